@@ -1,0 +1,161 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The configuration schema: the one place that names every key, its type, range and default.
+ * `npm run build` also writes it out as voicehub.schema.json so editors can complete voicehub.yaml.
+ */
+const Port = (def: number) => Type.Integer({ minimum: 0, maximum: 65535, default: def, description: 'TCP port; 0 picks a free one' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()], { default: null });
+const Strict = { additionalProperties: false, default: {} } as const;
+
+export const ScopeSchema = Type.Union([
+  Type.Literal('devices:read'), Type.Literal('devices:control'), Type.Literal('voice:speak'),
+  Type.Literal('cloud:request'), Type.Literal('geo:read'), Type.Literal('schedule'), Type.Literal('storage'),
+]);
+
+const HttpSchema = Type.Object({
+  host: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  port: Port(8080),
+}, Strict);
+
+const MqttSchema = Type.Object({
+  host: Type.String({ default: '0.0.0.0', minLength: 1, description: 'embedded broker bind address' }),
+  port: Port(1883),
+  anonymousFrom: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8', '::1'], description: 'addresses or CIDR ranges whose clients may connect without a user' }),
+  url: Nullable(Type.String({ pattern: '^(mqtts?|wss?|tcp|ssl)://' })),
+  username: Nullable(Type.String()),
+  password: Nullable(Type.String()),
+  clientId: Nullable(Type.String({ minLength: 1 })),
+  ca: Nullable(Type.String({ description: 'path to a CA certificate (PEM) for mqtts:// or wss://' })),
+  cert: Nullable(Type.String({ description: 'path to a client certificate (PEM)' })),
+  key: Nullable(Type.String({ description: 'path to the client key (PEM)' })),
+  rejectUnauthorized: Type.Boolean({ default: true }),
+  discoveryPrefix: Type.String({ default: 'homeassistant', minLength: 1 }),
+  zigbee2mqttBaseTopic: Type.String({ default: 'zigbee2mqtt', minLength: 1 }),
+  maxPacketBytes: Type.Integer({ minimum: 1024, maximum: 268435455, default: 262144 }),
+  connectionsPerSecond: Type.Integer({ minimum: 1, default: 50, description: 'new broker connections accepted per second' }),
+}, Strict);
+
+const VoiceSchema = Type.Object({
+  maxTextLength: Type.Integer({ minimum: 1, maximum: 10000, default: 500 }),
+  maxFrameBytes: Type.Integer({ minimum: 256, maximum: 16777216, default: 65536 }),
+  maxAudioBytes: Type.Integer({ minimum: 1024, maximum: 67108864, default: 1048576 }),
+  sessionQueue: Type.Integer({ minimum: 0, maximum: 1024, default: 16 }),
+  rateLimit: Type.Object({
+    perSecond: Type.Number({ exclusiveMinimum: 0, default: 20 }),
+    burst: Type.Integer({ minimum: 1, default: 40 }),
+  }, Strict),
+  idempotencyTtlSeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 600 }),
+  idempotencyMaxEntries: Type.Integer({ minimum: 1, default: 20000 }),
+  concurrency: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'utterances handled at once across all sessions' }),
+  maxClients: Type.Integer({ minimum: 1, default: 1000 }),
+  maxClientsPerSubject: Type.Integer({ minimum: 1, default: 1000 }),
+  heartbeatMs: Type.Integer({ minimum: 100, default: 30000 }),
+  retries: Type.Integer({ minimum: 0, maximum: 3, default: 3, description: 'retries of retryable failures' }),
+}, Strict);
+
+const StorageSchema = Type.Object({
+  flushIntervalMs: Type.Integer({ minimum: 10, maximum: 3600000, default: 1000 }),
+}, Strict);
+
+const PluginEntrySchema = Type.Object({
+  enabled: Type.Boolean({ default: true }),
+  grant: Type.Array(ScopeSchema, { default: [] }),
+  config: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  isolation: Type.Union([Type.Literal('none'), Type.Literal('worker')], { default: 'none' }),
+}, Strict);
+
+const PluginsSchema = Type.Object({
+  dir: Nullable(Type.String({ minLength: 1 })),
+  timeoutMs: Type.Integer({ minimum: 10, maximum: 600000, default: 5000 }),
+  failuresBeforePause: Type.Integer({ minimum: 1, default: 5 }),
+  pauseMs: Type.Integer({ minimum: 10, default: 60000 }),
+}, {
+  default: {},
+  // Keys with a dot are plugin ids (reverse-DNS); anything else must be one of the keys above.
+  patternProperties: { '^[a-z0-9-]+(\\.[a-z0-9-]+)+$': PluginEntrySchema },
+  additionalProperties: false,
+});
+
+const DeviceType = Type.Union(['light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'lock', 'fan']
+  .map((t) => Type.Literal(t)));
+
+const DeviceSchema = Type.Object({
+  id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.:-]+$' }),
+  name: Type.Optional(Type.String({ minLength: 1 })),
+  aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  area: Type.Optional(Type.String({ minLength: 1 })),
+  type: Type.Optional(DeviceType),
+  commandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  stateTopic: Type.Optional(Type.String({ minLength: 1 })),
+  availabilityTopic: Type.Optional(Type.String({ minLength: 1 })),
+  schema: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('json')])),
+  payloadOn: Type.Optional(Type.String()),
+  payloadOff: Type.Optional(Type.String()),
+  stateOn: Type.Optional(Type.String()),
+  stateOff: Type.Optional(Type.String()),
+  brightness: Type.Optional(Type.Boolean()),
+  brightnessScale: Type.Optional(Type.Integer({ minimum: 1 })),
+  brightnessCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  valueTemplate: Type.Optional(Type.String()),
+  unit: Type.Optional(Type.String()),
+  deviceClass: Type.Optional(Type.String()),
+  minTemp: Type.Optional(Type.Number()),
+  maxTemp: Type.Optional(Type.Number()),
+  tempStep: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  temperatureCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  modeCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  positionTopic: Type.Optional(Type.String({ minLength: 1 })),
+  setPositionTopic: Type.Optional(Type.String({ minLength: 1 })),
+}, { additionalProperties: false });
+
+const AreaSchema = Type.Object({
+  aliases: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+}, Strict);
+
+const LocationSchema = Type.Object({
+  latitude: Nullable(Type.Number({ minimum: -90, maximum: 90 })),
+  longitude: Nullable(Type.Number({ minimum: -180, maximum: 180 })),
+  timezone: Nullable(Type.String({ minLength: 1 })),
+}, Strict);
+
+const CloudSchema = Type.Object({
+  url: Nullable(Type.String({ pattern: '^(wss?|https?)://' })),
+  token: Nullable(Type.String({ minLength: 1 })),
+  hubId: Nullable(Type.String({ minLength: 1 })),
+  heartbeatMs: Type.Integer({ minimum: 100, default: 25000 }),
+  backoffMaxMs: Type.Integer({ minimum: 100, default: 60000 }),
+  assist: Type.Object({
+    url: Nullable(Type.String({ pattern: '^https?://' })),
+    apiKey: Nullable(Type.String({ minLength: 1 })),
+    model: Nullable(Type.String({ minLength: 1 })),
+    timeoutMs: Type.Integer({ minimum: 100, default: 15000 }),
+  }, Strict),
+}, Strict);
+
+const LogSchema = Type.Object({
+  level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+}, Strict);
+
+export const ConfigSchema = Type.Object({
+  $schema: Type.Optional(Type.String()),
+  dataDir: Type.String({ default: './data', minLength: 1 }),
+  http: HttpSchema,
+  mqtt: MqttSchema,
+  voice: VoiceSchema,
+  storage: StorageSchema,
+  plugins: PluginsSchema,
+  devices: Type.Array(DeviceSchema, { default: [] }),
+  areas: Type.Record(Type.String({ minLength: 1 }), AreaSchema, { default: {} }),
+  location: LocationSchema,
+  cloud: CloudSchema,
+  log: LogSchema,
+}, { additionalProperties: false, title: 'voicehub.yaml' });
+
+export type ConfigInput = Static<typeof ConfigSchema>;
+export type PluginEntryConfig = Static<typeof PluginEntrySchema>;
+export type DeviceConfig = Static<typeof DeviceSchema>;
+export type Scope = Static<typeof ScopeSchema>;
+
+/** The validated config: every default filled in, plugin entries typed, frozen. */
+export type HubConfig = Readonly<ConfigInput & { plugins: ConfigInput['plugins'] & Record<string, unknown> }>;

@@ -1,0 +1,107 @@
+/**
+ * The one table of error codes. Every error the hub raises or sends carries one of these codes;
+ * tests assert on `code`, never on message text. docs/ERRORS.md lists them for users.
+ *
+ * Voice protocol codes (PROTOCOL.md §3) are the first group: they go over the wire as they are.
+ */
+export const ErrorCodes = {
+  // Voice protocol (sent to clients in `error` frames).
+  BAD_REQUEST: 'malformed, oversized or unknown frame, or a missing/wrong field',
+  UNAUTHORIZED: 'no, bad or expired token',
+  FORBIDDEN: 'the token lacks the scope this needs',
+  RATE_LIMITED: 'too many requests from this client; slow down',
+  BUSY: 'the session queue is full',
+  NO_MATCH: 'no intent or plugin understood the utterance',
+  NO_STT: 'audio was sent but no speech-to-text plugin is installed',
+  PLUGIN_FAILED: 'a plugin threw or rejected while handling the request',
+  TIMEOUT: 'a handler did not answer in time',
+  INTERNAL: 'an unexpected error inside the hub',
+  // Hub-internal codes (logs, CLI, exit messages).
+  CONFIG_INVALID: 'the configuration file or an override is invalid',
+  CONFIG_UNREADABLE: 'the configuration file could not be read or parsed',
+  DATA_DIR_UNWRITABLE: 'the data directory cannot be created or written',
+  PORT_IN_USE: 'a listener could not bind its port',
+  STORAGE_CORRUPT: 'a storage file was torn or corrupt and was replaced by its last good copy',
+  STATE_TRANSITION_INVALID: 'a session state machine was asked for a transition its table does not allow',
+  AUTH_EXPIRED: 'the token has expired',
+  AUTH_INVALID: 'the token is malformed, tampered, or signed by another key',
+  PLUGIN_TIMEOUT: 'a plugin hook exceeded plugins.timeoutMs',
+  PLUGIN_SCOPE_DENIED: 'a plugin used a power its granted scopes do not include',
+  PLUGIN_MANIFEST_INVALID: 'a plugin manifest failed validation',
+  PLUGIN_PAUSED: 'a plugin failed too often in a row and is paused',
+  REGISTER_AFTER_START: 'something was registered after the hub had started',
+  DEVICE_NOT_FOUND: 'no device matches',
+  DEVICE_AMBIGUOUS: 'more than one device matches',
+  DEVICE_UNSUPPORTED: 'the device does not support that command',
+  VALUE_OUT_OF_RANGE: 'a command value is outside what the device accepts',
+  MQTT_UNAVAILABLE: 'the MQTT broker is not connected',
+  CLOUD_UNAVAILABLE: 'the cloud is not configured or not reachable',
+  SHUTTING_DOWN: 'the hub is stopping and takes no new work',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** Codes that may be sent to voice clients in an `error` frame (PROTOCOL.md §3). */
+export const VOICE_ERROR_CODES = [
+  'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BUSY', 'NO_MATCH', 'NO_STT',
+  'PLUGIN_FAILED', 'TIMEOUT', 'INTERNAL',
+] as const satisfies readonly ErrorCode[];
+export type VoiceErrorCode = (typeof VOICE_ERROR_CODES)[number];
+
+export interface HubErrorOptions {
+  cause?: unknown;
+  /** Marks a failure worth retrying (a passing fault), as the voice queue's retry policy reads it. */
+  retryable?: boolean;
+  /** Extra machine-readable detail (the key path of a config error, the missing scopes…). */
+  details?: Record<string, unknown>;
+}
+
+export class HubError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: HubErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HubError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details;
+  }
+}
+
+/** A config file or override that does not fit the schema: exit code 2. */
+export class ConfigError extends HubError {
+  /** One line per problem, each naming the key path, the value and what is allowed. */
+  readonly problems: string[];
+  constructor(problems: string[], code: ErrorCode = 'CONFIG_INVALID') {
+    super(code, problems.join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Something about the machine (data dir, port) that stops the hub: exit code 1. */
+export class EnvironmentError extends HubError {
+  constructor(code: ErrorCode, message: string, options: HubErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'EnvironmentError';
+  }
+}
+
+export function isHubError(err: unknown): err is HubError {
+  return err instanceof HubError;
+}
+
+/** Maps any error to a code a voice client may see; internal ones become INTERNAL. */
+export function toVoiceErrorCode(err: unknown): VoiceErrorCode {
+  if (isHubError(err)) {
+    if ((VOICE_ERROR_CODES as readonly string[]).includes(err.code)) return err.code as VoiceErrorCode;
+    if (err.code === 'PLUGIN_TIMEOUT') return 'TIMEOUT';
+    if (err.code === 'PLUGIN_PAUSED' || err.code === 'PLUGIN_SCOPE_DENIED') return 'PLUGIN_FAILED';
+    if (err.code === 'DEVICE_NOT_FOUND' || err.code === 'DEVICE_AMBIGUOUS') return 'NO_MATCH';
+    if (err.code === 'VALUE_OUT_OF_RANGE' || err.code === 'DEVICE_UNSUPPORTED') return 'BAD_REQUEST';
+    if (err.code === 'SHUTTING_DOWN') return 'BUSY';
+  }
+  return 'INTERNAL';
+}

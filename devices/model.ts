@@ -1,0 +1,129 @@
+/**
+ * The device model every part of the hub shares. devices/ knows MQTT topics and payload conventions and
+ * nothing of voice, sessions or plugins.
+ */
+export type DeviceType = 'light' | 'switch' | 'sensor' | 'binary_sensor' | 'climate' | 'cover' | 'lock' | 'fan';
+
+export type DeviceSource = 'ha-discovery' | 'zigbee2mqtt' | 'config';
+
+/** What a device can be told or asked; the intent engine and the device plugin read these. */
+export type Capability =
+  | 'onoff' | 'brightness' | 'color_temp' | 'color'
+  | 'position' | 'open_close' | 'stop'
+  | 'lock'
+  | 'target_temperature' | 'hvac_mode' | 'current_temperature'
+  | 'fan_speed'
+  | 'measurement';
+
+/**
+ * How to talk to one entity over MQTT: the discovery (or Zigbee2MQTT, or config) fields that the command
+ * translator and state parser need, in camelCase and with `~` already expanded.
+ */
+export interface MqttBinding {
+  /** 'json' for Home Assistant's JSON-schema lights and Zigbee2MQTT devices; 'default' otherwise. */
+  schema: 'default' | 'json';
+  commandTopic?: string;
+  stateTopic?: string;
+  valueTemplate?: string;
+  jsonAttributesTopic?: string;
+  jsonAttributesTemplate?: string;
+  payloadOn?: string;
+  payloadOff?: string;
+  stateOn?: string;
+  stateOff?: string;
+  brightnessCommandTopic?: string;
+  brightnessStateTopic?: string;
+  brightnessValueTemplate?: string;
+  brightnessScale?: number;
+  /** Cover */
+  payloadOpen?: string;
+  payloadClose?: string;
+  payloadStop?: string;
+  stateOpen?: string;
+  stateClosed?: string;
+  positionTopic?: string;
+  setPositionTopic?: string;
+  positionOpen?: number;
+  positionClosed?: number;
+  /** Lock */
+  payloadLock?: string;
+  payloadUnlock?: string;
+  stateLocked?: string;
+  stateUnlocked?: string;
+  /** Climate */
+  temperatureCommandTopic?: string;
+  temperatureStateTopic?: string;
+  currentTemperatureTopic?: string;
+  currentTemperatureTemplate?: string;
+  modeCommandTopic?: string;
+  modeStateTopic?: string;
+  modes?: string[];
+  minTemp?: number;
+  maxTemp?: number;
+  tempStep?: number;
+  /** Fan */
+  percentageCommandTopic?: string;
+  percentageStateTopic?: string;
+  speedRangeMin?: number;
+  speedRangeMax?: number;
+  /** Sensors */
+  unit?: string;
+  deviceClass?: string;
+  /** Availability: every topic must report available (availability_mode all) unless mode says otherwise. */
+  availability?: AvailabilityBinding[];
+  availabilityMode?: 'all' | 'any' | 'latest';
+  /** Zigbee2MQTT: the friendly name and, for multi-endpoint devices, the property names of this entity. */
+  z2mProperty?: string;
+}
+
+export interface AvailabilityBinding {
+  topic: string;
+  payloadAvailable: string;
+  payloadNotAvailable: string;
+  valueTemplate?: string;
+}
+
+export interface Device {
+  /** Stable id: the discovery unique_id / object id, the Zigbee2MQTT IEEE address, or the config id. */
+  id: string;
+  /** Display name, as the device announced it or the config set it. */
+  name: string;
+  aliases: string[];
+  area?: string;
+  type: DeviceType;
+  capabilities: Capability[];
+  source: DeviceSource;
+  /** The physical device this entity belongs to (sensors of one device share it). */
+  physicalId?: string;
+  manufacturer?: string;
+  model?: string;
+  mqtt: MqttBinding;
+  /** Last known state, e.g. { state: 'on', brightness: 40 } or { temperature: 21.5, humidity: 40 }. */
+  state: Record<string, unknown>;
+  /** null when the device never reported availability. */
+  available: boolean | null;
+  lastSeen: number | null;
+}
+
+/** A command to a device, in the hub's own terms; devices/commands.ts turns it into MQTT publishes. */
+export type DeviceCommand =
+  // Brightness and position are percentages 0–100 in the hub's terms; the translator scales them.
+  | { command: 'turn_on'; params?: { brightness?: number } }
+  | { command: 'turn_off' }
+  | { command: 'toggle' }
+  | { command: 'set_brightness'; params: { brightness: number } }
+  | { command: 'open' } | { command: 'close' } | { command: 'stop' }
+  | { command: 'set_position'; params: { position: number } }
+  | { command: 'lock' } | { command: 'unlock' }
+  | { command: 'set_temperature'; params: { temperature: number } }
+  | { command: 'set_hvac_mode'; params: { mode: string } }
+  | { command: 'set_fan_speed'; params: { percentage: number } };
+
+export type DeviceCommandName = DeviceCommand['command'];
+
+export interface MqttPublish {
+  topic: string;
+  payload: string;
+  qos: 0 | 1;
+  retain: boolean;
+}
