@@ -1,0 +1,126 @@
+import { createServer, connect } from 'node:net';
+import { mkdir, access, constants, statfs, writeFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { loadConfig, type LoadOptions } from './config/load.js';
+import { ConfigError } from './errors.js';
+import type { HubConfig } from './config/schema.js';
+
+interface Finding { ok: boolean; what: string; detail: string; fix?: string }
+
+const MIN_NODE_MAJOR = 20;
+const MIN_FREE_MB = 50;
+
+/**
+ * `voicehub doctor`: checks what stops a hub from running and prints one line per check, with the fix
+ * for each problem. Exit code 1 when anything failed.
+ */
+export async function runDoctor(options: LoadOptions = {}, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const findings: Finding[] = [checkNode()];
+  let config: HubConfig | null = null;
+  try {
+    const loaded = await loadConfig(options);
+    config = loaded.config;
+    findings.push({ ok: true, what: 'config', detail: loaded.file ? `${loaded.file} is valid` : 'no config file; embedded defaults' });
+  } catch (err) {
+    const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
+    for (const p of problems) findings.push({ ok: false, what: 'config', detail: p, fix: 'correct the key in voicehub.yaml (see voicehub.schema.json)' });
+  }
+  if (config) {
+    findings.push(await checkDataDir(config.dataDir));
+    findings.push(await checkPort('http', config.http.host, config.http.port, 'http.port / VOICEHUB_HTTP_PORT'));
+    if (config.mqtt.url) findings.push(await checkReachable('mqtt broker', config.mqtt.url, 1883));
+    else findings.push(await checkPort('mqtt', config.mqtt.host, config.mqtt.port, 'mqtt.port / VOICEHUB_MQTT_PORT'));
+    if (config.cloud.url) findings.push(await checkReachable('cloud', config.cloud.url, 443));
+  }
+  findings.push(checkClock());
+  const unit = await checkSystemdUnit();
+  if (unit) findings.push(unit);
+
+  for (const f of findings) out(`${f.ok ? 'ok  ' : 'FAIL'} ${f.what}: ${f.detail}${f.ok || !f.fix ? '' : ` (fix: ${f.fix})`}`);
+  return findings.every((f) => f.ok) ? 0 : 1;
+}
+
+function checkNode(): Finding {
+  const major = Number(process.versions.node.split('.')[0]);
+  return major >= MIN_NODE_MAJOR
+    ? { ok: true, what: 'node', detail: `v${process.versions.node}` }
+    : { ok: false, what: 'node', detail: `v${process.versions.node} is older than ${MIN_NODE_MAJOR}`, fix: `install Node.js ${MIN_NODE_MAJOR} or newer` };
+}
+
+async function checkDataDir(dir: string): Promise<Finding> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK);
+    const probe = join(dir, '.doctor');
+    await writeFile(probe, 'ok');
+    await unlink(probe);
+    const fs = await statfs(dir);
+    const freeMB = Math.round((fs.bavail * fs.bsize) / 1048576);
+    if (freeMB < MIN_FREE_MB) return { ok: false, what: 'data dir', detail: `${dir} has only ${freeMB} MB free`, fix: 'free space on that file system' };
+    return { ok: true, what: 'data dir', detail: `${dir} is writable, ${freeMB} MB free` };
+  } catch (err) {
+    return { ok: false, what: 'data dir', detail: `${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, fix: 'make it writable for this user or set VOICEHUB_DATA_DIR' };
+  }
+}
+
+async function checkPort(what: string, host: string, port: number, key: string): Promise<Finding> {
+  if (port === 0) return { ok: true, what: `${what} port`, detail: '0 (a free port is picked at start)' };
+  const free = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    const server = createServer();
+    server.once('error', (err) => resolve(err));
+    server.listen(port, host, () => server.close(() => resolve(null)));
+  });
+  if (!free) return { ok: true, what: `${what} port`, detail: `${port} is free` };
+  if (free.code === 'EADDRINUSE' && (await isThisHub(port, what))) {
+    return { ok: true, what: `${what} port`, detail: `${port} is held by a running voicehub` };
+  }
+  return { ok: false, what: `${what} port`, detail: `${port} on ${host}: ${free.code}`, fix: `stop what holds it or set ${key}` };
+}
+
+/** A held HTTP port is fine when a voicehub answers /health on it; a held MQTT port is taken on trust if the HTTP one is ours. */
+async function isThisHub(port: number, what: string): Promise<boolean> {
+  if (what !== 'http') return false;
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
+    const body = (await res.json()) as { checks?: unknown };
+    return typeof body === 'object' && body !== null && 'checks' in body;
+  } catch {
+    return false;
+  }
+}
+
+async function checkReachable(what: string, url: string, defaultPort: number): Promise<Finding> {
+  const parsed = new URL(url);
+  const port = Number(parsed.port) || ({ 'mqtts:': 8883, 'wss:': 443, 'https:': 443, 'ws:': 80, 'http:': 80 } as Record<string, number>)[parsed.protocol] || defaultPort;
+  const error = await new Promise<string | null>((resolve) => {
+    const socket = connect({ host: parsed.hostname, port, timeout: 3000 });
+    socket.once('connect', () => { socket.destroy(); resolve(null); });
+    socket.once('timeout', () => { socket.destroy(); resolve('timed out'); });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+  return error
+    ? { ok: false, what, detail: `${parsed.hostname}:${port} is not reachable (${error})`, fix: `check the network and the ${what} address` }
+    : { ok: true, what, detail: `${parsed.hostname}:${port} is reachable` };
+}
+
+function checkClock(): Finding {
+  const year = new Date().getUTCFullYear();
+  // A Pi without an RTC boots in 1970 until NTP answers; tokens and TLS fail until then.
+  return year >= 2024
+    ? { ok: true, what: 'clock', detail: new Date().toISOString() }
+    : { ok: false, what: 'clock', detail: `the clock says ${year}`, fix: 'enable time sync (timedatectl set-ntp true)' };
+}
+
+async function checkSystemdUnit(): Promise<Finding | null> {
+  const state = await new Promise<string | null>((resolve) => {
+    execFile('systemctl', ['is-active', 'voicehub'], { timeout: 3000 }, (err, stdout) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') resolve(null);
+      else resolve(stdout.trim() || 'unknown');
+    });
+  });
+  if (state === null) return null;
+  if (state === 'active') return { ok: true, what: 'systemd unit', detail: 'voicehub.service is active' };
+  // Not installed as a service is a fine way to run the hub (a developer's machine); only report it.
+  return { ok: true, what: 'systemd unit', detail: `voicehub.service is ${state} (install with systemd/install.sh)` };
+}

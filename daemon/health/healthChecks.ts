@@ -1,0 +1,38 @@
+import type { HealthChecks, HealthResult } from '../context.js';
+
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+interface Check { run: () => HealthResult; critical: boolean }
+
+/**
+ * The named checks behind GET /health. Each check answers from values its subsystem keeps up to date, so
+ * the endpoint never waits on I/O. A failing critical check (db) means `down` and 503; any other failing
+ * check means `degraded`, still 200, so a missing cloud link does not get a local-first hub restarted.
+ */
+export class HealthRegistry implements HealthChecks {
+  private readonly checks = new Map<string, Check>();
+
+  register(name: string, run: () => HealthResult, options: { critical?: boolean } = {}): void {
+    this.checks.set(name, { run, critical: options.critical ?? false });
+  }
+
+  unregister(name: string): void {
+    this.checks.delete(name);
+  }
+
+  evaluate(): { status: HealthStatus; checks: Record<string, HealthResult> } {
+    const checks: Record<string, HealthResult> = {};
+    let status: HealthStatus = 'ok';
+    for (const [name, check] of this.checks) {
+      let result: HealthResult;
+      try {
+        result = check.run();
+      } catch (err) {
+        result = { ok: false, error: (err as Error).message };
+      }
+      checks[name] = result;
+      if (!result.ok) status = check.critical ? 'down' : status === 'ok' ? 'degraded' : status;
+    }
+    return { status, checks };
+  }
+}

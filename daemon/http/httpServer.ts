@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { HubContext, Subsystem } from '../context.js';
+import { EnvironmentError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface RequestContext {
+  traceId: string;
+  log: Logger;
+  url: URL;
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, rc: RequestContext) => void | Promise<void>;
+
+/**
+ * The one HTTP port: /health, /metrics, /api/*, and the voice WebSocket upgrade at /voice (attached by the
+ * voice server through `server`). Subsystems add their routes with `route()` in their own start().
+ * Unknown paths answer 404 JSON; known paths with another method answer 405 with Allow.
+ */
+export class HttpServer implements Subsystem {
+  readonly name = 'http';
+  private readonly routes = new Map<string, Map<string, RouteHandler>>();
+  private httpServer: Server | null = null;
+
+  constructor(private readonly ctx: HubContext) {}
+
+  get server(): Server {
+    if (!this.httpServer) throw new Error('http server not started');
+    return this.httpServer;
+  }
+
+  get port(): number {
+    return (this.httpServer?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  route(method: string, path: string, handler: RouteHandler): void {
+    const byMethod = this.routes.get(path) ?? new Map<string, RouteHandler>();
+    byMethod.set(method, handler);
+    this.routes.set(path, byMethod);
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = this.ctx.config.http;
+    const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => this.handle(req, res));
+    server.on('clientError', (_err, socket) => socket.destroy());
+    this.httpServer = server;
+    this.ctx.services.http = this;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        reject(err.code === 'EADDRINUSE' || err.code === 'EACCES'
+          ? new EnvironmentError('PORT_IN_USE', `http port ${port} on ${host} is ${err.code === 'EACCES' ? 'not allowed for this user' : 'in use'} (set http.port or VOICEHUB_HTTP_PORT)`, { cause: err })
+          : err);
+      });
+      server.listen(port, host, () => resolve());
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.httpServer;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    });
+    this.httpServer = null;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const header = req.headers['x-trace-id'];
+    const traceId = typeof header === 'string' && /^[\w.:-]{1,64}$/.test(header) ? header : randomUUID();
+    res.setHeader('x-trace-id', traceId);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://hub');
+    } catch {
+      sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: 'malformed request URL' } });
+      return;
+    }
+    const byMethod = this.routes.get(url.pathname);
+    if (!byMethod) {
+      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${url.pathname}` } });
+      return;
+    }
+    const handler = byMethod.get(req.method ?? 'GET') ?? (req.method === 'HEAD' ? byMethod.get('GET') : undefined);
+    if (!handler) {
+      res.setHeader('allow', [...byMethod.keys()].join(', '));
+      sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${url.pathname}` } });
+      return;
+    }
+    const log = this.ctx.log.child({ traceId });
+    Promise.resolve()
+      .then(() => handler(req, res, { traceId, log, url }))
+      .catch((err: unknown) => {
+        log.error({ err, path: url.pathname }, 'http handler failed');
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error', traceId } });
+        else res.destroy();
+      });
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}

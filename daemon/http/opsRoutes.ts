@@ -1,0 +1,26 @@
+import type { HubContext } from '../context.js';
+import type { HealthRegistry } from '../health/healthChecks.js';
+import type { SystemSampler } from '../health/systemSampler.js';
+import { sendJson, type HttpServer } from './httpServer.js';
+
+/**
+ * GET /health and GET /metrics (PROTOCOL §2). /health reads only cached values (check results kept by
+ * their subsystems, the last system sample), so it answers in well under 5 ms and never waits on I/O.
+ */
+export function registerOpsRoutes(http: HttpServer, ctx: HubContext, health: HealthRegistry, sampler: SystemSampler): void {
+  http.route('GET', '/health', (_req, res) => {
+    const { status, checks } = health.evaluate();
+    const s = sampler.latest();
+    sendJson(res, status === 'down' ? 503 : 200, {
+      status,
+      checks,
+      system: { cpuTempC: s.cpuTempC, load1: s.load1, memFreeMB: s.memFreeMB, diskFreeMB: s.diskFreeMB, uptimeS: s.uptimeS, hubUptimeS: s.hubUptimeS },
+    });
+  });
+
+  http.route('GET', '/metrics', async (_req, res) => {
+    const text = await ctx.metrics.metrics();
+    res.writeHead(200, { 'content-type': ctx.metrics.contentType, 'cache-control': 'no-store' });
+    res.end(text);
+  });
+}

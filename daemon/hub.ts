@@ -1,0 +1,80 @@
+import type { HubConfig } from './config/schema.js';
+import { systemClock, type Clock, type HubContext, type Subsystem } from './context.js';
+import { EventBus } from './bus.js';
+import type { Logger } from './log.js';
+import { createMetricsRegistry } from './metrics.js';
+import { HealthRegistry } from './health/healthChecks.js';
+import { SystemSampler } from './health/systemSampler.js';
+import { Storage } from './storage/storage.js';
+import { HttpServer } from './http/httpServer.js';
+import { registerOpsRoutes } from './http/opsRoutes.js';
+import { Lifecycle } from './lifecycle.js';
+
+export interface HubOptions {
+  config: HubConfig;
+  log: Logger;
+  clock?: Clock;
+}
+
+/**
+ * The composition root: builds the context and every subsystem, in the one start order of the design
+ * (config → storage → MQTT → devices → voice server → plugins → scheduler → cloud). Nothing imports it
+ * but the entry points (cli, tests, benchmarks).
+ */
+export class Hub {
+  readonly ctx: HubContext;
+  readonly health = new HealthRegistry();
+  readonly storage: Storage;
+  readonly http: HttpServer;
+  private readonly lifecycle: Lifecycle;
+
+  constructor(options: HubOptions) {
+    const { config, log } = options;
+    this.ctx = {
+      config,
+      log,
+      bus: new EventBus(log.child({ subsystem: 'bus' })),
+      metrics: createMetricsRegistry(),
+      health: this.health,
+      clock: options.clock ?? systemClock,
+      store: notStarted('store'),
+      mqtt: notStarted('mqtt'),
+      services: {},
+    };
+    const sub = (name: string): HubContext => ({ ...this.ctx, log: log.child({ subsystem: name }) });
+    this.storage = new Storage(this.ctx);
+    const sampler = new SystemSampler(sub('system'));
+    this.http = new HttpServer(sub('http'));
+    const opsRoutes: Subsystem = {
+      name: 'opsRoutes',
+      start: async () => registerOpsRoutes(this.http, this.ctx, this.health, sampler),
+      stop: async () => {},
+    };
+    this.lifecycle = new Lifecycle([this.storage, sampler, this.http, opsRoutes], log);
+  }
+
+  async start(): Promise<void> {
+    await this.lifecycle.start();
+  }
+
+  async stop(): Promise<void> {
+    this.ctx.bus.emit('hub.stopping', { ts: Date.now() });
+    await this.lifecycle.stop();
+  }
+
+  /** The real ports after start (a configured 0 picks a free one). */
+  ports(): { http: number; mqtt: number | null } {
+    const mqtt = this.ctx.services.mqttPort as (() => number) | undefined;
+    return { http: this.http.port, mqtt: mqtt ? mqtt() : null };
+  }
+}
+
+/** A stand-in for a context member whose subsystem has not started yet: any use says so clearly. */
+function notStarted<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get(_target, prop) {
+      if (prop === 'then') return undefined;
+      throw new Error(`ctx.${name}.${String(prop)} used before the ${name} subsystem started`);
+    },
+  });
+}

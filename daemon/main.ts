@@ -1,0 +1,93 @@
+import { ConfigError, EnvironmentError, isHubError } from './errors.js';
+import { loadConfig, type LoadOptions } from './config/load.js';
+import { createLogger, flushLog, type Logger } from './log.js';
+import { Hub } from './hub.js';
+
+/** The hub's own shutdown deadline (PROTOCOL §1: exit within 10 s); systemd's TimeoutStopSec sits above it. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_CONFIG = 2;
+
+/**
+ * Runs the daemon until SIGTERM/SIGINT: load config (exit 2 when wrong), start the hub (exit 1 when the
+ * machine refuses: port in use, data dir unwritable), log `listening` with the real ports, and on a signal
+ * stop taking work, finish or hand back in-flight work, flush storage and exit 0. A second signal or the
+ * deadline forces the exit.
+ */
+export async function runDaemon(options: LoadOptions = {}): Promise<void> {
+  let config;
+  try {
+    ({ config } = await loadConfig(options));
+  } catch (err) {
+    exitWithError(err);
+  }
+  const log = createLogger({ level: config.log.level });
+  installCrashHandlers(log);
+  const hub = new Hub({ config, log });
+  try {
+    await hub.start();
+  } catch (err) {
+    log.fatal({ err, code: isHubError(err) ? err.code : undefined }, `start-up failed: ${(err as Error).message}`);
+    flushLog(log);
+    exitWithError(err);
+  }
+  const ports = hub.ports();
+  log.info({ http: ports.http, mqtt: ports.mqtt, pid: process.pid }, 'listening');
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      flushLog(log);
+      process.exit(EXIT_FAILURE);
+    }
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    setTimeout(() => {
+      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed: exiting now');
+      flushLog(log);
+      process.exit(EXIT_FAILURE);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    hub.stop().then(
+      () => {
+        log.info('stopped');
+        flushLog(log);
+        process.exit(EXIT_OK);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        flushLog(log);
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+/** An uncaught error leaves the hub in an unknown state: log it and exit non-zero so systemd restarts it. */
+function installCrashHandlers(log: Logger): void {
+  const crash = (err: unknown, kind: string) => {
+    log.fatal({ err, kind }, 'uncaught error: exiting so the service manager restarts the hub');
+    flushLog(log);
+    process.exit(EXIT_FAILURE);
+  };
+  process.on('uncaughtException', (err) => crash(err, 'uncaughtException'));
+  process.on('unhandledRejection', (err) => crash(err, 'unhandledRejection'));
+}
+
+/** Prints one line per problem on stderr and exits: 2 for configuration, 1 for anything else. */
+export function exitWithError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    for (const problem of err.problems) process.stderr.write(`voicehub: config error: ${problem}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  if (err instanceof EnvironmentError || isHubError(err)) {
+    process.stderr.write(`voicehub: ${err.message} [${err.code}]\n`);
+    process.exit(EXIT_FAILURE);
+  }
+  process.stderr.write(`voicehub: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(EXIT_FAILURE);
+}
