@@ -9,6 +9,7 @@ import { Storage } from './storage/storage.js';
 import { HttpServer } from './http/httpServer.js';
 import { registerOpsRoutes } from './http/opsRoutes.js';
 import { Lifecycle } from './lifecycle.js';
+import { MqttSubsystem } from './mqtt/mqttSubsystem.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -41,8 +42,8 @@ export class Hub {
       mqtt: notStarted('mqtt'),
       services: {},
     };
-    const sub = (name: string): HubContext => ({ ...this.ctx, log: log.child({ subsystem: name }) });
-    this.storage = new Storage(this.ctx);
+    const sub = (name: string): HubContext => childContext(this.ctx, log.child({ subsystem: name }));
+    this.storage = new Storage(sub('storage'));
     const sampler = new SystemSampler(sub('system'));
     this.http = new HttpServer(sub('http'));
     const opsRoutes: Subsystem = {
@@ -50,7 +51,8 @@ export class Hub {
       start: async () => registerOpsRoutes(this.http, this.ctx, this.health, sampler),
       stop: async () => {},
     };
-    this.lifecycle = new Lifecycle([this.storage, sampler, this.http, opsRoutes], log);
+    const mqtt = new MqttSubsystem(sub('mqtt'));
+    this.lifecycle = new Lifecycle([this.storage, sampler, mqtt, this.http, opsRoutes], log);
   }
 
   async start(): Promise<void> {
@@ -67,6 +69,26 @@ export class Hub {
     const mqtt = this.ctx.services.mqttPort as (() => number) | undefined;
     return { http: this.http.port, mqtt: mqtt ? mqtt() : null };
   }
+}
+
+/**
+ * A subsystem's view of the context: its own child logger, everything else the root's. `store` and `mqtt`
+ * are accessors, so the storage and MQTT subsystems setting them are seen by every other subsystem.
+ */
+function childContext(root: HubContext, log: Logger): HubContext {
+  return {
+    config: root.config,
+    log,
+    bus: root.bus,
+    metrics: root.metrics,
+    health: root.health,
+    clock: root.clock,
+    services: root.services,
+    get store() { return root.store; },
+    set store(value) { root.store = value; },
+    get mqtt() { return root.mqtt; },
+    set mqtt(value) { root.mqtt = value; },
+  };
 }
 
 /** A stand-in for a context member whose subsystem has not started yet: any use says so clearly. */

@@ -26,17 +26,10 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   const log = createLogger({ level: config.log.level });
   installCrashHandlers(log);
   const hub = new Hub({ config, log });
-  try {
-    await hub.start();
-  } catch (err) {
-    log.fatal({ err, code: isHubError(err) ? err.code : undefined }, `start-up failed: ${(err as Error).message}`);
-    flushLog(log);
-    exitWithError(err);
-  }
-  const ports = hub.ports();
-  log.info({ http: ports.http, mqtt: ports.mqtt, pid: process.pid }, 'listening');
-
+  // Signal handlers go in before start-up, so a SIGTERM that arrives while the hub starts still gets an
+  // orderly stop (after start finishes) rather than the default kill.
   let stopping = false;
+  let started: Promise<unknown> = Promise.resolve();
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting now');
@@ -50,7 +43,7 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
       flushLog(log);
       process.exit(EXIT_FAILURE);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    hub.stop().then(
+    started.catch(() => {}).then(() => hub.stop()).then(
       () => {
         log.info('stopped');
         flushLog(log);
@@ -65,6 +58,18 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+
+  try {
+    started = hub.start();
+    await started;
+  } catch (err) {
+    log.fatal({ err, code: isHubError(err) ? err.code : undefined }, `start-up failed: ${(err as Error).message}`);
+    flushLog(log);
+    exitWithError(err);
+  }
+  if (stopping) return;
+  const ports = hub.ports();
+  log.info({ http: ports.http, mqtt: ports.mqtt, pid: process.pid }, 'listening');
 }
 
 /** An uncaught error leaves the hub in an unknown state: log it and exit non-zero so systemd restarts it. */

@@ -50,6 +50,12 @@ function describe(errs: ErrorObject[], value: unknown): string {
     return `unknown key${guess ? ` (did you mean "${guess}"?)` : ''}; allowed: ${allowed.join(', ')}`;
   }
   if (errs.some((e) => e.keyword === 'required')) return 'is required';
+  if (errs.some((e) => e.keyword === 'anyOf')) {
+    // A nullable key (string or null) that got a string of the wrong shape: the string branch's own
+    // complaint (pattern, length, range) says more than "is not a string or null".
+    const specific = errs.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'type' && e.keyword !== 'const' && e.keyword !== 'enum');
+    if (specific.length > 0) return describe(specific, value);
+  }
   const schema = errs[0]!.parentSchema as Record<string, unknown> | undefined;
   const numeric = errs.find((e) => ['type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(e.keyword)
     && (e.parentSchema as Record<string, unknown> | undefined)?.type !== undefined

@@ -1,9 +1,9 @@
 import { readFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { ConfigSchema, type HubConfig } from './schema.js';
+import type { HubConfig } from './schema.js';
+import { validateConfig as validate } from '../validation/compiled.js';
 import { formatSchemaErrors } from './formatErrors.js';
 
 /** Environment variables that override a config key (PROTOCOL §1). Numbers are converted when they look like one. */
@@ -31,8 +31,6 @@ export interface LoadedConfig {
   file: string | null;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-const validate = ajv.compile(ConfigSchema);
 
 /** Reads, overrides, validates (every error at once), fills defaults and freezes the config. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {

@@ -1,0 +1,58 @@
+import { BlockList, isIP } from 'node:net';
+import { ConfigError } from '../errors.js';
+
+/**
+ * The set of addresses whose clients may connect without a user (`mqtt.anonymousFrom`). Node's BlockList
+ * does the CIDR matching; this module only turns config strings into it and normalises addresses.
+ */
+export class AddressPolicy {
+  private constructor(private readonly list: BlockList, readonly size: number) {}
+
+  /** Builds the policy from addresses and CIDR ranges; a malformed entry is a config error naming it. */
+  static fromConfig(entries: readonly string[], key = 'mqtt.anonymousFrom'): AddressPolicy {
+    const list = new BlockList();
+    const problems: string[] = [];
+    entries.forEach((entry, index) => {
+      const problem = addEntry(list, entry.trim());
+      if (problem) problems.push(`${key}[${index}]: ${JSON.stringify(entry)} ${problem}; allowed: an IPv4/IPv6 address or a CIDR range such as 127.0.0.0/8 or fd00::/8`);
+    });
+    if (problems.length > 0) throw new ConfigError(problems);
+    return new AddressPolicy(list, entries.length);
+  }
+
+  /** True when the remote address is in the list. IPv4-mapped IPv6 (`::ffff:127.0.0.1`) counts as its IPv4 address. */
+  allows(address: string | undefined): boolean {
+    if (!address || this.size === 0) return false;
+    const plain = unmapIPv4(address);
+    const family = isIP(plain);
+    if (family === 0) return false;
+    return this.list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+  }
+}
+
+function addEntry(list: BlockList, entry: string): string | null {
+  const slash = entry.indexOf('/');
+  const address = unmapIPv4(slash === -1 ? entry : entry.slice(0, slash));
+  const family = isIP(address);
+  if (family === 0) return 'is not an IP address';
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (slash === -1) {
+    list.addAddress(address, type);
+    return null;
+  }
+  const prefixText = entry.slice(slash + 1);
+  const prefix = Number(prefixText);
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(prefixText) || prefix > max) return `has a prefix length outside 0..${max}`;
+  list.addSubnet(address, prefix, type);
+  return null;
+}
+
+/** `::ffff:a.b.c.d` → `a.b.c.d` (a dual-stack listener reports IPv4 peers this way). */
+export function unmapIPv4(address: string): string {
+  if (address.length > 7 && address.slice(0, 7).toLowerCase() === '::ffff:') {
+    const rest = address.slice(7);
+    if (isIP(rest) === 4) return rest;
+  }
+  return address;
+}

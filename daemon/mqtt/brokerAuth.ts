@@ -1,0 +1,113 @@
+import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Logger } from '../log.js';
+import type { AddressPolicy } from './addressPolicy.js';
+import { coveredByAny } from './topicFilter.js';
+import type { UserDirectory } from './userDirectory.js';
+
+/**
+ * The embedded broker's auth hooks, one small named function per aedes hook (as aedes itself writes them).
+ * - authenticate: no user name → anonymous, accepted only from `mqtt.anonymousFrom`; with a user name →
+ *   the password is checked against the users file (scrypt). A password without a user name is refused
+ *   [MQTT-3.1.2-22].
+ * - authorizePublish / authorizeSubscribe: anonymous clients may do anything but publish under `$SYS`;
+ *   users only under their `--allow` patterns. A refused SUBSCRIBE gets return code 0x80 in its SUBACK
+ *   [MQTT-3.9.3]; a refused PUBLISH closes the connection, as MQTT 3.1.1 has no negative PUBACK
+ *   [MQTT-3.3.5-2].
+ * Refusals are logged with client id, address and topic, never with the password.
+ */
+
+/** CONNACK return codes (MQTT 3.1.1 §3.2.2.3). */
+const SERVER_UNAVAILABLE = 3;
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+type Identity = { kind: 'anonymous' } | { kind: 'user'; name: string };
+const ANONYMOUS: Identity = Object.freeze({ kind: 'anonymous' });
+
+export interface AuthHooks {
+  authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void;
+  authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void;
+  authorizeSubscribe(client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void;
+  /** Counts of refusals since start, for the health check. */
+  readonly refusals: { connect: number; publish: number; subscribe: number };
+}
+
+export interface AuthHookOptions {
+  anonymous: AddressPolicy;
+  users: UserDirectory;
+  log: Logger;
+}
+
+export function createAuthHooks({ anonymous, users, log }: AuthHookOptions): AuthHooks {
+  const identities = new WeakMap<Client, Identity>();
+  const refusals = { connect: 0, publish: 0, subscribe: 0 };
+
+  function refuseConnect(client: Client, code: number, why: string, user?: string): AuthenticateError {
+    refusals.connect++;
+    log.warn({ clientId: client.id, address: remoteAddress(client), user }, `mqtt connection refused: ${why}`);
+    return Object.assign(new Error(why), { returnCode: code }) as AuthenticateError;
+  }
+
+  function authenticate(client: Client, username: string | undefined, password: Buffer | undefined, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    if (!username) {
+      if (password !== undefined) return done(refuseConnect(client, BAD_USERNAME_OR_PASSWORD, 'password without a user name'), false);
+      if (anonymous.allows(remoteAddress(client))) {
+        identities.set(client, ANONYMOUS);
+        return done(null, true);
+      }
+      return done(refuseConnect(client, NOT_AUTHORIZED, 'anonymous clients are accepted only from mqtt.anonymousFrom'), false);
+    }
+    users.authenticate(username, password ?? Buffer.alloc(0)).then((outcome) => {
+      if (outcome === 'ok') {
+        identities.set(client, { kind: 'user', name: username });
+        done(null, true);
+      } else if (outcome === 'busy') {
+        done(refuseConnect(client, SERVER_UNAVAILABLE, 'too many logins waiting; try again', username), false);
+      } else {
+        done(refuseConnect(client, BAD_USERNAME_OR_PASSWORD, 'bad user name or password', username), false);
+      }
+    }, (err: unknown) => {
+      log.error({ err, clientId: client.id }, 'mqtt login check failed');
+      done(refuseConnect(client, SERVER_UNAVAILABLE, 'login check failed', username), false);
+    });
+  }
+
+  function authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+    const topic = packet.topic;
+    // $SYS is the broker's own namespace (MQTT 3.1.1 §4.7.2); nobody publishes there, not even loopback.
+    if (topic === '$SYS' || topic.startsWith('$SYS/')) return callback(refusePublish(client, topic, '$SYS topics are reserved for the broker'));
+    // A will published for a client that is already gone (aedes passes null): its topic was checked at publish time of its owner's session.
+    if (client === null) return callback(null);
+    const identity = identities.get(client);
+    if (identity === ANONYMOUS) return callback(null);
+    if (identity?.kind === 'user' && coveredByAny(users.allowOf(identity.name) ?? [], topic)) return callback(null);
+    callback(refusePublish(client, topic, 'topic is outside the user\'s allowed patterns'));
+  }
+
+  function refusePublish(client: Client | null, topic: string, why: string): Error {
+    refusals.publish++;
+    log.warn({ clientId: client?.id, user: userOf(client), topic }, `mqtt publish refused: ${why}`);
+    return new Error(why);
+  }
+
+  function authorizeSubscribe(client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void): void {
+    const identity = identities.get(client);
+    if (identity === ANONYMOUS) return callback(null, subscription);
+    if (identity?.kind === 'user' && coveredByAny(users.allowOf(identity.name) ?? [], subscription.topic)) return callback(null, subscription);
+    refusals.subscribe++;
+    log.warn({ clientId: client.id, user: userOf(client), topic: subscription.topic }, 'mqtt subscription refused: filter is not covered by the user\'s allowed patterns');
+    callback(null, null); // negated: SUBACK carries 0x80 for this filter
+  }
+
+  function userOf(client: Client | null): string | undefined {
+    const identity = client ? identities.get(client) : undefined;
+    return identity?.kind === 'user' ? identity.name : undefined;
+  }
+
+  return { authenticate, authorizePublish, authorizeSubscribe, refusals };
+}
+
+/** The peer address; aedes' conn is our GuardedConnection (or a plain socket), both expose remoteAddress. */
+function remoteAddress(client: Client): string | undefined {
+  return (client.conn as { remoteAddress?: string }).remoteAddress;
+}

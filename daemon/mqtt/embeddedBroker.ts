@@ -1,0 +1,241 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Aedes, type AedesPublishPacket } from 'aedes';
+import type { Clock, HealthResult, MessageHandler, MqttTransport, PublishOptions } from '../context.js';
+import { EnvironmentError, HubError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { AddressPolicy, unmapIPv4 } from './addressPolicy.js';
+import { createAuthHooks, type AuthHooks } from './brokerAuth.js';
+import { ConnectionLimiter } from './connectionLimiter.js';
+import { GuardedConnection, type ConnectionProblem } from './guardedConnection.js';
+import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from './status.js';
+import { isValidTopicFilter, isValidTopicName } from './topicFilter.js';
+import { UserDirectory } from './userDirectory.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  anonymousFrom: readonly string[];
+  dataDir: string;
+  maxPacketBytes: number;
+  connectionsPerSecond: number;
+  log: Logger;
+  clock: Clock;
+  /** Concurrent TCP connections (net.Server#maxConnections); more are refused at accept. */
+  maxClients?: number;
+  /** Unsent bytes one client may hold before it is disconnected as a slow consumer. */
+  maxBufferedBytes?: number;
+  /** Called for each hub publish that counts as a device command (QoS ≥ 1, not retained). */
+  onCommand?: () => void;
+}
+
+/** The slice of aedes-persistence the in-process subscriber uses (not in aedes' typings). */
+interface RetainedStore {
+  createRetainedStream(pattern: string): AsyncIterable<AedesPublishPacket>;
+}
+
+const DEFAULT_MAX_CLIENTS = 1000;
+const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** A TCP connection must send CONNECT within this; slow-loris sockets do not hold slots for aedes' default 30 s. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Backstop only: GuardedConnection never makes aedes wait for drain (see there). */
+const DRAIN_TIMEOUT_MS = 30_000;
+/** mqemitter slots for messages being delivered at once (aedes default 100); slots are held one tick each. */
+const DELIVERY_CONCURRENCY = 500;
+const TCP_KEEPALIVE_MS = 60_000;
+
+/**
+ * The embedded MQTT broker (aedes 1.x) on `mqtt.host:mqtt.port`, and the hub's in-process client of it:
+ * the hub publishes and subscribes through aedes' own `publish`/`subscribe`, no TCP loopback connection.
+ * aedes is used here and nowhere else.
+ */
+export class EmbeddedBroker implements MqttTransport {
+  readonly mode = 'embedded' as const;
+  private broker: Aedes | null = null;
+  private server: Server | null = null;
+  private auth: AuthHooks | null = null;
+  private users: UserDirectory | null = null;
+  private readonly sockets = new Set<Socket>();
+  private running = false;
+  private readonly dropped = { rateLimited: 0, tooLarge: 0, malformed: 0, slowConsumer: 0 };
+
+  constructor(private readonly options: EmbeddedBrokerOptions) {}
+
+  get connected(): boolean {
+    return this.running;
+  }
+
+  /** The bound port (the real one when 0 was configured); 0 before start. */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  clientCount(): number {
+    return this.broker?.connectedClients ?? 0;
+  }
+
+  async start(signal?: AbortSignal): Promise<void> {
+    const { options } = this;
+    const anonymous = AddressPolicy.fromConfig(options.anonymousFrom);
+    const users = new UserDirectory(options.dataDir, options.log, options.clock);
+    await users.load();
+    const auth = createAuthHooks({ anonymous, users, log: options.log });
+    const broker = await Aedes.createBroker({
+      authenticate: auth.authenticate,
+      authorizePublish: auth.authorizePublish,
+      authorizeSubscribe: auth.authorizeSubscribe,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      drainTimeout: DRAIN_TIMEOUT_MS,
+      concurrency: DELIVERY_CONCURRENCY,
+    });
+    broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
+    broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
+    // aedes emits 'error' for persistence failures; unhandled it would crash the process.
+    (broker as unknown as NodeJS.EventEmitter).on('error', (err: Error) => options.log.error({ err }, 'mqtt broker error'));
+    this.broker = broker;
+    this.users = users;
+    this.auth = auth;
+
+    const limiter = new ConnectionLimiter(options.connectionsPerSecond, () => options.clock.now());
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket, broker, limiter));
+    server.maxConnections = options.maxClients ?? DEFAULT_MAX_CLIENTS;
+    this.server = server;
+    try {
+      await listen(server, options.host, options.port, signal);
+    } catch (err) {
+      this.server = null;
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      this.broker = null;
+      throw err;
+    }
+    server.on('error', (err) => options.log.error({ err }, 'mqtt listener error'));
+    this.running = true;
+    await this.publish(STATUS_TOPIC, STATUS_ONLINE, { qos: 1, retain: true });
+  }
+
+  async stop(): Promise<void> {
+    const { broker, server } = this;
+    if (!broker) return;
+    if (this.running) {
+      await this.publish(STATUS_TOPIC, STATUS_OFFLINE, { qos: 1, retain: true }).catch(() => {});
+    }
+    this.running = false;
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    // Sockets that never completed CONNECT are not aedes clients yet; close them too or server.close waits.
+    for (const socket of this.sockets) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.broker = null;
+    this.server = null;
+  }
+
+  publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
+    const broker = this.broker;
+    if (!broker || !this.running) return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the embedded MQTT broker is not running', { retryable: true }));
+    if (!isValidTopicName(topic)) return Promise.reject(new HubError('BAD_REQUEST', `not a valid MQTT topic name: ${JSON.stringify(topic)}`));
+    const qos = options.qos ?? 1;
+    const retain = options.retain ?? false;
+    return new Promise((resolve, reject) => {
+      // aedes.publish stores retained and offline (QoS ≥ 1, persistent-session) copies, then hands the
+      // message to every subscriber; its callback is the broker's acknowledgement.
+      broker.publish({
+        cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false,
+      }, (err) => {
+        if (err) return reject(err);
+        if (isCommandPublish(qos, retain)) this.options.onCommand?.();
+        resolve();
+      });
+    });
+  }
+
+  async subscribe(pattern: string, handler: MessageHandler): Promise<() => Promise<void>> {
+    const broker = this.broker;
+    if (!broker || !this.running) throw new HubError('MQTT_UNAVAILABLE', 'the embedded MQTT broker is not running', { retryable: true });
+    if (!isValidTopicFilter(pattern)) throw new HubError('BAD_REQUEST', `not a valid MQTT topic filter: ${JSON.stringify(pattern)}`);
+    const log = this.options.log;
+    // [MQTT-4.7.2-1] a filter starting with a wildcard does not match topics starting with '$'.
+    const skipDollar = pattern.startsWith('+') || pattern.startsWith('#');
+    const call = (topic: string, payload: unknown, retain: boolean): void => {
+      if (skipDollar && topic.charCodeAt(0) === 36) return;
+      try {
+        const result = handler(topic, toBuffer(payload), retain) as unknown;
+        if (result instanceof Promise) result.catch((err: unknown) => log.error({ err, topic }, 'mqtt message handler failed'));
+      } catch (err) {
+        log.error({ err, topic }, 'mqtt message handler failed');
+      }
+    };
+    // Live messages: retain is false, as for a network subscriber [MQTT-3.3.1-9].
+    const deliver = (packet: AedesPublishPacket, done: () => void): void => {
+      call(packet.topic, packet.payload, false);
+      done();
+    };
+    await new Promise<void>((resolve) => broker.subscribe(pattern, deliver, resolve));
+    // aedes.subscribe is the raw router and skips retained messages; a new subscriber gets them as a network one would [MQTT-3.3.1-6].
+    const store = (broker as unknown as { persistence: RetainedStore }).persistence;
+    for await (const packet of store.createRetainedStream(pattern)) call(packet.topic, packet.payload, true);
+    let active = true;
+    return () => new Promise<void>((resolve) => {
+      if (!active || broker.closed) return resolve();
+      active = false;
+      broker.unsubscribe(pattern, deliver, resolve);
+    });
+  }
+
+  health(): HealthResult {
+    return {
+      ok: this.running,
+      mode: this.mode,
+      port: this.port,
+      clients: this.clientCount(),
+      users: this.users?.count ?? 0,
+      refused: this.auth ? { ...this.auth.refusals } : undefined,
+      dropped: { ...this.dropped },
+    };
+  }
+
+  private accept(socket: Socket, broker: Aedes, limiter: ConnectionLimiter): void {
+    const address = unmapIPv4(socket.remoteAddress ?? '');
+    if (!this.running || !limiter.tryAcquire(address)) {
+      this.dropped.rateLimited++;
+      this.options.log.debug({ address }, 'mqtt connection dropped: over mqtt.connectionsPerSecond');
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    // Devices that lose power mid-session leave half-open sockets; MQTT keepalive 0 would never notice.
+    socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    const conn = new GuardedConnection(socket, {
+      maxPacketBytes: this.options.maxPacketBytes,
+      maxBufferedBytes: this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      onProblem: (problem) => this.onProblem(problem, address),
+    });
+    broker.handle(conn);
+  }
+
+  private onProblem(problem: ConnectionProblem, address: string): void {
+    if (problem === 'too-large') this.dropped.tooLarge++;
+    else if (problem === 'malformed') this.dropped.malformed++;
+    else this.dropped.slowConsumer++;
+    const why = problem === 'too-large' ? `packet larger than mqtt.maxPacketBytes (${this.options.maxPacketBytes})`
+      : problem === 'malformed' ? 'malformed packet length' : 'slow consumer: too many bytes waiting to be sent';
+    this.options.log.warn({ address }, `mqtt connection closed: ${why}`);
+  }
+}
+
+function listen(server: Server, host: string, port: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES'
+        ? new EnvironmentError('PORT_IN_USE', `mqtt port ${port} is ${err.code === 'EACCES' ? 'not allowed for this user' : 'in use'} (set mqtt.port or VOICEHUB_MQTT_PORT)`, { cause: err, details: { host, port } })
+        : err);
+    };
+    server.once('error', onError);
+    server.listen({ host, port, signal }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function toBuffer(payload: unknown): Buffer {
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(String(payload ?? ''));
+}

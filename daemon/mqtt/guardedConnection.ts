@@ -1,0 +1,89 @@
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { FrameSizeGuard, type FrameProblem } from './frameSizeGuard.js';
+
+export type ConnectionProblem = FrameProblem | 'slow-consumer';
+
+export interface GuardOptions {
+  /** Largest packet a client may send (`mqtt.maxPacketBytes`). */
+  maxPacketBytes: number;
+  /** Bytes the broker may hold unsent for one client before it is cut off as a slow consumer. */
+  maxBufferedBytes: number;
+  onProblem(problem: ConnectionProblem): void;
+}
+
+/**
+ * What aedes sees instead of the raw TCP socket. Two guards live here, where every byte passes anyway:
+ *
+ * - inbound: a packet whose fixed header announces more than `maxPacketBytes` closes the connection
+ *   before its body is read (aedes has no such limit of its own);
+ * - outbound: writes never report backpressure to aedes. aedes waits for `drain` on a full socket while
+ *   holding one of its shared delivery slots (`concurrency`), so a subscriber that stops reading would
+ *   stall delivery to everyone else until `drainTimeout`. Here the data is handed to the socket at once
+ *   and the client is cut off when more than `maxBufferedBytes` are waiting for it (what Mosquitto's
+ *   max_queued_bytes does), so memory per client stays bounded and the other clients never wait.
+ */
+export class GuardedConnection extends Duplex {
+  private readonly frames: FrameSizeGuard;
+
+  constructor(private readonly socket: Socket, private readonly options: GuardOptions) {
+    super({ allowHalfOpen: false });
+    this.frames = new FrameSizeGuard(options.maxPacketBytes);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.push(null));
+    socket.on('error', (err) => this.destroy(err));
+    socket.on('close', () => this.destroy());
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.socket.write(chunk);
+    callback(this.backlogError());
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    // One TCP segment for a corked burst (mqtt-packet corks around each packet it writes).
+    this.socket.cork();
+    for (const { chunk } of chunks) this.socket.write(chunk);
+    this.socket.uncork();
+    callback(this.backlogError());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.socket.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.destroy();
+    callback(error);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.destroyed) return;
+    const problem = this.frames.feed(chunk);
+    if (problem) {
+      this.options.onProblem(problem);
+      this.destroy(new Error(problem === 'too-large' ? `packet larger than ${this.options.maxPacketBytes} bytes` : 'malformed packet length'));
+      return;
+    }
+    if (!this.push(chunk)) this.socket.pause();
+  }
+
+  private backlogError(): Error | null {
+    if (this.socket.writableLength <= this.options.maxBufferedBytes) return null;
+    this.options.onProblem('slow-consumer');
+    return new Error(`slow consumer: more than ${this.options.maxBufferedBytes} bytes unsent`);
+  }
+}

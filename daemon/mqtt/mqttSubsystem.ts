@@ -1,0 +1,87 @@
+import { Counter, Gauge } from 'prom-client';
+import type { HubContext, Subsystem } from '../context.js';
+import { getOrCreate } from '../metrics.js';
+import type { BackoffPolicy } from './backoff.js';
+import { EmbeddedBroker } from './embeddedBroker.js';
+import { ExternalTransport } from './externalTransport.js';
+
+export const MQTT_CLIENTS_METRIC = 'voicehub_mqtt_clients';
+export const MQTT_COMMANDS_METRIC = 'voicehub_mqtt_commands_total';
+
+export interface MqttSubsystemOptions {
+  /** External mode only: reconnect backoff (tests shorten it). */
+  backoff?: BackoffPolicy;
+  /** Embedded mode only: concurrent client connections (default 1000). */
+  maxClients?: number;
+}
+
+/**
+ * Picks the MQTT mode from config — `mqtt.url` set: a client of that broker; otherwise the embedded
+ * broker — and puts it behind `ctx.mqtt`, so nothing above knows which one runs. Also registers the
+ * `mqtt` health check and the metrics `voicehub_mqtt_clients` (read live at scrape time) and
+ * `voicehub_mqtt_commands_total` (every hub publish with QoS ≥ 1 that is not retained, counted once the
+ * broker has it: device commands are exactly those; the hub's own status and device list are retained).
+ */
+export class MqttSubsystem implements Subsystem {
+  readonly name = 'mqtt';
+  private transport: EmbeddedBroker | ExternalTransport | null = null;
+
+  constructor(private readonly ctx: HubContext, private readonly options: MqttSubsystemOptions = {}) {}
+
+  /** The embedded broker's real port once started; null in external mode or before start. */
+  get port(): number | null {
+    return this.transport instanceof EmbeddedBroker ? this.transport.port : null;
+  }
+
+  get mode(): 'embedded' | 'external' {
+    return this.ctx.config.mqtt.url ? 'external' : 'embedded';
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const { ctx } = this;
+    const config = ctx.config.mqtt;
+    const commands = getOrCreate(ctx.metrics, MQTT_COMMANDS_METRIC, () => new Counter({
+      name: MQTT_COMMANDS_METRIC, help: 'Commands the hub published to devices over MQTT (QoS >= 1, not retained), acknowledged by the broker', registers: [ctx.metrics],
+    }));
+    const onCommand = (): void => commands.inc();
+    const transport = config.url
+      ? new ExternalTransport({
+        url: config.url, username: config.username, password: config.password, clientId: config.clientId,
+        ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: config.rejectUnauthorized,
+        log: ctx.log, clock: ctx.clock, backoff: this.options.backoff, onCommand,
+      })
+      : new EmbeddedBroker({
+        host: config.host, port: config.port, anonymousFrom: config.anonymousFrom, dataDir: ctx.config.dataDir,
+        maxPacketBytes: config.maxPacketBytes, connectionsPerSecond: config.connectionsPerSecond,
+        maxClients: this.options.maxClients, log: ctx.log, clock: ctx.clock, onCommand,
+      });
+    await transport.start(signal);
+    this.transport = transport;
+    ctx.mqtt = transport;
+    // services is shared by every per-subsystem copy of the context; ctx.mqtt is only on this one.
+    ctx.services.mqtt = transport;
+    if (transport instanceof EmbeddedBroker) ctx.services.mqttPort = () => transport.port;
+    ctx.health.register('mqtt', () => transport.health());
+    ctx.metrics.removeSingleMetric(MQTT_CLIENTS_METRIC);
+    new Gauge({
+      name: MQTT_CLIENTS_METRIC,
+      help: 'MQTT clients connected (embedded broker: its clients; external broker: 1 while the hub is connected)',
+      registers: [ctx.metrics],
+      collect() {
+        this.set(transport.clientCount());
+      },
+    });
+    if (transport instanceof EmbeddedBroker) {
+      ctx.log.info({ port: transport.port, host: config.host }, 'embedded mqtt broker listening');
+    }
+  }
+
+  async stop(): Promise<void> {
+    const transport = this.transport;
+    if (!transport) return;
+    this.ctx.health.unregister('mqtt');
+    await transport.stop();
+    this.ctx.metrics.removeSingleMetric(MQTT_CLIENTS_METRIC);
+    this.transport = null;
+  }
+}

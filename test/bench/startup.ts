@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { CLI, makeTempDir } from '../helpers/daemon.js';
+
+export interface StartupResult {
+  runs: number;
+  nodeBaselineMs: number;
+  hubListeningMs: number;
+  ratio: number;
+  idleRssMB: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function timeNodeBaseline(): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', () => resolve(performance.now() - t0));
+  });
+}
+
+/** Process start → the `listening` line; optionally holds the hub idle and reads its RSS from /proc. */
+async function timeHub(measureRss: boolean): Promise<{ ms: number; rssMB: number }> {
+  const dir = await makeTempDir('voicehub-bench-');
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'start'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ms = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('"msg":"listening"')) resolve(performance.now() - t0);
+    });
+    child.once('exit', (code) => reject(new Error(`hub exited ${code} before listening`)));
+  });
+  let rssMB = 0;
+  if (measureRss) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+    rssMB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  }
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  await rm(dir, { recursive: true, force: true });
+  return { ms, rssMB };
+}
+
+export async function benchStartup(runs = 7): Promise<StartupResult> {
+  const baseline: number[] = [];
+  const hub: number[] = [];
+  await timeHub(false); // warm the file cache so every run measures the same thing
+  for (let i = 0; i < runs; i++) {
+    baseline.push(await timeNodeBaseline());
+    hub.push((await timeHub(false)).ms);
+  }
+  const { rssMB } = await timeHub(true);
+  const nodeBaselineMs = median(baseline);
+  const hubListeningMs = median(hub);
+  return { runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, idleRssMB: rssMB };
+}

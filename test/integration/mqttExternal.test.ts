@@ -1,0 +1,280 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { Registry } from 'prom-client';
+import { buildConfig } from '../../daemon/config/load.js';
+import { EventBus } from '../../daemon/bus.js';
+import { silentLogger } from '../../daemon/log.js';
+import { systemClock, type Clock, type HealthChecks, type HealthResult, type HubContext } from '../../daemon/context.js';
+import { ExternalTransport } from '../../daemon/mqtt/externalTransport.js';
+import { MqttSubsystem } from '../../daemon/mqtt/mqttSubsystem.js';
+
+type TestContext = { after(fn: () => unknown): void; skip(reason: string): void };
+
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto']
+  .find((p) => spawnSync(p, ['-h']).error === undefined) ?? (spawnSync('mosquitto', ['-h']).error === undefined ? 'mosquitto' : null);
+
+/** A real Mosquitto on a loopback port, in its own temp dir; restartable on the same port. */
+class Mosquitto {
+  private child: ChildProcess | null = null;
+  constructor(readonly port: number, readonly wsPort: number, private readonly conf: string) {}
+
+  static async start(t: TestContext): Promise<Mosquitto> {
+    const dir = await mkdtemp(join(tmpdir(), 'voicehub-mosquitto-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    // A port found free may be taken again before mosquitto binds it: try a fresh pair a few times.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const wsPort = await freePort();
+      const conf = join(dir, 'mosquitto.conf');
+      await writeFile(conf, [
+        'per_listener_settings false', 'allow_anonymous true', 'persistence false', 'log_dest none',
+        `listener ${port} 127.0.0.1`, `listener ${wsPort} 127.0.0.1`, 'protocol websockets', '',
+      ].join('\n'));
+      const broker = new Mosquitto(port, wsPort, conf);
+      t.after(() => broker.stop());
+      try {
+        await broker.run();
+        return broker;
+      } catch (err) {
+        await broker.stop();
+        if (attempt === 3) throw err;
+      }
+    }
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async run(): Promise<void> {
+    const child = spawn(MOSQUITTO!, ['-c', this.conf], { stdio: 'ignore' });
+    this.child = child;
+    // Should the test process die before its after hooks run, the broker goes with it.
+    const killOnExit = (): void => { child.kill('SIGKILL'); };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+    // Ready once it accepts TCP connections; bounded, and a broker that exits early fails the test.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
+      if (await accepts(this.port) && await accepts(this.wsPort)) return;
+      await sleep(50);
+    }
+    throw new Error('mosquitto did not start listening');
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A clock whose timers fire only when the test says so (reconnect backoff without real waiting). */
+class ManualClock implements Clock {
+  private readonly pending = new Map<NodeJS.Timeout, () => void>();
+  private waiter: (() => void) | null = null;
+  now = (): number => Date.now();
+  setTimeout = (fn: () => void, _ms: number): NodeJS.Timeout => {
+    const handle = setTimeout(() => {}, 2 ** 31 - 1);
+    handle.unref();
+    this.pending.set(handle, fn);
+    this.waiter?.();
+    return handle;
+  };
+  clearTimeout = (handle: NodeJS.Timeout): void => {
+    this.pending.delete(handle);
+    clearTimeout(handle);
+  };
+  /** Resolves once at least one timer is pending. */
+  async scheduled(): Promise<void> {
+    while (this.pending.size === 0) await new Promise<void>((resolve) => { this.waiter = resolve; });
+    this.waiter = null;
+  }
+  fireAll(): void {
+    const due = [...this.pending];
+    this.pending.clear();
+    for (const [handle, fn] of due) {
+      clearTimeout(handle);
+      fn();
+    }
+  }
+}
+
+async function observer(t: TestContext, url: string): Promise<MqttClient> {
+  const c = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000 });
+  t.after(() => c.endAsync(true));
+  return c;
+}
+
+function nextMessage(c: MqttClient, topic: string, payload?: string): Promise<{ payload: string; retain: boolean }> {
+  return new Promise((resolve) => {
+    const on = (tp: string, body: Buffer, packet: { retain: boolean }): void => {
+      if (tp !== topic || (payload !== undefined && body.toString() !== payload)) return;
+      c.off('message', on);
+      resolve({ payload: body.toString(), retain: packet.retain });
+    };
+    c.on('message', on);
+  });
+}
+
+function transportFor(t: TestContext, url: string, clock: Clock = systemClock): ExternalTransport {
+  const transport = new ExternalTransport({ url, log: silentLogger(), clock, backoff: { initialMs: 20, maxMs: 200 } });
+  t.after(() => transport.stop());
+  return transport;
+}
+
+test('external broker: online on connect, publish and subscribe through the transport', async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const transport = transportFor(t, broker.url);
+  await transport.start();
+  assert.equal(transport.connected, true);
+  assert.equal(transport.mode, 'external');
+  assert.equal(transport.clientCount(), 1);
+
+  const watcher = await observer(t, broker.url);
+  const status = nextMessage(watcher, 'voicehub/status');
+  await watcher.subscribeAsync(['voicehub/status', 'devices/+/set'], { qos: 1 });
+  assert.deepEqual(await status, { payload: 'online', retain: true });
+
+  const command = nextMessage(watcher, 'devices/lamp/set');
+  await transport.publish('devices/lamp/set', 'ON', { qos: 1 });
+  assert.deepEqual(await command, { payload: 'ON', retain: false });
+
+  let heardOne: (v: [string, string]) => void = () => {};
+  const heard = new Promise<[string, string]>((resolve) => { heardOne = resolve; });
+  // subscribe() resolves after the SUBACK, so the device's publish below is routed to the hub.
+  await transport.subscribe('devices/+/state', (topic, payload) => heardOne([topic, payload.toString()]));
+  await watcher.publishAsync('devices/lamp/state', 'ON', { qos: 1 });
+  assert.deepEqual(await heard, ['devices/lamp/state', 'ON']);
+});
+
+test('external broker over WebSocket (ws://)', async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const transport = transportFor(t, `ws://127.0.0.1:${broker.wsPort}`);
+  await transport.start();
+  assert.equal(transport.connected, true);
+  const watcher = await observer(t, broker.url); // plain TCP on the same broker
+  const command = nextMessage(watcher, 'devices/fan/set');
+  await watcher.subscribeAsync('devices/fan/set', { qos: 1 });
+  await transport.publish('devices/fan/set', 'ON', { qos: 1 });
+  assert.equal((await command).payload, 'ON');
+});
+
+test('external broker: a dropped connection leaves the retained last will offline; a clean stop says offline too', async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const watcher = await observer(t, broker.url);
+  await watcher.subscribeAsync('voicehub/status', { qos: 1 });
+
+  const crashing = transportFor(t, broker.url);
+  const online = nextMessage(watcher, 'voicehub/status', 'online');
+  await crashing.start();
+  await online;
+  const will = nextMessage(watcher, 'voicehub/status', 'offline');
+  await crashing.terminate(); // socket closed without DISCONNECT
+  assert.deepEqual(await will, { payload: 'offline', retain: false });
+  const late = await observer(t, broker.url);
+  const retained = nextMessage(late, 'voicehub/status');
+  await late.subscribeAsync('voicehub/status', { qos: 1 });
+  assert.deepEqual(await retained, { payload: 'offline', retain: true });
+
+  const clean = transportFor(t, broker.url);
+  const online2 = nextMessage(watcher, 'voicehub/status', 'online');
+  await clean.start();
+  await online2;
+  const offline = nextMessage(watcher, 'voicehub/status', 'offline');
+  await clean.stop();
+  assert.equal((await offline).payload, 'offline');
+});
+
+test('external broker restart: a command queued while disconnected is delivered and subscriptions come back', async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const clock = new ManualClock();
+  const transport = transportFor(t, broker.url, clock);
+  await transport.start();
+  const states: string[] = [];
+  let stateArrived: () => void = () => {};
+  await transport.subscribe('devices/+/state', (_topic, payload) => { states.push(payload.toString()); stateArrived(); });
+
+  await broker.stop();
+  await clock.scheduled(); // the transport noticed and scheduled a reconnect
+  assert.equal(transport.connected, false);
+  const delivered = transport.publish('devices/lamp/set', 'ON', { qos: 1 });
+  assert.equal(transport.queued, 1);
+
+  await broker.run();
+  // The device is back (and subscribed) before the hub reconnects: the manual clock decides when.
+  const device = await observer(t, broker.url);
+  const command = nextMessage(device, 'devices/lamp/set');
+  await device.subscribeAsync('devices/lamp/set', { qos: 1 });
+  while (!transport.connected) {
+    clock.fireAll();
+    await Promise.race([clock.scheduled(), sleep(20)]);
+  }
+  assert.deepEqual(await command, { payload: 'ON', retain: false });
+  await delivered;
+  assert.equal(transport.queued, 0);
+
+  // The hub's subscription was restored on the new session (its SUBSCRIBE went out before the command).
+  const arrived = new Promise<void>((resolve) => { stateArrived = resolve; });
+  await device.publishAsync('devices/lamp/state', 'ON', { qos: 1 });
+  await arrived;
+  assert.deepEqual(states, ['ON']);
+});
+
+test('MqttSubsystem picks the external mode from mqtt.url and reports it', async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const dataDir = await mkdtemp(join(tmpdir(), 'voicehub-mqtt-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const checks = new Map<string, () => HealthResult>();
+  const health: HealthChecks = { register: (n, c) => { checks.set(n, c); }, unregister: (n) => { checks.delete(n); } };
+  const log = silentLogger();
+  const ctx = {
+    config: buildConfig({ dataDir }, { VOICEHUB_MQTT_URL: broker.url }), log, bus: new EventBus(log), metrics: new Registry(), health,
+    clock: systemClock, store: undefined as never, mqtt: undefined as never, services: {},
+  } satisfies HubContext as HubContext;
+  const subsystem = new MqttSubsystem(ctx);
+  await subsystem.start(new AbortController().signal);
+  t.after(() => subsystem.stop());
+  assert.equal(ctx.mqtt.mode, 'external');
+  assert.equal(subsystem.port, null);
+  const check = checks.get('mqtt')!();
+  assert.equal(check.ok, true);
+  assert.equal(check.mode, 'external');
+  await ctx.mqtt.publish('devices/x/set', 'ON', { qos: 1 });
+  assert.match(await ctx.metrics.metrics(), /^voicehub_mqtt_commands_total 1$/m);
+  assert.match(await ctx.metrics.metrics(), /^voicehub_mqtt_clients 1$/m);
+});
