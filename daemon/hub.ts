@@ -64,6 +64,13 @@ export class Hub {
     await this.lifecycle.stop();
   }
 
+  /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */
+  statusLine(): string {
+    const devices = (this.ctx.services.devices as { count?: () => number } | undefined)?.count?.() ?? 0;
+    const clients = (this.ctx.services.voice as { clientCount?: () => number } | undefined)?.clientCount?.() ?? 0;
+    return `${devices} devices, ${clients} voice clients`;
+  }
+
   /** The real ports after start (a configured 0 picks a free one). */
   ports(): { http: number; mqtt: number | null } {
     const mqtt = this.ctx.services.mqttPort as (() => number) | undefined;

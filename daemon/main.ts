@@ -2,9 +2,13 @@ import { ConfigError, EnvironmentError, isHubError } from './errors.js';
 import { loadConfig, type LoadOptions } from './config/load.js';
 import { createLogger, flushLog, type Logger } from './log.js';
 import { Hub } from './hub.js';
+import { createSystemdNotifier } from './systemd/notify.js';
 
 /** The hub's own shutdown deadline (PROTOCOL §1: exit within 10 s); systemd's TimeoutStopSec sits above it. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
+
+/** How often the one-line STATUS= for `systemctl status` is refreshed (sent only when it changed). */
+const STATUS_INTERVAL_MS = 15_000;
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -26,6 +30,7 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   const log = createLogger({ level: config.log.level });
   installCrashHandlers(log);
   const hub = new Hub({ config, log });
+  const systemd = createSystemdNotifier({ log: log.child({ subsystem: 'systemd' }) });
   // Signal handlers go in before start-up, so a SIGTERM that arrives while the hub starts still gets an
   // orderly stop (after start finishes) rather than the default kill.
   let stopping = false;
@@ -38,6 +43,7 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'stopping');
+    void systemd.stopping();
     setTimeout(() => {
       log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed: exiting now');
       flushLog(log);
@@ -70,6 +76,14 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   if (stopping) return;
   const ports = hub.ports();
   log.info({ http: ports.http, mqtt: ports.mqtt, pid: process.pid }, 'listening');
+  void systemd.ready(hub.statusLine());
+  systemd.startWatchdog();
+  let lastStatus = '';
+  setInterval(() => {
+    const status = hub.statusLine();
+    if (status !== lastStatus) void systemd.status(status);
+    lastStatus = status;
+  }, STATUS_INTERVAL_MS).unref();
 }
 
 /** An uncaught error leaves the hub in an unknown state: log it and exit non-zero so systemd restarts it. */

@@ -3,7 +3,7 @@ import type { HubContext, Subsystem } from '../context.js';
 import { getOrCreate } from '../metrics.js';
 import type { BackoffPolicy } from './backoff.js';
 import { EmbeddedBroker } from './embeddedBroker.js';
-import { ExternalTransport } from './externalTransport.js';
+import type { ExternalTransport } from './externalTransport.js';
 
 export const MQTT_CLIENTS_METRIC = 'voicehub_mqtt_clients';
 export const MQTT_COMMANDS_METRIC = 'voicehub_mqtt_commands_total';
@@ -44,8 +44,9 @@ export class MqttSubsystem implements Subsystem {
       name: MQTT_COMMANDS_METRIC, help: 'Commands the hub published to devices over MQTT (QoS >= 1, not retained), acknowledged by the broker', registers: [ctx.metrics],
     }));
     const onCommand = (): void => commands.inc();
+    // mqtt.js is loaded only in external mode: an embedded-broker hub starts faster without it.
     const transport = config.url
-      ? new ExternalTransport({
+      ? new (await import('./externalTransport.js')).ExternalTransport({
         url: config.url, username: config.username, password: config.password, clientId: config.clientId,
         ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: config.rejectUnauthorized,
         log: ctx.log, clock: ctx.clock, backoff: this.options.backoff, onCommand,
