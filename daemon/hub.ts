@@ -10,6 +10,9 @@ import { HttpServer } from './http/httpServer.js';
 import { registerOpsRoutes } from './http/opsRoutes.js';
 import { Lifecycle } from './lifecycle.js';
 import { MqttSubsystem } from './mqtt/mqttSubsystem.js';
+import { AuthService } from './auth/authService.js';
+import { DeviceService } from './devices/deviceService.js';
+import { registerApiRoutes } from './http/apiRoutes.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -46,13 +49,18 @@ export class Hub {
     this.storage = new Storage(sub('storage'));
     const sampler = new SystemSampler(sub('system'));
     this.http = new HttpServer(sub('http'));
-    const opsRoutes: Subsystem = {
-      name: 'opsRoutes',
-      start: async () => registerOpsRoutes(this.http, this.ctx, this.health, sampler),
+    const auth = new AuthService(sub('auth'));
+    const mqtt = new MqttSubsystem(sub('mqtt'));
+    const devices = new DeviceService(sub('devices'));
+    const routes: Subsystem = {
+      name: 'routes',
+      start: async () => {
+        registerOpsRoutes(this.http, this.ctx, this.health, sampler);
+        registerApiRoutes(this.http, this.ctx, auth);
+      },
       stop: async () => {},
     };
-    const mqtt = new MqttSubsystem(sub('mqtt'));
-    this.lifecycle = new Lifecycle([this.storage, sampler, mqtt, this.http, opsRoutes], log);
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes], log);
   }
 
   async start(): Promise<void> {

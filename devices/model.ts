@@ -69,11 +69,60 @@ export interface MqttBinding {
   /** Sensors */
   unit?: string;
   deviceClass?: string;
-  /** Availability: every topic must report available (availability_mode all) unless mode says otherwise. */
+  /** Availability topics and `availability_mode` (HA's default is 'latest': the last message on any topic decides). */
   availability?: AvailabilityBinding[];
   availabilityMode?: 'all' | 'any' | 'latest';
   /** Zigbee2MQTT: the friendly name and, for multi-endpoint devices, the property names of this entity. */
   z2mProperty?: string;
+  // Added by the device layer (HA discovery fields it also reads; names follow the discovery keys).
+  /** Light, default schema: `on_command_type` — 'last' (HA default) sends ON after brightness, 'brightness' only brightness. */
+  onCommandType?: 'first' | 'last' | 'brightness';
+  /** `command_template` (fan, lock…): rendered with `value` = the payload that would be sent. */
+  commandTemplate?: string;
+  brightnessCommandTemplate?: string;
+  /** Cover: `position_template`, `set_position_template` (rendered with `value` and `position`). */
+  positionTemplate?: string;
+  setPositionTemplate?: string;
+  stateOpening?: string;
+  stateClosing?: string;
+  stateStopped?: string;
+  /** Lock: the transitional and fault states. */
+  stateLocking?: string;
+  stateUnlocking?: string;
+  stateJammed?: string;
+  /** Climate: the state templates and command templates of each topic. */
+  temperatureStateTemplate?: string;
+  temperatureCommandTemplate?: string;
+  modeStateTemplate?: string;
+  modeCommandTemplate?: string;
+  /** Fan */
+  percentageValueTemplate?: string;
+  percentageCommandTemplate?: string;
+  /** Light: `supported_color_modes` as announced (JSON schema lights). */
+  supportedColorModes?: string[];
+  /** Zigbee2MQTT devices: how this entity's fields are named in the device's JSON state and `/set` payloads. */
+  z2m?: Zigbee2MqttBinding;
+}
+
+/**
+ * Zigbee2MQTT property names of one entity, taken from the device's `exposes`. Multi-endpoint devices suffix
+ * them (`state_l1`). `z2mProperty` on the binding holds the main one (on/off state, or a sensor's measurement).
+ */
+export interface Zigbee2MqttBinding {
+  friendlyName: string;
+  /** `value_on` / `value_off` / `value_toggle` of the main binary property (a contact sensor's `value_on` is false). */
+  valueOn?: string | boolean;
+  valueOff?: string | boolean;
+  valueToggle?: string;
+  brightnessProperty?: string;
+  colorTempProperty?: string;
+  positionProperty?: string;
+  setpointProperty?: string;
+  localTemperatureProperty?: string;
+  systemModeProperty?: string;
+  fanModeProperty?: string;
+  /** Fan mode values that are speeds, slowest first (e.g. low, medium, high). */
+  fanSpeeds?: string[];
 }
 
 export interface AvailabilityBinding {

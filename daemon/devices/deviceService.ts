@@ -1,0 +1,88 @@
+import { Counter } from 'prom-client';
+import type { HubContext, Subsystem } from '../context.js';
+import { HubError } from '../errors.js';
+import { getOrCreate } from '../metrics.js';
+import { DeviceRegistry, emptyDevicesDocument } from '../../devices/registry.js';
+import { DeviceSubscriptions } from '../../devices/mqttSubscriptions.js';
+import { translateCommand } from '../../devices/commands.js';
+import type { Device, DeviceCommand } from '../../devices/model.js';
+import { BridgePublisher } from './bridgePublisher.js';
+
+/** Home Assistant's birth topic: integrations (Zigbee2MQTT, ESPHome, Tasmota) re-announce discovery on `online`. */
+const HA_STATUS_SUFFIX = 'status';
+
+/**
+ * The device subsystem: the registry (devices/) fed by the MQTT transport, and the one way to command a
+ * device — translate per its own convention, publish with QoS 1, count, log with the caller's traceId.
+ * Everything above it (plugins, HTTP API, CLI) goes through this service.
+ */
+export class DeviceService implements Subsystem {
+  readonly name = 'devices';
+  private registry: DeviceRegistry | null = null;
+  private subscriptions: DeviceSubscriptions | null = null;
+  private bridge: BridgePublisher | null = null;
+
+  constructor(private readonly ctx: HubContext) {}
+
+  async start(): Promise<void> {
+    const { ctx } = this;
+    const updates = getOrCreate(ctx.metrics, 'voicehub_device_updates_total', () => new Counter({
+      name: 'voicehub_device_updates_total', help: 'Device state messages applied to the registry', registers: [ctx.metrics],
+    }));
+    const collection = await ctx.store.collection('devices', emptyDevicesDocument);
+    const registry = new DeviceRegistry({
+      collection, bus: ctx.bus, log: ctx.log, clock: ctx.clock,
+      discoveryPrefix: ctx.config.mqtt.discoveryPrefix,
+      zigbee2mqttBaseTopic: ctx.config.mqtt.zigbee2mqttBaseTopic,
+      configDevices: ctx.config.devices,
+      onStateApplied: () => updates.inc(),
+    });
+    registry.start();
+    this.registry = registry;
+    this.subscriptions = new DeviceSubscriptions({ registry, transport: ctx.mqtt, log: ctx.log });
+    await this.subscriptions.start();
+    this.bridge = new BridgePublisher({ ctx, snapshot: () => registry.snapshot() });
+    this.bridge.start();
+    ctx.services.devices = this;
+    // Retained discovery configs live in the broker; the embedded one forgets them on restart, so ask
+    // integrations to announce again. Not retained: a birth message, as Home Assistant sends it.
+    ctx.mqtt.publish(`${ctx.config.mqtt.discoveryPrefix}/${HA_STATUS_SUFFIX}`, 'online', { qos: 0, retain: false })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'could not publish the discovery birth message'));
+  }
+
+  async stop(): Promise<void> {
+    this.bridge?.stop();
+    await this.subscriptions?.stop();
+    this.registry?.stop();
+  }
+
+  count(): number {
+    return this.registry?.list().length ?? 0;
+  }
+
+  list(): readonly Device[] {
+    return this.registry?.list() ?? [];
+  }
+
+  get(id: string): Device | undefined {
+    return this.registry?.get(id);
+  }
+
+  snapshot(): ReturnType<DeviceRegistry['snapshot']> {
+    return this.registry?.snapshot() ?? [];
+  }
+
+  /**
+   * Translates and publishes a command. Rejects with DEVICE_NOT_FOUND, DEVICE_UNSUPPORTED or
+   * VALUE_OUT_OF_RANGE before anything is published; publishes wait for the broker (QoS 1) and are
+   * queued by the transport while an external broker is away.
+   */
+  async command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void> {
+    const device = this.get(id);
+    if (!device) throw new HubError('DEVICE_NOT_FOUND', `no device with id ${JSON.stringify(id)}`);
+    const publishes = translateCommand(device, command);
+    const log = this.ctx.log.child({ traceId: options.traceId, device: id });
+    log.info({ command: command.command, params: 'params' in command ? command.params : undefined, source: options.source, topics: publishes.map((p) => p.topic) }, 'device command');
+    await Promise.all(publishes.map((p) => this.ctx.mqtt.publish(p.topic, p.payload, { qos: p.qos, retain: p.retain })));
+  }
+}

@@ -1,0 +1,127 @@
+import type { DeviceConfig } from '../daemon/config/schema.js';
+import type { Capability, Device, DeviceType, MqttBinding } from './model.js';
+import { HA_DEFAULTS } from './defaults.js';
+import { compileTemplate } from './template.js';
+
+/**
+ * `devices:` entries of voicehub.yaml. An entry with at least one topic defines a device of its own (it then
+ * needs a `type`); an entry without topics only overrides the name, aliases and area of a discovered device
+ * with the same id (so a Zigbee2MQTT plug can be called "kettle" and put in the kitchen).
+ */
+
+export interface ConfigOverride { id: string; name?: string; aliases?: string[]; area?: string }
+export interface ConfigProblem { id: string; reason: string }
+
+export interface ConfigDevices {
+  devices: Device[];
+  /** Every entry's name/aliases/area, keyed by id: applied to a discovered device of the same id. */
+  overrides: Map<string, ConfigOverride>;
+  problems: ConfigProblem[];
+}
+
+const TOPIC_KEYS = ['commandTopic', 'stateTopic', 'temperatureCommandTopic', 'modeCommandTopic', 'positionTopic', 'setPositionTopic', 'brightnessCommandTopic'] as const;
+
+export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevices {
+  const devices: Device[] = [];
+  const overrides = new Map<string, ConfigOverride>();
+  const problems: ConfigProblem[] = [];
+  for (const entry of entries) {
+    overrides.set(entry.id, { id: entry.id, name: entry.name, aliases: entry.aliases, area: entry.area });
+    if (!TOPIC_KEYS.some((k) => entry[k])) continue;
+    if (!entry.type) {
+      problems.push({ id: entry.id, reason: 'a device with topics needs a type' });
+      continue;
+    }
+    if (entry.valueTemplate) {
+      const compiled = compileTemplate(entry.valueTemplate);
+      if (!compiled.ok) {
+        problems.push({ id: entry.id, reason: `valueTemplate: ${compiled.code} ${compiled.reason}` });
+        continue;
+      }
+    }
+    devices.push(toDevice(entry));
+  }
+  return { devices, overrides, problems };
+}
+
+function toDevice(e: DeviceConfig): Device {
+  const type = e.type as DeviceType; // the config schema allows only the DeviceType names
+  const b: MqttBinding = {
+    schema: e.schema ?? 'default',
+    commandTopic: e.commandTopic,
+    stateTopic: e.stateTopic,
+    valueTemplate: e.valueTemplate,
+    payloadOn: e.payloadOn,
+    payloadOff: e.payloadOff,
+    stateOn: e.stateOn,
+    stateOff: e.stateOff,
+    brightnessScale: e.brightnessScale,
+    brightnessCommandTopic: e.brightnessCommandTopic,
+    unit: e.unit,
+    deviceClass: e.deviceClass,
+    minTemp: e.minTemp,
+    maxTemp: e.maxTemp,
+    tempStep: e.tempStep,
+    temperatureCommandTopic: e.temperatureCommandTopic,
+    modeCommandTopic: e.modeCommandTopic,
+    positionTopic: e.positionTopic,
+    setPositionTopic: e.setPositionTopic,
+  };
+  if (type === 'climate' && e.stateTopic) {
+    // A climate entry's stateTopic reports the room temperature.
+    b.currentTemperatureTopic = e.stateTopic;
+    b.currentTemperatureTemplate = e.valueTemplate;
+    delete b.stateTopic;
+    delete b.valueTemplate;
+  }
+  if (e.availabilityTopic) {
+    b.availability = [{ topic: e.availabilityTopic, payloadAvailable: HA_DEFAULTS.payloadAvailable, payloadNotAvailable: HA_DEFAULTS.payloadNotAvailable }];
+    b.availabilityMode = 'latest';
+  }
+  for (const key of Object.keys(b) as (keyof MqttBinding)[]) if (b[key] === undefined) delete b[key];
+  const device: Device = {
+    id: e.id,
+    name: e.name ?? e.id,
+    aliases: e.aliases ?? [],
+    type,
+    capabilities: capabilitiesOf(e, b),
+    source: 'config',
+    mqtt: b,
+    state: {},
+    available: e.availabilityTopic ? null : true,
+    lastSeen: null,
+  };
+  if (e.area) device.area = e.area;
+  return device;
+}
+
+function capabilitiesOf(e: DeviceConfig, b: MqttBinding): Capability[] {
+  switch (e.type) {
+    case 'light': {
+      const caps: Capability[] = ['onoff'];
+      if (b.brightnessCommandTopic || (b.schema === 'json' && e.brightness)) caps.push('brightness');
+      return caps;
+    }
+    case 'switch':
+      return ['onoff'];
+    case 'fan':
+      return ['onoff'];
+    case 'lock':
+      return ['lock'];
+    case 'cover': {
+      const caps: Capability[] = [];
+      if (b.commandTopic) caps.push('open_close', 'stop');
+      if (b.setPositionTopic) caps.push('position');
+      return caps;
+    }
+    case 'climate': {
+      const caps: Capability[] = [];
+      if (b.temperatureCommandTopic) caps.push('target_temperature');
+      if (b.modeCommandTopic) caps.push('hvac_mode');
+      if (b.currentTemperatureTopic) caps.push('current_temperature');
+      return caps;
+    }
+    default:
+      return ['measurement'];
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Home Assistant's MQTT defaults for the fields a binding leaves out (the MQTT light, switch, cover, lock,
+ * climate and fan integration pages). One table, read by the state parser and the command translator alike,
+ * so a discovered device, a config device and a Zigbee2MQTT device all fall back to the same values.
+ */
+export const HA_DEFAULTS = {
+  payloadOn: 'ON',
+  payloadOff: 'OFF',
+  brightnessScale: 255,
+  payloadOpen: 'OPEN',
+  payloadClose: 'CLOSE',
+  payloadStop: 'STOP',
+  stateOpen: 'open',
+  stateClosed: 'closed',
+  stateOpening: 'opening',
+  stateClosing: 'closing',
+  stateStopped: 'stopped',
+  positionOpen: 100,
+  positionClosed: 0,
+  payloadLock: 'LOCK',
+  payloadUnlock: 'UNLOCK',
+  stateLocked: 'LOCKED',
+  stateUnlocked: 'UNLOCKED',
+  stateLocking: 'LOCKING',
+  stateUnlocking: 'UNLOCKING',
+  stateJammed: 'JAMMED',
+  /** Climate in °C. */
+  minTemp: 7,
+  maxTemp: 35,
+  tempStep: 1,
+  modes: ['auto', 'off', 'cool', 'heat', 'dry', 'fan_only'] as readonly string[],
+  speedRangeMin: 1,
+  speedRangeMax: 100,
+  payloadAvailable: 'online',
+  payloadNotAvailable: 'offline',
+  availabilityMode: 'latest' as const,
+} as const;

@@ -1,0 +1,91 @@
+import type { Device } from './model.js';
+import { nameKeys } from './names.js';
+
+/** Every topic a device listens on: state, per-feature state topics, attributes, availability. */
+export function topicsOf(device: Device): string[] {
+  const b = device.mqtt;
+  const topics = [
+    b.stateTopic, b.brightnessStateTopic, b.positionTopic, b.currentTemperatureTopic, b.temperatureStateTopic,
+    b.modeStateTopic, b.percentageStateTopic, b.jsonAttributesTopic, ...(b.availability ?? []).map((a) => a.topic),
+  ];
+  const out = new Set<string>();
+  // A topic with a wildcard cannot be a published topic; subscribing to it would match others.
+  for (const t of topics) if (t && !t.includes('+') && !t.includes('#')) out.add(t);
+  return [...out];
+}
+
+/**
+ * Exact topic → the devices listening on it, so a message is routed with one Map lookup instead of a scan
+ * of every device. Several devices can share a topic (one Zigbee2MQTT device's sensors; Tasmota's STATE).
+ */
+export class TopicIndex {
+  private readonly byTopic = new Map<string, Device[]>();
+
+  /** Returns the topics that had no listener before. */
+  add(device: Device): string[] {
+    const fresh: string[] = [];
+    for (const topic of topicsOf(device)) {
+      const list = this.byTopic.get(topic);
+      if (list) {
+        if (!list.includes(device)) list.push(device);
+      } else {
+        this.byTopic.set(topic, [device]);
+        fresh.push(topic);
+      }
+    }
+    return fresh;
+  }
+
+  /** Returns the topics nobody listens on any more. */
+  remove(device: Device): string[] {
+    const gone: string[] = [];
+    for (const topic of topicsOf(device)) {
+      const list = this.byTopic.get(topic);
+      if (!list) continue;
+      const kept = list.filter((d) => d !== device);
+      if (kept.length > 0) this.byTopic.set(topic, kept);
+      else {
+        this.byTopic.delete(topic);
+        gone.push(topic);
+      }
+    }
+    return gone;
+  }
+
+  get(topic: string): readonly Device[] | undefined {
+    return this.byTopic.get(topic);
+  }
+
+  topics(): IterableIterator<string> {
+    return this.byTopic.keys();
+  }
+}
+
+/** Normalised name or alias → device ids. */
+export class NameIndex {
+  private readonly byName = new Map<string, Set<string>>();
+  private readonly keysOf = new Map<string, string[]>();
+
+  add(device: Device): void {
+    const keys = nameKeys(device.name, device.aliases);
+    this.keysOf.set(device.id, keys);
+    for (const key of keys) {
+      const ids = this.byName.get(key) ?? new Set<string>();
+      ids.add(device.id);
+      this.byName.set(key, ids);
+    }
+  }
+
+  remove(id: string): void {
+    for (const key of this.keysOf.get(id) ?? []) {
+      const ids = this.byName.get(key);
+      ids?.delete(id);
+      if (ids && ids.size === 0) this.byName.delete(key);
+    }
+    this.keysOf.delete(id);
+  }
+
+  get(key: string): ReadonlySet<string> | undefined {
+    return this.byName.get(key);
+  }
+}
