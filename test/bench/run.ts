@@ -1,4 +1,7 @@
+import { connectAsync } from 'mqtt';
 import { benchStartup } from './startup.js';
+import { benchMqtt, benchBridgeDevices } from './mqtt.js';
+import { startInProcessHub } from './hubTarget.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -14,4 +17,31 @@ if (want('startup')) {
   console.log(`node -e 0 (baseline, median of ${r.runs}): ${fmt(r.nodeBaselineMs)} ms`);
   console.log(`hub start → listening (median of ${r.runs}): ${fmt(r.hubListeningMs)} ms  (${fmt(r.ratio, 2)}× baseline; target ≤ 300 ms)`);
   console.log(`idle RSS after start: ${fmt(r.idleRssMB)} MB  (target ≤ 60 MB)`);
+}
+
+if (want('mqtt')) {
+  const clients = Number(process.env.BENCH_MQTT_CLIENTS ?? 200);
+  let writes = 0;
+  const r = await benchMqtt({
+    clients,
+    seconds: Number(process.env.BENCH_SECONDS ?? 5),
+    hubFactory: async () => {
+      const target = await startInProcessHub();
+      // Tell the hub about the bench devices the way Zigbee2MQTT would: a retained bridge/devices list.
+      const c = await connectAsync(target.mqttUrl);
+      await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(clients), { retain: true, qos: 1 });
+      await c.endAsync();
+      while (target.hub.ctx.services.devices && (target.hub.ctx.services.devices as { count(): number }).count() < clients) await new Promise((res) => setTimeout(res, 20));
+      const writesBefore = target.writes();
+      return { url: target.mqttUrl, applied: target.applied, stop: async () => { writes = target.writes() - writesBefore; await target.stop(); } };
+    },
+  });
+  console.log(`\n## MQTT: ${clients} device clients publishing QoS 1 state, closed loop, ${r.bare.seconds} s each`);
+  console.log('| broker | msgs/s | ratio to bare aedes |');
+  console.log('|---|---|---|');
+  console.log(`| ${r.bare.name} | ${r.bare.msgsPerSec} | 1.00 |`);
+  if (r.mosquitto) console.log(`| ${r.mosquitto.name} | ${r.mosquitto.msgsPerSec} | ${fmt(r.mosquitto.msgsPerSec / r.bare.msgsPerSec, 2)} |`);
+  console.log(`| voicehub | ${r.target.msgsPerSec} | ${fmt(r.ratio, 2)} (target ≥ 0.7) |`);
+  const applied = r.target.applied ?? 0;
+  console.log(`applied to the registry: ${applied} of ${r.target.messages} acknowledged (${fmt((100 * applied) / Math.max(1, r.target.messages))} %, target ≥ 95 %); storage file writes during the run: ${writes}`);
 }
