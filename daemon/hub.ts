@@ -13,6 +13,7 @@ import { MqttSubsystem } from './mqtt/mqttSubsystem.js';
 import { AuthService } from './auth/authService.js';
 import { DeviceService } from './devices/deviceService.js';
 import { registerApiRoutes } from './http/apiRoutes.js';
+import { VoiceServer } from './voice/voiceServer.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -30,6 +31,7 @@ export class Hub {
   readonly health = new HealthRegistry();
   readonly storage: Storage;
   readonly http: HttpServer;
+  readonly voice: VoiceServer;
   private readonly lifecycle: Lifecycle;
 
   constructor(options: HubOptions) {
@@ -60,7 +62,9 @@ export class Hub {
       },
       stop: async () => {},
     };
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes], log);
+    this.voice = new VoiceServer({ ctx: sub('voice'), auth, http: () => this.http.server });
+    this.ctx.services.voice = this.voice;
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.voice], log);
   }
 
   async start(): Promise<void> {
@@ -75,7 +79,7 @@ export class Hub {
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */
   statusLine(): string {
     const devices = (this.ctx.services.devices as { count?: () => number } | undefined)?.count?.() ?? 0;
-    const clients = (this.ctx.services.voice as { clientCount?: () => number } | undefined)?.clientCount?.() ?? 0;
+    const clients = this.voice.clientCount;
     return `${devices} devices, ${clients} voice clients`;
   }
 

@@ -1,0 +1,90 @@
+import { HubError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/**
+ * What the voice server hands work to, and all it knows of intents and plugins (STYLE "Which way imports
+ * run"). The plugin host fills these in; until it does, utterances answer NO_MATCH and audio NO_STT.
+ */
+
+/** One utterance to understand: the client's text (or a transcript of its audio). */
+export interface Utterance {
+  readonly id: string;
+  readonly text: string;
+  /** BCP 47 tag when the client gave one (or the speech-to-text stage detected one). */
+  readonly lang?: string;
+}
+
+/** What a handler knows about who asked and how to behave. */
+export interface UtteranceContext {
+  /** `<session id>/<utterance id>`: put it on every log line and pass it to anything the handler calls. */
+  readonly traceId: string;
+  /** The voice session (connection); a `voice.speak` event with this id speaks to this client only. */
+  readonly sessionId: string;
+  /** The token subject: which client this is. */
+  readonly subject: string;
+  readonly scopes: readonly string[];
+  /** 0 for the first attempt, then 1, 2, 3 for retries of retryable failures. */
+  readonly attempt: number;
+  /** Aborted when this attempt times out (plugins.timeoutMs) or the hub stops: stop work and return. */
+  readonly signal: AbortSignal;
+  /** The session's logger with `traceId` bound. */
+  readonly log: Logger;
+}
+
+export interface ReplyAction {
+  device: string;
+  command: string;
+  [detail: string]: unknown;
+}
+
+/** The answer to an utterance (sent to the client as a `reply` frame). */
+export interface VoiceReply {
+  text: string;
+  intent?: string;
+  /** Plugin id (or `core`) that answered. */
+  handledBy?: string;
+  actions?: ReplyAction[];
+}
+
+/**
+ * The handler stage: understands an utterance and acts on it. Returns the reply, or throws a HubError whose
+ * code a client may see (NO_MATCH, PLUGIN_FAILED, TIMEOUT, …); `retryable: true` on the error asks the
+ * queue to try again with backoff. Anything else thrown becomes INTERNAL.
+ */
+export interface HandlerStage {
+  handle(utterance: Utterance, ctx: UtteranceContext): Promise<VoiceReply> | VoiceReply;
+}
+
+/** Audio as the client streamed it between `audio.start` and `audio.end`. */
+export interface AudioInput {
+  readonly id: string;
+  readonly audio: Buffer;
+  /** Samples per second, e.g. 16000. */
+  readonly rate: number;
+  /** `s16le`, `f32le`, `opus` or `wav`. */
+  readonly format: string;
+}
+
+export interface Transcript {
+  text: string;
+  lang?: string;
+}
+
+/** A speech-to-text stage a plugin may provide. Throws HubError like a handler. */
+export interface SpeechToText {
+  transcribe(input: AudioInput, ctx: UtteranceContext): Promise<Transcript> | Transcript;
+}
+
+/** The stage in place until intents and plugins are wired in: it understands nothing. */
+export const noMatchStage: HandlerStage = {
+  handle(): never {
+    throw new HubError('NO_MATCH', 'no intent or plugin understood that');
+  },
+};
+
+/** Stands in when no speech-to-text plugin is installed. */
+export const noSpeechToText: SpeechToText = {
+  transcribe(): never {
+    throw new HubError('NO_STT', 'audio needs a speech-to-text plugin and none is installed');
+  },
+};

@@ -1,0 +1,74 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { getOrCreate } from '../metrics.js';
+
+/** Where the gauges read their values at scrape time; set by the running voice server. */
+export interface VoiceGaugeSources {
+  queueDepth(): number;
+  clients(): number;
+}
+
+const idle: VoiceGaugeSources = { queueDepth: () => 0, clients: () => 0 };
+/** Per registry, so a voice server made again on the same registry (tests) rewires the existing gauges. */
+const sources = new WeakMap<Registry, VoiceGaugeSources>();
+
+/** Latency buckets from 0.5 ms (a local match) to 5 s (a cloud round trip near its timeout), in seconds. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+type Outcome = string;
+
+/**
+ * The voice server's metrics (PROTOCOL §2), on the registry it is given, never prom-client's global one.
+ * Gauges are computed when scraped, so the hot path only bumps a counter and observes a histogram; counter
+ * children are cached per outcome so no label hashing happens per utterance.
+ */
+export class VoiceMetrics {
+  private readonly utterances: Counter<'outcome'>;
+  private readonly latency: Histogram;
+  private readonly byOutcome = new Map<Outcome, { inc(): void }>();
+
+  constructor(private readonly registry: Registry) {
+    this.utterances = getOrCreate(registry, 'voicehub_utterances_total', () => new Counter({
+      name: 'voicehub_utterances_total',
+      help: 'Utterances answered, by outcome: reply, duplicate (idempotent replay) or the error code',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }));
+    this.latency = getOrCreate(registry, 'voicehub_voice_latency_seconds', () => new Histogram({
+      name: 'voicehub_voice_latency_seconds',
+      help: 'Time from an utterance frame arriving to its answer being sent',
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }));
+    getOrCreate(registry, 'voicehub_queue_depth', () => new Gauge({
+      name: 'voicehub_queue_depth',
+      help: 'Utterances accepted and waiting: in session queues and for a work-queue slot',
+      registers: [registry],
+      collect() { this.set((sources.get(registry) ?? idle).queueDepth()); },
+    }));
+    getOrCreate(registry, 'voicehub_voice_clients', () => new Gauge({
+      name: 'voicehub_voice_clients',
+      help: 'Connected voice clients',
+      registers: [registry],
+      collect() { this.set((sources.get(registry) ?? idle).clients()); },
+    }));
+  }
+
+  attach(source: VoiceGaugeSources): void {
+    sources.set(this.registry, source);
+  }
+
+  detach(): void {
+    sources.delete(this.registry);
+  }
+
+  /** One answered utterance: its outcome and, when it reached the queue, its latency in seconds. */
+  observe(outcome: Outcome, seconds?: number): void {
+    let child = this.byOutcome.get(outcome);
+    if (!child) {
+      child = this.utterances.labels(outcome);
+      this.byOutcome.set(outcome, child);
+    }
+    child.inc();
+    if (seconds !== undefined) this.latency.observe(seconds);
+  }
+}

@@ -1,0 +1,63 @@
+import type { Clock } from '../context.js';
+
+export interface RateLimitOptions {
+  /** Tokens added per second. */
+  perSecond: number;
+  /** Bucket size: how many may come at once after a quiet spell. */
+  burst: number;
+  /** Most keys remembered; beyond it, full buckets are forgotten first, then the oldest. */
+  maxKeys: number;
+}
+
+interface Bucket {
+  tokens: number;
+  /** Clock time of the last refill, ms. */
+  at: number;
+}
+
+/**
+ * Token buckets keyed by client (the token subject). Refill is computed lazily on each take, so there are no
+ * timers and an idle key costs one small object. Memory is bounded by `maxKeys`: a forgotten key simply
+ * starts again with a full bucket, which is what it would have had after a quiet spell anyway.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+
+  constructor(private readonly options: RateLimitOptions, private readonly clock: Clock) {
+    this.perMs = options.perSecond / 1000;
+  }
+
+  /** Takes one token for `key`; false when the bucket is empty (the caller answers RATE_LIMITED). */
+  take(key: string): boolean {
+    const now = this.clock.now();
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.options.maxKeys) this.evict(now);
+      bucket = { tokens: this.options.burst, at: now };
+      this.buckets.set(key, bucket);
+    } else if (now > bucket.at) {
+      bucket.tokens = Math.min(this.options.burst, bucket.tokens + (now - bucket.at) * this.perMs);
+      bucket.at = now;
+    }
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** Keys currently remembered (tests and metrics). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Drops every bucket that has refilled (it is the same as no bucket); if none has, drops the oldest. */
+  private evict(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + (now - bucket.at) * this.perMs >= this.options.burst) this.buckets.delete(key);
+    }
+    if (this.buckets.size >= this.options.maxKeys) {
+      const oldest = this.buckets.keys().next();
+      if (!oldest.done) this.buckets.delete(oldest.value);
+    }
+  }
+}

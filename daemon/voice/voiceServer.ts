@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { HubContext, Subsystem } from '../context.js';
+import { checkRequest } from '../auth/httpGuard.js';
+import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
+import { FrameParser, errorFrame, speakFrame } from './frames.js';
+import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
+import { IdempotencyCache } from './idempotencyCache.js';
+import { VoiceMetrics } from './metrics.js';
+import { RateLimiter } from './rateLimiter.js';
+import { VoiceSession, type Outcome, type SessionDeps } from './voiceSession.js';
+import { WorkQueue } from './workQueue.js';
+import { WriteBatcher } from './writeBatcher.js';
+
+export interface VoiceServerOptions {
+  ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
+  /** Verifies the bearer token at upgrade (the AuthService). */
+  auth: TokenVerifier;
+  /** The hub's HTTP server, or a getter for it (it exists only once the HTTP subsystem has started). */
+  http: Server | (() => Server);
+  /** Until the plugin host sets one: NO_MATCH for everything. */
+  stage?: HandlerStage;
+  /** Until a plugin provides one: NO_STT for audio. */
+  stt?: SpeechToText | null;
+  /** How long stop() waits for utterances in flight before closing sockets. */
+  drainMs?: number;
+  /** Backoff between retries (the first step; it doubles per retry). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+interface Connection {
+  ws: WebSocket;
+  session: VoiceSession;
+  subject: string;
+  /** Cleared at each heartbeat, set by a pong or any frame; still clear at the next heartbeat: the peer is gone. */
+  alive: boolean;
+}
+
+export const VOICE_PATH = '/voice';
+/** A client that stops reading while we keep sending (speak broadcasts, replies) is dropped past this. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * The voice WebSocket at `/voice` on the hub's HTTP port (PROTOCOL §3); the only file that imports `ws`.
+ *
+ * The token is checked in the HTTP `upgrade` handler, so a client without a valid one gets a plain
+ * `401` response and no WebSocket ever exists (RFC 6455 §4.2.2 lets the server answer the handshake with
+ * any HTTP status). Other upgrade paths are left to whoever else listens for them.
+ */
+export class VoiceServer implements Subsystem {
+  readonly name = 'voice';
+  private readonly connections = new Map<string, Connection>();
+  private readonly perSubject = new Map<string, number>();
+  private pendingUpgrades = 0;
+  private readonly batcher = new WriteBatcher();
+  private drained: Promise<unknown> | null = null;
+  private stopping = false;
+  private wss: WebSocketServer | null = null;
+  private server: Server | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private deps: SessionDeps | null = null;
+  private stage: HandlerStage;
+  private stt: SpeechToText | null;
+
+  constructor(private readonly options: VoiceServerOptions) {
+    this.stage = options.stage ?? noMatchStage;
+    this.stt = options.stt ?? null;
+  }
+
+  /** The plugin host's intent pipeline; takes effect for the next utterance. */
+  setHandlerStage(stage: HandlerStage): void {
+    this.stage = stage;
+  }
+
+  /** A speech-to-text plugin (null: audio answers NO_STT). */
+  setSpeechToText(stt: SpeechToText | null): void {
+    this.stt = stt;
+  }
+
+  get clientCount(): number {
+    return this.connections.size;
+  }
+
+  async start(): Promise<void> {
+    const { config, log, bus, metrics, clock } = this.options.ctx;
+    const v = config.voice;
+    const voiceMetrics = new VoiceMetrics(metrics);
+    const queue = new WorkQueue({
+      concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: config.plugins.timeoutMs, retries: v.retries,
+      backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs,
+    }, clock);
+    this.deps = {
+      parser: new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes }),
+      limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
+      idempotency: new IdempotencyCache<Outcome>({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, clock),
+      queue,
+      metrics: voiceMetrics,
+      bus,
+      log,
+      stage: () => this.stage,
+      stt: () => this.stt,
+      limits: { sessionQueue: v.sessionQueue, maxAudioBytes: v.maxAudioBytes },
+      isStopping: () => this.stopping,
+    };
+    // maxPayload bounds one frame; the stream total (maxAudioBytes) and text size (maxFrameBytes) are checked per session.
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(v.maxAudioBytes, v.maxFrameBytes), clientTracking: false });
+    this.server = typeof this.options.http === 'function' ? this.options.http() : this.options.http;
+    this.server.on('upgrade', this.onUpgrade);
+    this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
+    this.heartbeat.unref();
+    // The hub announces shutdown before it stops plugins (which come after us in start order, so stop first):
+    // stop taking utterances then, so the ones in flight can still finish while plugins are there.
+    bus.on('hub.stopping', this, () => this.beginStop());
+    bus.on('voice.speak', this, (event) => {
+      const frame = speakFrame(event.text, event.source);
+      if (event.sessionId !== undefined) this.connections.get(event.sessionId)?.session.speak(frame);
+      else for (const c of this.connections.values()) c.session.speak(frame);
+    });
+    voiceMetrics.attach({
+      clients: () => this.connections.size,
+      queueDepth: () => {
+        let depth = queue.waiting;
+        for (const c of this.connections.values()) depth += c.session.queued;
+        return depth;
+      },
+    });
+    this.stopping = false;
+    this.drained = null;
+  }
+
+  /** Takes no new utterances (BUSY) and hands back those still waiting; the running ones go on. Idempotent. */
+  beginStop(): void {
+    if (this.stopping || !this.deps) return;
+    this.stopping = true;
+    this.deps.queue.beginStop();
+    this.drained = Promise.all([...this.connections.values()].map((c) => c.session.drain()));
+  }
+
+  /**
+   * SIGTERM with clients connected: take no new utterances (BUSY), hand back the ones still waiting, let the
+   * running ones finish (at most `drainMs`), then close every socket with 1001 "going away" (RFC 6455 §7.4.1).
+   */
+  async stop(): Promise<void> {
+    const deps = this.deps;
+    if (!deps || !this.wss) return;
+    const { bus, clock } = this.options.ctx;
+    this.beginStop();
+    bus.removeListeners(this);
+    await within(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, clock);
+    const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
+      c.ws.once('close', () => resolve());
+      c.ws.close(1001, 'hub stopping');
+    }));
+    await within(Promise.all(closed), CLOSE_GRACE_MS, clock);
+    for (const c of this.connections.values()) c.ws.terminate();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.server?.off('upgrade', this.onUpgrade);
+    this.wss.close();
+    deps.metrics.detach();
+    deps.idempotency.clear();
+    this.heartbeat = null;
+    this.wss = null;
+    this.server = null;
+    this.deps = null;
+    this.drained = null;
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if ((q < 0 ? url : url.slice(0, q)) !== VOICE_PATH) {
+      if (this.server && this.server.listenerCount('upgrade') === 1) refuse(socket, 404, 'NOT_FOUND', `no WebSocket at ${url.slice(0, q < 0 ? undefined : q)}`);
+      return;
+    }
+    socket.on('error', () => {}); // a client that resets mid-handshake is not worth a crash
+    void this.accept(req, socket, head);
+  };
+
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const v = this.options.ctx.config.voice;
+    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping');
+    if (this.connections.size + this.pendingUpgrades >= v.maxClients) return refuse(socket, 503, 'BUSY', 'too many voice clients');
+    this.pendingUpgrades++;
+    let result;
+    try {
+      result = await checkRequest(req, this.options.auth);
+    } finally {
+      this.pendingUpgrades--;
+    }
+    if (!result.ok) return refuse(socket, result.status, result.body.error.code, result.body.error.message, result.headers);
+    const claims = result.claims;
+    if (socket.destroyed) return;
+    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping');
+    if ((this.perSubject.get(claims.sub) ?? 0) >= v.maxClientsPerSubject) {
+      return refuse(socket, 429, 'RATE_LIMITED', `too many connections for this client (${v.maxClientsPerSubject})`);
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims));
+  }
+
+  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims): void {
+    const deps = this.deps!;
+    const id = randomUUID();
+    const send = (frame: string): void => {
+      if (ws.readyState !== 1) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        deps.log.warn({ sessionId: id, subject: claims.sub }, 'voice client is not reading; dropping it');
+        ws.terminate();
+        return;
+      }
+      this.batcher.hold(socket);
+      ws.send(frame);
+    };
+    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes }, { send, flush: () => this.batcher.release(socket) });
+    const conn: Connection = { ws, session, subject: claims.sub, alive: true };
+    this.connections.set(id, conn);
+    this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      conn.alive = true;
+      try {
+        if (isBinary) session.handleBinary(data);
+        else session.handleText(data);
+      } catch (err) {
+        deps.log.error({ err, sessionId: id }, 'voice frame handling failed');
+        send(errorFrame(null, 'INTERNAL', 'internal error'));
+      }
+    });
+    ws.on('pong', () => { conn.alive = true; });
+    ws.on('error', (err) => deps.log.debug({ err, sessionId: id }, 'voice socket error'));
+    ws.on('close', () => {
+      session.close();
+      this.connections.delete(id);
+      const left = (this.perSubject.get(claims.sub) ?? 1) - 1;
+      if (left > 0) this.perSubject.set(claims.sub, left);
+      else this.perSubject.delete(claims.sub);
+      deps.log.debug({ sessionId: id, subject: claims.sub }, 'voice client left');
+    });
+    deps.log.debug({ sessionId: id, subject: claims.sub }, 'voice client connected');
+  }
+
+  /** Heartbeat (RFC 6455 §5.5.2): a peer that answered nothing since the last ping is half-open; drop it. */
+  private beat(): void {
+    for (const c of this.connections.values()) {
+      if (!c.alive) {
+        this.options.ctx.log.debug({ sessionId: c.session.identity.id }, 'voice client missed a heartbeat; terminating');
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      if (c.ws.readyState === 1) c.ws.ping();
+    }
+  }
+}
+
+/** Answers an upgrade with a plain HTTP error (no WebSocket is made) and closes the socket. */
+function refuse(socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  const extra = Object.entries(headers).map(([k, val]) => `${k}: ${val}\r\n`).join('');
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n${extra}\r\n${body}`);
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function within(promise: Promise<unknown>, ms: number, clock: HubContext['clock']): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => { timer = clock.setTimeout(resolve, ms); })]);
+  if (timer) clock.clearTimeout(timer);
+}

@@ -1,0 +1,294 @@
+import { performance } from 'node:perf_hooks';
+import type { EventBus } from '../bus.js';
+import { HubError, isHubError, toVoiceErrorCode, type VoiceErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { hasScope } from '../auth/tokens.js';
+import { errorFrame, PONG_FRAME, STATE_FRAMES, type FrameParser, type AudioStartFrame } from './frames.js';
+import type { HandlerStage, SpeechToText, VoiceReply } from './handlerStage.js';
+import type { IdempotencyCache } from './idempotencyCache.js';
+import type { VoiceMetrics } from './metrics.js';
+import type { RateLimiter } from './rateLimiter.js';
+import { SessionStateMachine, type SessionState } from './sessionStateMachine.js';
+import { AttemptContext, UtteranceJob } from './utteranceJob.js';
+import type { Attempt, RunHooks, WorkQueue } from './workQueue.js';
+
+/** What the idempotency cache keeps per id: the frame first sent, ready to send again. */
+export interface Outcome {
+  frame: string;
+  /** null for a reply. */
+  code: VoiceErrorCode | null;
+  intent?: string;
+  handledBy?: string;
+  ms: number;
+  /** False when no stage ever ran (the work queue refused it): then the id is not remembered. */
+  ran: boolean;
+}
+
+/** Shared by every session of one voice server. */
+export interface SessionDeps {
+  parser: FrameParser;
+  limiter: RateLimiter;
+  idempotency: IdempotencyCache<Outcome>;
+  queue: WorkQueue;
+  metrics: VoiceMetrics;
+  bus: EventBus;
+  log: Logger;
+  stage(): HandlerStage;
+  stt(): SpeechToText | null;
+  limits: { sessionQueue: number; maxAudioBytes: number };
+  isStopping(): boolean;
+}
+
+export interface SessionIdentity {
+  id: string;
+  subject: string;
+  scopes: readonly string[];
+}
+
+/** How a session reaches its client; the voice server provides it over the WebSocket. */
+export interface SessionTransport {
+  send(frame: string): void;
+  /** The frames of one answer are all sent: write them out now rather than at the end of the turn. */
+  flush(): void;
+}
+
+interface AudioCapture {
+  frame: AudioStartFrame;
+  chunks: Buffer[];
+  bytes: number;
+  receivedAt: number;
+  /** Went over voice.maxAudioBytes: already refused, the rest is discarded until audio.end. */
+  dropped: boolean;
+}
+
+/**
+ * One voice connection (PROTOCOL §3): turns frames into jobs, keeps them in order (one at a time, up to
+ * `voice.sessionQueue` waiting), drives the session state machine and sends every change as a `state` frame.
+ * Knows nothing of WebSockets: the server gives it a transport (send a frame, flush an answer).
+ */
+export class VoiceSession {
+  private readonly machine: SessionStateMachine;
+  private readonly waiting: UtteranceJob[] = [];
+  private busy = false;
+  private closed = false;
+  private audio: AudioCapture | null = null;
+  private idleWaiters: Array<() => void> = [];
+  private readonly hooks: RunHooks = {
+    onRetry: () => this.machine.to('retrying'),
+    onAttempt: () => this.machine.to('processing'),
+  };
+
+  private readonly send: (frame: string) => void;
+
+  constructor(private readonly deps: SessionDeps, readonly identity: SessionIdentity, private readonly transport: SessionTransport) {
+    this.send = (frame) => transport.send(frame);
+    this.machine = new SessionStateMachine((state) => this.send(STATE_FRAMES[state]));
+  }
+
+  get state(): SessionState {
+    return this.machine.state;
+  }
+
+  /** Jobs accepted and not yet started. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  handleText(data: Buffer): void {
+    const parsed = this.deps.parser.parse(data);
+    if (!parsed.ok) {
+      this.send(errorFrame(parsed.id, 'BAD_REQUEST', parsed.message));
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'ping':
+        this.send(PONG_FRAME);
+        return;
+      case 'utterance':
+        if (this.admit(frame.id, false)) {
+          this.enqueue(new UtteranceJob(frame.id, frame.text, frame.lang, null, performance.now(), this.traceId(frame.id), this.deps.log));
+        }
+        return;
+      case 'audio.start':
+        if (this.audio) return this.refuse(frame.id, 'BAD_REQUEST', 'an audio stream is already open: send audio.end first');
+        if (!this.admit(frame.id, true)) return;
+        this.audio = { frame, chunks: [], bytes: 0, receivedAt: performance.now(), dropped: false };
+        if (!this.busy) this.machine.to('listening');
+        return;
+      case 'audio.end':
+        this.endAudio(frame.id);
+        return;
+    }
+  }
+
+  handleBinary(data: Buffer): void {
+    const capture = this.audio;
+    if (!capture) return this.refuse(null, 'BAD_REQUEST', 'binary frame outside an audio stream (send audio.start first)');
+    if (capture.dropped) return; // the rest of a stream already refused: answered once, ignored until audio.end
+    capture.bytes += data.length;
+    if (capture.bytes <= this.deps.limits.maxAudioBytes) {
+      capture.chunks.push(data);
+      return;
+    }
+    capture.dropped = true;
+    capture.chunks = [];
+    const message = `audio over the ${this.deps.limits.maxAudioBytes}-byte limit; the stream is dropped`;
+    if (this.machine.state === 'listening') {
+      this.machine.to('failed');
+      this.refuse(capture.frame.id, 'BAD_REQUEST', message);
+      this.machine.to('idle');
+    } else {
+      this.refuse(capture.frame.id, 'BAD_REQUEST', message);
+    }
+  }
+
+  /** A frame pushed by a plugin (`voice.speak`). */
+  speak(frame: string): void {
+    this.send(frame);
+  }
+
+  /** Shutdown: waiting jobs are handed back (BUSY, the hub is stopping); resolves once the running one is answered. */
+  drain(): Promise<void> {
+    for (const job of this.waiting.splice(0)) this.refuse(job.id, 'BUSY', 'the hub is stopping; send it again after it restarts');
+    this.audio = null;
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** The connection is gone: nothing more is sent; a running job still finishes (and its outcome is cached). */
+  close(): void {
+    this.closed = true;
+    this.waiting.length = 0;
+    this.audio = null;
+  }
+
+  private traceId(id: string): string {
+    return `${this.identity.id}/${id}`;
+  }
+
+  /** The checks every utterance and audio stream passes before it is queued, cheapest refusal first. */
+  private admit(id: string, audio: boolean): boolean {
+    let code: VoiceErrorCode | null = null;
+    let message = '';
+    if (!hasScope(this.identity, 'voice')) [code, message] = ['FORBIDDEN', 'this token lacks the "voice" scope'];
+    else if (this.deps.isStopping()) [code, message] = ['BUSY', 'the hub is stopping'];
+    else if (!this.deps.limiter.take(this.identity.subject)) [code, message] = ['RATE_LIMITED', 'too many utterances; slow down'];
+    else if (!audio && this.busy && this.waiting.length >= this.deps.limits.sessionQueue) {
+      [code, message] = ['BUSY', `${this.deps.limits.sessionQueue} utterances are already waiting in this session`];
+    }
+    if (code === null) return true;
+    this.refuse(id, code, message);
+    return false;
+  }
+
+  private endAudio(id: string): void {
+    const capture = this.audio;
+    if (!capture || capture.frame.id !== id) return this.refuse(id, 'BAD_REQUEST', 'no open audio stream with this id');
+    this.audio = null;
+    if (capture.dropped) return;
+    // At most one finished stream waits per session, so queued audio stays within 2 × voice.maxAudioBytes.
+    if (this.busy && (this.waiting.length >= this.deps.limits.sessionQueue || this.waiting.some((j) => j.audio !== null))) {
+      return this.refuse(id, 'BUSY', 'this session already has audio waiting');
+    }
+    const { rate, format } = capture.frame;
+    const audio = { id, audio: Buffer.concat(capture.chunks, capture.bytes), rate, format };
+    this.enqueue(new UtteranceJob(id, null, undefined, audio, capture.receivedAt, this.traceId(id), this.deps.log));
+  }
+
+  private refuse(id: string | null, code: VoiceErrorCode, message: string): void {
+    if (id !== null) this.deps.metrics.observe(code);
+    this.send(errorFrame(id, code, message));
+  }
+
+  private enqueue(job: UtteranceJob): void {
+    if (this.busy) {
+      this.waiting.push(job);
+      return;
+    }
+    this.busy = true;
+    void this.pump(job);
+  }
+
+  /** Runs jobs one after another until the queue is empty. Never rejects. */
+  private async pump(first: UtteranceJob): Promise<void> {
+    let job: UtteranceJob | undefined = first;
+    while (job) {
+      try {
+        await this.process(job);
+      } catch (err) {
+        // Only a bug gets here (an illegal transition): log it with its code, answer, and start clean.
+        job.log.error({ err, code: isHubError(err) ? err.code : undefined }, 'voice session failed');
+        this.send(errorFrame(job.id, 'INTERNAL', 'internal error'));
+        this.machine.reset();
+      }
+      job = this.closed ? undefined : this.waiting.shift();
+    }
+    this.busy = false;
+    if (this.audio && !this.audio.dropped && !this.closed) this.machine.to('listening');
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async process(job: UtteranceJob): Promise<void> {
+    this.machine.to('processing');
+    // Ids are scoped per token subject: one client can neither read another's replies nor block its ids.
+    const key = `${this.identity.subject}\n${job.id}`;
+    const { result, fresh } = this.deps.idempotency.run(key, () => this.execute(job));
+    const outcome = await result;
+    if (!outcome.ran) this.deps.idempotency.forget(key, result);
+    this.machine.to(outcome.code === null ? 'replying' : 'failed');
+    this.send(outcome.frame);
+    this.machine.to('idle');
+    this.transport.flush();
+    const label = fresh ? outcome.code ?? 'reply' : 'duplicate';
+    this.deps.metrics.observe(label, (performance.now() - job.receivedAt) / 1000);
+    if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ outcome: label, ms: outcome.ms }, 'utterance answered');
+    if (fresh && this.deps.bus.listenerCount('voice.interaction') > 0) {
+      this.deps.bus.emit('voice.interaction', {
+        traceId: job.traceId, clientId: this.identity.subject, text: job.text, outcome: outcome.code ?? 'reply',
+        intent: outcome.intent, handledBy: outcome.handledBy, ms: outcome.ms, ts: Date.now(),
+      });
+    }
+  }
+
+  /** Runs a job through the queue (timeout, retries) and folds the result into an Outcome. Never rejects. */
+  private async execute(job: UtteranceJob): Promise<Outcome> {
+    let ran = false;
+    try {
+      const reply = await this.deps.queue.run((attempt) => {
+        ran = true;
+        return this.runStages(job, attempt);
+      }, this.hooks);
+      if (reply === null || typeof reply !== 'object' || typeof reply.text !== 'string') {
+        throw new HubError('INTERNAL', 'the handler stage returned no reply text');
+      }
+      const ms = elapsedMs(job);
+      const frame = JSON.stringify({
+        type: 'reply', id: job.id, text: reply.text, intent: reply.intent, handledBy: reply.handledBy, actions: reply.actions, ms,
+      });
+      return { frame, code: null, intent: reply.intent, handledBy: reply.handledBy, ms, ran };
+    } catch (err) {
+      const code = toVoiceErrorCode(err);
+      if (code === 'INTERNAL' || code === 'PLUGIN_FAILED') job.log.warn({ err, code }, 'utterance failed');
+      else if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ code }, 'utterance not handled');
+      const message = code === 'INTERNAL' ? 'internal error' : (err as Error).message;
+      return { frame: errorFrame(job.id, code, message), code, ms: elapsedMs(job), ran };
+    }
+  }
+
+  private async runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> {
+    const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes);
+    if (job.audio) {
+      const stt = this.deps.stt();
+      if (!stt) throw new HubError('NO_STT', 'audio needs a speech-to-text plugin and none is installed');
+      const transcript = await stt.transcribe(job.audio, ctx);
+      job.text = transcript.text;
+      job.lang = transcript.lang ?? job.lang;
+    }
+    return this.deps.stage().handle(job, ctx);
+  }
+}
+
+function elapsedMs(job: UtteranceJob): number {
+  return Math.round((performance.now() - job.receivedAt) * 100) / 100;
+}

@@ -1,0 +1,136 @@
+import type { Clock } from '../context.js';
+import { HubError, isHubError } from '../errors.js';
+
+export interface WorkQueueOptions {
+  /** Jobs running at once across all sessions (voice.concurrency). */
+  concurrency: number;
+  /** Jobs waiting for a slot; more are refused with BUSY. Sessions already bound this (one job each), this is the backstop. */
+  maxWaiting: number;
+  /** Per attempt (plugins.timeoutMs): past it the attempt's signal aborts and the job fails with TIMEOUT. */
+  timeoutMs: number;
+  /** Extra attempts for failures marked retryable (voice.retries, at most 3). */
+  retries: number;
+  /** First backoff step; doubles per retry up to backoffMaxMs, then jittered. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+/** What a job sees of its attempt. The AbortSignal is made only if the job asks for it (most never do). */
+export class Attempt {
+  private controller: AbortController | null = null;
+  constructor(readonly number: number) {}
+
+  /** Aborted when the attempt times out or the hub stops. */
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    this.controller?.abort(reason);
+  }
+}
+
+export interface RunHooks {
+  /** A retryable failure: the next attempt (1-based) starts after `delayMs`. */
+  onRetry?(nextAttempt: number, delayMs: number, err: unknown): void;
+  /** A retry attempt is starting. */
+  onAttempt?(attempt: number): void;
+}
+
+/**
+ * The in-process work queue between voice sessions and the handler stage (the seed article used Redis and
+ * Bull for this; a hub on one board needs neither). It bounds concurrency, times out each attempt, and
+ * retries only failures marked retryable (HubError.retryable), with exponential backoff and jitter
+ * ("equal jitter": half the step fixed, half random) so clients that failed together do not retry together.
+ * A slot is released while a job sleeps between attempts. Timers go through the injected Clock.
+ */
+export class WorkQueue {
+  private active = 0;
+  private readonly waiters: Array<() => void> = [];
+  private stopping = false;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+
+  constructor(private readonly options: WorkQueueOptions, private readonly clock: Clock, private readonly random: () => number = Math.random) {
+    this.baseMs = options.backoffBaseMs ?? 50;
+    this.maxMs = options.backoffMaxMs ?? 2000;
+  }
+
+  get running(): number {
+    return this.active;
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** Stop retrying: failures from now on are final (in-flight attempts still finish). */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
+  async run<T>(job: (attempt: Attempt) => Promise<T> | T, hooks?: RunHooks): Promise<T> {
+    for (let n = 0; ; n++) {
+      if (this.active >= this.options.concurrency) await this.acquireSlow();
+      else this.active++;
+      let delay: number;
+      try {
+        return await this.attempt(job, new Attempt(n));
+      } catch (err) {
+        if (this.stopping || n >= this.options.retries || !isHubError(err) || !err.retryable) throw err;
+        delay = this.backoff(n);
+        hooks?.onRetry?.(n + 1, delay, err);
+      } finally {
+        this.release();
+      }
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, delay));
+      hooks?.onAttempt?.(n + 1);
+    }
+  }
+
+  /** Delay before retry n+1: min(max, base·2ⁿ), half of it fixed and half random. */
+  backoff(n: number): number {
+    const step = Math.min(this.maxMs, this.baseMs * 2 ** n);
+    return Math.round(step / 2 + this.random() * (step / 2));
+  }
+
+  private acquireSlow(): Promise<void> {
+    if (this.waiters.length >= this.options.maxWaiting) {
+      return Promise.reject(new HubError('BUSY', 'the hub is handling as many utterances as it can; try again shortly'));
+    }
+    // release() hands its slot straight to the first waiter, so `active` stays counted.
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  private attempt<T>(job: (attempt: Attempt) => Promise<T> | T, attempt: Attempt): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = this.clock.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        const err = new HubError('TIMEOUT', `the handler did not answer within ${this.options.timeoutMs} ms`);
+        attempt.abort(err);
+        reject(err);
+      }, this.options.timeoutMs);
+      const done = (ok: boolean, value: unknown) => {
+        if (settled) return; // answered after its timeout: too late, dropped
+        settled = true;
+        this.clock.clearTimeout(timer);
+        if (ok) resolve(value as T);
+        else reject(value);
+      };
+      try {
+        Promise.resolve(job(attempt)).then((v) => done(true, v), (e: unknown) => done(false, e));
+      } catch (err) {
+        done(false, err);
+      }
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keyPath, loadOrCreateKey, readKey, rotateKey } from '../../../daemon/auth/keys.js';
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'voicehub-keys-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('first use makes a 256-bit key in the data dir with mode 0600, and later uses read the same key', async (t) => {
+  const dir = await tempDir(t);
+  const dataDir = join(dir, 'data');
+  assert.equal(await readKey(dataDir), null);
+  const key = await loadOrCreateKey(dataDir);
+  assert.equal(key.secret.length, 32);
+  assert.equal((await stat(keyPath(dataDir))).mode & 0o777, 0o600);
+  const again = await loadOrCreateKey(dataDir);
+  assert.equal(again.kid, key.kid);
+  assert.deepEqual(Buffer.from(again.secret), Buffer.from(key.secret));
+  assert.deepEqual((await readdir(dataDir)).filter((f) => f.endsWith('.tmp')), [], 'no temp files left behind');
+});
+
+test('processes racing to create the key all end up with one key', async (t) => {
+  const dir = await tempDir(t);
+  const keys = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateKey(dir)));
+  assert.equal(new Set(keys.map((k) => k.kid)).size, 1);
+});
+
+test('rotate replaces the key (new kid, new secret, still 0600)', async (t) => {
+  const dir = await tempDir(t);
+  const first = await loadOrCreateKey(dir);
+  const second = await rotateKey(dir);
+  assert.notEqual(second.kid, first.kid);
+  assert.notDeepEqual(Buffer.from(second.secret), Buffer.from(first.secret));
+  assert.equal((await readKey(dir))?.kid, second.kid);
+  assert.equal((await stat(keyPath(dir))).mode & 0o777, 0o600);
+});
+
+test('a key file with loose permissions is tightened to 0600 on read', async (t) => {
+  const dir = await tempDir(t);
+  await loadOrCreateKey(dir);
+  await chmod(keyPath(dir), 0o644);
+  await readKey(dir);
+  assert.equal((await stat(keyPath(dir))).mode & 0o777, 0o600);
+});
+
+test('a corrupt or short key file is an error, never silently replaced', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(keyPath(dir), 'garbage', { mode: 0o600 });
+  await assert.rejects(loadOrCreateKey(dir), { code: 'AUTH_INVALID' });
+  assert.equal(await readFile(keyPath(dir), 'utf8'), 'garbage');
+  await writeFile(keyPath(dir), JSON.stringify({ v: 1, alg: 'HS256', kid: 'k', k: 'c2hvcnQ' }));
+  await assert.rejects(readKey(dir), { code: 'AUTH_INVALID' });
+});

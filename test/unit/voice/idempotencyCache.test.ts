@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IdempotencyCache } from '../../../daemon/voice/idempotencyCache.js';
+import { FakeClock } from './fakeClock.js';
+
+test('a second copy while the first runs shares its result and runs nothing', async () => {
+  const clock = new FakeClock();
+  const cache = new IdempotencyCache<string>({ ttlMs: 600_000, maxEntries: 10 }, clock);
+  let runs = 0;
+  let finish!: (v: string) => void;
+  const work = () => { runs++; return new Promise<string>((resolve) => { finish = resolve; }); };
+  const a = cache.run('k', work);
+  const b = cache.run('k', work);
+  assert.equal(a.fresh, true);
+  assert.equal(b.fresh, false);
+  finish('first');
+  assert.deepEqual(await Promise.all([a.result, b.result]), ['first', 'first']);
+  assert.equal(runs, 1);
+});
+
+test('a copy after completion gets the first outcome until the TTL passes, then runs again', async () => {
+  const clock = new FakeClock();
+  const cache = new IdempotencyCache<number>({ ttlMs: 1000, maxEntries: 10 }, clock);
+  let runs = 0;
+  const work = async () => ++runs;
+  assert.equal(await cache.run('k', work).result, 1);
+  await clock.advance(999);
+  assert.equal(await cache.run('k', work).result, 1);
+  await clock.advance(1);
+  const again = cache.run('k', work);
+  assert.equal(again.fresh, true);
+  assert.equal(await again.result, 2);
+});
+
+test('different keys do not share (per-subject scoping is the caller\'s key)', async () => {
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new FakeClock());
+  assert.equal(await cache.run('alice\n1', async () => 'alice').result, 'alice');
+  assert.equal(await cache.run('bob\n1', async () => 'bob').result, 'bob');
+});
+
+test('bounded: never more than maxEntries, oldest forgotten first, expired ones dropped', async () => {
+  const clock = new FakeClock();
+  const cache = new IdempotencyCache<number>({ ttlMs: 1000, maxEntries: 3 }, clock);
+  for (let i = 0; i < 10; i++) cache.run(`k${i}`, async () => i);
+  assert.equal(cache.size, 3);
+  assert.equal(cache.run('k9', async () => -1).fresh, false, 'newest kept');
+  assert.equal(cache.run('k0', async () => -1).fresh, true, 'oldest forgotten');
+  await clock.advance(2000);
+  cache.run('x', async () => 0);
+  assert.equal(cache.size, 1, 'expired entries dropped on insert');
+});
+
+test('ttl 0 turns idempotency off', async () => {
+  const cache = new IdempotencyCache<number>({ ttlMs: 0, maxEntries: 3 }, new FakeClock());
+  let runs = 0;
+  await cache.run('k', async () => ++runs).result;
+  await cache.run('k', async () => ++runs).result;
+  assert.equal(runs, 2);
+  assert.equal(cache.size, 0);
+});
+
+test('forget drops an outcome that must not be replayed, and only that one', async () => {
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new FakeClock());
+  const first = cache.run('k', async () => 'refused before running');
+  cache.forget('k', first.result);
+  const second = cache.run('k', async () => 'ran');
+  assert.equal(second.fresh, true);
+  assert.equal(await second.result, 'ran');
+  cache.forget('k', first.result); // stale: does not touch the newer entry
+  assert.equal(cache.run('k', async () => 'again').fresh, false);
+});

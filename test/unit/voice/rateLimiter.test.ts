@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RateLimiter } from '../../../daemon/voice/rateLimiter.js';
+import { FakeClock } from './fakeClock.js';
+
+test('a burst is allowed, then one more per refill interval', async () => {
+  const clock = new FakeClock();
+  const limiter = new RateLimiter({ perSecond: 20, burst: 40, maxKeys: 100 }, clock);
+  let allowed = 0;
+  for (let i = 0; i < 100; i++) if (limiter.take('a')) allowed++;
+  assert.equal(allowed, 40);
+  await clock.advance(49);
+  assert.equal(limiter.take('a'), false, '0.98 of a token is not a token');
+  await clock.advance(1);
+  assert.equal(limiter.take('a'), true);
+  assert.equal(limiter.take('a'), false);
+  await clock.advance(1000);
+  allowed = 0;
+  for (let i = 0; i < 100; i++) if (limiter.take('a')) allowed++;
+  assert.equal(allowed, 20);
+});
+
+test('keys are independent: one flooding client does not limit another', () => {
+  const clock = new FakeClock();
+  const limiter = new RateLimiter({ perSecond: 1, burst: 2, maxKeys: 100 }, clock);
+  assert.equal(limiter.take('flood'), true);
+  assert.equal(limiter.take('flood'), true);
+  assert.equal(limiter.take('flood'), false);
+  assert.equal(limiter.take('calm'), true);
+});
+
+test('a long quiet spell refills only up to the burst', async () => {
+  const clock = new FakeClock();
+  const limiter = new RateLimiter({ perSecond: 100, burst: 3, maxKeys: 10 }, clock);
+  for (let i = 0; i < 3; i++) limiter.take('a');
+  await clock.advance(3_600_000);
+  let allowed = 0;
+  for (let i = 0; i < 10; i++) if (limiter.take('a')) allowed++;
+  assert.equal(allowed, 3);
+});
+
+test('memory is bounded: refilled buckets go first, then the oldest', async () => {
+  const clock = new FakeClock();
+  const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxKeys: 3 }, clock);
+  limiter.take('a');
+  limiter.take('b');
+  limiter.take('c');
+  assert.equal(limiter.size, 3);
+  limiter.take('d'); // none refilled: the oldest (a) goes
+  assert.equal(limiter.size, 3);
+  assert.equal(limiter.take('b'), false, 'b is still remembered as empty');
+  await clock.advance(1000); // all refilled
+  limiter.take('e');
+  assert.ok(limiter.size <= 3);
+  for (let i = 0; i < 1000; i++) limiter.take(`k${i}`);
+  assert.ok(limiter.size <= 3);
+});
