@@ -8,7 +8,7 @@ import { SCHEMAS } from './schemas.js';
  * validator per schema. Options match what the hub relies on: every error at once, defaults filled in,
  * verbose errors (the failing schema is attached, so messages can say what is allowed).
  */
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, code: { source: true, esm: true } });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, discriminator: true, code: { source: true, esm: true } });
 const refs: Record<string, string> = {};
 for (const [name, schema] of Object.entries(SCHEMAS)) {
   ajv.addSchema(schema, name);

@@ -7,3 +7,4 @@ export interface CompiledValidator {
 }
 
 export const validateConfig: CompiledValidator;
+export const validateClientFrame: CompiledValidator;

@@ -1,4 +1,5 @@
 import { ConfigSchema } from '../config/schema.js';
+import { ClientFrameSchema } from '../voice/frameSchema.js';
 
 /**
  * Every JSON Schema the hub validates at run time, by the name of its validator. The build compiles them
@@ -7,4 +8,5 @@ import { ConfigSchema } from '../config/schema.js';
  */
 export const SCHEMAS = {
   validateConfig: ConfigSchema,
+  validateClientFrame: ClientFrameSchema,
 } as const;

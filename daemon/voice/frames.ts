@@ -1,51 +1,10 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { VoiceErrorCode } from '../errors.js';
+import { validateClientFrame } from '../validation/compiled.js';
+import type { ClientFrame } from './frameSchema.js';
+import { MAX_ID_LENGTH } from './frameLimits.js';
 
-/**
- * The client → hub text frames of PROTOCOL §3 as one schema, compiled once per config and run once per
- * frame. Ajv's `discriminator` picks the branch from `type`, so an unknown type is a single clear error
- * and a known one is checked against its own fields only.
- *
- * Text rules: at most `voice.maxTextLength` characters (Ajv counts code points, so one Han character is one
- * character), any script, no control characters (Unicode Cc) and no lone surrogates (Cs), not blank.
- * Unlike the seed article's allow-list regex, nothing is refused for being non-Latin.
- */
-const NO_CONTROL = '^[^\\p{Cc}\\p{Cs}]+$';
-const TEXT = '^(?!\\s*$)[^\\p{Cc}\\p{Cs}]+$';
-export const MAX_ID_LENGTH = 128;
-export const AUDIO_FORMATS = ['s16le', 'f32le', 'opus', 'wav'] as const;
-
-const Id = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, pattern: NO_CONTROL });
-
-export function clientFrameSchema(maxTextLength: number) {
-  const branches = [
-    Type.Object({
-      type: Type.Literal('utterance'),
-      id: Id,
-      text: Type.String({ minLength: 1, maxLength: maxTextLength, pattern: TEXT }),
-      lang: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$' })),
-    }),
-    Type.Object({
-      type: Type.Literal('audio.start'),
-      id: Id,
-      rate: Type.Integer({ minimum: 8000, maximum: 96000 }),
-      format: Type.Union(AUDIO_FORMATS.map((f) => Type.Literal(f))),
-    }),
-    Type.Object({ type: Type.Literal('audio.end'), id: Id }),
-    Type.Object({ type: Type.Literal('ping') }),
-  ];
-  // Unknown extra fields are ignored (a newer client may send more); missing or wrong-typed ones are not.
-  return Type.Unsafe<Static<(typeof branches)[number]>>({
-    type: 'object',
-    required: ['type'],
-    properties: { type: { type: 'string' } },
-    discriminator: { propertyName: 'type' },
-    oneOf: branches,
-  });
-}
-
-export type ClientFrame = Static<ReturnType<typeof clientFrameSchema>>;
+export type { ClientFrame };
 export type UtteranceFrame = Extract<ClientFrame, { type: 'utterance' }>;
 export type AudioStartFrame = Extract<ClientFrame, { type: 'audio.start' }>;
 
@@ -53,14 +12,12 @@ export type ParseResult =
   | { ok: true; frame: ClientFrame }
   | { ok: false; id: string | null; message: string };
 
-/** Parses and validates text frames; one instance per voice server (the schema depends on config). */
+/**
+ * Parses client text frames: the size limit, JSON, the precompiled schema (frameSchema.ts), then the
+ * configurable text length in code points. One instance per voice server.
+ */
 export class FrameParser {
-  private readonly validate: ValidateFunction<ClientFrame>;
-
-  constructor(private readonly limits: { maxTextLength: number; maxFrameBytes: number }) {
-    const ajv = new Ajv({ discriminator: true, allErrors: false, strict: false });
-    this.validate = ajv.compile<ClientFrame>(clientFrameSchema(limits.maxTextLength));
-  }
+  constructor(private readonly limits: { maxTextLength: number; maxFrameBytes: number }) {}
 
   parse(data: Buffer): ParseResult {
     if (data.length > this.limits.maxFrameBytes) {
@@ -72,9 +29,21 @@ export class FrameParser {
     } catch {
       return { ok: false, id: null, message: 'frame is not JSON' };
     }
-    if (this.validate(value)) return { ok: true, frame: value };
-    return { ok: false, id: idOf(value), message: describe(this.validate.errors?.[0], value) };
+    if (!validateClientFrame(value)) return { ok: false, id: idOf(value), message: describe(validateClientFrame.errors?.[0], value) };
+    const frame = value as ClientFrame;
+    if (frame.type === 'utterance' && codePoints(frame.text, this.limits.maxTextLength) > this.limits.maxTextLength) {
+      return { ok: false, id: frame.id, message: `text is longer than ${this.limits.maxTextLength} characters` };
+    }
+    return { ok: true, frame };
   }
+}
+
+/** Counts code points (one Han character or emoji is one character), stopping early past `limit`. */
+function codePoints(text: string, limit: number): number {
+  if (text.length <= limit) return text.length;
+  let count = 0;
+  for (const _ of text) if (++count > limit) break;
+  return count;
 }
 
 /** The frame's id when it has a usable one, so the error can name the request it answers. */
