@@ -1,0 +1,173 @@
+/**
+ * Text normalisation for matching. Utterances, sentence templates, device names and list words all go
+ * through the same steps, so they compare token for token:
+ *
+ * 1. NFKC (Unicode UAX #15): full-width letters, digits and punctuation fold to half-width ("２２％" → "22%",
+ *    "℃" → "°C"); then lower case.
+ * 2. English contractions expand ("what's" → "what is"), degree signs become the word "degrees".
+ * 3. Tokens: a run of Latin (or other non-Han) letters, a number ("22", "22.5"), "%", or ONE Han character.
+ *    Chinese has no spaces, so every Han character is its own token and spaces between them do not matter;
+ *    "打开 厨房的灯" and "打开厨房的灯" give the same tokens, and mixed text ("turn on 厨房灯") works too.
+ *    Everything else (punctuation ASCII or CJK 。，！？、, `_`, `-`, `/`) only separates tokens.
+ * 4. Filler words are dropped (sentences/fillers.ts).
+ */
+import { FILLERS } from './sentences/fillers.js';
+import type { Lang } from './types.js';
+
+const HAN = /\p{Script=Han}/u;
+const TOKEN = /\d+(?:\.\d+)?|\p{Script=Han}|%|(?:(?!\p{Script=Han})[\p{L}\p{M}])+/gu;
+
+/** Spellings without the apostrophe that speech-to-text and people type. */
+const EXPANSIONS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['whats', ['what', 'is']], ['hows', ['how', 'is']], ['wheres', ['where', 'is']], ['thats', ['that', 'is']],
+]);
+
+export function isHan(token: string): boolean {
+  return HAN.test(token);
+}
+
+/** The language a text is in, from its script: any Han character makes it Chinese. */
+export function detectLang(text: string): Lang {
+  return HAN.test(text) ? 'zh' : 'en';
+}
+
+/** Steps 1–3: tokens with fillers kept. */
+export function rawTokens(text: string): string[] {
+  let s = text.normalize('NFKC').toLowerCase();
+  if (s.includes('°')) {
+    s = s.replace(/°\s*f\b/g, ' degrees fahrenheit ').replace(/°\s*c\b/g, ' degrees ').replace(/°/g, ' degrees ');
+  }
+  if (/['’‘`´]/.test(s)) s = expandContractions(s.replace(/[’‘`´]/g, "'"));
+  // Thousands separators ("1,000"), a minus sign before a number, and "a/c".
+  s = s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1').replace(/(^|[^\p{L}\p{N}])-(?=\d)/gu, '$1 minus ').replace(/\ba\/c\b/g, 'ac');
+  const out: string[] = [];
+  for (const m of s.matchAll(TOKEN)) {
+    const expanded = EXPANSIONS.get(m[0]);
+    if (expanded) out.push(...expanded);
+    else out.push(m[0]);
+  }
+  return out;
+}
+
+function expandContractions(s: string): string {
+  return s
+    .replace(/\bwon't\b/g, 'will not').replace(/\bcan't\b/g, 'can not').replace(/n't\b/g, ' not')
+    .replace(/\b(what|how|it|where|there|that|who|when|here|he|she)'s\b/g, '$1 is')
+    .replace(/'re\b/g, ' are').replace(/'ll\b/g, ' will').replace(/'d\b/g, ' would')
+    .replace(/'m\b/g, ' am').replace(/'ve\b/g, ' have').replace(/'s\b/g, '');
+}
+
+/** Filler phrases as token sequences, grouped by first token, longest first. */
+class FillerSet {
+  private readonly byFirst = new Map<string, string[][]>();
+  private readonly keptAfter: ReadonlyMap<string, readonly string[]>;
+
+  constructor(phrases: readonly string[], keptAfter: Readonly<Record<string, readonly string[]>> = {}) {
+    this.keptAfter = new Map(Object.entries(keptAfter));
+    for (const phrase of phrases) {
+      const toks = rawTokens(phrase);
+      if (toks.length === 0) continue;
+      const list = this.byFirst.get(toks[0]) ?? [];
+      list.push(toks);
+      list.sort((a, b) => b.length - a.length);
+      this.byFirst.set(toks[0], list);
+    }
+  }
+
+  /** Length of the filler starting at `i`, 0 when none. */
+  at(tokens: readonly string[], i: number): number {
+    const list = this.byFirst.get(tokens[i]);
+    if (!list) return 0;
+    for (const seq of list) if (startsWith(tokens, i, seq)) return seq.length;
+    return 0;
+  }
+
+  /** Length of the filler ending at `end` (exclusive), 0 when none or when the word before keeps it. */
+  before(tokens: readonly string[], end: number): number {
+    for (const list of this.byFirst.values()) {
+      for (const seq of list) {
+        const start = end - seq.length;
+        if (start < 0 || !startsWith(tokens, start, seq)) continue;
+        if (this.keptAfter.get(seq.join(''))?.includes(tokens[start - 1])) continue;
+        return seq.length;
+      }
+    }
+    return 0;
+  }
+}
+
+function startsWith(tokens: readonly string[], i: number, seq: readonly string[]): boolean {
+  if (i + seq.length > tokens.length) return false;
+  for (let j = 0; j < seq.length; j++) if (tokens[i + j] !== seq[j]) return false;
+  return true;
+}
+
+const anywhere = new FillerSet(FILLERS.anywhere);
+const leading = new FillerSet(FILLERS.leading);
+const politeLeading = new FillerSet(FILLERS.politeLeading);
+const trailing = new FillerSet(FILLERS.trailing, FILLERS.trailingKeptAfter);
+const politeTrailing = new FillerSet(FILLERS.politeTrailing);
+
+/** Tokens of a name, list word or template literal: only the fillers that may stand anywhere are dropped. */
+export function nameTokens(text: string): string[] {
+  return dropAnywhere(rawTokens(text));
+}
+
+function dropAnywhere(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length;) {
+    const n = anywhere.at(tokens, i);
+    if (n > 0) i += n;
+    else out.push(tokens[i++]);
+  }
+  return out;
+}
+
+/** Tokens of an utterance: every filler rule applies. */
+export function tokenize(text: string): string[] {
+  let tokens = dropAnywhere(rawTokens(text));
+  let start = 0;
+  let polite = false;
+  for (let moved = true; moved && start < tokens.length;) {
+    moved = false;
+    const p = politeLeading.at(tokens, start);
+    if (p > 0) { start += p; polite = true; moved = true; continue; }
+    const l = leading.at(tokens, start);
+    if (l > 0 && start + l < tokens.length) { start += l; moved = true; }
+  }
+  let end = tokens.length;
+  for (let moved = true; moved && end > start;) {
+    moved = false;
+    const t = trailing.before(tokens, end);
+    if (t > 0 && end - t > start) { end -= t; moved = true; continue; }
+    const q = polite ? politeTrailing.before(tokens, end) : 0;
+    if (q > 0 && end - q > start) { end -= q; moved = true; }
+  }
+  if (start > 0 || end < tokens.length) tokens = tokens.slice(start, end);
+  return tokens;
+}
+
+/** Tokens back to text: spaces between words, none between Han characters or a Han character and a number. */
+export function joinTokens(tokens: readonly string[], from = 0, to = tokens.length): string {
+  let s = '';
+  for (let i = from; i < to; i++) {
+    if (i > from && needsSpace(tokens[i - 1], tokens[i])) s += ' ';
+    s += tokens[i];
+  }
+  return s;
+}
+
+function needsSpace(a: string, b: string): boolean {
+  const hanA = isHan(a);
+  const hanB = isHan(b);
+  if (hanA && hanB) return false;
+  if (hanA) return !NUMERIC.test(b);
+  if (hanB) return !NUMERIC.test(a);
+  return true;
+}
+const NUMERIC = /^[\d%]/;
+
+/** The normalised form of a text, as the engine compares it. */
+export function normalize(text: string): string {
+  return joinTokens(tokenize(text));
+}

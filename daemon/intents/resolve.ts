@@ -1,0 +1,237 @@
+/**
+ * From a match to the devices it means, or a clear reason why none can be chosen. Never guesses: two
+ * devices called "lamp" with nothing to tell them apart is DEVICE_AMBIGUOUS (the reply asks which), not
+ * the first one found. Values are checked before anything else, so "set the lamp to 250 percent" is
+ * VALUE_OUT_OF_RANGE and nothing is published.
+ *
+ * Scope rules (Home Assistant's, where it has them):
+ * - a name wins; an area said with it narrows it ("the lamp in the bedroom"); without one, the session's
+ *   area breaks a tie;
+ * - area + type ("the lights in the living room", "客厅的灯") is every device of that type there;
+ * - "all the lights" is every light; "in here"/"这里" is the session's area (an error when there is none);
+ * - a type alone is the session area's devices of that type, else the only one, else every one when said
+ *   in the plural ("turn off the lights"), else a question.
+ */
+import type { DeviceLists } from './lists.js';
+import type { DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, Resolution, ResolveError } from './types.js';
+
+/** Intents that act on or ask about devices. Others (timers, weather) resolve to no devices. */
+export const DEVICE_INTENTS: ReadonlySet<string> = new Set([
+  'HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving',
+  'HassFanSetSpeed', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
+]);
+
+/** The device types an intent means when the sentence names none ("set the temperature to 21"). */
+const DEFAULT_DOMAINS: Readonly<Record<string, readonly DeviceType[]>> = {
+  HassTurnOn: ['light', 'switch', 'fan'],
+  HassTurnOff: ['light', 'switch', 'fan'],
+  HassToggle: ['light', 'switch', 'fan'],
+  HassLightSet: ['light'],
+  HassSetPosition: ['cover'],
+  HassStopMoving: ['cover'],
+  HassFanSetSpeed: ['fan'],
+  HassClimateSetTemperature: ['climate'],
+  HassClimateGetTemperature: ['climate'],
+  HassGetState: ['light', 'switch', 'fan', 'cover', 'lock'],
+};
+
+/** The device types a state word belongs to: "are all the doors locked" asks the locks, not the garage door. */
+const STATE_DOMAINS: Readonly<Record<string, readonly DeviceType[]>> = {
+  locked: ['lock'], unlocked: ['lock'],
+  open: ['cover', 'binary_sensor', 'lock'], closed: ['cover', 'binary_sensor', 'lock'],
+  on: ['light', 'switch', 'fan', 'climate', 'binary_sensor'], off: ['light', 'switch', 'fan', 'climate', 'binary_sensor'],
+};
+
+/** The capability a device needs for an intent, checked only when the device lists its capabilities. */
+const NEEDS: Readonly<Record<string, Capability>> = {
+  HassLightSet: 'brightness',
+  HassSetPosition: 'position',
+  HassFanSetSpeed: 'fan_speed',
+  HassClimateSetTemperature: 'target_temperature',
+};
+
+/** Allowed ranges of numeric slots; temperatures in °C (°F when said in Fahrenheit). */
+export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  brightness: [0, 100],
+  position: [0, 100],
+  percentage: [0, 100],
+  temperature: [5, 35],
+  temperatureF: [41, 95],
+  duration: [1, 86_400],
+};
+
+/** Device classes (HA sensor `device_class`) of each measurement word. */
+const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = {
+  temperature: ['temperature'],
+  humidity: ['humidity', 'moisture'],
+  pressure: ['pressure', 'atmospheric_pressure'],
+  co2: ['carbon_dioxide', 'co2'],
+  battery: ['battery'],
+  power: ['power', 'energy'],
+  illuminance: ['illuminance'],
+};
+
+/** The first slot value outside its range, as an error; null when all are fine. */
+export function checkValues(slots: MatchSlots): ResolveError | null {
+  for (const slot of ['brightness', 'position', 'percentage', 'temperature', 'duration']) {
+    const value = slots[slot];
+    if (typeof value !== 'number') continue;
+    const key = slot === 'temperature' && slots.unit === 'F' ? 'temperatureF' : slot;
+    const [min, max] = VALUE_RANGES[key];
+    if (!Number.isFinite(value) || value < min || value > max) return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot, value, min, max };
+  }
+  return null;
+}
+
+export interface ResolveOptions {
+  /** The area of the voice client (token or hello), by name or alias. */
+  sessionArea?: string;
+}
+
+export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: ResolveOptions = {}): Resolution {
+  const slots = match.slots;
+  const bad = checkValues(slots);
+  if (bad) return bad;
+  const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement;
+  if (!targeted && !DEVICE_INTENTS.has(match.intent)) return { devices: [], scope: 'none' };
+
+  const sessionArea = options.sessionArea ?? match.sessionArea;
+  const session = sessionArea ? lists.areaId(sessionArea) : undefined;
+  let areaId = slots.area?.id;
+  if (!areaId && slots.here) {
+    if (!session) return { error: 'DEVICE_NOT_FOUND', reason: 'here' };
+    areaId = session;
+  }
+  const areaName = areaId ? lists.areaName(areaId, 'en') : undefined;
+  const inArea = (id: string | undefined) => (d: IntentDevice) => lists.areaIdOf(d.id) === id;
+
+  let chosen: Resolution;
+  if (slots.name) chosen = byName(match, lists, areaId, session, inArea);
+  else chosen = byType(match, lists, areaId, session, inArea);
+  if ('error' in chosen) return chosen;
+  if (areaName && chosen.scope !== 'name') chosen.area = areaName;
+  if (slots.here && chosen.scope === 'area') chosen.scope = 'here';
+  return capable(match, chosen);
+}
+
+type InArea = (id: string | undefined) => (d: IntentDevice) => boolean;
+
+function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefined, session: string | undefined, inArea: InArea): Resolution {
+  const name = match.slots.name!;
+  const area = areaId ? lists.areaName(areaId, 'en') : undefined;
+  if (name.unknown) return { error: 'DEVICE_NOT_FOUND', reason: 'name', name: name.text, ...(area ? { area } : {}) };
+  const get = (ids: readonly string[]) => ids.map((id) => lists.device(id)).filter((d): d is IntentDevice => d !== undefined);
+  if (name.unsupported) return { error: 'DEVICE_UNSUPPORTED', reason: 'capability', name: name.text, candidates: get(name.ids) };
+  // "lamp" only matched "Bedroom Lamp" minus its room: outside a room with such a device it is the type word.
+  const asType = name.ids.length === 0 && name.typeWord
+    ? () => byType({ ...match, slots: { ...match.slots, name: undefined, type: name.typeWord } }, lists, areaId, session, inArea)
+    : null;
+  if (asType && !areaId && session) {
+    const here = asType();
+    if (!('error' in here) && here.scope === 'here') return here;
+  }
+  let found = get(name.ids);
+  if (areaId) found = found.filter(inArea(areaId));
+  if (found.length === 0) {
+    found = get(name.weakIds);
+    if (areaId) found = found.filter(inArea(areaId));
+  }
+  if (found.length === 0 && asType) return asType();
+  if (found.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'name', name: name.text, ...(area ? { area } : {}) };
+  if (found.length > 1 && !areaId && session) {
+    const here = found.filter(inArea(session));
+    if (here.length > 0) found = here;
+  }
+  if (found.length > 1 && !match.slots.all) return { error: 'DEVICE_AMBIGUOUS', reason: 'name', name: name.text, candidates: found };
+  return { devices: found, scope: 'name' };
+}
+
+function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefined, session: string | undefined, inArea: InArea): Resolution {
+  const slots = match.slots;
+  const measurement = slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined);
+  let domains = slots.type?.domains ?? (slots.domain ? [slots.domain] : DEFAULT_DOMAINS[match.intent]);
+  const stateDomains = typeof slots.state === 'string' ? STATE_DOMAINS[slots.state] : undefined;
+  if (domains && stateDomains && domains.length > 1) {
+    const narrowed = domains.filter((d) => stateDomains.includes(d));
+    if (narrowed.length > 0) domains = narrowed;
+  }
+  let pool: IntentDevice[];
+  if (measurement && !slots.type && !(slots.domain && slots.domain !== 'climate' && slots.domain !== 'sensor')) {
+    pool = lists.devices().filter((d) => measures(d, measurement));
+    // Devices made to measure it (device class) before those that merely report it too.
+    const classes = MEASUREMENT_CLASSES[measurement] ?? [measurement];
+    const dedicated = pool.filter((d) => classes.includes(d.deviceClass ?? '') || (measurement === 'temperature' && d.type === 'climate'));
+    if (dedicated.length > 0) pool = dedicated;
+  } else if (domains) {
+    const kind = slots.type?.kind;
+    pool = lists.devices().filter((d) => domains.includes(d.type) && (!kind || isKind(d, kind)));
+  } else {
+    return { error: 'DEVICE_NOT_FOUND', reason: 'type', ...(slots.type ? { type: slots.type } : {}) };
+  }
+  const type = slots.type;
+  if (areaId) {
+    const there = pool.filter(inArea(areaId));
+    if (there.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'area', area: lists.areaName(areaId, 'en'), ...(type ? { type } : {}) };
+    return { devices: there, scope: 'area' };
+  }
+  if (pool.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'type', ...(type ? { type } : {}) };
+  if (slots.all) return { devices: pool, scope: 'all' };
+  if (session) {
+    const here = pool.filter(inArea(session));
+    if (here.length > 0) return { devices: here, scope: 'here', area: lists.areaName(session, 'en') };
+  }
+  if (pool.length === 1) return { devices: pool, scope: 'type' };
+  if (type?.plural) return { devices: pool, scope: 'all' };
+  if (measurement || !type) {
+    const areas = [...new Set(pool.map((d) => lists.areaIdOf(d.id)))];
+    if (areas.length === 1) return { devices: pool, scope: 'type' };
+    const climates = pool.filter((d) => d.type === 'climate');
+    if (measurement === 'temperature' && climates.length === 1) return { devices: climates, scope: 'type' };
+    const names = areas.filter((a): a is string => a !== undefined).map((a) => lists.areaName(a, 'en'));
+    return { error: 'DEVICE_AMBIGUOUS', reason: 'room', areas: names, candidates: pool };
+  }
+  return { error: 'DEVICE_AMBIGUOUS', reason: 'type', type, name: type.text, candidates: pool };
+}
+
+const DOOR_CLASSES = new Set(['door', 'garage', 'garage_door', 'gate', 'opening']);
+const DOOR_WORDS = /\b(door|doors|gate|gates)\b|门/i;
+const WINDOW_WORDS = /\bwindows?\b|窗户|窗(?!帘)/i;
+
+/** Whether a cover or sensor is a door, a window or a shade (covers only), by device class or name. */
+export function isKind(d: IntentDevice, kind: 'door' | 'window' | 'shade'): boolean {
+  if (d.type !== 'cover' && d.type !== 'binary_sensor') return kind !== 'shade';
+  const names = [d.name, ...d.aliases].join(' ');
+  const door = DOOR_CLASSES.has(d.deviceClass ?? '') || DOOR_WORDS.test(names);
+  if (kind === 'door') return door;
+  if (kind === 'window') return d.deviceClass === 'window' || WINDOW_WORDS.test(names);
+  return d.type === 'cover' && !door;
+}
+
+/** Whether a device can answer "what's the <measurement>". */
+export function measures(d: IntentDevice, measurement: string): boolean {
+  if (measurement === 'temperature' && d.type === 'climate') return !d.capabilities || d.capabilities.includes('current_temperature') || d.capabilities.length === 0;
+  if (d.type !== 'sensor' && d.type !== 'climate') return false;
+  const classes = MEASUREMENT_CLASSES[measurement] ?? [measurement];
+  if (d.deviceClass && classes.includes(d.deviceClass)) return true;
+  return d.state !== undefined && Object.prototype.hasOwnProperty.call(d.state, measurement);
+}
+
+/** Drops devices without the capability the intent needs; none left is DEVICE_UNSUPPORTED. */
+function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>): Resolution {
+  const need = NEEDS[match.intent];
+  let devices = chosen.devices;
+  if (need) {
+    const able = devices.filter((d) => !d.capabilities || d.capabilities.length === 0 || d.capabilities.includes(need));
+    if (able.length === 0) return { error: 'DEVICE_UNSUPPORTED', reason: 'capability', candidates: devices, ...(match.slots.name ? { name: match.slots.name.text } : {}) };
+    devices = able;
+  }
+  const t = match.slots.temperature;
+  if (match.intent === 'HassClimateSetTemperature' && typeof t === 'number' && match.slots.unit !== 'F') {
+    for (const d of devices) {
+      const min = d.minTemp ?? VALUE_RANGES.temperature[0];
+      const max = d.maxTemp ?? VALUE_RANGES.temperature[1];
+      if (t < min || t > max) return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'temperature', value: t, min, max };
+    }
+  }
+  return devices === chosen.devices ? chosen : { ...chosen, devices };
+}

@@ -1,0 +1,199 @@
+/**
+ * Replies in the language of the utterance, from the per-language response data (responses/en.ts,
+ * responses/zh.ts): "Turned on the kitchen light." / "已打开厨房灯。", the answers to state questions,
+ * and the errors of resolution ("Which lamp do you mean: bedroom lamp or office lamp?").
+ */
+import type { DeviceCommand } from '../../devices/model.js';
+import type { DeviceLists } from './lists.js';
+import { EN_RESPONSES, EN_WORDS } from './responses/en.js';
+import { ZH_RESPONSES, ZH_WORDS } from './responses/zh.js';
+import type { IntentDevice, IntentMatch, Lang, ResolveError, ResolveSuccess } from './types.js';
+
+export type ResponseKey = keyof typeof EN_RESPONSES;
+type Words = typeof EN_WORDS | typeof ZH_WORDS;
+
+const RESPONSES: Readonly<Record<Lang, Readonly<Record<ResponseKey, string>>>> = { en: EN_RESPONSES, zh: ZH_RESPONSES };
+const WORDS: Readonly<Record<Lang, Words>> = { en: EN_WORDS, zh: ZH_WORDS };
+
+function langOf(lang: string): Lang {
+  return lang === 'zh' ? 'zh' : 'en';
+}
+
+/** Fills a response template. `{Target}` is `target` with its first letter in capitals. */
+export function render(lang: string, key: ResponseKey, vars: Readonly<Record<string, string | number>> = {}): string {
+  return RESPONSES[langOf(lang)][key].replace(/\{(\w+)\}/g, (all, name: string) => {
+    const lower = name[0].toLowerCase() + name.slice(1);
+    const v = vars[name] ?? vars[lower];
+    if (v === undefined) return all;
+    const s = String(v);
+    return name !== lower ? s.charAt(0).toUpperCase() + s.slice(1) : s;
+  });
+}
+
+/** 21 → "21", 21.456 → "21.5". */
+export function formatNumber(n: number): string {
+  return String(Math.round(n * 10) / 10);
+}
+
+/** "a, b and c" / "a、b和c". */
+export function joinList(items: readonly string[], lang: string, joiner: 'and' | 'or' = 'and'): string {
+  const w = WORDS[langOf(lang)];
+  if (items.length <= 1) return items[0] ?? '';
+  return items.slice(0, -1).join(w.list) + w[joiner] + items[items.length - 1];
+}
+
+/** "5 minutes", "1 hour and 30 minutes" / "5分钟", "1小时30分钟". */
+export function formatDuration(seconds: number, lang: string): string {
+  const l = langOf(lang);
+  const w = WORDS[l];
+  const total = Math.max(0, Math.round(seconds));
+  const parts: string[] = [];
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  for (const [n, unit] of [[h, w.units.h], [m, w.units.min], [s, w.units.s]] as const) {
+    if (n > 0) parts.push(l === 'zh' ? `${n}${unit[0]}` : `${n} ${n === 1 ? unit[0] : unit[1]}`);
+  }
+  if (parts.length === 0) parts.push(l === 'zh' ? `0${w.units.s[0]}` : `0 ${w.units.s[1]}`);
+  return l === 'zh' ? parts.join('') : joinList(parts, 'en');
+}
+
+/**
+ * How a device is named in a reply. English: its name in running text ("Kitchen Light" → "the kitchen
+ * light"; acronyms such as "TV" kept). Chinese: a Chinese alias, or one derived from the English name.
+ */
+export function displayName(device: IntentDevice, lists: DeviceLists | null, lang: string, article = true): string {
+  if (langOf(lang) === 'zh') return lists?.zhName(device.id) ?? device.name;
+  const words = device.name.replace(/[_]+/g, ' ').trim().split(/\s+/).map((w) => (/^[A-Z][a-z]+$/.test(w) ? w.toLowerCase() : w));
+  const name = words.join(' ');
+  return article && !/^(the|my|a|an) /i.test(name) ? `the ${name}` : name;
+}
+
+function areaDisplay(area: string | undefined, lists: DeviceLists, lang: string): string | undefined {
+  if (!area) return undefined;
+  const id = lists.areaId(area);
+  const name = id ? lists.areaName(id, langOf(lang)) : area;
+  return langOf(lang) === 'en' ? name.replace(/_/g, ' ').replace(/\b([A-Z])([a-z]+)\b/g, (w) => w.toLowerCase()) : name;
+}
+
+/** The group's noun: the plural the user said ("curtains", "窗帘"), else the type's own plural. */
+function typeWord(match: IntentMatch, devices: readonly IntentDevice[], lang: string): string {
+  const spoken = match.slots.type;
+  if (spoken && (langOf(lang) === 'zh' ? spoken.text.split('').every(isHanChar) : spoken.plural)) return spoken.text;
+  const types = WORDS[langOf(lang)].types;
+  const domain = spoken?.domains[0] ?? match.slots.domain ?? devices[0]?.type ?? 'light';
+  return types[domain];
+}
+
+function isHanChar(c: string): boolean {
+  return /\p{Script=Han}/u.test(c);
+}
+
+/** The target of a reply: one device by name, or the group ("the living room lights", "所有灯"). */
+export function targetPhrase(match: IntentMatch, resolution: ResolveSuccess, lists: DeviceLists): string {
+  const lang = match.lang;
+  const w = WORDS[langOf(lang)];
+  const devices = resolution.devices;
+  if (devices.length === 1 && (resolution.scope === 'name' || !match.slots.type?.plural)) return displayName(devices[0], lists, lang);
+  const type = typeWord(match, devices, lang);
+  if (resolution.scope === 'all') return w.all.replace('{type}', type);
+  const area = areaDisplay(resolution.area, lists, lang);
+  if (area) return w.area_group.replace('{area}', area).replace('{type}', type);
+  return w.group.replace('{type}', type);
+}
+
+/** The hub command a device intent means for one device; null for intents that only ask. */
+export function commandFor(match: IntentMatch, device: IntentDevice): DeviceCommand | null {
+  const s = match.slots;
+  const domain = device.type;
+  switch (match.intent) {
+    case 'HassTurnOn':
+      return domain === 'cover' ? { command: 'open' } : domain === 'lock' ? { command: 'lock' } : { command: 'turn_on' };
+    case 'HassTurnOff':
+      return domain === 'cover' ? { command: 'close' } : domain === 'lock' ? { command: 'unlock' } : { command: 'turn_off' };
+    case 'HassToggle': return { command: 'toggle' };
+    case 'HassStopMoving': return { command: 'stop' };
+    case 'HassLightSet': return typeof s.brightness === 'number' ? { command: 'set_brightness', params: { brightness: s.brightness } } : null;
+    case 'HassSetPosition': return typeof s.position === 'number' ? { command: 'set_position', params: { position: s.position } } : null;
+    case 'HassFanSetSpeed': return typeof s.percentage === 'number' ? { command: 'set_fan_speed', params: { percentage: s.percentage } } : null;
+    case 'HassClimateSetTemperature':
+      return typeof s.temperature === 'number' ? { command: 'set_temperature', params: { temperature: s.temperature } } : null;
+    default: return null;
+  }
+}
+
+const COMMAND_KEYS: Readonly<Record<string, ResponseKey>> = {
+  turn_on: 'turn_on', turn_off: 'turn_off', toggle: 'toggle', open: 'open', close: 'close', stop: 'stop', lock: 'lock',
+  unlock: 'unlock', set_brightness: 'set_brightness', set_position: 'set_position', set_fan_speed: 'set_fan_speed',
+  set_temperature: 'set_temperature',
+};
+
+/** The reply to a device command that was carried out ("Turned on the kitchen light."). */
+export function commandReply(match: IntentMatch, resolution: ResolveSuccess, lists: DeviceLists): string {
+  const first = resolution.devices[0];
+  const command = first ? commandFor(match, first) : null;
+  const key = command ? COMMAND_KEYS[command.command] : 'turn_on';
+  const w = WORDS[langOf(match.lang)];
+  const s = match.slots;
+  const value = s.brightness ?? s.position ?? s.percentage ?? s.temperature;
+  return render(match.lang, key, {
+    target: targetPhrase(match, resolution, lists),
+    value: typeof value === 'number' ? formatNumber(value) : '',
+    unit: s.unit === 'F' ? w.degreesF : w.degrees,
+  });
+}
+
+/** The reply to a resolution error ("I don't know a device called moon.", "亮度必须在0到100%之间。"). */
+export function errorReply(error: ResolveError, match: IntentMatch, lists: DeviceLists): string {
+  const lang = match.lang;
+  const w = WORDS[langOf(lang)];
+  const area = areaDisplay(error.area, lists, lang);
+  const type = error.type ? w.types[error.type.domains[0]] : typeWord(match, error.candidates ?? [], lang);
+  switch (error.reason) {
+    case 'value': {
+      const slot = error.slot ?? 'brightness';
+      const key = (`range_${slot}` in EN_RESPONSES ? `range_${slot}` : 'range_brightness') as ResponseKey;
+      return render(lang, key, { min: error.min ?? 0, max: error.max ?? 100, unit: match.slots.unit === 'F' ? w.degreesF : w.degrees });
+    }
+    case 'here': return render(lang, 'not_found_here');
+    case 'name':
+      if (error.error === 'DEVICE_AMBIGUOUS') return ambiguous(error, error.name ?? type, lists, lang);
+      return render(lang, area ? 'not_found_name_area' : 'not_found_name', { name: error.name ?? '', area: area ?? '' });
+    case 'area': return render(lang, 'not_found_area', { type, area: area ?? '' });
+    case 'type':
+      if (error.error === 'DEVICE_AMBIGUOUS') return ambiguous(error, error.name ?? type, lists, lang);
+      return render(lang, 'not_found_type', { type });
+    case 'room': {
+      const areas = (error.areas ?? []).map((a) => areaDisplay(a, lists, lang) ?? a);
+      return areas.length > 0 && areas.length <= 5
+        ? render(lang, 'ambiguous_room', { areas: joinList(areas, lang, 'or') })
+        : render(lang, 'ambiguous_room_open');
+    }
+    case 'capability': {
+      const d = error.candidates?.[0];
+      return render(lang, 'unsupported', { target: d ? displayName(d, lists, lang) : error.name ?? '' });
+    }
+  }
+}
+
+/** "Which lamp do you mean: bedroom lamp or office lamp?"; too many to list asks for the room instead. */
+function ambiguous(error: ResolveError, spoken: string, lists: DeviceLists, lang: string): string {
+  const candidates = error.candidates ?? [];
+  if (candidates.length > 5) {
+    const areas = [...new Set(candidates.map((d) => lists.areaIdOf(d.id)).filter((a): a is string => a !== undefined))]
+      .map((a) => lists.areaName(a, langOf(lang)));
+    return areas.length > 1 && areas.length <= 5
+      ? render(lang, 'ambiguous_room', { areas: joinList(areas.map((a) => areaDisplay(a, lists, lang) ?? a), lang, 'or') })
+      : render(lang, 'ambiguous_room_open');
+  }
+  const names = candidates.map((d) => displayName(d, lists, lang, false));
+  const w = WORDS[langOf(lang)];
+  // Same names ("lamp", "lamp"): tell them apart by room.
+  const labels = candidates.map((d, i) => {
+    if (names.filter((n) => n === names[i]).length === 1) return names[i];
+    const a = lists.areaIdOf(d.id);
+    const area = a ? areaDisplay(lists.areaName(a, 'en'), lists, lang) : undefined;
+    return area ? w.in_area.replace('{name}', names[i]).replace('{area}', area) : names[i];
+  });
+  return render(lang, 'ambiguous', { name: spoken, candidates: joinList(labels, lang, 'or') });
+}

@@ -1,0 +1,263 @@
+/**
+ * English sentences (data, in hassil's template syntax; see daemon/intents/template.ts). Fillers such as
+ * "the", "please", "can you" are dropped before matching (sentences/fillers.ts), so templates leave them out.
+ * Intent names and slots follow Home Assistant's intents; `domains` is hassil's `requires_context: domain`.
+ * Order matters only on a tie: earlier intents and sentences win.
+ */
+import type { LangSentences } from '../types.js';
+
+const ON = '(turn|switch|power|flip|put) on';
+const OFF = '(turn|switch|power|flip|put|shut) off';
+
+export const EN_SENTENCES: LangSentences = {
+  lang: 'en',
+  rules: {
+    in_area: '((in|on|at|of|from|for|inside|around|throughout|across) {area} [room]|{here}|{everywhere:all})',
+    target: [
+      '({name} [<in_area>]',
+      '|{area} {name}',
+      '|[{all}] {area} {type} [{everywhere:all}]',
+      '|[{all}] {type} [<in_area>]',
+      ')',
+    ].join(''),
+    to: '(to|at|on|into)',
+    fully: '(all way|fully|completely|entirely)',
+    temp_word: '(temperature|temp|heat|heating)',
+  },
+  intents: {
+    HassTurnOn: [
+      {
+        domains: ['light', 'switch', 'fan', 'climate'],
+        unknownNames: true,
+        sentences: [
+          `${ON} <target>`, '(turn|switch|power|flip|put) <target> on [<in_area>]', '<target> on [<in_area>]',
+          '(activate|enable|start) <target>', 'light up <target>', '(i want|i would like|i need) <target> on [<in_area>]',
+        ],
+      },
+      { domains: ['light'], sentences: [`${ON} {area}`, '(turn|switch) {area} on'] },
+      { domains: ['light'], slots: { all: true }, sentences: [`${ON} everything [<in_area>]`, '(turn|switch) everything on [<in_area>]'] },
+      {
+        domains: ['cover'],
+        unknownNames: true,
+        sentences: [
+          'open [up] <target> [<fully>]', '(raise|lift|roll up|pull up|draw open) <target> [<fully>]', '(roll|pull) <target> up',
+          '<target> open',
+        ],
+      },
+      { domains: ['cover'], sentences: ['open [up] {area}'] },
+      {
+        domains: ['lock'],
+        unknownNames: true,
+        sentences: ['lock [up] <target>', 'lock <target> up', 'secure <target>'],
+      },
+    ],
+    HassTurnOff: [
+      {
+        domains: ['light', 'switch', 'fan', 'climate'],
+        unknownNames: true,
+        sentences: [
+          `${OFF} <target>`, '(turn|switch|power|flip|put|shut) <target> off [<in_area>]', '<target> off [<in_area>]',
+          '(deactivate|disable|kill|cut) <target>', 'shut down <target>', '(i want|i would like) <target> off [<in_area>]',
+        ],
+      },
+      { domains: ['fan', 'switch', 'climate'], sentences: ['stop <target>'] },
+      { domains: ['light'], sentences: [`${OFF} {area}`, '(turn|switch) {area} off'] },
+      { domains: ['light'], slots: { all: true }, sentences: [`${OFF} everything [<in_area>]`, '(turn|switch) everything off [<in_area>]'] },
+      {
+        domains: ['cover'],
+        unknownNames: true,
+        sentences: [
+          '(close|shut) [up] <target> [<fully>]', '(lower|roll down|pull down|draw) <target> [<fully>]', '(roll|pull) <target> down',
+          '<target> (close|closed)',
+        ],
+      },
+      { domains: ['cover'], sentences: ['(close|shut) [up] {area}'] },
+      { domains: ['lock'], unknownNames: true, sentences: ['unlock <target>', 'open <target>', 'unbolt <target>'] },
+    ],
+    HassToggle: [{ domains: ['light', 'switch', 'fan'], unknownNames: true, sentences: ['toggle <target>', 'flip <target>'] }],
+    HassStopMoving: [{ domains: ['cover'], sentences: ['(stop|halt|pause|freeze) <target>', '<target> stop'] }],
+    HassSetPosition: [
+      {
+        domains: ['cover'],
+        sentences: [
+          '(open|close|raise|lower|set|move|adjust|put|bring|change|roll|turn) <target> <to> {position}',
+          '(open|close|raise|lower|set|move|put) <target> {position}',
+          'set [the] position of <target> <to> {position}', 'set <target> position <to> {position}',
+          '<target> <to> {pct:position}',
+        ],
+      },
+    ],
+    HassLightSet: [
+      {
+        domains: ['light'],
+        sentences: [
+          'set <target> [brightness] <to> {brightness} [brightness] [<in_area>]', 'set {area} brightness <to> {brightness}',
+          '[set|change|adjust|put] [the] brightness (of|for|on) <target> <to> {brightness}',
+          '(dim|brighten|lower|raise|adjust|change|make|put|bring|turn) <target> [brightness] <to> {brightness}',
+          '(dim|brighten) <target> {brightness}', '(set|make|put|turn) <target> [at] {pct:brightness}',
+          '(turn|dim|bring) <target> (down|up) <to> {brightness}', '(turn|dim) (down|up) <target> <to> {brightness}',
+          `${ON} <target> <to> {brightness}`, '(turn|switch) <target> on <to> {brightness}',
+          '<target> [brightness] <to> {brightness}', '<target> brightness {brightness}', '<target> [at] {pct:brightness}',
+          '[change|set|adjust] brightness <in_area> <to> {brightness}', '[change|set|adjust] brightness <to> {brightness}',
+          '(set|dim|brighten|put) {area} <to> {pct:brightness}',
+        ],
+      },
+    ],
+    HassFanSetSpeed: [
+      {
+        domains: ['fan'],
+        sentences: [
+          'set <target> [speed] <to> {percentage}', 'set [the] speed (of|for) <target> <to> {percentage}',
+          '(turn|put|change|adjust|bring) <target> [up|down] [speed] <to> {percentage}', '<target> [speed] <to> {percentage}',
+        ],
+      },
+    ],
+    HassClimateSetTemperature: [
+      {
+        domains: ['climate'],
+        sentences: [
+          'set <target> [<temp_word>] <to> {temperature}',
+          'set [the] <temp_word> (of|on|for) <target> <to> {temperature}',
+          '(turn|change|adjust|put|make|bring|raise|lower|increase|decrease) <target> [<temp_word>] [up|down] <to> {temperature}',
+          '<target> [<temp_word>] <to> {temperature}', '(turn|bring|put) (up|down) <target> <to> {temperature}',
+          '(set|change|adjust|put|raise|lower|increase|decrease|turn) [the] <temp_word> [up|down] [<in_area>] <to> {temperature} [<in_area>]',
+          '(set|change|adjust|put) {area} <temp_word> <to> {temperature}',
+          '(set|make|heat|cool|warm) [up|down] {area} <to> {degrees:temperature}',
+          '(make|keep|set) it {degrees:temperature} [<in_area>]',
+          '(i want|i would like|i need) it [to be] {degrees:temperature} [<in_area>]',
+          '<temp_word> [<in_area>] <to> {temperature}',
+        ],
+      },
+    ],
+    HassClimateGetTemperature: [
+      {
+        sentences: [
+          'what is [current|indoor|inside] (temperature|temp) [<in_area>] [inside|indoors]', 'what is {area} (temperature|temp)',
+          'how (warm|hot|cold|cool|chilly) is it [<in_area>]', 'how (warm|hot|cold|cool|chilly) is {area}',
+          'what temperature is it [<in_area>]', 'how many degrees is it [<in_area>]',
+          '[current] (temperature|temp) [<in_area>]', '{area} (temperature|temp)',
+          'what is [current] (temperature|temp) (of|on|from) <target>', 'what is <target> (temperature|temp)',
+          'what (temperature|temp) is <target> [set to]', 'what is <target> set to',
+          'is it (warm|hot|cold|cool|chilly) <in_area>', 'how is [the] (temperature|temp) [<in_area>]',
+          'what is [the] (temperature|temp) like [<in_area>]',
+        ],
+      },
+    ],
+    HassGetState: [
+      {
+        sentences: [
+          'is <target> [still] {state} [<in_area>]', 'are [{any}] <target> [still] {state} [<in_area>]',
+          'is [{any}] <target> {state} [<in_area>]', 'is {area} [still] {state}',
+          'did i (leave|forget) <target> {state}', '(check|tell me) (if|whether) <target> (is|are) {state}',
+          'was <target> left {state}',
+        ],
+      },
+      { slots: { state: 'locked' }, domains: ['lock'], sentences: ['(did|have) i (lock|locked) <target>', 'is <target> secure[d]'] },
+      { slots: { state: 'off' }, sentences: ['did i (turn|switch) off <target>', 'did i (turn|switch) <target> off'] },
+      { slots: { state: 'closed' }, sentences: ['did i (close|shut) <target>'] },
+      {
+        sentences: [
+          'what is [the] (state|status) of <target>', 'what is <target> (state|status)', '(check|status of) <target>',
+          'is <target> (on or off|off or on|open or closed|closed or open|locked or unlocked|unlocked or locked)',
+        ],
+      },
+      { slots: { all: true }, sentences: ['(which|what) {type} [<in_area>] (is|are) [still] {state} [<in_area>]'] },
+      {
+        slots: { any: true },
+        sentences: ['(is|are) (anything|something|any devices|any device) [still] {state} [<in_area>]', 'what is [still] {state} [<in_area>]'],
+      },
+      {
+        sentences: [
+          'what is [current] {measurement} [<in_area>]', 'what is {area} {measurement}',
+          'what is [current] {measurement} (of|on|from) <target>', 'what is <target> {measurement}',
+          '[current] {measurement} [<in_area>]', '{area} {measurement}',
+          'how is [the] {measurement} [<in_area>]',
+        ],
+      },
+      { slots: { measurement: 'humidity' }, sentences: ['how (humid|damp|dry) is it [<in_area>]', 'how (humid|damp|dry) is {area}'] },
+      { domains: ['sensor', 'binary_sensor', 'climate'], sentences: ['what (is|does) <target> [say|read|show]', 'what is reading (of|on) <target>'] },
+    ],
+    HassStartTimer: [
+      {
+        sentences: [
+          '(set|start|create|make|add|put on|begin) [a|an] [new] timer (for|of|on|with) {duration}',
+          '(i need|i want|give me) [a|an] [new] timer (for|of) {duration}', '(i need|i want|give me) [a|an] {duration} timer',
+          '(set|start|create|make|add|begin) [a|an] [new] {duration} timer',
+          'timer (for|of) {duration}', '{duration} timer', '(set|start) timer {duration}', 'timer {duration}',
+          '(set|start) [a|an] countdown (for|of) {duration}', 'count down (from|for) {duration}', 'countdown [for] {duration}',
+          '(remind|alert|ping|notify|tell|wake) me [up] in {duration}',
+          '(set|start|create|make) [a|an] {timer_name} timer (for|of) {duration}',
+          '(set|start|create|make) [a|an] timer (for|of) {duration} (called|named|for) {timer_name}',
+        ],
+      },
+    ],
+    HassCancelAllTimers: [
+      {
+        sentences: [
+          '(cancel|stop|delete|remove|clear|kill|end|turn off|dismiss) all [of] [my|the] timers',
+          '(cancel|stop|delete|remove|clear|kill|end) (every|each) timer', '(cancel|stop|delete|clear|remove) timers',
+        ],
+      },
+    ],
+    HassCancelTimer: [
+      {
+        sentences: [
+          '(cancel|stop|delete|remove|end|clear|kill|turn off|switch off|dismiss|abort|silence|reset) [this|that] (timer|countdown)',
+          '(cancel|stop|delete|remove|end|clear|kill|turn off|dismiss) [this|that] {duration} timer',
+          '(cancel|stop|delete|remove|end|clear|kill|turn off|dismiss) [this|that] {timer_name} timer',
+          'never mind [this|that] timer', 'timer (off|stop|cancel)', '(forget|scrap) [about] timer',
+        ],
+      },
+    ],
+    HassTimerStatus: [
+      {
+        sentences: [
+          'how much time (is|do i have|have i got) (left|remaining) [on|in|for] [timer]', 'how much time left [on|in] [timer]',
+          'how much longer [is|on] [timer] [left]', 'how much is left [on|in] [timer]',
+          'how (long|much longer) (is|do i have|have i got) left [on|in|for] [timer]', 'how long (left|remaining) [on|in|for] [timer]',
+          'how long until [timer] (ends|is done|goes off|finishes|rings|is over)', 'how long [is] left',
+          'when (does|will) timer (end|go off|finish|ring|be done)', '(timer|timers) status', 'status of (timer|timers)',
+          'what is (timer|timers) status', 'check [on] (timer|timers)', 'time (left|remaining) [on|in] [timer]',
+          'how is timer [doing|going]', 'what is left on timer', 'is timer (done|finished|still running|running)',
+        ],
+      },
+    ],
+    HassPauseTimer: [{ sentences: ['(pause|hold|freeze) [this|that] timer', 'put timer on hold'] }],
+    HassUnpauseTimer: [{ sentences: ['(resume|unpause|continue|restart|start again) [this|that] timer', 'start timer again'] }],
+    HassIncreaseTimer: [{ sentences: ['add {duration} to [this|that] timer', '(extend|increase|lengthen) timer by {duration}'] }],
+    HassDecreaseTimer: [
+      { sentences: ['(remove|subtract|take) {duration} (from|off) [this|that] timer', '(decrease|reduce|shorten) timer by {duration}'] },
+    ],
+    HubStatus: [
+      {
+        sentences: [
+          'how is (hub|system|voicehub|server|home hub|smart home|home) [doing|running|going|holding up]',
+          'how are (you|things) (doing|running)',
+          '(hub|system|voicehub) (status|health|check)', '(status|health) of (hub|system|voicehub)',
+          'what is (hub|system|voicehub) (status|health)',
+          'is (hub|system|voicehub) (ok|okay|healthy|running|working|alright|all right|fine|up)',
+          '(check|diagnose) (hub|system|voicehub)', 'are you (ok|okay|healthy|working|alright|all right)',
+        ],
+      },
+    ],
+    HassGetWeather: [
+      {
+        sentences: [
+          'what is weather [going to be|gonna be|like|looking like] [like] [{day}]', 'what is [{day}] weather [like]',
+          'how is weather [looking] [{day}]', 'what is [{day}] forecast', 'what is [weather] forecast [for] [{day}]',
+          'weather [forecast] [for] [{day}]', '[{day}] weather [forecast]',
+          '(is|will) it (going to|gonna) (rain|snow|be sunny|be cloudy|be cold|be hot|be warm|be windy) [{day}]',
+          'will it (rain|snow|be sunny|be cloudy|be cold|be hot|be warm|be windy) [{day}]',
+          'do i need (an umbrella|a jacket|a coat|sunscreen) [{day}]', 'what is it like outside',
+          'is it (raining|snowing|sunny|cloudy|windy) [outside]', 'how is it outside',
+          'what is (temperature|temp) outside', 'how (warm|hot|cold) is it outside', 'is it (warm|hot|cold) outside',
+          'what is weather [like] in {location}', 'how is weather in {location}', 'weather in {location}',
+        ],
+      },
+    ],
+    HassGetCurrentTime: [{ sentences: ['what time is it [now]', 'what is [current] time', 'time', 'do you have time'] }],
+    HassGetCurrentDate: [
+      { sentences: ['what is [today] date [today]', 'what day is (it|today)', 'what is today', 'which day is it', 'what date is it [today]'] },
+    ],
+  },
+};

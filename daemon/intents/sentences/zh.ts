@@ -1,0 +1,193 @@
+/**
+ * Chinese sentences (data, hassil template syntax). Matched character by character, so no spaces are
+ * needed. 请/把/将/的/了/一下/帮我 are dropped before matching (sentences/fillers.ts): "把客厅的灯打开" is
+ * matched as "客厅灯打开", and the templates leave those words out.
+ */
+import type { LangSentences } from '../types.js';
+
+export const ZH_SENTENCES: LangSentences = {
+  lang: 'zh',
+  rules: {
+    where: '({area}[里|里面|内|中]|{here})',
+    target: [
+      '({name}',
+      '|{area}[里|里面|内]{name}',
+      '|[{all}][{area}][里|里面|内][{all}]{type}[{all}]',
+      '|{here}[{all}]{type}[{all}]',
+      '|{everywhere:all}[{all}]{type}[{all}]',
+      ')',
+    ].join(''),
+    on: '(打开|开|开启|启动|点亮|亮起|开开|打开来)',
+    off: '(关|关掉|关闭|关上|熄灭|灭掉|灭|停掉|关停)',
+    setto: '(调|调整|调节|设|设置|设定|改|变|开|定|放|弄)[到|为|成|至|在]',
+    ask: '(吗|没有|没|呢|没有呢|么)',
+    timer: '(定时器|计时器|倒计时|计时|定时)',
+  },
+  intents: {
+    HassTurnOn: [
+      {
+        domains: ['light', 'switch', 'fan', 'climate'],
+        unknownNames: true,
+        sentences: ['<on><target>', '<target><on>', '<target>(亮|亮起来|开起来|打开吧|通电)', '让<target>亮[起来]'],
+      },
+      { domains: ['light'], sentences: ['<on>{area}', '{area}<on>'] },
+      {
+        domains: ['cover'],
+        unknownNames: true,
+        sentences: ['(打开|拉开|升起|升高|卷起|开|掀开)<target>', '<target>(打开|拉开|升起|升上去|开|卷起来|拉起来)'],
+      },
+      {
+        domains: ['lock'],
+        unknownNames: true,
+        sentences: ['(锁上|锁好|锁住|锁|上锁|关上|关好)<target>', '<target>(锁上|锁好|锁住|锁起来|上锁|锁|关上|关好)', '给<target>上锁'],
+      },
+    ],
+    HassTurnOff: [
+      {
+        domains: ['light', 'switch', 'fan', 'climate'],
+        unknownNames: true,
+        sentences: ['<off><target>', '<target><off>', '<target>(断电|停下)', '让<target>灭'],
+      },
+      { domains: ['light'], sentences: ['<off>{area}', '{area}<off>'] },
+      {
+        domains: ['cover'],
+        unknownNames: true,
+        sentences: ['(关上|关闭|关|拉上|合上|放下|降下|落下)<target>', '<target>(关上|关闭|关|拉上|合上|放下|降下|降下来|放下来|拉起)'],
+      },
+      {
+        domains: ['lock'],
+        unknownNames: true,
+        sentences: ['(解锁|开锁|打开|开)<target>', '<target>(解锁|开锁|打开)', '给<target>(解锁|开锁)'],
+      },
+    ],
+    HassToggle: [{ domains: ['light', 'switch', 'fan'], sentences: ['切换<target>[状态]', '<target>切换[状态]', '反转<target>'] }],
+    HassStopMoving: [
+      { domains: ['cover'], sentences: ['(停止|停下|停|暂停)<target>', '<target>(停止|停下|停|别动|停住|暂停)', '让<target>停[下]'] },
+    ],
+    HassSetPosition: [
+      {
+        domains: ['cover'],
+        sentences: [
+          '<target>[位置]<setto>{position}', '<target>(开|打开|拉开|关|关上|拉上|升|降)[到|至]{position}',
+          '(打开|拉开|开)<target>[到|至]{position}', '(打开|拉开|开)<target>{position}',
+        ],
+      },
+    ],
+    HassLightSet: [
+      {
+        domains: ['light'],
+        sentences: [
+          '<target>[亮度]<setto>{brightness}[亮度]', '<target>(调亮|调暗|调高|调低|亮度调高|亮度调低)[到|至|为]{brightness}',
+          '(调亮|调暗)<target>[到|至]{brightness}', '<setto><target>[亮度][到|为|成]{brightness}',
+          '<target>亮度{brightness}', '<target>{pct:brightness}', '亮度<setto>{brightness}',
+          '<on><target>[到|至]{pct:brightness}', '{area}[亮度]<setto>{pct:brightness}',
+        ],
+      },
+    ],
+    HassFanSetSpeed: [
+      {
+        domains: ['fan'],
+        sentences: ['<target>[风速|速度|转速|风量]<setto>{percentage}', '(风速|风量)<setto>{percentage}'],
+      },
+    ],
+    HassClimateSetTemperature: [
+      {
+        domains: ['climate'],
+        sentences: [
+          '<target>[温度]<setto>{temperature}', '<target>[温度]{degrees:temperature}', '<on><target>[到|至]{degrees:temperature}',
+          '<where>[温度|室温]<setto>{temperature}', '<where>温度{degrees:temperature}',
+          '(<where>|<target>)[温度|室温](调高|调低|升高|降低|升|降|提高)[到|至]{temperature}',
+          '[室内]温度(调高|调低|升高|降低|<setto>)[到|至]{temperature}', '[室内]温度{degrees:temperature}',
+          '<setto>{degrees:temperature}', '<setto><target>[温度][到|为|成]{temperature}',
+        ],
+      },
+    ],
+    HassClimateGetTemperature: [
+      {
+        sentences: [
+          '[<where>][现在](温度|气温|室温)[现在][是][多少|几度|多少度|怎么样|如何|咋样|怎样|高吗|高不高]',
+          '[<where>][现在][是](多少|几)度', '[现在][室内][现在](温度|室温)[是][多少|几度|多少度|怎么样]',
+          '<where>[现在](冷吗|热吗|冷不冷|热不热|暖和吗|凉快吗|暖和不暖和)',
+          '<target>[现在][的](温度|气温)[是][多少|几度|多少度|怎么样]', '<target>[现在](是)?(多少|几)度',
+          '<target>设[置][在|成|为|到](多少|几)度',
+        ],
+      },
+    ],
+    HassGetState: [
+      {
+        sentences: [
+          '<target>[还][是]{state}[着]<ask>', '<target>[还](是不是|是否|有没有){state}[着][<ask>]',
+          '[请问]<target>(是不是|是否)还{state}[着][<ask>]',
+        ],
+      },
+      { slots: { state: 'locked' }, domains: ['lock'], sentences: ['<target>(锁没锁|锁没锁上|锁好没有|锁上没有|锁好没)'] },
+      {
+        sentences: [
+          '<target>[现在][是](什么|啥)?状态', '<target>状态[是什么|怎么样|如何]',
+          '<target>[现在][是](开着还是关着|关着还是开着|开还是关|关还是开|锁着还是开着)',
+        ],
+      },
+      { slots: { all: true }, sentences: ['[<where>](哪些|哪个|哪几个|什么){type}[还][是]{state}[着]', '[<where>]有(哪些|什么){type}[还][是]{state}[着]'] },
+      {
+        sentences: [
+          '[<where>][现在]{measurement}[是][多少|怎么样|如何|咋样|高吗|高不高|大吗]',
+          '<target>[现在]{measurement}[是][多少|怎么样|如何]',
+        ],
+      },
+      { slots: { measurement: 'humidity' }, sentences: ['[<where>][现在](潮湿|干燥|潮|干)(吗|不潮湿|不干燥)'] },
+    ],
+    HassStartTimer: [
+      {
+        sentences: [
+          '(设置|设定|设|定|开始|启动|来|开|创建|新建|建|加|弄|开启)[一][个]{duration}[的](定时器|计时器|倒计时|闹钟|定时|计时|提醒)',
+          '(设置|设定|设|定|开始|启动|开|创建|新建|开启)[一][个]<timer>[时间][为|成|到]{duration}',
+          '<timer>[器]{duration}', '{duration}<timer>[器]', '{duration}(后|以后|之后)(提醒|叫|通知)[我]',
+          '(提醒|叫|通知)我{duration}(后|以后|之后)',
+        ],
+      },
+    ],
+    HassCancelAllTimers: [
+      { sentences: ['(取消|停止|关掉|关闭|删除|删掉|清除|清空|停掉)(所有|全部)<timer>[器]', '(所有|全部)<timer>[器](都)?(取消|停止|删除|关掉)'] },
+    ],
+    HassCancelTimer: [
+      {
+        sentences: [
+          '(取消|停止|关掉|关闭|删除|删掉|停掉|停|关|结束|不要)[这个|那个]<timer>[器]',
+          '(取消|停止|关掉|关闭|删除|停掉)[这个|那个]{duration}<timer>[器]',
+          '<timer>[器](取消|停止|关掉|删掉|停|不要|关|结束)', '不用<timer>[器]',
+        ],
+      },
+    ],
+    HassTimerStatus: [
+      {
+        sentences: [
+          '[<timer>[器]][还](剩|剩下|剩余|有)(多少|多久|几|多长)[时间|分钟|秒]', '<timer>[器](状态|怎么样|还有多久|还要多久|什么时候结束|多久结束|还剩多久|还剩多少时间)',
+          '还要多久', '还有多长时间', '<timer>[器]还有多长时间', '离<timer>[器]结束还有多久',
+        ],
+      },
+    ],
+    HassPauseTimer: [{ sentences: ['暂停<timer>[器]', '<timer>[器]暂停'] }],
+    HassUnpauseTimer: [{ sentences: ['(继续|恢复)<timer>[器]', '<timer>[器](继续|恢复)'] }],
+    HassIncreaseTimer: [{ sentences: ['[给]<timer>[器](加|增加|延长|多加)[上]{duration}'] }],
+    HassDecreaseTimer: [{ sentences: ['[给]<timer>[器](减|减少|缩短|减掉)[掉]{duration}'] }],
+    HubStatus: [
+      {
+        sentences: [
+          '(集线器|网关|中枢|系统|主机|hub|中控|智能家居|voicehub)[现在][运行][状态|情况][怎么样|如何|好吗|还好吗|还好|还|正常吗|正常|咋样|怎样|好不好]',
+          '(检查|查看|看看)(集线器|网关|中枢|系统|主机|hub|中控)[状态|情况]',
+        ],
+      },
+    ],
+    HassGetWeather: [
+      {
+        sentences: [
+          '[{day}][外面]天气[预报][怎么样|如何|好吗|好不好|咋样|怎样|会怎样|是什么]', '[{day}][会|要|会不会]下(雨|雪)[吗|么]',
+          '[{day}]需要带伞吗', '{day}[外面](冷|热)(吗|不冷|不热)', '{day}[是][晴天|阴天]吗',
+          '{location}[{day}]天气[预报][怎么样|如何|好吗|好不好|咋样|怎样]',
+        ],
+      },
+    ],
+    HassGetCurrentTime: [{ sentences: ['[现在]几点[钟][吗]', '现在[是]什么时间', '现在时间'] }],
+    HassGetCurrentDate: [{ sentences: ['今天[是](几号|星期几|周几|礼拜几|什么日子)', '今天日期', '今天[是]几月几号'] }],
+  },
+};

@@ -1,0 +1,108 @@
+/**
+ * Answers to state questions, from the devices' current state: "Yes, the front door is locked.",
+ * "It's 21.5 °C in the living room.", "客厅的湿度是45%。".
+ */
+import type { DeviceLists } from './lists.js';
+import { displayName, formatNumber, joinList, render, targetPhrase } from './responses.js';
+import { EN_WORDS } from './responses/en.js';
+import { ZH_WORDS } from './responses/zh.js';
+import type { IntentDevice, IntentMatch, ResolveSuccess } from './types.js';
+
+/** The current state of a device (the registry's, fresher than the lists'). */
+export type StateReader = (deviceId: string) => Readonly<Record<string, unknown>> | undefined;
+
+const DEFAULT_UNITS: Readonly<Record<string, string>> = {
+  humidity: '%', battery: '%', pressure: ' hPa', co2: ' ppm', power: ' W', illuminance: ' lx',
+};
+const OPENING_CLASSES = new Set(['door', 'window', 'garage_door', 'opening', 'gate']);
+/** English names that are plural nouns take "are": "the living room blinds are open". */
+const PLURAL_NAME = /\b(lights|lamps|blinds|curtains|shades|shutters|drapes|covers|fans|switches|plugs|doors|windows)$/i;
+
+/** The device's state as one canonical word: on/off, open/closed, locked/unlocked (or undefined). */
+export function stateWord(device: IntentDevice, state: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const raw = state?.state;
+  if (typeof raw === 'boolean') return opening(device) ? (raw ? 'open' : 'closed') : raw ? 'on' : 'off';
+  if (typeof raw !== 'string') return undefined;
+  const s = raw.toLowerCase();
+  if (opening(device) && (s === 'on' || s === 'off')) return s === 'on' ? 'open' : 'closed';
+  return s;
+}
+
+function opening(device: IntentDevice): boolean {
+  return device.type === 'binary_sensor' && OPENING_CLASSES.has(device.deviceClass ?? '');
+}
+
+const LOCK_MEANING: Readonly<Record<string, string>> = { on: 'unlocked', open: 'unlocked', off: 'locked', closed: 'locked' };
+
+/** Whether an actual state answers an expected one ("is the blind on" means open). */
+function fits(actual: string, expected: string): boolean {
+  if (actual === expected) return true;
+  const same: Readonly<Record<string, readonly string[]>> = {
+    on: ['open', 'opening'], open: ['on', 'opening'], off: ['closed', 'closing'], closed: ['off', 'closing'],
+  };
+  return same[expected]?.includes(actual) ?? false;
+}
+
+function measureOf(device: IntentDevice, state: Readonly<Record<string, unknown>> | undefined, m: string): number | undefined {
+  const keys = m === 'temperature'
+    ? ['current_temperature', 'temperature', 'local_temperature', 'value']
+    : [m, 'value', ...(device.deviceClass ? [device.deviceClass] : [])];
+  for (const k of keys) {
+    const v = state?.[k];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  }
+  if (device.type !== 'climate' && typeof state?.state === 'number') return state.state;
+  return undefined;
+}
+
+/** The reply to HassGetState / HassClimateGetTemperature for resolved devices. */
+export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists: DeviceLists, stateOf?: StateReader): string {
+  const lang = match.lang;
+  const w = lang === 'zh' ? ZH_WORDS : EN_WORDS;
+  const devices = resolution.devices;
+  const read = (d: IntentDevice) => stateOf?.(d.id) ?? d.state;
+  const target = targetPhrase(match, resolution, lists);
+  const measurement = match.slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined);
+  if (measurement) {
+    const values = devices.map((d) => measureOf(d, read(d), measurement)).filter((v): v is number => v !== undefined);
+    if (values.length === 0) return render(lang, 'state_unknown', { target });
+    const value = formatNumber(values.reduce((a, b) => a + b, 0) / values.length);
+    const unit = measurement === 'temperature' ? (lang === 'zh' ? w.degrees : ` ${w.degrees}`).trimStart()
+      : devices[0].unit ? (/^[%°]/.test(devices[0].unit) || lang === 'zh' ? devices[0].unit : ` ${devices[0].unit}`) : DEFAULT_UNITS[measurement] ?? '';
+    const areaId = resolution.area ? lists.areaId(resolution.area) : devices.length >= 1 ? lists.areaIdOf(devices[0].id) : undefined;
+    const area = areaId && (resolution.scope !== 'name' || devices.length > 1) ? lists.areaName(areaId, lang) : undefined;
+    const areaText = area && lang === 'en' ? `the ${area.replace(/_/g, ' ').replace(/\b([A-Z])([a-z]+)\b/g, (x) => x.toLowerCase())}` : area;
+    const words = w.measurements as Readonly<Record<string, string>>;
+    if (measurement === 'temperature') {
+      return area ? render(lang, 'temperature_in', { value, unit, area: areaText ?? '' }) : render(lang, 'temperature_of', { target, value, unit });
+    }
+    const mword = words[measurement] ?? measurement;
+    return area
+      ? render(lang, 'measurement_in', { measurement: mword, area: areaText ?? '', value, unit })
+      : render(lang, 'measurement_of', { measurement: mword, target, value, unit });
+  }
+  const states = devices.map((d) => stateWord(d, read(d)));
+  const known = states.filter((s): s is string => s !== undefined);
+  if (known.length === 0) return render(lang, 'state_unknown', { target });
+  const stateText = (s: string) => (w.states as Readonly<Record<string, string>>)[s] ?? s;
+  const expected = match.slots.state;
+  const plural = devices.length > 1 || PLURAL_NAME.test(devices[0].name);
+  const is = plural ? w.are : w.is;
+  if (!expected) {
+    if (!plural) return render(lang, 'state_is', { target, is, state: stateText(known[0]) });
+    const on = devices.filter((_, i) => states[i] !== undefined && fits(states[i]!, 'on'));
+    if (on.length === 0 || on.length === devices.length) return render(lang, 'state_is', { target, is, state: stateText(on.length ? 'on' : 'off') });
+    return render(lang, 'state_some', { count: on.length, total: devices.length, state: stateText('on'), names: names(on, lists, lang) });
+  }
+  // A lock only knows locked or not: "is the front door closed" asks whether it is locked.
+  const expectedOf = (d: IntentDevice) => (d.type === 'lock' ? LOCK_MEANING[expected] ?? expected : expected);
+  const yes = devices.filter((d, i) => states[i] !== undefined && fits(states[i]!, expectedOf(d)));
+  if (yes.length === devices.length) return render(lang, 'state_yes', { target, is, state: stateText(known[0]) });
+  if (yes.length === 0) return render(lang, 'state_no', { target, is, state: stateText(known[0]) });
+  return render(lang, 'state_some', { count: yes.length, total: devices.length, state: stateText(expected), names: names(yes, lists, lang) });
+}
+
+function names(devices: readonly IntentDevice[], lists: DeviceLists, lang: string): string {
+  return joinList(devices.map((d) => displayName(d, lists, lang, false)), lang);
+}
