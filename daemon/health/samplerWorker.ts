@@ -1,11 +1,22 @@
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import si from 'systeminformation';
+import type { Systeminformation } from 'systeminformation';
+
+// Only the three systeminformation modules the sample needs: its index loads ~20 modules, which costs
+// several MB of memory in a thread that lives as long as the hub.
+const require = createRequire(import.meta.url);
+const si = {
+  ...(require('systeminformation/lib/cpu.js') as { cpuTemperature(): Promise<Systeminformation.CpuTemperatureData>; currentLoad(): Promise<Systeminformation.CurrentLoadData> }),
+  ...(require('systeminformation/lib/memory.js') as { mem(): Promise<Systeminformation.MemData> }),
+  ...(require('systeminformation/lib/filesystem.js') as { fsSize(): Promise<Systeminformation.FsSizeData[]> }),
+};
 
 /**
- * Runs in a worker thread: systeminformation spawns shell commands synchronously for some readings
- * (e.g. vcgencmd on a Pi), which would block the hub's event loop. Posts one sample per interval.
+ * Runs in a short-lived worker thread: systeminformation runs shell commands synchronously for some
+ * readings (`cat /sys/class/thermal/…`, `cat /proc/mounts`), which would block the hub's event loop.
+ * Posts one sample and ends.
  */
-const { intervalMs, dataDir } = workerData as { intervalMs: number; dataDir: string };
+const { dataDir } = workerData as { dataDir: string };
 
 async function sample(): Promise<void> {
   const [temp, mem, disks, load] = await Promise.all([
@@ -27,9 +38,4 @@ async function sample(): Promise<void> {
   });
 }
 
-async function loop(): Promise<void> {
-  await sample();
-  setTimeout(() => void loop(), intervalMs);
-}
-
-void loop();
+await sample();

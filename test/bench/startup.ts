@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { CLI, makeTempDir } from '../helpers/daemon.js';
+import { CLI, REPO_ROOT, makeTempDir } from '../helpers/daemon.js';
 
 export interface StartupResult {
   runs: number;
@@ -22,11 +22,17 @@ function timeNodeBaseline(): Promise<number> {
   });
 }
 
+/** The node flags of `npm start` (e.g. a smaller young generation), so the bench measures what users run. */
+async function startFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+}
+
 /** Process start → the `listening` line; optionally holds the hub idle and reads its RSS from /proc. */
 async function timeHub(measureRss: boolean): Promise<{ ms: number; rssMB: number }> {
   const dir = await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start'], {
+  const child = spawn(process.execPath, [...(await startFlags()), CLI, 'start'], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -39,7 +45,7 @@ async function timeHub(measureRss: boolean): Promise<{ ms: number; rssMB: number
   });
   let rssMB = 0;
   if (measureRss) {
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 12_000)); // past the first system sample's worker
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
     rssMB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
   }
