@@ -14,6 +14,7 @@ import { AuthService } from './auth/authService.js';
 import { DeviceService } from './devices/deviceService.js';
 import { registerApiRoutes } from './http/apiRoutes.js';
 import { VoiceServer } from './voice/voiceServer.js';
+import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -32,6 +33,7 @@ export class Hub {
   readonly storage: Storage;
   readonly http: HttpServer;
   readonly voice: VoiceServer;
+  readonly plugins: PipelineSubsystem;
   private readonly lifecycle: Lifecycle;
 
   constructor(options: HubOptions) {
@@ -64,7 +66,8 @@ export class Hub {
     };
     this.voice = new VoiceServer({ ctx: sub('voice'), auth, http: () => this.http.server });
     this.ctx.services.voice = this.voice;
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.voice], log);
+    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, voice: this.voice });
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.voice, this.plugins], log);
   }
 
   async start(): Promise<void> {
@@ -74,6 +77,14 @@ export class Hub {
   async stop(): Promise<void> {
     this.ctx.bus.emit('hub.stopping', { ts: Date.now() });
     await this.lifecycle.stop();
+  }
+
+  /**
+   * For the process's unhandledRejection handler: a rejection that came from a plugin is counted against
+   * that plugin (and may pause it) and returns its id; the hub goes on. Anything else returns null.
+   */
+  claimRejection(err: unknown): string | null {
+    return this.plugins.host.claim(err);
   }
 
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */

@@ -28,8 +28,8 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
     exitWithError(err);
   }
   const log = createLogger({ level: config.log.level });
-  installCrashHandlers(log);
   const hub = new Hub({ config, log });
+  installCrashHandlers(log, hub);
   const systemd = createSystemdNotifier({ log: log.child({ subsystem: 'systemd' }) });
   // Signal handlers go in before start-up, so a SIGTERM that arrives while the hub starts still gets an
   // orderly stop (after start finishes) rather than the default kill.
@@ -86,15 +86,21 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   }, STATUS_INTERVAL_MS).unref();
 }
 
-/** An uncaught error leaves the hub in an unknown state: log it and exit non-zero so systemd restarts it. */
-function installCrashHandlers(log: Logger): void {
+/**
+ * An uncaught error leaves the hub in an unknown state: log it and exit non-zero so systemd restarts it.
+ * The one exception: a promise a plugin left floating that rejects is that plugin's failure, counted
+ * against it by the plugin host, and the hub goes on serving everyone else.
+ */
+function installCrashHandlers(log: Logger, hub: Hub): void {
   const crash = (err: unknown, kind: string) => {
     log.fatal({ err, kind }, 'uncaught error: exiting so the service manager restarts the hub');
     flushLog(log);
     process.exit(EXIT_FAILURE);
   };
   process.on('uncaughtException', (err) => crash(err, 'uncaughtException'));
-  process.on('unhandledRejection', (err) => crash(err, 'unhandledRejection'));
+  process.on('unhandledRejection', (err) => {
+    if (hub.claimRejection(err) === null) crash(err, 'unhandledRejection');
+  });
 }
 
 /** Prints one line per problem on stderr and exits: 2 for configuration, 1 for anything else. */

@@ -1,0 +1,91 @@
+import { HubError } from '../errors.js';
+import {
+  commandFor, commandReply, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
+  type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResponseKey, type StateReader,
+} from '../intents/index.js';
+import { EN_RESPONSES } from '../intents/responses/en.js';
+import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
+import type { EngineTargets, IntentEnginePort } from '../../plugins/host/ports.js';
+import type { IntentMatcher } from './intentPipeline.js';
+
+/** Intents whose answer is a question about state, not a command. */
+const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
+
+/**
+ * The local intent engine (daemon/intents) as the pipeline and the plugin host see it: `match` turns an
+ * utterance into the request a plugin gets (slots flattened by `toRequestSlots`), and `resolve` finds the
+ * devices a request means, with the engine's wording, so a plugin never imports the engine. The engine's
+ * own match is kept with each request it made (a WeakMap: it goes when the request does); a request made
+ * elsewhere (a test, another plugin) is matched again from its text, limited to its intent.
+ */
+export class EngineAdapter implements IntentMatcher, IntentEnginePort {
+  private readonly matches = new WeakMap<IntentRequest, IntentMatch>();
+  private stale = false;
+
+  /**
+   * `stateOf`: the current state of a device (the registry's), for answers to questions. `lists`: builds the
+   * engine's device and area lists; after `invalidate()` they are rebuilt once, at the next utterance, however
+   * many devices were announced in between.
+   */
+  constructor(private readonly engine: IntentEngine, private readonly stateOf?: StateReader, private readonly lists?: () => IntentLists) {}
+
+  /** The device list changed (added, removed, renamed): rebuild the engine's lists before the next match. */
+  invalidate(): void {
+    this.stale = this.lists !== undefined;
+  }
+
+  match(text: string, options: { lang: string; area?: string }): IntentRequest | null {
+    this.refresh();
+    const match = this.engine.match(text, { lang: options.lang });
+    if (!match) return null;
+    const request: IntentRequest = {
+      intent: match.intent, text, lang: match.lang, slots: toRequestSlots(match), ...(options.area ? { area: options.area } : {}),
+    };
+    this.matches.set(request, match);
+    return request;
+  }
+
+  resolve(request: IntentRequest): EngineTargets {
+    this.refresh();
+    const match = this.matches.get(request) ?? this.engine.match(request.text, { lang: request.lang, intents: new Set([request.intent]) });
+    if (!match) throw new HubError('DEVICE_NOT_FOUND', render(request.lang, 'no_match'), { details: { intent: request.intent } });
+    const resolution = this.engine.resolve(match, request.area ? { sessionArea: request.area } : {});
+    const lists = this.engine.deviceLists;
+    if (isResolveError(resolution)) {
+      throw new HubError(resolution.error, errorReply(resolution, match, lists), { details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } });
+    }
+    const commands = resolution.devices.map((d) => commandFor(match, d));
+    const question = QUESTIONS.has(match.intent);
+    return {
+      ids: resolution.devices.map((d) => d.id),
+      commands,
+      scope: resolution.scope,
+      ...(resolution.area ? { area: resolution.area } : {}),
+      phrase: resolution.devices.length > 0 ? targetPhrase(match, resolution, lists) : '',
+      names: resolution.devices.map((d) => displayName(d, lists, match.lang, false)),
+      done: commands.some((c) => c !== null) ? commandReply(match, resolution, lists) : '',
+      answer: question && resolution.devices.length > 0 ? queryReply(match, resolution, lists, this.stateOf) : '',
+    };
+  }
+
+  respond(key: string, vars: Record<string, unknown>, lang: string): string | null {
+    if (!(key in EN_RESPONSES)) return null;
+    const flat: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(vars)) if (typeof v === 'string' || typeof v === 'number') flat[k] = v;
+    return render(lang as Lang, key as ResponseKey, flat);
+  }
+
+  addSentences(set: SentenceSet, owner: string): void {
+    this.engine.addSentences(set.lang, set.intent, set.sentences, { owner });
+  }
+
+  removeOwner(owner: string): void {
+    this.engine.removeOwner(owner);
+  }
+
+  private refresh(): void {
+    if (!this.stale) return;
+    this.stale = false;
+    this.engine.setLists(this.lists!());
+  }
+}

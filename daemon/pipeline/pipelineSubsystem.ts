@@ -1,0 +1,68 @@
+import type { HubContext, Subsystem } from '../context.js';
+import { IntentEngine, intentLists } from '../intents/index.js';
+import type { HandlerStage, SpeechToText } from '../voice/handlerStage.js';
+import type { CatalogOptions } from '../../plugins/host/catalog.js';
+import type { CloudRequester } from '../../plugins/host/cloudClient.js';
+import { PluginHost } from '../../plugins/host/pluginHost.js';
+import type { DeviceAccess, SystemSampleProvider } from '../../plugins/host/ports.js';
+import { EngineAdapter } from './engineAdapter.js';
+import { IntentPipeline } from './intentPipeline.js';
+import { PluginSpeechToText } from './pluginSpeechToText.js';
+
+/** Where the finished stages go: the voice server (daemon/voice/voiceServer.ts has both setters). */
+export interface StageTarget {
+  setHandlerStage(stage: HandlerStage): void;
+  setSpeechToText(stt: SpeechToText | null): void;
+}
+
+export interface PipelinePorts {
+  /** The device layer (daemon/devices/deviceService.ts fits). */
+  devices: DeviceAccess;
+  /** The health sampler (daemon/health/systemSampler.ts fits). */
+  system: SystemSampleProvider;
+  /** Where to install the handler stage and speech to text once plugins run; optional (tests). */
+  voice?: StageTarget;
+  /** The HTTP client behind `api.cloud` (default: undici pools from config.cloud). */
+  cloud?: CloudRequester;
+}
+
+/**
+ * The plugins subsystem as the hub wires it: the local intent engine (kept in step with the device list),
+ * the plugin host, and the voice handler stage that joins them (intent → owning plugin → reply, else the
+ * fallback chain, else NO_MATCH). On start the host loads and starts the plugins, then the stage and
+ * speech to text go to the voice server. `fallback` is where the cloud assistant adds its step.
+ */
+export class PipelineSubsystem implements Subsystem {
+  readonly name = 'plugins';
+  readonly engine = new IntentEngine();
+  readonly adapter: EngineAdapter;
+  readonly host: PluginHost;
+  readonly stage: IntentPipeline;
+  readonly speechToText: PluginSpeechToText;
+
+  constructor(private readonly ctx: HubContext, private readonly ports: PipelinePorts, options: CatalogOptions = {}) {
+    const { devices } = ports;
+    this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas));
+    this.host = new PluginHost(ctx, { devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}) }, options);
+    this.stage = new IntentPipeline(this.adapter, this.host);
+    this.speechToText = new PluginSpeechToText(this.host);
+  }
+
+  get fallback(): IntentPipeline['fallback'] {
+    return this.stage.fallback;
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.adapter.invalidate();
+    const changed = (): void => this.adapter.invalidate();
+    for (const event of ['device.added', 'device.removed', 'device.changed'] as const) this.ctx.bus.on(event, this, changed);
+    await this.host.start(signal);
+    this.ports.voice?.setHandlerStage(this.stage);
+    this.ports.voice?.setSpeechToText(this.host.hasSpeechToText() ? this.speechToText : null);
+  }
+
+  async stop(): Promise<void> {
+    this.ctx.bus.removeListeners(this);
+    await this.host.stop();
+  }
+}

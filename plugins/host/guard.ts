@@ -1,0 +1,186 @@
+import type { Clock } from '../../daemon/context.js';
+import { HubError, isHubError, type ErrorCode } from '../../daemon/errors.js';
+
+/**
+ * Errors that answer the user rather than report a broken plugin ("250 percent", "no such device", "no
+ * internet"): they pass through unchanged and count as a success of the plugin.
+ */
+const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VALUE_OUT_OF_RANGE', 'DEVICE_NOT_FOUND', 'DEVICE_AMBIGUOUS', 'DEVICE_UNSUPPORTED', 'CLOUD_UNAVAILABLE',
+  'MQTT_UNAVAILABLE', 'BAD_REQUEST', 'NO_MATCH', 'SHUTTING_DOWN',
+]);
+
+/** How many times the pause doubles at most (pauseMs × 2^6 = 64 × pauseMs). */
+const MAX_BACKOFF_LEVEL = 6;
+
+export function isRefusal(err: unknown): err is HubError {
+  return isHubError(err) && REFUSALS.has(err.code);
+}
+
+export interface GuardOptions {
+  pluginId: string;
+  timeoutMs: number;
+  failuresBeforePause: number;
+  pauseMs: number;
+  clock: Clock;
+  /** Called for every counted failure (metric, log). */
+  onFailure(err: HubError, what: string): void;
+  /** Called when the plugin is paused; `ms` is this pause's length. */
+  onPause(ms: number, until: number): void;
+  /** Called at the first call after a pause ended. */
+  onResume(): void;
+}
+
+/**
+ * Containment of one plugin (PROTOCOL §5): every call into it is raced against `timeoutMs`, a throw or
+ * rejection becomes PLUGIN_FAILED, a hang becomes TIMEOUT, and `failuresBeforePause` failures in a row pause
+ * it for `pauseMs`, doubling with each pause that is not followed by a success (circuit breaker with
+ * exponential backoff). After a pause the next call is let through; if it fails too the plugin is paused
+ * again at once. Calls into one plugin never wait for another plugin's calls.
+ *
+ * What this cannot do in-process: a handler stuck in a synchronous loop holds the event loop, so neither
+ * its timeout nor anything else runs until it yields (Node cannot pre-empt JavaScript). A loop that awaits
+ * (yields) is timed out as usual; the `signal` passed to the call is aborted at that moment so it can stop.
+ */
+export class PluginGuard {
+  private consecutive = 0;
+  private level = 0;
+  private until = 0;
+  private pausedAnnounced = false;
+  private failures = 0;
+  private last: string | null = null;
+  private readonly inflight = new Set<(err: HubError) => void>();
+
+  constructor(private readonly options: GuardOptions) {}
+
+  get consecutiveFailures(): number {
+    return this.consecutive;
+  }
+
+  get totalFailures(): number {
+    return this.failures;
+  }
+
+  get lastError(): string | null {
+    return this.last;
+  }
+
+  /** The time the current pause ends, or null when the plugin is not paused. */
+  pausedUntil(): number | null {
+    return this.options.clock.now() < this.until ? this.until : null;
+  }
+
+  /**
+   * Runs `fn` contained. `count: false` (start/stop hooks) still times out and wraps errors but does not move
+   * the pause counter, and runs even while paused.
+   */
+  call<T>(what: string, fn: (signal: AbortSignal) => T | Promise<T>, options: { count?: boolean; timeoutMs?: number } = {}): Promise<T> {
+    const count = options.count ?? true;
+    const { clock, pluginId } = this.options;
+    if (count) {
+      const pausedUntil = this.pausedUntil();
+      if (pausedUntil !== null) {
+        return Promise.reject(new HubError('PLUGIN_PAUSED', `plugin ${pluginId} is paused after ${this.consecutive} failures in a row; it resumes at ${new Date(pausedUntil).toISOString()}`,
+          { details: { plugin: pluginId, pausedUntil } }));
+      }
+      if (this.pausedAnnounced) {
+        this.pausedAnnounced = false;
+        this.options.onResume();
+      }
+    }
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    const controller = new AbortController();
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (err: HubError | null, value?: T): void => {
+        if (settled) return;
+        settled = true;
+        clock.clearTimeout(timer);
+        this.inflight.delete(cancel);
+        if (err) {
+          if (!controller.signal.aborted) controller.abort(err);
+          reject(err);
+        } else resolve(value as T);
+      };
+      const cancel = (err: HubError): void => finish(err);
+      const timer = clock.setTimeout(() => {
+        const err = new HubError('TIMEOUT', `plugin ${pluginId} did not finish ${what} within ${timeoutMs} ms`, { details: { plugin: pluginId, what } });
+        if (count) this.fail(err, what);
+        else this.options.onFailure(err, what);
+        finish(err);
+      }, timeoutMs);
+      this.inflight.add(cancel);
+      let result: T | Promise<T>;
+      try {
+        result = fn(controller.signal);
+      } catch (err) {
+        this.settleError(err, what, count, finish);
+        return;
+      }
+      Promise.resolve(result).then(
+        (value) => {
+          if (settled) return;
+          if (count) this.succeed();
+          finish(null, value);
+        },
+        (err: unknown) => {
+          // A late rejection (after a timeout) is swallowed here: it was already counted as the timeout.
+          if (settled) return;
+          this.settleError(err, what, count, finish);
+        },
+      );
+    });
+  }
+
+  /** Counts a failure that happened outside a call (an unhandled rejection traced to this plugin). */
+  recordFailure(err: unknown, what: string): void {
+    this.fail(wrap(err, this.options.pluginId, what), what);
+  }
+
+  /** Settles every call still running with `err` (the host is stopping): callers get an answer now. */
+  abortAll(err: HubError): void {
+    for (const cancel of [...this.inflight]) cancel(err);
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  private settleError(err: unknown, what: string, count: boolean, finish: (err: HubError) => void): void {
+    if (isRefusal(err)) {
+      if (count) this.succeed();
+      finish(err);
+      return;
+    }
+    const wrapped = wrap(err, this.options.pluginId, what);
+    if (count) this.fail(wrapped, what);
+    else this.options.onFailure(wrapped, what);
+    finish(wrapped);
+  }
+
+  private succeed(): void {
+    this.consecutive = 0;
+    this.level = 0;
+  }
+
+  private fail(err: HubError, what: string): void {
+    this.failures++;
+    this.consecutive++;
+    this.last = err.message;
+    this.options.onFailure(err, what);
+    if (this.consecutive >= this.options.failuresBeforePause && this.pausedUntil() === null) {
+      const ms = this.options.pauseMs * 2 ** Math.min(this.level, MAX_BACKOFF_LEVEL);
+      this.level++;
+      this.until = this.options.clock.now() + ms;
+      this.pausedAnnounced = true;
+      this.options.onPause(ms, this.until);
+    }
+  }
+}
+
+function wrap(err: unknown, pluginId: string, what: string): HubError {
+  if (isHubError(err) && (err.code === 'PLUGIN_FAILED' || err.code === 'TIMEOUT')) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const reason = isHubError(err) ? err.code : undefined;
+  return new HubError('PLUGIN_FAILED', `plugin ${pluginId} failed in ${what}: ${message}`, { cause: err, details: { plugin: pluginId, what, reason } });
+}

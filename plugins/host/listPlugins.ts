@@ -1,0 +1,33 @@
+import type { HubConfig } from '../../daemon/config/schema.js';
+import { silentLogger, type Logger } from '../../daemon/log.js';
+import { API_VERSION } from '../sdk/api.js';
+import { buildCatalog, type CatalogOptions } from './catalog.js';
+import { describe, type PluginInfo } from './pluginRecord.js';
+
+/**
+ * `voicehub plugins list`: discovers and loads every plugin, validates manifests and computes grant states
+ * from the config, without starting a hub or running any plugin hook. Plugins that would run show
+ * `ready`; the others `waiting-for-grant` (with `missingScopes`), `disabled` or `failed` (with `reason`).
+ */
+export async function listPlugins(config: HubConfig, options: CatalogOptions & { log?: Logger } = {}): Promise<PluginInfo[]> {
+  const records = await buildCatalog(config, options.log ?? silentLogger(), options);
+  return records.map(describe);
+}
+
+/** The body of GET /api/plugins (and of `plugins list --json`). */
+export function pluginsBody(plugins: readonly PluginInfo[]): { apiVersion: string; plugins: readonly PluginInfo[] } {
+  return { apiVersion: API_VERSION, plugins };
+}
+
+/** The human table of `voicehub plugins list`: one line per plugin, then why for those not running. */
+export function formatPluginTable(plugins: readonly PluginInfo[]): string {
+  const rows = plugins.map((p) => [p.id ?? '(unknown)', p.version ?? '-', p.source, p.state]);
+  const header = ['ID', 'VERSION', 'SOURCE', 'STATE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(header), ...rows.map(line)];
+  for (const p of plugins) {
+    if (p.reason) out.push(`  ${p.id ?? p.location}: ${p.reason}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,289 @@
+import { pathToFileURL } from 'node:url';
+import type { HubContext, Subsystem } from '../../daemon/context.js';
+import { HubError } from '../../daemon/errors.js';
+import { Counter, getOrCreate } from '../../daemon/metrics.js';
+import type { PluginEvents } from '../sdk/events.js';
+import type { FallbackHandler, HandlerContext, IntentReply, IntentRequest, SpeakTarget } from '../sdk/intents.js';
+import type { AudioInput, SpeechToText, Transcript } from '../sdk/stt.js';
+import { buildCatalog, fail, type CatalogOptions } from './catalog.js';
+import { UndiciCloudClient, type CloudRequester } from './cloudClient.js';
+import { contain } from './containment.js';
+import { createPluginApi } from './pluginApi.js';
+import { describe, emptyRegistrations, pluginsHealth, type PluginInfo, type PluginRecord } from './pluginRecord.js';
+import type { DeviceAccess, IntentEnginePort, SystemSampleProvider } from './ports.js';
+import { validatePluginConfig } from './manifest.js';
+import { checkReply } from './replyCheck.js';
+
+/** The ports the host needs, injected by the composition root (daemon/hub.ts). */
+export interface PluginHostPorts {
+  devices: DeviceAccess;
+  intents: IntentEnginePort;
+  system: SystemSampleProvider;
+  /** The HTTP client behind `api.cloud`; default: undici pools per origin built from `config.cloud`. */
+  cloud?: CloudRequester;
+}
+
+/** What a caller passes with one request: its trace id and the session that asked. */
+export interface CallInfo {
+  traceId: string;
+  session: SpeakTarget;
+}
+
+export interface Handled {
+  reply: IntentReply;
+  pluginId: string;
+}
+
+/**
+ * The plugin subsystem (PROTOCOL §5): loads plugins (catalog.ts), registers the granted ones, starts them,
+ * and runs every call into a plugin through its guard (timeout, PLUGIN_FAILED, pause after repeated
+ * failures). It owns each plugin's timers, cron jobs and bus listeners and releases them when the plugin
+ * stops. It registers the `plugins` health check and `voicehub_plugin_failures_total{plugin}`.
+ */
+export class PluginHost implements Subsystem {
+  readonly name = 'plugins';
+  private records: PluginRecord[] = [];
+  private readonly owners = new Map<string, PluginRecord>();
+  private stt: { record: PluginRecord; provider: SpeechToText } | null = null;
+  private readonly fallbackList: Array<{ record: PluginRecord; handler: FallbackHandler }> = [];
+  private cloud: CloudRequester | null = null;
+  /** Only a client this host made is closed on stop; one handed in belongs to the cloud subsystem. */
+  private ownsCloud = false;
+  private failuresMetric: Counter<'plugin'> | null = null;
+
+  constructor(private readonly ctx: HubContext, private readonly ports: PluginHostPorts, private readonly options: CatalogOptions = {}) {}
+
+  async start(signal?: AbortSignal): Promise<void> {
+    const { ctx } = this;
+    this.failuresMetric = getOrCreate(ctx.metrics, 'voicehub_plugin_failures_total', () => new Counter({
+      name: 'voicehub_plugin_failures_total', help: 'Plugin calls that threw, rejected or timed out', labelNames: ['plugin'] as const, registers: [ctx.metrics],
+    }));
+    this.ownsCloud = !this.ports.cloud;
+    this.cloud = this.ports.cloud ?? new UndiciCloudClient(ctx.config.cloud, ctx.config.plugins.timeoutMs);
+    this.records = await buildCatalog(ctx.config, ctx.log, this.options);
+    ctx.services.plugins = this;
+    ctx.health.register('plugins', () => pluginsHealth(this.list()));
+    for (const record of this.records) {
+      if (signal?.aborted) return;
+      if (record.state === 'ready') await this.register(record);
+    }
+    if (signal?.aborted) return;
+    // Registration ran in load order (it decides who owns an intent); starts run side by side, so one slow
+    // onStart costs the hub at most plugins.timeoutMs, not that times the number of plugins.
+    await Promise.all(this.records.filter((r) => r.state === 'ready').map((r) => this.startPlugin(r)));
+    const running = this.records.filter((r) => r.state === 'running').map((r) => r.manifest!.id);
+    ctx.log.info({ running, total: this.records.length }, `plugins started: ${running.length} of ${this.records.length} running`);
+  }
+
+  async stop(): Promise<void> {
+    const shutting = new HubError('SHUTTING_DOWN', 'the hub is stopping');
+    for (const record of [...this.records].reverse()) {
+      if (record.state !== 'running') continue;
+      record.guard?.abortAll(shutting);
+      if (record.module?.onStop) {
+        await record.guard!.call('onStop', () => record.module!.onStop!(record.api!), { count: false })
+          .catch((err: unknown) => record.log.error({ err }, 'onStop failed; releasing its resources anyway'));
+      }
+      this.release(record);
+      record.state = 'stopped';
+    }
+    if (this.ownsCloud) await this.cloud?.close();
+    this.ctx.health.unregister('plugins');
+  }
+
+  /** Every plugin with its state, for /api/plugins, `plugins list` and /health. */
+  list(): PluginInfo[] {
+    return this.records.map(describe);
+  }
+
+  /** GET /api/plugins reads this (daemon/http/apiRoutes.ts). */
+  listing(): PluginInfo[] {
+    return this.list();
+  }
+
+  /**
+   * The id of the plugin that answers an intent — running, or loaded but not running (failed, waiting for a
+   * grant), so the caller hears why — or null when no enabled plugin declares it (the fallbacks may).
+   */
+  intentOwner(intent: string): string | null {
+    return (this.owners.get(intent) ?? this.declaring(intent))?.manifest?.id ?? null;
+  }
+
+  /**
+   * Runs the intent's handler in its plugin. Throws NO_MATCH when no plugin declares the intent,
+   * PLUGIN_FAILED when its plugin is not running (why is in the message), and what the guard throws.
+   */
+  async handleIntent(request: IntentRequest, call: CallInfo): Promise<Handled> {
+    const record = this.owners.get(request.intent);
+    if (!record) {
+      const declared = this.declaring(request.intent);
+      if (!declared) throw new HubError('NO_MATCH', `no plugin handles ${request.intent}`);
+      throw notRunning(declared);
+    }
+    if (record.state !== 'running') throw notRunning(record);
+    const handler = record.registrations.intents.get(request.intent)!;
+    const reply = await record.guard!.call(`intent ${request.intent}`, async (signal) =>
+      checkReply(await handler(request, this.handlerContext(record, call, signal))));
+    return { reply, pluginId: record.manifest!.id };
+  }
+
+  /** The fallback handlers of running plugins, in load order, each contained by its plugin's guard. */
+  fallbacks(): Array<{ pluginId: string; run(utterance: { text: string; lang: string; area?: string }, call: CallInfo): Promise<IntentReply | null> }> {
+    return this.fallbackList.filter((f) => f.record.state === 'running').map(({ record, handler }) => ({
+      pluginId: record.manifest!.id,
+      run: (utterance, call) => record.guard!.call('fallback', async (signal) => {
+        const reply = await handler(utterance, this.handlerContext(record, call, signal));
+        return reply === null || reply === undefined ? null : checkReply(reply);
+      }),
+    }));
+  }
+
+  /** Whether a running speech-to-text plugin exists (without one audio answers NO_STT). */
+  hasSpeechToText(): boolean {
+    return this.stt !== null && this.stt.record.state === 'running';
+  }
+
+  /** Audio to text through the speech-to-text plugin; NO_STT without one. */
+  async transcribe(input: AudioInput): Promise<Transcript> {
+    if (!this.stt || this.stt.record.state !== 'running') throw new HubError('NO_STT', 'no speech-to-text plugin is running');
+    const { record, provider } = this.stt;
+    if (!provider.formats.includes(input.format)) {
+      throw new HubError('BAD_REQUEST', `audio format ${input.format} is not supported (${provider.formats.join(', ')})`);
+    }
+    return record.guard!.call('transcribe', async (signal) => {
+      const out = await provider.transcribe(input, signal);
+      if (!out || typeof out.text !== 'string') throw new Error('transcribe() returned no { text }');
+      return out;
+    });
+  }
+
+  /**
+   * Claims an uncaught error or unhandled rejection whose stack points into a plugin's files: it is
+   * counted as that plugin's failure and logged, and the plugin's id is returned so the process-level
+   * handler can carry on instead of exiting. Errors from elsewhere return null.
+   */
+  claim(err: unknown): string | null {
+    const stack = err instanceof Error ? err.stack ?? '' : '';
+    if (!stack) return null;
+    for (const record of this.records) {
+      if (!record.guard || !record.manifest) continue;
+      const root = record.candidate.root;
+      if (stack.includes(root) || stack.includes(pathToFileURL(root).href)) {
+        record.log.error({ err }, 'unhandled error inside the plugin; counted as a failure');
+        record.guard.recordFailure(err, 'unhandled rejection');
+        return record.manifest.id;
+      }
+    }
+    return null;
+  }
+
+  private async register(record: PluginRecord): Promise<void> {
+    const manifest = record.manifest!;
+    const { ctx } = this;
+    let config: Readonly<Record<string, unknown>>;
+    try {
+      const entry = (ctx.config.plugins as Record<string, { config?: Record<string, unknown> }>)[manifest.id];
+      config = validatePluginConfig(manifest, entry?.config ?? {});
+    } catch (err) {
+      fail(record, (err as Error).message, err);
+      return;
+    }
+    const guard = contain(record, ctx, this.failuresMetric);
+    record.api = createPluginApi(record, config, { ctx, devices: this.ports.devices, intents: this.ports.intents, system: this.ports.system, cloud: this.cloud! });
+    record.registrationOpen = true;
+    let status: unknown;
+    try {
+      for (const [event, handler] of Object.entries(record.module!.events ?? {})) {
+        record.api.events.on(event as keyof PluginEvents, handler as never);
+      }
+      status = record.module!.onRegister ? await guard.call('onRegister', () => record.module!.onRegister!(record.api!), { count: false }) : undefined;
+    } catch (err) {
+      record.registrations = emptyRegistrations();
+      fail(record, `onRegister failed: ${(err as Error).message}`, err);
+      return;
+    } finally {
+      record.registrationOpen = false;
+    }
+    if (status && typeof status === 'object' && (status as { status?: unknown }).status === 'inactive') {
+      record.registrations = emptyRegistrations();
+      record.state = 'disabled';
+      record.reason = `onRegister answered inactive: ${String((status as { reason?: unknown }).reason ?? 'no reason given')}`;
+      record.log.info(record.reason);
+      return;
+    }
+    this.applyRegistrations(record);
+  }
+
+  private applyRegistrations(record: PluginRecord): void {
+    const id = record.manifest!.id;
+    const regs = record.registrations;
+    // Sentences first: a template the engine refuses is a broken plugin, and nothing of it is kept.
+    try {
+      for (const set of regs.sentences) this.ports.intents.addSentences(set, id);
+    } catch (err) {
+      this.ports.intents.removeOwner(id);
+      record.registrations = emptyRegistrations();
+      fail(record, `its sentences were refused: ${(err as Error).message}`, err);
+      return;
+    }
+    for (const intent of record.manifest!.intents ?? []) {
+      if (!regs.intents.has(intent)) record.log.warn({ intent }, `plugin ${id} declares ${intent} but registered no handler for it`);
+    }
+    for (const intent of regs.intents.keys()) {
+      const other = this.owners.get(intent);
+      if (other) {
+        record.log.warn({ intent, owner: other.manifest!.id }, `${intent} is already handled by ${other.manifest!.id}; ${id} will not get it`);
+        continue;
+      }
+      this.owners.set(intent, record);
+    }
+    if (regs.stt) {
+      if (this.stt) record.log.warn(`speech to text is already provided by ${this.stt.record.manifest!.id}; ${id}'s is not used`);
+      else this.stt = { record, provider: regs.stt };
+    }
+    for (const handler of regs.fallbacks) this.fallbackList.push({ record, handler });
+  }
+
+  private async startPlugin(record: PluginRecord): Promise<void> {
+    try {
+      if (record.module!.onStart) await record.guard!.call('onStart', () => record.module!.onStart!(record.api!), { count: false });
+    } catch (err) {
+      this.release(record);
+      fail(record, `onStart failed: ${(err as Error).message}`, err);
+      return;
+    }
+    const guard = record.guard!;
+    for (const [event, handler] of record.registrations.events) {
+      this.ctx.bus.on(event, record.owner, (payload) => {
+        if (guard.pausedUntil() !== null) return;
+        guard.call(`event ${event}`, () => handler(payload as never, { log: record.log })).catch(() => undefined);
+      });
+    }
+    record.state = 'running';
+    record.reason = null;
+    this.failuresMetric?.inc({ plugin: record.manifest!.id }, 0); // the series exists from the start, at 0
+    record.log.info({ version: record.manifest!.version, source: record.candidate.source }, 'plugin running');
+  }
+
+  /** A loaded plugin that lists the intent in its manifest and was not switched off. */
+  private declaring(intent: string): PluginRecord | undefined {
+    return this.records.find((r) => r.state !== 'disabled' && r.manifest?.intents?.includes(intent));
+  }
+
+  /** Releases what a plugin made through the API: its timers, cron jobs and bus listeners. */
+  private release(record: PluginRecord): void {
+    record.jobs?.clear();
+    this.ctx.bus.removeListeners(record.owner);
+  }
+
+  private handlerContext(record: PluginRecord, call: CallInfo, signal: AbortSignal): HandlerContext {
+    return { traceId: call.traceId, log: record.log.child({ traceId: call.traceId }), session: call.session, signal };
+  }
+
+}
+
+function notRunning(record: PluginRecord): HubError {
+  const info = describe(record);
+  return new HubError('PLUGIN_FAILED', `plugin ${info.id} cannot answer: it is ${info.state}${info.reason ? ` (${info.reason})` : ''}`,
+    { details: { plugin: info.id, state: info.state, missingScopes: info.missingScopes } });
+}

@@ -1,0 +1,125 @@
+import type { Logger } from '../../daemon/log.js';
+import type { PluginApi } from '../sdk/api.js';
+import type { EventHandler, PluginEventName } from '../sdk/events.js';
+import type { FallbackHandler, IntentHandler, SentenceSet } from '../sdk/intents.js';
+import type { PluginManifest, PluginModule, Scope } from '../sdk/manifest.js';
+import type { SpeechToText } from '../sdk/stt.js';
+import type { PluginCandidate } from './discovery.js';
+import type { PluginSource } from './grants.js';
+import type { PluginGuard } from './guard.js';
+import type { JobSet } from './scheduler.js';
+
+/**
+ * A plugin's state as `plugins list`, /health and /api/plugins report it:
+ * - `running`: started and answering;
+ * - `paused`: running but failing too often; calls are refused until `pausedUntil`;
+ * - `waiting-for-grant`: the config does not grant every required scope (`missingScopes` says which);
+ * - `failed`: it could not be loaded, registered or started (`reason` says why);
+ * - `disabled`: `plugins.<id>.enabled: false`, or its `onRegister` answered `inactive`;
+ * - `ready`: loaded with every scope granted; it runs when the hub starts (seen by `plugins list` while
+ *   no hub runs, and during start-up);
+ * - `stopped`: the hub stopped it (only seen during shutdown).
+ */
+export type PluginState = 'running' | 'paused' | 'waiting-for-grant' | 'failed' | 'disabled' | 'ready' | 'stopped';
+
+/** Registrations a plugin makes in `onRegister`; applied only if `onRegister` succeeds. */
+export interface Registrations {
+  intents: Map<string, IntentHandler>;
+  sentences: SentenceSet[];
+  responses: Map<string, Record<string, string>>;
+  events: Array<[PluginEventName, EventHandler<PluginEventName>]>;
+  stt: SpeechToText | null;
+  fallbacks: FallbackHandler[];
+}
+
+export function emptyRegistrations(): Registrations {
+  return { intents: new Map(), sentences: [], responses: new Map(), events: [], stt: null, fallbacks: [] };
+}
+
+/** Everything the host keeps about one plugin, from discovery to stop. */
+export interface PluginRecord {
+  readonly candidate: PluginCandidate;
+  manifest: PluginManifest | null;
+  module: PluginModule | null;
+  /** The lifecycle state; `paused` is derived from the guard when reporting. */
+  state: Exclude<PluginState, 'paused'>;
+  reason: string | null;
+  /** The error code behind a `failed` state (PLUGIN_MANIFEST_INVALID, REGISTER_AFTER_START…). */
+  errorCode: string | null;
+  granted: Scope[];
+  missing: Scope[];
+  log: Logger;
+  guard: PluginGuard | null;
+  api: PluginApi | null;
+  jobs: JobSet | null;
+  registrations: Registrations;
+  /** Registration is allowed only while onRegister runs (fastify: hooks after start are an error). */
+  registrationOpen: boolean;
+  /** The owner object for the plugin's bus listeners (`bus.removeListeners(owner)` on stop). */
+  readonly owner: { name: string };
+}
+
+/** One line of `voicehub plugins list --json` and of GET /api/plugins. */
+export interface PluginInfo {
+  id: string | null;
+  name: string | null;
+  version: string | null;
+  source: PluginSource;
+  location: string;
+  state: PluginState;
+  reason: string | null;
+  /** The error code behind `failed` (or PLUGIN_PAUSED while paused). */
+  errorCode: string | null;
+  requiredScopes: Scope[];
+  grantedScopes: Scope[];
+  missingScopes: Scope[];
+  capabilities: string[];
+  intents: string[];
+  failures: number;
+  consecutiveFailures: number;
+  pausedUntil: string | null;
+  /** Timers and cron jobs the plugin has scheduled right now. */
+  jobs: number;
+}
+
+export function describe(record: PluginRecord): PluginInfo {
+  const m = record.manifest;
+  const pausedUntil = record.state === 'running' ? record.guard?.pausedUntil() ?? null : null;
+  return {
+    id: m?.id ?? null,
+    name: m?.name ?? m?.id ?? null,
+    version: m?.version ?? null,
+    source: record.candidate.source,
+    location: record.candidate.entry,
+    state: pausedUntil !== null ? 'paused' : record.state,
+    reason: pausedUntil !== null ? `paused after ${record.guard?.consecutiveFailures} failures in a row: ${record.guard?.lastError}` : record.reason,
+    errorCode: pausedUntil !== null ? 'PLUGIN_PAUSED' : record.errorCode,
+    requiredScopes: m?.requiredScopes ?? [],
+    grantedScopes: record.granted,
+    missingScopes: record.missing,
+    capabilities: m?.capabilities ?? [],
+    intents: m?.intents ?? [],
+    failures: record.guard?.totalFailures ?? 0,
+    consecutiveFailures: record.guard?.consecutiveFailures ?? 0,
+    pausedUntil: pausedUntil !== null ? new Date(pausedUntil).toISOString() : null,
+    jobs: record.jobs?.size ?? 0,
+  };
+}
+
+/**
+ * `checks.plugins` of /health: each plugin's state (and why, and the missing scopes). Not ok while a plugin
+ * is failed or paused; a plugin waiting for a grant is configuration, not a fault.
+ */
+export function pluginsHealth(infos: readonly PluginInfo[]): { ok: boolean; plugins: Record<string, { state: string; reason?: string; missingScopes?: string[] }> } {
+  const plugins: Record<string, { state: string; reason?: string; missingScopes?: string[] }> = {};
+  let ok = true;
+  for (const info of infos) {
+    plugins[info.id ?? info.location] = {
+      state: info.state,
+      ...(info.reason ? { reason: info.reason } : {}),
+      ...(info.missingScopes.length ? { missingScopes: info.missingScopes } : {}),
+    };
+    if (info.state === 'failed' || info.state === 'paused') ok = false;
+  }
+  return { ok, plugins };
+}

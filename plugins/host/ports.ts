@@ -1,0 +1,55 @@
+import type { Device, DeviceCommand } from '../../devices/model.js';
+import type { IntentRequest, SentenceSet } from '../sdk/intents.js';
+import type { SystemStatus } from '../sdk/api.js';
+import type { DeviceCapability as SdkCapability, DeviceCommand as SdkDeviceCommand, DeviceType as SdkDeviceType } from '../sdk/devices.js';
+
+/**
+ * What the plugin host needs from the device layer. The lead supplies it from the device registry and
+ * `translateCommand` + the MQTT transport; tests build one from real devices/ pieces. Device events are
+ * not part of it: they arrive on ctx.bus (`device.state`, `device.availability`, …) like every hub event.
+ */
+export interface DeviceAccess {
+  list(): readonly Device[];
+  get(id: string): Device | undefined;
+  /**
+   * Translates and publishes a command. Rejects with DEVICE_NOT_FOUND, DEVICE_UNSUPPORTED or
+   * VALUE_OUT_OF_RANGE before anything is published, or MQTT_UNAVAILABLE.
+   */
+  command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void>;
+}
+
+/** What the intent engine found for a request: device ids plus the engine's wording (see sdk Targets). */
+export interface EngineTargets {
+  ids: string[];
+  commands: (DeviceCommand | null)[];
+  scope: 'none' | 'name' | 'area' | 'here' | 'all' | 'type';
+  area?: string;
+  phrase: string;
+  names: string[];
+  done: string;
+  answer: string;
+}
+
+/** What the plugin host needs from the local intent engine (daemon/intents), through daemon/pipeline/engineAdapter.ts. */
+export interface IntentEnginePort {
+  /**
+   * The devices a matched request targets. Throws a HubError (DEVICE_NOT_FOUND, DEVICE_AMBIGUOUS,
+   * DEVICE_UNSUPPORTED, VALUE_OUT_OF_RANGE) whose message is the reply to say, in the request's language.
+   */
+  resolve(request: IntentRequest): EngineTargets;
+  /** Renders one of the engine's shared response templates; null when it has no such key. */
+  respond(key: string, vars: Record<string, unknown>, lang: string): string | null;
+  /** Adds sentence templates (before the engine serves requests); throws PLUGIN_MANIFEST_INVALID for a bad one. */
+  addSentences(set: SentenceSet, owner: string): void;
+  /** Drops every sentence an owner added (a plugin whose sentences were refused part-way). */
+  removeOwner(owner: string): void;
+}
+
+/** The read-only system figures (daemon/health/systemSampler.ts has `latest()`). */
+export interface SystemSampleProvider {
+  latest(): SystemStatus;
+}
+
+// The SDK's device types mirror devices/model.ts for plugin authors; these lines stop compiling if they drift.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const SDK_MATCHES_MODEL: Same<SdkDeviceCommand, DeviceCommand> & Same<SdkDeviceType, Device['type']> & Same<SdkCapability, Device['capabilities'][number]> = true;

@@ -1,0 +1,127 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Clock } from '../../daemon/context.js';
+import { HubError } from '../../daemon/errors.js';
+import type { Logger } from '../../daemon/log.js';
+import type { Job } from '../sdk/api.js';
+
+/** setTimeout's own limit (2^31−1 ms, ~24.8 days): longer delays are waited in steps, not fired at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+export interface JobSetOptions {
+  clock: Clock;
+  log: Logger;
+  /** Default cron timezone (`location.timezone`), or null for the machine's. */
+  timezone: string | null;
+  /** Runs a job body contained (the plugin's guard); never throws. */
+  run(what: string, fn: () => void | Promise<void>): void;
+}
+
+/**
+ * The timers and cron jobs of one plugin; `clear()` cancels every one of them when the plugin stops.
+ * They hold the event loop open like any timer (a user's timer must fire); the host clears them on stop.
+ * This is the only module that uses node-cron (STYLE: one adapter per library). Only functions are
+ * scheduled: node-cron would run a string as a script in a forked process.
+ */
+export class JobSet {
+  private readonly live = new Set<() => void>();
+
+  constructor(private readonly options: JobSetOptions) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  after(ms: number, fn: () => void | Promise<void>): Job {
+    checkFn(fn);
+    const delay = checkMs(ms, 0);
+    const cancelTimer = this.arm(delay, () => {
+      this.live.delete(cancel);
+      this.options.run('timer', fn);
+    });
+    const cancel = () => {
+      cancelTimer();
+      this.live.delete(cancel);
+    };
+    this.live.add(cancel);
+    return { cancel };
+  }
+
+  every(ms: number, fn: () => void | Promise<void>): Job {
+    checkFn(fn);
+    const period = checkMs(ms, 10);
+    let cancelTimer = () => {};
+    const tick = () => {
+      cancelTimer = this.arm(period, () => {
+        tick(); // next one first: a failing run does not end the series
+        this.options.run('interval', fn);
+      });
+    };
+    const cancel = () => {
+      cancelTimer();
+      this.live.delete(cancel);
+    };
+    this.live.add(cancel);
+    tick();
+    return { cancel };
+  }
+
+  cron(expression: string, fn: () => void | Promise<void>, options: { timezone?: string } = {}): Job {
+    checkFn(fn);
+    if (typeof expression !== 'string' || !cron.validate(expression)) {
+      throw new HubError('BAD_REQUEST', `invalid cron expression ${JSON.stringify(expression)}`);
+    }
+    const timezone = options.timezone ?? this.options.timezone ?? undefined;
+    const log = this.options.log;
+    let task: ScheduledTask;
+    try {
+      task = cron.schedule(expression, () => this.options.run(`cron ${expression}`, fn), {
+        timezone, noOverlap: true,
+        logger: {
+          info: (m) => log.debug({ cron: expression }, m),
+          warn: (m) => log.warn({ cron: expression }, m),
+          error: (m, err) => log.error({ cron: expression, err }, String(m)),
+          debug: (m) => log.debug({ cron: expression }, String(m)),
+        },
+      });
+    } catch (err) {
+      throw new HubError('BAD_REQUEST', `cannot schedule ${JSON.stringify(expression)}: ${(err as Error).message}`, { cause: err });
+    }
+    const cancel = () => {
+      this.live.delete(cancel);
+      void Promise.resolve(task.destroy()).catch((err: unknown) => log.warn({ err }, 'cron job did not stop cleanly'));
+    };
+    this.live.add(cancel);
+    return { cancel };
+  }
+
+  clear(): void {
+    for (const cancel of [...this.live]) cancel();
+  }
+
+  /** One timeout on the clock, re-armed in steps for delays past setTimeout's limit; returns its cancel. */
+  private arm(delay: number, fire: () => void): () => void {
+    const { clock } = this.options;
+    const due = clock.now() + delay;
+    let handle: NodeJS.Timeout;
+    const set = (wait: number) => {
+      handle = clock.setTimeout(() => {
+        const left = due - clock.now();
+        if (left > 0) set(Math.min(left, MAX_TIMEOUT_MS));
+        else fire();
+      }, wait);
+    };
+    set(Math.min(delay, MAX_TIMEOUT_MS));
+    return () => clock.clearTimeout(handle);
+  }
+}
+
+function checkFn(fn: unknown): void {
+  if (typeof fn !== 'function') throw new HubError('BAD_REQUEST', 'a scheduled job must be a function');
+}
+
+function checkMs(ms: unknown, min: number): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < min) {
+    throw new HubError('BAD_REQUEST', `a delay must be a finite number of milliseconds ≥ ${min}, got ${String(ms)}`);
+  }
+  return ms;
+}

@@ -1,0 +1,77 @@
+import type { DeviceAction } from './devices.js';
+import type { PluginLogger } from './logger.js';
+
+/** A slot value the intent engine filled from the sentence: text, a number, a flag, or a list of them. */
+export type SlotValue = string | number | boolean | readonly (string | number)[];
+
+/**
+ * One matched utterance, as an intent handler receives it.
+ *
+ * @example "turn on the kitchen light" → `{ intent: 'HassTurnOn', lang: 'en', slots: { name: 'kitchen light' } }`
+ */
+export interface IntentRequest {
+  /** The intent name, Home Assistant style: `HassTurnOn`, `HassStartTimer`. */
+  readonly intent: string;
+  /** The utterance as the user said it. */
+  readonly text: string;
+  /** Language of the utterance: `en`, `zh`. Answer in it. */
+  readonly lang: string;
+  /**
+   * The slots the sentence filled. Numbers are plain numbers in the unit the slot names: `brightness`,
+   * `position`, `percentage` (0–100), `temperature` (°C unless `unit` is 'F'), `duration` (seconds).
+   * `name` is the spoken name, `area` the area's name, `type` a device type (`type_word` as spoken), `state`
+   * the state a yes/no question expects, `measurement` what a question asks for. To act on devices, pass
+   * the whole request to `api.devices.resolve` rather than reading these.
+   */
+  readonly slots: Readonly<Record<string, SlotValue>>;
+  /** The area of the voice client that heard it, for "turn on the light" said without an area. */
+  readonly area?: string;
+}
+
+/** Where a later `api.speak` should go: the session that asked (pass `ctx.session` on). */
+export interface SpeakTarget {
+  /** The voice session (connection) id. */
+  readonly sessionId?: string;
+  /** The authenticated client (token subject), stable across reconnects. */
+  readonly clientId?: string;
+}
+
+/** What a handler is given besides the request. */
+export interface HandlerContext {
+  /** The request's trace id; it is on every line of `log` too. */
+  readonly traceId: string;
+  /** The plugin's logger with `traceId` added. */
+  readonly log: PluginLogger;
+  /** The session that asked; keep it to speak to it later (`api.speak(ctx.session, …)`). */
+  readonly session: SpeakTarget;
+  /** Aborted when the call has timed out or the hub is stopping: stop working and return. */
+  readonly signal: AbortSignal;
+}
+
+/** What a handler answers. `text` is spoken to the user. */
+export interface IntentReply {
+  text: string;
+  /** Device commands that were sent for this request. */
+  actions?: DeviceAction[];
+  /** Structured detail for clients that show more than speech (a state value, a forecast). */
+  data?: Record<string, unknown>;
+}
+
+export type IntentHandler = (request: IntentRequest, ctx: HandlerContext) => IntentReply | Promise<IntentReply>;
+
+/**
+ * Sentence templates a plugin adds to the local intent engine, per language, in the engine's template
+ * syntax (see daemon/intents): `{ lang: 'en', intent: 'HassGetWeather', sentences: ['what is the weather [like]'] }`.
+ */
+export interface SentenceSet {
+  lang: string;
+  intent: string;
+  sentences: string[];
+}
+
+/**
+ * A fallback handler (capability `fallback`): asked, in order, for utterances no local intent matched.
+ * Answer null to pass the utterance on to the next fallback.
+ */
+export type FallbackHandler = (utterance: { text: string; lang: string; area?: string }, ctx: HandlerContext) =>
+  IntentReply | null | Promise<IntentReply | null>;

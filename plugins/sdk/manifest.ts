@@ -1,0 +1,78 @@
+import type { PluginApi } from './api.js';
+import type { EventHandlers } from './events.js';
+
+/**
+ * The powers a plugin may ask for (PROTOCOL §5). A plugin runs only once the config grants every scope in
+ * its `requiredScopes`; its API object then holds exactly what those scopes allow.
+ *
+ * - `devices:read`: `api.devices.list/get/resolve/state` and device events
+ * - `devices:control`: `api.devices.command`
+ * - `voice:speak`: `api.speak`
+ * - `cloud:request`: `api.cloud.request`
+ * - `geo:read`: `api.location`
+ * - `schedule`: `api.schedule`
+ * - `storage`: `api.store`
+ */
+export type Scope =
+  | 'devices:read' | 'devices:control' | 'voice:speak' | 'cloud:request' | 'geo:read' | 'schedule' | 'storage';
+
+/** Every scope, in the order the docs list them. */
+export const SCOPES: readonly Scope[] = [
+  'devices:read', 'devices:control', 'voice:speak', 'cloud:request', 'geo:read', 'schedule', 'storage',
+];
+
+/**
+ * What a plugin says about itself; validated before any hook runs.
+ *
+ * @example
+ * ```ts
+ * export const manifest: PluginManifest = {
+ *   id: 'com.example.weather', version: '1.0.0',
+ *   capabilities: ['weather_query'], requiredScopes: ['geo:read', 'cloud:request'],
+ *   intents: ['HassGetWeather'],
+ * };
+ * ```
+ */
+export interface PluginManifest {
+  /** Reverse-DNS id, lower case: `com.example.weather`. It is also the config key: `plugins.<id>`. */
+  id: string;
+  /** The plugin's own version, semver. */
+  version: string;
+  /** A human name for `voicehub plugins list`; the id when absent. */
+  name?: string;
+  description?: string;
+  /**
+   * What the plugin offers, as free-form words (`weather_query`, `timers`). Two have a meaning to the host:
+   * `stt` (it may call `api.registerSpeechToText`) and `fallback` (it may call `api.registerFallback`).
+   */
+  capabilities: string[];
+  /** Scopes the plugin cannot run without; see {@link Scope}. */
+  requiredScopes: Scope[];
+  /** Intent names this plugin answers (`HassTurnOn`); each needs a handler from `api.intents.handle`. */
+  intents?: string[];
+  /** A JSON Schema (draft-07) for `plugins.<id>.config`; defaults in it are filled in before `onRegister`. */
+  configSchema?: Record<string, unknown>;
+  /** Hub versions this plugin works with, as a semver range: `{ voicehub: '>=0.1 <2' }`. */
+  engines?: { voicehub?: string };
+}
+
+/** What `onRegister` answers: `inactive` keeps the plugin loaded but not started, with the reason shown. */
+export type RegisterStatus = { status: 'active' } | { status: 'inactive'; reason: string };
+
+/**
+ * An ES module the host loads: it exports `manifest` and any hooks (named exports, or one default export
+ * object holding them).
+ *
+ * Order: `onRegister` (declare intent handlers, sentences, event handlers; nothing may be registered
+ * later: REGISTER_AFTER_START) → `onStart` (begin work: timers, connections) → … → `onStop` (release).
+ * Each hook has `plugins.timeoutMs` to finish. Timers, cron jobs and event listeners made through the API
+ * are released by the host when the plugin stops, whatever `onStop` does.
+ */
+export interface PluginModule {
+  manifest: PluginManifest;
+  onRegister?(api: PluginApi): RegisterStatus | void | Promise<RegisterStatus | void>;
+  onStart?(api: PluginApi): void | Promise<void>;
+  onStop?(api: PluginApi): void | Promise<void>;
+  /** Event handlers by event name; the same as calling `api.events.on` in `onRegister`. */
+  events?: EventHandlers;
+}

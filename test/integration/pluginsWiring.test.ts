@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HubError } from '../../daemon/errors.js';
+import { silentLogger } from '../../daemon/log.js';
+import { PipelineSubsystem } from '../../daemon/pipeline/pipelineSubsystem.js';
+import type { HandlerStage, SpeechToText, UtteranceContext } from '../../daemon/voice/handlerStage.js';
+import type { Device } from '../../devices/model.js';
+import { defaultBuiltinDir } from '../../plugins/host/discovery.js';
+import { RecordingDevices, makeContext, quietSystem } from '../unit/plugins/harness.js';
+
+const ctx = (): UtteranceContext => ({ traceId: 's/u', sessionId: 's', subject: 'c', scopes: ['voice'], attempt: 0, signal: new AbortController().signal, log: silentLogger() });
+
+const garage: Device = {
+  id: 'garage_light', name: 'Garage Light', aliases: [], area: 'garage', type: 'light', capabilities: ['onoff'], source: 'config',
+  mqtt: { schema: 'default', commandTopic: 'garage/light/set' }, state: {}, available: true, lastSeen: null,
+};
+
+test('the pipeline subsystem hands its stage to the voice server and follows the device list', async (t) => {
+  const h = await makeContext({});
+  const devices = new RecordingDevices([]);
+  const installed: { stage?: HandlerStage; stt?: SpeechToText | null } = {};
+  const pipeline = new PipelineSubsystem(h.ctx, {
+    devices, system: quietSystem,
+    voice: { setHandlerStage: (s) => { installed.stage = s; }, setSpeechToText: (s) => { installed.stt = s; } },
+  }, { builtinDir: defaultBuiltinDir(), nodeModulesDirs: [] });
+  t.after(async () => { await pipeline.stop(); await h.close(); });
+  await pipeline.start(new AbortController().signal);
+  assert.equal(installed.stage, pipeline.stage);
+  assert.equal(installed.stt, null, 'no speech-to-text plugin: audio answers NO_STT');
+  assert.equal(h.ctx.services.plugins, pipeline.host);
+
+  await assert.rejects(pipeline.stage.handle({ id: 'u1', text: 'turn on the garage light' }, ctx()),
+    (err: unknown) => err instanceof HubError && err.code === 'NO_MATCH' && err.message === "I don't know a device called garage light.");
+  devices.devices.push(garage);
+  h.ctx.bus.emit('device.added', { deviceId: 'garage_light', ts: Date.now() });
+  const reply = await pipeline.stage.handle({ id: 'u2', text: 'turn on the garage light' }, ctx());
+  assert.deepEqual(reply.actions, [{ device: 'garage_light', command: 'turn_on' }]);
+  assert.deepEqual(devices.commands.map((c) => [c.id, c.command.command, c.traceId, c.source]), [['garage_light', 'turn_on', 's/u', 'voicehub.devices']]);
+});

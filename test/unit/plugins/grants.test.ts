@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildConfig } from '../../../daemon/config/load.js';
+import { decideGrant } from '../../../plugins/host/grants.js';
+import type { PluginManifest } from '../../../plugins/sdk/manifest.js';
+
+const timers: PluginManifest = { id: 'voicehub.timers', version: '1.0.0', capabilities: [], requiredScopes: ['schedule', 'storage', 'voice:speak'] };
+const weather: PluginManifest = { id: 'com.example.weather', version: '1.0.0', capabilities: [], requiredScopes: ['geo:read', 'cloud:request'] };
+
+test('the hub\'s own built-ins get their required scopes by default', () => {
+  const g = decideGrant(timers, 'builtin', buildConfig({}));
+  assert.deepEqual(g.granted, ['schedule', 'storage', 'voice:speak']);
+  assert.deepEqual(g.missing, []);
+  assert.equal(g.enabled, true);
+});
+
+test('a listed grant replaces a built-in\'s default, and what it leaves out is missing', () => {
+  const g = decideGrant(timers, 'builtin', buildConfig({ plugins: { 'voicehub.timers': { grant: ['schedule'] } } }));
+  assert.deepEqual(g.missing, ['storage', 'voice:speak']);
+});
+
+test('third-party plugins, and the bundled example, get only what the config grants', () => {
+  assert.deepEqual(decideGrant(weather, 'builtin', buildConfig({})).missing, ['geo:read', 'cloud:request']);
+  assert.deepEqual(decideGrant(weather, 'npm', buildConfig({})).missing, ['geo:read', 'cloud:request']);
+  const partly = decideGrant(weather, 'dir', buildConfig({ plugins: { 'com.example.weather': { grant: ['geo:read'] } } }));
+  assert.deepEqual(partly.missing, ['cloud:request']);
+  const fully = decideGrant(weather, 'npm', buildConfig({ plugins: { 'com.example.weather': { grant: ['geo:read', 'cloud:request'] } } }));
+  assert.deepEqual(fully.missing, []);
+});
+
+test('enabled, isolation and the plugin config come from the entry', () => {
+  const g = decideGrant(weather, 'npm', buildConfig({ plugins: { 'com.example.weather': { enabled: false, isolation: 'worker', config: { url: '/w' } } } }));
+  assert.equal(g.enabled, false);
+  assert.equal(g.isolation, 'worker');
+  assert.deepEqual(g.config, { url: '/w' });
+});

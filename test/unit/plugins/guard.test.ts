@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HubError } from '../../../daemon/errors.js';
+import { PluginGuard } from '../../../plugins/host/guard.js';
+import { ManualClock, settle } from './manualClock.js';
+
+function makeGuard(clock = new ManualClock(), overrides: Partial<{ failuresBeforePause: number; pauseMs: number; timeoutMs: number }> = {}) {
+  const events: string[] = [];
+  const guard = new PluginGuard({
+    pluginId: 'com.test.p', timeoutMs: 100, failuresBeforePause: 3, pauseMs: 1000, clock, ...overrides,
+    onFailure: (err) => events.push(`failure:${err.code}`),
+    onPause: (ms) => events.push(`pause:${ms}`),
+    onResume: () => events.push('resume'),
+  });
+  return { guard, clock, events };
+}
+
+const code = (c: string) => (err: unknown) => err instanceof HubError && err.code === c;
+
+test('a value passes through and a sync throw or a rejection becomes PLUGIN_FAILED', async () => {
+  const { guard, events } = makeGuard();
+  assert.equal(await guard.call('ok', () => 42), 42);
+  await assert.rejects(guard.call('throw', () => { throw new Error('boom'); }), code('PLUGIN_FAILED'));
+  await assert.rejects(guard.call('reject', async () => { throw new Error('boom'); }), (err: unknown) => {
+    assert.ok(err instanceof HubError);
+    assert.equal(err.code, 'PLUGIN_FAILED');
+    assert.equal(err.details?.plugin, 'com.test.p');
+    return true;
+  });
+  assert.deepEqual(events, ['failure:PLUGIN_FAILED', 'failure:PLUGIN_FAILED']);
+  assert.equal(guard.consecutiveFailures, 2);
+});
+
+test('a call that never settles answers TIMEOUT and its signal is aborted', async () => {
+  const { guard, clock } = makeGuard();
+  let signal: AbortSignal | null = null;
+  const pending = guard.call('hang', (s) => { signal = s; return new Promise(() => {}); });
+  const outcome = assert.rejects(pending, code('TIMEOUT'));
+  await clock.advance(100);
+  await outcome;
+  assert.equal(signal!.aborted, true);
+  assert.equal(guard.totalFailures, 1);
+});
+
+test('a rejection after the timeout is swallowed, not counted twice', async () => {
+  const { guard, clock } = makeGuard();
+  let reject!: (err: Error) => void;
+  const pending = guard.call('late', () => new Promise((_, r) => { reject = r; }));
+  const outcome = assert.rejects(pending, code('TIMEOUT'));
+  await clock.advance(100);
+  await outcome;
+  reject(new Error('too late'));
+  await settle();
+  assert.equal(guard.totalFailures, 1);
+});
+
+test('refusals pass through unchanged and reset the failure streak', async () => {
+  const { guard } = makeGuard();
+  await assert.rejects(guard.call('f', () => { throw new Error('x'); }));
+  await assert.rejects(guard.call('r', () => { throw new HubError('VALUE_OUT_OF_RANGE', '250 %'); }), code('VALUE_OUT_OF_RANGE'));
+  assert.equal(guard.consecutiveFailures, 0);
+  assert.equal(guard.totalFailures, 1);
+});
+
+test('failures in a row pause the plugin; it resumes after the pause, and a new failure pauses it twice as long', async () => {
+  const { guard, clock, events } = makeGuard();
+  for (let i = 0; i < 3; i++) await assert.rejects(guard.call('f', () => { throw new Error('x'); }));
+  assert.ok(guard.pausedUntil() !== null);
+  let ran = false;
+  await assert.rejects(guard.call('while paused', () => { ran = true; }), code('PLUGIN_PAUSED'));
+  assert.equal(ran, false, 'a paused plugin is not called');
+  await clock.advance(1000);
+  assert.equal(guard.pausedUntil(), null);
+  await assert.rejects(guard.call('half-open', () => { throw new Error('still broken'); }), code('PLUGIN_FAILED'));
+  assert.deepEqual(events.filter((e) => e.startsWith('pause') || e === 'resume'), ['pause:1000', 'resume', 'pause:2000']);
+  await clock.advance(2000);
+  assert.equal(await guard.call('healed', () => 'ok'), 'ok');
+  assert.equal(guard.consecutiveFailures, 0);
+  for (let i = 0; i < 3; i++) await assert.rejects(guard.call('f', () => { throw new Error('x'); }));
+  assert.equal(events.at(-1), 'pause:1000', 'a success resets the backoff');
+});
+
+test('uncounted calls (start/stop hooks) time out but neither pause nor wait for a pause', async () => {
+  const { guard } = makeGuard(undefined, { failuresBeforePause: 1 });
+  await assert.rejects(guard.call('onStart', () => { throw new Error('x'); }, { count: false }), code('PLUGIN_FAILED'));
+  assert.equal(guard.pausedUntil(), null);
+  await assert.rejects(guard.call('f', () => { throw new Error('x'); }));
+  assert.ok(guard.pausedUntil() !== null);
+  assert.equal(await guard.call('onStop', () => 'stopped', { count: false }), 'stopped');
+});
+
+test('abortAll answers every call in flight at once', async () => {
+  const { guard } = makeGuard();
+  const a = guard.call('a', () => new Promise(() => {}));
+  const b = guard.call('b', () => new Promise(() => {}));
+  assert.equal(guard.inflightCount, 2);
+  guard.abortAll(new HubError('SHUTTING_DOWN', 'bye'));
+  await assert.rejects(a, code('SHUTTING_DOWN'));
+  await assert.rejects(b, code('SHUTTING_DOWN'));
+  assert.equal(guard.inflightCount, 0);
+  assert.equal(guard.totalFailures, 0);
+});

@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HubError } from '../../../daemon/errors.js';
+import { silentLogger } from '../../../daemon/log.js';
+import { JobSet } from '../../../plugins/host/scheduler.js';
+import { ManualClock } from './manualClock.js';
+
+function jobSet(clock = new ManualClock()) {
+  const ran: string[] = [];
+  const jobs = new JobSet({
+    clock, log: silentLogger(), timezone: null,
+    run: (what, fn) => { ran.push(what); void Promise.resolve().then(fn).catch(() => undefined); },
+  });
+  return { jobs, clock, ran };
+}
+
+test('after runs once, every repeats, cancel stops both', async () => {
+  const { jobs, clock } = jobSet();
+  let once = 0;
+  let many = 0;
+  jobs.after(100, () => { once++; });
+  const repeating = jobs.every(50, () => { many++; });
+  await clock.advance(200);
+  assert.equal(once, 1);
+  assert.equal(many, 4);
+  repeating.cancel();
+  await clock.advance(200);
+  assert.equal(many, 4);
+  assert.equal(jobs.size, 0);
+});
+
+test('a delay beyond setTimeout\'s limit is waited in steps, not fired at once', async () => {
+  const { jobs, clock } = jobSet();
+  let fired = false;
+  const thirtyDays = 30 * 24 * 3600 * 1000;
+  jobs.after(thirtyDays, () => { fired = true; });
+  await clock.advance(2_147_483_647);
+  assert.equal(fired, false);
+  await clock.advance(thirtyDays - 2_147_483_647);
+  assert.equal(fired, true);
+});
+
+test('clear cancels every timer and cron job', async () => {
+  const { jobs, clock } = jobSet();
+  let fired = 0;
+  jobs.after(10, () => { fired++; });
+  jobs.every(10, () => { fired++; });
+  jobs.cron('0 0 1 1 *', () => { fired++; });
+  assert.equal(jobs.size, 3);
+  jobs.clear();
+  assert.equal(jobs.size, 0);
+  await clock.advance(100);
+  assert.equal(fired, 0);
+});
+
+test('bad input is refused with BAD_REQUEST: invalid cron, a script path instead of a function, a negative delay', () => {
+  const { jobs } = jobSet();
+  const bad = (err: unknown) => err instanceof HubError && err.code === 'BAD_REQUEST';
+  assert.throws(() => jobs.cron('every tuesday', () => {}), bad);
+  assert.throws(() => jobs.cron('* * * * *', './evil.js' as unknown as () => void), bad);
+  assert.throws(() => jobs.after(-1, () => {}), bad);
+  assert.throws(() => jobs.every(Number.NaN, () => {}), bad);
+  assert.equal(jobs.size, 0);
+});
+
+test('a cron job runs its function through the plugin\'s guard', async () => {
+  const { jobs, ran } = jobSet();
+  let fired = false;
+  const keepAlive = setInterval(() => {}, 1000); // cron timers are unref'd: something must hold the loop open
+  await new Promise<void>((resolve) => {
+    jobs.cron('* * * * * *', () => { fired = true; resolve(); });
+  });
+  clearInterval(keepAlive);
+  jobs.clear();
+  assert.equal(fired, true);
+  assert.deepEqual(ran, ['cron * * * * * *']);
+});
