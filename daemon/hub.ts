@@ -33,6 +33,7 @@ export class Hub {
   readonly storage: Storage;
   readonly http: HttpServer;
   readonly voice: VoiceServer;
+  readonly auth: AuthService;
   readonly plugins: PipelineSubsystem;
   private readonly lifecycle: Lifecycle;
 
@@ -54,6 +55,7 @@ export class Hub {
     const sampler = new SystemSampler(sub('system'));
     this.http = new HttpServer(sub('http'));
     const auth = new AuthService(sub('auth'));
+    this.auth = auth;
     const mqtt = new MqttSubsystem(sub('mqtt'));
     const devices = new DeviceService(sub('devices'));
     const routes: Subsystem = {

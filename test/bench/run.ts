@@ -2,6 +2,8 @@ import { connectAsync } from 'mqtt';
 import { benchStartup } from './startup.js';
 import { benchMqtt, benchBridgeDevices } from './mqtt.js';
 import { startInProcessHub } from './hubTarget.js';
+import { benchVoice, formatTable } from './voice.js';
+import { benchIntents } from './intents.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -44,4 +46,29 @@ if (want('mqtt')) {
   console.log(`| voicehub | ${r.target.msgsPerSec} | ${fmt(r.ratio, 2)} (target ≥ 0.7) |`);
   const applied = r.target.applied ?? 0;
   console.log(`applied to the registry: ${applied} of ${r.target.messages} acknowledged (${fmt((100 * applied) / Math.max(1, r.target.messages))} %, target ≥ 95 %); storage file writes during the run: ${writes}`);
+}
+
+if (want('voice')) {
+  console.log('\n## Voice: closed-loop clients, "turn on the kitchen light" (intent lookup + plugin + one MQTT command)');
+  const r = await benchVoice({
+    seconds: Number(process.env.BENCH_SECONDS ?? 3),
+    hub: async (maxClients) => {
+      const target = await startInProcessHub({
+        voice: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 }, maxClients: maxClients + 10, maxClientsPerSubject: 10 },
+        devices: [{ id: 'kitchen_light', name: 'Kitchen light', area: 'kitchen', type: 'light', commandTopic: 'bench/kitchen/set', stateTopic: 'bench/kitchen' }],
+      });
+      return {
+        url: target.httpUrl.replace('http:', 'ws:') + '/voice',
+        token: (sub) => target.hub.auth.create({ sub, scopes: ['voice'], ttl: '1h' }),
+        stop: () => target.stop(),
+      };
+    },
+  });
+  console.log(formatTable(r));
+}
+
+if (want('intents')) {
+  const r = await benchIntents();
+  console.log(`\n## Intents: match + resolve with ${r.devices} devices, ${r.utterances} English and Chinese utterances`);
+  console.log(`median ${fmt(r.medianMs, 3)} ms, p99 ${fmt(r.p99Ms, 3)} ms (target: median ≤ 1 ms)`);
 }

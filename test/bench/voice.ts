@@ -46,8 +46,19 @@ export interface BenchVoiceOptions {
   text?: string;
   /** Which servers to run (default both; the ratio needs both). */
   targets?: Array<'hub' | 'bare'>;
+  /**
+   * The hub to measure (default: a VoiceServer alone with `stage`). The bench runner passes the whole
+   * in-process hub here, so the handler is the real one: intent lookup, a plugin, one MQTT command.
+   */
+  hub?: (maxClients: number) => Promise<BenchHub>;
   /** Progress lines (default: none). */
   progress?: (line: string) => void;
+}
+
+export interface BenchHub {
+  url: string;
+  token(sub: string): Promise<string>;
+  stop(): Promise<void>;
 }
 
 export interface BenchVoiceRow {
@@ -80,9 +91,9 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   const warmupMs = options.warmupMs ?? 500;
   const text = options.text ?? 'turn on the kitchen light';
   const max = Math.max(...counts);
-  const hub = await startHub(options.stage ?? trivialStage, max);
+  const hub = options.hub ? await options.hub(max) : await startHub(options.stage ?? trivialStage, max);
   const bare = await startBare();
-  const tokens = await Promise.all(Array.from({ length: max }, (_, i) => hub.auth.create({ sub: `bench-${i}`, scopes: ['voice'], ttl: '1h' })));
+  const tokens = await Promise.all(Array.from({ length: max }, (_, i) => hub.token(`bench-${i}`)));
   const rows: BenchVoiceRow[] = [];
   try {
     for (const clients of counts) {
@@ -108,7 +119,7 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   return { rows, ratio, pass: top !== undefined && (ratio[max] ?? 0) >= 0.5 && top.p99Ms <= 20 && top.errorRate === 0 };
 }
 
-async function startHub(stage: HandlerStage, clients: number) {
+async function startHub(stage: HandlerStage, clients: number): Promise<BenchHub> {
   const dir = await mkdtemp(join(tmpdir(), 'voicehub-bench-'));
   const config = buildConfig({
     dataDir: dir,
@@ -122,7 +133,7 @@ async function startHub(stage: HandlerStage, clients: number) {
   const voice = new VoiceServer({ ctx, auth, http: server, stage });
   await voice.start();
   return {
-    auth,
+    token: (sub) => auth.create({ sub, scopes: ['voice'], ttl: '1h' }),
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/voice`,
     async stop() {
       await voice.stop();
