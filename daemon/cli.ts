@@ -36,9 +36,10 @@ token.command('create')
   .requiredOption('--sub <id>', 'who the token is for, e.g. kitchen-satellite')
   .option('--scope <scopes>', 'space-separated: voice devices:read devices:control admin', 'voice')
   .option('--ttl <ttl>', 'lifetime, e.g. 30d, 12h, 15m', '30d')
-  .action(async (opts: { sub: string; scope: string; ttl: string }) => {
+  .option('--area <area>', 'the room the client is in, so "turn on the lights in here" means that room')
+  .action(async (opts: { sub: string; scope: string; ttl: string; area?: string }) => {
     const { runTokenCreate } = await import('./auth/authCommands.js');
-    process.exitCode = await runTokenCreate({ configPath: configPath(), sub: opts.sub, scope: opts.scope, ttl: opts.ttl });
+    process.exitCode = await runTokenCreate({ configPath: configPath(), sub: opts.sub, scope: opts.scope, ttl: opts.ttl, area: opts.area });
   });
 
 program.command('keys').description('the hub\'s signing key')

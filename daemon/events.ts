@@ -33,8 +33,13 @@ export interface VoiceInteractionEvent {
 }
 
 export interface SpeakEvent {
-  /** The voice session (connection) to speak to; undefined: every connected client. */
+  /** The voice session (connection) to speak to; with neither this nor clientId: every connected client. */
   sessionId?: string;
+  /**
+   * The client (token subject) to speak to when that session is gone: a timer set before a restart or a
+   * reconnect still reaches the satellite that asked.
+   */
+  clientId?: string;
   text: string;
   source: string;
 }

@@ -27,6 +27,8 @@ export interface TokenCreateOptions {
   scope?: string;
   /** e.g. 30d, 12h, 15m; default 30d. */
   ttl?: string;
+  /** The client's room, so "in here" means that room. */
+  area?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -35,7 +37,7 @@ export async function runTokenCreate(options: TokenCreateOptions, io: CommandIo 
   try {
     const { config } = await loadConfig({ configPath: options.configPath, env: options.env, cwd: options.cwd });
     const key = await loadOrCreateKey(config.dataDir);
-    io.out(await signToken(key, { sub: options.sub, scopes: options.scope?.split(/[\s,]+/), ttl: options.ttl }));
+    io.out(await signToken(key, { sub: options.sub, scopes: options.scope?.split(/[\s,]+/), ttl: options.ttl, area: options.area }));
     return 0;
   } catch (err) {
     return report(err, io);

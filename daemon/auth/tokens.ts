@@ -34,6 +34,8 @@ export interface TokenClaims {
   readonly exp: number;
   readonly jti?: string;
   readonly kid?: string;
+  /** The room the client stands in (a satellite's `--area`): what "in here" means for its utterances. */
+  readonly area?: string;
 }
 
 export interface CreateTokenOptions {
@@ -43,6 +45,8 @@ export interface CreateTokenOptions {
   ttl?: string | number;
   /** Milliseconds since the epoch; tests pass their clock. */
   now?: number;
+  /** The client's room, for "in here" (e.g. a kitchen satellite: kitchen). */
+  area?: string;
 }
 
 /** Anything that turns a bearer token into claims or throws a HubError (AUTH_INVALID / AUTH_EXPIRED). */
@@ -90,7 +94,8 @@ export async function signToken(key: SigningKey, options: CreateTokenOptions): P
   const scopes = parseScopes(options.scopes ?? DEFAULT_SCOPES);
   const ttl = parseTtl(options.ttl ?? DEFAULT_TTL);
   const iat = Math.floor((options.now ?? Date.now()) / 1000);
-  return new SignJWT({ scope: scopes.join(' ') })
+  const area = options.area?.trim();
+  return new SignJWT({ scope: scopes.join(' '), ...(area ? { area } : {}) })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: key.kid })
     .setSubject(sub)
     .setIssuer(ISSUER)
@@ -145,6 +150,7 @@ export async function verifyToken(token: string, lookup: KeyLookup, now: number 
     exp: payload.exp!,
     jti: payload.jti,
     kid,
+    ...(typeof payload.area === 'string' && payload.area.length > 0 && payload.area.length <= 100 ? { area: payload.area } : {}),
   };
 }
 

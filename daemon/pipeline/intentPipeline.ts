@@ -43,14 +43,14 @@ export class IntentPipeline implements HandlerStage {
     const text = utterance.text.trim();
     const lang = utterance.lang ?? detectLang(text);
     const call: CallInfo = { traceId: ctx.traceId, session: { sessionId: ctx.sessionId, clientId: ctx.subject } };
-    const request = this.engine.match(text, { lang });
+    const request = this.engine.match(text, { lang, ...(ctx.area ? { area: ctx.area } : {}) });
     if (request && this.plugins.intentOwner(request.intent) !== null) {
       const { reply, pluginId } = await this.plugins.handleIntent(request, call);
       ctx.log.debug({ intent: request.intent, plugin: pluginId }, 'intent handled');
       return toVoiceReply(reply, request.intent, pluginId);
     }
     if (request) ctx.log.debug({ intent: request.intent }, 'matched an intent no plugin declares; trying the fallbacks');
-    const answer = await this.fallback.run({ text, lang }, { traceId: ctx.traceId, sessionId: ctx.sessionId, subject: ctx.subject, signal: ctx.signal, log: ctx.log });
+    const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, { traceId: ctx.traceId, sessionId: ctx.sessionId, subject: ctx.subject, signal: ctx.signal, log: ctx.log });
     if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy);
     throw new HubError('NO_MATCH', lang.startsWith('zh') ? '抱歉，我没听懂。' : "Sorry, I didn't understand that.");
   }

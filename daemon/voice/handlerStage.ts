@@ -23,6 +23,8 @@ export interface UtteranceContext {
   /** The token subject: which client this is. */
   readonly subject: string;
   readonly scopes: readonly string[];
+  /** The client's room from its token, if it has one: what "in here" means. */
+  readonly area?: string;
   /** 0 for the first attempt, then 1, 2, 3 for retries of retryable failures. */
   readonly attempt: number;
   /** Aborted when this attempt times out (plugins.timeoutMs) or the hub stops: stop work and return. */

@@ -41,6 +41,7 @@ export class AttemptContext implements UtteranceContext {
     readonly sessionId: string,
     readonly subject: string,
     readonly scopes: readonly string[],
+    readonly area?: string,
   ) {}
 
   get traceId(): string {

@@ -117,8 +117,13 @@ export class VoiceServer implements Subsystem {
     bus.on('hub.stopping', this, () => this.beginStop());
     bus.on('voice.speak', this, (event) => {
       const frame = speakFrame(event.text, event.source);
-      if (event.sessionId !== undefined) this.connections.get(event.sessionId)?.session.speak(frame);
-      else for (const c of this.connections.values()) c.session.speak(frame);
+      const session = event.sessionId === undefined ? undefined : this.connections.get(event.sessionId);
+      if (session) session.session.speak(frame);
+      else if (event.clientId !== undefined) {
+        for (const c of this.connections.values()) if (c.subject === event.clientId) c.session.speak(frame);
+      } else if (event.sessionId === undefined) {
+        for (const c of this.connections.values()) c.session.speak(frame);
+      }
     });
     voiceMetrics.attach({
       clients: () => this.connections.size,
@@ -214,7 +219,7 @@ export class VoiceServer implements Subsystem {
       this.batcher.hold(socket);
       ws.send(frame);
     };
-    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes }, { send, flush: () => this.batcher.release(socket) });
+    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area }, { send, flush: () => this.batcher.release(socket) });
     const conn: Connection = { ws, session, subject: claims.sub, alive: true };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);

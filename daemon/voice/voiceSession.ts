@@ -43,6 +43,7 @@ export interface SessionIdentity {
   id: string;
   subject: string;
   scopes: readonly string[];
+  area?: string;
 }
 
 /** How a session reaches its client; the voice server provides it over the WebSocket. */
@@ -277,7 +278,7 @@ export class VoiceSession {
   }
 
   private async runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> {
-    const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes);
+    const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes, this.identity.area);
     if (job.audio) {
       const stt = this.deps.stt();
       if (!stt) throw new HubError('NO_STT', 'audio needs a speech-to-text plugin and none is installed');

@@ -112,7 +112,8 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
       need('voice:speak');
       if (typeof text !== 'string' || text.trim() === '') throw new HubError('BAD_REQUEST', 'speak needs non-empty text');
       const sessionId = typeof target === 'string' ? target : target?.sessionId;
-      ctx.bus.emit('voice.speak', { sessionId, text: text.slice(0, MAX_SPEAK_CHARS), source: id });
+      const clientId = typeof target === 'string' ? undefined : target?.clientId;
+      ctx.bus.emit('voice.speak', { sessionId, clientId, text: text.slice(0, MAX_SPEAK_CHARS), source: id });
     },
     get cloud() { need('cloud:request'); return cloud; },
     get location() { need('geo:read'); return location; },
