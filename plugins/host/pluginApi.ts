@@ -113,7 +113,7 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
       if (typeof text !== 'string' || text.trim() === '') throw new HubError('BAD_REQUEST', 'speak needs non-empty text');
       const sessionId = typeof target === 'string' ? target : target?.sessionId;
       const clientId = typeof target === 'string' ? undefined : target?.clientId;
-      ctx.bus.emit('voice.speak', { sessionId, clientId, text: text.slice(0, MAX_SPEAK_CHARS), source: id });
+      ctx.bus.emit('voice.speak', { sessionId, ...(clientId === undefined ? {} : { clientId }), text: text.slice(0, MAX_SPEAK_CHARS), source: id });
     },
     get cloud() { need('cloud:request'); return cloud; },
     get location() { need('geo:read'); return location; },

@@ -37,7 +37,7 @@ test('a timer survives a restart: a new host on the same data dir fires it and s
   const spoken = new Promise<void>((resolve) => second.ctx.bus.on('voice.speak', {}, () => resolve()));
   await host2.start();
   await spoken;
-  assert.deepEqual(second.spoken, [{ sessionId: 'kitchen-session', text: 'Your timer for 5 minutes is done.', source: 'voicehub.timers' }]);
+  assert.deepEqual(second.spoken, [{ sessionId: 'kitchen-session', clientId: 'client-1', text: 'Your timer for 5 minutes is done.', source: 'voicehub.timers' }]);
   const status = await host2.handleIntent(request('HassTimerStatus'), call());
   assert.equal(status.reply.text, 'There are no timers running.');
 });
@@ -63,7 +63,7 @@ test('a timer fires and speaks in the language it was set in', async (t) => {
   const spoken = new Promise<void>((resolve) => h.ctx.bus.on('voice.speak', {}, () => resolve()));
   await host.handleIntent(request('HassStartTimer', { duration: 1 }, '设置一个一秒的定时器', 'zh'), call('t', 'zh-session'));
   await spoken;
-  assert.deepEqual(h.spoken, [{ sessionId: 'zh-session', text: '1秒的定时器时间到了。', source: 'voicehub.timers' }]);
+  assert.deepEqual(h.spoken, [{ sessionId: 'zh-session', clientId: 'client-1', text: '1秒的定时器时间到了。', source: 'voicehub.timers' }]);
 });
 
 test('a timer duration out of range is refused clearly and nothing is scheduled', async (t) => {
