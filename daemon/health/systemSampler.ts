@@ -1,14 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { loadavg, uptime } from 'node:os';
 import type { HubContext, Subsystem } from '../context.js';
+import type { SystemStatus } from '../../plugins/sdk/api.js';
 
-export interface SystemSample {
-  cpuTempC: number | null;
-  load1: number;
-  memFreeMB: number | null;
-  diskFreeMB: number | null;
-  uptimeS: number;
-  hubUptimeS: number;
+/** The sample plugins read through `api.system` (the SDK's SystemStatus), plus when it was taken. */
+export interface SystemSample extends SystemStatus {
   sampledAt: number | null;
 }
 

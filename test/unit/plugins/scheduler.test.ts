@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { HubError } from '../../../daemon/errors.js';
 import { silentLogger } from '../../../daemon/log.js';
 import { JobSet } from '../../../plugins/host/scheduler.js';
-import { ManualClock } from './manualClock.js';
+import { ManualClock } from '../../helpers/manualClock.js';
 
 function jobSet(clock = new ManualClock()) {
   const ran: string[] = [];

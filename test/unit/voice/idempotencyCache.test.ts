@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdempotencyCache } from '../../../daemon/voice/idempotencyCache.js';
-import { FakeClock } from './fakeClock.js';
+import { ManualClock } from '../../helpers/manualClock.js';
 
 test('a second copy while the first runs shares its result and runs nothing', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const cache = new IdempotencyCache<string>({ ttlMs: 600_000, maxEntries: 10 }, clock);
   let runs = 0;
   let finish!: (v: string) => void;
@@ -19,7 +19,7 @@ test('a second copy while the first runs shares its result and runs nothing', as
 });
 
 test('a copy after completion gets the first outcome until the TTL passes, then runs again', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const cache = new IdempotencyCache<number>({ ttlMs: 1000, maxEntries: 10 }, clock);
   let runs = 0;
   const work = async () => ++runs;
@@ -33,13 +33,13 @@ test('a copy after completion gets the first outcome until the TTL passes, then 
 });
 
 test('different keys do not share (per-subject scoping is the caller\'s key)', async () => {
-  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new FakeClock());
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new ManualClock());
   assert.equal(await cache.run('alice\n1', async () => 'alice').result, 'alice');
   assert.equal(await cache.run('bob\n1', async () => 'bob').result, 'bob');
 });
 
 test('bounded: never more than maxEntries, oldest forgotten first, expired ones dropped', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const cache = new IdempotencyCache<number>({ ttlMs: 1000, maxEntries: 3 }, clock);
   for (let i = 0; i < 10; i++) cache.run(`k${i}`, async () => i);
   assert.equal(cache.size, 3);
@@ -51,7 +51,7 @@ test('bounded: never more than maxEntries, oldest forgotten first, expired ones 
 });
 
 test('ttl 0 turns idempotency off', async () => {
-  const cache = new IdempotencyCache<number>({ ttlMs: 0, maxEntries: 3 }, new FakeClock());
+  const cache = new IdempotencyCache<number>({ ttlMs: 0, maxEntries: 3 }, new ManualClock());
   let runs = 0;
   await cache.run('k', async () => ++runs).result;
   await cache.run('k', async () => ++runs).result;
@@ -60,7 +60,7 @@ test('ttl 0 turns idempotency off', async () => {
 });
 
 test('forget drops an outcome that must not be replayed, and only that one', async () => {
-  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new FakeClock());
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new ManualClock());
   const first = cache.run('k', async () => 'refused before running');
   cache.forget('k', first.result);
   const second = cache.run('k', async () => 'ran');

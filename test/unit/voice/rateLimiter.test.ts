@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateLimiter } from '../../../daemon/voice/rateLimiter.js';
-import { FakeClock } from './fakeClock.js';
+import { ManualClock } from '../../helpers/manualClock.js';
 
 test('a burst is allowed, then one more per refill interval', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const limiter = new RateLimiter({ perSecond: 20, burst: 40, maxKeys: 100 }, clock);
   let allowed = 0;
   for (let i = 0; i < 100; i++) if (limiter.take('a')) allowed++;
@@ -21,7 +21,7 @@ test('a burst is allowed, then one more per refill interval', async () => {
 });
 
 test('keys are independent: one flooding client does not limit another', () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const limiter = new RateLimiter({ perSecond: 1, burst: 2, maxKeys: 100 }, clock);
   assert.equal(limiter.take('flood'), true);
   assert.equal(limiter.take('flood'), true);
@@ -30,7 +30,7 @@ test('keys are independent: one flooding client does not limit another', () => {
 });
 
 test('a long quiet spell refills only up to the burst', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const limiter = new RateLimiter({ perSecond: 100, burst: 3, maxKeys: 10 }, clock);
   for (let i = 0; i < 3; i++) limiter.take('a');
   await clock.advance(3_600_000);
@@ -40,7 +40,7 @@ test('a long quiet spell refills only up to the burst', async () => {
 });
 
 test('memory is bounded: refilled buckets go first, then the oldest', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxKeys: 3 }, clock);
   limiter.take('a');
   limiter.take('b');

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkQueue } from '../../../daemon/voice/workQueue.js';
 import { HubError } from '../../../daemon/errors.js';
-import { FakeClock } from './fakeClock.js';
+import { ManualClock } from '../../helpers/manualClock.js';
 
 const opts = { concurrency: 2, maxWaiting: 2, timeoutMs: 1000, retries: 3, backoffBaseMs: 100, backoffMaxMs: 1000 };
 
 test('at most `concurrency` jobs run at once; the rest wait in order', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const q = new WorkQueue(opts, clock);
   const started: number[] = [];
   const finishers: Array<() => void> = [];
@@ -29,7 +29,7 @@ test('at most `concurrency` jobs run at once; the rest wait in order', async () 
 });
 
 test('an attempt past timeoutMs fails with TIMEOUT, aborts its signal, and frees its slot', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const q = new WorkQueue({ ...opts, concurrency: 1 }, clock);
   let signal: AbortSignal | undefined;
   const hung = q.run((a) => { signal = a.signal; return new Promise(() => {}); });
@@ -43,7 +43,7 @@ test('an attempt past timeoutMs fails with TIMEOUT, aborts its signal, and frees
 });
 
 test('timeouts are not retried (the handler may have acted already)', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const q = new WorkQueue(opts, clock);
   let attempts = 0;
   const run = q.run(() => { attempts++; return new Promise(() => {}); });
@@ -54,7 +54,7 @@ test('timeouts are not retried (the handler may have acted already)', async () =
 });
 
 test('retryable failures are retried with growing, jittered backoff up to `retries` times', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const q = new WorkQueue(opts, clock, () => 0.5);
   const attemptTimes: number[] = [];
   const delays: number[] = [];
@@ -72,7 +72,7 @@ test('retryable failures are retried with growing, jittered backoff up to `retri
 });
 
 test('retries stop after `retries` and the last error is final', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const q = new WorkQueue({ ...opts, retries: 2 }, clock);
   let attempts = 0;
   const run = q.run(() => { attempts++; throw new HubError('PLUGIN_FAILED', 'down', { retryable: true }); });
@@ -83,7 +83,7 @@ test('retries stop after `retries` and the last error is final', async () => {
 });
 
 test('failures not marked retryable are not retried', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const q = new WorkQueue(opts, clock);
   let attempts = 0;
   await assert.rejects(q.run(() => { attempts++; throw new HubError('NO_MATCH', 'nope'); }), { code: 'NO_MATCH' });
@@ -92,8 +92,8 @@ test('failures not marked retryable are not retried', async () => {
 });
 
 test('backoff is capped and its jitter stays within [step/2, step]', () => {
-  const lo = new WorkQueue(opts, new FakeClock(), () => 0);
-  const hi = new WorkQueue(opts, new FakeClock(), () => 0.999999);
+  const lo = new WorkQueue(opts, new ManualClock(), () => 0);
+  const hi = new WorkQueue(opts, new ManualClock(), () => 0.999999);
   assert.equal(lo.backoff(0), 50);
   assert.equal(hi.backoff(0), 100);
   assert.equal(lo.backoff(10), 500);
@@ -101,7 +101,7 @@ test('backoff is capped and its jitter stays within [step/2, step]', () => {
 });
 
 test('after beginStop a retryable failure is final', async () => {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const q = new WorkQueue(opts, clock);
   q.beginStop();
   let attempts = 0;

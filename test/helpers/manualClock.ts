@@ -1,4 +1,4 @@
-import type { Clock } from '../../../daemon/context.js';
+import type { Clock } from '../../daemon/context.js';
 
 interface Timer {
   at: number;
@@ -7,9 +7,10 @@ interface Timer {
   cleared: boolean;
 }
 
-/** A Clock whose time moves only when a test says so: backoff and timeouts without sleeping. */
-export class FakeClock implements Clock {
-  private time = 1_000_000;
+/** A Clock whose time moves only when a test says so (`advance`): backoff, timeouts and pauses without sleeping. */
+export class ManualClock implements Clock {
+  constructor(private time = 1_700_000_000_000) {}
+
   private seq = 0;
   private timers: Timer[] = [];
 
