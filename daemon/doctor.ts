@@ -2,6 +2,7 @@ import { createServer, connect } from 'node:net';
 import { mkdir, access, constants, statfs, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { get } from 'node:http';
 import { loadConfig, type LoadOptions } from './config/load.js';
 import { ConfigError } from './errors.js';
 import type { HubConfig } from './config/schema.js';
@@ -81,13 +82,25 @@ async function checkPort(what: string, host: string, port: number, key: string):
 /** A held HTTP port is fine when a voicehub answers /health on it; a held MQTT port is taken on trust if the HTTP one is ours. */
 async function isThisHub(port: number, what: string): Promise<boolean> {
   if (what !== 'http') return false;
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json()) as { checks?: unknown };
-    return typeof body === 'object' && body !== null && 'checks' in body;
-  } catch {
-    return false;
-  }
+  // node:http rather than fetch: fetch's timeout timer does not keep the process alive, so a peer that
+  // never answers would end the CLI with an unsettled promise instead of a verdict.
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => {
+        try {
+          const parsed = JSON.parse(body) as unknown;
+          resolve(typeof parsed === 'object' && parsed !== null && 'checks' in parsed);
+        } catch {
+          resolve(false);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 async function checkReachable(what: string, url: string, defaultPort: number): Promise<Finding> {
