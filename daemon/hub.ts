@@ -11,6 +11,7 @@ import { registerOpsRoutes } from './http/opsRoutes.js';
 import { Lifecycle } from './lifecycle.js';
 import { MqttSubsystem } from './mqtt/mqttSubsystem.js';
 import { AuthService } from './auth/authService.js';
+import { loadJose } from './auth/tokens.js';
 import { DeviceService } from './devices/deviceService.js';
 import { registerApiRoutes } from './http/apiRoutes.js';
 import { VoiceServer } from './voice/voiceServer.js';
@@ -87,6 +88,14 @@ export class Hub {
    */
   claimRejection(err: unknown): string | null {
     return this.plugins.host.claim(err);
+  }
+
+  /**
+   * Progressive start (the seed's cold-start advice): what the first request needs but start-up does not
+   * (the JWT library) is loaded right after `listening`, off the path a restart waits for.
+   */
+  warmUp(): void {
+    setImmediate(() => void loadJose().catch((err: unknown) => this.ctx.log.warn({ err }, 'warm-up failed')));
   }
 
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */

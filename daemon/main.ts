@@ -76,6 +76,7 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   if (stopping) return;
   const ports = hub.ports();
   log.info({ http: ports.http, mqtt: ports.mqtt, pid: process.pid }, 'listening');
+  hub.warmUp();
   void systemd.ready(hub.statusLine());
   systemd.startWatchdog();
   let lastStatus = '';

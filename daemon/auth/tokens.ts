@@ -1,5 +1,15 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+
+/**
+ * jose is loaded on first use (the first token made or checked), not while the hub starts: start-up is
+ * what a restart under systemd waits for. The daemon warms it right after `listening`.
+ */
+let joseModule: Promise<typeof import('jose')> | null = null;
+export function loadJose(): Promise<typeof import('jose')> {
+  joseModule ??= import('jose');
+  return joseModule;
+}
 import { HubError } from '../errors.js';
 import type { SigningKey } from './keys.js';
 
@@ -95,6 +105,7 @@ export async function signToken(key: SigningKey, options: CreateTokenOptions): P
   const ttl = parseTtl(options.ttl ?? DEFAULT_TTL);
   const iat = Math.floor((options.now ?? Date.now()) / 1000);
   const area = options.area?.trim();
+  const { SignJWT } = await loadJose();
   return new SignJWT({ scope: scopes.join(' '), ...(area ? { area } : {}) })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: key.kid })
     .setSubject(sub)
@@ -119,6 +130,7 @@ export async function verifyToken(token: string, lookup: KeyLookup, now: number 
   }
   let payload: JWTPayload;
   let kid: string | undefined;
+  const { jwtVerify } = await loadJose();
   try {
     const result = await jwtVerify(token, async (header) => {
       const key = await lookup(header.kid);

@@ -8,3 +8,4 @@ export interface CompiledValidator {
 
 export const validateConfig: CompiledValidator;
 export const validateClientFrame: CompiledValidator;
+export const validatePluginManifest: CompiledValidator;

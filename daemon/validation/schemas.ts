@@ -1,5 +1,6 @@
 import { ConfigSchema } from '../config/schema.js';
 import { ClientFrameSchema } from '../voice/frameSchema.js';
+import { ManifestSchema } from '../../plugins/host/manifestSchema.js';
 
 /**
  * Every JSON Schema the hub validates at run time, by the name of its validator. The build compiles them
@@ -9,4 +10,5 @@ import { ClientFrameSchema } from '../voice/frameSchema.js';
 export const SCHEMAS = {
   validateConfig: ConfigSchema,
   validateClientFrame: ClientFrameSchema,
+  validatePluginManifest: ManifestSchema,
 } as const;

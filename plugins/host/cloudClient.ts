@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { HubConfig } from '../../daemon/config/schema.js';
 import { HubError } from '../../daemon/errors.js';
 import type { CloudRequest, CloudResponse } from '../sdk/api.js';
@@ -43,7 +43,7 @@ export class UndiciCloudClient implements CloudRequester {
     }
     if (target.hub && this.cloud.token) headers.authorization = `Bearer ${this.cloud.token}`;
     try {
-      const res = await this.pool(target.url.origin).request({
+      const res = await (await this.pool(target.url.origin)).request({
         path: `${target.url.pathname}${target.url.search}`,
         method: init.method ?? 'GET',
         headers,
@@ -80,7 +80,9 @@ export class UndiciCloudClient implements CloudRequester {
     return { url: new URL(`${basePath}${url}`, this.base.origin), hub: true };
   }
 
-  private pool(origin: string): Pool {
+  /** undici is loaded on the first cloud request: a hub that never calls out never pays for it. */
+  private async pool(origin: string): Promise<Pool> {
+    const { Pool } = await import('undici');
     let pool = this.pools.get(origin);
     if (!pool) {
       if (this.pools.size >= MAX_ORIGINS) {

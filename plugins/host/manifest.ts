@@ -1,30 +1,25 @@
-import { Type } from '@sinclair/typebox';
-import { Ajv } from 'ajv';
-import semver from 'semver';
-import { ScopeSchema } from '../../daemon/config/schema.js';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvType } from 'ajv';
+import validVersion from 'semver/functions/valid.js';
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { HubError } from '../../daemon/errors.js';
+import { validatePluginManifest as validateShape } from '../../daemon/validation/compiled.js';
+export { PLUGIN_ID_PATTERN } from './pluginId.js';
 import type { PluginManifest } from '../sdk/manifest.js';
 
 /**
- * The manifest schema (PROTOCOL §5). The id pattern is the one the config uses for `plugins.<id>` keys, so
- * every valid id can be granted scopes in voicehub.yaml.
+ * Ajv itself is loaded only for a plugin that brings a config schema of its own (none of the built-ins
+ * does): the manifest schema is compiled ahead of time.
  */
-export const PLUGIN_ID_PATTERN = '^[a-z0-9-]+(\\.[a-z0-9-]+)+$';
-
-const ManifestSchema = Type.Object({
-  id: Type.String({ pattern: PLUGIN_ID_PATTERN, maxLength: 128 }),
-  version: Type.String({ minLength: 1, maxLength: 64 }),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
-  capabilities: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_:.-]*$', maxLength: 64 }), { uniqueItems: true, maxItems: 64 }),
-  requiredScopes: Type.Array(ScopeSchema, { uniqueItems: true }),
-  intents: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: 64 }), { uniqueItems: true, maxItems: 256 })),
-  configSchema: Type.Optional(Type.Object({}, { additionalProperties: true })),
-  engines: Type.Optional(Type.Object({ voicehub: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: true })),
-}, { additionalProperties: false });
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateShape = ajv.compile(ManifestSchema);
+let configAjv: AjvType | null = null;
+function pluginAjv(): AjvType {
+  if (!configAjv) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    configAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+  }
+  return configAjv;
+}
 
 /**
  * Checks a manifest and returns it frozen, or throws PLUGIN_MANIFEST_INVALID listing every problem
@@ -45,17 +40,17 @@ export function validateManifest(raw: unknown, hubVersion: string): PluginManife
     throw invalid(problems, raw);
   }
   const manifest = raw as PluginManifest;
-  if (!semver.valid(manifest.version)) problems.push(`/version must be a semver version (1.2.3), got ${JSON.stringify(manifest.version)}`);
+  if (!validVersion(manifest.version)) problems.push(`/version must be a semver version (1.2.3), got ${JSON.stringify(manifest.version)}`);
   const range = manifest.engines?.voicehub;
   if (range !== undefined) {
-    if (!semver.validRange(range)) problems.push(`/engines/voicehub must be a semver range, got ${JSON.stringify(range)}`);
-    else if (!semver.satisfies(hubVersion, range, { includePrerelease: true })) {
+    if (!validRange(range)) problems.push(`/engines/voicehub must be a semver range, got ${JSON.stringify(range)}`);
+    else if (!satisfies(hubVersion, range, { includePrerelease: true })) {
       problems.push(`/engines/voicehub wants voicehub ${range}, this hub is ${hubVersion}`);
     }
   }
   if (manifest.configSchema !== undefined) {
     try {
-      ajv.compile(manifest.configSchema);
+      pluginAjv().compile(manifest.configSchema);
     } catch (err) {
       problems.push(`/configSchema is not a usable JSON Schema: ${(err as Error).message}`);
     }
@@ -71,7 +66,7 @@ export function validateManifest(raw: unknown, hubVersion: string): PluginManife
 export function validatePluginConfig(manifest: PluginManifest, config: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   const copy = structuredClone(config) as Record<string, unknown>;
   if (manifest.configSchema) {
-    const check = configAjv.compile(manifest.configSchema);
+    const check = pluginAjv().compile(manifest.configSchema);
     if (!check(copy)) {
       const problems = (check.errors ?? []).map((e) => `plugins.${manifest.id}.config${e.instancePath.replaceAll('/', '.')} ${e.message ?? 'is invalid'}`);
       throw new HubError('PLUGIN_MANIFEST_INVALID', problems.join('; '), { details: { plugin: manifest.id, problems } });
@@ -87,8 +82,6 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-
-const configAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
 
 function invalid(problems: string[], raw?: unknown): HubError {
   const id = raw && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;

@@ -1,4 +1,12 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import { createRequire } from 'node:module';
+import type { ScheduledTask } from 'node-cron';
+
+/** node-cron is loaded at the first cron job (none of the built-ins has one), not at start-up. */
+let cronModule: typeof import('node-cron').default | null = null;
+function cron(): typeof import('node-cron').default {
+  cronModule ??= createRequire(import.meta.url)('node-cron') as typeof import('node-cron').default;
+  return cronModule;
+}
 import type { Clock } from '../../daemon/context.js';
 import { HubError } from '../../daemon/errors.js';
 import type { Logger } from '../../daemon/log.js';
@@ -67,14 +75,14 @@ export class JobSet {
 
   cron(expression: string, fn: () => void | Promise<void>, options: { timezone?: string } = {}): Job {
     checkFn(fn);
-    if (typeof expression !== 'string' || !cron.validate(expression)) {
+    if (typeof expression !== 'string' || !cron().validate(expression)) {
       throw new HubError('BAD_REQUEST', `invalid cron expression ${JSON.stringify(expression)}`);
     }
     const timezone = options.timezone ?? this.options.timezone ?? undefined;
     const log = this.options.log;
     let task: ScheduledTask;
     try {
-      task = cron.schedule(expression, () => this.options.run(`cron ${expression}`, fn), {
+      task = cron().schedule(expression, () => this.options.run(`cron ${expression}`, fn), {
         timezone, noOverlap: true,
         logger: {
           info: (m) => log.debug({ cron: expression }, m),
