@@ -233,8 +233,8 @@ install_wrapper() {
 # its data dir and config, so tokens and MQTT users land where the hub reads them. Use: sudo voicehub …
 export VOICEHUB_DATA_DIR=$DATA_DIR VOICEHUB_CONFIG=$CONF_DIR/voicehub.yaml
 case \"\$(id -un)\" in
-  root) cd $DATA_DIR && exec runuser -u $SERVICE_USER -- $NODE_BIN $PREFIX/dist/daemon/cli.js \"\$@\" ;;
-  $SERVICE_USER) cd $DATA_DIR && exec $NODE_BIN $PREFIX/dist/daemon/cli.js \"\$@\" ;;
+  root) cd $DATA_DIR && exec runuser -u $SERVICE_USER -- $NODE_BIN $PREFIX/dist/bundle/cli.js \"\$@\" ;;
+  $SERVICE_USER) cd $DATA_DIR && exec $NODE_BIN $PREFIX/dist/bundle/cli.js \"\$@\" ;;
   *) echo 'voicehub: run it as root: sudo voicehub …' >&2 ;;
 esac
 exit 1"

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, access } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +31,29 @@ export interface DiscoveryOptions {
   pluginsDir: string | null;
 }
 
-const HUB_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * The hub's own folder: the nearest one above this module whose package.json is voicehub's. Found by
+ * walking up (once, at start-up) because this code runs both from dist/plugins/host and bundled into
+ * dist/bundle.
+ */
+const HUB_ROOT = findHubRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findHubRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'voicehub') return dir;
+    } catch {
+      // no package.json here, or not one we can read: keep walking up
+    }
+    if (dirname(dir) === dir) return resolve(from, '../../..');
+  }
+}
 const NPM_NAME = /^(@[a-z0-9][\w.-]*\/)?voicehub-plugin-[\w.-]+$/i;
 const KEYWORD = 'voicehub-plugin';
 
 /** The built-ins next to this file once compiled: dist/plugins/builtin. */
 export function defaultBuiltinDir(): string {
-  return fileURLToPath(new URL('../builtin/', import.meta.url));
+  return join(HUB_ROOT, 'dist', 'plugins', 'builtin');
 }
 
 /**

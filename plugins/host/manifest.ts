@@ -48,13 +48,6 @@ export function validateManifest(raw: unknown, hubVersion: string): PluginManife
       problems.push(`/engines/voicehub wants voicehub ${range}, this hub is ${hubVersion}`);
     }
   }
-  if (manifest.configSchema !== undefined) {
-    try {
-      pluginAjv().compile(manifest.configSchema);
-    } catch (err) {
-      problems.push(`/configSchema is not a usable JSON Schema: ${(err as Error).message}`);
-    }
-  }
   if (problems.length > 0) throw invalid(problems, raw);
   return structuredClone(manifest);
 }
@@ -66,7 +59,15 @@ export function validateManifest(raw: unknown, hubVersion: string): PluginManife
 export function validatePluginConfig(manifest: PluginManifest, config: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   const copy = structuredClone(config) as Record<string, unknown>;
   if (manifest.configSchema) {
-    const check = pluginAjv().compile(manifest.configSchema);
+    // Compiled here, when the plugin is about to run, not when its manifest is read: a plugin that waits
+    // for a grant (or is disabled) costs no Ajv at start-up.
+    let check: ReturnType<AjvType['compile']>;
+    try {
+      check = pluginAjv().compile(manifest.configSchema);
+    } catch (err) {
+      const problem = `/configSchema is not a usable JSON Schema: ${(err as Error).message}`;
+      throw new HubError('PLUGIN_MANIFEST_INVALID', `invalid plugin manifest (${manifest.id}): ${problem}`, { details: { plugin: manifest.id, problems: [problem] } });
+    }
     if (!check(copy)) {
       const problems = (check.errors ?? []).map((e) => `plugins.${manifest.id}.config${e.instancePath.replaceAll('/', '.')} ${e.message ?? 'is invalid'}`);
       throw new HubError('PLUGIN_MANIFEST_INVALID', problems.join('; '), { details: { plugin: manifest.id, problems } });

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const CLI = join(REPO_ROOT, 'dist/daemon/cli.js');
+/** What users run: the bundled CLI (`npm start`, `npx voicehub`, the systemd unit). */
+export const CLI = join(REPO_ROOT, 'dist/bundle/cli.js');
 
 export interface LogLine { level: string; msg: string; [key: string]: unknown }
 

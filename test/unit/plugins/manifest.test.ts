@@ -46,7 +46,8 @@ test('engines.voicehub is checked against the hub version', () => {
 });
 
 test('a configSchema must compile, and plugin config is validated with its defaults filled in', () => {
-  assert.match(problems({ ...good, configSchema: { type: 'no-such-type' } }).join(), /configSchema/);
+  const broken = validateManifest({ ...good, configSchema: { type: 'no-such-type' } }, '0.1.0');
+  assert.throws(() => validatePluginConfig(broken, {}), (err: unknown) => err instanceof HubError && err.code === 'PLUGIN_MANIFEST_INVALID' && /configSchema is not a usable JSON Schema/.test(err.message));
   const manifest = validateManifest({ ...good, configSchema: { type: 'object', properties: { units: { enum: ['metric', 'imperial'], default: 'metric' } }, additionalProperties: false } }, '0.1.0');
   assert.deepEqual(validatePluginConfig(manifest, {}), { units: 'metric' });
   assert.throws(() => validatePluginConfig(manifest, { units: 'kelvin' }), (err: unknown) => err instanceof HubError && err.code === 'PLUGIN_MANIFEST_INVALID' && /plugins\.com\.example\.weather\.config\.units/.test(err.message));
