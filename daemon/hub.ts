@@ -92,10 +92,18 @@ export class Hub {
 
   /**
    * Progressive start (the seed's cold-start advice): what the first request needs but start-up does not
-   * (the JWT library) is loaded right after `listening`, off the path a restart waits for.
+   * (the JWT library, the intent index and lists) is prepared right after `listening`, off the path a
+   * restart waits for.
    */
   warmUp(): void {
-    setImmediate(() => void loadJose().catch((err: unknown) => this.ctx.log.warn({ err }, 'warm-up failed')));
+    setImmediate(() => {
+      void loadJose().catch((err: unknown) => this.ctx.log.warn({ err }, 'warm-up failed'));
+      try {
+        this.plugins.warm();
+      } catch (err) {
+        this.ctx.log.warn({ err }, 'warm-up failed');
+      }
+    });
   }
 
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */
