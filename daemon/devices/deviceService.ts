@@ -81,8 +81,9 @@ export class DeviceService implements Subsystem {
     const device = this.get(id);
     if (!device) throw new HubError('DEVICE_NOT_FOUND', `no device with id ${JSON.stringify(id)}`);
     const publishes = translateCommand(device, command);
-    // One line per command (an action a user asked for), with the trace id that ties it to the utterance.
-    this.ctx.log.info({ traceId: options.traceId, device: id, command: command.command, params: 'params' in command ? command.params : undefined, source: options.source, topics: publishes.map((p) => p.topic) }, 'device command');
+    // With the trace id that ties it to the utterance. At debug: a command per utterance is the hot path,
+    // where info stays quiet (the count is in voicehub_mqtt_commands_total).
+    this.ctx.log.debug({ traceId: options.traceId, device: id, command: command.command, params: 'params' in command ? command.params : undefined, source: options.source, topics: publishes.map((p) => p.topic) }, 'device command');
     await Promise.all(publishes.map((p) => this.ctx.mqtt.publish(p.topic, p.payload, { qos: p.qos, retain: p.retain })));
   }
 }

@@ -34,7 +34,7 @@ async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
 
 before(async () => {
   const dir = await makeTempDir();
-  d = await startDaemon({ dir });
+  d = await startDaemon({ dir, env: { VOICEHUB_LOG_LEVEL: 'debug' } });
   device = await connectAsync(`mqtt://127.0.0.1:${d.mqttPort}`, { reconnectPeriod: 0 });
   device.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
   await device.subscribeAsync(['esphome/kitchen/light/set', 'zwave/front_door/set']);
@@ -72,6 +72,9 @@ test('"turn on the kitchen light" publishes the device\'s own JSON command and a
   assert.equal(typeof reply.ms, 'number');
   const sent = await until(() => commandsTo('esphome/kitchen/light/set')[before], 'the MQTT command');
   assert.equal(JSON.parse(sent.payload).state, 'ON');
+  const logged = await until(() => d.lines.find((l) => l.msg === 'device command' && String(l.traceId).endsWith('/e1')), 'the command log line');
+  assert.equal(logged.device, 'kitchen_light', 'the command is logged with the utterance\'s trace id');
+  assert.equal(logged.level, 'debug', 'at debug: info stays quiet on the hot path');
 });
 
 test('Chinese: "把厨房的灯调到百分之四十" sets brightness 40 % (102 of 255)', async () => {
