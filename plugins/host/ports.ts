@@ -1,6 +1,6 @@
 import type { Device, DeviceCommand } from '../../devices/model.js';
 import type { IntentRequest, SentenceSet } from '../sdk/intents.js';
-import type { SystemStatus } from '../sdk/api.js';
+import type { SystemStatus, Targets } from '../sdk/api.js';
 import type { DeviceCapability as SdkCapability, DeviceCommand as SdkDeviceCommand, DeviceType as SdkDeviceType } from '../sdk/devices.js';
 
 /**
@@ -18,17 +18,8 @@ export interface DeviceAccess {
   command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void>;
 }
 
-/** What the intent engine found for a request: device ids plus the engine's wording (see sdk Targets). */
-export interface EngineTargets {
-  ids: string[];
-  commands: (DeviceCommand | null)[];
-  scope: 'none' | 'name' | 'area' | 'here' | 'all' | 'type';
-  area?: string;
-  phrase: string;
-  names: string[];
-  done: string;
-  answer: string;
-}
+/** What the intent engine found for a request: the SDK's Targets with device ids in place of device views. */
+export type EngineTargets = Omit<Targets, 'devices'> & { ids: string[] };
 
 /** What the plugin host needs from the local intent engine (daemon/intents), through daemon/pipeline/engineAdapter.ts. */
 export interface IntentEnginePort {
