@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import type { HubConfig } from './config/schema.js';
 import { systemClock, type Clock, type HubContext, type Subsystem } from './context.js';
 import { EventBus } from './bus.js';
@@ -103,7 +104,20 @@ export class Hub {
       } catch (err) {
         this.ctx.log.warn({ err }, 'warm-up failed');
       }
+      this.warmHttp();
     });
+  }
+
+  /**
+   * One request to our own /health: the first request a process serves pays for the HTTP parser's and the
+   * route's first run (several ms); a monitor's first probe should not.
+   */
+  private warmHttp(): void {
+    const { host } = this.ctx.config.http;
+    const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const req = httpGet({ host: target, port: this.http.port, path: '/health', headers: { 'x-trace-id': 'warm-up' } }, (res) => res.resume());
+    req.on('error', () => {}); // nothing is lost if it fails: it only warms
+    req.setTimeout(2000, () => req.destroy());
   }
 
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */
