@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from './config/load.js';
 import { ConfigError, isHubError } from './errors.js';
+import { textTable } from './textTable.js';
 import type { DevicesDocument } from '../devices/registryStore.js';
 
 /**
@@ -44,7 +45,7 @@ export async function devicesList(options: { configPath?: string; json?: boolean
       return 0;
     }
     const rows = devices.map((d) => [d.id, d.name, d.area ?? '-', d.type, d.available === null ? '?' : d.available ? 'online' : 'offline', summarise(d.state)]);
-    io.out(table([['ID', 'NAME', 'AREA', 'TYPE', 'AVAILABLE', 'STATE'], ...rows]));
+    io.out(textTable([['ID', 'NAME', 'AREA', 'TYPE', 'AVAILABLE', 'STATE'], ...rows]));
     return 0;
   });
 }
@@ -63,11 +64,6 @@ async function readDevices(file: string): Promise<DevicesDocument | null> {
 
 function summarise(state: Record<string, unknown>): string {
   return Object.entries(state).filter(([k]) => k !== 'attributes').map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ').slice(0, 60);
-}
-
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
 export async function pluginsList(options: { configPath?: string; json?: boolean }, io: Io = processIo): Promise<number> {

@@ -2,6 +2,7 @@ import { readFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { deepFreeze } from '../deepFreeze.js';
 import type { HubConfig } from './schema.js';
 import { validateConfig as validate } from '../validation/compiled.js';
 import { formatSchemaErrors } from './formatErrors.js';
@@ -102,12 +103,4 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     cur = cur[key] as Record<string, unknown>;
   }
   cur[keys.at(-1)!] = value;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

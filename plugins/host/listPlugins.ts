@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../daemon/log.js';
 import { API_VERSION } from '../sdk/api.js';
 import { buildCatalog, type CatalogOptions } from './catalog.js';
 import { describe, type PluginInfo } from './pluginRecord.js';
+import { textTable } from '../../daemon/textTable.js';
 
 /**
  * `voicehub plugins list`: discovers and loads every plugin, validates manifests and computes grant states
@@ -22,10 +23,7 @@ export function pluginsBody(plugins: readonly PluginInfo[]): { apiVersion: strin
 /** The human table of `voicehub plugins list`: one line per plugin, then why for those not running. */
 export function formatPluginTable(plugins: readonly PluginInfo[]): string {
   const rows = plugins.map((p) => [p.id ?? '(unknown)', p.version ?? '-', p.source, p.state]);
-  const header = ['ID', 'VERSION', 'SOURCE', 'STATE'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [line(header), ...rows.map(line)];
+  const out = [textTable([['ID', 'VERSION', 'SOURCE', 'STATE'], ...rows])];
   for (const p of plugins) {
     if (p.reason) out.push(`  ${p.id ?? p.location}: ${p.reason}`);
   }

@@ -4,6 +4,7 @@ import validVersion from 'semver/functions/valid.js';
 import satisfies from 'semver/functions/satisfies.js';
 import validRange from 'semver/ranges/valid.js';
 import { HubError } from '../../daemon/errors.js';
+import { deepFreeze } from '../../daemon/deepFreeze.js';
 import { validatePluginManifest as validateShape } from '../../daemon/validation/compiled.js';
 export { PLUGIN_ID_PATTERN } from './pluginId.js';
 import type { PluginManifest } from '../sdk/manifest.js';
@@ -74,14 +75,6 @@ export function validatePluginConfig(manifest: PluginManifest, config: Readonly<
     }
   }
   return deepFreeze(copy);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
 
 function invalid(problems: string[], raw?: unknown): HubError {
