@@ -6,7 +6,15 @@
  * index by first literal or first list, so the cost does not grow with the number of templates), run the
  * backtracking matcher on each, keep the best-scoring match. When nothing matches, a second pass lets
  * device commands take an unknown name, so "turn on the moon" gets "I don't know a device called moon".
+ *
+ * A household says the same few dozen sentences over and over, so the outcome of a match (no match
+ * included) is kept for the most recent texts: a repeated sentence costs a lookup, not the matcher's tens
+ * of microseconds. A match depends only on the text, its language and the engine's sentences and lists, so
+ * the cache is emptied whenever those change. Cached matches are frozen: nobody can change a shared one, and
+ * the same object comes back for the same text, so callers may remember work per match (engineAdapter.ts).
  */
+import { LRUCache } from 'lru-cache';
+import { deepFreeze } from '../deepFreeze.js';
 import { HubError } from '../errors.js';
 import { detectLang, isHan, joinTokens, nameTokens, tokenize } from './normalize.js';
 import { DeviceLists, staticLists, type NameEntry } from './lists.js';
@@ -50,6 +58,12 @@ interface Candidate {
   score: number;
 }
 
+/** How many recent texts keep their match: a home's repertoire, with room to spare (a few hundred KiB at most). */
+const RECENT_MATCHES = 512;
+
+/** Stands for "no sentence matched" in the cache, which cannot hold null. */
+const NO_MATCH = Object.freeze({ none: true });
+
 export interface AddSentencesOptions {
   /** 'builtin' or the plugin id; `removeOwner` drops them all again. */
   owner: string;
@@ -63,6 +77,7 @@ export class IntentEngine {
   private readonly reader = new SlotReader();
   private active: ReadonlySet<string> | null = null;
   private builtinsLoaded = false;
+  private readonly recent = new LRUCache<string, IntentMatch | typeof NO_MATCH>({ max: RECENT_MATCHES });
 
   constructor(private readonly options: { builtins?: boolean } = {}) {}
 
@@ -74,6 +89,7 @@ export class IntentEngine {
   /** Replaces the device and area lists (call when devices are added, removed or renamed, not on state). */
   setLists(lists: IntentLists): void {
     this.reader.lists = DeviceLists.build(lists);
+    this.recent.clear();
   }
 
   /** The current lists, for resolution and replies. */
@@ -95,17 +111,20 @@ export class IntentEngine {
     const added = this.compileBlocks(lang as Lang, intent, blocks, options.owner);
     this.sources.push(...added);
     this.index = null;
+    this.recent.clear();
   }
 
   /** Drops every sentence an owner added (a plugin that stopped). */
   removeOwner(owner: string): void {
     for (let i = this.sources.length - 1; i >= 0; i--) if (this.sources[i].owner === owner) this.sources.splice(i, 1);
     this.index = null;
+    this.recent.clear();
   }
 
   /** Only these intents match from now on (those some handler answers); null for all. */
   setActiveIntents(intents: Iterable<string> | null): void {
     this.active = intents === null ? null : new Set(intents);
+    this.recent.clear();
   }
 
   /** Intent names with sentences, per language or all. */
@@ -117,6 +136,21 @@ export class IntentEngine {
   /** The best match for an utterance, or null when no sentence fits. */
   match(text: string, options: MatchOptions = {}): IntentMatch | null {
     if (typeof text !== 'string' || text.length === 0 || text.length > 2000) return null;
+    // A match limited to some intents is a different question; it is rare (a request made outside the engine).
+    if (options.intents) return this.compute(text, options);
+    // The area is part of the key: it is on the match ("in here"), and the same object comes back each time.
+    const key = `${options.lang ?? ''}\n${options.area ?? ''}\n${text}`;
+    let found = this.recent.get(key);
+    if (found === undefined) {
+      const computed = this.compute(text, options);
+      found = computed ? deepFreeze(computed) : NO_MATCH;
+      this.recent.set(key, found);
+    }
+    return found === NO_MATCH ? null : (found as IntentMatch);
+  }
+
+  /** The matcher itself: every candidate template, best score wins. */
+  private compute(text: string, options: MatchOptions): IntentMatch | null {
     const tokens = tokenize(text);
     if (tokens.length === 0) return null;
     const first: Lang = options.lang === 'zh' || options.lang === 'en' ? options.lang : detectLang(text);

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../deepFreeze.js';
 import { HubError } from '../errors.js';
 import {
   commandFor, commandReply, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
@@ -20,6 +21,7 @@ const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
  */
 export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   private readonly matches = new WeakMap<IntentRequest, IntentMatch>();
+  private readonly targets = new WeakMap<IntentMatch, EngineTargets>();
   private stale = false;
 
   /**
@@ -36,7 +38,7 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
 
   match(text: string, options: { lang: string; area?: string }): IntentRequest | null {
     this.refresh();
-    const match = this.engine.match(text, { lang: options.lang });
+    const match = this.engine.match(text, { lang: options.lang, ...(options.area ? { area: options.area } : {}) });
     if (!match) return null;
     const request: IntentRequest = {
       intent: match.intent, text, lang: match.lang, slots: toRequestSlots(match), ...(options.area ? { area: options.area } : {}),
@@ -49,23 +51,18 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     this.refresh();
     const match = this.matches.get(request) ?? this.engine.match(request.text, { lang: request.lang, intents: new Set([request.intent]) });
     if (!match) throw new HubError('DEVICE_NOT_FOUND', render(request.lang, 'no_match'), { details: { intent: request.intent } });
-    const resolution = this.engine.resolve(match, request.area ? { sessionArea: request.area } : {});
-    const lists = this.engine.deviceLists;
-    if (isResolveError(resolution)) {
-      throw new HubError(resolution.error, errorReply(resolution, match, lists), { details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } });
+    // The engine hands out one frozen match per recent text and area, and empties that cache when the lists
+    // change: the targets and their wording, worked out once per such match, stay right as long as it lives.
+    const reusable = Object.isFrozen(match) && match.sessionArea === request.area;
+    let targets = reusable ? this.targets.get(match) : undefined;
+    if (!targets) {
+      targets = this.target(match, request.area);
+      if (reusable) this.targets.set(match, deepFreeze(targets));
     }
-    const commands = resolution.devices.map((d) => commandFor(match, d));
-    const question = QUESTIONS.has(match.intent);
-    return {
-      ids: resolution.devices.map((d) => d.id),
-      commands,
-      scope: resolution.scope,
-      ...(resolution.area ? { area: resolution.area } : {}),
-      phrase: resolution.devices.length > 0 ? targetPhrase(match, resolution, lists) : '',
-      names: resolution.devices.map((d) => displayName(d, lists, match.lang, false)),
-      done: commands.some((c) => c !== null) ? commandReply(match, resolution, lists) : '',
-      answer: question && resolution.devices.length > 0 ? queryReply(match, resolution, lists, this.stateOf) : '',
-    };
+    // An answer about state reads the state now, every time.
+    if (!QUESTIONS.has(match.intent) || targets.ids.length === 0) return targets;
+    const resolution = this.engine.resolve(match, request.area ? { sessionArea: request.area } : {});
+    return isResolveError(resolution) ? targets : { ...targets, answer: queryReply(match, resolution, this.engine.deviceLists, this.stateOf) };
   }
 
   respond(key: string, vars: Record<string, unknown>, lang: string): string | null {
@@ -81,6 +78,26 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
 
   removeOwner(owner: string): void {
     this.engine.removeOwner(owner);
+  }
+
+  /** The devices a match means, their commands and the reply wording; throws the engine's refusal. */
+  private target(match: IntentMatch, area: string | undefined): EngineTargets {
+    const resolution = this.engine.resolve(match, area ? { sessionArea: area } : {});
+    const lists = this.engine.deviceLists;
+    if (isResolveError(resolution)) {
+      throw new HubError(resolution.error, errorReply(resolution, match, lists), { details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } });
+    }
+    const commands = resolution.devices.map((d) => commandFor(match, d));
+    return {
+      ids: resolution.devices.map((d) => d.id),
+      commands,
+      scope: resolution.scope,
+      ...(resolution.area ? { area: resolution.area } : {}),
+      phrase: resolution.devices.length > 0 ? targetPhrase(match, resolution, lists) : '',
+      names: resolution.devices.map((d) => displayName(d, lists, match.lang, false)),
+      done: commands.some((c) => c !== null) ? commandReply(match, resolution, lists) : '',
+      answer: '',
+    };
   }
 
   private refresh(): void {

@@ -1,5 +1,6 @@
 import type { Clock } from '../context.js';
 import { HubError, isHubError } from '../errors.js';
+import { LazySignal } from '../lazySignal.js';
 
 export interface WorkQueueOptions {
   /** Jobs running at once across all sessions (voice.concurrency). */
@@ -16,18 +17,9 @@ export interface WorkQueueOptions {
 }
 
 /** What a job sees of its attempt. The AbortSignal is made only if the job asks for it (most never do). */
-export class Attempt {
-  private controller: AbortController | null = null;
-  constructor(readonly number: number) {}
-
-  /** Aborted when the attempt times out or the hub stops. */
-  get signal(): AbortSignal {
-    this.controller ??= new AbortController();
-    return this.controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    this.controller?.abort(reason);
+export class Attempt extends LazySignal {
+  constructor(readonly number: number) {
+    super();
   }
 }
 

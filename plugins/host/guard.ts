@@ -1,5 +1,6 @@
 import type { Clock } from '../../daemon/context.js';
 import { HubError, isHubError, type ErrorCode } from '../../daemon/errors.js';
+import { LazySignal } from '../../daemon/lazySignal.js';
 
 /**
  * Errors that answer the user rather than report a broken plugin ("250 percent", "no such device", "no
@@ -72,9 +73,9 @@ export class PluginGuard {
 
   /**
    * Runs `fn` contained. `count: false` (start/stop hooks) still times out and wraps errors but does not move
-   * the pause counter, and runs even while paused.
+   * the pause counter, and runs even while paused. `fn` gets the call's abort signal, made if it reads it.
    */
-  call<T>(what: string, fn: (signal: AbortSignal) => T | Promise<T>, options: { count?: boolean; timeoutMs?: number } = {}): Promise<T> {
+  call<T>(what: string, fn: (abort: LazySignal) => T | Promise<T>, options: { count?: boolean; timeoutMs?: number } = {}): Promise<T> {
     const count = options.count ?? true;
     const { clock, pluginId } = this.options;
     if (count) {
@@ -89,7 +90,7 @@ export class PluginGuard {
       }
     }
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const controller = new AbortController();
+    const abort = new LazySignal();
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const finish = (err: HubError | null, value?: T): void => {
@@ -98,7 +99,7 @@ export class PluginGuard {
         clock.clearTimeout(timer);
         this.inflight.delete(cancel);
         if (err) {
-          if (!controller.signal.aborted) controller.abort(err);
+          abort.abort(err);
           reject(err);
         } else resolve(value as T);
       };
@@ -112,7 +113,7 @@ export class PluginGuard {
       this.inflight.add(cancel);
       let result: T | Promise<T>;
       try {
-        result = fn(controller.signal);
+        result = fn(abort);
       } catch (err) {
         this.settleError(err, what, count, finish);
         return;

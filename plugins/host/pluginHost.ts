@@ -4,7 +4,9 @@ import { HubError } from '../../daemon/errors.js';
 import { Counter, getOrCreate } from '../../daemon/metrics.js';
 import type { PluginEvents } from '../sdk/events.js';
 import type { FallbackHandler, HandlerContext, IntentReply, IntentRequest, SpeakTarget } from '../sdk/intents.js';
+import type { PluginLogger } from '../sdk/logger.js';
 import type { AudioInput, SpeechToText, Transcript } from '../sdk/stt.js';
+import type { LazySignal } from '../../daemon/lazySignal.js';
 import { buildCatalog, fail, type CatalogOptions } from './catalog.js';
 import { UndiciCloudClient, type CloudRequester } from './cloudClient.js';
 import { contain } from './containment.js';
@@ -122,8 +124,8 @@ export class PluginHost implements Subsystem {
     }
     if (record.state !== 'running') throw notRunning(record);
     const handler = record.registrations.intents.get(request.intent)!;
-    const reply = await record.guard!.call(`intent ${request.intent}`, async (signal) =>
-      checkReply(await handler(request, this.handlerContext(record, call, signal))));
+    const reply = await record.guard!.call(`intent ${request.intent}`, async (abort) =>
+      checkReply(await handler(request, new CallContext(record, call, abort))));
     return { reply, pluginId: record.manifest!.id };
   }
 
@@ -131,8 +133,8 @@ export class PluginHost implements Subsystem {
   fallbacks(): Array<{ pluginId: string; run(utterance: { text: string; lang: string; area?: string }, call: CallInfo): Promise<IntentReply | null> }> {
     return this.fallbackList.filter((f) => f.record.state === 'running').map(({ record, handler }) => ({
       pluginId: record.manifest!.id,
-      run: (utterance, call) => record.guard!.call('fallback', async (signal) => {
-        const reply = await handler(utterance, this.handlerContext(record, call, signal));
+      run: (utterance, call) => record.guard!.call('fallback', async (abort) => {
+        const reply = await handler(utterance, new CallContext(record, call, abort));
         return reply === null || reply === undefined ? null : checkReply(reply);
       }),
     }));
@@ -150,8 +152,8 @@ export class PluginHost implements Subsystem {
     if (!provider.formats.includes(input.format)) {
       throw new HubError('BAD_REQUEST', `audio format ${input.format} is not supported (${provider.formats.join(', ')})`);
     }
-    return record.guard!.call('transcribe', async (signal) => {
-      const out = await provider.transcribe(input, signal);
+    return record.guard!.call('transcribe', async (abort) => {
+      const out = await provider.transcribe(input, abort.signal);
       if (!out || typeof out.text !== 'string') throw new Error('transcribe() returned no { text }');
       return out;
     });
@@ -276,10 +278,33 @@ export class PluginHost implements Subsystem {
     this.ctx.bus.removeListeners(record.owner);
   }
 
-  private handlerContext(record: PluginRecord, call: CallInfo, signal: AbortSignal): HandlerContext {
-    return { traceId: call.traceId, log: record.log.child({ traceId: call.traceId }), session: call.session, signal };
+}
+
+/**
+ * What a handler gets with one call. Its logger (a child with the trace id) and its abort signal are made
+ * when the handler first uses them: most calls use neither, and both cost more than the rest of the call.
+ */
+class CallContext implements HandlerContext {
+  private traced: PluginLogger | null = null;
+
+  constructor(private readonly record: PluginRecord, private readonly call: CallInfo, private readonly abort: LazySignal) {}
+
+  get traceId(): string {
+    return this.call.traceId;
   }
 
+  get session(): SpeakTarget {
+    return this.call.session;
+  }
+
+  get log(): PluginLogger {
+    this.traced ??= this.record.log.child({ traceId: this.call.traceId });
+    return this.traced;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
 }
 
 function notRunning(record: PluginRecord): HubError {

@@ -102,6 +102,11 @@ test('the devices plugin end to end: utterance → engine → plugin → transla
   assert.deepEqual(await drain(), [{ topic: 'home/door/set', payload: 'UNLOCK' }]);
 
   assert.equal((await say("what's the humidity in the living room")).text, 'The humidity in the living room is 45%.');
+  // The same question again after the state changed: the answer reads the state now, not the last answer's.
+  registry.handleMessage('home/lr/humidity', Buffer.from('61'));
+  registry.handleMessage('home/door/state', Buffer.from('UNLOCKED'));
+  assert.equal((await say("what's the humidity in the living room")).text, 'The humidity in the living room is 61%.');
+  assert.equal((await say('is the front door locked')).text, 'No, the front door is unlocked.');
 
   const blind = await say('set the office blind to 30%');
   assert.deepEqual(blind.actions, [{ device: 'blind', command: 'set_position' }]);

@@ -34,7 +34,7 @@ test('a value passes through and a sync throw or a rejection becomes PLUGIN_FAIL
 test('a call that never settles answers TIMEOUT and its signal is aborted', async () => {
   const { guard, clock } = makeGuard();
   let signal: AbortSignal | null = null;
-  const pending = guard.call('hang', (s) => { signal = s; return new Promise(() => {}); });
+  const pending = guard.call('hang', (s) => { signal = s.signal; return new Promise(() => {}); });
   const outcome = assert.rejects(pending, code('TIMEOUT'));
   await clock.advance(100);
   await outcome;
