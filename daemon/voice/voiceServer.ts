@@ -219,7 +219,7 @@ export class VoiceServer implements Subsystem {
       this.batcher.hold(socket);
       ws.send(frame);
     };
-    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area }, { send, flush: () => this.batcher.release(socket) });
+    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area }, { send });
     const conn: Connection = { ws, session, subject: claims.sub, alive: true };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);

@@ -49,8 +49,6 @@ export interface SessionIdentity {
 /** How a session reaches its client; the voice server provides it over the WebSocket. */
 export interface SessionTransport {
   send(frame: string): void;
-  /** The frames of one answer are all sent: write them out now rather than at the end of the turn. */
-  flush(): void;
 }
 
 interface AudioCapture {
@@ -65,7 +63,7 @@ interface AudioCapture {
 /**
  * One voice connection (PROTOCOL §3): turns frames into jobs, keeps them in order (one at a time, up to
  * `voice.sessionQueue` waiting), drives the session state machine and sends every change as a `state` frame.
- * Knows nothing of WebSockets: the server gives it a transport (send a frame, flush an answer).
+ * Knows nothing of WebSockets: the server gives it a transport that sends a frame.
  */
 export class VoiceSession {
   private readonly machine: SessionStateMachine;
@@ -81,7 +79,7 @@ export class VoiceSession {
 
   private readonly send: (frame: string) => void;
 
-  constructor(private readonly deps: SessionDeps, readonly identity: SessionIdentity, private readonly transport: SessionTransport) {
+  constructor(private readonly deps: SessionDeps, readonly identity: SessionIdentity, transport: SessionTransport) {
     this.send = (frame) => transport.send(frame);
     this.machine = new SessionStateMachine((state) => this.send(STATE_FRAMES[state]));
   }
@@ -240,7 +238,6 @@ export class VoiceSession {
     this.machine.to(outcome.code === null ? 'replying' : 'failed');
     this.send(outcome.frame);
     this.machine.to('idle');
-    this.transport.flush();
     const label = fresh ? outcome.code ?? 'reply' : 'duplicate';
     this.deps.metrics.observe(label, (performance.now() - job.receivedAt) / 1000);
     if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ outcome: label, ms: outcome.ms }, 'utterance answered');

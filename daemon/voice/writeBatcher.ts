@@ -1,15 +1,19 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Coalesces the frames written to many sockets during one event-loop turn into one write per socket.
+ * Coalesces the frames written to many sockets during one event-loop turn into one write per socket, made
+ * after the turn has read everything it was given.
  *
- * An utterance is answered with up to four frames (state, state, reply, state), usually within one turn.
- * Each frame written on its own costs a write syscall, and on loopback or a Pi's network stack that syscall
- * is most of a frame's cost. So the first frame for a socket corks it, and it is uncorked as soon as the
- * answer is complete (`release`, called by the session after its last frame) or, for answers that take
- * longer (a handler waiting on I/O), by one setImmediate per turn (the check phase right after the poll
- * phase that delivered the message), so a `processing` frame never waits past its own turn. Node's
- * writable hands everything queued while corked to a single writev.
+ * An utterance is answered with four frames (state, state, reply, state). The first frame for a socket corks
+ * it; one setImmediate per turn (the check phase, right after the poll phase that delivered the messages)
+ * uncorks every socket written to, and Node's writable hands what each holds to a single writev.
+ *
+ * Writing each answer the moment it is ready costs twice as much under load, measured: every write on
+ * loopback or a Pi's network stack does the receiving side's work in the same syscall and wakes whoever
+ * waits for it, so writes interleaved with reads ping-pong between the hub and its clients. Written
+ * together at the end of the turn, the hub reads a batch, answers it, and the other side wakes once for all
+ * of it. An answer waits at most for the rest of its turn's reads: a few hundred microseconds at full load.
+ * Answers that take longer (a handler waiting on I/O) go out at the end of the turn they are ready in.
  */
 export class WriteBatcher {
   private readonly corked = new Set<Duplex>();
@@ -24,11 +28,6 @@ export class WriteBatcher {
       this.scheduled = true;
       setImmediate(this.flush);
     }
-  }
-
-  /** Sends what `socket` holds now (an answer is complete); the turn's flush then skips it. */
-  release(socket: Duplex): void {
-    if (this.corked.delete(socket)) socket.uncork();
   }
 
   readonly flush = (): void => {
