@@ -83,7 +83,10 @@ export class DeviceService implements Subsystem {
     const publishes = translateCommand(device, command);
     // With the trace id that ties it to the utterance. At debug: a command per utterance is the hot path,
     // where info stays quiet (the count is in voicehub_mqtt_commands_total).
-    this.ctx.log.debug({ traceId: options.traceId, device: id, command: command.command, params: 'params' in command ? command.params : undefined, source: options.source, topics: publishes.map((p) => p.topic) }, 'device command');
-    await Promise.all(publishes.map((p) => this.ctx.mqtt.publish(p.topic, p.payload, { qos: p.qos, retain: p.retain })));
+    const { log, mqtt } = this.ctx;
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ traceId: options.traceId, device: id, command: command.command, params: 'params' in command ? command.params : undefined, source: options.source, topics: publishes.map((p) => p.topic) }, 'device command');
+    }
+    await Promise.all(publishes.map((p) => mqtt.publish(p.topic, p.payload, { qos: p.qos, retain: p.retain })));
   }
 }

@@ -1,4 +1,5 @@
 import { HubError, isHubError, toVoiceErrorCode, VOICE_ERROR_CODES } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { HandlerStage, Utterance, UtteranceContext, VoiceReply } from '../voice/handlerStage.js';
 import type { IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
 import type { CallInfo, Handled } from '../../plugins/host/pluginHost.js';
@@ -27,32 +28,33 @@ export interface PluginDispatch {
 export class IntentPipeline implements HandlerStage {
   readonly fallback: FallbackChain;
 
-  constructor(private readonly engine: IntentMatcher, private readonly plugins: PluginDispatch) {
+  /**
+   * `debugLog`: the hub's logger, asked whether debug lines are written before one is built: the
+   * utterance's own logger (`ctx.log`, with its trace id) is made only when something is logged.
+   */
+  constructor(private readonly engine: IntentMatcher, private readonly plugins: PluginDispatch, private readonly debugLog?: Pick<Logger, 'isLevelEnabled'>) {
     this.fallback = new FallbackChain(() => this.pluginFallbacks());
   }
 
   async handle(utterance: Utterance, ctx: UtteranceContext): Promise<VoiceReply> {
     try {
-      return await this.understand(utterance, ctx);
+      const text = utterance.text.trim();
+      const lang = utterance.lang ?? detectLang(text);
+      const call: CallInfo = { traceId: ctx.traceId, session: { sessionId: ctx.sessionId, clientId: ctx.subject } };
+      const request = this.engine.match(text, ctx.area ? { lang, area: ctx.area } : { lang });
+      const debug = this.debugLog?.isLevelEnabled('debug') ?? true;
+      if (request && this.plugins.intentOwner(request.intent) !== null) {
+        const { reply, pluginId } = await this.plugins.handleIntent(request, call);
+        if (debug) ctx.log.debug({ intent: request.intent, plugin: pluginId }, 'intent handled');
+        return toVoiceReply(reply, request.intent, pluginId);
+      }
+      if (request && debug) ctx.log.debug({ intent: request.intent }, 'matched an intent no plugin declares; trying the fallbacks');
+      const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, { traceId: ctx.traceId, sessionId: ctx.sessionId, subject: ctx.subject, signal: ctx.signal, log: ctx.log });
+      if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy);
+      throw new HubError('NO_MATCH', lang.startsWith('zh') ? '抱歉，我没听懂。' : "Sorry, I didn't understand that.");
     } catch (err) {
       throw asVoiceError(err);
     }
-  }
-
-  private async understand(utterance: Utterance, ctx: UtteranceContext): Promise<VoiceReply> {
-    const text = utterance.text.trim();
-    const lang = utterance.lang ?? detectLang(text);
-    const call: CallInfo = { traceId: ctx.traceId, session: { sessionId: ctx.sessionId, clientId: ctx.subject } };
-    const request = this.engine.match(text, { lang, ...(ctx.area ? { area: ctx.area } : {}) });
-    if (request && this.plugins.intentOwner(request.intent) !== null) {
-      const { reply, pluginId } = await this.plugins.handleIntent(request, call);
-      ctx.log.debug({ intent: request.intent, plugin: pluginId }, 'intent handled');
-      return toVoiceReply(reply, request.intent, pluginId);
-    }
-    if (request) ctx.log.debug({ intent: request.intent }, 'matched an intent no plugin declares; trying the fallbacks');
-    const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, { traceId: ctx.traceId, sessionId: ctx.sessionId, subject: ctx.subject, signal: ctx.signal, log: ctx.log });
-    if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy);
-    throw new HubError('NO_MATCH', lang.startsWith('zh') ? '抱歉，我没听懂。' : "Sorry, I didn't understand that.");
   }
 
   private pluginFallbacks(): FallbackStep[] {

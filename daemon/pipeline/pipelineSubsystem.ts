@@ -44,7 +44,7 @@ export class PipelineSubsystem implements Subsystem {
     const { devices } = ports;
     this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas));
     this.host = new PluginHost(ctx, { devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}) }, options);
-    this.stage = new IntentPipeline(this.adapter, this.host);
+    this.stage = new IntentPipeline(this.adapter, this.host, ctx.log);
     this.speechToText = new PluginSpeechToText(this.host);
   }
 

@@ -214,7 +214,9 @@ export class VoiceSession {
     let job: UtteranceJob | undefined = first;
     while (job) {
       try {
-        await this.process(job);
+        // One async frame per job (this one): begin and answer are synchronous on either side of the await.
+        const run = this.begin(job);
+        this.answer(job, run, await run.result);
       } catch (err) {
         // Only a bug gets here (an illegal transition): log it with its code, answer, and start clean.
         job.log.error({ err, code: isHubError(err) ? err.code : undefined }, 'voice session failed');
@@ -228,12 +230,18 @@ export class VoiceSession {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private async process(job: UtteranceJob): Promise<void> {
+  /** Starts a job, or joins the run of an earlier copy with the same id (idempotency). */
+  private begin(job: UtteranceJob): { key: string; result: Promise<Outcome>; fresh: boolean } {
     this.machine.to('processing');
     // Ids are scoped per token subject: one client can neither read another's replies nor block its ids.
     const key = `${this.identity.subject}\n${job.id}`;
     const { result, fresh } = this.deps.idempotency.run(key, () => this.execute(job));
-    const outcome = await result;
+    return { key, result, fresh };
+  }
+
+  /** Sends a job's outcome with its state frames, and counts it. */
+  private answer(job: UtteranceJob, run: { key: string; result: Promise<Outcome>; fresh: boolean }, outcome: Outcome): void {
+    const { key, result, fresh } = run;
     if (!outcome.ran) this.deps.idempotency.forget(key, result);
     this.machine.to(outcome.code === null ? 'replying' : 'failed');
     this.send(outcome.frame);

@@ -74,8 +74,9 @@ export class PluginGuard {
   /**
    * Runs `fn` contained. `count: false` (start/stop hooks) still times out and wraps errors but does not move
    * the pause counter, and runs even while paused. `fn` gets the call's abort signal, made if it reads it.
+   * `check` vets what `fn` returned: a throw there is the plugin's failure, like a throw in `fn`.
    */
-  call<T>(what: string, fn: (abort: LazySignal) => T | Promise<T>, options: { count?: boolean; timeoutMs?: number } = {}): Promise<T> {
+  call<T, R = T>(what: string, fn: (abort: LazySignal) => T | Promise<T>, options: { count?: boolean; timeoutMs?: number; check?: (value: T) => R } = {}): Promise<R> {
     const count = options.count ?? true;
     const { clock, pluginId } = this.options;
     if (count) {
@@ -91,9 +92,10 @@ export class PluginGuard {
     }
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const abort = new LazySignal();
-    return new Promise<T>((resolve, reject) => {
+    const check = options.check;
+    return new Promise<R>((resolve, reject) => {
       let settled = false;
-      const finish = (err: HubError | null, value?: T): void => {
+      const finish = (err: HubError | null, value?: R): void => {
         if (settled) return;
         settled = true;
         clock.clearTimeout(timer);
@@ -101,7 +103,7 @@ export class PluginGuard {
         if (err) {
           abort.abort(err);
           reject(err);
-        } else resolve(value as T);
+        } else resolve(value as R);
       };
       const cancel = (err: HubError): void => finish(err);
       const timer = clock.setTimeout(() => {
@@ -121,8 +123,15 @@ export class PluginGuard {
       Promise.resolve(result).then(
         (value) => {
           if (settled) return;
+          let checked: R;
+          try {
+            checked = check ? check(value) : (value as unknown as R);
+          } catch (err) {
+            this.settleError(err, what, count, finish);
+            return;
+          }
           if (count) this.succeed();
-          finish(null, value);
+          finish(null, checked);
         },
         (err: unknown) => {
           // A late rejection (after a timeout) is swallowed here: it was already counted as the timeout.

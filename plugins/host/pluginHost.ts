@@ -124,8 +124,7 @@ export class PluginHost implements Subsystem {
     }
     if (record.state !== 'running') throw notRunning(record);
     const handler = record.registrations.intents.get(request.intent)!;
-    const reply = await record.guard!.call(`intent ${request.intent}`, async (abort) =>
-      checkReply(await handler(request, new CallContext(record, call, abort))));
+    const reply = await record.guard!.call(`intent ${request.intent}`, (abort) => handler(request, new CallContext(record, call, abort)), { check: checkReply });
     return { reply, pluginId: record.manifest!.id };
   }
 
