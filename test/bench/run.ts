@@ -3,6 +3,7 @@ import { benchStartup } from './startup.js';
 import { benchMqtt, benchBridgeDevices } from './mqtt.js';
 import { startInProcessHub } from './hubTarget.js';
 import { benchVoice, formatTable } from './voice.js';
+import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
 
 /**
@@ -49,13 +50,15 @@ if (want('mqtt')) {
 }
 
 if (want('voice')) {
-  console.log('\n## Voice: closed-loop clients, "turn on the kitchen light" (intent lookup + plugin + one MQTT command)');
+  console.log(`\n## Voice: closed-loop clients saying ${BENCH_UTTERANCES.length} commands in English and Chinese round a small home (intent lookup + plugin + one MQTT command each)`);
   const r = await benchVoice({
     seconds: Number(process.env.BENCH_SECONDS ?? 3),
+    texts: BENCH_UTTERANCES,
     hub: async (maxClients) => {
       const target = await startInProcessHub({
         voice: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 }, maxClients: maxClients + 10, maxClientsPerSubject: 10 },
-        devices: [{ id: 'kitchen_light', name: 'Kitchen light', area: 'kitchen', type: 'light', commandTopic: 'bench/kitchen/set', stateTopic: 'bench/kitchen' }],
+        devices: BENCH_HOME,
+        areas: BENCH_AREAS,
       });
       return {
         url: target.httpUrl.replace('http:', 'ws:') + '/voice',

@@ -42,8 +42,8 @@ export interface BenchVoiceOptions {
   warmupMs?: number;
   /** The hub's handler stage (default: a trivial one that answers at once). */
   stage?: HandlerStage;
-  /** Utterance text the clients send. */
-  text?: string;
+  /** What the clients say: each client goes round the list, starting at its own place in it. */
+  texts?: readonly string[];
   /** Which servers to run (default both; the ratio needs both). */
   targets?: Array<'hub' | 'bare'>;
   /**
@@ -89,7 +89,7 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   const counts = options.clients ?? [100, 300, 500];
   const seconds = options.seconds ?? 3;
   const warmupMs = options.warmupMs ?? 500;
-  const text = options.text ?? 'turn on the kitchen light';
+  const texts = options.texts ?? ['turn on the kitchen light'];
   const max = Math.max(...counts);
   const hub = options.hub ? await options.hub(max) : await startHub(options.stage ?? trivialStage, max);
   const bare = await startBare();
@@ -99,7 +99,7 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
     for (const clients of counts) {
       const targets = options.targets ?? ['hub', 'bare'];
       for (const [target, url] of ([['hub', hub.url], ['bare', bare.url]] as const).filter(([t]) => targets.includes(t))) {
-        const run = await drive({ url, tokens: tokens.slice(0, clients), warmupMs, durationMs: seconds * 1000, text });
+        const run = await drive({ url, tokens: tokens.slice(0, clients), warmupMs, durationMs: seconds * 1000, texts });
         const row = summarize(target, clients, run);
         rows.push(row);
         options.progress?.(`${target} ${clients} clients: ${row.msgsPerSec} msgs/s, p99 ${row.p99Ms} ms`);
@@ -164,7 +164,7 @@ async function startBare() {
   };
 }
 
-interface DriveParams { url: string; tokens: string[]; warmupMs: number; durationMs: number; text: string }
+interface DriveParams { url: string; tokens: string[]; warmupMs: number; durationMs: number; texts: readonly string[] }
 interface DriveResult { count: number; errors: number; latencies: Float64Array; elapsedMs: number; serverActiveMs: number }
 
 function drive(params: DriveParams): Promise<DriveResult> {
@@ -200,14 +200,15 @@ async function runClients(p: DriveParams): Promise<DriveResult> {
   let stopped = false;
   let count = 0;
   let errors = 0;
-  const text = JSON.stringify(p.text);
+  const texts = p.texts.map((t) => JSON.stringify(t));
   sockets.forEach((ws, i) => {
     let seq = 0;
     let sentAt = 0;
     const sendNext = () => {
       if (stopped) return;
       sentAt = performance.now();
-      ws.send(`{"type":"utterance","id":"c${i}-${seq++}","text":${text}}`);
+      ws.send(`{"type":"utterance","id":"c${i}-${seq}","text":${texts[(i + seq) % texts.length]}}`);
+      seq++;
     };
     ws.on('message', (data: Buffer) => {
       // Byte 9 is the first letter of the frame type (`{"type":"…`): r(eply), e(rror); state/pong frames are not answers.
