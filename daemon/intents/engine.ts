@@ -77,9 +77,13 @@ export class IntentEngine {
   private readonly reader = new SlotReader();
   private active: ReadonlySet<string> | null = null;
   private builtinsLoaded = false;
-  private readonly recent = new LRUCache<string, IntentMatch | typeof NO_MATCH>({ max: RECENT_MATCHES });
+  private readonly recent: LRUCache<string, IntentMatch | typeof NO_MATCH> | null;
 
-  constructor(private readonly options: { builtins?: boolean } = {}) {}
+  /** `recentMatches`: how many recent texts keep their match (default 512; 0 matches every text afresh). */
+  constructor(private readonly options: { builtins?: boolean; recentMatches?: number } = {}) {
+    const max = options.recentMatches ?? RECENT_MATCHES;
+    this.recent = max > 0 ? new LRUCache({ max }) : null;
+  }
 
   /** Compiles the built-in sentences and the template index now (about 20 ms) instead of on the first match. */
   prepare(): void {
@@ -89,7 +93,7 @@ export class IntentEngine {
   /** Replaces the device and area lists (call when devices are added, removed or renamed, not on state). */
   setLists(lists: IntentLists): void {
     this.reader.lists = DeviceLists.build(lists);
-    this.recent.clear();
+    this.recent?.clear();
   }
 
   /** The current lists, for resolution and replies. */
@@ -111,20 +115,20 @@ export class IntentEngine {
     const added = this.compileBlocks(lang as Lang, intent, blocks, options.owner);
     this.sources.push(...added);
     this.index = null;
-    this.recent.clear();
+    this.recent?.clear();
   }
 
   /** Drops every sentence an owner added (a plugin that stopped). */
   removeOwner(owner: string): void {
     for (let i = this.sources.length - 1; i >= 0; i--) if (this.sources[i].owner === owner) this.sources.splice(i, 1);
     this.index = null;
-    this.recent.clear();
+    this.recent?.clear();
   }
 
   /** Only these intents match from now on (those some handler answers); null for all. */
   setActiveIntents(intents: Iterable<string> | null): void {
     this.active = intents === null ? null : new Set(intents);
-    this.recent.clear();
+    this.recent?.clear();
   }
 
   /** Intent names with sentences, per language or all. */
@@ -137,7 +141,7 @@ export class IntentEngine {
   match(text: string, options: MatchOptions = {}): IntentMatch | null {
     if (typeof text !== 'string' || text.length === 0 || text.length > 2000) return null;
     // A match limited to some intents is a different question; it is rare (a request made outside the engine).
-    if (options.intents) return this.compute(text, options);
+    if (options.intents || !this.recent) return this.compute(text, options);
     // The area is part of the key: it is on the match ("in here"), and the same object comes back each time.
     const key = `${options.lang ?? ''}\n${options.area ?? ''}\n${text}`;
     let found = this.recent.get(key);

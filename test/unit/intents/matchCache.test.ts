@@ -1,7 +1,7 @@
 /** The engine keeps the match of recent texts: same answers as the matcher, never stale, never shared mutable. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { IntentDevice } from '../../../daemon/intents/index.js';
+import { IntentEngine, type IntentDevice } from '../../../daemon/intents/index.js';
 import { AREAS, DEVICES, homeEngine } from './fixture.js';
 
 describe('recent matches', () => {
@@ -54,5 +54,15 @@ describe('recent matches', () => {
     assert.equal(engine.match('打开厨房的灯', { lang: 'zh' })?.lang, 'zh');
     assert.equal(engine.match('打开厨房的灯')?.lang, 'zh');
     assert.equal(engine.match('turn on the kitchen light', { lang: 'en' })?.lang, 'en');
+  });
+
+  test('recentMatches: 0 matches every text afresh (what the intents benchmark times)', () => {
+    const engine = new IntentEngine({ recentMatches: 0 });
+    engine.setLists({ devices: DEVICES, areas: AREAS });
+    const first = engine.match('turn on the kitchen light');
+    const again = engine.match('turn on the kitchen light');
+    assert.equal(first?.intent, 'HassTurnOn');
+    assert.notEqual(first, again, 'a new match each time');
+    assert.equal(Object.isFrozen(first), false);
   });
 });
