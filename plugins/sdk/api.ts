@@ -101,8 +101,11 @@ export interface DevicesApi {
 export interface Targets {
   /** The devices, with their current state. */
   devices: DeviceView[];
-  /** The command the intent means for each device (same order); null where the intent only asks. */
-  commands: (DeviceCommand | null)[];
+  /**
+   * The command the intent means for each device (same order); null where the intent only asks. The
+   * commands are shared with later requests for the same sentence and frozen: make a new one to change it.
+   */
+  commands: (Readonly<DeviceCommand> | null)[];
   /** How they were chosen: by `name`, by `area`, `here` (the client's area), `all`, by `type`, or `none`. */
   scope: 'none' | 'name' | 'area' | 'here' | 'all' | 'type';
   /** The area they were limited to, when one was. */
