@@ -22,6 +22,7 @@ const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
 export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   private readonly matches = new WeakMap<IntentRequest, IntentMatch>();
   private readonly targets = new WeakMap<IntentMatch, EngineTargets>();
+  private readonly requests = new WeakMap<IntentMatch, IntentRequest>();
   private stale = false;
 
   /**
@@ -40,10 +41,16 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     this.refresh();
     const match = this.engine.match(text, { lang: options.lang, ...(options.area ? { area: options.area } : {}) });
     if (!match) return null;
-    const request: IntentRequest = {
-      intent: match.intent, text, lang: match.lang, slots: toRequestSlots(match), ...(options.area ? { area: options.area } : {}),
-    };
-    this.matches.set(request, match);
+    // A frozen match is the engine's one for this text and area: its request is made once and shared, frozen.
+    const shared = Object.isFrozen(match);
+    let request = shared ? this.requests.get(match) : undefined;
+    if (!request) {
+      request = {
+        intent: match.intent, text, lang: match.lang, slots: toRequestSlots(match), ...(options.area ? { area: options.area } : {}),
+      };
+      this.matches.set(request, match);
+      if (shared) this.requests.set(match, deepFreeze(request));
+    }
     return request;
   }
 

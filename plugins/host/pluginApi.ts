@@ -56,11 +56,20 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
       need('devices:read');
       const found = deps.intents.resolve(request);
       // Fresh state from the device layer; an id the registry no longer has is dropped with its command.
-      const keep = found.ids.map((deviceId, i) => [deps.devices.get(deviceId), i] as const).filter(([d]) => d !== undefined);
+      const devices: DeviceView[] = [];
+      const commands: Targets['commands'] = [];
+      const names: string[] = [];
+      found.ids.forEach((deviceId, i) => {
+        const device = deps.devices.get(deviceId);
+        if (!device) return;
+        devices.push(toView(device));
+        commands.push(found.commands[i] ?? null);
+        names.push(found.names[i] ?? '');
+      });
       return {
-        devices: keep.map(([d]) => toView(d!)),
-        commands: keep.map(([, i]) => found.commands[i] ?? null),
-        names: keep.map(([, i]) => found.names[i] ?? ''),
+        devices,
+        commands,
+        names,
         scope: found.scope,
         ...(found.area ? { area: found.area } : {}),
         phrase: found.phrase,
@@ -68,12 +77,16 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
         answer: found.answer,
       };
     },
-    command: async (deviceId: string, command: DeviceCommand, options?: { traceId?: string }) => {
-      need('devices:control');
-      if (!command || typeof command !== 'object' || typeof command.command !== 'string') {
-        throw new HubError('BAD_REQUEST', 'a device command is an object with a `command` name');
+    command: (deviceId: string, command: DeviceCommand, options?: { traceId?: string }) => {
+      try {
+        need('devices:control');
+        if (!command || typeof command !== 'object' || typeof command.command !== 'string') {
+          throw new HubError('BAD_REQUEST', 'a device command is an object with a `command` name');
+        }
+        return deps.devices.command(deviceId, command, { traceId: options?.traceId, source: id });
+      } catch (err) {
+        return Promise.reject(err); // a refusal arrives like a broker error: as a rejection, never a throw
       }
-      await deps.devices.command(deviceId, command, { traceId: options?.traceId, source: id });
     },
   });
   const cloud: CloudApi = Object.freeze({

@@ -42,6 +42,12 @@ async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Pro
     if (command) work.push([device, inCelsius(command, req), targets.names[i] ?? device.name]);
   });
   if (work.length === 0) return { text: targets.answer || targets.done, actions: [] };
+  if (work.length === 1) {
+    // Most sentences name one device: its refusal or the broker's error is the answer as it is.
+    const [device, command] = work[0]!;
+    await api.devices.command(device.id, command, { traceId: ctx.traceId });
+    return { text: targets.done, actions: [{ device: device.id, command: command.command }] };
+  }
   // Every device at once: one slow device does not hold up the others.
   const results = await Promise.allSettled(work.map(([device, command]) => api.devices.command(device.id, command, { traceId: ctx.traceId })));
   const actions: DeviceAction[] = [];
