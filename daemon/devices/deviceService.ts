@@ -77,16 +77,24 @@ export class DeviceService implements Subsystem {
    * VALUE_OUT_OF_RANGE before anything is published; publishes wait for the broker (QoS 1) and are
    * queued by the transport while an external broker is away.
    */
-  async command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void> {
+  command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void> {
     const device = this.get(id);
-    if (!device) throw new HubError('DEVICE_NOT_FOUND', `no device with id ${JSON.stringify(id)}`);
-    const publishes = translateCommand(device, command);
+    if (!device) return Promise.reject(new HubError('DEVICE_NOT_FOUND', `no device with id ${JSON.stringify(id)}`));
+    let publishes: ReturnType<typeof translateCommand>;
+    try {
+      publishes = translateCommand(device, command);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     // With the trace id that ties it to the utterance. At debug: a command per utterance is the hot path,
     // where info stays quiet (the count is in voicehub_mqtt_commands_total).
     const { log, mqtt } = this.ctx;
     if (log.isLevelEnabled('debug')) {
       log.debug({ traceId: options.traceId, device: id, command: command.command, params: 'params' in command ? command.params : undefined, source: options.source, topics: publishes.map((p) => p.topic) }, 'device command');
     }
-    await Promise.all(publishes.map((p) => mqtt.publish(p.topic, p.payload, { qos: p.qos, retain: p.retain })));
+    const sent = publishes.map((p) => mqtt.publish(p.topic, p.payload, { qos: p.qos, retain: p.retain }));
+    // Most commands are one publish: its promise is the answer, with no async step of our own on top.
+    return sent.length === 1 ? sent[0]! : Promise.all(sent).then(() => undefined);
   }
+
 }

@@ -115,17 +115,18 @@ export class PluginHost implements Subsystem {
    * Runs the intent's handler in its plugin. Throws NO_MATCH when no plugin declares the intent,
    * PLUGIN_FAILED when its plugin is not running (why is in the message), and what the guard throws.
    */
-  async handleIntent(request: IntentRequest, call: CallInfo): Promise<Handled> {
+  handleIntent(request: IntentRequest, call: CallInfo): Promise<Handled> {
     const record = this.owners.get(request.intent);
     if (!record) {
       const declared = this.declaring(request.intent);
-      if (!declared) throw new HubError('NO_MATCH', `no plugin handles ${request.intent}`);
-      throw notRunning(declared);
+      return Promise.reject(declared ? notRunning(declared) : new HubError('NO_MATCH', `no plugin handles ${request.intent}`));
     }
-    if (record.state !== 'running') throw notRunning(record);
+    if (record.state !== 'running') return Promise.reject(notRunning(record));
     const handler = record.registrations.intents.get(request.intent)!;
-    const reply = await record.guard!.call(`intent ${request.intent}`, (abort) => handler(request, new CallContext(record, call, abort)), { check: checkReply });
-    return { reply, pluginId: record.manifest!.id };
+    const pluginId = record.manifest!.id;
+    // The guard's promise is the answer (no async step of our own): the check vets the reply and labels it.
+    return record.guard!.call(`intent ${request.intent}`, (abort) => handler(request, new CallContext(record, call, abort)),
+      { check: (value): Handled => ({ reply: checkReply(value), pluginId }) });
   }
 
   /** The fallback handlers of running plugins, in load order, each contained by its plugin's guard. */
