@@ -4,7 +4,7 @@ import { HubError, isHubError, toVoiceErrorCode, type VoiceErrorCode } from '../
 import type { Logger } from '../log.js';
 import { hasScope } from '../auth/tokens.js';
 import { errorFrame, PONG_FRAME, STATE_FRAMES, type FrameParser, type AudioStartFrame } from './frames.js';
-import type { HandlerStage, SpeechToText, VoiceReply } from './handlerStage.js';
+import type { AudioInput, HandlerStage, SpeechToText, VoiceReply } from './handlerStage.js';
 import type { IdempotencyCache } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
 import type { RateLimiter } from './rateLimiter.js';
@@ -282,15 +282,18 @@ export class VoiceSession {
     }
   }
 
-  private async runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> {
+  private runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> | VoiceReply {
     const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes, this.identity.area);
-    if (job.audio) {
-      const stt = this.deps.stt();
-      if (!stt) throw new HubError('NO_STT', 'audio needs a speech-to-text plugin and none is installed');
-      const transcript = await stt.transcribe(job.audio, ctx);
-      job.text = transcript.text;
-      job.lang = transcript.lang ?? job.lang;
-    }
+    // Typed text goes straight to the handler, with no async step of our own; audio is transcribed first.
+    return job.audio ? this.transcribeThenHandle(job, job.audio, ctx) : this.deps.stage().handle(job, ctx);
+  }
+
+  private async transcribeThenHandle(job: UtteranceJob, audio: AudioInput, ctx: AttemptContext): Promise<VoiceReply> {
+    const stt = this.deps.stt();
+    if (!stt) throw new HubError('NO_STT', 'audio needs a speech-to-text plugin and none is installed');
+    const transcript = await stt.transcribe(audio, ctx);
+    job.text = transcript.text;
+    job.lang = transcript.lang ?? job.lang;
     return this.deps.stage().handle(job, ctx);
   }
 }
