@@ -51,6 +51,13 @@ export interface SessionTransport {
   send(frame: string): void;
 }
 
+/** A job under way: its idempotency key, the outcome to come, and whether this copy started it. */
+interface JobRun {
+  key: string;
+  result: Promise<Outcome>;
+  fresh: boolean;
+}
+
 interface AudioCapture {
   frame: AudioStartFrame;
   chunks: Buffer[];
@@ -231,7 +238,7 @@ export class VoiceSession {
   }
 
   /** Starts a job, or joins the run of an earlier copy with the same id (idempotency). */
-  private begin(job: UtteranceJob): { key: string; result: Promise<Outcome>; fresh: boolean } {
+  private begin(job: UtteranceJob): JobRun {
     this.machine.to('processing');
     // Ids are scoped per token subject: one client can neither read another's replies nor block its ids.
     const key = `${this.identity.subject}\n${job.id}`;
@@ -240,7 +247,7 @@ export class VoiceSession {
   }
 
   /** Sends a job's outcome with its state frames, and counts it. */
-  private answer(job: UtteranceJob, run: { key: string; result: Promise<Outcome>; fresh: boolean }, outcome: Outcome): void {
+  private answer(job: UtteranceJob, run: JobRun, outcome: Outcome): void {
     const { key, result, fresh } = run;
     if (!outcome.ran) this.deps.idempotency.forget(key, result);
     this.machine.to(outcome.code === null ? 'replying' : 'failed');

@@ -100,3 +100,16 @@ test('abortAll answers every call in flight at once', async () => {
   assert.equal(guard.inflightCount, 0);
   assert.equal(guard.totalFailures, 0);
 });
+
+test('check vets a result: a reply it refuses is the plugin\'s failure, one it accepts comes back as it shaped it', async () => {
+  const { guard, events } = makeGuard();
+  const vet = (value: unknown) => {
+    if (typeof value !== 'string') throw new Error('a reply must be text');
+    return { text: value };
+  };
+  assert.deepEqual(await guard.call('good', async () => 'hi', { check: vet }), { text: 'hi' });
+  await assert.rejects(guard.call('bad', async () => 42, { check: vet }), (err: unknown) =>
+    err instanceof HubError && err.code === 'PLUGIN_FAILED' && /a reply must be text/.test(err.message));
+  assert.equal(guard.consecutiveFailures, 1);
+  assert.deepEqual(events, ['failure:PLUGIN_FAILED']);
+});
