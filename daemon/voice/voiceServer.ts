@@ -12,7 +12,7 @@ import { VoiceMetrics } from './metrics.js';
 import { RateLimiter } from './rateLimiter.js';
 import { VoiceSession, type Outcome, type SessionDeps } from './voiceSession.js';
 import { WorkQueue } from './workQueue.js';
-import { WriteBatcher } from './writeBatcher.js';
+import { FrameBatcher } from './frameBatcher.js';
 
 export interface VoiceServerOptions {
   ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
@@ -56,7 +56,7 @@ export class VoiceServer implements Subsystem {
   private readonly connections = new Map<string, Connection>();
   private readonly perSubject = new Map<string, number>();
   private pendingUpgrades = 0;
-  private readonly batcher = new WriteBatcher();
+  private readonly frames = new FrameBatcher();
   private drained: Promise<unknown> | null = null;
   private stopping = false;
   private wss: WebSocketServer | null = null;
@@ -156,6 +156,7 @@ export class VoiceServer implements Subsystem {
     this.beginStop();
     bus.removeListeners(this);
     await within(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, clock);
+    this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
       c.ws.once('close', () => resolve());
       c.ws.close(1001, 'hub stopping');
@@ -216,8 +217,7 @@ export class VoiceServer implements Subsystem {
         ws.terminate();
         return;
       }
-      this.batcher.hold(socket);
-      ws.send(frame);
+      this.frames.send(socket, ws, frame);
     };
     const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area }, { send });
     const conn: Connection = { ws, session, subject: claims.sub, alive: true };
