@@ -250,6 +250,7 @@ export class VoiceSession {
   private answer(job: UtteranceJob, run: JobRun, outcome: Outcome): void {
     const { key, result, fresh } = run;
     if (!outcome.ran) this.deps.idempotency.forget(key, result);
+    else if (fresh) this.deps.idempotency.settle(key, result, outcome);
     this.machine.to(outcome.code === null ? 'replying' : 'failed');
     this.send(outcome.frame);
     this.machine.to('idle');

@@ -38,16 +38,42 @@ test('different keys do not share (per-subject scoping is the caller\'s key)', a
   assert.equal(await cache.run('bob\n1', async () => 'bob').result, 'bob');
 });
 
-test('bounded: never more than maxEntries, oldest forgotten first, expired ones dropped', async () => {
+test('bounded: never more than maxEntries, the most recent half always kept, the oldest forgotten, expired ones dropped', async () => {
   const clock = new ManualClock();
-  const cache = new IdempotencyCache<number>({ ttlMs: 1000, maxEntries: 3 }, clock);
-  for (let i = 0; i < 10; i++) cache.run(`k${i}`, async () => i);
-  assert.equal(cache.size, 3);
+  const cache = new IdempotencyCache<number>({ ttlMs: 1000, maxEntries: 4 }, clock);
+  for (let i = 0; i < 10; i++) {
+    cache.run(`k${i}`, async () => i);
+    assert.ok(cache.size <= 4, `size ${cache.size} after ${i + 1} ids`);
+  }
   assert.equal(cache.run('k9', async () => -1).fresh, false, 'newest kept');
+  assert.equal(cache.run('k8', async () => -1).fresh, false, 'the most recent half kept');
   assert.equal(cache.run('k0', async () => -1).fresh, true, 'oldest forgotten');
   await clock.advance(2000);
   cache.run('x', async () => 0);
   assert.equal(cache.size, 1, 'expired entries dropped on insert');
+});
+
+test('an id is remembered for its whole TTL even when its generation moves on', async () => {
+  const clock = new ManualClock();
+  const cache = new IdempotencyCache<number>({ ttlMs: 1000, maxEntries: 100 }, clock);
+  await clock.advance(900);
+  assert.equal(cache.run('late', async () => 1).fresh, true); // inserted near the end of the first generation
+  await clock.advance(200); // the generation turns over at 1000 ms
+  cache.run('other', async () => 2);
+  assert.equal(cache.run('late', async () => 3).fresh, false, '300 ms old: still remembered');
+  await clock.advance(799);
+  assert.equal(cache.run('late', async () => 3).fresh, false, '999 ms old: still remembered');
+  await clock.advance(1);
+  assert.equal(cache.run('late', async () => 3).fresh, true, 'a TTL old: runs again');
+});
+
+test('a settled run is replayed from its kept outcome', async () => {
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new ManualClock());
+  const first = cache.run('k', async () => 'first');
+  cache.settle('k', first.result, await first.result);
+  const copy = cache.run('k', async () => 'second');
+  assert.equal(copy.fresh, false);
+  assert.equal(await copy.result, 'first');
 });
 
 test('ttl 0 turns idempotency off', async () => {
