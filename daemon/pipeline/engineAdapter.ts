@@ -18,6 +18,11 @@ const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
  * devices a request means, with the engine's wording, so a plugin never imports the engine. The engine's
  * own match is kept with each request it made (a WeakMap: it goes when the request does); a request made
  * elsewhere (a test, another plugin) is matched again from its text, limited to its intent.
+ *
+ * For a sentence heard before, the engine hands back the same frozen match (engine.ts), so the request
+ * made from it and the targets worked out for it are kept with it too (WeakMaps keyed by the match): they
+ * go when the engine drops the match, which it does whenever the devices, areas or sentences change.
+ * Answers about state are not kept; they read the devices' state each time.
  */
 export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   private readonly matches = new WeakMap<IntentRequest, IntentMatch>();
