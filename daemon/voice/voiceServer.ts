@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { HubContext, Subsystem } from '../context.js';
+import { HubError } from '../errors.js';
 import { checkRequest } from '../auth/httpGuard.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import { FrameParser, errorFrame, speakFrame } from './frames.js';
@@ -10,7 +11,7 @@ import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerSta
 import { IdempotencyCache } from './idempotencyCache.js';
 import { VoiceMetrics } from './metrics.js';
 import { RateLimiter } from './rateLimiter.js';
-import { VoiceSession, type Outcome, type SessionDeps } from './voiceSession.js';
+import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity } from './voiceSession.js';
 import { WorkQueue } from './workQueue.js';
 import { FrameBatcher } from './frameBatcher.js';
 
@@ -205,6 +206,16 @@ export class VoiceServer implements Subsystem {
       return refuse(socket, 429, 'RATE_LIMITED', `too many connections for this client (${v.maxClientsPerSubject})`);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims));
+  }
+
+  /**
+   * A session on this server's queue, limits and handler but with no WebSocket: frames go to `send`. It is
+   * not counted as a client and gets no `speak` frames. The pipeline benchmark drives these to time the
+   * hub's own work per utterance without the sockets' cost and noise.
+   */
+  detachedSession(identity: SessionIdentity, send: (frame: string) => void): VoiceSession {
+    if (!this.deps) throw new HubError('INTERNAL', 'the voice server is not running');
+    return new VoiceSession(this.deps, identity, { send });
   }
 
   private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims): void {

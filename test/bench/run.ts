@@ -3,6 +3,7 @@ import { benchStartup } from './startup.js';
 import { benchMqtt, benchBridgeDevices } from './mqtt.js';
 import { startInProcessHub } from './hubTarget.js';
 import { benchVoice, formatTable } from './voice.js';
+import { benchVoicePipeline } from './voicePipeline.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
 
@@ -68,6 +69,9 @@ if (want('voice')) {
     },
   });
   console.log(formatTable(r));
+  const p = await benchVoicePipeline();
+  console.log(`\nthe hub's own work per utterance, without sockets (${p.sessions} sessions, ${p.utterances} utterances, lowest / median of 7 blocks):`);
+  console.log(`real handler ${fmt(p.realMinUs, 2)} / ${fmt(p.realMedianUs, 2)} µs; trivial handler ${fmt(p.trivialMinUs, 2)} / ${fmt(p.trivialMedianUs, 2)} µs`);
 }
 
 if (want('intents')) {

@@ -563,3 +563,17 @@ test('hub.stopping on the bus: new utterances get BUSY at once, while the runnin
   open.open();
   assert.equal((await c.answer('slow')).text, 'slow');
 });
+
+test('a detached session (no socket) gets the same frames as a client, and is not counted as one', async (t) => {
+  const h = await startVoice(t);
+  const frames: Frame[] = [];
+  const session = h.voice.detachedSession({ id: 'bench-1', subject: 'bench', scopes: ['voice'] }, (f) => frames.push(JSON.parse(f) as Frame));
+  session.handleText(Buffer.from('{"type":"utterance","id":"d1","text":"turn on the kitchen light"}'));
+  const deadline = Date.now() + 5000;
+  while (!frames.some((f) => f.type === 'reply') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(frames.map((f) => f.state ?? f.type), ['processing', 'replying', 'reply', 'idle']);
+  assert.equal(frames.find((f) => f.type === 'reply')?.text, 'heard: turn on the kitchen light');
+  assert.equal(h.voice.clientCount, 0);
+  session.handleText(Buffer.from('not json'));
+  assert.equal(frames.at(-1)?.code, 'BAD_REQUEST');
+});

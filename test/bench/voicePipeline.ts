@@ -1,0 +1,77 @@
+/**
+ * The hub's own work per utterance, without sockets: sessions made by the voice server with no WebSocket
+ * (`VoiceServer.detachedSession`) are given the voice benchmark's sentences one at a time, round robin, each
+ * answered before the next is given, as the server does when it reads one socket after another. Frame
+ * parsing, the session, idempotency, the queue, the intent pipeline, the devices plugin and the MQTT publish
+ * through the embedded broker are all in it; the WebSocket read and write are not.
+ *
+ * The socket benchmark (voice.ts) is what the targets are measured by, but its figures move ±20 % with the
+ * machine; this one moves a few per cent, so it shows what a change to the hub's own path is worth.
+ */
+import { performance } from 'node:perf_hooks';
+import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
+import { startInProcessHub } from './hubTarget.js';
+import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
+
+export interface PipelineBenchResult {
+  sessions: number;
+  utterances: number;
+  /** µs per utterance with the real handler: the lowest and the median of the blocks. */
+  realMinUs: number;
+  realMedianUs: number;
+  /** The same with a handler that answers at once: what the session path alone costs. */
+  trivialMinUs: number;
+  trivialMedianUs: number;
+}
+
+const trivialStage: HandlerStage = { handle: () => ({ text: 'Turned on the kitchen light.', intent: 'HassTurnOn', handledBy: 'bench' }) };
+
+export async function benchVoicePipeline(options: { sessions?: number; perBlock?: number; blocks?: number } = {}): Promise<PipelineBenchResult> {
+  const sessions = options.sessions ?? 500;
+  const perBlock = options.perBlock ?? 10_000;
+  const blocks = options.blocks ?? 7;
+  const real = await timeHub(null, sessions, perBlock, blocks);
+  const trivial = await timeHub(trivialStage, sessions, perBlock, blocks);
+  return {
+    sessions, utterances: perBlock * blocks,
+    realMinUs: real[0]!, realMedianUs: real[blocks >> 1]!, trivialMinUs: trivial[0]!, trivialMedianUs: trivial[blocks >> 1]!,
+  };
+}
+
+/** µs per utterance for each block, sorted. */
+async function timeHub(stage: HandlerStage | null, count: number, perBlock: number, blocks: number): Promise<number[]> {
+  const target = await startInProcessHub({ devices: BENCH_HOME, areas: BENCH_AREAS, voice: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } });
+  try {
+    if (stage) target.hub.voice.setHandlerStage(stage);
+    let answered: (() => void) | null = null;
+    let errors = 0;
+    const sessions = Array.from({ length: count }, (_, i) => target.hub.voice.detachedSession(
+      { id: `bench-${i}`, subject: `bench-${i}`, scopes: ['voice'] },
+      (frame) => {
+        // Byte 9 is the first letter of the frame type: r(eply), e(rror); state frames are not answers.
+        const kind = frame.charCodeAt(9);
+        if (kind === 0x65) errors++;
+        if (kind === 0x72 || kind === 0x65) answered?.();
+      },
+    ));
+    const texts = BENCH_UTTERANCES.map((t) => JSON.stringify(t));
+    let seq = 0;
+    const say = (): Promise<void> => new Promise((resolve) => {
+      answered = resolve;
+      const i = seq % count;
+      sessions[i]!.handleText(Buffer.from(`{"type":"utterance","id":"u${seq}","text":${texts[(i + seq) % texts.length]}}`));
+      seq++;
+    });
+    for (let i = 0; i < 2000; i++) await say(); // warm-up: JIT, caches
+    const results: number[] = [];
+    for (let b = 0; b < blocks; b++) {
+      const t0 = performance.now();
+      for (let i = 0; i < perBlock; i++) await say();
+      results.push(((performance.now() - t0) * 1000) / perBlock);
+    }
+    if (errors > 0) throw new Error(`${errors} utterances were answered with an error`);
+    return results.sort((a, b) => a - b).map((us) => Math.round(us * 100) / 100);
+  } finally {
+    await target.stop();
+  }
+}
