@@ -1,9 +1,9 @@
 /** The hub's own text framing, read back by the `ws` library's receiver: what every client will parse. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Writable } from 'node:stream';
+import { Duplex, type Writable } from 'node:stream';
 import * as wsModule from 'ws';
-import { encodeTextFrames } from '../../../daemon/voice/frameBatcher.js';
+import { encodeTextFrames, FrameBatcher } from '../../../daemon/voice/frameBatcher.js';
 
 // ws exports its frame parser, but @types/ws does not describe it.
 const { Receiver } = wsModule as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
@@ -36,4 +36,26 @@ test('the length field counts UTF-8 bytes, not characters', async () => {
   assert.equal(buffer.readUInt16BE(2), 150);
   assert.equal(buffer.length, 4 + 150);
   assert.deepEqual(await decode(buffer), [text]);
+});
+
+test('one write per socket per turn, frames in order; a socket no longer open gets nothing', async () => {
+  const writes = new Map<string, Buffer[]>();
+  const socket = (name: string) => {
+    writes.set(name, []);
+    return new Duplex({ read() {}, write(chunk: Buffer, _enc, done) { writes.get(name)!.push(chunk); done(); } });
+  };
+  const a = socket('a');
+  const b = socket('b');
+  const closing = socket('closing');
+  const batcher = new FrameBatcher();
+  batcher.send(a, { readyState: 1 }, '{"n":1}');
+  batcher.send(b, { readyState: 1 }, '{"n":2}');
+  batcher.send(a, { readyState: 1 }, '{"n":3}');
+  batcher.send(closing, { readyState: 2 }, '{"n":4}');
+  assert.equal(writes.get('a')!.length, 0, 'nothing before the end of the turn');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.get('a')!.length, 1);
+  assert.deepEqual(await decode(writes.get('a')![0]!), ['{"n":1}', '{"n":3}']);
+  assert.deepEqual(await decode(writes.get('b')![0]!), ['{"n":2}']);
+  assert.equal(writes.get('closing')!.length, 0, 'nothing after a close frame');
 });
