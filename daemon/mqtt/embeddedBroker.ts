@@ -5,7 +5,7 @@ import { EnvironmentError, HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AddressPolicy, unmapIPv4 } from './addressPolicy.js';
 import { createAuthHooks, type AuthHooks } from './brokerAuth.js';
-import { ConnectionLimiter } from './connectionLimiter.js';
+import { RateLimiter } from '../rateLimiter.js';
 import { GuardedConnection, type ConnectionProblem } from './guardedConnection.js';
 import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from './status.js';
 import { isValidTopicFilter, isValidTopicName } from './topicFilter.js';
@@ -42,6 +42,8 @@ const DRAIN_TIMEOUT_MS = 30_000;
 /** mqemitter slots for messages being delivered at once (aedes default 100); slots are held one tick each. */
 const DELIVERY_CONCURRENCY = 500;
 const TCP_KEEPALIVE_MS = 60_000;
+/** Remote addresses whose connection rate is tracked at once; idle ones are forgotten first. */
+const MAX_TRACKED_ADDRESSES = 4096;
 
 /**
  * The embedded MQTT broker (aedes 1.x) on `mqtt.host:mqtt.port`, and the hub's in-process client of it:
@@ -95,7 +97,9 @@ export class EmbeddedBroker implements MqttTransport {
     this.users = users;
     this.auth = auth;
 
-    const limiter = new ConnectionLimiter(options.connectionsPerSecond, () => options.clock.now());
+    // Per address, so one device reconnecting in a loop cannot use up everyone's allowance.
+    const rate = options.connectionsPerSecond;
+    const limiter = new RateLimiter({ perSecond: rate, burst: rate, maxKeys: MAX_TRACKED_ADDRESSES }, options.clock);
     const server = createServer({ noDelay: true }, (socket) => this.accept(socket, broker, limiter));
     server.maxConnections = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.server = server;
@@ -191,9 +195,9 @@ export class EmbeddedBroker implements MqttTransport {
     };
   }
 
-  private accept(socket: Socket, broker: Aedes, limiter: ConnectionLimiter): void {
+  private accept(socket: Socket, broker: Aedes, limiter: RateLimiter): void {
     const address = unmapIPv4(socket.remoteAddress ?? '');
-    if (!this.running || !limiter.tryAcquire(address)) {
+    if (!this.running || !limiter.take(address)) {
       this.dropped.rateLimited++;
       this.options.log.debug({ address }, 'mqtt connection dropped: over mqtt.connectionsPerSecond');
       socket.destroy();

@@ -10,7 +10,7 @@ import { FrameParser, errorFrame, speakFrame } from './frames.js';
 import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
 import { IdempotencyCache } from './idempotencyCache.js';
 import { VoiceMetrics } from './metrics.js';
-import { RateLimiter } from './rateLimiter.js';
+import { RateLimiter } from '../rateLimiter.js';
 import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity } from './voiceSession.js';
 import { WorkQueue } from './workQueue.js';
 import { FrameBatcher } from './frameBatcher.js';

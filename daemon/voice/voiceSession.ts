@@ -7,7 +7,7 @@ import { errorFrame, PONG_FRAME, STATE_FRAMES, type FrameParser, type AudioStart
 import type { AudioInput, HandlerStage, SpeechToText, VoiceReply } from './handlerStage.js';
 import type { IdempotencyCache } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
-import type { RateLimiter } from './rateLimiter.js';
+import type { RateLimiter } from '../rateLimiter.js';
 import { SessionStateMachine, type SessionState } from './sessionStateMachine.js';
 import { AttemptContext, UtteranceJob } from './utteranceJob.js';
 import type { Attempt, RunHooks, WorkQueue } from './workQueue.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../context.js';
+import type { Clock } from './context.js';
 
 export interface RateLimitOptions {
   /** Tokens added per second. */
@@ -16,7 +16,8 @@ interface Bucket {
 }
 
 /**
- * Token buckets keyed by client (the token subject). Refill is computed lazily on each take, so there are no
+ * Token buckets keyed by client: voice utterances per token subject (`voice.rateLimit`), and new MQTT
+ * connections per remote address (`mqtt.connectionsPerSecond`, a second's worth of burst). Refill is computed lazily on each take, so there are no
  * timers and an idle key costs one small object. Memory is bounded by `maxKeys`: a forgotten key simply
  * starts again with a full bucket, which is what it would have had after a quiet spell anyway.
  */
