@@ -2,12 +2,18 @@ import { deepFreeze } from '../deepFreeze.js';
 import { HubError } from '../errors.js';
 import {
   commandFor, commandReply, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
-  type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResponseKey, type StateReader,
+  type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { EN_RESPONSES } from '../intents/responses/en.js';
 import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
 import type { EngineTargets, IntentEnginePort } from '../../plugins/host/ports.js';
 import type { IntentMatcher } from './intentPipeline.js';
+
+/** What a match resolved to: the targets handed to plugins, and the engine's resolution for answers about state. */
+interface Resolved {
+  targets: EngineTargets;
+  resolution: ResolveSuccess;
+}
 
 /** Intents whose answer is a question about state, not a command. */
 const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
@@ -26,7 +32,7 @@ const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
  */
 export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   private readonly matches = new WeakMap<IntentRequest, IntentMatch>();
-  private readonly targets = new WeakMap<IntentMatch, EngineTargets>();
+  private readonly resolved = new WeakMap<IntentMatch, Resolved>();
   private readonly requests = new WeakMap<IntentMatch, IntentRequest>();
   private stale = false;
 
@@ -66,15 +72,15 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     // The engine hands out one frozen match per recent text and area, and empties that cache when the lists
     // change: the targets and their wording, worked out once per such match, stay right as long as it lives.
     const reusable = Object.isFrozen(match) && match.sessionArea === request.area;
-    let targets = reusable ? this.targets.get(match) : undefined;
-    if (!targets) {
-      targets = this.target(match, request.area);
-      if (reusable) this.targets.set(match, deepFreeze(targets));
+    let resolved = reusable ? this.resolved.get(match) : undefined;
+    if (!resolved) {
+      resolved = this.target(match, request.area);
+      if (reusable) this.resolved.set(match, resolved);
     }
+    const { targets, resolution } = resolved;
     // An answer about state reads the state now, every time.
     if (!QUESTIONS.has(match.intent) || targets.ids.length === 0) return targets;
-    const resolution = this.engine.resolve(match, request.area ? { sessionArea: request.area } : {});
-    return isResolveError(resolution) ? targets : { ...targets, answer: queryReply(match, resolution, this.engine.deviceLists, this.stateOf) };
+    return { ...targets, answer: queryReply(match, resolution, this.engine.deviceLists, this.stateOf) };
   }
 
   respond(key: string, vars: Record<string, unknown>, lang: string): string | null {
@@ -93,14 +99,14 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   }
 
   /** The devices a match means, their commands and the reply wording; throws the engine's refusal. */
-  private target(match: IntentMatch, area: string | undefined): EngineTargets {
+  private target(match: IntentMatch, area: string | undefined): Resolved {
     const resolution = this.engine.resolve(match, area ? { sessionArea: area } : {});
     const lists = this.engine.deviceLists;
     if (isResolveError(resolution)) {
       throw new HubError(resolution.error, errorReply(resolution, match, lists), { details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } });
     }
     const commands = resolution.devices.map((d) => commandFor(match, d));
-    return {
+    const targets: EngineTargets = {
       ids: resolution.devices.map((d) => d.id),
       commands,
       scope: resolution.scope,
@@ -110,6 +116,7 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       done: commands.some((c) => c !== null) ? commandReply(match, resolution, lists) : '',
       answer: '',
     };
+    return { targets: deepFreeze(targets), resolution };
   }
 
   private refresh(): void {
