@@ -83,7 +83,8 @@ export interface BenchVoiceResult {
   pass: boolean;
 }
 
-const trivialStage: HandlerStage = { handle: () => ({ text: 'Turned on the kitchen light.', intent: 'HassTurnOn', handledBy: 'bench' }) };
+/** A handler that answers at once: what the voice path costs without intents, plugins or MQTT. */
+export const trivialStage: HandlerStage = { handle: () => ({ text: 'Turned on the kitchen light.', intent: 'HassTurnOn', handledBy: 'bench' }) };
 
 export async function benchVoice(options: BenchVoiceOptions = {}): Promise<BenchVoiceResult> {
   const counts = options.clients ?? [100, 300, 500];

@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { startInProcessHub } from './hubTarget.js';
+import { trivialStage } from './voice.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 
 export interface PipelineBenchResult {
@@ -23,8 +24,6 @@ export interface PipelineBenchResult {
   trivialMinUs: number;
   trivialMedianUs: number;
 }
-
-const trivialStage: HandlerStage = { handle: () => ({ text: 'Turned on the kitchen light.', intent: 'HassTurnOn', handledBy: 'bench' }) };
 
 export async function benchVoicePipeline(options: { sessions?: number; perBlock?: number; blocks?: number } = {}): Promise<PipelineBenchResult> {
   const sessions = options.sessions ?? 500;
