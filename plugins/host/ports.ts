@@ -2,6 +2,8 @@ import type { Device, DeviceCommand } from '../../devices/model.js';
 import type { IntentRequest, SentenceSet } from '../sdk/intents.js';
 import type { SystemStatus, Targets } from '../sdk/api.js';
 import type { DeviceCapability as SdkCapability, DeviceCommand as SdkDeviceCommand, DeviceType as SdkDeviceType } from '../sdk/devices.js';
+import type { PluginEventName, PluginEvents } from '../sdk/events.js';
+import type { HubEvents } from '../../daemon/events.js';
 
 /**
  * What the plugin host needs from the device layer. The lead supplies it from the device registry and
@@ -44,3 +46,10 @@ export interface SystemSampleProvider {
 // The SDK's device types mirror devices/model.ts for plugin authors; these lines stop compiling if they drift.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const SDK_MATCHES_MODEL: Same<SdkDeviceCommand, DeviceCommand> & Same<SdkDeviceType, Device['type']> & Same<SdkCapability, Device['capabilities'][number]> = true;
+
+// The SDK's event payloads mirror daemon/events.ts (read-only for plugins): every payload the bus carries
+// must fit the type a plugin handler is promised. This stops compiling if one drifts.
+type Fits<A, B> = [A] extends [B] ? true : false;
+export const SDK_EVENTS_FIT_BUS: { [K in PluginEventName]: Fits<HubEvents[K], PluginEvents[K]> } = {
+  'device.state': true, 'device.availability': true, 'device.added': true, 'device.removed': true, 'device.changed': true,
+};
