@@ -68,7 +68,9 @@ export class Hub {
       },
       stop: async () => {},
     };
-    this.voice = new VoiceServer({ ctx: sub('voice'), auth, http: () => this.http.server });
+    this.voice = new VoiceServer({
+      ctx: sub('voice'), auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
+    });
     this.ctx.services.voice = this.voice;
     this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, voice: this.voice });
     this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.voice, this.plugins], log);

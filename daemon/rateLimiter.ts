@@ -16,8 +16,9 @@ interface Bucket {
 }
 
 /**
- * Token buckets keyed by client: voice utterances per token subject (`voice.rateLimit`), and new MQTT
- * connections per remote address (`mqtt.connectionsPerSecond`, a second's worth of burst). Refill is computed lazily on each take, so there are no
+ * Token buckets keyed by client: voice utterances per token subject (`voice.rateLimit`), new MQTT
+ * connections per remote address (`mqtt.connectionsPerSecond`, a second's worth of burst), and HTTP requests
+ * and WebSocket upgrades per remote address (`http.rateLimit`). Refill is computed lazily on each take, so there are no
  * timers and an idle key costs one small object. Memory is bounded by `maxKeys`: a forgotten key simply
  * starts again with a full bucket, which is what it would have had after a quiet spell anyway.
  */
@@ -44,6 +45,14 @@ export class RateLimiter {
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
+  }
+
+  /** Milliseconds until `key` has a token again (0 when it has one now). Takes nothing. */
+  waitMs(key: string): number {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return 0;
+    const tokens = bucket.tokens + Math.max(0, this.clock.now() - bucket.at) * this.perMs;
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.perMs);
   }
 
   /** Keys currently remembered (tests and metrics). */

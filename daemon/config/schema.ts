@@ -16,6 +16,11 @@ export const ScopeSchema = Type.Union([
 const HttpSchema = Type.Object({
   host: Type.String({ default: '0.0.0.0', minLength: 1 }),
   port: Port(8080),
+  rateLimit: Type.Object({
+    perSecond: Type.Number({ exclusiveMinimum: 0, default: 20, description: 'HTTP requests and WebSocket upgrades per second per remote address; more are answered 429 RATE_LIMITED' }),
+    burst: Type.Integer({ minimum: 1, default: 100, description: 'how many may come at once from one address after a quiet spell' }),
+    exempt: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8', '::1'], description: 'addresses or CIDR ranges never rate limited (a reverse proxy on this machine should limit by itself)' }),
+  }, Strict),
 }, Strict);
 
 const MqttSchema = Type.Object({

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { HubContext, Subsystem } from '../context.js';
 import { EnvironmentError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { AddressRateLimit } from './addressRateLimit.js';
 
 export interface RequestContext {
   traceId: string;
@@ -16,12 +17,14 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, rc: Reque
 /**
  * The one HTTP port: /health, /metrics, /api/*, and the voice WebSocket upgrade at /voice (attached by the
  * voice server through `server`). Subsystems add their routes with `route()` in their own start().
- * Unknown paths answer 404 JSON; known paths with another method answer 405 with Allow.
+ * Unknown paths answer 404 JSON; known paths with another method answer 405 with Allow. Before any of
+ * that, every request and upgrade passes the per-address rate limit (`http.rateLimit`): over it, 429.
  */
 export class HttpServer implements Subsystem {
   readonly name = 'http';
   private readonly routes = new Map<string, Map<string, RouteHandler>>();
   private httpServer: Server | null = null;
+  private limit: AddressRateLimit | null = null;
 
   constructor(private readonly ctx: HubContext) {}
 
@@ -40,8 +43,17 @@ export class HttpServer implements Subsystem {
     this.routes.set(path, byMethod);
   }
 
+  /**
+   * Admits one request or WebSocket upgrade from `address` (http.rateLimit): 0 to go ahead, otherwise the
+   * seconds to wait (Retry-After). The voice server asks this for each upgrade.
+   */
+  retryAfter(address: string | undefined, kind: 'request' | 'upgrade'): number {
+    return this.limit ? this.limit.retryAfter(address, kind) : 0;
+  }
+
   async start(): Promise<void> {
-    const { host, port } = this.ctx.config.http;
+    const { host, port, rateLimit } = this.ctx.config.http;
+    this.limit = new AddressRateLimit(rateLimit, this.ctx.clock, this.ctx.metrics);
     const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => this.handle(req, res));
     server.on('clientError', (_err, socket) => socket.destroy());
     this.httpServer = server;
@@ -68,6 +80,12 @@ export class HttpServer implements Subsystem {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const wait = this.retryAfter(req.socket.remoteAddress, 'request');
+    if (wait > 0) {
+      res.setHeader('retry-after', String(wait));
+      sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: `too many requests from this address; retry in ${wait} s` } });
+      return;
+    }
     const header = req.headers['x-trace-id'];
     const traceId = typeof header === 'string' && /^[\w.:-]{1,64}$/.test(header) ? header : randomUUID();
     res.setHeader('x-trace-id', traceId);

@@ -1,6 +1,6 @@
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from '../log.js';
-import type { AddressPolicy } from './addressPolicy.js';
+import type { AddressPolicy } from '../addressPolicy.js';
 import { coveredByAny } from './topicFilter.js';
 import type { UserDirectory } from './userDirectory.js';
 

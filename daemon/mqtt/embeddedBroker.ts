@@ -3,7 +3,7 @@ import { Aedes, type AedesPublishPacket } from 'aedes';
 import type { Clock, HealthResult, MessageHandler, MqttTransport, PublishOptions } from '../context.js';
 import { EnvironmentError, HubError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { AddressPolicy, unmapIPv4 } from './addressPolicy.js';
+import { AddressPolicy, unmapIPv4 } from '../addressPolicy.js';
 import { createAuthHooks, type AuthHooks } from './brokerAuth.js';
 import { RateLimiter } from '../rateLimiter.js';
 import { GuardedConnection, type ConnectionProblem } from './guardedConnection.js';
@@ -77,7 +77,7 @@ export class EmbeddedBroker implements MqttTransport {
 
   async start(signal?: AbortSignal): Promise<void> {
     const { options } = this;
-    const anonymous = AddressPolicy.fromConfig(options.anonymousFrom);
+    const anonymous = AddressPolicy.fromConfig(options.anonymousFrom, 'mqtt.anonymousFrom');
     const users = new UserDirectory(options.dataDir, options.log, options.clock);
     await users.load();
     const auth = createAuthHooks({ anonymous, users, log: options.log });

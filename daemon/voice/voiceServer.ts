@@ -21,6 +21,8 @@ export interface VoiceServerOptions {
   auth: TokenVerifier;
   /** The hub's HTTP server, or a getter for it (it exists only once the HTTP subsystem has started). */
   http: Server | (() => Server);
+  /** The HTTP port's per-address limit (http.rateLimit): seconds to wait, 0 to go ahead. None: no limit. */
+  addressLimit?: (address: string | undefined) => number;
   /** Until the plugin host sets one: NO_MATCH for everything. */
   stage?: HandlerStage;
   /** Until a plugin provides one: NO_STT for audio. */
@@ -179,10 +181,13 @@ export class VoiceServer implements Subsystem {
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    if ((q < 0 ? url : url.slice(0, q)) !== VOICE_PATH) {
-      if (this.server && this.server.listenerCount('upgrade') === 1) refuse(socket, 404, 'NOT_FOUND', `no WebSocket at ${url.slice(0, q < 0 ? undefined : q)}`);
-      return;
-    }
+    const path = q < 0 ? url : url.slice(0, q);
+    // Other paths are left to other upgrade listeners; with none, they are ours to answer (404).
+    if (path !== VOICE_PATH && !(this.server && this.server.listenerCount('upgrade') === 1)) return;
+    // Before the token is checked: a flood of forged tokens costs the hub a bucket lookup each.
+    const wait = this.options.addressLimit?.(req.socket.remoteAddress) ?? 0;
+    if (wait > 0) return refuse(socket, 429, 'RATE_LIMITED', `too many requests from this address; retry in ${wait} s`, { 'Retry-After': String(wait) });
+    if (path !== VOICE_PATH) return refuse(socket, 404, 'NOT_FOUND', `no WebSocket at ${path}`);
     socket.on('error', () => {}); // a client that resets mid-handshake is not worth a crash
     void this.accept(req, socket, head);
   };

@@ -66,6 +66,7 @@ for (const [name, config, expected] of [
   ['broken YAML', 'http: [port: 1\n', /YAML/],
   ['a wrong enum value', 'log:\n  level: loud\n', /log\.level: "loud" is not/],
   ['a top-level list', '- 1\n- 2\n', /top level must be a mapping/],
+  ['a rate-limit exemption that is not an address', 'http:\n  rateLimit:\n    exempt: [localhost]\n', /http\.rateLimit\.exempt\[0\]: "localhost" is not an IP address/],
 ] as const) {
   test(`config with ${name} exits 2 with one line naming the key`, async () => {
     const d = await start({ config, noWait: true, env: FILE_PORTS });

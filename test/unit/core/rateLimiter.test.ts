@@ -29,6 +29,22 @@ test('keys are independent: one flooding client does not limit another', () => {
   assert.equal(limiter.take('calm'), true);
 });
 
+test('waitMs says how long until the next token, and takes nothing', async () => {
+  const clock = new ManualClock();
+  const limiter = new RateLimiter({ perSecond: 4, burst: 2, maxKeys: 10 }, clock);
+  assert.equal(limiter.waitMs('new'), 0, 'an unknown key has a full bucket');
+  limiter.take('a');
+  assert.equal(limiter.waitMs('a'), 0);
+  limiter.take('a');
+  assert.equal(limiter.waitMs('a'), 250);
+  await clock.advance(100);
+  assert.equal(limiter.waitMs('a'), 150);
+  assert.equal(limiter.waitMs('a'), 150, 'asking twice takes nothing');
+  await clock.advance(150);
+  assert.equal(limiter.waitMs('a'), 0);
+  assert.equal(limiter.take('a'), true);
+});
+
 test('a long quiet spell refills only up to the burst', async () => {
   const clock = new ManualClock();
   const limiter = new RateLimiter({ perSecond: 100, burst: 3, maxKeys: 10 }, clock);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AddressPolicy, unmapIPv4 } from '../../../daemon/mqtt/addressPolicy.js';
-import { ConfigError } from '../../../daemon/errors.js';
+import { AddressPolicy, unmapIPv4 } from '../../daemon/addressPolicy.js';
+import { ConfigError } from '../../daemon/errors.js';
 
 test('the default loopback policy accepts 127/8, ::1 and IPv4-mapped loopback only', () => {
-  const policy = AddressPolicy.fromConfig(['127.0.0.0/8', '::1']);
+  const policy = AddressPolicy.fromConfig(['127.0.0.0/8', '::1'], 'mqtt.anonymousFrom');
   assert.equal(policy.allows('127.0.0.1'), true);
   assert.equal(policy.allows('127.5.6.7'), true);
   assert.equal(policy.allows('::1'), true);
@@ -18,7 +18,7 @@ test('the default loopback policy accepts 127/8, ::1 and IPv4-mapped loopback on
 });
 
 test('single addresses and IPv6 ranges', () => {
-  const policy = AddressPolicy.fromConfig(['192.168.1.10', 'fd00::/8']);
+  const policy = AddressPolicy.fromConfig(['192.168.1.10', 'fd00::/8'], 'mqtt.anonymousFrom');
   assert.equal(policy.allows('192.168.1.10'), true);
   assert.equal(policy.allows('192.168.1.11'), false);
   assert.equal(policy.allows('fd12:3456::1'), true);
@@ -26,11 +26,11 @@ test('single addresses and IPv6 ranges', () => {
 });
 
 test('an empty list accepts nobody', () => {
-  assert.equal(AddressPolicy.fromConfig([]).allows('127.0.0.1'), false);
+  assert.equal(AddressPolicy.fromConfig([], 'mqtt.anonymousFrom').allows('127.0.0.1'), false);
 });
 
 test('malformed entries are config errors naming the key and the value', () => {
-  assert.throws(() => AddressPolicy.fromConfig(['127.0.0.0/8', 'localhost', '10.0.0.0/33']), (err: unknown) => {
+  assert.throws(() => AddressPolicy.fromConfig(['127.0.0.0/8', 'localhost', '10.0.0.0/33'], 'mqtt.anonymousFrom'), (err: unknown) => {
     assert.ok(err instanceof ConfigError);
     assert.equal(err.code, 'CONFIG_INVALID');
     assert.equal(err.problems.length, 2);

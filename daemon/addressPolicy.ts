@@ -1,15 +1,16 @@
 import { BlockList, isIP } from 'node:net';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from './errors.js';
 
 /**
- * The set of addresses whose clients may connect without a user (`mqtt.anonymousFrom`). Node's BlockList
- * does the CIDR matching; this module only turns config strings into it and normalises addresses.
+ * A set of addresses and CIDR ranges from the config: whose MQTT clients may connect without a user
+ * (`mqtt.anonymousFrom`), which addresses skip the HTTP rate limit (`http.rateLimit.exempt`). Node's
+ * BlockList does the CIDR matching; this module only turns config strings into it and normalises addresses.
  */
 export class AddressPolicy {
   private constructor(private readonly list: BlockList, readonly size: number) {}
 
   /** Builds the policy from addresses and CIDR ranges; a malformed entry is a config error naming it. */
-  static fromConfig(entries: readonly string[], key = 'mqtt.anonymousFrom'): AddressPolicy {
+  static fromConfig(entries: readonly string[], key: string): AddressPolicy {
     const list = new BlockList();
     const problems: string[] = [];
     entries.forEach((entry, index) => {
