@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -12,6 +13,9 @@ import { fileURLToPath } from 'node:url';
  * stay in node_modules.
  */
 const dist = fileURLToPath(new URL('../../', import.meta.url));
+
+// Chunk names carry content hashes: without this, every rebuild would leave the last build's chunks behind.
+await rm(`${dist}bundle`, { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: `${dist}daemon/cli.js`, samplerWorker: `${dist}daemon/health/samplerWorker.js` },
