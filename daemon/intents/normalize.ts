@@ -34,10 +34,11 @@ export function detectLang(text: string): Lang {
 /** Steps 1–3: tokens with fillers kept. */
 export function rawTokens(text: string): string[] {
   let s = text.normalize('NFKC').toLowerCase();
+  // As \u escapes (the bundle stays ASCII; see daemon/build/bundle.ts): \u00b0 is °, \u2019 \u2018 \u00b4 are ’ ‘ ´.
   if (s.includes('°')) {
-    s = s.replace(/°\s*f\b/g, ' degrees fahrenheit ').replace(/°\s*c\b/g, ' degrees ').replace(/°/g, ' degrees ');
+    s = s.replace(/\u00b0\s*f\b/g, ' degrees fahrenheit ').replace(/\u00b0\s*c\b/g, ' degrees ').replace(/\u00b0/g, ' degrees ');
   }
-  if (/['’‘`´]/.test(s)) s = expandContractions(s.replace(/[’‘`´]/g, "'"));
+  if (/['\u2019\u2018`\u00b4]/.test(s)) s = expandContractions(s.replace(/[\u2019\u2018`\u00b4]/g, "'"));
   // Thousands separators ("1,000"), a minus sign before a number, and "a/c".
   s = s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1').replace(/(^|[^\p{L}\p{N}])-(?=\d)/gu, '$1 minus ').replace(/\ba\/c\b/g, 'ac');
   const out: string[] = [];

@@ -194,8 +194,10 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
 }
 
 const DOOR_CLASSES = new Set(['door', 'garage', 'garage_door', 'gate', 'opening']);
-const DOOR_WORDS = /\b(door|doors|gate|gates)\b|门/i;
-const WINDOW_WORDS = /\bwindows?\b|窗户|窗(?!帘)/i;
+// Non-ASCII in regular expressions is written as \u escapes (the bundle stays ASCII; see daemon/build/bundle.ts):
+// \u95e8 门 door; \u7a97\u6237 窗户 and \u7a97 窗 window, but not \u7a97\u5e18 窗帘 curtain.
+const DOOR_WORDS = /\b(door|doors|gate|gates)\b|\u95e8/i;
+const WINDOW_WORDS = /\bwindows?\b|\u7a97\u6237|\u7a97(?!\u5e18)/i;
 
 /** Whether a cover or sensor is a door, a window or a shade (covers only), by device class or name. */
 export function isKind(d: IntentDevice, kind: 'door' | 'window' | 'shade'): boolean {

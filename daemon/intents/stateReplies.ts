@@ -69,7 +69,7 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
     if (values.length === 0) return render(lang, 'state_unknown', { target });
     const value = formatNumber(values.reduce((a, b) => a + b, 0) / values.length);
     const unit = measurement === 'temperature' ? (lang === 'zh' ? w.degrees : ` ${w.degrees}`).trimStart()
-      : devices[0].unit ? (/^[%°]/.test(devices[0].unit) || lang === 'zh' ? devices[0].unit : ` ${devices[0].unit}`) : DEFAULT_UNITS[measurement] ?? '';
+      : devices[0].unit ? (/^[%\u00b0]/.test(devices[0].unit) || lang === 'zh' ? devices[0].unit : ` ${devices[0].unit}`) : DEFAULT_UNITS[measurement] ?? '';
     const areaId = resolution.area ? lists.areaId(resolution.area) : devices.length >= 1 ? lists.areaIdOf(devices[0].id) : undefined;
     const area = areaId && (resolution.scope !== 'name' || devices.length > 1) ? lists.areaName(areaId, lang) : undefined;
     const areaText = area && lang === 'en' ? `the ${area.replace(/_/g, ' ').replace(/\b([A-Z])([a-z]+)\b/g, (x) => x.toLowerCase())}` : area;
