@@ -23,7 +23,7 @@ function timeNodeBaseline(): Promise<number> {
 }
 
 /** The node flags of `npm start` (e.g. a smaller young generation), so the bench measures what users run. */
-async function startFlags(): Promise<string[]> {
+export async function startFlags(): Promise<string[]> {
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
 }
