@@ -262,7 +262,13 @@ export function formatTable(result: BenchVoiceResult): string {
     const ratio = r.target === 'hub' ? String(result.ratio[r.clients]) : '';
     lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${ratio} |`);
   }
-  lines.push('', `target at ${Math.max(...result.rows.map((r) => r.clients))} clients (hub ≥ 0.5× bare msgs/s, p99 ≤ 20 ms, 0 errors): ${result.pass ? 'met' : 'NOT met'}`);
+  const max = Math.max(...result.rows.map((r) => r.clients));
+  const top = result.rows.find((r) => r.target === 'hub' && r.clients === max);
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  lines.push('', `target at ${max} clients (hub ≥ 0.5× bare msgs/s, p99 ≤ 20 ms, 0 errors): ${verdict(result.pass)}`);
+  if (top && result.ratio[max] !== undefined) {
+    lines.push(`  ratio ${result.ratio[max]}: ${verdict(result.ratio[max]! >= 0.5)}; p99 ${top.p99Ms} ms: ${verdict(top.p99Ms <= 20)}; errors ${(top.errorRate * 100).toFixed(2)} %: ${verdict(top.errorRate === 0)}`);
+  }
   return lines.join('\n');
 }
 
