@@ -1,6 +1,7 @@
 import type { Clock } from '../context.js';
 import { HubError, isHubError } from '../errors.js';
 import { LazySignal } from '../lazySignal.js';
+import { isThenable } from '../thenable.js';
 
 export interface WorkQueueOptions {
   /** Jobs running at once across all sessions (voice.concurrency). */
@@ -62,23 +63,13 @@ export class WorkQueue {
     this.stopping = true;
   }
 
-  async run<T>(job: (attempt: Attempt) => Promise<T> | T, hooks?: RunHooks): Promise<T> {
-    for (let n = 0; ; n++) {
-      if (this.active >= this.options.concurrency) await this.acquireSlow();
-      else this.active++;
-      let delay: number;
-      try {
-        return await this.attempt(job, new Attempt(n));
-      } catch (err) {
-        if (this.stopping || n >= this.options.retries || !isHubError(err) || !err.retryable) throw err;
-        delay = this.backoff(n);
-        hooks?.onRetry?.(n + 1, delay, err);
-      } finally {
-        this.release();
-      }
-      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, delay));
-      hooks?.onAttempt?.(n + 1);
-    }
+  /**
+   * Runs `job` in a slot, timed out, retried if its failure is retryable. One promise per run and plain
+   * callbacks inside (no async function, no promise per attempt): this runs for every utterance, and each
+   * async step costs hundreds of bytes of garbage.
+   */
+  run<T>(job: (attempt: Attempt) => Promise<T> | T, hooks?: RunHooks): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.acquire({ job, hooks, resolve, reject }, 0));
   }
 
   /** Delay before retry n+1: min(max, base·2ⁿ), half of it fixed and half random. */
@@ -87,42 +78,71 @@ export class WorkQueue {
     return Math.round(step / 2 + this.random() * (step / 2));
   }
 
-  private acquireSlow(): Promise<void> {
-    if (this.waiters.length >= this.options.maxWaiting) {
-      return Promise.reject(new HubError('BUSY', 'the hub is handling as many utterances as it can; try again shortly'));
+  private acquire<T>(run: QueuedRun<T>, n: number): void {
+    if (this.active < this.options.concurrency) {
+      this.active++;
+      this.attempt(run, n);
+    } else if (this.waiters.length >= this.options.maxWaiting) {
+      run.reject(new HubError('BUSY', 'the hub is handling as many utterances as it can; try again shortly'));
+    } else {
+      // release() hands its slot straight to the first waiter, so `active` stays counted.
+      this.waiters.push(() => this.attempt(run, n));
     }
-    // release() hands its slot straight to the first waiter, so `active` stays counted.
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   private release(): void {
     const next = this.waiters.shift();
-    if (next) next();
+    // Started after the job that finished has returned, never nested inside it.
+    if (next) queueMicrotask(next);
     else this.active--;
   }
 
-  private attempt<T>(job: (attempt: Attempt) => Promise<T> | T, attempt: Attempt): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = this.clock.setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        const err = new HubError('TIMEOUT', `the handler did not answer within ${this.options.timeoutMs} ms`);
-        attempt.abort(err);
-        reject(err);
-      }, this.options.timeoutMs);
-      const done = (ok: boolean, value: unknown) => {
-        if (settled) return; // answered after its timeout: too late, dropped
-        settled = true;
-        this.clock.clearTimeout(timer);
-        if (ok) resolve(value as T);
-        else reject(value);
-      };
-      try {
-        Promise.resolve(job(attempt)).then((v) => done(true, v), (e: unknown) => done(false, e));
-      } catch (err) {
-        done(false, err);
-      }
-    });
+  private attempt<T>(run: QueuedRun<T>, n: number): void {
+    const attempt = new Attempt(n);
+    let settled = false;
+    const done = (ok: boolean, value: unknown): void => {
+      if (settled) return; // answered after its timeout: too late, dropped
+      settled = true;
+      this.clock.clearTimeout(timer);
+      this.release();
+      if (ok) run.resolve(value as T);
+      else this.failed(run, n, value);
+    };
+    const timer = this.clock.setTimeout(() => {
+      if (settled) return;
+      const err = new HubError('TIMEOUT', `the handler did not answer within ${this.options.timeoutMs} ms`);
+      attempt.abort(err);
+      done(false, err);
+    }, this.options.timeoutMs);
+    let result: Promise<T> | T;
+    try {
+      result = run.job(attempt);
+    } catch (err) {
+      done(false, err);
+      return;
+    }
+    if (isThenable(result)) result.then((v) => done(true, v), (e: unknown) => done(false, e));
+    else done(true, result);
   }
+
+  /** An attempt failed: retry it after a backoff if it may be retried, else the run fails with it. */
+  private failed<T>(run: QueuedRun<T>, n: number, err: unknown): void {
+    if (this.stopping || n >= this.options.retries || !isHubError(err) || !err.retryable) {
+      run.reject(err);
+      return;
+    }
+    const delay = this.backoff(n);
+    run.hooks?.onRetry?.(n + 1, delay, err);
+    this.clock.setTimeout(() => {
+      run.hooks?.onAttempt?.(n + 1);
+      this.acquire(run, n + 1);
+    }, delay);
+  }
+}
+
+interface QueuedRun<T> {
+  job: (attempt: Attempt) => Promise<T> | T;
+  hooks: RunHooks | undefined;
+  resolve(value: T): void;
+  reject(err: unknown): void;
 }
