@@ -266,28 +266,36 @@ export class VoiceSession {
   }
 
   /** Runs a job through the queue (timeout, retries) and folds the result into an Outcome. Never rejects. */
-  private async execute(job: UtteranceJob): Promise<Outcome> {
+  private execute(job: UtteranceJob): Promise<Outcome> {
     let ran = false;
+    return this.deps.queue.run((attempt) => {
+      ran = true;
+      return this.runStages(job, attempt);
+    }, this.hooks).then((reply) => this.replied(job, reply, ran), (err: unknown) => this.failed(job, err, ran));
+  }
+
+  private replied(job: UtteranceJob, reply: VoiceReply, ran: boolean): Outcome {
+    if (reply === null || typeof reply !== 'object' || typeof reply.text !== 'string') {
+      return this.failed(job, new HubError('INTERNAL', 'the handler stage returned no reply text'), ran);
+    }
+    const ms = elapsedMs(job);
+    let frame: string;
     try {
-      const reply = await this.deps.queue.run((attempt) => {
-        ran = true;
-        return this.runStages(job, attempt);
-      }, this.hooks);
-      if (reply === null || typeof reply !== 'object' || typeof reply.text !== 'string') {
-        throw new HubError('INTERNAL', 'the handler stage returned no reply text');
-      }
-      const ms = elapsedMs(job);
-      const frame = JSON.stringify({
+      frame = JSON.stringify({
         type: 'reply', id: job.id, text: reply.text, intent: reply.intent, handledBy: reply.handledBy, actions: reply.actions, ms,
       });
-      return { frame, code: null, intent: reply.intent, handledBy: reply.handledBy, ms, ran };
     } catch (err) {
-      const code = toVoiceErrorCode(err);
-      if (code === 'INTERNAL' || code === 'PLUGIN_FAILED') job.log.warn({ err, code }, 'utterance failed');
-      else if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ code }, 'utterance not handled');
-      const message = code === 'INTERNAL' ? 'internal error' : (err as Error).message;
-      return { frame: errorFrame(job.id, code, message), code, ms: elapsedMs(job), ran };
+      return this.failed(job, new HubError('INTERNAL', 'the reply could not be written as JSON', { cause: err }), ran);
     }
+    return { frame, code: null, intent: reply.intent, handledBy: reply.handledBy, ms, ran };
+  }
+
+  private failed(job: UtteranceJob, err: unknown, ran: boolean): Outcome {
+    const code = toVoiceErrorCode(err);
+    if (code === 'INTERNAL' || code === 'PLUGIN_FAILED') job.log.warn({ err, code }, 'utterance failed');
+    else if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ code }, 'utterance not handled');
+    const message = code === 'INTERNAL' ? 'internal error' : (err as Error).message;
+    return { frame: errorFrame(job.id, code, message), code, ms: elapsedMs(job), ran };
   }
 
   private runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> | VoiceReply {
