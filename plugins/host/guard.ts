@@ -1,6 +1,7 @@
 import type { Clock } from '../../daemon/context.js';
 import { HubError, isHubError, type ErrorCode } from '../../daemon/errors.js';
 import { LazySignal } from '../../daemon/lazySignal.js';
+import { isThenable } from '../../daemon/thenable.js';
 
 /**
  * Errors that answer the user rather than report a broken plugin ("250 percent", "no such device", "no
@@ -50,7 +51,9 @@ export class PluginGuard {
   private pausedAnnounced = false;
   private failures = 0;
   private last: string | null = null;
-  private readonly inflight = new Set<(err: HubError) => void>();
+  /** Calls in flight, newest first, for abortAll: a list threaded through the calls (no set to grow and shrink per call). */
+  private inflight: GuardedCall | null = null;
+  private inflightSize = 0;
 
   constructor(private readonly options: GuardOptions) {}
 
@@ -91,54 +94,25 @@ export class PluginGuard {
       }
     }
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const abort = new LazySignal();
-    const check = options.check;
     return new Promise<R>((resolve, reject) => {
-      let settled = false;
-      const finish = (err: HubError | null, value?: R): void => {
-        if (settled) return;
-        settled = true;
-        clock.clearTimeout(timer);
-        this.inflight.delete(cancel);
-        if (err) {
-          abort.abort(err);
-          reject(err);
-        } else resolve(value as R);
-      };
-      const cancel = (err: HubError): void => finish(err);
-      const timer = clock.setTimeout(() => {
+      const call = new GuardedCall(what, count, options.check as ((value: unknown) => unknown) | undefined, resolve as (value: unknown) => void, reject);
+      call.timer = clock.setTimeout(() => {
         const err = new HubError('TIMEOUT', `plugin ${pluginId} did not finish ${what} within ${timeoutMs} ms`, { details: { plugin: pluginId, what } });
         if (count) this.fail(err, what);
         else this.options.onFailure(err, what);
-        finish(err);
+        this.finish(call, err);
       }, timeoutMs);
-      this.inflight.add(cancel);
+      this.link(call);
       let result: T | Promise<T>;
       try {
-        result = fn(abort);
+        result = fn(call.abort);
       } catch (err) {
-        this.settleError(err, what, count, finish);
+        this.settleError(call, err);
         return;
       }
-      Promise.resolve(result).then(
-        (value) => {
-          if (settled) return;
-          let checked: R;
-          try {
-            checked = check ? check(value) : (value as unknown as R);
-          } catch (err) {
-            this.settleError(err, what, count, finish);
-            return;
-          }
-          if (count) this.succeed();
-          finish(null, checked);
-        },
-        (err: unknown) => {
-          // A late rejection (after a timeout) is swallowed here: it was already counted as the timeout.
-          if (settled) return;
-          this.settleError(err, what, count, finish);
-        },
-      );
+      // A late answer or rejection (after a timeout or abortAll) is dropped: the call was already answered.
+      if (isThenable(result)) result.then((value) => this.settleValue(call, value), (err: unknown) => this.settleError(call, err));
+      else this.settleValue(call, result);
     });
   }
 
@@ -149,23 +123,64 @@ export class PluginGuard {
 
   /** Settles every call still running with `err` (the host is stopping): callers get an answer now. */
   abortAll(err: HubError): void {
-    for (const cancel of [...this.inflight]) cancel(err);
+    while (this.inflight) this.finish(this.inflight, err);
   }
 
   get inflightCount(): number {
-    return this.inflight.size;
+    return this.inflightSize;
   }
 
-  private settleError(err: unknown, what: string, count: boolean, finish: (err: HubError) => void): void {
-    if (isRefusal(err)) {
-      if (count) this.succeed();
-      finish(err);
+  private settleValue(call: GuardedCall, value: unknown): void {
+    if (call.settled) return;
+    let checked: unknown;
+    try {
+      checked = call.check ? call.check(value) : value;
+    } catch (err) {
+      this.settleError(call, err);
       return;
     }
-    const wrapped = wrap(err, this.options.pluginId, what);
-    if (count) this.fail(wrapped, what);
-    else this.options.onFailure(wrapped, what);
-    finish(wrapped);
+    if (call.count) this.succeed();
+    this.finish(call, null, checked);
+  }
+
+  private settleError(call: GuardedCall, err: unknown): void {
+    if (call.settled) return;
+    if (isRefusal(err)) {
+      if (call.count) this.succeed();
+      this.finish(call, err);
+      return;
+    }
+    const wrapped = wrap(err, this.options.pluginId, call.what);
+    if (call.count) this.fail(wrapped, call.what);
+    else this.options.onFailure(wrapped, call.what);
+    this.finish(call, wrapped);
+  }
+
+  /** Answers a call once: with `err`, or with `value`. */
+  private finish(call: GuardedCall, err: HubError | null, value?: unknown): void {
+    if (call.settled) return;
+    call.settled = true;
+    this.options.clock.clearTimeout(call.timer);
+    this.unlink(call);
+    if (err) {
+      call.abort.abort(err);
+      call.reject(err);
+    } else call.resolve(value);
+  }
+
+  private link(call: GuardedCall): void {
+    call.next = this.inflight;
+    if (this.inflight) this.inflight.prev = call;
+    this.inflight = call;
+    this.inflightSize++;
+  }
+
+  private unlink(call: GuardedCall): void {
+    if (call.prev) call.prev.next = call.next;
+    else this.inflight = call.next;
+    if (call.next) call.next.prev = call.prev;
+    call.prev = call.next = null;
+    this.inflightSize--;
   }
 
   private succeed(): void {
@@ -193,4 +208,24 @@ function wrap(err: unknown, pluginId: string, what: string): HubError {
   const message = err instanceof Error ? err.message : String(err);
   const reason = isHubError(err) ? err.code : undefined;
   return new HubError('PLUGIN_FAILED', `plugin ${pluginId} failed in ${what}: ${message}`, { cause: err, details: { plugin: pluginId, what, reason } });
+}
+
+/** One call into the plugin, until it is answered: by its result, its timeout, or abortAll. */
+class GuardedCall {
+  settled = false;
+  /** Set right after construction, before anything can settle the call. */
+  timer!: NodeJS.Timeout;
+  readonly abort = new LazySignal();
+  prev: GuardedCall | null = null;
+  next: GuardedCall | null = null;
+
+  constructor(
+    readonly what: string,
+    /** Whether the call moves the pause counter (start/stop hooks do not). */
+    readonly count: boolean,
+    /** Vets what the plugin returned: a throw is the plugin's failure. */
+    readonly check: ((value: unknown) => unknown) | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (err: HubError) => void,
+  ) {}
 }

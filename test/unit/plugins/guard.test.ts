@@ -101,6 +101,25 @@ test('abortAll answers every call in flight at once', async () => {
   assert.equal(guard.totalFailures, 0);
 });
 
+test('calls that finish out of order leave the others in flight; abortAll answers exactly those', async () => {
+  const { guard } = makeGuard();
+  let finishB!: (v: string) => void;
+  const a = guard.call('a', () => new Promise(() => {}));
+  const b = guard.call('b', () => new Promise<string>((resolve) => { finishB = resolve; }));
+  const c = guard.call('c', () => new Promise(() => {}));
+  const d = guard.call('d', () => 'at once');
+  assert.equal(guard.inflightCount, 3, 'a plain value answers the call before call() returns');
+  finishB('b done'); // the middle of the list
+  assert.equal(await b, 'b done');
+  assert.equal(await d, 'at once');
+  assert.equal(guard.inflightCount, 2);
+  guard.abortAll(new HubError('SHUTTING_DOWN', 'bye'));
+  await assert.rejects(a, code('SHUTTING_DOWN'));
+  await assert.rejects(c, code('SHUTTING_DOWN'));
+  assert.equal(guard.inflightCount, 0);
+  assert.equal(await guard.call('e', () => 'after'), 'after', 'the guard takes calls again');
+});
+
 test('check vets a result: a reply it refuses is the plugin\'s failure, one it accepts comes back as it shaped it', async () => {
   const { guard, events } = makeGuard();
   const vet = (value: unknown) => {
