@@ -59,23 +59,16 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
       const devices: DeviceView[] = [];
       const commands: Targets['commands'] = [];
       const names: string[] = [];
-      found.ids.forEach((deviceId, i) => {
-        const device = deps.devices.get(deviceId);
-        if (!device) return;
+      for (let i = 0; i < found.ids.length; i++) {
+        const device = deps.devices.get(found.ids[i]!);
+        if (!device) continue;
         devices.push(toView(device));
         commands.push(found.commands[i] ?? null);
         names.push(found.names[i] ?? '');
-      });
-      return {
-        devices,
-        commands,
-        names,
-        scope: found.scope,
-        ...(found.area ? { area: found.area } : {}),
-        phrase: found.phrase,
-        done: found.done,
-        answer: found.answer,
-      };
+      }
+      const targets: Targets = { devices, commands, names, scope: found.scope, phrase: found.phrase, done: found.done, answer: found.answer };
+      if (found.area) targets.area = found.area;
+      return targets;
     },
     command: (deviceId: string, command: DeviceCommand, options?: { traceId?: string }) => {
       try {

@@ -37,10 +37,11 @@ export function onRegister(api: PluginApi): void {
 async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Promise<IntentReply> {
   const targets = api.devices.resolve(req);
   const work: Array<[DeviceView, DeviceCommand, string]> = [];
-  targets.devices.forEach((device, i) => {
+  for (let i = 0; i < targets.devices.length; i++) {
+    const device = targets.devices[i]!;
     const command = targets.commands[i];
     if (command) work.push([device, inCelsius(command, req), targets.names[i] ?? device.name]);
-  });
+  }
   if (work.length === 0) return { text: targets.answer || targets.done, actions: [] };
   if (work.length === 1) {
     // Most sentences name one device: its refusal or the broker's error is the answer as it is.
