@@ -213,28 +213,51 @@ export class VoiceSession {
       return;
     }
     this.busy = true;
-    void this.pump(job);
+    this.start(job);
   }
 
-  /** Runs jobs one after another until the queue is empty. Never rejects. */
-  private async pump(first: UtteranceJob): Promise<void> {
-    let job: UtteranceJob | undefined = first;
-    while (job) {
+  /**
+   * Runs one job: begin and answer are synchronous on either side of its outcome, which arrives through one
+   * then() (no async frame per job: this runs for every utterance). Then the next waiting job, if any.
+   */
+  private start(job: UtteranceJob): void {
+    let run: JobRun;
+    try {
+      run = this.begin(job);
+    } catch (err) {
+      this.crashed(job, err);
+      this.next();
+      return;
+    }
+    run.result.then((outcome) => {
       try {
-        // One async frame per job (this one): begin and answer are synchronous on either side of the await.
-        const run = this.begin(job);
-        this.answer(job, run, await run.result);
+        this.answer(job, run, outcome);
       } catch (err) {
-        // Only a bug gets here (an illegal transition): log it with its code, answer, and start clean.
-        job.log.error({ err, code: isHubError(err) ? err.code : undefined }, 'voice session failed');
-        this.send(errorFrame(job.id, 'INTERNAL', 'internal error'));
-        this.machine.reset();
+        this.crashed(job, err);
       }
-      job = this.closed ? undefined : this.waiting.shift();
+      this.next();
+    }, (err: unknown) => {
+      this.crashed(job, err);
+      this.next();
+    });
+  }
+
+  private next(): void {
+    const job = this.closed ? undefined : this.waiting.shift();
+    if (job) {
+      this.start(job);
+      return;
     }
     this.busy = false;
     if (this.audio && !this.audio.dropped && !this.closed) this.machine.to('listening');
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Only a bug gets here (an illegal transition): log it with its code, answer, and start clean. */
+  private crashed(job: UtteranceJob, err: unknown): void {
+    job.log.error({ err, code: isHubError(err) ? err.code : undefined }, 'voice session failed');
+    this.send(errorFrame(job.id, 'INTERNAL', 'internal error'));
+    this.machine.reset();
   }
 
   /** Starts a job, or joins the run of an earlier copy with the same id (idempotency). */
