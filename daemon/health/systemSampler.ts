@@ -15,13 +15,15 @@ interface WorkerSample {
   sampledAt: number;
 }
 
-const SAMPLE_INTERVAL_MS = 10_000;
+const SAMPLE_INTERVAL_MS = 60_000;
 
 /**
- * Keeps the latest system sample (CPU temperature, load, memory, disk) for /health and the `system`
- * plugin. Every 10 s a worker thread takes one sample with systeminformation and ends; reading the
- * latest sample is free. A worker per sample rather than one that lives as long as the hub: an idle
- * worker isolate holds ~12 MB, a sample costs a few ms of CPU every 10 s.
+ * Keeps the latest system sample (CPU temperature, memory, disk) for /health and the `system` plugin;
+ * load and uptimes are read live. Every minute a worker thread takes one sample with systeminformation and
+ * ends; reading the latest sample is free. A worker per sample rather than one that lives as long as the
+ * hub: an idle worker isolate holds ~12 MB. A sample is not free either: about 50 ms of the hub's CPU for
+ * the worker and some 17 short processes (`df`, `cat`, `sh`) that systeminformation runs, so it is taken
+ * once a minute, not every 10 s (which was most of the idle hub's CPU); these figures change slowly.
  */
 export class SystemSampler implements Subsystem {
   readonly name = 'systemSampler';

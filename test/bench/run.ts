@@ -26,11 +26,12 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 if (want('startup')) {
-  const r = await benchStartup();
+  const r = await benchStartup(7, Number(process.env.BENCH_IDLE_SECONDS ?? 60));
   console.log('\n## Cold start and idle memory');
   console.log(`node -e 0 (baseline, median of ${r.runs}): ${fmt(r.nodeBaselineMs)} ms`);
   console.log(`hub start → listening (median of ${r.runs}): ${fmt(r.hubListeningMs)} ms  (${fmt(r.ratio, 2)}× baseline; target ≤ 300 ms)`);
   console.log(`idle RSS after start: ${fmt(r.idleRssMB)} MB  (target ≤ 60 MB)`);
+  console.log(`idle CPU over ${r.idleSeconds} s after that (one system sample included): ${fmt(r.idleCpuPct, 2)} % of one core`);
 }
 
 if (want('mqtt')) {

@@ -11,6 +11,9 @@ export interface StartupResult {
   hubListeningMs: number;
   ratio: number;
   idleRssMB: number;
+  /** CPU the idle hub uses, in % of one core, over `idleSeconds` (a system sample included). */
+  idleCpuPct: number;
+  idleSeconds: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -28,8 +31,21 @@ export async function startFlags(): Promise<string[]> {
   return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
 }
 
-/** Process start → the `listening` line; optionally holds the hub idle and reads its RSS from /proc. */
-async function timeHub(measureRss: boolean): Promise<{ ms: number; rssMB: number }> {
+/** Linux counts process CPU time in clock ticks of 1/100 s (USER_HZ) in /proc/PID/stat. */
+const TICKS_PER_SECOND = 100;
+
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces, inside parentheses): utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * Process start → the `listening` line; with `idleSeconds`, holds the hub idle, reads its RSS from /proc
+ * and then its CPU use over that many seconds.
+ */
+async function timeHub(idleSeconds = 0): Promise<{ ms: number; rssMB: number; cpuPct: number }> {
   const dir = await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
   const child = spawn(process.execPath, [...(await startFlags()), CLI, 'start'], {
@@ -44,28 +60,32 @@ async function timeHub(measureRss: boolean): Promise<{ ms: number; rssMB: number
     child.once('exit', (code) => reject(new Error(`hub exited ${code} before listening`)));
   });
   let rssMB = 0;
-  if (measureRss) {
+  let cpuPct = 0;
+  if (idleSeconds > 0) {
     await new Promise((r) => setTimeout(r, 12_000)); // past the first system sample's worker
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
     rssMB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    const before = await cpuTicks(child.pid!);
+    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+    cpuPct = ((await cpuTicks(child.pid!)) - before) / TICKS_PER_SECOND / idleSeconds * 100;
   }
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
   await rm(dir, { recursive: true, force: true });
-  return { ms, rssMB };
+  return { ms, rssMB, cpuPct };
 }
 
-export async function benchStartup(runs = 7): Promise<StartupResult> {
+export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupResult> {
   const baseline: number[] = [];
   const hub: number[] = [];
-  await timeHub(false); // warm the file cache so every run measures the same thing
+  await timeHub(); // warm the file cache so every run measures the same thing
   for (let i = 0; i < runs; i++) {
     baseline.push(await timeNodeBaseline());
-    hub.push((await timeHub(false)).ms);
+    hub.push((await timeHub()).ms);
   }
-  const { rssMB } = await timeHub(true);
+  const { rssMB, cpuPct } = await timeHub(idleSeconds);
   const nodeBaselineMs = median(baseline);
   const hubListeningMs = median(hub);
-  return { runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, idleRssMB: rssMB };
+  return { runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, idleRssMB: rssMB, idleCpuPct: cpuPct, idleSeconds };
 }
