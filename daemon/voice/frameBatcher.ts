@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { PONG_FRAME, STATE_FRAMES } from './frames.js';
 
 /** What the batcher needs of a WebSocket: whether it may still send (ws's `readyState`, 1 = OPEN). */
 export interface OpenSocket {
@@ -54,24 +55,55 @@ export class FrameBatcher {
  * or 126 and 16 bits, or 127 and 64 bits; then the UTF-8 payload. All of them in one buffer.
  */
 export function encodeTextFrames(frames: readonly string[]): Buffer {
-  const lengths = frames.map((f) => Buffer.byteLength(f));
   let size = 0;
-  for (const n of lengths) size += n + (n < 126 ? 2 : n < 65536 ? 4 : 10);
+  for (const frame of frames) size += constantFrame(frame)?.length ?? frameSize(Buffer.byteLength(frame));
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  frames.forEach((frame, i) => {
-    const n = lengths[i]!;
-    out[at++] = 0x81;
-    if (n < 126) {
-      out[at++] = n;
-    } else if (n < 65536) {
-      out[at++] = 126;
-      at = out.writeUInt16BE(n, at);
+  for (const frame of frames) {
+    const constant = constantFrame(frame);
+    if (constant) {
+      out.set(constant, at);
+      at += constant.length;
     } else {
-      out[at++] = 127;
-      at = out.writeBigUInt64BE(BigInt(n), at);
+      at = writeFrame(out, at, frame);
     }
-    at += out.write(frame, at, 'utf8');
-  });
+  }
   return out;
+}
+
+function frameSize(n: number): number {
+  return n + (n < 126 ? 2 : n < 65536 ? 4 : 10);
+}
+
+function writeFrame(out: Buffer, start: number, frame: string): number {
+  const n = Buffer.byteLength(frame);
+  let at = start;
+  out[at++] = 0x81;
+  if (n < 126) {
+    out[at++] = n;
+  } else if (n < 65536) {
+    out[at++] = 126;
+    at = out.writeUInt16BE(n, at);
+  } else {
+    out[at++] = 127;
+    at = out.writeBigUInt64BE(BigInt(n), at);
+  }
+  return at + out.write(frame, at, 'utf8');
+}
+
+/**
+ * The frames sent unchanged again and again (three `state` frames go with every answer, and `pong`),
+ * framed once. Only short strings are looked up, so a reply is never hashed for nothing.
+ */
+const CONSTANT_FRAMES = new Map<string, Buffer>();
+let longestConstant = 0;
+for (const frame of [...Object.values(STATE_FRAMES), PONG_FRAME]) {
+  const framed = Buffer.alloc(frameSize(Buffer.byteLength(frame)));
+  writeFrame(framed, 0, frame);
+  CONSTANT_FRAMES.set(frame, framed);
+  longestConstant = Math.max(longestConstant, frame.length);
+}
+
+function constantFrame(frame: string): Buffer | undefined {
+  return frame.length <= longestConstant ? CONSTANT_FRAMES.get(frame) : undefined;
 }

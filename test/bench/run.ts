@@ -65,6 +65,7 @@ if (want('voice')) {
   console.log(`\n## Voice: closed-loop clients saying ${BENCH_UTTERANCES.length} commands in English and Chinese round a small home (intent lookup + plugin + one MQTT command each)`);
   const r = await benchVoice({
     seconds: Number(process.env.BENCH_SECONDS ?? 3),
+    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
     texts: BENCH_UTTERANCES,
     hub: async (maxClients) => {
       const target = await startInProcessHub({

@@ -44,6 +44,11 @@ export interface BenchVoiceOptions {
   stage?: HandlerStage;
   /** What the clients say: each client goes round the list, starting at its own place in it. */
   texts?: readonly string[];
+  /**
+   * Runs per client count and server (default 1). With more, hub and bare alternate (hub first, then bare
+   * first, …) and the table shows medians: on a shared machine one run can be 20 % off.
+   */
+  rounds?: number;
   /** Which servers to run (default both; the ratio needs both). */
   targets?: Array<'hub' | 'bare'>;
   /**
@@ -77,8 +82,11 @@ export interface BenchVoiceRow {
 
 export interface BenchVoiceResult {
   rows: BenchVoiceRow[];
-  /** hub msgs/s ÷ bare msgs/s, per client count. */
+  /** hub msgs/s ÷ bare msgs/s, per client count: the median over the rounds of each round's ratio. */
   ratio: Record<number, number>;
+  /** The lowest and highest of the rounds' ratios, per client count. */
+  ratioRange: Record<number, [number, number]>;
+  rounds: number;
   /** The targets of the issue at the largest client count. */
   pass: boolean;
 }
@@ -95,29 +103,61 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   const hub = options.hub ? await options.hub(max) : await startHub(options.stage ?? trivialStage, max);
   const bare = await startBare();
   const tokens = await Promise.all(Array.from({ length: max }, (_, i) => hub.token(`bench-${i}`)));
-  const rows: BenchVoiceRow[] = [];
+  const rounds = Math.max(1, options.rounds ?? 1);
+  const targets = options.targets ?? ['hub', 'bare'];
+  const runs: BenchVoiceRow[] = [];
   try {
     for (const clients of counts) {
-      const targets = options.targets ?? ['hub', 'bare'];
-      for (const [target, url] of ([['hub', hub.url], ['bare', bare.url]] as const).filter(([t]) => targets.includes(t))) {
-        const run = await drive({ url, tokens: tokens.slice(0, clients), warmupMs, durationMs: seconds * 1000, texts });
-        const row = summarize(target, clients, run);
-        rows.push(row);
-        options.progress?.(`${target} ${clients} clients: ${row.msgsPerSec} msgs/s, p99 ${row.p99Ms} ms`);
+      for (let round = 0; round < rounds; round++) {
+        const order = ([['hub', hub.url], ['bare', bare.url]] as const).filter(([t]) => targets.includes(t));
+        for (const [target, url] of round % 2 === 0 ? order : [...order].reverse()) {
+          const run = await drive({ url, tokens: tokens.slice(0, clients), warmupMs, durationMs: seconds * 1000, texts });
+          const row = summarize(target, clients, run);
+          runs.push(row);
+          options.progress?.(`${target} ${clients} clients: ${row.msgsPerSec} msgs/s, p99 ${row.p99Ms} ms`);
+        }
       }
     }
   } finally {
     await hub.stop();
     await bare.stop();
   }
+  const rows: BenchVoiceRow[] = [];
   const ratio: Record<number, number> = {};
+  const ratioRange: Record<number, [number, number]> = {};
   for (const clients of counts) {
-    const h = rows.find((r) => r.target === 'hub' && r.clients === clients);
-    const b = rows.find((r) => r.target === 'bare' && r.clients === clients);
-    if (h && b) ratio[clients] = round(h.msgsPerSec / b.msgsPerSec, 2);
+    const of = (target: 'hub' | 'bare') => runs.filter((r) => r.target === target && r.clients === clients);
+    const [h, b] = [of('hub'), of('bare')];
+    if (h.length > 0) rows.push(medianRow(h));
+    if (b.length > 0) rows.push(medianRow(b));
+    if (h.length > 0 && h.length === b.length) {
+      const each = h.map((r, i) => r.msgsPerSec / b[i]!.msgsPerSec);
+      ratio[clients] = round(median(each), 2);
+      ratioRange[clients] = [round(Math.min(...each), 2), round(Math.max(...each), 2)];
+    }
   }
   const top = rows.find((r) => r.target === 'hub' && r.clients === max);
-  return { rows, ratio, pass: top !== undefined && (ratio[max] ?? 0) >= 0.5 && top.p99Ms <= 20 && top.errorRate === 0 };
+  return { rows, ratio, ratioRange, rounds, pass: top !== undefined && (ratio[max] ?? 0) >= 0.5 && top.p99Ms <= 20 && top.errorRate === 0 };
+}
+
+/** One row for several runs: the median of each figure; the error rate over all of them. */
+function medianRow(runs: BenchVoiceRow[]): BenchVoiceRow {
+  const m = (pick: (r: BenchVoiceRow) => number) => median(runs.map(pick));
+  return {
+    target: runs[0]!.target,
+    clients: runs[0]!.clients,
+    msgsPerSec: Math.round(m((r) => r.msgsPerSec)),
+    p50Ms: round(m((r) => r.p50Ms), 2),
+    p99Ms: round(m((r) => r.p99Ms), 2),
+    errorRate: Math.max(...runs.map((r) => r.errorRate)),
+    serverUsPerMsg: round(m((r) => r.serverUsPerMsg), 1),
+  };
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function startHub(stage: HandlerStage, clients: number): Promise<BenchHub> {
@@ -259,9 +299,11 @@ function summarize(target: 'hub' | 'bare', clients: number, run: DriveResult): B
 export function formatTable(result: BenchVoiceResult): string {
   const lines = ['| clients | target | msgs/s | p50 ms | p99 ms | errors | server µs/msg | hub/bare msgs/s |', '|---|---|---|---|---|---|---|---|'];
   for (const r of result.rows) {
-    const ratio = r.target === 'hub' ? String(result.ratio[r.clients]) : '';
+    const range = result.ratioRange[r.clients];
+    const ratio = r.target !== 'hub' ? '' : result.rounds > 1 && range ? `${result.ratio[r.clients]} (${range[0]}–${range[1]})` : String(result.ratio[r.clients]);
     lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${ratio} |`);
   }
+  if (result.rounds > 1) lines.push('', `medians of ${result.rounds} rounds, hub and bare alternating; the ratio is the median of each round's ratio (lowest–highest)`);
   const max = Math.max(...result.rows.map((r) => r.clients));
   const top = result.rows.find((r) => r.target === 'hub' && r.clients === max);
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
