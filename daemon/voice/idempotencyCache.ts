@@ -16,7 +16,7 @@ interface Entry<T> {
 
 /**
  * "The same `id` sent again within 10 minutes returns the first reply again and runs nothing twice"
- * (PROTOCOL §3). The seed article only left a comment ("must be idempotent"); here it is a map from key to
+ * (PROTOCOL §3). The seed article only left a comment ("must be idempotent"); here it is a map from (scope, id) to
  * the first run:
  *   - a copy that arrives while the first still runs gets the same promise (nothing runs twice, even under
  *     concurrency: the lookup and the insert happen in one synchronous step);
@@ -32,8 +32,12 @@ interface Entry<T> {
  * time. A hit is checked against its own expiry.
  */
 export class IdempotencyCache<T> {
-  private current = new Map<string, Entry<T>>();
-  private previous = new Map<string, Entry<T>>();
+  // Two levels, scope (the token subject) then id: no key string is built and hashed per utterance, and the
+  // subject's own string is the same object every time, its hash computed once.
+  private current = new Map<string, Map<string, Entry<T>>>();
+  private previous = new Map<string, Map<string, Entry<T>>>();
+  private currentSize = 0;
+  private previousSize = 0;
   private currentSince: number;
   private readonly generation: number;
 
@@ -42,50 +46,66 @@ export class IdempotencyCache<T> {
     this.generation = Math.max(1, Math.floor(options.maxEntries / 2));
   }
 
-  /** The first outcome for `key`, running `work` only if the key is new (or expired). `fresh` says which. */
-  run(key: string, work: () => Promise<T>): { result: Promise<T>; fresh: boolean } {
+  /** The first outcome for `id` in `scope`, running `work` only if the id is new (or expired). `fresh` says which. */
+  run(scope: string, id: string, work: () => Promise<T>): { result: Promise<T>; fresh: boolean } {
     const ttl = this.options.ttlMs;
     if (ttl <= 0) return { result: work(), fresh: true };
     const now = this.clock.now();
     this.age(now);
-    const found = this.current.get(key) ?? this.previous.get(key);
+    const found = this.find(scope, id);
     if (found && found.expiresAt > now) return { result: found.pending ?? Promise.resolve(found.value as T), fresh: false };
-    if (this.current.size >= this.generation) this.rotate(now);
+    if (this.currentSize >= this.generation) this.rotate(now);
     const result = work();
-    this.current.set(key, { expiresAt: now + ttl, pending: result, value: undefined });
+    let ids = this.current.get(scope);
+    if (!ids) {
+      ids = new Map();
+      this.current.set(scope, ids);
+    }
+    const before = ids.size;
+    ids.set(id, { expiresAt: now + ttl, pending: result, value: undefined });
+    this.currentSize += ids.size - before;
     return { result, fresh: true };
   }
 
-  /** The first run of `key` finished with `value`: keep that, not the promise, for the copies to come. */
-  settle(key: string, result: Promise<T>, value: T): void {
-    const entry = this.entryOf(key, result);
-    if (!entry) return;
+  /** The first run of `id` finished with `value`: keep that, not the promise, for the copies to come. */
+  settle(scope: string, id: string, result: Promise<T>, value: T): void {
+    const entry = this.find(scope, id);
+    if (entry?.pending !== result) return;
     entry.pending = null;
     entry.value = value;
   }
 
   /**
-   * Forgets `key` if it still maps to the run `result`: for outcomes that must not be replayed because
+   * Forgets `id` if it still maps to the run `result`: for outcomes that must not be replayed because
    * nothing ran (the work queue was full), so the client may send the same id again.
    */
-  forget(key: string, result: Promise<T>): void {
-    if (this.current.get(key)?.pending === result) this.current.delete(key);
-    else if (this.previous.get(key)?.pending === result) this.previous.delete(key);
+  forget(scope: string, id: string, result: Promise<T>): void {
+    const ids = this.current.get(scope);
+    if (ids?.get(id)?.pending === result) {
+      ids.delete(id);
+      this.currentSize--;
+      return;
+    }
+    const old = this.previous.get(scope);
+    if (old?.get(id)?.pending === result) {
+      old.delete(id);
+      this.previousSize--;
+    }
   }
 
-  /** Keys held now, expired ones not yet dropped included (tests, metrics). */
+  /** Ids held now, expired ones not yet dropped included (tests, metrics). */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.currentSize + this.previousSize;
   }
 
   clear(): void {
     this.current = new Map();
     this.previous = new Map();
+    this.currentSize = this.previousSize = 0;
   }
 
-  private entryOf(key: string, result: Promise<T>): Entry<T> | undefined {
-    const entry = this.current.get(key) ?? this.previous.get(key);
-    return entry?.pending === result ? entry : undefined;
+  private find(scope: string, id: string): Entry<T> | undefined {
+    return this.current.get(scope)?.get(id) ?? this.previous.get(scope)?.get(id);
   }
 
   /** Time moves generations on too: a `current` a TTL old becomes `previous`; after two TTLs both go. */
@@ -93,13 +113,23 @@ export class IdempotencyCache<T> {
     const elapsed = now - this.currentSince;
     if (elapsed < this.options.ttlMs) return;
     this.rotate(now);
-    if (elapsed >= 2 * this.options.ttlMs) this.previous = new Map();
+    if (elapsed >= 2 * this.options.ttlMs) {
+      this.previous = new Map();
+      this.previousSize = 0;
+    }
   }
 
   private rotate(now: number): void {
     // With room for one id only, there is no previous generation to keep.
-    this.previous = this.options.maxEntries >= 2 ? this.current : new Map();
+    if (this.options.maxEntries >= 2) {
+      this.previous = this.current;
+      this.previousSize = this.currentSize;
+    } else {
+      this.previous = new Map();
+      this.previousSize = 0;
+    }
     this.current = new Map();
+    this.currentSize = 0;
     this.currentSince = now;
   }
 }

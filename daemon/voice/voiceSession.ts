@@ -51,9 +51,8 @@ export interface SessionTransport {
   send(frame: string): void;
 }
 
-/** A job under way: its idempotency key, the outcome to come, and whether this copy started it. */
+/** A job under way: the outcome to come, and whether this copy started it (or joined an earlier one). */
 interface JobRun {
-  key: string;
   result: Promise<Outcome>;
   fresh: boolean;
 }
@@ -264,16 +263,14 @@ export class VoiceSession {
   private begin(job: UtteranceJob): JobRun {
     this.machine.to('processing');
     // Ids are scoped per token subject: one client can neither read another's replies nor block its ids.
-    const key = `${this.identity.subject}\n${job.id}`;
-    const { result, fresh } = this.deps.idempotency.run(key, () => this.execute(job));
-    return { key, result, fresh };
+    return this.deps.idempotency.run(this.identity.subject, job.id, () => this.execute(job));
   }
 
   /** Sends a job's outcome with its state frames, and counts it. */
   private answer(job: UtteranceJob, run: JobRun, outcome: Outcome): void {
-    const { key, result, fresh } = run;
-    if (!outcome.ran) this.deps.idempotency.forget(key, result);
-    else if (fresh) this.deps.idempotency.settle(key, result, outcome);
+    const { result, fresh } = run;
+    if (!outcome.ran) this.deps.idempotency.forget(this.identity.subject, job.id, result);
+    else if (fresh) this.deps.idempotency.settle(this.identity.subject, job.id, result, outcome);
     this.machine.to(outcome.code === null ? 'replying' : 'failed');
     this.send(outcome.frame);
     this.machine.to('idle');
