@@ -84,6 +84,7 @@ if (want('voice')) {
   const p = await benchVoicePipeline();
   console.log(`\nthe hub's own work per utterance, without sockets (${p.sessions} sessions, ${p.utterances} utterances, lowest / median of 7 blocks):`);
   console.log(`real handler ${fmt(p.realMinUs, 2)} / ${fmt(p.realMedianUs, 2)} µs; trivial handler ${fmt(p.trivialMinUs, 2)} / ${fmt(p.trivialMedianUs, 2)} µs`);
+  console.log(`heap allocated per utterance: real handler ${fmt(p.realBytes / 1024, 1)} KB; trivial handler ${fmt(p.trivialBytes / 1024, 1)} KB`);
 }
 
 if (want('intents')) {

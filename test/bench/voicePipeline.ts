@@ -8,7 +8,7 @@
  * The socket benchmark (voice.ts) is what the targets are measured by, but its figures move ±20 % with the
  * machine; this one moves a few per cent, so it shows what a change to the hub's own path is worth.
  */
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { startInProcessHub } from './hubTarget.js';
 import { trivialStage } from './voice.js';
@@ -23,6 +23,13 @@ export interface PipelineBenchResult {
   /** The same with a handler that answers at once: what the session path alone costs. */
   trivialMinUs: number;
   trivialMedianUs: number;
+  /**
+   * Heap allocated per utterance (bytes), real and trivial handler: the garbage the collector has to deal
+   * with, which costs the most under load on a small board. Measured over short runs that no GC interrupted,
+   * so unlike the times it hardly moves between runs.
+   */
+  realBytes: number;
+  trivialBytes: number;
 }
 
 export async function benchVoicePipeline(options: { sessions?: number; perBlock?: number; blocks?: number } = {}): Promise<PipelineBenchResult> {
@@ -33,12 +40,13 @@ export async function benchVoicePipeline(options: { sessions?: number; perBlock?
   const trivial = await timeHub(trivialStage, sessions, perBlock, blocks);
   return {
     sessions, utterances: perBlock * blocks,
-    realMinUs: real[0]!, realMedianUs: real[blocks >> 1]!, trivialMinUs: trivial[0]!, trivialMedianUs: trivial[blocks >> 1]!,
+    realMinUs: real.us[0]!, realMedianUs: real.us[blocks >> 1]!, trivialMinUs: trivial.us[0]!, trivialMedianUs: trivial.us[blocks >> 1]!,
+    realBytes: real.bytes, trivialBytes: trivial.bytes,
   };
 }
 
-/** µs per utterance for each block, sorted. */
-async function timeHub(stage: HandlerStage | null, count: number, perBlock: number, blocks: number): Promise<number[]> {
+/** µs per utterance for each block, sorted; bytes allocated per utterance. */
+async function timeHub(stage: HandlerStage | null, count: number, perBlock: number, blocks: number): Promise<{ us: number[]; bytes: number }> {
   const target = await startInProcessHub({ devices: BENCH_HOME, areas: BENCH_AREAS, voice: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } });
   try {
     if (stage) target.hub.voice.setHandlerStage(stage);
@@ -68,9 +76,36 @@ async function timeHub(stage: HandlerStage | null, count: number, perBlock: numb
       for (let i = 0; i < perBlock; i++) await say();
       results.push(((performance.now() - t0) * 1000) / perBlock);
     }
+    const bytes = await bytesPerUtterance(say);
     if (errors > 0) throw new Error(`${errors} utterances were answered with an error`);
-    return results.sort((a, b) => a - b).map((us) => Math.round(us * 100) / 100);
+    return { us: results.sort((a, b) => a - b).map((us) => Math.round(us * 100) / 100), bytes };
   } finally {
     await target.stop();
   }
+}
+
+/**
+ * Heap growth over runs of 200 utterances that no garbage collection interrupted (a collection is seen by a
+ * PerformanceObserver), median of those; 200 utterances allocate a few MB, well inside the young generation.
+ */
+async function bytesPerUtterance(say: () => Promise<void>): Promise<number> {
+  let collections = 0;
+  const observer = new PerformanceObserver((list) => { collections += list.getEntries().length; });
+  observer.observe({ entryTypes: ['gc'] });
+  const clean: number[] = [];
+  try {
+    for (let tries = 0; tries < 60 && clean.length < 9; tries++) {
+      await new Promise((resolve) => setImmediate(resolve)); // let a pending GC entry arrive first
+      const before = collections;
+      const heap = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200; i++) await say();
+      const grown = process.memoryUsage().heapUsed - heap;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (collections === before && grown > 0) clean.push(grown / 200);
+    }
+  } finally {
+    observer.disconnect();
+  }
+  clean.sort((a, b) => a - b);
+  return clean.length === 0 ? NaN : Math.round(clean[clean.length >> 1]!);
 }
