@@ -123,7 +123,10 @@ export class PluginGuard {
 
   /** Settles every call still running with `err` (the host is stopping): callers get an answer now. */
   abortAll(err: HubError): void {
-    while (this.inflight) this.finish(this.inflight, err);
+    // The calls in flight now: an abort listener that calls into the plugin again starts a call this leaves be.
+    const calls: GuardedCall[] = [];
+    for (let call = this.inflight; call; call = call.next) calls.push(call);
+    for (const call of calls) this.finish(call, err);
   }
 
   get inflightCount(): number {
