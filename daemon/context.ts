@@ -31,12 +31,15 @@ export interface Subsystem {
 
 export interface Clock {
   now(): number;
+  /** Milliseconds that never step back or jump with the wall clock (performance.now); without it, now(). */
+  monotonic?(): number;
   setTimeout(fn: () => void, ms: number): NodeJS.Timeout;
   clearTimeout(handle: NodeJS.Timeout): void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle),
 };

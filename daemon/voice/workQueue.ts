@@ -2,6 +2,7 @@ import type { Clock } from '../context.js';
 import { HubError, isHubError } from '../errors.js';
 import { LazySignal } from '../lazySignal.js';
 import { isThenable } from '../thenable.js';
+import { Deadlines } from '../deadlines.js';
 
 export interface WorkQueueOptions {
   /** Jobs running at once across all sessions (voice.concurrency). */
@@ -36,7 +37,8 @@ export interface RunHooks {
  * Bull for this; a hub on one board needs neither). It bounds concurrency, times out each attempt, and
  * retries only failures marked retryable (HubError.retryable), with exponential backoff and jitter
  * ("equal jitter": half the step fixed, half random) so clients that failed together do not retry together.
- * A slot is released while a job sleeps between attempts. Timers go through the injected Clock.
+ * A slot is released while a job sleeps between attempts. Timers go through the injected Clock; the
+ * attempts' timeouts share one timer (Deadlines).
  */
 export class WorkQueue {
   private active = 0;
@@ -44,8 +46,10 @@ export class WorkQueue {
   private stopping = false;
   private readonly baseMs: number;
   private readonly maxMs: number;
+  private readonly deadlines: Deadlines;
 
   constructor(private readonly options: WorkQueueOptions, private readonly clock: Clock, private readonly random: () => number = Math.random) {
+    this.deadlines = new Deadlines(clock);
     this.baseMs = options.backoffBaseMs ?? 50;
     this.maxMs = options.backoffMaxMs ?? 2000;
   }
@@ -103,17 +107,17 @@ export class WorkQueue {
     const done = (ok: boolean, value: unknown): void => {
       if (settled) return; // answered after its timeout: too late, dropped
       settled = true;
-      this.clock.clearTimeout(timer);
+      deadline.cancel();
       this.release();
       if (ok) run.resolve(value as T);
       else this.failed(run, n, value);
     };
-    const timer = this.clock.setTimeout(() => {
+    const deadline = this.deadlines.start(this.options.timeoutMs, () => {
       if (settled) return;
       const err = new HubError('TIMEOUT', `the handler did not answer within ${this.options.timeoutMs} ms`);
       attempt.abort(err);
       done(false, err);
-    }, this.options.timeoutMs);
+    });
     let result: Promise<T> | T;
     try {
       result = run.job(attempt);

@@ -2,6 +2,7 @@ import type { Clock } from '../../daemon/context.js';
 import { HubError, isHubError, type ErrorCode } from '../../daemon/errors.js';
 import { LazySignal } from '../../daemon/lazySignal.js';
 import { isThenable } from '../../daemon/thenable.js';
+import { Deadlines, type Deadline } from '../../daemon/deadlines.js';
 
 /**
  * Errors that answer the user rather than report a broken plugin ("250 percent", "no such device", "no
@@ -55,7 +56,12 @@ export class PluginGuard {
   private inflight: GuardedCall | null = null;
   private inflightSize = 0;
 
-  constructor(private readonly options: GuardOptions) {}
+  /** The calls' timeouts, on one timer per length. */
+  private readonly deadlines: Deadlines;
+
+  constructor(private readonly options: GuardOptions) {
+    this.deadlines = new Deadlines(options.clock);
+  }
 
   get consecutiveFailures(): number {
     return this.consecutive;
@@ -81,7 +87,7 @@ export class PluginGuard {
    */
   call<T, R = T>(what: string, fn: (abort: LazySignal) => T | Promise<T>, options: { count?: boolean; timeoutMs?: number; check?: (value: T) => R } = {}): Promise<R> {
     const count = options.count ?? true;
-    const { clock, pluginId } = this.options;
+    const { pluginId } = this.options;
     if (count) {
       const pausedUntil = this.pausedUntil();
       if (pausedUntil !== null) {
@@ -96,12 +102,12 @@ export class PluginGuard {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return new Promise<R>((resolve, reject) => {
       const call = new GuardedCall(what, count, options.check as ((value: unknown) => unknown) | undefined, resolve as (value: unknown) => void, reject);
-      call.timer = clock.setTimeout(() => {
+      call.deadline = this.deadlines.start(timeoutMs, () => {
         const err = new HubError('TIMEOUT', `plugin ${pluginId} did not finish ${what} within ${timeoutMs} ms`, { details: { plugin: pluginId, what } });
         if (count) this.fail(err, what);
         else this.options.onFailure(err, what);
         this.finish(call, err);
-      }, timeoutMs);
+      });
       this.link(call);
       let result: T | Promise<T>;
       try {
@@ -163,7 +169,7 @@ export class PluginGuard {
   private finish(call: GuardedCall, err: HubError | null, value?: unknown): void {
     if (call.settled) return;
     call.settled = true;
-    this.options.clock.clearTimeout(call.timer);
+    call.deadline.cancel();
     this.unlink(call);
     if (err) {
       call.abort.abort(err);
@@ -217,7 +223,7 @@ function wrap(err: unknown, pluginId: string, what: string): HubError {
 class GuardedCall {
   settled = false;
   /** Set right after construction, before anything can settle the call. */
-  timer!: NodeJS.Timeout;
+  deadline!: Deadline;
   readonly abort = new LazySignal();
   prev: GuardedCall | null = null;
   next: GuardedCall | null = null;
