@@ -6,13 +6,18 @@ import { EnvironmentError } from '../errors.js';
 import { CoalescedCollection } from './coalescedCollection.js';
 import { DurableJsonAdapter, removeStalePending } from './durableJsonAdapter.js';
 
-const PROBE_INTERVAL_MS = 30_000;
+/**
+ * The probe writes a small file: on an SD card every write counts, so it runs every 5 minutes. A failed
+ * write of any collection marks the check down at once, and the next good write probes again.
+ */
+const PROBE_INTERVAL_MS = 5 * 60_000;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /**
  * The data directory and every persisted collection in it. Collections are JSON files written through
  * DurableJsonAdapter and coalesced by CoalescedCollection; this subsystem flushes them all on stop.
- * It also runs the `db` health probe: a real small write and read, timed, every 30 s, answered from cache.
+ * It also runs the `db` health probe: a real small write and read, timed, every 5 minutes and after a failed
+ * write, answered from cache; a failed write of any collection marks it down at once.
  */
 export class Storage implements Subsystem, Store {
   readonly name = 'storage';
@@ -68,10 +73,10 @@ export class Storage implements Subsystem, Store {
 
   private async open(name: string, defaults: () => unknown): Promise<CoalescedCollection<unknown>> {
     const file = join(this.dataDir, `${name}.json`);
-    const adapter = new DurableJsonAdapter<unknown>(file, () => this.writeCount++);
+    const adapter = new DurableJsonAdapter<unknown>(file, () => this.wrote());
     const collection = new CoalescedCollection<unknown>({
       name, adapter, defaults: defaults(), clock: this.ctx.clock, intervalMs: this.ctx.config.storage.flushIntervalMs,
-      onError: (err) => this.ctx.log.error({ err, collection: name }, 'storage write failed; will retry'),
+      onError: (err) => this.writeFailed(name, err),
     });
     const found = await collection.load();
     const { source, movedAside } = adapter.lastRecovery;
@@ -83,6 +88,17 @@ export class Storage implements Subsystem, Store {
       await removeStalePending(file);
     }
     return collection;
+  }
+
+  private wrote(): void {
+    this.writeCount++;
+    if (!this.lastProbe.ok) void this.probe(); // writes work again: let the check say so now
+  }
+
+  /** A real write failed: the data stays in memory for the next try, and /health says so at once. */
+  private writeFailed(name: string, err: unknown): void {
+    this.ctx.log.error({ err, collection: name }, 'storage write failed; will retry');
+    this.lastProbe = { ok: false, ms: 0, error: `writing ${name} failed: ${(err as Error).message}` };
   }
 
   private async probe(): Promise<void> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '../../../daemon/storage/storage.js';
@@ -124,3 +124,35 @@ test('the db health check reports a real probe', async () => {
   await storage.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
+
+test('a failed write marks the db check down at once; the next good write brings it back', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'voicehub-storage-'));
+  const ctx = testContext({ dataDir, storage: { flushIntervalMs: 10 } });
+  const storage = new Storage(ctx);
+  await storage.start();
+  try {
+    const c = await storage.collection('devices', () => ({ n: 0 }));
+    await mkdir(join(dataDir, 'devices.json.tmp')); // the temp copy cannot be written: EISDIR, as root too
+    c.data.n = 1;
+    c.markDirty();
+    const down = await until(() => ctx.health.evaluate().checks.db?.ok === false);
+    assert.ok(down, 'the check went down without waiting for the next probe');
+    assert.match(String(ctx.health.evaluate().checks.db?.error), /writing devices failed/);
+    assert.equal(ctx.health.evaluate().status, 'down', 'the db check is critical');
+    await rm(join(dataDir, 'devices.json.tmp'), { recursive: true });
+    assert.ok(await until(() => ctx.health.evaluate().checks.db?.ok === true), 'the retried write succeeded and the check came back');
+    assert.equal(JSON.parse(await readFile(join(dataDir, 'devices.json'), 'utf8')).n, 1, 'nothing was lost');
+  } finally {
+    await storage.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+async function until(condition: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return true;
+}
