@@ -31,7 +31,7 @@ if (want('startup')) {
   console.log(`node -e 0 (baseline, median of ${r.runs}): ${fmt(r.nodeBaselineMs)} ms`);
   console.log(`hub start → listening (median of ${r.runs}): ${fmt(r.hubListeningMs)} ms  (${fmt(r.ratio, 2)}× baseline; target ≤ 300 ms)`);
   console.log(`idle RSS after start: ${fmt(r.idleRssMB)} MB  (target ≤ 60 MB)`);
-  console.log(`idle CPU over ${r.idleSeconds} s after that (one system sample included): ${fmt(r.idleCpuPct, 2)} % of one core`);
+  if (r.idleSeconds > 0) console.log(`idle CPU over ${r.idleSeconds} s after that (one system sample included): ${fmt(r.idleCpuPct, 2)} % of one core`);
 }
 
 if (want('mqtt')) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { CLI, REPO_ROOT, makeTempDir } from '../helpers/daemon.js';
+import { median } from './stats.js';
 
 export interface StartupResult {
   runs: number;
@@ -16,7 +17,6 @@ export interface StartupResult {
   idleSeconds: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function timeNodeBaseline(): Promise<number> {
   return new Promise((resolve) => {
@@ -42,10 +42,10 @@ async function cpuTicks(pid: number): Promise<number> {
 }
 
 /**
- * Process start → the `listening` line; with `idleSeconds`, holds the hub idle, reads its RSS from /proc
- * and then its CPU use over that many seconds.
+ * Process start → the `listening` line; with `idleSeconds` (null: not), holds the hub idle, reads its RSS
+ * from /proc and then, when above 0, its CPU use over that many seconds.
  */
-async function timeHub(idleSeconds = 0): Promise<{ ms: number; rssMB: number; cpuPct: number }> {
+async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number; rssMB: number; cpuPct: number }> {
   const dir = await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
   const child = spawn(process.execPath, [...(await startFlags()), CLI, 'start'], {
@@ -61,13 +61,15 @@ async function timeHub(idleSeconds = 0): Promise<{ ms: number; rssMB: number; cp
   });
   let rssMB = 0;
   let cpuPct = 0;
-  if (idleSeconds > 0) {
+  if (idleSeconds !== null) {
     await new Promise((r) => setTimeout(r, 12_000)); // past the first system sample's worker
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
     rssMB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    const before = await cpuTicks(child.pid!);
-    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    cpuPct = ((await cpuTicks(child.pid!)) - before) / TICKS_PER_SECOND / idleSeconds * 100;
+    if (idleSeconds > 0) {
+      const before = await cpuTicks(child.pid!);
+      await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+      cpuPct = ((await cpuTicks(child.pid!)) - before) / TICKS_PER_SECOND / idleSeconds * 100;
+    }
   }
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

@@ -15,6 +15,7 @@ import { silentLogger } from '../../daemon/log.js';
 import { createMetricsRegistry } from '../../daemon/metrics.js';
 import { VoiceServer } from '../../daemon/voice/voiceServer.js';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
+import { median } from './stats.js';
 
 /**
  * Voice WebSocket benchmark: the hub's /voice (JWT auth at upgrade, schema validation, rate limiter,
@@ -152,12 +153,6 @@ function medianRow(runs: BenchVoiceRow[]): BenchVoiceRow {
     errorRate: Math.max(...runs.map((r) => r.errorRate)),
     serverUsPerMsg: round(m((r) => r.serverUsPerMsg), 1),
   };
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function startHub(stage: HandlerStage, clients: number): Promise<BenchHub> {

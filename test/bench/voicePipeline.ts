@@ -12,6 +12,7 @@ import { performance, PerformanceObserver } from 'node:perf_hooks';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { startInProcessHub } from './hubTarget.js';
 import { trivialStage } from './voice.js';
+import { median } from './stats.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 
 export interface PipelineBenchResult {
@@ -106,6 +107,5 @@ async function bytesPerUtterance(say: () => Promise<void>): Promise<number> {
   } finally {
     observer.disconnect();
   }
-  clean.sort((a, b) => a - b);
-  return clean.length === 0 ? NaN : Math.round(clean[clean.length >> 1]!);
+  return Math.round(median(clean));
 }
