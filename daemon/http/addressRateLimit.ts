@@ -11,6 +11,11 @@ export interface AddressRateLimitOptions {
   exempt: readonly string[];
 }
 
+/** What a refused request or upgrade is told, with its Retry-After seconds. */
+export function rateLimitedMessage(waitSeconds: number): string {
+  return `too many requests from this address; retry in ${waitSeconds} s`;
+}
+
 /** Addresses remembered at once; a forgotten one starts again with a full bucket. */
 const MAX_TRACKED_ADDRESSES = 4096;
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { HubContext, Subsystem } from '../context.js';
 import { EnvironmentError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { AddressRateLimit } from './addressRateLimit.js';
+import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
 
 export interface RequestContext {
   traceId: string;
@@ -83,7 +83,7 @@ export class HttpServer implements Subsystem {
     const wait = this.retryAfter(req.socket.remoteAddress, 'request');
     if (wait > 0) {
       res.setHeader('retry-after', String(wait));
-      sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: `too many requests from this address; retry in ${wait} s` } });
+      sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: rateLimitedMessage(wait) } });
       return;
     }
     const header = req.headers['x-trace-id'];

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { HubContext, Subsystem } from '../context.js';
 import { HubError } from '../errors.js';
 import { checkRequest } from '../auth/httpGuard.js';
+import { rateLimitedMessage } from '../http/addressRateLimit.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import { FrameParser, errorFrame, speakFrame } from './frames.js';
 import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
@@ -186,7 +187,7 @@ export class VoiceServer implements Subsystem {
     if (path !== VOICE_PATH && !(this.server && this.server.listenerCount('upgrade') === 1)) return;
     // Before the token is checked: a flood of forged tokens costs the hub a bucket lookup each.
     const wait = this.options.addressLimit?.(req.socket.remoteAddress) ?? 0;
-    if (wait > 0) return refuse(socket, 429, 'RATE_LIMITED', `too many requests from this address; retry in ${wait} s`, { 'Retry-After': String(wait) });
+    if (wait > 0) return refuse(socket, 429, 'RATE_LIMITED', rateLimitedMessage(wait), { 'Retry-After': String(wait) });
     if (path !== VOICE_PATH) return refuse(socket, 404, 'NOT_FOUND', `no WebSocket at ${path}`);
     socket.on('error', () => {}); // a client that resets mid-handshake is not worth a crash
     void this.accept(req, socket, head);
