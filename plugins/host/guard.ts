@@ -102,12 +102,9 @@ export class PluginGuard {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return new Promise<R>((resolve, reject) => {
       const call = new GuardedCall(what, count, options.check as ((value: unknown) => unknown) | undefined, resolve as (value: unknown) => void, reject);
-      call.deadline = this.deadlines.start(timeoutMs, () => {
-        const err = new HubError('TIMEOUT', `plugin ${pluginId} did not finish ${what} within ${timeoutMs} ms`, { details: { plugin: pluginId, what } });
-        if (count) this.fail(err, what);
-        else this.options.onFailure(err, what);
-        this.finish(call, err);
-      });
+      // A timeout is a failure like any other (settleError counts it, or reports it for hooks).
+      call.deadline = this.deadlines.start(timeoutMs, () => this.settleError(call,
+        new HubError('TIMEOUT', `plugin ${pluginId} did not finish ${what} within ${timeoutMs} ms`, { details: { plugin: pluginId, what } })));
       this.link(call);
       let result: T | Promise<T>;
       try {
