@@ -10,8 +10,8 @@ export interface Deadline {
  * guard's) and cancels both a few milliseconds later. A Node timer per call costs a Timeout object, its
  * closure and a timer-list insert and removal each time. Here the calls with one timeout length share a
  * lane: a list in start order (equal lengths expire in that order) with one timer, armed for the oldest
- * entry, cancelled when the lane empties, and when it fires early because older entries were cancelled,
- * armed again for the one now oldest. Each start is one small object; each cancel an unlink.
+ * entry; when it fires early because older entries were cancelled, it is armed again for the one now
+ * oldest. Each start is one small object; each cancel an unlink.
  *
  * Due times are taken from `clock.monotonic` where the clock has one (the system clock: performance.now),
  * so a wall-clock step (NTP at boot on a board without a real-time clock) fires nothing early or late.

@@ -95,11 +95,11 @@ export function detectLang(text: string): string {
   return /\p{Script=Han}/u.test(text) ? 'zh' : 'en';
 }
 
-/** Keeps voice codes as they are and maps the rest (message and retryability kept). */
 function rejectAsVoiceError(err: unknown): Promise<never> {
   return Promise.reject(asVoiceError(err));
 }
 
+/** Keeps voice codes as they are and maps the rest (message and retryability kept). */
 export function asVoiceError(err: unknown): unknown {
   if (!isHubError(err) || (VOICE_ERROR_CODES as readonly string[]).includes(err.code)) return err;
   return new HubError(toVoiceErrorCode(err), err.message, { cause: err, retryable: err.retryable, details: err.details });
