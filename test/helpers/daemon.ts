@@ -75,8 +75,13 @@ export class DaemonProcess {
   }
 }
 
+/** The node flags the systemd unit ships with: attacks about memory run the daemon under them. */
+export const SHIPPED_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=8'];
+
 export interface StartOptions {
   config?: string;
+  /** Node flags before the CLI path (e.g. SHIPPED_NODE_FLAGS). */
+  nodeArgs?: string[];
   env?: Record<string, string>;
   args?: string[];
   dir?: string;
@@ -91,7 +96,7 @@ export async function makeTempDir(prefix = 'voicehub-test-'): Promise<string> {
 /** Starts `voicehub start` with a temp data dir and ports 0, and waits for the `listening` line. */
 export async function startDaemon(options: StartOptions = {}): Promise<DaemonProcess> {
   const dir = options.dir ?? await makeTempDir();
-  const args = [CLI, ...(options.args ?? ['start'])];
+  const args = [...(options.nodeArgs ?? []), CLI, ...(options.args ?? ['start'])];
   if (options.config !== undefined) {
     await writeFile(join(dir, 'voicehub.yaml'), options.config);
     args.push('--config', join(dir, 'voicehub.yaml'));
