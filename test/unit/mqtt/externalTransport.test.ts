@@ -38,7 +38,7 @@ test('an unreadable TLS file stops start-up with CONFIG_UNREADABLE naming the ke
   await assert.rejects(transport.start(), (err: unknown) => isHubError(err) && err.code === 'CONFIG_UNREADABLE' && /mqtt\.ca/.test(err.message));
 });
 
-test('while the broker is unreachable: start goes on, QoS 1 publishes queue (bounded), QoS 0 is refused, stop rejects the queue', async (t) => {
+test('while the broker is unreachable: start goes on, retained publishes queue (bounded), commands and QoS 0 are refused at once, stop rejects the queue', async (t) => {
   const port = await hangingUpBroker(t);
   const transport = new ExternalTransport({ url: `mqtt://127.0.0.1:${port}`, log: silentLogger(), clock: stillClock, maxQueued: 2 });
   await transport.start();
@@ -47,9 +47,13 @@ test('while the broker is unreachable: start goes on, QoS 1 publishes queue (bou
   assert.equal(transport.health().ok, false);
 
   await assert.rejects(transport.publish('devices/a/set', 'ON', { qos: 0 }), code('MQTT_UNAVAILABLE'));
-  const first = transport.publish('devices/a/set', '1');
-  const second = transport.publish('devices/a/set', '2');
-  const third = transport.publish('devices/a/set', '3');
+  // A device command (QoS 1, not retained) is never kept for later: a late "turn on" is worse than none.
+  await assert.rejects(transport.publish('devices/a/set', 'ON', { qos: 1 }), code('MQTT_UNAVAILABLE'));
+  assert.equal(transport.health().droppedCommands, 1);
+  assert.equal(transport.queued, 0);
+  const first = transport.publish('devices/a/state', '1', { retain: true });
+  const second = transport.publish('devices/a/state', '2', { retain: true });
+  const third = transport.publish('devices/a/state', '3', { retain: true });
   await assert.rejects(first, code('MQTT_UNAVAILABLE')); // the oldest is dropped when the queue overflows
   assert.equal(transport.queued, 2);
   assert.equal(transport.health().droppedQueued, 1);
