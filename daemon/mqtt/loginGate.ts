@@ -10,7 +10,7 @@ import type { Clock } from '../context.js';
  *   address may have `maxWaitingPerAddress` waiting, all addresses `maxWaiting`; beyond that the login is
  *   answered "busy" at once (CONNACK 3, "server unavailable": try again).
  * - Failed-login backoff. After `freeFailures` wrong passwords for one user name from one address, that
- *   pair must wait before the next check (doubling per failure up to `maxBackoffMs`); the same for the
+ *   pair must wait before its next check (doubling per failure up to `maxBackoffMs`); the same for the
  *   address as a whole after `freeFailuresPerAddress`. Attempts inside the wait are refused without
  *   running scrypt. Keyed by address (and user@address), never by user name alone, so nobody can lock a
  *   real user out by guessing their name from elsewhere. A success forgets the pair's failures.
@@ -113,7 +113,7 @@ export class LoginGate {
     this.failures.delete(key); // re-inserted last: the Map stays ordered oldest first for eviction
     record.count++;
     record.last = now;
-    const over = record.count - free;
+    const over = record.count - free + 1; // the free-th failure already makes the next try wait
     record.until = over > 0 ? now + Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** Math.min(over - 1, 20)) : 0;
     this.failures.set(key, record);
   }
