@@ -123,6 +123,26 @@ test('an oversize payload is refused before it is read: the connection closes, /
   assert.equal(await publishOrClosed(other, 'home/small', 'ok', false), 'ok');
 });
 
+test('a persistent session that went away keeps at most mqtt.maxQueuedMessages; the rest is counted, not stored', { timeout: 120_000 }, async (t) => {
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS });
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  const sleeper = await connectAsync(url, { clientId: 'sleeper', clean: false, reconnectPeriod: 0 });
+  await sleeper.subscribeAsync('bulk/#', { qos: 1 });
+  await sleeper.endAsync();
+  const publisher = await client(t, url);
+  for (let i = 0; i < 1500; i += 100) {
+    await Promise.all(Array.from({ length: 100 }, (_, k) => publisher.publishAsync(`bulk/${i + k}`, 'x'.repeat(100), { qos: 1 })));
+  }
+  assert.equal(await metric(d, 'voicehub_mqtt_refused_total', 'reason="queue_full"'), 500);
+  await d.waitForLine((l) => /its queue is full/.test(l.msg));
+  // Back again: the first 1000 (the default limit) are there, in order.
+  const got: number[] = [];
+  const back = await client(t, url, { clientId: 'sleeper', clean: false });
+  back.on('message', (topic) => got.push(Number(topic.split('/')[1])));
+  while (got.length < 1000) await sleep(20);
+  assert.deepEqual(got.slice(0, 1000), Array.from({ length: 1000 }, (_, i) => i));
+});
+
 /** A raw MQTT login from a chosen loopback address: the CONNACK return code (0 = accepted). */
 function loginFrom(localAddress: string, port: number, username: string, password: string): Promise<number> {
   return new Promise((resolve, reject) => {
