@@ -6,7 +6,8 @@ import type { Clock } from '../context.js';
  *
  * - Fair queuing. Only `concurrency` checks run at once; the others wait in one queue per remote address,
  *   served round-robin, so guessing from a few addresses takes a few turns in each round and never the
- *   whole queue: a correct login from another address waits for at most one turn per busy address. Each
+ *   whole queue: a correct login from another address waits for at most one turn per busy address, and
+ *   none at all behind addresses that recently failed a login (those are served after clean ones). Each
  *   address may have `maxWaitingPerAddress` waiting, all addresses `maxWaiting`; beyond that the login is
  *   answered "busy" at once (CONNACK 3, "server unavailable": try again).
  * - Failed-login backoff. After `freeFailures` wrong passwords for one user name from one address, that
@@ -140,16 +141,28 @@ export class LoginGate {
     this.dispatch();
   }
 
-  /** Fills free slots round-robin: the next address in line gives one login, then goes to the back. */
+  /**
+   * Fills free slots round-robin: the next address in line gives one login, then goes to the back. An
+   * address with no recent failed login goes first: a guesser's queue never delays a clean one.
+   */
   private dispatch(): void {
     while (this.active < this.options.concurrency && this.waitingCount > 0) {
-      const [address, queue] = this.queues.entries().next().value!;
+      const [address, queue] = this.nextInLine();
       const next = queue.shift()!;
       this.queues.delete(address);
       if (queue.length > 0) this.queues.set(address, queue);
       this.waitingCount--;
       next();
     }
+  }
+
+  private nextInLine(): [string, Array<() => void>] {
+    const now = this.clock.now();
+    for (const entry of this.queues) {
+      const failed = this.failures.get(addressKey(entry[0]));
+      if (!failed || now - failed.last > this.options.forgetAfterMs) return entry;
+    }
+    return this.queues.entries().next().value!;
   }
 }
 

@@ -19,7 +19,7 @@ test('waiting logins are served round-robin per address: a newcomer waits one tu
   const runs: Array<Promise<unknown>> = [];
   const start = (address: string, name: string): void => {
     assert.equal(gate.refusal('u', address), null);
-    const check = manualCheck(order, name);
+    const check = manualCheck(order, name, 'ok'); // no failures: round-robin alone decides the order
     checks.push(check);
     runs.push(gate.run('u', address, check.run));
   };
@@ -34,6 +34,24 @@ test('waiting logins are served round-robin per address: a newcomer waits one tu
   }
   await Promise.all(runs);
   assert.ok(order.indexOf('user') <= 3, `the user ran ${order.indexOf('user') + 1}th: ${order.join(' ')}`);
+});
+
+test('an address with no recent failed login is served before addresses that have failed', async () => {
+  const gate = new LoginGate(new ManualClock(), { ...DEFAULT_LOGIN_GATE, concurrency: 1, freeFailures: 1000, freeFailuresPerAddress: 1000 });
+  await gate.run('u', '10.0.0.1', async () => 'denied' as const); // a guesser, known to have failed
+  const order: string[] = [];
+  const first = manualCheck(order, 'holding');
+  const runs = [gate.run('u', '10.0.0.9', first.run)];
+  const guesses = Array.from({ length: 5 }, (_, i) => manualCheck(order, `guess${i}`));
+  for (const g of guesses) runs.push(gate.run('u', '10.0.0.1', g.run));
+  const user = manualCheck(order, 'user', 'ok');
+  runs.push(gate.run('alice', '10.0.0.2', user.run));
+  first.finish();
+  await tick();
+  assert.deepEqual(order, ['holding', 'user']);
+  user.finish();
+  for (const g of guesses) g.finish();
+  await Promise.all(runs);
 });
 
 test('per-address and global waiting limits answer busy at once', async () => {
