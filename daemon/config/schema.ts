@@ -24,7 +24,7 @@ const HttpSchema = Type.Object({
 }, Strict);
 
 const MqttSchema = Type.Object({
-  host: Type.String({ default: '0.0.0.0', minLength: 1, description: 'embedded broker bind address' }),
+  host: Type.String({ default: '::', minLength: 1, description: 'embedded broker bind address; the default :: takes IPv6 and IPv4 (falls back to 0.0.0.0 where IPv6 is off)' }),
   port: Port(1883),
   anonymousFrom: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8', '::1'], description: 'addresses or CIDR ranges whose clients may connect without a user' }),
   url: Nullable(Type.String({ pattern: '^(mqtts?|wss?|tcp|ssl)://' })),
@@ -39,6 +39,13 @@ const MqttSchema = Type.Object({
   zigbee2mqttBaseTopic: Type.String({ default: 'zigbee2mqtt', minLength: 1 }),
   maxPacketBytes: Type.Integer({ minimum: 1024, maximum: 268435455, default: 262144 }),
   connectionsPerSecond: Type.Integer({ minimum: 1, default: 50, description: 'new broker connections accepted per second' }),
+  maxRetainedMessages: Type.Integer({ minimum: 1, default: 20000, description: 'retained messages the embedded broker keeps in all; more are refused' }),
+  maxRetainedBytes: Type.Integer({ minimum: 1024, default: 33554432, description: 'bytes (topic + payload) of all retained messages the embedded broker keeps' }),
+  maxRetainedMessagesPerClient: Type.Integer({ minimum: 1, default: 5000, description: 'retained messages one client (by client id) may have set' }),
+  maxRetainedBytesPerClient: Type.Integer({ minimum: 1024, default: 8388608, description: 'bytes of retained messages one client (by client id) may have set' }),
+  maxQueuedMessages: Type.Integer({ minimum: 1, default: 1000, description: 'QoS 1/2 messages the embedded broker keeps for one persistent session (offline or unacknowledged), as Mosquitto\'s max_queued_messages' }),
+  maxQueuedBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'bytes kept for one persistent session, as Mosquitto\'s max_queued_bytes' }),
+  commandMaxAgeMs: Type.Integer({ minimum: 0, maximum: 600000, default: 3000, description: 'external broker: a device command the broker has not acknowledged within this is given up (MQTT_UNAVAILABLE) and never sent late; while disconnected commands are refused at once' }),
 }, Strict);
 
 const VoiceSchema = Type.Object({

@@ -74,8 +74,9 @@ export class DeviceService implements Subsystem {
 
   /**
    * Translates and publishes a command. Rejects with DEVICE_NOT_FOUND, DEVICE_UNSUPPORTED or
-   * VALUE_OUT_OF_RANGE before anything is published; publishes wait for the broker (QoS 1) and are
-   * queued by the transport while an external broker is away.
+   * VALUE_OUT_OF_RANGE before anything is published; publishes wait for the broker (QoS 1). With an
+   * external broker that is away, or that does not acknowledge within mqtt.commandMaxAgeMs, it rejects with
+   * MQTT_UNAVAILABLE and the command is dropped, never sent late.
    */
   command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void> {
     const device = this.get(id);

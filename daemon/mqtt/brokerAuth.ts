@@ -1,6 +1,8 @@
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from '../log.js';
-import type { AddressPolicy } from '../addressPolicy.js';
+import { unmapIPv4, type AddressPolicy } from '../addressPolicy.js';
+import type { LoginGate } from './loginGate.js';
+import type { RetainedLedger, RetainedRefusal } from './retainedLedger.js';
 import { coveredByAny } from './topicFilter.js';
 import type { UserDirectory } from './userDirectory.js';
 
@@ -12,7 +14,9 @@ import type { UserDirectory } from './userDirectory.js';
  * - authorizePublish / authorizeSubscribe: anonymous clients may do anything but publish under `$SYS`;
  *   users only under their `--allow` patterns. A refused SUBSCRIBE gets return code 0x80 in its SUBACK
  *   [MQTT-3.9.3]; a refused PUBLISH closes the connection, as MQTT 3.1.1 has no negative PUBACK
- *   [MQTT-3.3.5-2].
+ *   [MQTT-3.3.5-2]. A retained PUBLISH past the retained limits (retainedLedger.ts) is refused the same way.
+ * Password checks go through the login gate (loginGate.ts): fair per address, bounded, with backoff after
+ * failed logins; a login it turns away gets CONNACK 3 ("server unavailable").
  * Refusals are logged with client id, address and topic, never with the password.
  */
 
@@ -32,13 +36,19 @@ export interface AuthHooks {
   readonly refusals: { connect: number; publish: number; subscribe: number };
 }
 
+/** Why a login or publish was turned away, as counted in `voicehub_mqtt_refused_total{reason}`. */
+export type AuthRefusal = 'login_busy' | 'login_backoff' | 'login_failed' | RetainedRefusal;
+
 export interface AuthHookOptions {
   anonymous: AddressPolicy;
   users: UserDirectory;
+  gate: LoginGate;
+  retained: RetainedLedger;
   log: Logger;
+  onRefused?: (reason: AuthRefusal) => void;
 }
 
-export function createAuthHooks({ anonymous, users, log }: AuthHookOptions): AuthHooks {
+export function createAuthHooks({ anonymous, users, gate, retained, log, onRefused }: AuthHookOptions): AuthHooks {
   const identities = new WeakMap<Client, Identity>();
   const refusals = { connect: 0, publish: 0, subscribe: 0 };
 
@@ -57,13 +67,23 @@ export function createAuthHooks({ anonymous, users, log }: AuthHookOptions): Aut
       }
       return done(refuseConnect(client, NOT_AUTHORIZED, 'anonymous clients are accepted only from mqtt.anonymousFrom'), false);
     }
-    users.authenticate(username, password ?? Buffer.alloc(0)).then((outcome) => {
+    const address = unmapIPv4(remoteAddress(client) ?? '');
+    const turnedAway = gate.refusal(username, address);
+    if (turnedAway) {
+      onRefused?.(turnedAway.refused === 'busy' ? 'login_busy' : 'login_backoff');
+      const why = turnedAway.refused === 'busy' ? 'too many logins waiting; try again'
+        : `too many failed logins from this address; try again in ${Math.ceil(turnedAway.retryInMs / 1000)} s`;
+      return done(refuseConnect(client, SERVER_UNAVAILABLE, why, username), false);
+    }
+    gate.run(username, address, () => users.authenticate(username, password ?? Buffer.alloc(0))).then((outcome) => {
       if (outcome === 'ok') {
         identities.set(client, { kind: 'user', name: username });
         done(null, true);
       } else if (outcome === 'busy') {
+        onRefused?.('login_busy');
         done(refuseConnect(client, SERVER_UNAVAILABLE, 'too many logins waiting; try again', username), false);
       } else {
+        onRefused?.('login_failed');
         done(refuseConnect(client, BAD_USERNAME_OR_PASSWORD, 'bad user name or password', username), false);
       }
     }, (err: unknown) => {
@@ -79,9 +99,17 @@ export function createAuthHooks({ anonymous, users, log }: AuthHookOptions): Aut
     // A will published for a client that is already gone (aedes passes null): its topic was checked at publish time of its owner's session.
     if (client === null) return callback(null);
     const identity = identities.get(client);
-    if (identity === ANONYMOUS) return callback(null);
-    if (identity?.kind === 'user' && coveredByAny(users.allowOf(identity.name) ?? [], topic)) return callback(null);
-    callback(refusePublish(client, topic, 'topic is outside the user\'s allowed patterns'));
+    const allowed = identity === ANONYMOUS || (identity?.kind === 'user' && coveredByAny(users.allowOf(identity.name) ?? [], topic));
+    if (!allowed) return callback(refusePublish(client, topic, 'topic is outside the user\'s allowed patterns'));
+    if (packet.retain) {
+      // Checked last, so only a publish that will really be stored is charged to its client.
+      const over = retained.admit(client.id, topic, byteLength(packet.payload));
+      if (over) {
+        onRefused?.(over);
+        return callback(refusePublish(client, topic, `retained message over the limit (${over.replaceAll('_', ' ')})`));
+      }
+    }
+    callback(null);
   }
 
   function refusePublish(client: Client | null, topic: string, why: string): Error {
@@ -110,4 +138,8 @@ export function createAuthHooks({ anonymous, users, log }: AuthHookOptions): Aut
 /** The peer address; aedes' conn is our GuardedConnection (or a plain socket), both expose remoteAddress. */
 function remoteAddress(client: Client): string | undefined {
   return (client.conn as { remoteAddress?: string }).remoteAddress;
+}
+
+function byteLength(payload: string | Buffer): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
 }

@@ -4,7 +4,10 @@ import type { Clock, HealthResult, MessageHandler, MqttTransport, PublishOptions
 import { EnvironmentError, HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AddressPolicy, unmapIPv4 } from '../addressPolicy.js';
-import { createAuthHooks, type AuthHooks } from './brokerAuth.js';
+import { createAuthHooks, type AuthHooks, type AuthRefusal } from './brokerAuth.js';
+import { boundOutgoingQueues, type OutgoingStore, type QueueLimits } from './boundedQueues.js';
+import { LoginGate } from './loginGate.js';
+import { RetainedLedger, type RetainedLimits } from './retainedLedger.js';
 import { RateLimiter } from '../rateLimiter.js';
 import { GuardedConnection, type ConnectionProblem } from './guardedConnection.js';
 import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from './status.js';
@@ -26,7 +29,19 @@ export interface EmbeddedBrokerOptions {
   maxBufferedBytes?: number;
   /** Called for each hub publish that counts as a device command (QoS ≥ 1, not retained). */
   onCommand?: () => void;
+  /** Retained messages the broker keeps (all clients and per client); see retainedLedger.ts. */
+  retained?: RetainedLimits;
+  /** QoS ≥ 1 messages kept per persistent session; see boundedQueues.ts. */
+  queued?: QueueLimits;
+  /** Called for every connection, login or publish the broker turns away, with why. */
+  onRefused?: (reason: BrokerRefusal) => void;
 }
+
+/** The `reason` label of `voicehub_mqtt_refused_total`. */
+export type BrokerRefusal = AuthRefusal | 'rate_limited' | 'too_large' | 'malformed' | 'slow_consumer' | 'queue_full';
+
+/** The hub's own retained messages (status, device list) are charged here and never refused. */
+const HUB_OWNER = '$hub';
 
 /** The slice of aedes-persistence the in-process subscriber uses (not in aedes' typings). */
 interface RetainedStore {
@@ -34,6 +49,9 @@ interface RetainedStore {
 }
 
 const DEFAULT_MAX_CLIENTS = 1000;
+/** The config defaults (schema.ts), for brokers made without them (tests). */
+const DEFAULT_RETAINED: RetainedLimits = { maxMessages: 20_000, maxBytes: 32 * 1024 * 1024, maxMessagesPerClient: 5000, maxBytesPerClient: 8 * 1024 * 1024 };
+const DEFAULT_QUEUED: QueueLimits = { maxMessages: 1000, maxBytes: 4 * 1024 * 1024 };
 const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** A TCP connection must send CONNECT within this; slow-loris sockets do not hold slots for aedes' default 30 s. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -56,6 +74,7 @@ export class EmbeddedBroker implements MqttTransport {
   private server: Server | null = null;
   private auth: AuthHooks | null = null;
   private users: UserDirectory | null = null;
+  private retained: RetainedLedger | null = null;
   private readonly sockets = new Set<Socket>();
   private running = false;
   private readonly dropped = { rateLimited: 0, tooLarge: 0, malformed: 0, slowConsumer: 0 };
@@ -80,7 +99,9 @@ export class EmbeddedBroker implements MqttTransport {
     const anonymous = AddressPolicy.fromConfig(options.anonymousFrom, 'mqtt.anonymousFrom');
     const users = new UserDirectory(options.dataDir, options.log, options.clock);
     await users.load();
-    const auth = createAuthHooks({ anonymous, users, log: options.log });
+    const retained = new RetainedLedger(options.retained ?? DEFAULT_RETAINED);
+    const refused = (reason: BrokerRefusal): void => options.onRefused?.(reason);
+    const auth = createAuthHooks({ anonymous, users, gate: new LoginGate(options.clock), retained, log: options.log, onRefused: refused });
     const broker = await Aedes.createBroker({
       authenticate: auth.authenticate,
       authorizePublish: auth.authorizePublish,
@@ -89,6 +110,13 @@ export class EmbeddedBroker implements MqttTransport {
       drainTimeout: DRAIN_TIMEOUT_MS,
       concurrency: DELIVERY_CONCURRENCY,
     });
+    // aedes' own in-memory store; wrapped before the listener opens, so no client ever sees it unbounded.
+    let queueDropsLogged = 0;
+    boundOutgoingQueues((broker as unknown as { persistence: OutgoingStore }).persistence, options.queued ?? DEFAULT_QUEUED, (clientId) => {
+      refused('queue_full');
+      // One line per thousand drops: a vanished subscriber would otherwise log once per message.
+      if (queueDropsLogged++ % 1000 === 0) options.log.warn({ clientId }, 'mqtt message not queued for a persistent session: its queue is full (mqtt.maxQueuedMessages / mqtt.maxQueuedBytes)');
+    });
     broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
     // aedes emits 'error' for persistence failures; unhandled it would crash the process.
@@ -96,6 +124,7 @@ export class EmbeddedBroker implements MqttTransport {
     this.broker = broker;
     this.users = users;
     this.auth = auth;
+    this.retained = retained;
 
     // Per address, so one device reconnecting in a loop cannot use up everyone's allowance.
     const rate = options.connectionsPerSecond;
@@ -104,7 +133,7 @@ export class EmbeddedBroker implements MqttTransport {
     server.maxConnections = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.server = server;
     try {
-      await listen(server, options.host, options.port, signal);
+      await listenDualStack(server, options.host, options.port, options.log, signal);
     } catch (err) {
       this.server = null;
       await new Promise<void>((resolve) => broker.close(() => resolve()));
@@ -137,6 +166,8 @@ export class EmbeddedBroker implements MqttTransport {
     if (!isValidTopicName(topic)) return Promise.reject(new HubError('BAD_REQUEST', `not a valid MQTT topic name: ${JSON.stringify(topic)}`));
     const qos = options.qos ?? 1;
     const retain = options.retain ?? false;
+    const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (retain) this.retained?.admit(HUB_OWNER, topic, bytes, false);
     return new Promise((resolve, reject) => {
       // aedes.publish stores retained and offline (QoS ≥ 1, persistent-session) copies, then hands the
       // message to every subscriber; its callback is the broker's acknowledgement.
@@ -192,6 +223,7 @@ export class EmbeddedBroker implements MqttTransport {
       users: this.users?.count ?? 0,
       refused: this.auth ? { ...this.auth.refusals } : undefined,
       dropped: { ...this.dropped },
+      retained: this.retained ? { messages: this.retained.messages, bytes: this.retained.bytes } : undefined,
     };
   }
 
@@ -199,6 +231,7 @@ export class EmbeddedBroker implements MqttTransport {
     const address = unmapIPv4(socket.remoteAddress ?? '');
     if (!this.running || !limiter.take(address)) {
       this.dropped.rateLimited++;
+      this.options.onRefused?.('rate_limited');
       this.options.log.debug({ address }, 'mqtt connection dropped: over mqtt.connectionsPerSecond');
       socket.destroy();
       return;
@@ -219,9 +252,25 @@ export class EmbeddedBroker implements MqttTransport {
     if (problem === 'too-large') this.dropped.tooLarge++;
     else if (problem === 'malformed') this.dropped.malformed++;
     else this.dropped.slowConsumer++;
+    this.options.onRefused?.(problem === 'too-large' ? 'too_large' : problem === 'malformed' ? 'malformed' : 'slow_consumer');
     const why = problem === 'too-large' ? `packet larger than mqtt.maxPacketBytes (${this.options.maxPacketBytes})`
       : problem === 'malformed' ? 'malformed packet length' : 'slow consumer: too many bytes waiting to be sent';
     this.options.log.warn({ address }, `mqtt connection closed: ${why}`);
+  }
+}
+
+/**
+ * `::` is every address, IPv6 and (as IPv4-mapped) IPv4, so a client on ::1 is served as the default
+ * `mqtt.anonymousFrom` expects. A kernel without IPv6 refuses `::`: then all IPv4 addresses, as before.
+ */
+async function listenDualStack(server: Server, host: string, port: number, log: Logger, signal?: AbortSignal): Promise<void> {
+  try {
+    await listen(server, host, port, signal);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (host !== '::' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
+    log.info({ code }, 'no IPv6 on this machine; the mqtt listener takes IPv4 only (0.0.0.0)');
+    await listen(server, '0.0.0.0', port, signal);
   }
 }
 

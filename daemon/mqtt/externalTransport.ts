@@ -30,6 +30,13 @@ export interface ExternalTransportOptions {
   keepaliveSeconds?: number;
   /** Called for each hub publish that counts as a device command (QoS ≥ 1, not retained). */
   onCommand?: () => void;
+  /**
+   * A device command the broker has not acknowledged within this many ms is given up: its promise rejects
+   * with MQTT_UNAVAILABLE and it is taken back from mqtt.js, so it is never sent late. 0: no limit.
+   */
+  commandMaxAgeMs?: number;
+  /** Called for each device command not sent: refused while disconnected, or given up after commandMaxAgeMs. */
+  onCommandDropped?: (reason: 'disconnected' | 'expired') => void;
 }
 
 interface Queued {
@@ -37,8 +44,23 @@ interface Queued {
   payload: string | Buffer;
   qos: 0 | 1 | 2;
   retain: boolean;
+  /** Device commands only: shared by every try of the same command, so giving up reaches all of them. */
+  command?: CommandState;
   resolve(): void;
   reject(err: Error): void;
+}
+
+interface CommandState {
+  withdrawn: boolean;
+  /** The mqtt.js callback and packet id of the latest try, to take it back from mqtt.js's stores. */
+  callback?: (err?: Error) => void;
+  messageId?: number;
+}
+
+/** mqtt.js internals used to take back a command that is still waiting to go out (not in its typings). */
+interface ClientInternals {
+  outgoing: Record<number, { cb?: unknown }>;
+  _storeProcessingQueue?: Array<{ callback?: unknown }>;
 }
 
 const STOP_GRACE_MS = 2000;
@@ -54,6 +76,9 @@ const MAX_SEND_TRIES = 3;
  * - Clean session: after each connect every filter in the subscription index is subscribed again.
  * - Publishes made while disconnected wait in a bounded queue and go out, in order, after the
  *   resubscribe and the `online` status. QoS 0 publishes are not queued (at most once means at most once).
+ * - Device commands (QoS ≥ 1, not retained) are never queued: while disconnected they are refused at once
+ *   with MQTT_UNAVAILABLE, and one the broker has not acknowledged within `commandMaxAgeMs` is given up
+ *   and taken back from mqtt.js, so a user told "unreachable" never sees the light change minutes later.
  */
 export class ExternalTransport implements MqttTransport {
   readonly mode = 'external' as const;
@@ -66,6 +91,7 @@ export class ExternalTransport implements MqttTransport {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private connects = 0;
   private droppedQueued = 0;
+  private droppedCommands = 0;
 
   constructor(private readonly options: ExternalTransportOptions) {
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
@@ -136,6 +162,7 @@ export class ExternalTransport implements MqttTransport {
     if (!isValidTopicName(topic)) return Promise.reject(new HubError('BAD_REQUEST', `not a valid MQTT topic name: ${JSON.stringify(topic)}`));
     const qos = options.qos ?? 1;
     const retain = options.retain ?? false;
+    if (isCommandPublish(qos, retain)) return this.publishCommand({ topic, payload, qos, retain });
     if (this.isConnected) return this.send({ topic, payload, qos, retain });
     if (qos === 0) return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected', { retryable: true }));
     return new Promise((resolve, reject) => {
@@ -168,7 +195,63 @@ export class ExternalTransport implements MqttTransport {
     return {
       ok: this.isConnected, mode: this.mode, url: redact(this.options.url), clients: this.clientCount(),
       queued: this.queue.length, droppedQueued: this.droppedQueued, connects: this.connects, subscriptions: this.index.size,
+      droppedCommands: this.droppedCommands,
     };
+  }
+
+  /** A device command: now or never (see the class comment). */
+  private publishCommand(item: Omit<Queued, 'resolve' | 'reject' | 'command'>): Promise<void> {
+    if (!this.isConnected) {
+      this.dropCommand('disconnected');
+      return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected; the command was not sent', { retryable: false }));
+    }
+    const maxAge = this.options.commandMaxAgeMs ?? 0;
+    const command: CommandState = { withdrawn: false };
+    const sent = this.send({ ...item, command });
+    if (maxAge <= 0) return sent;
+    return new Promise((resolve, reject) => {
+      const timer = this.options.clock.setTimeout(() => {
+        this.withdraw(command);
+        this.dropCommand('expired');
+        this.options.log.warn({ topic: item.topic, maxAgeMs: maxAge }, 'mqtt command not acknowledged in time; given up and not sent later');
+        reject(new HubError('MQTT_UNAVAILABLE', `the MQTT broker did not acknowledge the command within mqtt.commandMaxAgeMs (${maxAge} ms); it was not sent`, { retryable: false }));
+      }, maxAge);
+      sent.then(() => {
+        this.options.clock.clearTimeout(timer);
+        if (!command.withdrawn) resolve();
+      }, (err: unknown) => {
+        this.options.clock.clearTimeout(timer);
+        if (!command.withdrawn) reject(err);
+      });
+    });
+  }
+
+  private dropCommand(reason: 'disconnected' | 'expired'): void {
+    this.droppedCommands++;
+    this.options.onCommandDropped?.(reason);
+  }
+
+  /** Takes a command back wherever it waits: our queue, mqtt.js's pending writes and its outgoing store. */
+  private withdraw(command: CommandState): void {
+    command.withdrawn = true;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i]!.command === command) this.queue.splice(i, 1);
+    }
+    const client = this.client;
+    if (!client) return;
+    const internals = client as unknown as ClientInternals;
+    const pending = internals._storeProcessingQueue;
+    if (pending) {
+      for (let i = pending.length - 1; i >= 0; i--) {
+        if (pending[i]!.callback === command.callback) pending.splice(i, 1);
+      }
+    }
+    const id = command.messageId;
+    if (id === undefined) return;
+    // Once PUBLISH is on the wire it may already have reached the broker; what is still in mqtt.js (its
+    // outgoing store, resent after a reconnect) is removed here so it does not go out again.
+    if (internals.outgoing[id]?.cb === command.callback) client.removeOutgoingMessage(id);
+    else client.outgoingStore.del({ messageId: id }, () => {});
   }
 
   private onConnect(client: MqttClient): void {
@@ -182,6 +265,7 @@ export class ExternalTransport implements MqttTransport {
     this.send({ topic: STATUS_TOPIC, payload: STATUS_ONLINE, qos: 1, retain: true }).catch(() => {});
     while (this.queue.length > 0 && this.isConnected && this.client === client) {
       const item = this.queue.shift()!;
+      if (item.command?.withdrawn) continue;
       this.send(item).then(item.resolve, item.reject);
     }
   }
@@ -208,8 +292,10 @@ export class ExternalTransport implements MqttTransport {
   /** Publishes on the live connection; if the connection dies before the PUBACK, the message is tried again. */
   private send(item: Omit<Queued, 'resolve' | 'reject'>, tries = 0): Promise<void> {
     const client = this.client!;
+    const command = item.command;
     return new Promise((resolve, reject) => {
-      client.publish(item.topic, item.payload, { qos: item.qos, retain: item.retain }, (err) => {
+      const callback = (err?: Error): void => {
+        if (command?.withdrawn) return reject(err ?? new Error('withdrawn'));
         if (!err) {
           if (isCommandPublish(item.qos, item.retain)) this.options.onCommand?.();
           return resolve();
@@ -222,7 +308,12 @@ export class ExternalTransport implements MqttTransport {
         } else {
           this.queue.push({ ...item, resolve, reject });
         }
-      });
+      };
+      client.publish(item.topic, item.payload, { qos: item.qos, retain: item.retain }, callback);
+      if (command) {
+        command.callback = callback;
+        command.messageId = messageIdOf(client, callback);
+      }
     });
   }
 
@@ -277,6 +368,15 @@ export class ExternalTransport implements MqttTransport {
       signal?.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** The packet id mqtt.js gave the publish made with `callback` (undefined while it waits in mqtt.js's queue). */
+function messageIdOf(client: MqttClient, callback: unknown): number | undefined {
+  const outgoing = (client as unknown as ClientInternals).outgoing;
+  for (const id in outgoing) {
+    if (outgoing[id]!.cb === callback) return Number(id);
+  }
+  return undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

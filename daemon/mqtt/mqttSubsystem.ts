@@ -7,6 +7,8 @@ import type { ExternalTransport } from './externalTransport.js';
 
 export const MQTT_CLIENTS_METRIC = 'voicehub_mqtt_clients';
 export const MQTT_COMMANDS_METRIC = 'voicehub_mqtt_commands_total';
+export const MQTT_REFUSED_METRIC = 'voicehub_mqtt_refused_total';
+export const MQTT_COMMANDS_DROPPED_METRIC = 'voicehub_mqtt_commands_dropped_total';
 
 export interface MqttSubsystemOptions {
   /** External mode only: reconnect backoff (tests shorten it). */
@@ -44,17 +46,30 @@ export class MqttSubsystem implements Subsystem {
       name: MQTT_COMMANDS_METRIC, help: 'Commands the hub published to devices over MQTT (QoS >= 1, not retained), acknowledged by the broker', registers: [ctx.metrics],
     }));
     const onCommand = (): void => commands.inc();
+    const refused = getOrCreate(ctx.metrics, MQTT_REFUSED_METRIC, () => new Counter({
+      name: MQTT_REFUSED_METRIC, help: 'Connections, logins, publishes and queued messages the embedded broker turned away, by reason', labelNames: ['reason'], registers: [ctx.metrics],
+    }));
+    const dropped = getOrCreate(ctx.metrics, MQTT_COMMANDS_DROPPED_METRIC, () => new Counter({
+      name: MQTT_COMMANDS_DROPPED_METRIC, help: 'Device commands not sent because the external broker was away (disconnected: refused at once; expired: not acknowledged within mqtt.commandMaxAgeMs)', labelNames: ['reason'], registers: [ctx.metrics],
+    }));
     // mqtt.js is loaded only in external mode: an embedded-broker hub starts faster without it.
     const transport = config.url
       ? new (await import('./externalTransport.js')).ExternalTransport({
         url: config.url, username: config.username, password: config.password, clientId: config.clientId,
         ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: config.rejectUnauthorized,
         log: ctx.log, clock: ctx.clock, backoff: this.options.backoff, onCommand,
+        commandMaxAgeMs: config.commandMaxAgeMs, onCommandDropped: (reason) => dropped.inc({ reason }),
       })
       : new EmbeddedBroker({
         host: config.host, port: config.port, anonymousFrom: config.anonymousFrom, dataDir: ctx.config.dataDir,
         maxPacketBytes: config.maxPacketBytes, connectionsPerSecond: config.connectionsPerSecond,
         maxClients: this.options.maxClients, log: ctx.log, clock: ctx.clock, onCommand,
+        retained: {
+          maxMessages: config.maxRetainedMessages, maxBytes: config.maxRetainedBytes,
+          maxMessagesPerClient: config.maxRetainedMessagesPerClient, maxBytesPerClient: config.maxRetainedBytesPerClient,
+        },
+        queued: { maxMessages: config.maxQueuedMessages, maxBytes: config.maxQueuedBytes },
+        onRefused: (reason) => refused.inc({ reason }),
       });
     await transport.start(signal);
     this.transport = transport;

@@ -24,8 +24,8 @@ const COMMANDS = ['HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'Ha
 const QUESTIONS = ['HassClimateGetTemperature', 'HassGetState'];
 
 const TEXTS: Record<'en' | 'zh', Record<string, string>> = {
-  en: { some_failed: '{{ done }} But {{ names }} did not respond.' },
-  zh: { some_failed: '{{ done }}但{{ names }}没有响应。' },
+  en: { some_failed: '{{ done }} But {{ names }} did not respond.', unreachable: 'I can\'t reach {{ names }} right now, so nothing was changed.' },
+  zh: { some_failed: '{{ done }}但{{ names }}没有响应。', unreachable: '现在连接不上{{ names }}，所以什么都没有改变。' },
 };
 
 export function onRegister(api: PluginApi): void {
@@ -45,8 +45,13 @@ async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Pro
   if (work.length === 0) return { text: targets.answer || targets.done, actions: [] };
   if (work.length === 1) {
     // Most sentences name one device: its refusal or the broker's error is the answer as it is.
-    const [device, command] = work[0]!;
-    await api.devices.command(device.id, command, { traceId: ctx.traceId });
+    const [device, command, name] = work[0]!;
+    try {
+      await api.devices.command(device.id, command, { traceId: ctx.traceId });
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      return unreachable(api, req, ctx, [name], err);
+    }
     return { text: targets.done, actions: [{ device: device.id, command: command.command }] };
   }
   // Every device at once: one slow device does not hold up the others.
@@ -58,13 +63,31 @@ async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Pro
     if (result.status === 'fulfilled') actions.push({ device: device.id, command: command.command });
     else failed.push({ name, reason: result.reason });
   });
-  if (actions.length === 0) throw failed[0]!.reason; // the device layer's own refusal (unsupported, out of range, broker down)
+  if (actions.length === 0) {
+    if (failed.every((f) => isUnreachable(f.reason))) return unreachable(api, req, ctx, failed.map((f) => f.name), failed[0]!.reason);
+    throw failed[0]!.reason; // the device layer's own refusal (unsupported, out of range)
+  }
   if (failed.length > 0) {
     ctx.log.warn({ failed: failed.map((f) => ({ device: f.name, err: f.reason })) }, 'some devices did not take the command');
     const lang = req.lang.startsWith('zh') ? 'zh' : 'en';
     return { text: api.respond('some_failed', { done: targets.done, names: failed.map((f) => f.name).join(lang === 'zh' ? '、' : ', ') }, lang), actions };
   }
   return { text: targets.done, actions };
+}
+
+/** The broker is away: the command was not sent and will not be sent later (the hub drops it). */
+function isUnreachable(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'MQTT_UNAVAILABLE';
+}
+
+/**
+ * Said at once, with no action, rather than an error the user might take for "maybe": the hub never sends
+ * such a command late (mqtt.commandMaxAgeMs), so "nothing was changed" stays true.
+ */
+function unreachable(api: PluginApi, req: IntentRequest, ctx: HandlerContext, names: string[], err: unknown): IntentReply {
+  ctx.log.warn({ code: 'MQTT_UNAVAILABLE', devices: names, err }, 'device command not sent: the MQTT broker is not reachable');
+  const lang = req.lang.startsWith('zh') ? 'zh' : 'en';
+  return { text: api.respond('unreachable', { names: names.join(lang === 'zh' ? '、' : ', ') }, lang), actions: [] };
 }
 
 function ask(api: PluginApi, req: IntentRequest): IntentReply {

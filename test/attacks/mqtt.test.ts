@@ -1,0 +1,343 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectAsync, MqttClient, type IClientOptions } from 'mqtt';
+import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+import { VoiceClient } from '../helpers/voiceClient.js';
+
+/**
+ * Issue 11, MQTT side: attacks on the real daemon (the built bundle) and its embedded broker, or on the
+ * hub as a client of a real Mosquitto. Findings 8 (retained flood, oversize payload), 10 (password
+ * guessing starves real users; failed-login backoff), 21 (external broker down: no late commands), 24
+ * (the broker answers on ::1, which the default mqtt.anonymousFrom names).
+ */
+
+type TestContext = { after(fn: () => unknown): void; skip(reason: string): void };
+
+async function daemon(t: TestContext, options: Parameters<typeof startDaemon>[0] = {}): Promise<DaemonProcess> {
+  const d = await startDaemon(options);
+  t.after(() => d.cleanup());
+  return d;
+}
+
+async function client(t: TestContext, url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  const c = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
+  t.after(() => c.endAsync(true));
+  return c;
+}
+
+/** A QoS 1 publish's outcome: acknowledged, or the broker closed the connection instead (a refusal). */
+function publishOrClosed(c: MqttClient, topic: string, payload: Buffer | string, retain: boolean): Promise<'ok' | 'closed'> {
+  if (!c.connected) return Promise.resolve('closed');
+  return new Promise((resolve) => {
+    const onClose = (): void => resolve('closed');
+    c.once('close', onClose);
+    c.publish(topic, payload, { qos: 1, retain }, (err) => {
+      c.off('close', onClose);
+      resolve(err ? 'closed' : 'ok');
+    });
+  });
+}
+
+/** One Prometheus sample, 0 when absent. */
+async function metric(d: DaemonProcess, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${d.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+const PAYLOAD = Buffer.alloc(200_000, 0x61); // under the default mqtt.maxPacketBytes (256 KiB)
+
+test('retained flood: refused past the per-client and total caps, counted in /metrics; the hub stays up and small, other clients go on', { timeout: 180_000 }, async (t) => {
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS });
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  // A well-behaved sensor with its retained state, and a subscriber, both there before the flood.
+  const sensor = await client(t, url, { clientId: 'sensor-1' });
+  await sensor.publishAsync('home/sensor/state', '21.5', { qos: 1, retain: true });
+  const watcher = await client(t, url, { clientId: 'watcher' });
+  const live: string[] = [];
+  watcher.on('message', (topic, payload) => { if (topic.startsWith('home/')) live.push(payload.toString()); });
+  await watcher.subscribeAsync('home/#', { qos: 1 });
+
+  // One client: retained 200 kB payloads until the broker cuts it off.
+  const flooder = await client(t, url, { clientId: 'flood-0' });
+  let accepted = 0;
+  for (let i = 0; i < 1300; i++) {
+    if (await publishOrClosed(flooder, `flood/0/${i}`, PAYLOAD, true) === 'closed') break;
+    accepted++;
+  }
+  assert.ok(accepted > 0 && accepted * PAYLOAD.length <= 8 * 1024 * 1024, `one client kept ${accepted} × 200 kB; the per-client cap is 8 MiB`);
+  await d.waitForLine((l) => /retained message over the limit \(retained client bytes\)/.test(l.msg));
+
+  // Fresh client ids, one after the other, until the total cap turns even a first retained publish away.
+  let refusedAtOnce = false;
+  for (let n = 1; n <= 12 && !refusedAtOnce; n++) {
+    const next = await client(t, url, { clientId: `flood-${n}` });
+    for (let i = 0; i < 1300; i++) {
+      if (await publishOrClosed(next, `flood/${n}/${i}`, PAYLOAD, true) === 'closed') {
+        refusedAtOnce = i === 0;
+        break;
+      }
+    }
+  }
+  assert.ok(refusedAtOnce, 'the total retained cap was never reached');
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="retained_client_bytes"') >= 1);
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="retained_total_bytes"') >= 1);
+  const health = await (await fetch(`${d.url}/health`)).json() as { checks: { mqtt: { ok: boolean; retained: { bytes: number } } } };
+  assert.equal(health.checks.mqtt.ok, true);
+  assert.ok(health.checks.mqtt.retained.bytes <= 32 * 1024 * 1024, `retained bytes ${health.checks.mqtt.retained.bytes}`);
+  const rss = await rssMiB(d.child.pid!);
+  t.diagnostic(`after the flood: ${accepted} retained accepted from the first client, daemon RSS ${rss.toFixed(0)} MiB`);
+  assert.ok(rss < 400, `RSS ${rss} MiB is past the unit's MemoryMax`);
+
+  // The hub is up and the sensor goes on: its own retained topic can still be updated, live messages flow.
+  assert.equal(d.child.exitCode, null);
+  assert.equal(await publishOrClosed(sensor, 'home/sensor/state', '22.0', true), 'ok');
+  assert.equal(await publishOrClosed(sensor, 'home/sensor/event', 'motion', false), 'ok');
+  while (!live.includes('motion')) await sleep(20);
+  assert.ok(live.includes('22.0'));
+  const late = await client(t, url, { clientId: 'late-reader' });
+  const retained = new Promise<string>((resolve) => late.on('message', (topic, payload) => { if (topic === 'home/sensor/state') resolve(payload.toString()); }));
+  await late.subscribeAsync('home/sensor/state', { qos: 1 });
+  assert.equal(await retained, '22.0');
+});
+
+test('an oversize payload is refused before it is read: the connection closes, /metrics counts it, others go on', { timeout: 60_000 }, async (t) => {
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS });
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  const big = await client(t, url);
+  assert.equal(await publishOrClosed(big, 'home/big', Buffer.alloc(300 * 1024), false), 'closed');
+  await d.waitForLine((l) => /packet larger than mqtt.maxPacketBytes/.test(l.msg));
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="too_large"') >= 1);
+  const other = await client(t, url);
+  assert.equal(await publishOrClosed(other, 'home/small', 'ok', false), 'ok');
+});
+
+test('a persistent session that went away keeps at most mqtt.maxQueuedMessages; the rest is counted, not stored', { timeout: 120_000 }, async (t) => {
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS });
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  const sleeper = await connectAsync(url, { clientId: 'sleeper', clean: false, reconnectPeriod: 0 });
+  await sleeper.subscribeAsync('bulk/#', { qos: 1 });
+  await sleeper.endAsync();
+  const publisher = await client(t, url);
+  for (let i = 0; i < 1500; i += 100) {
+    await Promise.all(Array.from({ length: 100 }, (_, k) => publisher.publishAsync(`bulk/${i + k}`, 'x'.repeat(100), { qos: 1 })));
+  }
+  assert.equal(await metric(d, 'voicehub_mqtt_refused_total', 'reason="queue_full"'), 500);
+  await d.waitForLine((l) => /its queue is full/.test(l.msg));
+  // Back again: the first 1000 (the default limit) are there, in order.
+  const got: number[] = [];
+  const back = await client(t, url, { clientId: 'sleeper', clean: false });
+  back.on('message', (topic) => got.push(Number(topic.split('/')[1])));
+  while (got.length < 1000) await sleep(20);
+  assert.deepEqual(got.slice(0, 1000), Array.from({ length: 1000 }, (_, i) => i));
+});
+
+/** A raw MQTT login from a chosen loopback address: the CONNACK return code (0 = accepted). */
+function loginFrom(localAddress: string, port: number, username: string, password: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const c = new MqttClient(() => tcpConnect({ host: '127.0.0.1', port, localAddress }), {
+      username, password, reconnectPeriod: 0, connectTimeout: 60_000, protocolVersion: 4, clean: true,
+    });
+    c.once('connect', () => { c.end(true); resolve(0); });
+    c.once('error', (err) => {
+      c.end(true);
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'number') resolve(code);
+      else reject(err);
+    });
+  });
+}
+
+async function withUser(t: TestContext): Promise<{ dir: string; d: DaemonProcess }> {
+  const dir = await makeTempDir();
+  const added = await runCli(['mqtt-user', 'add', 'alice', '--password-stdin', '--allow', 'home/#'], {
+    cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') }, input: 'correct horse\n',
+  });
+  assert.equal(added.code, 0, added.stderr);
+  return { dir, d: await daemon(t, { dir }) };
+}
+
+test('password guessing from four addresses does not stop correct logins from a fifth: all 8 succeed', { timeout: 120_000 }, async (t) => {
+  const { d } = await withUser(t);
+  const port = d.mqttPort!;
+  let stop = false;
+  let guesses = 0;
+  // Four guessers, each twelve at a time (enough to fill a shared scrypt queue), paced to stay around
+  // mqtt.connectionsPerSecond (50/s per address) so the connection rate limit is not what stops them.
+  const guessers = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'].flatMap((address) => Array.from({ length: 12 }, async (_, k) => {
+    for (let i = 0; !stop; i++) {
+      await loginFrom(address, port, i % 2 === 0 ? 'alice' : `user${k}`, `guess-${i}`).catch(() => 3);
+      guesses++;
+      await sleep(250);
+    }
+  }));
+  while (guesses < 100) await sleep(20);
+  const started = performance.now();
+  const codes = await Promise.all(Array.from({ length: 8 }, () => loginFrom('127.0.0.6', port, 'alice', 'correct horse')));
+  const ms = performance.now() - started;
+  stop = true;
+  await Promise.all(guessers);
+  t.diagnostic(`${guesses} guesses; 8 correct logins in ${ms.toFixed(0)} ms: ${JSON.stringify(codes)}`);
+  assert.deepEqual(codes, [0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="login_failed"') >= 1);
+});
+
+test('failed-login backoff: wrong passwords from one address slow that address down, not the user elsewhere', { timeout: 60_000 }, async (t) => {
+  const { d } = await withUser(t);
+  const port = d.mqttPort!;
+  // Three wrong passwords are checked and answered 4 (bad user name or password)...
+  for (let i = 0; i < 3; i++) assert.equal(await loginFrom('127.0.0.7', port, 'alice', `wrong-${i}`), 4);
+  // ...the next try from there, even with the right password, waits: 3 (server unavailable), no scrypt.
+  assert.equal(await loginFrom('127.0.0.7', port, 'alice', 'correct horse'), 3);
+  await d.waitForLine((l) => /too many failed logins from this address/.test(l.msg));
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="login_backoff"') >= 1);
+  // The same user from another address is not affected.
+  assert.equal(await loginFrom('127.0.0.8', port, 'alice', 'correct horse'), 0);
+  // And once the backoff (1 s after the 4th failure) has passed, the right password works again there.
+  let code = 3;
+  for (let i = 0; i < 100 && code !== 0; i++) {
+    await sleep(200);
+    code = await loginFrom('127.0.0.7', port, 'alice', 'correct horse');
+  }
+  assert.equal(code, 0);
+});
+
+/** Whether this machine has IPv6 loopback at all (containers often have it switched off). */
+function hasIPv6Loopback(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, '::1', () => server.close(() => resolve(true)));
+  });
+}
+
+test('the embedded broker answers on ::1, which the default mqtt.anonymousFrom names', { timeout: 60_000 }, async (t) => {
+  if (!await hasIPv6Loopback()) return t.skip('no IPv6 loopback on this machine');
+  const d = await daemon(t);
+  const c = await client(t, `mqtt://[::1]:${d.mqttPort}`);
+  assert.equal(await publishOrClosed(c, 'home/v6', 'hello', false), 'ok');
+});
+
+// ---- finding 21: the external broker goes away ----
+
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto']
+  .find((p) => spawnSync(p, ['-h']).error === undefined) ?? null;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A real Mosquitto on one loopback port, stoppable and restartable on it. */
+class Mosquitto {
+  private child: ChildProcess | null = null;
+  constructor(readonly port: number, private readonly conf: string) {}
+
+  static async start(t: TestContext): Promise<Mosquitto> {
+    const dir = await mkdtemp(join(tmpdir(), 'voicehub-mosquitto-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const port = await freePort();
+    const conf = join(dir, 'mosquitto.conf');
+    await writeFile(conf, ['allow_anonymous true', 'persistence false', 'log_dest none', `listener ${port} 127.0.0.1`, ''].join('\n'));
+    const broker = new Mosquitto(port, conf);
+    t.after(() => broker.stop());
+    await broker.run();
+    return broker;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async run(): Promise<void> {
+    const child = spawn(MOSQUITTO!, ['-c', this.conf], { stdio: 'ignore' });
+    this.child = child;
+    const killOnExit = (): void => { child.kill('SIGKILL'); };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
+      if (await accepts(this.port)) return;
+      await sleep(50);
+    }
+    throw new Error('mosquitto did not start listening');
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const HALL_LAMP = 'devices:\n  - { id: hall_lamp, name: Hall lamp, area: hall, type: light, commandTopic: hall/lamp/set, stateTopic: hall/lamp }\n';
+
+test('external broker down: a voice command is answered at once as unreachable, and nothing is published after the broker is back', { timeout: 120_000 }, async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const dir = await makeTempDir();
+  const d = await daemon(t, { dir, config: HALL_LAMP, env: { VOICEHUB_MQTT_URL: broker.url } });
+  await d.waitForLine((l) => l.msg === 'connected to mqtt broker');
+  const token = (await runCli(['token', 'create', '--sub', 'hall-satellite', '--scope', 'voice'], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } })).stdout.trim();
+  const voice = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, token);
+  t.after(() => voice.close());
+
+  // The broker is there: the command goes out.
+  let lamp = await client(t, broker.url);
+  await lamp.subscribeAsync('hall/lamp/set', { qos: 1 });
+  const first = new Promise<string>((resolve) => lamp.once('message', (_topic, payload) => resolve(payload.toString())));
+  const on = await voice.say('a1', 'turn on the hall lamp');
+  assert.equal(on.type, 'reply', JSON.stringify(on));
+  assert.deepEqual(on.actions, [{ device: 'hall_lamp', command: 'turn_on' }]);
+  await first;
+
+  // The broker goes away: the answer comes at once, says so, and carries no action.
+  await broker.stop();
+  await d.waitForLine((l) => l.msg === 'mqtt broker connection lost; reconnecting');
+  const started = performance.now();
+  const off = await voice.say('a2', 'turn off the hall lamp');
+  const ms = performance.now() - started;
+  t.diagnostic(`answer while the broker is down: ${ms.toFixed(0)} ms: ${JSON.stringify(off)}`);
+  assert.equal(off.type, 'reply', JSON.stringify(off));
+  assert.match(String(off.text), /can't reach Hall lamp/i);
+  assert.deepEqual(off.actions, []);
+  await d.waitForLine((l) => l.code === 'MQTT_UNAVAILABLE');
+  assert.equal(await metric(d, 'voicehub_mqtt_commands_dropped_total', 'reason="disconnected"'), 1);
+
+  // The broker comes back; the lamp subscribes again (a clean Mosquitto forgot it) before the hub is back.
+  await broker.run();
+  lamp = await client(t, broker.url);
+  const seen: string[] = [];
+  lamp.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
+  await lamp.subscribeAsync('hall/lamp/set', { qos: 1 });
+  await d.waitForLine((l) => l.msg === 'connected to mqtt broker' && l.reconnect === true, 60_000);
+  // A new command after the reconnect arrives; the one the user was told failed never does (it would come first).
+  const again = await voice.say('a3', 'turn on the hall lamp');
+  assert.deepEqual(again.actions, [{ device: 'hall_lamp', command: 'turn_on' }]);
+  while (seen.length === 0) await sleep(20);
+  assert.deepEqual(seen, ['hall/lamp/set ON']);
+});
