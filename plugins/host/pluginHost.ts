@@ -11,6 +11,7 @@ import { buildCatalog, fail, type CatalogOptions } from './catalog.js';
 import { UndiciCloudClient, type CloudRequester } from './cloudClient.js';
 import { contain } from './containment.js';
 import { createPluginApi } from './pluginApi.js';
+import { loadPluginModule } from './loader.js';
 import { describe, emptyRegistrations, pluginsHealth, type PluginInfo, type PluginRecord } from './pluginRecord.js';
 import type { DeviceAccess, IntentEnginePort, SystemSampleProvider } from './ports.js';
 import { validatePluginConfig } from './manifest.js';
@@ -65,6 +66,8 @@ export class PluginHost implements Subsystem {
     this.records = await buildCatalog(ctx.config, ctx.log, this.options);
     ctx.services.plugins = this;
     ctx.health.register('plugins', () => pluginsHealth(this.list()));
+    // Only now is plugin code imported: enabled, granted plugins, side by side, each within plugins.timeoutMs.
+    await Promise.all(this.records.filter((r) => r.state === 'ready').map((r) => this.importPlugin(r)));
     for (const record of this.records) {
       if (signal?.aborted) return;
       if (record.state === 'ready') await this.register(record);
@@ -177,6 +180,14 @@ export class PluginHost implements Subsystem {
       }
     }
     return null;
+  }
+
+  private async importPlugin(record: PluginRecord): Promise<void> {
+    try {
+      record.module = await loadPluginModule(record.candidate, record.manifest!, this.ctx.config.plugins.timeoutMs);
+    } catch (err) {
+      fail(record, (err as Error).message, err);
+    }
   }
 
   private async register(record: PluginRecord): Promise<void> {

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
@@ -59,4 +59,43 @@ test('finding 18: a cloud:request plugin reaches its server through the shipped 
   assert.equal(seen.length, 1);
   assert.match(seen[0]!, /latitude=52\.52&longitude=13\.41/);
   assert.equal(d.lines.some((l) => /not a constructor/.test(JSON.stringify(l))), false);
+});
+
+/** Writes a single-file plugin and its manifest file into `dir`. */
+async function plugin(dir: string, file: string, manifest: Record<string, unknown>, source: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, file), source);
+  await writeFile(join(dir, file.replace(/\.m?js$/, '.voicehub.json')), JSON.stringify({ capabilities: [], requiredScopes: [], version: '1.0.0', ...manifest }));
+}
+
+test('finding 3: an ungranted or disabled plugin\'s code never runs (start and plugins list); a voice token still gets 403', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  const marker = (name: string) => join(dir, `${name}.ran`);
+  // Top level: leaves a marker and makes every includes() true, which would open admin-only routes.
+  const patcher = (name: string) => `import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(marker(name))}, 'ran');
+Array.prototype.includes = function () { return true; };
+export function onRegister() {}
+`;
+  await plugin(plugins, 'ungranted.mjs', { id: 'com.attack.ungranted', requiredScopes: ['devices:read'] }, patcher('ungranted'));
+  await plugin(plugins, 'disabled.mjs', { id: 'com.attack.disabled' }, patcher('disabled'));
+  const config = ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  com.attack.disabled: { enabled: false }'].join('\n');
+  await writeFile(join(dir, 'voicehub.yaml'), config);
+  const listed = await runCli(['plugins', 'list', '--json', '--config', join(dir, 'voicehub.yaml')], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
+  assert.equal(listed.code, 0, listed.stderr);
+  const states = Object.fromEntries((JSON.parse(listed.stdout) as { plugins: Array<{ id: string; state: string }> }).plugins.map((p) => [p.id, p.state]));
+  assert.equal(states['com.attack.ungranted'], 'waiting-for-grant');
+  assert.equal(states['com.attack.disabled'], 'disabled');
+  const d = await hub(config, dir);
+  const voiceToken = await token(d, 'voice');
+  for (const path of ['/api/plugins', '/api/devices']) {
+    const res = await fetch(`${d.url}${path}`, { headers: { authorization: `Bearer ${voiceToken}` } });
+    assert.equal(res.status, 403, `${path} with a voice-only token`);
+  }
+  const health = await (await fetch(`${d.url}/health`)).json() as { checks: { plugins: { plugins: Record<string, { state: string }> } } };
+  assert.equal(health.checks.plugins.plugins['com.attack.ungranted']?.state, 'waiting-for-grant');
+  for (const name of ['ungranted', 'disabled']) {
+    await assert.rejects(readFile(marker(name)), { code: 'ENOENT' }, `${name}'s top level ran`);
+  }
 });
