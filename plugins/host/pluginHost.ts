@@ -10,6 +10,7 @@ import type { LazySignal } from '../../daemon/lazySignal.js';
 import { buildCatalog, fail, type CatalogOptions } from './catalog.js';
 import { UndiciCloudClient, type CloudRequester } from './cloudClient.js';
 import { contain } from './containment.js';
+import { guardProcessExit } from './exitGuard.js';
 import { createPluginApi } from './pluginApi.js';
 import { loadPluginModule } from './loader.js';
 import { describe, emptyRegistrations, pluginsHealth, type PluginInfo, type PluginRecord } from './pluginRecord.js';
@@ -53,11 +54,17 @@ export class PluginHost implements Subsystem {
   /** Only a client this host made is closed on stop; one handed in belongs to the cloud subsystem. */
   private ownsCloud = false;
   private failuresMetric: Counter<'plugin'> | null = null;
+  private releaseExitGuard: (() => void) | null = null;
 
   constructor(private readonly ctx: HubContext, private readonly ports: PluginHostPorts, private readonly options: CatalogOptions = {}) {}
 
   async start(signal?: AbortSignal): Promise<void> {
     const { ctx } = this;
+    this.releaseExitGuard = guardProcessExit((stack, code) => {
+      const record = this.ownerOfStack(stack);
+      record?.log.error({ exitCode: code ?? null }, `plugin called process.exit(${code === undefined ? '' : String(code)}): refused, the hub goes on`);
+      return record?.manifest?.id ?? null;
+    });
     this.failuresMetric = getOrCreate(ctx.metrics, 'voicehub_plugin_failures_total', () => new Counter({
       name: 'voicehub_plugin_failures_total', help: 'Plugin calls that threw, rejected or timed out', labelNames: ['plugin'] as const, registers: [ctx.metrics],
     }));
@@ -94,6 +101,8 @@ export class PluginHost implements Subsystem {
     }
     if (this.ownsCloud) await this.cloud?.close();
     this.ctx.health.unregister('plugins');
+    this.releaseExitGuard?.();
+    this.releaseExitGuard = null;
   }
 
   /** Every plugin with its state, for /api/plugins, `plugins list` and /health. */
@@ -169,17 +178,17 @@ export class PluginHost implements Subsystem {
    */
   claim(err: unknown): string | null {
     const stack = err instanceof Error ? err.stack ?? '' : '';
-    if (!stack) return null;
-    for (const record of this.records) {
-      if (!record.guard || !record.manifest) continue;
-      const root = record.candidate.root;
-      if (stack.includes(root) || stack.includes(pathToFileURL(root).href)) {
-        record.log.error({ err }, 'unhandled error inside the plugin; counted as a failure');
-        record.guard.recordFailure(err, 'unhandled rejection');
-        return record.manifest.id;
-      }
-    }
-    return null;
+    const record = stack ? this.ownerOfStack(stack) : undefined;
+    if (!record?.guard) return null;
+    record.log.error({ err }, 'unhandled error inside the plugin; counted as a failure');
+    record.guard.recordFailure(err, 'unhandled rejection');
+    return record.manifest!.id;
+  }
+
+  /** The loaded plugin with a frame on this stack (its files' path or file URL appears in it). */
+  private ownerOfStack(stack: string): PluginRecord | undefined {
+    return this.records.find((record) => record.manifest
+      && (stack.includes(record.candidate.root) || stack.includes(pathToFileURL(record.candidate.root).href)));
   }
 
   private async importPlugin(record: PluginRecord): Promise<void> {

@@ -99,3 +99,63 @@ export function onRegister() {}
     await assert.rejects(readFile(marker(name)), { code: 'ENOENT' }, `${name}'s top level ran`);
   }
 });
+
+const EXIT_PLUGIN = `export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'ExitNow', sentences: ['leave the hub now'] });
+  api.intents.handle('ExitNow', () => { process.exit(0); return { text: 'still here' }; });
+}
+`;
+
+test('finding 5: process.exit(0) in an in-process plugin is refused and logged; the hub keeps serving', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'exiter.mjs', { id: 'com.attack.exiter', intents: ['ExitNow'] }, EXIT_PLUGIN);
+  await plugin(plugins, 'exit-on-import.mjs', { id: 'com.attack.exitonimport' }, 'process.exit(0);\nexport function onRegister() {}\n');
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`].join('\n'), dir);
+  const c = await voice(d);
+  const reply = await c.say('x1', 'leave the hub now');
+  assert.equal(reply.type, 'error', JSON.stringify(reply));
+  assert.equal(reply.code, 'PLUGIN_FAILED');
+  await d.waitForLine((l) => /called process\.exit\(0\)/.test(l.msg) && l.plugin === 'com.attack.exiter');
+  // Still serving: the voice socket answers and /health lists the plugin that exited on import as failed.
+  c.send({ type: 'ping' });
+  await c.waitFor((f) => f.type === 'pong');
+  const health = await (await fetch(`${d.url}/health`)).json() as { checks: { plugins: { plugins: Record<string, { state: string; reason?: string }> } } };
+  assert.equal(health.checks.plugins.plugins['com.attack.exitonimport']?.state, 'failed');
+  assert.match(health.checks.plugins.plugins['com.attack.exitonimport']?.reason ?? '', /process\.exit/);
+  assert.equal(d.child.exitCode, null, 'the hub is still running');
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('finding 6: a top-level await that never settles fails its plugin after plugins.timeoutMs; /health says starting (503) until then', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'forever.mjs', { id: 'com.attack.forever' }, 'await new Promise(() => {});\nexport function onRegister() {}\n');
+  await writeFile(join(dir, 'voicehub.yaml'), ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 8000'].join('\n'));
+  const port = await freePort();
+  const d = await startDaemon({ dir, args: ['start', '--config', join(dir, 'voicehub.yaml')], env: { VOICEHUB_HTTP_PORT: String(port) }, noWait: true });
+  cleanups.push(() => d.cleanup());
+  // Ask /health until it answers: HTTP listens before the plugins start, so it sees the hub starting.
+  let early: { status: number; body: { status: string } } | null = null;
+  while (!early) {
+    const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
+    if (res) early = { status: res.status, body: await res.json() as { status: string } };
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const listening = await d.waitForLine((l) => l.msg === 'listening', 60_000);
+  assert.equal(listening.http, port);
+  assert.equal(early.body.status, 'starting');
+  assert.equal(early.status, 503);
+  const res = await fetch(`http://127.0.0.1:${port}/health`);
+  const health = await res.json() as { status: string; checks: { plugins: { plugins: Record<string, { state: string; reason?: string }> } } };
+  assert.notEqual(health.status, 'starting');
+  assert.equal(health.checks.plugins.plugins['com.attack.forever']?.state, 'failed');
+  assert.match(health.checks.plugins.plugins['com.attack.forever']?.reason ?? '', /did not finish importing within 8000 ms/);
+});
