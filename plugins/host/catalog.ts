@@ -62,6 +62,7 @@ export async function buildCatalog(config: HubConfig, log: Logger, options: Cata
     const grant = decideGrant(record.manifest, candidate.source, config);
     record.granted = grant.granted;
     record.missing = grant.missing;
+    if (grant.isolation === 'process') record.isolation = 'process';
     if (!grant.enabled) {
       record.state = 'disabled';
       record.reason = `plugins.${id}.enabled is false`;
@@ -83,7 +84,7 @@ function newRecord(candidate: PluginCandidate, log: Logger): PluginRecord {
   return {
     candidate, manifest: null, module: null, state: 'failed', reason: null, errorCode: null, granted: [], missing: [], log,
     guard: null, api: null, jobs: null, registrations: emptyRegistrations(), registrationOpen: false,
-    owner: { name: `plugin:${candidate.entry}` },
+    owner: { name: `plugin:${candidate.entry}` }, isolation: 'none', isolated: null,
   };
 }
 

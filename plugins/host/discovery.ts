@@ -61,6 +61,11 @@ export function defaultBuiltinDir(): string {
   return join(HUB_ROOT, 'dist', 'plugins', 'builtin');
 }
 
+/** The child entry of an isolated plugin, and the package.json Node reads to know it is an ES module. */
+export function isolationFiles(): { runner: string; hubPackageJson: string } {
+  return { runner: join(HUB_ROOT, 'dist', 'plugins', 'host', 'isolated', 'runner.js'), hubPackageJson: join(HUB_ROOT, 'package.json') };
+}
+
 /**
  * The hub's own node_modules and, when the hub itself sits in a node_modules directory (installed with
  * `npm i -g` or as a dependency), that one too: plugins installed next to the hub live there.

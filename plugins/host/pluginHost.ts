@@ -11,6 +11,8 @@ import { buildCatalog, fail, type CatalogOptions } from './catalog.js';
 import { UndiciCloudClient, type CloudRequester } from './cloudClient.js';
 import { contain } from './containment.js';
 import { guardProcessExit } from './exitGuard.js';
+import { IsolatedPlugin } from './isolated/isolatedPlugin.js';
+import { isolationFiles } from './discovery.js';
 import { createPluginApi } from './pluginApi.js';
 import { loadPluginModule } from './loader.js';
 import { describe, emptyRegistrations, pluginsHealth, type PluginInfo, type PluginRecord } from './pluginRecord.js';
@@ -55,6 +57,7 @@ export class PluginHost implements Subsystem {
   private ownsCloud = false;
   private failuresMetric: Counter<'plugin'> | null = null;
   private releaseExitGuard: (() => void) | null = null;
+  private restartsMetric: Counter<'plugin'> | null = null;
 
   constructor(private readonly ctx: HubContext, private readonly ports: PluginHostPorts, private readonly options: CatalogOptions = {}) {}
 
@@ -65,6 +68,9 @@ export class PluginHost implements Subsystem {
       record?.log.error({ exitCode: code ?? null }, `plugin called process.exit(${code === undefined ? '' : String(code)}): refused, the hub goes on`);
       return record?.manifest?.id ?? null;
     });
+    this.restartsMetric = getOrCreate(ctx.metrics, 'voicehub_plugin_restarts_total', () => new Counter({
+      name: 'voicehub_plugin_restarts_total', help: 'Isolated plugin processes that exited and were restarted', labelNames: ['plugin'] as const, registers: [ctx.metrics],
+    }));
     this.failuresMetric = getOrCreate(ctx.metrics, 'voicehub_plugin_failures_total', () => new Counter({
       name: 'voicehub_plugin_failures_total', help: 'Plugin calls that threw, rejected or timed out', labelNames: ['plugin'] as const, registers: [ctx.metrics],
     }));
@@ -192,6 +198,12 @@ export class PluginHost implements Subsystem {
   }
 
   private async importPlugin(record: PluginRecord): Promise<void> {
+    if (record.isolation === 'process') {
+      // Imported in its own process, during onRegister (which has the same timeout).
+      record.isolated = new IsolatedPlugin(record, { ctx: this.ctx, ...isolationFiles(), restarts: this.restartsMetric });
+      record.module = record.isolated.module();
+      return;
+    }
     try {
       record.module = await loadPluginModule(record.candidate, record.manifest!, this.ctx.config.plugins.timeoutMs);
     } catch (err) {
@@ -221,6 +233,7 @@ export class PluginHost implements Subsystem {
       status = record.module!.onRegister ? await guard.call('onRegister', () => record.module!.onRegister!(record.api!), { count: false }) : undefined;
     } catch (err) {
       record.registrations = emptyRegistrations();
+      this.release(record);
       fail(record, `onRegister failed: ${(err as Error).message}`, err);
       return;
     } finally {
@@ -228,6 +241,7 @@ export class PluginHost implements Subsystem {
     }
     if (status && typeof status === 'object' && (status as { status?: unknown }).status === 'inactive') {
       record.registrations = emptyRegistrations();
+      this.release(record);
       record.state = 'disabled';
       record.reason = `onRegister answered inactive: ${String((status as { reason?: unknown }).reason ?? 'no reason given')}`;
       record.log.info(record.reason);
@@ -296,6 +310,7 @@ export class PluginHost implements Subsystem {
   private release(record: PluginRecord): void {
     record.jobs?.clear();
     this.ctx.bus.removeListeners(record.owner);
+    void record.isolated?.close();
   }
 
 }

@@ -159,3 +159,59 @@ test('finding 6: a top-level await that never settles fails its plugin after plu
   assert.equal(health.checks.plugins.plugins['com.attack.forever']?.state, 'failed');
   assert.match(health.checks.plugins.plugins['com.attack.forever']?.reason ?? '', /did not finish importing within 8000 ms/);
 });
+
+const PROBE_PLUGIN = `import { readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+const attempt = (fn) => { try { fn(); return 'ALLOWED'; } catch (e) { return e.code ?? e.message; } };
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Probe', sentences: ['probe the hub'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Quit', sentences: ['quit the hub'] });
+  api.intents.handle('Probe', async () => ({ text: [
+    'key=' + attempt(() => readFileSync(api.config.keyPath)),
+    'write=' + attempt(() => writeFileSync(api.config.keyPath + '.stolen', 'x')),
+    'spawn=' + attempt(() => execSync('id')),
+    'worker=' + attempt(() => new Worker('1', { eval: true })),
+    'devices=' + Array.isArray(api.devices.list()),
+    'control=' + await api.devices.command('kitchen', { command: 'turn_on' }).then(() => 'ALLOWED', (e) => e.code),
+    'pid=' + process.pid,
+  ].join(' ') }));
+  api.intents.handle('Quit', () => { process.exit(0); });
+}
+`;
+
+test('finding 4: an isolated plugin granted devices:read cannot read the signing key, write, spawn or start a worker; its process.exit is a restart', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  const keyPath = join(dir, 'data', 'signing-key.json');
+  await plugin(plugins, 'prober.mjs', { id: 'com.attack.prober', requiredScopes: ['devices:read'], intents: ['Probe', 'Quit'] }, PROBE_PLUGIN);
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`,
+    `  com.attack.prober: { grant: [devices:read], isolation: process, config: { keyPath: ${JSON.stringify(keyPath)} } }`].join('\n'), dir);
+  await readFile(keyPath); // the key the plugin is after exists
+  const c = await voice(d);
+  const probe = await c.say('p1', 'probe the hub');
+  assert.equal(probe.type, 'reply', JSON.stringify(probe));
+  const text = String(probe.text);
+  assert.match(text, /key=ERR_ACCESS_DENIED/);
+  assert.match(text, /write=ERR_ACCESS_DENIED/);
+  assert.match(text, /spawn=ERR_ACCESS_DENIED/);
+  assert.match(text, /worker=ERR_ACCESS_DENIED/);
+  assert.match(text, /devices=true/);
+  assert.match(text, /control=PLUGIN_SCOPE_DENIED/, 'devices:control was not granted');
+  const pid = Number(/pid=(\d+)/.exec(text)?.[1]);
+  assert.notEqual(pid, d.child.pid, 'the plugin runs in a process of its own');
+  await assert.rejects(readFile(`${keyPath}.stolen`), { code: 'ENOENT' });
+
+  // process.exit(0) in the plugin: the call fails, the plugin's process is restarted, the hub serves on.
+  const quit = await c.say('q1', 'quit the hub');
+  assert.equal(quit.type, 'error', JSON.stringify(quit));
+  assert.equal(quit.code, 'PLUGIN_FAILED');
+  await d.waitForLine((l) => l.plugin === 'com.attack.prober' && /plugin process exited \(0\); restarting/.test(l.msg));
+  await d.waitForLine((l) => l.plugin === 'com.attack.prober' && l.msg === 'plugin process restarted', 30_000);
+  const again = await c.say('p2', 'probe the hub');
+  assert.equal(again.type, 'reply', JSON.stringify(again));
+  assert.notEqual(Number(/pid=(\d+)/.exec(String(again.text))?.[1]), pid, 'a new process answers');
+  const metrics = await (await fetch(`${d.url}/metrics`)).text();
+  assert.match(metrics, /voicehub_plugin_restarts_total\{plugin="com.attack.prober"\} 1/);
+  assert.equal(d.child.exitCode, null);
+});
