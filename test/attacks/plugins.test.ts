@@ -215,3 +215,29 @@ test('finding 4: an isolated plugin granted devices:read cannot read the signing
   assert.match(metrics, /voicehub_plugin_restarts_total\{plugin="com.attack.prober"\} 1/);
   assert.equal(d.child.exitCode, null);
 });
+
+test('finding 4: an isolated plugin stuck in a synchronous loop times out, is killed and restarted; the hub never stalls', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'spinner.mjs', { id: 'com.attack.spinner', intents: ['Spin', 'Hello'] }, `export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Spin', sentences: ['spin forever'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Hello', sentences: ['say hello'] });
+  api.intents.handle('Spin', () => { for (;;) {} });
+  api.intents.handle('Hello', () => ({ text: 'hello from ' + process.pid }));
+}
+`);
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 2000', '  com.attack.spinner: { isolation: process }'].join('\n'), dir);
+  const c = await voice(d);
+  const spin = await c.say('s1', 'spin forever');
+  assert.equal(spin.type, 'error', JSON.stringify(spin));
+  assert.equal(spin.code, 'TIMEOUT');
+  // The hub itself answered all along: a ping during the spin, /health after it.
+  c.send({ type: 'ping' });
+  await c.waitFor((f) => f.type === 'pong');
+  await d.waitForLine((l) => l.plugin === 'com.attack.spinner' && /does not answer within 2000 ms/.test(l.msg), 30_000);
+  await d.waitForLine((l) => l.plugin === 'com.attack.spinner' && l.msg === 'plugin process restarted', 30_000);
+  const hello = await c.say('h1', 'say hello');
+  assert.equal(hello.type, 'reply', JSON.stringify(hello));
+  assert.match(String(hello.text), /^hello from \d+$/);
+  assert.equal((await fetch(`${d.url}/health`)).status, 200);
+});

@@ -38,6 +38,7 @@ export type HostToChild =
   | InitMessage
   | { t: 'call'; id: number; kind: HostCallKind; name?: string; args: unknown[]; targets?: { ok: true; value: unknown } | { ok: false; error: WireError }; system: SystemStatus }
   | { t: 'abort'; id: number }
+  | { t: 'ping' }
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: WireError }
   | { t: 'devices'; devices: DeviceView[] };
@@ -55,6 +56,7 @@ export interface RegisterSummary {
 
 export type ChildToHost =
   | { t: 'ready' }
+  | { t: 'pong' }
   | { t: 'done'; id: number; ok: true; value: unknown }
   | { t: 'done'; id: number; ok: false; error: WireError }
   | { t: 'api'; id: number; method: ApiMethod; args: unknown[] }

@@ -291,6 +291,9 @@ process.on('message', (raw: HostToChild) => {
     case 'abort':
       running.get(raw.id)?.abort();
       return;
+    case 'ping':
+      send({ t: 'pong' });
+      return;
     case 'call': {
       system = raw.system;
       const abort = new AbortController();
