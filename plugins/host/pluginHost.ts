@@ -103,6 +103,7 @@ export class PluginHost implements Subsystem {
           .catch((err: unknown) => record.log.error({ err }, 'onStop failed; releasing its resources anyway'));
       }
       this.release(record);
+      await record.isolated?.close(); // its process has exited when stop() returns
       record.state = 'stopped';
     }
     if (this.ownsCloud) await this.cloud?.close();

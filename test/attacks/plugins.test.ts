@@ -126,6 +126,18 @@ test('finding 5: process.exit(0) in an in-process plugin is refused and logged; 
   assert.equal(d.child.exitCode, null, 'the hub is still running');
 });
 
+test('finding 5: process.exit(0) from an in-process plugin\'s own raw timer (outside any hub call) is logged and exits non-zero', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'late-exit.mjs', { id: 'com.attack.lateexit' }, 'export function onStart() { setTimeout(() => process.exit(0), 200); }\n');
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`].join('\n'), dir);
+  const { code } = await d.exited();
+  // systemd's Restart=on-failure restarts it; the log says which plugin and why.
+  assert.equal(code, 1);
+  assert.ok(d.lines.some((l) => l.plugin === 'com.attack.lateexit' && /called process\.exit\(0\)/.test(l.msg)), 'the plugin is named');
+  assert.ok(d.lines.some((l) => l.level === 'fatal' || (l.level as unknown) === 60), 'a fatal line before the exit');
+});
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

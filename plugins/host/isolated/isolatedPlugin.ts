@@ -33,6 +33,22 @@ const MAX_API_INFLIGHT = 64;
 const CHILD_HEAP_MB = 96;
 const MAX_LOG_CHARS = 2000;
 
+/**
+ * Every plugin process still running: killed when the hub's process exits however it exits (a crash too),
+ * so a child stuck in a loop, which never reads its channel closing, is not left spinning as an orphan.
+ */
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+  }
+}
+
 export interface IsolationDeps {
   ctx: HubContext;
   /** dist/plugins/host/isolated/runner.js: the child's entry. */
@@ -162,6 +178,7 @@ export class IsolatedPlugin {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
+    track(child);
     this.startedAt = Date.now();
     for (const [stream, level] of [[child.stdout, 'info'], [child.stderr, 'warn']] as const) {
       if (stream) createInterface({ input: stream }).on('line', (line) => record.log[level]({ stream: level === 'info' ? 'stdout' : 'stderr' }, line.slice(0, MAX_LOG_CHARS)));
