@@ -24,7 +24,9 @@ await writeFile(join(plugins, 'iso.mjs'), source('IsoAct'));
 await writeFile(join(plugins, 'iso.voicehub.json'), manifest('com.bench.iso', 'IsoAct'));
 const h = await makeContext({ plugins: { dir: plugins, 'com.bench.iso': { isolation: 'process' } } }, { dir });
 const host = hostFor(h, {});
-await host.start();
+const t0 = process.hrtime.bigint();
+await host.start(); // the in-process plugin is ready at once; this waits for the child to fork, load and register
+const startMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
 async function perCallUs(intent: string): Promise<number> {
   const samples: number[] = [];
@@ -45,6 +47,7 @@ const rss = pid ? /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'u
 console.log(`## Plugin isolation: one intent call at a time, median of ${CALLS}`);
 console.log(`in-process: ${inProcess.toFixed(1)} µs per call`);
 console.log(`isolation: process: ${isolated.toFixed(1)} µs per call (+${(isolated - inProcess).toFixed(1)} µs for the IPC round trip)`);
+console.log(`plugin host start with one isolated plugin (fork, load, register, start): ${startMs.toFixed(0)} ms`);
 if (rss) console.log(`isolated plugin's process: ${(Number(rss) / 1024).toFixed(1)} MB resident`);
 await host.stop();
 await h.close();

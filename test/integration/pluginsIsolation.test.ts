@@ -4,6 +4,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HubError } from '../../daemon/errors.js';
 import type { Device } from '../../devices/model.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../daemon/log.js';
 import { makeTempDir } from '../helpers/daemon.js';
 import { RecordingDevices, call, hostFor, makeContext, request } from '../unit/plugins/harness.js';
 
@@ -65,4 +67,34 @@ test('an isolated plugin uses devices, the store, speech, timers and events thro
   assert.equal((await host.handleIntent(request('Later'), call())).reply.text, 'armed');
   h2.ctx.bus.emit('device.state', { deviceId: 'lamp', state: { state: 'on' }, changed: ['state'], ts: Date.now() });
   while (!(h2.spoken.some((s) => s.text === 'timer fired') && h2.spoken.some((s) => s.text === 'saw lamp'))) await new Promise((resolve) => setTimeout(resolve, 20));
+});
+
+test('an isolated plugin that floods the log is cut to 100 lines a second, and what was dropped is counted', { timeout: 60_000 }, async (t) => {
+  const root = await makeTempDir('voicehub-isolation-');
+  const dir = join(root, 'plugins');
+  await mkdir(dir);
+  await writeFile(join(dir, 'noisy.mjs'), `export function onRegister(api) {
+  api.intents.handle('Flood', () => { for (let i = 0; i < 1000; i++) { api.log.info('line ' + i); console.log('out ' + i); } return { text: 'flooded' }; });
+  api.intents.handle('Tick', () => { api.log.info('tick'); return { text: 'tick' }; });
+}
+`);
+  await writeFile(join(dir, 'noisy.voicehub.json'), JSON.stringify({ id: 'com.t.noisy', version: '1.0.0', capabilities: [], requiredScopes: [], intents: ['Flood', 'Tick'] }));
+  const lines: Array<{ plugin?: string; msg: string; dropped?: number; time: number }> = [];
+  const destination = new Writable({ write(chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l)); done(); } });
+  const h = await makeContext({ plugins: { dir, 'com.t.noisy': { isolation: 'process' } } }, { dir: root, log: createLogger({ destination }) });
+  const host = hostFor(h, {});
+  t.after(async () => { await host.stop(); await h.close(); await rm(root, { recursive: true, force: true }); });
+  await host.start();
+  assert.equal((await host.handleIntent(request('Flood'), call())).reply.text, 'flooded');
+  const flood = () => lines.filter((l) => l.plugin === 'com.t.noisy' && /^(line|out) \d+$/.test(l.msg));
+  const dropped = () => lines.filter((l) => l.plugin === 'com.t.noisy' && /log lines dropped/.test(l.msg)).reduce((n, l) => n + (l.dropped ?? 0), 0);
+  // A drop is reported by the first line of a later second: tick until every flooded line is accounted for.
+  // (Ticks count against their own second's limit too: 2000 lines in, each either written or counted.)
+  while (flood().length + dropped() < 2000 || dropped() === 0) {
+    await host.handleIntent(request('Tick'), call());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const seconds = new Set(flood().map((l) => Math.floor(l.time / 1000))).size;
+  assert.ok(flood().length <= 100 * seconds, `${flood().length} flooded lines written over ${seconds} s`);
+  assert.ok(dropped() >= 2000 - 100 * seconds);
 });

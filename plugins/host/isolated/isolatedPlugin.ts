@@ -32,6 +32,8 @@ const MAX_API_INFLIGHT = 64;
  */
 const CHILD_HEAP_MB = 96;
 const MAX_LOG_CHARS = 2000;
+/** Log lines (API log, stdout, stderr) one child may write per second; the rest are counted and dropped (an SD card). */
+const MAX_LOG_LINES_PER_S = 100;
 
 /**
  * Every plugin process still running: killed when the hub's process exits however it exits (a crash too),
@@ -86,6 +88,7 @@ export class IsolatedPlugin {
   private store: PluginCollection<object> | null = null;
   private devicesQueued = false;
   private readonly listener: { name: string };
+  private logWindow = { second: 0, lines: 0, dropped: 0 };
   /** The plugin has passed onStart once: a restarted child is started again too. */
   private started = false;
 
@@ -181,7 +184,7 @@ export class IsolatedPlugin {
     track(child);
     this.startedAt = Date.now();
     for (const [stream, level] of [[child.stdout, 'info'], [child.stderr, 'warn']] as const) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => record.log[level]({ stream: level === 'info' ? 'stdout' : 'stderr' }, line.slice(0, MAX_LOG_CHARS)));
+      if (stream) createInterface({ input: stream }).on('line', (line) => this.log(level, { stream: level === 'info' ? 'stdout' : 'stderr' }, line));
     }
     child.on('message', (m: ChildToHost) => this.onMessage(m));
     child.on('error', (err) => record.log.error({ err }, 'plugin process error'));
@@ -329,7 +332,7 @@ export class IsolatedPlugin {
       case 'log': {
         const level = (['debug', 'info', 'warn', 'error'] as const).includes(m.level) ? m.level : 'info';
         const obj = m.obj && typeof m.obj === 'object' ? m.obj : {};
-        this.record.log[level]({ ...obj, isolated: true }, String(m.msg).slice(0, MAX_LOG_CHARS));
+        this.log(level, { ...obj, isolated: true }, String(m.msg));
         return;
       }
       case 'speak':
@@ -340,6 +343,21 @@ export class IsolatedPlugin {
         }
         return;
     }
+  }
+
+  /** A log line from the child, within MAX_LOG_LINES_PER_S; how many were dropped is said once the next second starts. */
+  private log(level: 'debug' | 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string): void {
+    const second = Math.floor(Date.now() / 1000);
+    const w = this.logWindow;
+    if (second !== w.second) {
+      if (w.dropped > 0) this.record.log.warn({ dropped: w.dropped }, `plugin wrote too much: ${w.dropped} log lines dropped (at most ${MAX_LOG_LINES_PER_S} a second)`);
+      this.logWindow = { second, lines: 0, dropped: 0 };
+    }
+    if (++this.logWindow.lines > MAX_LOG_LINES_PER_S) {
+      this.logWindow.dropped++;
+      return;
+    }
+    this.record.log[level](obj, msg.slice(0, MAX_LOG_CHARS));
   }
 
   /** Runs one API call the child asked for, on the plugin's real API object (its getters check the scopes). */
