@@ -39,7 +39,7 @@ export function decideGrant(manifest: PluginManifest, source: PluginSource, conf
     enabled: entry?.enabled ?? true,
     granted,
     missing: manifest.requiredScopes.filter((s) => !granted.includes(s)),
-    isolation: entry?.isolation ?? (isHubBuiltin(manifest.id, source) ? 'none' : config.plugins.isolation),
+    isolation: entry?.isolation ?? (manifest.isolation === 'process' ? 'process' : isHubBuiltin(manifest.id, source) ? 'none' : config.plugins.isolation),
     config: entry?.config ?? NO_CONFIG,
   };
 }

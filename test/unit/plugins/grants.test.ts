@@ -43,3 +43,9 @@ test('plugins.isolation sets how third-party plugins run; the hub\'s built-ins s
   assert.equal(decideGrant(weather, 'npm', buildConfig({})).isolation, 'none', 'the default is none');
   assert.equal(decideGrant(weather, 'npm', buildConfig({ plugins: { isolation: 'process', 'com.example.weather': { isolation: 'none' } } })).isolation, 'none');
 });
+
+test('a manifest may ask for isolation: process but cannot lower plugins.isolation; the config entry decides', () => {
+  assert.equal(decideGrant({ ...weather, isolation: 'process' }, 'npm', buildConfig({})).isolation, 'process');
+  assert.equal(decideGrant({ ...weather, isolation: 'none' }, 'npm', buildConfig({ plugins: { isolation: 'process' } })).isolation, 'process');
+  assert.equal(decideGrant({ ...weather, isolation: 'process' }, 'npm', buildConfig({ plugins: { 'com.example.weather': { isolation: 'none' } } })).isolation, 'none');
+});
