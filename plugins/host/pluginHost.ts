@@ -260,6 +260,7 @@ export class PluginHost implements Subsystem {
     } catch (err) {
       this.ports.intents.removeOwner(id);
       record.registrations = emptyRegistrations();
+      this.release(record);
       fail(record, `its sentences were refused: ${(err as Error).message}`, err);
       return;
     }

@@ -81,6 +81,7 @@ export class IsolatedPlugin {
   private nextId = 1;
   private apiInflight = 0;
   private closing = false;
+  private closed: Promise<void> | null = null;
   private crashes = 0;
   private startedAt = 0;
   private restartTimer: NodeJS.Timeout | null = null;
@@ -121,8 +122,13 @@ export class IsolatedPlugin {
     };
   }
 
-  /** Stops the child for good (the hub stops, or the plugin failed): no restart follows. */
-  async close(): Promise<void> {
+  /** Stops the child for good (the hub stops, or the plugin failed): no restart follows. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private async shutDown(): Promise<void> {
     this.closing = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.pingTimer) clearTimeout(this.pingTimer);
@@ -130,7 +136,8 @@ export class IsolatedPlugin {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.disconnect?.(); // the runner exits when its channel closes
+    if (child.connected) child.disconnect(); // the runner exits when its channel closes
+    // One stuck in a synchronous loop never sees that: it is killed.
     const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
     await exited;
     clearTimeout(kill);
