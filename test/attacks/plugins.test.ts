@@ -61,6 +61,21 @@ test('finding 18: a cloud:request plugin reaches its server through the shipped 
   assert.equal(d.lines.some((l) => /not a constructor/.test(JSON.stringify(l))), false);
 });
 
+test('finding 18 with isolation: process: the weather plugin in its own process makes the request through the hub', { timeout: 60_000 }, async () => {
+  const { url, seen } = await forecastServer();
+  const d = await hub([
+    'location: { latitude: 48.85, longitude: 2.35 }',
+    'plugins:',
+    `  com.example.weather: { grant: [geo:read, cloud:request], isolation: process, config: { url: "${url}" } }`,
+  ].join('\n'));
+  const c = await voice(d);
+  const reply = await c.say('w2', 'how is the weather today');
+  assert.equal(reply.type, 'reply', JSON.stringify(reply));
+  assert.match(String(reply.text), /17 °C/);
+  assert.match(seen[0] ?? '', /latitude=48\.85&longitude=2\.35/);
+  assert.ok(d.lines.some((l) => l.plugin === 'com.example.weather' && l.msg === 'plugin process started (isolation: process)'));
+});
+
 /** Writes a single-file plugin and its manifest file into `dir`. */
 async function plugin(dir: string, file: string, manifest: Record<string, unknown>, source: string): Promise<void> {
   await mkdir(dir, { recursive: true });
