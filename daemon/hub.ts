@@ -31,7 +31,7 @@ export interface HubOptions {
  */
 export class Hub {
   readonly ctx: HubContext;
-  readonly health = new HealthRegistry();
+  readonly health = new HealthRegistry({ starting: true });
   readonly storage: Storage;
   readonly http: HttpServer;
   readonly voice: VoiceServer;
@@ -78,6 +78,7 @@ export class Hub {
 
   async start(): Promise<void> {
     await this.lifecycle.start();
+    this.health.markReady();
   }
 
   async stop(): Promise<void> {

@@ -74,7 +74,8 @@ const PluginEntrySchema = Type.Object({
   enabled: Type.Boolean({ default: true }),
   grant: Type.Array(ScopeSchema, { default: [] }),
   config: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
-  isolation: Type.Union([Type.Literal('none'), Type.Literal('worker')], { default: 'none' }),
+  // Unset: plugins.isolation for third-party plugins, none for the hub's built-ins. worker is refused at load.
+  isolation: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('process'), Type.Literal('worker')])),
 }, Strict);
 
 const PluginsSchema = Type.Object({
@@ -82,6 +83,8 @@ const PluginsSchema = Type.Object({
   timeoutMs: Type.Integer({ minimum: 10, maximum: 600000, default: 5000 }),
   failuresBeforePause: Type.Integer({ minimum: 1, default: 5 }),
   pauseMs: Type.Integer({ minimum: 10, default: 60000 }),
+  /** How third-party plugins run unless plugins.<id>.isolation says otherwise: in the hub, or each in its own process. */
+  isolation: Type.Union([Type.Literal('none'), Type.Literal('process')], { default: 'none' }),
 }, {
   default: {},
   // Keys with a dot are plugin ids (reverse-DNS); anything else must be one of the keys above.

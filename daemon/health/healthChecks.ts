@@ -1,6 +1,6 @@
 import type { HealthChecks, HealthResult } from '../context.js';
 
-export type HealthStatus = 'ok' | 'degraded' | 'down';
+export type HealthStatus = 'ok' | 'degraded' | 'down' | 'starting';
 
 interface Check { run: () => HealthResult; critical: boolean }
 
@@ -11,6 +11,18 @@ interface Check { run: () => HealthResult; critical: boolean }
  */
 export class HealthRegistry implements HealthChecks {
   private readonly checks = new Map<string, Check>();
+  /** False until every subsystem has started: HTTP listens early, and until then /health says `starting`. */
+  private ready: boolean;
+
+  /** `starting: true` (the hub): `starting` until markReady(); a registry on its own is ready at once. */
+  constructor(options: { starting?: boolean } = {}) {
+    this.ready = !options.starting;
+  }
+
+  /** The hub finished starting (plugins included): /health reports its checks from now on. */
+  markReady(): void {
+    this.ready = true;
+  }
 
   register(name: string, run: () => HealthResult, options: { critical?: boolean } = {}): void {
     this.checks.set(name, { run, critical: options.critical ?? false });
@@ -33,6 +45,6 @@ export class HealthRegistry implements HealthChecks {
       checks[name] = result;
       if (!result.ok) status = check.critical ? 'down' : status === 'ok' ? 'degraded' : status;
     }
-    return { status, checks };
+    return { status: this.ready || status === 'down' ? status : 'starting', checks };
   }
 }

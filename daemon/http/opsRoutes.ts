@@ -11,7 +11,8 @@ export function registerOpsRoutes(http: HttpServer, ctx: HubContext, health: Hea
   http.route('GET', '/health', (_req, res) => {
     const { status, checks } = health.evaluate();
     const s = sampler.latest();
-    sendJson(res, status === 'down' ? 503 : 200, {
+    // `starting` is 503 too: not ready to serve yet (a plugin may still be loading), nothing to restart for.
+    sendJson(res, status === 'down' || status === 'starting' ? 503 : 200, {
       status,
       checks,
       system: { cpuTempC: s.cpuTempC, load1: s.load1, memFreeMB: s.memFreeMB, diskFreeMB: s.diskFreeMB, uptimeS: s.uptimeS, hubUptimeS: s.hubUptimeS },

@@ -4,7 +4,7 @@ import type { Logger } from '../../daemon/log.js';
 import { isHubError } from '../../daemon/errors.js';
 import { defaultBuiltinDir, defaultNodeModulesDirs, discoverPlugins, hubVersion, type PluginCandidate } from './discovery.js';
 import { decideGrant } from './grants.js';
-import { loadPluginModule } from './loader.js';
+import { readManifest } from './loader.js';
 import { emptyRegistrations, type PluginRecord } from './pluginRecord.js';
 
 export interface CatalogOptions {
@@ -19,9 +19,10 @@ export interface CatalogOptions {
 }
 
 /**
- * Discovers and imports every plugin, validates manifests, drops duplicates and decides grants: the part of
- * start-up that runs no plugin hook, shared by the host and `voicehub plugins list`. A plugin that cannot
- * be loaded becomes a `failed` record (logged loudly); the others go on.
+ * Discovers every plugin, reads and validates manifests, drops duplicates and decides grants: the part of
+ * start-up that runs no plugin code (third-party manifests are files: staticManifest.ts), shared by the host
+ * and `voicehub plugins list`. The host imports a `ready` plugin afterwards. A plugin that cannot be read
+ * becomes a `failed` record (logged loudly); the others go on.
  */
 export async function buildCatalog(config: HubConfig, log: Logger, options: CatalogOptions = {}): Promise<PluginRecord[]> {
   const version = options.hubVersion ?? await hubVersion();
@@ -42,9 +43,8 @@ export async function buildCatalog(config: HubConfig, log: Logger, options: Cata
     const record = newRecord(candidate, log);
     records.push(record);
     try {
-      const { manifest, module } = await loadPluginModule(candidate, version);
+      const manifest = await readManifest(candidate, version);
       record.manifest = manifest;
-      record.module = module;
       record.log = log.child({ plugin: manifest.id });
       record.owner.name = `plugin:${manifest.id}`;
     } catch (err) {
@@ -62,6 +62,7 @@ export async function buildCatalog(config: HubConfig, log: Logger, options: Cata
     const grant = decideGrant(record.manifest, candidate.source, config);
     record.granted = grant.granted;
     record.missing = grant.missing;
+    if (grant.isolation === 'process') record.isolation = 'process';
     if (!grant.enabled) {
       record.state = 'disabled';
       record.reason = `plugins.${id}.enabled is false`;
@@ -83,7 +84,7 @@ function newRecord(candidate: PluginCandidate, log: Logger): PluginRecord {
   return {
     candidate, manifest: null, module: null, state: 'failed', reason: null, errorCode: null, granted: [], missing: [], log,
     guard: null, api: null, jobs: null, registrations: emptyRegistrations(), registrationOpen: false,
-    owner: { name: `plugin:${candidate.entry}` },
+    owner: { name: `plugin:${candidate.entry}` }, isolation: 'none', isolated: null,
   };
 }
 

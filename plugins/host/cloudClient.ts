@@ -82,7 +82,7 @@ export class UndiciCloudClient implements CloudRequester {
 
   /** undici is loaded on the first cloud request: a hub that never calls out never pays for it. */
   private async pool(origin: string): Promise<Pool> {
-    const { Pool } = await import('undici');
+    const Pool = poolClass(await import('undici'));
     let pool = this.pools.get(origin);
     if (!pool) {
       if (this.pools.size >= MAX_ORIGINS) {
@@ -95,6 +95,18 @@ export class UndiciCloudClient implements CloudRequester {
     }
     return pool;
   }
+}
+
+/**
+ * undici's Pool from its module namespace. Unbundled, Node names a CommonJS module's exports; in the shipped
+ * bundle undici is a chunk whose only export is `default` (esbuild's CommonJS wrapper), so `Pool` is there.
+ */
+export function poolClass(ns: unknown): typeof Pool {
+  const named = (ns as { Pool?: typeof Pool }).Pool;
+  const fromDefault = (ns as { default?: { Pool?: typeof Pool } }).default?.Pool;
+  const found = typeof named === 'function' ? named : fromDefault;
+  if (typeof found !== 'function') throw new Error('undici has no Pool export');
+  return found;
 }
 
 async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {

@@ -3,6 +3,7 @@ import { readdir, readFile, access } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PluginSource } from './grants.js';
+import { FOLDER_MANIFEST, PACKAGE_FIELD, sidecarFor } from './staticManifest.js';
 
 /** A module that may be a plugin, found on disk but not imported yet. */
 export interface PluginCandidate {
@@ -13,6 +14,10 @@ export interface PluginCandidate {
   root: string;
   /** The npm package name, for npm and package-style dir plugins. */
   packageName?: string;
+  /** The file holding the manifest as data (staticManifest.ts); unset for built-ins, whose module holds it. */
+  manifestFile?: string;
+  /** The field of `manifestFile` holding it (`voicehub` in a package.json). */
+  manifestField?: string;
 }
 
 /** Something found that looked like a plugin but cannot be loaded (no entry, unreadable package.json). */
@@ -54,6 +59,11 @@ const KEYWORD = 'voicehub-plugin';
 /** The built-ins next to this file once compiled: dist/plugins/builtin. */
 export function defaultBuiltinDir(): string {
   return join(HUB_ROOT, 'dist', 'plugins', 'builtin');
+}
+
+/** The child entry of an isolated plugin, and the package.json Node reads to know it is an ES module. */
+export function isolationFiles(): { runner: string; hubPackageJson: string } {
+  return { runner: join(HUB_ROOT, 'dist', 'plugins', 'host', 'isolated', 'runner.js'), hubPackageJson: join(HUB_ROOT, 'package.json') };
 }
 
 /**
@@ -108,17 +118,17 @@ async function scanPluginsDir(dir: string, candidates: PluginCandidate[], proble
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
     if (e.isFile() && /\.m?js$/.test(e.name)) {
-      candidates.push({ source: 'dir', entry: path, root: path });
+      candidates.push({ source: 'dir', entry: path, root: path, manifestFile: sidecarFor(path) });
     } else if (e.isDirectory()) {
       const pkg = await readPackage(path);
       if (pkg.ok) {
         const entry = packageEntry(path, pkg.json);
-        if (entry) candidates.push({ source: 'dir', entry, root: path, packageName: pkg.json.name });
+        if (entry) candidates.push({ source: 'dir', entry, root: path, packageName: pkg.json.name, manifestFile: join(path, 'package.json'), manifestField: PACKAGE_FIELD });
         else problems.push({ source: 'dir', location: path, reason: 'package.json names no entry inside the package (exports/main)' });
         continue;
       }
       const entry = await firstExisting(path, ['index.js', 'index.mjs']);
-      if (entry) candidates.push({ source: 'dir', entry, root: path });
+      if (entry) candidates.push({ source: 'dir', entry, root: path, manifestFile: join(path, FOLDER_MANIFEST) });
       else problems.push({ source: 'dir', location: path, reason: 'no package.json and no index.js' });
     }
   }
@@ -141,7 +151,7 @@ async function scanNodeModules(dir: string, candidates: PluginCandidate[], probl
     // The keyword is what makes a package a plugin; a name alone could be a coincidence.
     if (!Array.isArray(pkg.json.keywords) || !pkg.json.keywords.includes(KEYWORD)) continue;
     const entry = packageEntry(root, pkg.json);
-    if (entry) candidates.push({ source: 'npm', entry, root, packageName: name });
+    if (entry) candidates.push({ source: 'npm', entry, root, packageName: name, manifestFile: join(root, 'package.json'), manifestField: PACKAGE_FIELD });
     else problems.push({ source: 'npm', location: root, reason: 'package.json names no entry inside the package (exports/main)' });
   }
 }

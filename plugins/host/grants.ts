@@ -10,7 +10,8 @@ export interface GrantDecision {
   granted: Scope[];
   /** Required scopes not granted: the plugin waits until the config grants them. */
   missing: Scope[];
-  isolation: 'none' | 'worker';
+  /** `process`: the plugin runs in a child process of its own (isolated/isolatedPlugin.ts). */
+  isolation: 'none' | 'process' | 'worker';
   config: Readonly<Record<string, unknown>>;
 }
 
@@ -38,7 +39,7 @@ export function decideGrant(manifest: PluginManifest, source: PluginSource, conf
     enabled: entry?.enabled ?? true,
     granted,
     missing: manifest.requiredScopes.filter((s) => !granted.includes(s)),
-    isolation: entry?.isolation ?? 'none',
+    isolation: entry?.isolation ?? (manifest.isolation === 'process' ? 'process' : isHubBuiltin(manifest.id, source) ? 'none' : config.plugins.isolation),
     config: entry?.config ?? NO_CONFIG,
   };
 }

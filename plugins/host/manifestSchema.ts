@@ -16,4 +16,6 @@ export const ManifestSchema = Type.Object({
   intents: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$', maxLength: 64 }), { uniqueItems: true, maxItems: 256 })),
   configSchema: Type.Optional(Type.Object({}, { additionalProperties: true })),
   engines: Type.Optional(Type.Object({ voicehub: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: true })),
+  // A plugin may ask to run in a process of its own; it cannot ask for less than the config gives it.
+  isolation: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('process')])),
 }, { additionalProperties: false });

@@ -10,7 +10,11 @@ import type { LazySignal } from '../../daemon/lazySignal.js';
 import { buildCatalog, fail, type CatalogOptions } from './catalog.js';
 import { UndiciCloudClient, type CloudRequester } from './cloudClient.js';
 import { contain } from './containment.js';
+import { guardProcessExit } from './exitGuard.js';
+import { IsolatedPlugin } from './isolated/isolatedPlugin.js';
+import { isolationFiles } from './discovery.js';
 import { createPluginApi } from './pluginApi.js';
+import { loadPluginModule } from './loader.js';
 import { describe, emptyRegistrations, pluginsHealth, type PluginInfo, type PluginRecord } from './pluginRecord.js';
 import type { DeviceAccess, IntentEnginePort, SystemSampleProvider } from './ports.js';
 import { validatePluginConfig } from './manifest.js';
@@ -52,11 +56,21 @@ export class PluginHost implements Subsystem {
   /** Only a client this host made is closed on stop; one handed in belongs to the cloud subsystem. */
   private ownsCloud = false;
   private failuresMetric: Counter<'plugin'> | null = null;
+  private releaseExitGuard: (() => void) | null = null;
+  private restartsMetric: Counter<'plugin'> | null = null;
 
   constructor(private readonly ctx: HubContext, private readonly ports: PluginHostPorts, private readonly options: CatalogOptions = {}) {}
 
   async start(signal?: AbortSignal): Promise<void> {
     const { ctx } = this;
+    this.releaseExitGuard = guardProcessExit((stack, code) => {
+      const record = this.ownerOfStack(stack);
+      record?.log.error({ exitCode: code ?? null }, `plugin called process.exit(${code === undefined ? '' : String(code)}): refused, the hub goes on`);
+      return record?.manifest?.id ?? null;
+    });
+    this.restartsMetric = getOrCreate(ctx.metrics, 'voicehub_plugin_restarts_total', () => new Counter({
+      name: 'voicehub_plugin_restarts_total', help: 'Isolated plugin processes that exited and were restarted', labelNames: ['plugin'] as const, registers: [ctx.metrics],
+    }));
     this.failuresMetric = getOrCreate(ctx.metrics, 'voicehub_plugin_failures_total', () => new Counter({
       name: 'voicehub_plugin_failures_total', help: 'Plugin calls that threw, rejected or timed out', labelNames: ['plugin'] as const, registers: [ctx.metrics],
     }));
@@ -65,6 +79,8 @@ export class PluginHost implements Subsystem {
     this.records = await buildCatalog(ctx.config, ctx.log, this.options);
     ctx.services.plugins = this;
     ctx.health.register('plugins', () => pluginsHealth(this.list()));
+    // Only now is plugin code imported: enabled, granted plugins, side by side, each within plugins.timeoutMs.
+    await Promise.all(this.records.filter((r) => r.state === 'ready').map((r) => this.importPlugin(r)));
     for (const record of this.records) {
       if (signal?.aborted) return;
       if (record.state === 'ready') await this.register(record);
@@ -87,10 +103,13 @@ export class PluginHost implements Subsystem {
           .catch((err: unknown) => record.log.error({ err }, 'onStop failed; releasing its resources anyway'));
       }
       this.release(record);
+      await record.isolated?.close(); // its process has exited when stop() returns
       record.state = 'stopped';
     }
     if (this.ownsCloud) await this.cloud?.close();
     this.ctx.health.unregister('plugins');
+    this.releaseExitGuard?.();
+    this.releaseExitGuard = null;
   }
 
   /** Every plugin with its state, for /api/plugins, `plugins list` and /health. */
@@ -166,17 +185,31 @@ export class PluginHost implements Subsystem {
    */
   claim(err: unknown): string | null {
     const stack = err instanceof Error ? err.stack ?? '' : '';
-    if (!stack) return null;
-    for (const record of this.records) {
-      if (!record.guard || !record.manifest) continue;
-      const root = record.candidate.root;
-      if (stack.includes(root) || stack.includes(pathToFileURL(root).href)) {
-        record.log.error({ err }, 'unhandled error inside the plugin; counted as a failure');
-        record.guard.recordFailure(err, 'unhandled rejection');
-        return record.manifest.id;
-      }
+    const record = stack ? this.ownerOfStack(stack) : undefined;
+    if (!record?.guard) return null;
+    record.log.error({ err }, 'unhandled error inside the plugin; counted as a failure');
+    record.guard.recordFailure(err, 'unhandled rejection');
+    return record.manifest!.id;
+  }
+
+  /** The loaded plugin with a frame on this stack (its files' path or file URL appears in it). */
+  private ownerOfStack(stack: string): PluginRecord | undefined {
+    return this.records.find((record) => record.manifest
+      && (stack.includes(record.candidate.root) || stack.includes(pathToFileURL(record.candidate.root).href)));
+  }
+
+  private async importPlugin(record: PluginRecord): Promise<void> {
+    if (record.isolation === 'process') {
+      // Imported in its own process, during onRegister (which has the same timeout).
+      record.isolated = new IsolatedPlugin(record, { ctx: this.ctx, ...isolationFiles(), restarts: this.restartsMetric });
+      record.module = record.isolated.module();
+      return;
     }
-    return null;
+    try {
+      record.module = await loadPluginModule(record.candidate, record.manifest!, this.ctx.config.plugins.timeoutMs);
+    } catch (err) {
+      fail(record, (err as Error).message, err);
+    }
   }
 
   private async register(record: PluginRecord): Promise<void> {
@@ -201,6 +234,7 @@ export class PluginHost implements Subsystem {
       status = record.module!.onRegister ? await guard.call('onRegister', () => record.module!.onRegister!(record.api!), { count: false }) : undefined;
     } catch (err) {
       record.registrations = emptyRegistrations();
+      this.release(record);
       fail(record, `onRegister failed: ${(err as Error).message}`, err);
       return;
     } finally {
@@ -208,6 +242,7 @@ export class PluginHost implements Subsystem {
     }
     if (status && typeof status === 'object' && (status as { status?: unknown }).status === 'inactive') {
       record.registrations = emptyRegistrations();
+      this.release(record);
       record.state = 'disabled';
       record.reason = `onRegister answered inactive: ${String((status as { reason?: unknown }).reason ?? 'no reason given')}`;
       record.log.info(record.reason);
@@ -225,6 +260,7 @@ export class PluginHost implements Subsystem {
     } catch (err) {
       this.ports.intents.removeOwner(id);
       record.registrations = emptyRegistrations();
+      this.release(record);
       fail(record, `its sentences were refused: ${(err as Error).message}`, err);
       return;
     }
@@ -276,6 +312,7 @@ export class PluginHost implements Subsystem {
   private release(record: PluginRecord): void {
     record.jobs?.clear();
     this.ctx.bus.removeListeners(record.owner);
+    void record.isolated?.close();
   }
 
 }

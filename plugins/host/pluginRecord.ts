@@ -8,6 +8,7 @@ import type { PluginCandidate } from './discovery.js';
 import type { PluginSource } from './grants.js';
 import type { PluginGuard } from './guard.js';
 import type { JobSet } from './scheduler.js';
+import type { IsolatedPlugin } from './isolated/isolatedPlugin.js';
 
 /**
  * A plugin's state as `plugins list`, /health and /api/plugins report it:
@@ -57,6 +58,10 @@ export interface PluginRecord {
   registrationOpen: boolean;
   /** The owner object for the plugin's bus listeners (`bus.removeListeners(owner)` on stop). */
   readonly owner: { name: string };
+  /** Where its code runs: in the hub (`none`) or in a child process of its own (`process`). */
+  isolation: 'none' | 'process';
+  /** The child process behind an isolated plugin, once imported. */
+  isolated: IsolatedPlugin | null;
 }
 
 /** One line of `voicehub plugins list --json` and of GET /api/plugins. */
@@ -80,6 +85,8 @@ export interface PluginInfo {
   pausedUntil: string | null;
   /** Timers and cron jobs the plugin has scheduled right now. */
   jobs: number;
+  /** `process` when the plugin runs in a child process of its own. */
+  isolation: 'none' | 'process';
 }
 
 export function describe(record: PluginRecord): PluginInfo {
@@ -103,6 +110,7 @@ export function describe(record: PluginRecord): PluginInfo {
     consecutiveFailures: record.guard?.consecutiveFailures ?? 0,
     pausedUntil: pausedUntil !== null ? new Date(pausedUntil).toISOString() : null,
     jobs: record.jobs?.size ?? 0,
+    isolation: record.isolation,
   };
 }
 

@@ -54,6 +54,12 @@ export interface PluginManifest {
   configSchema?: Record<string, unknown>;
   /** Hub versions this plugin works with, as a semver range: `{ voicehub: '>=0.1 <2' }`. */
   engines?: { voicehub?: string };
+  /**
+   * `process`: the plugin asks to run in a child process of its own (see the SDK README, "Process
+   * isolation"); `plugins.<id>.isolation` in the config still decides. `none` (the default) asks nothing:
+   * a plugin cannot lower the isolation the config sets with `plugins.isolation`.
+   */
+  isolation?: 'none' | 'process';
 }
 
 /** What `onRegister` answers: `inactive` keeps the plugin loaded but not started, with the reason shown. */

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildConfig } from '../../../daemon/config/load.js';
 import { HubError } from '../../../daemon/errors.js';
-import { UndiciCloudClient } from '../../../plugins/host/cloudClient.js';
+import { UndiciCloudClient, poolClass } from '../../../plugins/host/cloudClient.js';
 
 test('paths go to the hub cloud with its token over one kept-alive connection; absolute URLs go without it', async (t) => {
   const seen: Array<{ url: string; auth?: string; body: string }> = [];
@@ -50,4 +50,11 @@ test('without cloud.url a path is CLOUD_UNAVAILABLE; a refused connection is CLO
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await assert.rejects(client.request(`http://127.0.0.1:${port}/`), (err: unknown) => err instanceof HubError && err.code === 'CLOUD_UNAVAILABLE' && err.retryable);
+});
+
+test('poolClass finds undici\'s Pool both as a named export and under default (the bundled chunk)', async () => {
+  const undici = await import('undici');
+  assert.equal(poolClass(undici), undici.Pool);
+  assert.equal(poolClass({ default: { Pool: undici.Pool } }), undici.Pool);
+  assert.throws(() => poolClass({ default: {} }), /no Pool export/);
 });

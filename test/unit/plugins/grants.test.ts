@@ -34,3 +34,18 @@ test('enabled, isolation and the plugin config come from the entry', () => {
   assert.equal(g.isolation, 'worker');
   assert.deepEqual(g.config, { url: '/w' });
 });
+
+test('plugins.isolation sets how third-party plugins run; the hub\'s built-ins stay in-process; plugins.<id>.isolation wins', () => {
+  const config = buildConfig({ plugins: { isolation: 'process', 'voicehub.system': { isolation: 'process' } } });
+  assert.equal(decideGrant(weather, 'builtin', config).isolation, 'process', 'com.example.weather is not the hub\'s own');
+  assert.equal(decideGrant(timers, 'builtin', config).isolation, 'none');
+  assert.equal(decideGrant({ ...timers, id: 'voicehub.system' }, 'builtin', config).isolation, 'process');
+  assert.equal(decideGrant(weather, 'npm', buildConfig({})).isolation, 'none', 'the default is none');
+  assert.equal(decideGrant(weather, 'npm', buildConfig({ plugins: { isolation: 'process', 'com.example.weather': { isolation: 'none' } } })).isolation, 'none');
+});
+
+test('a manifest may ask for isolation: process but cannot lower plugins.isolation; the config entry decides', () => {
+  assert.equal(decideGrant({ ...weather, isolation: 'process' }, 'npm', buildConfig({})).isolation, 'process');
+  assert.equal(decideGrant({ ...weather, isolation: 'none' }, 'npm', buildConfig({ plugins: { isolation: 'process' } })).isolation, 'process');
+  assert.equal(decideGrant({ ...weather, isolation: 'process' }, 'npm', buildConfig({ plugins: { 'com.example.weather': { isolation: 'none' } } })).isolation, 'none');
+});

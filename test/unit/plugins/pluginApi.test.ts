@@ -22,7 +22,7 @@ function apiWith(h: Harness, scopes: Scope[], extra: Partial<{ capabilities: str
     manifest: { id: 'com.test.p', version: '1.0.0', capabilities: extra.capabilities ?? [], requiredScopes: scopes, intents: extra.intents ?? ['TestAct'] },
     module: null, state: 'ready', reason: null, errorCode: null, granted: scopes, missing: [], log: silentLogger(),
     guard: null, api: null, jobs: new JobSet({ clock: h.ctx.clock, log: silentLogger(), timezone: null, run: () => {} }),
-    registrations: emptyRegistrations(), registrationOpen: true, owner: { name: 'plugin:com.test.p' },
+    registrations: emptyRegistrations(), registrationOpen: true, owner: { name: 'plugin:com.test.p' }, isolation: 'none', isolated: null,
   };
   const api = createPluginApi(record, Object.freeze({ a: 1 }), { ctx: h.ctx, devices, intents: engineFor(devices).adapter, system: quietSystem, cloud: { configured: false, request: async () => { throw new Error('unused'); }, close: async () => {} } });
   return { api, record, devices };

@@ -1,0 +1,448 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { HubContext } from '../../../daemon/context.js';
+import { HubError, isHubError, type ErrorCode } from '../../../daemon/errors.js';
+import type { Counter } from '../../../daemon/metrics.js';
+import type { CloudRequest, PluginApi, PluginCollection } from '../../sdk/api.js';
+import type { DeviceCommand } from '../../sdk/devices.js';
+import type { PluginEventName } from '../../sdk/events.js';
+import type { HandlerContext, IntentRequest } from '../../sdk/intents.js';
+import type { PluginModule } from '../../sdk/manifest.js';
+import type { AudioInput } from '../../sdk/stt.js';
+import { PLUGIN_EVENTS } from '../loader.js';
+import type { PluginRecord } from '../pluginRecord.js';
+import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
+
+/** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
+const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'VALUE_OUT_OF_RANGE', 'DEVICE_NOT_FOUND', 'DEVICE_AMBIGUOUS', 'DEVICE_UNSUPPORTED', 'CLOUD_UNAVAILABLE', 'BAD_REQUEST',
+  'MQTT_UNAVAILABLE', 'NO_MATCH', 'PLUGIN_SCOPE_DENIED', 'REGISTER_AFTER_START', 'PLUGIN_MANIFEST_INVALID',
+]);
+/** Restart back-off: 1 s, doubling per crash in a row, at most a minute; a child that ran this long resets it. */
+const RESTART_BASE_MS = 1000;
+const RESTART_MAX_MS = 60_000;
+const STABLE_AFTER_MS = 30_000;
+/** API calls one child may have running in the hub at once; more are refused (a flood cannot queue up work). */
+const MAX_API_INFLIGHT = 64;
+/**
+ * The child's own heap: a plugin that leaks or builds huge strings dies alone, well before the hub would.
+ * A small young generation too: the child is about 51 MB resident, a bare Node process about 40.
+ */
+const CHILD_HEAP_MB = 96;
+const MAX_LOG_CHARS = 2000;
+/** Log lines (API log, stdout, stderr) one child may write per second; the rest are counted and dropped (an SD card). */
+const MAX_LOG_LINES_PER_S = 100;
+
+/**
+ * Every plugin process still running: killed when the hub's process exits however it exits (a crash too),
+ * so a child stuck in a loop, which never reads its channel closing, is not left spinning as an orphan.
+ */
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+  }
+}
+
+export interface IsolationDeps {
+  ctx: HubContext;
+  /** dist/plugins/host/isolated/runner.js: the child's entry. */
+  runner: string;
+  /** The hub's package.json (Node reads it to know runner.js is an ES module). */
+  hubPackageJson: string;
+  restarts: Counter<'plugin'> | null;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/**
+ * One plugin with `isolation: process` (issue 11, like Homebridge's child bridges): its code runs in a child
+ * process forked under Node's permission model, reading only its own files, writing nothing, starting no
+ * process or worker. The host sees an ordinary PluginModule whose hooks and handlers are calls over the IPC
+ * channel (protocol.ts); the child's API calls come back here and run on the plugin's real API object, with
+ * the same scope checks as in-process. A crash, `process.exit` or a killed child answers its calls in flight
+ * with PLUGIN_FAILED and is restarted with back-off (reloaded, registered and started again in the child);
+ * the hub never stops for it.
+ */
+export class IsolatedPlugin {
+  private child: ChildProcess | null = null;
+  private api: PluginApi | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private apiInflight = 0;
+  private closing = false;
+  private closed: Promise<void> | null = null;
+  private crashes = 0;
+  private startedAt = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private store: PluginCollection<object> | null = null;
+  private devicesQueued = false;
+  private readonly listener: { name: string };
+  private logWindow = { second: 0, lines: 0, dropped: 0 };
+  /** The plugin has passed onStart once: a restarted child is started again too. */
+  private started = false;
+
+  constructor(private readonly record: PluginRecord, private readonly deps: IsolationDeps) {
+    this.listener = { name: `isolated:${record.manifest!.id}` };
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /** The PluginModule the host runs: every hook is a call into the child. */
+  module(): PluginModule {
+    return {
+      manifest: this.record.manifest!,
+      onRegister: async (api) => {
+        this.api = api;
+        await this.boot();
+        const summary = await this.call('register') as RegisterSummary;
+        this.replay(summary, api);
+        return summary.status as never;
+      },
+      onStart: async () => {
+        await this.call('start');
+        this.started = true;
+      },
+      onStop: async () => {
+        await this.call('stop');
+      },
+    };
+  }
+
+  /** Stops the child for good (the hub stops, or the plugin failed): no restart follows. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.shutDown();
+    return this.closed;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.deps.ctx.bus.removeListeners(this.listener);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (child.connected) child.disconnect(); // the runner exits when its channel closes
+    // One stuck in a synchronous loop never sees that: it is killed.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(kill);
+  }
+
+  /** Forks the child, waits for it, sends init and loads the plugin in it. */
+  private async boot(): Promise<void> {
+    const child = this.spawn();
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (m: ChildToHost) => { if (m?.t === 'ready') { child.off('exit', onExit); child.off('message', onMessage); resolve(); } };
+      const onExit = (code: number | null) => { child.off('message', onMessage); reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process exited (${code}) before it was ready`)); };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+    const api = this.api!;
+    const scopes = api.scopes;
+    this.send({
+      t: 'init',
+      entry: this.record.candidate.entry,
+      manifest: this.record.manifest!,
+      scopes: [...scopes],
+      config: structuredClone(api.config) as Record<string, unknown>,
+      location: scopes.includes('geo:read') ? { ...api.location } : null,
+      cloudConfigured: scopes.includes('cloud:request') ? api.cloud.configured : false,
+      devices: scopes.includes('devices:read') ? api.devices.list() : null,
+      system: api.system.latest(),
+    });
+    if (scopes.includes('devices:read')) this.followDevices();
+    await this.call('load');
+  }
+
+  private spawn(): ChildProcess {
+    const { record, deps } = this;
+    const root = record.candidate.root;
+    const isDir = statSync(root).isDirectory();
+    const reads = [
+      deps.runner, join(dirname(deps.runner), '..', 'template.js'), deps.hubPackageJson,
+      isDir ? join(root, '*') : root,
+      // Node looks for the nearest package.json to tell an ES module from CommonJS.
+      ...(isDir ? [] : [join(dirname(root), 'package.json')]),
+    ];
+    const child = fork(deps.runner, [], {
+      execArgv: ['--experimental-permission', ...reads.map((p) => `--allow-fs-read=${p}`), '--no-warnings', `--max-old-space-size=${CHILD_HEAP_MB}`, '--max-semi-space-size=1'],
+      // No secrets from the hub's environment: the child gets a clean one.
+      env: { ...(process.env.TZ ? { TZ: process.env.TZ } : {}), ...(process.env.LANG ? { LANG: process.env.LANG } : {}) },
+      cwd: isDir ? root : dirname(root),
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    track(child);
+    this.startedAt = Date.now();
+    for (const [stream, level] of [[child.stdout, 'info'], [child.stderr, 'warn']] as const) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => this.log(level, { stream: level === 'info' ? 'stdout' : 'stderr' }, line));
+    }
+    child.on('message', (m: ChildToHost) => this.onMessage(m));
+    child.on('error', (err) => record.log.error({ err }, 'plugin process error'));
+    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    record.log.info({ pid: child.pid }, 'plugin process started (isolation: process)');
+    return child;
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === child) this.child = null;
+    const id = this.record.manifest!.id;
+    const failure = new HubError('PLUGIN_FAILED', `plugin ${id}'s process exited (${signal ?? code}) while answering`, { details: { plugin: id, exitCode: code, signal } });
+    for (const pending of this.pending.values()) pending.reject(failure);
+    this.pending.clear();
+    if (this.closing) return;
+    if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.crashes = 0;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** this.crashes);
+    this.crashes++;
+    this.deps.restarts?.inc({ plugin: id });
+    this.record.guard?.recordFailure(failure, 'process exit');
+    this.record.log.error({ exitCode: code, signal, restartInMs: delay }, `plugin process exited (${signal ?? code}); restarting in ${delay} ms`);
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer.unref();
+  }
+
+  /** A new child: load, register (the host keeps the first registrations) and start again. */
+  private async restart(): Promise<void> {
+    this.restartTimer = null;
+    if (this.closing) return;
+    try {
+      await this.boot();
+      await this.call('register');
+      if (this.started) await this.call('start');
+      this.record.log.info({ pid: this.child?.pid }, 'plugin process restarted');
+    } catch (err) {
+      this.record.log.error({ err }, 'plugin process could not be restarted; trying again');
+      if (this.child) this.child.kill('SIGKILL'); // its exit schedules the next try
+      else this.restartTimer = setTimeout(() => void this.restart(), RESTART_MAX_MS);
+    }
+  }
+
+  /** The child's registrations, made on the host's API object: the host checks them like in-process ones. */
+  private replay(summary: RegisterSummary, api: PluginApi): void {
+    const call = (kind: HostCallKind, name: string, args: unknown[], ctx?: HandlerContext, request?: IntentRequest) =>
+      this.call(kind, { name, args, signal: ctx?.signal, targets: request ? this.targets(request) : undefined });
+    const info = (ctx: HandlerContext) => ({ traceId: ctx.traceId, session: { ...ctx.session } });
+    for (const intent of summary.intents) {
+      api.intents.handle(intent, (request, ctx) => call('intent', intent, [plainRequest(request), info(ctx)], ctx, request) as never);
+    }
+    for (const set of summary.sentences) api.intents.addSentences(set);
+    for (const [lang, texts] of Object.entries(summary.responses)) api.intents.addResponses(lang, texts);
+    for (const event of summary.events) {
+      if (!PLUGIN_EVENTS.includes(event)) throw new HubError('PLUGIN_MANIFEST_INVALID', `plugin listens to unknown event ${String(event)}`);
+      api.events.on(event as PluginEventName, (payload) => call('event', event, [structuredClone(payload)]) as never);
+    }
+    if (summary.stt) {
+      api.registerSpeechToText({
+        formats: summary.stt,
+        transcribe: (input: AudioInput, signal: AbortSignal) => this.call('transcribe', { args: [input], signal }) as never,
+      });
+    }
+    for (let i = 0; i < summary.fallbacks; i++) {
+      api.registerFallback((utterance, ctx) => call('fallback', String(i), [{ ...utterance }, info(ctx)], ctx) as never);
+    }
+  }
+
+  /** What api.devices.resolve answers for this request, computed here where the intent engine is. */
+  private targets(request: IntentRequest): { ok: true; value: unknown } | { ok: false; error: WireError } | undefined {
+    if (!this.api!.scopes.includes('devices:read')) return undefined;
+    try {
+      return { ok: true, value: this.api!.devices.resolve(request) };
+    } catch (err) {
+      return { ok: false, error: toWire(err) };
+    }
+  }
+
+  private call(kind: HostCallKind, options: { name?: string; args?: unknown[]; signal?: AbortSignal; targets?: ReturnType<IsolatedPlugin['targets']> } = {}): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (!this.child?.connected) {
+        reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process is not running (it restarts after a crash)`));
+        return;
+      }
+      const done = () => { this.pending.delete(id); options.signal?.removeEventListener('abort', onAbort); };
+      const onAbort = () => {
+        done();
+        this.send({ t: 'abort', id });
+        reject(new HubError('PLUGIN_FAILED', `${kind} was aborted`));
+        this.checkAlive();
+      };
+      this.pending.set(id, { resolve: (v) => { done(); resolve(v); }, reject: (e) => { done(); reject(e); } });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const sent = this.send({
+        t: 'call', id, kind, ...(options.name === undefined ? {} : { name: options.name }), args: options.args ?? [],
+        ...(options.targets ? { targets: options.targets } : {}), system: this.api!.system.latest(),
+      });
+      if (!sent) this.pending.get(id)?.reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process cannot be reached`));
+    });
+  }
+
+  /**
+   * After a call timed out: a child that does not even answer a ping within plugins.timeoutMs is stuck (a
+   * synchronous loop, which in the hub's own process nothing could stop) and is killed; its exit restarts it.
+   */
+  private checkAlive(): void {
+    const child = this.child;
+    if (!child || this.pingTimer || this.closing) return;
+    const timeoutMs = this.deps.ctx.config.plugins.timeoutMs;
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = null;
+      if (this.child !== child) return;
+      this.record.log.error({ pid: child.pid }, `plugin process does not answer within ${timeoutMs} ms (stuck in a loop?); killing it`);
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    this.pingTimer.unref();
+    this.send({ t: 'ping' });
+  }
+
+  private send(message: HostToChild): boolean {
+    try {
+      return this.child?.send(message) ?? false;
+    } catch (err) {
+      this.record.log.warn({ err }, 'cannot send to the plugin process');
+      return false;
+    }
+  }
+
+  private onMessage(m: ChildToHost): void {
+    if (!m || typeof m !== 'object') return;
+    switch (m.t) {
+      case 'pong':
+        if (this.pingTimer) clearTimeout(this.pingTimer);
+        this.pingTimer = null;
+        return;
+      case 'done': {
+        const pending = this.pending.get(m.id);
+        if (!pending) return;
+        if (m.ok) pending.resolve(m.value);
+        else pending.reject(fromWire(m.error));
+        return;
+      }
+      case 'api':
+        void this.serve(m.id, m.method, Array.isArray(m.args) ? m.args : []);
+        return;
+      case 'log': {
+        const level = (['debug', 'info', 'warn', 'error'] as const).includes(m.level) ? m.level : 'info';
+        const obj = m.obj && typeof m.obj === 'object' ? m.obj : {};
+        this.log(level, { ...obj, isolated: true }, String(m.msg));
+        return;
+      }
+      case 'speak':
+        try {
+          this.api!.speak(m.target as never, m.text);
+        } catch (err) {
+          this.record.log.warn({ err }, `speak refused: ${(err as Error).message}`);
+        }
+        return;
+    }
+  }
+
+  /** A log line from the child, within MAX_LOG_LINES_PER_S; how many were dropped is said once the next second starts. */
+  private log(level: 'debug' | 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string): void {
+    const second = Math.floor(Date.now() / 1000);
+    const w = this.logWindow;
+    if (second !== w.second) {
+      if (w.dropped > 0) this.record.log.warn({ dropped: w.dropped }, `plugin wrote too much: ${w.dropped} log lines dropped (at most ${MAX_LOG_LINES_PER_S} a second)`);
+      this.logWindow = { second, lines: 0, dropped: 0 };
+    }
+    if (++this.logWindow.lines > MAX_LOG_LINES_PER_S) {
+      this.logWindow.dropped++;
+      return;
+    }
+    this.record.log[level](obj, msg.slice(0, MAX_LOG_CHARS));
+  }
+
+  /** Runs one API call the child asked for, on the plugin's real API object (its getters check the scopes). */
+  private async serve(id: number, method: ApiMethod, args: unknown[]): Promise<void> {
+    if (this.apiInflight >= MAX_API_INFLIGHT) {
+      this.send({ t: 'result', id, ok: false, error: { message: `too many API calls at once (at most ${MAX_API_INFLIGHT})`, code: 'BAD_REQUEST' } });
+      return;
+    }
+    this.apiInflight++;
+    try {
+      const value = await this.run(method, args);
+      this.send({ t: 'result', id, ok: true, value });
+    } catch (err) {
+      this.send({ t: 'result', id, ok: false, error: toWire(err) });
+    } finally {
+      this.apiInflight--;
+    }
+  }
+
+  private async run(method: ApiMethod, args: unknown[]): Promise<unknown> {
+    const api = this.api!;
+    switch (method) {
+      case 'devices.command': {
+        const [deviceId, command, options] = args as [string, DeviceCommand, { traceId?: string } | undefined];
+        await api.devices.command(String(deviceId), command, { traceId: typeof options?.traceId === 'string' ? options.traceId : undefined });
+        return null;
+      }
+      case 'cloud.request': {
+        const [url, init] = args as [string, CloudRequest | undefined];
+        const res = await api.cloud.request(String(url), init && typeof init === 'object' ? { ...init, signal: undefined } : {});
+        return { status: res.status, headers: res.headers, text: await res.text() };
+      }
+      case 'store.open': {
+        this.store ??= await api.store.open(() => (args[0] && typeof args[0] === 'object' ? args[0] : {}) as object);
+        return this.store.data;
+      }
+      case 'store.save': {
+        if (!this.store) throw new HubError('BAD_REQUEST', 'open the store first');
+        if (!args[0] || typeof args[0] !== 'object') throw new HubError('BAD_REQUEST', 'the store holds an object');
+        this.store.data = args[0];
+        this.store.markDirty();
+        return null;
+      }
+      case 'store.flush':
+        await this.store?.flush();
+        return null;
+      default:
+        throw new HubError('BAD_REQUEST', `unknown API call ${String(method)}`);
+    }
+  }
+
+  /** Keeps the child's copy of the devices fresh (api.devices.list/get are synchronous): one update per turn. */
+  private followDevices(): void {
+    const { bus } = this.deps.ctx;
+    bus.removeListeners(this.listener);
+    const queue = () => {
+      if (this.devicesQueued) return;
+      this.devicesQueued = true;
+      setImmediate(() => {
+        this.devicesQueued = false;
+        if (this.child?.connected) this.send({ t: 'devices', devices: this.api!.devices.list() });
+      });
+    };
+    for (const event of PLUGIN_EVENTS) bus.on(event, this.listener, queue);
+  }
+}
+
+function plainRequest(request: IntentRequest): IntentRequest {
+  return { intent: request.intent, text: request.text, lang: request.lang, slots: structuredClone(request.slots), ...(request.area === undefined ? {} : { area: request.area }) };
+}
+
+function toWire(err: unknown): WireError {
+  const message = err instanceof Error ? err.message : String(err);
+  return isHubError(err) && PASSED_CODES.has(err.code) ? { message, code: err.code } : { message };
+}
+
+/** An error from the child: a HubError only for the codes it may pass on, a plain Error (the plugin's failure) otherwise. */
+function fromWire(error: WireError | undefined): Error {
+  const message = String(error?.message ?? 'the plugin process answered with an error').slice(0, MAX_LOG_CHARS);
+  return error?.code && PASSED_CODES.has(error.code) ? new HubError(error.code as ErrorCode, message) : new Error(message);
+}

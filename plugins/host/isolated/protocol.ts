@@ -1,0 +1,64 @@
+/**
+ * The typed channel between the hub and an isolated plugin's process (`isolation: process`): Node's IPC
+ * channel with structured-clone serialization. Types only (erased at build): the child reads no hub module
+ * but the runner and the template renderer.
+ */
+import type { PluginManifest, Scope } from '../../sdk/manifest.js';
+import type { DeviceView } from '../../sdk/devices.js';
+import type { Location, SystemStatus } from '../../sdk/api.js';
+import type { SentenceSet } from '../../sdk/intents.js';
+import type { PluginEventName } from '../../sdk/events.js';
+
+/** An error as it crosses the channel; `code` is kept only when it is one of the refusal codes. */
+export interface WireError {
+  message: string;
+  code?: string;
+}
+
+/** What the host asks the child to run. */
+export type HostCallKind = 'load' | 'register' | 'start' | 'stop' | 'intent' | 'fallback' | 'event' | 'transcribe';
+
+/** What the child asks the host to do for it (every one goes through the same scope checks as in-process). */
+export type ApiMethod = 'devices.command' | 'cloud.request' | 'store.open' | 'store.save' | 'store.flush';
+
+export interface InitMessage {
+  t: 'init';
+  entry: string;
+  manifest: PluginManifest;
+  scopes: Scope[];
+  config: Record<string, unknown>;
+  location: Location | null;
+  /** `api.cloud.configured` (a /path request can be made). */
+  cloudConfigured: boolean;
+  devices: DeviceView[] | null;
+  system: SystemStatus;
+}
+
+export type HostToChild =
+  | InitMessage
+  | { t: 'call'; id: number; kind: HostCallKind; name?: string; args: unknown[]; targets?: { ok: true; value: unknown } | { ok: false; error: WireError }; system: SystemStatus }
+  | { t: 'abort'; id: number }
+  | { t: 'ping' }
+  | { t: 'result'; id: number; ok: true; value: unknown }
+  | { t: 'result'; id: number; ok: false; error: WireError }
+  | { t: 'devices'; devices: DeviceView[] };
+
+/** What `register` answers: the registrations the host replays on its side. */
+export interface RegisterSummary {
+  status: unknown;
+  intents: string[];
+  sentences: SentenceSet[];
+  responses: Record<string, Record<string, string>>;
+  events: PluginEventName[];
+  stt: string[] | null;
+  fallbacks: number;
+}
+
+export type ChildToHost =
+  | { t: 'ready' }
+  | { t: 'pong' }
+  | { t: 'done'; id: number; ok: true; value: unknown }
+  | { t: 'done'; id: number; ok: false; error: WireError }
+  | { t: 'api'; id: number; method: ApiMethod; args: unknown[] }
+  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
+  | { t: 'speak'; target: unknown; text: string };

@@ -1,0 +1,270 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { VoiceClient } from '../helpers/voiceClient.js';
+
+/**
+ * Issue 11, plugin containment: each finding's reproduction, against the shipped bundle (dist/bundle/cli.js)
+ * in a temp dir, with hostile plugins written into a temp `plugins.dir`.
+ */
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+async function hub(config: string, dir?: string): Promise<DaemonProcess> {
+  const d = await startDaemon({ config, dir: dir ?? await makeTempDir('voicehub-attack-plugins-') });
+  cleanups.push(() => d.cleanup());
+  return d;
+}
+
+async function token(d: DaemonProcess, scope: string): Promise<string> {
+  const r = await runCli(['token', 'create', '--sub', `attacker-${scope}`, '--scope', scope], { cwd: d.dir, env: { VOICEHUB_DATA_DIR: join(d.dir, 'data') } });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+async function voice(d: DaemonProcess, scope = 'voice'): Promise<VoiceClient> {
+  const c = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await token(d, scope));
+  cleanups.push(() => c.close());
+  return c;
+}
+
+async function forecastServer(): Promise<{ url: string; seen: string[] }> {
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ current: { temperature_2m: 17.25, weather_code: 0 } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/forecast`, seen };
+}
+
+test('finding 18: a cloud:request plugin reaches its server through the shipped bundle (undici Pool from the bundled chunk)', { timeout: 60_000 }, async () => {
+  const { url, seen } = await forecastServer();
+  const d = await hub([
+    'location: { latitude: 52.52, longitude: 13.41, timezone: Europe/Berlin }',
+    'plugins:',
+    `  com.example.weather: { grant: [geo:read, cloud:request], config: { url: "${url}" } }`,
+  ].join('\n'));
+  const c = await voice(d);
+  const reply = await c.say('w1', "what's the weather like");
+  assert.equal(reply.type, 'reply', JSON.stringify(reply));
+  assert.match(String(reply.text), /17 °C/);
+  assert.equal(seen.length, 1);
+  assert.match(seen[0]!, /latitude=52\.52&longitude=13\.41/);
+  assert.equal(d.lines.some((l) => /not a constructor/.test(JSON.stringify(l))), false);
+});
+
+test('finding 18 with isolation: process: the weather plugin in its own process makes the request through the hub', { timeout: 60_000 }, async () => {
+  const { url, seen } = await forecastServer();
+  const d = await hub([
+    'location: { latitude: 48.85, longitude: 2.35 }',
+    'plugins:',
+    `  com.example.weather: { grant: [geo:read, cloud:request], isolation: process, config: { url: "${url}" } }`,
+  ].join('\n'));
+  const c = await voice(d);
+  const reply = await c.say('w2', 'how is the weather today');
+  assert.equal(reply.type, 'reply', JSON.stringify(reply));
+  assert.match(String(reply.text), /17 °C/);
+  assert.match(seen[0] ?? '', /latitude=48\.85&longitude=2\.35/);
+  assert.ok(d.lines.some((l) => l.plugin === 'com.example.weather' && l.msg === 'plugin process started (isolation: process)'));
+});
+
+/** Writes a single-file plugin and its manifest file into `dir`. */
+async function plugin(dir: string, file: string, manifest: Record<string, unknown>, source: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, file), source);
+  await writeFile(join(dir, file.replace(/\.m?js$/, '.voicehub.json')), JSON.stringify({ capabilities: [], requiredScopes: [], version: '1.0.0', ...manifest }));
+}
+
+test('finding 3: an ungranted or disabled plugin\'s code never runs (start and plugins list); a voice token still gets 403', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  const marker = (name: string) => join(dir, `${name}.ran`);
+  // Top level: leaves a marker and makes every includes() true, which would open admin-only routes.
+  const patcher = (name: string) => `import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(marker(name))}, 'ran');
+Array.prototype.includes = function () { return true; };
+export function onRegister() {}
+`;
+  await plugin(plugins, 'ungranted.mjs', { id: 'com.attack.ungranted', requiredScopes: ['devices:read'] }, patcher('ungranted'));
+  await plugin(plugins, 'disabled.mjs', { id: 'com.attack.disabled' }, patcher('disabled'));
+  const config = ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  com.attack.disabled: { enabled: false }'].join('\n');
+  await writeFile(join(dir, 'voicehub.yaml'), config);
+  const listed = await runCli(['plugins', 'list', '--json', '--config', join(dir, 'voicehub.yaml')], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
+  assert.equal(listed.code, 0, listed.stderr);
+  const states = Object.fromEntries((JSON.parse(listed.stdout) as { plugins: Array<{ id: string; state: string }> }).plugins.map((p) => [p.id, p.state]));
+  assert.equal(states['com.attack.ungranted'], 'waiting-for-grant');
+  assert.equal(states['com.attack.disabled'], 'disabled');
+  const d = await hub(config, dir);
+  const voiceToken = await token(d, 'voice');
+  for (const path of ['/api/plugins', '/api/devices']) {
+    const res = await fetch(`${d.url}${path}`, { headers: { authorization: `Bearer ${voiceToken}` } });
+    assert.equal(res.status, 403, `${path} with a voice-only token`);
+  }
+  const health = await (await fetch(`${d.url}/health`)).json() as { checks: { plugins: { plugins: Record<string, { state: string }> } } };
+  assert.equal(health.checks.plugins.plugins['com.attack.ungranted']?.state, 'waiting-for-grant');
+  for (const name of ['ungranted', 'disabled']) {
+    await assert.rejects(readFile(marker(name)), { code: 'ENOENT' }, `${name}'s top level ran`);
+  }
+});
+
+const EXIT_PLUGIN = `export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'ExitNow', sentences: ['leave the hub now'] });
+  api.intents.handle('ExitNow', () => { process.exit(0); return { text: 'still here' }; });
+}
+`;
+
+test('finding 5: process.exit(0) in an in-process plugin is refused and logged; the hub keeps serving', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'exiter.mjs', { id: 'com.attack.exiter', intents: ['ExitNow'] }, EXIT_PLUGIN);
+  await plugin(plugins, 'exit-on-import.mjs', { id: 'com.attack.exitonimport' }, 'process.exit(0);\nexport function onRegister() {}\n');
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`].join('\n'), dir);
+  const c = await voice(d);
+  const reply = await c.say('x1', 'leave the hub now');
+  assert.equal(reply.type, 'error', JSON.stringify(reply));
+  assert.equal(reply.code, 'PLUGIN_FAILED');
+  await d.waitForLine((l) => /called process\.exit\(0\)/.test(l.msg) && l.plugin === 'com.attack.exiter');
+  // Still serving: the voice socket answers and /health lists the plugin that exited on import as failed.
+  c.send({ type: 'ping' });
+  await c.waitFor((f) => f.type === 'pong');
+  const health = await (await fetch(`${d.url}/health`)).json() as { checks: { plugins: { plugins: Record<string, { state: string; reason?: string }> } } };
+  assert.equal(health.checks.plugins.plugins['com.attack.exitonimport']?.state, 'failed');
+  assert.match(health.checks.plugins.plugins['com.attack.exitonimport']?.reason ?? '', /process\.exit/);
+  assert.equal(d.child.exitCode, null, 'the hub is still running');
+});
+
+test('finding 5: process.exit(0) from an in-process plugin\'s own raw timer (outside any hub call) is logged and exits non-zero', { timeout: 60_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'late-exit.mjs', { id: 'com.attack.lateexit' }, 'export function onStart() { setTimeout(() => process.exit(0), 200); }\n');
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`].join('\n'), dir);
+  const { code } = await d.exited();
+  // systemd's Restart=on-failure restarts it; the log says which plugin and why.
+  assert.equal(code, 1);
+  assert.ok(d.lines.some((l) => l.plugin === 'com.attack.lateexit' && /called process\.exit\(0\)/.test(l.msg)), 'the plugin is named');
+  assert.ok(d.lines.some((l) => l.level === 'fatal' || (l.level as unknown) === 60), 'a fatal line before the exit');
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('finding 6: a top-level await that never settles fails its plugin after plugins.timeoutMs; /health says starting (503) until then', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'forever.mjs', { id: 'com.attack.forever' }, 'await new Promise(() => {});\nexport function onRegister() {}\n');
+  await writeFile(join(dir, 'voicehub.yaml'), ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 8000'].join('\n'));
+  const port = await freePort();
+  const d = await startDaemon({ dir, args: ['start', '--config', join(dir, 'voicehub.yaml')], env: { VOICEHUB_HTTP_PORT: String(port) }, noWait: true });
+  cleanups.push(() => d.cleanup());
+  // Ask /health until it answers: HTTP listens before the plugins start, so it sees the hub starting.
+  let early: { status: number; body: { status: string } } | null = null;
+  while (!early) {
+    const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
+    if (res) early = { status: res.status, body: await res.json() as { status: string } };
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const listening = await d.waitForLine((l) => l.msg === 'listening', 60_000);
+  assert.equal(listening.http, port);
+  assert.equal(early.body.status, 'starting');
+  assert.equal(early.status, 503);
+  const res = await fetch(`http://127.0.0.1:${port}/health`);
+  const health = await res.json() as { status: string; checks: { plugins: { plugins: Record<string, { state: string; reason?: string }> } } };
+  assert.notEqual(health.status, 'starting');
+  assert.equal(health.checks.plugins.plugins['com.attack.forever']?.state, 'failed');
+  assert.match(health.checks.plugins.plugins['com.attack.forever']?.reason ?? '', /did not finish importing within 8000 ms/);
+});
+
+const PROBE_PLUGIN = `import { readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+const attempt = (fn) => { try { fn(); return 'ALLOWED'; } catch (e) { return e.code ?? e.message; } };
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Probe', sentences: ['probe the hub'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Quit', sentences: ['quit the hub'] });
+  api.intents.handle('Probe', async () => ({ text: [
+    'key=' + attempt(() => readFileSync(api.config.keyPath)),
+    'write=' + attempt(() => writeFileSync(api.config.keyPath + '.stolen', 'x')),
+    'spawn=' + attempt(() => execSync('id')),
+    'worker=' + attempt(() => new Worker('1', { eval: true })),
+    'devices=' + Array.isArray(api.devices.list()),
+    'control=' + await api.devices.command('kitchen', { command: 'turn_on' }).then(() => 'ALLOWED', (e) => e.code),
+    'pid=' + process.pid,
+  ].join(' ') }));
+  api.intents.handle('Quit', () => { process.exit(0); });
+}
+`;
+
+test('finding 4: an isolated plugin granted devices:read cannot read the signing key, write, spawn or start a worker; its process.exit is a restart', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  const keyPath = join(dir, 'data', 'signing-key.json');
+  await plugin(plugins, 'prober.mjs', { id: 'com.attack.prober', requiredScopes: ['devices:read'], intents: ['Probe', 'Quit'] }, PROBE_PLUGIN);
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`,
+    `  com.attack.prober: { grant: [devices:read], isolation: process, config: { keyPath: ${JSON.stringify(keyPath)} } }`].join('\n'), dir);
+  await readFile(keyPath); // the key the plugin is after exists
+  const c = await voice(d);
+  const probe = await c.say('p1', 'probe the hub');
+  assert.equal(probe.type, 'reply', JSON.stringify(probe));
+  const text = String(probe.text);
+  assert.match(text, /key=ERR_ACCESS_DENIED/);
+  assert.match(text, /write=ERR_ACCESS_DENIED/);
+  assert.match(text, /spawn=ERR_ACCESS_DENIED/);
+  assert.match(text, /worker=ERR_ACCESS_DENIED/);
+  assert.match(text, /devices=true/);
+  assert.match(text, /control=PLUGIN_SCOPE_DENIED/, 'devices:control was not granted');
+  const pid = Number(/pid=(\d+)/.exec(text)?.[1]);
+  assert.notEqual(pid, d.child.pid, 'the plugin runs in a process of its own');
+  await assert.rejects(readFile(`${keyPath}.stolen`), { code: 'ENOENT' });
+
+  // process.exit(0) in the plugin: the call fails, the plugin's process is restarted, the hub serves on.
+  const quit = await c.say('q1', 'quit the hub');
+  assert.equal(quit.type, 'error', JSON.stringify(quit));
+  assert.equal(quit.code, 'PLUGIN_FAILED');
+  await d.waitForLine((l) => l.plugin === 'com.attack.prober' && /plugin process exited \(0\); restarting/.test(l.msg));
+  await d.waitForLine((l) => l.plugin === 'com.attack.prober' && l.msg === 'plugin process restarted', 30_000);
+  const again = await c.say('p2', 'probe the hub');
+  assert.equal(again.type, 'reply', JSON.stringify(again));
+  assert.notEqual(Number(/pid=(\d+)/.exec(String(again.text))?.[1]), pid, 'a new process answers');
+  const metrics = await (await fetch(`${d.url}/metrics`)).text();
+  assert.match(metrics, /voicehub_plugin_restarts_total\{plugin="com.attack.prober"\} 1/);
+  assert.equal(d.child.exitCode, null);
+});
+
+test('finding 4: an isolated plugin stuck in a synchronous loop times out, is killed and restarted; the hub never stalls', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'spinner.mjs', { id: 'com.attack.spinner', intents: ['Spin', 'Hello'] }, `export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Spin', sentences: ['spin forever'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Hello', sentences: ['say hello'] });
+  api.intents.handle('Spin', () => { for (;;) {} });
+  api.intents.handle('Hello', () => ({ text: 'hello from ' + process.pid }));
+}
+`);
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 2000', '  com.attack.spinner: { isolation: process }'].join('\n'), dir);
+  const c = await voice(d);
+  const spin = await c.say('s1', 'spin forever');
+  assert.equal(spin.type, 'error', JSON.stringify(spin));
+  assert.equal(spin.code, 'TIMEOUT');
+  // The hub itself answered all along: a ping during the spin, /health after it.
+  c.send({ type: 'ping' });
+  await c.waitFor((f) => f.type === 'pong');
+  await d.waitForLine((l) => l.plugin === 'com.attack.spinner' && /does not answer within 2000 ms/.test(l.msg), 30_000);
+  await d.waitForLine((l) => l.plugin === 'com.attack.spinner' && l.msg === 'plugin process restarted', 30_000);
+  const hello = await c.say('h1', 'say hello');
+  assert.equal(hello.type, 'reply', JSON.stringify(hello));
+  assert.match(String(hello.text), /^hello from \d+$/);
+  assert.equal((await fetch(`${d.url}/health`)).status, 200);
+});
