@@ -15,6 +15,7 @@ import { removeStaleTemps } from './staleTemps.js';
 const PROBE_INTERVAL_MS = 5 * 60_000;
 /** While writes fail (a full disk) the probe runs this often, so /health says so soon after space is freed. */
 const FAILING_PROBE_INTERVAL_MS = 30_000;
+const FAILURE_LOG_INTERVAL_MS = 60_000;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /**
@@ -32,6 +33,7 @@ export class Storage implements Subsystem, Store {
   private lastProbeAt = 0;
   private lock: DataDirLock | null = null;
   private readonly reportedSkips = new Map<string, string>();
+  private readonly loggedFailures = new Map<string, { cause: string; at: number }>();
 
   constructor(private readonly ctx: HubContext) {}
 
@@ -121,6 +123,7 @@ export class Storage implements Subsystem, Store {
 
   private wrote(): void {
     this.writeCount++;
+    this.loggedFailures.clear();
     if (!this.lastProbe.ok) void this.probe(); // writes work again: let the check say so now
   }
 
@@ -128,7 +131,13 @@ export class Storage implements Subsystem, Store {
   private writeFailed(name: string, err: unknown): void {
     const cause = describeWriteError(err);
     const code = isDiskFull(err) ? 'DISK_FULL' : undefined;
-    this.ctx.log.error({ err, collection: name, code }, `storage write of ${name} failed (${cause}); will retry`);
+    // Retried every flush interval: the same failure is logged once a minute, not at every try.
+    const last = this.loggedFailures.get(name);
+    const now = Date.now();
+    if (!last || last.cause !== cause || now - last.at >= FAILURE_LOG_INTERVAL_MS) {
+      this.loggedFailures.set(name, { cause, at: now });
+      this.ctx.log.error({ err, collection: name, code }, `storage write of ${name} failed (${cause}); will retry`);
+    }
     this.lastProbe = { ok: false, ms: 0, error: `writing ${name} failed: ${cause}`, code: (err as NodeJS.ErrnoException).code };
   }
 
