@@ -7,6 +7,9 @@ import { CoalescedCollection } from './coalescedCollection.js';
 import { DurableJsonAdapter, removeStalePending, type WriteProblem } from './durableJsonAdapter.js';
 import { DataDirLock } from './dataDirLock.js';
 import { removeStaleTemps } from './staleTemps.js';
+import { describeWriteError, isDiskFull } from './writeErrors.js';
+
+export { describeWriteError };
 
 /**
  * The probe writes a small file: on an SD card every write counts, so it runs every 5 minutes. A failed
@@ -47,13 +50,19 @@ export class Storage implements Subsystem, Store {
 
   async start(): Promise<void> {
     await ensureDataDir(this.dataDir);
-    const { lock, tookOverFrom, writeError } = await DataDirLock.acquire(this.dataDir);
+    const acquired = await DataDirLock.acquire(this.dataDir).catch((err: NodeJS.ErrnoException) => {
+      // A data dir where not even an empty file can be made cannot be damaged by a second hub either.
+      if (err.code === 'EROFS' || isDiskFull(err)) return null;
+      throw err;
+    });
+    if (!acquired) this.ctx.log.warn({ dataDir: this.dataDir }, 'the data dir cannot take a lock file; running read-only without it');
+    const { lock, tookOverFrom, writeError } = acquired ?? { lock: null, tookOverFrom: null, writeError: null };
     this.lock = lock;
     try {
-      if (tookOverFrom !== null) this.ctx.log.warn({ pid: tookOverFrom, lock: lock.path }, `took over the data-dir lock left by pid ${tookOverFrom}, which is no longer running`);
+      if (tookOverFrom !== null && lock) this.ctx.log.warn({ pid: tookOverFrom, lock: lock.path }, `took over the data-dir lock left by pid ${tookOverFrom}, which is no longer running`);
       const cleaned = await removeStaleTemps(this.dataDir);
       if (cleaned.removed.length > 0) this.ctx.log.info({ removed: cleaned.removed, bytes: cleaned.bytes }, 'removed temp files left by an earlier run');
-      if (writeError) await lock.rewrite().catch(() => {});
+      if (writeError) await lock?.rewrite().catch(() => {});
       this.ctx.store = this;
       await this.probe();
       if (!this.lastProbe.ok) {
@@ -64,7 +73,7 @@ export class Storage implements Subsystem, Store {
           `data dir ${this.dataDir} cannot be written: ${this.lastProbe.error}; running read-only, changes are kept in memory until writes work again`);
       }
     } catch (err) {
-      await lock.release();
+      await lock?.release();
       throw err;
     }
     this.ctx.health.register('db', () => ({ ok: this.lastProbe.ok, ms: this.lastProbe.ms, ...(this.lastProbe.error ? { error: this.lastProbe.error } : {}) }), { critical: true });
@@ -174,26 +183,13 @@ export class Storage implements Subsystem, Store {
   }
 }
 
-const isDiskFull = (err: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes((err as NodeJS.ErrnoException)?.code ?? '');
-
-/** The cause of a failed write in words a user acts on: a full disk is not a permissions problem. */
-export function describeWriteError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  const message = (err as Error)?.message ?? String(err);
-  if (code === 'ENOSPC') return `disk full (ENOSPC): free space on the data dir's file system`;
-  if (code === 'EDQUOT') return `disk quota exceeded (EDQUOT): free space or raise the quota`;
-  if (code === 'EROFS') return `read-only file system (EROFS): remount it read-write`;
-  if (code === 'EACCES' || code === 'EPERM') return `not writable (${code}): fix its permissions or set VOICEHUB_DATA_DIR`;
-  if (code === 'EIO') return `I/O error (EIO): the storage device may be failing`;
-  return message;
-}
-
 async function ensureDataDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await access(dir, constants.W_OK | constants.R_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return; // readable: the hub starts read-only and says why (see start)
     throw new EnvironmentError('DATA_DIR_UNWRITABLE',
       `data dir ${dir} cannot be used (${code ?? (err as Error).message}); create it writable for this user or set VOICEHUB_DATA_DIR`, { cause: err });
   }

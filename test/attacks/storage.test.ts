@@ -183,6 +183,22 @@ test('finding 11: a disk full of something else: the hub starts read-only, says 
   assert.equal((await d.stop()).code, 0);
 });
 
+test('finding 11: a data dir on a read-only file system: the hub starts read-only and names the real cause', { timeout: 120_000 }, async (t) => {
+  const dir = await makeTempDir();
+  const skip = await smallDisk(dir, '1m');
+  if (skip) return t.skip(skip);
+  const bearer = await token(dir, 'devices:read');
+  await exec('mount', ['-o', 'remount,ro', join(dir, 'data')]);
+  const d = await startDaemon({ dir, config: FAST });
+  cleanups.push(async () => { await d.stop(); });
+  const line = await d.waitForLine((l) => l.code === 'DATA_DIR_UNWRITABLE');
+  assert.match(String(line.msg), /read-only file system/);
+  assert.doesNotMatch(String(line.msg), /permission/);
+  assert.match(String((await health(d)).body.checks.db?.error), /EROFS/);
+  assert.equal((await apiDevices(d, bearer)).status, 200, 'tokens verify and the hub serves');
+  assert.equal((await d.stop()).code, 0);
+});
+
 test('finding 12: a truncated signing-key.json is restored from its .bak: tokens made before stay valid', { timeout: 60_000 }, async () => {
   const dir = await makeTempDir();
   const bearer = await token(dir, 'devices:read');
