@@ -26,6 +26,9 @@ const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
  * DurableJsonAdapter and coalesced by CoalescedCollection; this subsystem flushes them all on stop.
  * It also runs the `db` health probe: a real small write and read, timed, every 5 minutes and after a failed
  * write, answered from cache; a failed write of any collection marks it down at once.
+ *
+ * Start-up takes the data-dir lock (one hub per dir), removes temp files a crash left, and never refuses a
+ * dir it can read: one it cannot write (full, read-only) is run read-only, with the cause logged and in /health.
  */
 export class Storage implements Subsystem, Store {
   readonly name = 'storage';
