@@ -92,8 +92,12 @@ async function isLive(holder: LockHolder | null, path: string): Promise<boolean>
   }
   // Our own pid in the file is a previous life of this pid (a container's pid 1 after a restart).
   if (holder.pid === process.pid || !pidAlive(holder.pid)) return false;
+  if (holder.startTime === null) return true; // written where there is no procfs: nothing more to tell by
   const now = processStartTime(holder.pid);
-  return holder.startTime === null || now === null || now === holder.startTime;
+  // Unseen in a procfs we can read (systemd's ProtectProc=invisible hides other users' processes): the pid
+  // was reused by someone else's process, not a hub of ours.
+  if (now === null) return processStartTime(process.pid) === null;
+  return now === holder.startTime;
 }
 
 function pidAlive(pid: number): boolean {
