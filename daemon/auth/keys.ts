@@ -57,7 +57,8 @@ export async function readKey(dataDir: string, onRecovery: (r: KeyRecovery) => v
   const backup = await readKeyCopy(backupPath(dataDir));
   if (backup.kind === 'ok') {
     const movedAside = main.kind === 'bad' ? await moveAside(file) : null;
-    await replaceMain(dataDir, backup.key);
+    // On a disk that cannot be written now the key still serves from memory; the next start tries again.
+    await replaceMain(dataDir, backup.key).catch(() => {});
     onRecovery({ kind: 'restored-from-backup', file, movedAside });
     return backup.key;
   }

@@ -83,14 +83,14 @@ export async function listMqttUsers(dataDir: string): Promise<MqttUserInfo[]> {
 export interface UsersReadReport {
   restoredFromBackup: boolean;
   movedAside: string | null;
-  /** Users left out because their record is malformed (name and why). */
+  /** Names of users left out because their record is malformed. */
   skipped: string[];
 }
 
 /**
  * Reads and checks the users file; a missing file is an empty one. Every write keeps a second copy,
  * `mqtt-users.json.bak`: a main copy that is truncated, empty or of the wrong shape is moved aside and the
- * backup put back. A malformed user is skipped (and reported), the others kept. With no good copy at all
+ * backup put back (a main copy that is missing too: delete both files to start over). A malformed user is skipped (and reported), the others kept. With no good copy at all
  * this throws CONFIG_UNREADABLE naming the file.
  */
 export async function readUsersFile(dataDir: string, report: (r: UsersReadReport) => void = () => {}): Promise<UsersDocument> {
@@ -104,7 +104,7 @@ export async function readUsersFile(dataDir: string, report: (r: UsersReadReport
   const backup = await readUsersCopy(backupPath(path));
   if (backup.kind === 'ok') {
     const movedAside = main.kind === 'bad' ? await moveAside(path) : null;
-    await writeCopy(path, backup.text);
+    await writeCopy(path, backup.text).catch(() => {}); // a disk that cannot be written now: serve from the backup, retry next start
     report({ restoredFromBackup: true, movedAside, skipped: backup.skipped });
     return backup.doc;
   }
