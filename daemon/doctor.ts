@@ -6,6 +6,7 @@ import { get } from 'node:http';
 import { loadConfig, type LoadOptions } from './config/load.js';
 import { ConfigError } from './errors.js';
 import type { HubConfig } from './config/schema.js';
+import { describeWriteError, isDiskProblem } from './storage/writeErrors.js';
 
 interface Finding { ok: boolean; what: string; detail: string; fix?: string }
 
@@ -61,7 +62,7 @@ async function checkDataDir(dir: string): Promise<Finding> {
     if (freeMB < MIN_FREE_MB) return { ok: false, what: 'data dir', detail: `${dir} has only ${freeMB} MB free`, fix: 'free space on that file system' };
     return { ok: true, what: 'data dir', detail: `${dir} is writable, ${freeMB} MB free` };
   } catch (err) {
-    return { ok: false, what: 'data dir', detail: `${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, fix: 'make it writable for this user or set VOICEHUB_DATA_DIR' };
+    return { ok: false, what: 'data dir', detail: `${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, fix: isDiskProblem(err) ? describeWriteError(err) : 'make it writable for this user or set VOICEHUB_DATA_DIR' };
   }
 }
 

@@ -37,6 +37,12 @@ export const ErrorCodes = {
   MQTT_UNAVAILABLE: 'the MQTT broker is not connected',
   CLOUD_UNAVAILABLE: 'the cloud is not configured or not reachable',
   SHUTTING_DOWN: 'the hub is stopping and takes no new work',
+  // Storage, data dir and stored state (issue 11).
+  DATA_DIR_LOCKED: 'another running voicehub holds the data directory\'s lock',
+  DISK_FULL: 'the data directory\'s file system is full; the hub runs read-only and keeps changes in memory',
+  STORAGE_ENTRY_UNSERIALISABLE: 'one entry of a stored collection cannot be serialised and is left out of the file',
+  STORED_ENTRY_INVALID: 'an entry of a stored file has the wrong shape and is skipped',
+  SIGNING_KEY_REPLACED: 'the signing key had no good copy and a new one was made: every token was withdrawn',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -16,7 +16,7 @@ export const EXIT_CONFIG = 2;
 
 /**
  * Runs the daemon until SIGTERM/SIGINT: load config (exit 2 when wrong), start the hub (exit 1 when the
- * machine refuses: port in use, data dir unwritable), log `listening` with the real ports, and on a signal
+ * machine refuses: port in use, data dir unusable or held by another hub), log `listening` with the real ports, and on a signal
  * stop taking work, finish or hand back in-flight work, flush storage and exit 0. A second signal or the
  * deadline forces the exit.
  */

@@ -1,5 +1,6 @@
 import type { AvailabilityBinding, Device, MqttBinding } from './model.js';
 import { HA_DEFAULTS as D } from './defaults.js';
+import { jsonBoundsProblem, MAX_STATE_STRING } from './boundedJson.js';
 import { isRecord, type DecodedMessage, type PayloadFailureCode } from './payload.js';
 import { renderValueTemplate, type TemplateFailureCode } from './template.js';
 import {
@@ -36,6 +37,10 @@ class Result implements ParsedMessage {
   failure: StateFailure | null = null;
   constructor(readonly topic: string) {}
   set(key: string, value: unknown): void {
+    // Home Assistant caps a state at 255 characters too; a longer one is a broken or hostile publisher.
+    if (typeof value === 'string' && value.length > MAX_STATE_STRING) {
+      return this.fail('VALUE_INVALID', `${key} is longer than ${MAX_STATE_STRING} characters; ignored`);
+    }
     (this.patch ??= {})[key] = value;
   }
   fail(code: StateFailureCode, reason: string): void {
@@ -90,8 +95,11 @@ function readAttributes(b: MqttBinding, msg: DecodedMessage, out: Result): void 
     if (text === null) return;
     try { json = JSON.parse(text); } catch { json = undefined; }
   }
-  if (isRecord(json)) out.set('attributes', json);
-  else out.fail('PAYLOAD_NOT_JSON', 'json_attributes payload is not a JSON object');
+  if (!isRecord(json)) return out.fail('PAYLOAD_NOT_JSON', 'json_attributes payload is not a JSON object');
+  // Stored state must always serialise: too deep or too large is refused here, not found later by the store.
+  const problem = jsonBoundsProblem(json);
+  if (problem) return out.fail('VALUE_INVALID', `json_attributes ${problem}; ignored`);
+  out.set('attributes', json);
 }
 
 /** Maps a value onto one of several named states; '' means "nothing said" (HA ignores empty renders too). */

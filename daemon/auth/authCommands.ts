@@ -36,7 +36,9 @@ export interface TokenCreateOptions {
 export async function runTokenCreate(options: TokenCreateOptions, io: CommandIo = processIo): Promise<number> {
   try {
     const { config } = await loadConfig({ configPath: options.configPath, env: options.env, cwd: options.cwd });
-    const key = await loadOrCreateKey(config.dataDir);
+    const key = await loadOrCreateKey(config.dataDir, (r) => io.err(r.kind === 'replaced'
+      ? `warning: the signing key had no good copy; made a new one, so every earlier token was withdrawn`
+      : `warning: the signing key was damaged; restored it from ${r.file}.bak`));
     io.out(await signToken(key, { sub: options.sub, scopes: options.scope?.split(/[\s,]+/), ttl: options.ttl, area: options.area }));
     return 0;
   } catch (err) {

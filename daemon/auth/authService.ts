@@ -1,7 +1,7 @@
 import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { Clock, HubContext, Subsystem } from '../context.js';
 import type { Logger } from '../log.js';
-import { keyPath, loadOrCreateKey, readKey, type SigningKey } from './keys.js';
+import { keyPath, loadOrCreateKey, logKeyRecovery, readKey, type SigningKey } from './keys.js';
 import { signToken, verifyToken, type CreateTokenOptions, type TokenClaims, type TokenVerifier } from './tokens.js';
 
 export interface AuthServiceOptions {
@@ -37,7 +37,7 @@ export class AuthService implements Subsystem, TokenVerifier {
   }
 
   async start(): Promise<void> {
-    this.key = await loadOrCreateKey(this.dataDir);
+    this.key = await loadOrCreateKey(this.dataDir, (r) => logKeyRecovery(this.log, r));
     this.log.info({ kid: this.key.kid }, 'token signing key ready');
     watchFile(keyPath(this.dataDir), { interval: this.watchIntervalMs, persistent: false }, this.onKeyFileChange);
     this.watching = true;
@@ -65,7 +65,7 @@ export class AuthService implements Subsystem, TokenVerifier {
 
   /** Re-reads the key file now (what the file watcher does); resolves once the current key is the file's. */
   reload(): Promise<void> {
-    this.reloading ??= readKey(this.dataDir)
+    this.reloading ??= readKey(this.dataDir, (r) => logKeyRecovery(this.log, r))
       .then((key) => {
         if (!key) {
           this.log.warn({ file: keyPath(this.dataDir) }, 'signing key file disappeared; keeping the key in memory');

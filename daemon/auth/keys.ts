@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, HubError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 /**
  * The hub's token signing key: one HMAC secret in `<dataDir>/signing-key.json`, mode 0600, made on first
@@ -34,24 +35,57 @@ export function keyPath(dataDir: string): string {
   return join(dataDir, KEY_FILE);
 }
 
-/** Reads the key file; null when there is none yet. A file that does not parse is an error, never replaced silently. */
-export async function readKey(dataDir: string): Promise<SigningKey | null> {
+/** What loading had to do besides reading: recover from the backup copy, or replace a key that had no good copy. */
+export type KeyRecovery =
+  | { kind: 'restored-from-backup'; file: string; movedAside: string | null }
+  | { kind: 'replaced'; file: string; movedAside: string[] };
+
+/**
+ * Reads the key; null when there is none yet. The key is kept twice, `signing-key.json` and
+ * `signing-key.json.bak` (same content): a main copy that is truncated, empty or not a key is moved aside
+ * to `.corrupt-<time>` and the backup is put back in its place. With no good copy at all this throws
+ * AUTH_INVALID (a running hub keeps its key in memory; loadOrCreateKey makes a new one).
+ */
+export async function readKey(dataDir: string, onRecovery: (r: KeyRecovery) => void = () => {}): Promise<SigningKey | null> {
   const file = keyPath(dataDir);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new EnvironmentError('DATA_DIR_UNWRITABLE', `cannot read the signing key ${file}: ${(err as Error).message}`, { cause: err });
+  const main = await readKeyCopy(file);
+  if (main.kind === 'ok') {
+    await tightenMode(file);
+    if (!(await exists(backupPath(dataDir)))) await writeBackup(dataDir, main.key).catch(() => {}); // keys made before backups existed
+    return main.key;
   }
-  await tightenMode(file);
-  return parseKeyFile(text, file);
+  const backup = await readKeyCopy(backupPath(dataDir));
+  if (backup.kind === 'ok') {
+    const movedAside = main.kind === 'bad' ? await moveAside(file) : null;
+    // On a disk that cannot be written now the key still serves from memory; the next start tries again.
+    await replaceMain(dataDir, backup.key).catch(() => {});
+    onRecovery({ kind: 'restored-from-backup', file, movedAside });
+    return backup.key;
+  }
+  if (main.kind === 'missing' && backup.kind === 'missing') return null;
+  throw main.kind === 'bad' ? main.error : (backup as { error: HubError }).error;
 }
 
-/** The key in the data dir, made (atomically, mode 0600) if there is none. Two processes racing here end up with the same key. */
-export async function loadOrCreateKey(dataDir: string): Promise<SigningKey> {
-  const existing = await readKey(dataDir);
-  if (existing) return existing;
+/**
+ * The key in the data dir, made (atomically, mode 0600) if there is none. Two processes racing here end up
+ * with the same key. A key with no good copy left (main and backup both damaged) is replaced by a new one,
+ * reported through onRecovery: every token made before is withdrawn, which is the safe way to fail.
+ */
+export async function loadOrCreateKey(dataDir: string, onRecovery: (r: KeyRecovery) => void = () => {}): Promise<SigningKey> {
+  let existing: SigningKey | null;
+  try {
+    existing = await readKey(dataDir, onRecovery);
+  } catch (err) {
+    if (!(err instanceof HubError) || err.code !== 'AUTH_INVALID') throw err;
+    const movedAside = [await moveAside(keyPath(dataDir)), await moveAside(backupPath(dataDir))].filter((p): p is string => p !== null);
+    const key = await createKey(dataDir);
+    onRecovery({ kind: 'replaced', file: keyPath(dataDir), movedAside });
+    return key;
+  }
+  return existing ?? createKey(dataDir);
+}
+
+async function createKey(dataDir: string): Promise<SigningKey> {
   const tmp = await writeTemp(dataDir, newKey());
   try {
     // link() fails with EEXIST when another process made the file first: then theirs wins and we read it.
@@ -61,14 +95,37 @@ export async function loadOrCreateKey(dataDir: string): Promise<SigningKey> {
   } finally {
     await unlink(tmp).catch(() => {});
   }
-  const key = await readKey(dataDir);
+  const key = await readKey(dataDir); // also writes the backup copy of whichever key won
   if (!key) throw new EnvironmentError('DATA_DIR_UNWRITABLE', `the signing key ${keyPath(dataDir)} vanished while being created`);
   return key;
 }
 
-/** Replaces the key with a new one (atomic rename): every token signed with the old key stops verifying. */
+/**
+ * Replaces the key with a new one (atomic rename): every token signed with the old key stops verifying.
+ * The backup is written first, so a crash in between leaves a backup newer than the main copy: recovering
+ * from it can only withdraw tokens, never bring back ones a rotation withdrew.
+ */
 export async function rotateKey(dataDir: string): Promise<SigningKey> {
   const key = newKey();
+  await writeBackup(dataDir, key);
+  await replaceMain(dataDir, key);
+  return key;
+}
+
+/** One log line per recovery: what was found, what was done, and what it means for tokens. */
+export function logKeyRecovery(log: Logger, r: KeyRecovery): void {
+  if (r.kind === 'restored-from-backup') {
+    log.warn({ code: 'STORAGE_CORRUPT', file: r.file, movedAside: r.movedAside, recoveredFrom: 'backup' },
+      `the signing key ${r.file} was damaged; restored it from its backup copy (tokens stay valid)`);
+  } else {
+    log.error({ code: 'SIGNING_KEY_REPLACED', file: r.file, movedAside: r.movedAside },
+      `the signing key ${r.file} had no good copy; made a new one: every token was withdrawn, make new ones with \`voicehub token create\``);
+  }
+}
+
+const backupPath = (dataDir: string): string => `${keyPath(dataDir)}.bak`;
+
+async function replaceMain(dataDir: string, key: SigningKey): Promise<void> {
   const tmp = await writeTemp(dataDir, key);
   try {
     await rename(tmp, keyPath(dataDir));
@@ -76,7 +133,48 @@ export async function rotateKey(dataDir: string): Promise<SigningKey> {
     await unlink(tmp).catch(() => {});
     throw unwritable(dataDir, err);
   }
-  return key;
+}
+
+async function writeBackup(dataDir: string, key: SigningKey): Promise<void> {
+  const tmp = await writeTemp(dataDir, key);
+  try {
+    await rename(tmp, backupPath(dataDir));
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw unwritable(dataDir, err);
+  }
+}
+
+type KeyCopy = { kind: 'ok'; key: SigningKey } | { kind: 'missing' } | { kind: 'bad'; error: HubError };
+
+async function readKeyCopy(file: string): Promise<KeyCopy> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw new EnvironmentError('DATA_DIR_UNWRITABLE', `cannot read the signing key ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return { kind: 'ok', key: parseKeyFile(text, file) };
+  } catch (err) {
+    return { kind: 'bad', error: err as HubError };
+  }
+}
+
+/** Keeps a damaged copy for a look later (mode 0600 kept by the rename); null when it was already gone. */
+async function moveAside(file: string): Promise<string | null> {
+  const target = `${file}.corrupt-${Date.now()}`;
+  try {
+    await rename(file, target);
+    return target;
+  } catch {
+    return null;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(() => true, () => false);
 }
 
 function newKey(): SigningKey {

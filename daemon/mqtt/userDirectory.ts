@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Clock } from '../context.js';
 import type { Logger } from '../log.js';
 import { decoyHash, verifyPassword } from './passwordHash.js';
-import { readUsersFile, usersFilePath, usersFileStamp, type MqttUserRecord } from './users.js';
+import { readUsersFile, usersFilePath, usersFileStamp, type MqttUserRecord, type UsersReadReport } from './users.js';
 
 export type AuthOutcome = 'ok' | 'denied' | 'busy';
 
@@ -42,12 +42,32 @@ export class UserDirectory {
     return Object.keys(this.users).length;
   }
 
-  /** Start-up read; an unreadable or malformed file stops start-up with its path in the message. */
+  /**
+   * Start-up read. A damaged file is restored from its backup copy; with no good copy the broker starts
+   * with no users (every login refused, logged loudly) rather than stopping the hub, and a fixed file is
+   * picked up at the next login without a restart.
+   */
   async load(): Promise<void> {
     this.stamp = await usersFileStamp(this.dataDir);
-    this.users = (await readUsersFile(this.dataDir)).users;
+    try {
+      this.users = (await readUsersFile(this.dataDir, (r) => this.reportRead(r))).users;
+    } catch (err) {
+      this.log.error({ err, code: 'STORAGE_CORRUPT', file: usersFilePath(this.dataDir) },
+        'mqtt users file has no good copy; starting with no MQTT users (every login is refused) until it is fixed or users are added again');
+    }
     this.lastCheck = this.clock.now();
     await this.warnIfReadableByOthers();
+  }
+
+  private reportRead(r: UsersReadReport): void {
+    if (r.restoredFromBackup) {
+      this.log.warn({ code: 'STORAGE_CORRUPT', file: usersFilePath(this.dataDir), recoveredFrom: 'backup', movedAside: r.movedAside },
+        'mqtt users file was damaged; restored it from its backup copy');
+    }
+    if (r.skipped.length > 0) {
+      this.log.warn({ code: 'STORED_ENTRY_INVALID', file: usersFilePath(this.dataDir), skipped: r.skipped },
+        `mqtt users file: ${r.skipped.length} malformed user record(s) skipped`);
+    }
   }
 
   /** The allow patterns of a user as the file says now; undefined when the user no longer exists. */
@@ -82,7 +102,7 @@ export class UserDirectory {
     try {
       const stamp = await usersFileStamp(this.dataDir);
       if (stamp === this.stamp) return;
-      const doc = await readUsersFile(this.dataDir);
+      const doc = await readUsersFile(this.dataDir, (r) => this.reportRead(r));
       this.users = doc.users;
       this.stamp = stamp;
       this.log.info({ users: Object.keys(doc.users).length }, 'mqtt users file changed; reloaded');

@@ -79,20 +79,61 @@ export async function listMqttUsers(dataDir: string): Promise<MqttUserInfo[]> {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Reads and checks the users file; a missing file is an empty one. */
-export async function readUsersFile(dataDir: string): Promise<UsersDocument> {
+/** What reading the users file had to do: restore it from its backup, or skip malformed users. */
+export interface UsersReadReport {
+  restoredFromBackup: boolean;
+  movedAside: string | null;
+  /** Names of users left out because their record is malformed. */
+  skipped: string[];
+}
+
+/**
+ * Reads and checks the users file; a missing file is an empty one. Every write keeps a second copy,
+ * `mqtt-users.json.bak`: a main copy that is truncated, empty or of the wrong shape is moved aside and the
+ * backup put back (a main copy that is missing too: delete both files to start over). A malformed user is skipped (and reported), the others kept. With no good copy at all
+ * this throws CONFIG_UNREADABLE naming the file.
+ */
+export async function readUsersFile(dataDir: string, report: (r: UsersReadReport) => void = () => {}): Promise<UsersDocument> {
   const path = usersFilePath(dataDir);
+  const main = await readUsersCopy(path);
+  if (main.kind === 'ok') {
+    if (main.skipped.length > 0) report({ restoredFromBackup: false, movedAside: null, skipped: main.skipped });
+    if (!(await exists(backupPath(path)))) await writeCopy(backupPath(path), main.text).catch(() => {}); // files made before backups existed
+    return main.doc;
+  }
+  const backup = await readUsersCopy(backupPath(path));
+  if (backup.kind === 'ok') {
+    const movedAside = main.kind === 'bad' ? await moveAside(path) : null;
+    await writeCopy(path, backup.text).catch(() => {}); // a disk that cannot be written now: serve from the backup, retry next start
+    report({ restoredFromBackup: true, movedAside, skipped: backup.skipped });
+    return backup.doc;
+  }
+  if (main.kind === 'missing') {
+    if (backup.kind === 'missing') return { version: 1, users: Object.create(null) as Record<string, MqttUserRecord> };
+    throw backup.error;
+  }
+  throw main.error;
+}
+
+type UsersCopy = { kind: 'ok'; doc: UsersDocument; text: string; skipped: string[] } | { kind: 'missing' } | { kind: 'bad'; error: HubError };
+
+async function readUsersCopy(path: string): Promise<UsersCopy> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, users: Object.create(null) as Record<string, MqttUserRecord> };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     throw new HubError('CONFIG_UNREADABLE', `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
-  return parseUsersDocument(text, path);
+  try {
+    const skipped: string[] = [];
+    return { kind: 'ok', doc: parseUsersDocument(text, path, skipped), text, skipped };
+  } catch (err) {
+    return { kind: 'bad', error: err as HubError };
+  }
 }
 
-export function parseUsersDocument(text: string, path: string): UsersDocument {
+export function parseUsersDocument(text: string, path: string, skipped: string[] = []): UsersDocument {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -101,13 +142,15 @@ export function parseUsersDocument(text: string, path: string): UsersDocument {
   }
   const users: Record<string, MqttUserRecord> = Object.create(null);
   const doc = raw as Partial<UsersDocument> | null;
-  if (!doc || typeof doc !== 'object' || doc.version !== 1 || !doc.users || typeof doc.users !== 'object') {
+  if (!doc || typeof doc !== 'object' || doc.version !== 1 || !doc.users || typeof doc.users !== 'object' || Array.isArray(doc.users)) {
     throw new HubError('CONFIG_UNREADABLE', `${path}: expected {"version":1,"users":{…}}`);
   }
   for (const [name, record] of Object.entries(doc.users)) {
     const r = record as Partial<MqttUserRecord> | null;
-    if (!r || typeof r.salt !== 'string' || typeof r.hash !== 'string' || !Array.isArray(r.allow) || !r.allow.every((a) => typeof a === 'string')) {
-      throw new HubError('CONFIG_UNREADABLE', `${path}: user ${JSON.stringify(name)} is malformed`);
+    if (!NAME_PATTERN.test(name) || !r || typeof r !== 'object' || typeof r.salt !== 'string' || typeof r.hash !== 'string'
+      || !Array.isArray(r.allow) || !r.allow.every((a) => typeof a === 'string')) {
+      skipped.push(name.slice(0, 64));
+      continue;
     }
     users[name] = {
       salt: r.salt, hash: r.hash, N: Number(r.N), r: Number(r.r), p: Number(r.p),
@@ -115,6 +158,18 @@ export function parseUsersDocument(text: string, path: string): UsersDocument {
     };
   }
   return { version: 1, users };
+}
+
+const backupPath = (path: string): string => `${path}.bak`;
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** Keeps a damaged copy for a look later; null when it was already gone. */
+async function moveAside(path: string): Promise<string | null> {
+  const target = `${path}.corrupt-${Date.now()}`;
+  return rename(path, target).then(() => target, () => null);
 }
 
 /** mtime and size of the users file, or null when it does not exist. */
@@ -128,18 +183,26 @@ export async function usersFileStamp(dataDir: string): Promise<string | null> {
   }
 }
 
+/** The backup first, then the main copy: either way a crash leaves one whole copy of the newest users. */
 async function writeUsersFile(dataDir: string, doc: UsersDocument): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = usersFilePath(dataDir);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const file = await open(tmp, 'wx', 0o600);
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  await writeCopy(backupPath(path), text);
+  await writeCopy(path, text);
+}
+
+/** Writes one copy atomically: temp file (mode 0600), fsync, rename, fsync of the directory. */
+async function writeCopy(path: string, text: string): Promise<void> {
+  const tmp = `${usersFilePath(dirname(path))}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await file.writeFile(`${JSON.stringify(doc, null, 2)}\n`);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
+    const file = await open(tmp, 'wx', 0o600);
+    try {
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -1,6 +1,7 @@
-import { open, readFile, rename, unlink, mkdir } from 'node:fs/promises';
+import { open, readFile, rename, unlink, mkdir, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
+import { serialiseIsolating } from './isolatingSerialiser.js';
 
 /** What a read found: the data, which copy it came from, and any bad copy that was moved aside. */
 export interface RecoveryReport {
@@ -19,16 +20,21 @@ export interface RecoveryReport {
  *   4. fsyncs the directory so both renames are durable.
  * A crash between any two steps leaves at least one complete copy: reads try `<file>`, then `<file>.tmp`
  * (complete once step 1 finished), then `<file>.bak`. A copy that does not parse is moved aside to
- * `<file>.corrupt-<time>` (never deleted) and reported.
+ * `<file>.corrupt-<time>` (never deleted) and reported. Step 2 rotates only a copy that parses (see
+ * rotateMainToBackup), and one entry that cannot be serialised is left out rather than failing the write.
  */
 export class DurableJsonAdapter<T> implements Adapter<T> {
   readonly file: string;
   lastRecovery: RecoveryReport = { source: 'none', movedAside: [] };
   private readonly onWrite: () => void;
+  private readonly onProblem: (problem: WriteProblem) => void;
+  /** stat of the main copy as our last write left it: a file that still matches needs no re-read before it becomes the backup. */
+  private lastWritten: string | null = null;
 
-  constructor(file: string, onWrite: () => void = () => {}) {
+  constructor(file: string, onWrite: () => void = () => {}, onProblem: (problem: WriteProblem) => void = () => {}) {
     this.file = file;
     this.onWrite = onWrite;
+    this.onProblem = onProblem;
   }
 
   async read(): Promise<T | null> {
@@ -40,6 +46,7 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
       const result = await readJson<T>(path);
       if (result.kind === 'ok') {
         this.lastRecovery = { source, movedAside };
+        if (source === 'main') this.lastWritten = await statStamp(path).catch(() => null);
         return result.value;
       }
       if (result.kind === 'corrupt') movedAside.push(await moveAside(path));
@@ -49,22 +56,59 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const text = JSON.stringify(data);
+    const skipped: string[] = [];
+    const text = serialiseIsolating(data, skipped);
+    if (skipped.length > 0) this.onProblem({ kind: 'skipped', skipped });
     const tmp = `${this.file}.tmp`;
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    const handle = await open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      // A half-written copy (disk full) would only hold space the next try needs.
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    await this.rotateMainToBackup();
+    await rename(tmp, this.file);
+    await syncDirectory(dirname(this.file));
+    this.lastWritten = await statStamp(this.file);
+    this.onWrite();
+  }
+
+  /**
+   * Step 2: the current main copy becomes the backup, but only if it is a good copy. Something written over
+   * the file while we run (an editor, a stray `>`) must not replace the last good backup: it is moved aside.
+   */
+  private async rotateMainToBackup(): Promise<void> {
+    const stamp = await statStamp(this.file);
+    if (stamp === null) return;
+    if (stamp !== this.lastWritten && (await readJson<T>(this.file)).kind !== 'ok') {
+      const movedTo = await moveAside(this.file);
+      this.onProblem({ kind: 'overwritten', movedAside: movedTo });
+      return;
     }
     await rename(this.file, `${this.file}.bak`).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
-    await rename(tmp, this.file);
-    await syncDirectory(dirname(this.file));
-    this.onWrite();
+  }
+}
+
+/** Something a write met and got past: entries left out, or a damaged main copy kept out of the backup. */
+export type WriteProblem = { kind: 'skipped'; skipped: string[] } | { kind: 'overwritten'; movedAside: string };
+
+async function statStamp(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
 }
 

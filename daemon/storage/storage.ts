@@ -4,13 +4,21 @@ import { performance } from 'node:perf_hooks';
 import type { Collection, HubContext, Store, Subsystem } from '../context.js';
 import { EnvironmentError } from '../errors.js';
 import { CoalescedCollection } from './coalescedCollection.js';
-import { DurableJsonAdapter, removeStalePending } from './durableJsonAdapter.js';
+import { DurableJsonAdapter, removeStalePending, type WriteProblem } from './durableJsonAdapter.js';
+import { DataDirLock } from './dataDirLock.js';
+import { removeStaleTemps } from './staleTemps.js';
+import { describeWriteError, isDiskFull } from './writeErrors.js';
+
+export { describeWriteError };
 
 /**
  * The probe writes a small file: on an SD card every write counts, so it runs every 5 minutes. A failed
  * write of any collection marks the check down at once, and the next good write probes again.
  */
 const PROBE_INTERVAL_MS = 5 * 60_000;
+/** While writes fail (a full disk) the probe runs this often, so /health says so soon after space is freed. */
+const FAILING_PROBE_INTERVAL_MS = 30_000;
+const FAILURE_LOG_INTERVAL_MS = 60_000;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /**
@@ -18,13 +26,20 @@ const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
  * DurableJsonAdapter and coalesced by CoalescedCollection; this subsystem flushes them all on stop.
  * It also runs the `db` health probe: a real small write and read, timed, every 5 minutes and after a failed
  * write, answered from cache; a failed write of any collection marks it down at once.
+ *
+ * Start-up takes the data-dir lock (one hub per dir), removes temp files a crash left, and never refuses a
+ * dir it can read: one it cannot write (full, read-only) is run read-only, with the cause logged and in /health.
  */
 export class Storage implements Subsystem, Store {
   readonly name = 'storage';
   private readonly collections = new Map<string, Promise<CoalescedCollection<unknown>>>();
   private writeCount = 0;
   private probeTimer: NodeJS.Timeout | null = null;
-  private lastProbe: { ok: boolean; ms: number; error?: string } = { ok: false, ms: 0, error: 'not probed yet' };
+  private lastProbe: { ok: boolean; ms: number; error?: string; code?: string } = { ok: false, ms: 0, error: 'not probed yet' };
+  private lastProbeAt = 0;
+  private lock: DataDirLock | null = null;
+  private readonly reportedSkips = new Map<string, string>();
+  private readonly loggedFailures = new Map<string, { cause: string; at: number }>();
 
   constructor(private readonly ctx: HubContext) {}
 
@@ -38,21 +53,49 @@ export class Storage implements Subsystem, Store {
 
   async start(): Promise<void> {
     await ensureDataDir(this.dataDir);
-    this.ctx.store = this;
-    await this.probe();
-    if (!this.lastProbe.ok) {
-      throw new EnvironmentError('DATA_DIR_UNWRITABLE', `data dir ${this.dataDir} is not writable (${this.lastProbe.error}); fix its permissions or set VOICEHUB_DATA_DIR`);
+    const acquired = await DataDirLock.acquire(this.dataDir).catch((err: NodeJS.ErrnoException) => {
+      // A data dir where not even an empty file can be made cannot be damaged by a second hub either.
+      if (err.code === 'EROFS' || isDiskFull(err)) return null;
+      throw err;
+    });
+    if (!acquired) this.ctx.log.warn({ dataDir: this.dataDir }, 'the data dir cannot take a lock file; running read-only without it');
+    const { lock, tookOverFrom, writeError } = acquired ?? { lock: null, tookOverFrom: null, writeError: null };
+    this.lock = lock;
+    try {
+      if (tookOverFrom !== null && lock) this.ctx.log.warn({ pid: tookOverFrom, lock: lock.path }, `took over the data-dir lock left by pid ${tookOverFrom}, which is no longer running`);
+      const cleaned = await removeStaleTemps(this.dataDir);
+      if (cleaned.removed.length > 0) this.ctx.log.info({ removed: cleaned.removed, bytes: cleaned.bytes }, 'removed temp files left by an earlier run');
+      if (writeError) await lock?.rewrite().catch(() => {});
+      this.ctx.store = this;
+      await this.probe();
+      if (!this.lastProbe.ok) {
+        // Reads still work and every change is kept in memory and retried: running read-only serves the
+        // house, where refusing to start would leave it with nothing (and systemd restarting us in a loop).
+        const code = this.lastProbe.code === 'ENOSPC' || this.lastProbe.code === 'EDQUOT' ? 'DISK_FULL' : 'DATA_DIR_UNWRITABLE';
+        this.ctx.log.error({ code, dataDir: this.dataDir, cause: this.lastProbe.error },
+          `data dir ${this.dataDir} cannot be written: ${this.lastProbe.error}; running read-only, changes are kept in memory until writes work again`);
+      }
+    } catch (err) {
+      await lock?.release();
+      throw err;
     }
-    this.ctx.health.register('db', () => ({ ...this.lastProbe }), { critical: true });
-    this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS);
+    this.ctx.health.register('db', () => ({ ok: this.lastProbe.ok, ms: this.lastProbe.ms, ...(this.lastProbe.error ? { error: this.lastProbe.error } : {}) }), { critical: true });
+    this.probeTimer = setInterval(() => {
+      if (!this.lastProbe.ok || Date.now() - this.lastProbeAt >= PROBE_INTERVAL_MS) void this.probe();
+    }, FAILING_PROBE_INTERVAL_MS);
     this.probeTimer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
-    await this.flushAll();
-    for (const pending of this.collections.values()) (await pending).close();
+    try {
+      await this.flushAll();
+      for (const pending of this.collections.values()) (await pending).close();
+    } finally {
+      await this.lock?.release();
+      this.lock = null;
+    }
   }
 
   collection<T>(name: string, defaults: () => T): Promise<Collection<T>> {
@@ -73,7 +116,7 @@ export class Storage implements Subsystem, Store {
 
   private async open(name: string, defaults: () => unknown): Promise<CoalescedCollection<unknown>> {
     const file = join(this.dataDir, `${name}.json`);
-    const adapter = new DurableJsonAdapter<unknown>(file, () => this.wrote());
+    const adapter = new DurableJsonAdapter<unknown>(file, () => this.wrote(), (problem) => this.writeProblem(name, file, problem));
     const collection = new CoalescedCollection<unknown>({
       name, adapter, defaults: defaults(), clock: this.ctx.clock, intervalMs: this.ctx.config.storage.flushIntervalMs,
       onError: (err) => this.writeFailed(name, err),
@@ -92,19 +135,44 @@ export class Storage implements Subsystem, Store {
 
   private wrote(): void {
     this.writeCount++;
+    this.loggedFailures.clear();
     if (!this.lastProbe.ok) void this.probe(); // writes work again: let the check say so now
   }
 
   /** A real write failed: the data stays in memory for the next try, and /health says so at once. */
   private writeFailed(name: string, err: unknown): void {
-    this.ctx.log.error({ err, collection: name }, 'storage write failed; will retry');
-    this.lastProbe = { ok: false, ms: 0, error: `writing ${name} failed: ${(err as Error).message}` };
+    const cause = describeWriteError(err);
+    const code = isDiskFull(err) ? 'DISK_FULL' : undefined;
+    // Retried every flush interval: the same failure is logged once a minute, not at every try.
+    const last = this.loggedFailures.get(name);
+    const now = Date.now();
+    if (!last || last.cause !== cause || now - last.at >= FAILURE_LOG_INTERVAL_MS) {
+      this.loggedFailures.set(name, { cause, at: now });
+      this.ctx.log.error({ err, collection: name, code }, `storage write of ${name} failed (${cause}); will retry`);
+    }
+    this.lastProbe = { ok: false, ms: 0, error: `writing ${name} failed: ${cause}`, code: (err as NodeJS.ErrnoException).code };
+  }
+
+  /** A write that succeeded but had to leave something out or keep a damaged file out of the backup. */
+  private writeProblem(name: string, file: string, problem: WriteProblem): void {
+    if (problem.kind === 'overwritten') {
+      this.ctx.log.warn({ code: 'STORAGE_CORRUPT', collection: name, movedAside: problem.movedAside },
+        `storage file ${file} was changed by something else and does not parse; moved aside, the last good backup is kept`);
+      return;
+    }
+    // Logged when the set of left-out entries changes, not at every flush.
+    const key = problem.skipped.join('\n');
+    if (this.reportedSkips.get(name) === key) return;
+    this.reportedSkips.set(name, key);
+    this.ctx.log.error({ code: 'STORAGE_ENTRY_UNSERIALISABLE', collection: name, skipped: problem.skipped },
+      `storage: ${problem.skipped.length} entr${problem.skipped.length === 1 ? 'y' : 'ies'} of ${name} cannot be serialised and ${problem.skipped.length === 1 ? 'was' : 'were'} left out; the rest is saved`);
   }
 
   private async probe(): Promise<void> {
     const file = join(this.dataDir, '.probe');
     const token = String(Date.now());
     const started = performance.now();
+    this.lastProbeAt = Date.now();
     try {
       await writeFile(file, token, { mode: 0o600 });
       const back = await readFile(file, 'utf8');
@@ -112,7 +180,8 @@ export class Storage implements Subsystem, Store {
       await unlink(file);
       this.lastProbe = { ok: true, ms: round(performance.now() - started) };
     } catch (err) {
-      this.lastProbe = { ok: false, ms: round(performance.now() - started), error: (err as Error).message };
+      await unlink(file).catch(() => {});
+      this.lastProbe = { ok: false, ms: round(performance.now() - started), error: describeWriteError(err), code: (err as NodeJS.ErrnoException).code };
     }
   }
 }
@@ -123,6 +192,7 @@ async function ensureDataDir(dir: string): Promise<void> {
     await access(dir, constants.W_OK | constants.R_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return; // readable: the hub starts read-only and says why (see start)
     throw new EnvironmentError('DATA_DIR_UNWRITABLE',
       `data dir ${dir} cannot be used (${code ?? (err as Error).message}); create it writable for this user or set VOICEHUB_DATA_DIR`, { cause: err });
   }

@@ -1,4 +1,5 @@
 import type { Job, PluginApi, PluginCollection, SpeakTarget } from '../../sdk/index.js';
+import { checkTimerDoc, type TimerDoc } from './storedTimers.js';
 
 export interface StoredTimer {
   id: number;
@@ -13,10 +14,6 @@ export interface StoredTimer {
   target: SpeakTarget;
 }
 
-interface TimerDoc {
-  nextId: number;
-  timers: StoredTimer[];
-}
 
 /**
  * The running timers: stored in the plugin's document (so they survive a restart) and armed on the hub's
@@ -30,6 +27,14 @@ export class TimerBook {
 
   async open(): Promise<void> {
     this.doc = await this.api.store.open<TimerDoc>(() => ({ nextId: 1, timers: [] }));
+    // One bad stored timer costs that timer, never the plugin: the rest are armed as usual.
+    const checked = checkTimerDoc(this.doc.data);
+    if (checked.reshaped || checked.dropped.length > 0) {
+      this.api.log.warn({ code: 'STORED_ENTRY_INVALID', dropped: checked.dropped, reshaped: checked.reshaped, kept: checked.doc.timers.length },
+        checked.reshaped ? 'stored timers have the wrong shape; starting with none' : `skipped ${checked.dropped.length} stored timer(s) of the wrong shape`);
+      this.doc.markDirty();
+    }
+    this.doc.data = checked.doc;
     for (const timer of this.doc.data.timers) if (timer.pausedLeftMs === undefined) this.arm(timer);
   }
 

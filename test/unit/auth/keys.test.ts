@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyPath, loadOrCreateKey, readKey, rotateKey } from '../../../daemon/auth/keys.js';
+import { keyPath, loadOrCreateKey, readKey, rotateKey, type KeyRecovery } from '../../../daemon/auth/keys.js';
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'voicehub-keys-'));
@@ -48,11 +48,43 @@ test('a key file with loose permissions is tightened to 0600 on read', async (t)
   assert.equal((await stat(keyPath(dir))).mode & 0o777, 0o600);
 });
 
-test('a corrupt or short key file is an error, never silently replaced', async (t) => {
+test('a corrupt or short key file with no good copy is an error for readKey; loadOrCreateKey replaces it and says so', async (t) => {
   const dir = await tempDir(t);
   await writeFile(keyPath(dir), 'garbage', { mode: 0o600 });
-  await assert.rejects(loadOrCreateKey(dir), { code: 'AUTH_INVALID' });
-  assert.equal(await readFile(keyPath(dir), 'utf8'), 'garbage');
+  await assert.rejects(readKey(dir), { code: 'AUTH_INVALID' });
+  assert.equal(await readFile(keyPath(dir), 'utf8'), 'garbage', 'readKey never replaces a key');
   await writeFile(keyPath(dir), JSON.stringify({ v: 1, alg: 'HS256', kid: 'k', k: 'c2hvcnQ' }));
   await assert.rejects(readKey(dir), { code: 'AUTH_INVALID' });
+  const recoveries: KeyRecovery[] = [];
+  const key = await loadOrCreateKey(dir, (r) => recoveries.push(r));
+  assert.equal(recoveries.length, 1);
+  assert.equal(recoveries[0]!.kind, 'replaced');
+  assert.equal((await readKey(dir))!.kid, key.kid);
+  const aside = (await readdir(dir)).filter((f) => f.startsWith('signing-key.json.corrupt-'));
+  assert.equal(aside.length, 1, 'the damaged copy is kept aside');
+});
+
+for (const [kind, content] of [['empty', ''], ['truncated', '{"v":1,"alg":"HS256","kid":"ab']] as const) {
+  test(`an ${kind} key file is restored from its backup copy: same key, reported`, async (t) => {
+    const dir = await tempDir(t);
+    const original = await loadOrCreateKey(dir);
+    assert.ok((await readdir(dir)).includes('signing-key.json.bak'), 'a backup copy is kept');
+    await writeFile(keyPath(dir), content);
+    const recoveries: KeyRecovery[] = [];
+    const key = await loadOrCreateKey(dir, (r) => recoveries.push(r));
+    assert.equal(key.kid, original.kid);
+    assert.deepEqual(Buffer.from(key.secret), Buffer.from(original.secret));
+    assert.equal(recoveries[0]?.kind, 'restored-from-backup');
+    assert.equal((await readKey(dir))!.kid, original.kid, 'the main copy is whole again');
+    assert.equal((await stat(keyPath(dir))).mode & 0o777, 0o600);
+  });
+}
+
+test('rotate writes the backup first: both copies hold the new key', async (t) => {
+  const dir = await tempDir(t);
+  await loadOrCreateKey(dir);
+  const rotated = await rotateKey(dir);
+  const bak = JSON.parse(await readFile(`${keyPath(dir)}.bak`, 'utf8')) as { kid: string };
+  assert.equal(bak.kid, rotated.kid);
+  assert.equal((await readKey(dir))!.kid, rotated.kid);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile, chmod, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addMqttUser, listMqttUsers, removeMqttUser, readUsersFile, USERS_FILE } from '../../../daemon/mqtt/users.js';
+import { addMqttUser, listMqttUsers, removeMqttUser, readUsersFile, USERS_FILE, type UsersReadReport } from '../../../daemon/mqtt/users.js';
 import { verifyPassword, hashPassword } from '../../../daemon/mqtt/passwordHash.js';
 import { UserDirectory } from '../../../daemon/mqtt/userDirectory.js';
 import { silentLogger } from '../../../daemon/log.js';
@@ -100,4 +100,31 @@ test('too many logins waiting for scrypt are answered busy', async (t) => {
   const outcomes = await Promise.all(Array.from({ length: 6 }, () => directory.authenticate('dev', Buffer.from('pw'))));
   assert.equal(outcomes.filter((o) => o === 'ok').length, 3, outcomes.join());
   assert.equal(outcomes.filter((o) => o === 'busy').length, 3, outcomes.join());
+});
+
+test('a truncated or empty users file is restored from its backup copy; a malformed user is skipped and reported', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'voicehub-users-'));
+  try {
+    await addMqttUser(dir, 'plug', 'secret-1', ['home/#']);
+    await addMqttUser(dir, 'lamp', 'secret-2', ['lamp/#']);
+    const path = join(dir, USERS_FILE);
+    const good = await readFile(path, 'utf8');
+    for (const damaged of ['', good.slice(0, good.length / 2)]) {
+      await writeFile(path, damaged);
+      const reports: UsersReadReport[] = [];
+      const { users } = await readUsersFile(dir, (r) => reports.push(r));
+      assert.deepEqual(Object.keys(users).sort(), ['lamp', 'plug']);
+      assert.equal(reports[0]?.restoredFromBackup, true);
+      assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), JSON.parse(good), 'the main copy is whole again');
+    }
+    const doc = JSON.parse(good) as { users: Record<string, unknown> };
+    doc.users.lamp = { salt: 42 };
+    await writeFile(path, JSON.stringify(doc));
+    const reports: UsersReadReport[] = [];
+    const { users } = await readUsersFile(dir, (r) => reports.push(r));
+    assert.deepEqual(Object.keys(users), ['plug']);
+    assert.deepEqual(reports[0]?.skipped, ['lamp']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
