@@ -64,6 +64,8 @@ export interface Store {
 
 export interface HealthResult {
   ok: boolean;
+  /** A failing critical check that the hub runs on through (a full or read-only disk): `degraded`, not `down`. */
+  degraded?: boolean;
   [detail: string]: unknown;
 }
 

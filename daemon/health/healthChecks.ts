@@ -7,7 +7,9 @@ interface Check { run: () => HealthResult; critical: boolean }
 /**
  * The named checks behind GET /health. Each check answers from values its subsystem keeps up to date, so
  * the endpoint never waits on I/O. A failing critical check (db) means `down` and 503; any other failing
- * check means `degraded`, still 200, so a missing cloud link does not get a local-first hub restarted.
+ * check means `degraded`, still 200, so a missing cloud link does not get a local-first hub restarted. A
+ * critical check may say `degraded: true` for a failure the hub runs on through (a full or read-only disk:
+ * a restart would not help, and the house is still served from memory).
  */
 export class HealthRegistry implements HealthChecks {
   private readonly checks = new Map<string, Check>();
@@ -43,7 +45,7 @@ export class HealthRegistry implements HealthChecks {
         result = { ok: false, error: (err as Error).message };
       }
       checks[name] = result;
-      if (!result.ok) status = check.critical ? 'down' : status === 'ok' ? 'degraded' : status;
+      if (!result.ok) status = check.critical && result.degraded !== true ? 'down' : status === 'ok' ? 'degraded' : status;
     }
     return { status: this.ready || status === 'down' ? status : 'starting', checks };
   }

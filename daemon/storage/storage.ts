@@ -15,6 +15,8 @@ export { describeWriteError };
  * The probe writes a small file: on an SD card every write counts, so it runs every 5 minutes. A failed
  * write of any collection marks the check down at once, and the next good write probes again.
  */
+/** Write failures of the disk itself, under which the hub runs on read-only rather than counting as down. */
+const READ_ONLY_CAUSES = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 const PROBE_INTERVAL_MS = 5 * 60_000;
 /** While writes fail (a full disk) the probe runs this often, so /health says so soon after space is freed. */
 const FAILING_PROBE_INTERVAL_MS = 30_000;
@@ -79,7 +81,12 @@ export class Storage implements Subsystem, Store {
       await lock?.release();
       throw err;
     }
-    this.ctx.health.register('db', () => ({ ok: this.lastProbe.ok, ms: this.lastProbe.ms, ...(this.lastProbe.error ? { error: this.lastProbe.error } : {}) }), { critical: true });
+    this.ctx.health.register('db', () => {
+      const { ok, ms, error, code } = this.lastProbe;
+      if (ok) return { ok, ms };
+      // A full or read-only disk: the hub runs on read-only (degraded, 200); restarting it would not help.
+      return READ_ONLY_CAUSES.has(code ?? '') ? { ok, ms, error, degraded: true, readOnly: true } : { ok, ms, error };
+    }, { critical: true });
     this.probeTimer = setInterval(() => {
       if (!this.lastProbe.ok || Date.now() - this.lastProbeAt >= PROBE_INTERVAL_MS) void this.probe();
     }, FAILING_PROBE_INTERVAL_MS);

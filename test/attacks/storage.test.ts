@@ -171,6 +171,8 @@ test('finding 11: a disk full of something else: the hub starts read-only, says 
   const h = await health(d);
   assert.equal(h.body.checks.db?.ok, false);
   assert.match(String(h.body.checks.db?.error), /disk full/);
+  assert.equal(h.status, 200, 'a full disk is degraded, not down: a restart would not help');
+  assert.equal(h.body.status, 'degraded');
   assert.equal((await apiDevices(d, bearer)).status, 200, 'the hub serves from memory');
 
   const mqtt = await mqttClient(d);
@@ -194,7 +196,10 @@ test('finding 11: a data dir on a read-only file system: the hub starts read-onl
   const line = await d.waitForLine((l) => l.code === 'DATA_DIR_UNWRITABLE');
   assert.match(String(line.msg), /read-only file system/);
   assert.doesNotMatch(String(line.msg), /permission/);
-  assert.match(String((await health(d)).body.checks.db?.error), /EROFS/);
+  const h = await health(d);
+  assert.match(String(h.body.checks.db?.error), /EROFS/);
+  assert.equal(h.status, 200);
+  assert.equal(h.body.status, 'degraded');
   assert.equal((await apiDevices(d, bearer)).status, 200, 'tokens verify and the hub serves');
   assert.equal((await d.stop()).code, 0);
 });
