@@ -37,6 +37,10 @@ export const ErrorCodes = {
   MQTT_UNAVAILABLE: 'the MQTT broker is not connected',
   CLOUD_UNAVAILABLE: 'the cloud is not configured or not reachable',
   SHUTTING_DOWN: 'the hub is stopping and takes no new work',
+  // Config loading (issue 11): a config file the hub refuses to read, all exit code 2.
+  CONFIG_TOO_LARGE: 'the configuration file is over the size limit (256 KiB)',
+  CONFIG_INSECURE: 'the configuration file is writable by group or others, or owned by another user than the hub\'s or root',
+  CONFIG_UNRECOGNISED: 'the file has none of voicehub\'s top-level keys, so it is not a voicehub config; its content is not shown',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
