@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import type { Stats } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
@@ -74,7 +75,7 @@ async function readCapped(file: string): Promise<string> {
     // fstat on the open file, not stat on the path: what is checked is what is read, even if the path is swapped.
     const stats = await handle.stat();
     if (stats.isDirectory()) throw new ConfigError([`${file}: is a directory, not a file`], 'CONFIG_UNREADABLE');
-    checkOwnership(file, stats);
+    await checkOwnership(file, stats);
     if (stats.size > MAX_CONFIG_BYTES) throw tooLarge(file, stats.size);
     // Read one byte past the cap: a pipe or device reports no size, and /dev/zero never ends.
     const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
@@ -102,9 +103,9 @@ const tooLarge = (file: string, size: number | null) => new ConfigError([
 /**
  * Whoever can write the config decides what the hub runs (plugin grants, broker users, the cloud it
  * trusts), so like sshd with authorized_keys the hub reads only a config that its own user or root owns
- * and that neither group nor others may write.
+ * and that no other user may write.
  */
-function checkOwnership(file: string, stats: Stats): void {
+async function checkOwnership(file: string, stats: Stats): Promise<void> {
   if (stats.isFIFO() || stats.isSocket()) return; // a pipe (`--config /dev/stdin`, `<(…)`) is handed over by the caller
   const uid = process.getuid?.();
   if (uid === undefined) return; // Windows: no POSIX owner or mode bits
@@ -113,11 +114,33 @@ function checkOwnership(file: string, stats: Stats): void {
       `${file}: is owned by uid ${stats.uid}, not by the hub's user (uid ${uid}) or root; refusing it (fix: sudo chown root ${file})`,
     ], 'CONFIG_INSECURE');
   }
-  if ((stats.mode & 0o022) !== 0) {
-    throw new ConfigError([
-      `${file}: can be written by ${(stats.mode & 0o002) !== 0 ? 'any user' : 'its group'} (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}); refusing it (fix: chmod go-w ${file})`,
-    ], 'CONFIG_INSECURE');
+  const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
+  if ((stats.mode & 0o002) !== 0) {
+    throw new ConfigError([`${file}: can be written by any user (mode ${mode}); refusing it (fix: chmod go-w ${file})`], 'CONFIG_INSECURE');
   }
+  if ((stats.mode & 0o020) !== 0 && !(await isOwnPrivateGroup(stats.gid))) {
+    throw new ConfigError([`${file}: can be written by its group (gid ${stats.gid}, mode ${mode}); refusing it (fix: chmod g-w ${file})`], 'CONFIG_INSECURE');
+  }
+}
+
+/**
+ * Debian and Ubuntu give each user a group of their own and a umask of 002, so files a user makes are
+ * group-writable by that user alone: as Debian's sshd does, that group write is allowed.
+ */
+async function isOwnPrivateGroup(gid: number): Promise<boolean> {
+  if (process.getgid?.() !== gid) return false;
+  try {
+    return isUserPrivateGroup(await readFile('/etc/group', 'utf8'), gid, userInfo().username);
+  } catch {
+    return false;
+  }
+}
+
+/** True when /etc/group names `gid` after `user` and lists no other member. */
+export function isUserPrivateGroup(groupFile: string, gid: number, user: string): boolean {
+  const entry = groupFile.split('\n').map((line) => line.split(':')).find((fields) => fields.length >= 3 && Number(fields[2]) === gid);
+  if (!entry || entry[0] !== user) return false;
+  return (entry[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean).every((member) => member === user);
 }
 
 /** A config is UTF-8 text; a binary file is refused before the YAML parser can echo bits of it. */
