@@ -22,13 +22,30 @@ async function start(...args: Parameters<typeof startDaemon>): Promise<DaemonPro
 /** Starts the hub on a config text and waits for it to end: config attacks must end in exit 2. */
 async function startOn(config: string, nodeArgs: string[] = []): Promise<{ code: number | null; signal: string | null; stderr: string; stdout: string }> {
   const d = await start({ config, nodeArgs, noWait: true });
+  const killer = setTimeout(() => void d.stop('SIGKILL'), 40_000); // a hub that starts on an attack fails the test, not hangs it
   const { code, signal } = await d.exited();
+  clearTimeout(killer);
   return { code, signal, stderr: d.stderr, stdout: d.rawStdout.join('\n') };
 }
 
-/** The CLI on a config file of the test's making, in a temp dir with free ports. */
-async function cli(args: string[], dir: string) {
-  return runCli(args, { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' } });
+/**
+ * The CLI on a config file of the test's making, in a temp dir with free ports. A run that should be
+ * refused but starts the hub instead is killed (exit code null) so the test fails rather than hangs.
+ */
+async function cli(args: string[], dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(killer);
+  return { code, stdout, stderr };
 }
 
 const noStack = (text: string) => assert.doesNotMatch(text, /^\s+at .+\(.*:\d+:\d+\)$|FATAL ERROR|heap out of memory/m, text);
