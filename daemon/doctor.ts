@@ -103,7 +103,7 @@ function answersHealth(host: string, port: number): Promise<boolean> {
   // node:http rather than fetch: fetch's timeout timer does not keep the process alive, so a peer that
   // never answers would end the CLI with an unsettled promise instead of a verdict.
   return new Promise((resolve) => {
-    const req = get({ host: address, port, path: '/health', timeout: 1000 }, (res) => {
+    const req = get({ host: address, port, path: '/health', timeout: 3000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => { if (body.length < 65536) body += chunk; });
@@ -138,7 +138,7 @@ async function lockedPid(dataDir: string): Promise<number | null> {
   return null;
 }
 
-export function parsePid(text: string): number | null {
+function parsePid(text: string): number | null {
   let value: unknown = text.trim().split(/\s/)[0];
   try {
     const parsed = JSON.parse(text) as unknown;
