@@ -25,8 +25,10 @@ export async function runDoctor(options: LoadOptions = {}, out: (line: string) =
     findings.push({ ok: true, what: 'config', detail: loaded.file ? `${loaded.file} is valid` : 'no config file; embedded defaults' });
   } catch (err) {
     const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
-    // A problem that names its own fix (chmod, quoting) needs no generic one after it.
-    for (const p of problems) findings.push({ ok: false, what: 'config', detail: p, fix: /\bfix: |quote it/.test(p) ? undefined : 'correct the key in voicehub.yaml (see voicehub.schema.json)' });
+    // Only a wrong key or value is fixed by editing keys; a refused file (too large, writable by others,
+    // not a config) and a problem that names its own fix (chmod, quoting) need no such advice.
+    const editKeys = err instanceof ConfigError && err.code === 'CONFIG_INVALID';
+    for (const p of problems) findings.push({ ok: false, what: 'config', detail: p, fix: editKeys && !/\bfix: |quote it/.test(p) ? 'correct the key in voicehub.yaml (see voicehub.schema.json)' : undefined });
   }
   if (config) {
     findings.push(await checkDataDir(config.dataDir));

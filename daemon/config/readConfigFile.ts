@@ -55,9 +55,13 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   try {
     raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
-    // yaml throws a ReferenceError ("Excessive alias count…") rather than reporting it with the parse errors.
-    if (!(err instanceof ReferenceError)) throw err;
-    throw new ConfigError([`${file}: YAML aliases expand too far (more than ${MAX_YAML_ALIASES} copies of an anchor); write the values out`], 'CONFIG_UNREADABLE');
+    // yaml throws a ReferenceError ("Excessive alias count…") rather than reporting it with the parse errors;
+    // a RangeError (call stack) is nesting the depth check could not see, through aliases.
+    if (err instanceof ReferenceError) {
+      throw new ConfigError([`${file}: YAML aliases expand too far (more than ${MAX_YAML_ALIASES} copies of an anchor); write the values out`], 'CONFIG_UNREADABLE');
+    }
+    if (err instanceof RangeError) throw new ConfigError([`${file}: nested too deeply to read`], 'CONFIG_UNREADABLE');
+    throw err;
   }
   return { raw, numberSources: inspected.numberSources, problems: inspected.problems.map((p) => ({ path: p.path, message: `${file}${p.message}` })) };
 }
