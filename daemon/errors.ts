@@ -39,7 +39,7 @@ export const ErrorCodes = {
   SHUTTING_DOWN: 'the hub is stopping and takes no new work',
   // Config loading (issue 11): a config file the hub refuses to read, all exit code 2.
   CONFIG_TOO_LARGE: 'the configuration file is over the size limit (256 KiB)',
-  CONFIG_INSECURE: 'the configuration file is writable by group or others, or owned by another user than the hub\'s or root',
+  CONFIG_INSECURE: 'the configuration file can be written by other users (a shared group or everyone), or is owned by a user other than the hub\'s or root',
   CONFIG_UNRECOGNISED: 'the file has none of voicehub\'s top-level keys, so it is not a voicehub config; its content is not shown',
 } as const;
 

@@ -8,7 +8,7 @@ import { inspectYaml, MAX_YAML_DEPTH, type NumberSources, type YamlProblem } fro
 
 /**
  * The largest config file read. Parsing YAML costs the `yaml` package far more heap than the text: a
- * realistic 1 MiB config took 70 MB, a 512 KiB file of `[0,0,…]` 225 MB, and 4 MiB ran the hub out of
+ * realistic 1 MiB config took 70 MB, a 512 KiB file of `[0,0,…]` up to 225 MB, and 4 MiB ran the hub out of
  * its 256 MB (the unit's --max-old-space-size). 256 KiB is thousands of devices, and its worst case
  * stays near 120 MB, once, before the hub starts.
  */
@@ -42,12 +42,12 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });
   if (doc.errors.length > 0) {
-    const lines = doc.errors.slice(0, MAX_SHOWN_YAML_ERRORS).map((e) => {
+    const shown = doc.errors.slice(0, MAX_SHOWN_YAML_ERRORS).map((e) => {
       const pos = e.linePos?.[0];
       return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML ${clip(e.message.split('\n')[0]!, 80)}`;
     });
-    if (doc.errors.length > MAX_SHOWN_YAML_ERRORS) lines.push(`${file}: and ${doc.errors.length - MAX_SHOWN_YAML_ERRORS} more YAML errors`);
-    throw new ConfigError(lines, 'CONFIG_UNREADABLE');
+    if (doc.errors.length > MAX_SHOWN_YAML_ERRORS) shown.push(`${file}: and ${doc.errors.length - MAX_SHOWN_YAML_ERRORS} more YAML errors`);
+    throw new ConfigError(shown, 'CONFIG_UNREADABLE');
   }
   const inspected = inspectYaml(doc, lines);
   if (inspected.tooDeep) throw new ConfigError([`${file}: nested deeper than ${MAX_YAML_DEPTH} levels`], 'CONFIG_UNREADABLE');
