@@ -68,11 +68,17 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = {}, cwd = pro
     // A path the YAML check already explained (an unquoted hex id) needs no second line from the schema.
     const explained = new Set(notes.problems.map((p) => p.path));
     const rest = errors.filter((e) => !explained.has(errorPath(e)));
-    throw new ConfigError([...notes.problems.map((p) => p.message), ...formatSchemaErrors(rest, data, (p) => sources.get(p), notes.numberSources)]);
+    throw new ConfigError(capped([...notes.problems.map((p) => p.message), ...formatSchemaErrors(rest, data, (p) => sources.get(p), notes.numberSources)]));
   }
   const config = data as unknown as HubConfig & { dataDir: string };
   (config as { dataDir: string }).dataDir = resolve(cwd, config.dataDir);
   return deepFreeze(config);
+}
+
+/** Every problem at once, but not 10,000 lines of them: a file that wrong needs its first screenful fixed. */
+const MAX_PROBLEMS = 50;
+function capped(problems: string[]): string[] {
+  return problems.length <= MAX_PROBLEMS ? problems : [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`];
 }
 
 async function existingFile(path: string): Promise<string | null> {

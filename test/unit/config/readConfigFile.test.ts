@@ -102,3 +102,15 @@ test('clip shortens and shows control characters', () => {
   assert.equal(clip('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
   assert.equal(clip('a\nb\u001b'), 'a\\u000ab\\u001b');
 });
+
+test('a file with thousands of wrong keys gets the first 50 problems and a count, not thousands of lines', () => {
+  const raw = { http: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`bad${i}`, i])) };
+  try {
+    buildConfig(raw);
+    assert.fail('expected a ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.problems.length, 51);
+    assert.equal(err.problems.at(-1), '… and 4950 more problems');
+  }
+});
