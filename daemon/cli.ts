@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { closest } from './config/formatErrors.js';
 
 /**
  * `voicehub <command>` (PROTOCOL §1). Each command imports what it needs when it runs, so `token create`
@@ -8,11 +9,49 @@ import { Command } from 'commander';
  */
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** A wrong command line, like a wrong config, cannot be fixed by running again: systemd's RestartPreventExitStatus=2. */
+const EXIT_USAGE = 2;
+
+/**
+ * `voicehub doctor | head -1` closes the pipe while we still write: Node then emits EPIPE on stdout,
+ * which without a listener is an uncaught exception with a stack trace. The reader has gone, so the
+ * rest of the output has nowhere to go: drop it and let the command finish with its own exit code.
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    process.exitCode = 1; // any other output failure (EIO, ENOSPC): the output is incomplete, so not a success
+  });
+}
+ignoreClosedPipe(process.stdout);
+ignoreClosedPipe(process.stderr);
+
 const program = new Command('voicehub')
   .description('voicehub: a local-first smart-home and voice hub')
   .version(pkg.version, '-v, --version')
   .option('-c, --config <file>', 'configuration file (default: ./voicehub.yaml or $VOICEHUB_CONFIG)')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .showSuggestionAfterError()
+  // Inherited by every command made below: a usage error exits 2 (help and --version still exit 0).
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE));
+
+/**
+ * `start` is the default command, so commander hands it any word it does not know (`voicehub device
+ * list` became "too many arguments for 'start'"). A word before `start` runs is a mistyped command.
+ */
+program.hook('preSubcommand', (_program, command) => {
+  const word = program.args[0];
+  if (command.name() !== 'start' || word === undefined || word === 'start' || word.startsWith('-')) return;
+  const known = program.commands.map((c) => c.name());
+  const guess = closestCommand(word, known);
+  program.error(`error: unknown command '${word}'.${guess ? ` Did you mean '${guess}'?` : ''}`, { code: 'commander.unknownCommand', exitCode: EXIT_USAGE });
+});
+
+/** The known command a mistyped word most likely meant: one it starts or ends, or the nearest by spelling. */
+function closestCommand(word: string, known: string[]): string | undefined {
+  const lower = word.toLowerCase();
+  return known.find((k) => k.startsWith(lower) || (lower.startsWith(k) && k.length >= 3)) ?? closest(lower, known);
+}
 
 const configPath = (): string | undefined => program.opts<{ config?: string }>().config;
 

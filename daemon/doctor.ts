@@ -1,5 +1,5 @@
 import { createServer, connect } from 'node:net';
-import { mkdir, access, constants, statfs, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, access, constants, statfs, writeFile, unlink, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { get } from 'node:http';
@@ -7,6 +7,7 @@ import { loadConfig, type LoadOptions } from './config/load.js';
 import { ConfigError } from './errors.js';
 import type { HubConfig } from './config/schema.js';
 import { describeWriteError, isDiskProblem } from './storage/writeErrors.js';
+import { liveLockHolder } from './storage/dataDirLock.js';
 
 interface Finding { ok: boolean; what: string; detail: string; fix?: string }
 
@@ -26,13 +27,19 @@ export async function runDoctor(options: LoadOptions = {}, out: (line: string) =
     findings.push({ ok: true, what: 'config', detail: loaded.file ? `${loaded.file} is valid` : 'no config file; embedded defaults' });
   } catch (err) {
     const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
-    for (const p of problems) findings.push({ ok: false, what: 'config', detail: p, fix: 'correct the key in voicehub.yaml (see voicehub.schema.json)' });
+    // Only a wrong key or value is fixed by editing keys; a refused file (too large, writable by others,
+    // not a config) and a problem that names its own fix (chmod, quoting) need no such advice.
+    const editKeys = err instanceof ConfigError && err.code === 'CONFIG_INVALID';
+    for (const p of problems) findings.push({ ok: false, what: 'config', detail: p, fix: editKeys && !/\bfix: |quote it/.test(p) ? 'correct the key in voicehub.yaml (see voicehub.schema.json)' : undefined });
   }
   if (config) {
     findings.push(await checkDataDir(config.dataDir));
-    findings.push(await checkPort('http', config.http.host, config.http.port, 'http.port / VOICEHUB_HTTP_PORT'));
+    // Asked once, lazily: only a port found in use needs to know whether the hub itself holds it.
+    let hub: Promise<RunningHub | null> | undefined;
+    const runningHub = () => (hub ??= findRunningHub(config!));
+    findings.push(await checkPort('http', config.http.host, config.http.port, 'http.port / VOICEHUB_HTTP_PORT', runningHub));
     if (config.mqtt.url) findings.push(await checkReachable('mqtt broker', config.mqtt.url, 1883));
-    else findings.push(await checkPort('mqtt', config.mqtt.host, config.mqtt.port, 'mqtt.port / VOICEHUB_MQTT_PORT'));
+    else findings.push(await checkPort('mqtt', config.mqtt.host, config.mqtt.port, 'mqtt.port / VOICEHUB_MQTT_PORT', runningHub));
     if (config.cloud.url) findings.push(await checkReachable('cloud', config.cloud.url, 443));
   }
   findings.push(checkClock());
@@ -66,7 +73,7 @@ async function checkDataDir(dir: string): Promise<Finding> {
   }
 }
 
-async function checkPort(what: string, host: string, port: number, key: string): Promise<Finding> {
+async function checkPort(what: string, host: string, port: number, key: string, runningHub: () => Promise<RunningHub | null>): Promise<Finding> {
   if (port === 0) return { ok: true, what: `${what} port`, detail: '0 (a free port is picked at start)' };
   const free = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
     const server = createServer();
@@ -74,26 +81,39 @@ async function checkPort(what: string, host: string, port: number, key: string):
     server.listen(port, host, () => server.close(() => resolve(null)));
   });
   if (!free) return { ok: true, what: `${what} port`, detail: `${port} is free` };
-  if (free.code === 'EADDRINUSE' && (await isThisHub(port, what))) {
-    return { ok: true, what: `${what} port`, detail: `${port} is held by a running voicehub` };
-  }
+  // A port held by the hub this config describes is the normal state of a running hub, not a problem:
+  // `voicehub doctor && systemctl restart voicehub` must work while it runs.
+  const hub = free.code === 'EADDRINUSE' ? await runningHub() : null;
+  if (hub) return { ok: true, what: `${what} port`, detail: `${port} is held by a running voicehub (${hub.how})` };
   return { ok: false, what: `${what} port`, detail: `${port} on ${host}: ${free.code}`, fix: `stop what holds it or set ${key}` };
 }
 
-/** A held HTTP port is fine when a voicehub answers /health on it; a held MQTT port is taken on trust if the HTTP one is ours. */
-async function isThisHub(port: number, what: string): Promise<boolean> {
-  if (what !== 'http') return false;
+interface RunningHub { how: string }
+
+/**
+ * Is a voicehub running with this config? Yes when its /health answers on the configured HTTP port, or
+ * when the data dir's lock (storage/dataDirLock.ts) names a live voicehub process.
+ */
+async function findRunningHub(config: HubConfig): Promise<RunningHub | null> {
+  if (config.http.port !== 0 && (await answersHealth(config.http.host, config.http.port))) return { how: `its /health answers on ${config.http.port}` };
+  const pid = await liveLockHolder(config.dataDir);
+  return pid === null ? null : { how: `pid ${pid}, from the data dir's lock file` };
+}
+
+/** A voicehub answers GET /health with `{"status":…,"checks":{…}}`. */
+function answersHealth(host: string, port: number): Promise<boolean> {
+  const address = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   // node:http rather than fetch: fetch's timeout timer does not keep the process alive, so a peer that
   // never answers would end the CLI with an unsettled promise instead of a verdict.
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (res) => {
+    const req = get({ host: address, port, path: '/health', timeout: 3000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => { if (body.length < 65536) body += chunk; });
       res.on('end', () => {
         try {
           const parsed = JSON.parse(body) as unknown;
-          resolve(typeof parsed === 'object' && parsed !== null && 'checks' in parsed);
+          resolve(typeof parsed === 'object' && parsed !== null && 'checks' in parsed && 'status' in parsed);
         } catch {
           resolve(false);
         }

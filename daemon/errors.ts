@@ -43,6 +43,10 @@ export const ErrorCodes = {
   STORAGE_ENTRY_UNSERIALISABLE: 'one entry of a stored collection cannot be serialised and is left out of the file',
   STORED_ENTRY_INVALID: 'an entry of a stored file has the wrong shape and is skipped',
   SIGNING_KEY_REPLACED: 'the signing key had no good copy and a new one was made: every token was withdrawn',
+  // Config loading (issue 11): a config file the hub refuses to read, all exit code 2.
+  CONFIG_TOO_LARGE: 'the configuration file is over the size limit (256 KiB)',
+  CONFIG_INSECURE: 'the configuration file can be written by other users (a shared group or everyone), or is owned by a user other than the hub\'s or root',
+  CONFIG_UNRECOGNISED: 'the file has none of voicehub\'s top-level keys, so it is not a voicehub config; its content is not shown',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

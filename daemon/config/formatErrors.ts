@@ -1,11 +1,13 @@
 import type { ErrorObject } from 'ajv';
+import { clip } from './clip.js';
+import type { NumberSources } from './inspectYaml.js';
 
 /**
  * Turns Ajv's errors into one line per problem, each naming the key path, the value and what is allowed:
  *   http.port: "seventy" is not an integer 0–65535
  *   http.prot: unknown key (did you mean "port"?)
  */
-export function formatSchemaErrors(errors: ErrorObject[], data: unknown, sourceOf: (path: string) => string | undefined): string[] {
+export function formatSchemaErrors(errors: ErrorObject[], data: unknown, sourceOf: (path: string) => string | undefined, numberSources: NumberSources = new Map()): string[] {
   const byPath = new Map<string, { keys: string[]; errs: ErrorObject[] }>();
   for (const err of errors) {
     const keys = keyPath(err);
@@ -18,10 +20,13 @@ export function formatSchemaErrors(errors: ErrorObject[], data: unknown, sourceO
   for (const [path, { keys, errs }] of byPath) {
     const source = sourceOf(path);
     const label = source ? `${path} (from ${source})` : path;
-    lines.push(`${label || '(top level)'}: ${describe(errs, valueAt(data, keys))}`);
+    lines.push(`${clip(label, 80) || '(top level)'}: ${describe(errs, valueAt(data, keys))}${quoteHint(errs, valueAt(data, keys), numberSources.get(path))}`);
   }
   return lines;
 }
+
+/** The dotted key path an error is about (`devices.0.id`), as the problem lines name it. */
+export const errorPath = (err: ErrorObject): string => keyPath(err).join('.');
 
 function keyPath(err: ErrorObject): string[] {
   const keys = err.instancePath.split('/').slice(1).map(unescapePointer);
@@ -79,6 +84,16 @@ function describe(errs: ErrorObject[], value: unknown): string {
     case 'minItems': return `needs at least ${String(first.params.limit)} item(s)`;
     default: return `${shown} ${first.message ?? 'is invalid'}${schema?.description ? ` (${String(schema.description)})` : ''}`;
   }
+}
+
+/**
+ * YAML reads an unquoted `0x00158d0001a2b3c4` (a Zigbee IEEE address) or `0012` as a number: where a
+ * string was wanted, say how it was written and to quote it.
+ */
+function quoteHint(errs: ErrorObject[], value: unknown, written: string | undefined): string {
+  if (typeof value !== 'number' || !errs.some((e) => e.keyword === 'type' && String(e.params.type).split(',').includes('string'))) return '';
+  const source = clip(written ?? String(value));
+  return `${written === undefined ? '' : ` (written ${source})`}; quote it: '${source}'`;
 }
 
 function numberRange(schema: Record<string, unknown>): string {

@@ -75,6 +75,15 @@ export class DataDirLock {
   }
 }
 
+/** The pid of the live voicehub holding this data dir's lock, or null (no lock, or a stale one). */
+export async function liveLockHolder(dataDir: string): Promise<number | null> {
+  const path = join(dataDir, LOCK_FILE);
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const holder = parseHolder(text.slice(0, 4096));
+  return holder !== null && (await isLive(holder, path)) ? holder.pid : null;
+}
+
 function parseHolder(text: string): LockHolder | null {
   try {
     const body = JSON.parse(text) as Partial<LockHolder>;

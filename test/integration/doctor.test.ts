@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runCli, startDaemon, makeTempDir } from '../helpers/daemon.js';
 
@@ -63,5 +64,27 @@ test('a port held by a running voicehub is fine', { timeout: 30_000 }, async () 
     assert.equal(r.code, 0, r.stdout);
   } finally {
     await d.cleanup();
+  }
+});
+
+test('a port held while the data dir\'s lock file names a live voicehub is fine; a stale lock vouches for nothing', { timeout: 30_000 }, async () => {
+  const dir = await makeTempDir();
+  const busy = await listen();
+  // Stands in for the hub: a live process whose command line names voicehub, its pid in the lock file.
+  const hub = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'voicehub'], { stdio: 'ignore' });
+  try {
+    await mkdir(join(dir, 'data'), { recursive: true });
+    await writeFile(join(dir, 'data', 'voicehub.lock'), JSON.stringify({ pid: hub.pid }));
+    const held = await doctor(dir, { VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: String(busy.port) });
+    assert.equal(held.code, 0, held.stdout);
+    assert.match(held.stdout, new RegExp(`^ok +mqtt port: ${busy.port} is held by a running voicehub \\(pid ${hub.pid}, from the data dir's lock file\\)`, 'm'));
+    hub.kill();
+    await new Promise((r) => hub.once('exit', r));
+    const stale = await doctor(dir, { VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: String(busy.port) });
+    assert.equal(stale.code, 1, stale.stdout);
+    assert.match(stale.stdout, new RegExp(`^FAIL mqtt port: ${busy.port} on .*EADDRINUSE`, 'm'));
+  } finally {
+    hub.kill();
+    busy.server.close();
   }
 });

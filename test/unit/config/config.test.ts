@@ -66,7 +66,7 @@ test('unknown keys are errors with a did-you-mean where one is close', () => {
   assert.match(problems({ htpp: {} })[0]!, /^htpp: unknown key \(did you mean "http"\?\)/);
   assert.match(problems({ voice: { maxTextLenght: 10 } })[0]!, /did you mean "maxTextLength"/);
   assert.match(problems({ plugins: { timeotMs: 10 } })[0]!, /did you mean "timeoutMs"/);
-  assert.doesNotMatch(problems({ zzzzzz: 1 })[0]!, /did you mean/);
+  assert.doesNotMatch(problems({ log: {}, zzzzzz: 1 })[0]!, /did you mean/);
 });
 
 test('all errors are reported at once, and an env override is named as the source', () => {
