@@ -37,6 +37,10 @@ export const ErrorCodes = {
   MQTT_UNAVAILABLE: 'the MQTT broker is not connected',
   CLOUD_UNAVAILABLE: 'the cloud is not configured or not reachable',
   SHUTTING_DOWN: 'the hub is stopping and takes no new work',
+  // Discovery templates and device ids (issue 11).
+  TEMPLATE_FORBIDDEN: 'a discovery or stored template uses something the template evaluator refuses; the entity (or stored template) is dropped',
+  TEMPLATE_TOO_COSTLY: 'a template spent its work budget while rendering one message',
+  DEVICE_ID_RESERVED: 'a device id (unique_id) is __proto__, constructor or prototype, which the hub refuses',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -6,6 +6,7 @@ import type { Device } from './model.js';
 import { combineAvailability } from './availability.js';
 import { readConfigDevices, type ConfigOverride } from './configDevices.js';
 import { parseDiscovery } from './haDiscovery.js';
+import { isReservedId } from './deviceIds.js';
 import { normaliseName } from './names.js';
 import { decodePayload, isRecord, type DecodedMessage } from './payload.js';
 import { NameIndex, TopicIndex } from './registryIndex.js';
@@ -267,6 +268,8 @@ export class DeviceRegistry {
 
   private upsert(device: Device, discoveryKey?: string, notify = true): void {
     const { collection, bus, clock } = this.options;
+    // Discovery refuses these ids itself; this keeps Zigbee2MQTT and the config from bringing one in.
+    if (isReservedId(device.id)) return this.warn(discoveryKey ?? device.id, { device: device.id, code: 'DEVICE_ID_RESERVED' }, 'device ignored: its id is reserved');
     const existing = this.entries.get(device.id);
     const announced = { name: device.name, aliases: device.aliases, ...(device.area ? { area: device.area } : {}) };
     if (!existing) {

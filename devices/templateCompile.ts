@@ -83,7 +83,7 @@ export function compileAst(root: unknown): Program {
         return [{ k: 'when', cond: expr(node(n.cond), depth + 1), then: statements(n.body, depth + 1), else: otherwise }];
       }
       case 'Set': {
-        const targets = children(n.targets);
+        const targets = Array.isArray(n.targets) ? n.targets : refuse('set takes one name');
         const target = targets.length === 1 ? node(targets[0]) : refuse('set takes one name');
         const name = target.typename === 'Symbol' && typeof target.value === 'string' ? target.value : refuse('set takes one name');
         if (FORBIDDEN_NAMES.has(name) || RESERVED_TARGETS.has(name)) refuse(`"${name}" may not be assigned`);
