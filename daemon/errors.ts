@@ -41,6 +41,7 @@ export const ErrorCodes = {
   TEMPLATE_FORBIDDEN: 'a discovery or stored template uses something the template evaluator refuses; the entity (or stored template) is dropped',
   TEMPLATE_TOO_COSTLY: 'a template spent its work budget while rendering one message',
   DEVICE_ID_RESERVED: 'a device id (unique_id) is __proto__, constructor or prototype, which the hub refuses',
+  DEVICE_LIMIT: 'the hub already keeps its maximum of discovered devices (5000); a new one is ignored',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

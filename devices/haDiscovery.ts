@@ -126,6 +126,12 @@ function expandTilde(config: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The most one entity may keep (its device record as JSON). A realistic one is well under 2 KB; a 64 KB
+ * discovery payload full of long names would otherwise be kept, and written to devices.json, as it is.
+ */
+export const MAX_KEPT_ENTITY_CHARS = 8192;
+
 type Built = { ok: true; device: Device } | { ok: false; code: DiscoveryFailureCode; reason: string };
 
 function buildEntity(component: string, config: Record<string, unknown>, fallbackId: string): Built {
@@ -171,6 +177,9 @@ function buildEntity(component: string, config: Record<string, unknown>, fallbac
   if (manufacturer) device.manufacturer = manufacturer;
   const model = dev && (str(dev.model) ?? str(dev.model_id));
   if (model) device.model = model;
+  // What is kept of one entity is bounded: names, topics and payloads are short in every real config.
+  const kept = JSON.stringify(device).length;
+  if (kept > MAX_KEPT_ENTITY_CHARS) return { ok: false, code: 'PAYLOAD_TOO_LARGE', reason: `entity would keep ${kept} characters (at most ${MAX_KEPT_ENTITY_CHARS})` };
   return { ok: true, device };
 }
 
