@@ -193,6 +193,8 @@ test('bad input is a result with a reason, never a throw', () => {
     ['homeassistant/sensor/x/config', buf('{"stat_t":"a","uniq_id":"__proto__"}'), 'invalid', 'DEVICE_ID_RESERVED'],
     ['homeassistant/sensor/x/config', buf('{"stat_t":"a","uniq_id":"constructor"}'), 'invalid', 'DEVICE_ID_RESERVED'],
     ['homeassistant/sensor/prototype/config', buf('{"stat_t":"a"}'), 'invalid', 'DEVICE_ID_RESERVED'],
+    // Under the 64 KiB payload cap, but more than one entity may keep.
+    ['homeassistant/sensor/x/config', buf(JSON.stringify({ stat_t: 'a', name: 'n'.repeat(20_000) })), 'invalid', 'PAYLOAD_TOO_LARGE'],
     ['homeassistant/vacuum/x/config', buf('{"cmd_t":"a"}'), 'ignored'],
     ['homeassistant/device/x/config', buf('{"dev":{"ids":"a"}}'), 'invalid', 'DISCOVERY_INVALID'],
     ['homeassistant/light/x/config', buf('{"migrate_discovery":true}'), 'ignored'],
