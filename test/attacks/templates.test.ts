@@ -145,3 +145,32 @@ test('uniq_id "__proto__", "constructor" and "prototype" are refused with a warn
   }, 'devices.json');
   assert.deepEqual(storedIds, listed);
 });
+
+async function rssMB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+test('a flood of 1000 discovery configs, each carrying 30 KB of names, is refused per entity and the hub stays small', { timeout: 180_000 }, async () => {
+  const d = await hub();
+  const token = await bearer(d);
+  const mqtt = await client(d);
+  const before = await rssMB(d.child.pid!);
+  const fat = 'n'.repeat(30_000);
+  for (let batch = 0; batch < 10; batch++) {
+    await Promise.all(Array.from({ length: 100 }, (_, j) => {
+      const i = batch * 100 + j;
+      return mqtt.publishAsync(`homeassistant/sensor/fat_${i}/config`, JSON.stringify({ stat_t: `fat/${i}`, uniq_id: `fat_${i}`, name: fat, dev: { ids: [`fat_${i}`], name: fat } }), { qos: 1 });
+    }));
+  }
+  // Messages are handled in order: once the probe is listed, every fat config before it has been handled.
+  await mqtt.publishAsync('homeassistant/sensor/probe/config', JSON.stringify({ stat_t: 'probe/state', uniq_id: 'probe' }), { qos: 1 });
+  await stillAnswering(d, mqtt, token, 'probe');
+  const last = await d.waitForLine(warnFor('homeassistant/sensor/fat_999/config'));
+  assert.equal(last.code, 'PAYLOAD_TOO_LARGE');
+  assert.deepEqual((await devices(d, token)).map((x) => x.id), ['probe']);
+  const after = await rssMB(d.child.pid!);
+  // A generous bound (the unit allows a 256 MB heap): kept, the 60 MB of names took the hub far past it.
+  assert.ok(after < 200, `RSS ${before.toFixed(1)} → ${after.toFixed(1)} MB`);
+  assert.equal(d.child.exitCode, null);
+});

@@ -30,7 +30,7 @@ export function discoveryConfig(i: number): { topic: string; payload: string } {
   };
 }
 
-const dir = await makeTempDir('voicehub-bench-');
+const dir = await makeTempDir('voicehub-discoveryflood-');
 const child = spawn(process.execPath, [...SHIPPED_NODE_FLAGS, cli, 'start'], {
   cwd: dir,
   env: { PATH: process.env.PATH ?? '', HOME: dir, VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1', VOICEHUB_MQTT_PORT: '0', VOICEHUB_LOG_LEVEL: 'info' },
@@ -50,7 +50,11 @@ try {
     const { topic, payload } = discoveryConfig(i);
     await mqtt.publishAsync(topic, payload, { qos: 1 });
   }
-  while (listed < count && Date.now() - started < 600_000) await sleep(200);
+  // The hub keeps at most MAX_DEVICES: wait until the list stops growing for 3 s (or holds all of them).
+  for (let last = -1, still = 0; listed < count && still < 15 && Date.now() - started < 600_000; await sleep(200)) {
+    still = listed === last ? still + 1 : 0;
+    last = listed;
+  }
   const seconds = (Date.now() - started) / 1000;
   await sleep(3000);
   const after = await rssMB(child.pid!);
