@@ -47,6 +47,11 @@ export const ErrorCodes = {
   CONFIG_TOO_LARGE: 'the configuration file is over the size limit (256 KiB)',
   CONFIG_INSECURE: 'the configuration file can be written by other users (a shared group or everyone), or is owned by a user other than the hub\'s or root',
   CONFIG_UNRECOGNISED: 'the file has none of voicehub\'s top-level keys, so it is not a voicehub config; its content is not shown',
+  // Discovery templates and device ids (issue 11).
+  TEMPLATE_FORBIDDEN: 'a discovery or stored template uses something the template evaluator refuses; the entity (or stored template) is dropped',
+  TEMPLATE_TOO_COSTLY: 'a template spent its work budget while rendering one message',
+  DEVICE_ID_RESERVED: 'a device id (unique_id) is __proto__, constructor or prototype, which the hub refuses',
+  DEVICE_LIMIT: 'the hub already keeps its maximum of discovered devices (5000); a new one is ignored',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

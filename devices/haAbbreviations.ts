@@ -327,6 +327,8 @@ export const ORIGIN_ABBREVIATIONS: Readonly<Record<string, string>> = {
 export function expandKeys(obj: Record<string, unknown>, table: Readonly<Record<string, string>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(obj)) {
+    // `out.__proto__ = …` would set the copy's prototype (JSON.parse keeps "__proto__" as an own key): drop it.
+    if (key === '__proto__') continue;
     const full = Object.hasOwn(table, key) ? table[key]! : key;
     // A full key wins over its abbreviation when a payload carries both.
     if (full !== key && Object.hasOwn(obj, full)) continue;

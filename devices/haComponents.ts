@@ -35,8 +35,10 @@ function strList(v: unknown): string[] | undefined {
 
 /** Drops undefined fields so bindings persist small and compare cleanly. */
 function compact(b: MqttBinding): MqttBinding {
-  for (const key of Object.keys(b) as (keyof MqttBinding)[]) if (b[key] === undefined) delete b[key];
-  return b;
+  // A fresh object, not `delete`: deleting keys turns every binding into a dictionary-mode object (~1 KB each).
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(b)) if (value !== undefined) out[key] = value;
+  return out as unknown as MqttBinding;
 }
 
 const COLOR_MODES = ['hs', 'xy', 'rgb', 'rgbw', 'rgbww'];

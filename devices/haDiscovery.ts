@@ -2,7 +2,8 @@ import type { AvailabilityBinding, Device, DeviceType, MqttBinding } from './mod
 import { ABBREVIATIONS, DEVICE_ABBREVIATIONS, expandKeys } from './haAbbreviations.js';
 import { bindingTemplates, readComponent, str, SUPPORTED_COMPONENTS } from './haComponents.js';
 import { HA_DEFAULTS } from './defaults.js';
-import { compileTemplate } from './template.js';
+import { compileTemplate, type TemplateFailureCode } from './template.js';
+import { isReservedId } from './deviceIds.js';
 import { decodePayload, isRecord, MAX_DISCOVERY_PAYLOAD_BYTES, parseJson } from './payload.js';
 
 /**
@@ -14,7 +15,9 @@ import { decodePayload, isRecord, MAX_DISCOVERY_PAYLOAD_BYTES, parseJson } from 
 
 export type DiscoveryFailureCode =
   | 'PAYLOAD_TOO_LARGE' | 'PAYLOAD_BINARY' | 'PAYLOAD_NOT_JSON'
-  | 'DISCOVERY_INVALID' | 'COMPONENT_UNSUPPORTED' | 'TEMPLATE_REFUSED';
+  | 'DISCOVERY_INVALID' | 'COMPONENT_UNSUPPORTED' | 'DEVICE_ID_RESERVED'
+  // A template is refused with its own code (TEMPLATE_FORBIDDEN, TEMPLATE_INVALID, TEMPLATE_TOO_LONG).
+  | Exclude<TemplateFailureCode, 'TEMPLATE_UNDEFINED' | 'TEMPLATE_FAILED' | 'TEMPLATE_TOO_COSTLY'>;
 
 export interface DiscoveryProblem { key: string; code: DiscoveryFailureCode; reason: string }
 /** `key` identifies the entity within discovery: the topic, or `topic#component-id` for device-based configs. */
@@ -123,6 +126,12 @@ function expandTilde(config: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The most one entity may keep (its device record as JSON). A realistic one is well under 2 KB; a 64 KB
+ * discovery payload full of long names would otherwise be kept, and written to devices.json, as it is.
+ */
+export const MAX_KEPT_ENTITY_CHARS = 8192;
+
 type Built = { ok: true; device: Device } | { ok: false; code: DiscoveryFailureCode; reason: string };
 
 function buildEntity(component: string, config: Record<string, unknown>, fallbackId: string): Built {
@@ -137,12 +146,18 @@ function buildEntity(component: string, config: Record<string, unknown>, fallbac
   }
   for (const source of bindingTemplates(binding)) {
     const compiled = compileTemplate(source);
-    if (!compiled.ok) return { ok: false, code: 'TEMPLATE_REFUSED', reason: `template ${JSON.stringify(source.slice(0, 80))}: ${compiled.code} ${compiled.reason}` };
+    if (!compiled.ok) {
+      // Compiling only parses and checks, so its codes are these three; the cast keeps the union narrow.
+      const code = compiled.code as Extract<DiscoveryFailureCode, `TEMPLATE_${string}`>;
+      return { ok: false, code, reason: `template ${JSON.stringify(source.slice(0, 80))}: ${compiled.code} ${compiled.reason}` };
+    }
   }
   const dev = isRecord(config.device) ? expandKeys(config.device, DEVICE_ABBREVIATIONS) : undefined;
   const uniqueId = str(config.unique_id);
+  const id = uniqueId && uniqueId.trim() ? uniqueId : fallbackId;
+  if (isReservedId(id)) return { ok: false, code: 'DEVICE_ID_RESERVED', reason: `unique_id "${id}" is reserved (a name every object already has)` };
   const device: Device = {
-    id: uniqueId && uniqueId.trim() ? uniqueId : fallbackId,
+    id,
     name: entityName(component, config, dev, fallbackId),
     aliases: [],
     type: component as DeviceType,
@@ -162,6 +177,9 @@ function buildEntity(component: string, config: Record<string, unknown>, fallbac
   if (manufacturer) device.manufacturer = manufacturer;
   const model = dev && (str(dev.model) ?? str(dev.model_id));
   if (model) device.model = model;
+  // What is kept of one entity is bounded: names, topics and payloads are short in every real config.
+  const kept = JSON.stringify(device).length;
+  if (kept > MAX_KEPT_ENTITY_CHARS) return { ok: false, code: 'PAYLOAD_TOO_LARGE', reason: `entity would keep ${kept} characters (at most ${MAX_KEPT_ENTITY_CHARS})` };
   return { ok: true, device };
 }
 

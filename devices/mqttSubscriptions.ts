@@ -19,6 +19,8 @@ export class DeviceSubscriptions {
   private queue: Promise<void> = Promise.resolve();
   private unwatch: (() => void) | null = null;
   private running = false;
+  /** A sync queued but not started yet: later changes fold into it (one sync reads the whole list). */
+  private pending: Promise<void> | null = null;
   private readonly handler = (topic: string, payload: Buffer, retain: boolean) => this.options.registry.handleMessage(topic, payload, retain);
 
   constructor(private readonly options: DeviceSubscriptionsOptions) {}
@@ -50,7 +52,12 @@ export class DeviceSubscriptions {
   }
 
   private schedule(): Promise<void> {
-    this.queue = this.queue.then(() => this.sync());
+    // One sync per change made a flood of N announcements cost N syncs over N topics each.
+    if (this.pending) return this.pending;
+    this.pending = this.queue = this.queue.then(() => {
+      this.pending = null;
+      return this.sync();
+    });
     return this.queue;
   }
 

@@ -6,6 +6,7 @@ import type { Device } from './model.js';
 import { combineAvailability } from './availability.js';
 import { readConfigDevices, type ConfigOverride } from './configDevices.js';
 import { parseDiscovery } from './haDiscovery.js';
+import { isReservedId } from './deviceIds.js';
 import { normaliseName } from './names.js';
 import { decodePayload, isRecord, type DecodedMessage } from './payload.js';
 import { NameIndex, TopicIndex } from './registryIndex.js';
@@ -33,6 +34,13 @@ export interface DeviceSnapshot {
   id: string; name: string; area: string | null; type: Device['type']; capabilities: Device['capabilities']; available: boolean | null;
 }
 
+/**
+ * At most this many devices from discovery and Zigbee2MQTT (config devices are not counted). A large home
+ * has a few hundred entities; each costs about 3 KB of heap plus two broker subscriptions, so this bounds
+ * what a flood of announcements can take (issue 11: 10k configs took RSS from 79 to 162 MB).
+ */
+export const MAX_DEVICES = 5000;
+
 /** Fields a discovery update may change; state, availability and lastSeen stay with the device. */
 const RUNTIME_FIELDS = new Set(['state', 'available', 'lastSeen']);
 
@@ -50,6 +58,12 @@ export class DeviceRegistry {
   private readonly verdicts = new Map<string, Map<string, boolean>>();
   /** HA-discovery entities Zigbee2MQTT announces for devices the registry already has natively. */
   private readonly shadowed = new Map<string, Device>();
+  /**
+   * Discovery keys seen per config topic, so an announcement finds its topic's previous keys without scanning
+   * every device (that scan made a flood of N announcements cost N²). A superset: keys since removed are
+   * pruned when read.
+   */
+  private readonly keysByTopic = new Map<string, Set<string>>();
   private readonly warnings: WarnLimiter;
   private readonly topicListeners = new Set<() => void>();
   private overrides = new Map<string, ConfigOverride>();
@@ -82,7 +96,10 @@ export class DeviceRegistry {
     for (const stored of restored.discovered) {
       const { device, discoveryKey } = stored;
       this.entries.set(device.id, stored);
-      if (discoveryKey) this.keyToId.set(discoveryKey, device.id);
+      if (discoveryKey) {
+        this.keyToId.set(discoveryKey, device.id);
+        this.trackKey(discoveryKey);
+      }
       if (device.source === 'zigbee2mqtt' && device.physicalId) this.z2mIeee.add(device.physicalId);
       this.applyOverride(stored);
       this.index(device);
@@ -187,8 +204,7 @@ export class DeviceRegistry {
     const r = parseDiscovery(topic, payload, this.prefix);
     if (r.kind === 'ignored') return this.options.log.debug({ topic }, `discovery ignored: ${r.reason}`);
     if (r.kind === 'invalid') return this.warn(topic, { code: r.code }, `discovery rejected: ${r.reason}`);
-    const previous = [...this.keyToId.keys()].filter((k) => k === topic || k.startsWith(topic + '#'));
-    previous.push(...[...this.shadowed.keys()].filter((k) => k === topic || k.startsWith(topic + '#')));
+    const previous = this.previousKeys(topic);
     if (r.kind === 'removal') {
       for (const key of previous) this.removeKey(key);
       return;
@@ -198,7 +214,28 @@ export class DeviceRegistry {
     for (const key of r.removedKeys) this.removeKey(key);
     // A device-based config lists all its components: one left out is gone.
     if (r.deviceBased) for (const key of previous) if (!announced.has(key)) this.removeKey(key);
-    for (const { key, device } of r.entities) this.addDiscovered(key, device);
+    for (const { key, device } of r.entities) {
+      this.addDiscovered(key, device);
+      // Only keys that were taken: refused ones (limit, id in use) must not grow the index.
+      if (this.keyToId.has(key) || this.shadowed.has(key)) this.trackKey(key);
+    }
+  }
+
+  private trackKey(key: string): void {
+    // A key is the config topic, or `topic#component`; a topic never holds '#' (MQTT 4.7.1-3).
+    const hash = key.indexOf('#');
+    const topic = hash === -1 ? key : key.slice(0, hash);
+    const keys = this.keysByTopic.get(topic) ?? new Set<string>();
+    keys.add(key);
+    this.keysByTopic.set(topic, keys);
+  }
+
+  private previousKeys(topic: string): string[] {
+    const keys = this.keysByTopic.get(topic);
+    if (!keys) return [];
+    for (const key of keys) if (!this.keyToId.has(key) && !this.shadowed.has(key)) keys.delete(key);
+    if (keys.size === 0) this.keysByTopic.delete(topic);
+    return [...keys];
   }
 
   private addDiscovered(key: string, device: Device): void {
@@ -267,7 +304,12 @@ export class DeviceRegistry {
 
   private upsert(device: Device, discoveryKey?: string, notify = true): void {
     const { collection, bus, clock } = this.options;
+    // Discovery refuses these ids itself; this keeps Zigbee2MQTT and the config from bringing one in.
+    if (isReservedId(device.id)) return this.warn(discoveryKey ?? device.id, { device: device.id, code: 'DEVICE_ID_RESERVED' }, 'device ignored: its id is reserved');
     const existing = this.entries.get(device.id);
+    if (!existing && device.source !== 'config' && this.entries.size >= MAX_DEVICES) {
+      return this.warn(discoveryKey ?? device.id, { device: device.id, code: 'DEVICE_LIMIT' }, `device ignored: the hub keeps at most ${MAX_DEVICES} devices`);
+    }
     const announced = { name: device.name, aliases: device.aliases, ...(device.area ? { area: device.area } : {}) };
     if (!existing) {
       const stored: StoredDevice = { device, announced, ...(discoveryKey ? { discoveryKey } : {}) };

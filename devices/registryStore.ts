@@ -1,6 +1,8 @@
 import type { Collection } from '../daemon/context.js';
 import type { Logger } from '../daemon/log.js';
-import type { Device } from './model.js';
+import type { Device, MqttBinding } from './model.js';
+import { isReservedId } from './deviceIds.js';
+import { compileTemplate } from './template.js';
 
 /**
  * What the registry persists through its Collection: every device with its last state and availability,
@@ -18,7 +20,8 @@ export interface DevicesDocument {
   devices: Record<string, StoredDevice>;
 }
 
-export const emptyDevicesDocument = (): DevicesDocument => ({ version: 1, devices: {} });
+/** Devices are keyed by id in a null-prototype object, so no id can reach Object.prototype. */
+export const emptyDevicesDocument = (): DevicesDocument => ({ version: 1, devices: Object.create(null) as Record<string, StoredDevice> });
 
 const TYPES = new Set(['light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'lock', 'fan']);
 const SOURCES = new Set(['ha-discovery', 'zigbee2mqtt', 'config']);
@@ -54,10 +57,13 @@ export function restoreStored(
     collection.data = emptyDevicesDocument();
     collection.markDirty();
   }
+  // JSON.parse makes a plain object; entries keep their order when moved to a null-prototype one.
+  collection.data.devices = Object.assign(Object.create(null) as Record<string, StoredDevice>, collection.data.devices);
   const discovered: StoredDevice[] = [];
   const config = new Map<string, Device>();
   for (const [id, value] of Object.entries(collection.data.devices)) {
-    const stored = validStoredDevice(id, value);
+    const stored = isReservedId(id) ? null : validStoredDevice(id, value);
+    if (stored) dropRefusedTemplates(stored.device, collection, log);
     if (!stored || (stored.device.source === 'config' && !configIds.has(id))) {
       delete collection.data.devices[id];
       collection.markDirty();
@@ -70,4 +76,29 @@ export function restoreStored(
     }
   }
   return { discovered, config };
+}
+
+/**
+ * A template stored by an older version may be one the evaluator now refuses (it was saved before templates
+ * were checked this way): the device loads without it, and the log says which one was dropped. Without the
+ * template its topic's payload is read as it is. A template that is not even a string is dropped too.
+ */
+function dropRefusedTemplates(device: Device, collection: Collection<DevicesDocument>, log: Logger): void {
+  const binding = device.mqtt as unknown as Record<string, unknown>;
+  const drop = (owner: Record<string, unknown>, key: string, field: string): void => {
+    const source = owner[key];
+    if (source === undefined) return;
+    const compiled = typeof source === 'string' ? compileTemplate(source) : { ok: false as const, code: 'TEMPLATE_INVALID', reason: 'not a string' };
+    if (compiled.ok) return;
+    delete owner[key];
+    collection.markDirty();
+    log.warn({ device: device.id, field, code: compiled.code, reason: compiled.reason }, 'stored template dropped: the device loads without it');
+  };
+  for (const key of Object.keys(binding)) if (key.endsWith('Template')) drop(binding, key, key);
+  const availability = (device.mqtt as MqttBinding).availability;
+  if (Array.isArray(availability)) {
+    availability.forEach((a, i) => {
+      if (isObject(a)) drop(a as unknown as Record<string, unknown>, 'valueTemplate', `availability[${i}].valueTemplate`);
+    });
+  }
 }

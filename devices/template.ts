@@ -1,22 +1,27 @@
 import nunjucks from 'nunjucks';
-import { checkTemplateAst } from './templateGuard.js';
+import { compileAst, TemplateRefusal } from './templateCompile.js';
+import { runProgram } from './templateEval.js';
+import { TemplateRunError, type Program } from './templateProgram.js';
 
 /**
- * Home Assistant `value_template` / `json_attributes_template` evaluation with nunjucks (Jinja's syntax, in
- * JavaScript). The only module that imports nunjucks. Templates are checked (templateGuard.ts), compiled once
- * and cached; rendering never throws: every failure comes back as a coded result.
+ * Home Assistant `value_template` / `command_template` / `json_attributes_template` evaluation. Templates
+ * come from discovery payloads, so they are untrusted: nunjucks (the only module that imports it) is used
+ * for its parser alone; templateCompile.ts accepts a whitelist of its parse tree and templateEval.ts runs
+ * the result with capped work and output. A refused template is refused when it is compiled (at discovery,
+ * or when devices.json is loaded), never when a message arrives. Rendering never throws: every failure comes
+ * back as a coded result.
  *
  * Variables are HA's: `value` (the payload as text) and `value_json` (the payload parsed as JSON, undefined
- * when it is not JSON). Filters: nunjucks' own (`float`, `int`, `round`, `default`, `lower`, `upper`…) plus the
- * HA ones templates use (`is_defined`, `bool`, `to_json`/`tojson`, `from_json`, `iif`, `min`, `max`).
+ * when it is not JSON), plus what a command template is given (`position`…).
  */
 
 export type TemplateFailureCode =
   | 'TEMPLATE_INVALID' // does not parse
-  | 'TEMPLATE_FORBIDDEN' // parses, but uses something the guard refuses
+  | 'TEMPLATE_FORBIDDEN' // parses, but uses something we do not evaluate
   | 'TEMPLATE_UNDEFINED' // `is_defined` met an undefined value (HA raises there too)
-  | 'TEMPLATE_FAILED' // threw while rendering
-  | 'TEMPLATE_TOO_LONG';
+  | 'TEMPLATE_FAILED' // a filter could not apply (from_json on text that is not JSON…)
+  | 'TEMPLATE_TOO_LONG' // the source, a string it builds, or its output is over the cap
+  | 'TEMPLATE_TOO_COSTLY'; // the run spent its work budget
 
 export interface TemplateFailure { ok: false; code: TemplateFailureCode; reason: string }
 export type TemplateResult = { ok: true; value: string } | TemplateFailure;
@@ -29,60 +34,17 @@ export interface TemplateVariables {
 
 /** HA templates are one-liners; a longer source is more likely an attack than a template. */
 export const MAX_TEMPLATE_CHARS = 4096;
-/** Rendered output longer than this is refused (nothing a device state needs is this long). */
-const MAX_OUTPUT_CHARS = 65536;
-const CACHE_LIMIT = 2048;
-
-class UndefinedValueError extends Error {}
+/** Compiled programs are a few hundred bytes; the cache keeps the ones in use without growing with every announcement. */
+const CACHE_LIMIT = 1024;
 
 interface NunjucksInternals {
   parser: { parse(src: string, extensions?: unknown[], opts?: unknown): unknown };
 }
 
-// An empty loader list: with `null` nunjucks would fall back to a FileSystemLoader on ./views.
-const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
-
-const toNumber = (v: unknown, fallback?: unknown): unknown => {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : fallback;
-};
-const toBool = (v: unknown): boolean => {
-  if (typeof v === 'string') return ['true', 'on', 'yes', 'enable', '1'].includes(v.trim().toLowerCase());
-  return Boolean(v);
-};
-const iif = (cond: unknown, ifTrue: unknown = true, ifFalse: unknown = false) => (toBool(cond) ? ifTrue : ifFalse);
-const extreme = (pick: (a: number, b: number) => number) => (first: unknown, ...rest: unknown[]) => {
-  const values = (Array.isArray(first) && rest.length === 0 ? first : [first, ...rest]).map((v) => toNumber(v));
-  return values.reduce((a, b) => (typeof a === 'number' && typeof b === 'number' ? pick(a, b) : a ?? b), undefined);
-};
-
-// HA's `float`/`int` take an optional default: nunjucks' own already do; these accept "21.5" with spaces too.
-env.addFilter('float', (v: unknown, fallback?: unknown) => toNumber(v, fallback));
-env.addFilter('is_defined', (v: unknown) => {
-  if (v === undefined) throw new UndefinedValueError('value is undefined');
-  return v;
-});
-env.addFilter('bool', toBool);
-env.addFilter('iif', iif);
-env.addFilter('to_json', (v: unknown) => JSON.stringify(v));
-env.addFilter('tojson', (v: unknown) => JSON.stringify(v));
-env.addFilter('from_json', (v: unknown) => JSON.parse(String(v)));
-env.addFilter('min', extreme(Math.min));
-env.addFilter('max', extreme(Math.max));
-env.addGlobal('float', (v: unknown, fallback?: unknown) => toNumber(v, fallback));
-env.addGlobal('int', (v: unknown, fallback?: unknown) => {
-  const n = toNumber(v, undefined);
-  return typeof n === 'number' ? Math.trunc(n) : fallback;
-});
-env.addGlobal('bool', toBool);
-env.addGlobal('iif', iif);
-env.addGlobal('min', extreme(Math.min));
-env.addGlobal('max', extreme(Math.max));
-
-type Compiled = { ok: true; template: nunjucks.Template } | TemplateFailure;
+type Compiled = { ok: true; program: Program } | TemplateFailure;
 const cache = new Map<string, Compiled>();
 
-/** Parses, checks and compiles a template once; later calls with the same source hit the cache. */
+/** Parses and checks a template once; later calls with the same source hit the cache. */
 export function compileTemplate(source: string): { ok: true } | TemplateFailure {
   const compiled = lookup(source);
   return compiled.ok ? { ok: true } : compiled;
@@ -90,7 +52,12 @@ export function compileTemplate(source: string): { ok: true } | TemplateFailure 
 
 function lookup(source: string): Compiled {
   const hit = cache.get(source);
-  if (hit) return hit;
+  if (hit) {
+    // Least recently used goes first: move a hit to the end.
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
   const result = compile(source);
   // A bounded cache: discovery can announce any number of distinct templates over time.
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
@@ -106,13 +73,13 @@ function compile(source: string): Compiled {
   try {
     ast = (nunjucks as unknown as NunjucksInternals).parser.parse(source, [], {});
   } catch (err) {
+    // Includes a RangeError from the parser's recursion on thousands of nested brackets.
     return { ok: false, code: 'TEMPLATE_INVALID', reason: message(err) };
   }
-  const refused = checkTemplateAst(ast);
-  if (refused) return { ok: false, code: 'TEMPLATE_FORBIDDEN', reason: refused };
   try {
-    return { ok: true, template: new nunjucks.Template(source, env, undefined, true) };
+    return { ok: true, program: compileAst(ast) };
   } catch (err) {
+    if (err instanceof TemplateRefusal) return { ok: false, code: 'TEMPLATE_FORBIDDEN', reason: err.message };
     return { ok: false, code: 'TEMPLATE_INVALID', reason: message(err) };
   }
 }
@@ -121,16 +88,12 @@ function compile(source: string): Compiled {
 export function renderTemplate(source: string, variables: TemplateVariables): TemplateResult {
   const compiled = lookup(source);
   if (!compiled.ok) return compiled;
-  let out: string;
   try {
-    out = compiled.template.render(variables);
+    return { ok: true, value: runProgram(compiled.program, variables).trim() };
   } catch (err) {
-    const undefinedValue = err instanceof UndefinedValueError || (err as { cause?: unknown })?.cause instanceof UndefinedValueError ||
-      /value is undefined/.test(message(err));
-    return { ok: false, code: undefinedValue ? 'TEMPLATE_UNDEFINED' : 'TEMPLATE_FAILED', reason: message(err) };
+    if (err instanceof TemplateRunError) return { ok: false, code: err.code, reason: err.message };
+    return { ok: false, code: 'TEMPLATE_FAILED', reason: message(err) };
   }
-  if (out.length > MAX_OUTPUT_CHARS) return { ok: false, code: 'TEMPLATE_TOO_LONG', reason: 'rendered output is too long' };
-  return { ok: true, value: out.trim() };
 }
 
 /** The usual case: a value template over a payload that may or may not be JSON. */
