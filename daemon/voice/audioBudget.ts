@@ -1,0 +1,82 @@
+/** One open audio stream as the budget sees it: what it holds, and how to take it back. */
+export interface BudgetedStream {
+  /** Bytes this stream holds now (kept by the budget). */
+  bytes: number;
+  /** When its last binary frame (or audio.start) arrived, in clock milliseconds. */
+  lastActivity: number;
+  /** Called once when the budget takes the stream's bytes back: it must drop its chunks and tell its client. */
+  evict(reason: 'budget' | 'idle'): void;
+}
+
+/**
+ * The one cap on audio held across every open stream of the voice server (`voice.maxBufferedAudioBytes`).
+ * `voice.maxAudioBytes` bounds one stream, but a thousand streams that never end each held up to that
+ * much: 369 of them took the hub past its heap. Here the total is bounded: when a chunk would take it over,
+ * the streams idle the longest are refused first (their bytes freed) until the chunk fits, so a client
+ * that keeps talking is served and the ones that went quiet pay. A stream with no chunk for
+ * `voice.audioIdleMs` is ended by `sweep()` (the server calls it about once a second).
+ *
+ * Streams are kept in a Map in order of their last activity (a touch moves a stream to the end), so the
+ * stalest is always first: a touch, an eviction and a sweep step are O(1).
+ */
+export class AudioBudget {
+  private readonly streams = new Map<BudgetedStream, true>();
+  private total = 0;
+
+  constructor(private readonly maxBytes: number, private readonly idleMs: number) {}
+
+  /** Bytes held across all open streams now. */
+  get bytes(): number {
+    return this.total;
+  }
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  /** An audio.start: the stream is tracked (holding nothing yet). */
+  open(stream: BudgetedStream, now: number): void {
+    stream.lastActivity = now;
+    this.streams.set(stream, true);
+  }
+
+  /**
+   * A chunk of `n` bytes for `stream`: true when it may keep them (its `bytes` grows by n). Otherwise false,
+   * and the stream has been evicted: either it alone is over the whole budget, or making room reached it.
+   */
+  take(stream: BudgetedStream, n: number, now: number): boolean {
+    if (!this.streams.has(stream)) return false;
+    // Most recent activity last: this stream is the last to be refused to make room for itself.
+    this.streams.delete(stream);
+    this.streams.set(stream, true);
+    stream.lastActivity = now;
+    while (this.total + n > this.maxBytes) {
+      const stalest = this.streams.keys().next().value as BudgetedStream;
+      this.evict(stalest, 'budget');
+      if (stalest === stream) return false;
+    }
+    stream.bytes += n;
+    this.total += n;
+    return true;
+  }
+
+  /** The stream ended (audio.end, dropped over its own limit, connection gone): its bytes are free again. */
+  release(stream: BudgetedStream): void {
+    if (!this.streams.delete(stream)) return;
+    this.total -= stream.bytes;
+    stream.bytes = 0;
+  }
+
+  /** Ends every stream that has had no chunk for `idleMs`. */
+  sweep(now: number): void {
+    for (const stream of this.streams.keys()) {
+      if (now - stream.lastActivity < this.idleMs) break; // in activity order: the rest are fresher
+      this.evict(stream, 'idle');
+    }
+  }
+
+  private evict(stream: BudgetedStream, reason: 'budget' | 'idle'): void {
+    this.release(stream);
+    stream.evict(reason);
+  }
+}

@@ -1,0 +1,175 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+import { VoiceClient } from '../helpers/voiceClient.js';
+import { readKey } from '../../daemon/auth/keys.js';
+import { signToken } from '../../daemon/auth/tokens.js';
+
+/**
+ * Issue 11, voice server: the attacks found against the real daemon (the built bundle), kept as regression
+ * tests. Each test starts its own hub.
+ */
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+interface Hub { d: DaemonProcess; dataDir: string; url: string; token(sub: string): Promise<string> }
+
+async function hub(options: { config?: string; nodeArgs?: string[]; logLevel?: string } = {}): Promise<Hub> {
+  const dir = await makeTempDir();
+  const d = await startDaemon({ dir, config: options.config, nodeArgs: options.nodeArgs, env: options.logLevel ? { VOICEHUB_LOG_LEVEL: options.logLevel } : {} });
+  cleanups.push(() => d.cleanup());
+  const dataDir = join(dir, 'data');
+  return {
+    d, dataDir, url: `ws://127.0.0.1:${d.httpPort}/voice`,
+    // Signed in-process with the hub's own key file (what `token create` does), so tests need not spawn a CLI per subject.
+    token: async (sub) => signToken((await readKey(dataDir))!, { sub, scopes: ['voice'] }),
+  };
+}
+
+async function connect(url: string, token: string, headers: Record<string, string> = {}): Promise<VoiceClient> {
+  const c = await VoiceClient.connectWith(url, { authorization: `Bearer ${token}`, ...headers });
+  cleanups.push(() => c.ws.terminate());
+  return c;
+}
+
+function refusal(err: unknown): number {
+  return (err as { status?: number }).status ?? -1;
+}
+
+function rssMB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+/** Sends `bytes` of audio in 64 KiB binary frames and resolves once they are written to the socket. */
+function sendAudio(c: VoiceClient, bytes: number): Promise<void> {
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  const sends: Array<Promise<void>> = [];
+  for (let left = bytes; left > 0; left -= chunk.length) {
+    const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+    sends.push(new Promise((resolve, reject) => c.ws.send(part, { binary: true }, (err) => (err ? reject(err) : resolve()))));
+  }
+  return Promise.all(sends).then(() => undefined);
+}
+
+test('finding 9: one subject gets at most voice.maxClientsPerSubject (16) sessions, refused 429 RATE_LIMITED; another subject still connects', { timeout: 60_000 }, async () => {
+  const h = await hub();
+  const greedy = await h.token('greedy');
+  for (let i = 0; i < 16; i++) await connect(h.url, greedy);
+  const err = await VoiceClient.connectWith(h.url, { authorization: `Bearer ${greedy}` }).then(() => null, (e: unknown) => e);
+  assert.equal(refusal(err), 429);
+  assert.equal((err as { body?: { error: { code: string } } }).body?.error.code, 'RATE_LIMITED');
+  const other = await connect(h.url, await h.token('kitchen'));
+  other.send({ type: 'ping' });
+  await other.waitFor((f) => f.type === 'pong');
+});
+
+test('finding 9: 300 never-ended 960 KB audio streams under the shipped heap flags: the oldest are refused BUSY past voice.maxBufferedAudioBytes, the newest kept, the hub stays up and small', { timeout: 240_000 }, async () => {
+  const h = await hub({ nodeArgs: SHIPPED_NODE_FLAGS });
+  const pid = h.d.child.pid!;
+  const streams = 300;
+  const perStream = 15 * 64 * 1024; // under voice.maxAudioBytes (1 MiB): only the shared budget can refuse them
+  const clients: VoiceClient[] = [];
+  // 20 subjects × 15 sessions: within the per-subject cap, like a house full of satellites gone wrong.
+  const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => h.token(`satellite-${i}`)));
+  let peakRss = 0;
+  for (let i = 0; i < streams; i += 25) {
+    const batch = await Promise.all(Array.from({ length: 25 }, (_, j) => connect(h.url, tokens[(i + j) % 20]!)));
+    await Promise.all(batch.map(async (c, j) => {
+      c.send({ type: 'audio.start', id: `a${i + j}`, rate: 16000, format: 's16le' });
+      await sendAudio(c, perStream);
+    }));
+    clients.push(...batch);
+    peakRss = Math.max(peakRss, rssMB(pid));
+  }
+  // Everything sent has been read once the last client's ping is answered (frames of one socket are in order).
+  const last = clients[clients.length - 1]!;
+  last.send({ type: 'ping' });
+  await last.waitFor((f) => f.type === 'pong', 60_000);
+  peakRss = Math.max(peakRss, rssMB(pid));
+  const refused = clients.map((c) => c.frames.find((f) => f.type === 'error')?.code ?? null);
+  const budgetStreams = Math.floor((64 * 1024 * 1024) / perStream); // the default budget holds 68 of these
+  assert.ok(refused.filter((code) => code === 'BUSY').length >= streams - budgetStreams - 1, `BUSY refusals: ${refused.filter((c) => c === 'BUSY').length}`);
+  assert.equal(refused[0], 'BUSY', 'the first (oldest, idle the longest) stream is refused');
+  assert.equal(refused[streams - 1], null, 'the newest stream is kept');
+  // The kept stream is whole: ended, it goes on to speech-to-text (none here: NO_STT), not BAD_REQUEST/BUSY.
+  last.send({ type: 'audio.end', id: `a${streams - 1}` });
+  assert.equal((await last.waitFor((f) => f.type === 'error' && f.id === `a${streams - 1}`, 30_000)).code, 'NO_STT');
+  const health = await fetch(`http://127.0.0.1:${h.d.httpPort}/health`);
+  assert.equal(health.status, 200);
+  assert.equal(h.d.child.exitCode, null);
+  // 288 MB of audio was sent; before the budget the hub held all of it (and systemd's MemoryMax=400M killed it).
+  assert.ok(peakRss < 250, `peak RSS ${peakRss.toFixed(0)} MB`);
+  console.log(`# 300 × 960 KB streams: ${refused.filter((c) => c === 'BUSY').length} refused BUSY, peak RSS ${peakRss.toFixed(0)} MB`);
+});
+
+test('finding 9: an audio stream with no binary frame for voice.audioIdleMs is ended with TIMEOUT; a new one may start', { timeout: 60_000 }, async () => {
+  const h = await hub({ config: 'voice:\n  audioIdleMs: 600\n' });
+  const c = await connect(h.url, await h.token('stalled'));
+  c.send({ type: 'audio.start', id: 'stall-1', rate: 16000, format: 's16le' });
+  await c.waitFor((f) => f.type === 'state' && f.state === 'listening');
+  c.ws.send(Buffer.alloc(3200), { binary: true });
+  const timeout = await c.waitFor((f) => f.type === 'error' && f.id === 'stall-1', 30_000);
+  assert.equal(timeout.code, 'TIMEOUT');
+  await c.waitFor((f) => f.type === 'state' && f.state === 'idle');
+  // The stream is over: no audio.end is needed before the next one.
+  c.send({ type: 'audio.start', id: 'stall-2', rate: 16000, format: 's16le' });
+  c.ws.send(Buffer.alloc(3200), { binary: true });
+  c.send({ type: 'audio.end', id: 'stall-2' });
+  assert.equal((await c.waitFor((f) => f.type === 'error' && f.id === 'stall-2')).code, 'NO_STT');
+});
+
+test('finding 19: `keys rotate` closes open sessions (UNAUTHORIZED, then close 1008); the old token is refused and a new one works', { timeout: 60_000 }, async () => {
+  const h = await hub();
+  const env = { VOICEHUB_DATA_DIR: h.dataDir };
+  const made = await runCli(['token', 'create', '--sub', 'hall'], { cwd: h.d.dir, env });
+  assert.equal(made.code, 0, made.stderr);
+  const old = made.stdout.trim();
+  const a = await connect(h.url, old);
+  const b = await connect(h.url, old);
+  a.send({ type: 'ping' });
+  await a.waitFor((f) => f.type === 'pong');
+  const rotated = await runCli(['keys', 'rotate'], { cwd: h.d.dir, env });
+  assert.equal(rotated.code, 0, rotated.stderr);
+  for (const c of [a, b]) {
+    const closed = await c.closed;
+    assert.equal(closed.code, 1008);
+    const told = c.frames.find((f) => f.type === 'error');
+    assert.equal(told?.code, 'UNAUTHORIZED');
+  }
+  assert.equal(refusal(await VoiceClient.connect(h.url, old).then(() => null, (e: unknown) => e)), 401);
+  const fresh = await runCli(['token', 'create', '--sub', 'hall'], { cwd: h.d.dir, env });
+  const c = await connect(h.url, fresh.stdout.trim());
+  c.send({ type: 'ping' });
+  await c.waitFor((f) => f.type === 'pong');
+  await h.d.waitForLine((l) => l.msg === 'voice session closed: its token no longer verifies');
+});
+
+test('finding 23: the upgrade\'s x-trace-id is echoed and carried by the session\'s log lines; a hostile one is replaced', { timeout: 60_000 }, async () => {
+  const h = await hub({ logLevel: 'debug' });
+  const token = await h.token('kitchen');
+  const c = await connect(h.url, token, { 'x-trace-id': 'kitchen-satellite.trace-42' });
+  assert.equal(c.upgradeHeaders['x-trace-id'], 'kitchen-satellite.trace-42');
+  await h.d.waitForLine((l) => l.msg === 'voice client connected' && l.traceId === 'kitchen-satellite.trace-42');
+  const answer = await c.say('u-1', 'turn on the moon');
+  assert.equal(answer.type, 'error');
+  const line = await h.d.waitForLine((l) => l.msg === 'utterance not handled' && l.traceId === 'kitchen-satellite.trace-42/u-1');
+  assert.equal(line.code, 'NO_MATCH');
+  // Too long, or characters that could forge log fields: not taken; a fresh id is made and echoed instead.
+  for (const bad of ['x'.repeat(65), 'a b', 'evil"},{"level":"fatal']) {
+    const other = await connect(h.url, token, { 'x-trace-id': bad });
+    const given = other.upgradeHeaders['x-trace-id'];
+    assert.ok(typeof given === 'string' && given !== bad && /^[\w.:-]{1,64}$/.test(given), String(given));
+    await h.d.waitForLine((l) => l.msg === 'voice client connected' && l.traceId === given);
+  }
+  // A refused upgrade echoes it too.
+  const refused = await new Promise<Record<string, unknown>>((resolve) => {
+    const ws = new WebSocket(h.url, { headers: { authorization: 'Bearer nope', 'x-trace-id': 'refused-1' } });
+    ws.on('unexpected-response', (_req, res) => { resolve(res.headers); res.resume(); ws.terminate(); });
+    ws.on('error', () => {});
+  });
+  assert.equal(refused['x-trace-id'], 'refused-1');
+});
