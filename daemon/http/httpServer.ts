@@ -32,6 +32,7 @@ export class HttpServer implements Subsystem {
   private readonly routes = new Map<string, Map<string, RouteHandler>>();
   private httpServer: Server | null = null;
   private limit: AddressRateLimit | null = null;
+  private pending: PendingConnections | null = null;
 
   constructor(private readonly ctx: HubContext) {}
 
@@ -70,7 +71,9 @@ export class HttpServer implements Subsystem {
       // sockets for most of a minute); a pass over the open connections once a second costs next to nothing.
       connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
     }, (req, res) => this.handle(req, res));
-    const pending = new PendingConnections(maxPendingPerAddress, (address) => limit.isExempt(address));
+    // Node's own check above runs once a second; ours is a timer per connection, so give it the same slack.
+    const pending = new PendingConnections(maxPendingPerAddress, headersTimeoutMs + 1000, (address) => limit.isExempt(address));
+    this.pending = pending;
     server.on('connection', (socket: Socket) => {
       if (pending.admit(socket)) return;
       limit.countRefusedConnection();
@@ -79,7 +82,15 @@ export class HttpServer implements Subsystem {
     // The first complete request head settles a connection: from then on it is a client like any other.
     server.on('request', (req: IncomingMessage) => pending.settled(req.socket));
     server.prependListener('upgrade', (req: IncomingMessage) => pending.settled(req.socket));
-    server.on('clientError', (_err, socket) => socket.destroy());
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      // A request head that took longer than http.headersTimeoutMs: say so (as Node would), then close.
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.writable) {
+        socket.once('finish', () => socket.destroy());
+        socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      socket.destroy();
+    });
     this.httpServer = server;
     this.ctx.services.http = this;
     await new Promise<void>((resolve, reject) => {
@@ -95,6 +106,8 @@ export class HttpServer implements Subsystem {
   async stop(): Promise<void> {
     const server = this.httpServer;
     if (!server) return;
+    this.pending?.clear(); // nothing will be asked of a connection that has not even sent its request head
+    this.pending = null;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
