@@ -77,7 +77,7 @@ export class HttpServer implements Subsystem {
     server.on('connection', (socket: Socket) => {
       if (pending.admit(socket)) return;
       limit.countRefusedConnection();
-      socket.destroy();
+      refuseConnection(socket, Math.ceil(headersTimeoutMs / 1000));
     });
     // The first complete request head settles a connection: from then on it is a client like any other.
     server.on('request', (req: IncomingMessage) => pending.settled(req.socket));
@@ -169,6 +169,18 @@ export class HttpServer implements Subsystem {
       }, 'http request');
     });
   }
+}
+
+/**
+ * A connection over http.maxPendingPerAddress: answered 429 before its request is read (a real client that
+ * opened too many at once learns why and when to retry; a slowloris learns nothing it can use), then closed.
+ */
+function refuseConnection(socket: Socket, retryAfterSeconds: number): void {
+  const body = JSON.stringify({ error: { code: 'RATE_LIMITED', message: rateLimitedMessage(retryAfterSeconds) } });
+  socket.on('error', () => {});
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: ${retryAfterSeconds}\r\n`
+    + `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

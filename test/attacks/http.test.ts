@@ -53,10 +53,11 @@ test('finding 17: slowloris upgrades count toward http.maxPendingPerAddress (ext
   const extra = [await partial(d.httpPort, PARTIAL_UPGRADE), await partial(d.httpPort, PARTIAL_UPGRADE)];
   await Promise.all(extra.map((r) => r.closed));
   assert.deepEqual(held.map((r) => r.isClosed), [false, false, false, false], 'the first four are still held when the extra ones are closed');
-  // A complete request from that address is refused too while four heads are pending: closed unanswered.
+  // A complete request from that address is refused too while four heads are pending: 429, closed.
   const complete = await partial(d.httpPort, 'GET /health HTTP/1.1\r\nHost: hub\r\n\r\n');
   await complete.closed;
-  assert.equal(complete.received, '');
+  assert.match(complete.received, /^HTTP\/1\.1 429 [^]*"code":"RATE_LIMITED"/);
+  assert.match(extra[0]!.received, /^HTTP\/1\.1 429/);
   // The headers timeout closes every held one (it took about 45 s before), partial upgrades included.
   await Promise.all(held.map((r) => r.closed));
   assert.match(held[0]!.received, /^HTTP\/1\.1 408/);
