@@ -16,6 +16,10 @@ export interface BudgetedStream {
  * that keeps talking is served and the ones that went quiet pay. A stream with no chunk for
  * `voice.audioIdleMs` is ended by `sweep()` (the server calls it about once a second).
  *
+ * A stream that ended stays counted (`keep`) until its utterance is answered (`free`): finished audio
+ * waiting for a slow speech-to-text is memory too. It cannot be evicted (it is already queued), so new
+ * chunks make room from the open streams only.
+ *
  * Streams are kept in a Map in order of their last activity (a touch moves a stream to the end), so the
  * stalest is always first: a touch, an eviction and a sweep step are O(1).
  */
@@ -65,6 +69,16 @@ export class AudioBudget {
     if (!this.streams.delete(stream)) return;
     this.total -= stream.bytes;
     stream.bytes = 0;
+  }
+
+  /** Bytes of an ended stream, handed to its utterance: counted until `free`, never evicted. */
+  keep(n: number): void {
+    this.total += n;
+  }
+
+  /** The utterance that held `n` kept bytes is answered (or dropped). */
+  free(n: number): void {
+    this.total = Math.max(0, this.total - n);
   }
 
   /** Ends every stream that has had no chunk for `idleMs`. */

@@ -151,7 +151,10 @@ export class VoiceSession {
 
   /** Shutdown: waiting jobs are handed back (BUSY, the hub is stopping); resolves once the running one is answered. */
   drain(): Promise<void> {
-    for (const job of this.waiting.splice(0)) this.refuse(job.id, 'BUSY', 'the hub is stopping; send it again after it restarts');
+    for (const job of this.waiting.splice(0)) {
+      this.freeAudio(job);
+      this.refuse(job.id, 'BUSY', 'the hub is stopping; send it again after it restarts');
+    }
     this.releaseAudio();
     if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -160,7 +163,7 @@ export class VoiceSession {
   /** The connection is gone: nothing more is sent; a running job still finishes (and its outcome is cached). */
   close(): void {
     this.closed = true;
-    this.waiting.length = 0;
+    for (const job of this.waiting.splice(0)) this.freeAudio(job);
     this.releaseAudio();
   }
 
@@ -196,6 +199,11 @@ export class VoiceSession {
     } else {
       this.refuse(capture.frame.id, code, message);
     }
+  }
+
+  /** A job's finished audio no longer waits: its bytes leave the shared budget. */
+  private freeAudio(job: UtteranceJob): void {
+    if (job.audio) this.deps.audioBudget.free(job.audio.audio.length);
   }
 
   private releaseAudio(): void {
@@ -235,6 +243,7 @@ export class VoiceSession {
     }
     const { rate, format } = capture.frame;
     const audio = { id, audio: Buffer.concat(capture.chunks, bytes), rate, format };
+    this.deps.audioBudget.keep(bytes); // until the utterance is answered (freeAudio)
     this.enqueue(new UtteranceJob(id, null, undefined, audio, capture.receivedAt, this.traceId(id), this.deps.log));
   }
 
@@ -262,6 +271,7 @@ export class VoiceSession {
       run = this.begin(job);
     } catch (err) {
       this.crashed(job, err);
+      this.freeAudio(job);
       this.next();
       return;
     }
@@ -271,9 +281,11 @@ export class VoiceSession {
       } catch (err) {
         this.crashed(job, err);
       }
+      this.freeAudio(job);
       this.next();
     }, (err: unknown) => {
       this.crashed(job, err);
+      this.freeAudio(job);
       this.next();
     });
   }

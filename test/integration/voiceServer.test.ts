@@ -600,3 +600,26 @@ test('keys rotated under an open session: it is told UNAUTHORIZED and closed wit
   const fresh = await h.connect(await h.token('kitchen'));
   await fresh.pong();
 });
+
+test('ended audio waiting for a slow speech-to-text stays in voice.maxBufferedAudioBytes: a new stream past it is refused BUSY until it is answered', async (t) => {
+  let release!: () => void;
+  const transcribing = new Promise<void>((resolve) => { release = resolve; });
+  const stt: SpeechToText = { async transcribe() { await transcribing; return { text: 'lights on' }; } };
+  const h = await startVoice(t, { maxBufferedAudioBytes: 65536 }, { stt });
+  const a = await h.connect(await h.token('hall'));
+  const b = await h.connect(await h.token('kitchen'));
+  a.send({ type: 'audio.start', id: 'slow', rate: 16000, format: 's16le' });
+  a.send(Buffer.alloc(40_000));
+  a.send({ type: 'audio.end', id: 'slow' });
+  await a.next((f) => f.state === 'processing');
+  b.send({ type: 'audio.start', id: 'b1', rate: 16000, format: 's16le' });
+  b.send(Buffer.alloc(30_000)); // 40 000 held + 30 000 > 65 536
+  assert.equal((await b.answer('b1')).code, 'BUSY');
+  release();
+  assert.equal((await a.answer('slow')).text, 'heard: lights on');
+  b.send({ type: 'audio.end', id: 'b1' }); // the refused stream is closed by its end
+  b.send({ type: 'audio.start', id: 'b2', rate: 16000, format: 's16le' });
+  b.send(Buffer.alloc(30_000));
+  b.send({ type: 'audio.end', id: 'b2' });
+  assert.equal((await b.answer('b2')).text, 'heard: lights on');
+});

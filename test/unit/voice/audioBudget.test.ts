@@ -55,3 +55,16 @@ test('release frees a stream\'s bytes once; sweep ends only the streams idle pas
   budget.sweep(10_000);
   assert.deepEqual(evicted, ['a:idle'], 'a released stream is never evicted');
 });
+
+test('kept bytes (ended streams waiting for speech-to-text) count until freed and make the open streams give way', () => {
+  const evicted: string[] = [];
+  const budget = new AudioBudget(100, 10_000);
+  const a = stream('a', evicted);
+  budget.keep(80);
+  budget.open(a, 0);
+  assert.ok(budget.take(a, 20, 1));
+  assert.equal(budget.take(a, 1, 2), false, 'only open streams can make room: a itself goes');
+  assert.deepEqual(evicted, ['a:budget']);
+  budget.free(80);
+  assert.equal(budget.bytes, 0);
+});
