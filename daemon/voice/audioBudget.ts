@@ -20,6 +20,10 @@ export interface BudgetedStream {
  * waiting for a slow speech-to-text is memory too. It cannot be evicted (it is already queued), so new
  * chunks make room from the open streams only.
  *
+ * The voice server also charges each connection's bytes that `ws` holds for a frame not yet complete (a
+ * frame may be up to voice.maxAudioBytes, and 300 clients that each sent all but the last byte of one held
+ * 375 MB): such a connection is closed when the budget needs its room or it stalls for `idleMs`.
+ *
  * Streams are kept in a Map in order of their last activity (a touch moves a stream to the end), so the
  * stalest is always first: a touch, an eviction and a sweep step are O(1).
  */
@@ -62,6 +66,29 @@ export class AudioBudget {
     stream.bytes += n;
     this.total += n;
     return true;
+  }
+
+  /**
+   * Like take(), opening the stream first if it is not tracked: for a connection's bytes received and not
+   * yet parsed into a frame, which come and go with every frame.
+   */
+  charge(stream: BudgetedStream, n: number, now: number): boolean {
+    if (!this.streams.has(stream)) {
+      stream.bytes = 0;
+      this.streams.set(stream, true);
+    }
+    return this.take(stream, n, now);
+  }
+
+  /** `n` of a charged stream's bytes were used up (parsed into a frame); at 0 or below it is released. */
+  consume(stream: BudgetedStream, n: number): void {
+    if (!this.streams.has(stream)) return;
+    if (stream.bytes <= n) {
+      this.release(stream);
+      return;
+    }
+    stream.bytes -= n;
+    this.total -= n;
   }
 
   /** The stream ended (audio.end, dropped over its own limit, connection gone): its bytes are free again. */

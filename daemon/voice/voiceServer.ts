@@ -9,7 +9,7 @@ import { checkRequest, extractToken } from '../auth/httpGuard.js';
 import { rateLimitedMessage } from '../http/addressRateLimit.js';
 import { clientTraceId } from '../http/traceId.js';
 import { CLOCK_SKEW_SECONDS } from '../auth/tokens.js';
-import { AudioBudget } from './audioBudget.js';
+import { AudioBudget, type BudgetedStream } from './audioBudget.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import { FrameParser, errorFrame, speakFrame } from './frames.js';
 import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
@@ -55,6 +55,11 @@ export const VOICE_PATH = '/voice';
 /** A client that stops reading while we keep sending (speak broadcasts, replies) is dropped past this. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
+/**
+ * Taken off a connection's unparsed bytes with each parsed frame besides its payload: its headers (14 bytes
+ * at most per fragment) and the start of the next frame; under this much left, nothing is worth tracking.
+ */
+const UNPARSED_SLACK_BYTES = 1024;
 /**
  * The close code for a session whose token no longer verifies (key rotated, token expired): 1008 "policy
  * violation" (RFC 6455 §7.4.1), after an `error` frame with code UNAUTHORIZED saying why.
@@ -310,10 +315,25 @@ export class VoiceServer implements Subsystem {
     };
     const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send });
     const conn: Connection = { ws, session, subject: claims.sub, token, exp: claims.exp, alive: true };
+    // Bytes read from the socket and not yet parsed into a frame (ws buffers up to maxPayload per frame) are
+    // charged to the shared audio budget: our listener runs before ws's, and each parsed frame takes its size
+    // (and some slack for headers) off again. Evicted (needed for room, or stalled mid-frame): the socket goes.
+    const unparsed: BudgetedStream = {
+      bytes: 0,
+      lastActivity: 0,
+      evict: (reason) => {
+        log.warn({ subject: claims.sub, reason }, 'voice client stalled in the middle of a frame; closing it');
+        ws.terminate();
+      },
+    };
+    const budget = deps.audioBudget;
+    socket.prependListener('data', (chunk: Buffer) => { budget.charge(unparsed, chunk.length, deps.now()); });
+    const parsed = (data: Buffer): void => budget.consume(unparsed, data.length + UNPARSED_SLACK_BYTES);
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
+      parsed(data);
       try {
         if (isBinary) session.handleBinary(data);
         else session.handleText(data);
@@ -322,9 +342,14 @@ export class VoiceServer implements Subsystem {
         send(errorFrame(null, 'INTERNAL', 'internal error'));
       }
     });
-    ws.on('pong', () => { conn.alive = true; });
+    ws.on('pong', (data: Buffer) => {
+      conn.alive = true;
+      parsed(data);
+    });
+    ws.on('ping', parsed);
     ws.on('error', (err) => log.debug({ err }, 'voice socket error'));
     ws.on('close', () => {
+      budget.release(unparsed);
       session.close();
       this.connections.delete(id);
       const left = (this.perSubject.get(claims.sub) ?? 1) - 1;

@@ -107,6 +107,55 @@ test('finding 9: 300 never-ended 960 KB audio streams under the shipped heap fla
   console.log(`# 300 × 960 KB streams: ${busy} refused BUSY, peak RSS ${peakRss.toFixed(0)} MB`);
 });
 
+/** Sends a masked binary frame header announcing `size` bytes and then all but the last byte of it. */
+function unfinishedFrame(c: VoiceClient, size: number): Promise<void> {
+  const header = Buffer.alloc(14); // FIN + binary, mask bit + 64-bit length, a zero mask key
+  header[0] = 0x82;
+  header[1] = 0x80 | 127;
+  header.writeBigUInt64BE(BigInt(size), 2);
+  const socket = (c.ws as unknown as { _socket: import('node:net').Socket })._socket;
+  socket.write(header);
+  return new Promise((resolve) => socket.write(Buffer.alloc(size - 1), () => resolve()));
+}
+
+test('finding 9 (variant): 150 frames of 1 MiB left one byte short count in the audio budget; the stalest connections are closed, the hub stays up and small', { timeout: 240_000 }, async () => {
+  const h = await hub({ nodeArgs: SHIPPED_NODE_FLAGS, config: 'voice:\n  audioIdleMs: 600000\n' });
+  const pid = h.d.child.pid!;
+  const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => h.token(`frame-${i}`)));
+  const clients: VoiceClient[] = [];
+  let peakRss = 0;
+  for (let i = 0; i < 150; i += 15) {
+    const batch = await Promise.all(tokens.slice(0, 15).map((_, j) => connect(h.url, tokens[(i + j) % 10]!)));
+    await Promise.all(batch.map((c) => unfinishedFrame(c, 1024 * 1024)));
+    clients.push(...batch);
+    peakRss = Math.max(peakRss, rssMB(pid));
+  }
+  // The default budget (64 MiB) holds 64 of these: at least the oldest 80 are closed by the hub.
+  await Promise.all(clients.slice(0, 80).map((c) => c.closed));
+  peakRss = Math.max(peakRss, rssMB(pid));
+  assert.equal((await fetch(`http://127.0.0.1:${h.d.httpPort}/health`)).status, 200);
+  const fresh = await connect(h.url, await h.token('after'));
+  fresh.send({ type: 'ping' });
+  await fresh.waitFor((f) => f.type === 'pong');
+  await h.d.waitForLine((l) => l.msg === 'voice client stalled in the middle of a frame; closing it' && l.reason === 'budget');
+  assert.ok(peakRss < 250, `peak RSS ${peakRss.toFixed(0)} MB`);
+  console.log(`# 150 unfinished 1 MiB frames: ${clients.filter((c) => c.ws.readyState !== WebSocket.OPEN).length} closed, peak RSS ${peakRss.toFixed(0)} MB`);
+});
+
+test('finding 9 (variant): a connection stalled in the middle of a frame for voice.audioIdleMs is closed; an idle one is not', { timeout: 60_000 }, async () => {
+  const h = await hub({ config: 'voice:\n  audioIdleMs: 600\n' });
+  const idle = await connect(h.url, await h.token('idle'));
+  idle.send({ type: 'ping' });
+  await idle.waitFor((f) => f.type === 'pong');
+  const stalled = await connect(h.url, await h.token('stalled'));
+  await unfinishedFrame(stalled, 200_000);
+  await stalled.closed;
+  await h.d.waitForLine((l) => l.msg === 'voice client stalled in the middle of a frame; closing it' && l.reason === 'idle');
+  idle.send({ type: 'ping' });
+  await idle.waitFor((f) => f.type === 'pong' && idle.frames.filter((x) => x.type === 'pong').length === 2);
+  assert.equal(idle.ws.readyState, WebSocket.OPEN);
+});
+
 test('finding 9: an audio stream with no binary frame for voice.audioIdleMs is ended with TIMEOUT; a new one may start', { timeout: 60_000 }, async () => {
   const h = await hub({ config: 'voice:\n  audioIdleMs: 600\n' });
   const c = await connect(h.url, await h.token('stalled'));

@@ -68,3 +68,18 @@ test('kept bytes (ended streams waiting for speech-to-text) count until freed an
   budget.free(80);
   assert.equal(budget.bytes, 0);
 });
+
+test('charge opens a stream on the fly; consume takes parsed bytes off and releases it at 0', () => {
+  const evicted: string[] = [];
+  const budget = new AudioBudget(1000, 10_000);
+  const unparsed = stream('conn', evicted);
+  assert.ok(budget.charge(unparsed, 300, 0));
+  budget.consume(unparsed, 100);
+  assert.equal(budget.bytes, 200);
+  budget.consume(unparsed, 500);
+  assert.equal(budget.bytes, 0);
+  assert.equal(budget.openStreams, 0);
+  assert.ok(budget.charge(unparsed, 50, 1), 'charged again after a release');
+  budget.sweep(20_000);
+  assert.deepEqual(evicted, ['conn:idle']);
+});
