@@ -316,8 +316,11 @@ export class VoiceServer implements Subsystem {
     const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send });
     const conn: Connection = { ws, session, subject: claims.sub, token, exp: claims.exp, alive: true };
     // Bytes read from the socket and not yet parsed into a frame (ws buffers up to maxPayload per frame) are
-    // charged to the shared audio budget: our listener runs before ws's, and each parsed frame takes its size
-    // (and some slack for headers) off again. Evicted (needed for room, or stalled mid-frame): the socket goes.
+    // charged to the shared audio budget: counted as they arrive (before ws's listener), each parsed frame
+    // takes its size (and some slack for headers) off, and what is left once ws has read the chunk (after
+    // its listener) is charged. So a frame that arrives whole is never charged twice (here and as audio).
+    // Evicted (its room is needed, or it stalled mid-frame): the socket goes.
+    let pending = 0;
     const unparsed: BudgetedStream = {
       bytes: 0,
       lastActivity: 0,
@@ -327,8 +330,13 @@ export class VoiceServer implements Subsystem {
       },
     };
     const budget = deps.audioBudget;
-    socket.prependListener('data', (chunk: Buffer) => { budget.charge(unparsed, chunk.length, deps.now()); });
-    const parsed = (data: Buffer): void => budget.consume(unparsed, data.length + UNPARSED_SLACK_BYTES);
+    socket.prependListener('data', (chunk: Buffer) => { pending += chunk.length; });
+    socket.on('data', () => {
+      if (pending === 0) budget.release(unparsed);
+      else if (pending > unparsed.bytes) budget.charge(unparsed, pending - unparsed.bytes, deps.now());
+      else budget.consume(unparsed, unparsed.bytes - pending);
+    });
+    const parsed = (data: Buffer): void => { pending = Math.max(0, pending - data.length - UNPARSED_SLACK_BYTES); };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
