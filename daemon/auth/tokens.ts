@@ -62,6 +62,11 @@ export interface CreateTokenOptions {
 /** Anything that turns a bearer token into claims or throws a HubError (AUTH_INVALID / AUTH_EXPIRED). */
 export interface TokenVerifier {
   verify(token: string): Promise<TokenClaims>;
+  /**
+   * Calls `listener` whenever the signing key changed (`voicehub keys rotate`): tokens that verified before
+   * may not any more. Returns the function that stops listening. Verifiers whose keys never change omit it.
+   */
+  onKeyChange?(listener: () => void): () => void;
 }
 
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400 };

@@ -19,8 +19,10 @@ const HttpSchema = Type.Object({
   rateLimit: Type.Object({
     perSecond: Type.Number({ exclusiveMinimum: 0, default: 20, description: 'HTTP requests and WebSocket upgrades per second per remote address; more are answered 429 RATE_LIMITED' }),
     burst: Type.Integer({ minimum: 1, default: 100, description: 'how many may come at once from one address after a quiet spell' }),
-    exempt: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8', '::1'], description: 'addresses or CIDR ranges never rate limited (a reverse proxy on this machine should limit by itself)' }),
+    exempt: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8'], description: 'addresses or CIDR ranges never rate limited (a reverse proxy on this machine should limit by itself); add "::1" when http.host listens on IPv6' }),
   }, Strict),
+  headersTimeoutMs: Type.Integer({ minimum: 500, maximum: 60000, default: 5000, description: 'a connection that has not sent a complete request head (or WebSocket upgrade) within this is closed' }),
+  maxPendingPerAddress: Type.Integer({ minimum: 1, default: 32, description: 'connections from one address still sending their first request head; more are answered 429 and closed at once (addresses in http.rateLimit.exempt are not counted)' }),
 }, Strict);
 
 const MqttSchema = Type.Object({
@@ -61,7 +63,9 @@ const VoiceSchema = Type.Object({
   idempotencyMaxEntries: Type.Integer({ minimum: 1, default: 20000, description: 'most utterance ids remembered at once; the most recent half always are' }),
   concurrency: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'utterances handled at once across all sessions' }),
   maxClients: Type.Integer({ minimum: 1, default: 1000 }),
-  maxClientsPerSubject: Type.Integer({ minimum: 1, default: 1000 }),
+  maxClientsPerSubject: Type.Integer({ minimum: 1, default: 16, description: 'connections one token subject may hold at once; more are refused with 429' }),
+  maxBufferedAudioBytes: Type.Integer({ minimum: 1024, maximum: 1073741824, default: 67108864, description: 'audio bytes held across all open streams; past it the stream idle the longest is refused (BUSY) first' }),
+  audioIdleMs: Type.Integer({ minimum: 100, maximum: 600000, default: 10000, description: 'an open audio stream with no binary frame for this long is ended with TIMEOUT' }),
   heartbeatMs: Type.Integer({ minimum: 100, default: 30000 }),
   retries: Type.Integer({ minimum: 0, maximum: 3, default: 3, description: 'retries of retryable failures' }),
 }, Strict);

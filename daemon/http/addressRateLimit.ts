@@ -36,7 +36,7 @@ export class AddressRateLimit {
     this.exempt = AddressPolicy.fromConfig(options.exempt, 'http.rateLimit.exempt');
     this.refused = getOrCreate(registry, 'voicehub_http_rate_limited_total', () => new Counter({
       name: 'voicehub_http_rate_limited_total',
-      help: 'HTTP requests and WebSocket upgrades refused with 429: over http.rateLimit for their address',
+      help: 'HTTP requests and WebSocket upgrades refused with 429 (over http.rateLimit for their address), and connections closed at once (kind="connection": over http.maxPendingPerAddress)',
       labelNames: ['kind'] as const,
       registers: [registry],
     }));
@@ -46,6 +46,15 @@ export class AddressRateLimit {
    * Admits one request or upgrade from `address`: 0 when it may go ahead (a token is taken), otherwise the
    * whole seconds to wait, for Retry-After.
    */
+  isExempt(address: string | undefined): boolean {
+    return this.exempt.allows(address);
+  }
+
+  /** A connection closed at once: its address already had http.maxPendingPerAddress unfinished request heads. */
+  countRefusedConnection(): void {
+    this.refused.inc({ kind: 'connection' });
+  }
+
   retryAfter(address: string | undefined, kind: 'request' | 'upgrade'): number {
     if (this.exempt.allows(address)) return 0;
     const key = unmapIPv4(address ?? '');

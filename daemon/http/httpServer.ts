@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { HubContext, Subsystem } from '../context.js';
 import { EnvironmentError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
+import { PendingConnections } from './pendingConnections.js';
+import { traceIdFrom } from './traceId.js';
 
 export interface RequestContext {
   traceId: string;
@@ -19,12 +21,18 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse, rc: Reque
  * voice server through `server`). Subsystems add their routes with `route()` in their own start().
  * Unknown paths answer 404 JSON; known paths with another method answer 405 with Allow. Before any of
  * that, every request and upgrade passes the per-address rate limit (`http.rateLimit`): over it, 429.
+ *
+ * Slow clients are bounded too: a connection must finish its request head (or upgrade) within
+ * `http.headersTimeoutMs` (Node answers 408 and closes it), and one address may have at most
+ * `http.maxPendingPerAddress` connections still sending theirs (more are closed at once), so a slowloris
+ * holds a few sockets for a few seconds instead of hundreds for most of a minute.
  */
 export class HttpServer implements Subsystem {
   readonly name = 'http';
   private readonly routes = new Map<string, Map<string, RouteHandler>>();
   private httpServer: Server | null = null;
   private limit: AddressRateLimit | null = null;
+  private pending: PendingConnections | null = null;
 
   constructor(private readonly ctx: HubContext) {}
 
@@ -52,10 +60,37 @@ export class HttpServer implements Subsystem {
   }
 
   async start(): Promise<void> {
-    const { host, port, rateLimit } = this.ctx.config.http;
-    this.limit = new AddressRateLimit(rateLimit, this.ctx.clock, this.ctx.metrics);
-    const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => this.handle(req, res));
-    server.on('clientError', (_err, socket) => socket.destroy());
+    const { host, port, rateLimit, headersTimeoutMs, maxPendingPerAddress } = this.ctx.config.http;
+    const limit = new AddressRateLimit(rateLimit, this.ctx.clock, this.ctx.metrics);
+    this.limit = limit;
+    const server = createServer({
+      keepAliveTimeout: 65_000,
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(30_000, headersTimeoutMs),
+      // Node checks the two timeouts above only this often (30 s by default, which let a slowloris hold its
+      // sockets for most of a minute); a pass over the open connections once a second costs next to nothing.
+      connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+    }, (req, res) => this.handle(req, res));
+    // Node's own check above runs once a second; ours is a timer per connection, so give it the same slack.
+    const pending = new PendingConnections(maxPendingPerAddress, headersTimeoutMs + 1000, (address) => limit.isExempt(address));
+    this.pending = pending;
+    server.on('connection', (socket: Socket) => {
+      if (pending.admit(socket)) return;
+      limit.countRefusedConnection();
+      refuseConnection(socket, Math.ceil(headersTimeoutMs / 1000));
+    });
+    // The first complete request head settles a connection: from then on it is a client like any other.
+    server.on('request', (req: IncomingMessage) => pending.settled(req.socket));
+    server.prependListener('upgrade', (req: IncomingMessage) => pending.settled(req.socket));
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      // A request head that took longer than http.headersTimeoutMs: say so (as Node would), then close.
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.writable) {
+        socket.once('finish', () => socket.destroy());
+        socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      socket.destroy();
+    });
     this.httpServer = server;
     this.ctx.services.http = this;
     await new Promise<void>((resolve, reject) => {
@@ -71,6 +106,8 @@ export class HttpServer implements Subsystem {
   async stop(): Promise<void> {
     const server = this.httpServer;
     if (!server) return;
+    this.pending?.clear(); // nothing will be asked of a connection that has not even sent its request head
+    this.pending = null;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
@@ -80,15 +117,15 @@ export class HttpServer implements Subsystem {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const traceId = traceIdFrom(req.headers['x-trace-id']);
+    res.setHeader('x-trace-id', traceId);
+    if (this.ctx.log.isLevelEnabled('debug')) this.logWhenDone(req, res, traceId);
     const wait = this.retryAfter(req.socket.remoteAddress, 'request');
     if (wait > 0) {
       res.setHeader('retry-after', String(wait));
       sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: rateLimitedMessage(wait) } });
       return;
     }
-    const header = req.headers['x-trace-id'];
-    const traceId = typeof header === 'string' && /^[\w.:-]{1,64}$/.test(header) ? header : randomUUID();
-    res.setHeader('x-trace-id', traceId);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://hub');
@@ -116,6 +153,34 @@ export class HttpServer implements Subsystem {
         else res.destroy();
       });
   }
+
+  /**
+   * One debug line per request once it is answered (or the client went away): method, path (never the
+   * query, which may carry a token), status, milliseconds and the trace id. Only attached at `debug`.
+   */
+  private logWhenDone(req: IncomingMessage, res: ServerResponse, traceId: string): void {
+    const started = performance.now();
+    res.once('close', () => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      this.ctx.log.debug({
+        traceId, method: req.method, path: (q < 0 ? url : url.slice(0, q)).slice(0, 256),
+        status: res.statusCode, ms: Math.round((performance.now() - started) * 100) / 100, finished: res.writableFinished,
+      }, 'http request');
+    });
+  }
+}
+
+/**
+ * A connection over http.maxPendingPerAddress: answered 429 before its request is read (a real client that
+ * opened too many at once learns why and when to retry; a slowloris learns nothing it can use), then closed.
+ */
+function refuseConnection(socket: Socket, retryAfterSeconds: number): void {
+  const body = JSON.stringify({ error: { code: 'RATE_LIMITED', message: rateLimitedMessage(retryAfterSeconds) } });
+  socket.on('error', () => {});
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: ${retryAfterSeconds}\r\n`
+    + `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -19,9 +19,13 @@ export function registerOpsRoutes(http: HttpServer, ctx: HubContext, health: Hea
     });
   });
 
+  // Scrapes that arrive while one is being collected share its text: a scrape storm costs one collection
+  // (every collect hook, the whole exposition string) at a time, not one per request held in memory at once.
+  let collecting: Promise<string> | null = null;
   http.route('GET', '/metrics', async (_req, res) => {
-    const text = await ctx.metrics.metrics();
-    res.writeHead(200, { 'content-type': ctx.metrics.contentType, 'cache-control': 'no-store' });
+    collecting ??= ctx.metrics.metrics().finally(() => { collecting = null; });
+    const text = await collecting;
+    res.writeHead(200, { 'content-type': ctx.metrics.contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   });
 }

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { HubContext, Subsystem } from '../context.js';
 import { HubError } from '../errors.js';
-import { checkRequest } from '../auth/httpGuard.js';
+import { checkRequest, extractToken } from '../auth/httpGuard.js';
 import { rateLimitedMessage } from '../http/addressRateLimit.js';
+import { clientTraceId } from '../http/traceId.js';
+import { CLOCK_SKEW_SECONDS } from '../auth/tokens.js';
+import { AudioBudget, type BudgetedStream } from './audioBudget.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import { FrameParser, errorFrame, speakFrame } from './frames.js';
 import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
@@ -39,6 +43,10 @@ interface Connection {
   ws: WebSocket;
   session: VoiceSession;
   subject: string;
+  /** The bearer token it connected with: checked again when the signing key changes. */
+  token: string;
+  /** Seconds since the epoch: past it (and the clock skew), the session is closed like any withdrawn token. */
+  exp: number;
   /** Cleared at each heartbeat, set by a pong or any frame; still clear at the next heartbeat: the peer is gone. */
   alive: boolean;
 }
@@ -47,6 +55,16 @@ export const VOICE_PATH = '/voice';
 /** A client that stops reading while we keep sending (speak broadcasts, replies) is dropped past this. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
+/**
+ * Taken off a connection's unparsed bytes with each parsed frame besides its payload: its headers (14 bytes
+ * at most per fragment) and the start of the next frame; under this much left, nothing is worth tracking.
+ */
+const UNPARSED_SLACK_BYTES = 1024;
+/**
+ * The close code for a session whose token no longer verifies (key rotated, token expired): 1008 "policy
+ * violation" (RFC 6455 §7.4.1), after an `error` frame with code UNAUTHORIZED saying why.
+ */
+export const CLOSE_TOKEN_WITHDRAWN = 1008;
 
 /**
  * The voice WebSocket at `/voice` on the hub's HTTP port (PROTOCOL §3); the only file that imports `ws`.
@@ -66,6 +84,10 @@ export class VoiceServer implements Subsystem {
   private wss: WebSocketServer | null = null;
   private server: Server | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private audioSweep: NodeJS.Timeout | null = null;
+  private stopKeyWatch: (() => void) | null = null;
+  /** The trace id of each upgrade under way, for the 101 response's x-trace-id header. */
+  private readonly upgradeTraceIds = new WeakMap<IncomingMessage, string>();
   private deps: SessionDeps | null = null;
   private stage: HandlerStage;
   private stt: SpeechToText | null;
@@ -107,11 +129,24 @@ export class VoiceServer implements Subsystem {
       log,
       stage: () => this.stage,
       stt: () => this.stt,
-      limits: { sessionQueue: v.sessionQueue, maxAudioBytes: v.maxAudioBytes },
+      limits: { sessionQueue: v.sessionQueue, maxAudioBytes: v.maxAudioBytes, audioIdleMs: v.audioIdleMs },
+      audioBudget: new AudioBudget(v.maxBufferedAudioBytes, v.audioIdleMs),
+      now: () => performance.now(),
       isStopping: () => this.stopping,
     };
+    const budget = this.deps.audioBudget;
+    this.audioSweep = setInterval(() => {
+      budget.sweep(performance.now());
+      this.frames.flush();
+    }, Math.min(1000, Math.ceil(v.audioIdleMs / 2)));
+    this.audioSweep.unref();
+    this.stopKeyWatch = this.options.auth.onKeyChange?.(() => void this.revalidate()) ?? null;
     // maxPayload bounds one frame; the stream total (maxAudioBytes) and text size (maxFrameBytes) are checked per session.
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(v.maxAudioBytes, v.maxFrameBytes), clientTracking: false });
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      const traceId = this.upgradeTraceIds.get(req);
+      if (traceId) headers.push(`x-trace-id: ${traceId}`);
+    });
     this.server = typeof this.options.http === 'function' ? this.options.http() : this.options.http;
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
@@ -168,6 +203,10 @@ export class VoiceServer implements Subsystem {
     await within(Promise.all(closed), CLOSE_GRACE_MS, clock);
     for (const c of this.connections.values()) c.ws.terminate();
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.audioSweep) clearInterval(this.audioSweep);
+    this.stopKeyWatch?.();
+    this.stopKeyWatch = null;
+    this.audioSweep = null;
     this.server?.off('upgrade', this.onUpgrade);
     this.wss.close();
     deps.metrics.detach();
@@ -185,18 +224,24 @@ export class VoiceServer implements Subsystem {
     const path = q < 0 ? url : url.slice(0, q);
     // Other paths are left to other upgrade listeners; with none, they are ours to answer (404).
     if (path !== VOICE_PATH && !(this.server && this.server.listenerCount('upgrade') === 1)) return;
+    // The session's trace id: the client's x-trace-id when it is a sane one, else the session's own id;
+    // echoed on every answer, carried by every log line of the session.
+    const sessionId = randomUUID();
+    const traceId = clientTraceId(req.headers['x-trace-id']) ?? sessionId;
+    const traced = { 'x-trace-id': traceId };
     // Before the token is checked: a flood of forged tokens costs the hub a bucket lookup each.
     const wait = this.options.addressLimit?.(req.socket.remoteAddress) ?? 0;
-    if (wait > 0) return refuse(socket, 429, 'RATE_LIMITED', rateLimitedMessage(wait), { 'Retry-After': String(wait) });
-    if (path !== VOICE_PATH) return refuse(socket, 404, 'NOT_FOUND', `no WebSocket at ${path}`);
+    if (wait > 0) return refuse(socket, 429, 'RATE_LIMITED', rateLimitedMessage(wait), { 'Retry-After': String(wait), ...traced });
+    if (path !== VOICE_PATH) return refuse(socket, 404, 'NOT_FOUND', `no WebSocket at ${path}`, traced);
     socket.on('error', () => {}); // a client that resets mid-handshake is not worth a crash
-    void this.accept(req, socket, head);
+    void this.accept(req, socket, head, sessionId, traceId);
   };
 
-  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, sessionId: string, traceId: string): Promise<void> {
     const v = this.options.ctx.config.voice;
-    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping');
-    if (this.connections.size + this.pendingUpgrades >= v.maxClients) return refuse(socket, 503, 'BUSY', 'too many voice clients');
+    const traced = { 'x-trace-id': traceId };
+    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping', traced);
+    if (this.connections.size + this.pendingUpgrades >= v.maxClients) return refuse(socket, 503, 'BUSY', 'too many voice clients', traced);
     this.pendingUpgrades++;
     let result;
     try {
@@ -204,14 +249,46 @@ export class VoiceServer implements Subsystem {
     } finally {
       this.pendingUpgrades--;
     }
-    if (!result.ok) return refuse(socket, result.status, result.body.error.code, result.body.error.message, result.headers);
+    if (!result.ok) return refuse(socket, result.status, result.body.error.code, result.body.error.message, { ...result.headers, ...traced });
     const claims = result.claims;
     if (socket.destroyed) return;
-    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping');
+    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping', traced);
+    // One subject (one token, or many made with the same --sub) may not take the slots of everyone else.
     if ((this.perSubject.get(claims.sub) ?? 0) >= v.maxClientsPerSubject) {
-      return refuse(socket, 429, 'RATE_LIMITED', `too many connections for this client (${v.maxClientsPerSubject})`);
+      this.options.ctx.log.debug({ traceId, subject: claims.sub }, 'voice upgrade refused: too many connections for this subject');
+      return refuse(socket, 429, 'RATE_LIMITED', `too many connections for this client (${v.maxClientsPerSubject})`, traced);
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims));
+    const token = extractToken(req)!; // checkRequest found it
+    this.upgradeTraceIds.set(req, traceId);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims, token, sessionId, traceId));
+  }
+
+  /**
+   * The signing key changed: every open session's token is checked again and those that no longer verify
+   * are closed. A rotation withdraws every token, so usually that is all of them.
+   */
+  private async revalidate(): Promise<void> {
+    const log = this.options.ctx.log;
+    const checks = [...this.connections.values()].map(async (c) => {
+      try {
+        await this.options.auth.verify(c.token);
+      } catch {
+        this.withdraw(c, 'the token was withdrawn (the hub\'s signing key changed)');
+      }
+    });
+    await Promise.all(checks);
+    log.info({ open: this.connections.size }, 'voice sessions checked against the new signing key');
+  }
+
+  /** Tells the client why and closes its session: its token is no longer good here. */
+  private withdraw(c: Connection, message: string): void {
+    if (c.ws.readyState !== 1) return;
+    const { id, traceId } = c.session.identity;
+    this.options.ctx.log.info({ sessionId: id, traceId, subject: c.subject }, 'voice session closed: its token no longer verifies');
+    c.session.speak(errorFrame(null, 'UNAUTHORIZED', message));
+    this.frames.flush();
+    c.session.close();
+    c.ws.close(CLOSE_TOKEN_WITHDRAWN, 'token no longer valid');
   }
 
   /**
@@ -224,48 +301,81 @@ export class VoiceServer implements Subsystem {
     return new VoiceSession(this.deps, identity, { send });
   }
 
-  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims): void {
+  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string): void {
     const deps = this.deps!;
-    const id = randomUUID();
+    const log = deps.log.child({ sessionId: id, traceId });
     const send = (frame: string): void => {
       if (ws.readyState !== 1) return;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-        deps.log.warn({ sessionId: id, subject: claims.sub }, 'voice client is not reading; dropping it');
+        log.warn({ subject: claims.sub }, 'voice client is not reading; dropping it');
         ws.terminate();
         return;
       }
       this.frames.send(socket, ws, frame);
     };
-    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area }, { send });
-    const conn: Connection = { ws, session, subject: claims.sub, alive: true };
+    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send });
+    const conn: Connection = { ws, session, subject: claims.sub, token, exp: claims.exp, alive: true };
+    // Bytes read from the socket and not yet parsed into a frame (ws buffers up to maxPayload per frame) are
+    // charged to the shared audio budget: counted as they arrive (before ws's listener), each parsed frame
+    // takes its size (and some slack for headers) off, and what is left once ws has read the chunk (after
+    // its listener) is charged. So a frame that arrives whole is never charged twice (here and as audio).
+    // Evicted (its room is needed, or it stalled mid-frame): the socket goes.
+    let pending = 0;
+    const unparsed: BudgetedStream = {
+      bytes: 0,
+      lastActivity: 0,
+      evict: (reason) => {
+        log.warn({ subject: claims.sub, reason }, 'voice client stalled in the middle of a frame; closing it');
+        ws.terminate();
+      },
+    };
+    const budget = deps.audioBudget;
+    socket.prependListener('data', (chunk: Buffer) => { pending += chunk.length; });
+    socket.on('data', () => {
+      if (pending === 0) budget.release(unparsed);
+      else if (pending > unparsed.bytes) budget.charge(unparsed, pending - unparsed.bytes, deps.now());
+      else budget.consume(unparsed, unparsed.bytes - pending);
+    });
+    const parsed = (data: Buffer): void => { pending = Math.max(0, pending - data.length - UNPARSED_SLACK_BYTES); };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
+      parsed(data);
       try {
         if (isBinary) session.handleBinary(data);
         else session.handleText(data);
       } catch (err) {
-        deps.log.error({ err, sessionId: id }, 'voice frame handling failed');
+        log.error({ err }, 'voice frame handling failed');
         send(errorFrame(null, 'INTERNAL', 'internal error'));
       }
     });
-    ws.on('pong', () => { conn.alive = true; });
-    ws.on('error', (err) => deps.log.debug({ err, sessionId: id }, 'voice socket error'));
+    ws.on('pong', (data: Buffer) => {
+      conn.alive = true;
+      parsed(data);
+    });
+    ws.on('ping', parsed);
+    ws.on('error', (err) => log.debug({ err }, 'voice socket error'));
     ws.on('close', () => {
+      budget.release(unparsed);
       session.close();
       this.connections.delete(id);
       const left = (this.perSubject.get(claims.sub) ?? 1) - 1;
       if (left > 0) this.perSubject.set(claims.sub, left);
       else this.perSubject.delete(claims.sub);
-      deps.log.debug({ sessionId: id, subject: claims.sub }, 'voice client left');
+      log.debug({ subject: claims.sub }, 'voice client left');
     });
-    deps.log.debug({ sessionId: id, subject: claims.sub }, 'voice client connected');
+    log.debug({ subject: claims.sub }, 'voice client connected');
   }
 
   /** Heartbeat (RFC 6455 §5.5.2): a peer that answered nothing since the last ping is half-open; drop it. */
   private beat(): void {
+    const expired = this.options.ctx.clock.now() / 1000 - CLOCK_SKEW_SECONDS;
     for (const c of this.connections.values()) {
+      if (c.exp < expired) {
+        this.withdraw(c, 'the token has expired');
+        continue;
+      }
       if (!c.alive) {
         this.options.ctx.log.debug({ sessionId: c.session.identity.id }, 'voice client missed a heartbeat; terminating');
         c.ws.terminate();

@@ -8,6 +8,7 @@ import type { AudioInput, HandlerStage, SpeechToText, VoiceReply } from './handl
 import type { IdempotencyCache } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
 import type { RateLimiter } from '../rateLimiter.js';
+import type { AudioBudget, BudgetedStream } from './audioBudget.js';
 import { SessionStateMachine, type SessionState } from './sessionStateMachine.js';
 import { AttemptContext, UtteranceJob } from './utteranceJob.js';
 import type { Attempt, RunHooks, WorkQueue } from './workQueue.js';
@@ -35,7 +36,11 @@ export interface SessionDeps {
   log: Logger;
   stage(): HandlerStage;
   stt(): SpeechToText | null;
-  limits: { sessionQueue: number; maxAudioBytes: number };
+  limits: { sessionQueue: number; maxAudioBytes: number; audioIdleMs: number };
+  /** Audio held across every session (voice.maxBufferedAudioBytes); streams idle the longest are refused first. */
+  audioBudget: AudioBudget;
+  /** Milliseconds, for audio activity (the hub's clock). */
+  now(): number;
   isStopping(): boolean;
 }
 
@@ -44,6 +49,8 @@ export interface SessionIdentity {
   subject: string;
   scopes: readonly string[];
   area?: string;
+  /** The connection's trace id (the upgrade's `x-trace-id`, or made up): every log line of the session carries it. */
+  traceId?: string;
 }
 
 /** How a session reaches its client; the voice server provides it over the WebSocket. */
@@ -57,12 +64,11 @@ interface JobRun {
   fresh: boolean;
 }
 
-interface AudioCapture {
+interface AudioCapture extends BudgetedStream {
   frame: AudioStartFrame;
   chunks: Buffer[];
-  bytes: number;
   receivedAt: number;
-  /** Went over voice.maxAudioBytes: already refused, the rest is discarded until audio.end. */
+  /** Went over voice.maxAudioBytes or the shared budget: already refused, the rest is discarded until audio.end. */
   dropped: boolean;
 }
 
@@ -118,8 +124,7 @@ export class VoiceSession {
       case 'audio.start':
         if (this.audio) return this.refuse(frame.id, 'BAD_REQUEST', 'an audio stream is already open: send audio.end first');
         if (!this.admit(frame.id, true)) return;
-        this.audio = { frame, chunks: [], bytes: 0, receivedAt: performance.now(), dropped: false };
-        if (!this.busy) this.machine.to('listening');
+        this.openAudio(frame);
         return;
       case 'audio.end':
         this.endAudio(frame.id);
@@ -131,21 +136,12 @@ export class VoiceSession {
     const capture = this.audio;
     if (!capture) return this.refuse(null, 'BAD_REQUEST', 'binary frame outside an audio stream (send audio.start first)');
     if (capture.dropped) return; // the rest of a stream already refused: answered once, ignored until audio.end
-    capture.bytes += data.length;
-    if (capture.bytes <= this.deps.limits.maxAudioBytes) {
-      capture.chunks.push(data);
+    if (capture.bytes + data.length > this.deps.limits.maxAudioBytes) {
+      this.dropAudio(capture, 'BAD_REQUEST', `audio over the ${this.deps.limits.maxAudioBytes}-byte limit; the stream is dropped`);
       return;
     }
-    capture.dropped = true;
-    capture.chunks = [];
-    const message = `audio over the ${this.deps.limits.maxAudioBytes}-byte limit; the stream is dropped`;
-    if (this.machine.state === 'listening') {
-      this.machine.to('failed');
-      this.refuse(capture.frame.id, 'BAD_REQUEST', message);
-      this.machine.to('idle');
-    } else {
-      this.refuse(capture.frame.id, 'BAD_REQUEST', message);
-    }
+    // On false the budget has already evicted this stream (it was the stalest left): dropAudio ran.
+    if (this.deps.audioBudget.take(capture, data.length, this.deps.now())) capture.chunks.push(data);
   }
 
   /** A frame pushed by a plugin (`voice.speak`). */
@@ -155,8 +151,11 @@ export class VoiceSession {
 
   /** Shutdown: waiting jobs are handed back (BUSY, the hub is stopping); resolves once the running one is answered. */
   drain(): Promise<void> {
-    for (const job of this.waiting.splice(0)) this.refuse(job.id, 'BUSY', 'the hub is stopping; send it again after it restarts');
-    this.audio = null;
+    for (const job of this.waiting.splice(0)) {
+      this.freeAudio(job);
+      this.refuse(job.id, 'BUSY', 'the hub is stopping; send it again after it restarts');
+    }
+    this.releaseAudio();
     if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -164,12 +163,56 @@ export class VoiceSession {
   /** The connection is gone: nothing more is sent; a running job still finishes (and its outcome is cached). */
   close(): void {
     this.closed = true;
-    this.waiting.length = 0;
+    for (const job of this.waiting.splice(0)) this.freeAudio(job);
+    this.releaseAudio();
+  }
+
+  private openAudio(frame: AudioStartFrame): void {
+    const capture: AudioCapture = {
+      frame, chunks: [], bytes: 0, receivedAt: performance.now(), lastActivity: 0, dropped: false,
+      evict: (reason) => {
+        if (reason === 'idle') {
+          // A stalled stream is ended outright: its client may start a new one without sending audio.end.
+          if (this.audio === capture) this.audio = null;
+          this.dropAudio(capture, 'TIMEOUT', `no audio for ${this.deps.limits.audioIdleMs} ms; the stream is ended`);
+        } else {
+          this.dropAudio(capture, 'BUSY', 'the hub holds too much audio; this stream, idle the longest, is dropped');
+        }
+      },
+    };
+    this.audio = capture;
+    this.deps.audioBudget.open(capture, this.deps.now());
+    if (!this.busy) this.machine.to('listening');
+  }
+
+  /** Refuses the rest of a stream: its chunks are freed now, later ones ignored until audio.end. */
+  private dropAudio(capture: AudioCapture, code: VoiceErrorCode, message: string): void {
+    if (capture.dropped) return;
+    capture.dropped = true;
+    capture.chunks = [];
+    this.deps.audioBudget.release(capture);
+    if (this.closed) return;
+    if (this.machine.state === 'listening') {
+      this.machine.to('failed');
+      this.refuse(capture.frame.id, code, message);
+      this.machine.to('idle');
+    } else {
+      this.refuse(capture.frame.id, code, message);
+    }
+  }
+
+  /** A job's finished audio no longer waits: its bytes leave the shared budget. */
+  private freeAudio(job: UtteranceJob): void {
+    if (job.audio) this.deps.audioBudget.free(job.audio.audio.length);
+  }
+
+  private releaseAudio(): void {
+    if (this.audio) this.deps.audioBudget.release(this.audio);
     this.audio = null;
   }
 
   private traceId(id: string): string {
-    return `${this.identity.id}/${id}`;
+    return `${this.identity.traceId ?? this.identity.id}/${id}`;
   }
 
   /** The checks every utterance and audio stream passes before it is queued, cheapest refusal first. */
@@ -191,13 +234,16 @@ export class VoiceSession {
     const capture = this.audio;
     if (!capture || capture.frame.id !== id) return this.refuse(id, 'BAD_REQUEST', 'no open audio stream with this id');
     this.audio = null;
+    const bytes = capture.bytes;
+    this.deps.audioBudget.release(capture); // a finished stream waits in the session queue (at most one: below)
     if (capture.dropped) return;
     // At most one finished stream waits per session, so queued audio stays within 2 × voice.maxAudioBytes.
     if (this.busy && (this.waiting.length >= this.deps.limits.sessionQueue || this.waiting.some((j) => j.audio !== null))) {
       return this.refuse(id, 'BUSY', 'this session already has audio waiting');
     }
     const { rate, format } = capture.frame;
-    const audio = { id, audio: Buffer.concat(capture.chunks, capture.bytes), rate, format };
+    const audio = { id, audio: Buffer.concat(capture.chunks, bytes), rate, format };
+    this.deps.audioBudget.keep(bytes); // until the utterance is answered (freeAudio)
     this.enqueue(new UtteranceJob(id, null, undefined, audio, capture.receivedAt, this.traceId(id), this.deps.log));
   }
 
@@ -225,6 +271,7 @@ export class VoiceSession {
       run = this.begin(job);
     } catch (err) {
       this.crashed(job, err);
+      this.freeAudio(job);
       this.next();
       return;
     }
@@ -234,9 +281,11 @@ export class VoiceSession {
       } catch (err) {
         this.crashed(job, err);
       }
+      this.freeAudio(job);
       this.next();
     }, (err: unknown) => {
       this.crashed(job, err);
+      this.freeAudio(job);
       this.next();
     });
   }

@@ -7,6 +7,8 @@ export class VoiceClient {
   readonly frames: Frame[] = [];
   private waiters: Array<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
   closed: Promise<{ code: number; reason: string }>;
+  /** The headers of the hub's 101 answer. */
+  upgradeHeaders: Record<string, string | string[] | undefined> = {};
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
@@ -19,11 +21,25 @@ export class VoiceClient {
   }
 
   static connect(url: string, token?: string): Promise<VoiceClient> {
+    return VoiceClient.connectWith(url, token ? { authorization: `Bearer ${token}` } : {});
+  }
+
+  /** Connects with these upgrade headers; a refusal rejects with its `status` and JSON `body`. */
+  static connectWith(url: string, headers: Record<string, string>): Promise<VoiceClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+      const ws = new WebSocket(url, { headers });
       const client = new VoiceClient(ws);
+      ws.once('upgrade', (res) => { client.upgradeHeaders = res.headers; });
       ws.once('open', () => resolve(client));
-      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })));
+      ws.once('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+        res.on('end', () => {
+          let body: unknown;
+          try { body = JSON.parse(text); } catch { body = text; }
+          reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, body }));
+        });
+      });
       ws.once('error', reject);
     });
   }

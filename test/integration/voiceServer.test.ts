@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { AuthService } from '../../daemon/auth/authService.js';
-import { readKey } from '../../daemon/auth/keys.js';
+import { readKey, rotateKey } from '../../daemon/auth/keys.js';
 import { buildConfig } from '../../daemon/config/load.js';
 import { systemClock } from '../../daemon/context.js';
 import { EventBus } from '../../daemon/bus.js';
@@ -576,4 +576,50 @@ test('a detached session (no socket) gets the same frames as a client, and is no
   assert.equal(h.voice.clientCount, 0);
   session.handleText(Buffer.from('not json'));
   assert.equal(frames.at(-1)?.code, 'BAD_REQUEST');
+});
+
+test('a session whose token expires while it is open is told UNAUTHORIZED and closed with 1008 at the next heartbeat', async (t) => {
+  const h = await startVoice(t, { heartbeatMs: 100 });
+  // Expired 29 s ago: still inside the 30 s clock skew at the upgrade, past it a second later.
+  const token = await h.auth.create({ sub: 'kitchen', scopes: ['voice'], ttl: 31, now: Date.now() - 60_000 });
+  const c = await h.connect(token);
+  const closed = await c.closed;
+  assert.equal(closed.code, 1008);
+  const told = c.frames.find((f) => f.type === 'error');
+  assert.equal(told?.code, 'UNAUTHORIZED');
+  assert.equal(told?.id, null);
+});
+
+test('keys rotated under an open session: it is told UNAUTHORIZED and closed with 1008; a token of the new key connects', async (t) => {
+  const h = await startVoice(t);
+  const c = await h.connect(await h.token('kitchen'));
+  await rotateKey(h.dataDir);
+  await h.auth.reload();
+  assert.equal((await c.closed).code, 1008);
+  assert.equal(c.frames.find((f) => f.type === 'error')?.code, 'UNAUTHORIZED');
+  const fresh = await h.connect(await h.token('kitchen'));
+  await fresh.pong();
+});
+
+test('ended audio waiting for a slow speech-to-text stays in voice.maxBufferedAudioBytes: a new stream past it is refused BUSY until it is answered', async (t) => {
+  let release!: () => void;
+  const transcribing = new Promise<void>((resolve) => { release = resolve; });
+  const stt: SpeechToText = { async transcribe() { await transcribing; return { text: 'lights on' }; } };
+  const h = await startVoice(t, { maxBufferedAudioBytes: 65536 }, { stt });
+  const a = await h.connect(await h.token('hall'));
+  const b = await h.connect(await h.token('kitchen'));
+  a.send({ type: 'audio.start', id: 'slow', rate: 16000, format: 's16le' });
+  a.send(Buffer.alloc(40_000));
+  a.send({ type: 'audio.end', id: 'slow' });
+  await a.next((f) => f.state === 'processing');
+  b.send({ type: 'audio.start', id: 'b1', rate: 16000, format: 's16le' });
+  b.send(Buffer.alloc(30_000)); // 40 000 held + 30 000 > 65 536
+  assert.equal((await b.answer('b1')).code, 'BUSY');
+  release();
+  assert.equal((await a.answer('slow')).text, 'heard: lights on');
+  b.send({ type: 'audio.end', id: 'b1' }); // the refused stream is closed by its end
+  b.send({ type: 'audio.start', id: 'b2', rate: 16000, format: 's16le' });
+  b.send(Buffer.alloc(30_000));
+  b.send({ type: 'audio.end', id: 'b2' });
+  assert.equal((await b.answer('b2')).text, 'heard: lights on');
 });

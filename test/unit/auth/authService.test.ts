@@ -88,3 +88,25 @@ test('the file watcher picks up a rotation even before any new token is seen', a
   assert.equal(auth.kid, rotated.kid);
   await assert.rejects(auth.verify(old), { code: 'AUTH_INVALID' });
 });
+
+test('a rotation is seen through the directory watch (no poll here) and onKeyChange listeners are told once', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'voicehub-auth-'));
+  const config = buildConfig({ dataDir: join(dir, 'data') });
+  // A poll interval far longer than the test: only fs.watch on the data dir can notice the new file.
+  const auth = new AuthService({ config, log: silentLogger(), clock: systemClock }, { watchIntervalMs: 600_000 });
+  t.after(async () => {
+    await auth.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  await auth.start();
+  const before = auth.kid;
+  let told = 0;
+  const changed = new Promise<void>((resolve) => auth.onKeyChange(() => { told++; resolve(); }));
+  const stopListening = auth.onKeyChange(() => { throw new Error('a failing listener does not stop the others'); });
+  const rotated = await rotateKey(config.dataDir);
+  await changed;
+  assert.equal(auth.kid, rotated.kid);
+  assert.notEqual(auth.kid, before);
+  assert.equal(told, 1);
+  stopListening();
+});

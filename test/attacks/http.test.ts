@@ -1,0 +1,154 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import http from 'node:http';
+import { startDaemon, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+
+/**
+ * Issue 11, HTTP port: the attacks found against the real daemon (the built bundle), kept as regression
+ * tests. Each test starts its own hub.
+ */
+
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+async function hub(options: { config?: string; nodeArgs?: string[]; logLevel?: string } = {}): Promise<DaemonProcess> {
+  const d = await startDaemon({ dir: await makeTempDir(), config: options.config, nodeArgs: options.nodeArgs, env: options.logLevel ? { VOICEHUB_LOG_LEVEL: options.logLevel } : {} });
+  cleanups.push(() => d.cleanup());
+  return d;
+}
+
+interface RawSocket { socket: Socket; received: string; closed: Promise<void>; isClosed: boolean }
+
+/** A raw TCP connection that sends `data` and then nothing more: the slowloris shape. */
+async function partial(port: number, data: string): Promise<RawSocket> {
+  const socket = tcpConnect(port, '127.0.0.1');
+  const raw: RawSocket = { socket, received: '', closed: Promise.resolve(), isClosed: false };
+  raw.closed = new Promise((resolve) => socket.once('close', () => { raw.isClosed = true; resolve(); }));
+  socket.on('data', (chunk) => { raw.received += chunk.toString(); });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  cleanups.push(() => { socket.destroy(); });
+  if (data) socket.write(data);
+  return raw;
+}
+
+function rssMB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+const PARTIAL_UPGRADE = 'GET /voice HTTP/1.1\r\nHost: hub\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n';
+
+test('finding 17: slowloris upgrades count toward http.maxPendingPerAddress (extra ones closed at once) and are closed by http.headersTimeoutMs', { timeout: 90_000 }, async () => {
+  // Loopback is exempt from per-address limits by default: these tests can only come from there.
+  const d = await hub({ config: 'http:\n  headersTimeoutMs: 4000\n  maxPendingPerAddress: 4\n  rateLimit: { perSecond: 1000, burst: 1000, exempt: [] }\n' });
+  const held = [
+    await partial(d.httpPort, PARTIAL_UPGRADE),
+    await partial(d.httpPort, PARTIAL_UPGRADE),
+    await partial(d.httpPort, 'GET /health HTTP/1.1\r\nHost: hub\r\n'),
+    await partial(d.httpPort, ''), // connects and says nothing at all
+  ];
+  // Over the limit: closed at once, long before the headers timeout frees the first four.
+  const extra = [await partial(d.httpPort, PARTIAL_UPGRADE), await partial(d.httpPort, PARTIAL_UPGRADE)];
+  await Promise.all(extra.map((r) => r.closed));
+  assert.deepEqual(held.map((r) => r.isClosed), [false, false, false, false], 'the first four are still held when the extra ones are closed');
+  // A complete request from that address is refused too while four heads are pending: 429, closed.
+  const complete = await partial(d.httpPort, 'GET /health HTTP/1.1\r\nHost: hub\r\n\r\n');
+  await complete.closed;
+  assert.match(complete.received, /^HTTP\/1\.1 429 [^]*"code":"RATE_LIMITED"/);
+  assert.match(extra[0]!.received, /^HTTP\/1\.1 429/);
+  // The headers timeout closes every held one (it took about 45 s before), partial upgrades included.
+  await Promise.all(held.map((r) => r.closed));
+  assert.match(held[0]!.received, /^HTTP\/1\.1 408/);
+  // Freed: the address is served again, and the closed connections were counted.
+  const metrics = await fetch(`http://127.0.0.1:${d.httpPort}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(await metrics.text(), /voicehub_http_rate_limited_total\{kind="connection"\} [34]/);
+});
+
+test('finding 17: with the defaults a partial upgrade is closed by the 5 s headers timeout, not held for most of a minute', { timeout: 60_000 }, async () => {
+  const d = await hub();
+  const started = Date.now();
+  const raw = await partial(d.httpPort, PARTIAL_UPGRADE);
+  await raw.closed;
+  const heldMs = Date.now() - started;
+  console.log(`# partial upgrade held ${heldMs} ms`);
+  assert.match(raw.received, /^HTTP\/1\.1 408/);
+});
+
+test('finding 23: one debug line per request with method, path (no query), status, ms and traceId; x-trace-id echoed', { timeout: 60_000 }, async () => {
+  const d = await hub({ logLevel: 'debug' });
+  const res = await fetch(`http://127.0.0.1:${d.httpPort}/health?token=secret-in-query`, { headers: { 'x-trace-id': 'scrape-7f3a' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-trace-id'), 'scrape-7f3a');
+  const line = await d.waitForLine((l) => l.msg === 'http request' && l.traceId === 'scrape-7f3a');
+  assert.equal(line.level, 'debug');
+  assert.equal(line.method, 'GET');
+  assert.equal(line.path, '/health');
+  assert.equal(line.status, 200);
+  assert.equal(typeof line.ms, 'number');
+  assert.ok(!JSON.stringify(line).includes('secret-in-query'));
+  // A 404 and a hostile trace id: logged too, under a trace id the hub made.
+  const missing = await fetch(`http://127.0.0.1:${d.httpPort}/nope`, { headers: { 'x-trace-id': 'a'.repeat(200) } });
+  assert.equal(missing.status, 404);
+  const made = missing.headers.get('x-trace-id')!;
+  assert.notEqual(made, 'a'.repeat(200));
+  const notFound = await d.waitForLine((l) => l.msg === 'http request' && l.traceId === made);
+  assert.equal(notFound.status, 404);
+  assert.equal(notFound.path, '/nope');
+});
+
+/** What `promtool check metrics` says about names and types (the lint rules that concern us). */
+function lintMetrics(text: string): string[] {
+  const problems: string[] = [];
+  const helped = new Set<string>();
+  for (const line of text.split('\n')) {
+    const help = /^# HELP (\S+) (.*)$/.exec(line);
+    if (help) {
+      helped.add(help[1]!);
+      if (help[2]!.trim() === '') problems.push(`${help[1]}: empty help`);
+    }
+    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (!type) continue;
+    const [, name, kind] = type as unknown as [string, string, string];
+    if (!/^[a-z_:][a-z0-9_:]*$/.test(name)) problems.push(`${name}: not snake_case`);
+    if (!name.startsWith('voicehub_')) problems.push(`${name}: not prefixed voicehub_`);
+    if (kind !== 'counter' && name.endsWith('_total')) problems.push(`${name}: non-counter metrics should not have "_total" suffix`);
+    if (kind === 'counter' && !name.endsWith('_total')) problems.push(`${name}: counter metrics should have "_total" suffix`);
+    if (!helped.has(name)) problems.push(`${name}: no help text`);
+  }
+  return problems;
+}
+
+test('finding 24: /metrics passes a promtool-like lint (no non-counter ending in _total, counters end in _total, help on all)', { timeout: 60_000 }, async () => {
+  const d = await hub();
+  const text = await (await fetch(`http://127.0.0.1:${d.httpPort}/metrics`)).text();
+  assert.deepEqual(lintMetrics(text), []);
+  assert.match(text, /^voicehub_nodejs_active_handles\{type="[^"]+"\} \d+$/m, 'the per-type gauges stay');
+  assert.doesNotMatch(text, /voicehub_nodejs_active_\w+_total/);
+  // The linter itself finds what promtool found.
+  assert.deepEqual(lintMetrics('# HELP voicehub_nodejs_active_handles_total Total.\n# TYPE voicehub_nodejs_active_handles_total gauge\n'),
+    ['voicehub_nodejs_active_handles_total: non-counter metrics should not have "_total" suffix']);
+});
+
+test('also: 3000 /metrics scrapes (20 at a time) under the shipped heap flags leave RSS within a generous bound', { timeout: 240_000 }, async () => {
+  const d = await hub({ nodeArgs: SHIPPED_NODE_FLAGS });
+  const pid = d.child.pid!;
+  const agent = new http.Agent({ keepAlive: false, maxSockets: 20 });
+  const scrape = () => new Promise<void>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: d.httpPort, path: '/metrics', agent }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+      res.resume();
+      res.on('end', () => resolve());
+    }).on('error', reject);
+  });
+  for (let i = 0; i < 200; i++) await scrape(); // warm: lazy modules, JIT, the first heap growth
+  const before = rssMB(pid);
+  let left = 3000;
+  await Promise.all(Array.from({ length: 20 }, async () => { while (left-- > 0) await scrape(); }));
+  const afterScrapes = rssMB(pid);
+  console.log(`# 3000 scrapes: RSS ${before.toFixed(1)} → ${afterScrapes.toFixed(1)} MB`);
+  assert.ok(afterScrapes - before < 60, `RSS grew ${(afterScrapes - before).toFixed(1)} MB`);
+  assert.equal((await fetch(`http://127.0.0.1:${d.httpPort}/health`)).status, 200);
+});
