@@ -244,6 +244,9 @@ export class IsolatedPlugin {
     });
     track(child);
     this.watchMemory(child);
+    // The hub's own servers keep it running; a plugin's process and pipes never do (a test or CLI can end).
+    child.unref();
+    for (const stream of [channel, child.stdout, child.stderr]) (stream as Socket | null)?.unref?.();
     this.startedAt = Date.now();
     for (const [stream, level] of [[child.stdout, 'info'], [child.stderr, 'warn']] as const) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.log(level, { stream: level === 'info' ? 'stdout' : 'stderr' }, line));
