@@ -347,7 +347,7 @@ test('isolated API: schedule.cron runs on the hub\'s clock, devices.resolve work
   while (!closed.includes('/slow')) await new Promise((resolve) => setTimeout(resolve, 50));
 });
 
-const OVERSIZE_PLUGIN = `import { Socket } from 'node:net';
+const OVERSIZE_PLUGIN = `import { writeSync } from 'node:fs';
 export function onRegister(api) {
   api.intents.addSentences({ lang: 'en', intent: 'Big', sentences: ['answer at length'] });
   api.intents.addSentences({ lang: 'en', intent: 'Raw', sentences: ['flood the channel'] });
@@ -355,7 +355,7 @@ export function onRegister(api) {
   api.intents.addSentences({ lang: 'en', intent: 'Hi', sentences: ['say hi'] });
   api.intents.handle('Big', () => ({ text: 'x'.repeat(2 * 1024 * 1024) }));
   // Around the runner: a frame header that announces 1 GiB, written straight to the channel's fd.
-  api.intents.handle('Raw', () => { const head = Buffer.alloc(4); head.writeUInt32BE(1 << 30); new Socket({ fd: 3 }).write(head); return new Promise(() => {}); });
+  api.intents.handle('Raw', () => { const head = Buffer.alloc(4); head.writeUInt32BE(1 << 30); writeSync(3, head); return new Promise(() => {}); });
   // Buffers live outside the V8 heap and its cap: 8 x 32 MB, touched.
   api.intents.handle('Hoard', () => { globalThis.kept = []; for (let i = 0; i < 8; i++) globalThis.kept.push(Buffer.alloc(32 * 1024 * 1024, 1)); return new Promise(() => {}); });
   api.intents.handle('Hi', () => ({ text: 'hi from ' + process.pid }));
