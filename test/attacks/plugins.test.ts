@@ -393,3 +393,41 @@ test('finding 4, channel and memory caps: a 2 MiB reply fails PLUGIN_FAILED; a 1
   assert.notEqual(Number(/(\d+)$/.exec(String(again.text))?.[1]), pid);
   assert.equal(d.child.exitCode, null, 'the hub is still running');
 });
+
+/** A raw anonymous MQTT CONNECT from inside an isolated plugin (the network is not under Node 20's permission model). */
+const MQTT_PLUGIN = `import { connect } from 'node:net';
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Sneak', sentences: ['sneak onto the broker'] });
+  api.intents.handle('Sneak', () => new Promise((resolve) => {
+    const socket = connect(api.config.port, '127.0.0.1', () => {
+      const id = Buffer.from('px');
+      socket.write(Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, id.length]), id]));
+    });
+    socket.once('data', (d) => { socket.destroy(); resolve({ text: 'connack=' + d[3] }); });
+    socket.once('error', (e) => resolve({ text: 'error=' + e.code }));
+  }));
+}
+`;
+
+test('finding 4, MQTT: an isolated plugin reaches the embedded broker anonymously from loopback by default (CONNACK 0); mqtt.anonymousFrom: [] closes it (CONNACK 5)', { timeout: 120_000 }, async () => {
+  const outcomes: string[] = [];
+  for (const anonymousFrom of [null, '[]']) {
+    const dir = await makeTempDir('voicehub-attack-plugins-');
+    const plugins = join(dir, 'plugins');
+    await plugin(plugins, 'sneak.mjs', { id: 'com.attack.sneak', intents: ['Sneak'] }, MQTT_PLUGIN);
+    const port = await freePort();
+    const d = await startDaemon({ dir, env: { VOICEHUB_MQTT_PORT: String(port) }, config: [`mqtt: { host: 127.0.0.1${anonymousFrom ? `, anonymousFrom: ${anonymousFrom}` : ''} }`,
+      'plugins:', `  dir: ${JSON.stringify(plugins)}`, `  com.attack.sneak: { config: { port: ${port} } }`].join('\n') });
+    cleanups.push(() => d.cleanup());
+    assert.equal(d.mqttPort, port);
+    const c = await voice(d);
+    const reply = await c.say('s1', 'sneak onto the broker');
+    assert.equal(reply.type, 'reply', JSON.stringify(reply));
+    outcomes.push(String(reply.text));
+    await c.close();
+    await d.stop();
+  }
+  // Decided and documented (README, trust model): the default stays, so that devices on the same Pi
+  // (Zigbee2MQTT, Tasmota) keep connecting without a user; an install with untrusted plugins sets [].
+  assert.deepEqual(outcomes, ['connack=0', 'connack=5']);
+});
