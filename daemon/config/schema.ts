@@ -87,8 +87,8 @@ const PluginsSchema = Type.Object({
   timeoutMs: Type.Integer({ minimum: 10, maximum: 600000, default: 5000 }),
   failuresBeforePause: Type.Integer({ minimum: 1, default: 5 }),
   pauseMs: Type.Integer({ minimum: 10, default: 60000 }),
-  /** How third-party plugins run unless plugins.<id>.isolation says otherwise: in the hub, or each in its own process. */
-  isolation: Type.Union([Type.Literal('none'), Type.Literal('process')], { default: 'none' }),
+  /** How plugins other than the hub's own built-ins run unless plugins.<id>.isolation says otherwise: each in its own process (the default, issue 11), or in the hub (`none`: full powers of the hub process). */
+  isolation: Type.Union([Type.Literal('none'), Type.Literal('process')], { default: 'process' }),
 }, {
   default: {},
   // Keys with a dot are plugin ids (reverse-DNS); anything else must be one of the keys above.

@@ -5,6 +5,7 @@ import {
   type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { EN_RESPONSES } from '../intents/responses/en.js';
+import { ZH_RESPONSES } from '../intents/responses/zh.js';
 import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
 import type { EngineTargets, IntentEnginePort } from '../../plugins/host/ports.js';
 import type { IntentMatcher } from './intentPipeline.js';
@@ -88,6 +89,10 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     const flat: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(vars)) if (typeof v === 'string' || typeof v === 'number') flat[k] = v;
     return render(lang as Lang, key as ResponseKey, flat);
+  }
+
+  responseTemplates(): Record<string, Record<string, string>> {
+    return { en: { ...EN_RESPONSES }, zh: { ...ZH_RESPONSES } };
   }
 
   addSentences(set: SentenceSet, owner: string): void {

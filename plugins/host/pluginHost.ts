@@ -106,6 +106,8 @@ export class PluginHost implements Subsystem {
       await record.isolated?.close(); // its process has exited when stop() returns
       record.state = 'stopped';
     }
+    // Processes of plugins that never ran (failed, disabled after their process started) end too.
+    await Promise.all(this.records.map((record) => record.isolated?.close()));
     if (this.ownsCloud) await this.cloud?.close();
     this.ctx.health.unregister('plugins');
     this.releaseExitGuard?.();
@@ -201,8 +203,17 @@ export class PluginHost implements Subsystem {
   private async importPlugin(record: PluginRecord): Promise<void> {
     if (record.isolation === 'process') {
       // Imported in its own process, during onRegister (which has the same timeout).
-      record.isolated = new IsolatedPlugin(record, { ctx: this.ctx, ...isolationFiles(), restarts: this.restartsMetric });
+      record.isolated = new IsolatedPlugin(record, {
+        ctx: this.ctx, ...isolationFiles(), restarts: this.restartsMetric, sharedResponses: this.ports.intents.responseTemplates?.() ?? {},
+      });
       record.module = record.isolated.module();
+      // Its process starts now, side by side with the other imports; its import runs in onRegister.
+      try {
+        await record.isolated.startProcess();
+      } catch (err) {
+        void record.isolated.close();
+        fail(record, (err as Error).message, err);
+      }
       return;
     }
     try {

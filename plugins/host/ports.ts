@@ -32,6 +32,11 @@ export interface IntentEnginePort {
   resolve(request: IntentRequest): EngineTargets;
   /** Renders one of the engine's shared response templates; null when it has no such key. */
   respond(key: string, vars: Record<string, unknown>, lang: string): string | null;
+  /**
+   * The shared response templates themselves, by language (`{ en: { turned_on: 'Turned on {target}.' } }`):
+   * an isolated plugin renders them in its own process, where `respond` must answer at once.
+   */
+  responseTemplates?(): Record<string, Record<string, string>>;
   /** Adds sentence templates (before the engine serves requests); throws PLUGIN_MANIFEST_INVALID for a bad one. */
   addSentences(set: SentenceSet, owner: string): void;
   /** Drops every sentence an owner added (a plugin whose sentences were refused part-way). */

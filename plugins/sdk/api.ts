@@ -87,6 +87,8 @@ export interface DevicesApi {
    * request's language: DEVICE_NOT_FOUND ("I don't know a device called moon."), DEVICE_AMBIGUOUS ("Which
    * lamp do you mean: …?"), DEVICE_UNSUPPORTED, or VALUE_OUT_OF_RANGE ("Brightness must be between 0 and
    * 100%."). Nothing has been sent to any device then.
+   * With `isolation: process` the request being handled is answered at once too, but any other request
+   * gets a Promise of the Targets (the engine is in the hub): `await` the result, which works everywhere.
    */
   resolve(request: IntentRequest): Targets;
   /**

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 
 /**
@@ -126,7 +126,8 @@ test('finding 5: process.exit(0) in an in-process plugin is refused and logged; 
   const plugins = join(dir, 'plugins');
   await plugin(plugins, 'exiter.mjs', { id: 'com.attack.exiter', intents: ['ExitNow'] }, EXIT_PLUGIN);
   await plugin(plugins, 'exit-on-import.mjs', { id: 'com.attack.exitonimport' }, 'process.exit(0);\nexport function onRegister() {}\n');
-  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`].join('\n'), dir);
+  // The subject is the in-process exit guard: these plugins opt out of the default process isolation.
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  isolation: none'].join('\n'), dir);
   const c = await voice(d);
   const reply = await c.say('x1', 'leave the hub now');
   assert.equal(reply.type, 'error', JSON.stringify(reply));
@@ -145,7 +146,8 @@ test('finding 5: process.exit(0) from an in-process plugin\'s own raw timer (out
   const dir = await makeTempDir('voicehub-attack-plugins-');
   const plugins = join(dir, 'plugins');
   await plugin(plugins, 'late-exit.mjs', { id: 'com.attack.lateexit' }, 'export function onStart() { setTimeout(() => process.exit(0), 200); }\n');
-  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`].join('\n'), dir);
+  // The subject is an in-process plugin (isolated, its exit is a restart: the finding 4 tests below).
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  isolation: none'].join('\n'), dir);
   const { code } = await d.exited();
   // systemd's Restart=on-failure restarts it; the log says which plugin and why.
   assert.equal(code, 1);
@@ -165,7 +167,8 @@ test('finding 6: a top-level await that never settles fails its plugin after plu
   const dir = await makeTempDir('voicehub-attack-plugins-');
   const plugins = join(dir, 'plugins');
   await plugin(plugins, 'forever.mjs', { id: 'com.attack.forever' }, 'await new Promise(() => {});\nexport function onRegister() {}\n');
-  await writeFile(join(dir, 'voicehub.yaml'), ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 8000'].join('\n'));
+  // The subject is the in-process import timeout (isolated, the import runs in the child within onRegister's timeout).
+  await writeFile(join(dir, 'voicehub.yaml'), ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 8000', '  isolation: none'].join('\n'));
   const port = await freePort();
   const d = await startDaemon({ dir, args: ['start', '--config', join(dir, 'voicehub.yaml')], env: { VOICEHUB_HTTP_PORT: String(port) }, noWait: true });
   cleanups.push(() => d.cleanup());
@@ -267,4 +270,164 @@ test('finding 4: an isolated plugin stuck in a synchronous loop times out, is ki
   assert.equal(hello.type, 'reply', JSON.stringify(hello));
   assert.match(String(hello.text), /^hello from \d+$/);
   assert.equal((await fetch(`${d.url}/health`)).status, 200);
+});
+
+// ---- Round 2: process isolation is the default for every plugin that is not one of the hub's built-ins. ----
+
+test('finding 4, default config: a plugin from plugins.dir runs in its own process and cannot read the signing key, write, spawn or start a worker', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  const keyPath = join(dir, 'data', 'signing-key.json');
+  await plugin(plugins, 'prober.mjs', { id: 'com.attack.prober', requiredScopes: ['devices:read'], intents: ['Probe', 'Quit'] }, PROBE_PLUGIN);
+  // No isolation key anywhere: the default decides.
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`,
+    `  com.attack.prober: { grant: [devices:read], config: { keyPath: ${JSON.stringify(keyPath)} } }`].join('\n'), dir);
+  await readFile(keyPath);
+  const c = await voice(d);
+  const probe = await c.say('p1', 'probe the hub');
+  assert.equal(probe.type, 'reply', JSON.stringify(probe));
+  const text = String(probe.text);
+  for (const what of ['key', 'write', 'spawn', 'worker']) assert.match(text, new RegExp(`${what}=ERR_ACCESS_DENIED`));
+  assert.match(text, /control=PLUGIN_SCOPE_DENIED/);
+  assert.notEqual(Number(/pid=(\d+)/.exec(text)?.[1]), d.child.pid, 'the plugin runs in a process of its own');
+  const listed = await (await fetch(`${d.url}/api/plugins`, { headers: { authorization: `Bearer ${await token(d, 'admin')}` } })).json() as { plugins: Array<{ id: string; isolation: string }> };
+  const isolation = Object.fromEntries(listed.plugins.map((p) => [p.id, p.isolation]));
+  assert.equal(isolation['com.attack.prober'], 'process');
+  assert.equal(isolation['voicehub.timers'], 'none', 'the hub\'s own built-ins stay in its process');
+});
+
+/** Every API method that needs the hub, used from an isolated plugin: cron, the hub's clock, resolve, shared replies, cloud abort. */
+const FULL_API_PLUGIN = (url: string) => `export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Full', sentences: ['check everything'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Abort', sentences: ['abort the request'] });
+  api.intents.handle('Full', async () => {
+    const targets = await api.devices.resolve({ intent: 'HassTurnOn', text: 'turn on the hall lamp', lang: 'en', slots: {} });
+    let bad = 'none';
+    try { api.schedule.cron('not a cron', () => {}); } catch (e) { bad = e.code; }
+    return { text: [
+      'resolved=' + targets.devices.map((d) => d.id).join(','),
+      'reply=' + api.respond('turn_on', { target: targets.phrase }, 'en'),
+      'now=' + (typeof api.schedule.now() === 'number'),
+      'badcron=' + bad,
+    ].join(' | ') };
+  });
+  api.intents.handle('Abort', async () => {
+    const abort = new AbortController();
+    const pending = api.cloud.request(${JSON.stringify(url)}, { signal: abort.signal });
+    setTimeout(() => abort.abort(), 1500);
+    try { await pending; return { text: 'finished' }; } catch (e) { return { text: 'aborted: ' + e.message }; }
+  });
+}
+export function onStart(api) {
+  api.schedule.cron('* * * * * *', () => api.log.info('cron fired'));
+}
+`;
+
+test('isolated API: schedule.cron runs on the hub\'s clock, devices.resolve works for any request, respond has the shared replies, and aborting cloud.request cancels the hub\'s request', { timeout: 90_000 }, async () => {
+  const closed: string[] = [];
+  const server: Server = createServer((req) => { req.socket.once('close', () => closed.push(req.url ?? '')); }); // never answers
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`;
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'full.mjs', { id: 'com.attack.full', requiredScopes: ['devices:read', 'schedule', 'cloud:request'], intents: ['Full', 'Abort'] }, FULL_API_PLUGIN(url));
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 20000',
+    '  com.attack.full: { grant: [devices:read, schedule, cloud:request] }',
+    'devices: [ { id: hall_lamp, name: Hall lamp, area: hall, type: light, commandTopic: hall/lamp/set, stateTopic: hall/lamp } ]'].join('\n'), dir);
+  await d.waitForLine((l) => l.plugin === 'com.attack.full' && l.msg === 'cron fired', 30_000);
+  const c = await voice(d);
+  const full = await c.say('f1', 'check everything');
+  assert.equal(full.type, 'reply', JSON.stringify(full));
+  assert.equal(full.text, 'resolved=hall_lamp | reply=Turned on the hall lamp. | now=true | badcron=BAD_REQUEST');
+  const aborted = await c.say('a1', 'abort the request');
+  assert.equal(aborted.type, 'reply', JSON.stringify(aborted));
+  assert.match(String(aborted.text), /^aborted: .*abort/i);
+  // The hub's own request was cancelled (its connection closed), not left to run into plugins.timeoutMs.
+  while (!closed.includes('/slow')) await new Promise((resolve) => setTimeout(resolve, 50));
+});
+
+const OVERSIZE_PLUGIN = `import { writeSync } from 'node:fs';
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Big', sentences: ['answer at length'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Raw', sentences: ['flood the channel'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Hoard', sentences: ['hoard memory'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Hi', sentences: ['say hi'] });
+  api.intents.handle('Big', () => ({ text: 'x'.repeat(2 * 1024 * 1024) }));
+  // Around the runner: a frame header that announces 1 GiB, written straight to the channel's fd.
+  api.intents.handle('Raw', () => { const head = Buffer.alloc(4); head.writeUInt32BE(1 << 30); writeSync(3, head); return new Promise(() => {}); });
+  // Buffers live outside the V8 heap and its cap: 8 x 32 MB, touched.
+  api.intents.handle('Hoard', () => { globalThis.kept = []; for (let i = 0; i < 8; i++) globalThis.kept.push(Buffer.alloc(32 * 1024 * 1024, 1)); return new Promise(() => {}); });
+  api.intents.handle('Hi', () => ({ text: 'hi from ' + process.pid }));
+}
+`;
+
+test('finding 4, channel and memory caps: a 2 MiB reply fails PLUGIN_FAILED; a 1 GiB frame header or 256 MB of Buffers gets the plugin\'s process killed and restarted; the hub serves on', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'oversize.mjs', { id: 'com.attack.oversize', intents: ['Big', 'Raw', 'Hoard', 'Hi'] }, OVERSIZE_PLUGIN);
+  const d = await startDaemon({ config: ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 20000'].join('\n'), dir, nodeArgs: SHIPPED_NODE_FLAGS });
+  cleanups.push(() => d.cleanup());
+  const c = await voice(d);
+  const big = await c.say('b1', 'answer at length');
+  assert.equal(big.type, 'error', JSON.stringify(big).slice(0, 300));
+  assert.equal(big.code, 'PLUGIN_FAILED');
+  const first = await c.say('h1', 'say hi');
+  assert.equal(first.type, 'reply', 'the plugin answers on after a refused reply');
+  const pid = Number(/(\d+)$/.exec(String(first.text))?.[1]);
+
+  const raw = await c.say('r1', 'flood the channel');
+  assert.equal(raw.type, 'error', JSON.stringify(raw));
+  assert.equal(raw.code, 'PLUGIN_FAILED');
+  await d.waitForLine((l) => l.plugin === 'com.attack.oversize' && /broke its channel \(a message of 1073741824 bytes is larger than the channel's limit of 1048576 bytes\)/.test(l.msg));
+  await d.waitForLine((l) => l.plugin === 'com.attack.oversize' && l.msg === 'plugin process restarted', 30_000);
+
+  const hoard = await c.say('m1', 'hoard memory');
+  assert.equal(hoard.type, 'error', JSON.stringify(hoard));
+  assert.equal(hoard.code, 'PLUGIN_FAILED');
+  const killed = await d.waitForLine((l) => l.plugin === 'com.attack.oversize' && /plugin process uses \d+ MB \(at most 160\); killing it/.test(l.msg), 30_000);
+  assert.ok(Number(killed.rssMB) > 160);
+  await d.waitForLine((l) => l.plugin === 'com.attack.oversize' && l.msg === 'plugin process restarted' && l !== d.lines.find((x) => x.msg === 'plugin process restarted'), 60_000);
+  const again = await c.say('h2', 'say hi');
+  assert.equal(again.type, 'reply', JSON.stringify(again));
+  assert.notEqual(Number(/(\d+)$/.exec(String(again.text))?.[1]), pid);
+  assert.equal(d.child.exitCode, null, 'the hub is still running');
+});
+
+/** A raw anonymous MQTT CONNECT from inside an isolated plugin (the network is not under Node 20's permission model). */
+const MQTT_PLUGIN = `import { connect } from 'node:net';
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Sneak', sentences: ['sneak onto the broker'] });
+  api.intents.handle('Sneak', () => new Promise((resolve) => {
+    const socket = connect(api.config.port, '127.0.0.1', () => {
+      const id = Buffer.from('px');
+      socket.write(Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, id.length]), id]));
+    });
+    socket.once('data', (d) => { socket.destroy(); resolve({ text: 'connack=' + d[3] }); });
+    socket.once('error', (e) => resolve({ text: 'error=' + e.code }));
+  }));
+}
+`;
+
+test('finding 4, MQTT: an isolated plugin reaches the embedded broker anonymously from loopback by default (CONNACK 0); mqtt.anonymousFrom: [] closes it (CONNACK 5)', { timeout: 120_000 }, async () => {
+  const outcomes: string[] = [];
+  for (const anonymousFrom of [null, '[]']) {
+    const dir = await makeTempDir('voicehub-attack-plugins-');
+    const plugins = join(dir, 'plugins');
+    await plugin(plugins, 'sneak.mjs', { id: 'com.attack.sneak', intents: ['Sneak'] }, MQTT_PLUGIN);
+    const port = await freePort();
+    const d = await startDaemon({ dir, env: { VOICEHUB_MQTT_PORT: String(port) }, config: [`mqtt: { host: 127.0.0.1${anonymousFrom ? `, anonymousFrom: ${anonymousFrom}` : ''} }`,
+      'plugins:', `  dir: ${JSON.stringify(plugins)}`, `  com.attack.sneak: { config: { port: ${port} } }`].join('\n') });
+    cleanups.push(() => d.cleanup());
+    assert.equal(d.mqttPort, port);
+    const c = await voice(d);
+    const reply = await c.say('s1', 'sneak onto the broker');
+    assert.equal(reply.type, 'reply', JSON.stringify(reply));
+    outcomes.push(String(reply.text));
+    await c.close();
+    await d.stop();
+  }
+  // Decided and documented (README, trust model): the default stays, so that devices on the same Pi
+  // (Zigbee2MQTT, Tasmota) keep connecting without a user; an install with untrusted plugins sets [].
+  assert.deepEqual(outcomes, ['connack=0', 'connack=5']);
 });

@@ -98,3 +98,32 @@ test('an isolated plugin that floods the log is cut to 100 lines a second, and w
   assert.ok(flood().length <= 100 * seconds, `${flood().length} flooded lines written over ${seconds} s`);
   assert.ok(dropped() >= 2000 - 100 * seconds);
 });
+
+test('at most 64 calls wait on one isolated plugin: the 65th fails at once with PLUGIN_FAILED, and the plugin answers again once they end; its floating rejection is counted', { timeout: 60_000 }, async (t) => {
+  const root = await makeTempDir('voicehub-isolation-');
+  const dir = join(root, 'plugins');
+  await mkdir(dir);
+  await writeFile(join(dir, 'slow.mjs'), `const waiting = [];
+export function onRegister(api) {
+  // All 64 answer once the 64th has arrived: the hub turned the 65th away before any reached this process.
+  api.intents.handle('Wait', () => new Promise((resolve) => {
+    waiting.push(resolve);
+    if (waiting.length === 64) setImmediate(() => { for (const r of waiting.splice(0)) r({ text: 'released' }); });
+  }));
+  api.intents.handle('Float', () => { Promise.reject(new Error('nobody handles me')); return { text: 'left behind' }; });
+}
+`);
+  await writeFile(join(dir, 'slow.voicehub.json'), JSON.stringify({ id: 'com.t.slow', version: '1.0.0', capabilities: [], requiredScopes: [], intents: ['Wait', 'Float'] }));
+  const h = await makeContext({ plugins: { dir, timeoutMs: 60_000 } }, { dir: root });
+  const host = hostFor(h, {});
+  t.after(async () => { await host.stop(); await h.close(); await rm(root, { recursive: true, force: true }); });
+  await host.start();
+  assert.equal(host.list().find((p) => p.id === 'com.t.slow')?.isolation, 'process', 'the default');
+  const waiting = Array.from({ length: 64 }, () => host.handleIntent(request('Wait'), call()));
+  await assert.rejects(host.handleIntent(request('Wait'), call()), (err: unknown) => err instanceof HubError && err.code === 'PLUGIN_FAILED' && /busy: 64 calls/.test(err.message));
+  for (const reply of await Promise.allSettled(waiting)) assert.equal(reply.status === 'fulfilled' ? reply.value.reply.text : String(reply.reason), 'released');
+  const failures = () => host.list().find((p) => p.id === 'com.t.slow')!.failures;
+  const before = failures();
+  assert.equal((await host.handleIntent(request('Float'), call())).reply.text, 'left behind');
+  while (failures() < before + 1) await new Promise((resolve) => setTimeout(resolve, 20));
+});

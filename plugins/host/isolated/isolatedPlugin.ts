@@ -1,11 +1,13 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HubContext } from '../../../daemon/context.js';
 import { HubError, isHubError, type ErrorCode } from '../../../daemon/errors.js';
 import type { Counter } from '../../../daemon/metrics.js';
-import type { CloudRequest, PluginApi, PluginCollection } from '../../sdk/api.js';
+import type { CloudRequest, Job, PluginApi, PluginCollection } from '../../sdk/api.js';
 import type { DeviceCommand } from '../../sdk/devices.js';
 import type { PluginEventName } from '../../sdk/events.js';
 import type { HandlerContext, IntentRequest } from '../../sdk/intents.js';
@@ -13,6 +15,7 @@ import type { PluginModule } from '../../sdk/manifest.js';
 import type { AudioInput } from '../../sdk/stt.js';
 import { PLUGIN_EVENTS } from '../loader.js';
 import type { PluginRecord } from '../pluginRecord.js';
+import { encodeFrame, MAX_MESSAGE_BYTES, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
@@ -26,11 +29,24 @@ const RESTART_MAX_MS = 60_000;
 const STABLE_AFTER_MS = 30_000;
 /** API calls one child may have running in the hub at once; more are refused (a flood cannot queue up work). */
 const MAX_API_INFLIGHT = 64;
+/** Calls from the hub into one child at once (intents, events, jobs…); more fail at once with PLUGIN_FAILED. */
+const MAX_CALLS_INFLIGHT = 64;
+/** Bytes the hub may have queued for a child that does not read its channel; past this, sends are refused. */
+const MAX_QUEUED_BYTES = 4 * MAX_MESSAGE_BYTES;
+/**
+ * The child's resident memory, checked every RSS_CHECK_MS: Buffers live outside the V8 heap and its cap,
+ * so a plugin could otherwise take the unit's whole MemoryMax. Above this it is killed (and restarted).
+ */
+const CHILD_RSS_MAX_MB = 160;
+const RSS_CHECK_MS = 1000;
 /**
  * The child's own heap: a plugin that leaks or builds huge strings dies alone, well before the hub would.
  * A small young generation too: the child is about 51 MB resident, a bare Node process about 40.
  */
 const CHILD_HEAP_MB = 96;
+const CHILD_SEMI_SPACE_MB = 1;
+/** How long a new child may take to be ready (Node's own start-up) before it counts as failed. */
+const PROCESS_START_MS = 30_000;
 const MAX_LOG_CHARS = 2000;
 /** Log lines (API log, stdout, stderr) one child may write per second; the rest are counted and dropped (an SD card). */
 const MAX_LOG_LINES_PER_S = 100;
@@ -58,6 +74,8 @@ export interface IsolationDeps {
   /** The hub's package.json (Node reads it to know runner.js is an ES module). */
   hubPackageJson: string;
   restarts: Counter<'plugin'> | null;
+  /** The intent engine's shared response templates by language, for `api.respond` in the child. */
+  sharedResponses: Record<string, Record<string, string>>;
 }
 
 interface Pending {
@@ -76,6 +94,13 @@ interface Pending {
  */
 export class IsolatedPlugin {
   private child: ChildProcess | null = null;
+  private channel: Socket | null = null;
+  private onReady: (() => void) | null = null;
+  /** Timers and cron jobs the child made, by its job id: cancelled when that child exits (a new one makes its own). */
+  private readonly jobs = new Map<number, Job>();
+  /** The host's side of API calls that can be cancelled from the child (cloud.request with a signal). */
+  private readonly apiAborts = new Map<number, AbortController>();
+  private rssTimer: NodeJS.Timeout | null = null;
   private api: PluginApi | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -107,7 +132,8 @@ export class IsolatedPlugin {
       manifest: this.record.manifest!,
       onRegister: async (api) => {
         this.api = api;
-        await this.boot();
+        if (!this.child) await this.startProcess();
+        await this.load();
         const summary = await this.call('register') as RegisterSummary;
         this.replay(summary, api);
         return summary.status as never;
@@ -136,22 +162,36 @@ export class IsolatedPlugin {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    if (child.connected) child.disconnect(); // the runner exits when its channel closes
+    this.channel?.end(); // the runner exits when its channel closes
     // One stuck in a synchronous loop never sees that: it is killed.
     const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
     await exited;
     clearTimeout(kill);
   }
 
-  /** Forks the child, waits for it, sends init and loads the plugin in it. */
+  /** Starts the child, sends init and loads the plugin in it. */
   private async boot(): Promise<void> {
+    await this.startProcess();
+    await this.load();
+  }
+
+  /**
+   * Starts the child and waits until it can take messages. The host does this before onRegister, with its
+   * own limit (a process start is the hub's cost, ~0.3 s on a Pi, and not the plugin's timeoutMs).
+   */
+  async startProcess(): Promise<void> {
     const child = this.spawn();
     await new Promise<void>((resolve, reject) => {
-      const onMessage = (m: ChildToHost) => { if (m?.t === 'ready') { child.off('exit', onExit); child.off('message', onMessage); resolve(); } };
-      const onExit = (code: number | null) => { child.off('message', onMessage); reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process exited (${code}) before it was ready`)); };
-      child.on('message', onMessage);
+      const fail = (why: string) => { this.onReady = null; clearTimeout(timer); reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process ${why}`)); };
+      const onExit = (code: number | null) => fail(`exited (${code}) before it was ready`);
+      const timer = setTimeout(() => { child.off('exit', onExit); child.kill('SIGKILL'); fail(`was not ready within ${PROCESS_START_MS} ms`); }, PROCESS_START_MS);
+      this.onReady = () => { this.onReady = null; clearTimeout(timer); child.off('exit', onExit); resolve(); };
       child.once('exit', onExit);
     });
+  }
+
+  /** Sends init and imports the plugin in the child (within the caller's timeout: onRegister's, or none on a restart). */
+  private async load(): Promise<void> {
     const api = this.api!;
     const scopes = api.scopes;
     this.send({
@@ -164,6 +204,8 @@ export class IsolatedPlugin {
       cloudConfigured: scopes.includes('cloud:request') ? api.cloud.configured : false,
       devices: scopes.includes('devices:read') ? api.devices.list() : null,
       system: api.system.latest(),
+      now: this.deps.ctx.clock.now(),
+      sharedResponses: this.deps.sharedResponses,
     });
     if (scopes.includes('devices:read')) this.followDevices();
     await this.call('load');
@@ -174,26 +216,41 @@ export class IsolatedPlugin {
     const root = record.candidate.root;
     const isDir = statSync(root).isDirectory();
     const reads = [
-      deps.runner, join(dirname(deps.runner), '..', 'template.js'), deps.hubPackageJson,
+      deps.runner, join(dirname(deps.runner), 'channel.js'), join(dirname(deps.runner), '..', 'template.js'), deps.hubPackageJson,
       isDir ? join(root, '*') : root,
       // Node looks for the nearest package.json to tell an ES module from CommonJS.
       ...(isDir ? [] : [join(dirname(root), 'package.json')]),
     ];
-    const child = fork(deps.runner, [], {
-      execArgv: ['--experimental-permission', ...reads.map((p) => `--allow-fs-read=${p}`), '--no-warnings', `--max-old-space-size=${CHILD_HEAP_MB}`, '--max-semi-space-size=1'],
+    const child = spawn(process.execPath, [
+      '--experimental-permission', ...reads.map((p) => `--allow-fs-read=${p}`), '--no-warnings',
+      `--max-old-space-size=${CHILD_HEAP_MB}`, `--max-semi-space-size=${CHILD_SEMI_SPACE_MB}`, deps.runner,
+    ], {
       // No secrets from the hub's environment: the child gets a clean one.
       env: { ...(process.env.TZ ? { TZ: process.env.TZ } : {}), ...(process.env.LANG ? { LANG: process.env.LANG } : {}) },
       cwd: isDir ? root : dirname(root),
-      serialization: 'advanced',
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // fd 3 is the channel (channel.ts), not Node's IPC: its frames are size-checked before they are read.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
+    const channel = child.stdio[3] as Socket;
+    this.channel = channel;
+    channel.on('error', () => undefined); // a child that dies mid-write: its exit is what counts
+    readFrames(channel, {
+      message: (m) => { if (this.child === child) this.onMessage(m as ChildToHost); },
+      violation: (err) => {
+        record.log.error({ err, pid: child.pid }, `plugin process broke its channel (${err.message}); killing it`);
+        child.kill('SIGKILL');
+      },
+    });
     track(child);
+    this.watchMemory(child);
+    // The hub's own servers keep it running; a plugin's process and pipes never do (a test or CLI can end).
+    child.unref();
+    for (const stream of [channel, child.stdout, child.stderr]) (stream as Socket | null)?.unref?.();
     this.startedAt = Date.now();
     for (const [stream, level] of [[child.stdout, 'info'], [child.stderr, 'warn']] as const) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.log(level, { stream: level === 'info' ? 'stdout' : 'stderr' }, line));
     }
-    child.on('message', (m: ChildToHost) => this.onMessage(m));
     child.on('error', (err) => record.log.error({ err }, 'plugin process error'));
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     record.log.info({ pid: child.pid }, 'plugin process started (isolation: process)');
@@ -201,12 +258,20 @@ export class IsolatedPlugin {
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.child === child) this.child = null;
+    if (this.child === child) { this.child = null; this.channel = null; }
+    if (this.rssTimer) clearTimeout(this.rssTimer);
+    this.rssTimer = null;
+    for (const job of this.jobs.values()) job.cancel();
+    this.jobs.clear();
+    for (const abort of this.apiAborts.values()) abort.abort();
+    this.apiAborts.clear();
+    this.apiInflight = 0;
     const id = this.record.manifest!.id;
     const failure = new HubError('PLUGIN_FAILED', `plugin ${id}'s process exited (${signal ?? code}) while answering`, { details: { plugin: id, exitCode: code, signal } });
     for (const pending of this.pending.values()) pending.reject(failure);
     this.pending.clear();
     if (this.closing) return;
+    if (!this.api) return; // exited before onRegister: onRegister starts a new one
     if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.crashes = 0;
     const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** this.crashes);
     this.crashes++;
@@ -270,9 +335,15 @@ export class IsolatedPlugin {
 
   private call(kind: HostCallKind, options: { name?: string; args?: unknown[]; signal?: AbortSignal; targets?: ReturnType<IsolatedPlugin['targets']> } = {}): Promise<unknown> {
     const id = this.nextId++;
+    // Events and jobs come with no signal of their own: they get plugins.timeoutMs, so a stuck child is noticed.
+    if (!options.signal && (kind === 'event' || kind === 'job')) options = { ...options, signal: AbortSignal.timeout(this.deps.ctx.config.plugins.timeoutMs) };
     return new Promise((resolve, reject) => {
-      if (!this.child?.connected) {
+      if (!this.channel?.writable) {
         reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process is not running (it restarts after a crash)`));
+        return;
+      }
+      if (this.pending.size >= MAX_CALLS_INFLIGHT) {
+        reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id} is busy: ${MAX_CALLS_INFLIGHT} calls are waiting for it`));
         return;
       }
       const done = () => { this.pending.delete(id); options.signal?.removeEventListener('abort', onAbort); };
@@ -286,9 +357,9 @@ export class IsolatedPlugin {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const sent = this.send({
         t: 'call', id, kind, ...(options.name === undefined ? {} : { name: options.name }), args: options.args ?? [],
-        ...(options.targets ? { targets: options.targets } : {}), system: this.api!.system.latest(),
+        ...(options.targets ? { targets: options.targets } : {}), system: this.api!.system.latest(), now: this.deps.ctx.clock.now(),
       });
-      if (!sent) this.pending.get(id)?.reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process cannot be reached`));
+      if (sent !== true) this.pending.get(id)?.reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process cannot be reached: ${sent}`));
     });
   }
 
@@ -310,18 +381,54 @@ export class IsolatedPlugin {
     this.send({ t: 'ping' });
   }
 
-  private send(message: HostToChild): boolean {
+  /** true once queued to the child, or why not (too large, not running, not reading). */
+  private send(message: HostToChild): true | string {
+    const channel = this.channel;
+    if (!channel?.writable) return 'its process is not running';
+    if (channel.writableLength > MAX_QUEUED_BYTES) return `it has not read the ${channel.writableLength} bytes already sent`;
+    let frame: Buffer;
     try {
-      return this.child?.send(message) ?? false;
+      frame = encodeFrame(message);
     } catch (err) {
-      this.record.log.warn({ err }, 'cannot send to the plugin process');
-      return false;
+      this.record.log.warn({ err, t: message.t }, `cannot send to the plugin process: ${(err as Error).message}`);
+      return (err as Error).message;
     }
+    channel.write(frame);
+    return true;
+  }
+
+  /** Kills a child whose resident memory passes CHILD_RSS_MAX_MB (Linux: /proc), and makes it the OOM killer's first choice. */
+  private watchMemory(child: ChildProcess): void {
+    const pid = child.pid;
+    if (pid === undefined || process.platform !== 'linux') return;
+    void writeFile(`/proc/${pid}/oom_score_adj`, '1000').catch(() => undefined);
+    const check = async () => {
+      this.rssTimer = null;
+      if (this.child !== child) return;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      if (this.child !== child) return;
+      if (kb / 1024 > CHILD_RSS_MAX_MB) {
+        this.record.log.error({ pid, rssMB: Math.round(kb / 1024) }, `plugin process uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB}); killing it`);
+        child.kill('SIGKILL');
+        return;
+      }
+      this.rssTimer = setTimeout(() => void check(), RSS_CHECK_MS);
+      this.rssTimer.unref();
+    };
+    this.rssTimer = setTimeout(() => void check(), RSS_CHECK_MS);
+    this.rssTimer.unref();
   }
 
   private onMessage(m: ChildToHost): void {
     if (!m || typeof m !== 'object') return;
     switch (m.t) {
+      case 'ready':
+        this.onReady?.();
+        return;
+      case 'cancel':
+        this.apiAborts.get(m.id)?.abort();
+        return;
       case 'pong':
         if (this.pingTimer) clearTimeout(this.pingTimer);
         this.pingTimer = null;
@@ -342,8 +449,15 @@ export class IsolatedPlugin {
         this.log(level, { ...obj, isolated: true }, String(m.msg));
         return;
       }
+      case 'unhandled': {
+        const err = new Error(String(m.message).slice(0, MAX_LOG_CHARS));
+        this.log('error', { err }, 'unhandled rejection inside the plugin; counted as a failure');
+        this.record.guard?.recordFailure(err, 'unhandled rejection');
+        return;
+      }
       case 'speak':
         try {
+          if (typeof m.text !== 'string') throw new HubError('BAD_REQUEST', 'speak needs text');
           this.api!.speak(m.target as never, m.text);
         } catch (err) {
           this.record.log.warn({ err }, `speak refused: ${(err as Error).message}`);
@@ -373,20 +487,53 @@ export class IsolatedPlugin {
       this.send({ t: 'result', id, ok: false, error: { message: `too many API calls at once (at most ${MAX_API_INFLIGHT})`, code: 'BAD_REQUEST' } });
       return;
     }
+    const child = this.child;
     this.apiInflight++;
+    let answer: HostToChild;
     try {
-      const value = await this.run(method, args);
-      this.send({ t: 'result', id, ok: true, value });
+      answer = { t: 'result', id, ok: true, value: await this.run(id, method, args) };
     } catch (err) {
-      this.send({ t: 'result', id, ok: false, error: toWire(err) });
+      answer = { t: 'result', id, ok: false, error: toWire(err) };
     } finally {
-      this.apiInflight--;
+      this.apiAborts.delete(id);
+      if (this.child === child) this.apiInflight--;
     }
+    if (this.child !== child) return; // asked by a child that has exited since
+    const sent = this.send(answer);
+    if (sent !== true && answer.ok) this.send({ t: 'result', id, ok: false, error: { message: `the answer cannot be sent: ${sent}`, code: 'BAD_REQUEST' } });
   }
 
-  private async run(method: ApiMethod, args: unknown[]): Promise<unknown> {
+  private async run(callId: number, method: ApiMethod, args: unknown[]): Promise<unknown> {
     const api = this.api!;
     switch (method) {
+      case 'devices.resolve': {
+        const r = (args[0] && typeof args[0] === 'object' ? args[0] : {}) as Record<string, unknown>;
+        if (typeof r.intent !== 'string' || typeof r.text !== 'string' || typeof r.lang !== 'string') {
+          throw new HubError('BAD_REQUEST', 'devices.resolve needs an intent request { intent, text, lang, slots }');
+        }
+        const slots = r.slots && typeof r.slots === 'object' ? r.slots as IntentRequest['slots'] : {};
+        return api.devices.resolve({ intent: r.intent, text: r.text, lang: r.lang, slots, ...(typeof r.area === 'string' ? { area: r.area } : {}) });
+      }
+      case 'schedule.after':
+      case 'schedule.every':
+      case 'schedule.cron': {
+        const [jobId, what, options] = args as [number, unknown, { timezone?: unknown } | undefined];
+        if (!Number.isSafeInteger(jobId) || this.jobs.has(jobId)) throw new HubError('BAD_REQUEST', 'a job needs a new id');
+        const fire = () => this.call('job', { name: String(jobId) }) as Promise<void>;
+        const job = method === 'schedule.cron'
+          ? api.schedule.cron(what as string, fire, typeof options?.timezone === 'string' ? { timezone: options.timezone } : {})
+          : method === 'schedule.every'
+            ? api.schedule.every(what as number, fire)
+            : api.schedule.after(what as number, () => { this.jobs.delete(jobId); return fire(); });
+        this.jobs.set(jobId, job);
+        return null;
+      }
+      case 'schedule.cancel': {
+        const jobId = args[0] as number;
+        this.jobs.get(jobId)?.cancel();
+        this.jobs.delete(jobId);
+        return null;
+      }
       case 'devices.command': {
         const [deviceId, command, options] = args as [string, DeviceCommand, { traceId?: string } | undefined];
         await api.devices.command(String(deviceId), command, { traceId: typeof options?.traceId === 'string' ? options.traceId : undefined });
@@ -394,7 +541,10 @@ export class IsolatedPlugin {
       }
       case 'cloud.request': {
         const [url, init] = args as [string, CloudRequest | undefined];
-        const res = await api.cloud.request(String(url), init && typeof init === 'object' ? { ...init, signal: undefined } : {});
+        const cloud = api.cloud; // the scope check, before any abort controller exists
+        const abort = new AbortController();
+        this.apiAborts.set(callId, abort);
+        const res = await cloud.request(String(url), { ...(init && typeof init === 'object' ? init : {}), signal: abort.signal });
         return { status: res.status, headers: res.headers, text: await res.text() };
       }
       case 'store.open': {
@@ -425,7 +575,8 @@ export class IsolatedPlugin {
       this.devicesQueued = true;
       setImmediate(() => {
         this.devicesQueued = false;
-        if (this.child?.connected) this.send({ t: 'devices', devices: this.api!.devices.list() });
+        // A child behind on reading gets the next update (send refuses while too much is queued).
+        if (this.channel?.writable) this.send({ t: 'devices', devices: this.api!.devices.list() });
       });
     };
     for (const event of PLUGIN_EVENTS) bus.on(event, this.listener, queue);

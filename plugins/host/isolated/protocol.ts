@@ -1,7 +1,7 @@
 /**
- * The typed channel between the hub and an isolated plugin's process (`isolation: process`): Node's IPC
- * channel with structured-clone serialization. Types only (erased at build): the child reads no hub module
- * but the runner and the template renderer.
+ * The typed messages between the hub and an isolated plugin's process (`isolation: process`), carried in
+ * size-capped frames by channel.ts. Types only (erased at build): the child reads no hub module but the
+ * runner, the channel and the template renderer.
  */
 import type { PluginManifest, Scope } from '../../sdk/manifest.js';
 import type { DeviceView } from '../../sdk/devices.js';
@@ -16,10 +16,11 @@ export interface WireError {
 }
 
 /** What the host asks the child to run. */
-export type HostCallKind = 'load' | 'register' | 'start' | 'stop' | 'intent' | 'fallback' | 'event' | 'transcribe';
+export type HostCallKind = 'load' | 'register' | 'start' | 'stop' | 'intent' | 'fallback' | 'event' | 'transcribe' | 'job';
 
 /** What the child asks the host to do for it (every one goes through the same scope checks as in-process). */
-export type ApiMethod = 'devices.command' | 'cloud.request' | 'store.open' | 'store.save' | 'store.flush';
+export type ApiMethod = 'devices.command' | 'devices.resolve' | 'cloud.request' | 'store.open' | 'store.save' | 'store.flush'
+  | 'schedule.after' | 'schedule.every' | 'schedule.cron' | 'schedule.cancel';
 
 export interface InitMessage {
   t: 'init';
@@ -32,11 +33,15 @@ export interface InitMessage {
   cloudConfigured: boolean;
   devices: DeviceView[] | null;
   system: SystemStatus;
+  /** The hub's clock (`api.schedule.now`), which tests may move: the child keeps its offset from its own. */
+  now: number;
+  /** The intent engine's shared response templates by language, for `api.respond` (rendered like the engine does). */
+  sharedResponses: Record<string, Record<string, string>>;
 }
 
 export type HostToChild =
   | InitMessage
-  | { t: 'call'; id: number; kind: HostCallKind; name?: string; args: unknown[]; targets?: { ok: true; value: unknown } | { ok: false; error: WireError }; system: SystemStatus }
+  | { t: 'call'; id: number; kind: HostCallKind; name?: string; args: unknown[]; targets?: { ok: true; value: unknown } | { ok: false; error: WireError }; system: SystemStatus; now: number }
   | { t: 'abort'; id: number }
   | { t: 'ping' }
   | { t: 'result'; id: number; ok: true; value: unknown }
@@ -60,5 +65,9 @@ export type ChildToHost =
   | { t: 'done'; id: number; ok: true; value: unknown }
   | { t: 'done'; id: number; ok: false; error: WireError }
   | { t: 'api'; id: number; method: ApiMethod; args: unknown[] }
+  /** The plugin aborted the signal it gave an API call (`cloud.request`): the host aborts its request. */
+  | { t: 'cancel'; id: number }
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
-  | { t: 'speak'; target: unknown; text: string };
+  | { t: 'speak'; target: unknown; text: string }
+  /** A rejection nobody handled inside the plugin: counted as its failure. */
+  | { t: 'unhandled'; message: string };

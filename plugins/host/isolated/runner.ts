@@ -3,16 +3,21 @@
  * model (reads limited to this folder, the template renderer and the plugin's own files; no writes, no
  * child processes, no workers), sends `init`, then asks it to load the plugin and run its hooks and
  * handlers. The plugin gets an API object of the same shape as in-process; what needs the hub (device
- * commands, cloud requests, the store, speech, logs) goes over the IPC channel, where the host checks the
- * scopes again. Imports nothing else of the hub: the permission model would refuse it.
+ * commands and resolution, cloud requests, the store, timers and cron jobs, speech, logs) goes over the
+ * channel on fd 3 (channel.ts: frames of at most 1 MiB), where the host checks the scopes again. Imports
+ * nothing else of the hub: the permission model would refuse it.
  */
+import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { renderTemplate } from '../template.js';
+import { encodeFrame, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostToChild, InitMessage, RegisterSummary, WireError } from './protocol.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
 const REFUSAL_CODES = new Set(['VALUE_OUT_OF_RANGE', 'DEVICE_NOT_FOUND', 'DEVICE_AMBIGUOUS', 'DEVICE_UNSUPPORTED', 'CLOUD_UNAVAILABLE', 'BAD_REQUEST', 'MQTT_UNAVAILABLE', 'NO_MATCH']);
+/** Codes an error may keep when it crosses to the hub: the refusals, and the API's own denials. */
+const PASSED_CODES = new Set([...REFUSAL_CODES, 'PLUGIN_SCOPE_DENIED', 'REGISTER_AFTER_START', 'PLUGIN_MANIFEST_INVALID']);
 const HOOKS = ['onRegister', 'onStart', 'onStop'] as const;
 
 let init: InitMessage | null = null;
@@ -33,15 +38,23 @@ const running = new Map<number, AbortController>();
 /** The resolve() answer the host computed for the request being handled (the intent engine stays in the hub). */
 const targetsFor = new WeakMap<object, { ok: true; value: unknown } | { ok: false; error: WireError }>();
 let nextApiId = 1;
+/** Timer and cron bodies by job id: the host keeps the clock and fires them here (a `job` call). */
+const jobs = new Map<number, { fn: Fn; once: boolean }>();
+let nextJobId = 1;
+/** The hub's clock minus this process's (`api.schedule.now`). */
+let clockOffset = 0;
 
+const channel = new Socket({ fd: 3, readable: true, writable: true });
+
+/** Throws (nothing sent) when the message is above the channel's cap or cannot be serialized. */
 function send(message: ChildToHost): void {
-  process.send?.(message);
+  channel.write(encodeFrame(message));
 }
 
 function wireError(err: unknown): WireError {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && REFUSAL_CODES.has(code) ? { message, code } : { message };
+  return typeof code === 'string' && PASSED_CODES.has(code) ? { message, code } : { message };
 }
 
 function fromWire(error: WireError): Error {
@@ -52,18 +65,50 @@ function coded(code: string, message: string): Error {
   return Object.assign(new Error(message), { code, name: 'HubError' });
 }
 
-function callHost(method: ApiMethod, ...args: unknown[]): Promise<unknown> {
+function callHost(method: ApiMethod, args: unknown[], signal?: AbortSignal): Promise<unknown> {
   const id = nextApiId++;
   return new Promise((resolve, reject) => {
-    pendingApi.set(id, { resolve, reject });
-    send({ t: 'api', id, method, args });
+    try {
+      send({ t: 'api', id, method, args });
+    } catch (err) {
+      reject(coded('BAD_REQUEST', `${method} cannot be sent to the hub: ${(err as Error).message}`));
+      return;
+    }
+    const onAbort = () => { try { send({ t: 'cancel', id }); } catch { /* the channel is gone: so is the call */ } };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => signal?.removeEventListener('abort', onAbort);
+    pendingApi.set(id, { resolve: (v) => { settle(); resolve(v); }, reject: (e) => { settle(); reject(e); } });
+  });
+}
+
+/** A cron expression's shape (5 or 6 fields of cron characters); the hub's cron library has the last word. */
+const CRON_FIELD = /^[0-9A-Za-z*,/?#-]+$/;
+function cronShape(expression: unknown): boolean {
+  if (typeof expression !== 'string') return false;
+  const fields = expression.trim().split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f));
+}
+
+/** The engine's rendering of a shared response (daemon/intents/responses.ts): `{name}`, `{Name}` capitalised. */
+function renderShared(template: string, vars: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (all, name: string) => {
+    const lower = name[0]!.toLowerCase() + name.slice(1);
+    const v = vars[name] ?? vars[lower];
+    if (typeof v !== 'string' && typeof v !== 'number') return all;
+    const text = String(v);
+    return name !== lower ? text.charAt(0).toUpperCase() + text.slice(1) : text;
   });
 }
 
 function logger(bound: Record<string, unknown>): Record<string, Fn> {
   const at = (level: 'debug' | 'info' | 'warn' | 'error') => (objOrMsg: unknown, msg?: unknown) => {
     const obj = typeof objOrMsg === 'object' && objOrMsg !== null ? { ...bound, ...plain(objOrMsg) } : bound;
-    send({ t: 'log', level, obj, msg: String(typeof objOrMsg === 'string' ? objOrMsg : msg ?? '') });
+    const text = String(typeof objOrMsg === 'string' ? objOrMsg : msg ?? '').slice(0, 2000);
+    try {
+      send({ t: 'log', level, obj, msg: text });
+    } catch {
+      send({ t: 'log', level, obj: bound, msg: `${text.slice(0, 200)} (its fields were too large to log)` });
+    }
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more: unknown) => logger({ ...bound, ...plain(more) }) as never };
 }
@@ -87,52 +132,75 @@ function registering(what: string): void {
   if (!registrationOpen) throw coded('REGISTER_AFTER_START', `plugin ${init!.manifest.id} tried to register ${what} after onRegister`);
 }
 
-function notIsolated(what: string): never {
-  throw coded('BAD_REQUEST', `${what} is not available to a plugin with isolation: process`);
-}
 
 function makeApi(): Record<string, unknown> {
   const { manifest, config } = init!;
   const log = logger({});
-  const timers = new Set<NodeJS.Timeout>();
-  const job = (timer: NodeJS.Timeout) => { timers.add(timer); return { cancel: () => { clearTimeout(timer); clearInterval(timer); timers.delete(timer); } }; };
-  const guarded = (fn: Fn) => () => { try { void Promise.resolve(fn()).catch((err: unknown) => log.error({ err }, 'scheduled job failed')); } catch (err) { log.error({ err }, 'scheduled job failed'); } };
+  // Timers and cron jobs live in the host (its clock, its guard, released when the plugin stops); the body runs here.
+  const schedule = (method: 'schedule.after' | 'schedule.every' | 'schedule.cron', what: unknown, fn: unknown, options?: unknown) => {
+    if (typeof fn !== 'function') throw coded('BAD_REQUEST', 'a scheduled job must be a function');
+    if (method === 'schedule.cron') {
+      if (!cronShape(what)) throw coded('BAD_REQUEST', `invalid cron expression ${JSON.stringify(what)}`);
+    } else {
+      const min = method === 'schedule.every' ? 10 : 0;
+      if (typeof what !== 'number' || !Number.isFinite(what) || what < min) {
+        throw coded('BAD_REQUEST', `a delay must be a finite number of milliseconds ≥ ${min}, got ${String(what)}`);
+      }
+    }
+    const id = nextJobId++;
+    jobs.set(id, { fn: fn as Fn, once: method === 'schedule.after' });
+    const timezone = (options as { timezone?: unknown } | undefined)?.timezone;
+    callHost(method, [id, what, typeof timezone === 'string' ? { timezone } : {}]).catch((err: unknown) => {
+      jobs.delete(id);
+      log.error({ err }, `${method} refused by the hub: ${(err as Error).message}`);
+    });
+    return {
+      cancel: () => {
+        if (jobs.delete(id)) callHost('schedule.cancel', [id]).catch(() => undefined);
+      },
+    };
+  };
   const devicesApi = Object.freeze({
     list: () => { need('devices:read'); return structuredClone(devices); },
     get: (id: string) => { need('devices:read'); const d = devices.find((x) => x.id === id); return d ? structuredClone(d) : undefined; },
+    // The request being handled was resolved by the host with the call: answered at once, like in-process.
+    // Any other request goes to the intent engine in the hub: a Promise of the Targets (await works for both).
     resolve: (request: object) => {
       need('devices:read');
       const found = request && typeof request === 'object' ? targetsFor.get(request) : undefined;
-      if (!found) notIsolated('devices.resolve for anything but the request being handled');
+      if (!found) {
+        const r = (request && typeof request === 'object' ? request : {}) as Record<string, unknown>;
+        return callHost('devices.resolve', [{ intent: r.intent, text: r.text, lang: r.lang, slots: plain(r.slots ?? {}), ...(r.area === undefined ? {} : { area: r.area }) }]);
+      }
       if (!found.ok) throw fromWire(found.error);
       return structuredClone(found.value);
     },
     command: (id: string, command: unknown, options?: { traceId?: string }) => {
       try { need('devices:control'); } catch (err) { return Promise.reject(err); }
-      return callHost('devices.command', id, command, options?.traceId === undefined ? {} : { traceId: options.traceId });
+      return callHost('devices.command', [id, command, options?.traceId === undefined ? {} : { traceId: options.traceId }]);
     },
   });
   const cloud = Object.freeze({
     request: async (url: string, reqInit: Record<string, unknown> = {}) => {
-      const { signal: _signal, ...rest } = reqInit; // an AbortSignal cannot cross; the host's timeout bounds the request
-      const res = await callHost('cloud.request', url, rest) as { status: number; headers: Record<string, unknown>; text: string };
+      const { signal, ...rest } = reqInit; // the signal stays here: aborting it cancels the host's request
+      const res = await callHost('cloud.request', [url, rest], signal instanceof AbortSignal ? signal : undefined) as { status: number; headers: Record<string, unknown>; text: string };
       return { status: res.status, headers: res.headers, text: async () => res.text, json: async () => JSON.parse(res.text) as unknown };
     },
     get configured() { return init!.cloudConfigured; },
   });
   const store = Object.freeze({
     open: async (defaults: () => object) => {
-      const data = await callHost('store.open', structuredClone(defaults()));
+      const data = await callHost('store.open', [structuredClone(defaults())]);
       let queued: Promise<unknown> | null = null;
       const collection = {
         data,
         markDirty() {
           // Coalesced: many changes in one turn cross the channel once.
-          queued ??= new Promise((resolve) => setImmediate(resolve)).then(() => { queued = null; return callHost('store.save', collection.data); });
+          queued ??= new Promise((resolve) => setImmediate(resolve)).then(() => { queued = null; return callHost('store.save', [collection.data]); });
         },
         async flush() {
           if (queued) await queued;
-          await callHost('store.flush');
+          await callHost('store.flush', []);
         },
       };
       return collection;
@@ -148,17 +216,22 @@ function makeApi(): Record<string, unknown> {
     speak(target: unknown, text: string) {
       need('voice:speak');
       if (typeof text !== 'string' || text.trim() === '') throw coded('BAD_REQUEST', 'speak needs non-empty text');
-      send({ t: 'speak', target: typeof target === 'string' ? target : target && typeof target === 'object' ? { ...target } : undefined, text: text.slice(0, 1000) });
+      const to = typeof target === 'string' ? target : target && typeof target === 'object' ? plain(target) : undefined;
+      try {
+        send({ t: 'speak', target: to, text: text.slice(0, 1000) });
+      } catch (err) {
+        throw coded('BAD_REQUEST', `speak cannot be sent to the hub: ${(err as Error).message}`);
+      }
     },
     get cloud() { need('cloud:request'); return cloud; },
     get location() { need('geo:read'); return init!.location; },
     get schedule() {
       need('schedule');
       return Object.freeze({
-        now: () => Date.now(),
-        after: (ms: number, fn: Fn) => job(setTimeout(guarded(fn), ms)),
-        every: (ms: number, fn: Fn) => job(setInterval(guarded(fn), ms)),
-        cron: () => notIsolated('schedule.cron'),
+        now: () => Date.now() + clockOffset,
+        after: (ms: number, fn: Fn) => schedule('schedule.after', ms, fn),
+        every: (ms: number, fn: Fn) => schedule('schedule.every', ms, fn),
+        cron: (expression: string, fn: Fn, options?: { timezone?: string }) => schedule('schedule.cron', expression, fn, options),
       });
     },
     get store() { need('storage'); return store; },
@@ -189,8 +262,12 @@ function makeApi(): Record<string, unknown> {
     respond(key: string, vars: Record<string, unknown> = {}, lang = 'en') {
       const primary = String(lang).toLowerCase().split(/[-_]/)[0] || 'en';
       const own = responses[primary]?.[key] ?? responses.en?.[key];
-      // The intent engine's shared templates stay in the hub: an isolated plugin renders only its own.
-      return own === undefined ? key : renderTemplate(own, vars);
+      if (own !== undefined) return renderTemplate(own, vars);
+      // The intent engine's shared templates (a copy came with init), English where the language has none.
+      const shared = init!.sharedResponses;
+      if (!Object.hasOwn(shared.en ?? {}, key)) return key;
+      const template = (Object.hasOwn(shared[primary] ?? {}, key) ? shared[primary]![key] : shared.en![key])!;
+      return renderShared(template, vars && typeof vars === 'object' ? vars : {});
     },
     registerSpeechToText(provider: { formats: readonly string[]; transcribe: Fn }) {
       registering('speech to text');
@@ -265,16 +342,24 @@ async function run(kind: string, name: string | undefined, args: unknown[], sign
       if (!stt) throw new Error('no speech-to-text provider');
       return stt.transcribe(args[0], signal);
     }
+    case 'job': {
+      const job = jobs.get(Number(name));
+      if (!job) return null; // cancelled while the host fired it
+      if (job.once) jobs.delete(Number(name));
+      await job.fn();
+      return null;
+    }
     default:
       throw new Error(`unknown call ${kind}`);
   }
 }
 
-process.on('message', (raw: HostToChild) => {
+function onMessage(raw: HostToChild): void {
   switch (raw.t) {
     case 'init':
       init ??= raw;
       system = raw.system;
+      clockOffset = raw.now - Date.now();
       devices = raw.devices ?? [];
       return;
     case 'devices':
@@ -296,6 +381,7 @@ process.on('message', (raw: HostToChild) => {
       return;
     case 'call': {
       system = raw.system;
+      clockOffset = raw.now - Date.now();
       const abort = new AbortController();
       running.set(raw.id, abort);
       const request = raw.kind === 'intent' ? raw.args[0] : null;
@@ -308,10 +394,16 @@ process.on('message', (raw: HostToChild) => {
       return;
     }
   }
-});
+}
+
+// A frame above the cap from the hub cannot happen unless something is badly wrong: this process ends.
+readFrames(channel, { message: (m) => onMessage(m as HostToChild), violation: () => process.exit(1) });
 
 // A floating rejection is the plugin's bug, logged where the hub can see it; this process goes on.
-process.on('unhandledRejection', (err) => send({ t: 'log', level: 'error', obj: { err: plain({ e: err }).e ?? String(err) }, msg: 'unhandled rejection inside the plugin' }));
+// The hub counts it as the plugin's failure, as it does for an in-process plugin's.
+process.on('unhandledRejection', (err) => send({ t: 'unhandled', message: String((err as Error)?.message ?? err).slice(0, 2000) }));
 // The channel closing means the hub is gone or done with this plugin.
-process.on('disconnect', () => process.exit(0));
+channel.on('end', () => process.exit(0));
+channel.on('close', () => process.exit(0));
+channel.on('error', () => process.exit(0));
 send({ t: 'ready' });

@@ -40,7 +40,10 @@ test('plugins.isolation sets how third-party plugins run; the hub\'s built-ins s
   assert.equal(decideGrant(weather, 'builtin', config).isolation, 'process', 'com.example.weather is not the hub\'s own');
   assert.equal(decideGrant(timers, 'builtin', config).isolation, 'none');
   assert.equal(decideGrant({ ...timers, id: 'voicehub.system' }, 'builtin', config).isolation, 'process');
-  assert.equal(decideGrant(weather, 'npm', buildConfig({})).isolation, 'none', 'the default is none');
+  assert.equal(decideGrant(weather, 'npm', buildConfig({})).isolation, 'process', 'the default for a plugin not built in is process');
+  assert.equal(decideGrant(weather, 'builtin', buildConfig({})).isolation, 'process', 'com.example.weather ships with the hub but is not its own');
+  assert.equal(decideGrant(timers, 'builtin', buildConfig({})).isolation, 'none', 'the hub\'s own built-ins run in its process');
+  assert.equal(decideGrant(weather, 'npm', buildConfig({ plugins: { isolation: 'none' } })).isolation, 'none', 'a user may opt out for all');
   assert.equal(decideGrant(weather, 'npm', buildConfig({ plugins: { isolation: 'process', 'com.example.weather': { isolation: 'none' } } })).isolation, 'none');
 });
 
