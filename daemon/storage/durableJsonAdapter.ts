@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink, mkdir, stat } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink, mkdir, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { serialiseIsolating } from './isolatingSerialiser.js';
@@ -15,8 +15,9 @@ export interface RecoveryReport {
  * lowdb's own TextFile (steno) writes atomically (temp file + rename) but never fsyncs, so after a power
  * cut the rename can be on disk while the data is not: an empty or torn file. This adapter writes
  *   1. `<file>.tmp` and fsyncs it,
- *   2. renames the current `<file>` to `<file>.bak` (the previous good copy),
- *   3. renames `<file>.tmp` to `<file>`,
+ *   2. makes the current `<file>` the `<file>.bak` (the previous good copy) by a hard link, so that `<file>`
+ *      never goes missing for a reader (a `rename` here left a moment with no main copy at all),
+ *   3. renames `<file>.tmp` over `<file>`,
  *   4. fsyncs the directory so both renames are durable.
  * A crash between any two steps leaves at least one complete copy: reads try `<file>`, then `<file>.tmp`
  * (complete once step 1 finished), then `<file>.bak`. A copy that does not parse is moved aside to
@@ -93,11 +94,25 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
       this.onProblem({ kind: 'overwritten', movedAside: movedTo });
       return;
     }
-    await rename(this.file, `${this.file}.bak`).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
+    const bak = `${this.file}.bak`;
+    const linkTmp = `${bak}.tmp`;
+    await unlink(linkTmp).catch(() => {});
+    try {
+      await link(this.file, linkTmp);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (!NO_HARD_LINKS.has(code ?? '')) throw err;
+      // A file system without hard links (FAT): the main copy goes missing between the two renames.
+      await rename(this.file, bak).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      return;
+    }
+    await rename(linkTmp, bak);
   }
 }
+
+/** link() errors of file systems that have no hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
 /** Something a write met and got past: entries left out, or a damaged main copy kept out of the backup. */
 export type WriteProblem = { kind: 'skipped'; skipped: string[] } | { kind: 'overwritten'; movedAside: string };
