@@ -111,8 +111,8 @@ export interface MqttBinding {
 export interface Zigbee2MqttBinding {
   friendlyName: string;
   /** `value_on` / `value_off` / `value_toggle` of the main binary property (a contact sensor's `value_on` is false). */
-  valueOn?: string | boolean;
-  valueOff?: string | boolean;
+  valueOn?: string | number | boolean;
+  valueOff?: string | number | boolean;
   valueToggle?: string;
   brightnessProperty?: string;
   colorTempProperty?: string;

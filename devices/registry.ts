@@ -9,7 +9,7 @@ import { parseDiscovery } from './haDiscovery.js';
 import { isReservedId } from './deviceIds.js';
 import { normaliseName } from './names.js';
 import { decodePayload, isRecord, type DecodedMessage } from './payload.js';
-import { NameIndex, TopicIndex } from './registryIndex.js';
+import { CommandTopicIndex, NameIndex, TopicIndex } from './registryIndex.js';
 import { restoreStored, type DevicesDocument, type StoredDevice } from './registryStore.js';
 import { parseDeviceMessage } from './stateParser.js';
 import { WarnLimiter } from './warnLimiter.js';
@@ -53,6 +53,7 @@ const RUNTIME_FIELDS = new Set(['state', 'available', 'lastSeen']);
 export class DeviceRegistry {
   private readonly entries = new Map<string, StoredDevice>();
   private readonly topics = new TopicIndex();
+  private readonly commandTopics = new CommandTopicIndex();
   private readonly names = new NameIndex();
   private readonly keyToId = new Map<string, string>();
   private readonly verdicts = new Map<string, Map<string, boolean>>();
@@ -139,6 +140,11 @@ export class DeviceRegistry {
     const out = [`${this.prefix}/#`, `${this.z2mBase}/#`];
     for (const t of this.topics.topics()) if (!this.covered(t)) out.push(t);
     return out;
+  }
+
+  /** Whether `topic` is where the hub sends a known device its commands (see CommandTopicIndex). */
+  isCommandTopic(topic: string): boolean {
+    return this.commandTopics.covers(topic);
   }
 
   /** Calls `listener` whenever subscriptions() changes; returns the function that stops it. */
@@ -372,11 +378,13 @@ export class DeviceRegistry {
 
   private index(device: Device): void {
     this.names.add(device);
+    this.commandTopics.add(device);
     if (this.topics.add(device).some((t) => !this.covered(t))) this.topicsChanged();
   }
 
   private unindex(device: Device): void {
     this.names.remove(device.id);
+    this.commandTopics.remove(device);
     if (this.topics.remove(device).some((t) => !this.covered(t))) this.topicsChanged();
   }
 

@@ -89,3 +89,51 @@ export class NameIndex {
     return this.byName.get(key);
   }
 }
+
+/**
+ * Every topic the hub publishes a command to for this device (devices/commands.ts): command_topic and the
+ * per-feature command topics; for a Zigbee2MQTT device its commandTopic is `<base>/<friendly_name>/set`.
+ */
+export function commandTopicsOf(device: Device): string[] {
+  const b = device.mqtt;
+  const out = new Set<string>();
+  for (const t of [b.commandTopic, b.brightnessCommandTopic, b.setPositionTopic, b.temperatureCommandTopic, b.modeCommandTopic, b.percentageCommandTopic]) {
+    if (t && !t.includes('+') && !t.includes('#')) out.add(t);
+  }
+  return [...out];
+}
+
+/**
+ * The known devices' command topics, counted (several entities of one Zigbee2MQTT device share `…/set`), so
+ * the broker can ask "is this a device's command topic?" once per publish with a Map lookup.
+ */
+export class CommandTopicIndex {
+  private readonly counts = new Map<string, number>();
+
+  add(device: Device): void {
+    for (const topic of commandTopicsOf(device)) this.counts.set(topic, (this.counts.get(topic) ?? 0) + 1);
+  }
+
+  remove(device: Device): void {
+    for (const topic of commandTopicsOf(device)) {
+      const n = this.counts.get(topic) ?? 0;
+      if (n <= 1) this.counts.delete(topic);
+      else this.counts.set(topic, n - 1);
+    }
+  }
+
+  /**
+   * The topic commands a known device: one of its command topics, or below a Zigbee2MQTT-style `…/set`
+   * one, as Zigbee2MQTT also takes `<base>/<friendly_name>/set/<attribute>` (e.g. `…/set/state` `ON`).
+   */
+  covers(topic: string): boolean {
+    if (this.counts.has(topic)) return true;
+    const slash = topic.lastIndexOf('/');
+    if (slash < 4) return false;
+    return topic.startsWith('/set', slash - 4) && this.counts.has(topic.slice(0, slash));
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+}

@@ -29,6 +29,14 @@ const ACTUATORS = new Set<DeviceType>(['light', 'switch', 'lock', 'cover', 'clim
 const FAN_SPEEDS = ['low', 'medium', 'high'];
 // Zigbee access bits (exposes docs): 1 published in state, 2 settable with /set, 4 readable with /get.
 const SETTABLE = 2;
+/**
+ * Bounds on what is copied from a bridge payload into a device (which is persisted, compared on every update
+ * and sent back in commands): real property names and enum values are a few words, value_on/value_off a word
+ * or a boolean. A longer string, an object or an array is not a value Zigbee2MQTT sends; it is dropped.
+ */
+export const MAX_Z2M_STRING_CHARS = 128;
+export const MAX_Z2M_VALUE_CHARS = 64;
+export const MAX_Z2M_ENUM_VALUES = 64;
 
 export function parseBridgeDevices(payload: Buffer, base: string): BridgeDevicesResult {
   const decoded = decodePayload(bridgeDevicesTopic(base), payload, MAX_BRIDGE_PAYLOAD_BYTES);
@@ -109,7 +117,7 @@ function devicesOf(entry: Record<string, unknown>, ieee: string, friendly: strin
     b.z2mProperty = property;
     b.deviceClass = name;
     if (isMeasure) b.unit = str(expose.unit);
-    else Object.assign(b.z2m!, { valueOn: expose.value_on as string | boolean, valueOff: expose.value_off as string | boolean });
+    else Object.assign(b.z2m!, { valueOn: scalar(expose.value_on), valueOff: scalar(expose.value_off) });
     out.push(clean({
       ...common,
       id: `${ieee}_${property}`,
@@ -143,7 +151,7 @@ function actuator(expose: Expose, b: MqttBinding & { z2m: Zigbee2MqttBinding }):
   const state = feature('state');
   if (state) {
     b.z2mProperty = str(state.property);
-    Object.assign(z, { valueOn: state.value_on, valueOff: state.value_off, valueToggle: str(state.value_toggle) });
+    Object.assign(z, { valueOn: scalar(state.value_on), valueOff: scalar(state.value_off), valueToggle: shortStr(state.value_toggle) });
   }
   switch (expose.type) {
     case 'light': {
@@ -152,7 +160,9 @@ function actuator(expose: Expose, b: MqttBinding & { z2m: Zigbee2MqttBinding }):
       const brightness = feature('brightness');
       if (brightness) {
         z.brightnessProperty = str(brightness.property);
-        b.brightnessScale = typeof brightness.value_max === 'number' ? brightness.value_max : 254;
+        // A scale of 0, a negative one or a huge one would make every brightness command nonsense.
+        const max = numOr(brightness.value_max);
+        b.brightnessScale = max !== undefined && max >= 1 && max <= 65_535 ? max : 254;
         if (settable(brightness)) caps.push('brightness');
       }
       const colorTemp = feature('color_temp');
@@ -196,7 +206,7 @@ function actuator(expose: Expose, b: MqttBinding & { z2m: Zigbee2MqttBinding }):
       const mode = feature('system_mode');
       if (mode) {
         z.systemModeProperty = str(mode.property);
-        b.modes = Array.isArray(mode.values) ? mode.values.filter((v): v is string => typeof v === 'string') : undefined;
+        b.modes = Array.isArray(mode.values) ? enumValues(mode.values) : undefined;
         if (settable(mode)) caps.push('hvac_mode');
       }
       break;
@@ -205,7 +215,7 @@ function actuator(expose: Expose, b: MqttBinding & { z2m: Zigbee2MqttBinding }):
       if (!state) return null;
       caps.push('onoff');
       const mode = feature('mode', 'fan_mode');
-      const values = mode && Array.isArray(mode.values) ? mode.values.filter((v): v is string => typeof v === 'string') : [];
+      const values = mode && Array.isArray(mode.values) ? enumValues(mode.values) : [];
       const speeds = FAN_SPEEDS.filter((s) => values.includes(s));
       if (mode && speeds.length > 0) {
         z.fanModeProperty = str(mode.property);
@@ -221,7 +231,29 @@ function actuator(expose: Expose, b: MqttBinding & { z2m: Zigbee2MqttBinding }):
 }
 
 function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
+  return typeof v === 'string' && v !== '' && v.length <= MAX_Z2M_STRING_CHARS ? v : undefined;
+}
+
+function shortStr(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' && v.length <= MAX_Z2M_VALUE_CHARS ? v : undefined;
+}
+
+/** `value_on` / `value_off`: a short string, a finite number or a boolean (a contact's value_on is false). */
+function scalar(v: unknown): string | number | boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  return typeof v === 'string' && v.length <= MAX_Z2M_VALUE_CHARS ? v : undefined;
+}
+
+/** An enum's `values`: its short strings, at most MAX_Z2M_ENUM_VALUES of them. */
+function enumValues(values: unknown[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    if (out.length >= MAX_Z2M_ENUM_VALUES) break;
+    const s = shortStr(v);
+    if (s !== undefined) out.push(s);
+  }
+  return out;
 }
 
 function numOr(v: unknown): number | undefined {

@@ -29,6 +29,7 @@ const MqttSchema = Type.Object({
   host: Type.String({ default: '::', minLength: 1, description: 'embedded broker bind address; the default :: takes IPv6 and IPv4 (falls back to 0.0.0.0 where IPv6 is off)' }),
   port: Port(1883),
   anonymousFrom: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8', '::1'], description: 'addresses or CIDR ranges whose clients may connect without a user' }),
+  anonymousCommands: Type.Boolean({ default: false, description: 'embedded broker: let anonymous clients publish to known devices\' command topics (off: only the hub and MQTT users whose --allow covers the topic may command a device)' }),
   url: Nullable(Type.String({ pattern: '^(mqtts?|wss?|tcp|ssl)://' })),
   username: Nullable(Type.String()),
   password: Nullable(Type.String()),

@@ -68,6 +68,11 @@ export class DeviceService implements Subsystem {
     return this.registry?.get(id);
   }
 
+  /** For the embedded broker: is `topic` a known device's command topic? (mqtt.anonymousCommands) */
+  isCommandTopic(topic: string): boolean {
+    return this.registry?.isCommandTopic(topic) ?? false;
+  }
+
   snapshot(): ReturnType<DeviceRegistry['snapshot']> {
     return this.registry?.snapshot() ?? [];
   }

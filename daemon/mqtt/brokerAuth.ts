@@ -11,8 +11,10 @@ import type { UserDirectory } from './userDirectory.js';
  * - authenticate: no user name → anonymous, accepted only from `mqtt.anonymousFrom`; with a user name →
  *   the password is checked against the users file (scrypt). A password without a user name is refused
  *   [MQTT-3.1.2-22].
- * - authorizePublish / authorizeSubscribe: anonymous clients may do anything but publish under `$SYS`;
- *   users only under their `--allow` patterns. A refused SUBSCRIBE gets return code 0x80 in its SUBACK
+ * - authorizePublish / authorizeSubscribe: anonymous clients may do anything but publish under `$SYS` and,
+ *   unless `mqtt.anonymousCommands`, publish to a known device's command topic (a plugin's loopback socket
+ *   must not reach a device its scopes do not grant; Zigbee2MQTT and Tasmota publish state, not other
+ *   devices' commands); users only under their `--allow` patterns. A refused SUBSCRIBE gets return code 0x80 in its SUBACK
  *   [MQTT-3.9.3]; a refused PUBLISH closes the connection, as MQTT 3.1.1 has no negative PUBACK
  *   [MQTT-3.3.5-2]. A retained PUBLISH past the retained limits (retainedLedger.ts) is refused the same way.
  * Password checks go through the login gate (loginGate.ts): fair per address, bounded, with backoff after
@@ -37,7 +39,10 @@ export interface AuthHooks {
 }
 
 /** Why a login or publish was turned away, as counted in `voicehub_mqtt_refused_total{reason}`. */
-export type AuthRefusal = 'login_busy' | 'login_backoff' | 'login_failed' | RetainedRefusal;
+export type AuthRefusal = 'login_busy' | 'login_backoff' | 'login_failed' | 'anonymous_command' | RetainedRefusal;
+
+/** Client ids whose refused anonymous command was logged; past this many the set starts again. */
+const MAX_LOGGED_COMMAND_CLIENTS = 1024;
 
 export interface AuthHookOptions {
   anonymous: AddressPolicy;
@@ -46,10 +51,15 @@ export interface AuthHookOptions {
   retained: RetainedLedger;
   log: Logger;
   onRefused?: (reason: AuthRefusal) => void;
+  /** Whether a topic is a known device's command topic (the device registry's index; false before it starts). */
+  isDeviceCommandTopic?: (topic: string) => boolean;
+  /** `mqtt.anonymousCommands`: anonymous clients may publish to device command topics too. */
+  anonymousCommands?: boolean;
 }
 
-export function createAuthHooks({ anonymous, users, gate, retained, log, onRefused }: AuthHookOptions): AuthHooks {
+export function createAuthHooks({ anonymous, users, gate, retained, log, onRefused, isDeviceCommandTopic, anonymousCommands = false }: AuthHookOptions): AuthHooks {
   const identities = new WeakMap<Client, Identity>();
+  const commandRefusalsLogged = new Set<string>();
   const refusals = { connect: 0, publish: 0, subscribe: 0 };
 
   function refuseConnect(client: Client, code: number, why: string, user?: string): AuthenticateError {
@@ -99,8 +109,11 @@ export function createAuthHooks({ anonymous, users, gate, retained, log, onRefus
     // A will published for a client that is already gone (aedes passes null): its topic was checked at publish time of its owner's session.
     if (client === null) return callback(null);
     const identity = identities.get(client);
-    const allowed = identity === ANONYMOUS || (identity?.kind === 'user' && coveredByAny(users.allowOf(identity.name) ?? [], topic));
-    if (!allowed) return callback(refusePublish(client, topic, 'topic is outside the user\'s allowed patterns'));
+    if (identity === ANONYMOUS) {
+      if (!anonymousCommands && isDeviceCommandTopic?.(topic)) return callback(refuseAnonymousCommand(client, topic));
+    } else if (!(identity?.kind === 'user' && coveredByAny(users.allowOf(identity.name) ?? [], topic))) {
+      return callback(refusePublish(client, topic, 'topic is outside the user\'s allowed patterns'));
+    }
     if (packet.retain) {
       // Checked last, so only a publish that will really be stored is charged to its client.
       const over = retained.admit(client.id, topic, byteLength(packet.payload));
@@ -115,6 +128,21 @@ export function createAuthHooks({ anonymous, users, gate, retained, log, onRefus
   function refusePublish(client: Client | null, topic: string, why: string): Error {
     refusals.publish++;
     log.warn({ clientId: client?.id, user: userOf(client), topic }, `mqtt publish refused: ${why}`);
+    return new Error(why);
+  }
+
+  /** Logged once per client id (a client retrying would otherwise log a line per reconnect). */
+  function refuseAnonymousCommand(client: Client, topic: string): Error {
+    refusals.publish++;
+    onRefused?.('anonymous_command');
+    const why = 'anonymous clients may not publish to a device\'s command topic (mqtt.anonymousCommands)';
+    if (!commandRefusalsLogged.has(client.id)) {
+      if (commandRefusalsLogged.size >= MAX_LOGGED_COMMAND_CLIENTS) commandRefusalsLogged.clear();
+      commandRefusalsLogged.add(client.id);
+      log.warn({ clientId: client.id, address: remoteAddress(client), topic }, `mqtt publish refused: ${why}`);
+    } else {
+      log.debug({ clientId: client.id, topic }, `mqtt publish refused: ${why}`);
+    }
     return new Error(why);
   }
 

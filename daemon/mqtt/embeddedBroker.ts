@@ -33,6 +33,10 @@ export interface EmbeddedBrokerOptions {
   retained?: RetainedLimits;
   /** QoS ≥ 1 messages kept per persistent session; see boundedQueues.ts. */
   queued?: QueueLimits;
+  /** Whether a topic is a known device's command topic; anonymous clients may not publish there unless anonymousCommands. */
+  isDeviceCommandTopic?: (topic: string) => boolean;
+  /** `mqtt.anonymousCommands` (default false). */
+  anonymousCommands?: boolean;
   /** Called for every connection, login or publish the broker turns away, with why. */
   onRefused?: (reason: BrokerRefusal) => void;
 }
@@ -101,7 +105,10 @@ export class EmbeddedBroker implements MqttTransport {
     await users.load();
     const retained = new RetainedLedger(options.retained ?? DEFAULT_RETAINED);
     const refused = (reason: BrokerRefusal): void => options.onRefused?.(reason);
-    const auth = createAuthHooks({ anonymous, users, gate: new LoginGate(options.clock), retained, log: options.log, onRefused: refused });
+    const auth = createAuthHooks({
+      anonymous, users, gate: new LoginGate(options.clock), retained, log: options.log, onRefused: refused,
+      isDeviceCommandTopic: options.isDeviceCommandTopic, anonymousCommands: options.anonymousCommands,
+    });
     const broker = await Aedes.createBroker({
       authenticate: auth.authenticate,
       authorizePublish: auth.authorizePublish,

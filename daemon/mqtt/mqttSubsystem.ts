@@ -10,6 +10,11 @@ export const MQTT_COMMANDS_METRIC = 'voicehub_mqtt_commands_total';
 export const MQTT_REFUSED_METRIC = 'voicehub_mqtt_refused_total';
 export const MQTT_COMMANDS_DROPPED_METRIC = 'voicehub_mqtt_commands_dropped_total';
 
+/** The slice of the device service (daemon/devices) the broker asks, without importing it. */
+interface CommandTopicSource {
+  isCommandTopic?(topic: string): boolean;
+}
+
 export interface MqttSubsystemOptions {
   /** External mode only: reconnect backoff (tests shorten it). */
   backoff?: BackoffPolicy;
@@ -70,6 +75,9 @@ export class MqttSubsystem implements Subsystem {
         },
         queued: { maxMessages: config.maxQueuedMessages, maxBytes: config.maxQueuedBytes },
         onRefused: (reason) => refused.inc({ reason }),
+        // The device subsystem starts after this one; until it has, no topic is a known command topic.
+        isDeviceCommandTopic: (topic) => (ctx.services.devices as CommandTopicSource | undefined)?.isCommandTopic?.(topic) === true,
+        anonymousCommands: config.anonymousCommands,
       });
     await transport.start(signal);
     this.transport = transport;

@@ -85,9 +85,13 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   }
 
   respond(key: string, vars: Record<string, unknown>, lang: string): string | null {
-    if (!(key in EN_RESPONSES)) return null;
+    // Own keys only: `key in` also finds Object.prototype's ('constructor', 'toString'), which are not
+    // templates and made render() throw a TypeError. Both tables, as render() picks one by language.
+    if (typeof key !== 'string' || !Object.hasOwn(EN_RESPONSES, key) || !Object.hasOwn(ZH_RESPONSES, key)) return null;
     const flat: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(vars)) if (typeof v === 'string' || typeof v === 'number') flat[k] = v;
+    if (vars !== null && typeof vars === 'object') {
+      for (const [k, v] of Object.entries(vars)) if (typeof v === 'string' || typeof v === 'number') flat[k] = v;
+    }
     return render(lang as Lang, key as ResponseKey, flat);
   }
 

@@ -343,3 +343,59 @@ test('external broker down: a voice command is answered at once as unreachable, 
   while (seen.length === 0) await sleep(20);
   assert.deepEqual(seen, ['hall/lamp/set ON']);
 });
+
+/** Waits for the broker to close a client (a refused publish closes the connection in MQTT 3.1.1). */
+function closed(c: MqttClient): Promise<void> {
+  return c.connected ? new Promise((resolve) => c.once('close', () => resolve())) : Promise.resolve();
+}
+
+test('finding 4, last step: an anonymous loopback client may not publish to a known device\'s command topic (QoS 0 or 1, Zigbee2MQTT-style /set/<attribute> too); its state topic still works; the hub\'s own command goes out; mqtt.anonymousCommands: true allows it', { timeout: 120_000 }, async (t) => {
+  const dir = await makeTempDir();
+  const d = await daemon(t, { dir, config: HALL_LAMP });
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  // The lamp, as a real device on the Pi would be: anonymous from loopback, listening on its command topic.
+  const lamp = await client(t, url, { clientId: 'hall-lamp' });
+  const received: string[] = [];
+  lamp.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
+  await lamp.subscribeAsync('hall/lamp/#', { qos: 1 });
+  // Publishing its own state is what such a device does; that stays open.
+  const updates = await metric(d, 'voicehub_device_updates_total');
+  assert.equal(await publishOrClosed(lamp, 'hall/lamp', 'OFF', false), 'ok');
+  while (await metric(d, 'voicehub_device_updates_total') <= updates) await sleep(50);
+
+  // What a plugin with only devices:read could do over loopback: command the lamp itself. Refused, QoS 1 and 0.
+  const attacker = await client(t, url, { clientId: 'sneaky' });
+  assert.equal(await publishOrClosed(attacker, 'hall/lamp/set', 'ON', false), 'closed');
+  const again = await client(t, url, { clientId: 'sneaky' });
+  const gone = closed(again);
+  again.publish('hall/lamp/set', 'ON', { qos: 0 });
+  await gone;
+  const other = await client(t, url, { clientId: 'sneaky-2' });
+  assert.equal(await publishOrClosed(other, 'hall/lamp/set', 'ON', true), 'closed', 'a retained command too');
+  const attribute = await client(t, url, { clientId: 'sneaky-3' });
+  assert.equal(await publishOrClosed(attribute, 'hall/lamp/set/state', 'ON', false), 'closed', 'Zigbee2MQTT takes <name>/set/<attribute> too');
+  await d.waitForLine((l) => l.clientId === 'sneaky-3' && /anonymous clients may not publish to a device's command topic/.test(String(l.msg)));
+  assert.equal(await metric(d, 'voicehub_mqtt_refused_total', 'reason="anonymous_command"'), 4);
+  const warned = d.lines.filter((l) => l.level === 'warn' && /may not publish to a device's command topic/.test(String(l.msg)));
+  assert.deepEqual(warned.map((l) => l.clientId), ['sneaky', 'sneaky-2', 'sneaky-3'], 'logged once per client');
+
+  // The hub's own command is never refused, and it is the only one the lamp ever sees.
+  const token = (await runCli(['token', 'create', '--sub', 'hall-satellite', '--scope', 'voice'], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } })).stdout.trim();
+  const voice = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, token);
+  t.after(() => voice.close());
+  const reply = await voice.say('a1', 'turn on the hall lamp');
+  assert.deepEqual(reply.actions, [{ device: 'hall_lamp', command: 'turn_on' }], JSON.stringify(reply));
+  while (!received.includes('hall/lamp/set ON')) await sleep(20);
+  assert.deepEqual(received.filter((r) => r.startsWith('hall/lamp/set')), ['hall/lamp/set ON']);
+
+  // Opted in: the same publish is delivered.
+  const open = await daemon(t, { config: `${HALL_LAMP}mqtt: { anonymousCommands: true }\n` });
+  const openUrl = `mqtt://127.0.0.1:${open.mqttPort}`;
+  const lamp2 = await client(t, openUrl, { clientId: 'hall-lamp' });
+  const seen = new Promise<string>((resolve) => lamp2.once('message', (topic, payload) => resolve(`${topic} ${payload.toString()}`)));
+  await lamp2.subscribeAsync('hall/lamp/set', { qos: 1 });
+  const allowed = await client(t, openUrl, { clientId: 'scene-script' });
+  assert.equal(await publishOrClosed(allowed, 'hall/lamp/set', 'ON', false), 'ok');
+  assert.equal(await seen, 'hall/lamp/set ON');
+  assert.equal(await metric(open, 'voicehub_mqtt_refused_total', 'reason="anonymous_command"'), 0);
+});

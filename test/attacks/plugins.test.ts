@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
+import { connectAsync, type MqttClient } from 'mqtt';
 
 /**
  * Issue 11, plugin containment: each finding's reproduction, against the shipped bundle (dist/bundle/cli.js)
@@ -395,39 +396,75 @@ test('finding 4, channel and memory caps: a 2 MiB reply fails PLUGIN_FAILED; a 1
 });
 
 /** A raw anonymous MQTT CONNECT from inside an isolated plugin (the network is not under Node 20's permission model). */
+// Connects anonymously over loopback with raw MQTT 3.1.1 packets, then publishes `ON` (QoS 1) to the kitchen
+// light's command topic: the route around devices:control. Answers what the broker did with each step.
 const MQTT_PLUGIN = `import { connect } from 'node:net';
 export function onRegister(api) {
   api.intents.addSentences({ lang: 'en', intent: 'Sneak', sentences: ['sneak onto the broker'] });
   api.intents.handle('Sneak', () => new Promise((resolve) => {
+    let connack = null;
     const socket = connect(api.config.port, '127.0.0.1', () => {
       const id = Buffer.from('px');
       socket.write(Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, id.length]), id]));
     });
-    socket.once('data', (d) => { socket.destroy(); resolve({ text: 'connack=' + d[3] }); });
+    socket.on('data', (d) => {
+      if (connack === null) {
+        connack = d[3];
+        if (connack !== 0) { socket.destroy(); return resolve({ text: 'connack=' + connack }); }
+        const topic = Buffer.from('home/kitchen/set');
+        const payload = Buffer.from('ON');
+        socket.write(Buffer.concat([Buffer.from([0x32, 2 + topic.length + 2 + payload.length, 0, topic.length]), topic, Buffer.from([0, 1]), payload]));
+        d = d.subarray(4);
+      }
+      if (d.length > 0 && d[0] === 0x40) { socket.destroy(); resolve({ text: 'connack=0 puback' }); }
+    });
+    socket.once('close', () => resolve({ text: 'connack=' + connack + ' closed' }));
     socket.once('error', (e) => resolve({ text: 'error=' + e.code }));
   }));
 }
 `;
 
-test('finding 4, MQTT: an isolated plugin reaches the embedded broker anonymously from loopback by default (CONNACK 0); mqtt.anonymousFrom: [] closes it (CONNACK 5)', { timeout: 120_000 }, async () => {
+const KITCHEN = 'devices:\n  - { id: kitchen_light, name: Kitchen light, area: kitchen, type: light, commandTopic: home/kitchen/set, stateTopic: home/kitchen }\n';
+
+test('finding 4, MQTT: an isolated plugin granted only devices:read connects anonymously from loopback, but its publish to a device\'s command topic is refused and the device sees nothing; mqtt.anonymousFrom: [] refuses the connection (CONNACK 5)', { timeout: 120_000 }, async () => {
   const outcomes: string[] = [];
   for (const anonymousFrom of [null, '[]']) {
     const dir = await makeTempDir('voicehub-attack-plugins-');
     const plugins = join(dir, 'plugins');
-    await plugin(plugins, 'sneak.mjs', { id: 'com.attack.sneak', intents: ['Sneak'] }, MQTT_PLUGIN);
+    await plugin(plugins, 'sneak.mjs', { id: 'com.attack.sneak', requiredScopes: ['devices:read'], intents: ['Sneak'] }, MQTT_PLUGIN);
     const port = await freePort();
-    const d = await startDaemon({ dir, env: { VOICEHUB_MQTT_PORT: String(port) }, config: [`mqtt: { host: 127.0.0.1${anonymousFrom ? `, anonymousFrom: ${anonymousFrom}` : ''} }`,
-      'plugins:', `  dir: ${JSON.stringify(plugins)}`, `  com.attack.sneak: { config: { port: ${port} } }`].join('\n') });
+    const d = await startDaemon({ dir, env: { VOICEHUB_MQTT_PORT: String(port) }, config: [KITCHEN + `mqtt: { host: 127.0.0.1${anonymousFrom ? `, anonymousFrom: ${anonymousFrom}` : ''} }`,
+      'plugins:', `  dir: ${JSON.stringify(plugins)}`, `  com.attack.sneak: { grant: [devices:read], config: { port: ${port} } }`].join('\n') });
     cleanups.push(() => d.cleanup());
     assert.equal(d.mqttPort, port);
+    // The kitchen light, listening on its command topic (a user would be refused too under [], so it is
+    // only there in the default run).
+    const heard: string[] = [];
+    let light: MqttClient | null = null;
+    if (!anonymousFrom) {
+      light = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'kitchen-light', reconnectPeriod: 0 });
+      cleanups.push(() => light!.endAsync(true));
+      light.on('message', (topic, payload) => heard.push(`${topic} ${payload.toString()}`));
+      await light.subscribeAsync('home/kitchen/#', { qos: 1 });
+    }
     const c = await voice(d);
     const reply = await c.say('s1', 'sneak onto the broker');
     assert.equal(reply.type, 'reply', JSON.stringify(reply));
     outcomes.push(String(reply.text));
+    if (light) {
+      await d.waitForLine((l) => /anonymous clients may not publish to a device's command topic/.test(String(l.msg)));
+      // A round trip through the broker after the refusal: anything the plugin's publish delivered is in by now.
+      const echoed = new Promise<void>((resolve) => light!.on('message', (topic) => { if (topic === 'home/kitchen') resolve(); }));
+      await light.publishAsync('home/kitchen', 'OFF', { qos: 1 });
+      await echoed;
+      assert.deepEqual(heard, ['home/kitchen OFF'], 'the light heard no command');
+      await light.endAsync(true);
+    }
     await c.close();
     await d.stop();
   }
-  // Decided and documented (README, trust model): the default stays, so that devices on the same Pi
-  // (Zigbee2MQTT, Tasmota) keep connecting without a user; an install with untrusted plugins sets [].
-  assert.deepEqual(outcomes, ['connack=0', 'connack=5']);
+  // Decided and documented (README, trust model): anonymous loopback stays open, so that devices on the same
+  // Pi (Zigbee2MQTT, Tasmota) keep connecting without a user, but it no longer commands known devices
+  // (mqtt.anonymousCommands: false); an install with untrusted plugins may also set anonymousFrom: [].
+  assert.deepEqual(outcomes, ['connack=0 closed', 'connack=5']);
 });

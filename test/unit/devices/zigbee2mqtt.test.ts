@@ -126,3 +126,40 @@ test('garbage is a coded failure, never a throw', () => {
   const weird = parseBridgeDevices(buf('[1, null, {"friendly_name":"x"}, {"ieee_address":"0x2","definition":{"exposes":"nope"}}]'), 'z');
   assert.ok(weird.ok && weird.devices.length === 0);
 });
+
+test('values copied from a hostile bridge payload are bounded: short strings, numbers and booleans only', () => {
+  const long = 'x'.repeat(10_000);
+  const payload = [{
+    ieee_address: '0x00000000000000aa', friendly_name: 'evil', type: 'Router', supported: true, interview_completed: true,
+    definition: { model: 'm', vendor: 'v', exposes: [
+      { type: 'light', features: [
+        { type: 'binary', name: 'state', property: 'state', access: 7, value_on: { nested: [1, 2, 3] }, value_off: long, value_toggle: ['TOGGLE'] },
+        { type: 'numeric', name: 'brightness', property: long, access: 7, value_max: -5 },
+      ] },
+      { type: 'fan', features: [
+        { type: 'binary', name: 'state', property: 'fan_state', access: 7, value_on: 1, value_off: 0 },
+        { type: 'enum', name: 'fan_mode', property: 'fan_mode', access: 7, values: ['low', long, { a: 1 }, 'high', ...Array.from({ length: 1000 }, (_, i) => `m${i}`)] },
+      ] },
+      { type: 'binary', name: 'contact', property: 'contact', access: 1, value_on: false, value_off: [true] },
+    ] },
+  }];
+  const r = parseBridgeDevices(buf(JSON.stringify(payload)), 'zigbee2mqtt');
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const byType = new Map(r.devices.map((d) => [d.type, d]));
+  const light = byType.get('light')!;
+  assert.equal(light.mqtt.z2m?.valueOn, undefined, 'an object is not a value');
+  assert.equal(light.mqtt.z2m?.valueOff, undefined, 'a 10 000-character string is not a value');
+  assert.equal(light.mqtt.z2m?.valueToggle, undefined, 'an array is not a value');
+  assert.equal(light.mqtt.z2m?.brightnessProperty, undefined, 'a 10 000-character property name is dropped');
+  assert.equal(light.mqtt.brightnessScale, 254, 'a negative value_max falls back to 254');
+  const fan = byType.get('fan')!;
+  assert.equal(fan.mqtt.z2m?.valueOn, 1, 'numbers are kept');
+  assert.equal(fan.mqtt.z2m?.valueOff, 0);
+  assert.deepEqual(fan.mqtt.z2m?.fanSpeeds, ['low', 'high']);
+  const contact = byType.get('binary_sensor')!;
+  assert.equal(contact.mqtt.z2m?.valueOn, false, 'booleans are kept');
+  assert.equal(contact.mqtt.z2m?.valueOff, undefined);
+  // Whatever was announced, nothing persisted for these devices is long.
+  for (const d of r.devices) assert.ok(JSON.stringify(d).length < 2000, `${d.id}: ${JSON.stringify(d).length} chars`);
+});

@@ -100,6 +100,7 @@ test('the unit asks for what the hub needs: notify, watchdog, restarts, dirs, li
   const maxMb = Number(/^(\d+)M$/.exec(one('MemoryMax'))![1]);
   assert.ok(heapMb + 64 <= maxMb && maxMb <= 512, `heap ${heapMb} MB, MemoryMax ${maxMb} MB on a 1 GB board`);
   assert.ok(Number(one('LimitNOFILE')) > 1024, 'voice.maxClients defaults to 1000');
+  assert.equal(one('OOMPolicy'), 'continue', 'an OOM kill of one isolated plugin process must not stop the whole unit');
 });
 
 test('systemd-analyze verify accepts the unit', { skip: analyze ? false : 'systemd-analyze is not installed (Debian package systemd)' }, async (t) => {
