@@ -1,14 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFile, rm, writeFile, mkdtemp } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { connect as tcpConnect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, connectAsync, MqttClient, type IClientOptions } from 'mqtt';
 import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
+import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
 
 /**
  * Issue 11, MQTT side: attacks on the real daemon (the built bundle) and its embedded broker, or on the
@@ -232,69 +231,6 @@ test('the embedded broker answers on ::1, which the default mqtt.anonymousFrom n
 });
 
 // ---- finding 21: the external broker goes away ----
-
-const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto']
-  .find((p) => spawnSync(p, ['-h']).error === undefined) ?? null;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A real Mosquitto on one loopback port, stoppable and restartable on it. */
-class Mosquitto {
-  private child: ChildProcess | null = null;
-  constructor(readonly port: number, private readonly conf: string) {}
-
-  static async start(t: TestContext): Promise<Mosquitto> {
-    const dir = await mkdtemp(join(tmpdir(), 'voicehub-mosquitto-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
-    const port = await freePort();
-    const conf = join(dir, 'mosquitto.conf');
-    await writeFile(conf, ['allow_anonymous true', 'persistence false', 'log_dest none', `listener ${port} 127.0.0.1`, ''].join('\n'));
-    const broker = new Mosquitto(port, conf);
-    t.after(() => broker.stop());
-    await broker.run();
-    return broker;
-  }
-
-  get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
-  }
-
-  async run(): Promise<void> {
-    const child = spawn(MOSQUITTO!, ['-c', this.conf], { stdio: 'ignore' });
-    this.child = child;
-    const killOnExit = (): void => { child.kill('SIGKILL'); };
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
-    for (let attempt = 0; attempt < 200; attempt++) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
-      if (await accepts(this.port)) return;
-      await sleep(50);
-    }
-    throw new Error('mosquitto did not start listening');
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 const HALL_LAMP = 'devices:\n  - { id: hall_lamp, name: Hall lamp, area: hall, type: light, commandTopic: hall/lamp/set, stateTopic: hall/lamp }\n';
 
