@@ -52,9 +52,50 @@ export const ErrorCodes = {
   TEMPLATE_TOO_COSTLY: 'a template spent its work budget while rendering one message',
   DEVICE_ID_RESERVED: 'a device id (unique_id) is __proto__, constructor or prototype, which the hub refuses',
   DEVICE_LIMIT: 'the hub already keeps its maximum of discovered devices (5000); a new one is ignored',
+  // HTTP API answers (besides the voice codes above, which HTTP uses too).
+  NOT_FOUND: 'no HTTP route for that path (404)',
+  METHOD_NOT_ALLOWED: 'the HTTP route exists but not for that method (405)',
+  // Incoming MQTT payloads (devices/payload.ts): the message is dropped and logged, naming its topic.
+  PAYLOAD_TOO_LARGE: 'an MQTT payload (or what a discovered entity would keep of it) is over its size cap',
+  PAYLOAD_BINARY: 'an MQTT payload is not valid UTF-8 or contains NUL bytes',
+  PAYLOAD_NOT_JSON: 'an MQTT payload that must be a JSON object is not one',
+  // Home Assistant templates (devices/template*.ts), besides TEMPLATE_FORBIDDEN and TEMPLATE_TOO_COSTLY above.
+  TEMPLATE_INVALID: 'a template does not parse',
+  TEMPLATE_UNDEFINED: 'a template\'s `is_defined` met an undefined value (Home Assistant raises there too)',
+  TEMPLATE_FAILED: 'a template filter could not apply (from_json on text that is not JSON…)',
+  TEMPLATE_TOO_LONG: 'a template\'s source, a string it builds, or its output is over the cap',
+  // Home Assistant discovery (devices/haDiscovery.ts): the config (or one component of it) is skipped.
+  DISCOVERY_INVALID: 'a discovery topic or config does not have the shape Home Assistant discovery defines',
+  COMPONENT_UNSUPPORTED: 'a discovered component (platform) is not one the hub supports',
+  // systemd's environment (daemon/systemd/notifyEnv.ts): logged at start; notifications or the watchdog stay off.
+  NOTIFY_SOCKET_INVALID: 'NOTIFY_SOCKET is set but is not a socket path the hub can use; systemd notifications off',
+  WATCHDOG_USEC_INVALID: 'WATCHDOG_USEC is not a positive whole number of microseconds; watchdog off',
+  WATCHDOG_PID_INVALID: 'WATCHDOG_PID is not a process id; watchdog off',
+  WATCHDOG_PID_OTHER: 'WATCHDOG_PID names another process, so the watchdog is not ours to feed',
+  WATCHDOG_WITHOUT_SOCKET: 'WATCHDOG_USEC is set without NOTIFY_SOCKET; watchdog off',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/** The side results that are not thrown (pure decoders answer `{ ok: false, code }`) take their codes from here too. */
+export type PayloadFailureCode = Extract<ErrorCode, 'PAYLOAD_TOO_LARGE' | 'PAYLOAD_BINARY' | 'PAYLOAD_NOT_JSON'>;
+export type TemplateFailureCode = Extract<ErrorCode,
+  | 'TEMPLATE_INVALID' // does not parse
+  | 'TEMPLATE_FORBIDDEN' // parses, but uses something we do not evaluate
+  | 'TEMPLATE_UNDEFINED' // `is_defined` met an undefined value (HA raises there too)
+  | 'TEMPLATE_FAILED' // a filter could not apply (from_json on text that is not JSON…)
+  | 'TEMPLATE_TOO_LONG' // the source, a string it builds, or its output is over the cap
+  | 'TEMPLATE_TOO_COSTLY'>; // the run spent its work budget
+export type DiscoveryFailureCode =
+  | PayloadFailureCode
+  | Extract<ErrorCode, 'DISCOVERY_INVALID' | 'COMPONENT_UNSUPPORTED' | 'DEVICE_ID_RESERVED'>
+  // A template is refused at discovery with its own code: compiling only parses and checks.
+  | Extract<TemplateFailureCode, 'TEMPLATE_FORBIDDEN' | 'TEMPLATE_INVALID' | 'TEMPLATE_TOO_LONG'>;
+export type SystemdEnvProblemCode = Extract<ErrorCode,
+  'NOTIFY_SOCKET_INVALID' | 'WATCHDOG_USEC_INVALID' | 'WATCHDOG_PID_INVALID' | 'WATCHDOG_PID_OTHER' | 'WATCHDOG_WITHOUT_SOCKET'>;
+/** Codes the HTTP server and its guard answer with, in `{"error":{"code":…}}` bodies. */
+export type HttpErrorCode = Extract<ErrorCode,
+  'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'RATE_LIMITED' | 'INTERNAL'>;
 
 /** Codes that may be sent to voice clients in an `error` frame (PROTOCOL.md §3). */
 export const VOICE_ERROR_CODES = [
@@ -106,6 +147,24 @@ export class EnvironmentError extends HubError {
 
 export function isHubError(err: unknown): err is HubError {
   return err instanceof HubError;
+}
+
+/**
+ * The one answer to "whose fault is it": a refusal is the hub turning a request away on purpose (the client
+ * asked for something malformed, unauthorised, too much, or that nothing understands; or the hub is busy or
+ * stopping), which is expected and logged at debug at most. Every other code is a fault (of the hub, a plugin,
+ * a device or the machine) and is worth a warning. For the voice codes this is the line voiceSession has always
+ * drawn: only INTERNAL and PLUGIN_FAILED are warned about.
+ */
+const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BUSY', 'NO_MATCH', 'NO_STT', 'TIMEOUT',
+  'AUTH_EXPIRED', 'AUTH_INVALID', 'DEVICE_NOT_FOUND', 'DEVICE_AMBIGUOUS', 'DEVICE_UNSUPPORTED', 'VALUE_OUT_OF_RANGE',
+  'SHUTTING_DOWN', 'NOT_FOUND', 'METHOD_NOT_ALLOWED',
+]);
+
+/** True when the code means a request was turned away on purpose rather than something going wrong (see REFUSALS). */
+export function isRefusal(code: ErrorCode): boolean {
+  return REFUSALS.has(code);
 }
 
 /** Maps any error to a code a voice client may see; internal ones become INTERNAL. */

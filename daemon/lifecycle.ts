@@ -1,5 +1,6 @@
 import type { Subsystem } from './context.js';
 import type { Logger } from './log.js';
+import { withTimeout } from './timeout.js';
 
 /**
  * Starts subsystems in the one fixed order and stops them in reverse (STYLE §1). If one fails to start,
@@ -31,19 +32,11 @@ export class Lifecycle {
     this.abort.abort();
     while (this.started.length > 0) {
       const subsystem = this.started.pop()!;
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          subsystem.stop(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`did not stop within ${this.stopTimeoutMs} ms`)), this.stopTimeoutMs);
-          }),
-        ]);
+        await withTimeout(subsystem.stop(), this.stopTimeoutMs, () => new Error(`did not stop within ${this.stopTimeoutMs} ms`));
         this.log.debug({ subsystem: subsystem.name }, 'stopped');
       } catch (err) {
         this.log.error({ err, subsystem: subsystem.name }, 'subsystem failed to stop cleanly');
-      } finally {
-        clearTimeout(timer);
       }
     }
   }

@@ -2,7 +2,8 @@ import type { AvailabilityBinding, Device, DeviceType, MqttBinding } from './mod
 import { ABBREVIATIONS, DEVICE_ABBREVIATIONS, expandKeys } from './haAbbreviations.js';
 import { bindingTemplates, readComponent, str, SUPPORTED_COMPONENTS } from './haComponents.js';
 import { HA_DEFAULTS } from './defaults.js';
-import { compileTemplate, type TemplateFailureCode } from './template.js';
+import { compileTemplate } from './template.js';
+import type { DiscoveryFailureCode } from '../daemon/errors.js';
 import { isReservedId } from './deviceIds.js';
 import { decodePayload, isRecord, MAX_DISCOVERY_PAYLOAD_BYTES, parseJson } from './payload.js';
 
@@ -13,11 +14,8 @@ import { decodePayload, isRecord, MAX_DISCOVERY_PAYLOAD_BYTES, parseJson } from 
  * Pure: returns what the message means; never throws.
  */
 
-export type DiscoveryFailureCode =
-  | 'PAYLOAD_TOO_LARGE' | 'PAYLOAD_BINARY' | 'PAYLOAD_NOT_JSON'
-  | 'DISCOVERY_INVALID' | 'COMPONENT_UNSUPPORTED' | 'DEVICE_ID_RESERVED'
-  // A template is refused with its own code (TEMPLATE_FORBIDDEN, TEMPLATE_INVALID, TEMPLATE_TOO_LONG).
-  | Exclude<TemplateFailureCode, 'TEMPLATE_UNDEFINED' | 'TEMPLATE_FAILED' | 'TEMPLATE_TOO_COSTLY'>;
+// The failure codes live in the one error table (daemon/errors.ts, docs/ERRORS.md).
+export type { DiscoveryFailureCode };
 
 export interface DiscoveryProblem { key: string; code: DiscoveryFailureCode; reason: string }
 /** `key` identifies the entity within discovery: the topic, or `topic#component-id` for device-based configs. */

@@ -3,7 +3,10 @@
  * here throws: bad input becomes a coded failure that names the topic.
  */
 
-export type PayloadFailureCode = 'PAYLOAD_TOO_LARGE' | 'PAYLOAD_BINARY' | 'PAYLOAD_NOT_JSON';
+import type { PayloadFailureCode } from '../daemon/errors.js';
+
+// The codes live in the one error table (daemon/errors.ts, docs/ERRORS.md); re-exported for the device code.
+export type { PayloadFailureCode };
 
 export interface PayloadFailure { ok: false; code: PayloadFailureCode; topic: string; reason: string }
 

@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import type { TemplateFailureCode } from '../daemon/errors.js';
 import { compileAst, TemplateRefusal } from './templateCompile.js';
 import { runProgram } from './templateEval.js';
 import { TemplateRunError, type Program } from './templateProgram.js';
@@ -15,13 +16,8 @@ import { TemplateRunError, type Program } from './templateProgram.js';
  * when it is not JSON), plus what a command template is given (`position`…).
  */
 
-export type TemplateFailureCode =
-  | 'TEMPLATE_INVALID' // does not parse
-  | 'TEMPLATE_FORBIDDEN' // parses, but uses something we do not evaluate
-  | 'TEMPLATE_UNDEFINED' // `is_defined` met an undefined value (HA raises there too)
-  | 'TEMPLATE_FAILED' // a filter could not apply (from_json on text that is not JSON…)
-  | 'TEMPLATE_TOO_LONG' // the source, a string it builds, or its output is over the cap
-  | 'TEMPLATE_TOO_COSTLY'; // the run spent its work budget
+// The failure codes live in the one error table (daemon/errors.ts, docs/ERRORS.md).
+export type { TemplateFailureCode };
 
 export interface TemplateFailure { ok: false; code: TemplateFailureCode; reason: string }
 export type TemplateResult = { ok: true; value: string } | TemplateFailure;

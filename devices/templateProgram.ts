@@ -1,3 +1,5 @@
+import type { TemplateFailureCode } from '../daemon/errors.js';
+
 /**
  * The shape a checked template takes: a small tree of our own, built from nunjucks' parse tree by
  * templateCompile.ts and run by templateEval.ts. It has no loops, calls or macros, so running it visits each
@@ -37,7 +39,7 @@ export type Program = Stmt[];
 
 /** Thrown while running a template; template.ts turns it into a coded result. */
 export class TemplateRunError extends Error {
-  constructor(readonly code: 'TEMPLATE_UNDEFINED' | 'TEMPLATE_FAILED' | 'TEMPLATE_TOO_LONG' | 'TEMPLATE_TOO_COSTLY', message: string) {
+  constructor(readonly code: Extract<TemplateFailureCode, 'TEMPLATE_UNDEFINED' | 'TEMPLATE_FAILED' | 'TEMPLATE_TOO_LONG' | 'TEMPLATE_TOO_COSTLY'>, message: string) {
     super(message);
   }
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isHubError } from '../errors.js';
+import { isHubError, type HttpErrorCode } from '../errors.js';
 import { hasScope, type TokenClaims, type TokenVerifier } from './tokens.js';
 
 /**
@@ -10,7 +10,7 @@ import { hasScope, type TokenClaims, type TokenVerifier } from './tokens.js';
  */
 export type GuardResult =
   | { ok: true; claims: TokenClaims }
-  | { ok: false; status: 401 | 403; headers: Record<string, string>; body: { error: { code: 'UNAUTHORIZED' | 'FORBIDDEN'; reason?: string; message: string } } };
+  | { ok: false; status: 401 | 403; headers: Record<string, string>; body: { error: { code: Extract<HttpErrorCode, 'UNAUTHORIZED' | 'FORBIDDEN'>; reason?: string; message: string } } };
 
 /**
  * The bearer token of a request: `Authorization: Bearer …` (RFC 6750 §2.1) or `?token=…` (§2.3, for

@@ -79,8 +79,9 @@ const PluginEntrySchema = Type.Object({
   enabled: Type.Boolean({ default: true }),
   grant: Type.Array(ScopeSchema, { default: [] }),
   config: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
-  // Unset: plugins.isolation for third-party plugins, none for the hub's built-ins. worker is refused at load.
-  isolation: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('process'), Type.Literal('worker')])),
+  // Unset: plugins.isolation for third-party plugins, none for the hub's built-ins. `worker` is left out until it
+  // exists, so a config asking for it is refused when it is loaded (CONFIG_INVALID naming the key and the choices).
+  isolation: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('process')])),
 }, Strict);
 
 const PluginsSchema = Type.Object({

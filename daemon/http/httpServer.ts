@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { HubContext, Subsystem } from '../context.js';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError, type HttpErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
 import { PendingConnections } from './pendingConnections.js';
@@ -123,25 +123,25 @@ export class HttpServer implements Subsystem {
     const wait = this.retryAfter(req.socket.remoteAddress, 'request');
     if (wait > 0) {
       res.setHeader('retry-after', String(wait));
-      sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: rateLimitedMessage(wait) } });
+      sendError(res, 429, 'RATE_LIMITED', rateLimitedMessage(wait));
       return;
     }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://hub');
     } catch {
-      sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: 'malformed request URL' } });
+      sendError(res, 400, 'BAD_REQUEST', 'malformed request URL');
       return;
     }
     const byMethod = this.routes.get(url.pathname);
     if (!byMethod) {
-      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${url.pathname}` } });
+      sendError(res, 404, 'NOT_FOUND', `no route for ${url.pathname}`);
       return;
     }
     const handler = byMethod.get(req.method ?? 'GET') ?? (req.method === 'HEAD' ? byMethod.get('GET') : undefined);
     if (!handler) {
       res.setHeader('allow', [...byMethod.keys()].join(', '));
-      sendJson(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${url.pathname}` } });
+      sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`);
       return;
     }
     const log = this.ctx.log.child({ traceId });
@@ -149,7 +149,7 @@ export class HttpServer implements Subsystem {
       .then(() => handler(req, res, { traceId, log, url }))
       .catch((err: unknown) => {
         log.error({ err, path: url.pathname }, 'http handler failed');
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error', traceId } });
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'internal error', traceId);
         else res.destroy();
       });
   }
@@ -176,11 +176,20 @@ export class HttpServer implements Subsystem {
  * opened too many at once learns why and when to retry; a slowloris learns nothing it can use), then closed.
  */
 function refuseConnection(socket: Socket, retryAfterSeconds: number): void {
-  const body = JSON.stringify({ error: { code: 'RATE_LIMITED', message: rateLimitedMessage(retryAfterSeconds) } });
+  const body = JSON.stringify(errorBody('RATE_LIMITED', rateLimitedMessage(retryAfterSeconds)));
   socket.on('error', () => {});
   socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: ${retryAfterSeconds}\r\n`
     + `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
+}
+
+/** The body of every HTTP error answer; its code is one of the error table's (daemon/errors.ts). */
+function errorBody(code: HttpErrorCode, message: string, traceId?: string): { error: { code: HttpErrorCode; message: string; traceId?: string } } {
+  return traceId === undefined ? { error: { code, message } } : { error: { code, message, traceId } };
+}
+
+function sendError(res: ServerResponse, status: number, code: HttpErrorCode, message: string, traceId?: string): void {
+  sendJson(res, status, errorBody(code, message, traceId));
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

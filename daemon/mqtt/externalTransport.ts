@@ -4,7 +4,8 @@ import type { Clock, HealthResult, MessageHandler, MqttTransport, PublishOptions
 import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readTlsFiles, redact } from './brokerConnection.js';
-import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
+import { withTimeout } from '../timeout.js';
 import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from './status.js';
 import { SubscriptionIndex } from './subscriptionIndex.js';
 import { isValidTopicFilter, isValidTopicName } from './topicFilter.js';
@@ -143,10 +144,10 @@ export class ExternalTransport implements MqttTransport {
     const client = this.client;
     if (client && this.isConnected) {
       // A clean DISCONNECT discards the will [MQTT-3.14.4-3], so say offline ourselves first.
-      await withTimeout(this.send({ topic: STATUS_TOPIC, payload: STATUS_OFFLINE, qos: 1, retain: true }), STOP_GRACE_MS).catch(() => {});
+      await withTimeout(this.send({ topic: STATUS_TOPIC, payload: STATUS_OFFLINE, qos: 1, retain: true }), STOP_GRACE_MS, timedOut).catch(() => {});
     }
     this.shutDown();
-    if (client) await withTimeout(client.endAsync(), STOP_GRACE_MS).catch(() => client.end(true));
+    if (client) await withTimeout(client.endAsync(), STOP_GRACE_MS, timedOut).catch(() => client.end(true));
   }
 
   /** Drops the connection without DISCONNECT, as a crash or a cut cable would: the broker publishes the will. */
@@ -379,10 +380,4 @@ function messageIdOf(client: MqttClient, callback: unknown): number | undefined 
   return undefined;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
+const timedOut = (): Error => new Error('timed out');

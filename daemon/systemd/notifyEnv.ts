@@ -3,13 +3,10 @@
  * NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID. Pure: no I/O, so every bad value can be unit-tested.
  */
 
-/** Stable names for what was wrong with the environment; tests and log readers match on these. */
-export type SystemdEnvProblemCode =
-  | 'NOTIFY_SOCKET_INVALID'
-  | 'WATCHDOG_USEC_INVALID'
-  | 'WATCHDOG_PID_INVALID'
-  | 'WATCHDOG_PID_OTHER'
-  | 'WATCHDOG_WITHOUT_SOCKET';
+import type { SystemdEnvProblemCode } from '../errors.js';
+
+/** Stable names for what was wrong with the environment (in the one error table); tests and log readers match on these. */
+export type { SystemdEnvProblemCode };
 
 export interface SystemdEnvProblem {
   code: SystemdEnvProblemCode;

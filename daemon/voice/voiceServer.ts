@@ -19,6 +19,7 @@ import { RateLimiter } from '../rateLimiter.js';
 import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity } from './voiceSession.js';
 import { WorkQueue } from './workQueue.js';
 import { FrameBatcher } from './frameBatcher.js';
+import { waitAtMost } from '../timeout.js';
 
 export interface VoiceServerOptions {
   ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
@@ -194,13 +195,13 @@ export class VoiceServer implements Subsystem {
     const { bus, clock } = this.options.ctx;
     this.beginStop();
     bus.removeListeners(this);
-    await within(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, clock);
+    await waitAtMost(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, clock);
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
       c.ws.once('close', () => resolve());
       c.ws.close(1001, 'hub stopping');
     }));
-    await within(Promise.all(closed), CLOSE_GRACE_MS, clock);
+    await waitAtMost(Promise.all(closed), CLOSE_GRACE_MS, clock);
     for (const c of this.connections.values()) c.ws.terminate();
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.audioSweep) clearInterval(this.audioSweep);
@@ -400,9 +401,3 @@ function refuse(socket: Duplex, status: number, code: string, message: string, h
     + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n${extra}\r\n${body}`);
 }
 
-/** Waits for `promise`, but no longer than `ms`. */
-async function within(promise: Promise<unknown>, ms: number, clock: HubContext['clock']): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => { timer = clock.setTimeout(resolve, ms); })]);
-  if (timer) clock.clearTimeout(timer);
-}

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EventBus } from '../bus.js';
-import { HubError, isHubError, toVoiceErrorCode, type VoiceErrorCode } from '../errors.js';
+import { HubError, isHubError, isRefusal, toVoiceErrorCode, type VoiceErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { hasScope } from '../auth/tokens.js';
 import { errorFrame, PONG_FRAME, STATE_FRAMES, type FrameParser, type AudioStartFrame } from './frames.js';
@@ -361,7 +361,7 @@ export class VoiceSession {
 
   private failed(job: UtteranceJob, err: unknown, ran: boolean): Outcome {
     const code = toVoiceErrorCode(err);
-    if (code === 'INTERNAL' || code === 'PLUGIN_FAILED') job.log.warn({ err, code }, 'utterance failed');
+    if (!isRefusal(code)) job.log.warn({ err, code }, 'utterance failed');
     else if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ code }, 'utterance not handled');
     const message = code === 'INTERNAL' ? 'internal error' : (err as Error).message;
     return { frame: errorFrame(job.id, code, message), code, ms: elapsedMs(job), ran };

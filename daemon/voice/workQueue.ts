@@ -3,6 +3,7 @@ import { HubError, isHubError } from '../errors.js';
 import { LazySignal } from '../lazySignal.js';
 import { isThenable } from '../thenable.js';
 import { Deadlines } from '../deadlines.js';
+import { jitteredBackoff } from '../backoff.js';
 
 export interface WorkQueueOptions {
   /** Jobs running at once across all sessions (voice.concurrency). */
@@ -78,8 +79,7 @@ export class WorkQueue {
 
   /** Delay before retry n+1: min(max, base·2ⁿ), half of it fixed and half random. */
   backoff(n: number): number {
-    const step = Math.min(this.maxMs, this.baseMs * 2 ** n);
-    return Math.round(step / 2 + this.random() * (step / 2));
+    return jitteredBackoff(n, this.baseMs, this.maxMs, this.random);
   }
 
   private acquire<T>(run: QueuedRun<T>, n: number): void {

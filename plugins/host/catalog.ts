@@ -66,9 +66,6 @@ export async function buildCatalog(config: HubConfig, log: Logger, options: Cata
     if (!grant.enabled) {
       record.state = 'disabled';
       record.reason = `plugins.${id}.enabled is false`;
-    } else if (grant.isolation === 'worker') {
-      fail(record, `plugins.${id}.isolation: worker is not supported by this hub yet; set isolation: none (plugins run in the hub process, contained by timeouts and pausing)`);
-      record.errorCode = 'CONFIG_INVALID';
     } else if (grant.missing.length > 0) {
       record.state = 'waiting-for-grant';
       record.reason = `needs ${grant.missing.join(', ')}: add ${grant.missing.length === 1 ? 'it' : 'them'} to plugins.${id}.grant`;

@@ -11,7 +11,7 @@ export interface GrantDecision {
   /** Required scopes not granted: the plugin waits until the config grants them. */
   missing: Scope[];
   /** `process`: the plugin runs in a child process of its own (isolated/isolatedPlugin.ts). */
-  isolation: 'none' | 'process' | 'worker';
+  isolation: 'none' | 'process';
   config: Readonly<Record<string, unknown>>;
 }
 

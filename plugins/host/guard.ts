@@ -3,6 +3,7 @@ import { HubError, isHubError, type ErrorCode } from '../../daemon/errors.js';
 import { LazySignal } from '../../daemon/lazySignal.js';
 import { isThenable } from '../../daemon/thenable.js';
 import { Deadlines, type Deadline } from '../../daemon/deadlines.js';
+import { backoffStep } from '../../daemon/backoff.js';
 
 /**
  * Errors that answer the user rather than report a broken plugin ("250 percent", "no such device", "no
@@ -200,7 +201,7 @@ export class PluginGuard {
     this.last = err.message;
     this.options.onFailure(err, what);
     if (this.consecutive >= this.options.failuresBeforePause && this.pausedUntil() === null) {
-      const ms = this.options.pauseMs * 2 ** Math.min(this.level, MAX_BACKOFF_LEVEL);
+      const ms = backoffStep(this.level, this.options.pauseMs, this.options.pauseMs * 2 ** MAX_BACKOFF_LEVEL);
       this.level++;
       this.until = this.options.clock.now() + ms;
       this.pausedAnnounced = true;

@@ -5,6 +5,7 @@ import type { PluginManifest, PluginModule } from '../sdk/manifest.js';
 import type { PluginCandidate } from './discovery.js';
 import { validateManifest } from './manifest.js';
 import { readStaticManifest } from './staticManifest.js';
+import { withTimeout } from '../../daemon/timeout.js';
 
 export const PLUGIN_EVENTS: readonly PluginEventName[] = ['device.state', 'device.availability', 'device.added', 'device.removed', 'device.changed'];
 const HOOKS = ['onRegister', 'onStart', 'onStop'] as const;
@@ -94,13 +95,6 @@ function canonical(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
   }
   return value;
-}
-
-/** `promise`, or the error `onTimeout` makes once `ms` pass first. The timer does not outlive the race. */
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(onTimeout()), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function bindHook(exported: Record<string, unknown>, hook: (typeof HOOKS)[number]): unknown {

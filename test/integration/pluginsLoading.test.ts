@@ -47,16 +47,20 @@ test('bad plugins are logged and skipped; the good one runs and the host starts'
   assert.equal((health.checks.plugins?.plugins as Record<string, { state: string }>)['com.fixture.good']?.state, 'running');
 });
 
-test('plugins.<id>.enabled: false and isolation: worker are honoured at load', async (t) => {
-  const h = await makeContext({ plugins: { dir: join(FIXTURES, 'containment'), 'com.fixture.chaos': { enabled: false }, 'com.fixture.steady': { isolation: 'worker' } } });
+test('plugins.<id>.enabled: false is honoured at load, and isolation: worker is refused with the config', async (t) => {
+  const h = await makeContext({ plugins: { dir: join(FIXTURES, 'containment'), 'com.fixture.chaos': { enabled: false } } });
   const host = hostFor(h, {});
   t.after(async () => { await host.stop(); await h.close(); });
   await host.start();
   assert.equal(byId(host.list(), 'com.fixture.chaos')?.state, 'disabled');
-  const steady = byId(host.list(), 'com.fixture.steady')!;
-  assert.equal(steady.state, 'failed');
-  assert.equal(steady.errorCode, 'CONFIG_INVALID');
-  assert.match(steady.reason!, /isolation: worker is not supported/);
+  assert.equal(byId(host.list(), 'com.fixture.steady')?.state, 'running');
+  // worker isolation does not exist yet, so the schema leaves it out: the config naming it is refused, with the key and the choices.
+  assert.throws(() => buildConfig({ plugins: { dir: join(FIXTURES, 'containment'), 'com.fixture.steady': { isolation: 'worker' } } }), (err: unknown) => {
+    assert.ok(err instanceof HubError);
+    assert.equal(err.code, 'CONFIG_INVALID');
+    assert.match(err.message, /plugins\.com\.fixture\.steady\.isolation: "worker" is not "none" or "process"/);
+    return true;
+  });
 });
 
 test('npm packages load from an injected node_modules tree, and third-party ones wait for their grant', async (t) => {

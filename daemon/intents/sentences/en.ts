@@ -2,7 +2,8 @@
  * English sentences (data, in hassil's template syntax; see daemon/intents/template.ts). Fillers such as
  * "the", "please", "can you" are dropped before matching (sentences/fillers.ts), so templates leave them out.
  * Intent names and slots follow Home Assistant's intents; `domains` is hassil's `requires_context: domain`.
- * Order matters only on a tie: earlier intents and sentences win.
+ * Order matters only on a tie: earlier intents and sentences win. Only device intents live here (and time and
+ * date, which no plugin answers yet); timers, hub status and weather ship their sentences in their plugins.
  */
 import type { LangSentences } from '../types.js';
 
@@ -176,84 +177,6 @@ export const EN_SENTENCES: LangSentences = {
       },
       { slots: { measurement: 'humidity' }, sentences: ['how (humid|damp|dry) is it [<in_area>]', 'how (humid|damp|dry) is {area}'] },
       { domains: ['sensor', 'binary_sensor', 'climate'], sentences: ['what (is|does) <target> [say|read|show]', 'what is reading (of|on) <target>'] },
-    ],
-    HassStartTimer: [
-      {
-        sentences: [
-          '(set|start|create|make|add|put on|begin) [a|an] [new] timer (for|of|on|with) {duration}',
-          '(i need|i want|give me) [a|an] [new] timer (for|of) {duration}', '(i need|i want|give me) [a|an] {duration} timer',
-          '(set|start|create|make|add|begin) [a|an] [new] {duration} timer',
-          'timer (for|of) {duration}', '{duration} timer', '(set|start) timer {duration}', 'timer {duration}',
-          '(set|start) [a|an] countdown (for|of) {duration}', 'count down (from|for) {duration}', 'countdown [for] {duration}',
-          '(remind|alert|ping|notify|tell|wake) me [up] in {duration}',
-          '(set|start|create|make) [a|an] {timer_name} timer (for|of) {duration}',
-          '(set|start|create|make) [a|an] timer (for|of) {duration} (called|named|for) {timer_name}',
-        ],
-      },
-    ],
-    HassCancelAllTimers: [
-      {
-        sentences: [
-          '(cancel|stop|delete|remove|clear|kill|end|turn off|dismiss) all [of] [my|the] timers',
-          '(cancel|stop|delete|remove|clear|kill|end) (every|each) timer', '(cancel|stop|delete|clear|remove) timers',
-        ],
-      },
-    ],
-    HassCancelTimer: [
-      {
-        sentences: [
-          '(cancel|stop|delete|remove|end|clear|kill|turn off|switch off|dismiss|abort|silence|reset) [this|that] (timer|countdown)',
-          '(cancel|stop|delete|remove|end|clear|kill|turn off|dismiss) [this|that] {duration} timer',
-          '(cancel|stop|delete|remove|end|clear|kill|turn off|dismiss) [this|that] {timer_name} timer',
-          'never mind [this|that] timer', 'timer (off|stop|cancel)', '(forget|scrap) [about] timer',
-        ],
-      },
-    ],
-    HassTimerStatus: [
-      {
-        sentences: [
-          'how much time (is|do i have|have i got) (left|remaining) [on|in|for] [timer]', 'how much time left [on|in] [timer]',
-          'how much longer [is|on] [timer] [left]', 'how much is left [on|in] [timer]',
-          'how (long|much longer) (is|do i have|have i got) left [on|in|for] [timer]', 'how long (left|remaining) [on|in|for] [timer]',
-          'how long until [timer] (ends|is done|goes off|finishes|rings|is over)', 'how long [is] left',
-          'when (does|will) timer (end|go off|finish|ring|be done)', '(timer|timers) status', 'status of (timer|timers)',
-          'what is (timer|timers) status', 'check [on] (timer|timers)', 'time (left|remaining) [on|in] [timer]',
-          'how is timer [doing|going]', 'what is left on timer', 'is timer (done|finished|still running|running)',
-        ],
-      },
-    ],
-    HassPauseTimer: [{ sentences: ['(pause|hold|freeze) [this|that] timer', 'put timer on hold'] }],
-    HassUnpauseTimer: [{ sentences: ['(resume|unpause|continue|restart|start again) [this|that] timer', 'start timer again'] }],
-    HassIncreaseTimer: [{ sentences: ['add {duration} to [this|that] timer', '(extend|increase|lengthen) timer by {duration}'] }],
-    HassDecreaseTimer: [
-      { sentences: ['(remove|subtract|take) {duration} (from|off) [this|that] timer', '(decrease|reduce|shorten) timer by {duration}'] },
-    ],
-    HubStatus: [
-      {
-        sentences: [
-          'how is (hub|system|voicehub|server|home hub|smart home|home) [doing|running|going|holding up]',
-          'how are (you|things) (doing|running)',
-          '(hub|system|voicehub) (status|health|check)', '(status|health) of (hub|system|voicehub)',
-          'what is (hub|system|voicehub) (status|health)',
-          'is (hub|system|voicehub) (ok|okay|healthy|running|working|alright|all right|fine|up)',
-          '(check|diagnose) (hub|system|voicehub)', 'are you (ok|okay|healthy|working|alright|all right)',
-        ],
-      },
-    ],
-    HassGetWeather: [
-      {
-        sentences: [
-          'what is weather [going to be|gonna be|like|looking like] [like] [{day}]', 'what is [{day}] weather [like]',
-          'how is weather [looking] [{day}]', 'what is [{day}] forecast', 'what is [weather] forecast [for] [{day}]',
-          'weather [forecast] [for] [{day}]', '[{day}] weather [forecast]',
-          '(is|will) it (going to|gonna) (rain|snow|be sunny|be cloudy|be cold|be hot|be warm|be windy) [{day}]',
-          'will it (rain|snow|be sunny|be cloudy|be cold|be hot|be warm|be windy) [{day}]',
-          'do i need (an umbrella|a jacket|a coat|sunscreen) [{day}]', 'what is it like outside',
-          'is it (raining|snowing|sunny|cloudy|windy) [outside]', 'how is it outside',
-          'what is (temperature|temp) outside', 'how (warm|hot|cold) is it outside', 'is it (warm|hot|cold) outside',
-          'what is weather [like] in {location}', 'how is weather in {location}', 'weather in {location}',
-        ],
-      },
     ],
     HassGetCurrentTime: [{ sentences: ['what time is it [now]', 'what is [current] time', 'time', 'do you have time'] }],
     HassGetCurrentDate: [

@@ -21,7 +21,6 @@ export const ZH_SENTENCES: LangSentences = {
     off: '(关|关掉|关闭|关上|熄灭|灭掉|灭|停掉|关停)',
     setto: '(调|调整|调节|设|设置|设定|改|变|开|定|放|弄)[到|为|成|至|在]',
     ask: '(吗|没有|没|呢|没有呢|么)',
-    timer: '(定时器|计时器|倒计时|计时|定时)',
   },
   intents: {
     HassTurnOn: [
@@ -135,57 +134,6 @@ export const ZH_SENTENCES: LangSentences = {
         ],
       },
       { slots: { measurement: 'humidity' }, sentences: ['[<where>][现在](潮湿|干燥|潮|干)(吗|不潮湿|不干燥)'] },
-    ],
-    HassStartTimer: [
-      {
-        sentences: [
-          '(设置|设定|设|定|开始|启动|来|开|创建|新建|建|加|弄|开启)[一][个]{duration}[的](定时器|计时器|倒计时|闹钟|定时|计时|提醒)',
-          '(设置|设定|设|定|开始|启动|开|创建|新建|开启)[一][个]<timer>[时间][为|成|到]{duration}',
-          '<timer>[器]{duration}', '{duration}<timer>[器]', '{duration}(后|以后|之后)(提醒|叫|通知)[我]',
-          '(提醒|叫|通知)我{duration}(后|以后|之后)',
-        ],
-      },
-    ],
-    HassCancelAllTimers: [
-      { sentences: ['(取消|停止|关掉|关闭|删除|删掉|清除|清空|停掉)(所有|全部)<timer>[器]', '(所有|全部)<timer>[器](都)?(取消|停止|删除|关掉)'] },
-    ],
-    HassCancelTimer: [
-      {
-        sentences: [
-          '(取消|停止|关掉|关闭|删除|删掉|停掉|停|关|结束|不要)[这个|那个]<timer>[器]',
-          '(取消|停止|关掉|关闭|删除|停掉)[这个|那个]{duration}<timer>[器]',
-          '<timer>[器](取消|停止|关掉|删掉|停|不要|关|结束)', '不用<timer>[器]',
-        ],
-      },
-    ],
-    HassTimerStatus: [
-      {
-        sentences: [
-          '[<timer>[器]][还](剩|剩下|剩余|有)(多少|多久|几|多长)[时间|分钟|秒]', '<timer>[器](状态|怎么样|还有多久|还要多久|什么时候结束|多久结束|还剩多久|还剩多少时间)',
-          '还要多久', '还有多长时间', '<timer>[器]还有多长时间', '离<timer>[器]结束还有多久',
-        ],
-      },
-    ],
-    HassPauseTimer: [{ sentences: ['暂停<timer>[器]', '<timer>[器]暂停'] }],
-    HassUnpauseTimer: [{ sentences: ['(继续|恢复)<timer>[器]', '<timer>[器](继续|恢复)'] }],
-    HassIncreaseTimer: [{ sentences: ['[给]<timer>[器](加|增加|延长|多加)[上]{duration}'] }],
-    HassDecreaseTimer: [{ sentences: ['[给]<timer>[器](减|减少|缩短|减掉)[掉]{duration}'] }],
-    HubStatus: [
-      {
-        sentences: [
-          '(集线器|网关|中枢|系统|主机|hub|中控|智能家居|voicehub)[现在][运行][状态|情况][怎么样|如何|好吗|还好吗|还好|还|正常吗|正常|咋样|怎样|好不好]',
-          '(检查|查看|看看)(集线器|网关|中枢|系统|主机|hub|中控)[状态|情况]',
-        ],
-      },
-    ],
-    HassGetWeather: [
-      {
-        sentences: [
-          '[{day}][外面]天气[预报][怎么样|如何|好吗|好不好|咋样|怎样|会怎样|是什么]', '[{day}][会|要|会不会]下(雨|雪)[吗|么]',
-          '[{day}]需要带伞吗', '{day}[外面](冷|热)(吗|不冷|不热)', '{day}[是][晴天|阴天]吗',
-          '{location}[{day}]天气[预报][怎么样|如何|好吗|好不好|咋样|怎样]',
-        ],
-      },
     ],
     HassGetCurrentTime: [{ sentences: ['[现在]几点[钟][吗]', '现在[是]什么时间', '现在时间'] }],
     HassGetCurrentDate: [{ sentences: ['今天[是](几号|星期几|周几|礼拜几|什么日子)', '今天日期', '今天[是]几月几号'] }],

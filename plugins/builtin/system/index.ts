@@ -1,9 +1,10 @@
 import type { IntentReply, IntentRequest, PluginApi, PluginManifest, SystemStatus } from '../../sdk/index.js';
+import { SENTENCES } from './sentences.js';
 
 /**
  * "How is the hub doing?" / "系统状态怎么样": CPU temperature, load, free memory and uptime from the hub's
- * health sampler (the read-only `api.system`, which needs no scope). The intent engine ships the sentences
- * of `HubStatus`; this plugin answers it.
+ * health sampler (the read-only `api.system`, which needs no scope). The plugin ships the sentences of
+ * `HubStatus` (sentences.ts) and answers it.
  */
 export const manifest: PluginManifest = {
   id: 'voicehub.system',
@@ -43,7 +44,10 @@ const HOT_C = 75;
 const BUSY_LOAD = 3;
 
 export function onRegister(api: PluginApi): void {
-  for (const lang of ['en', 'zh'] as const) api.intents.addResponses(lang, TEXTS[lang]);
+  for (const lang of ['en', 'zh'] as const) {
+    api.intents.addResponses(lang, TEXTS[lang]);
+    for (const [intent, sentences] of Object.entries(SENTENCES[lang])) api.intents.addSentences({ lang, intent, sentences });
+  }
   api.intents.handle('HubStatus', (req) => status(api, req));
 }
 

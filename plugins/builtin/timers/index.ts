@@ -2,6 +2,7 @@ import type { HandlerContext, IntentReply, IntentRequest, PluginApi, PluginManif
 import { durationFromSlots, formatDuration, MAX_TIMER_S, shortLang, timerName } from './duration.js';
 import { TimerBook, type StoredTimer } from './timerBook.js';
 import { TEXTS } from './texts.js';
+import { SENTENCES } from './sentences.js';
 
 /**
  * Kitchen timers: "set a timer for 5 minutes", "设置一个五分钟的定时器", cancel (one, by name or length, or
@@ -28,7 +29,10 @@ const bookOf = (api: PluginApi): TimerBook => books.get(api)!;
 
 export function onRegister(api: PluginApi): void {
   books.set(api, new TimerBook(api, (timer) => done(api, timer)));
-  for (const lang of ['en', 'zh'] as const) api.intents.addResponses(lang, TEXTS[lang]);
+  for (const lang of ['en', 'zh'] as const) {
+    api.intents.addResponses(lang, TEXTS[lang]);
+    for (const [intent, sentences] of Object.entries(SENTENCES[lang])) api.intents.addSentences({ lang, intent, sentences });
+  }
   api.intents.handle('HassStartTimer', (req, ctx) => start(api, req, ctx));
   api.intents.handle('HassCancelTimer', (req) => cancel(api, req));
   api.intents.handle('HassCancelAllTimers', (req) => cancelAll(api, req));

@@ -1,5 +1,6 @@
 import type { HandlerContext, IntentReply, IntentRequest, PluginApi, PluginManifest } from '../../sdk/index.js';
 import { describeCode } from './conditions.js';
+import { SENTENCES } from './sentences.js';
 
 /**
  * The seed article's example of a scoped plugin (`com.example.weather`, capability `weather_query`,
@@ -45,11 +46,6 @@ const TEXTS: Record<'en' | 'zh', Record<string, string>> = {
   },
 };
 
-const SENTENCES: Record<'en' | 'zh', string[]> = {
-  en: ["what's the weather [like] [today]", 'what is the weather [like] [today]', 'how is the weather [today]', "how's the weather [today]"],
-  zh: ['今天天气怎么样', '天气怎么样', '今天天气如何', '现在天气怎么样'],
-};
-
 interface Forecast {
   current?: { temperature_2m?: number; weather_code?: number };
 }
@@ -57,7 +53,7 @@ interface Forecast {
 export function onRegister(api: PluginApi): void {
   for (const lang of ['en', 'zh'] as const) {
     api.intents.addResponses(lang, TEXTS[lang]);
-    api.intents.addSentences({ lang, intent: 'HassGetWeather', sentences: SENTENCES[lang] });
+    for (const [intent, sentences] of Object.entries(SENTENCES[lang])) api.intents.addSentences({ lang, intent, sentences });
   }
   api.intents.handle('HassGetWeather', (req, ctx) => weather(api, req, ctx));
 }

@@ -17,6 +17,7 @@ import { PLUGIN_EVENTS } from '../loader.js';
 import type { PluginRecord } from '../pluginRecord.js';
 import { encodeFrame, MAX_MESSAGE_BYTES, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
+import { backoffStep } from '../../../daemon/backoff.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
 const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -273,7 +274,7 @@ export class IsolatedPlugin {
     if (this.closing) return;
     if (!this.api) return; // exited before onRegister: onRegister starts a new one
     if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.crashes = 0;
-    const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** this.crashes);
+    const delay = backoffStep(this.crashes, RESTART_BASE_MS, RESTART_MAX_MS);
     this.crashes++;
     this.deps.restarts?.inc({ plugin: id });
     this.record.guard?.recordFailure(failure, 'process exit');

@@ -43,8 +43,16 @@ describe('plugin sentences', () => {
     assert.throws(() => engine.addSentences('en', 'bad intent', ['hi'], { owner: 'p' }), (e: unknown) => e instanceof HubError);
     assert.ok(!engine.intents().includes('X'));
   });
-  test('the weather sentences are there for a weather plugin to answer', () => {
-    assert.ok(new IntentEngine().intents('zh').includes('HassGetWeather'));
+  test('the weather sentences are there for a weather plugin to answer: the weather plugin ships them', () => {
+    assert.ok(homeEngine().intents('zh').includes('HassGetWeather'));
+  });
+  test('each intent has one owner: the core sentences hold only device intents (and time and date, which no plugin owns)', () => {
+    for (const lang of ['en', 'zh'] as const) {
+      const core = new IntentEngine().intents(lang);
+      for (const owned of ['HassStartTimer', 'HassCancelTimer', 'HassCancelAllTimers', 'HassTimerStatus', 'HassPauseTimer', 'HassUnpauseTimer', 'HassIncreaseTimer', 'HassDecreaseTimer', 'HubStatus', 'HassGetWeather']) {
+        assert.ok(!core.includes(owned), `${lang} core sentences still have ${owned}`);
+      }
+    }
   });
 });
 

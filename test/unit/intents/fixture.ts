@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { IntentEngine, isResolveError } from '../../../daemon/intents/index.js';
 import type { IntentDevice, IntentMatch, Resolution } from '../../../daemon/intents/index.js';
+import { addBundledPluginSentences } from '../../helpers/builtinSentences.js';
 
 export const AREAS = [
   { name: 'living_room', aliases: ['lounge'] },
@@ -36,8 +37,9 @@ export const DEVICES: IntentDevice[] = [
   { id: 'tv_plug', name: 'TV Plug', aliases: ['电视插座'], area: 'living_room', type: 'switch', capabilities: ['onoff'], state: { state: 'on' } },
 ];
 
+/** The core engine plus the sentences the bundled plugins register (timers, hub status, weather), as in the hub. */
 export function homeEngine(): IntentEngine {
-  const engine = new IntentEngine();
+  const engine = addBundledPluginSentences(new IntentEngine());
   engine.setLists({ devices: DEVICES, areas: AREAS });
   return engine;
 }

@@ -29,9 +29,9 @@ test('third-party plugins, and the bundled example, get only what the config gra
 });
 
 test('enabled, isolation and the plugin config come from the entry', () => {
-  const g = decideGrant(weather, 'npm', buildConfig({ plugins: { 'com.example.weather': { enabled: false, isolation: 'worker', config: { url: '/w' } } } }));
+  const g = decideGrant(weather, 'npm', buildConfig({ plugins: { 'com.example.weather': { enabled: false, isolation: 'none', config: { url: '/w' } } } }));
   assert.equal(g.enabled, false);
-  assert.equal(g.isolation, 'worker');
+  assert.equal(g.isolation, 'none', 'the entry wins over plugins.isolation (process by default)');
   assert.deepEqual(g.config, { url: '/w' });
 });
 
