@@ -5,7 +5,7 @@ import type { HubContext, Subsystem } from '../context.js';
 import { EnvironmentError, type HttpErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
-import { PendingConnections } from './pendingConnections.js';
+import { answerRequestTimeout, PendingConnections } from './pendingConnections.js';
 import { traceIdFrom } from './traceId.js';
 
 export interface RequestContext {
@@ -84,9 +84,8 @@ export class HttpServer implements Subsystem {
     server.prependListener('upgrade', (req: IncomingMessage) => pending.settled(req.socket));
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       // A request head that took longer than http.headersTimeoutMs: say so (as Node would), then close.
-      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.writable) {
-        socket.once('finish', () => socket.destroy());
-        socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        answerRequestTimeout(socket as Socket);
         return;
       }
       socket.destroy();

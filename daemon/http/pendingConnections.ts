@@ -17,7 +17,8 @@ interface Pending {
  *   Addresses the rate limit exempts are not counted.
  * - Each must complete its head within `timeoutMs`, or it is closed. Node's own headersTimeout does this
  *   for a connection that has sent something, but not for one that has sent nothing yet: that one it
- *   would hold for ever. (Node answers its own timeouts with 408; a silent connection is just closed.)
+ *   would hold for ever. Either way the answer is the same 408: under load this timer may fire before
+ *   Node's once-a-second check does.
  *
  * A connection stops being pending at its first complete request (`settled`) or when it closes; from
  * then on Node's keep-alive and headers timeouts apply to it like to any client.
@@ -43,7 +44,7 @@ export class PendingConnections {
     }
     const timer = setTimeout(() => {
       this.settled(socket);
-      socket.destroy();
+      answerRequestTimeout(socket);
     }, this.timeoutMs);
     timer.unref();
     this.sockets.set(socket, { address, timer });
@@ -77,4 +78,17 @@ export class PendingConnections {
     this.sockets.clear();
     this.counts.clear();
   }
+}
+
+/** 408 and close: a request head that took longer than http.headersTimeoutMs (ours or Node's check). */
+export function answerRequestTimeout(socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.on('error', () => {});
+  socket.once('finish', () => socket.destroy());
+  socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  // A peer that reads nothing could keep the end pending: it is closed regardless.
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
