@@ -2,7 +2,7 @@ import type { DeviceConfig } from '../daemon/config/schema.js';
 import type { Device, DeviceType, MqttBinding } from './model.js';
 import { HA_DEFAULTS } from './defaults.js';
 import { compileTemplate } from './template.js';
-import { kindOf } from './kinds/index.js';
+import { kindOf, type DeviceKind } from './kinds/index.js';
 
 /**
  * `devices:` entries of voicehub.yaml. An entry with at least one topic defines a device of its own (it then
@@ -33,6 +33,12 @@ export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevic
       problems.push({ id: entry.id, reason: 'a device with topics needs a type' });
       continue;
     }
+    const kind = kindOf(entry.type);
+    // The config schema allows only the kinds of the table; an entry built past it is refused, not guessed at.
+    if (!kind) {
+      problems.push({ id: entry.id, reason: `type "${String(entry.type)}" is not a device kind` });
+      continue;
+    }
     if (entry.valueTemplate) {
       const compiled = compileTemplate(entry.valueTemplate);
       if (!compiled.ok) {
@@ -40,12 +46,12 @@ export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevic
         continue;
       }
     }
-    devices.push(toDevice(entry));
+    devices.push(toDevice(entry, kind));
   }
   return { devices, overrides, problems };
 }
 
-function toDevice(e: DeviceConfig): Device {
+function toDevice(e: DeviceConfig, kind: DeviceKind): Device {
   const type = e.type as DeviceType;
   const b: MqttBinding = {
     schema: e.schema ?? 'default',
@@ -68,7 +74,6 @@ function toDevice(e: DeviceConfig): Device {
     positionTopic: e.positionTopic,
     setPositionTopic: e.setPositionTopic,
   };
-  const kind = kindOf(type)!; // the config schema allows only the kinds of the table
   kind.configBinding?.(e, b);
   if (e.availabilityTopic) {
     b.availability = [{ topic: e.availabilityTopic, payloadAvailable: HA_DEFAULTS.payloadAvailable, payloadNotAvailable: HA_DEFAULTS.payloadNotAvailable }];

@@ -19,5 +19,6 @@ export const binarySensor: DeviceKind = {
   configCapabilities: () => ['measurement'],
   defaultIntents: [],
   stateWords: ['open', 'closed', 'on', 'off'],
+  openingClasses: new Set(['door', 'window', 'garage_door', 'opening', 'gate']),
   commandFor: () => null,
 };

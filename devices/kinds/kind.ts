@@ -59,6 +59,10 @@ export interface DeviceKind {
   readonly defaultIntents: readonly string[];
   /** State words that can ask about this kind ("is the door locked" asks locks). Sentences: daemon/intents/sentences. */
   readonly stateWords: readonly string[];
+  /** What an asked state word means for this kind: a lock only knows locked or not, so "is it closed" asks "locked". */
+  readonly askedState?: Readonly<Record<string, string>>;
+  /** Device classes whose on/off is spoken as open/closed (a door contact that is "on" is open). */
+  readonly openingClasses?: ReadonlySet<string>;
   /** The hub command a device intent means for this kind; null for intents that only ask. */
   commandFor(intent: string, slots: IntentSlots): DeviceCommand | null;
 }

@@ -52,6 +52,8 @@ export const lock: DeviceKind = {
   configCapabilities: () => ['lock'],
   defaultIntents: ['HassGetState'],
   stateWords: ['locked', 'unlocked', 'open', 'closed'],
+  // "Is the front door closed" asks whether it is locked; "open" or "on", whether it is unlocked.
+  askedState: Object.freeze({ on: 'unlocked', open: 'unlocked', off: 'locked', closed: 'locked' }),
   /** "Turn on the lock" locks it; "turn off" unlocks it. */
   commandFor(intent: string, slots: IntentSlots): DeviceCommand | null {
     if (intent === 'HassTurnOn') return { command: 'lock' };

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { DEVICE_TYPES, intentCommand, isDeviceType, kindOf, typesForIntent, typesForStateWord } from '../../../devices/kinds/index.js';
 import { SUPPORTED_COMPONENTS } from '../../../devices/haComponents.js';
+import { readConfigDevices } from '../../../devices/configDevices.js';
+import type { DeviceConfig } from '../../../daemon/config/schema.js';
 import { ConfigSchema } from '../../../daemon/config/schema.js';
 
 const ROOT = new URL('../../../../', import.meta.url);
@@ -46,5 +48,29 @@ describe('the table of device kinds', () => {
     assert.equal(intentCommand('light', 'HassLightSet', {}), null);
     assert.equal(intentCommand('sensor', 'HassTurnOn', {}), null);
     assert.equal(intentCommand('vacuum', 'HassTurnOn', {}), null);
+  });
+
+  test('a config entry reads through its kind: capabilities, and climate reads stateTopic as the room temperature', () => {
+    const { devices, problems } = readConfigDevices([
+      { id: 'lamp', type: 'light', commandTopic: 'lamp/set', brightnessCommandTopic: 'lamp/bri' },
+      { id: 'blind', type: 'cover', commandTopic: 'blind/set', setPositionTopic: 'blind/pos' },
+      { id: 'trv', type: 'climate', stateTopic: 'trv/temp', temperatureCommandTopic: 'trv/set' },
+      { id: 'door', type: 'lock', commandTopic: 'door/set' },
+    ] as DeviceConfig[]);
+    assert.deepEqual(problems, []);
+    const byId = new Map(devices.map((d) => [d.id, d]));
+    assert.deepEqual(byId.get('lamp')!.capabilities, ['onoff', 'brightness']);
+    assert.deepEqual(byId.get('blind')!.capabilities, ['open_close', 'stop', 'position']);
+    assert.deepEqual(byId.get('trv')!.capabilities, ['target_temperature', 'current_temperature']);
+    assert.equal(byId.get('trv')!.mqtt.currentTemperatureTopic, 'trv/temp');
+    assert.equal(byId.get('trv')!.mqtt.stateTopic, undefined);
+    assert.deepEqual(byId.get('door')!.capabilities, ['lock']);
+  });
+
+  test('a config entry whose type is not a kind (past the schema) is a problem, not a device', () => {
+    const { devices, problems } = readConfigDevices([{ id: 'robot', type: 'vacuum', commandTopic: 'robot/set' }] as unknown as DeviceConfig[]);
+    assert.deepEqual(devices, []);
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.id, 'robot');
   });
 });
