@@ -1,5 +1,5 @@
 import { createServer, connect } from 'node:net';
-import { mkdir, access, constants, statfs, writeFile, unlink, readFile } from 'node:fs/promises';
+import { mkdir, access, constants, statfs, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { get } from 'node:http';

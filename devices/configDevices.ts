@@ -1,7 +1,8 @@
 import type { DeviceConfig } from '../daemon/config/schema.js';
-import type { Capability, Device, DeviceType, MqttBinding } from './model.js';
+import type { Device, DeviceType, MqttBinding } from './model.js';
 import { HA_DEFAULTS } from './defaults.js';
 import { compileTemplate } from './template.js';
+import { kindOf, type DeviceKind } from './kinds/index.js';
 
 /**
  * `devices:` entries of voicehub.yaml. An entry with at least one topic defines a device of its own (it then
@@ -32,6 +33,12 @@ export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevic
       problems.push({ id: entry.id, reason: 'a device with topics needs a type' });
       continue;
     }
+    const kind = kindOf(entry.type);
+    // The config schema allows only the kinds of the table; an entry built past it is refused, not guessed at.
+    if (!kind) {
+      problems.push({ id: entry.id, reason: `type "${String(entry.type)}" is not a device kind` });
+      continue;
+    }
     if (entry.valueTemplate) {
       const compiled = compileTemplate(entry.valueTemplate);
       if (!compiled.ok) {
@@ -39,13 +46,13 @@ export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevic
         continue;
       }
     }
-    devices.push(toDevice(entry));
+    devices.push(toDevice(entry, kind));
   }
   return { devices, overrides, problems };
 }
 
-function toDevice(e: DeviceConfig): Device {
-  const type = e.type as DeviceType; // the config schema allows only the DeviceType names
+function toDevice(e: DeviceConfig, kind: DeviceKind): Device {
+  const type = e.type as DeviceType;
   const b: MqttBinding = {
     schema: e.schema ?? 'default',
     commandTopic: e.commandTopic,
@@ -67,13 +74,7 @@ function toDevice(e: DeviceConfig): Device {
     positionTopic: e.positionTopic,
     setPositionTopic: e.setPositionTopic,
   };
-  if (type === 'climate' && e.stateTopic) {
-    // A climate entry's stateTopic reports the room temperature.
-    b.currentTemperatureTopic = e.stateTopic;
-    b.currentTemperatureTemplate = e.valueTemplate;
-    delete b.stateTopic;
-    delete b.valueTemplate;
-  }
+  kind.configBinding?.(e, b);
   if (e.availabilityTopic) {
     b.availability = [{ topic: e.availabilityTopic, payloadAvailable: HA_DEFAULTS.payloadAvailable, payloadNotAvailable: HA_DEFAULTS.payloadNotAvailable }];
     b.availabilityMode = 'latest';
@@ -84,7 +85,7 @@ function toDevice(e: DeviceConfig): Device {
     name: e.name ?? e.id,
     aliases: e.aliases ?? [],
     type,
-    capabilities: capabilitiesOf(e, b),
+    capabilities: kind.configCapabilities(e, b),
     source: 'config',
     mqtt: b,
     state: {},
@@ -93,35 +94,4 @@ function toDevice(e: DeviceConfig): Device {
   };
   if (e.area) device.area = e.area;
   return device;
-}
-
-function capabilitiesOf(e: DeviceConfig, b: MqttBinding): Capability[] {
-  switch (e.type) {
-    case 'light': {
-      const caps: Capability[] = ['onoff'];
-      if (b.brightnessCommandTopic || (b.schema === 'json' && e.brightness)) caps.push('brightness');
-      return caps;
-    }
-    case 'switch':
-      return ['onoff'];
-    case 'fan':
-      return ['onoff'];
-    case 'lock':
-      return ['lock'];
-    case 'cover': {
-      const caps: Capability[] = [];
-      if (b.commandTopic) caps.push('open_close', 'stop');
-      if (b.setPositionTopic) caps.push('position');
-      return caps;
-    }
-    case 'climate': {
-      const caps: Capability[] = [];
-      if (b.temperatureCommandTopic) caps.push('target_temperature');
-      if (b.modeCommandTopic) caps.push('hvac_mode');
-      if (b.currentTemperatureTopic) caps.push('current_temperature');
-      return caps;
-    }
-    default:
-      return ['measurement'];
-  }
 }

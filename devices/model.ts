@@ -2,7 +2,10 @@
  * The device model every part of the hub shares. devices/ knows MQTT topics and payload conventions and
  * nothing of voice, sessions or plugins.
  */
-export type DeviceType = 'light' | 'switch' | 'sensor' | 'binary_sensor' | 'climate' | 'cover' | 'lock' | 'fan';
+import type { DeviceType } from './kinds/index.js';
+
+/** The kinds of device, derived from the table in devices/kinds/index.ts. */
+export type { DeviceType };
 
 export type DeviceSource = 'ha-discovery' | 'zigbee2mqtt' | 'config';
 

@@ -2,6 +2,7 @@ import type { Collection } from '../daemon/context.js';
 import type { Logger } from '../daemon/log.js';
 import type { Device, MqttBinding } from './model.js';
 import { isReservedId } from './deviceIds.js';
+import { isDeviceType } from './kinds/index.js';
 import { compileTemplate } from './template.js';
 
 /**
@@ -23,7 +24,6 @@ export interface DevicesDocument {
 /** Devices are keyed by id in a null-prototype object, so no id can reach Object.prototype. */
 export const emptyDevicesDocument = (): DevicesDocument => ({ version: 1, devices: Object.create(null) as Record<string, StoredDevice> });
 
-const TYPES = new Set(['light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'lock', 'fan']);
 const SOURCES = new Set(['ha-discovery', 'zigbee2mqtt', 'config']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -35,7 +35,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function validStoredDevice(id: string, value: unknown): StoredDevice | null {
   if (!isObject(value) || !isObject(value.device) || !isObject(value.announced)) return null;
   const d = value.device;
-  if (d.id !== id || typeof d.name !== 'string' || !TYPES.has(d.type as string) || !SOURCES.has(d.source as string)) return null;
+  if (d.id !== id || typeof d.name !== 'string' || !isDeviceType(d.type) || !SOURCES.has(d.source as string)) return null;
   if (!isObject(d.mqtt) || !isObject(d.state) || !Array.isArray(d.capabilities) || !Array.isArray(d.aliases)) return null;
   if (typeof value.announced.name !== 'string' || !Array.isArray(value.announced.aliases)) return null;
   if (d.available !== null && typeof d.available !== 'boolean') d.available = null;

@@ -1,5 +1,7 @@
 import type { Capability, Device, DeviceType, MqttBinding, Zigbee2MqttBinding } from './model.js';
 import { decodePayload, isRecord, MAX_BRIDGE_PAYLOAD_BYTES, parseJson } from './payload.js';
+import { exposeScalar as scalar, exposeShortStr as shortStr, exposeStr as str } from './discoveryFields.js';
+import { kindOf } from './kinds/index.js';
 
 /**
  * Zigbee2MQTT's retained `<base>/bridge/devices` (https://www.zigbee2mqtt.io/guide/usage/mqtt_topics_and_messages.html):
@@ -25,18 +27,8 @@ const MEASUREMENTS = new Set([
   'pm10', 'power', 'energy', 'voltage', 'current', 'battery', 'soil_moisture',
 ]);
 const BINARY_SENSORS = new Set(['contact', 'occupancy', 'presence', 'water_leak', 'smoke', 'gas', 'vibration', 'tamper', 'carbon_monoxide']);
-const ACTUATORS = new Set<DeviceType>(['light', 'switch', 'lock', 'cover', 'climate', 'fan']);
-const FAN_SPEEDS = ['low', 'medium', 'high'];
 // Zigbee access bits (exposes docs): 1 published in state, 2 settable with /set, 4 readable with /get.
 const SETTABLE = 2;
-/**
- * Bounds on what is copied from a bridge payload into a device (which is persisted, compared on every update
- * and sent back in commands): real property names and enum values are a few words, value_on/value_off a word
- * or a boolean. A longer string, an object or an array is not a value Zigbee2MQTT sends; it is dropped.
- */
-export const MAX_Z2M_STRING_CHARS = 128;
-export const MAX_Z2M_VALUE_CHARS = 64;
-export const MAX_Z2M_ENUM_VALUES = 64;
 
 export function parseBridgeDevices(payload: Buffer, base: string): BridgeDevicesResult {
   const decoded = decodePayload(bridgeDevicesTopic(base), payload, MAX_BRIDGE_PAYLOAD_BYTES);
@@ -79,7 +71,8 @@ function skipReason(entry: Record<string, unknown>): string | null {
 function devicesOf(entry: Record<string, unknown>, ieee: string, friendly: string, base: string): Device[] {
   const definition = entry.definition as Record<string, unknown>;
   const exposes = (definition.exposes as unknown[]).filter(isRecord);
-  const actuators = exposes.filter((e) => ACTUATORS.has(e.type as DeviceType));
+  // Actuators are the exposes whose type is a kind that reads Zigbee2MQTT exposes (light, switch, lock, cover, climate, fan).
+  const actuators = exposes.filter((e) => typeof e.type === 'string' && kindOf(e.type)?.readZigbee2MqttExpose !== undefined);
   const out: Device[] = [];
   const common = {
     aliases: [] as string[],
@@ -143,121 +136,17 @@ function binding(base: string, friendly: string): MqttBinding & { z2m: Zigbee2Mq
 }
 
 function actuator(expose: Expose, b: MqttBinding & { z2m: Zigbee2MqttBinding }): { binding: MqttBinding; capabilities: Capability[] } | null {
+  const reader = kindOf(str(expose.type) ?? '')?.readZigbee2MqttExpose;
+  if (!reader) return null;
   const features = Array.isArray(expose.features) ? expose.features.filter(isRecord) : [];
   const feature = (...names: string[]) => features.find((f) => names.includes(str(f.name) ?? ''));
-  const settable = (f: Expose | undefined) => f !== undefined && ((f.access as number) & SETTABLE) !== 0;
-  const z = b.z2m;
-  const caps: Capability[] = [];
   const state = feature('state');
   if (state) {
     b.z2mProperty = str(state.property);
-    Object.assign(z, { valueOn: scalar(state.value_on), valueOff: scalar(state.value_off), valueToggle: shortStr(state.value_toggle) });
+    Object.assign(b.z2m, { valueOn: scalar(state.value_on), valueOff: scalar(state.value_off), valueToggle: shortStr(state.value_toggle) });
   }
-  switch (expose.type) {
-    case 'light': {
-      if (!state) return null;
-      caps.push('onoff');
-      const brightness = feature('brightness');
-      if (brightness) {
-        z.brightnessProperty = str(brightness.property);
-        // A scale of 0, a negative one or a huge one would make every brightness command nonsense.
-        const max = numOr(brightness.value_max);
-        b.brightnessScale = max !== undefined && max >= 1 && max <= 65_535 ? max : 254;
-        if (settable(brightness)) caps.push('brightness');
-      }
-      const colorTemp = feature('color_temp');
-      if (colorTemp) {
-        z.colorTempProperty = str(colorTemp.property);
-        if (settable(colorTemp)) caps.push('color_temp');
-      }
-      if (feature('color_xy', 'color_hs')) caps.push('color');
-      break;
-    }
-    case 'switch':
-      if (!state) return null;
-      caps.push('onoff');
-      break;
-    case 'lock':
-      if (!state) return null;
-      caps.push('lock');
-      break;
-    case 'cover': {
-      if (state && settable(state)) caps.push('open_close', 'stop');
-      const position = feature('position');
-      if (position) {
-        z.positionProperty = str(position.property);
-        Object.assign(b, { positionOpen: 100, positionClosed: 0 });
-        if (settable(position)) caps.push('position');
-      }
-      break;
-    }
-    case 'climate': {
-      const setpoint = feature('occupied_heating_setpoint', 'current_heating_setpoint', 'occupied_cooling_setpoint');
-      if (setpoint) {
-        z.setpointProperty = str(setpoint.property);
-        Object.assign(b, { minTemp: numOr(setpoint.value_min), maxTemp: numOr(setpoint.value_max), tempStep: numOr(setpoint.value_step), unit: str(setpoint.unit) });
-        if (settable(setpoint)) caps.push('target_temperature');
-      }
-      const local = feature('local_temperature');
-      if (local) {
-        z.localTemperatureProperty = str(local.property);
-        caps.push('current_temperature');
-      }
-      const mode = feature('system_mode');
-      if (mode) {
-        z.systemModeProperty = str(mode.property);
-        b.modes = Array.isArray(mode.values) ? enumValues(mode.values) : undefined;
-        if (settable(mode)) caps.push('hvac_mode');
-      }
-      break;
-    }
-    case 'fan': {
-      if (!state) return null;
-      caps.push('onoff');
-      const mode = feature('mode', 'fan_mode');
-      const values = mode && Array.isArray(mode.values) ? enumValues(mode.values) : [];
-      const speeds = FAN_SPEEDS.filter((s) => values.includes(s));
-      if (mode && speeds.length > 0) {
-        z.fanModeProperty = str(mode.property);
-        z.fanSpeeds = speeds;
-        if (settable(mode)) caps.push('fan_speed');
-      }
-      break;
-    }
-    default:
-      return null;
-  }
-  return { binding: b, capabilities: caps };
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' && v.length <= MAX_Z2M_STRING_CHARS ? v : undefined;
-}
-
-function shortStr(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' && v.length <= MAX_Z2M_VALUE_CHARS ? v : undefined;
-}
-
-/** `value_on` / `value_off`: a short string, a finite number or a boolean (a contact's value_on is false). */
-function scalar(v: unknown): string | number | boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  return typeof v === 'string' && v.length <= MAX_Z2M_VALUE_CHARS ? v : undefined;
-}
-
-/** An enum's `values`: its short strings, at most MAX_Z2M_ENUM_VALUES of them. */
-function enumValues(values: unknown[]): string[] {
-  const out: string[] = [];
-  for (const v of values) {
-    if (out.length >= MAX_Z2M_ENUM_VALUES) break;
-    const s = shortStr(v);
-    if (s !== undefined) out.push(s);
-  }
-  return out;
-}
-
-function numOr(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  const caps = reader({ state, feature, settable: (f) => f !== undefined && ((f.access as number) & SETTABLE) !== 0 }, b);
+  return caps ? { binding: b, capabilities: caps } : null;
 }
 
 /** Drops undefined fields (devices are persisted as JSON and compared on update). */

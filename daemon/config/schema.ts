@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DEVICE_TYPES } from '../../devices/kinds/index.js';
 
 /**
  * The configuration schema: the one place that names every key, its type, range and default.
@@ -98,8 +99,8 @@ const PluginsSchema = Type.Object({
   additionalProperties: false,
 });
 
-const DeviceType = Type.Union(['light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'lock', 'fan']
-  .map((t) => Type.Literal(t)));
+// The kinds come from the one table of kinds (devices/kinds/index.ts).
+const DeviceType = Type.Union(DEVICE_TYPES.map((t) => Type.Literal(t)));
 
 const DeviceSchema = Type.Object({
   id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.:-]+$' }),

@@ -12,6 +12,7 @@
  * - a type alone is the session area's devices of that type, else the only one, else every one when said
  *   in the plural ("turn off the lights"), else a question.
  */
+import { typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
 import type { DeviceLists } from './lists.js';
 import type { DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, Resolution, ResolveError } from './types.js';
 
@@ -21,26 +22,17 @@ export const DEVICE_INTENTS: ReadonlySet<string> = new Set([
   'HassFanSetSpeed', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
 ]);
 
-/** The device types an intent means when the sentence names none ("set the temperature to 21"). */
-const DEFAULT_DOMAINS: Readonly<Record<string, readonly DeviceType[]>> = {
-  HassTurnOn: ['light', 'switch', 'fan'],
-  HassTurnOff: ['light', 'switch', 'fan'],
-  HassToggle: ['light', 'switch', 'fan'],
-  HassLightSet: ['light'],
-  HassSetPosition: ['cover'],
-  HassStopMoving: ['cover'],
-  HassFanSetSpeed: ['fan'],
-  HassClimateSetTemperature: ['climate'],
-  HassClimateGetTemperature: ['climate'],
-  HassGetState: ['light', 'switch', 'fan', 'cover', 'lock'],
-};
-
-/** The device types a state word belongs to: "are all the doors locked" asks the locks, not the garage door. */
-const STATE_DOMAINS: Readonly<Record<string, readonly DeviceType[]>> = {
-  locked: ['lock'], unlocked: ['lock'],
-  open: ['cover', 'binary_sensor', 'lock'], closed: ['cover', 'binary_sensor', 'lock'],
-  on: ['light', 'switch', 'fan', 'climate', 'binary_sensor'], off: ['light', 'switch', 'fan', 'climate', 'binary_sensor'],
-};
+/**
+ * The device types an intent means when the sentence names none ("set the temperature to 21"), and the
+ * types a state word belongs to ("are all the doors locked" asks the locks, not the garage door): both
+ * derived from the kinds' own lists (devices/kinds/<kind>.ts `defaultIntents`, `stateWords`).
+ */
+const DEFAULT_DOMAINS: Readonly<Record<string, readonly DeviceType[]>> = Object.fromEntries(
+  [...DEVICE_INTENTS].map((intent) => [intent, typesForIntent(intent)]),
+);
+const STATE_DOMAINS: Readonly<Record<string, readonly DeviceType[]>> = Object.fromEntries(
+  ['locked', 'unlocked', 'open', 'closed', 'on', 'off'].map((word) => [word, typesForStateWord(word)]),
+);
 
 /** The capability a device needs for an intent, checked only when the device lists its capabilities. */
 const NEEDS: Readonly<Record<string, Capability>> = {

@@ -4,6 +4,7 @@
  * and the errors of resolution ("Which lamp do you mean: bedroom lamp or office lamp?").
  */
 import type { DeviceCommand } from '../../devices/model.js';
+import { intentCommand } from '../../devices/kinds/index.js';
 import type { DeviceLists } from './lists.js';
 import { EN_RESPONSES, EN_WORDS } from './responses/en.js';
 import { ZH_RESPONSES, ZH_WORDS } from './responses/zh.js';
@@ -102,24 +103,9 @@ export function targetPhrase(match: IntentMatch, resolution: ResolveSuccess, lis
   return w.group.replace('{type}', type);
 }
 
-/** The hub command a device intent means for one device; null for intents that only ask. */
+/** The hub command a device intent means for one device; null for intents that only ask. Decided by the device's kind. */
 export function commandFor(match: IntentMatch, device: IntentDevice): DeviceCommand | null {
-  const s = match.slots;
-  const domain = device.type;
-  switch (match.intent) {
-    case 'HassTurnOn':
-      return domain === 'cover' ? { command: 'open' } : domain === 'lock' ? { command: 'lock' } : { command: 'turn_on' };
-    case 'HassTurnOff':
-      return domain === 'cover' ? { command: 'close' } : domain === 'lock' ? { command: 'unlock' } : { command: 'turn_off' };
-    case 'HassToggle': return { command: 'toggle' };
-    case 'HassStopMoving': return { command: 'stop' };
-    case 'HassLightSet': return typeof s.brightness === 'number' ? { command: 'set_brightness', params: { brightness: s.brightness } } : null;
-    case 'HassSetPosition': return typeof s.position === 'number' ? { command: 'set_position', params: { position: s.position } } : null;
-    case 'HassFanSetSpeed': return typeof s.percentage === 'number' ? { command: 'set_fan_speed', params: { percentage: s.percentage } } : null;
-    case 'HassClimateSetTemperature':
-      return typeof s.temperature === 'number' ? { command: 'set_temperature', params: { temperature: s.temperature } } : null;
-    default: return null;
-  }
+  return intentCommand(device.type, match.intent, match.slots);
 }
 
 const COMMAND_KEYS: Readonly<Record<string, ResponseKey>> = {

@@ -2,6 +2,7 @@
  * Answers to state questions, from the devices' current state: "Yes, the front door is locked.",
  * "It's 21.5 °C in the living room.", "客厅的湿度是45%。".
  */
+import { kindOf } from '../../devices/kinds/index.js';
 import type { DeviceLists } from './lists.js';
 import { displayName, formatNumber, joinList, render, targetPhrase } from './responses.js';
 import { EN_WORDS } from './responses/en.js';
@@ -14,7 +15,6 @@ export type StateReader = (deviceId: string) => Readonly<Record<string, unknown>
 const DEFAULT_UNITS: Readonly<Record<string, string>> = {
   humidity: '%', battery: '%', pressure: ' hPa', co2: ' ppm', power: ' W', illuminance: ' lx',
 };
-const OPENING_CLASSES = new Set(['door', 'window', 'garage_door', 'opening', 'gate']);
 /** English names that are plural nouns take "are": "the living room blinds are open". */
 const PLURAL_NAME = /\b(lights|lamps|blinds|curtains|shades|shutters|drapes|covers|fans|switches|plugs|doors|windows)$/i;
 
@@ -28,11 +28,10 @@ export function stateWord(device: IntentDevice, state: Readonly<Record<string, u
   return s;
 }
 
+/** A door or window contact speaks of open/closed rather than on/off (its kind lists which device classes). */
 function opening(device: IntentDevice): boolean {
-  return device.type === 'binary_sensor' && OPENING_CLASSES.has(device.deviceClass ?? '');
+  return kindOf(device.type)?.openingClasses?.has(device.deviceClass ?? '') ?? false;
 }
-
-const LOCK_MEANING: Readonly<Record<string, string>> = { on: 'unlocked', open: 'unlocked', off: 'locked', closed: 'locked' };
 
 /** Whether an actual state answers an expected one ("is the blind on" means open). */
 function fits(actual: string, expected: string): boolean {
@@ -95,8 +94,8 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
     if (on.length === 0 || on.length === devices.length) return render(lang, 'state_is', { target, is, state: stateText(on.length ? 'on' : 'off') });
     return render(lang, 'state_some', { count: on.length, total: devices.length, state: stateText('on'), names: names(on, lists, lang) });
   }
-  // A lock only knows locked or not: "is the front door closed" asks whether it is locked.
-  const expectedOf = (d: IntentDevice) => (d.type === 'lock' ? LOCK_MEANING[expected] ?? expected : expected);
+  // What the word asks of each device is its kind's reading ("is the front door closed" asks a lock whether it is locked).
+  const expectedOf = (d: IntentDevice) => kindOf(d.type)?.askedState?.[expected] ?? expected;
   const yes = devices.filter((d, i) => states[i] !== undefined && fits(states[i]!, expectedOf(d)));
   if (yes.length === devices.length) return render(lang, 'state_yes', { target, is, state: stateText(known[0]) });
   if (yes.length === 0) return render(lang, 'state_no', { target, is, state: stateText(known[0]) });

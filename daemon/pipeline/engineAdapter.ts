@@ -1,9 +1,10 @@
 import { deepFreeze } from '../deepFreeze.js';
 import { HubError } from '../errors.js';
 import {
-  commandFor, commandReply, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
-  type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveSuccess, type ResponseKey, type StateReader,
+  commandReply, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
+  type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveError, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
+import { intentCommand } from '../../devices/kinds/index.js';
 import { EN_RESPONSES } from '../intents/responses/en.js';
 import { ZH_RESPONSES } from '../intents/responses/zh.js';
 import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
@@ -15,6 +16,15 @@ interface Resolved {
   targets: EngineTargets;
   resolution: ResolveSuccess;
 }
+
+/** Why a match resolved to no devices: the engine's refusal, thrown as a fresh HubError each time it is asked for. */
+interface Refused {
+  code: ResolveError['error'];
+  message: string;
+  details: Record<string, unknown>;
+}
+
+type Decision = Resolved | Refused;
 
 /** Intents whose answer is a question about state, not a command. */
 const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
@@ -30,10 +40,17 @@ const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
  * made from it and the targets worked out for it are kept with it too (WeakMaps keyed by the match): they
  * go when the engine drops the match, which it does whenever the devices, areas or sentences change.
  * Answers about state are not kept; they read the devices' state each time.
+ *
+ * One way through the engine: for a device intent, `match` resolves the match at once (the engine is entered
+ * once per utterance, for both), and the devices plugin's later `resolve` of that request only picks up what
+ * was decided, refusal included. The command each device is given is its kind's decision (devices/kinds).
  */
 export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   private readonly matches = new WeakMap<IntentRequest, IntentMatch>();
-  private readonly resolved = new WeakMap<IntentMatch, Resolved>();
+  /** Decisions for the engine's shared frozen matches (they live as long as the match is cached). */
+  private readonly resolved = new WeakMap<IntentMatch, Decision>();
+  /** Decisions for requests of a match made afresh (not shared): they go with the request. */
+  private readonly decided = new WeakMap<IntentRequest, Decision>();
   private readonly requests = new WeakMap<IntentMatch, IntentRequest>();
   private stale = false;
 
@@ -63,6 +80,14 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       this.matches.set(request, match);
       if (shared) this.requests.set(match, deepFreeze(request));
     }
+    // A device intent is resolved now, with the match in hand, so its handler's resolve is a lookup.
+    if (DEVICE_INTENTS.has(match.intent)) {
+      if (shared) {
+        if (!this.resolved.has(match)) this.resolved.set(match, this.decide(match, options.area));
+      } else {
+        this.decided.set(request, this.decide(match, options.area));
+      }
+    }
     return request;
   }
 
@@ -73,12 +98,13 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     // The engine hands out one frozen match per recent text and area, and empties that cache when the lists
     // change: the targets and their wording, worked out once per such match, stay right as long as it lives.
     const reusable = Object.isFrozen(match) && match.sessionArea === request.area;
-    let resolved = reusable ? this.resolved.get(match) : undefined;
-    if (!resolved) {
-      resolved = this.target(match, request.area);
-      if (reusable) this.resolved.set(match, resolved);
+    let decision = reusable ? this.resolved.get(match) : this.decided.get(request);
+    if (!decision) {
+      decision = this.decide(match, request.area);
+      if (reusable) this.resolved.set(match, decision);
     }
-    const { targets, resolution } = resolved;
+    if (!('targets' in decision)) throw new HubError(decision.code, decision.message, { details: decision.details });
+    const { targets, resolution } = decision;
     // An answer about state reads the state now, every time.
     if (!QUESTIONS.has(match.intent) || targets.ids.length === 0) return targets;
     return { ...targets, answer: queryReply(match, resolution, this.engine.deviceLists, this.stateOf) };
@@ -107,14 +133,15 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     this.engine.removeOwner(owner);
   }
 
-  /** The devices a match means, their commands and the reply wording; throws the engine's refusal. */
-  private target(match: IntentMatch, area: string | undefined): Resolved {
+  /** The devices a match means, their commands and the reply wording, or the engine's refusal. */
+  private decide(match: IntentMatch, area: string | undefined): Decision {
     const resolution = this.engine.resolve(match, area ? { sessionArea: area } : {});
     const lists = this.engine.deviceLists;
     if (isResolveError(resolution)) {
-      throw new HubError(resolution.error, errorReply(resolution, match, lists), { details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } });
+      return { code: resolution.error, message: errorReply(resolution, match, lists), details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } };
     }
-    const commands = resolution.devices.map((d) => commandFor(match, d));
+    // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`).
+    const commands = resolution.devices.map((d) => intentCommand(d.type, match.intent, match.slots));
     const targets: EngineTargets = {
       ids: resolution.devices.map((d) => d.id),
       commands,

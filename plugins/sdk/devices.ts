@@ -2,7 +2,9 @@
  * Devices as a plugin sees them: what they are and their last state, never how they talk MQTT.
  * These mirror the hub's device model (devices/model.ts) field for field; the host checks that at compile time.
  */
-export type DeviceType = 'light' | 'switch' | 'sensor' | 'binary_sensor' | 'climate' | 'cover' | 'lock' | 'fan';
+
+/** The kinds of device, from the hub's one table of kinds (devices/kinds/index.ts). */
+export type DeviceType = import('../../devices/kinds/index.js').DeviceType;
 
 export type DeviceCapability =
   | 'onoff' | 'brightness' | 'color_temp' | 'color'

@@ -1,0 +1,165 @@
+import type { Capability, Device, DeviceCommand } from '../model.js';
+import { HA_DEFAULTS as D } from '../defaults.js';
+import { exposeEnum, exposeNum, exposeStr, missing, num, str, strList } from '../discoveryFields.js';
+import { number, numberAt, read } from '../stateReading.js';
+import { need, outOfRange, publish, templated, topic, unsupported } from '../commandParts.js';
+import { commonCommandFor } from './intentCommands.js';
+import type { DeviceKind } from './kind.js';
+
+/**
+ * A climate device (thermostat, TRV, air conditioner): target temperature, HVAC mode, room temperature.
+ * State: { current_temperature, target_temperature, hvac_mode }. On/off is a mode: turn_on picks the first of
+ * heat/auto/cool the device offers, turn_off is mode "off".
+ */
+
+/**
+ * A requested temperature outside min_temp…max_temp is refused with VALUE_OUT_OF_RANGE instead of being
+ * clamped: someone asking for 40 °C should hear that the thermostat stops at 30, not find it quietly set to
+ * 30. Inside the range the value is rounded to temp_step (HA's default step is 1; TRVs often use 0.5).
+ */
+export function climateTarget(device: Device, requested: unknown): number {
+  const b = device.mqtt;
+  const min = b.minTemp ?? D.minTemp;
+  const max = b.maxTemp ?? D.maxTemp;
+  if (typeof requested !== 'number' || !Number.isFinite(requested) || requested < min || requested > max) {
+    throw outOfRange(device, 'temperature', requested, `${min}–${max}`);
+  }
+  const step = b.tempStep && b.tempStep > 0 ? b.tempStep : D.tempStep;
+  const decimals = (String(step).split('.')[1] ?? '').length;
+  const rounded = Number((Math.round(requested / step) * step).toFixed(decimals));
+  return Math.min(max, Math.max(min, rounded));
+}
+
+function hvacMode(device: Device, mode: unknown): string {
+  const modes = device.mqtt.modes ?? D.modes;
+  if (typeof mode !== 'string' || !modes.includes(mode)) throw outOfRange(device, 'mode', mode, modes.join(', '));
+  return mode;
+}
+
+/** turn_on picks the first of heat/auto/cool the device offers; turn_off is mode "off". */
+function onOffMode(device: Device, command: DeviceCommand): string | null {
+  const modes = device.mqtt.modes ?? D.modes;
+  if (command.command === 'turn_off') return modes.includes('off') ? 'off' : null;
+  if (command.command === 'turn_on') return ['heat', 'auto', 'cool'].find((m) => modes.includes(m)) ?? null;
+  return null;
+}
+
+export const climate: DeviceKind = {
+  readDiscovery(c, b, caps) {
+    Object.assign(b, {
+      temperatureCommandTopic: str(c.temperature_command_topic), temperatureStateTopic: str(c.temperature_state_topic),
+      temperatureStateTemplate: str(c.temperature_state_template), temperatureCommandTemplate: str(c.temperature_command_template),
+      currentTemperatureTopic: str(c.current_temperature_topic), currentTemperatureTemplate: str(c.current_temperature_template),
+      modeCommandTopic: str(c.mode_command_topic), modeStateTopic: str(c.mode_state_topic),
+      modeStateTemplate: str(c.mode_state_template), modeCommandTemplate: str(c.mode_command_template),
+      modes: strList(c.modes), minTemp: num(c.min_temp), maxTemp: num(c.max_temp), tempStep: num(c.temp_step),
+      unit: str(c.temperature_unit),
+    });
+    if (b.temperatureCommandTopic) caps.push('target_temperature');
+    if (b.modeCommandTopic) caps.push('hvac_mode');
+    if (b.currentTemperatureTopic) caps.push('current_temperature');
+    if (caps.length === 0 && !b.temperatureStateTopic && !b.modeStateTopic) {
+      return missing('climate', 'one of temperature_command_topic, mode_command_topic, current_temperature_topic');
+    }
+    return null;
+  },
+
+  parseState(device, msg, out) {
+    const b = device.mqtt;
+    const t = msg.topic;
+    if (t === b.currentTemperatureTopic) {
+      const n = number(read(b.currentTemperatureTemplate, msg, out), out, 'current temperature');
+      if (n !== null) out.set('current_temperature', n);
+    }
+    if (t === b.temperatureStateTopic) {
+      const n = number(read(b.temperatureStateTemplate, msg, out), out, 'target temperature');
+      if (n !== null) out.set('target_temperature', n);
+    }
+    if (t === b.modeStateTopic) {
+      const mode = read(b.modeStateTemplate, msg, out);
+      if (mode) out.set('hvac_mode', mode);
+    }
+  },
+
+  parseZigbee2Mqtt(device, json, out) {
+    const z = device.mqtt.z2m!;
+    const target = numberAt(json, z.setpointProperty);
+    if (target !== null) out.set('target_temperature', target);
+    const current = numberAt(json, z.localTemperatureProperty);
+    if (current !== null) out.set('current_temperature', current);
+    const mode = z.systemModeProperty ? json[z.systemModeProperty] : undefined;
+    if (typeof mode === 'string') out.set('hvac_mode', mode);
+  },
+
+  translate(device, command) {
+    const b = device.mqtt;
+    if (command.command === 'set_temperature') {
+      need(device, 'target_temperature', 'set_temperature');
+      const t = climateTarget(device, command.params?.temperature);
+      return [publish(topic(device, b.temperatureCommandTopic, 'set_temperature'), templated(device, b.temperatureCommandTemplate, t))];
+    }
+    const mode = command.command === 'set_hvac_mode' ? command.params?.mode : onOffMode(device, command);
+    if (mode === null || (command.command !== 'set_hvac_mode' && command.command !== 'turn_on' && command.command !== 'turn_off')) {
+      throw unsupported(device, command.command);
+    }
+    need(device, 'hvac_mode', command.command);
+    return [publish(topic(device, b.modeCommandTopic, command.command), templated(device, b.modeCommandTemplate, hvacMode(device, mode)))];
+  },
+
+  translateZigbee2Mqtt(device, command, send) {
+    const z = device.mqtt.z2m!;
+    if (command.command === 'set_temperature') {
+      need(device, 'target_temperature', 'set_temperature');
+      return send({ [z.setpointProperty!]: climateTarget(device, command.params?.temperature) });
+    }
+    const mode = command.command === 'set_hvac_mode' ? command.params?.mode : onOffMode(device, command);
+    if (mode === null || !z.systemModeProperty || !['set_hvac_mode', 'turn_on', 'turn_off'].includes(command.command)) {
+      throw unsupported(device, command.command);
+    }
+    need(device, 'hvac_mode', command.command);
+    return send({ [z.systemModeProperty]: hvacMode(device, mode) });
+  },
+
+  readZigbee2MqttExpose(x, b) {
+    const caps: Capability[] = [];
+    const setpoint = x.feature('occupied_heating_setpoint', 'current_heating_setpoint', 'occupied_cooling_setpoint');
+    if (setpoint) {
+      b.z2m.setpointProperty = exposeStr(setpoint.property);
+      Object.assign(b, { minTemp: exposeNum(setpoint.value_min), maxTemp: exposeNum(setpoint.value_max), tempStep: exposeNum(setpoint.value_step), unit: exposeStr(setpoint.unit) });
+      if (x.settable(setpoint)) caps.push('target_temperature');
+    }
+    const local = x.feature('local_temperature');
+    if (local) {
+      b.z2m.localTemperatureProperty = exposeStr(local.property);
+      caps.push('current_temperature');
+    }
+    const mode = x.feature('system_mode');
+    if (mode) {
+      b.z2m.systemModeProperty = exposeStr(mode.property);
+      b.modes = Array.isArray(mode.values) ? exposeEnum(mode.values) : undefined;
+      if (x.settable(mode)) caps.push('hvac_mode');
+    }
+    return caps;
+  },
+
+  /** A climate entry's stateTopic reports the room temperature. */
+  configBinding(e, b) {
+    if (!e.stateTopic) return;
+    b.currentTemperatureTopic = e.stateTopic;
+    b.currentTemperatureTemplate = e.valueTemplate;
+    delete b.stateTopic;
+    delete b.valueTemplate;
+  },
+
+  configCapabilities(_e, b) {
+    const caps: Capability[] = [];
+    if (b.temperatureCommandTopic) caps.push('target_temperature');
+    if (b.modeCommandTopic) caps.push('hvac_mode');
+    if (b.currentTemperatureTopic) caps.push('current_temperature');
+    return caps;
+  },
+
+  defaultIntents: ['HassClimateSetTemperature', 'HassClimateGetTemperature'],
+  stateWords: ['on', 'off'],
+  commandFor: commonCommandFor,
+};

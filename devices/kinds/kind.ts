@@ -1,0 +1,68 @@
+import type { DeviceConfig } from '../../daemon/config/schema.js';
+import type { Capability, Device, DeviceCommand, MqttBinding, MqttPublish } from '../model.js';
+import type { DecodedMessage } from '../payload.js';
+import type { StatePatch } from '../stateReading.js';
+import type { Zigbee2MqttSend } from '../commandParts.js';
+
+/**
+ * Everything about one device kind, in one module (devices/kinds/<kind>.ts): how Home Assistant discovery
+ * announces it, how its state reads, how a hub command becomes MQTT (HA's default/JSON conventions and
+ * Zigbee2MQTT's), which Zigbee2MQTT exposes make one, what a `devices:` config entry of it can do, and the
+ * intents and state words it answers to. The table in ./index.ts lists the kinds; every list of kinds in
+ * the hub is derived from it. The shared conventions (payload defaults, scaling, templates) stay in
+ * devices/defaults.ts, scaling.ts, stateReading.ts and commandParts.ts, which the kinds call.
+ */
+
+/** A discovery config with its keys expanded to full names and `~` replaced. */
+export type DiscoveryConfig = Record<string, unknown>;
+
+/** Why a discovery config was refused. */
+export type DiscoveryRefusal = { code: 'DISCOVERY_INVALID' | 'COMPONENT_UNSUPPORTED'; reason: string };
+
+/** One Zigbee2MQTT expose being read: its features by name, and whether one is settable. */
+export interface ExposeReader {
+  /** The `state` feature, already read into the binding's z2mProperty and value_on/off/toggle. */
+  readonly state: Record<string, unknown> | undefined;
+  feature(...names: string[]): Record<string, unknown> | undefined;
+  settable(feature: Record<string, unknown> | undefined): boolean;
+}
+
+/** The intents a device intent means for a device of this kind: a hub command, or null for one that only asks. */
+export type IntentSlots = Readonly<{ brightness?: unknown; position?: unknown; percentage?: unknown; temperature?: unknown }>;
+
+export interface DeviceKind {
+  /**
+   * Home Assistant discovery (the MQTT integration page of this platform): fills the binding's fields and
+   * the capabilities from the config, or refuses it. The common fields (command/state topic, value and
+   * command templates, JSON attributes) are already in the binding.
+   */
+  readDiscovery(c: DiscoveryConfig, b: MqttBinding, caps: Capability[]): DiscoveryRefusal | null;
+  /** One message on one of a discovered or config device's topics, read per its binding. */
+  parseState(device: Device, msg: DecodedMessage, out: StatePatch): void;
+  /** A Zigbee2MQTT device's JSON state (the whole device state on `<base>/<friendly_name>`). */
+  parseZigbee2Mqtt(device: Device, json: Record<string, unknown>, out: StatePatch): void;
+  /** A hub command as HA's MQTT conventions for this platform (throws DEVICE_UNSUPPORTED / VALUE_OUT_OF_RANGE). */
+  translate(device: Device, command: DeviceCommand): MqttPublish[];
+  /** A hub command as one JSON object to a Zigbee2MQTT device's `/set` topic. */
+  translateZigbee2Mqtt(device: Device, command: DeviceCommand, send: Zigbee2MqttSend): MqttPublish[];
+  /**
+   * An actuator expose of this type (`exposes[].type` is the kind's name): fills the binding's Zigbee2MQTT
+   * fields and returns the capabilities, or null when it lacks what the kind needs. Absent for kinds that
+   * Zigbee2MQTT only gives as measurements (sensors).
+   */
+  readZigbee2MqttExpose?(x: ExposeReader, b: MqttBinding & { z2m: NonNullable<MqttBinding['z2m']> }): Capability[] | null;
+  /** What a `devices:` config entry of this kind can do, from the topics it sets. */
+  configCapabilities(e: DeviceConfig, b: MqttBinding): Capability[];
+  /** Adjusts a config entry's binding where this kind reads a field differently (climate's stateTopic). */
+  configBinding?(e: DeviceConfig, b: MqttBinding): void;
+  /** The device intents this kind answers when a sentence names no type ("turn everything off" → lights…). */
+  readonly defaultIntents: readonly string[];
+  /** State words that can ask about this kind ("is the door locked" asks locks). Sentences: daemon/intents/sentences. */
+  readonly stateWords: readonly string[];
+  /** What an asked state word means for this kind: a lock only knows locked or not, so "is it closed" asks "locked". */
+  readonly askedState?: Readonly<Record<string, string>>;
+  /** Device classes whose on/off is spoken as open/closed (a door contact that is "on" is open). */
+  readonly openingClasses?: ReadonlySet<string>;
+  /** The hub command a device intent means for this kind; null for intents that only ask. */
+  commandFor(intent: string, slots: IntentSlots): DeviceCommand | null;
+}
