@@ -18,8 +18,6 @@ export interface HubContext {
   store: Store;
   /** Set once the MQTT subsystem has started (embedded broker or external client). */
   mqtt: MqttTransport;
-  /** Filled by later subsystems (device registry, voice server, plugin host) as they start. */
-  services: HubServices;
 }
 
 /** A subsystem of the hub. The constructor only assigns; sockets, timers and listeners live between start and stop. */
@@ -96,9 +94,4 @@ export interface MqttTransport {
   subscribe(pattern: string, handler: MessageHandler): Promise<() => Promise<void>>;
   /** Connected MQTT clients (embedded: broker clients; external: 1 when connected). */
   clientCount(): number;
-}
-
-/** Services that later subsystems add; typed where they are defined, looked up by name here. */
-export interface HubServices {
-  [name: string]: unknown;
 }

@@ -36,6 +36,8 @@ export class Hub {
   readonly http: HttpServer;
   readonly voice: VoiceServer;
   readonly auth: AuthService;
+  readonly mqtt: MqttSubsystem;
+  readonly devices: DeviceService;
   readonly plugins: PipelineSubsystem;
   private readonly lifecycle: Lifecycle;
 
@@ -50,7 +52,6 @@ export class Hub {
       clock: options.clock ?? systemClock,
       store: notStarted('store'),
       mqtt: notStarted('mqtt'),
-      services: {},
     };
     const sub = (name: string): HubContext => childContext(this.ctx, log.child({ subsystem: name }));
     this.storage = new Storage(sub('storage'));
@@ -59,19 +60,20 @@ export class Hub {
     const auth = new AuthService(sub('auth'));
     this.auth = auth;
     const mqtt = new MqttSubsystem(sub('mqtt'));
+    this.mqtt = mqtt;
     const devices = new DeviceService(sub('devices'));
+    this.devices = devices;
     const routes: Subsystem = {
       name: 'routes',
       start: async () => {
         registerOpsRoutes(this.http, this.ctx, this.health, sampler);
-        registerApiRoutes(this.http, this.ctx, auth);
+        registerApiRoutes(this.http, { devices, plugins: this.plugins.host }, auth);
       },
       stop: async () => {},
     };
     this.voice = new VoiceServer({
       ctx: sub('voice'), auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
     });
-    this.ctx.services.voice = this.voice;
     this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, voice: this.voice });
     this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.voice, this.plugins], log);
   }
@@ -125,15 +127,12 @@ export class Hub {
 
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */
   statusLine(): string {
-    const devices = (this.ctx.services.devices as { count?: () => number } | undefined)?.count?.() ?? 0;
-    const clients = this.voice.clientCount;
-    return `${devices} devices, ${clients} voice clients`;
+    return `${this.devices.count()} devices, ${this.voice.clientCount} voice clients`;
   }
 
   /** The real ports after start (a configured 0 picks a free one). */
   ports(): { http: number; mqtt: number | null } {
-    const mqtt = this.ctx.services.mqttPort as (() => number) | undefined;
-    return { http: this.http.port, mqtt: mqtt ? mqtt() : null };
+    return { http: this.http.port, mqtt: this.mqtt.port };
   }
 }
 
@@ -149,7 +148,6 @@ function childContext(root: HubContext, log: Logger): HubContext {
     metrics: root.metrics,
     health: root.health,
     clock: root.clock,
-    services: root.services,
     get store() { return root.store; },
     set store(value) { root.store = value; },
     get mqtt() { return root.mqtt; },

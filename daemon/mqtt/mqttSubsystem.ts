@@ -74,9 +74,6 @@ export class MqttSubsystem implements Subsystem {
     await transport.start(signal);
     this.transport = transport;
     ctx.mqtt = transport;
-    // services is shared by every per-subsystem copy of the context; ctx.mqtt is only on this one.
-    ctx.services.mqtt = transport;
-    if (transport instanceof EmbeddedBroker) ctx.services.mqttPort = () => transport.port;
     ctx.health.register('mqtt', () => transport.health());
     ctx.metrics.removeSingleMetric(MQTT_CLIENTS_METRIC);
     new Gauge({
