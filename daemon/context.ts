@@ -24,6 +24,11 @@ export interface HubContext {
 export interface Subsystem {
   readonly name: string;
   start(signal: AbortSignal): Promise<void>;
+  /**
+   * A front door's drain phase: take no new work and let what is in flight finish. The lifecycle runs it
+   * for every started subsystem that has one before it stops any, so the work still has its plugins.
+   */
+  drain?(): Promise<void>;
   stop(): Promise<void>;
 }
 

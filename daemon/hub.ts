@@ -16,17 +16,20 @@ import { loadJose } from './auth/tokens.js';
 import { DeviceService } from './devices/deviceService.js';
 import { registerApiRoutes } from './http/apiRoutes.js';
 import { VoiceServer } from './voice/voiceServer.js';
+import type { HandlerStage } from './voice/handlerStage.js';
 import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
 
 export interface HubOptions {
   config: HubConfig;
   log: Logger;
   clock?: Clock;
+  /** A handler stage in place of the intent pipeline (the benchmarks time the session path alone with one). */
+  stage?: HandlerStage;
 }
 
 /**
  * The composition root: builds the context and every subsystem, in the one start order of the design
- * (config → storage → MQTT → devices → voice server → plugins → scheduler → cloud). Nothing imports it
+ * (config → storage → MQTT → devices → plugins → voice server → scheduler → cloud). Nothing imports it
  * but the entry points (cli, tests, benchmarks).
  */
 export class Hub {
@@ -71,11 +74,14 @@ export class Hub {
       },
       stop: async () => {},
     };
+    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler });
     this.voice = new VoiceServer({
       ctx: sub('voice'), auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
+      stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText,
     });
-    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, voice: this.voice });
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.voice, this.plugins], log);
+    // Plugins start before the voice front door opens, so no utterance meets a half-wired pipeline; on
+    // stop the front door drains and closes first, while the plugins its work needs still run.
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voice], log);
   }
 
   async start(): Promise<void> {
@@ -84,7 +90,6 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    this.ctx.bus.emit('hub.stopping', { ts: Date.now() });
     await this.lifecycle.stop();
   }
 

@@ -28,9 +28,9 @@ export interface VoiceServerOptions {
   http: Server | (() => Server);
   /** The HTTP port's per-address limit (http.rateLimit): seconds to wait, 0 to go ahead. None: no limit. */
   addressLimit?: (address: string | undefined) => number;
-  /** Until the plugin host sets one: NO_MATCH for everything. */
+  /** Understands and acts on utterances (the hub gives it the intent pipeline); none: NO_MATCH for everything. */
   stage?: HandlerStage;
-  /** Until a plugin provides one: NO_STT for audio. */
+  /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
   stt?: SpeechToText | null;
   /** How long stop() waits for utterances in flight before closing sockets. */
   drainMs?: number;
@@ -89,22 +89,13 @@ export class VoiceServer implements Subsystem {
   /** The trace id of each upgrade under way, for the 101 response's x-trace-id header. */
   private readonly upgradeTraceIds = new WeakMap<IncomingMessage, string>();
   private deps: SessionDeps | null = null;
-  private stage: HandlerStage;
-  private stt: SpeechToText | null;
+  /** Given at construction, so the first utterance after `listening` already reaches the real stage. */
+  private readonly stage: HandlerStage;
+  private readonly stt: SpeechToText | null;
 
   constructor(private readonly options: VoiceServerOptions) {
     this.stage = options.stage ?? noMatchStage;
     this.stt = options.stt ?? null;
-  }
-
-  /** The plugin host's intent pipeline; takes effect for the next utterance. */
-  setHandlerStage(stage: HandlerStage): void {
-    this.stage = stage;
-  }
-
-  /** A speech-to-text plugin (null: audio answers NO_STT). */
-  setSpeechToText(stt: SpeechToText | null): void {
-    this.stt = stt;
   }
 
   get clientCount(): number {
@@ -151,9 +142,6 @@ export class VoiceServer implements Subsystem {
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
     this.heartbeat.unref();
-    // The hub announces shutdown before it stops plugins (which come after us in start order, so stop first):
-    // stop taking utterances then, so the ones in flight can still finish while plugins are there.
-    bus.on('hub.stopping', this, () => this.beginStop());
     bus.on('voice.speak', this, (event) => {
       const frame = speakFrame(event.text, event.source);
       const session = event.sessionId === undefined ? undefined : this.connections.get(event.sessionId);
@@ -185,8 +173,18 @@ export class VoiceServer implements Subsystem {
   }
 
   /**
-   * SIGTERM with clients connected: take no new utterances (BUSY), hand back the ones still waiting, let the
-   * running ones finish (at most `drainMs`), then close every socket with 1001 "going away" (RFC 6455 §7.4.1).
+   * The lifecycle's drain phase (before anything stops, so plugins are still there): take no new utterances
+   * (BUSY), hand back the ones still waiting, and wait for the running ones to finish, at most `drainMs`.
+   */
+  async drain(): Promise<void> {
+    if (!this.deps) return;
+    this.beginStop();
+    await within(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, this.options.ctx.clock);
+  }
+
+  /**
+   * SIGTERM with clients connected: drain (if the lifecycle has not already), then close every socket with
+   * 1001 "going away" (RFC 6455 §7.4.1).
    */
   async stop(): Promise<void> {
     const deps = this.deps;
@@ -194,7 +192,7 @@ export class VoiceServer implements Subsystem {
     const { bus, clock } = this.options.ctx;
     this.beginStop();
     bus.removeListeners(this);
-    await within(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, clock);
+    await this.drain();
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
       c.ws.once('close', () => resolve());
