@@ -11,7 +11,8 @@ import { clientTraceId } from '../http/traceId.js';
 import { CLOCK_SKEW_SECONDS } from '../auth/tokens.js';
 import { AudioBudget, type BudgetedStream } from './audioBudget.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
-import { FrameParser, errorFrame, speakFrame } from './frames.js';
+import { FrameParser } from './frames.js';
+import { jsonCodec, JsonSessionDoor } from './jsonCodec.js';
 import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
 import { IdempotencyCache } from './idempotencyCache.js';
 import { VoiceMetrics } from './metrics.js';
@@ -41,7 +42,7 @@ export interface VoiceServerOptions {
 
 interface Connection {
   ws: WebSocket;
-  session: VoiceSession;
+  session: VoiceSession<string>;
   subject: string;
   /** The bearer token it connected with: checked again when the signing key changes. */
   token: string;
@@ -88,7 +89,8 @@ export class VoiceServer implements Subsystem {
   private stopKeyWatch: (() => void) | null = null;
   /** The trace id of each upgrade under way, for the 101 response's x-trace-id header. */
   private readonly upgradeTraceIds = new WeakMap<IncomingMessage, string>();
-  private deps: SessionDeps | null = null;
+  private deps: SessionDeps<string> | null = null;
+  private parser: FrameParser | null = null;
   /** Given at construction, so the first utterance after `listening` already reaches the real stage. */
   private readonly stage: HandlerStage;
   private readonly stt: SpeechToText | null;
@@ -110,10 +112,11 @@ export class VoiceServer implements Subsystem {
       concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: config.plugins.timeoutMs, retries: v.retries,
       backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs,
     }, clock);
+    this.parser = new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes });
     this.deps = {
-      parser: new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes }),
+      codec: jsonCodec,
       limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
-      idempotency: new IdempotencyCache<Outcome>({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, clock),
+      idempotency: new IdempotencyCache<Outcome<string>>({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, clock),
       queue,
       metrics: voiceMetrics,
       bus,
@@ -143,7 +146,7 @@ export class VoiceServer implements Subsystem {
     this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
     this.heartbeat.unref();
     bus.on('voice.speak', this, (event) => {
-      const frame = speakFrame(event.text, event.source);
+      const frame = jsonCodec.speak(event.text, event.source);
       const session = event.sessionId === undefined ? undefined : this.connections.get(event.sessionId);
       if (session) session.session.speak(frame);
       else if (event.clientId !== undefined) {
@@ -213,6 +216,7 @@ export class VoiceServer implements Subsystem {
     this.wss = null;
     this.server = null;
     this.deps = null;
+    this.parser = null;
     this.drained = null;
   }
 
@@ -283,20 +287,20 @@ export class VoiceServer implements Subsystem {
     if (c.ws.readyState !== 1) return;
     const { id, traceId } = c.session.identity;
     this.options.ctx.log.info({ sessionId: id, traceId, subject: c.subject }, 'voice session closed: its token no longer verifies');
-    c.session.speak(errorFrame(null, 'UNAUTHORIZED', message));
+    c.session.reject(null, 'UNAUTHORIZED', message);
     this.frames.flush();
     c.session.close();
     c.ws.close(CLOSE_TOKEN_WITHDRAWN, 'token no longer valid');
   }
 
   /**
-   * A session on this server's queue, limits and handler but with no WebSocket: frames go to `send`. It is
-   * not counted as a client and gets no `speak` frames. The pipeline benchmark drives these to time the
-   * hub's own work per utterance without the sockets' cost and noise.
+   * A session on this server's queue, limits and handler, behind the same JSON front door, but with no
+   * WebSocket: frames go to `send`. It is not counted as a client and gets no `speak` frames. The pipeline
+   * benchmark drives these to time the hub's own work per utterance without the sockets' cost and noise.
    */
-  detachedSession(identity: SessionIdentity, send: (frame: string) => void): VoiceSession {
-    if (!this.deps) throw new HubError('INTERNAL', 'the voice server is not running');
-    return new VoiceSession(this.deps, identity, { send });
+  detachedSession(identity: SessionIdentity, send: (frame: string) => void): JsonSessionDoor {
+    if (!this.deps || !this.parser) throw new HubError('INTERNAL', 'the voice server is not running');
+    return new JsonSessionDoor(new VoiceSession(this.deps, identity, { send }), this.parser);
   }
 
   private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string): void {
@@ -312,6 +316,7 @@ export class VoiceServer implements Subsystem {
       this.frames.send(socket, ws, frame);
     };
     const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send });
+    const door = new JsonSessionDoor(session, this.parser!);
     const conn: Connection = { ws, session, subject: claims.sub, token, exp: claims.exp, alive: true };
     // Bytes read from the socket and not yet parsed into a frame (ws buffers up to maxPayload per frame) are
     // charged to the shared audio budget: counted as they arrive (before ws's listener), each parsed frame
@@ -341,11 +346,11 @@ export class VoiceServer implements Subsystem {
       conn.alive = true;
       parsed(data);
       try {
-        if (isBinary) session.handleBinary(data);
-        else session.handleText(data);
+        if (isBinary) door.handleBinary(data);
+        else door.handleText(data);
       } catch (err) {
         log.error({ err }, 'voice frame handling failed');
-        send(errorFrame(null, 'INTERNAL', 'internal error'));
+        send(jsonCodec.error(null, 'INTERNAL', 'internal error'));
       }
     });
     ws.on('pong', (data: Buffer) => {
