@@ -32,7 +32,7 @@ export class PipelineSubsystem implements Subsystem {
   readonly stage: IntentPipeline;
   readonly speechToText: PluginSpeechToText;
 
-  constructor(private readonly ctx: HubContext, private readonly ports: PipelinePorts, options: CatalogOptions = {}) {
+  constructor(private readonly ctx: HubContext, ports: PipelinePorts, options: CatalogOptions = {}) {
     const { devices } = ports;
     this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas));
     this.host = new PluginHost(ctx, { devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}) }, options);
