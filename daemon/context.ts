@@ -18,14 +18,17 @@ export interface HubContext {
   store: Store;
   /** Set once the MQTT subsystem has started (embedded broker or external client). */
   mqtt: MqttTransport;
-  /** Filled by later subsystems (device registry, voice server, plugin host) as they start. */
-  services: HubServices;
 }
 
 /** A subsystem of the hub. The constructor only assigns; sockets, timers and listeners live between start and stop. */
 export interface Subsystem {
   readonly name: string;
   start(signal: AbortSignal): Promise<void>;
+  /**
+   * A front door's drain phase: take no new work and let what is in flight finish. The lifecycle runs it
+   * for every started subsystem that has one before it stops any, so the work still has its plugins.
+   */
+  drain?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,9 +99,4 @@ export interface MqttTransport {
   subscribe(pattern: string, handler: MessageHandler): Promise<() => Promise<void>>;
   /** Connected MQTT clients (embedded: broker clients; external: 1 when connected). */
   clientCount(): number;
-}
-
-/** Services that later subsystems add; typed where they are defined, looked up by name here. */
-export interface HubServices {
-  [name: string]: unknown;
 }

@@ -52,5 +52,4 @@ export interface HubEvents {
   'device.changed': DeviceListEvent;
   'voice.interaction': VoiceInteractionEvent;
   'voice.speak': SpeakEvent;
-  'hub.stopping': { ts: number };
 }

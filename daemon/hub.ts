@@ -16,17 +16,20 @@ import { loadJose } from './auth/tokens.js';
 import { DeviceService } from './devices/deviceService.js';
 import { registerApiRoutes } from './http/apiRoutes.js';
 import { VoiceServer } from './voice/voiceServer.js';
+import type { HandlerStage } from './voice/handlerStage.js';
 import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
 
 export interface HubOptions {
   config: HubConfig;
   log: Logger;
   clock?: Clock;
+  /** A handler stage in place of the intent pipeline (the benchmarks time the session path alone with one). */
+  stage?: HandlerStage;
 }
 
 /**
  * The composition root: builds the context and every subsystem, in the one start order of the design
- * (config → storage → MQTT → devices → voice server → plugins → scheduler → cloud). Nothing imports it
+ * (config → storage → MQTT → devices → plugins → voice server → scheduler → cloud). Nothing imports it
  * but the entry points (cli, tests, benchmarks).
  */
 export class Hub {
@@ -36,6 +39,8 @@ export class Hub {
   readonly http: HttpServer;
   readonly voice: VoiceServer;
   readonly auth: AuthService;
+  readonly mqtt: MqttSubsystem;
+  readonly devices: DeviceService;
   readonly plugins: PipelineSubsystem;
   private readonly lifecycle: Lifecycle;
 
@@ -50,7 +55,6 @@ export class Hub {
       clock: options.clock ?? systemClock,
       store: notStarted('store'),
       mqtt: notStarted('mqtt'),
-      services: {},
     };
     const sub = (name: string): HubContext => childContext(this.ctx, log.child({ subsystem: name }));
     this.storage = new Storage(sub('storage'));
@@ -58,22 +62,26 @@ export class Hub {
     this.http = new HttpServer(sub('http'));
     const auth = new AuthService(sub('auth'));
     this.auth = auth;
-    const mqtt = new MqttSubsystem(sub('mqtt'));
     const devices = new DeviceService(sub('devices'));
+    this.devices = devices;
+    const mqtt = new MqttSubsystem(sub('mqtt'), { commandTopics: devices });
+    this.mqtt = mqtt;
     const routes: Subsystem = {
       name: 'routes',
       start: async () => {
         registerOpsRoutes(this.http, this.ctx, this.health, sampler);
-        registerApiRoutes(this.http, this.ctx, auth);
+        registerApiRoutes(this.http, { devices, plugins: this.plugins.host }, auth);
       },
       stop: async () => {},
     };
+    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler });
     this.voice = new VoiceServer({
       ctx: sub('voice'), auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
+      stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText,
     });
-    this.ctx.services.voice = this.voice;
-    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, voice: this.voice });
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.voice, this.plugins], log);
+    // Plugins start before the voice front door opens, so no utterance meets a half-wired pipeline; on
+    // stop the front door drains and closes first, while the plugins its work needs still run.
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voice], log);
   }
 
   async start(): Promise<void> {
@@ -82,7 +90,6 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    this.ctx.bus.emit('hub.stopping', { ts: Date.now() });
     await this.lifecycle.stop();
   }
 
@@ -125,15 +132,12 @@ export class Hub {
 
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */
   statusLine(): string {
-    const devices = (this.ctx.services.devices as { count?: () => number } | undefined)?.count?.() ?? 0;
-    const clients = this.voice.clientCount;
-    return `${devices} devices, ${clients} voice clients`;
+    return `${this.devices.count()} devices, ${this.voice.clientCount} voice clients`;
   }
 
   /** The real ports after start (a configured 0 picks a free one). */
   ports(): { http: number; mqtt: number | null } {
-    const mqtt = this.ctx.services.mqttPort as (() => number) | undefined;
-    return { http: this.http.port, mqtt: mqtt ? mqtt() : null };
+    return { http: this.http.port, mqtt: this.mqtt.port };
   }
 }
 
@@ -149,7 +153,6 @@ function childContext(root: HubContext, log: Logger): HubContext {
     metrics: root.metrics,
     health: root.health,
     clock: root.clock,
-    services: root.services,
     get store() { return root.store; },
     set store(value) { root.store = value; },
     get mqtt() { return root.mqtt; },

@@ -3,9 +3,11 @@ import type { Logger } from './log.js';
 import { withTimeout } from './timeout.js';
 
 /**
- * Starts subsystems in the one fixed order and stops them in reverse (STYLE §1). If one fails to start,
- * the ones already started are stopped again before the error is passed on. A stop that fails or hangs
- * is logged and the others still stop.
+ * Starts subsystems in the one fixed order and stops them in reverse (STYLE §1). Stopping has two phases:
+ * first every started subsystem with a `drain` (the front doors) stops taking work and lets what is in flight
+ * finish, while everything behind it still runs; then each stops, last started first. If one fails to
+ * start, the ones already started are stopped again before the error is passed on. A drain or stop that
+ * fails or hangs is logged and the others still go on.
  */
 export class Lifecycle {
   private readonly started: Subsystem[] = [];
@@ -30,14 +32,21 @@ export class Lifecycle {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    // Drain phase: front doors side by side, so the deadline is one drain, not their sum.
+    await Promise.all([...this.started].reverse().filter((s) => s.drain).map((s) => this.bounded(s, 'drain', () => s.drain!())));
     while (this.started.length > 0) {
       const subsystem = this.started.pop()!;
-      try {
-        await withTimeout(subsystem.stop(), this.stopTimeoutMs, () => new Error(`did not stop within ${this.stopTimeoutMs} ms`));
-        this.log.debug({ subsystem: subsystem.name }, 'stopped');
-      } catch (err) {
-        this.log.error({ err, subsystem: subsystem.name }, 'subsystem failed to stop cleanly');
-      }
+      await this.bounded(subsystem, 'stop', () => subsystem.stop());
+    }
+  }
+
+  /** Runs one phase of one subsystem, at most stopTimeoutMs; a failure is logged, never thrown. */
+  private async bounded(subsystem: Subsystem, phase: 'drain' | 'stop', run: () => Promise<void>): Promise<void> {
+    try {
+      await withTimeout(run(), this.stopTimeoutMs, () => new Error(`did not ${phase} within ${this.stopTimeoutMs} ms`));
+      this.log.debug({ subsystem: subsystem.name }, phase === 'stop' ? 'stopped' : 'drained');
+    } catch (err) {
+      this.log.error({ err, subsystem: subsystem.name }, phase === 'stop' ? 'subsystem failed to stop cleanly' : 'subsystem failed to drain cleanly');
     }
   }
 }

@@ -43,7 +43,6 @@ export class DeviceService implements Subsystem {
     await this.subscriptions.start();
     this.bridge = new BridgePublisher({ ctx, snapshot: () => registry.snapshot() });
     this.bridge.start();
-    ctx.services.devices = this;
     // Retained discovery configs live in the broker; the embedded one forgets them on restart, so ask
     // integrations to announce again. Not retained: a birth message, as Home Assistant sends it.
     ctx.mqtt.publish(`${ctx.config.mqtt.discoveryPrefix}/${HA_STATUS_SUFFIX}`, 'online', { qos: 0, retain: false })

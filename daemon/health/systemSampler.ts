@@ -35,7 +35,6 @@ export class SystemSampler implements Subsystem {
   constructor(private readonly ctx: HubContext) {}
 
   async start(): Promise<void> {
-    this.ctx.services.system = this;
     this.sample();
     this.timer = setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
     this.timer.unref();

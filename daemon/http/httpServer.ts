@@ -91,7 +91,6 @@ export class HttpServer implements Subsystem {
       socket.destroy();
     });
     this.httpServer = server;
-    this.ctx.services.http = this;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(err.code === 'EADDRINUSE' || err.code === 'EACCES'

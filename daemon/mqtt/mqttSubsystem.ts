@@ -11,8 +11,8 @@ export const MQTT_REFUSED_METRIC = 'voicehub_mqtt_refused_total';
 export const MQTT_COMMANDS_DROPPED_METRIC = 'voicehub_mqtt_commands_dropped_total';
 
 /** The slice of the device service (daemon/devices) the broker asks, without importing it. */
-interface CommandTopicSource {
-  isCommandTopic?(topic: string): boolean;
+export interface CommandTopicSource {
+  isCommandTopic(topic: string): boolean;
 }
 
 export interface MqttSubsystemOptions {
@@ -20,6 +20,8 @@ export interface MqttSubsystemOptions {
   backoff?: BackoffPolicy;
   /** Embedded mode only: concurrent client connections (default 1000). */
   maxClients?: number;
+  /** Embedded mode only: which topics are a known device's command topics (anonymous clients may not publish there). */
+  commandTopics?: CommandTopicSource;
 }
 
 /**
@@ -76,15 +78,12 @@ export class MqttSubsystem implements Subsystem {
         queued: { maxMessages: config.maxQueuedMessages, maxBytes: config.maxQueuedBytes },
         onRefused: (reason) => refused.inc({ reason }),
         // The device subsystem starts after this one; until it has, no topic is a known command topic.
-        isDeviceCommandTopic: (topic) => (ctx.services.devices as CommandTopicSource | undefined)?.isCommandTopic?.(topic) === true,
+        isDeviceCommandTopic: (topic) => this.options.commandTopics?.isCommandTopic(topic) === true,
         anonymousCommands: config.anonymousCommands,
       });
     await transport.start(signal);
     this.transport = transport;
     ctx.mqtt = transport;
-    // services is shared by every per-subsystem copy of the context; ctx.mqtt is only on this one.
-    ctx.services.mqtt = transport;
-    if (transport instanceof EmbeddedBroker) ctx.services.mqttPort = () => transport.port;
     ctx.health.register('mqtt', () => transport.health());
     ctx.metrics.removeSingleMetric(MQTT_CLIENTS_METRIC);
     new Gauge({

@@ -1,6 +1,5 @@
 import type { HubContext, Subsystem } from '../context.js';
 import { IntentEngine, intentLists } from '../intents/index.js';
-import type { HandlerStage, SpeechToText } from '../voice/handlerStage.js';
 import type { CatalogOptions } from '../../plugins/host/catalog.js';
 import type { CloudRequester } from '../../plugins/host/cloudClient.js';
 import { PluginHost } from '../../plugins/host/pluginHost.js';
@@ -9,19 +8,11 @@ import { EngineAdapter } from './engineAdapter.js';
 import { IntentPipeline } from './intentPipeline.js';
 import { PluginSpeechToText } from './pluginSpeechToText.js';
 
-/** Where the finished stages go: the voice server (daemon/voice/voiceServer.ts has both setters). */
-export interface StageTarget {
-  setHandlerStage(stage: HandlerStage): void;
-  setSpeechToText(stt: SpeechToText | null): void;
-}
-
 export interface PipelinePorts {
   /** The device layer (daemon/devices/deviceService.ts fits). */
   devices: DeviceAccess;
   /** The health sampler (daemon/health/systemSampler.ts fits). */
   system: SystemSampleProvider;
-  /** Where to install the handler stage and speech to text once plugins run; optional (tests). */
-  voice?: StageTarget;
   /** The HTTP client behind `api.cloud` (default: undici pools from config.cloud). */
   cloud?: CloudRequester;
 }
@@ -29,8 +20,9 @@ export interface PipelinePorts {
 /**
  * The plugins subsystem as the hub wires it: the local intent engine (kept in step with the device list),
  * the plugin host, and the voice handler stage that joins them (intent → owning plugin → reply, else the
- * fallback chain, else NO_MATCH). On start the host loads and starts the plugins, then the stage and
- * speech to text go to the voice server. `fallback` is where the cloud assistant adds its step.
+ * fallback chain, else NO_MATCH). `stage` and `speechToText` exist from construction, so the hub hands them
+ * to the voice server when it builds it; the lifecycle starts this subsystem before the voice server opens.
+ * `fallback` is where the cloud assistant adds its step.
  */
 export class PipelineSubsystem implements Subsystem {
   readonly name = 'plugins';
@@ -40,7 +32,7 @@ export class PipelineSubsystem implements Subsystem {
   readonly stage: IntentPipeline;
   readonly speechToText: PluginSpeechToText;
 
-  constructor(private readonly ctx: HubContext, private readonly ports: PipelinePorts, options: CatalogOptions = {}) {
+  constructor(private readonly ctx: HubContext, ports: PipelinePorts, options: CatalogOptions = {}) {
     const { devices } = ports;
     this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas));
     this.host = new PluginHost(ctx, { devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}) }, options);
@@ -66,8 +58,8 @@ export class PipelineSubsystem implements Subsystem {
     const changed = (): void => this.adapter.invalidate();
     for (const event of ['device.added', 'device.removed', 'device.changed'] as const) this.ctx.bus.on(event, this, changed);
     await this.host.start(signal);
-    this.ports.voice?.setHandlerStage(this.stage);
-    this.ports.voice?.setSpeechToText(this.host.hasSpeechToText() ? this.speechToText : null);
+    // Whether audio can be heard is settled once, when plugins have started (as PROTOCOL §3's NO_STT says).
+    this.speechToText.installed = this.host.hasSpeechToText();
   }
 
   async stop(): Promise<void> {

@@ -2,8 +2,9 @@ import { HubError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /**
- * What the voice server hands work to, and all it knows of intents and plugins (STYLE "Which way imports
- * run"). The plugin host fills these in; until it does, utterances answer NO_MATCH and audio NO_STT.
+ * What the voice core hands work to, and all it knows of intents and plugins (STYLE "Which way imports
+ * run"). The hub gives the core the plugins subsystem's stages when it builds it; without them (tests),
+ * utterances answer NO_MATCH and audio NO_STT.
  */
 
 /** One utterance to understand: the client's text (or a transcript of its audio). */
@@ -77,7 +78,7 @@ export interface SpeechToText {
   transcribe(input: AudioInput, ctx: UtteranceContext): Promise<Transcript> | Transcript;
 }
 
-/** The stage in place until intents and plugins are wired in: it understands nothing. */
+/** The stage of a core given none: it understands nothing. */
 export const noMatchStage: HandlerStage = {
   handle(): never {
     throw new HubError('NO_MATCH', 'no intent or plugin understood that');

@@ -9,15 +9,13 @@ import { checkRequest, extractToken } from '../auth/httpGuard.js';
 import { rateLimitedMessage } from '../http/addressRateLimit.js';
 import { clientTraceId } from '../http/traceId.js';
 import { CLOCK_SKEW_SECONDS } from '../auth/tokens.js';
-import { AudioBudget, type BudgetedStream } from './audioBudget.js';
+import type { BudgetedStream } from './audioBudget.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
-import { FrameParser, errorFrame, speakFrame } from './frames.js';
-import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
-import { IdempotencyCache } from './idempotencyCache.js';
-import { VoiceMetrics } from './metrics.js';
-import { RateLimiter } from '../rateLimiter.js';
-import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity } from './voiceSession.js';
-import { WorkQueue } from './workQueue.js';
+import { FrameParser } from './frames.js';
+import { jsonCodec, JsonSessionDoor } from './jsonCodec.js';
+import type { HandlerStage, SpeechToText } from './handlerStage.js';
+import type { SessionIdentity, VoiceSession } from './voiceSession.js';
+import { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../timeout.js';
 
@@ -29,9 +27,9 @@ export interface VoiceServerOptions {
   http: Server | (() => Server);
   /** The HTTP port's per-address limit (http.rateLimit): seconds to wait, 0 to go ahead. None: no limit. */
   addressLimit?: (address: string | undefined) => number;
-  /** Until the plugin host sets one: NO_MATCH for everything. */
+  /** Understands and acts on utterances (the hub gives it the intent pipeline); none: NO_MATCH for everything. */
   stage?: HandlerStage;
-  /** Until a plugin provides one: NO_STT for audio. */
+  /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
   stt?: SpeechToText | null;
   /** How long stop() waits for utterances in flight before closing sockets. */
   drainMs?: number;
@@ -42,7 +40,7 @@ export interface VoiceServerOptions {
 
 interface Connection {
   ws: WebSocket;
-  session: VoiceSession;
+  session: VoiceSession<string>;
   subject: string;
   /** The bearer token it connected with: checked again when the signing key changes. */
   token: string;
@@ -81,7 +79,6 @@ export class VoiceServer implements Subsystem {
   private pendingUpgrades = 0;
   private readonly frames = new FrameBatcher();
   private drained: Promise<unknown> | null = null;
-  private stopping = false;
   private wss: WebSocketServer | null = null;
   private server: Server | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -89,23 +86,16 @@ export class VoiceServer implements Subsystem {
   private stopKeyWatch: (() => void) | null = null;
   /** The trace id of each upgrade under way, for the 101 response's x-trace-id header. */
   private readonly upgradeTraceIds = new WeakMap<IncomingMessage, string>();
-  private deps: SessionDeps | null = null;
-  private stage: HandlerStage;
-  private stt: SpeechToText | null;
+  private parser: FrameParser | null = null;
+  /**
+   * The queue, limits, idempotency, audio budget, metrics and sessions behind this door. Its stages are
+   * given at construction, so the first utterance after `listening` already reaches the real handler.
+   */
+  private readonly core: VoiceCore;
 
   constructor(private readonly options: VoiceServerOptions) {
-    this.stage = options.stage ?? noMatchStage;
-    this.stt = options.stt ?? null;
-  }
-
-  /** The plugin host's intent pipeline; takes effect for the next utterance. */
-  setHandlerStage(stage: HandlerStage): void {
-    this.stage = stage;
-  }
-
-  /** A speech-to-text plugin (null: audio answers NO_STT). */
-  setSpeechToText(stt: SpeechToText | null): void {
-    this.stt = stt;
+    const { ctx, stage, stt, backoffBaseMs, backoffMaxMs } = options;
+    this.core = new VoiceCore({ ctx, stage, stt, backoffBaseMs, backoffMaxMs });
   }
 
   get clientCount(): number {
@@ -113,29 +103,12 @@ export class VoiceServer implements Subsystem {
   }
 
   async start(): Promise<void> {
-    const { config, log, bus, metrics, clock } = this.options.ctx;
+    const { config, bus } = this.options.ctx;
     const v = config.voice;
-    const voiceMetrics = new VoiceMetrics(metrics);
-    const queue = new WorkQueue({
-      concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: config.plugins.timeoutMs, retries: v.retries,
-      backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs,
-    }, clock);
-    this.deps = {
-      parser: new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes }),
-      limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
-      idempotency: new IdempotencyCache<Outcome>({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, clock),
-      queue,
-      metrics: voiceMetrics,
-      bus,
-      log,
-      stage: () => this.stage,
-      stt: () => this.stt,
-      limits: { sessionQueue: v.sessionQueue, maxAudioBytes: v.maxAudioBytes, audioIdleMs: v.audioIdleMs },
-      audioBudget: new AudioBudget(v.maxBufferedAudioBytes, v.audioIdleMs),
-      now: () => performance.now(),
-      isStopping: () => this.stopping,
-    };
-    const budget = this.deps.audioBudget;
+    const core = this.core;
+    core.start();
+    this.parser = new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes });
+    const budget = core.audioBudget;
     this.audioSweep = setInterval(() => {
       budget.sweep(performance.now());
       this.frames.flush();
@@ -152,11 +125,8 @@ export class VoiceServer implements Subsystem {
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
     this.heartbeat.unref();
-    // The hub announces shutdown before it stops plugins (which come after us in start order, so stop first):
-    // stop taking utterances then, so the ones in flight can still finish while plugins are there.
-    bus.on('hub.stopping', this, () => this.beginStop());
     bus.on('voice.speak', this, (event) => {
-      const frame = speakFrame(event.text, event.source);
+      const frame = jsonCodec.speak(event.text, event.source);
       const session = event.sessionId === undefined ? undefined : this.connections.get(event.sessionId);
       if (session) session.session.speak(frame);
       else if (event.clientId !== undefined) {
@@ -165,37 +135,44 @@ export class VoiceServer implements Subsystem {
         for (const c of this.connections.values()) c.session.speak(frame);
       }
     });
-    voiceMetrics.attach({
+    core.metrics.attach({
       clients: () => this.connections.size,
       queueDepth: () => {
-        let depth = queue.waiting;
+        let depth = core.queueWaiting;
         for (const c of this.connections.values()) depth += c.session.queued;
         return depth;
       },
     });
-    this.stopping = false;
     this.drained = null;
   }
 
   /** Takes no new utterances (BUSY) and hands back those still waiting; the running ones go on. Idempotent. */
   beginStop(): void {
-    if (this.stopping || !this.deps) return;
-    this.stopping = true;
-    this.deps.queue.beginStop();
+    if (this.core.isStopping || !this.core.running) return;
+    this.core.beginStop();
     this.drained = Promise.all([...this.connections.values()].map((c) => c.session.drain()));
   }
 
   /**
-   * SIGTERM with clients connected: take no new utterances (BUSY), hand back the ones still waiting, let the
-   * running ones finish (at most `drainMs`), then close every socket with 1001 "going away" (RFC 6455 §7.4.1).
+   * The lifecycle's drain phase (before anything stops, so plugins are still there): take no new utterances
+   * (BUSY), hand back the ones still waiting, and wait for the running ones to finish, at most `drainMs`.
+   */
+  async drain(): Promise<void> {
+    if (!this.core.running) return;
+    this.beginStop();
+    await waitAtMost(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, this.options.ctx.clock);
+  }
+
+  /**
+   * SIGTERM with clients connected: drain (if the lifecycle has not already), then close every socket with
+   * 1001 "going away" (RFC 6455 §7.4.1).
    */
   async stop(): Promise<void> {
-    const deps = this.deps;
-    if (!deps || !this.wss) return;
+    if (!this.core.running || !this.wss) return;
     const { bus, clock } = this.options.ctx;
     this.beginStop();
     bus.removeListeners(this);
-    await waitAtMost(this.drained ?? Promise.resolve(), this.options.drainMs ?? 3000, clock);
+    await this.drain();
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
       c.ws.once('close', () => resolve());
@@ -210,12 +187,11 @@ export class VoiceServer implements Subsystem {
     this.audioSweep = null;
     this.server?.off('upgrade', this.onUpgrade);
     this.wss.close();
-    deps.metrics.detach();
-    deps.idempotency.clear();
+    this.core.stop();
     this.heartbeat = null;
     this.wss = null;
     this.server = null;
-    this.deps = null;
+    this.parser = null;
     this.drained = null;
   }
 
@@ -241,7 +217,7 @@ export class VoiceServer implements Subsystem {
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, sessionId: string, traceId: string): Promise<void> {
     const v = this.options.ctx.config.voice;
     const traced = { 'x-trace-id': traceId };
-    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping', traced);
+    if (this.core.isStopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping', traced);
     if (this.connections.size + this.pendingUpgrades >= v.maxClients) return refuse(socket, 503, 'BUSY', 'too many voice clients', traced);
     this.pendingUpgrades++;
     let result;
@@ -253,7 +229,7 @@ export class VoiceServer implements Subsystem {
     if (!result.ok) return refuse(socket, result.status, result.body.error.code, result.body.error.message, { ...result.headers, ...traced });
     const claims = result.claims;
     if (socket.destroyed) return;
-    if (this.stopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping', traced);
+    if (this.core.isStopping || !this.wss) return refuse(socket, 503, 'BUSY', 'the hub is stopping', traced);
     // One subject (one token, or many made with the same --sub) may not take the slots of everyone else.
     if ((this.perSubject.get(claims.sub) ?? 0) >= v.maxClientsPerSubject) {
       this.options.ctx.log.debug({ traceId, subject: claims.sub }, 'voice upgrade refused: too many connections for this subject');
@@ -286,25 +262,24 @@ export class VoiceServer implements Subsystem {
     if (c.ws.readyState !== 1) return;
     const { id, traceId } = c.session.identity;
     this.options.ctx.log.info({ sessionId: id, traceId, subject: c.subject }, 'voice session closed: its token no longer verifies');
-    c.session.speak(errorFrame(null, 'UNAUTHORIZED', message));
+    c.session.reject(null, 'UNAUTHORIZED', message);
     this.frames.flush();
     c.session.close();
     c.ws.close(CLOSE_TOKEN_WITHDRAWN, 'token no longer valid');
   }
 
   /**
-   * A session on this server's queue, limits and handler but with no WebSocket: frames go to `send`. It is
-   * not counted as a client and gets no `speak` frames. The pipeline benchmark drives these to time the
-   * hub's own work per utterance without the sockets' cost and noise.
+   * A session on this server's queue, limits and handler, behind the same JSON front door, but with no
+   * WebSocket: frames go to `send`. It is not counted as a client and gets no `speak` frames. The pipeline
+   * benchmark drives these to time the hub's own work per utterance without the sockets' cost and noise.
    */
-  detachedSession(identity: SessionIdentity, send: (frame: string) => void): VoiceSession {
-    if (!this.deps) throw new HubError('INTERNAL', 'the voice server is not running');
-    return new VoiceSession(this.deps, identity, { send });
+  detachedSession(identity: SessionIdentity, send: (frame: string) => void): JsonSessionDoor {
+    if (!this.core.running || !this.parser) throw new HubError('INTERNAL', 'the voice server is not running');
+    return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }), this.parser);
   }
 
   private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string): void {
-    const deps = this.deps!;
-    const log = deps.log.child({ sessionId: id, traceId });
+    const log = this.options.ctx.log.child({ sessionId: id, traceId });
     const send = (frame: string): void => {
       if (ws.readyState !== 1) return;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -314,7 +289,8 @@ export class VoiceServer implements Subsystem {
       }
       this.frames.send(socket, ws, frame);
     };
-    const session = new VoiceSession(deps, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send });
+    const session = this.core.openSession(jsonCodec, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send });
+    const door = new JsonSessionDoor(session, this.parser!);
     const conn: Connection = { ws, session, subject: claims.sub, token, exp: claims.exp, alive: true };
     // Bytes read from the socket and not yet parsed into a frame (ws buffers up to maxPayload per frame) are
     // charged to the shared audio budget: counted as they arrive (before ws's listener), each parsed frame
@@ -330,11 +306,11 @@ export class VoiceServer implements Subsystem {
         ws.terminate();
       },
     };
-    const budget = deps.audioBudget;
+    const budget = this.core.audioBudget;
     socket.prependListener('data', (chunk: Buffer) => { pending += chunk.length; });
     socket.on('data', () => {
       if (pending === 0) budget.release(unparsed);
-      else if (pending > unparsed.bytes) budget.charge(unparsed, pending - unparsed.bytes, deps.now());
+      else if (pending > unparsed.bytes) budget.charge(unparsed, pending - unparsed.bytes, performance.now());
       else budget.consume(unparsed, unparsed.bytes - pending);
     });
     const parsed = (data: Buffer): void => { pending = Math.max(0, pending - data.length - UNPARSED_SLACK_BYTES); };
@@ -344,11 +320,11 @@ export class VoiceServer implements Subsystem {
       conn.alive = true;
       parsed(data);
       try {
-        if (isBinary) session.handleBinary(data);
-        else session.handleText(data);
+        if (isBinary) door.handleBinary(data);
+        else door.handleText(data);
       } catch (err) {
         log.error({ err }, 'voice frame handling failed');
-        send(errorFrame(null, 'INTERNAL', 'internal error'));
+        send(jsonCodec.error(null, 'INTERNAL', 'internal error'));
       }
     });
     ws.on('pong', (data: Buffer) => {

@@ -3,7 +3,7 @@ import type { EventBus } from '../bus.js';
 import { HubError, isHubError, isRefusal, toVoiceErrorCode, type VoiceErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { hasScope } from '../auth/tokens.js';
-import { errorFrame, PONG_FRAME, STATE_FRAMES, type FrameParser, type AudioStartFrame } from './frames.js';
+import type { VoiceCodec, VoiceRequest } from './voiceCodec.js';
 import type { AudioInput, HandlerStage, SpeechToText, VoiceReply } from './handlerStage.js';
 import type { IdempotencyCache } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
@@ -13,9 +13,9 @@ import { SessionStateMachine, type SessionState } from './sessionStateMachine.js
 import { AttemptContext, UtteranceJob } from './utteranceJob.js';
 import type { Attempt, RunHooks, WorkQueue } from './workQueue.js';
 
-/** What the idempotency cache keeps per id: the frame first sent, ready to send again. */
-export interface Outcome {
-  frame: string;
+/** What the idempotency cache keeps per id: the answer first sent, encoded by the front door's codec, ready to send again. */
+export interface Outcome<F = string> {
+  frame: F;
   /** null for a reply. */
   code: VoiceErrorCode | null;
   intent?: string;
@@ -26,10 +26,11 @@ export interface Outcome {
 }
 
 /** Shared by every session of one voice server. */
-export interface SessionDeps {
-  parser: FrameParser;
+export interface SessionDeps<F = string> {
+  /** How the front door writes events: every session of one server speaks the same wire. */
+  codec: VoiceCodec<F>;
   limiter: RateLimiter;
-  idempotency: IdempotencyCache<Outcome>;
+  idempotency: IdempotencyCache<Outcome<F>>;
   queue: WorkQueue;
   metrics: VoiceMetrics;
   bus: EventBus;
@@ -53,19 +54,21 @@ export interface SessionIdentity {
   traceId?: string;
 }
 
-/** How a session reaches its client; the voice server provides it over the WebSocket. */
-export interface SessionTransport {
-  send(frame: string): void;
+/** How a session reaches its client; the front door provides it (the voice server: over the WebSocket). */
+export interface SessionTransport<F = string> {
+  send(frame: F): void;
 }
 
+type AudioStart = Extract<VoiceRequest, { type: 'audio.start' }>;
+
 /** A job under way: the outcome to come, and whether this copy started it (or joined an earlier one). */
-interface JobRun {
-  result: Promise<Outcome>;
+interface JobRun<F> {
+  result: Promise<Outcome<F>>;
   fresh: boolean;
 }
 
 interface AudioCapture extends BudgetedStream {
-  frame: AudioStartFrame;
+  frame: AudioStart;
   chunks: Buffer[];
   receivedAt: number;
   /** Went over voice.maxAudioBytes or the shared budget: already refused, the rest is discarded until audio.end. */
@@ -73,11 +76,12 @@ interface AudioCapture extends BudgetedStream {
 }
 
 /**
- * One voice connection (PROTOCOL §3): turns frames into jobs, keeps them in order (one at a time, up to
- * `voice.sessionQueue` waiting), drives the session state machine and sends every change as a `state` frame.
- * Knows nothing of WebSockets: the server gives it a transport that sends a frame.
+ * One voice connection (PROTOCOL §3): turns typed requests into jobs, keeps them in order (one at a time, up
+ * to `voice.sessionQueue` waiting), drives the session state machine and sends every change as a `state`
+ * event. Knows no wire format: its front door decodes requests (jsonCodec.ts's JsonSessionDoor for `/voice`)
+ * and gives it the codec that encodes events (`F`) and a transport that sends them.
  */
-export class VoiceSession {
+export class VoiceSession<F = string> {
   private readonly machine: SessionStateMachine;
   private readonly waiting: UtteranceJob[] = [];
   private busy = false;
@@ -89,11 +93,12 @@ export class VoiceSession {
     onAttempt: () => this.machine.to('processing'),
   };
 
-  private readonly send: (frame: string) => void;
+  private readonly send: (frame: F) => void;
 
-  constructor(private readonly deps: SessionDeps, readonly identity: SessionIdentity, transport: SessionTransport) {
+  constructor(private readonly deps: SessionDeps<F>, readonly identity: SessionIdentity, transport: SessionTransport<F>) {
     this.send = (frame) => transport.send(frame);
-    this.machine = new SessionStateMachine((state) => this.send(STATE_FRAMES[state]));
+    const { codec } = deps;
+    this.machine = new SessionStateMachine((state) => this.send(codec.state(state)));
   }
 
   get state(): SessionState {
@@ -105,16 +110,11 @@ export class VoiceSession {
     return this.waiting.length;
   }
 
-  handleText(data: Buffer): void {
-    const parsed = this.deps.parser.parse(data);
-    if (!parsed.ok) {
-      this.send(errorFrame(parsed.id, 'BAD_REQUEST', parsed.message));
-      return;
-    }
-    const frame = parsed.frame;
+  /** One decoded request from the front door. */
+  request(frame: VoiceRequest): void {
     switch (frame.type) {
       case 'ping':
-        this.send(PONG_FRAME);
+        this.send(this.deps.codec.pong());
         return;
       case 'utterance':
         if (this.admit(frame.id, false)) {
@@ -132,7 +132,16 @@ export class VoiceSession {
     }
   }
 
-  handleBinary(data: Buffer): void {
+  /**
+   * A request the front door could not decode (BAD_REQUEST): answered with an error event, not counted as an
+   * utterance. `id` when the request had a usable one.
+   */
+  reject(id: string | null, code: VoiceErrorCode, message: string): void {
+    this.send(this.deps.codec.error(id, code, message));
+  }
+
+  /** Bytes of the open audio stream. */
+  audioChunk(data: Buffer): void {
     const capture = this.audio;
     if (!capture) return this.refuse(null, 'BAD_REQUEST', 'binary frame outside an audio stream (send audio.start first)');
     if (capture.dropped) return; // the rest of a stream already refused: answered once, ignored until audio.end
@@ -144,8 +153,8 @@ export class VoiceSession {
     if (this.deps.audioBudget.take(capture, data.length, this.deps.now())) capture.chunks.push(data);
   }
 
-  /** A frame pushed by a plugin (`voice.speak`). */
-  speak(frame: string): void {
+  /** An event pushed by a plugin (`voice.speak`), encoded once by the server for every session it goes to. */
+  speak(frame: F): void {
     this.send(frame);
   }
 
@@ -167,7 +176,7 @@ export class VoiceSession {
     this.releaseAudio();
   }
 
-  private openAudio(frame: AudioStartFrame): void {
+  private openAudio(frame: AudioStart): void {
     const capture: AudioCapture = {
       frame, chunks: [], bytes: 0, receivedAt: performance.now(), lastActivity: 0, dropped: false,
       evict: (reason) => {
@@ -249,7 +258,7 @@ export class VoiceSession {
 
   private refuse(id: string | null, code: VoiceErrorCode, message: string): void {
     if (id !== null) this.deps.metrics.observe(code);
-    this.send(errorFrame(id, code, message));
+    this.send(this.deps.codec.error(id, code, message));
   }
 
   private enqueue(job: UtteranceJob): void {
@@ -266,7 +275,7 @@ export class VoiceSession {
    * then() (no async frame per job: this runs for every utterance). Then the next waiting job, if any.
    */
   private start(job: UtteranceJob): void {
-    let run: JobRun;
+    let run: JobRun<F>;
     try {
       run = this.begin(job);
     } catch (err) {
@@ -304,19 +313,19 @@ export class VoiceSession {
   /** Only a bug gets here (an illegal transition): log it with its code, answer, and start clean. */
   private crashed(job: UtteranceJob, err: unknown): void {
     job.log.error({ err, code: isHubError(err) ? err.code : undefined }, 'voice session failed');
-    this.send(errorFrame(job.id, 'INTERNAL', 'internal error'));
+    this.send(this.deps.codec.error(job.id, 'INTERNAL', 'internal error'));
     this.machine.reset();
   }
 
   /** Starts a job, or joins the run of an earlier copy with the same id (idempotency). */
-  private begin(job: UtteranceJob): JobRun {
+  private begin(job: UtteranceJob): JobRun<F> {
     this.machine.to('processing');
     // Ids are scoped per token subject: one client can neither read another's replies nor block its ids.
     return this.deps.idempotency.run(this.identity.subject, job.id, () => this.execute(job));
   }
 
   /** Sends a job's outcome with its state frames, and counts it. */
-  private answer(job: UtteranceJob, run: JobRun, outcome: Outcome): void {
+  private answer(job: UtteranceJob, run: JobRun<F>, outcome: Outcome<F>): void {
     const { result, fresh } = run;
     if (!outcome.ran) this.deps.idempotency.forget(this.identity.subject, job.id, result);
     else if (fresh) this.deps.idempotency.settle(this.identity.subject, job.id, result, outcome);
@@ -335,7 +344,7 @@ export class VoiceSession {
   }
 
   /** Runs a job through the queue (timeout, retries) and folds the result into an Outcome. Never rejects. */
-  private execute(job: UtteranceJob): Promise<Outcome> {
+  private execute(job: UtteranceJob): Promise<Outcome<F>> {
     let ran = false;
     return this.deps.queue.run((attempt) => {
       ran = true;
@@ -343,28 +352,26 @@ export class VoiceSession {
     }, this.hooks).then((reply) => this.replied(job, reply, ran), (err: unknown) => this.failed(job, err, ran));
   }
 
-  private replied(job: UtteranceJob, reply: VoiceReply, ran: boolean): Outcome {
+  private replied(job: UtteranceJob, reply: VoiceReply, ran: boolean): Outcome<F> {
     if (reply === null || typeof reply !== 'object' || typeof reply.text !== 'string') {
       return this.failed(job, new HubError('INTERNAL', 'the handler stage returned no reply text'), ran);
     }
     const ms = elapsedMs(job);
-    let frame: string;
+    let frame: F;
     try {
-      frame = JSON.stringify({
-        type: 'reply', id: job.id, text: reply.text, intent: reply.intent, handledBy: reply.handledBy, actions: reply.actions, ms,
-      });
+      frame = this.deps.codec.reply(job.id, reply, ms);
     } catch (err) {
-      return this.failed(job, new HubError('INTERNAL', 'the reply could not be written as JSON', { cause: err }), ran);
+      return this.failed(job, new HubError('INTERNAL', 'the reply could not be encoded for the client', { cause: err }), ran);
     }
     return { frame, code: null, intent: reply.intent, handledBy: reply.handledBy, ms, ran };
   }
 
-  private failed(job: UtteranceJob, err: unknown, ran: boolean): Outcome {
+  private failed(job: UtteranceJob, err: unknown, ran: boolean): Outcome<F> {
     const code = toVoiceErrorCode(err);
     if (!isRefusal(code)) job.log.warn({ err, code }, 'utterance failed');
     else if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ code }, 'utterance not handled');
     const message = code === 'INTERNAL' ? 'internal error' : (err as Error).message;
-    return { frame: errorFrame(job.id, code, message), code, ms: elapsedMs(job), ran };
+    return { frame: this.deps.codec.error(job.id, code, message), code, ms: elapsedMs(job), ran };
   }
 
   private runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> | VoiceReply {

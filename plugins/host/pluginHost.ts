@@ -77,7 +77,6 @@ export class PluginHost implements Subsystem {
     this.ownsCloud = !this.ports.cloud;
     this.cloud = this.ports.cloud ?? new UndiciCloudClient(ctx.config.cloud, ctx.config.plugins.timeoutMs);
     this.records = await buildCatalog(ctx.config, ctx.log, this.options);
-    ctx.services.plugins = this;
     ctx.health.register('plugins', () => pluginsHealth(this.list()));
     // Only now is plugin code imported: enabled, granted plugins, side by side, each within plugins.timeoutMs.
     await Promise.all(this.records.filter((r) => r.state === 'ready').map((r) => this.importPlugin(r)));
@@ -119,7 +118,7 @@ export class PluginHost implements Subsystem {
     return this.records.map(describe);
   }
 
-  /** GET /api/plugins reads this (daemon/http/apiRoutes.ts). */
+  /** GET /api/plugins reads this (daemon/http/apiRoutes.ts, handed the host by the hub). */
   listing(): PluginInfo[] {
     return this.list();
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Hub } from '../../daemon/hub.js';
 import { buildConfig } from '../../daemon/config/load.js';
 import { silentLogger } from '../../daemon/log.js';
+import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { makeTempDir } from '../helpers/daemon.js';
 
 export interface InProcessHub {
@@ -18,9 +19,10 @@ export interface InProcessHub {
 
 /**
  * The real hub, in this process, on port 0 with a temp data dir and default storage settings: what the
- * benchmarks measure against their baselines. `extra` is merged into the config.
+ * benchmarks measure against their baselines. `extra` is merged into the config; `stage` replaces the
+ * intent pipeline as the voice server's handler stage.
  */
-export async function startInProcessHub(extra: Record<string, unknown> = {}): Promise<InProcessHub> {
+export async function startInProcessHub(extra: Record<string, unknown> = {}, stage?: HandlerStage): Promise<InProcessHub> {
   const dir = await makeTempDir('voicehub-bench-');
   const config = buildConfig({
     dataDir: join(dir, 'data'),
@@ -29,7 +31,7 @@ export async function startInProcessHub(extra: Record<string, unknown> = {}): Pr
     log: { level: 'silent' },
     ...extra,
   });
-  const hub = new Hub({ config, log: silentLogger() });
+  const hub = new Hub({ config, log: silentLogger(), ...(stage ? { stage } : {}) });
   await hub.start();
   let applied = 0;
   hub.ctx.bus.on('device.state', {}, () => { applied += 1; });

@@ -169,7 +169,7 @@ async function embeddedSubsystem(): Promise<BenchTarget> {
   const ctx = {
     config: buildConfig({ dataDir, mqtt: { host: '127.0.0.1', port: 0, connectionsPerSecond: 1000 } }),
     log, bus: new EventBus(log), metrics: new Registry(), health: { register() {}, unregister() {} }, clock: systemClock,
-    store: undefined as never, mqtt: undefined as never, services: {},
+    store: undefined as never, mqtt: undefined as never,
   } satisfies HubContext as HubContext;
   const subsystem = new MqttSubsystem(ctx);
   await subsystem.start(new AbortController().signal);

@@ -46,7 +46,7 @@ if (want('mqtt')) {
       const c = await connectAsync(target.mqttUrl);
       await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(clients), { retain: true, qos: 1 });
       await c.endAsync();
-      while (target.hub.ctx.services.devices && (target.hub.ctx.services.devices as { count(): number }).count() < clients) await new Promise((res) => setTimeout(res, 20));
+      while (target.hub.devices.count() < clients) await new Promise((res) => setTimeout(res, 20));
       const writesBefore = target.writes();
       return { url: target.mqttUrl, applied: target.applied, stop: async () => { writes = target.writes() - writesBefore; await target.stop(); } };
     },

@@ -48,9 +48,8 @@ export async function benchVoicePipeline(options: { sessions?: number; perBlock?
 
 /** µs per utterance for each block, sorted; bytes allocated per utterance. */
 async function timeHub(stage: HandlerStage | null, count: number, perBlock: number, blocks: number): Promise<{ us: number[]; bytes: number }> {
-  const target = await startInProcessHub({ devices: BENCH_HOME, areas: BENCH_AREAS, voice: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } });
+  const target = await startInProcessHub({ devices: BENCH_HOME, areas: BENCH_AREAS, voice: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } }, stage ?? undefined);
   try {
-    if (stage) target.hub.voice.setHandlerStage(stage);
     let answered: (() => void) | null = null;
     let errors = 0;
     const sessions = Array.from({ length: count }, (_, i) => target.hub.voice.detachedSession(

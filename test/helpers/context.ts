@@ -18,7 +18,6 @@ export function testContext(raw: Record<string, unknown> = {}, log: Logger = sil
     clock: systemClock,
     store: undefined as never,
     mqtt: undefined as never,
-    services: {},
   };
 }
 

@@ -35,7 +35,7 @@ async function startBroker(t: TestContext, mqtt: Record<string, unknown> = {}, b
   const config = buildConfig({ dataDir, mqtt: { host: '127.0.0.1', port: 0, ...mqtt } });
   const ctx = {
     config, log, bus: new EventBus(log), metrics: new Registry(), health, clock: systemClock,
-    store: undefined as never, mqtt: undefined as never, services: {},
+    store: undefined as never, mqtt: undefined as never,
   } satisfies HubContext as HubContext;
   const subsystem = new MqttSubsystem(ctx);
   await subsystem.start(new AbortController().signal);
@@ -196,7 +196,8 @@ test('a packet larger than mqtt.maxPacketBytes closes the connection and is not 
   await closed;
   await ctx.mqtt.publish('big/marker', 'x');
   assert.deepEqual(heard, [['big/small', 1000], ['big/marker', 1]]);
-  const report = (ctx.services.mqtt as EmbeddedBroker).health() as unknown as { dropped: { tooLarge: number } };
+  assert.ok(ctx.mqtt instanceof EmbeddedBroker);
+  const report = ctx.mqtt.health() as unknown as { dropped: { tooLarge: number } };
   assert.equal(report.dropped.tooLarge, 1);
 });
 

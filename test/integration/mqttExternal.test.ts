@@ -188,7 +188,7 @@ test('MqttSubsystem picks the external mode from mqtt.url and reports it', async
   const log = silentLogger();
   const ctx = {
     config: buildConfig({ dataDir }, { VOICEHUB_MQTT_URL: broker.url }), log, bus: new EventBus(log), metrics: new Registry(), health,
-    clock: systemClock, store: undefined as never, mqtt: undefined as never, services: {},
+    clock: systemClock, store: undefined as never, mqtt: undefined as never,
   } satisfies HubContext as HubContext;
   const subsystem = new MqttSubsystem(ctx);
   await subsystem.start(new AbortController().signal);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { HubError } from '../../daemon/errors.js';
 import { silentLogger } from '../../daemon/log.js';
 import { PipelineSubsystem } from '../../daemon/pipeline/pipelineSubsystem.js';
-import type { HandlerStage, SpeechToText, UtteranceContext } from '../../daemon/voice/handlerStage.js';
+import type { UtteranceContext } from '../../daemon/voice/handlerStage.js';
 import type { Device } from '../../devices/model.js';
 import { defaultBuiltinDir } from '../../plugins/host/discovery.js';
 import { RecordingDevices, makeContext, quietSystem } from '../unit/plugins/harness.js';
@@ -15,19 +15,16 @@ const garage: Device = {
   mqtt: { schema: 'default', commandTopic: 'garage/light/set' }, state: {}, available: true, lastSeen: null,
 };
 
-test('the pipeline subsystem hands its stage to the voice server and follows the device list', async (t) => {
+test('the pipeline subsystem has its stages from construction and follows the device list', async (t) => {
   const h = await makeContext({});
   const devices = new RecordingDevices([]);
-  const installed: { stage?: HandlerStage; stt?: SpeechToText | null } = {};
-  const pipeline = new PipelineSubsystem(h.ctx, {
-    devices, system: quietSystem,
-    voice: { setHandlerStage: (s) => { installed.stage = s; }, setSpeechToText: (s) => { installed.stt = s; } },
-  }, { builtinDir: defaultBuiltinDir(), nodeModulesDirs: [] });
+  const pipeline = new PipelineSubsystem(h.ctx, { devices, system: quietSystem }, { builtinDir: defaultBuiltinDir(), nodeModulesDirs: [] });
   t.after(async () => { await pipeline.stop(); await h.close(); });
   await pipeline.start(new AbortController().signal);
-  assert.equal(installed.stage, pipeline.stage);
-  assert.equal(installed.stt, null, 'no speech-to-text plugin: audio answers NO_STT');
-  assert.equal(h.ctx.services.plugins, pipeline.host);
+  await assert.rejects(Promise.resolve().then(() => pipeline.speechToText.transcribe({ id: 'a1', audio: Buffer.alloc(2), rate: 16000, format: 's16le' }, ctx())),
+    (err: unknown) => err instanceof HubError && err.code === 'NO_STT', 'no speech-to-text plugin: audio answers NO_STT');
+  // What GET /api/plugins lists (the hub hands it the host): the built-ins, running.
+  assert.ok(pipeline.host.listing().some((p) => p.id === 'voicehub.devices' && p.state === 'running'));
 
   await assert.rejects(pipeline.stage.handle({ id: 'u1', text: 'turn on the garage light' }, ctx()),
     (err: unknown) => err instanceof HubError && err.code === 'NO_MATCH' && err.message === "I don't know a device called garage light.");

@@ -550,18 +550,19 @@ test('stop() with clients connected: in-flight utterances are answered, waiting 
   assert.equal(h.voice.clientCount, 0);
 });
 
-test('hub.stopping on the bus: new utterances get BUSY at once, while the running one still finishes', async (t) => {
+test('the drain phase: new utterances get BUSY at once, while the running one still finishes', async (t) => {
   const open = gate();
   const stage: HandlerStage = { async handle(u) { if (u.id === 'slow') await open.wait; return { text: u.id }; } };
   const h = await startVoice(t, {}, { stage });
   const c = await h.connect(await h.token('kitchen'));
   c.utter('slow');
   await c.next((f) => f.state === 'processing');
-  h.bus.emit('hub.stopping', { ts: Date.now() });
+  const drained = h.voice.drain();
   c.utter('new');
   assert.equal((await c.answer('new')).code, 'BUSY');
   open.open();
   assert.equal((await c.answer('slow')).text, 'slow');
+  await drained;
 });
 
 test('a detached session (no socket) gets the same frames as a client, and is not counted as one', async (t) => {

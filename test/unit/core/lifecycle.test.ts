@@ -21,6 +21,15 @@ test('subsystems start in order and stop in reverse', async () => {
   assert.deepEqual(events, ['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
 });
 
+test('the drain phase: every front door drains before any subsystem stops', async () => {
+  const events: string[] = [];
+  const door = (name: string): Subsystem => ({ ...recorder(events, name), drain: async () => { events.push(`drain ${name}`); } });
+  const lc = new Lifecycle([recorder(events, 'plugins'), door('voice'), door('page')], silentLogger());
+  await lc.start();
+  await lc.stop();
+  assert.deepEqual(events, ['start plugins', 'start voice', 'start page', 'drain page', 'drain voice', 'stop page', 'stop voice', 'stop plugins']);
+});
+
 test('a subsystem that fails to start stops the ones already started and passes the error on', async () => {
   const events: string[] = [];
   const lc = new Lifecycle([recorder(events, 'a'), recorder(events, 'b'), recorder(events, 'c', true), recorder(events, 'd')], silentLogger());

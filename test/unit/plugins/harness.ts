@@ -69,7 +69,7 @@ export async function makeContext(raw: Record<string, unknown> = {}, options: { 
   const clock = options.clock ?? new ShiftedClock();
   const ctx: HubContext = {
     config, log, bus: new EventBus(log), metrics: new Registry(), health: new HealthRegistry(), clock,
-    store: undefined as never, mqtt: undefined as unknown as MqttTransport, services: {},
+    store: undefined as never, mqtt: undefined as unknown as MqttTransport,
   };
   const storage = new Storage(ctx);
   await storage.start();

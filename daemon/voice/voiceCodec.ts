@@ -1,0 +1,28 @@
+import type { VoiceErrorCode } from '../errors.js';
+import type { VoiceReply } from './handlerStage.js';
+import type { SessionState } from './sessionStateMachine.js';
+
+/**
+ * What a voice session is asked to do, whatever the wire: the typed requests every front door (the `/voice`
+ * JSON WebSocket today; Wyoming, the browser page, a cloud command or a test harness later) decodes into.
+ * Audio bytes between `audio.start` and `audio.end` go to `VoiceSession.audioChunk`.
+ */
+export type VoiceRequest =
+  | { readonly type: 'utterance'; readonly id: string; readonly text: string; readonly lang?: string }
+  | { readonly type: 'audio.start'; readonly id: string; readonly rate: number; readonly format: string }
+  | { readonly type: 'audio.end'; readonly id: string }
+  | { readonly type: 'ping' };
+
+/**
+ * How a front door writes the session's events (state, reply, error, pong, speak) in its own wire format,
+ * as `F` (a JSON string for `/voice`). The session sends what these return through its transport and keeps
+ * an answer's encoding with its outcome, so a repeated id is answered without encoding it again. `reply` may
+ * throw when the reply cannot be written in this format: the session answers INTERNAL instead.
+ */
+export interface VoiceCodec<F> {
+  state(state: SessionState): F;
+  pong(): F;
+  reply(id: string, reply: VoiceReply, ms: number): F;
+  error(id: string | null, code: VoiceErrorCode, message: string): F;
+  speak(text: string, source: string): F;
+}

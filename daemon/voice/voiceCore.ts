@@ -1,0 +1,130 @@
+import { performance } from 'node:perf_hooks';
+import type { HubContext } from '../context.js';
+import { RateLimiter } from '../rateLimiter.js';
+import { AudioBudget } from './audioBudget.js';
+import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
+import { IdempotencyCache } from './idempotencyCache.js';
+import { VoiceMetrics } from './metrics.js';
+import type { VoiceCodec } from './voiceCodec.js';
+import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity, type SessionTransport } from './voiceSession.js';
+import { WorkQueue } from './workQueue.js';
+
+export interface VoiceCoreOptions {
+  ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
+  /** Understands and acts on utterances (the hub gives it the intent pipeline); none: NO_MATCH for everything. */
+  stage?: HandlerStage;
+  /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
+  stt?: SpeechToText | null;
+  /** Backoff between retries (the first step; it doubles per retry). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+/** What every session shares, whatever its front door; a door's codec is added per wire (sessionDeps). */
+type SharedDeps = Omit<SessionDeps<unknown>, 'codec' | 'idempotency'>;
+
+/**
+ * The voice core, apart from any wire: the work queue (concurrency, timeout, retries), the per-subject rate
+ * limit, the idempotency cache, the shared audio budget, the metrics and the stages, and the sessions made
+ * over them (each its own state machine and trace id). A front door (the `/voice` WebSocket in
+ * voiceServer.ts) authenticates its clients, decodes their requests, and opens a session here with its
+ * codec; adding a door is new files only.
+ */
+export class VoiceCore {
+  private shared: SharedDeps | null = null;
+  /** Per codec, as an answer is cached in its wire's encoding: a repeated id is answered in the same one. */
+  private readonly byCodec = new Map<VoiceCodec<unknown>, SessionDeps<unknown>>();
+  private stopping = false;
+  private readonly stage: HandlerStage;
+  private readonly stt: SpeechToText | null;
+
+  constructor(private readonly options: VoiceCoreOptions) {
+    this.stage = options.stage ?? noMatchStage;
+    this.stt = options.stt ?? null;
+  }
+
+  get running(): boolean {
+    return this.shared !== null;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** The shared audio budget (a front door charges the bytes it has read but not yet parsed to it). */
+  get audioBudget(): AudioBudget {
+    return this.started().audioBudget;
+  }
+
+  get metrics(): VoiceMetrics {
+    return this.started().metrics;
+  }
+
+  /** Jobs waiting in the shared queue (each session's own waiting ones are counted by its door). */
+  get queueWaiting(): number {
+    return this.started().queue.waiting;
+  }
+
+  start(): void {
+    const { config, log, bus, metrics, clock } = this.options.ctx;
+    const v = config.voice;
+    const stage = this.stage;
+    const stt = this.stt;
+    this.shared = {
+      limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
+      queue: new WorkQueue({
+        concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: config.plugins.timeoutMs, retries: v.retries,
+        backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs,
+      }, clock),
+      metrics: new VoiceMetrics(metrics),
+      bus,
+      log,
+      stage: () => stage,
+      stt: () => stt,
+      limits: { sessionQueue: v.sessionQueue, maxAudioBytes: v.maxAudioBytes, audioIdleMs: v.audioIdleMs },
+      audioBudget: new AudioBudget(v.maxBufferedAudioBytes, v.audioIdleMs),
+      now: () => performance.now(),
+      isStopping: () => this.stopping,
+    };
+    this.stopping = false;
+  }
+
+  /** A session for one client of a front door: requests in, events out through `codec` and `transport`. */
+  openSession<F>(codec: VoiceCodec<F>, identity: SessionIdentity, transport: SessionTransport<F>): VoiceSession<F> {
+    return new VoiceSession(this.sessionDeps(codec), identity, transport);
+  }
+
+  /** New utterances are refused (BUSY) from now on, and those waiting in the shared queue are handed back. */
+  beginStop(): void {
+    if (this.stopping || !this.shared) return;
+    this.stopping = true;
+    this.shared.queue.beginStop();
+  }
+
+  stop(): void {
+    if (!this.shared) return;
+    this.beginStop();
+    this.shared.metrics.detach();
+    for (const deps of this.byCodec.values()) deps.idempotency.clear();
+    this.byCodec.clear();
+    this.shared = null;
+  }
+
+  private sessionDeps<F>(codec: VoiceCodec<F>): SessionDeps<F> {
+    const known = this.byCodec.get(codec as VoiceCodec<unknown>);
+    if (known) return known as SessionDeps<F>;
+    const v = this.options.ctx.config.voice;
+    const deps: SessionDeps<F> = {
+      ...this.started(),
+      codec,
+      idempotency: new IdempotencyCache<Outcome<F>>({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, this.options.ctx.clock),
+    };
+    this.byCodec.set(codec as VoiceCodec<unknown>, deps as SessionDeps<unknown>);
+    return deps;
+  }
+
+  private started(): SharedDeps {
+    if (!this.shared) throw new Error('the voice core is not running');
+    return this.shared;
+  }
+}
