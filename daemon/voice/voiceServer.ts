@@ -18,6 +18,7 @@ import type { SessionIdentity, VoiceSession } from './voiceSession.js';
 import { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../timeout.js';
+import { HeldSpeech } from './heldSpeech.js';
 
 export interface VoiceServerOptions {
   ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
@@ -75,6 +76,8 @@ export const CLOSE_TOKEN_WITHDRAWN = 1008;
 export class VoiceServer implements Subsystem {
   readonly name = 'voice';
   private readonly connections = new Map<string, Connection>();
+  /** Speech for a subject with no connection at the time, said when it connects again. */
+  private readonly heldSpeech = new HeldSpeech<string>(() => this.options.ctx.clock.now());
   private readonly perSubject = new Map<string, number>();
   private pendingUpgrades = 0;
   private readonly frames = new FrameBatcher();
@@ -130,7 +133,13 @@ export class VoiceServer implements Subsystem {
       const session = event.sessionId === undefined ? undefined : this.connections.get(event.sessionId);
       if (session) session.session.speak(frame);
       else if (event.clientId !== undefined) {
-        for (const c of this.connections.values()) if (c.subject === event.clientId) c.session.speak(frame);
+        let heard = false;
+        for (const c of this.connections.values()) {
+          if (c.subject !== event.clientId) continue;
+          c.session.speak(frame);
+          heard = true;
+        }
+        if (!heard) this.heldSpeech.hold(event.clientId, frame);
       } else if (event.sessionId === undefined) {
         for (const c of this.connections.values()) c.session.speak(frame);
       }
@@ -172,6 +181,7 @@ export class VoiceServer implements Subsystem {
     const { bus, clock } = this.options.ctx;
     this.beginStop();
     bus.removeListeners(this);
+    this.heldSpeech.clear();
     await this.drain();
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
@@ -316,6 +326,7 @@ export class VoiceServer implements Subsystem {
     const parsed = (data: Buffer): void => { pending = Math.max(0, pending - data.length - UNPARSED_SLACK_BYTES); };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
+    for (const frame of this.heldSpeech.take(claims.sub)) session.speak(frame);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
       parsed(data);

@@ -507,6 +507,21 @@ test('voice.speak on the bus reaches one session or all of them', async (t) => {
   assert.equal((await a.next((f) => f.type === 'speak')).text, 'smoke alarm');
 });
 
+test('voice.speak for a subject with no connection is held and said when it connects, to it alone', async (t) => {
+  const h = await startVoice(t);
+  const other = await h.connect(await h.token('bedroom'));
+  h.bus.emit('voice.speak', { clientId: 'kitchen', text: 'timer done', source: 'voicehub.timers' });
+  const kitchen = await h.connect(await h.token('kitchen'));
+  assert.deepEqual(await kitchen.next((f) => f.type === 'speak'), { type: 'speak', text: 'timer done', source: 'voicehub.timers' });
+  other.utter('o1');
+  await other.answer('o1');
+  assert.equal(other.frames.some((f) => f.type === 'speak'), false, 'another subject does not hear it');
+  const again = await h.connect(await h.token('kitchen'));
+  again.utter('k2');
+  await again.answer('k2');
+  assert.equal(again.frames.some((f) => f.type === 'speak'), false, 'said once, not at every connect');
+});
+
 test('metrics: utterances by outcome, latency histogram, clients and queue depth on the registry given', async (t) => {
   const h = await startVoice(t);
   const c = await h.connect(await h.token('kitchen'));
