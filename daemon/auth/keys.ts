@@ -125,20 +125,14 @@ export function logKeyRecovery(log: Logger, r: KeyRecovery): void {
 
 const backupPath = (dataDir: string): string => `${keyPath(dataDir)}.bak`;
 
-async function replaceMain(dataDir: string, key: SigningKey): Promise<void> {
-  const tmp = await writeTemp(dataDir, key);
-  try {
-    await rename(tmp, keyPath(dataDir));
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw unwritable(dataDir, err);
-  }
-}
+const replaceMain = (dataDir: string, key: SigningKey): Promise<void> => writeCopy(dataDir, key, keyPath(dataDir));
+const writeBackup = (dataDir: string, key: SigningKey): Promise<void> => writeCopy(dataDir, key, backupPath(dataDir));
 
-async function writeBackup(dataDir: string, key: SigningKey): Promise<void> {
+/** Writes the key to a temp file and renames it into place at `path` (the main copy or the backup). */
+async function writeCopy(dataDir: string, key: SigningKey, path: string): Promise<void> {
   const tmp = await writeTemp(dataDir, key);
   try {
-    await rename(tmp, backupPath(dataDir));
+    await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => {});
     throw unwritable(dataDir, err);
