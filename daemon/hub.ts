@@ -16,6 +16,7 @@ import { loadJose } from './auth/tokens.js';
 import { DeviceService } from './devices/deviceService.js';
 import { registerApiRoutes } from './http/apiRoutes.js';
 import { VoiceServer } from './voice/voiceServer.js';
+import { VoiceCore } from './voice/voiceCore.js';
 import type { HandlerStage } from './voice/handlerStage.js';
 import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
 
@@ -38,6 +39,8 @@ export class Hub {
   readonly storage: Storage;
   readonly http: HttpServer;
   readonly voice: VoiceServer;
+  /** The one voice core every front door opens its sessions on (the `/voice` WebSocket today). */
+  readonly voiceCore: VoiceCore;
   readonly auth: AuthService;
   readonly mqtt: MqttSubsystem;
   readonly devices: DeviceService;
@@ -75,13 +78,16 @@ export class Hub {
       stop: async () => {},
     };
     this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler });
+    const voiceCtx = sub('voice');
+    this.voiceCore = new VoiceCore({ ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText });
     this.voice = new VoiceServer({
-      ctx: sub('voice'), auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
-      stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText,
+      ctx: voiceCtx, auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
+      core: this.voiceCore,
     });
-    // Plugins start before the voice front door opens, so no utterance meets a half-wired pipeline; on
-    // stop the front door drains and closes first, while the plugins its work needs still run.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voice], log);
+    // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
+    // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
+    // their work needs still run, and the core stops after them.
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voiceCore, this.voice], log);
   }
 
   async start(): Promise<void> {

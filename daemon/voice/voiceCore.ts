@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { HubContext } from '../context.js';
+import type { HubContext, Subsystem } from '../context.js';
 import { RateLimiter } from '../rateLimiter.js';
 import { AudioBudget } from './audioBudget.js';
 import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
@@ -28,9 +28,11 @@ type SharedDeps = Omit<SessionDeps<unknown>, 'codec' | 'idempotency'>;
  * limit, the idempotency cache, the shared audio budget, the metrics and the stages, and the sessions made
  * over them (each its own state machine and trace id). A front door (the `/voice` WebSocket in
  * voiceServer.ts) authenticates its clients, decodes their requests, and opens a session here with its
- * codec; adding a door is new files only.
+ * codec; adding a door is new files only. The hub builds one and starts it as its own subsystem before the
+ * front doors open and stops it after they have closed, so every door shares its queue, limits and cache.
  */
-export class VoiceCore {
+export class VoiceCore implements Subsystem {
+  readonly name = 'voice-core';
   private shared: SharedDeps | null = null;
   /** Per codec, as an answer is cached in its wire's encoding: a repeated id is answered in the same one. */
   private readonly byCodec = new Map<VoiceCodec<unknown>, SessionDeps<unknown>>();
@@ -65,7 +67,8 @@ export class VoiceCore {
     return this.started().queue.waiting;
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (this.shared) return; // already started (by the lifecycle, or by the one door that owns it)
     const { config, log, bus, metrics, clock } = this.options.ctx;
     const v = config.voice;
     const stage = this.stage;
@@ -101,7 +104,7 @@ export class VoiceCore {
     this.shared.queue.beginStop();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (!this.shared) return;
     this.beginStop();
     this.shared.metrics.detach();

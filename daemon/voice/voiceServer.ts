@@ -28,6 +28,12 @@ export interface VoiceServerOptions {
   http: Server | (() => Server);
   /** The HTTP port's per-address limit (http.rateLimit): seconds to wait, 0 to go ahead. None: no limit. */
   addressLimit?: (address: string | undefined) => number;
+  /**
+   * The voice core this door opens its sessions on (the hub's, shared with every other door, started before
+   * this server and stopped after it). None: the server builds its own from `stage`, `stt` and the backoff
+   * options, and starts and stops it with itself (a server alone, as in its tests and benchmarks).
+   */
+  core?: VoiceCore;
   /** Understands and acts on utterances (the hub gives it the intent pipeline); none: NO_MATCH for everything. */
   stage?: HandlerStage;
   /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
@@ -95,10 +101,13 @@ export class VoiceServer implements Subsystem {
    * given at construction, so the first utterance after `listening` already reaches the real handler.
    */
   private readonly core: VoiceCore;
+  /** True when this server built its core (no `core` given): then it starts and stops it too. */
+  private readonly ownsCore: boolean;
 
   constructor(private readonly options: VoiceServerOptions) {
-    const { ctx, stage, stt, backoffBaseMs, backoffMaxMs } = options;
-    this.core = new VoiceCore({ ctx, stage, stt, backoffBaseMs, backoffMaxMs });
+    const { ctx, core, stage, stt, backoffBaseMs, backoffMaxMs } = options;
+    this.ownsCore = core === undefined;
+    this.core = core ?? new VoiceCore({ ctx, stage, stt, backoffBaseMs, backoffMaxMs });
   }
 
   get clientCount(): number {
@@ -109,7 +118,8 @@ export class VoiceServer implements Subsystem {
     const { config, bus } = this.options.ctx;
     const v = config.voice;
     const core = this.core;
-    core.start();
+    if (this.ownsCore) await core.start();
+    else if (!core.running) throw new HubError('INTERNAL', 'the voice core must start before the voice server');
     this.parser = new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes });
     const budget = core.audioBudget;
     this.audioSweep = setInterval(() => {
@@ -197,7 +207,7 @@ export class VoiceServer implements Subsystem {
     this.audioSweep = null;
     this.server?.off('upgrade', this.onUpgrade);
     this.wss.close();
-    this.core.stop();
+    if (this.ownsCore) await this.core.stop();
     this.heartbeat = null;
     this.wss = null;
     this.server = null;

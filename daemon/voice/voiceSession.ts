@@ -80,6 +80,15 @@ interface AudioCapture extends BudgetedStream {
  * to `voice.sessionQueue` waiting), drives the session state machine and sends every change as a `state`
  * event. Knows no wire format: its front door decodes requests (jsonCodec.ts's JsonSessionDoor for `/voice`)
  * and gives it the codec that encodes events (`F`) and a transport that sends them.
+ *
+ * An utterance (typed or transcribed) goes through these steps, each one method of the same name, in order:
+ * 1. `admit`   scope, stopping, the subject's rate limit, room in this session's queue; else an error event.
+ * 2. `enqueue` one job at a time per session, in order: it waits here while an earlier one runs.
+ * 3. `dedupe`  the same subject and id as an earlier utterance joins that one's run (the idempotency cache).
+ * 4. `run`     the core's shared work queue (concurrency, timeout, retries) runs the stages (speech to text
+ *              for audio, then the handler stage) and folds the result into an Outcome, encoded once.
+ * 5. `answer`  the outcome is sent between its state events, cached, counted and published.
+ * `start` joins 3–5 with one then() per job (no async frame on the hot path) and then takes the next waiting.
  */
 export class VoiceSession<F = string> {
   private readonly machine: SessionStateMachine;
@@ -277,7 +286,7 @@ export class VoiceSession<F = string> {
   private start(job: UtteranceJob): void {
     let run: JobRun<F>;
     try {
-      run = this.begin(job);
+      run = this.dedupe(job);
     } catch (err) {
       this.crashed(job, err);
       this.freeAudio(job);
@@ -318,10 +327,10 @@ export class VoiceSession<F = string> {
   }
 
   /** Starts a job, or joins the run of an earlier copy with the same id (idempotency). */
-  private begin(job: UtteranceJob): JobRun<F> {
+  private dedupe(job: UtteranceJob): JobRun<F> {
     this.machine.to('processing');
     // Ids are scoped per token subject: one client can neither read another's replies nor block its ids.
-    return this.deps.idempotency.run(this.identity.subject, job.id, () => this.execute(job));
+    return this.deps.idempotency.run(this.identity.subject, job.id, () => this.run(job));
   }
 
   /** Sends a job's outcome with its state frames, and counts it. */
@@ -344,7 +353,7 @@ export class VoiceSession<F = string> {
   }
 
   /** Runs a job through the queue (timeout, retries) and folds the result into an Outcome. Never rejects. */
-  private execute(job: UtteranceJob): Promise<Outcome<F>> {
+  private run(job: UtteranceJob): Promise<Outcome<F>> {
     let ran = false;
     return this.deps.queue.run((attempt) => {
       ran = true;
