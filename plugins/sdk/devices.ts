@@ -1,18 +1,14 @@
 /**
  * Devices as a plugin sees them: what they are and their last state, never how they talk MQTT.
- * These mirror the hub's device model (devices/model.ts) field for field; the host checks that at compile time.
+ * The unions (kinds, capabilities, commands) are the hub's own, taken from devices/ by type: a new kind or
+ * command is written once. The view mirrors the model field for field; the host checks that at compile time.
  */
 
 /** The kinds of device, from the hub's one table of kinds (devices/kinds/index.ts). */
 export type DeviceType = import('../../devices/kinds/index.js').DeviceType;
 
-export type DeviceCapability =
-  | 'onoff' | 'brightness' | 'color_temp' | 'color'
-  | 'position' | 'open_close' | 'stop'
-  | 'lock'
-  | 'target_temperature' | 'hvac_mode' | 'current_temperature'
-  | 'fan_speed'
-  | 'measurement';
+/** What a device can do (`onoff`, `brightness`, `position`, …), from the hub's device model (devices/model.ts). */
+export type DeviceCapability = import('../../devices/model.js').Capability;
 
 export interface DeviceView {
   readonly id: string;
@@ -35,17 +31,7 @@ export interface DeviceView {
  * A command in the hub's own terms; the hub turns it into the device's MQTT convention.
  * Brightness, position and fan percentage are 0–100; temperature is in the device's unit.
  */
-export type DeviceCommand =
-  | { command: 'turn_on'; params?: { brightness?: number } }
-  | { command: 'turn_off' }
-  | { command: 'toggle' }
-  | { command: 'set_brightness'; params: { brightness: number } }
-  | { command: 'open' } | { command: 'close' } | { command: 'stop' }
-  | { command: 'set_position'; params: { position: number } }
-  | { command: 'lock' } | { command: 'unlock' }
-  | { command: 'set_temperature'; params: { temperature: number } }
-  | { command: 'set_hvac_mode'; params: { mode: string } }
-  | { command: 'set_fan_speed'; params: { percentage: number } };
+export type DeviceCommand = import('../../devices/model.js').DeviceCommand;
 
 export type DeviceCommandName = DeviceCommand['command'];
 
