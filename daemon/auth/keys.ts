@@ -3,6 +3,7 @@ import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:f
 import { join } from 'node:path';
 import { EnvironmentError, HubError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { moveAsideIfThere } from '../storage/durableJsonAdapter.js';
 
 /**
  * The hub's token signing key: one HMAC secret in `<dataDir>/signing-key.json`, mode 0600, made on first
@@ -56,7 +57,7 @@ export async function readKey(dataDir: string, onRecovery: (r: KeyRecovery) => v
   }
   const backup = await readKeyCopy(backupPath(dataDir));
   if (backup.kind === 'ok') {
-    const movedAside = main.kind === 'bad' ? await moveAside(file) : null;
+    const movedAside = main.kind === 'bad' ? await moveAsideIfThere(file) : null;
     // On a disk that cannot be written now the key still serves from memory; the next start tries again.
     await replaceMain(dataDir, backup.key).catch(() => {});
     onRecovery({ kind: 'restored-from-backup', file, movedAside });
@@ -77,7 +78,7 @@ export async function loadOrCreateKey(dataDir: string, onRecovery: (r: KeyRecove
     existing = await readKey(dataDir, onRecovery);
   } catch (err) {
     if (!(err instanceof HubError) || err.code !== 'AUTH_INVALID') throw err;
-    const movedAside = [await moveAside(keyPath(dataDir)), await moveAside(backupPath(dataDir))].filter((p): p is string => p !== null);
+    const movedAside = [await moveAsideIfThere(keyPath(dataDir)), await moveAsideIfThere(backupPath(dataDir))].filter((p): p is string => p !== null);
     const key = await createKey(dataDir);
     onRecovery({ kind: 'replaced', file: keyPath(dataDir), movedAside });
     return key;
@@ -153,17 +154,6 @@ async function readKeyCopy(file: string): Promise<KeyCopy> {
     return { kind: 'ok', key: parseKeyFile(text, file) };
   } catch (err) {
     return { kind: 'bad', error: err as HubError };
-  }
-}
-
-/** Keeps a damaged copy for a look later (mode 0600 kept by the rename); null when it was already gone. */
-async function moveAside(file: string): Promise<string | null> {
-  const target = `${file}.corrupt-${Date.now()}`;
-  try {
-    await rename(file, target);
-    return target;
-  } catch {
-    return null;
   }
 }
 

@@ -2,6 +2,7 @@ import { open, readFile, rename, rm, mkdir, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { HubError } from '../errors.js';
+import { moveAsideIfThere } from '../storage/durableJsonAdapter.js';
 import { hashPassword, type PasswordHash } from './passwordHash.js';
 import { isValidTopicFilter } from './topicFilter.js';
 
@@ -103,7 +104,7 @@ export async function readUsersFile(dataDir: string, report: (r: UsersReadReport
   }
   const backup = await readUsersCopy(backupPath(path));
   if (backup.kind === 'ok') {
-    const movedAside = main.kind === 'bad' ? await moveAside(path) : null;
+    const movedAside = main.kind === 'bad' ? await moveAsideIfThere(path) : null;
     await writeCopy(path, backup.text).catch(() => {}); // a disk that cannot be written now: serve from the backup, retry next start
     report({ restoredFromBackup: true, movedAside, skipped: backup.skipped });
     return backup.doc;
@@ -164,12 +165,6 @@ const backupPath = (path: string): string => `${path}.bak`;
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
-}
-
-/** Keeps a damaged copy for a look later; null when it was already gone. */
-async function moveAside(path: string): Promise<string | null> {
-  const target = `${path}.corrupt-${Date.now()}`;
-  return rename(path, target).then(() => target, () => null);
 }
 
 /** mtime and size of the users file, or null when it does not exist. */

@@ -145,10 +145,16 @@ async function readJson<T>(path: string): Promise<ReadResult<T>> {
   }
 }
 
-async function moveAside(path: string): Promise<string> {
+/** Keeps a damaged copy for a look later, as `<file>.corrupt-<time>` (the rename keeps its mode); its new path. */
+export async function moveAside(path: string): Promise<string> {
   const target = join(dirname(path), `${basename(path)}.corrupt-${Date.now()}`);
   await rename(path, target);
   return target;
+}
+
+/** moveAside, or null when the copy was already gone (or cannot be moved): for recovery that goes on regardless. */
+export function moveAsideIfThere(path: string): Promise<string | null> {
+  return moveAside(path).catch(() => null);
 }
 
 async function syncDirectory(dir: string): Promise<void> {
