@@ -1,4 +1,5 @@
 import type { Clock } from '../context.js';
+import { backoffStep } from '../backoff.js';
 
 /**
  * What stands between a CONNECT with a password and the scrypt that checks it (~50-100 ms of a core on a
@@ -115,7 +116,7 @@ export class LoginGate {
     record.count++;
     record.last = now;
     const over = record.count - free + 1; // the free-th failure already makes the next try wait
-    record.until = over > 0 ? now + Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** Math.min(over - 1, 20)) : 0;
+    record.until = over > 0 ? now + backoffStep(over - 1, this.options.baseBackoffMs, this.options.maxBackoffMs) : 0;
     this.failures.set(key, record);
   }
 
