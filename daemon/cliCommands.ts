@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from './config/load.js';
-import { ConfigError, isHubError } from './errors.js';
-import { textTable } from './textTable.js';
+import { ConfigError, isHubError } from './core/errors.js';
+import { textTable } from './core/textTable.js';
 import type { DevicesDocument } from '../devices/registryStore.js';
 
 /**
@@ -68,7 +68,7 @@ function summarise(state: Record<string, unknown>): string {
 
 export async function pluginsList(options: { configPath?: string; json?: boolean }, io: Io = processIo): Promise<number> {
   return withConfig(options.configPath, io, async (config) => {
-    const { listPlugins, pluginsBody, formatPluginTable } = await import('../plugins/host/listPlugins.js');
+    const { listPlugins, pluginsBody, formatPluginTable } = await import('./plugins/listPlugins.js');
     const plugins = await listPlugins(config);
     io.out(options.json ? JSON.stringify(pluginsBody(plugins), null, 2) : formatPluginTable(plugins).trimEnd());
     return 0;

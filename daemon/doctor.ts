@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { get } from 'node:http';
 import { loadConfig, type LoadOptions } from './config/load.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from './core/errors.js';
 import type { HubConfig } from './config/schema.js';
 import { describeWriteError, isDiskProblem } from './storage/writeErrors.js';
 import { liveLockHolder } from './storage/dataDirLock.js';

@@ -1,6 +1,6 @@
-import { ConfigError, EnvironmentError, isHubError } from './errors.js';
+import { ConfigError, EnvironmentError, isHubError } from './core/errors.js';
 import { loadConfig, type LoadOptions } from './config/load.js';
-import { createLogger, flushLog, type Logger } from './log.js';
+import { createLogger, flushLog, type Logger } from './core/log.js';
 import { Hub } from './hub.js';
 import { createSystemdNotifier } from './systemd/notify.js';
 

@@ -1,4 +1,4 @@
-import { HubError } from '../daemon/errors.js';
+import { HubError } from '../daemon/core/errors.js';
 import type { Capability, Device, DeviceCommand, MqttPublish } from './model.js';
 import { HA_DEFAULTS as D } from './defaults.js';
 import { percentToBrightness } from './scaling.js';

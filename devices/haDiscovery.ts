@@ -3,7 +3,7 @@ import { ABBREVIATIONS, DEVICE_ABBREVIATIONS, expandKeys } from './haAbbreviatio
 import { bindingTemplates, readComponent, str, SUPPORTED_COMPONENTS } from './haComponents.js';
 import { HA_DEFAULTS } from './defaults.js';
 import { compileTemplate } from './template.js';
-import type { DiscoveryFailureCode } from '../daemon/errors.js';
+import type { DiscoveryFailureCode } from '../daemon/core/errors.js';
 import { isReservedId } from './deviceIds.js';
 import { decodePayload, isRecord, MAX_DISCOVERY_PAYLOAD_BYTES, parseJson } from './payload.js';
 

@@ -1,5 +1,5 @@
-import type { MqttTransport } from '../daemon/context.js';
-import type { Logger } from '../daemon/log.js';
+import type { MqttTransport } from '../daemon/core/context.js';
+import type { Logger } from '../daemon/core/log.js';
 import type { DeviceRegistry } from './registry.js';
 
 export interface DeviceSubscriptionsOptions {

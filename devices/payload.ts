@@ -3,7 +3,7 @@
  * here throws: bad input becomes a coded failure that names the topic.
  */
 
-import type { PayloadFailureCode } from '../daemon/errors.js';
+import type { PayloadFailureCode } from '../daemon/core/errors.js';
 
 // The codes live in the one error table (daemon/errors.ts, docs/ERRORS.md); re-exported for the device code.
 export type { PayloadFailureCode };

@@ -1,6 +1,6 @@
-import type { Clock, Collection } from '../daemon/context.js';
-import type { EventBus } from '../daemon/bus.js';
-import type { Logger } from '../daemon/log.js';
+import type { Clock, Collection } from '../daemon/core/context.js';
+import type { EventBus } from '../daemon/core/bus.js';
+import type { Logger } from '../daemon/core/log.js';
 import type { DeviceConfig } from '../daemon/config/schema.js';
 import type { Device } from './model.js';
 import { combineAvailability } from './availability.js';

@@ -1,5 +1,5 @@
-import type { Collection } from '../daemon/context.js';
-import type { Logger } from '../daemon/log.js';
+import type { Collection } from '../daemon/core/context.js';
+import type { Logger } from '../daemon/core/log.js';
 import type { Device, MqttBinding } from './model.js';
 import { isReservedId } from './deviceIds.js';
 import { isDeviceType } from './kinds/index.js';

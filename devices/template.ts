@@ -1,5 +1,5 @@
 import nunjucks from 'nunjucks';
-import type { TemplateFailureCode } from '../daemon/errors.js';
+import type { TemplateFailureCode } from '../daemon/core/errors.js';
 import { compileAst, TemplateRefusal } from './templateCompile.js';
 import { runProgram } from './templateEval.js';
 import { TemplateRunError, type Program } from './templateProgram.js';

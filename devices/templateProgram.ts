@@ -1,4 +1,4 @@
-import type { TemplateFailureCode } from '../daemon/errors.js';
+import type { TemplateFailureCode } from '../daemon/core/errors.js';
 
 /**
  * The shape a checked template takes: a small tree of our own, built from nunjucks' parse tree by

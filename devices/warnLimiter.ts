@@ -1,5 +1,5 @@
-import type { Clock } from '../daemon/context.js';
-import type { Logger } from '../daemon/log.js';
+import type { Clock } from '../daemon/core/context.js';
+import type { Logger } from '../daemon/core/log.js';
 
 /**
  * log.warn at most once per key (a topic) per interval, so a device flooding garbage cannot flood the log.

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { ConfigError, isHubError } from '../errors.js';
+import { ConfigError, isHubError } from '../core/errors.js';
 import { loadOrCreateKey, rotateKey } from './keys.js';
 import { signToken } from './tokens.js';
 

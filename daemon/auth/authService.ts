@@ -1,6 +1,6 @@
 import { unwatchFile, watch, watchFile, type FSWatcher, type Stats } from 'node:fs';
-import type { Clock, HubContext, Subsystem } from '../context.js';
-import type { Logger } from '../log.js';
+import type { Clock, HubContext, Subsystem } from '../core/context.js';
+import type { Logger } from '../core/log.js';
 import { KEY_FILE, keyPath, loadOrCreateKey, logKeyRecovery, readKey, type SigningKey } from './keys.js';
 import { signToken, verifyToken, type CreateTokenOptions, type TokenClaims, type TokenVerifier } from './tokens.js';
 

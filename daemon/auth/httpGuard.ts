@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isHubError, type HttpErrorCode } from '../errors.js';
+import { isHubError, type HttpErrorCode } from '../core/errors.js';
 import { hasScope, type TokenClaims, type TokenVerifier } from './tokens.js';
 
 /**

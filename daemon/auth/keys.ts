@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvironmentError, HubError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { EnvironmentError, HubError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { moveAsideIfThere } from '../storage/durableJsonAdapter.js';
 
 /**

@@ -10,7 +10,7 @@ export function loadJose(): Promise<typeof import('jose')> {
   joseModule ??= import('jose');
   return joseModule;
 }
-import { HubError } from '../errors.js';
+import { HubError } from '../core/errors.js';
 import type { SigningKey } from './keys.js';
 
 /**

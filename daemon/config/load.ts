@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
-import { deepFreeze } from '../deepFreeze.js';
+import { ConfigError } from '../core/errors.js';
+import { deepFreeze } from '../core/deepFreeze.js';
 import type { ErrorObject } from 'ajv';
 import type { HubConfig } from './schema.js';
 import { validateConfig as validate } from '../validation/compiled.js';

@@ -2,7 +2,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Stats } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { clip } from './clip.js';
 import { inspectYaml, MAX_YAML_DEPTH, type NumberSources, type YamlProblem } from './inspectYaml.js';
 

@@ -1,4 +1,4 @@
-import type { HubContext } from '../context.js';
+import type { HubContext } from '../core/context.js';
 import type { DeviceSnapshot } from '../../devices/registry.js';
 
 const DEBOUNCE_MS = 500;

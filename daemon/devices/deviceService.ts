@@ -1,7 +1,7 @@
 import { Counter } from 'prom-client';
-import type { HubContext, Subsystem } from '../context.js';
-import { HubError } from '../errors.js';
-import { getOrCreate } from '../metrics.js';
+import type { HubContext, Subsystem } from '../core/context.js';
+import { HubError } from '../core/errors.js';
+import { getOrCreate } from '../core/metrics.js';
 import { DeviceRegistry, emptyDevicesDocument } from '../../devices/registry.js';
 import { DeviceSubscriptions } from '../../devices/mqttSubscriptions.js';
 import { translateCommand } from '../../devices/commands.js';

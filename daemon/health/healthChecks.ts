@@ -1,4 +1,4 @@
-import type { HealthChecks, HealthResult } from '../context.js';
+import type { HealthChecks, HealthResult } from '../core/context.js';
 
 export type HealthStatus = 'ok' | 'degraded' | 'down' | 'starting';
 

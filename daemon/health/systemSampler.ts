@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { loadavg, uptime } from 'node:os';
-import type { HubContext, Subsystem } from '../context.js';
+import type { HubContext, Subsystem } from '../core/context.js';
 import type { SystemStatus } from '../../plugins/sdk/api.js';
 
 /** The sample plugins read through `api.system` (the SDK's SystemStatus), plus when it was taken. */

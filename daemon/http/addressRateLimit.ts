@@ -1,8 +1,8 @@
 import { Counter, type Registry } from 'prom-client';
-import { AddressPolicy, unmapIPv4 } from '../addressPolicy.js';
-import type { Clock } from '../context.js';
-import { getOrCreate } from '../metrics.js';
-import { RateLimiter } from '../rateLimiter.js';
+import { AddressPolicy, unmapIPv4 } from '../core/addressPolicy.js';
+import type { Clock } from '../core/context.js';
+import { getOrCreate } from '../core/metrics.js';
+import { RateLimiter } from '../core/rateLimiter.js';
 
 export interface AddressRateLimitOptions {
   perSecond: number;

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { HubContext, Subsystem } from '../context.js';
-import { EnvironmentError, type HttpErrorCode } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { HubContext, Subsystem } from '../core/context.js';
+import { EnvironmentError, type HttpErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
 import { answerRequestTimeout, PendingConnections } from './pendingConnections.js';
 import { traceIdFrom } from './traceId.js';

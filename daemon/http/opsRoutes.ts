@@ -1,4 +1,4 @@
-import type { HubContext } from '../context.js';
+import type { HubContext } from '../core/context.js';
 import type { HealthRegistry } from '../health/healthChecks.js';
 import type { SystemSampler } from '../health/systemSampler.js';
 import { sendJson, type HttpServer } from './httpServer.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { unmapIPv4 } from '../addressPolicy.js';
+import { unmapIPv4 } from '../core/addressPolicy.js';
 
 interface Pending {
   /** The address it counts against; null for exempt addresses (timed, not counted). */

@@ -14,8 +14,8 @@
  * the same object comes back for the same text, so callers may remember work per match (engineAdapter.ts).
  */
 import { LRUCache } from 'lru-cache';
-import { deepFreeze } from '../deepFreeze.js';
-import { HubError } from '../errors.js';
+import { deepFreeze } from '../core/deepFreeze.js';
+import { HubError } from '../core/errors.js';
 import { detectLang, isHan, joinTokens, nameTokens, tokenize } from './normalize.js';
 import { DeviceLists, staticLists, type NameEntry } from './lists.js';
 import { NUMBER_LISTS, SlotReader } from './slotReader.js';

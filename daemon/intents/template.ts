@@ -9,7 +9,7 @@
  * Literal text is tokenised like utterances (normalize.ts), so template text and spoken text compare token
  * by token, with fillers ("the", "的") dropped from both.
  */
-import { HubError } from '../errors.js';
+import { HubError } from '../core/errors.js';
 import { nameTokens } from './normalize.js';
 
 export type CNode =

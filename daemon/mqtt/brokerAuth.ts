@@ -1,6 +1,6 @@
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
-import type { Logger } from '../log.js';
-import { unmapIPv4, type AddressPolicy } from '../addressPolicy.js';
+import type { Logger } from '../core/log.js';
+import { unmapIPv4, type AddressPolicy } from '../core/addressPolicy.js';
 import type { LoginGate } from './loginGate.js';
 import type { RetainedLedger, RetainedRefusal } from './retainedLedger.js';
 import { coveredByAny } from './topicFilter.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 
 /** What the external transport needs from its config besides the URL: TLS material and a safe URL to log. */
 export interface TlsPaths {

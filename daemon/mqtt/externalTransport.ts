@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import type { Clock, HealthResult, MessageHandler, MqttTransport, PublishOptions } from '../context.js';
-import { HubError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Clock, HealthResult, MessageHandler, MqttTransport, PublishOptions } from '../core/context.js';
+import { HubError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { readTlsFiles, redact } from './brokerConnection.js';
-import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
-import { withTimeout } from '../timeout.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.js';
+import { withTimeout } from '../core/timeout.js';
 import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from './status.js';
 import { SubscriptionIndex } from './subscriptionIndex.js';
 import { isValidTopicFilter, isValidTopicName } from './topicFilter.js';

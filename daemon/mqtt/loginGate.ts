@@ -1,5 +1,5 @@
-import type { Clock } from '../context.js';
-import { backoffStep } from '../backoff.js';
+import type { Clock } from '../core/context.js';
+import { backoffStep } from '../core/backoff.js';
 
 /**
  * What stands between a CONNECT with a password and the scrypt that checks it (~50-100 ms of a core on a

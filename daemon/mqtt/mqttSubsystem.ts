@@ -1,7 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
-import type { HubContext, Subsystem } from '../context.js';
-import { getOrCreate } from '../metrics.js';
-import type { BackoffPolicy } from '../backoff.js';
+import type { HubContext, Subsystem } from '../core/context.js';
+import { getOrCreate } from '../core/metrics.js';
+import type { BackoffPolicy } from '../core/backoff.js';
 import { EmbeddedBroker } from './embeddedBroker.js';
 import type { ExternalTransport } from './externalTransport.js';
 

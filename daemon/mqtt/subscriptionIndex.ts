@@ -1,4 +1,4 @@
-import type { MessageHandler } from '../context.js';
+import type { MessageHandler } from '../core/context.js';
 
 /**
  * The hub's own subscriptions on an external broker: which handlers want which incoming topic. mqtt.js

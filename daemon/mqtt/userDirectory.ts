@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { Clock } from '../context.js';
-import type { Logger } from '../log.js';
+import type { Clock } from '../core/context.js';
+import type { Logger } from '../core/log.js';
 import { decoyHash, verifyPassword } from './passwordHash.js';
 import { readUsersFile, usersFilePath, usersFileStamp, type MqttUserRecord, type UsersReadReport } from './users.js';
 

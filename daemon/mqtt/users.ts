@@ -1,7 +1,7 @@
 import { open, readFile, rename, rm, mkdir, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { HubError } from '../errors.js';
+import { HubError } from '../core/errors.js';
 import { moveAsideIfThere } from '../storage/durableJsonAdapter.js';
 import { hashPassword, type PasswordHash } from './passwordHash.js';
 import { isValidTopicFilter } from './topicFilter.js';

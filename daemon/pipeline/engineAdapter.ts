@@ -1,5 +1,5 @@
-import { deepFreeze } from '../deepFreeze.js';
-import { HubError } from '../errors.js';
+import { deepFreeze } from '../core/deepFreeze.js';
+import { HubError } from '../core/errors.js';
 import {
   commandReply, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
   type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveError, type ResolveSuccess, type ResponseKey, type StateReader,
@@ -8,7 +8,7 @@ import { intentCommand } from '../../devices/kinds/index.js';
 import { EN_RESPONSES } from '../intents/responses/en.js';
 import { ZH_RESPONSES } from '../intents/responses/zh.js';
 import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
-import type { EngineTargets, IntentEnginePort } from '../../plugins/host/ports.js';
+import type { EngineTargets, IntentEnginePort } from '../plugins/ports.js';
 import type { IntentMatcher } from './intentPipeline.js';
 
 /** What a match resolved to: the targets handed to plugins, and the engine's resolution for answers about state. */

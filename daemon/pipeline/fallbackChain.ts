@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { IntentReply } from '../../plugins/sdk/intents.js';
 
 /** An utterance that no local intent matched. */

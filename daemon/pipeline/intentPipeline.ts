@@ -1,8 +1,8 @@
-import { HubError, isHubError, toVoiceErrorCode, VOICE_ERROR_CODES } from '../errors.js';
-import type { Logger } from '../log.js';
+import { HubError, isHubError, toVoiceErrorCode, VOICE_ERROR_CODES } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import type { HandlerStage, Utterance, UtteranceContext, VoiceReply } from '../voice/handlerStage.js';
 import type { IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
-import type { CallInfo, Handled } from '../../plugins/host/pluginHost.js';
+import type { CallInfo, Handled } from '../plugins/pluginHost.js';
 import { FallbackChain, type FallbackStep } from './fallbackChain.js';
 
 /** What the pipeline needs of the local intent engine (engineAdapter.ts over daemon/intents). */

@@ -1,9 +1,9 @@
-import type { HubContext, Subsystem } from '../context.js';
+import type { HubContext, Subsystem } from '../core/context.js';
 import { IntentEngine, intentLists } from '../intents/index.js';
-import type { CatalogOptions } from '../../plugins/host/catalog.js';
-import type { CloudRequester } from '../../plugins/host/cloudClient.js';
-import { PluginHost } from '../../plugins/host/pluginHost.js';
-import type { DeviceAccess, SystemSampleProvider } from '../../plugins/host/ports.js';
+import type { CatalogOptions } from '../plugins/catalog.js';
+import type { CloudRequester } from '../plugins/cloudClient.js';
+import { PluginHost } from '../plugins/pluginHost.js';
+import type { DeviceAccess, SystemSampleProvider } from '../plugins/ports.js';
 import { EngineAdapter } from './engineAdapter.js';
 import { IntentPipeline } from './intentPipeline.js';
 import { PluginSpeechToText } from './pluginSpeechToText.js';

@@ -1,5 +1,5 @@
 import { Low } from 'lowdb';
-import type { Clock, Collection } from '../context.js';
+import type { Clock, Collection } from '../core/context.js';
 import type { DurableJsonAdapter } from './durableJsonAdapter.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError } from '../core/errors.js';
 
 /** In the data dir; it holds the owner's pid and that process's start time (so a reused pid is not mistaken for it). */
 export const LOCK_FILE = 'voicehub.lock';

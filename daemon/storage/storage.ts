@@ -1,8 +1,8 @@
 import { mkdir, access, constants, writeFile, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Collection, HubContext, Store, Subsystem } from '../context.js';
-import { EnvironmentError } from '../errors.js';
+import type { Collection, HubContext, Store, Subsystem } from '../core/context.js';
+import { EnvironmentError } from '../core/errors.js';
 import { CoalescedCollection } from './coalescedCollection.js';
 import { DurableJsonAdapter, removeStalePending, type WriteProblem } from './durableJsonAdapter.js';
 import { DataDirLock } from './dataDirLock.js';

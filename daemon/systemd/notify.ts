@@ -1,5 +1,5 @@
-import type { Logger } from '../log.js';
-import { systemClock, type Clock } from '../context.js';
+import type { Logger } from '../core/log.js';
+import { systemClock, type Clock } from '../core/context.js';
 import { parseSystemdEnv } from './notifyEnv.js';
 import { runNotifyCommand, type NotifyCommandOutcome, type RunningNotifyCommand } from './notifyCommand.js';
 

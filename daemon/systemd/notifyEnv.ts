@@ -3,7 +3,7 @@
  * NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID. Pure: no I/O, so every bad value can be unit-tested.
  */
 
-import type { SystemdEnvProblemCode } from '../errors.js';
+import type { SystemdEnvProblemCode } from '../core/errors.js';
 
 /** Stable names for what was wrong with the environment (in the one error table); tests and log readers match on these. */
 export type { SystemdEnvProblemCode };

@@ -1,6 +1,6 @@
 import { ConfigSchema } from '../config/schema.js';
 import { ClientFrameSchema } from '../voice/frameSchema.js';
-import { ManifestSchema } from '../../plugins/host/manifestSchema.js';
+import { ManifestSchema } from '../plugins/manifestSchema.js';
 
 /**
  * Every JSON Schema the hub validates at run time, by the name of its validator. The build compiles them

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { VoiceErrorCode } from '../errors.js';
+import type { VoiceErrorCode } from '../core/errors.js';
 import { validateClientFrame } from '../validation/compiled.js';
 import type { ClientFrame } from './frameSchema.js';
 import { MAX_ID_LENGTH } from './frameLimits.js';

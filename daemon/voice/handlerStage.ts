@@ -1,5 +1,5 @@
-import { HubError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { HubError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 
 /**
  * What the voice core hands work to, and all it knows of intents and plugins (STYLE "Which way imports

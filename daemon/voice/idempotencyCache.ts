@@ -1,4 +1,4 @@
-import type { Clock } from '../context.js';
+import type { Clock } from '../core/context.js';
 
 export interface IdempotencyOptions {
   /** How long an id is remembered, from its first arrival; 0 turns the cache off. */

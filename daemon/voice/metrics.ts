@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { getOrCreate } from '../metrics.js';
+import { getOrCreate } from '../core/metrics.js';
 
 /** Where the gauges read their values at scrape time; set by the running voice server. */
 export interface VoiceGaugeSources {

@@ -1,4 +1,4 @@
-import { HubError } from '../errors.js';
+import { HubError } from '../core/errors.js';
 
 /**
  * One voice session's state (PROTOCOL §3 `state` frames). Where the seed article flipped a string inside a

@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { Attempt } from './workQueue.js';
 import type { AudioInput, Utterance, UtteranceContext } from './handlerStage.js';
 

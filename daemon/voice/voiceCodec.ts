@@ -1,4 +1,4 @@
-import type { VoiceErrorCode } from '../errors.js';
+import type { VoiceErrorCode } from '../core/errors.js';
 import type { VoiceReply } from './handlerStage.js';
 import type { SessionState } from './sessionStateMachine.js';
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { HubContext, Subsystem } from '../context.js';
-import { RateLimiter } from '../rateLimiter.js';
+import type { HubContext, Subsystem } from '../core/context.js';
+import { RateLimiter } from '../core/rateLimiter.js';
 import { AudioBudget } from './audioBudget.js';
 import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
 import { IdempotencyCache } from './idempotencyCache.js';

@@ -3,8 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { HubContext, Subsystem } from '../context.js';
-import { HubError } from '../errors.js';
+import type { HubContext, Subsystem } from '../core/context.js';
+import { HubError } from '../core/errors.js';
 import { checkRequest, extractToken } from '../auth/httpGuard.js';
 import { rateLimitedMessage } from '../http/addressRateLimit.js';
 import { clientTraceId } from '../http/traceId.js';
@@ -17,7 +17,7 @@ import type { HandlerStage, SpeechToText } from './handlerStage.js';
 import type { SessionIdentity, VoiceSession } from './voiceSession.js';
 import { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
-import { waitAtMost } from '../timeout.js';
+import { waitAtMost } from '../core/timeout.js';
 import { HeldSpeech } from './heldSpeech.js';
 
 export interface VoiceServerOptions {

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import type { EventBus } from '../bus.js';
-import { HubError, isHubError, isRefusal, toVoiceErrorCode, type VoiceErrorCode } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { EventBus } from '../core/bus.js';
+import { HubError, isHubError, isRefusal, toVoiceErrorCode, type VoiceErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import { hasScope } from '../auth/tokens.js';
 import type { VoiceCodec, VoiceRequest } from './voiceCodec.js';
 import type { AudioInput, HandlerStage, SpeechToText, VoiceReply } from './handlerStage.js';
 import type { IdempotencyCache } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
-import type { RateLimiter } from '../rateLimiter.js';
+import type { RateLimiter } from '../core/rateLimiter.js';
 import type { AudioBudget, BudgetedStream } from './audioBudget.js';
 import { SessionStateMachine, type SessionState } from './sessionStateMachine.js';
 import { AttemptContext, UtteranceJob } from './utteranceJob.js';

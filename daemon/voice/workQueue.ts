@@ -1,9 +1,9 @@
-import type { Clock } from '../context.js';
-import { HubError, isHubError } from '../errors.js';
-import { LazySignal } from '../lazySignal.js';
-import { isThenable } from '../thenable.js';
-import { Deadlines } from '../deadlines.js';
-import { jitteredBackoff } from '../backoff.js';
+import type { Clock } from '../core/context.js';
+import { HubError, isHubError } from '../core/errors.js';
+import { LazySignal } from '../core/lazySignal.js';
+import { isThenable } from '../core/thenable.js';
+import { Deadlines } from '../core/deadlines.js';
+import { jitteredBackoff } from '../core/backoff.js';
 
 export interface WorkQueueOptions {
   /** Jobs running at once across all sessions (voice.concurrency). */

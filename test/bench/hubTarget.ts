@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hub } from '../../daemon/hub.js';
 import { buildConfig } from '../../daemon/config/load.js';
-import { silentLogger } from '../../daemon/log.js';
+import { silentLogger } from '../../daemon/core/log.js';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { makeTempDir } from '../helpers/daemon.js';
 

@@ -25,9 +25,9 @@ import { Aedes } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { buildConfig } from '../../daemon/config/load.js';
-import { EventBus } from '../../daemon/bus.js';
-import { silentLogger } from '../../daemon/log.js';
-import { systemClock, type HubContext } from '../../daemon/context.js';
+import { EventBus } from '../../daemon/core/bus.js';
+import { silentLogger } from '../../daemon/core/log.js';
+import { systemClock, type HubContext } from '../../daemon/core/context.js';
 import { MqttSubsystem } from '../../daemon/mqtt/mqttSubsystem.js';
 
 export interface BenchTarget {

@@ -9,10 +9,10 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { WebSocket, WebSocketServer } from 'ws';
 import { AuthService } from '../../daemon/auth/authService.js';
 import { buildConfig } from '../../daemon/config/load.js';
-import { systemClock } from '../../daemon/context.js';
-import { EventBus } from '../../daemon/bus.js';
-import { silentLogger } from '../../daemon/log.js';
-import { createMetricsRegistry } from '../../daemon/metrics.js';
+import { systemClock } from '../../daemon/core/context.js';
+import { EventBus } from '../../daemon/core/bus.js';
+import { silentLogger } from '../../daemon/core/log.js';
+import { createMetricsRegistry } from '../../daemon/core/metrics.js';
 import { VoiceServer } from '../../daemon/voice/voiceServer.js';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { median } from './stats.js';

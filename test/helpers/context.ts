@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import { buildConfig } from '../../daemon/config/load.js';
-import { EventBus } from '../../daemon/bus.js';
-import { silentLogger, type Logger } from '../../daemon/log.js';
+import { EventBus } from '../../daemon/core/bus.js';
+import { silentLogger, type Logger } from '../../daemon/core/log.js';
 import { HealthRegistry } from '../../daemon/health/healthChecks.js';
-import { systemClock, type HubContext } from '../../daemon/context.js';
+import { systemClock, type HubContext } from '../../daemon/core/context.js';
 
 /** A real HubContext for in-process tests: validated config with defaults, real bus, metrics and health. */
 export function testContext(raw: Record<string, unknown> = {}, log: Logger = silentLogger()): HubContext & { health: HealthRegistry } {

@@ -1,4 +1,4 @@
-import type { VoiceErrorCode } from '../../daemon/errors.js';
+import type { VoiceErrorCode } from '../../daemon/core/errors.js';
 import type { VoiceReply } from '../../daemon/voice/handlerStage.js';
 import type { SessionState } from '../../daemon/voice/sessionStateMachine.js';
 import type { VoiceCodec, VoiceRequest } from '../../daemon/voice/voiceCodec.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../daemon/context.js';
+import type { Clock } from '../../daemon/core/context.js';
 
 interface Timer {
   at: number;

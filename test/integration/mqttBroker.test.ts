@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { connect, connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { buildConfig } from '../../daemon/config/load.js';
-import { EventBus } from '../../daemon/bus.js';
-import { silentLogger } from '../../daemon/log.js';
-import { systemClock, type HealthChecks, type HealthResult, type HubContext } from '../../daemon/context.js';
+import { EventBus } from '../../daemon/core/bus.js';
+import { silentLogger } from '../../daemon/core/log.js';
+import { systemClock, type HealthChecks, type HealthResult, type HubContext } from '../../daemon/core/context.js';
 import { MqttSubsystem } from '../../daemon/mqtt/mqttSubsystem.js';
 import { EmbeddedBroker } from '../../daemon/mqtt/embeddedBroker.js';
 import { addMqttUser } from '../../daemon/mqtt/users.js';
-import { isHubError } from '../../daemon/errors.js';
+import { isHubError } from '../../daemon/core/errors.js';
 
 type TestContext = { after(fn: () => unknown): void };
 

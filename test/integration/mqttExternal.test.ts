@@ -7,9 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { buildConfig } from '../../daemon/config/load.js';
-import { EventBus } from '../../daemon/bus.js';
-import { silentLogger } from '../../daemon/log.js';
-import { systemClock, type Clock, type HealthChecks, type HealthResult, type HubContext } from '../../daemon/context.js';
+import { EventBus } from '../../daemon/core/bus.js';
+import { silentLogger } from '../../daemon/core/log.js';
+import { systemClock, type Clock, type HealthChecks, type HealthResult, type HubContext } from '../../daemon/core/context.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
 
 type TestContext = { after(fn: () => unknown): void; skip(reason: string): void };

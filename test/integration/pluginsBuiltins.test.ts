@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultBuiltinDir } from '../../plugins/host/discovery.js';
+import { defaultBuiltinDir } from '../../daemon/plugins/discovery.js';
 import { call, engineFor, hostFor, makeContext, request } from '../unit/plugins/harness.js';
 
 const builtins = { builtinDir: defaultBuiltinDir() };

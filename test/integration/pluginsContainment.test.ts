@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../daemon/log.js';
-import { HubError } from '../../daemon/errors.js';
+import { createLogger } from '../../daemon/core/log.js';
+import { HubError } from '../../daemon/core/errors.js';
 import type { HealthRegistry } from '../../daemon/health/healthChecks.js';
-import type { PluginHost } from '../../plugins/host/pluginHost.js';
+import type { PluginHost } from '../../daemon/plugins/pluginHost.js';
 import { FIXTURES, ShiftedClock, call, hostFor, makeContext, request, type Harness } from '../unit/plugins/harness.js';
 
 const isCode = (code: string) => (err: unknown) => err instanceof HubError && err.code === code;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import type { MqttTransport } from '../../daemon/context.js';
-import { HubError } from '../../daemon/errors.js';
-import { silentLogger } from '../../daemon/log.js';
+import type { MqttTransport } from '../../daemon/core/context.js';
+import { HubError } from '../../daemon/core/errors.js';
+import { silentLogger } from '../../daemon/core/log.js';
 import { IntentEngine, intentLists } from '../../daemon/intents/index.js';
 import { MqttSubsystem } from '../../daemon/mqtt/mqttSubsystem.js';
 import { EngineAdapter } from '../../daemon/pipeline/engineAdapter.js';
@@ -13,8 +13,8 @@ import { translateCommand } from '../../devices/commands.js';
 import type { DeviceCommand } from '../../devices/model.js';
 import { DeviceRegistry } from '../../devices/registry.js';
 import { emptyDevicesDocument } from '../../devices/registryStore.js';
-import { defaultBuiltinDir } from '../../plugins/host/discovery.js';
-import type { DeviceAccess } from '../../plugins/host/ports.js';
+import { defaultBuiltinDir } from '../../daemon/plugins/discovery.js';
+import type { DeviceAccess } from '../../daemon/plugins/ports.js';
 import { hostFor, makeContext } from '../unit/plugins/harness.js';
 
 /** The DeviceAccess the hub gives the plugin host, built here from the real device layer and broker. */

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HubError } from '../../daemon/errors.js';
+import { HubError } from '../../daemon/core/errors.js';
 import type { Device } from '../../devices/model.js';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../daemon/log.js';
+import { createLogger } from '../../daemon/core/log.js';
 import { makeTempDir } from '../helpers/daemon.js';
 import { RecordingDevices, call, hostFor, makeContext, request } from '../unit/plugins/harness.js';
 

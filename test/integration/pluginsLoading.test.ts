@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { HealthRegistry } from '../../daemon/health/healthChecks.js';
-import { HubError } from '../../daemon/errors.js';
-import { listPlugins, formatPluginTable, pluginsBody } from '../../plugins/host/listPlugins.js';
+import { HubError } from '../../daemon/core/errors.js';
+import { listPlugins, formatPluginTable, pluginsBody } from '../../daemon/plugins/listPlugins.js';
 import { buildConfig } from '../../daemon/config/load.js';
 import { FIXTURES, call, hostFor, makeContext, request } from '../unit/plugins/harness.js';
 

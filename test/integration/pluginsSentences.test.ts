@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { HubError } from '../../daemon/errors.js';
-import { silentLogger } from '../../daemon/log.js';
+import { HubError } from '../../daemon/core/errors.js';
+import { silentLogger } from '../../daemon/core/log.js';
 import { IntentPipeline } from '../../daemon/pipeline/intentPipeline.js';
 import { PluginSpeechToText } from '../../daemon/pipeline/pluginSpeechToText.js';
 import type { UtteranceContext } from '../../daemon/voice/handlerStage.js';

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HubError } from '../../daemon/errors.js';
-import { defaultBuiltinDir } from '../../plugins/host/discovery.js';
-import { silentLogger } from '../../daemon/log.js';
+import { HubError } from '../../daemon/core/errors.js';
+import { defaultBuiltinDir } from '../../daemon/plugins/discovery.js';
+import { silentLogger } from '../../daemon/core/log.js';
 import { IntentPipeline } from '../../daemon/pipeline/intentPipeline.js';
 import { ShiftedClock, call, engineFor, hostFor, makeContext, request } from '../unit/plugins/harness.js';
 

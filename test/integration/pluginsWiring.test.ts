@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../daemon/errors.js';
-import { silentLogger } from '../../daemon/log.js';
+import { HubError } from '../../daemon/core/errors.js';
+import { silentLogger } from '../../daemon/core/log.js';
 import { PipelineSubsystem } from '../../daemon/pipeline/pipelineSubsystem.js';
 import type { UtteranceContext } from '../../daemon/voice/handlerStage.js';
 import type { Device } from '../../devices/model.js';
-import { defaultBuiltinDir } from '../../plugins/host/discovery.js';
+import { defaultBuiltinDir } from '../../daemon/plugins/discovery.js';
 import { RecordingDevices, makeContext, quietSystem } from '../unit/plugins/harness.js';
 
 const ctx = (): UtteranceContext => ({ traceId: 's/u', sessionId: 's', subject: 'c', scopes: ['voice'], attempt: 0, signal: new AbortController().signal, log: silentLogger() });

@@ -10,11 +10,11 @@ import { WebSocket } from 'ws';
 import { AuthService } from '../../daemon/auth/authService.js';
 import { readKey, rotateKey } from '../../daemon/auth/keys.js';
 import { buildConfig } from '../../daemon/config/load.js';
-import { systemClock } from '../../daemon/context.js';
-import { EventBus } from '../../daemon/bus.js';
-import { HubError } from '../../daemon/errors.js';
-import { silentLogger } from '../../daemon/log.js';
-import { createMetricsRegistry } from '../../daemon/metrics.js';
+import { systemClock } from '../../daemon/core/context.js';
+import { EventBus } from '../../daemon/core/bus.js';
+import { HubError } from '../../daemon/core/errors.js';
+import { silentLogger } from '../../daemon/core/log.js';
+import { createMetricsRegistry } from '../../daemon/core/metrics.js';
 import { VoiceServer, type VoiceServerOptions } from '../../daemon/voice/voiceServer.js';
 import type { HandlerStage, SpeechToText } from '../../daemon/voice/handlerStage.js';
 

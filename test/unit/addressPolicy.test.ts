@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AddressPolicy, unmapIPv4 } from '../../daemon/addressPolicy.js';
-import { ConfigError } from '../../daemon/errors.js';
+import { AddressPolicy, unmapIPv4 } from '../../daemon/core/addressPolicy.js';
+import { ConfigError } from '../../daemon/core/errors.js';
 
 test('the default loopback policy accepts 127/8, ::1 and IPv4-mapped loopback only', () => {
   const policy = AddressPolicy.fromConfig(['127.0.0.0/8', '::1'], 'mqtt.anonymousFrom');

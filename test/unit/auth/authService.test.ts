@@ -7,8 +7,8 @@ import { AuthService } from '../../../daemon/auth/authService.js';
 import { runKeysRotate, runTokenCreate, type CommandIo } from '../../../daemon/auth/authCommands.js';
 import { keyPath, rotateKey } from '../../../daemon/auth/keys.js';
 import { buildConfig } from '../../../daemon/config/load.js';
-import { systemClock } from '../../../daemon/context.js';
-import { silentLogger } from '../../../daemon/log.js';
+import { systemClock } from '../../../daemon/core/context.js';
+import { silentLogger } from '../../../daemon/core/log.js';
 
 async function setup(t: { after(fn: () => Promise<void>): void }) {
   const dir = await mkdtemp(join(tmpdir(), 'voicehub-auth-'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { buildConfig } from '../../../daemon/config/load.js';
 import { configJsonSchema } from '../../../daemon/config/writeSchema.js';
-import { ConfigError } from '../../../daemon/errors.js';
+import { ConfigError } from '../../../daemon/core/errors.js';
 import { REPO_ROOT } from '../../helpers/daemon.js';
 
 function problems(raw: unknown, env: Record<string, string> = {}): string[] {

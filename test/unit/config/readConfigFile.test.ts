@@ -8,7 +8,7 @@ import { isUserPrivateGroup, MAX_CONFIG_BYTES, readConfigFile } from '../../../d
 import { inspectYaml, MAX_YAML_DEPTH } from '../../../daemon/config/inspectYaml.js';
 import { clip } from '../../../daemon/config/clip.js';
 import { buildConfig } from '../../../daemon/config/load.js';
-import { ConfigError } from '../../../daemon/errors.js';
+import { ConfigError } from '../../../daemon/core/errors.js';
 
 function inspect(text: string) {
   const lines = new LineCounter();

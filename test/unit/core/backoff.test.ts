@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../../daemon/backoff.js';
+import { Backoff } from '../../../daemon/core/backoff.js';
 
 test('delays double up to the cap and always lie in [ceiling/2, ceiling]', () => {
   const lows = new Backoff({ initialMs: 100, maxMs: 1000 }, () => 0);

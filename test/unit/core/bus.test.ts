@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventBus } from '../../../daemon/bus.js';
+import { EventBus } from '../../../daemon/core/bus.js';
 import { capturingLogger } from '../../helpers/context.js';
 
 test('a throwing or rejecting listener is logged and the others still run', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { Deadlines } from '../../../daemon/deadlines.js';
+import { Deadlines } from '../../../daemon/core/deadlines.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
 test('each deadline fires once, at its own time, in start order; a cancelled one never does', async () => {
@@ -45,8 +45,8 @@ test('one timer per length, however many deadlines are pending', async () => {
 });
 
 test('with the system clock, pending deadlines keep the process alive and cancelled ones do not', async () => {
-  const module = new URL('../../../daemon/deadlines.js', import.meta.url).href;
-  const context = new URL('../../../daemon/context.js', import.meta.url).href;
+  const module = new URL('../../../daemon/core/deadlines.js', import.meta.url).href;
+  const context = new URL('../../../daemon/core/context.js', import.meta.url).href;
   const run = (body: string) => new Promise<{ code: number | null; out: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e',
       `import { Deadlines } from '${module}'; import { systemClock } from '${context}'; const d = new Deadlines(systemClock); ${body}`]);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, HubError, isRefusal, toVoiceErrorCode, VOICE_ERROR_CODES, type ErrorCode } from '../../../daemon/errors.js';
+import { ErrorCodes, HubError, isRefusal, toVoiceErrorCode, VOICE_ERROR_CODES, type ErrorCode } from '../../../daemon/core/errors.js';
 import { REPO_ROOT } from '../../helpers/daemon.js';
 
 const readDoc = () => readFile(join(REPO_ROOT, 'docs/ERRORS.md'), 'utf8');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LazySignal } from '../../../daemon/lazySignal.js';
+import { LazySignal } from '../../../daemon/core/lazySignal.js';
 
 test('a signal read before the abort is aborted with its reason', () => {
   const lazy = new LazySignal();

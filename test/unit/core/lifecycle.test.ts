@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lifecycle } from '../../../daemon/lifecycle.js';
+import { Lifecycle } from '../../../daemon/core/lifecycle.js';
 import { HealthRegistry } from '../../../daemon/health/healthChecks.js';
-import { silentLogger } from '../../../daemon/log.js';
-import type { Subsystem } from '../../../daemon/context.js';
+import { silentLogger } from '../../../daemon/core/log.js';
+import type { Subsystem } from '../../../daemon/core/context.js';
 
 function recorder(events: string[], name: string, failStart = false): Subsystem {
   return {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from '../../../daemon/rateLimiter.js';
+import { RateLimiter } from '../../../daemon/core/rateLimiter.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
 test('a burst is allowed, then one more per refill interval', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitAtMost, withTimeout } from '../../../daemon/timeout.js';
-import { backoffStep, jitteredBackoff } from '../../../daemon/backoff.js';
+import { waitAtMost, withTimeout } from '../../../daemon/core/timeout.js';
+import { backoffStep, jitteredBackoff } from '../../../daemon/core/backoff.js';
 
 test('withTimeout answers the promise when it settles first, and the error onTimeout makes when the timer wins', async () => {
   assert.equal(await withTimeout(Promise.resolve(7), 10_000, () => new Error('late')), 7);

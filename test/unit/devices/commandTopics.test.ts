@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../../daemon/log.js';
+import { silentLogger } from '../../../daemon/core/log.js';
 import { DeviceRegistry } from '../../../devices/registry.js';
 import { CommandTopicIndex, commandTopicsOf } from '../../../devices/registryIndex.js';
 import { emptyDevicesDocument, type DevicesDocument } from '../../../devices/registryStore.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../../daemon/errors.js';
+import { HubError } from '../../../daemon/core/errors.js';
 import { translateCommand } from '../../../devices/commands.js';
 import { parseDiscovery } from '../../../devices/haDiscovery.js';
 import type { Device, DeviceCommand } from '../../../devices/model.js';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { Clock, Collection } from '../../../daemon/context.js';
-import { EventBus } from '../../../daemon/bus.js';
-import type { HubEvents } from '../../../daemon/events.js';
-import { silentLogger } from '../../../daemon/log.js';
+import type { Clock, Collection } from '../../../daemon/core/context.js';
+import { EventBus } from '../../../daemon/core/bus.js';
+import type { HubEvents } from '../../../daemon/core/events.js';
+import { silentLogger } from '../../../daemon/core/log.js';
 import type { Device } from '../../../devices/model.js';
 
 // dist/test/unit/devices/ → the repository root, where the fixtures stay as JSON.

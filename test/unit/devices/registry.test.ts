@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, silentLogger, type Logger } from '../../../daemon/log.js';
+import { createLogger, silentLogger, type Logger } from '../../../daemon/core/log.js';
 import type { DeviceConfig } from '../../../daemon/config/schema.js';
 import { DeviceRegistry } from '../../../devices/registry.js';
 import { emptyDevicesDocument, type DevicesDocument } from '../../../devices/registryStore.js';

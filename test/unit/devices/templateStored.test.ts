@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger } from '../../../daemon/log.js';
+import { createLogger } from '../../../daemon/core/log.js';
 import { DeviceRegistry } from '../../../devices/registry.js';
 import type { DevicesDocument } from '../../../devices/registryStore.js';
 import { ManualClock, MemoryCollection, buf, recordingBus } from './helpers.js';

@@ -1,7 +1,7 @@
 /** The engine's API: plugin sentences, owners, active intents, live lists, template syntax. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HubError } from '../../../daemon/errors.js';
+import { HubError } from '../../../daemon/core/errors.js';
 import { IntentEngine, intentLists, isResolveError, toRequestSlots } from '../../../daemon/intents/index.js';
 import type { Resolution } from '../../../daemon/intents/index.js';
 import type { Device } from '../../../devices/model.js';

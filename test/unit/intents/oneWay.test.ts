@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../../daemon/errors.js';
+import { HubError } from '../../../daemon/core/errors.js';
 import { IntentEngine } from '../../../daemon/intents/index.js';
 import { EngineAdapter } from '../../../daemon/pipeline/engineAdapter.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from '../../../daemon/rateLimiter.js';
+import { RateLimiter } from '../../../daemon/core/rateLimiter.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
 /** The embedded broker's new-connection limit: the shared token bucket, a second's worth per address. */

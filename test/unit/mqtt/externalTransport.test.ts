@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mqttPacket from 'mqtt-packet';
 import { ExternalTransport } from '../../../daemon/mqtt/externalTransport.js';
 import { redact } from '../../../daemon/mqtt/brokerConnection.js';
-import { silentLogger } from '../../../daemon/log.js';
-import { systemClock, type Clock } from '../../../daemon/context.js';
-import { isHubError } from '../../../daemon/errors.js';
+import { silentLogger } from '../../../daemon/core/log.js';
+import { systemClock, type Clock } from '../../../daemon/core/context.js';
+import { isHubError } from '../../../daemon/core/errors.js';
 
 /**
  * A loopback "broker" that hangs up on every connection before CONNACK: unreachable, but on a port this

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SubscriptionIndex } from '../../../daemon/mqtt/subscriptionIndex.js';
-import type { MessageHandler } from '../../../daemon/context.js';
+import type { MessageHandler } from '../../../daemon/core/context.js';
 
 function collect(index: SubscriptionIndex, topic: string): string[] {
   const calls: string[] = [];

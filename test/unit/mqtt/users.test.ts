@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { addMqttUser, listMqttUsers, removeMqttUser, readUsersFile, USERS_FILE, type UsersReadReport } from '../../../daemon/mqtt/users.js';
 import { verifyPassword, hashPassword } from '../../../daemon/mqtt/passwordHash.js';
 import { UserDirectory } from '../../../daemon/mqtt/userDirectory.js';
-import { silentLogger } from '../../../daemon/log.js';
-import { systemClock, type Clock } from '../../../daemon/context.js';
-import { HubError } from '../../../daemon/errors.js';
+import { silentLogger } from '../../../daemon/core/log.js';
+import { systemClock, type Clock } from '../../../daemon/core/context.js';
+import { HubError } from '../../../daemon/core/errors.js';
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'voicehub-users-'));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { encodeFrame, MAX_MESSAGE_BYTES, MessageTooLarge, readFrames } from '../../../plugins/host/isolated/channel.js';
+import { encodeFrame, MAX_MESSAGE_BYTES, MessageTooLarge, readFrames } from '../../../daemon/plugins/isolated/channel.js';
 
 function reader(max?: number): { stream: PassThrough; messages: unknown[]; violations: Error[] } {
   const stream = new PassThrough();

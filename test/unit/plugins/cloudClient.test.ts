@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildConfig } from '../../../daemon/config/load.js';
-import { HubError } from '../../../daemon/errors.js';
-import { UndiciCloudClient, poolClass } from '../../../plugins/host/cloudClient.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { UndiciCloudClient, poolClass } from '../../../daemon/plugins/cloudClient.js';
 
 test('paths go to the hub cloud with its token over one kept-alive connection; absolute URLs go without it', async (t) => {
   const seen: Array<{ url: string; auth?: string; body: string }> = [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { defaultNodeModulesDirs, discoverPlugins, packageEntry } from '../../../plugins/host/discovery.js';
+import { defaultNodeModulesDirs, discoverPlugins, packageEntry } from '../../../daemon/plugins/discovery.js';
 import { FIXTURES } from './harness.js';
 
 test('npm plugins are found by name and keyword in a node_modules-style tree, scoped ones too', async () => {

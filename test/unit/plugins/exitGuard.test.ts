@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../../daemon/errors.js';
-import { guardProcessExit } from '../../../plugins/host/exitGuard.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { guardProcessExit } from '../../../daemon/plugins/exitGuard.js';
 
 test('process.exit with a plugin on the stack throws PLUGIN_FAILED; without one it is left alone; uninstalling restores it', () => {
   const original = process.exit;

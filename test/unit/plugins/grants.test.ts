@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildConfig } from '../../../daemon/config/load.js';
-import { decideGrant } from '../../../plugins/host/grants.js';
+import { decideGrant } from '../../../daemon/plugins/grants.js';
 import type { PluginManifest } from '../../../plugins/sdk/manifest.js';
 
 const timers: PluginManifest = { id: 'voicehub.timers', version: '1.0.0', capabilities: [], requiredScopes: ['schedule', 'storage', 'voice:speak'] };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../../daemon/errors.js';
-import { PluginGuard } from '../../../plugins/host/guard.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { PluginGuard } from '../../../daemon/plugins/guard.js';
 import { ManualClock, flushMicrotasks as settle } from '../../helpers/manualClock.js';
 
 function makeGuard(clock = new ManualClock(), overrides: Partial<{ failuresBeforePause: number; pauseMs: number; timeoutMs: number }> = {}) {

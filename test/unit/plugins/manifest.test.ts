@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../../daemon/errors.js';
-import { validateManifest, validatePluginConfig } from '../../../plugins/host/manifest.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { validateManifest, validatePluginConfig } from '../../../daemon/plugins/manifest.js';
 
 const good = { id: 'com.example.weather', version: '1.0.0', capabilities: ['weather_query'], requiredScopes: ['geo:read', 'cloud:request'] };
 

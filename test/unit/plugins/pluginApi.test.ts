@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../../daemon/errors.js';
-import { silentLogger } from '../../../daemon/log.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { silentLogger } from '../../../daemon/core/log.js';
 import type { Device } from '../../../devices/model.js';
-import { createPluginApi } from '../../../plugins/host/pluginApi.js';
-import { emptyRegistrations, type PluginRecord } from '../../../plugins/host/pluginRecord.js';
-import { JobSet } from '../../../plugins/host/scheduler.js';
+import { createPluginApi } from '../../../daemon/plugins/pluginApi.js';
+import { emptyRegistrations, type PluginRecord } from '../../../daemon/plugins/pluginRecord.js';
+import { JobSet } from '../../../daemon/plugins/scheduler.js';
 import { API_VERSION, type PluginApi } from '../../../plugins/sdk/api.js';
 import type { Scope } from '../../../plugins/sdk/manifest.js';
 import { RecordingDevices, engineFor, makeContext, quietSystem, type Harness } from './harness.js';

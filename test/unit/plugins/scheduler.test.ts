@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HubError } from '../../../daemon/errors.js';
-import { silentLogger } from '../../../daemon/log.js';
-import { JobSet } from '../../../plugins/host/scheduler.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { silentLogger } from '../../../daemon/core/log.js';
+import { JobSet } from '../../../daemon/plugins/scheduler.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
 function jobSet(clock = new ManualClock()) {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HubError } from '../../../daemon/errors.js';
-import { readStaticManifest, sidecarFor } from '../../../plugins/host/staticManifest.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { readStaticManifest, sidecarFor } from '../../../daemon/plugins/staticManifest.js';
 
 const invalid = (pattern: RegExp) => (err: unknown) => err instanceof HubError && err.code === 'PLUGIN_MANIFEST_INVALID' && pattern.test(err.message);
 

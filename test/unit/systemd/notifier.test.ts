@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '../../../daemon/log.js';
-import type { Clock } from '../../../daemon/context.js';
+import { createLogger } from '../../../daemon/core/log.js';
+import type { Clock } from '../../../daemon/core/context.js';
 import { createSystemdNotifier, NOTIFY_LOG_PROBLEMS } from '../../../daemon/systemd/notify.js';
 
 const FIXTURES = resolve(fileURLToPath(import.meta.url), '../../../../../test/fixtures/systemd');

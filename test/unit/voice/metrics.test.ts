@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMetricsRegistry } from '../../../daemon/metrics.js';
+import { createMetricsRegistry } from '../../../daemon/core/metrics.js';
 import { VoiceMetrics } from '../../../daemon/voice/metrics.js';
 
 const line = (text: string, pattern: RegExp) => pattern.exec(text)?.[1];

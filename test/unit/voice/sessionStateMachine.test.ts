@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SessionStateMachine, TRANSITIONS, type SessionState } from '../../../daemon/voice/sessionStateMachine.js';
-import { HubError } from '../../../daemon/errors.js';
+import { HubError } from '../../../daemon/core/errors.js';
 
 const ALL: SessionState[] = ['idle', 'listening', 'processing', 'replying', 'retrying', 'failed'];
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkQueue } from '../../../daemon/voice/workQueue.js';
-import { HubError } from '../../../daemon/errors.js';
+import { HubError } from '../../../daemon/core/errors.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
 const opts = { concurrency: 2, maxWaiting: 2, timeoutMs: 1000, retries: 3, backoffBaseMs: 100, backoffMaxMs: 1000 };

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { HubConfig } from './config/schema.js';
+import type { HubConfig } from '../config/schema.js';
 import type { Logger } from './log.js';
 import type { EventBus } from './bus.js';
 

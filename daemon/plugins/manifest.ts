@@ -3,11 +3,11 @@ import type { Ajv as AjvType } from 'ajv';
 import validVersion from 'semver/functions/valid.js';
 import satisfies from 'semver/functions/satisfies.js';
 import validRange from 'semver/ranges/valid.js';
-import { HubError } from '../../daemon/errors.js';
-import { deepFreeze } from '../../daemon/deepFreeze.js';
-import { validatePluginManifest as validateShape } from '../../daemon/validation/compiled.js';
+import { HubError } from '../core/errors.js';
+import { deepFreeze } from '../core/deepFreeze.js';
+import { validatePluginManifest as validateShape } from '../validation/compiled.js';
 export { PLUGIN_ID_PATTERN } from './pluginId.js';
-import type { PluginManifest } from '../sdk/manifest.js';
+import type { PluginManifest } from '../../plugins/sdk/manifest.js';
 
 /**
  * Ajv itself is loaded only for a plugin that brings a config schema of its own (none of the built-ins

@@ -1,9 +1,9 @@
-import type { Logger } from '../../daemon/log.js';
-import type { PluginApi } from '../sdk/api.js';
-import type { EventHandler, PluginEventName } from '../sdk/events.js';
-import type { FallbackHandler, IntentHandler, SentenceSet } from '../sdk/intents.js';
-import type { PluginManifest, PluginModule, Scope } from '../sdk/manifest.js';
-import type { SpeechToText } from '../sdk/stt.js';
+import type { Logger } from '../core/log.js';
+import type { PluginApi } from '../../plugins/sdk/api.js';
+import type { EventHandler, PluginEventName } from '../../plugins/sdk/events.js';
+import type { FallbackHandler, IntentHandler, SentenceSet } from '../../plugins/sdk/intents.js';
+import type { PluginManifest, PluginModule, Scope } from '../../plugins/sdk/manifest.js';
+import type { SpeechToText } from '../../plugins/sdk/stt.js';
 import type { PluginCandidate } from './discovery.js';
 import type { PluginSource } from './grants.js';
 import type { PluginGuard } from './guard.js';

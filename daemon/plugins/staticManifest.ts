@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { HubError } from '../../daemon/errors.js';
+import { HubError } from '../core/errors.js';
 
 /**
  * Where a plugin's manifest is read from, as data, before any of its code may run (issue 11: a disabled or

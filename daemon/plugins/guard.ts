@@ -1,9 +1,9 @@
-import type { Clock } from '../../daemon/context.js';
-import { HubError, isHubError, type ErrorCode } from '../../daemon/errors.js';
-import { LazySignal } from '../../daemon/lazySignal.js';
-import { isThenable } from '../../daemon/thenable.js';
-import { Deadlines, type Deadline } from '../../daemon/deadlines.js';
-import { backoffStep } from '../../daemon/backoff.js';
+import type { Clock } from '../core/context.js';
+import { HubError, isHubError, type ErrorCode } from '../core/errors.js';
+import { LazySignal } from '../core/lazySignal.js';
+import { isThenable } from '../core/thenable.js';
+import { Deadlines, type Deadline } from '../core/deadlines.js';
+import { backoffStep } from '../core/backoff.js';
 
 /**
  * Errors that answer the user rather than report a broken plugin ("250 percent", "no such device", "no

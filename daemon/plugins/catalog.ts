@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { HubConfig } from '../../daemon/config/schema.js';
-import type { Logger } from '../../daemon/log.js';
-import { isHubError } from '../../daemon/errors.js';
+import type { HubConfig } from '../config/schema.js';
+import type { Logger } from '../core/log.js';
+import { isHubError } from '../core/errors.js';
 import { defaultBuiltinDir, defaultNodeModulesDirs, discoverPlugins, hubVersion, type PluginCandidate } from './discovery.js';
 import { decideGrant } from './grants.js';
 import { readManifest } from './loader.js';

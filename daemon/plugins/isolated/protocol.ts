@@ -3,11 +3,11 @@
  * size-capped frames by channel.ts. Types only (erased at build): the child reads no hub module but the
  * runner, the channel and the template renderer.
  */
-import type { PluginManifest, Scope } from '../../sdk/manifest.js';
-import type { DeviceView } from '../../sdk/devices.js';
-import type { Location, SystemStatus } from '../../sdk/api.js';
-import type { SentenceSet } from '../../sdk/intents.js';
-import type { PluginEventName } from '../../sdk/events.js';
+import type { PluginManifest, Scope } from '../../../plugins/sdk/manifest.js';
+import type { DeviceView } from '../../../plugins/sdk/devices.js';
+import type { Location, SystemStatus } from '../../../plugins/sdk/api.js';
+import type { SentenceSet } from '../../../plugins/sdk/intents.js';
+import type { PluginEventName } from '../../../plugins/sdk/events.js';
 
 /** An error as it crosses the channel; `code` is kept only when it is one of the refusal codes. */
 export interface WireError {

@@ -1,9 +1,9 @@
 import type { Device, DeviceCommand } from '../../devices/model.js';
-import type { IntentRequest, SentenceSet } from '../sdk/intents.js';
-import type { SystemStatus, Targets } from '../sdk/api.js';
-import type { DeviceCapability as SdkCapability, DeviceCommand as SdkDeviceCommand, DeviceType as SdkDeviceType } from '../sdk/devices.js';
-import type { PluginEventName, PluginEvents } from '../sdk/events.js';
-import type { HubEvents } from '../../daemon/events.js';
+import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
+import type { SystemStatus, Targets } from '../../plugins/sdk/api.js';
+import type { DeviceCapability as SdkCapability, DeviceCommand as SdkDeviceCommand, DeviceType as SdkDeviceType } from '../../plugins/sdk/devices.js';
+import type { PluginEventName, PluginEvents } from '../../plugins/sdk/events.js';
+import type { HubEvents } from '../core/events.js';
 
 /**
  * What the plugin host needs from the device layer. The lead supplies it from the device registry and

@@ -1,4 +1,4 @@
-import { HubError } from '../../daemon/errors.js';
+import { HubError } from '../core/errors.js';
 
 /**
  * Finds the plugin whose code is on a call stack (and logs that it tried to exit): its id, or null when no

@@ -1,11 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import { HubError } from '../../daemon/errors.js';
-import type { PluginEventName } from '../sdk/events.js';
-import type { PluginManifest, PluginModule } from '../sdk/manifest.js';
+import { HubError } from '../core/errors.js';
+import type { PluginEventName } from '../../plugins/sdk/events.js';
+import type { PluginManifest, PluginModule } from '../../plugins/sdk/manifest.js';
 import type { PluginCandidate } from './discovery.js';
 import { validateManifest } from './manifest.js';
 import { readStaticManifest } from './staticManifest.js';
-import { withTimeout } from '../../daemon/timeout.js';
+import { withTimeout } from '../core/timeout.js';
 
 export const PLUGIN_EVENTS: readonly PluginEventName[] = ['device.state', 'device.availability', 'device.added', 'device.removed', 'device.changed'];
 const HOOKS = ['onRegister', 'onStart', 'onStop'] as const;

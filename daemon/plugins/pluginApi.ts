@@ -1,11 +1,11 @@
-import type { HubContext } from '../../daemon/context.js';
-import { HubError } from '../../daemon/errors.js';
+import type { HubContext } from '../core/context.js';
+import { HubError } from '../core/errors.js';
 import type { Device } from '../../devices/model.js';
-import { API_VERSION, type CloudApi, type DevicesApi, type Location, type PluginApi, type RefusalCode, type ScheduleApi, type StoreApi, type SystemApi, type Targets } from '../sdk/api.js';
-import type { DeviceCommand, DeviceView } from '../sdk/devices.js';
-import type { EventHandler, PluginEventName } from '../sdk/events.js';
-import type { IntentRequest, SentenceSet, SpeakTarget } from '../sdk/intents.js';
-import type { Scope } from '../sdk/manifest.js';
+import { API_VERSION, type CloudApi, type DevicesApi, type Location, type PluginApi, type RefusalCode, type ScheduleApi, type StoreApi, type SystemApi, type Targets } from '../../plugins/sdk/api.js';
+import type { DeviceCommand, DeviceView } from '../../plugins/sdk/devices.js';
+import type { EventHandler, PluginEventName } from '../../plugins/sdk/events.js';
+import type { IntentRequest, SentenceSet, SpeakTarget } from '../../plugins/sdk/intents.js';
+import type { Scope } from '../../plugins/sdk/manifest.js';
 import type { CloudRequester } from './cloudClient.js';
 import { PLUGIN_EVENTS } from './loader.js';
 import type { PluginRecord } from './pluginRecord.js';

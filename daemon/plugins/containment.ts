@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import type { HubContext } from '../../daemon/context.js';
+import type { HubContext } from '../core/context.js';
 import { PluginGuard } from './guard.js';
 import type { PluginRecord } from './pluginRecord.js';
 import { JobSet } from './scheduler.js';

@@ -1,9 +1,9 @@
-import type { HubConfig } from '../../daemon/config/schema.js';
-import { silentLogger, type Logger } from '../../daemon/log.js';
-import { API_VERSION } from '../sdk/api.js';
+import type { HubConfig } from '../config/schema.js';
+import { silentLogger, type Logger } from '../core/log.js';
+import { API_VERSION } from '../../plugins/sdk/api.js';
 import { buildCatalog, type CatalogOptions } from './catalog.js';
 import { describe, type PluginInfo } from './pluginRecord.js';
-import { textTable } from '../../daemon/textTable.js';
+import { textTable } from '../core/textTable.js';
 
 /**
  * `voicehub plugins list`: discovers and loads every plugin, validates manifests and computes grant states

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ScopeSchema } from '../../daemon/config/schema.js';
+import { ScopeSchema } from '../config/schema.js';
 import { PLUGIN_ID_PATTERN } from './pluginId.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Pool } from 'undici';
-import type { HubConfig } from '../../daemon/config/schema.js';
-import { HubError } from '../../daemon/errors.js';
-import type { CloudRequest, CloudResponse } from '../sdk/api.js';
+import type { HubConfig } from '../config/schema.js';
+import { HubError } from '../core/errors.js';
+import type { CloudRequest, CloudResponse } from '../../plugins/sdk/api.js';
 
 /** A response body larger than this is refused rather than buffered (a Pi has little memory). */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;

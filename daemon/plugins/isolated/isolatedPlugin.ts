@@ -4,20 +4,20 @@ import { statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { HubContext } from '../../../daemon/context.js';
-import { HubError, isHubError, type ErrorCode } from '../../../daemon/errors.js';
-import type { Counter } from '../../../daemon/metrics.js';
-import type { CloudRequest, Job, PluginApi, PluginCollection } from '../../sdk/api.js';
-import type { DeviceCommand } from '../../sdk/devices.js';
-import type { PluginEventName } from '../../sdk/events.js';
-import type { HandlerContext, IntentRequest } from '../../sdk/intents.js';
-import type { PluginModule } from '../../sdk/manifest.js';
-import type { AudioInput } from '../../sdk/stt.js';
+import type { HubContext } from '../../core/context.js';
+import { HubError, isHubError, type ErrorCode } from '../../core/errors.js';
+import type { Counter } from '../../core/metrics.js';
+import type { CloudRequest, Job, PluginApi, PluginCollection } from '../../../plugins/sdk/api.js';
+import type { DeviceCommand } from '../../../plugins/sdk/devices.js';
+import type { PluginEventName } from '../../../plugins/sdk/events.js';
+import type { HandlerContext, IntentRequest } from '../../../plugins/sdk/intents.js';
+import type { PluginModule } from '../../../plugins/sdk/manifest.js';
+import type { AudioInput } from '../../../plugins/sdk/stt.js';
 import { PLUGIN_EVENTS } from '../loader.js';
 import type { PluginRecord } from '../pluginRecord.js';
 import { encodeFrame, MAX_MESSAGE_BYTES, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
-import { backoffStep } from '../../../daemon/backoff.js';
+import { backoffStep } from '../../core/backoff.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
 const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -70,7 +70,7 @@ function track(child: ChildProcess): void {
 
 export interface IsolationDeps {
   ctx: HubContext;
-  /** dist/plugins/host/isolated/runner.js: the child's entry. */
+  /** dist/daemon/plugins/isolated/runner.js: the child's entry. */
   runner: string;
   /** The hub's package.json (Node reads it to know runner.js is an ES module). */
   hubPackageJson: string;

@@ -7,10 +7,10 @@ function cron(): typeof import('node-cron').default {
   cronModule ??= createRequire(import.meta.url)('node-cron') as typeof import('node-cron').default;
   return cronModule;
 }
-import type { Clock } from '../../daemon/context.js';
-import { HubError } from '../../daemon/errors.js';
-import type { Logger } from '../../daemon/log.js';
-import type { Job } from '../sdk/api.js';
+import type { Clock } from '../core/context.js';
+import { HubError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { Job } from '../../plugins/sdk/api.js';
 
 /** setTimeout's own limit (2^31−1 ms, ~24.8 days): longer delays are waited in steps, not fired at once. */
 const MAX_TIMEOUT_MS = 2_147_483_647;

@@ -38,7 +38,7 @@ export interface DiscoveryOptions {
 
 /**
  * The hub's own folder: the nearest one above this module whose package.json is voicehub's. Found by
- * walking up (once, at start-up) because this code runs both from dist/plugins/host and bundled into
+ * walking up (once, at start-up) because this code runs both from dist/daemon/plugins and bundled into
  * dist/bundle.
  */
 const HUB_ROOT = findHubRoot(dirname(fileURLToPath(import.meta.url)));
@@ -63,7 +63,7 @@ export function defaultBuiltinDir(): string {
 
 /** The child entry of an isolated plugin, and the package.json Node reads to know it is an ES module. */
 export function isolationFiles(): { runner: string; hubPackageJson: string } {
-  return { runner: join(HUB_ROOT, 'dist', 'plugins', 'host', 'isolated', 'runner.js'), hubPackageJson: join(HUB_ROOT, 'package.json') };
+  return { runner: join(HUB_ROOT, 'dist', 'daemon', 'plugins', 'isolated', 'runner.js'), hubPackageJson: join(HUB_ROOT, 'package.json') };
 }
 
 /**

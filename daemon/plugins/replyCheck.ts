@@ -1,4 +1,4 @@
-import type { IntentReply } from '../sdk/intents.js';
+import type { IntentReply } from '../../plugins/sdk/intents.js';
 
 /** Longest reply text passed on; a plugin cannot flood a voice client. */
 const MAX_TEXT = 2000;

@@ -1,5 +1,5 @@
-import type { HubConfig, PluginEntryConfig } from '../../daemon/config/schema.js';
-import type { PluginManifest, Scope } from '../sdk/manifest.js';
+import type { HubConfig, PluginEntryConfig } from '../config/schema.js';
+import type { PluginManifest, Scope } from '../../plugins/sdk/manifest.js';
 
 export type PluginSource = 'builtin' | 'npm' | 'dir';
 
