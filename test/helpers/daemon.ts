@@ -117,7 +117,17 @@ export async function startDaemon(options: StartOptions = {}): Promise<DaemonPro
   });
   const daemon = new DaemonProcess(child, dir);
   if (!options.noWait) {
-    const listening = await daemon.waitForLine((l) => l.msg === 'listening');
+    let listening: LogLine;
+    try {
+      // Generous: a loaded CI machine can take a while, and a start that never comes still fails the test.
+      listening = await daemon.waitForLine((l) => l.msg === 'listening', 30_000);
+    } catch (err) {
+      // A daemon that never said `listening` must not outlive the test: its test file would never exit.
+      child.kill('SIGKILL');
+      await daemon.exited();
+      if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
     daemon.httpPort = listening.http as number;
     daemon.mqttPort = (listening.mqtt as number | null) ?? null;
   }
