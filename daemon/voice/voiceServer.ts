@@ -13,9 +13,8 @@ import type { BudgetedStream } from './audioBudget.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import { FrameParser } from './frames.js';
 import { jsonCodec, JsonSessionDoor } from './jsonCodec.js';
-import type { HandlerStage, SpeechToText } from './handlerStage.js';
 import type { SessionIdentity, VoiceSession } from './voiceSession.js';
-import { VoiceCore } from './voiceCore.js';
+import type { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
 import { HeldSpeech } from './heldSpeech.js';
@@ -29,20 +28,13 @@ export interface VoiceServerOptions {
   /** The HTTP port's per-address limit (http.rateLimit): seconds to wait, 0 to go ahead. None: no limit. */
   addressLimit?: (address: string | undefined) => number;
   /**
-   * The voice core this door opens its sessions on (the hub's, shared with every other door, started before
-   * this server and stopped after it). None: the server builds its own from `stage`, `stt` and the backoff
-   * options, and starts and stops it with itself (a server alone, as in its tests and benchmarks).
+   * The voice core this door opens its sessions on (the hub's, shared with every other door): started before
+   * this server and stopped after it by whoever built it. Its stages (handler, speech to text) are given to it
+   * at construction, so the first utterance after `listening` already reaches the real handler.
    */
-  core?: VoiceCore;
-  /** Understands and acts on utterances (the hub gives it the intent pipeline); none: NO_MATCH for everything. */
-  stage?: HandlerStage;
-  /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
-  stt?: SpeechToText | null;
+  core: VoiceCore;
   /** How long stop() waits for utterances in flight before closing sockets. */
   drainMs?: number;
-  /** Backoff between retries (the first step; it doubles per retry). */
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
 }
 
 interface Connection {
@@ -96,18 +88,11 @@ export class VoiceServer implements Subsystem {
   /** The trace id of each upgrade under way, for the 101 response's x-trace-id header. */
   private readonly upgradeTraceIds = new WeakMap<IncomingMessage, string>();
   private parser: FrameParser | null = null;
-  /**
-   * The queue, limits, idempotency, audio budget, metrics and sessions behind this door. Its stages are
-   * given at construction, so the first utterance after `listening` already reaches the real handler.
-   */
+  /** The queue, limits, idempotency, audio budget, metrics and sessions behind this door (not its to start or stop). */
   private readonly core: VoiceCore;
-  /** True when this server built its core (no `core` given): then it starts and stops it too. */
-  private readonly ownsCore: boolean;
 
   constructor(private readonly options: VoiceServerOptions) {
-    const { ctx, core, stage, stt, backoffBaseMs, backoffMaxMs } = options;
-    this.ownsCore = core === undefined;
-    this.core = core ?? new VoiceCore({ ctx, stage, stt, backoffBaseMs, backoffMaxMs });
+    this.core = options.core;
   }
 
   get clientCount(): number {
@@ -118,8 +103,7 @@ export class VoiceServer implements Subsystem {
     const { config, bus } = this.options.ctx;
     const v = config.voice;
     const core = this.core;
-    if (this.ownsCore) await core.start();
-    else if (!core.running) throw new HubError('INTERNAL', 'the voice core must start before the voice server');
+    if (!core.running) throw new HubError('INTERNAL', 'the voice core must start before the voice server');
     this.parser = new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes });
     const budget = core.audioBudget;
     this.audioSweep = setInterval(() => {
@@ -207,7 +191,6 @@ export class VoiceServer implements Subsystem {
     this.audioSweep = null;
     this.server?.off('upgrade', this.onUpgrade);
     this.wss.close();
-    if (this.ownsCore) await this.core.stop();
     this.heartbeat = null;
     this.wss = null;
     this.server = null;
