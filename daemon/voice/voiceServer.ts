@@ -17,10 +17,9 @@ import type { SessionIdentity, VoiceSession } from './voiceSession.js';
 import type { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
-import { HeldSpeech } from './heldSpeech.js';
 
 export interface VoiceServerOptions {
-  ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
+  ctx: Pick<HubContext, 'config' | 'log' | 'clock'>;
   /** Verifies the bearer token at upgrade (the AuthService). */
   auth: TokenVerifier;
   /** The hub's HTTP server, or a getter for it (it exists only once the HTTP subsystem has started). */
@@ -74,8 +73,6 @@ export const CLOSE_TOKEN_WITHDRAWN = 1008;
 export class VoiceServer implements Subsystem {
   readonly name = 'voice';
   private readonly connections = new Map<string, Connection>();
-  /** Speech for a subject with no connection at the time, said when it connects again. */
-  private readonly heldSpeech = new HeldSpeech<string>(() => this.options.ctx.clock.now());
   private readonly perSubject = new Map<string, number>();
   private pendingUpgrades = 0;
   private readonly frames = new FrameBatcher();
@@ -100,7 +97,7 @@ export class VoiceServer implements Subsystem {
   }
 
   async start(): Promise<void> {
-    const { config, bus } = this.options.ctx;
+    const { config } = this.options.ctx;
     const v = config.voice;
     const core = this.core;
     if (!core.running) throw new HubError('INTERNAL', 'the voice core must start before the voice server');
@@ -122,22 +119,6 @@ export class VoiceServer implements Subsystem {
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
     this.heartbeat.unref();
-    bus.on('voice.speak', this, (event) => {
-      const frame = jsonCodec.speak(event.text, event.source);
-      const session = event.sessionId === undefined ? undefined : this.connections.get(event.sessionId);
-      if (session) session.session.speak(frame);
-      else if (event.clientId !== undefined) {
-        let heard = false;
-        for (const c of this.connections.values()) {
-          if (c.subject !== event.clientId) continue;
-          c.session.speak(frame);
-          heard = true;
-        }
-        if (!heard) this.heldSpeech.hold(event.clientId, frame);
-      } else if (event.sessionId === undefined) {
-        for (const c of this.connections.values()) c.session.speak(frame);
-      }
-    });
     core.metrics.attach({
       clients: () => this.connections.size,
       queueDepth: () => {
@@ -172,10 +153,8 @@ export class VoiceServer implements Subsystem {
    */
   async stop(): Promise<void> {
     if (!this.core.running || !this.wss) return;
-    const { bus, clock } = this.options.ctx;
+    const { clock } = this.options.ctx;
     this.beginStop();
-    bus.removeListeners(this);
-    this.heldSpeech.clear();
     await this.drain();
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
@@ -278,7 +257,7 @@ export class VoiceServer implements Subsystem {
    */
   detachedSession(identity: SessionIdentity, send: (frame: string) => void): JsonSessionDoor {
     if (!this.core.running || !this.parser) throw new HubError('INTERNAL', 'the voice server is not running');
-    return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }), this.parser);
+    return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }, { hearsSpeech: false }), this.parser);
   }
 
   private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string): void {
@@ -319,7 +298,6 @@ export class VoiceServer implements Subsystem {
     const parsed = (data: Buffer): void => { pending = Math.max(0, pending - data.length - UNPARSED_SLACK_BYTES); };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
-    for (const frame of this.heldSpeech.take(claims.sub)) session.speak(frame);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
       parsed(data);
