@@ -8,6 +8,7 @@ import { VoiceMetrics } from './metrics.js';
 import type { VoiceCodec } from './voiceCodec.js';
 import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity, type SessionTransport } from './voiceSession.js';
 import { WorkQueue } from './workQueue.js';
+import { SpeechRouter } from './speechRouter.js';
 
 export interface VoiceCoreOptions {
   ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
@@ -21,14 +22,24 @@ export interface VoiceCoreOptions {
 }
 
 /** What every session shares, whatever its front door; a door's codec is added per wire (sessionDeps). */
-type SharedDeps = Omit<SessionDeps<unknown>, 'codec' | 'idempotency'>;
+type SharedDeps = Omit<SessionDeps<unknown>, 'codec' | 'idempotency' | 'speech'> & { speech: SpeechRouter };
+
+export interface OpenOptions {
+  /**
+   * False: the session hears no `speak` events (neither routed nor held ones), as for a session that is no
+   * client of anyone (the pipeline benchmark's socketless sessions). Default true.
+   */
+  hearsSpeech?: boolean;
+}
 
 /**
  * The voice core, apart from any wire: the work queue (concurrency, timeout, retries), the per-subject rate
  * limit, the idempotency cache, the shared audio budget, the metrics and the stages, and the sessions made
- * over them (each its own state machine and trace id). A front door (the `/voice` WebSocket in
- * voiceServer.ts) authenticates its clients, decodes their requests, and opens a session here with its
- * codec; adding a door is new files only. The hub builds one and starts it as its own subsystem before the
+ * over them (each its own state machine and trace id), and where a plugin's `voice.speak` goes (to a session,
+ * a subject's sessions or all of them, held for a subject with none: speechRouter.ts). A front door (the
+ * `/voice` WebSocket in voiceServer.ts) authenticates its clients, decodes their requests, and opens a
+ * session here with its codec; it receives `speak` events through that codec with no code of its own, so
+ * adding a door is new files only. The hub builds one and starts it as its own subsystem before the
  * front doors open and stops it after they have closed, so every door shares its queue, limits and cache.
  */
 export class VoiceCore implements Subsystem {
@@ -88,13 +99,21 @@ export class VoiceCore implements Subsystem {
       audioBudget: new AudioBudget(v.maxBufferedAudioBytes, v.audioIdleMs),
       now: () => performance.now(),
       isStopping: () => this.stopping,
+      speech: new SpeechRouter(() => clock.now()),
     };
+    const speech = this.shared.speech;
+    bus.on('voice.speak', this, (event) => speech.route(event));
     this.stopping = false;
   }
 
-  /** A session for one client of a front door: requests in, events out through `codec` and `transport`. */
-  openSession<F>(codec: VoiceCodec<F>, identity: SessionIdentity, transport: SessionTransport<F>): VoiceSession<F> {
-    return new VoiceSession(this.sessionDeps(codec), identity, transport);
+  /**
+   * A session for one client of a front door: requests in, events out through `codec` and `transport`. It
+   * hears `speak` events until it is closed, starting here with any speech held for its subject.
+   */
+  openSession<F>(codec: VoiceCodec<F>, identity: SessionIdentity, transport: SessionTransport<F>, options: OpenOptions = {}): VoiceSession<F> {
+    const session = new VoiceSession(this.sessionDeps(codec), identity, transport);
+    if (options.hearsSpeech !== false) this.started().speech.join(session, codec);
+    return session;
   }
 
   /** New utterances are refused (BUSY) from now on, and those waiting in the shared queue are handed back. */
@@ -107,6 +126,8 @@ export class VoiceCore implements Subsystem {
   async stop(): Promise<void> {
     if (!this.shared) return;
     this.beginStop();
+    this.options.ctx.bus.removeListeners(this);
+    this.shared.speech.clear();
     this.shared.metrics.detach();
     for (const deps of this.byCodec.values()) deps.idempotency.clear();
     this.byCodec.clear();

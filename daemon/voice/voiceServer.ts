@@ -13,15 +13,13 @@ import type { BudgetedStream } from './audioBudget.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import { FrameParser } from './frames.js';
 import { jsonCodec, JsonSessionDoor } from './jsonCodec.js';
-import type { HandlerStage, SpeechToText } from './handlerStage.js';
 import type { SessionIdentity, VoiceSession } from './voiceSession.js';
-import { VoiceCore } from './voiceCore.js';
+import type { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
-import { HeldSpeech } from './heldSpeech.js';
 
 export interface VoiceServerOptions {
-  ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
+  ctx: Pick<HubContext, 'config' | 'log' | 'clock'>;
   /** Verifies the bearer token at upgrade (the AuthService). */
   auth: TokenVerifier;
   /** The hub's HTTP server, or a getter for it (it exists only once the HTTP subsystem has started). */
@@ -29,20 +27,13 @@ export interface VoiceServerOptions {
   /** The HTTP port's per-address limit (http.rateLimit): seconds to wait, 0 to go ahead. None: no limit. */
   addressLimit?: (address: string | undefined) => number;
   /**
-   * The voice core this door opens its sessions on (the hub's, shared with every other door, started before
-   * this server and stopped after it). None: the server builds its own from `stage`, `stt` and the backoff
-   * options, and starts and stops it with itself (a server alone, as in its tests and benchmarks).
+   * The voice core this door opens its sessions on (the hub's, shared with every other door): started before
+   * this server and stopped after it by whoever built it. Its stages (handler, speech to text) are given to it
+   * at construction, so the first utterance after `listening` already reaches the real handler.
    */
-  core?: VoiceCore;
-  /** Understands and acts on utterances (the hub gives it the intent pipeline); none: NO_MATCH for everything. */
-  stage?: HandlerStage;
-  /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
-  stt?: SpeechToText | null;
+  core: VoiceCore;
   /** How long stop() waits for utterances in flight before closing sockets. */
   drainMs?: number;
-  /** Backoff between retries (the first step; it doubles per retry). */
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
 }
 
 interface Connection {
@@ -82,8 +73,6 @@ export const CLOSE_TOKEN_WITHDRAWN = 1008;
 export class VoiceServer implements Subsystem {
   readonly name = 'voice';
   private readonly connections = new Map<string, Connection>();
-  /** Speech for a subject with no connection at the time, said when it connects again. */
-  private readonly heldSpeech = new HeldSpeech<string>(() => this.options.ctx.clock.now());
   private readonly perSubject = new Map<string, number>();
   private pendingUpgrades = 0;
   private readonly frames = new FrameBatcher();
@@ -96,18 +85,11 @@ export class VoiceServer implements Subsystem {
   /** The trace id of each upgrade under way, for the 101 response's x-trace-id header. */
   private readonly upgradeTraceIds = new WeakMap<IncomingMessage, string>();
   private parser: FrameParser | null = null;
-  /**
-   * The queue, limits, idempotency, audio budget, metrics and sessions behind this door. Its stages are
-   * given at construction, so the first utterance after `listening` already reaches the real handler.
-   */
+  /** The queue, limits, idempotency, audio budget, metrics and sessions behind this door (not its to start or stop). */
   private readonly core: VoiceCore;
-  /** True when this server built its core (no `core` given): then it starts and stops it too. */
-  private readonly ownsCore: boolean;
 
   constructor(private readonly options: VoiceServerOptions) {
-    const { ctx, core, stage, stt, backoffBaseMs, backoffMaxMs } = options;
-    this.ownsCore = core === undefined;
-    this.core = core ?? new VoiceCore({ ctx, stage, stt, backoffBaseMs, backoffMaxMs });
+    this.core = options.core;
   }
 
   get clientCount(): number {
@@ -115,11 +97,10 @@ export class VoiceServer implements Subsystem {
   }
 
   async start(): Promise<void> {
-    const { config, bus } = this.options.ctx;
+    const { config } = this.options.ctx;
     const v = config.voice;
     const core = this.core;
-    if (this.ownsCore) await core.start();
-    else if (!core.running) throw new HubError('INTERNAL', 'the voice core must start before the voice server');
+    if (!core.running) throw new HubError('INTERNAL', 'the voice core must start before the voice server');
     this.parser = new FrameParser({ maxTextLength: v.maxTextLength, maxFrameBytes: v.maxFrameBytes });
     const budget = core.audioBudget;
     this.audioSweep = setInterval(() => {
@@ -138,22 +119,6 @@ export class VoiceServer implements Subsystem {
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
     this.heartbeat.unref();
-    bus.on('voice.speak', this, (event) => {
-      const frame = jsonCodec.speak(event.text, event.source);
-      const session = event.sessionId === undefined ? undefined : this.connections.get(event.sessionId);
-      if (session) session.session.speak(frame);
-      else if (event.clientId !== undefined) {
-        let heard = false;
-        for (const c of this.connections.values()) {
-          if (c.subject !== event.clientId) continue;
-          c.session.speak(frame);
-          heard = true;
-        }
-        if (!heard) this.heldSpeech.hold(event.clientId, frame);
-      } else if (event.sessionId === undefined) {
-        for (const c of this.connections.values()) c.session.speak(frame);
-      }
-    });
     core.metrics.attach({
       clients: () => this.connections.size,
       queueDepth: () => {
@@ -188,10 +153,8 @@ export class VoiceServer implements Subsystem {
    */
   async stop(): Promise<void> {
     if (!this.core.running || !this.wss) return;
-    const { bus, clock } = this.options.ctx;
+    const { clock } = this.options.ctx;
     this.beginStop();
-    bus.removeListeners(this);
-    this.heldSpeech.clear();
     await this.drain();
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
@@ -207,7 +170,6 @@ export class VoiceServer implements Subsystem {
     this.audioSweep = null;
     this.server?.off('upgrade', this.onUpgrade);
     this.wss.close();
-    if (this.ownsCore) await this.core.stop();
     this.heartbeat = null;
     this.wss = null;
     this.server = null;
@@ -295,7 +257,7 @@ export class VoiceServer implements Subsystem {
    */
   detachedSession(identity: SessionIdentity, send: (frame: string) => void): JsonSessionDoor {
     if (!this.core.running || !this.parser) throw new HubError('INTERNAL', 'the voice server is not running');
-    return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }), this.parser);
+    return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }, { hearsSpeech: false }), this.parser);
   }
 
   private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string): void {
@@ -336,7 +298,6 @@ export class VoiceServer implements Subsystem {
     const parsed = (data: Buffer): void => { pending = Math.max(0, pending - data.length - UNPARSED_SLACK_BYTES); };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
-    for (const frame of this.heldSpeech.take(claims.sub)) session.speak(frame);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
       parsed(data);

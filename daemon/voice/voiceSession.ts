@@ -12,6 +12,7 @@ import type { AudioBudget, BudgetedStream } from './audioBudget.js';
 import { SessionStateMachine, type SessionState } from './sessionStateMachine.js';
 import { AttemptContext, UtteranceJob } from './utteranceJob.js';
 import type { Attempt, RunHooks, WorkQueue } from './workQueue.js';
+import type { SpeechRouter } from './speechRouter.js';
 
 /** What the idempotency cache keeps per id: the answer first sent, encoded by the front door's codec, ready to send again. */
 export interface Outcome<F = string> {
@@ -25,7 +26,7 @@ export interface Outcome<F = string> {
   ran: boolean;
 }
 
-/** Shared by every session of one voice server. */
+/** Shared by every session of one voice core (the codec and the idempotency cache: by every session of one door). */
 export interface SessionDeps<F = string> {
   /** How the front door writes events: every session of one server speaks the same wire. */
   codec: VoiceCodec<F>;
@@ -43,6 +44,8 @@ export interface SessionDeps<F = string> {
   /** Milliseconds, for audio activity (the hub's clock). */
   now(): number;
   isStopping(): boolean;
+  /** Where `voice.speak` goes: a session that closes leaves it (the core joins it when it opens). */
+  speech: Pick<SpeechRouter, 'leave'>;
 }
 
 export interface SessionIdentity {
@@ -162,9 +165,12 @@ export class VoiceSession<F = string> {
     if (this.deps.audioBudget.take(capture, data.length, this.deps.now())) capture.chunks.push(data);
   }
 
-  /** An event pushed by a plugin (`voice.speak`), encoded once by the server for every session it goes to. */
+  /**
+   * An event pushed by a plugin (`voice.speak`), encoded by this session's codec; the core's speech router
+   * (speechRouter.ts) encodes it once per codec for every session it goes to. Nothing once closed.
+   */
   speak(frame: F): void {
-    this.send(frame);
+    if (!this.closed) this.send(frame);
   }
 
   /** Shutdown: waiting jobs are handed back (BUSY, the hub is stopping); resolves once the running one is answered. */
@@ -181,6 +187,7 @@ export class VoiceSession<F = string> {
   /** The connection is gone: nothing more is sent; a running job still finishes (and its outcome is cached). */
   close(): void {
     this.closed = true;
+    this.deps.speech.leave(this);
     for (const job of this.waiting.splice(0)) this.freeAudio(job);
     this.releaseAudio();
   }

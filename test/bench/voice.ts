@@ -14,6 +14,7 @@ import { EventBus } from '../../daemon/core/bus.js';
 import { silentLogger } from '../../daemon/core/log.js';
 import { createMetricsRegistry } from '../../daemon/core/metrics.js';
 import { VoiceServer } from '../../daemon/voice/voiceServer.js';
+import { VoiceCore } from '../../daemon/voice/voiceCore.js';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { median } from './stats.js';
 
@@ -166,13 +167,17 @@ async function startHub(stage: HandlerStage, clients: number): Promise<BenchHub>
   const auth = new AuthService(ctx);
   await auth.start();
   const server = await listen(createServer());
-  const voice = new VoiceServer({ ctx, auth, http: server, stage });
+  // The server is a front door on a core it is handed, as in the hub: the core is built, started and stopped here.
+  const core = new VoiceCore({ ctx, stage });
+  await core.start();
+  const voice = new VoiceServer({ ctx, auth, http: server, core });
   await voice.start();
   return {
     token: (sub) => auth.create({ sub, scopes: ['voice'], ttl: '1h' }),
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/voice`,
     async stop() {
       await voice.stop();
+      await core.stop();
       await auth.stop();
       await close(server);
       await rm(dir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import { HubError } from '../../daemon/core/errors.js';
 import { silentLogger } from '../../daemon/core/log.js';
 import { createMetricsRegistry } from '../../daemon/core/metrics.js';
 import { VoiceServer, type VoiceServerOptions } from '../../daemon/voice/voiceServer.js';
+import { VoiceCore, type VoiceCoreOptions } from '../../daemon/voice/voiceCore.js';
 import type { HandlerStage, SpeechToText } from '../../daemon/voice/handlerStage.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -39,9 +40,13 @@ interface Harness {
 
 const echo: HandlerStage = { handle: (u) => ({ text: `heard: ${u.text}`, intent: 'Echo', handledBy: 'test' }) };
 
-async function startVoice(t: T, voiceConfig: Record<string, unknown> = {}, options: Partial<VoiceServerOptions> & { timeoutMs?: number } = {}): Promise<Harness> {
+/** The server's own options, and the stages and backoff of the core it is handed. */
+type VoiceOptions = Partial<Omit<VoiceServerOptions, 'core'>> & Partial<Omit<VoiceCoreOptions, 'ctx'>> & { timeoutMs?: number };
+
+async function startVoice(t: T, voiceConfig: Record<string, unknown> = {}, options: VoiceOptions = {}): Promise<Harness> {
+  const { stage = echo, stt, backoffBaseMs = 5, backoffMaxMs, timeoutMs = 5000, ...serverOptions } = options;
   const dir = await mkdtemp(join(tmpdir(), 'voicehub-voice-'));
-  const config = buildConfig({ dataDir: dir, voice: { heartbeatMs: 60_000, ...voiceConfig }, plugins: { timeoutMs: options.timeoutMs ?? 5000 } });
+  const config = buildConfig({ dataDir: dir, voice: { heartbeatMs: 60_000, ...voiceConfig }, plugins: { timeoutMs } });
   const log = silentLogger();
   const bus = new EventBus(log);
   const metrics = createMetricsRegistry();
@@ -50,13 +55,17 @@ async function startVoice(t: T, voiceConfig: Record<string, unknown> = {}, optio
   await auth.start();
   const server: Server = createServer((_req, res) => res.end('http'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const voice = new VoiceServer({ ctx, auth, http: server, stage: echo, backoffBaseMs: 5, ...options });
+  // A front door is handed the core it opens sessions on, as in the hub; the harness starts and stops it.
+  const core = new VoiceCore({ ctx, stage, stt, backoffBaseMs, backoffMaxMs });
+  await core.start();
+  const voice = new VoiceServer({ ctx, auth, http: server, core, ...serverOptions });
   await voice.start();
   const port = (server.address() as AddressInfo).port;
   const clients: Client[] = [];
   t.after(async () => {
     for (const c of clients) c.ws.terminate();
     await voice.stop();
+    await core.stop();
     await auth.stop();
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
