@@ -141,6 +141,11 @@ export interface Device {
   /** Display name, as the device announced it or the config set it. */
   name: string;
   aliases: string[];
+  /**
+   * The name of the physical device the entity belongs to, when the announcement gave one apart from the
+   * entity's (HA discovery `device.name`, a Zigbee2MQTT friendly name): `name` starts with it.
+   */
+  deviceName?: string;
   area?: string;
   type: DeviceType;
   capabilities: Capability[];
