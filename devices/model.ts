@@ -146,6 +146,8 @@ export interface Device {
    * entity's (HA discovery `device.name`, a Zigbee2MQTT friendly name): `name` starts with it.
    */
   deviceName?: string;
+  /** Set when the name is the user's (a `devices:` entry or `voicehub devices set`), not as announced. */
+  nameChosen?: boolean;
   area?: string;
   type: DeviceType;
   capabilities: Capability[];

@@ -13,7 +13,7 @@
  * - an area when the device has none: the first words of its name when they are a room
  *   ("Bedroom sensor" → bedroom), as Home Assistant users expect from `suggested_area`.
  *
- * Devices from `devices:` in the config keep exactly the names the user gave them.
+ * Devices from `devices:` in the config, and names users chose (`nameChosen`), are kept exactly as given.
  */
 import type { Device } from '../../devices/model.js';
 import { staticLists } from './lists.js';
@@ -142,14 +142,14 @@ export function spokenNames(devices: readonly Device[], areas: readonly string[]
   const derived = new Map<string, string[]>();
   for (const d of devices) {
     for (const n of [d.name, ...d.aliases]) claim(key(n), d.id);
-    if (d.source === 'config') continue;
+    if (d.source === 'config' || d.nameChosen) continue;
     const forms = candidates(d).filter((f) => !meansSomethingElse(f, areaKeys));
     derived.set(d.id, forms);
     for (const f of forms) claim(key(f), d.id);
   }
   const out = new Map<string, SpokenName>();
   for (const d of devices) {
-    if (d.source === 'config') continue;
+    if (d.source === 'config' || d.nameChosen) continue;
     const seen = new Set<string>();
     const aliases = (derived.get(d.id) ?? []).filter((f) => {
       const k = key(f);
