@@ -7,8 +7,10 @@ export const SENTENCES: Record<'en' | 'zh', Record<string, string[]>> = {
   en: {
     HassGetCurrentTime: [
       'what time is it [right now|now|at the moment]',
-      '(what is|tell me|say) the [current] time [now|please]',
+      '(what is|tell me|say) the [current] time [now|right now|please]',
       'do you know [what] the time [is]',
+      'do you know what time it is [now|right now]',
+      '(tell me|say) what time it is',
       '(what is|whats) the time',
       'time (please|check)',
       'what hour is it',
