@@ -100,3 +100,15 @@ test('the area word in a name places the device: "what is the temperature in the
   assert.equal(reply.type, 'reply', JSON.stringify(reply));
   assert.match(String(reply.text), /21\.5/);
 });
+
+test('two targets in one command: one reply, one command to each device', async () => {
+  const lamp = received.filter((m) => m.topic === 'office-node/light/desk_lamp/command').length;
+  const fan = received.filter((m) => m.topic === 'cmnd/tasmota_8C4B14/FanSpeed').length;
+  const reply = await voice.say('m1', 'turn off the desk lamp and the hall fan');
+  assert.equal(reply.type, 'reply', JSON.stringify(reply));
+  assert.equal(reply.text, 'Turned off the desk lamp and the hall fan.');
+  assert.deepEqual(reply.actions, [{ device: 'ESPlightdesk_lamp', command: 'turn_off' }, { device: '8C4B14_fan', command: 'turn_off' }]);
+  await until(() => received.filter((m) => m.topic === 'office-node/light/desk_lamp/command')[lamp], 'the lamp command');
+  const sent = await until(() => received.filter((m) => m.topic === 'cmnd/tasmota_8C4B14/FanSpeed')[fan], 'the fan command');
+  assert.equal(sent.payload, '0');
+});
