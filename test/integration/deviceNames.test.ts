@@ -112,3 +112,19 @@ test('two targets in one command: one reply, one command to each device', async 
   const sent = await until(() => received.filter((m) => m.topic === 'cmnd/tasmota_8C4B14/FanSpeed')[fan], 'the fan command');
   assert.equal(sent.payload, '0');
 });
+
+test('follow-ups in a session: "the desk one" answers the hub\'s question; "and the hall fan too" repeats the command', async () => {
+  const question = await voice.say('f1', 'turn on the lamp');
+  assert.equal(question.type, 'error', JSON.stringify(question));
+  assert.match(String(question.message), /^Which lamp do you mean/);
+  const lamp = received.filter((m) => m.topic === 'office-node/light/desk_lamp/command').length;
+  const answer = await voice.say('f2', 'the desk one');
+  assert.equal(answer.type, 'reply', JSON.stringify(answer));
+  assert.equal(answer.text, 'Turned on the desk lamp.');
+  await until(() => received.filter((m) => m.topic === 'office-node/light/desk_lamp/command')[lamp], 'the lamp command');
+  const fan = received.filter((m) => m.topic === 'cmnd/tasmota_8C4B14/FanSpeed').length;
+  const again = await voice.say('f3', 'and the hall fan too');
+  assert.equal(again.type, 'reply', JSON.stringify(again));
+  assert.equal(again.text, 'Turned on the hall fan.');
+  assert.equal((await until(() => received.filter((m) => m.topic === 'cmnd/tasmota_8C4B14/FanSpeed')[fan], 'the fan command')).payload, '2');
+});
