@@ -9,7 +9,8 @@
  *   without its kind word ("lock", "sensor") followed by the entity name; the whole name without node and
  *   kind words. A derived alias is kept only when no other device has or derives it (unambiguous) and it
  *   is not a room, a type word or a measurement on its own ("Temperature" alone means the reading);
- * - the short name replies use: the first of those aliases, else the name as announced;
+ * - the short name replies use: the first of those aliases that still says what the device is (the kind
+ *   word goes only where the verb says it: locks and sensors), else the name as announced;
  * - an area when the device has none: the first words of its name when they are a room
  *   ("Bedroom sensor" → bedroom), as Home Assistant users expect from `suggested_area`.
  *
@@ -88,26 +89,34 @@ function meansSomethingElse(form: string, areaKeys: ReadonlySet<string>): boolea
     || tokens.every((t) => /^\d/.test(t));
 }
 
-/** Candidate spoken forms of one discovered device, best first. */
-function candidates(device: Device): string[] {
+/** Types whose kind word the verb already says ("lock the front door", "what's the bedroom temperature"). */
+const KIND_IMPLIED = new Set(['lock', 'sensor', 'binary_sensor']);
+
+interface Candidate { form: string; display: boolean }
+
+/** Candidate spoken forms of one discovered device, best first; `display`: fit to be the reply's name. */
+function candidates(device: Device): Candidate[] {
   const full = device.name;
   const deviceName = device.deviceName;
   const fullWords = words(full);
-  const out: string[] = [];
+  const out: Candidate[] = [];
+  // Zigbee2MQTT groups friendly names with '/': "living_room/desk_lamp" is the desk lamp (in the living room).
+  if (full.includes('/')) out.push({ form: words(full.slice(full.lastIndexOf('/') + 1)).join(' '), display: true });
   let entityWords: string[] = [];
   if (deviceName && full.toLowerCase().startsWith(deviceName.toLowerCase() + ' ')) entityWords = words(full.slice(deviceName.length + 1));
   const deviceWords = deviceName ? clean(words(deviceName), device.type, true) : [];
   if (entityWords.length > 0) {
-    out.push(entityWords.join(' '));
+    out.push({ form: entityWords.join(' '), display: true });
     const entity = entityWords.join(' ').toLowerCase();
     const prefix = deviceWords.join(' ');
-    if (prefix && !entity.startsWith(prefix.toLowerCase())) out.push(`${prefix} ${entityWords.join(' ')}`);
+    if (prefix && !entity.startsWith(prefix.toLowerCase())) out.push({ form: `${prefix} ${entityWords.join(' ')}`, display: true });
   }
-  const whole = clean(fullWords, device.type, true);
-  if (whole.length > 0) out.push(whole.join(' '));
   const noNode = clean(fullWords, device.type, false);
-  if (noNode.length > 0) out.push(noNode.join(' '));
-  return out.filter((form) => key(form) !== key(full));
+  if (noNode.length > 0) out.push({ form: noNode.join(' '), display: true });
+  // Without the kind word: an alias always, the reply's name only where the verb says the kind.
+  const whole = clean(fullWords, device.type, true);
+  if (whole.length > 0) out.push({ form: whole.join(' '), display: KIND_IMPLIED.has(device.type) });
+  return out.filter((c) => c.form.length > 0 && key(c.form) !== key(full));
 }
 
 /** The room a name starts with, among the known rooms and the common room words. */
@@ -139,26 +148,27 @@ export function spokenNames(devices: readonly Device[], areas: readonly string[]
     set.add(id);
     owners.set(k, set);
   };
-  const derived = new Map<string, string[]>();
+  const derived = new Map<string, Candidate[]>();
   for (const d of devices) {
     for (const n of [d.name, ...d.aliases]) claim(key(n), d.id);
     if (d.source === 'config' || d.nameChosen) continue;
-    const forms = candidates(d).filter((f) => !meansSomethingElse(f, areaKeys));
+    const forms = candidates(d).filter((c) => !meansSomethingElse(c.form, areaKeys));
     derived.set(d.id, forms);
-    for (const f of forms) claim(key(f), d.id);
+    for (const c of forms) claim(key(c.form), d.id);
   }
   const out = new Map<string, SpokenName>();
   for (const d of devices) {
     if (d.source === 'config' || d.nameChosen) continue;
     const seen = new Set<string>();
-    const aliases = (derived.get(d.id) ?? []).filter((f) => {
-      const k = key(f);
+    const kept = (derived.get(d.id) ?? []).filter((c) => {
+      const k = key(c.form);
       if (seen.has(k) || owners.get(k)?.size !== 1) return false;
       seen.add(k);
       return true;
     });
     const area = d.area ? undefined : areaFromName(d.name, areaByKey);
-    out.set(d.id, { name: aliases[0] ?? d.name, aliases, ...(area ? { area } : {}) });
+    const name = kept.find((c) => c.display)?.form ?? d.name;
+    out.set(d.id, { name, aliases: kept.map((c) => c.form), ...(area ? { area } : {}) });
   }
   return out;
 }

@@ -67,3 +67,14 @@ test('intentLists: the announced name stays an alias after the spoken one', () =
   assert.equal(lists.devices[0].aliases[0], 'lampy');
   assert.ok(lists.devices[0].aliases.includes('Office node Desk lamp'));
 });
+
+test('the kind word goes from the reply name only where the verb says it; Zigbee2MQTT groups', () => {
+  const names = spokenNames([
+    dev('h', 'Hallway ceiling light', { deviceName: 'Hallway ceiling light' }),
+    dev('z', 'living_room/desk_lamp', { source: 'zigbee2mqtt', deviceName: 'living_room/desk_lamp' }),
+  ]);
+  assert.equal(names.get('h')?.name, 'Hallway ceiling light');
+  assert.ok(names.get('h')?.aliases.includes('Hallway ceiling'), 'still an alias');
+  assert.equal(names.get('z')?.name, 'desk lamp');
+  assert.equal(names.get('z')?.area, 'living room');
+});
