@@ -167,6 +167,8 @@ function buildEntity(component: string, config: Record<string, unknown>, fallbac
     available: availability.length > 0 ? null : true,
     lastSeen: null,
   };
+  const deviceName = dev && str(dev.name)?.trim();
+  if (deviceName) device.deviceName = deviceName;
   const area = dev && str(dev.suggested_area);
   if (area) device.area = area;
   const physicalId = dev && physicalIdOf(dev);

@@ -141,6 +141,13 @@ export interface Device {
   /** Display name, as the device announced it or the config set it. */
   name: string;
   aliases: string[];
+  /**
+   * The name of the physical device the entity belongs to, when the announcement gave one apart from the
+   * entity's (HA discovery `device.name`, a Zigbee2MQTT friendly name): `name` starts with it.
+   */
+  deviceName?: string;
+  /** Set when the name is the user's (a `devices:` entry or `voicehub devices set`), not as announced. */
+  nameChosen?: boolean;
   area?: string;
   type: DeviceType;
   capabilities: Capability[];

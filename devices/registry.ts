@@ -13,6 +13,7 @@ import { CommandTopicIndex, NameIndex, TopicIndex } from './registryIndex.js';
 import { restoreStored, type DevicesDocument, type StoredDevice } from './registryStore.js';
 import { parseDeviceMessage } from './stateParser.js';
 import { WarnLimiter } from './warnLimiter.js';
+import type { DeviceOverride } from './userOverrides.js';
 
 export { emptyDevicesDocument, type DevicesDocument } from './registryStore.js';
 import { bridgeDevicesTopic, bridgeStateTopic, parseBridgeDevices } from './zigbee2mqtt.js';
@@ -27,6 +28,8 @@ export interface DeviceRegistryOptions {
   configDevices: readonly DeviceConfig[];
   /** Called once per state message applied (the lead counts `voicehub_device_updates_total` with it). */
   onStateApplied?: (device: Device) => void;
+  /** Names, aliases and areas users set (userOverrides.ts), applied over the config's. */
+  userOverrides?: ReadonlyMap<string, DeviceOverride>;
 }
 
 /** One entry of the retained `voicehub/bridge/devices` list. */
@@ -68,6 +71,7 @@ export class DeviceRegistry {
   private readonly warnings: WarnLimiter;
   private readonly topicListeners = new Set<() => void>();
   private overrides = new Map<string, ConfigOverride>();
+  private readonly userOverrides = new Map<string, DeviceOverride>();
   private z2mIeee = new Set<string>();
   private readonly prefix: string;
   private readonly z2mBase: string;
@@ -85,6 +89,7 @@ export class DeviceRegistry {
     this.z2mDevicesTopic = bridgeDevicesTopic(this.z2mBase);
     this.z2mStateTopic = bridgeStateTopic(this.z2mBase);
     this.warnings = new WarnLimiter(options.log, options.clock);
+    for (const [id, o] of options.userOverrides ?? []) this.userOverrides.set(id, o);
   }
 
   /** Restores persisted devices, then applies the config's devices and overrides. */
@@ -366,12 +371,35 @@ export class DeviceRegistry {
   }
 
   /** Config `devices:` entries override name, aliases and area; without one, the announced values stand. */
+  /**
+   * Sets (or with null drops) the user's override of a device and applies it at once: the device is
+   * renamed in place, re-indexed, persisted and announced as changed (the intent engine rebuilds its lists).
+   * False when no device has the id (the override is kept for when it appears).
+   */
+  setUserOverride(id: string, override: DeviceOverride | null): boolean {
+    if (override) this.userOverrides.set(id, override);
+    else this.userOverrides.delete(id);
+    const stored = this.entries.get(id);
+    if (!stored) return false;
+    this.unindex(stored.device);
+    this.applyOverride(stored);
+    this.index(stored.device);
+    this.options.collection.markDirty();
+    this.options.bus.emit('device.changed', { deviceId: id, ts: this.options.clock.now() });
+    return true;
+  }
+
   private applyOverride(stored: StoredDevice): void {
     const o = this.overrides.get(stored.device.id);
+    const u = this.userOverrides.get(stored.device.id);
     const d = stored.device;
-    d.name = o?.name ?? stored.announced.name;
-    d.aliases = o?.aliases ?? stored.announced.aliases;
-    const area = o?.area ?? stored.announced.area;
+    const name = u?.name ?? o?.name;
+    d.name = name ?? stored.announced.name;
+    // A name someone chose is said as it is: spoken names are derived only from announced ones.
+    if (name !== undefined) d.nameChosen = true;
+    else delete d.nameChosen;
+    d.aliases = u?.aliases ?? o?.aliases ?? stored.announced.aliases;
+    const area = u?.area ?? o?.area ?? stored.announced.area;
     if (area) d.area = area;
     else delete d.area;
   }

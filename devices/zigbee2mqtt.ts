@@ -81,6 +81,8 @@ function devicesOf(entry: Record<string, unknown>, ieee: string, friendly: strin
     manufacturer: str(definition.vendor) ?? str(entry.manufacturer),
     model: str(definition.model) ?? str(entry.model_id),
     area: str(entry.area),
+    // The friendly name is the device's; an entity's name adds its endpoint or measurement to it.
+    deviceName: friendly,
     available: null,
     lastSeen: null,
   };

@@ -73,6 +73,7 @@ export const ErrorCodes = {
   WATCHDOG_PID_INVALID: 'WATCHDOG_PID is not a process id; watchdog off',
   WATCHDOG_PID_OTHER: 'WATCHDOG_PID names another process, so the watchdog is not ours to feed',
   WATCHDOG_WITHOUT_SOCKET: 'WATCHDOG_USEC is set without NOTIFY_SOCKET; watchdog off',
+  DEVICE_OVERRIDE_INVALID: 'a name, area or alias set for a device (PATCH /api/devices/:id, `voicehub devices set`) is not allowed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -6,6 +6,10 @@ import { DeviceRegistry, emptyDevicesDocument } from '../../devices/registry.js'
 import { DeviceSubscriptions } from '../../devices/mqttSubscriptions.js';
 import { translateCommand } from '../../devices/commands.js';
 import type { Device, DeviceCommand } from '../../devices/model.js';
+import {
+  applyPatch, checkOverridesDocument, checkPatch, emptyOverridesDocument, MAX_OVERRIDES, type DeviceOverridesDocument,
+} from '../../devices/userOverrides.js';
+import type { Collection } from '../core/context.js';
 import { BridgePublisher } from './bridgePublisher.js';
 
 /** Home Assistant's birth topic: integrations (Zigbee2MQTT, ESPHome, Tasmota) re-announce discovery on `online`. */
@@ -21,6 +25,7 @@ export class DeviceService implements Subsystem {
   private registry: DeviceRegistry | null = null;
   private subscriptions: DeviceSubscriptions | null = null;
   private bridge: BridgePublisher | null = null;
+  private overrides: Collection<DeviceOverridesDocument> | null = null;
 
   constructor(private readonly ctx: HubContext) {}
 
@@ -30,12 +35,23 @@ export class DeviceService implements Subsystem {
       name: 'voicehub_device_updates_total', help: 'Device state messages applied to the registry', registers: [ctx.metrics],
     }));
     const collection = await ctx.store.collection('devices', emptyDevicesDocument);
+    // Users' names, aliases and areas (`voicehub devices set`, PATCH /api/devices/:id): a file edited by
+    // hand or damaged keeps what fits, and start-up goes on.
+    const overrides = await ctx.store.collection('deviceOverrides', emptyOverridesDocument);
+    const checked = checkOverridesDocument(overrides.data);
+    if (checked.dropped > 0) {
+      ctx.log.warn({ dropped: checked.dropped, code: 'STORED_ENTRY_INVALID' }, 'device overrides that do not fit were dropped');
+      overrides.data = checked.doc;
+      overrides.markDirty();
+    } else overrides.data = checked.doc;
+    this.overrides = overrides;
     const registry = new DeviceRegistry({
       collection, bus: ctx.bus, log: ctx.log, clock: ctx.clock,
       discoveryPrefix: ctx.config.mqtt.discoveryPrefix,
       zigbee2mqttBaseTopic: ctx.config.mqtt.zigbee2mqttBaseTopic,
       configDevices: ctx.config.devices,
       onStateApplied: () => updates.inc(),
+      userOverrides: new Map(Object.entries(checked.doc.overrides)),
     });
     registry.start();
     this.registry = registry;
@@ -74,6 +90,35 @@ export class DeviceService implements Subsystem {
 
   snapshot(): ReturnType<DeviceRegistry['snapshot']> {
     return this.registry?.snapshot() ?? [];
+  }
+
+  /**
+   * Changes the name, area or aliases of a device as a user asked (`body` is untrusted: the HTTP API's
+   * JSON). Applied at once (voice uses it from the next utterance) and persisted with a coalesced write.
+   * Throws DEVICE_OVERRIDE_INVALID for a bad body, DEVICE_NOT_FOUND for an id no device has.
+   */
+  setOverride(id: string, body: unknown): Device {
+    const registry = this.registry;
+    const store = this.overrides;
+    if (!registry || !store) throw new HubError('SHUTTING_DOWN', 'the device service is not running');
+    const device = registry.get(id);
+    if (!device) throw new HubError('DEVICE_NOT_FOUND', `no device with id ${JSON.stringify(id.slice(0, 256))}`);
+    const checked = checkPatch(body);
+    if (!checked.ok) throw new HubError('DEVICE_OVERRIDE_INVALID', checked.reason);
+    const next = applyPatch(store.data.overrides[id], checked.patch);
+    if (next && !(id in store.data.overrides) && Object.keys(store.data.overrides).length >= MAX_OVERRIDES) {
+      throw new HubError('DEVICE_OVERRIDE_INVALID', `at most ${MAX_OVERRIDES} devices can have overrides`);
+    }
+    if (next) store.data.overrides[id] = next;
+    else delete store.data.overrides[id];
+    store.markDirty();
+    registry.setUserOverride(id, next);
+    return device;
+  }
+
+  /** The override a user set for a device, if any. */
+  override(id: string): Readonly<DeviceOverridesDocument['overrides'][string]> | undefined {
+    return this.overrides?.data.overrides[id];
   }
 
   /**

@@ -52,6 +52,16 @@ export class HttpServer implements Subsystem {
   }
 
   /**
+   * A route registered as `/api/devices/*` answers `/api/devices/<one segment>` (the handler reads the
+   * segment from `url.pathname`); deeper paths and an empty segment are not routed.
+   */
+  private itemRoute(pathname: string): Map<string, RouteHandler> | undefined {
+    const slash = pathname.lastIndexOf('/');
+    if (slash <= 0 || slash === pathname.length - 1) return undefined;
+    return this.routes.get(`${pathname.slice(0, slash)}/*`);
+  }
+
+  /**
    * Admits one request or WebSocket upgrade from `address` (http.rateLimit): 0 to go ahead, otherwise the
    * seconds to wait (Retry-After). The voice server asks this for each upgrade.
    */
@@ -131,7 +141,7 @@ export class HttpServer implements Subsystem {
       sendError(res, 400, 'BAD_REQUEST', 'malformed request URL');
       return;
     }
-    const byMethod = this.routes.get(url.pathname);
+    const byMethod = this.routes.get(url.pathname) ?? this.itemRoute(url.pathname);
     if (!byMethod) {
       sendError(res, 404, 'NOT_FOUND', `no route for ${url.pathname}`);
       return;

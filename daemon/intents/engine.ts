@@ -24,6 +24,7 @@ import { TemplateCompiler, firstSet, type CNode } from './template.js';
 import { resolveTargets } from './resolve.js';
 import { EN_SENTENCES } from './sentences/en.js';
 import { ZH_SENTENCES } from './sentences/zh.js';
+import { MULTI_TARGET } from './sentences/multiTarget.js';
 import { LANGS } from './types.js';
 import type {
   IntentLists, IntentMatch, Lang, LangSentences, MatchOptions, MatchSlots, Resolution, SentenceBlock, TypeSlot,
@@ -223,6 +224,7 @@ export class IntentEngine {
       for (const [intent, blocks] of Object.entries(data.intents)) {
         this.sources.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
       }
+      for (const [intent, blocks] of Object.entries(MULTI_TARGET[data.lang])) this.sources.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
     }
   }
 
@@ -292,16 +294,18 @@ export class IntentEngine {
     let score = tokens.length * 2;
     for (const f of filled) {
       if (f.list === 'name') {
+        // `{name:name2}`: the second of two names (sentences/multiTarget.ts).
+        const key = f.slot === 'name2' ? 'name2' : 'name';
         if (this.reader.unknownNames) {
           const text = f.value as string;
           const known = this.reader.lists.hasName(nameTokens(text));
-          slots.name = known
+          slots[key] = known
             ? { text, ids: [...known.ids], weakIds: [...known.weakIds], unsupported: true }
             : { text, ids: [], weakIds: [], unknown: true };
           score -= f.span * 2;
         } else {
           const entry = f.value as NameEntry;
-          slots.name = { text: entry.text, ids: entry.ids, weakIds: entry.weakIds, ...(entry.typeWord ? { typeWord: entry.typeWord } : {}) };
+          slots[key] = { text: entry.text, ids: entry.ids, weakIds: entry.weakIds, ...(entry.typeWord ? { typeWord: entry.typeWord } : {}) };
           score += entry.ids.length > 0 ? 3 : 2;
         }
       } else if (f.list === 'type') {

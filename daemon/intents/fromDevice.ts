@@ -3,15 +3,23 @@
  * Call on start and whenever a device is added, removed or renamed: `engine.setLists(intentLists(...))`.
  */
 import type { Device } from '../../devices/model.js';
+import { spokenNames, type SpokenName } from './spokenNames.js';
 import type { IntentArea, IntentDevice, IntentLists } from './types.js';
 
-export function intentDevice(device: Device): IntentDevice {
+/**
+ * `spoken`: the names people say for a discovered device (spokenNames.ts): replies use its short name,
+ * and the name as announced stays an alias.
+ */
+export function intentDevice(device: Device, spoken?: SpokenName): IntentDevice {
   const m = device.mqtt;
+  const name = spoken?.name ?? device.name;
+  const aliases = spoken ? [...device.aliases, ...spoken.aliases.filter((a) => a !== name), ...(name !== device.name ? [device.name] : [])] : device.aliases;
+  const area = device.area ?? spoken?.area;
   return {
     id: device.id,
-    name: device.name,
-    aliases: device.aliases,
-    ...(device.area ? { area: device.area } : {}),
+    name,
+    aliases,
+    ...(area ? { area } : {}),
     type: device.type,
     capabilities: device.capabilities,
     ...(m?.deviceClass ? { deviceClass: m.deviceClass } : {}),
@@ -28,5 +36,8 @@ export function intentAreas(areas: Readonly<Record<string, { aliases?: readonly 
 }
 
 export function intentLists(devices: Iterable<Device>, areas?: Readonly<Record<string, { aliases?: readonly string[] }>>): IntentLists {
-  return { devices: [...devices].map(intentDevice), areas: intentAreas(areas) };
+  const all = [...devices];
+  const intentAreaList = intentAreas(areas);
+  const spoken = spokenNames(all, intentAreaList.flatMap((a) => [a.name, ...(a.aliases ?? [])]));
+  return { devices: all.map((d) => intentDevice(d, spoken.get(d.id))), areas: intentAreaList };
 }

@@ -14,7 +14,7 @@
  */
 import { typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
 import type { DeviceLists } from './lists.js';
-import type { DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, Resolution, ResolveError } from './types.js';
+import type { AreaSlot, DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, NameSlot, Resolution, ResolveError } from './types.js';
 
 /** Intents that act on or ask about devices. Others (timers, weather) resolve to no devices. */
 export const DEVICE_INTENTS: ReadonlySet<string> = new Set([
@@ -81,6 +81,7 @@ export interface ResolveOptions {
 }
 
 export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: ResolveOptions = {}): Resolution {
+  if (match.slots.area2 || match.slots.name2) return resolveTwo(match, lists, options);
   const slots = match.slots;
   const bad = checkValues(slots);
   if (bad) return bad;
@@ -107,6 +108,21 @@ export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: 
 }
 
 type InArea = (id: string | undefined) => (d: IntentDevice) => boolean;
+
+/**
+ * "the kitchen and the hallway lights", "the desk lamp and the floor lamp": each target resolved on its own
+ * (so each may fail on its own, with its own reason), then every device of both, once.
+ */
+function resolveTwo(match: IntentMatch, lists: DeviceLists, options: ResolveOptions): Resolution {
+  const { area2, name2, ...rest } = match.slots;
+  const first = resolveTargets({ ...match, slots: rest }, lists, options);
+  const second = resolveTargets({ ...match, slots: { ...rest, ...(area2 ? { area: area2 as AreaSlot } : {}), ...(name2 ? { name: name2 as NameSlot } : {}) } }, lists, options);
+  if ('error' in first) return first;
+  if ('error' in second) return second;
+  const devices = [...first.devices, ...second.devices.filter((d) => !first.devices.includes(d))];
+  const areas = first.area && second.area && first.area !== second.area ? [first.area, second.area] : undefined;
+  return { devices, scope: first.scope === second.scope ? first.scope : 'name', ...(first.area ? { area: first.area } : {}), ...(areas ? { areas } : {}) };
+}
 
 function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefined, session: string | undefined, inArea: InArea): Resolution {
   const name = match.slots.name!;

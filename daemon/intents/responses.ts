@@ -96,9 +96,13 @@ export function targetPhrase(match: IntentMatch, resolution: ResolveSuccess, lis
   const w = WORDS[langOf(lang)];
   const devices = resolution.devices;
   if (devices.length === 1 && (resolution.scope === 'name' || !match.slots.type?.plural)) return displayName(devices[0], lists, lang);
+  // Two names in one command: each by its name ("the desk lamp and the floor lamp", "台灯和落地灯").
+  if (match.slots.name2 && devices.length <= 5) return joinList(devices.map((d) => displayName(d, lists, lang)), lang);
   const type = typeWord(match, devices, lang);
   if (resolution.scope === 'all') return w.all.replace('{type}', type);
-  const area = areaDisplay(resolution.area, lists, lang);
+  const area = resolution.areas
+    ? joinList(resolution.areas.map((a) => areaDisplay(a, lists, lang) ?? a), lang)
+    : areaDisplay(resolution.area, lists, lang);
   if (area) return w.area_group.replace('{area}', area).replace('{type}', type);
   return w.group.replace('{type}', type);
 }

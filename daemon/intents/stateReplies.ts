@@ -62,7 +62,7 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   const devices = resolution.devices;
   const read = (d: IntentDevice) => stateOf?.(d.id) ?? d.state;
   const target = targetPhrase(match, resolution, lists);
-  const measurement = match.slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined);
+  const measurement = match.slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined) ?? sensorClass(devices);
   if (measurement) {
     const values = devices.map((d) => measureOf(d, read(d), measurement)).filter((v): v is number => v !== undefined);
     if (values.length === 0) return render(lang, 'state_unknown', { target });
@@ -100,6 +100,15 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   if (yes.length === devices.length) return render(lang, 'state_yes', { target, is, state: stateText(known[0]) });
   if (yes.length === 0) return render(lang, 'state_no', { target, is, state: stateText(known[0]) });
   return render(lang, 'state_some', { count: yes.length, total: devices.length, state: stateText(expected), names: names(yes, lists, lang) });
+}
+
+/**
+ * A sensor asked about by name ("what's the bedroom temperature") reads what it measures: its device class,
+ * when every device asked has the same one (a temperature and a humidity are never combined).
+ */
+function sensorClass(devices: readonly IntentDevice[]): string | undefined {
+  const cls = devices[0]?.type === 'sensor' ? devices[0].deviceClass : undefined;
+  return cls && devices.every((d) => d.type === 'sensor' && d.deviceClass === cls) ? cls : undefined;
 }
 
 function names(devices: readonly IntentDevice[], lists: DeviceLists, lang: string): string {

@@ -182,6 +182,8 @@ export interface ResolveSuccess {
   scope: 'none' | 'name' | 'area' | 'here' | 'all' | 'type';
   /** The area the target was limited to (canonical name). */
   area?: string;
+  /** Two areas named in one command ("the kitchen and the hallway lights"), each canonical. */
+  areas?: string[];
 }
 
 export type Resolution = ResolveSuccess | ResolveError;

@@ -10,6 +10,7 @@ import { ZH_RESPONSES } from '../intents/responses/zh.js';
 import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
 import type { EngineTargets, IntentEnginePort } from '../plugins/ports.js';
 import type { IntentMatcher } from './intentPipeline.js';
+import { FollowUps } from './followUps.js';
 
 /** What a match resolved to: the targets handed to plugins, and the engine's resolution for answers about state. */
 interface Resolved {
@@ -22,6 +23,8 @@ interface Refused {
   code: ResolveError['error'];
   message: string;
   details: Record<string, unknown>;
+  /** For DEVICE_AMBIGUOUS: the devices the hub asks about (the answer is a follow-up). */
+  candidates?: string[];
 }
 
 type Decision = Resolved | Refused;
@@ -59,17 +62,41 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
    * engine's device and area lists; after `invalidate()` they are rebuilt once, at the next utterance, however
    * many devices were announced in between.
    */
-  constructor(private readonly engine: IntentEngine, private readonly stateOf?: StateReader, private readonly lists?: () => IntentLists) {}
+  /** Follow-ups per voice session (followUps.ts): answers to the hub's questions, "…too". */
+  private readonly followUps: FollowUps;
+
+  constructor(private readonly engine: IntentEngine, private readonly stateOf?: StateReader, private readonly lists?: () => IntentLists, now: () => number = Date.now) {
+    this.followUps = new FollowUps(now);
+  }
 
   /** The device list changed (added, removed, renamed): rebuild the engine's lists before the next match. */
   invalidate(): void {
     this.stale = this.lists !== undefined;
   }
 
-  match(text: string, options: { lang: string; area?: string }): IntentRequest | null {
+  match(text: string, options: { lang: string; area?: string; session?: string }): IntentRequest | null {
     this.refresh();
-    const match = this.engine.match(text, { lang: options.lang, ...(options.area ? { area: options.area } : {}) });
+    const found = this.engine.match(text, { lang: options.lang, ...(options.area ? { area: options.area } : {}) });
+    // Text no sentence matches may answer the hub's last question, or repeat the last command elsewhere.
+    const match = found ?? (options.session ? this.followUps.read(options.session, text, this.engine.deviceLists) : null);
     if (!match) return null;
+    const request = this.requestFor(match, text, options);
+    if (options.session) this.remember(options.session, match, request);
+    return request;
+  }
+
+  /** What a session's follow-ups need: the command carried out, the question asked back, or never mind. */
+  private remember(session: string, match: IntentMatch, request: IntentRequest): void {
+    if (match.intent === 'HassNevermind') return this.followUps.forget(session);
+    if (!DEVICE_INTENTS.has(match.intent)) return;
+    const decision = Object.isFrozen(match) ? this.resolved.get(match) : this.decided.get(request);
+    if (!decision) return;
+    if ('targets' in decision) {
+      if (!QUESTIONS.has(match.intent)) this.followUps.done(session, match, [...new Set(decision.resolution.devices.map((d) => d.type))]);
+    } else if (decision.code === 'DEVICE_AMBIGUOUS' && decision.candidates) this.followUps.asked(session, match, decision.candidates);
+  }
+
+  private requestFor(match: IntentMatch, text: string, options: { lang: string; area?: string }): IntentRequest {
     // A frozen match is the engine's one for this text and area: its request is made once and shared, frozen.
     const shared = Object.isFrozen(match);
     let request = shared ? this.requests.get(match) : undefined;
@@ -138,7 +165,10 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     const resolution = this.engine.resolve(match, area ? { sessionArea: area } : {});
     const lists = this.engine.deviceLists;
     if (isResolveError(resolution)) {
-      return { code: resolution.error, message: errorReply(resolution, match, lists), details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } };
+      return {
+        code: resolution.error, message: errorReply(resolution, match, lists), details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value },
+        ...(resolution.error === 'DEVICE_AMBIGUOUS' && resolution.candidates ? { candidates: resolution.candidates.map((d) => d.id) } : {}),
+      };
     }
     // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`).
     const commands = resolution.devices.map((d) => intentCommand(d.type, match.intent, match.slots));

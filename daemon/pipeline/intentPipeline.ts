@@ -8,7 +8,7 @@ import { FallbackChain, type FallbackStep } from './fallbackChain.js';
 /** What the pipeline needs of the local intent engine (engineAdapter.ts over daemon/intents). */
 export interface IntentMatcher {
   /** The request a plugin will get, or null when no sentence matched. `area`: the asking client's area. */
-  match(text: string, options: { lang: string; area?: string }): IntentRequest | null;
+  match(text: string, options: { lang: string; area?: string; session?: string }): IntentRequest | null;
 }
 
 /** What the pipeline needs of the plugin host. */
@@ -47,7 +47,8 @@ export class IntentPipeline implements HandlerStage {
     try {
       text = utterance.text.trim();
       lang = utterance.lang ?? detectLang(text);
-      request = this.engine.match(text, ctx.area ? { lang, area: ctx.area } : { lang });
+      // The session id lets an answer to the hub's question ("the desk one") or "…too" follow up (followUps.ts).
+      request = this.engine.match(text, ctx.area ? { lang, area: ctx.area, session: ctx.sessionId } : { lang, session: ctx.sessionId });
       if (request && this.plugins.intentOwner(request.intent) !== null) {
         const intent = request.intent;
         const call: CallInfo = { traceId: ctx.traceId, session: { sessionId: ctx.sessionId, clientId: ctx.subject } };

@@ -12,7 +12,6 @@ describe('no match', () => {
     'asdfgh qwerty', 'hello', '你好', 'tell me a joke', 'what is the capital of france', 'who are you',
     'turn', 'turn on', 'turn on the', 'set a timer', '打开', '设置定时器为', '🙂🙂', 'x'.repeat(3000),
     'what is love', 'play some music', '讲个笑话', '今天星期几了我们去哪儿玩', '把厨房的灯和客厅的灯打开',
-    'turn on the kitchen light and the hallway light',
   ];
   for (const text of cases) {
     test(JSON.stringify(text.length > 40 ? `${text.slice(0, 20)}…` : text), () => {

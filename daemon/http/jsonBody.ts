@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import { HubError } from '../core/errors.js';
+
+/** A request body the API reads: small JSON objects (a device's name, area and aliases fit in 2 KB). */
+export const MAX_JSON_BODY_BYTES = 16 * 1024;
+
+/**
+ * Reads a JSON request body, at most `max` bytes (a larger one is refused as soon as it is over, without
+ * reading the rest). BAD_REQUEST for an oversized body, a body that is not UTF-8 JSON, or a content type
+ * that says it is something else.
+ */
+export async function readJsonBody(req: IncomingMessage, max = MAX_JSON_BODY_BYTES): Promise<unknown> {
+  const type = req.headers['content-type'];
+  if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) throw new HubError('BAD_REQUEST', 'the body must be application/json');
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) throw new HubError('BAD_REQUEST', `the body is larger than ${max} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      req.resume();
+      throw new HubError('BAD_REQUEST', `the body is larger than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));
+  } catch {
+    throw new HubError('BAD_REQUEST', 'the body is not JSON');
+  }
+}
