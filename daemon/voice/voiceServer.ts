@@ -19,6 +19,8 @@ import { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
 import { HeldSpeech } from './heldSpeech.js';
+import type { DeviceFeed } from './deviceFeed.js';
+import { hasScope } from '../auth/tokens.js';
 
 export interface VoiceServerOptions {
   ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
@@ -38,6 +40,8 @@ export interface VoiceServerOptions {
   stage?: HandlerStage;
   /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
   stt?: SpeechToText | null;
+  /** Live device state for clients that connect with `?feed=devices` and a devices:read token (the page). */
+  deviceFeed?: DeviceFeed;
   /** How long stop() waits for utterances in flight before closing sockets. */
   drainMs?: number;
   /** Backoff between retries (the first step; it doubles per retry). */
@@ -128,6 +132,7 @@ export class VoiceServer implements Subsystem {
     }, Math.min(1000, Math.ceil(v.audioIdleMs / 2)));
     this.audioSweep.unref();
     this.stopKeyWatch = this.options.auth.onKeyChange?.(() => void this.revalidate()) ?? null;
+    this.options.deviceFeed?.start();
     // maxPayload bounds one frame; the stream total (maxAudioBytes) and text size (maxFrameBytes) are checked per session.
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(v.maxAudioBytes, v.maxFrameBytes), clientTracking: false });
     this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
@@ -191,6 +196,7 @@ export class VoiceServer implements Subsystem {
     const { bus, clock } = this.options.ctx;
     this.beginStop();
     bus.removeListeners(this);
+    this.options.deviceFeed?.stop();
     this.heldSpeech.clear();
     await this.drain();
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
@@ -257,7 +263,8 @@ export class VoiceServer implements Subsystem {
     }
     const token = extractToken(req)!; // checkRequest found it
     this.upgradeTraceIds.set(req, traceId);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims, token, sessionId, traceId));
+    const wantsFeed = new URLSearchParams(req.url?.split('?')[1] ?? '').get('feed') === 'devices';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims, token, sessionId, traceId, wantsFeed));
   }
 
   /**
@@ -298,7 +305,7 @@ export class VoiceServer implements Subsystem {
     return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }), this.parser);
   }
 
-  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string): void {
+  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string, wantsFeed = false): void {
     const log = this.options.ctx.log.child({ sessionId: id, traceId });
     const send = (frame: string): void => {
       if (ws.readyState !== 1) return;
@@ -337,6 +344,11 @@ export class VoiceServer implements Subsystem {
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
     for (const frame of this.heldSpeech.take(claims.sub)) session.speak(frame);
+    let detachFeed: (() => void) | null = null;
+    if (wantsFeed && this.options.deviceFeed) {
+      if (hasScope(claims, 'devices:read')) detachFeed = this.options.deviceFeed.attach(send);
+      else send(jsonCodec.error(null, 'FORBIDDEN', 'the device feed needs a token with devices:read'));
+    }
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
       parsed(data);
@@ -356,6 +368,7 @@ export class VoiceServer implements Subsystem {
     ws.on('error', (err) => log.debug({ err }, 'voice socket error'));
     ws.on('close', () => {
       budget.release(unparsed);
+      detachFeed?.();
       session.close();
       this.connections.delete(id);
       const left = (this.perSubject.get(claims.sub) ?? 1) - 1;
