@@ -14,6 +14,7 @@ export interface SocketHandlers {
 }
 
 const CLOSE_TOKEN_WITHDRAWN = 1008;
+const HANDSHAKE_MS = 5000;
 
 export class HubSocket {
   private ws: WebSocket | null = null;
@@ -49,7 +50,11 @@ export class HubSocket {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.handlers.status(this.attempt === 0 && !this.wasDown ? 'connecting' : 'reconnecting', this.wasDown);
+    // A handshake that hangs (an upgrade that reached a hub still starting, a half-open NAT) is given up
+    // and tried again, as a dropped one is.
+    const handshake = window.setTimeout(() => { if (ws.readyState === WebSocket.CONNECTING) ws.close(); }, HANDSHAKE_MS);
     ws.onopen = () => {
+      clearTimeout(handshake);
       this.attempt = 0;
       this.handlers.status('live', this.wasDown);
       this.wasDown = false;
@@ -68,6 +73,7 @@ export class HubSocket {
       if (frame && typeof frame === 'object') this.handlers.frame(frame as Record<string, unknown>);
     };
     ws.onclose = (event) => {
+      clearTimeout(handshake);
       if (this.ws !== ws || this.closed) return;
       this.ws = null;
       if (event.code === CLOSE_TOKEN_WITHDRAWN) {
