@@ -43,10 +43,15 @@ class DeviceCard extends Component<CardProps> {
   }
 }
 
-type Groups = Array<{ floor: string; areas: Array<{ area: string; devices: DeviceView[] }> }>;
+type Groups = Array<{ floor: string; areas: Array<{ area: string; ids: string[] }> }>;
 
-/** Floors, then areas, then devices, each by name; devices with no floor or area go last. */
-function group(devices: DeviceView[], t: T): Groups {
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/**
+ * Floors, then areas, then devices, each by name; devices with no floor or area go last. Only ids: the
+ * grouping is redone when a device comes, goes or is renamed or moved (`layout`), not at each state change.
+ */
+function group(devices: Iterable<DeviceView>, t: T): Groups {
   const floors = new Map<string, Map<string, DeviceView[]>>();
   for (const d of devices) {
     const floor = d.floor ?? '';
@@ -57,25 +62,25 @@ function group(devices: DeviceView[], t: T): Groups {
     if (!list) areas.set(area, list = []);
     list.push(d);
   }
-  const byName = (a: string, b: string): number => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b));
+  const byName = (a: string, b: string): number => (a === '' ? 1 : b === '' ? -1 : collator.compare(a, b));
   return [...floors.keys()].sort(byName).map((floor) => ({
     floor: floor || t('otherFloor'),
     areas: [...floors.get(floor)!.keys()].sort(byName).map((area) => ({
       area: area || t('noArea'),
-      devices: floors.get(floor)!.get(area)!.sort((a, b) => a.name.localeCompare(b.name)),
+      ids: floors.get(floor)!.get(area)!.sort((a, b) => collator.compare(a.name, b.name)).map((d) => d.id),
     })),
   }));
 }
 
-export function DevicesView({ devices, errors, t, canControl, send }: {
-  devices: Map<string, DeviceView>; errors: Map<string, string>; t: T; canControl: boolean; send: SendCommand;
+export function DevicesView({ devices, layout, errors, t, canControl, send }: {
+  devices: Map<string, DeviceView>; layout: number; errors: Map<string, string>; t: T; canControl: boolean; send: SendCommand;
 }): unknown {
   const [query, setQuery] = useState('');
   const q = query.trim().toLowerCase();
   const groups = useMemo(() => {
     const list = [...devices.values()].filter((d) => !q || d.name.toLowerCase().includes(q) || d.aliases.some((a) => a.toLowerCase().includes(q)));
     return group(list, t);
-  }, [devices, q, t]);
+  }, [layout, q, t]); // eslint-disable-line react-hooks/exhaustive-deps -- devices' states do not move cards
   const showFloors = groups.length > 1 || (groups[0] && groups[0].floor !== t('otherFloor'));
   return html`
     <section class="devices" aria-labelledby="devices-title">
@@ -90,7 +95,10 @@ export function DevicesView({ devices, errors, t, canControl, send }: {
             <section class="area" key=${a.area} aria-label=${a.area}>
               <h3 class="area-name">${a.area}</h3>
               <div class="cards">
-                ${a.devices.map((d) => html`<${DeviceCard} key=${d.id} device=${d} error=${errors.get(d.id) ?? null} t=${t} canControl=${canControl} send=${send} />`)}
+                ${a.ids.map((id) => {
+                  const d = devices.get(id);
+                  return d ? html`<${DeviceCard} key=${id} device=${d} error=${errors.get(id) ?? null} t=${t} canControl=${canControl} send=${send} />` : null;
+                })}
               </div>
             </section>`)}
         </div>`)}

@@ -61,6 +61,9 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
   const scopes = useMemo(() => tokenScopes(token), [token]);
   const [devices, setDevices] = useState<Map<string, DeviceView>>(new Map());
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
+  // Bumped when a device comes, goes, or changes name, area or floor: only then are the cards regrouped.
+  const [layout, setLayout] = useState(0);
+  const shown = useRef<Map<string, DeviceView>>(new Map());
   const [status, setStatus] = useState<{ s: SocketStatus; back: boolean }>({ s: 'connecting', back: false });
   const [voiceState, setVoiceState] = useState('idle');
   const [exchanges, setExchanges] = useState<Exchange[]>([]);
@@ -81,16 +84,26 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
       frame: (f) => {
         switch (f.type) {
           case 'devices':
-            setDevices(new Map((f.devices as DeviceView[]).map((d) => [d.id, d])));
+            shown.current = new Map((f.devices as DeviceView[]).map((d) => [d.id, d]));
+            setDevices(shown.current);
+            setLayout((n) => n + 1);
             return;
-          case 'devices.changed':
-            setDevices((old) => {
-              const next = new Map(old);
-              for (const d of f.devices as DeviceView[]) next.set(d.id, d);
-              for (const id of f.removed as string[]) next.delete(id);
-              return next;
-            });
+          case 'devices.changed': {
+            // Frames arrive one at a time, so the map in `shown` is always the latest one.
+            const old = shown.current;
+            const next = new Map(old);
+            let moved = (f.removed as string[]).length > 0;
+            for (const d of f.devices as DeviceView[]) {
+              const was = old.get(d.id);
+              if (!was || was.name !== d.name || was.area !== d.area || was.floor !== d.floor || was.aliases.join() !== d.aliases.join()) moved = true;
+              next.set(d.id, d);
+            }
+            for (const id of f.removed as string[]) next.delete(id);
+            shown.current = next;
+            setDevices(next);
+            if (moved) setLayout((n) => n + 1);
             return;
+          }
           case 'state':
             setVoiceState(String(f.state));
             return;
@@ -154,7 +167,7 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
     ${status.s === 'live' && status.back ? html`<p class="banner ok" role="status">${banner}</p>` : null}
     <main class=${tab === 'home' ? 'home' : 'hubtab'}>
       ${tab === 'home' ? html`
-        <${DevicesView} devices=${devices} errors=${errors} t=${t} canControl=${can(scopes, 'devices:control')} send=${send} />
+        <${DevicesView} devices=${devices} layout=${layout} errors=${errors} t=${t} canControl=${can(scopes, 'devices:control')} send=${send} />
         <${VoiceBox} t=${t} state=${voiceState} exchanges=${exchanges} canTalk=${can(scopes, 'voice')}
           send=${(frame: Record<string, unknown> | ArrayBuffer) => socket.current?.send(frame) ?? false} asked=${asked} update=${update} />`
         : html`<${HubPanel} t=${t} token=${token} scopes=${scopes} />`}

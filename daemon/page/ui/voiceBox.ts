@@ -51,6 +51,10 @@ export function VoiceBox({ t, state, exchanges, send, asked, update, canTalk }: 
 
   const startTalking = (): void => {
     if (capture.current) return;
+    if (!window.isSecureContext || !navigator.mediaDevices) {
+      setMicError(t('micInsecure'));
+      return;
+    }
     setMicError(null);
     const id = newId();
     const current = { id, frames: 0, bytes: 0, capture: Promise.resolve<Capture | null>(null) };
