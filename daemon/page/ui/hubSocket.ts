@@ -89,7 +89,7 @@ export class HubSocket {
   private async retry(): Promise<void> {
     this.attempt++;
     // A refused upgrade looks like any dropped socket to a page: ask the API whether the token is still good.
-    if (this.attempt > 1) {
+    {
       try {
         const res = await fetch('/api/devices', { method: 'HEAD', headers: { authorization: `Bearer ${this.token}` } });
         if (res.status === 401) {
