@@ -91,7 +91,7 @@ export class Hub {
     this.voice = new VoiceServer({
       ctx: voiceCtx, auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
       core: this.voiceCore,
-      deviceFeed: new DeviceFeed({ bus: this.ctx.bus, devices, floorOf: (area) => floorOf(config, area) }),
+      deviceFeed: new DeviceFeed({ bus: this.ctx.bus, devices, floorOf: floorFinder(config) }),
     });
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
@@ -175,10 +175,13 @@ function childContext(root: HubContext, log: Logger): HubContext {
   };
 }
 
-/** An area's floor from `areas.<name>.floor` when the config has one (PROTOCOL §1); otherwise none. */
-function floorOf(config: HubConfig, area: string): string | null {
-  const entry = (config.areas as Record<string, { floor?: unknown } | undefined>)[area];
-  return typeof entry?.floor === 'string' ? entry.floor : null;
+/**
+ * An area's floor from `areas.<name>.floor` (PROTOCOL §1), matched without regard to case (discovery says
+ * "Kitchen", a config may say "kitchen"); none when the config names no floor for it.
+ */
+function floorFinder(config: HubConfig): (area: string) => string | null {
+  const floors = new Map(Object.entries(config.areas).map(([name, a]) => [name.toLowerCase(), a.floor]));
+  return (area) => floors.get(area.toLowerCase()) ?? null;
 }
 
 /** A stand-in for a context member whose subsystem has not started yet: any use says so clearly. */

@@ -13,7 +13,7 @@ export interface DeviceFeedView {
   state: Record<string, unknown>;
   available: boolean | null;
   lastSeen: number | null;
-  limits: { minTemp?: number; maxTemp?: number; tempStep?: number; modes?: string[] };
+  limits: { minTemp?: number; maxTemp?: number; tempStep?: number; modes?: string[]; unit?: string };
 }
 
 export interface DeviceFeedOptions {
@@ -111,6 +111,7 @@ export class DeviceFeed {
     if (m.maxTemp !== undefined) limits.maxTemp = m.maxTemp;
     if (m.tempStep !== undefined) limits.tempStep = m.tempStep;
     if (m.modes !== undefined) limits.modes = m.modes;
+    if (m.unit !== undefined) limits.unit = m.unit;
     const area = d.area ?? null;
     return {
       id: d.id, name: d.name, aliases: d.aliases, area, floor: area && this.options.floorOf ? this.options.floorOf(area) : null,

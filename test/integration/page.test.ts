@@ -30,7 +30,32 @@ let wav = '';
 const sentFrames: Array<string | Buffer> = [];
 const received: Array<{ topic: string; payload: string }> = [];
 
-const CONFIG = 'storage:\n  flushIntervalMs: 50\n';
+const CONFIG = `storage:
+  flushIntervalMs: 50
+areas:
+  kitchen: { floor: Ground floor }
+  hall: { floor: Ground floor }
+  bedroom: { floor: First floor }
+`;
+/** Only for the README's screenshot: a few more kinds of device. */
+const SCREENSHOT_DEVICES: Array<[string, Record<string, unknown>, Array<[string, string]>]> = [
+  ['homeassistant/climate/bedroom/config', {
+    name: null, uniq_id: 'bedroom_thermostat', temperature_command_topic: 'bedroom/trv/set', temperature_state_topic: 'bedroom/trv/target',
+    current_temperature_topic: 'bedroom/trv/current', mode_command_topic: 'bedroom/trv/mode/set', modes: ['off', 'heat', 'auto'],
+    dev: { ids: ['trv'], name: 'Bedroom thermostat', sa: 'Bedroom' },
+  }, [['bedroom/trv/target', '20.5'], ['bedroom/trv/current', '19.0']]],
+  ['homeassistant/cover/bedroom/config', {
+    name: null, uniq_id: 'bedroom_blinds', cmd_t: 'bedroom/blinds/set', stat_t: 'bedroom/blinds/state', pos_t: 'bedroom/blinds/position',
+    set_pos_t: 'bedroom/blinds/position/set', dev: { ids: ['blinds'], name: 'Bedroom blinds', sa: 'Bedroom' },
+  }, [['bedroom/blinds/state', 'open'], ['bedroom/blinds/position', '60']]],
+  ['homeassistant/sensor/hall/config', {
+    name: null, uniq_id: 'hall_temperature', stat_t: 'hall/climate', unit_of_measurement: '°C', device_class: 'temperature',
+    dev: { ids: ['hall-sensor'], name: 'Hall temperature', sa: 'Hall' },
+  }, [['hall/climate', '21.3']]],
+  ['homeassistant/lock/front/config', {
+    name: null, uniq_id: 'front_door', cmd_t: 'front/lock/set', stat_t: 'front/lock/state', dev: { ids: ['front-lock'], name: 'Front door', sa: 'Hall' },
+  }, [['front/lock/state', 'LOCKED']]],
+];
 const HOSTILE = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Kitchen light';
 const KITCHEN_LIGHT = {
   '~': 'esphome/kitchen', name: null, uniq_id: 'kitchen_light_1', cmd_t: '~/light/set', stat_t: '~/light/state', schema: 'json', brightness: true,
@@ -145,6 +170,7 @@ test('a device announced over MQTT discovery appears without reload, its hostile
   assert.equal(await card.locator('img, script').count(), 0);
   assert.equal(await page.evaluate('window.__xss'), undefined);
   assert.equal(await page.locator('section.area[aria-label="Kitchen"]').count(), 1, 'grouped under its area');
+  assert.equal(await page.locator('.floor', { has: page.locator('section.area[aria-label="Kitchen"]') }).locator('h3.floor-name').textContent(), 'Ground floor');
 });
 
 test('toggling it publishes the command at the device, and the state it reports back shows', { skip: missing }, async () => {
@@ -173,6 +199,12 @@ test('a typed command is answered with reply, intent and actions, and reaches th
   if (process.env.VOICEHUB_PAGE_SCREENSHOT) {
     await device.publishAsync('hall/lamp/state', 'ON', { qos: 1 });
     await page.locator('article[data-device="hall_lamp"] button.toggle[aria-checked="true"]').waitFor();
+    for (const [topic, config, states] of SCREENSHOT_DEVICES) {
+      await device.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
+      for (const [t, v] of states) await device.publishAsync(t, v, { qos: 1 });
+      await page.locator(`article[data-device="${String(config.uniq_id)}"]`).waitFor();
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the last state batch
     await page.screenshot({ path: process.env.VOICEHUB_PAGE_SCREENSHOT });
   }
 });

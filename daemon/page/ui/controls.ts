@@ -79,7 +79,7 @@ export function stateText(d: DeviceView): string {
   if (typeof s.brightness === 'number') parts.push(`${s.brightness} %`);
   if (typeof s.position === 'number') parts.push(`${s.position} %`);
   if (typeof s.percentage === 'number') parts.push(`${s.percentage} %`);
-  if (s.value !== undefined) parts.push(`${String(s.value)}${typeof s.unit === 'string' ? ` ${s.unit}` : ''}`);
+  if (s.value !== undefined) parts.push(`${String(s.value)}${d.limits.unit ? ` ${d.limits.unit}` : ''}`);
   if (typeof s.current_temperature === 'number') parts.push(`${s.current_temperature} °C`);
   if (typeof s.target_temperature === 'number') parts.push(`→ ${s.target_temperature} °C`);
   if (typeof s.hvac_mode === 'string') parts.push(s.hvac_mode);

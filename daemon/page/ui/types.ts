@@ -10,7 +10,7 @@ export interface DeviceView {
   state: Record<string, unknown>;
   available: boolean | null;
   lastSeen: number | null;
-  limits: { minTemp?: number; maxTemp?: number; tempStep?: number; modes?: string[] };
+  limits: { minTemp?: number; maxTemp?: number; tempStep?: number; modes?: string[]; unit?: string };
 }
 
 export type SendCommand = (device: DeviceView, command: string, params?: Record<string, unknown>) => void;
