@@ -2,7 +2,8 @@
 export interface ApiResult<T> {
   status: number;
   body: T | null;
-  error: { code: string; reason?: string; message: string } | null;
+  /** The hub's error body (`code` from docs/ERRORS.md); no code when the hub could not be reached at all. */
+  error: { code?: string; reason?: string; message: string } | null;
 }
 
 export async function api<T>(path: string, token: string | null, init: { method?: string; body?: unknown } = {}): Promise<ApiResult<T>> {
@@ -13,12 +14,12 @@ export async function api<T>(path: string, token: string | null, init: { method?
   try {
     res = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   } catch (err) {
-    return { status: 0, body: null, error: { code: 'UNREACHABLE', message: String((err as Error).message ?? err) } };
+    return { status: 0, body: null, error: { message: String((err as Error).message ?? err) } };
   }
   const type = res.headers.get('content-type') ?? '';
   const data: unknown = type.includes('json') ? await res.json().catch(() => null) : await res.text();
   if (res.ok) return { status: res.status, body: data as T, error: null };
-  const error = (data as { error?: ApiResult<T>['error'] } | null)?.error ?? { code: String(res.status), message: res.statusText };
+  const error = (data as { error?: ApiResult<T>['error'] } | null)?.error ?? { message: `${res.status} ${res.statusText}` };
   return { status: res.status, body: null, error };
 }
 

@@ -145,7 +145,7 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
     setErrors((old) => { const next = new Map(old); next.delete(device.id); return next; });
     const res = await api('/api/command', token, { method: 'POST', body: { device: device.id, command, ...(params ? { params } : {}) } });
     if (res.status === 401) return withdrawn();
-    if (res.error) setErrors((old) => new Map(old).set(device.id, `${res.error!.code}: ${res.error!.message}`));
+    if (res.error) setErrors((old) => new Map(old).set(device.id, res.error!.code ? `${res.error!.code}: ${res.error!.message}` : res.error!.message));
   }, [token]);
 
   const banner = status.s === 'live' ? (status.back ? t('reconnected') : null) : status.s === 'reconnecting' ? t('reconnecting') : t('connecting');

@@ -13,7 +13,8 @@ export interface Exchange {
   handledBy?: string;
   actions?: Array<{ device: string; command: string }>;
   ms?: number;
-  error?: { code: string; message: string };
+  /** The hub's error frame; no code when the page could not send at all. */
+  error?: { code?: string; message: string };
   audio?: { frames: number; bytes: number };
 }
 
@@ -44,7 +45,7 @@ export function VoiceBox({ t, state, exchanges, send, asked, update, canTalk }: 
     const id = newId();
     asked({ id, asked: said });
     if (!send({ type: 'utterance', id, text: said, lang: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en' })) {
-      update(id, { error: { code: 'OFFLINE', message: t('reconnecting') } });
+      update(id, { error: { message: t('reconnecting') } });
     }
     setText('');
   };
@@ -122,7 +123,7 @@ export function VoiceBox({ t, state, exchanges, send, asked, update, canTalk }: 
                 <dt>${t('actions')}</dt><dd class="actions">${x.actions && x.actions.length > 0 ? x.actions.map((a) => `${a.device}: ${a.command}`).join(', ') : '–'}</dd>
                 <dt>${t('timing')}</dt><dd>${x.ms !== undefined ? `${x.ms} ms` : '–'}</dd>
               </dl>` : null}
-            ${x.error ? html`<p class="error" role="alert" data-code=${x.error.code}>${x.error.code === 'NO_STT' ? t('noStt') : `${x.error.code}: ${x.error.message}`}</p>` : null}
+            ${x.error ? html`<p class="error" role="alert" data-code=${x.error.code}>${x.error.code === 'NO_STT' ? t('noStt') : x.error.code ? `${x.error.code}: ${x.error.message}` : x.error.message}</p>` : null}
           </li>`)}
       </ol>
     </section>`;
