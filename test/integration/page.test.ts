@@ -298,3 +298,12 @@ test('an admin token pasted in signs in; the hub panel shows health checks, plug
   await page.locator('.signin').waitFor();
   assert.equal(await page.evaluate("localStorage.getItem('voicehub.token')"), null);
 });
+
+test('a token without devices:read says why no devices are shown', { skip: missing }, async () => {
+  const made = await cli(['token', 'create', '--sub', 'page-voice', '--scope', 'voice']);
+  assert.equal(made.code, 0, made.stderr);
+  await page.fill('#token', made.stdout.trim());
+  await page.click('form.paste button');
+  await page.locator('main.home .notice[role="status"]').waitFor();
+  assert.equal(await page.locator('article.device').count(), 0);
+});

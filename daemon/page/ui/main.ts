@@ -64,6 +64,7 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
   // Bumped when a device comes, goes, or changes name, area or floor: only then are the cards regrouped.
   const [layout, setLayout] = useState(0);
   const shown = useRef<Map<string, DeviceView>>(new Map());
+  const [feedDenied, setFeedDenied] = useState(false);
   const [status, setStatus] = useState<{ s: SocketStatus; back: boolean }>({ s: 'connecting', back: false });
   const [voiceState, setVoiceState] = useState('idle');
   const [exchanges, setExchanges] = useState<Exchange[]>([]);
@@ -121,6 +122,7 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
             return;
           case 'error':
             if (f.code === 'UNAUTHORIZED') return; // the close (1008) that follows signs out
+            if (f.code === 'FORBIDDEN' && f.id === null) setFeedDenied(true); // the device feed needs devices:read
             if (typeof f.id === 'string') update(f.id, { error: { code: String(f.code), message: String(f.message) } });
             return;
           case 'speak':
@@ -167,7 +169,7 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
     ${status.s === 'live' && status.back ? html`<p class="banner ok" role="status">${banner}</p>` : null}
     <main class=${tab === 'home' ? 'home' : 'hubtab'}>
       ${tab === 'home' ? html`
-        <${DevicesView} devices=${devices} layout=${layout} errors=${errors} t=${t} canControl=${can(scopes, 'devices:control')} send=${send} />
+        ${feedDenied ? html`<p class="notice" role="status">${t('noRead')}</p>` : html`<${DevicesView} devices=${devices} layout=${layout} errors=${errors} t=${t} canControl=${can(scopes, 'devices:control')} send=${send} />`}
         <${VoiceBox} t=${t} state=${voiceState} exchanges=${exchanges} canTalk=${can(scopes, 'voice')}
           send=${(frame: Record<string, unknown> | ArrayBuffer) => socket.current?.send(frame) ?? false} asked=${asked} update=${update} />`
         : html`<${HubPanel} t=${t} token=${token} scopes=${scopes} />`}
