@@ -89,6 +89,17 @@ program.command('keys').description('the hub\'s signing key')
     process.exitCode = await runKeysRotate({ configPath: configPath() });
   });
 
+program.command('pair')
+  .description('print a 6-digit code that signs the hub\'s page in (valid 5 minutes, once)')
+  .option('--scope <scopes>', 'space-separated scopes for the page: voice devices:read devices:control admin', 'voice devices:read devices:control')
+  .action(async (opts: { scope: string }) => {
+    const { runPair } = await import('./page/pairCommand.js');
+    process.exitCode = await runPair({ configPath: configPath(), scope: opts.scope }, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+  });
+
 const collect = (value: string, previous: string[]) => [...previous, value];
 program.command('mqtt-user').description('users of the embedded MQTT broker')
   .command('add <name>')

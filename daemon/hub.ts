@@ -19,6 +19,9 @@ import { VoiceServer } from './voice/voiceServer.js';
 import { VoiceCore } from './voice/voiceCore.js';
 import type { HandlerStage } from './voice/handlerStage.js';
 import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
+import type { LogRing } from './core/logRing.js';
+import { registerPageRoutes } from './page/pageRoutes.js';
+import { DeviceFeed } from './voice/deviceFeed.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -26,6 +29,8 @@ export interface HubOptions {
   clock?: Clock;
   /** A handler stage in place of the intent pipeline (the benchmarks time the session path alone with one). */
   stage?: HandlerStage;
+  /** The last log lines, for the page's log view (main.ts keeps them). */
+  logRing?: LogRing;
 }
 
 /**
@@ -74,6 +79,9 @@ export class Hub {
       start: async () => {
         registerOpsRoutes(this.http, this.ctx, this.health, sampler);
         registerApiRoutes(this.http, { devices, plugins: this.plugins.host }, auth);
+        await registerPageRoutes(this.http, {
+          dataDir: config.dataDir, clock: this.ctx.clock, log: log.child({ subsystem: 'page' }), auth, devices, logRing: options.logRing,
+        });
       },
       stop: async () => {},
     };
@@ -83,6 +91,7 @@ export class Hub {
     this.voice = new VoiceServer({
       ctx: voiceCtx, auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
       core: this.voiceCore,
+      deviceFeed: new DeviceFeed({ bus: this.ctx.bus, devices, floorOf: floorFinder(config) }),
     });
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
@@ -164,6 +173,15 @@ function childContext(root: HubContext, log: Logger): HubContext {
     get mqtt() { return root.mqtt; },
     set mqtt(value) { root.mqtt = value; },
   };
+}
+
+/**
+ * An area's floor from `areas.<name>.floor` (PROTOCOL §1), matched without regard to case (discovery says
+ * "Kitchen", a config may say "kitchen"); none when the config names no floor for it.
+ */
+function floorFinder(config: HubConfig): (area: string) => string | null {
+  const floors = new Map(Object.entries(config.areas).map(([name, a]) => [name.toLowerCase(), a.floor]));
+  return (area) => floors.get(area.toLowerCase()) ?? null;
 }
 
 /** A stand-in for a context member whose subsystem has not started yet: any use says so clearly. */

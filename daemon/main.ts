@@ -2,6 +2,7 @@ import { ConfigError, EnvironmentError, isHubError } from './core/errors.js';
 import { loadConfig, type LoadOptions } from './config/load.js';
 import { createLogger, flushLog, type Logger } from './core/log.js';
 import { Hub } from './hub.js';
+import { LogRing } from './core/logRing.js';
 import { createSystemdNotifier } from './systemd/notify.js';
 
 /** The hub's own shutdown deadline (PROTOCOL §1: exit within 10 s); systemd's TimeoutStopSec sits above it. */
@@ -27,8 +28,9 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   } catch (err) {
     exitWithError(err);
   }
-  const log = createLogger({ level: config.log.level });
-  const hub = new Hub({ config, log });
+  const logRing = new LogRing();
+  const log = createLogger({ level: config.log.level, ring: logRing });
+  const hub = new Hub({ config, log, logRing });
   installCrashHandlers(log, hub);
   const systemd = createSystemdNotifier({ log: log.child({ subsystem: 'systemd' }) });
   // Signal handlers go in before start-up, so a SIGTERM that arrives while the hub starts still gets an

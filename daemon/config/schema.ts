@@ -133,6 +133,8 @@ const DeviceSchema = Type.Object({
 
 const AreaSchema = Type.Object({
   aliases: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+  /** The floor the area is on (PROTOCOL §1): the page groups areas by it. */
+  floor: Nullable(Type.String({ minLength: 1 })),
 }, Strict);
 
 const LocationSchema = Type.Object({

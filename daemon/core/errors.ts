@@ -74,6 +74,9 @@ export const ErrorCodes = {
   WATCHDOG_PID_OTHER: 'WATCHDOG_PID names another process, so the watchdog is not ours to feed',
   WATCHDOG_WITHOUT_SOCKET: 'WATCHDOG_USEC is set without NOTIFY_SOCKET; watchdog off',
   DEVICE_OVERRIDE_INVALID: 'a name, area or alias set for a device (PATCH /api/devices/:id, `voicehub devices set`) is not allowed',
+  // The page (issue 17).
+  PAIRING_CODE_INVALID: 'a pairing code from `voicehub pair` is wrong, expired or already used (POST /api/pair answers 401)',
+  PAGE_NOT_BUILT: 'the page\'s files are missing from dist/page (run `npm run build`); GET / answers 503',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { teeToRing, type LogRing } from './logRing.js';
 
 export type Logger = PinoLogger;
 
@@ -16,6 +17,8 @@ export interface LogOptions {
   level?: string;
   /** Where lines go; stdout when not given. Tests pass a stream to read lines back. */
   destination?: DestinationStream;
+  /** Keeps a copy of the last lines (the page's log view, admin only). */
+  ring?: LogRing;
 }
 
 /**
@@ -24,7 +27,8 @@ export interface LogOptions {
  * `flushLog` is called on every orderly or fatal exit so nothing is lost there.
  */
 export function createLogger(options: LogOptions = {}): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 0 });
+  const out = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 0 });
+  const destination = options.ring ? teeToRing(out, options.ring) as DestinationStream : out;
   return pino(
     {
       level: options.level ?? 'info',

@@ -17,6 +17,8 @@ import type { SessionIdentity, VoiceSession } from './voiceSession.js';
 import type { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
+import type { DeviceFeed } from './deviceFeed.js';
+import { hasScope } from '../auth/tokens.js';
 
 export interface VoiceServerOptions {
   ctx: Pick<HubContext, 'config' | 'log' | 'clock'>;
@@ -32,6 +34,8 @@ export interface VoiceServerOptions {
    * at construction, so the first utterance after `listening` already reaches the real handler.
    */
   core: VoiceCore;
+  /** Live device state for clients that connect with `?feed=devices` and a devices:read token (the page). */
+  deviceFeed?: DeviceFeed;
   /** How long stop() waits for utterances in flight before closing sockets. */
   drainMs?: number;
 }
@@ -109,6 +113,7 @@ export class VoiceServer implements Subsystem {
     }, Math.min(1000, Math.ceil(v.audioIdleMs / 2)));
     this.audioSweep.unref();
     this.stopKeyWatch = this.options.auth.onKeyChange?.(() => void this.revalidate()) ?? null;
+    this.options.deviceFeed?.start();
     // maxPayload bounds one frame; the stream total (maxAudioBytes) and text size (maxFrameBytes) are checked per session.
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: Math.max(v.maxAudioBytes, v.maxFrameBytes), clientTracking: false });
     this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
@@ -155,6 +160,7 @@ export class VoiceServer implements Subsystem {
     if (!this.core.running || !this.wss) return;
     const { clock } = this.options.ctx;
     this.beginStop();
+    this.options.deviceFeed?.stop();
     await this.drain();
     this.frames.flush(); // the last answers go out before the close frames, which nothing may follow
     const closed = [...this.connections.values()].map((c) => new Promise<void>((resolve) => {
@@ -219,7 +225,8 @@ export class VoiceServer implements Subsystem {
     }
     const token = extractToken(req)!; // checkRequest found it
     this.upgradeTraceIds.set(req, traceId);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims, token, sessionId, traceId));
+    const wantsFeed = new URLSearchParams(req.url?.split('?')[1] ?? '').get('feed') === 'devices';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims, token, sessionId, traceId, wantsFeed));
   }
 
   /**
@@ -260,7 +267,7 @@ export class VoiceServer implements Subsystem {
     return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }, { hearsSpeech: false }), this.parser);
   }
 
-  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string): void {
+  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string, wantsFeed = false): void {
     const log = this.options.ctx.log.child({ sessionId: id, traceId });
     const send = (frame: string): void => {
       if (ws.readyState !== 1) return;
@@ -298,6 +305,11 @@ export class VoiceServer implements Subsystem {
     const parsed = (data: Buffer): void => { pending = Math.max(0, pending - data.length - UNPARSED_SLACK_BYTES); };
     this.connections.set(id, conn);
     this.perSubject.set(claims.sub, (this.perSubject.get(claims.sub) ?? 0) + 1);
+    let detachFeed: (() => void) | null = null;
+    if (wantsFeed && this.options.deviceFeed) {
+      if (hasScope(claims, 'devices:read')) detachFeed = this.options.deviceFeed.attach(send);
+      else send(jsonCodec.error(null, 'FORBIDDEN', 'the device feed needs a token with devices:read'));
+    }
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
       parsed(data);
@@ -317,6 +329,7 @@ export class VoiceServer implements Subsystem {
     ws.on('error', (err) => log.debug({ err }, 'voice socket error'));
     ws.on('close', () => {
       budget.release(unparsed);
+      detachFeed?.();
       session.close();
       this.connections.delete(id);
       const left = (this.perSubject.get(claims.sub) ?? 1) - 1;

@@ -8,6 +8,7 @@ import { benchVoice, formatTable } from './voice.js';
 import { benchVoicePipeline } from './voicePipeline.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
+import { benchPage } from './page.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -92,4 +93,19 @@ if (want('intents')) {
   console.log(`\n## Intents: match + resolve with ${r.devices} devices, ${r.utterances} English and Chinese utterances`);
   console.log(`matched afresh: median ${fmt(r.medianMs, 3)} ms, p99 ${fmt(r.p99Ms, 3)} ms (target: median ≤ 1 ms)`);
   console.log(`heard before (recent-match cache): median ${fmt(r.cachedMedianMs, 4)} ms, p99 ${fmt(r.cachedP99Ms, 4)} ms`);
+}
+
+if (want('page')) {
+  const devices = Number(process.env.BENCH_PAGE_DEVICES ?? 500);
+  const r = await benchPage({ devices, seconds: Number(process.env.BENCH_SECONDS ?? 5), updatesPerSec: Number(process.env.BENCH_PAGE_UPDATES ?? 500) });
+  console.log(`\n## The page in Chromium: ${devices} devices, every one reporting state`);
+  if (typeof r === 'string') console.log(`skipped: ${r}`);
+  else {
+    console.log('| page | devices | state updates/s | first render (ms) | frame p50 / p99 (ms) | long tasks (longest, ms) | script / layout / style ms per s |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [name, x] of [['empty (baseline)', r.baseline], ['loaded', r.loaded]] as const) {
+      console.log(`| ${name} | ${x.devices} | ${x.updatesPerSec} | ${x.renderMs} | ${x.frameP50Ms} / ${x.frameP99Ms} | ${x.longTasks} (${x.longestTaskMs}) | ${x.scriptMsPerSec} / ${x.layoutMsPerSec} / ${x.styleMsPerSec} |`);
+    }
+    console.log(`frame p99 ratio to baseline: ${fmt(r.loaded.frameP99Ms / Math.max(1, r.baseline.frameP99Ms), 2)} (target: no visible jank, ≤ 2×)`);
+  }
 }

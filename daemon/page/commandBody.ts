@@ -1,0 +1,55 @@
+import { HubError } from '../core/errors.js';
+import type { DeviceCommand } from '../../devices/model.js';
+
+/** Every command the page may send, with the one number (or text) parameter each takes. */
+const PARAMS: Record<DeviceCommand['command'], { name: string; kind: 'number' | 'text' } | null | 'optional-brightness'> = {
+  turn_on: 'optional-brightness',
+  turn_off: null,
+  toggle: null,
+  set_brightness: { name: 'brightness', kind: 'number' },
+  open: null,
+  close: null,
+  stop: null,
+  set_position: { name: 'position', kind: 'number' },
+  lock: null,
+  unlock: null,
+  set_temperature: { name: 'temperature', kind: 'number' },
+  set_hvac_mode: { name: 'mode', kind: 'text' },
+  set_fan_speed: { name: 'percentage', kind: 'number' },
+};
+
+/**
+ * `POST /api/command`'s body `{"device":"id","command":"set_brightness","params":{"brightness":40}}` checked
+ * into a DeviceCommand: a known command name, exactly the parameter it takes, finite numbers, short text.
+ * Ranges are the device layer's to check (VALUE_OUT_OF_RANGE), as for a voice command.
+ */
+export function parseCommandBody(body: Record<string, unknown>): { device: string; command: DeviceCommand } {
+  const { device, command, params } = body;
+  if (typeof device !== 'string' || device.length === 0 || device.length > 256) throw new HubError('BAD_REQUEST', '"device" must be a device id');
+  if (typeof command !== 'string' || !Object.hasOwn(PARAMS, command)) {
+    throw new HubError('BAD_REQUEST', `"command" must be one of ${Object.keys(PARAMS).join(', ')}`);
+  }
+  const spec = PARAMS[command as DeviceCommand['command']];
+  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) throw new HubError('BAD_REQUEST', '"params" must be an object');
+  const given = (params ?? {}) as Record<string, unknown>;
+  const keys = Object.keys(given);
+  if (spec === null) {
+    if (keys.length > 0) throw new HubError('BAD_REQUEST', `${command} takes no params`);
+    return { device, command: { command } as DeviceCommand };
+  }
+  if (spec === 'optional-brightness') {
+    if (keys.length === 0) return { device, command: { command: 'turn_on' } };
+    if (keys.length !== 1 || !isNumber(given.brightness)) throw new HubError('BAD_REQUEST', 'turn_on takes only a number "brightness"');
+    return { device, command: { command: 'turn_on', params: { brightness: given.brightness } } };
+  }
+  if (keys.length !== 1 || keys[0] !== spec.name) throw new HubError('BAD_REQUEST', `${command} takes params {"${spec.name}": …}`);
+  const value = given[spec.name];
+  if (spec.kind === 'number' ? !isNumber(value) : typeof value !== 'string' || value.length === 0 || value.length > 64) {
+    throw new HubError('BAD_REQUEST', `"${spec.name}" must be ${spec.kind === 'number' ? 'a number' : 'a short text'}`);
+  }
+  return { device, command: { command, params: { [spec.name]: value } } as DeviceCommand };
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
