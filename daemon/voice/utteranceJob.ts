@@ -41,7 +41,8 @@ export class AttemptContext implements UtteranceContext {
     readonly sessionId: string,
     readonly subject: string,
     readonly scopes: readonly string[],
-    readonly area?: string,
+    readonly area: string | undefined,
+    readonly delta: ((text: string) => void) | undefined,
   ) {}
 
   get traceId(): string {

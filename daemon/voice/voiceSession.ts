@@ -384,9 +384,19 @@ export class VoiceSession<F = string> {
   }
 
   private runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> | VoiceReply {
-    const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes, this.identity.area);
+    const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes, this.identity.area, this.deltaSender(job, attempt));
     // Typed text goes straight to the handler, with no async step of our own; audio is transcribed first.
     return job.audio ? this.transcribeThenHandle(job, job.audio, ctx) : this.deps.stage().handle(job, ctx);
+  }
+
+  /** `reply.delta` for one attempt, when the wire has it: nothing after the attempt timed out or the client left. */
+  private deltaSender(job: UtteranceJob, attempt: Attempt): ((text: string) => void) | undefined {
+    const { codec } = this.deps;
+    if (!codec.delta) return undefined;
+    return (text) => {
+      if (this.closed || attempt.aborted || typeof text !== 'string' || text.length === 0) return;
+      this.send(codec.delta!(job.id, text));
+    };
   }
 
   private async transcribeThenHandle(job: UtteranceJob, audio: AudioInput, ctx: AttemptContext): Promise<VoiceReply> {
