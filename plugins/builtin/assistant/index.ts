@@ -1,0 +1,55 @@
+import type { PluginApi, PluginManifest, RegisterStatus } from '../../sdk/index.js';
+import { Budget } from './budget.js';
+import { MessagesClient } from './client.js';
+import { answer, type Parts } from './conversation.js';
+import { History } from './history.js';
+import { Confirmations } from './safety.js';
+
+/**
+ * The assistant (PROTOCOL §7): what the local intents do not understand goes to Claude, or any model behind
+ * an Anthropic-Messages-compatible endpoint, with the home's devices as tools. Off until `assistant.url` or
+ * `assistant.apiKey` is set; `assistant.mode` says which utterances it gets (`fallback`: those no local
+ * intent matched; `always`: all of them, before the local intents; `off`). Transcripts leave the hub only
+ * through this plugin, and only when it is configured.
+ *
+ * Files: client.ts (the SDK and the stream), conversation.ts (the steps of one utterance), context.ts (the
+ * prompt and the relevant devices), tools.ts + toolRunner.ts (device tools through the normal command
+ * path), safety.ts (confirmations), budget.ts, history.ts, texts.ts (what the hub says itself).
+ */
+export const manifest: PluginManifest = {
+  id: 'voicehub.assistant',
+  version: '1.0.0',
+  name: 'Assistant',
+  description: 'Sends what local intents miss to a Messages-API model, with the devices as tools',
+  capabilities: ['fallback', 'assistant'],
+  requiredScopes: ['cloud:request', 'devices:read', 'devices:control'],
+};
+
+/** A yes to "shall I unlock the front door?" counts for this long. */
+const CONFIRM_TTL_MS = 30_000;
+/** Follow-ups ("and in the bedroom?") see the session's last turns for this long. */
+const HISTORY_TTL_MS = 5 * 60_000;
+
+export function onRegister(api: PluginApi): RegisterStatus {
+  const host = api.assistant;
+  const { settings } = host;
+  if (settings.mode === 'off') return { status: 'inactive', reason: 'assistant.mode is off' };
+  if (!settings.configured) return { status: 'inactive', reason: 'set assistant.url or assistant.apiKey (or VOICEHUB_ASSISTANT_API_KEY) to turn it on' };
+  let client: MessagesClient | null = null;
+  const parts: Parts = {
+    api,
+    host,
+    // Made at the first question: the dispatcher and the SDK are not needed before.
+    client: () => (client ??= new MessagesClient(settings, host.fetch)),
+    budget: new Budget({ perHour: settings.maxPerHour, perMinute: settings.perMinute }),
+    history: new History({ ttlMs: HISTORY_TTL_MS, maxTurns: 3, maxSessions: 1000 }),
+    confirmations: new Confirmations(CONFIRM_TTL_MS),
+  };
+  api.registerFallback((utterance, ctx) => answer(parts, utterance, ctx), {
+    // Its own limit covers the spoken "that took too long" after timeoutMs.
+    timeoutMs: Math.min(120_000, settings.timeoutMs + 1000),
+    beforeIntents: settings.mode === 'always',
+  });
+  api.log.info({ url: settings.url, model: settings.model, mode: settings.mode }, 'assistant on: utterances it gets leave the hub');
+  return { status: 'active' };
+}
