@@ -51,7 +51,8 @@ export class MessagesClient {
       baseURL: settings.url,
       fetch: fetchFn,
       maxRetries: 0,
-      timeout: settings.timeoutMs,
+      // Ours (the whole answer's deadline, an abort signal) comes first; the SDK's own is a backstop.
+      timeout: settings.timeoutMs + 1000,
       logLevel: 'off',
       openTelemetry: false,
     });
@@ -133,6 +134,8 @@ export class MessagesClient {
     } catch (err) {
       throw failureOf(err, signal);
     }
+    // An aborted stream just ends in the SDK: a deadline that passed mid-stream is a timeout, not a short answer.
+    if (signal.aborted) throw new AssistantFailure('timeout', 'the assistant did not answer in time');
     if (!sawStart || !sawStop) throw malformed(sawStart ? 'the stream ended before message_stop' : 'no message_start');
     // A tool call whose block never stopped: its input is what arrived.
     blocks.forEach((b, i) => { if (b?.type === 'tool_use' && b.input === null && b.bad === undefined) parseInput(b, json.get(i) ?? ''); });
@@ -176,8 +179,14 @@ export function failureOf(err: unknown, signal: AbortSignal): AssistantFailure {
     if (status === 401 || status === 403) return new AssistantFailure('refused', `the assistant refused the hub's key (${String(status)})`, status);
     if (typeof status === 'number' && status >= 500) return new AssistantFailure('unreachable', `the assistant answered ${String(status)}`, status);
     if (typeof status === 'number') return new AssistantFailure('malformed', `the assistant answered ${String(status)}`, status);
+    // An `error` event inside the stream (no status): the API's error type says what it was.
+    const body = (err as { error?: { type?: unknown; error?: { type?: unknown } } }).error;
+    const type = String(body?.error?.type ?? body?.type ?? '');
+    if (type === 'overloaded_error' || type === 'rate_limit_error') return new AssistantFailure('busy', `the stream ended with ${type}`);
+    if (type.endsWith('_error')) return new AssistantFailure('unreachable', `the stream ended with ${type.slice(0, 60)}`);
     return new AssistantFailure('malformed', 'the assistant\'s stream could not be read');
   }
+  if (err instanceof Error && /abort|timed? ?out/i.test(err.name + err.message)) return new AssistantFailure('timeout', 'the assistant did not answer in time');
   // JSON the SDK could not parse in the stream, and anything else: malformed, with no detail from the body.
   return new AssistantFailure('malformed', 'the assistant\'s answer could not be read');
 }
