@@ -73,6 +73,15 @@ export const ErrorCodes = {
   WATCHDOG_PID_INVALID: 'WATCHDOG_PID is not a process id; watchdog off',
   WATCHDOG_PID_OTHER: 'WATCHDOG_PID names another process, so the watchdog is not ours to feed',
   WATCHDOG_WITHOUT_SOCKET: 'WATCHDOG_USEC is set without NOTIFY_SOCKET; watchdog off',
+  // The assistant (issue 15): logged with each failed request; the user hears a sentence saying so.
+  ASSISTANT_UNREACHABLE: 'the assistant endpoint could not be reached or answered 5xx',
+  ASSISTANT_BUSY: 'the assistant endpoint answered 429, 529 or 503, or its stream reported it was overloaded',
+  ASSISTANT_TIMEOUT: 'the assistant did not finish its answer within assistant.timeoutMs',
+  ASSISTANT_MALFORMED: 'the assistant endpoint answered something that is not a Messages API stream',
+  ASSISTANT_REFUSED: 'the assistant endpoint refused the key (401 or 403)',
+  // Tool errors the model reads in a tool_result (is_error), beside DEVICE_NOT_FOUND, VALUE_OUT_OF_RANGE…
+  ASSISTANT_UNKNOWN_TOOL: 'the model called a tool it was not offered',
+  ASSISTANT_TOO_MANY_TOOL_CALLS: 'the model made more than assistant.maxToolCalls tool calls for one utterance',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

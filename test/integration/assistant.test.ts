@@ -168,7 +168,7 @@ test('tool calls for an unknown device, an out-of-range value, a tool not offere
   assert.ok(results.every((r) => r.is_error === true), JSON.stringify(results));
   assert.match(results[0]!.content, /^DEVICE_NOT_FOUND/);
   assert.match(results[1]!.content, /^VALUE_OUT_OF_RANGE/);
-  assert.match(results[2]!.content, /^UNKNOWN_TOOL/);
+  assert.match(results[2]!.content, /^ASSISTANT_UNKNOWN_TOOL/);
   assert.match(results[3]!.content, /^BAD_REQUEST/);
   assert.deepEqual(await commandsSoFar(), [], 'nothing was published');
 });

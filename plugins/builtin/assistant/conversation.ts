@@ -111,7 +111,7 @@ async function converse(parts: Parts, request: TurnRequest, runner: ToolRunner, 
     for (const use of uses) {
       if (calls >= max) {
         capped = true;
-        results.push({ type: 'tool_result', tool_use_id: use.id, content: `TOO_MANY_TOOL_CALLS: at most ${max} per request`, is_error: true });
+        results.push({ type: 'tool_result', tool_use_id: use.id, content: `ASSISTANT_TOO_MANY_TOOL_CALLS: at most ${max} per request`, is_error: true });
         continue;
       }
       calls++;

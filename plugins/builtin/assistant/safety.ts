@@ -25,7 +25,7 @@ export interface Pending {
   expires: number;
 }
 
-const YES = /^(yes|yeah|yep|sure|ok|okay|do it|go ahead|confirm(ed)?|please do|是|是的|好|好的|确认|可以|行)[.!。！ ]*$/iu;
+const YES = /^(yes|yeah|yep|sure|ok|okay|do it|do|go ahead|confirm(ed)?|please do|是|是的|好|好的|确认|可以|行)[.!。！ ]*$/iu;
 const NO = /^(no|nope|don'?t|do not|cancel|stop|never ?mind|不|不要|不用|取消|算了)[.!。！ ]*$/iu;
 
 /** The user's answer to a confirmation question: yes, no, or something else (a new request). */

@@ -38,7 +38,7 @@ export class ToolRunner {
   }
 
   private async execute(call: Extract<Block, { type: 'tool_use' }>): Promise<ToolOutcome> {
-    if (!this.offered.has(call.name)) return error('UNKNOWN_TOOL', `there is no tool named ${JSON.stringify(call.name)}; use only the tools offered`);
+    if (!this.offered.has(call.name)) return error('ASSISTANT_UNKNOWN_TOOL', `there is no tool named ${JSON.stringify(call.name)}; use only the tools offered`);
     if (call.bad !== undefined || call.input === null) return error('BAD_REQUEST', call.bad ?? 'the tool input is missing');
     const input = call.input;
     if (call.name === LIST_DEVICES) return this.list(input);
