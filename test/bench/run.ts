@@ -8,6 +8,7 @@ import { benchVoice, formatTable } from './voice.js';
 import { benchVoicePipeline } from './voicePipeline.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
+import { benchAssistant } from './assistant.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -92,4 +93,13 @@ if (want('intents')) {
   console.log(`\n## Intents: match + resolve with ${r.devices} devices, ${r.utterances} English and Chinese utterances`);
   console.log(`matched afresh: median ${fmt(r.medianMs, 3)} ms, p99 ${fmt(r.p99Ms, 3)} ms (target: median ≤ 1 ms)`);
   console.log(`heard before (recent-match cache): median ${fmt(r.cachedMedianMs, 4)} ms, p99 ${fmt(r.cachedP99Ms, 4)} ms`);
+}
+
+if (want('assistant')) {
+  const r = await benchAssistant({ rounds: Number(process.env.BENCH_ASSISTANT_ROUNDS ?? 20) });
+  console.log(`\n## Assistant: an unmatched utterance → the Messages-API stand-in (model delay ${r.modelDelayMs} ms per turn) → a tool call → MQTT → reply; median of ${r.rounds}`);
+  console.log(`first reply.delta: ${fmt(r.firstDeltaMs)} ms (${fmt(r.firstDeltaMs / r.modelDelayMs, 2)}× the model's delay, the floor)`);
+  console.log(`first device command at the device client: ${fmt(r.firstCommandMs)} ms (${fmt(r.firstCommandMs / r.modelDelayMs, 2)}× the model's delay)`);
+  console.log(`whole reply (two model turns): ${fmt(r.replyMs)} ms (${fmt(r.replyMs / (2 * r.modelDelayMs), 2)}× the two turns' delay)`);
+  console.log(`one streamed turn, no model delay, median of ${r.keepAlive.requests}: keep-alive ${fmt(r.keepAlive.medianMs, 2)} ms over ${r.keepAlive.connections} connection(s); new connection each ${fmt(r.fresh.medianMs, 2)} ms over ${r.fresh.connections} (${fmt(r.fresh.medianMs / r.keepAlive.medianMs, 2)}× keep-alive; loopback, no TLS)`);
 }

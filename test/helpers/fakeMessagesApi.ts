@@ -63,6 +63,8 @@ export class FakeMessagesApi {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 60_000;
     this.server.on('connection', (socket) => {
+      // Each SSE event is its own small write: without this, Nagle and delayed ACKs hold them tens of ms.
+      socket.setNoDelay(true);
       this.connections++;
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
