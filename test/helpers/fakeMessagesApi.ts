@@ -17,7 +17,7 @@ export interface FakeToolCall {
  * - `hang`: headers never come (or, with `hangAfterStart`, the stream stops after message_start);
  * - `malformed`: `json` (a 200 whose SSE data is not JSON), `truncated` (the stream ends before
  *   message_stop), `html` (a 200 text/html page), `errorEvent` (an SSE `error` event: overloaded);
- * - `usage`: tokens to report.
+ * - `usage`: tokens to report; `raw`: the SSE body to send as it is.
  */
 export interface FakeAnswer {
   text?: string | string[];
@@ -30,6 +30,8 @@ export interface FakeAnswer {
   hangAfterStart?: boolean;
   malformed?: 'json' | 'truncated' | 'html' | 'errorEvent';
   usage?: { input: number; output: number };
+  /** Written as the whole SSE body, as it is (hostile streams). */
+  raw?: string;
 }
 
 export interface RecordedRequest {
@@ -145,6 +147,10 @@ export class FakeMessagesApi {
     const send = (event: string, data: unknown): void => {
       if (!res.destroyed) res.write(`event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
     };
+    if (answer.raw !== undefined) {
+      res.end(answer.raw);
+      return;
+    }
     const usage = answer.usage ?? { input: 10, output: 5 };
     send('message_start', {
       type: 'message_start',
