@@ -117,7 +117,11 @@ export async function startDaemon(options: StartOptions = {}): Promise<DaemonPro
   });
   const daemon = new DaemonProcess(child, dir);
   if (!options.noWait) {
-    const listening = await daemon.waitForLine((l) => l.msg === 'listening');
+    // A hub too slow to say `listening` (a loaded machine) is killed, not left running to hold the test file open.
+    const listening = await daemon.waitForLine((l) => l.msg === 'listening').catch(async (err: unknown) => {
+      await daemon.cleanup();
+      throw err;
+    });
     daemon.httpPort = listening.http as number;
     daemon.mqttPort = (listening.mqtt as number | null) ?? null;
   }

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { AssistantSettings } from '../../sdk/index.js';
 import type { ToolSpec } from './tools.js';
 
@@ -42,14 +42,26 @@ const MAX_BLOCKS = 32;
  * AssistantFailure with its kind.
  */
 export class MessagesClient {
-  private readonly sdk: Anthropic;
+  private sdk: Promise<Anthropic> | null = null;
 
-  constructor(private readonly settings: Readonly<AssistantSettings>, fetchFn: typeof globalThis.fetch) {
-    this.sdk = new Anthropic({
+  constructor(private readonly settings: Readonly<AssistantSettings>, private readonly fetchFn: typeof globalThis.fetch) {}
+
+  /**
+   * The SDK is imported at the first question, not when the hub starts: importing it costs about 150 ms on an
+   * idle machine (over a second on a busy one), which every start of every hub would pay, assistant or not.
+   */
+  private client(): Promise<Anthropic> {
+    this.sdk ??= loadSdk().then((Sdk) => this.make(Sdk));
+    return this.sdk;
+  }
+
+  private make(Sdk: typeof Anthropic): Anthropic {
+    const { settings } = this;
+    return new Sdk({
       // A compatible endpoint may take no key; the SDK would otherwise look for one in files and the environment.
       apiKey: settings.apiKey ?? 'none',
       baseURL: settings.url,
-      fetch: fetchFn,
+      fetch: this.fetchFn,
       maxRetries: 0,
       // Ours (the whole answer's deadline, an abort signal) comes first; the SDK's own is a backstop.
       timeout: settings.timeoutMs + 1000,
@@ -61,7 +73,8 @@ export class MessagesClient {
   async turn(request: TurnRequest, signal: AbortSignal, onText: (text: string) => void): Promise<TurnResult> {
     let stream: AsyncIterable<unknown>;
     try {
-      stream = await this.sdk.messages.create({
+      const sdk = await this.client();
+      stream = await sdk.messages.create({
         model: this.settings.model, max_tokens: this.settings.maxTokens, stream: true,
         system: request.system, messages: request.messages as never, tools: request.tools as never,
       }, { signal }) as unknown as AsyncIterable<unknown>;
@@ -166,10 +179,22 @@ function malformed(message: string): AssistantFailure {
   return new AssistantFailure('malformed', `the assistant's answer was malformed: ${message}`);
 }
 
+/** The SDK's class, once imported (its error classes are read from it). */
+let loaded: typeof Anthropic | null = null;
+
+async function loadSdk(): Promise<typeof Anthropic> {
+  const mod = await import('@anthropic-ai/sdk') as unknown as { default: typeof Anthropic };
+  loaded = mod.default;
+  return loaded;
+}
+
 /** The SDK's errors (and fetch's) as our kinds; the message never carries request headers. */
 export function failureOf(err: unknown, signal: AbortSignal): AssistantFailure {
   if (err instanceof AssistantFailure) return err;
-  if (signal.aborted || err instanceof Anthropic.APIUserAbortError || err instanceof Anthropic.APIConnectionTimeoutError) {
+  if (signal.aborted) return new AssistantFailure('timeout', 'the assistant did not answer in time');
+  const Anthropic = loaded;
+  if (!Anthropic) return new AssistantFailure('malformed', 'the assistant\'s client could not be loaded');
+  if (err instanceof Anthropic.APIUserAbortError || err instanceof Anthropic.APIConnectionTimeoutError) {
     return new AssistantFailure('timeout', 'the assistant did not answer in time');
   }
   if (err instanceof Anthropic.APIConnectionError) return new AssistantFailure('unreachable', 'the assistant could not be reached');
