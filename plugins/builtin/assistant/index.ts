@@ -1,9 +1,6 @@
 import type { PluginApi, PluginManifest, RegisterStatus } from '../../sdk/index.js';
-import { Budget } from './budget.js';
-import { MessagesClient } from './client.js';
-import { answer, type Parts } from './conversation.js';
-import { History } from './history.js';
-import { Confirmations } from './safety.js';
+import type { MessagesClient } from './client.js';
+import type { Parts } from './conversation.js';
 
 /**
  * The assistant (PROTOCOL §7): what the local intents do not understand goes to Claude, or any model behind
@@ -30,11 +27,15 @@ const CONFIRM_TTL_MS = 30_000;
 /** Follow-ups ("and in the bedroom?") see the session's last turns for this long. */
 const HISTORY_TTL_MS = 5 * 60_000;
 
-export function onRegister(api: PluginApi): RegisterStatus {
+export async function onRegister(api: PluginApi): Promise<RegisterStatus> {
   const host = api.assistant;
   const { settings } = host;
   if (settings.mode === 'off') return { status: 'inactive', reason: 'assistant.mode is off' };
   if (!settings.configured) return { status: 'inactive', reason: 'set assistant.url or assistant.apiKey (or VOICEHUB_ASSISTANT_API_KEY) to turn it on' };
+  // The rest of the plugin is read only when it is on: most hubs start without it.
+  const [{ Budget }, { MessagesClient }, { answer }, { History }, { Confirmations }] = await Promise.all([
+    import('./budget.js'), import('./client.js'), import('./conversation.js'), import('./history.js'), import('./safety.js'),
+  ]);
   let client: MessagesClient | null = null;
   const parts: Parts = {
     api,
