@@ -81,7 +81,7 @@ export class Hub {
     };
     // TODO(cloud pool): the assistant's dispatcher, to be replaced by the cloud link's shared pool (daemon/cloud/requestPool.ts).
     const assistantPool = new AssistantDispatcher(config);
-    const assistant = createAssistantHost(this.ctx, assistantPool);
+    const assistant = createAssistantHost(this.ctx, assistantPool, () => this.plugins.host);
     this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, assistant });
     const voiceCtx = sub('voice');
     this.voiceCore = new VoiceCore({

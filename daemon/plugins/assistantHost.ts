@@ -2,6 +2,14 @@ import type { Dispatcher } from 'undici';
 import type { HubContext } from '../core/context.js';
 import { Counter, getOrCreate, Histogram } from '../core/metrics.js';
 import type { AssistantHost, AssistantMetrics, AssistantSettings } from '../../plugins/sdk/assistant.js';
+import type { HandlerContext, IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
+
+/** The plugin host as the assistant reaches other plugins' intents (daemon/plugins/pluginHost.ts fits). */
+export interface IntentRunner {
+  intentOwner(intent: string): string | null;
+  isRunning(intent: string): boolean;
+  handleIntent(request: IntentRequest, call: { traceId: string; session: HandlerContext['session'] }): Promise<{ reply: IntentReply }>;
+}
 
 /** The Messages API's own address, used when only `assistant.apiKey` is set. */
 const DEFAULT_URL = 'https://api.anthropic.com';
@@ -15,7 +23,8 @@ const DEFAULT_MODEL = 'claude-haiku-4-5';
  * check, registered only when the assistant is configured (before its first request it reads `ok` with
  * `checked: false`). Nothing here logs the key.
  */
-export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health'>, pool: { readonly dispatcher: Dispatcher; readonly fetch: typeof globalThis.fetch }): AssistantHost {
+export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health'>, pool: { readonly dispatcher: Dispatcher; readonly fetch: typeof globalThis.fetch },
+  intents?: () => IntentRunner): AssistantHost {
   const a = ctx.config.assistant;
   const settings: AssistantSettings = Object.freeze({
     mode: a.mode, url: (a.url ?? DEFAULT_URL).replace(/\/+$/, ''), apiKey: a.apiKey, model: a.model ?? DEFAULT_MODEL,
@@ -44,6 +53,12 @@ export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' |
     timezone: ctx.config.location.timezone,
     isSensitive: (id: string) => sensitive.has(id),
     get metrics() { return (metrics ??= assistantMetrics(ctx)); },
+    hasIntent: (intent: string) => intents?.().isRunning(intent) ?? false,
+    async runIntent(request: IntentRequest, handler: HandlerContext) {
+      if (!intents) throw new Error('no intents to run');
+      const { reply } = await intents().handleIntent(request, { traceId: handler.traceId, session: handler.session });
+      return reply;
+    },
     reachability(state: { ok: boolean; error?: string }) {
       reach = { ok: state.ok === true, at: Date.now(), ...(typeof state.error === 'string' ? { error: state.error.slice(0, 200) } : {}) };
     },

@@ -178,6 +178,11 @@ export class PluginHost implements Subsystem {
     }));
   }
 
+  /** Whether the plugin that owns an intent is running (the assistant offers tools for such intents). */
+  isRunning(intent: string): boolean {
+    return this.owners.get(intent)?.state === 'running';
+  }
+
   /** Whether a running plugin asks to see every utterance before the local intents (asked once per utterance: cheap). */
   hasLeadingFallback(): boolean {
     return this.leading > 0 && this.fallbackList.some((f) => f.options.beforeIntents === true && f.record.state === 'running');

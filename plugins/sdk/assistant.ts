@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { HandlerContext, IntentReply, IntentRequest } from './intents.js';
 
 /**
  * What the hub hands the built-in assistant (`api.assistant`, PROTOCOL §7): its settings from the `assistant:`
@@ -23,6 +24,13 @@ export interface AssistantHost {
    * (unreachable makes the hub `degraded`, never `down`).
    */
   reachability(state: { ok: boolean; error?: string }): void;
+  /** Whether a running plugin answers this intent (`HassStartTimer`): the assistant offers a tool for it only then. */
+  hasIntent(intent: string): boolean;
+  /**
+   * Runs an intent in the plugin that owns it, through its guard, as a spoken command would (the timers
+   * plugin starts a timer for `start_timer`); rejects with that plugin's refusal or failure.
+   */
+  runIntent(request: IntentRequest, ctx: HandlerContext): Promise<IntentReply>;
 }
 
 /** `assistant:` in voicehub.yaml, with the API key taken from VOICEHUB_ASSISTANT_API_KEY when set. */

@@ -107,7 +107,7 @@ test('an unmatched utterance goes to the model, whose tool call reaches the devi
   assert.match(first.body.system[1].text, /living_lamp/);
   assert.doesNotMatch(first.body.system[1].text, /front_door/, 'only the devices relevant to the utterance');
   const tools = (first.body.tools as Array<{ name: string }>).map((t) => t.name);
-  for (const name of ['get_state', 'list_devices', 'turn_on', 'turn_off', 'set_brightness', 'lock', 'unlock', 'open', 'close']) assert.ok(tools.includes(name), name);
+  for (const name of ['get_state', 'list_devices', 'start_timer', 'turn_on', 'turn_off', 'set_brightness', 'lock', 'unlock', 'open', 'close']) assert.ok(tools.includes(name), name);
   assert.ok(!tools.includes('set_temperature'), 'no thermostat: no set_temperature');
   assert.deepEqual(first.body.messages, [{ role: 'user', content: "it's too dark in here" }]);
   const second = api.requests[before + 1]!;
@@ -171,6 +171,20 @@ test('tool calls for an unknown device, an out-of-range value, a tool not offere
   assert.match(results[2]!.content, /^ASSISTANT_UNKNOWN_TOOL/);
   assert.match(results[3]!.content, /^BAD_REQUEST/);
   assert.deepEqual(await commandsSoFar(), [], 'nothing was published');
+});
+
+test('start_timer runs through the timers plugin, which speaks to the asking client when it ends', { timeout: 30_000 }, async () => {
+  const c = await client('timer-satellite');
+  const before = api.requests.length;
+  api.answer({ tools: [{ name: 'start_timer', input: { seconds: 1, name: 'tea' } }, { name: 'start_timer', input: { seconds: 999_999 } }] }, { text: 'Your tea timer is running.' });
+  const reply = await c.say('t1', 'remind me when the tea is ready');
+  assert.equal(reply.text, 'Your tea timer is running.');
+  const results = api.requests[before + 1]!.body.messages.at(-1).content as Array<{ is_error?: boolean; content: string }>;
+  assert.equal(results[0]!.is_error, undefined, results[0]!.content);
+  assert.match(results[0]!.content, /^done: .*tea/i);
+  assert.match(results[1]!.content, /^VALUE_OUT_OF_RANGE/);
+  const spoken = await c.waitFor((f) => f.type === 'speak' && f.source === 'voicehub.timers');
+  assert.match(spoken.text!, /tea/i);
 });
 
 test('more than maxToolCalls tool calls: the rest are refused and the answer says it stopped', { timeout: 30_000 }, async () => {

@@ -4,7 +4,7 @@ import { relevantDevices, systemPrompt } from './context.js';
 import type { History } from './history.js';
 import { Confirmations, answerOf } from './safety.js';
 import { ACTION_WORDS, langOf, say, type Lang, type TextKey } from './texts.js';
-import { toolsFor } from './tools.js';
+import { TIMER_INTENT, toolsFor } from './tools.js';
 import { ToolRunner } from './toolRunner.js';
 import type { Budget } from './budget.js';
 
@@ -56,8 +56,8 @@ export async function answer(parts: Parts, utterance: { text: string; lang: stri
 
   const mayControl = ctx.scopes.some((s) => CONTROL_SCOPES.has(s));
   const all = parts.api.devices.list();
-  const tools = toolsFor(mayControl ? all : [], { kinds: [...new Set(all.map((d) => d.type))], areas: Object.keys(host.areas) });
-  const runner = new ToolRunner(parts.api, host, new Set(tools.map((t) => t.name)), mayControl, ctx.traceId);
+  const tools = toolsFor(mayControl ? all : [], { kinds: [...new Set(all.map((d) => d.type))], areas: Object.keys(host.areas), timers: mayControl && host.hasIntent(TIMER_INTENT) });
+  const runner = new ToolRunner(parts.api, host, new Set(tools.map((t) => t.name)), mayControl, ctx, lang);
   const request: TurnRequest = {
     system: systemPrompt({
       areas: host.areas, devices: relevantDevices(all, utterance.text, utterance.area, host.areas),

@@ -1,7 +1,7 @@
-import type { AssistantHost, DeviceAction, DeviceView, PluginApi } from '../../sdk/index.js';
+import type { AssistantHost, DeviceAction, DeviceView, HandlerContext, PluginApi } from '../../sdk/index.js';
 import { deviceLine } from './context.js';
 import { needsConfirmation, type Pending } from './safety.js';
-import { commandFrom, deviceTool, GET_STATE, LIST_DEVICES } from './tools.js';
+import { commandFrom, deviceTool, GET_STATE, LIST_DEVICES, MAX_TIMER_S, START_TIMER, TIMER_INTENT } from './tools.js';
 import type { Block } from './client.js';
 
 /** What one tool call came to: content for the model, or a command held for the user's yes. */
@@ -26,7 +26,8 @@ export class ToolRunner {
     private readonly host: AssistantHost,
     private readonly offered: ReadonlySet<string>,
     private readonly mayControl: boolean,
-    private readonly traceId: string,
+    private readonly ctx: HandlerContext,
+    private readonly lang: string,
   ) {}
 
   async run(call: Extract<Block, { type: 'tool_use' }>): Promise<ToolOutcome> {
@@ -42,6 +43,7 @@ export class ToolRunner {
     if (call.bad !== undefined || call.input === null) return error('BAD_REQUEST', call.bad ?? 'the tool input is missing');
     const input = call.input;
     if (call.name === LIST_DEVICES) return this.list(input);
+    if (call.name === START_TIMER) return this.timer(input);
     const id = input.device_id;
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) return error('BAD_REQUEST', 'device_id must be a device id string');
     const device = this.api.devices.get(id);
@@ -56,13 +58,31 @@ export class ToolRunner {
       return { kind: 'confirm', pending: { deviceId: device.id, name: device.name, command: made.command } };
     }
     try {
-      await this.api.devices.command(device.id, made.command, { traceId: this.traceId });
+      await this.api.devices.command(device.id, made.command, { traceId: this.ctx.traceId });
     } catch (err) {
       const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'FAILED';
       return error(code, (err as Error)?.message ?? 'the command failed');
     }
     this.actions.push({ device: device.id, command: made.command.command });
     return { kind: 'result', content: `done: ${device.name} ${made.command.command}`, isError: false };
+  }
+
+  /** A timer through the plugin that owns timers, as "set a timer for 5 minutes" would start it. */
+  private async timer(input: Record<string, unknown>): Promise<ToolOutcome> {
+    const { seconds, name } = input;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > MAX_TIMER_S) {
+      return error('VALUE_OUT_OF_RANGE', `seconds must be a number from 1 to ${MAX_TIMER_S}`);
+    }
+    if (name !== undefined && (typeof name !== 'string' || name.length > 40)) return error('BAD_REQUEST', 'name must be a short string');
+    try {
+      const reply = await this.host.runIntent({
+        intent: TIMER_INTENT, text: `start a timer (assistant)`, lang: this.lang, slots: { duration: Math.round(seconds), ...(name ? { name } : {}) },
+      }, this.ctx);
+      return { kind: 'result', content: `done: ${reply.text}`.slice(0, 500), isError: false };
+    } catch (err) {
+      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'FAILED';
+      return error(code, String((err as Error)?.message ?? 'the timer could not be started').slice(0, 300));
+    }
   }
 
   private list(input: Record<string, unknown>): ToolOutcome {

@@ -43,6 +43,10 @@ export const DEVICE_TOOLS: readonly DeviceTool[] = [
 const BY_NAME = new Map(DEVICE_TOOLS.map((t) => [t.command as string, t]));
 
 export const GET_STATE = 'get_state';
+export const START_TIMER = 'start_timer';
+/** The intent `start_timer` runs (the timers plugin's), and the longest timer it asks for. */
+export const TIMER_INTENT = 'HassStartTimer';
+export const MAX_TIMER_S = 86_400;
 export const LIST_DEVICES = 'list_devices';
 
 /** The device tool of that name, or undefined for a read tool or a name that is none of ours. */
@@ -54,7 +58,7 @@ export function deviceTool(name: string): DeviceTool | undefined {
  * The tools offered for one utterance: the read tools always, each device tool that some device in
  * `controllable` can use. `kinds` and `areas` are what list_devices may be asked to filter by.
  */
-export function toolsFor(controllable: readonly DeviceView[], options: { kinds: readonly string[]; areas: readonly string[] }): ToolSpec[] {
+export function toolsFor(controllable: readonly DeviceView[], options: { kinds: readonly string[]; areas: readonly string[]; timers?: boolean }): ToolSpec[] {
   const have = new Set<string>();
   for (const d of controllable) for (const c of d.capabilities) have.add(c);
   const deviceId = { type: 'string', description: 'the device id, as listed', maxLength: 200 };
@@ -75,6 +79,15 @@ export function toolsFor(controllable: readonly DeviceView[], options: { kinds: 
       },
     },
   ];
+  if (options.timers) {
+    tools.push({
+      name: START_TIMER, description: 'Start a timer that speaks to the user when it ends.',
+      input_schema: {
+        type: 'object', additionalProperties: false, required: ['seconds'],
+        properties: { seconds: { type: 'number', minimum: 1, maximum: MAX_TIMER_S }, name: { type: 'string', maxLength: 40, description: 'what it is for, e.g. pasta' } },
+      },
+    });
+  }
   for (const t of DEVICE_TOOLS) {
     if (!have.has(t.needs)) continue;
     const properties: Record<string, unknown> = { device_id: deviceId };
