@@ -71,3 +71,17 @@ test('VOICEHUB_ASSISTANT_API_KEY overrides assistant.apiKey, and a key of digits
   assert.equal(buildConfig({}, { VOICEHUB_ASSISTANT_API_KEY: '12345678' }).assistant.apiKey, '12345678');
   assert.equal(buildConfig({}).assistant.mode, 'fallback');
 });
+
+test('a malformed assistant.apiKey is named in the config error, never shown', async () => {
+  const { buildConfig } = await import('../../../daemon/config/load.js');
+  for (const apiKey of [73519846201, '', ['sk-ant-in-a-list-9d8c']]) {
+    let message = '';
+    try {
+      buildConfig({ assistant: { apiKey } });
+    } catch (err) {
+      message = (err as Error).message + JSON.stringify((err as { problems?: unknown }).problems ?? '');
+    }
+    assert.match(message, /assistant\.apiKey/, JSON.stringify(apiKey));
+    assert.equal(message.includes('73519846201') || message.includes('sk-ant-in-a-list'), false, message);
+  }
+});
