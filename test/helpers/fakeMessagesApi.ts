@@ -81,6 +81,11 @@ export class FakeMessagesApi {
     this.script.push(...answers);
   }
 
+  /** Drops answers queued and not yet used (a test that gave up early leaves none for the next). */
+  reset(): void {
+    this.script.length = 0;
+  }
+
   /** Resolves when `n` requests in all have arrived. */
   async waitForRequests(n: number, timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;

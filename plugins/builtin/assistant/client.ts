@@ -55,6 +55,14 @@ export class MessagesClient {
     return this.sdk;
   }
 
+  /**
+   * Starts importing the SDK now, in the background, so the first question does not spend its deadline on it
+   * (the hub calls this once the assistant is on; a failure shows at the first question).
+   */
+  preload(): void {
+    void this.client().catch(() => { this.sdk = null; });
+  }
+
   private make(Sdk: typeof Anthropic): Anthropic {
     const { settings } = this;
     return new Sdk({

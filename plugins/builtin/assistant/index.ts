@@ -1,5 +1,4 @@
 import type { PluginApi, PluginManifest, RegisterStatus } from '../../sdk/index.js';
-import type { MessagesClient } from './client.js';
 import type { Parts } from './conversation.js';
 
 /**
@@ -36,12 +35,11 @@ export async function onRegister(api: PluginApi): Promise<RegisterStatus> {
   const [{ Budget }, { MessagesClient }, { answer }, { History }, { Confirmations }] = await Promise.all([
     import('./budget.js'), import('./client.js'), import('./conversation.js'), import('./history.js'), import('./safety.js'),
   ]);
-  let client: MessagesClient | null = null;
+  const client = new MessagesClient(settings, host.fetch);
   const parts: Parts = {
     api,
     host,
-    // Made at the first question: the dispatcher and the SDK are not needed before.
-    client: () => (client ??= new MessagesClient(settings, host.fetch)),
+    client: () => client,
     budget: new Budget({ perHour: settings.maxPerHour, perMinute: settings.perMinute }),
     history: new History({ ttlMs: HISTORY_TTL_MS, maxTurns: 3, maxSessions: 1000 }),
     confirmations: new Confirmations(CONFIRM_TTL_MS),
@@ -51,6 +49,8 @@ export async function onRegister(api: PluginApi): Promise<RegisterStatus> {
     timeoutMs: Math.min(120_000, settings.timeoutMs + 1000),
     beforeIntents: settings.mode === 'always',
   });
+  // The SDK loads in the background from now (not when the hub starts with the assistant off, not on the first question's clock).
+  setTimeout(() => client.preload(), 0).unref();
   api.log.info({ url: settings.url, model: settings.model, mode: settings.mode }, 'assistant on: utterances it gets leave the hub');
   return { status: 'active' };
 }
