@@ -22,6 +22,8 @@ import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
 import type { LogRing } from './core/logRing.js';
 import { registerPageRoutes } from './page/pageRoutes.js';
 import { DeviceFeed } from './voice/deviceFeed.js';
+import { createAssistantHost } from './plugins/assistantHost.js';
+import { AssistantDispatcher } from './plugins/assistantDispatcher.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -85,9 +87,14 @@ export class Hub {
       },
       stop: async () => {},
     };
-    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler });
+    // TODO(cloud pool): the assistant's dispatcher, to be replaced by the cloud link's shared pool (daemon/cloud/requestPool.ts).
+    const assistantPool = new AssistantDispatcher(config);
+    const assistant = createAssistantHost(this.ctx, assistantPool, () => this.plugins.host);
+    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, assistant });
     const voiceCtx = sub('voice');
-    this.voiceCore = new VoiceCore({ ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText });
+    this.voiceCore = new VoiceCore({
+      ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText, attemptTimeoutMs: attemptTimeout(config),
+    });
     this.voice = new VoiceServer({
       ctx: voiceCtx, auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
       core: this.voiceCore,
@@ -96,7 +103,7 @@ export class Hub {
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
     // their work needs still run, and the core stops after them.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voiceCore, this.voice], log);
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, assistantPool, this.plugins, this.voiceCore, this.voice], log);
   }
 
   async start(): Promise<void> {
@@ -154,6 +161,16 @@ export class Hub {
   ports(): { http: number; mqtt: number | null } {
     return { http: this.http.port, mqtt: this.mqtt.port };
   }
+}
+
+/**
+ * One attempt at an utterance may take as long as the assistant's answer (assistant.timeoutMs, plus a second
+ * for its spoken "that took too long") when the assistant is on; local plugin calls keep plugins.timeoutMs each.
+ */
+function attemptTimeout(config: HubConfig): number {
+  const a = config.assistant;
+  const on = a.mode !== 'off' && (a.url !== null || a.apiKey !== null);
+  return on ? Math.max(config.plugins.timeoutMs, a.timeoutMs + 1000) : config.plugins.timeoutMs;
 }
 
 /**

@@ -20,10 +20,19 @@ export function formatSchemaErrors(errors: ErrorObject[], data: unknown, sourceO
   for (const [path, { keys, errs }] of byPath) {
     const source = sourceOf(path);
     const label = source ? `${path} (from ${source})` : path;
+    // A secret's value is never echoed (the lines go to stderr and the journal): a key of digits read as a number is still a key.
+    if (SECRET_KEYS.has(keys.at(-1) ?? '')) {
+      const value = valueAt(data, keys);
+      lines.push(`${clip(label, 80)}: ${describe(errs, value === undefined ? undefined : `(${typeof value}, not shown)`)}${typeof value === 'number' ? '; quote it' : ''}`);
+      continue;
+    }
     lines.push(`${clip(label, 80) || '(top level)'}: ${describe(errs, valueAt(data, keys))}${quoteHint(errs, valueAt(data, keys), numberSources.get(path))}`);
   }
   return lines;
 }
+
+/** Keys whose values are secrets (assistant.apiKey, cloud.token, mqtt.password): named in a problem line, never shown. */
+const SECRET_KEYS = new Set(['apiKey', 'token', 'password']);
 
 /** The dotted key path an error is about (`devices.0.id`), as the problem lines name it. */
 export const errorPath = (err: ErrorObject): string => keyPath(err).join('.');

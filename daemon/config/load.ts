@@ -19,6 +19,7 @@ const ENV_OVERRIDES: ReadonlyArray<[env: string, path: string]> = [
   ['VOICEHUB_LOG_LEVEL', 'log.level'],
   ['VOICEHUB_CLOUD_URL', 'cloud.url'],
   ['VOICEHUB_CLOUD_TOKEN', 'cloud.token'],
+  ['VOICEHUB_ASSISTANT_API_KEY', 'assistant.apiKey'],
 ];
 
 export interface LoadOptions {
@@ -58,7 +59,7 @@ export function buildConfig(raw: unknown, env: NodeJS.ProcessEnv = {}, cwd = pro
   for (const [name, path] of ENV_OVERRIDES) {
     const value = env[name];
     if (value === undefined || value === '') continue;
-    setPath(data, path, /^-?\d+(\.\d+)?$/.test(value) && !path.endsWith('url') && !path.endsWith('token') ? Number(value) : value);
+    setPath(data, path, /^-?\d+(\.\d+)?$/.test(value) && !path.endsWith('url') && !path.endsWith('token') && !path.endsWith('apiKey') ? Number(value) : value);
     sources.set(path, name);
   }
   const valid = validate(data);

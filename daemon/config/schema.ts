@@ -129,6 +129,7 @@ const DeviceSchema = Type.Object({
   modeCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
   positionTopic: Type.Optional(Type.String({ minLength: 1 })),
   setPositionTopic: Type.Optional(Type.String({ minLength: 1 })),
+  sensitive: Type.Optional(Type.Boolean({ description: 'the assistant runs a command for this device only after a spoken confirmation (locks, garage doors and alarms always need one)' })),
 }, { additionalProperties: false });
 
 const AreaSchema = Type.Object({
@@ -157,6 +158,19 @@ const CloudSchema = Type.Object({
   }, Strict),
 }, Strict);
 
+/** PROTOCOL §7: the assistant (plugins/builtin/assistant), off until `url` or `apiKey` is set. */
+const AssistantSchema = Type.Object({
+  mode: Type.Union([Type.Literal('fallback'), Type.Literal('always'), Type.Literal('off')], { default: 'fallback', description: 'fallback: utterances no local intent matched go to the assistant; always: every utterance; off: none' }),
+  url: Nullable(Type.String({ pattern: '^https?://', description: 'an Anthropic-Messages-compatible endpoint (POST {url}/v1/messages); null: https://api.anthropic.com when apiKey is set' })),
+  apiKey: Nullable(Type.String({ minLength: 1, description: 'the API key (VOICEHUB_ASSISTANT_API_KEY overrides it); never logged' })),
+  model: Nullable(Type.String({ minLength: 1, maxLength: 200, description: 'model name; null: claude-haiku-4-5' })),
+  maxTokens: Type.Integer({ minimum: 16, maximum: 8192, default: 1024 }),
+  timeoutMs: Type.Integer({ minimum: 500, maximum: 120000, default: 8000, description: 'the whole answer, tool calls included; past it the user hears that the assistant took too long' }),
+  maxPerHour: Type.Integer({ minimum: 0, default: 60, description: 'assistant requests per token subject per hour' }),
+  perMinute: Type.Integer({ minimum: 1, default: 30, description: 'assistant requests per minute for the whole hub' }),
+  maxToolCalls: Type.Integer({ minimum: 0, maximum: 32, default: 8, description: 'tool calls per utterance' }),
+}, Strict);
+
 const LogSchema = Type.Object({
   level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 }, Strict);
@@ -173,6 +187,7 @@ export const ConfigSchema = Type.Object({
   areas: Type.Record(Type.String({ minLength: 1 }), AreaSchema, { default: {} }),
   location: LocationSchema,
   cloud: CloudSchema,
+  assistant: AssistantSchema,
   log: LogSchema,
 }, { additionalProperties: false, title: 'voicehub.yaml' });
 

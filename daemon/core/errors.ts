@@ -77,6 +77,15 @@ export const ErrorCodes = {
   // The page (issue 17).
   PAIRING_CODE_INVALID: 'a pairing code from `voicehub pair` is wrong, expired or already used (POST /api/pair answers 401)',
   PAGE_NOT_BUILT: 'the page\'s files are missing from dist/page (run `npm run build`); GET / answers 503',
+  // The assistant (issue 15): logged with each failed request; the user hears a sentence saying so.
+  ASSISTANT_UNREACHABLE: 'the assistant endpoint could not be reached or answered 5xx',
+  ASSISTANT_BUSY: 'the assistant endpoint answered 429, 529 or 503, or its stream reported it was overloaded',
+  ASSISTANT_TIMEOUT: 'the assistant did not finish its answer within assistant.timeoutMs',
+  ASSISTANT_MALFORMED: 'the assistant endpoint answered something that is not a Messages API stream',
+  ASSISTANT_REFUSED: 'the assistant endpoint refused the key (401 or 403)',
+  // Tool errors the model reads in a tool_result (is_error), beside DEVICE_NOT_FOUND, VALUE_OUT_OF_RANGE…
+  ASSISTANT_UNKNOWN_TOOL: 'the model called a tool it was not offered',
+  ASSISTANT_TOO_MANY_TOOL_CALLS: 'the model made more than assistant.maxToolCalls tool calls for one utterance',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -14,6 +14,10 @@ export interface FallbackCall {
   subject: string;
   signal: AbortSignal;
   log: Logger;
+  /** The asking client's token scopes. */
+  scopes?: readonly string[];
+  /** `reply.delta` to the asking client, when its wire has one. */
+  delta?: (text: string) => void;
 }
 
 /** One step of the chain: answers, or passes (null) to the next step. */

@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.js';
 import type { HandlerStage, Utterance, UtteranceContext, VoiceReply } from '../voice/handlerStage.js';
 import type { IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
 import type { CallInfo, Handled } from '../plugins/pluginHost.js';
-import { FallbackChain, type FallbackStep } from './fallbackChain.js';
+import { FallbackChain, type FallbackCall, type FallbackStep } from './fallbackChain.js';
 
 /** What the pipeline needs of the local intent engine (engineAdapter.ts over daemon/intents). */
 export interface IntentMatcher {
@@ -15,7 +15,9 @@ export interface IntentMatcher {
 export interface PluginDispatch {
   intentOwner(intent: string): string | null;
   handleIntent(request: IntentRequest, call: CallInfo): Promise<Handled>;
-  fallbacks(): ReadonlyArray<{ pluginId: string; run(utterance: { text: string; lang: string; area?: string }, call: CallInfo): Promise<IntentReply | null> }>;
+  fallbacks(): ReadonlyArray<{ pluginId: string; beforeIntents?: boolean; run(utterance: { text: string; lang: string; area?: string }, call: CallInfo): Promise<IntentReply | null> }>;
+  /** Whether a fallback asks for every utterance before the local intents (the assistant's `mode: always`). */
+  hasLeadingFallback?(): boolean;
 }
 
 /**
@@ -27,13 +29,16 @@ export interface PluginDispatch {
  */
 export class IntentPipeline implements HandlerStage {
   readonly fallback: FallbackChain;
+  /** The fallbacks asked before the local intents (FallbackOptions.beforeIntents); empty on most hubs. */
+  private readonly leading: FallbackChain;
 
   /**
    * `debugLog`: the hub's logger, asked whether debug lines are written before one is built: the
    * utterance's own logger (`ctx.log`, with its trace id) is made only when something is logged.
    */
   constructor(private readonly engine: IntentMatcher, private readonly plugins: PluginDispatch, private readonly debugLog?: Pick<Logger, 'isLevelEnabled'>) {
-    this.fallback = new FallbackChain(() => this.pluginFallbacks());
+    this.fallback = new FallbackChain(() => this.pluginFallbacks(false));
+    this.leading = new FallbackChain(() => this.pluginFallbacks(true));
   }
 
   /**
@@ -41,6 +46,28 @@ export class IntentPipeline implements HandlerStage {
    * is the answer with one then() on it (an async frame here cost a few hundred bytes per utterance).
    */
   handle(utterance: Utterance, ctx: UtteranceContext): Promise<VoiceReply> {
+    if (this.plugins.hasLeadingFallback?.()) return this.leadingFirst(utterance, ctx);
+    return this.local(utterance, ctx);
+  }
+
+  /**
+   * `assistant.mode: always`: the leading fallbacks have the utterance first; one that passes (null) leaves it
+   * to the local intents as usual. Hubs without one never come here.
+   */
+  private async leadingFirst(utterance: Utterance, ctx: UtteranceContext): Promise<VoiceReply> {
+    const text = utterance.text.trim();
+    const lang = utterance.lang ?? detectLang(text);
+    let answer;
+    try {
+      answer = await this.leading.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, fallbackCall(ctx));
+    } catch (err) {
+      throw asVoiceError(err);
+    }
+    if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy);
+    return this.local(utterance, ctx);
+  }
+
+  private local(utterance: Utterance, ctx: UtteranceContext): Promise<VoiceReply> {
     let text: string;
     let lang: string;
     let request: IntentRequest | null;
@@ -66,7 +93,7 @@ export class IntentPipeline implements HandlerStage {
   /** No intent, or one no plugin declares: the fallback chain, then NO_MATCH. */
   private async unmatched(text: string, lang: string, request: IntentRequest | null, ctx: UtteranceContext): Promise<VoiceReply> {
     if (request && this.debugEnabled()) ctx.log.debug({ intent: request.intent }, 'matched an intent no plugin declares; trying the fallbacks');
-    const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, { traceId: ctx.traceId, sessionId: ctx.sessionId, subject: ctx.subject, signal: ctx.signal, log: ctx.log });
+    const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, fallbackCall(ctx));
     if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy);
     throw new HubError('NO_MATCH', lang.startsWith('zh') ? '抱歉，我没听懂。' : "Sorry, I didn't understand that.");
   }
@@ -75,12 +102,23 @@ export class IntentPipeline implements HandlerStage {
     return this.debugLog?.isLevelEnabled('debug') ?? true;
   }
 
-  private pluginFallbacks(): FallbackStep[] {
-    return this.plugins.fallbacks().map((f) => ({
+  private pluginFallbacks(beforeIntents: boolean): FallbackStep[] {
+    return this.plugins.fallbacks().filter((f) => (f.beforeIntents === true) === beforeIntents).map((f) => ({
       name: f.pluginId,
-      run: (utterance, call) => f.run(utterance, { traceId: call.traceId, session: { sessionId: call.sessionId, clientId: call.subject } }),
+      run: (utterance, call) => f.run(utterance, {
+        traceId: call.traceId, session: { sessionId: call.sessionId, clientId: call.subject },
+        ...(call.scopes ? { scopes: call.scopes } : {}), ...(call.delta ? { delta: call.delta } : {}),
+      }),
     }));
   }
+}
+
+/** What a fallback step is told of the utterance's client: who, with which scopes, and how to stream to it. */
+function fallbackCall(ctx: UtteranceContext): FallbackCall {
+  return {
+    traceId: ctx.traceId, sessionId: ctx.sessionId, subject: ctx.subject, signal: ctx.signal, log: ctx.log, scopes: ctx.scopes,
+    ...(ctx.delta ? { delta: ctx.delta } : {}),
+  };
 }
 
 function toVoiceReply(reply: IntentReply, intent: string | undefined, handledBy: string): VoiceReply {

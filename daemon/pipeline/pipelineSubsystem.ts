@@ -3,6 +3,7 @@ import { IntentEngine, intentLists } from '../intents/index.js';
 import type { CatalogOptions } from '../plugins/catalog.js';
 import type { CloudRequester } from '../plugins/cloudClient.js';
 import { PluginHost } from '../plugins/pluginHost.js';
+import type { AssistantHost } from '../../plugins/sdk/assistant.js';
 import type { DeviceAccess, SystemSampleProvider } from '../plugins/ports.js';
 import { EngineAdapter } from './engineAdapter.js';
 import { IntentPipeline } from './intentPipeline.js';
@@ -15,6 +16,8 @@ export interface PipelinePorts {
   system: SystemSampleProvider;
   /** The HTTP client behind `api.cloud` (default: undici pools from config.cloud). */
   cloud?: CloudRequester;
+  /** What the built-in assistant gets as `api.assistant` (daemon/plugins/assistantHost.ts). */
+  assistant?: AssistantHost;
 }
 
 /**
@@ -35,7 +38,9 @@ export class PipelineSubsystem implements Subsystem {
   constructor(private readonly ctx: HubContext, ports: PipelinePorts, options: CatalogOptions = {}) {
     const { devices } = ports;
     this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas), () => ctx.clock.now());
-    this.host = new PluginHost(ctx, { devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}) }, options);
+    this.host = new PluginHost(ctx, {
+      devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}), ...(ports.assistant ? { assistant: ports.assistant } : {}),
+    }, options);
     this.stage = new IntentPipeline(this.adapter, this.host, ctx.log);
     this.speechToText = new PluginSpeechToText(this.host);
   }

@@ -7,6 +7,8 @@ import type { EventHandler, PluginEventName } from '../../plugins/sdk/events.js'
 import type { IntentRequest, SentenceSet, SpeakTarget } from '../../plugins/sdk/intents.js';
 import type { Scope } from '../../plugins/sdk/manifest.js';
 import type { CloudRequester } from './cloudClient.js';
+import type { AssistantHost } from '../../plugins/sdk/assistant.js';
+import { isHubBuiltin } from './grants.js';
 import { PLUGIN_EVENTS } from './loader.js';
 import type { PluginRecord } from './pluginRecord.js';
 import type { DeviceAccess, IntentEnginePort, SystemSampleProvider } from './ports.js';
@@ -19,12 +21,17 @@ export interface ApiDeps {
   intents: IntentEnginePort;
   system: SystemSampleProvider;
   cloud: CloudRequester;
+  /** What the built-in assistant gets (daemon/plugins/assistantHost.ts); absent: nobody gets it. */
+  assistant?: AssistantHost;
 }
 
 const REFUSAL_CODES: ReadonlySet<string> = new Set<RefusalCode>([
   'VALUE_OUT_OF_RANGE', 'DEVICE_NOT_FOUND', 'DEVICE_AMBIGUOUS', 'DEVICE_UNSUPPORTED', 'CLOUD_UNAVAILABLE', 'BAD_REQUEST',
 ]);
 const MAX_SPEAK_CHARS = 1000;
+const MAX_FALLBACK_TIMEOUT_MS = 120_000;
+/** The one plugin `api.assistant` is handed to. */
+export const ASSISTANT_ID = 'voicehub.assistant';
 
 /**
  * Builds the one API object of a plugin (plugins/sdk/api.ts documents it). Members whose scope was not
@@ -177,11 +184,22 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
       if (!provider || typeof provider.transcribe !== 'function') throw new HubError('PLUGIN_MANIFEST_INVALID', 'a speech-to-text provider needs transcribe()');
       regs.stt = provider;
     },
-    registerFallback(handler) {
+    registerFallback(handler, options = {}) {
       registering('a fallback');
       if (!manifest.capabilities.includes('fallback')) throw new HubError('PLUGIN_MANIFEST_INVALID', `plugin ${id} registers a fallback without the capability "fallback"`);
       if (typeof handler !== 'function') throw new HubError('PLUGIN_MANIFEST_INVALID', 'a fallback must be a function');
-      regs.fallbacks.push(handler);
+      const timeoutMs = options?.timeoutMs;
+      if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_FALLBACK_TIMEOUT_MS)) {
+        throw new HubError('PLUGIN_MANIFEST_INVALID', `a fallback's timeoutMs must be an integer 1–${MAX_FALLBACK_TIMEOUT_MS}`);
+      }
+      regs.fallbacks.push({ handler, options: { ...(timeoutMs === undefined ? {} : { timeoutMs }), beforeIntents: options?.beforeIntents === true } });
+    },
+    get assistant() {
+      // The API key is in it: only the hub's own assistant, shipped with it in its namespace, may have it.
+      if (!deps.assistant || id !== ASSISTANT_ID || !isHubBuiltin(id, record.candidate.source)) {
+        throw new HubError('PLUGIN_SCOPE_DENIED', `plugin ${id} read api.assistant, which only the built-in ${ASSISTANT_ID} gets`, { details: { plugin: id, scope: 'assistant' } });
+      }
+      return deps.assistant;
     },
     refuse(code: RefusalCode, message: string) {
       const known = REFUSAL_CODES.has(code) ? code : 'BAD_REQUEST';

@@ -3,7 +3,7 @@ import type { HubContext, Subsystem } from '../core/context.js';
 import { HubError } from '../core/errors.js';
 import { Counter, getOrCreate } from '../core/metrics.js';
 import type { PluginEvents } from '../../plugins/sdk/events.js';
-import type { FallbackHandler, HandlerContext, IntentReply, IntentRequest, SpeakTarget } from '../../plugins/sdk/intents.js';
+import type { FallbackHandler, FallbackOptions, HandlerContext, IntentReply, IntentRequest, SpeakTarget } from '../../plugins/sdk/intents.js';
 import type { PluginLogger } from '../../plugins/sdk/logger.js';
 import type { AudioInput, SpeechToText, Transcript } from '../../plugins/sdk/stt.js';
 import type { LazySignal } from '../core/lazySignal.js';
@@ -19,6 +19,7 @@ import { describe, emptyRegistrations, pluginsHealth, type PluginInfo, type Plug
 import type { DeviceAccess, IntentEnginePort, SystemSampleProvider } from './ports.js';
 import { validatePluginConfig } from './manifest.js';
 import { checkReply } from './replyCheck.js';
+import type { AssistantHost } from '../../plugins/sdk/assistant.js';
 
 /** The ports the host needs, injected by the composition root (daemon/hub.ts). */
 export interface PluginHostPorts {
@@ -27,12 +28,26 @@ export interface PluginHostPorts {
   system: SystemSampleProvider;
   /** The HTTP client behind `api.cloud`; default: undici pools per origin built from `config.cloud`. */
   cloud?: CloudRequester;
+  /** What the built-in assistant is handed as `api.assistant` (daemon/plugins/assistantHost.ts). */
+  assistant?: AssistantHost;
 }
 
 /** What a caller passes with one request: its trace id and the session that asked. */
 export interface CallInfo {
   traceId: string;
   session: SpeakTarget;
+  /** The asking client's token scopes (HandlerContext.scopes). */
+  scopes?: readonly string[];
+  /** `reply.delta` to the asking client (HandlerContext.stream), when its wire has one. */
+  delta?: (text: string) => void;
+}
+
+/** One running plugin's fallback as the pipeline asks it. */
+export interface FallbackEntry {
+  pluginId: string;
+  /** Asked before the local intents (FallbackOptions.beforeIntents). */
+  beforeIntents: boolean;
+  run(utterance: { text: string; lang: string; area?: string }, call: CallInfo): Promise<IntentReply | null>;
 }
 
 export interface Handled {
@@ -51,13 +66,15 @@ export class PluginHost implements Subsystem {
   private records: PluginRecord[] = [];
   private readonly owners = new Map<string, PluginRecord>();
   private stt: { record: PluginRecord; provider: SpeechToText } | null = null;
-  private readonly fallbackList: Array<{ record: PluginRecord; handler: FallbackHandler }> = [];
+  private readonly fallbackList: Array<{ record: PluginRecord; handler: FallbackHandler; options: FallbackOptions }> = [];
   private cloud: CloudRequester | null = null;
   /** Only a client this host made is closed on stop; one handed in belongs to the cloud subsystem. */
   private ownsCloud = false;
   private failuresMetric: Counter<'plugin'> | null = null;
   private releaseExitGuard: (() => void) | null = null;
   private restartsMetric: Counter<'plugin'> | null = null;
+  /** Fallbacks registered with beforeIntents (running or not): 0 on most hubs, so the check per utterance is one comparison. */
+  private leading = 0;
 
   constructor(private readonly ctx: HubContext, private readonly ports: PluginHostPorts, private readonly options: CatalogOptions = {}) {}
 
@@ -150,14 +167,25 @@ export class PluginHost implements Subsystem {
   }
 
   /** The fallback handlers of running plugins, in load order, each contained by its plugin's guard. */
-  fallbacks(): Array<{ pluginId: string; run(utterance: { text: string; lang: string; area?: string }, call: CallInfo): Promise<IntentReply | null> }> {
-    return this.fallbackList.filter((f) => f.record.state === 'running').map(({ record, handler }) => ({
+  fallbacks(): FallbackEntry[] {
+    return this.fallbackList.filter((f) => f.record.state === 'running').map(({ record, handler, options }) => ({
       pluginId: record.manifest!.id,
+      beforeIntents: options.beforeIntents === true,
       run: (utterance, call) => record.guard!.call('fallback', async (abort) => {
         const reply = await handler(utterance, new CallContext(record, call, abort));
         return reply === null || reply === undefined ? null : checkReply(reply);
-      }),
+      }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     }));
+  }
+
+  /** Whether the plugin that owns an intent is running (the assistant offers tools for such intents). */
+  isRunning(intent: string): boolean {
+    return this.owners.get(intent)?.state === 'running';
+  }
+
+  /** Whether a running plugin asks to see every utterance before the local intents (asked once per utterance: cheap). */
+  hasLeadingFallback(): boolean {
+    return this.leading > 0 && this.fallbackList.some((f) => f.options.beforeIntents === true && f.record.state === 'running');
   }
 
   /** Whether a running speech-to-text plugin exists (without one audio answers NO_STT). */
@@ -234,7 +262,10 @@ export class PluginHost implements Subsystem {
       return;
     }
     const guard = contain(record, ctx, this.failuresMetric);
-    record.api = createPluginApi(record, config, { ctx, devices: this.ports.devices, intents: this.ports.intents, system: this.ports.system, cloud: this.cloud! });
+    record.api = createPluginApi(record, config, {
+      ctx, devices: this.ports.devices, intents: this.ports.intents, system: this.ports.system, cloud: this.cloud!,
+      ...(this.ports.assistant ? { assistant: this.ports.assistant } : {}),
+    });
     record.registrationOpen = true;
     let status: unknown;
     try {
@@ -289,7 +320,10 @@ export class PluginHost implements Subsystem {
       if (this.stt) record.log.warn(`speech to text is already provided by ${this.stt.record.manifest!.id}; ${id}'s is not used`);
       else this.stt = { record, provider: regs.stt };
     }
-    for (const handler of regs.fallbacks) this.fallbackList.push({ record, handler });
+    for (const { handler, options } of regs.fallbacks) {
+      this.fallbackList.push({ record, handler, options });
+      if (options.beforeIntents === true) this.leading++;
+    }
   }
 
   private async startPlugin(record: PluginRecord): Promise<void> {
@@ -352,7 +386,19 @@ class CallContext implements HandlerContext {
   get signal(): AbortSignal {
     return this.abort.signal;
   }
+
+  get scopes(): readonly string[] {
+    return this.call.scopes ?? NO_SCOPES;
+  }
+
+  stream(text: string): void {
+    // Nothing once the guard has given up on this call: the client already has its TIMEOUT.
+    if (this.abort.aborted || typeof text !== 'string' || text.length === 0) return;
+    this.call.delta?.(text);
+  }
 }
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 function notRunning(record: PluginRecord): HubError {
   const info = describe(record);

@@ -1,7 +1,7 @@
 import type { Logger } from '../core/log.js';
 import type { PluginApi } from '../../plugins/sdk/api.js';
 import type { EventHandler, PluginEventName } from '../../plugins/sdk/events.js';
-import type { FallbackHandler, IntentHandler, SentenceSet } from '../../plugins/sdk/intents.js';
+import type { FallbackHandler, FallbackOptions, IntentHandler, SentenceSet } from '../../plugins/sdk/intents.js';
 import type { PluginManifest, PluginModule, Scope } from '../../plugins/sdk/manifest.js';
 import type { SpeechToText } from '../../plugins/sdk/stt.js';
 import type { PluginCandidate } from './discovery.js';
@@ -30,7 +30,7 @@ export interface Registrations {
   responses: Map<string, Record<string, string>>;
   events: Array<[PluginEventName, EventHandler<PluginEventName>]>;
   stt: SpeechToText | null;
-  fallbacks: FallbackHandler[];
+  fallbacks: Array<{ handler: FallbackHandler; options: FallbackOptions }>;
 }
 
 export function emptyRegistrations(): Registrations {

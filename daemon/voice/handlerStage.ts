@@ -32,6 +32,12 @@ export interface UtteranceContext {
   readonly signal: AbortSignal;
   /** The session's logger with `traceId` bound. */
   readonly log: Logger;
+  /**
+   * Sends a piece of the reply before the reply itself (PROTOCOL §3 `reply.delta`), so a speaker can start
+   * talking while a slow handler (the assistant) is still writing. Absent where the wire has no such frame;
+   * a no-op once this attempt has timed out or the client has gone. The final reply still carries all the text.
+   */
+  readonly delta?: (text: string) => void;
 }
 
 export interface ReplyAction {

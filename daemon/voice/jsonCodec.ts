@@ -11,6 +11,7 @@ export const jsonCodec: VoiceCodec<string> = {
   }),
   error: errorFrame,
   speak: speakFrame,
+  delta: (id, text) => JSON.stringify({ type: 'reply.delta', id, text }),
 };
 
 /**

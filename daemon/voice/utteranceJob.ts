@@ -33,6 +33,9 @@ export class UtteranceJob implements Utterance {
   }
 }
 
+/** Makes the `reply.delta` sender of one attempt (the session's, when its wire has the frame). */
+export type DeltaSenders = (job: UtteranceJob, attempt: Attempt) => (text: string) => void;
+
 /** The context of one attempt at a job, as the handler and speech-to-text stages see it. */
 export class AttemptContext implements UtteranceContext {
   constructor(
@@ -41,8 +44,13 @@ export class AttemptContext implements UtteranceContext {
     readonly sessionId: string,
     readonly subject: string,
     readonly scopes: readonly string[],
-    readonly area?: string,
+    readonly area: string | undefined,
+    private readonly deltas: DeltaSenders | null,
   ) {}
+
+  get delta(): ((text: string) => void) | undefined {
+    return this.deltas?.(this.job, this.current);
+  }
 
   get traceId(): string {
     return this.job.traceId;

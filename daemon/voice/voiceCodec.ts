@@ -25,4 +25,9 @@ export interface VoiceCodec<F> {
   reply(id: string, reply: VoiceReply, ms: number): F;
   error(id: string | null, code: VoiceErrorCode, message: string): F;
   speak(text: string, source: string): F;
+  /**
+   * A piece of a reply still being written (the assistant streams its text): `reply.delta` on `/voice`. A
+   * wire without one leaves it out; the final reply carries the whole text either way.
+   */
+  delta?(id: string, text: string): F;
 }

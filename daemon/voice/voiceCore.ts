@@ -19,6 +19,11 @@ export interface VoiceCoreOptions {
   /** Backoff between retries (the first step; it doubles per retry). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Per attempt at an utterance (default plugins.timeoutMs). The hub raises it when the assistant is on, whose
+   * answers may take `assistant.timeoutMs`; every local plugin call still has plugins.timeoutMs of its own.
+   */
+  attemptTimeoutMs?: number;
 }
 
 /** What every session shares, whatever its front door; a door's codec is added per wire (sessionDeps). */
@@ -87,7 +92,7 @@ export class VoiceCore implements Subsystem {
     this.shared = {
       limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
       queue: new WorkQueue({
-        concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: config.plugins.timeoutMs, retries: v.retries,
+        concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: this.options.attemptTimeoutMs ?? config.plugins.timeoutMs, retries: v.retries,
         backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs,
       }, clock),
       metrics: new VoiceMetrics(metrics),

@@ -10,7 +10,7 @@ import type { VoiceMetrics } from './metrics.js';
 import type { RateLimiter } from '../core/rateLimiter.js';
 import type { AudioBudget, BudgetedStream } from './audioBudget.js';
 import { SessionStateMachine, type SessionState } from './sessionStateMachine.js';
-import { AttemptContext, UtteranceJob } from './utteranceJob.js';
+import { AttemptContext, UtteranceJob, type DeltaSenders } from './utteranceJob.js';
 import type { Attempt, RunHooks, WorkQueue } from './workQueue.js';
 import type { SpeechRouter } from './speechRouter.js';
 
@@ -110,6 +110,11 @@ export class VoiceSession<F = string> {
   constructor(private readonly deps: SessionDeps<F>, readonly identity: SessionIdentity, transport: SessionTransport<F>) {
     this.send = (frame) => transport.send(frame);
     const { codec } = deps;
+    const delta = codec.delta?.bind(codec);
+    this.deltas = delta ? (job, attempt) => (text) => {
+      if (this.closed || attempt.aborted || typeof text !== 'string' || text.length === 0) return;
+      this.send(delta(job.id, text));
+    } : null;
     this.machine = new SessionStateMachine((state) => this.send(codec.state(state)));
   }
 
@@ -391,10 +396,16 @@ export class VoiceSession<F = string> {
   }
 
   private runStages(job: UtteranceJob, attempt: Attempt): Promise<VoiceReply> | VoiceReply {
-    const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes, this.identity.area);
+    const ctx = new AttemptContext(job, attempt, this.identity.id, this.identity.subject, this.identity.scopes, this.identity.area, this.deltas);
     // Typed text goes straight to the handler, with no async step of our own; audio is transcribed first.
     return job.audio ? this.transcribeThenHandle(job, job.audio, ctx) : this.deps.stage().handle(job, ctx);
   }
+
+  /**
+   * `reply.delta` for one attempt, when the wire has it: nothing after the attempt timed out or the client left.
+   * Made once per session; an attempt's context makes its sender only when a handler asks (few do).
+   */
+  private readonly deltas: DeltaSenders | null;
 
   private async transcribeThenHandle(job: UtteranceJob, audio: AudioInput, ctx: AttemptContext): Promise<VoiceReply> {
     const stt = this.deps.stt();

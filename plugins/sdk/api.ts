@@ -1,7 +1,8 @@
 import type { Scope } from './manifest.js';
 import type { DeviceCommand, DeviceView } from './devices.js';
 import type { EventHandler, PluginEventName } from './events.js';
-import type { FallbackHandler, IntentHandler, IntentRequest, SentenceSet, SpeakTarget } from './intents.js';
+import type { AssistantHost } from './assistant.js';
+import type { FallbackHandler, FallbackOptions, IntentHandler, IntentRequest, SentenceSet, SpeakTarget } from './intents.js';
 import type { PluginLogger } from './logger.js';
 import type { SpeechToText } from './stt.js';
 
@@ -62,8 +63,14 @@ export interface PluginApi {
   respond(key: string, vars?: Record<string, unknown>, lang?: string): string;
   /** Offers speech to text for the voice audio stream (capability `stt`); one provider per hub. */
   registerSpeechToText(provider: SpeechToText): void;
-  /** Adds a handler for utterances no intent matched (capability `fallback`). */
-  registerFallback(handler: FallbackHandler): void;
+  /** Adds a handler for utterances no intent matched (capability `fallback`); see {@link FallbackOptions}. */
+  registerFallback(handler: FallbackHandler, options?: FallbackOptions): void;
+  /**
+   * The hub's `assistant:` settings (API key included), its keep-alive HTTP dispatcher, the home's areas and
+   * the assistant's metrics and health check. Only the built-in `voicehub.assistant` gets it: for any other
+   * plugin reading it throws PLUGIN_SCOPE_DENIED, as the key must not reach third-party code.
+   */
+  readonly assistant: AssistantHost;
   /**
    * Makes the error to throw when a request cannot be done as asked ("250 percent"): the user gets a clear
    * answer with `message`, and it does not count as a plugin failure.

@@ -11,3 +11,4 @@ export type * from './events.js';
 export type * from './intents.js';
 export type * from './logger.js';
 export type * from './stt.js';
+export type * from './assistant.js';

@@ -46,6 +46,17 @@ export interface HandlerContext {
   readonly session: SpeakTarget;
   /** Aborted when the call has timed out or the hub is stopping: stop working and return. */
   readonly signal: AbortSignal;
+  /**
+   * The scopes of the asking client's token (`voice`, `devices:read`, `devices:control`, `admin`); empty when
+   * no client asked. What a handler does for the client should stay within them.
+   */
+  readonly scopes: readonly string[];
+  /**
+   * Sends a piece of the reply to the asking client before the reply itself (PROTOCOL §3 `reply.delta`), so
+   * a speaker can start talking while the handler is still writing; the reply then carries the whole text.
+   * A no-op where the client's wire has no such frame, after the call timed out, and in an isolated plugin.
+   */
+  stream(text: string): void;
 }
 
 /** What a handler answers. `text` is spoken to the user. */
@@ -73,5 +84,19 @@ export interface SentenceSet {
  * A fallback handler (capability `fallback`): asked, in order, for utterances no local intent matched.
  * Answer null to pass the utterance on to the next fallback.
  */
+/** How a fallback is asked (`api.registerFallback(handler, options)`). */
+export interface FallbackOptions {
+  /**
+   * Its own time limit per call, for a fallback that asks a slow outside service (the assistant); default
+   * `plugins.timeoutMs`, at most 120000.
+   */
+  timeoutMs?: number;
+  /**
+   * Asked for every utterance before the local intents (the assistant's `mode: always`); answering null
+   * lets the local intents have it. Default false: asked only for utterances no local intent matched.
+   */
+  beforeIntents?: boolean;
+}
+
 export type FallbackHandler = (utterance: { text: string; lang: string; area?: string }, ctx: HandlerContext) =>
   IntentReply | null | Promise<IntentReply | null>;

@@ -9,6 +9,7 @@ import { benchVoicePipeline } from './voicePipeline.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
 import { benchPage } from './page.js';
+import { benchAssistant } from './assistant.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -108,4 +109,13 @@ if (want('page')) {
     }
     console.log(`frame p99 ratio to baseline: ${fmt(r.loaded.frameP99Ms / Math.max(1, r.baseline.frameP99Ms), 2)} (target: no visible jank, ≤ 2×)`);
   }
+}
+
+if (want('assistant')) {
+  const r = await benchAssistant({ rounds: Number(process.env.BENCH_ASSISTANT_ROUNDS ?? 20) });
+  console.log(`\n## Assistant: an unmatched utterance → the Messages-API stand-in (model delay ${r.modelDelayMs} ms per turn) → a tool call → MQTT → reply; median of ${r.rounds}`);
+  console.log(`first reply.delta: ${fmt(r.firstDeltaMs)} ms (${fmt(r.firstDeltaMs / r.modelDelayMs, 2)}× the model's delay, the floor)`);
+  console.log(`first device command at the device client: ${fmt(r.firstCommandMs)} ms (${fmt(r.firstCommandMs / r.modelDelayMs, 2)}× the model's delay)`);
+  console.log(`whole reply (two model turns): ${fmt(r.replyMs)} ms (${fmt(r.replyMs / (2 * r.modelDelayMs), 2)}× the two turns' delay)`);
+  console.log(`one streamed turn, no model delay, median of ${r.keepAlive.requests}: keep-alive ${fmt(r.keepAlive.medianMs, 2)} ms over ${r.keepAlive.connections} connection(s); new connection each ${fmt(r.fresh.medianMs, 2)} ms over ${r.fresh.connections} (${fmt(r.fresh.medianMs / r.keepAlive.medianMs, 2)}× keep-alive; loopback, no TLS)`);
 }

@@ -289,7 +289,7 @@ let api: Record<string, unknown> | null = null;
 
 async function run(kind: string, name: string | undefined, args: unknown[], signal: AbortSignal): Promise<unknown> {
   const ctx = (call: { traceId?: string; session?: unknown }) => ({
-    traceId: call.traceId ?? '', session: call.session ?? {}, signal, log: (api!.log as { child: Fn }).child({ traceId: call.traceId }),
+    traceId: call.traceId ?? '', session: call.session ?? {}, signal, scopes: [], stream: () => {}, log: (api!.log as { child: Fn }).child({ traceId: call.traceId }),
   });
   switch (kind) {
     case 'load': {

@@ -1,0 +1,62 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { VoiceClient } from '../helpers/voiceClient.js';
+import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+const DEVICES = `
+devices:
+  - { id: living_lamp, name: Living Room Lamp, area: living_room, type: light, commandTopic: home/lamp/set, stateTopic: home/lamp/state }
+`;
+
+async function hub(config: string): Promise<{ d: DaemonProcess; say(id: string, text: string): Promise<{ type: string; text?: string; code?: string; handledBy?: string }>; admin: string }> {
+  const dir = await makeTempDir();
+  const d = await startDaemon({ dir, config });
+  cleanups.push(() => d.cleanup());
+  const token = async (scope: string) => {
+    const r = await runCli(['token', 'create', '--sub', 'sat', '--scope', scope], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const c = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await token('voice'));
+  cleanups.push(async () => c.close());
+  return { d, say: (id, text) => c.say(id, text), admin: await token('admin') };
+}
+
+test('mode always: every utterance goes to the assistant first, even one a local intent knows', { timeout: 30_000 }, async () => {
+  const api = await new FakeMessagesApi().start();
+  cleanups.push(() => api.stop());
+  const { say } = await hub(`assistant: { url: ${api.url}, mode: always }\n${DEVICES}`);
+  api.answer({ text: 'The model turned it on.' });
+  const reply = await say('a1', 'turn on the living room lamp');
+  assert.equal(reply.handledBy, 'voicehub.assistant');
+  assert.equal(reply.text, 'The model turned it on.');
+  assert.equal(api.requests.length, 1);
+});
+
+test('without assistant.url or apiKey the plugin stays off: no request leaves the hub, unmatched is NO_MATCH, no health check', { timeout: 30_000 }, async () => {
+  const { d, say, admin } = await hub(DEVICES);
+  const reply = await say('n1', 'what should I cook tonight');
+  assert.equal(reply.type, 'error');
+  assert.equal(reply.code, 'NO_MATCH');
+  const plugins = await (await fetch(`${d.url}/api/plugins`, { headers: { authorization: `Bearer ${admin}` } })).json() as { plugins: Array<{ id: string; state: string; reason: string | null }> };
+  const assistant = plugins.plugins.find((p) => p.id === 'voicehub.assistant');
+  assert.equal(assistant?.state, 'disabled');
+  assert.match(assistant?.reason ?? '', /assistant\.url or assistant\.apiKey/);
+  const health = await (await fetch(`${d.url}/health`)).json() as { status: string; checks: Record<string, unknown> };
+  assert.equal(health.checks.assistant, undefined);
+  assert.equal(health.status, 'ok');
+  assert.equal(d.lines.some((l) => l.msg.includes('assistant on')), false);
+});
+
+test('mode off with a URL set: off too', { timeout: 30_000 }, async () => {
+  const api = await new FakeMessagesApi().start();
+  cleanups.push(() => api.stop());
+  const { say } = await hub(`assistant: { url: ${api.url}, mode: off }\n${DEVICES}`);
+  assert.equal((await say('o1', 'what should I cook tonight')).code, 'NO_MATCH');
+  assert.equal(api.requests.length, 0);
+});
