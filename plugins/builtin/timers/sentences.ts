@@ -85,7 +85,7 @@ export const SENTENCES: Record<'en' | 'zh', Record<string, string[]>> = {
     ],
     HassCancelAllTimers: [
       `(取消|停止|关掉|关闭|删除|删掉|清除|清空|停掉)(所有|全部)${TIMER}[器]`,
-      `(所有|全部)${TIMER}[器](都)?(取消|停止|删除|关掉)`,
+      `(所有|全部)${TIMER}[器][都](取消|停止|删除|关掉)`,
     ],
     HassCancelTimer: [
       `(取消|停止|关掉|关闭|删除|删掉|停掉|停|关|结束|不要)[这个|那个]${TIMER}[器]`,
