@@ -16,7 +16,7 @@
 import { LRUCache } from 'lru-cache';
 import { deepFreeze } from '../core/deepFreeze.js';
 import { HubError } from '../core/errors.js';
-import { detectLang, isHan, joinTokens, nameTokens, tokenize } from './normalize.js';
+import { detectLang, isHan, joinTokens, langOfTag, nameTokens, tokenize } from './normalize.js';
 import { DeviceLists, staticLists, type NameEntry } from './lists.js';
 import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
@@ -157,7 +157,7 @@ export class IntentEngine {
   private compute(text: string, options: MatchOptions): IntentMatch | null {
     const tokens = tokenize(text);
     if (tokens.length === 0) return null;
-    const first: Lang = options.lang === 'zh' || options.lang === 'en' ? options.lang : detectLang(text);
+    const first: Lang = langOfTag(options.lang) ?? detectLang(text);
     const langs: Lang[] = [first];
     // Mixed text ("turn on 厨房的灯"): let the other language's sentences try too.
     const other: Lang = first === 'en' ? 'zh' : 'en';

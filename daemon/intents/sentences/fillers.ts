@@ -40,7 +40,7 @@ export const FILLERS: FillerData = {
   trailing: [
     'please', 'now', 'right now', 'thanks', 'thank you', 'for me', 'if you can', 'will you', 'would you',
     'ok', 'okay',
-    '吧', '啊', '呀', '哦', '嘛', '呗', '哈', '好吗', '好不好', '行吗', '行不行', '可以吗', '谢谢', '谢谢你',
+    '吧', '啊', '呀', '哦', '嘛', '呗', '哈', '啦', '喇', '咯', '嘞', '好吗', '好不好', '行吗', '行不行', '可以吗', '谢谢', '谢谢你',
   ],
   politeTrailing: ['吗', '呢'],
   trailingKeptAfter: { 好吗: ['锁', '关', '放', '弄', '盖', '收'], 好不好: ['锁', '关'] },
