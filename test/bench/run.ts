@@ -8,6 +8,7 @@ import { benchVoice, formatTable } from './voice.js';
 import { benchVoicePipeline } from './voicePipeline.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
+import { benchCorpus } from './corpus.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -85,6 +86,12 @@ if (want('voice')) {
   console.log(`\nthe hub's own work per utterance, without sockets (${p.sessions} sessions, ${p.utterances} utterances, lowest / median of 7 blocks):`);
   console.log(`real handler ${fmt(p.realMinUs, 2)} / ${fmt(p.realMedianUs, 2)} µs; trivial handler ${fmt(p.trivialMinUs, 2)} / ${fmt(p.trivialMedianUs, 2)} µs`);
   console.log(`heap allocated per utterance: real handler ${fmt(p.realBytes / 1024, 1)} KB; trivial handler ${fmt(p.trivialBytes / 1024, 1)} KB`);
+}
+
+if (want('corpus')) {
+  const c = benchCorpus();
+  console.log(`\n## Sentence corpus: ${c.sentences} sentences (test/fixtures/corpus), right per intent and language`);
+  console.log(c.table);
 }
 
 if (want('intents')) {
