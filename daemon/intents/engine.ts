@@ -325,6 +325,16 @@ export class IntentEngine {
 
   /** hassil's `requires_context: domain`: the target must be one of the block's device types. */
   private constrain(block: SentenceBlock, slots: MatchSlots): boolean {
+    // A name followed by its type word ("the play corner lights" for a light called Play Corner): the word must fit.
+    if (slots.name && slots.type && !slots.name.unknown) {
+      const types = slots.type.domains;
+      const fits = (id: string) => { const d = this.reader.lists.device(id); return d !== undefined && types.includes(d.type); };
+      const ids = slots.name.ids.filter(fits);
+      const weakIds = slots.name.weakIds.filter(fits);
+      if (ids.length === 0 && weakIds.length === 0) return false;
+      slots.name = { ...slots.name, ids, weakIds };
+      delete slots.type;
+    }
     const domains = block.domains;
     if (!domains) return true;
     if (slots.domain === undefined && domains.length === 1) slots.domain = domains[0];

@@ -122,6 +122,8 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     const here = asType();
     if (!('error' in here) && here.scope === 'here') return here;
   }
+  // Chinese has no plural: "卧室的灯" with a room named is that room's lights, as "the bedroom lights" is.
+  if (asType && areaId && match.lang === 'zh') return asType();
   let found = get(name.ids);
   if (areaId) found = found.filter(inArea(areaId));
   if (found.length === 0) {

@@ -97,6 +97,12 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   // What the word asks of each device is its kind's reading ("is the front door closed" asks a lock whether it is locked).
   const expectedOf = (d: IntentDevice) => kindOf(d.type)?.askedState?.[expected] ?? expected;
   const yes = devices.filter((d, i) => states[i] !== undefined && fits(states[i]!, expectedOf(d)));
+  if (match.slots.count) {
+    // "How many lights are on": a number, and which ones.
+    const type = (w.types as Readonly<Record<string, string>>)[devices[0].type] ?? '';
+    const vars = { count: yes.length, total: devices.length, type, state: stateText(expected), is: yes.length === 1 ? w.is : w.are };
+    return yes.length === 0 ? render(lang, 'state_count_none', vars) : render(lang, 'state_count', { ...vars, names: names(yes, lists, lang) });
+  }
   if (yes.length === devices.length) return render(lang, 'state_yes', { target, is, state: stateText(known[0]) });
   if (yes.length === 0) return render(lang, 'state_no', { target, is, state: stateText(known[0]) });
   return render(lang, 'state_some', { count: yes.length, total: devices.length, state: stateText(expected), names: names(yes, lists, lang) });

@@ -5,6 +5,7 @@ import {
   type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveError, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { intentCommand } from '../../devices/kinds/index.js';
+import { isBrightnessStep, steppedBrightness, type BrightnessStep } from '../intents/brightnessStep.js';
 import { EN_RESPONSES } from '../intents/responses/en.js';
 import { ZH_RESPONSES } from '../intents/responses/zh.js';
 import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
@@ -105,6 +106,8 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     }
     if (!('targets' in decision)) throw new HubError(decision.code, decision.message, { details: decision.details });
     const { targets, resolution } = decision;
+    // "A bit brighter": the level depends on each light's state now, so it is worked out every time.
+    if (isBrightnessStep(match.slots.brightness_step) && typeof match.slots.brightness !== 'number') return this.stepped(match, resolution, targets);
     // An answer about state reads the state now, every time.
     if (!QUESTIONS.has(match.intent) || targets.ids.length === 0) return targets;
     return { ...targets, answer: queryReply(match, resolution, this.engine.deviceLists, this.stateOf) };
@@ -153,6 +156,15 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       answer: '',
     };
     return { targets: deepFreeze(targets), resolution };
+  }
+
+  /** Commands and reply for a relative brightness change, from each light's current brightness. */
+  private stepped(match: IntentMatch, resolution: ResolveSuccess, targets: EngineTargets): EngineTargets {
+    const step = match.slots.brightness_step as BrightnessStep;
+    const levels = resolution.devices.map((d) => steppedBrightness(this.stateOf?.(d.id) ?? d.state, step));
+    const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, { ...match.slots, brightness: levels[i] }));
+    const first = { ...match, slots: { ...match.slots, brightness: levels[0] } };
+    return { ...targets, commands, done: commands.some((c) => c !== null) ? commandReply(first, resolution, this.engine.deviceLists) : '' };
   }
 
   private refresh(): void {

@@ -18,6 +18,8 @@ export const ZH_RESPONSES = {
   state_no: '没有，{target}{state}。',
   state_some: '{total}个中有{count}个{state}：{names}。',
   state_unknown: '我不知道{target}现在的状态。',
+  state_count: '{total}个{type}中有{count}个{state}：{names}。',
+  state_count_none: '{total}个{type}都不是{state}。',
   temperature_in: '{area}现在{value}{unit}。',
   temperature_of: '{target}显示{value}{unit}。',
   measurement_in: '{area}的{measurement}是{value}{unit}。',

@@ -17,6 +17,7 @@ export const EN_SENTENCES: LangSentences = {
     target: [
       '({name} [<in_area>]',
       '|{area} {name}',
+      '|{name} {type} [<in_area>]',
       '|[{all}] {area} {type} [{everywhere:all}]',
       '|[{all}] {type} [<in_area>]',
       ')',
@@ -24,6 +25,7 @@ export const EN_SENTENCES: LangSentences = {
     to: '(to|at|on|into)',
     fully: '(all way|fully|completely|entirely)',
     temp_word: '(temperature|temp|heat|heating)',
+    bit: '(a bit|a little|a little bit|a touch|slightly|some|a notch|more|a lot|further)',
   },
   intents: {
     HassTurnOn: [
@@ -103,6 +105,47 @@ export const EN_SENTENCES: LangSentences = {
           '(set|dim|brighten|put) {area} <to> {pct:brightness}',
         ],
       },
+      {
+        domains: ['light'],
+        sentences: [
+          '(set|put|turn|bring|change|adjust|make|dim|brighten) <target> [brightness] <to> {brightness_word:brightness} [brightness]',
+          '<target> [brightness] <to> {brightness_word:brightness} [brightness]',
+          '[set|change|adjust|put] brightness (of|for|on) <target> <to> {brightness_word:brightness}',
+          '[set|change|adjust|put|turn] brightness [<in_area>] <to> {brightness_word:brightness} [<in_area>]',
+          '(set|put|turn) <target> [at|on] {brightness_word:brightness}',
+        ],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness: 100 },
+        sentences: ['(turn|bring|put) <target> [brightness] all way up', '(turn|bring) [brightness] all way up (on|of|for) <target>', '[turn] brightness all way up [<in_area>]'],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness: 1 },
+        sentences: ['(turn|bring|put|dim) <target> [brightness] all way down', '(turn|bring) [brightness] all way down (on|of|for) <target>', '[turn] brightness all way down [<in_area>]'],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness_step: 'up' },
+        sentences: [
+          'brighten [up] <target> [<bit>]', '(turn|bring) up <target> [<bit>]', '(turn|bring) <target> up [<bit>]',
+          '(increase|raise|boost|up) [the] brightness (of|on|for|in) <target> [<bit>]', '(increase|raise|boost) <target> brightness [<bit>]',
+          '(make|get) <target> [<bit>] brighter', '(make|get) it [<bit>] brighter [<in_area>]', '<target> brighter [<bit>]',
+          '[a bit|a little] (brighter|more light) [<in_area>]', '(increase|raise) [the] brightness [<in_area>] [<bit>]',
+        ],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness_step: 'down' },
+        sentences: [
+          'dim [down] <target> [<bit>]', '(turn|bring) down <target> [<bit>]', '(turn|bring) <target> down [<bit>]', 'dim <target> down',
+          '(decrease|lower|reduce|drop) [the] brightness (of|on|for|in) <target> [<bit>]', '(decrease|lower|reduce) <target> brightness [<bit>]',
+          '(make|get) <target> [<bit>] (darker|dimmer|less bright)', '(make|get) it [<bit>] (darker|dimmer) [<in_area>]',
+          '<target> (darker|dimmer) [<bit>]', '[a bit|a little] (darker|dimmer|less light) [<in_area>]',
+          '(decrease|lower|reduce) [the] brightness [<in_area>] [<bit>]', 'dim [the] (light|lights|lighting) [<in_area>] [<bit>]',
+        ],
+      },
     ],
     HassFanSetSpeed: [
       {
@@ -163,6 +206,15 @@ export const EN_SENTENCES: LangSentences = {
         ],
       },
       { slots: { all: true }, sentences: ['(which|what) {type} [<in_area>] (is|are) [still] {state} [<in_area>]'] },
+      {
+        slots: { all: true, count: true },
+        sentences: [
+          'how many {type} [<in_area>] (is|are) [still|currently|now] {state} [<in_area>] [right now]',
+          'how many {type} (do i have|have i got|have we got|do we have|have i left|did i leave) {state} [<in_area>]',
+          '(count|give me number of) {type} [<in_area>] (that are|which are) {state} [<in_area>]',
+          'how many {type} [<in_area>] (is|are) [still] {state}',
+        ],
+      },
       {
         slots: { any: true },
         sentences: ['(is|are) (anything|something|any devices|any device) [still] {state} [<in_area>]', 'what is [still] {state} [<in_area>]'],

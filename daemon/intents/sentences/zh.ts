@@ -12,13 +12,14 @@ export const ZH_SENTENCES: LangSentences = {
     target: [
       '({name}',
       '|{area}[里|里面|内]{name}',
+      '|{name}{type}',
       '|[{all}][{area}][里|里面|内][{all}]{type}[{all}]',
       '|{here}[{all}]{type}[{all}]',
       '|{everywhere:all}[{all}]{type}[{all}]',
       ')',
     ].join(''),
-    on: '(打开|开|开启|启动|点亮|亮起|开开|打开来)',
-    off: '(关|关掉|关闭|关上|熄灭|灭掉|灭|停掉|关停)',
+    on: '[给](打开|开|开启|启动|点亮|亮起|开开|打开来)',
+    off: '[给](关|关掉|关闭|关上|熄灭|灭掉|灭|停掉|关停)',
     setto: '(调|调整|调节|设|设置|设定|改|变|开|定|放|弄)[到|为|成|至|在]',
     ask: '(吗|没有|没|呢|没有呢|么|不)',
   },
@@ -33,7 +34,7 @@ export const ZH_SENTENCES: LangSentences = {
       {
         domains: ['cover'],
         unknownNames: true,
-        sentences: ['(打开|拉开|升起|升高|卷起|开|掀开)<target>', '<target>(打开|拉开|升起|升上去|开|卷起来|拉起来)'],
+        sentences: ['(打开|拉开|升起|升高|卷起|开|掀开)<target>', '<target>[给](打开|拉开|升起|升上去|开|卷起来|拉起来|升起来|升高)'],
       },
       {
         domains: ['lock'],
@@ -69,6 +70,7 @@ export const ZH_SENTENCES: LangSentences = {
         sentences: [
           '<target>[位置]<setto>{position}', '<target>(开|打开|拉开|关|关上|拉上|升|降)[到|至]{position}',
           '(打开|拉开|开)<target>[到|至]{position}', '(打开|拉开|开)<target>{position}',
+          '<setto><target>[位置][到|为|成|至]{position}', '(关闭|关上|关|拉上|合上|放下|降下|降|打开|拉开|升起|升)<target>[到|至|为]{position}',
         ],
       },
     ],
@@ -81,6 +83,18 @@ export const ZH_SENTENCES: LangSentences = {
           '<target>亮度{brightness}', '<target>{pct:brightness}', '亮度<setto>{brightness}',
           '<on><target>[到|至]{pct:brightness}', '{area}[亮度]<setto>{pct:brightness}',
         ],
+      },
+      {
+        domains: ['light'],
+        sentences: [
+          '<target>[亮度]<setto>{brightness_word:brightness}[亮度]', '<setto><target>[亮度][到|为|成]{brightness_word:brightness}',
+          '<target>[亮度](调亮|调暗|调高|调低)[到|至]{brightness_word:brightness}', '<on><target>[到|至]{brightness_word:brightness}',
+          '[<where>]亮度<setto>{brightness_word:brightness}', '<target>{brightness_word:brightness}',
+        ],
+      },
+      {
+        domains: ['light'],
+        sentences: ['<target>[亮度][再|稍微|稍稍|稍|更|再稍微]{brightness_step}', '[再|稍微]{brightness_step}<target>', '[<where>][再|稍微]{brightness_step}'],
       },
     ],
     HassFanSetSpeed: [
@@ -108,7 +122,7 @@ export const ZH_SENTENCES: LangSentences = {
           '[<where>][现在][是](多少|几)度', '[现在][室内][现在](温度|室温)[是][多少|几度|多少度|怎么样]',
           '<where>[现在](冷吗|热吗|冷不冷|热不热|暖和吗|凉快吗|暖和不暖和)',
           '<target>[现在][的](温度|气温)[是][多少|几度|多少度|怎么样]', '<target>[现在][是](多少|几)度',
-          '<target>设[置][在|成|为|到](多少|几)度',
+          '<target>设[置|定][是|在|成|为|到|得](多少|几)度', '<target>(设置|设定|调)[是|在|成|为|到|得](多少|几)度',
         ],
       },
     ],
@@ -127,6 +141,14 @@ export const ZH_SENTENCES: LangSentences = {
         ],
       },
       { slots: { all: true }, sentences: ['[<where>](哪些|哪个|哪几个|什么){type}[还][是]{state}[着]', '[<where>]有(哪些|什么){type}[还][是]{state}[着]'] },
+      {
+        slots: { all: true, count: true },
+        sentences: [
+          '[<where>][一共|总共]有{count}{type}[是|还|正][在]{state}[着][<ask>]', '[<where>]{count}{type}[是|还][在]{state}[着][<ask>]',
+          '[<where>]{state}[着]{type}[一共|总共]有{count}', '[<where>]{type}有{count}[是|还][在]{state}[着]',
+          '[<where>]{state}[着]{type}[一共|总共]{count}',
+        ],
+      },
       {
         sentences: [
           '[<where>][现在]{measurement}[是][多少|怎么样|如何|咋样|高吗|高不高|大吗]',
