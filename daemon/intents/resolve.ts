@@ -14,6 +14,8 @@
  */
 import { typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
 import type { DeviceLists } from './lists.js';
+import { SENSOR_CLASSES } from './sentences/sensorClasses.js';
+import { nameTokens } from './normalize.js';
 import type { DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, Resolution, ResolveError } from './types.js';
 
 /** Intents that act on or ask about devices. Others (timers, weather) resolve to no devices. */
@@ -59,7 +61,11 @@ const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = {
   pressure: ['pressure', 'atmospheric_pressure'],
   co2: ['carbon_dioxide', 'co2'],
   battery: ['battery'],
-  power: ['power', 'energy'],
+  power: ['power'],
+  energy: ['energy'],
+  pm25: ['pm25'],
+  speed: ['speed', 'wind_speed'],
+  sound_pressure: ['sound_pressure'],
   illuminance: ['illuminance'],
 };
 
@@ -84,7 +90,7 @@ export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: 
   const slots = match.slots;
   const bad = checkValues(slots);
   if (bad) return bad;
-  const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement;
+  const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement || slots.sensor_class;
   if (!targeted && !DEVICE_INTENTS.has(match.intent)) return { devices: [], scope: 'none' };
 
   const sessionArea = options.sessionArea ?? match.sessionArea;
@@ -123,7 +129,7 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (!('error' in here) && here.scope === 'here') return here;
   }
   // Chinese has no plural: "卧室的灯" with a room named is that room's lights, as "the bedroom lights" is.
-  if (asType && areaId && match.lang === 'zh') return asType();
+  if (asType && areaId && (match.lang === 'zh' || match.slots.any || match.slots.all)) return asType();
   let found = get(name.ids);
   if (areaId) found = found.filter(inArea(areaId));
   if (found.length === 0) {
@@ -131,6 +137,13 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (areaId) found = found.filter(inArea(areaId));
   }
   if (found.length === 0 && asType) return asType();
+  // "What's the battery of the front door": the front door lock reads no battery, its sensor "Front Door Battery" does.
+  const asked = match.slots.measurement;
+  if (typeof asked === 'string' && found.length > 0 && !found.some((d) => measures(d, asked))) {
+    const spoken = nameTokens(name.text).join(' ');
+    const reading = lists.devices().filter((d) => measures(d, asked) && `${nameTokens(d.name).join(' ')} `.startsWith(`${spoken} `));
+    if (reading.length > 0) found = reading;
+  }
   if (found.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'name', name: name.text, ...(area ? { area } : {}) };
   if (found.length > 1 && !areaId && session) {
     const here = found.filter(inArea(session));
@@ -150,6 +163,16 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (narrowed.length > 0) domains = narrowed;
   }
   let pool: IntentDevice[];
+  const sensed = typeof slots.sensor_class === 'string' ? SENSOR_CLASSES[slots.sensor_class] : undefined;
+  if (sensed) {
+    // "Is there motion": every binary sensor of those classes in the room, or in the whole home when none is named.
+    pool = lists.devices().filter((d) => d.type === 'binary_sensor' && sensed.includes(d.deviceClass ?? ''));
+    if (areaId) {
+      const there = pool.filter(inArea(areaId));
+      return there.length > 0 ? { devices: there, scope: 'area' } : { error: 'DEVICE_NOT_FOUND', reason: 'area', area: lists.areaName(areaId, 'en') };
+    }
+    return pool.length > 0 ? { devices: pool, scope: 'all' } : { error: 'DEVICE_NOT_FOUND', reason: 'type' };
+  }
   if (measurement && !slots.type && !(slots.domain && slots.domain !== 'climate' && slots.domain !== 'sensor')) {
     pool = lists.devices().filter((d) => measures(d, measurement));
     // Devices made to measure it (device class) before those that merely report it too.

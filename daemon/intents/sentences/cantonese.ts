@@ -17,7 +17,9 @@ export const CANTONESE: readonly (readonly [cantonese: string, mandarin: string]
   ['几多', '多少'], ['点样', '怎么样'], ['边度', '哪里'], ['边个', '哪个'], ['边啲', '哪些'],
   // This / that / here / now / in: 呢個 這個, 嗰 那, 呢度 這裡, 而家 現在, 喺 在; 盞 the classifier for lamps.
   ['呢个', '这个'], ['呢间', '这间'], ['呢度', '这里'], ['呢盏', ''], ['嗰盏', ''], ['嗰个', '那个'], ['嗰', '那'],
-  ['盏', ''], ['而家', '现在'], ['喺', '在'], ['屋企', '家里'],
+  ['盏', ''], ['而家', '现在'], ['喺', '在'], ['屋企', '家里'], ['今日', '今天'], ['听日', '明天'], ['寻日', '昨天'],
+  // 返 "back on again", 埋 "as well": 開返盞燈, 熄埋佢; 咗部 "the (machine)": 閂咗部電視.
+  ['开返', '开'], ['熄埋', '关'], ['闩埋', '关'], ['开埋', '开'], ['咗部', '了'], ['开部', '开'], ['闩部', '关'], ['熄部', '关'],
 ];
 
 /** Cantonese question particles that end a question ("燈熄咗未" "has the light gone off yet"): read as 吗. */

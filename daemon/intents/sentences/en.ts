@@ -228,11 +228,29 @@ export const EN_SENTENCES: LangSentences = {
         ],
       },
       { slots: { measurement: 'humidity' }, sentences: ['how (humid|damp|dry) is it [<in_area>]', 'how (humid|damp|dry) is {area}'] },
+      {
+        slots: { state: 'on' },
+        sentences: [
+          '(is|are) there [any] {sensor_class} [detected|present|going on|happening] [<in_area>]',
+          '(is|was) [any] {sensor_class} (detected|present|sensed) [<in_area>]', 'any {sensor_class} [detected] [<in_area>]',
+          '(do|did) (i|we) have [a|any] {sensor_class} [<in_area>]', 'does <target> (detect|sense|see) [any] {sensor_class}',
+          'has <target> (detected|sensed) [any] {sensor_class}',
+        ],
+      },
+      {
+        slots: { state: 'on', sensor_class: 'motion' },
+        sentences: ['(is|are) (anyone|anybody|someone|somebody) <in_area>', '(is|are) (anyone|anybody|someone|somebody) (home|in house|at home)', 'is {area} (occupied|empty)'],
+      },
+      {
+        slots: { state: 'on' },
+        domains: ['binary_sensor'],
+        sentences: ['(is|are) <target> (wet|triggered|tripped|going off|detecting|active|ringing|alarming|on)', 'did <target> (go off|trigger)'],
+      },
       { domains: ['sensor', 'binary_sensor', 'climate'], sentences: ['what (is|does) <target> [say|read|show]', 'what is reading (of|on) <target>'] },
     ],
     HassGetCurrentTime: [{ sentences: ['what time is it [now]', 'what is [current] time', 'time', 'do you have time'] }],
     HassGetCurrentDate: [
-      { sentences: ['what is [today] date [today]', 'what day is (it|today)', 'what is today', 'which day is it', 'what date is it [today]'] },
+      { sentences: ['what is [today] date [today]', 'what day is (it|today) [today]', 'what is today', 'which day is it', 'what date is it [today]'] },
     ],
   },
 };

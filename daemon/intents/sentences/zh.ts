@@ -28,7 +28,7 @@ export const ZH_SENTENCES: LangSentences = {
       {
         domains: ['light', 'switch', 'fan', 'climate'],
         unknownNames: true,
-        sentences: ['<on><target>', '<target><on>', '<target>(亮|亮起来|开起来|打开吧|通电)', '让<target>亮[起来]'],
+        sentences: ['<on><target>', '<target><on>', '<target>(亮|亮起来|开起来|打开吧|通电)', '让<target>亮[起来]', '<target><on>{all}'],
       },
       { domains: ['light'], sentences: ['<on>{area}', '{area}<on>'] },
       {
@@ -46,7 +46,7 @@ export const ZH_SENTENCES: LangSentences = {
       {
         domains: ['light', 'switch', 'fan', 'climate'],
         unknownNames: true,
-        sentences: ['<off><target>', '<target><off>', '<target>(断电|停下)', '让<target>灭'],
+        sentences: ['<off><target>', '<target><off>', '<target>(断电|停下)', '让<target>灭', '<target><off>{all}'],
       },
       { domains: ['light'], sentences: ['<off>{area}', '{area}<off>'] },
       {
@@ -68,7 +68,7 @@ export const ZH_SENTENCES: LangSentences = {
       {
         domains: ['cover'],
         sentences: [
-          '<target>[位置]<setto>{position}', '<target>(开|打开|拉开|关|关上|拉上|升|降)[到|至]{position}',
+          '<target>[位置]<setto>{position}', '<target>(开|打开|开启|拉开|关|关上|关闭|拉上|升|降)[到|至]{position}',
           '(打开|拉开|开)<target>[到|至]{position}', '(打开|拉开|开)<target>{position}',
           '<setto><target>[位置][到|为|成|至]{position}', '(关闭|关上|关|拉上|合上|放下|降下|降|打开|拉开|升起|升)<target>[到|至|为]{position}',
         ],
@@ -141,6 +141,7 @@ export const ZH_SENTENCES: LangSentences = {
         ],
       },
       { slots: { all: true }, sentences: ['[<where>](哪些|哪个|哪几个|什么){type}[还][是]{state}[着]', '[<where>]有(哪些|什么){type}[还][是]{state}[着]'] },
+      { slots: { any: true }, sentences: ['[<where>](有|有没有)[任何]{type}[还][是]{state}[着][<ask>]'] },
       {
         slots: { all: true, count: true },
         sentences: [
@@ -156,6 +157,14 @@ export const ZH_SENTENCES: LangSentences = {
         ],
       },
       { slots: { measurement: 'humidity' }, sentences: ['[<where>][现在](潮湿|干燥|潮|干)(吗|不潮湿|不干燥)'] },
+      {
+        slots: { state: 'on' },
+        sentences: [
+          '[<where>](有|有没有|是否有|是不是有)[任何]{sensor_class}[<ask>]', '<where>{sensor_class}[<ask>]', '{sensor_class}<ask>', '[<where>]检测到{sensor_class}[<ask>]',
+          '[<where>]有没有检测到{sensor_class}', '<target>(检测到|发现|探测到)[任何]{sensor_class}[<ask>]',
+        ],
+      },
+      { slots: { state: 'on' }, domains: ['binary_sensor'], sentences: ['<target>(响|触发|报警|响起|在响|叫)[<ask>]'] },
     ],
     HassGetCurrentTime: [{ sentences: ['[现在]几点[钟][吗]', '现在[是]什么时间', '现在时间'] }],
     HassGetCurrentDate: [{ sentences: ['今天[是](几号|星期几|周几|礼拜几|什么日子)', '今天日期', '今天[是]几月几号'] }],
