@@ -58,6 +58,8 @@ export function rawTokens(text: string): string[] {
   }
   if (/['\u2019\u2018`\u00b4]/.test(s)) s = expandContractions(s.replace(/[\u2019\u2018`\u00b4]/g, "'"));
   // Thousands separators ("1,000"), a minus sign before a number, and "a/c".
+  // Spoken fractions written as digits: "a 1/2 hour timer" is a half hour (the slash would only split tokens).
+  if (s.includes('/')) s = s.replace(/\b1\s*\/\s*2\b/g, ' half ').replace(/\b1\s*\/\s*4\b/g, ' quarter ').replace(/\b3\s*\/\s*4\b/g, ' three quarters ');
   s = s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1').replace(/(^|[^\p{L}\p{N}])-(?=\d)/gu, '$1 minus ').replace(/\ba\/c\b/g, 'ac');
   const out: string[] = [];
   let han = false;

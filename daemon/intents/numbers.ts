@@ -246,10 +246,18 @@ function durationPartAt(tokens: readonly string[], j: number, out: NumberReading
     if (tokens[k] === 'an' || tokens[k] === 'a') k++;
     if (tokens[k] === 'hour') push(k + 1, 900);
   }
+  if (t === 'three' && tokens[j + 1] === 'quarters') {
+    let k = j + 2;
+    if (tokens[k] === 'of') k++;
+    if (tokens[k] === 'an' || tokens[k] === 'a') k++;
+    if (tokens[k] === 'hour') push(k + 1, 2700);
+  }
   // Chinese
   if (t === '半') {
     const k = tokens[j + 1] === '个' ? j + 2 : j + 1;
     if (isHourZh(tokens, k)) push(k + 2, 1800);
+    // 半分钟, 半分 (half a minute)
+    if (tokens[k] === '分') push(tokens[k + 1] === '钟' ? k + 2 : k + 1, 30);
   }
   if (t === '一' && tokens[j + 1] === '刻' && tokens[j + 2] === '钟') push(j + 3, 900);
   for (const r of parseNumberAt(tokens, j)) {
@@ -269,6 +277,9 @@ function durationPartAt(tokens: readonly string[], j: number, out: NumberReading
         let e = k + 2;
         if (!half && tokens[e] === '半') { v += 1800; e++; }
         push(e, v);
+      } else if (tokens[k] === '分' && half) {
+        // 一个半分钟: a minute and a half
+        push(tokens[k + 1] === '钟' ? k + 2 : k + 1, (r.value + half) * 60);
       } else if (tokens[k] === '分' && !half) {
         let e = k + 1;
         let v = r.value * 60;
