@@ -88,7 +88,8 @@ export interface ResolveOptions {
 
 export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: ResolveOptions = {}): Resolution {
   const slots = match.slots;
-  const bad = checkValues(slots);
+  // A set-point is checked against each thermostat's own range, in its own unit (capable() below), not a fixed 5–35 °C.
+  const bad = checkValues(match.intent === 'HassClimateSetTemperature' ? { ...slots, temperature: undefined } : slots);
   if (bad) return bad;
   const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement || slots.sensor_class;
   if (!targeted && !DEVICE_INTENTS.has(match.intent)) return { devices: [], scope: 'none' };
@@ -245,12 +246,39 @@ function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>):
     devices = able;
   }
   const t = match.slots.temperature;
-  if (match.intent === 'HassClimateSetTemperature' && typeof t === 'number' && match.slots.unit !== 'F') {
+  if (match.intent === 'HassClimateSetTemperature' && typeof t === 'number') {
     for (const d of devices) {
-      const min = d.minTemp ?? VALUE_RANGES.temperature[0];
-      const max = d.maxTemp ?? VALUE_RANGES.temperature[1];
-      if (t < min || t > max) return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'temperature', value: t, min, max };
+      const { value, scale } = deviceTemperature(d, t, match.slots.unit);
+      const [min, max] = temperatureRange(d);
+      if (!Number.isFinite(value) || value < min || value > max) {
+        return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'temperature', value, min, max, unit: scale };
+      }
     }
   }
   return devices === chosen.devices ? chosen : { ...chosen, devices };
+}
+
+/** Home Assistant's climate defaults when a device announces no `min_temp` / `max_temp` (7–35 °C, 44.6–95 °F). */
+const DEFAULT_RANGE: Readonly<Record<'C' | 'F', readonly [number, number]>> = { C: [7, 35], F: [44.6, 95] };
+
+/** The unit a climate device works in: its `temperature_unit` (°F or °C), Celsius when it says nothing. */
+export function temperatureScale(d: IntentDevice): 'C' | 'F' {
+  return /f/i.test(d.unit ?? '') ? 'F' : 'C';
+}
+
+/** The device's own set-point range, in its own unit. */
+export function temperatureRange(d: IntentDevice): readonly [number, number] {
+  const [min, max] = DEFAULT_RANGE[temperatureScale(d)];
+  return [d.minTemp ?? min, d.maxTemp ?? max];
+}
+
+/**
+ * A spoken set-point in the device's unit: "70 degrees Fahrenheit" to a Celsius thermostat is 21 °C (to the
+ * half degree), "21" to a Fahrenheit one is 70 °F; a number said without a unit is in the device's unit.
+ */
+export function deviceTemperature(d: IntentDevice, spoken: number, said: 'C' | 'F' | undefined): { value: number; scale: 'C' | 'F' } {
+  const scale = temperatureScale(d);
+  if (said === undefined || said === scale) return { value: spoken, scale };
+  if (scale === 'C') return { value: Math.round(((spoken - 32) * 5) / 9 * 2) / 2, scale };
+  return { value: Math.round((spoken * 9) / 5 + 32), scale };
 }

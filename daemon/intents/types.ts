@@ -174,6 +174,8 @@ export interface ResolveError {
   value?: number;
   min?: number;
   max?: number;
+  /** The unit of value, min and max when it is a device's own (a thermostat's °C or °F). */
+  unit?: 'C' | 'F';
 }
 
 export interface ResolveSuccess {

@@ -1,7 +1,7 @@
 import { deepFreeze } from '../core/deepFreeze.js';
 import { HubError } from '../core/errors.js';
 import {
-  commandReply, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
+  commandReply, deviceTemperature, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
   type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveError, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { intentCommand } from '../../devices/kinds/index.js';
@@ -144,7 +144,10 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       return { code: resolution.error, message: errorReply(resolution, match, lists), details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } };
     }
     // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`).
-    const commands = resolution.devices.map((d) => intentCommand(d.type, match.intent, match.slots));
+    // A set-point goes to each thermostat in its own unit (°C or °F), whatever unit it was said in.
+    const commands = resolution.devices.map((d) => intentCommand(d.type, match.intent, typeof match.slots.temperature === 'number' && match.intent === 'HassClimateSetTemperature'
+      ? { ...match.slots, temperature: deviceTemperature(d, match.slots.temperature, match.slots.unit).value }
+      : match.slots));
     const targets: EngineTargets = {
       ids: resolution.devices.map((d) => d.id),
       commands,

@@ -40,7 +40,7 @@ async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Pro
   for (let i = 0; i < targets.devices.length; i++) {
     const device = targets.devices[i]!;
     const command = targets.commands[i];
-    if (command) work.push([device, inCelsius(command, req), targets.names[i] ?? device.name]);
+    if (command) work.push([device, command, targets.names[i] ?? device.name]);
   }
   if (work.length === 0) return { text: targets.answer || targets.done, actions: [] };
   if (work.length === 1) {
@@ -99,9 +99,3 @@ function ask(api: PluginApi, req: IntentRequest): IntentReply {
   };
 }
 
-/** A temperature said in Fahrenheit is sent in Celsius, the hub's unit, to half a degree. */
-function inCelsius(command: DeviceCommand, req: IntentRequest): DeviceCommand {
-  if (command.command !== 'set_temperature' || req.slots.unit !== 'F') return command;
-  const c = ((command.params.temperature - 32) * 5) / 9;
-  return { command: 'set_temperature', params: { temperature: Math.round(c * 2) / 2 } };
-}
