@@ -55,7 +55,7 @@ export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> =
 };
 
 /** Device classes (HA sensor `device_class`) of each measurement word. */
-const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = {
+export const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = {
   temperature: ['temperature'],
   humidity: ['humidity', 'moisture'],
   pressure: ['pressure', 'atmospheric_pressure'],
@@ -278,7 +278,10 @@ export function temperatureRange(d: IntentDevice): readonly [number, number] {
  */
 export function deviceTemperature(d: IntentDevice, spoken: number, said: 'C' | 'F' | undefined): { value: number; scale: 'C' | 'F' } {
   const scale = temperatureScale(d);
-  if (said === undefined || said === scale) return { value: spoken, scale };
-  if (scale === 'C') return { value: Math.round(((spoken - 32) * 5) / 9 * 2) / 2, scale };
-  return { value: Math.round((spoken * 9) / 5 + 32), scale };
+  let value = spoken;
+  if (said !== undefined && said !== scale) value = scale === 'C' ? Math.round(((spoken - 32) * 5) / 9 * 2) / 2 : Math.round((spoken * 9) / 5 + 32);
+  // Rounded to the device's step as the device kind will send it (devices/kinds/climate.ts), so the reply says what is sent.
+  const step = d.tempStep && d.tempStep > 0 ? d.tempStep : undefined;
+  if (step) value = Number((Math.round(value / step) * step).toFixed((String(step).split('.')[1] ?? '').length));
+  return { value, scale };
 }

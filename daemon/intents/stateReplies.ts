@@ -3,6 +3,7 @@
  * "It's 21.5 °C in the living room.", "客厅的湿度是45%。".
  */
 import { kindOf } from '../../devices/kinds/index.js';
+import { MEASUREMENT_CLASSES } from './resolve.js';
 import type { DeviceLists } from './lists.js';
 import { displayName, formatNumber, joinList, render, targetPhrase } from './responses.js';
 import { EN_WORDS } from './responses/en.js';
@@ -64,11 +65,18 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   const target = targetPhrase(match, resolution, lists);
   const measurement = match.slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined);
   if (measurement) {
-    const values = devices.map((d) => measureOf(d, read(d), measurement)).filter((v): v is number => v !== undefined);
+    // Only readings of one kind are averaged: the devices made for the measurement (by class) when any are
+    // asked, and only those in the first one's unit; a humidity in % never joins a temperature in °C.
+    const reading = devices.filter((d) => measureOf(d, read(d), measurement) !== undefined);
+    const classes = MEASUREMENT_CLASSES[measurement] ?? [measurement];
+    const dedicated = reading.filter((d) => classes.includes(d.deviceClass ?? '') || (measurement === 'temperature' && d.type === 'climate'));
+    const pool = dedicated.length > 0 ? dedicated : reading;
+    const same = pool.filter((d) => (d.unit ?? '') === (pool[0]?.unit ?? ''));
+    const values = same.map((d) => measureOf(d, read(d), measurement)).filter((v): v is number => v !== undefined);
     if (values.length === 0) return render(lang, 'state_unknown', { target });
     const value = formatNumber(values.reduce((a, b) => a + b, 0) / values.length);
     const unit = measurement === 'temperature' ? (lang === 'zh' ? w.degrees : ` ${w.degrees}`).trimStart()
-      : devices[0].unit ? (/^[%\u00b0]/.test(devices[0].unit) || lang === 'zh' ? devices[0].unit : ` ${devices[0].unit}`) : DEFAULT_UNITS[measurement] ?? '';
+      : same[0].unit ? (/^[%\u00b0]/.test(same[0].unit) || lang === 'zh' ? same[0].unit : ` ${same[0].unit}`) : DEFAULT_UNITS[measurement] ?? '';
     const areaId = resolution.area ? lists.areaId(resolution.area) : devices.length >= 1 ? lists.areaIdOf(devices[0].id) : undefined;
     const area = areaId && (resolution.scope !== 'name' || devices.length > 1) ? lists.areaName(areaId, lang) : undefined;
     const areaText = area && lang === 'en' ? `the ${area.replace(/_/g, ' ').replace(/\b([A-Z])([a-z]+)\b/g, (x) => x.toLowerCase())}` : area;

@@ -144,10 +144,13 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       return { code: resolution.error, message: errorReply(resolution, match, lists), details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value } };
     }
     // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`).
-    // A set-point goes to each thermostat in its own unit (°C or °F), whatever unit it was said in.
-    const commands = resolution.devices.map((d) => intentCommand(d.type, match.intent, typeof match.slots.temperature === 'number' && match.intent === 'HassClimateSetTemperature'
-      ? { ...match.slots, temperature: deviceTemperature(d, match.slots.temperature, match.slots.unit).value }
-      : match.slots));
+    // A set-point goes to each thermostat in its own unit (°C or °F) and step, whatever unit it was said in,
+    // and the reply says the first one's value as sent ("21.3" to a thermostat stepping by 0.5 is 21.5).
+    const t = match.slots.temperature;
+    const setPoints = match.intent === 'HassClimateSetTemperature' && typeof t === 'number'
+      ? resolution.devices.map((d) => deviceTemperature(d, t, match.slots.unit)) : null;
+    const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, setPoints ? { ...match.slots, temperature: setPoints[i].value } : match.slots));
+    const said = setPoints?.[0] ? { ...match, slots: { ...match.slots, temperature: setPoints[0].value, unit: setPoints[0].scale } } : match;
     const targets: EngineTargets = {
       ids: resolution.devices.map((d) => d.id),
       commands,
@@ -155,7 +158,7 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       ...(resolution.area ? { area: resolution.area } : {}),
       phrase: resolution.devices.length > 0 ? targetPhrase(match, resolution, lists) : '',
       names: resolution.devices.map((d) => displayName(d, lists, match.lang, false)),
-      done: commands.some((c) => c !== null) ? commandReply(match, resolution, lists) : '',
+      done: commands.some((c) => c !== null) ? commandReply(said, resolution, lists) : '',
       answer: '',
     };
     return { targets: deepFreeze(targets), resolution };
