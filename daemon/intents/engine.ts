@@ -58,6 +58,13 @@ interface Candidate {
   score: number;
 }
 
+/**
+ * Matching steps one utterance may take over all its candidate templates (each also has its own budget,
+ * matcher.ts): a hostile text that many templates can start on still costs a few milliseconds at most.
+ * Ordinary sentences take a few hundred to a few thousand.
+ */
+export const UTTERANCE_STEP_BUDGET = 150_000;
+
 /** How many recent texts keep their match: a home's repertoire, with room to spare (a few hundred KiB at most). */
 const RECENT_MATCHES = 512;
 
@@ -78,6 +85,9 @@ export class IntentEngine {
   private active: ReadonlySet<string> | null = null;
   private builtinsLoaded = false;
   private readonly recent: LRUCache<string, IntentMatch | typeof NO_MATCH> | null;
+  private steps = 0;
+  /** Matching steps the last text matched afresh took (tests check the budget holds). */
+  lastSteps = 0;
 
   /** `recentMatches`: how many recent texts keep their match (default 512; 0 matches every text afresh). */
   constructor(private readonly options: { builtins?: boolean; recentMatches?: number } = {}) {
@@ -156,6 +166,8 @@ export class IntentEngine {
   /** The matcher itself: every candidate template, best score wins. */
   private compute(text: string, options: MatchOptions): IntentMatch | null {
     const tokens = tokenize(text);
+    this.steps = 0;
+    this.lastSteps = 0;
     if (tokens.length === 0) return null;
     const first: Lang = langOfTag(options.lang) ?? detectLang(text);
     const langs: Lang[] = [first];
@@ -166,6 +178,7 @@ export class IntentEngine {
       // A sentence that itself starts or ends with a word people drop ("hello …", "tell me …"):
       ?? this.retryWithFillers(text, tokens, langs, options)
       ?? this.best(tokens, langs, options, true);
+    this.lastSteps = this.steps;
     if (!best) return null;
     return {
       intent: best.template.intent,
@@ -195,7 +208,9 @@ export class IntentEngine {
         for (const template of this.candidates(li, tokens)) {
           if (unknownPass && !(template.block.unknownNames && template.hasName)) continue;
           if (!this.allowed(template.intent, options)) continue;
+          if (this.steps > UTTERANCE_STEP_BUDGET) break;
           const found = this.tryTemplate(template, tokens);
+          this.steps += this.matcher.stepsTaken;
           if (found && (!best || found.score > best.score)) best = found;
         }
       }
