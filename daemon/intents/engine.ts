@@ -43,6 +43,12 @@ interface Source {
 interface Template extends Source {
   id: number;
   hasName: boolean;
+  /**
+   * Words the utterance must hold for any parse: per mandatory part of the template, the words it can start
+   * with ("…定时器…" needs one of 定/计/倒). Templates that open on a list or wildcard are tried only when
+   * their mandatory words are there, which keeps "{timer_name}定时器…" off every Chinese sentence.
+   */
+  needs: readonly (readonly string[])[];
 }
 
 interface LangIndex {
@@ -268,7 +274,7 @@ export class IntentEngine {
     this.sources.forEach((source, id) => {
       let li = index.get(source.lang);
       if (!li) { li = { byToken: new Map(), byList: new Map(), always: [] }; index.set(source.lang, li); }
-      const template: Template = { ...source, id, hasName: usesList(source.nodes, 'name') };
+      const template: Template = { ...source, id, hasName: usesList(source.nodes, 'name'), needs: mandatoryWords(source.nodes) };
       const first = firstSet(source.nodes);
       if (first.nullable) { li.always.push(template); return; }
       for (const tok of first.tokens) push(li.byToken, tok, template);
@@ -280,7 +286,9 @@ export class IntentEngine {
 
   private candidates(li: LangIndex, tokens: readonly string[]): Template[] {
     const seen = new Set<Template>();
-    const add = (list: readonly Template[] | undefined) => { if (list) for (const t of list) seen.add(t); };
+    const add = (list: readonly Template[] | undefined) => {
+      if (list) for (const t of list) if (hasWords(t.needs, tokens)) seen.add(t);
+    };
     add(li.byToken.get(tokens[0]));
     for (const [list, templates] of li.byList) if (this.reader.canStart(list, tokens)) add(templates);
     add(li.always);
@@ -378,4 +386,26 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function usesList(nodes: readonly CNode[], list: string): boolean {
   return nodes.some((n) => (n.k === 'slot' ? n.list === list : n.k === 'alt' && n.opts.some((o) => usesList(o, list))));
+}
+
+/** Per mandatory top-level part: the words any parse of it starts with (see `Template.needs`). */
+function mandatoryWords(nodes: readonly CNode[]): string[][] {
+  const out: string[][] = [];
+  for (const node of nodes) {
+    if (node.k === 'lit') out.push([node.tok]);
+    else if (node.k === 'alt' && !node.optional && node.opts.every((o) => o[0]?.k === 'lit')) {
+      out.push([...new Set(node.opts.map((o) => (o[0] as { tok: string }).tok))]);
+    }
+  }
+  return out;
+}
+
+/** Whether the tokens (a sentence: a few dozen at most) hold one word of every part. */
+function hasWords(needs: readonly (readonly string[])[], tokens: readonly string[]): boolean {
+  for (const words of needs) {
+    let found = false;
+    for (let i = 0; i < words.length && !found; i++) found = tokens.includes(words[i]);
+    if (!found) return false;
+  }
+  return true;
 }

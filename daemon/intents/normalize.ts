@@ -89,12 +89,19 @@ class Rewrites {
   at(tokens: readonly string[], i: number): { from: string[]; to: string[] } | undefined {
     return this.byFirst.get(tokens[i])?.find((r) => startsWith(tokens, i, r.from));
   }
+
+  /** Whether some rewrite could start at one of the tokens (most Mandarin sentences: none). */
+  any(tokens: readonly string[]): boolean {
+    for (const t of tokens) if (this.byFirst.has(t)) return true;
+    return false;
+  }
 }
 const cantonese = new Rewrites(CANTONESE);
 const cantoneseFinal = new Rewrites(CANTONESE_FINAL);
 
 /** Cantonese words to the Mandarin of the sentences (Han tokens are single characters). */
 function mandarin(tokens: string[]): string[] {
+  if (!cantonese.any(tokens) && !cantoneseFinal.any(tokens)) return tokens;
   const out: string[] = [];
   for (let i = 0; i < tokens.length;) {
     const fin = cantoneseFinal.at(tokens, i);

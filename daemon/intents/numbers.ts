@@ -169,7 +169,10 @@ function chineseAt(tokens: readonly string[], i: number, out: NumberReading[]): 
   }
 }
 
-/** Percent: "40", "40%", "forty percent", "百分之四十", "half"/"一半" (50), "full"/"max" (100). */
+/**
+ * Percent: "40", "40%", "forty percent", "百分之四十", "half"/"一半" (50), "full"/"max"/"highest"/最亮 (100),
+ * "min"/"lowest"/最暗 (1: the lowest level that is still on, as Home Assistant's brightness minimum).
+ */
 export function parsePercentAt(tokens: readonly string[], i: number): UnitReading[] {
   const t = tokens[i];
   if (t === '百' && tokens[i + 1] === '分' && tokens[i + 2] === '之') {
@@ -178,7 +181,9 @@ export function parsePercentAt(tokens: readonly string[], i: number): UnitReadin
   if (t === 'half' || t === 'halfway') {
     return [{ end: tokens[i + 1] === 'way' ? i + 2 : i + 1, value: 50, unit: true }];
   }
-  if (t === 'full' || t === 'max' || t === 'maximum') return [{ end: i + 1, value: 100, unit: true }];
+  if (t === 'full' || t === 'max' || t === 'maximum' || t === 'highest' || t === 'brightest' || t === 'top') return [{ end: i + 1, value: 100, unit: true }];
+  if (t === 'min' || t === 'minimum' || t === 'lowest' || t === 'dimmest') return [{ end: i + 1, value: 1, unit: true }];
+  if (t === '最' && (tokens[i + 1] === '暗' || tokens[i + 1] === '小' || tokens[i + 1] === '低')) return [{ end: i + 2, value: 1, unit: true }];
   if (t === '一' && tokens[i + 1] === '半') return [{ end: i + 2, value: 50, unit: true }];
   if (t === '最' && (tokens[i + 1] === '大' || tokens[i + 1] === '亮' || tokens[i + 1] === '高')) {
     return [{ end: i + 2, value: 100, unit: true }];

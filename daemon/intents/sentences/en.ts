@@ -100,19 +100,9 @@ export const EN_SENTENCES: LangSentences = {
           '(dim|brighten) <target> {brightness}', '(set|make|put|turn) <target> [at] {pct:brightness}',
           '(turn|dim|bring) <target> (down|up) <to> {brightness}', '(turn|dim) (down|up) <target> <to> {brightness}',
           `${ON} <target> <to> {brightness}`, '(turn|switch) <target> on <to> {brightness}',
-          '<target> [brightness] <to> {brightness}', '<target> brightness {brightness}', '<target> [at] {pct:brightness}',
+          '<target> [brightness] <to> {brightness} [brightness]', '<target> brightness {brightness}', '<target> [at] {pct:brightness}',
           '[change|set|adjust] brightness <in_area> <to> {brightness}', '[change|set|adjust] brightness <to> {brightness}',
           '(set|dim|brighten|put) {area} <to> {pct:brightness}',
-        ],
-      },
-      {
-        domains: ['light'],
-        sentences: [
-          '(set|put|turn|bring|change|adjust|make|dim|brighten) <target> [brightness] <to> {brightness_word:brightness} [brightness]',
-          '<target> [brightness] <to> {brightness_word:brightness} [brightness]',
-          '[set|change|adjust|put] brightness (of|for|on) <target> <to> {brightness_word:brightness}',
-          '[set|change|adjust|put|turn] brightness [<in_area>] <to> {brightness_word:brightness} [<in_area>]',
-          '(set|put|turn) <target> [at|on] {brightness_word:brightness}',
         ],
       },
       {
@@ -126,23 +116,28 @@ export const EN_SENTENCES: LangSentences = {
         sentences: ['(turn|bring|put|dim) <target> [brightness] all way down', '(turn|bring) [brightness] all way down (on|of|for) <target>', '[turn] brightness all way down [<in_area>]'],
       },
       {
+        // "Turn up the lamp", "turn the lamp down a bit", "make the lamp brighter": up or down from the list.
+        domains: ['light'],
+        sentences: [
+          '(turn|bring) {brightness_step} <target> [<bit>]', '(turn|bring) <target> {brightness_step} [<bit>]',
+          '(make|get) <target> [<bit>] {brightness_step}', '(make|get) it [<bit>] {brightness_step} [<in_area>]', '<target> {brightness_step} [<bit>]',
+        ],
+      },
+      {
         domains: ['light'],
         slots: { brightness_step: 'up' },
         sentences: [
-          'brighten [up] <target> [<bit>]', '(turn|bring) up <target> [<bit>]', '(turn|bring) <target> up [<bit>]',
-          '(increase|raise|boost|up) [the] brightness (of|on|for|in) <target> [<bit>]', '(increase|raise|boost) <target> brightness [<bit>]',
-          '(make|get) <target> [<bit>] brighter', '(make|get) it [<bit>] brighter [<in_area>]', '<target> brighter [<bit>]',
-          '[a bit|a little] (brighter|more light) [<in_area>]', '(increase|raise) [the] brightness [<in_area>] [<bit>]',
+          'brighten [up] <target> [<bit>]', '(increase|raise|boost|up) [the] brightness (of|on|for|in) <target> [<bit>]',
+          '(increase|raise|boost) <target> brightness [<bit>]', '[a bit|a little] (brighter|more light) [<in_area>]',
+          '(increase|raise) [the] brightness [<in_area>] [<bit>]',
         ],
       },
       {
         domains: ['light'],
         slots: { brightness_step: 'down' },
         sentences: [
-          'dim [down] <target> [<bit>]', '(turn|bring) down <target> [<bit>]', '(turn|bring) <target> down [<bit>]', 'dim <target> down',
-          '(decrease|lower|reduce|drop) [the] brightness (of|on|for|in) <target> [<bit>]', '(decrease|lower|reduce) <target> brightness [<bit>]',
-          '(make|get) <target> [<bit>] (darker|dimmer|less bright)', '(make|get) it [<bit>] (darker|dimmer) [<in_area>]',
-          '<target> (darker|dimmer) [<bit>]', '[a bit|a little] (darker|dimmer|less light) [<in_area>]',
+          'dim [down] <target> [<bit>]', 'dim <target> down', '(decrease|lower|reduce|drop) [the] brightness (of|on|for|in) <target> [<bit>]',
+          '(decrease|lower|reduce) <target> brightness [<bit>]', '[a bit|a little] (darker|dimmer|less light) [<in_area>]',
           '(decrease|lower|reduce) [the] brightness [<in_area>] [<bit>]', 'dim [the] (light|lights|lighting) [<in_area>] [<bit>]',
         ],
       },

@@ -88,21 +88,12 @@ export const STATIC_LISTS: Readonly<Record<string, readonly (string | readonly [
     ['屋里', true], ['屋子里', true], ['本房间', true],
   ],
   any: [['any', true], ['some', true], ['any of', true]],
-  /** Brightness said as a word: "max", "the lowest", 最亮; the lowest is 1 % (still on), as Home Assistant's "minimum". */
-  brightness_word: [
-    ['max', 100], ['maximum', 100], ['full', 100], ['full brightness', 100], ['highest', 100], ['brightest', 100],
-    ['100 percent', 100], ['max brightness', 100], ['maximum brightness', 100], ['highest brightness', 100], ['highest level', 100],
-    ['min', 1], ['minimum', 1], ['lowest', 1], ['dimmest', 1], ['min brightness', 1], ['minimum brightness', 1],
-    ['lowest brightness', 1], ['lowest level', 1], ['lowest setting', 1], ['highest setting', 100],
-    ['最亮', 100], ['最大', 100], ['最高', 100], ['最大亮度', 100], ['最高亮度', 100], ['全亮', 100],
-    ['最暗', 1], ['最小', 1], ['最低', 1], ['最小亮度', 1], ['最低亮度', 1],
-  ],
   /** "a bit brighter", 调亮一点: a relative change by BRIGHTNESS_STEP (resolve.ts), up or down. */
   brightness_step: [
     ['brighter', 'up'], ['a bit brighter', 'up'], ['a little brighter', 'up'], ['bit brighter', 'up'], ['little brighter', 'up'],
-    ['more brighter', 'up'], ['lighter', 'up'], ['up a bit', 'up'], ['up a little', 'up'], ['up', 'up'],
+    ['more brighter', 'up'], ['lighter', 'up'], ['up', 'up'], ['more light', 'up'],
     ['darker', 'down'], ['dimmer', 'down'], ['a bit darker', 'down'], ['a bit dimmer', 'down'], ['a little dimmer', 'down'],
-    ['a little darker', 'down'], ['down a bit', 'down'], ['down a little', 'down'], ['down', 'down'], ['less bright', 'down'],
+    ['a little darker', 'down'], ['down', 'down'], ['less bright', 'down'], ['less light', 'down'],
     ['亮一点', 'up'], ['亮一些', 'up'], ['亮些', 'up'], ['亮点', 'up'], ['更亮', 'up'], ['更亮一点', 'up'], ['再亮一点', 'up'],
     ['再亮一些', 'up'], ['再亮点', 'up'], ['调亮', 'up'], ['调亮一点', 'up'], ['调亮些', 'up'], ['调亮一些', 'up'], ['调亮点', 'up'],
     ['暗一点', 'down'], ['暗一些', 'down'], ['暗些', 'down'], ['暗点', 'down'], ['更暗', 'down'], ['更暗一点', 'down'], ['再暗一点', 'down'],

@@ -86,14 +86,6 @@ export const ZH_SENTENCES: LangSentences = {
       },
       {
         domains: ['light'],
-        sentences: [
-          '<target>[亮度]<setto>{brightness_word:brightness}[亮度]', '<setto><target>[亮度][到|为|成]{brightness_word:brightness}',
-          '<target>[亮度](调亮|调暗|调高|调低)[到|至]{brightness_word:brightness}', '<on><target>[到|至]{brightness_word:brightness}',
-          '[<where>]亮度<setto>{brightness_word:brightness}', '<target>{brightness_word:brightness}',
-        ],
-      },
-      {
-        domains: ['light'],
         sentences: ['<target>[亮度][再|稍微|稍稍|稍|更|再稍微]{brightness_step}', '[再|稍微]{brightness_step}<target>', '[<where>][再|稍微]{brightness_step}'],
       },
     ],
