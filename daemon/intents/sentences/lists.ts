@@ -127,7 +127,7 @@ export const STATIC_LISTS: Readonly<Record<string, readonly (string | readonly [
     ['pm2.5', 'pm25'], ['pm 2.5', 'pm25'], ['pm25', 'pm25'], ['particulate matter', 'pm25'], ['fine dust', 'pm25'],
     ['speed', 'speed'], ['wind speed', 'speed'], ['voltage', 'voltage'], ['current', 'current'],
     ['noise level', 'sound_pressure'], ['sound level', 'sound_pressure'],
-    ['细颗粒物', 'pm25'], ['pm2.5浓度', 'pm25'], ['用电量', 'energy'], ['能耗', 'energy'], ['电压', 'voltage'], ['电流', 'current'],
+    ['二氧化碳浓度', 'co2'], ['co2浓度', 'co2'], ['细颗粒物', 'pm25'], ['pm2.5浓度', 'pm25'], ['用电量', 'energy'], ['能耗', 'energy'], ['电压', 'voltage'], ['电流', 'current'],
     ['噪音', 'sound_pressure'], ['亮度', 'illuminance'],
     ['illuminance', 'illuminance'], ['light level', 'illuminance'],
     ['温度', 'temperature'], ['气温', 'temperature'], ['室温', 'temperature'],

@@ -34,7 +34,7 @@ export const SENSOR_CLASS_WORDS: readonly (readonly [string, string])[] = [
   ['motion', 'motion'], ['movement', 'motion'], ['any motion', 'motion'], ['anyone', 'motion'], ['anybody', 'motion'],
   ['someone', 'motion'], ['somebody', 'motion'], ['occupancy', 'motion'], ['presence', 'motion'], ['people', 'motion'],
   ['有人', 'motion'], ['人', 'motion'], ['动静', 'motion'], ['人在', 'motion'], ['移动', 'motion'],
-  ['leak', 'moisture'], ['water leak', 'moisture'], ['a leak', 'moisture'], ['water', 'moisture'], ['flood', 'moisture'],
+  ['leak', 'moisture'], ['water leak', 'moisture'], ['a leak', 'moisture'], ['a water leak', 'moisture'], ['any leaks', 'moisture'], ['water', 'moisture'], ['flood', 'moisture'],
   ['flooding', 'moisture'], ['moisture', 'moisture'], ['漏水', 'moisture'], ['水浸', 'moisture'], ['积水', 'moisture'], ['进水', 'moisture'],
   ['smoke', 'smoke'], ['a fire', 'smoke'], ['fire', 'smoke'], ['烟', 'smoke'], ['烟雾', 'smoke'], ['冒烟', 'smoke'], ['着火', 'smoke'],
   ['gas', 'gas'], ['a gas leak', 'gas'], ['gas leak', 'gas'], ['燃气', 'gas'], ['煤气', 'gas'], ['燃气泄漏', 'gas'], ['煤气泄漏', 'gas'],
