@@ -10,6 +10,7 @@ import { corpusProblems, loadCorpus, runCorpus, CORPUS_LANGS, type CorpusLang } 
 
 /** Right / total per language must be at least this (measured, rounded down). */
 const FLOOR: Readonly<Record<CorpusLang, number>> = { en: 0.98, zh: 0.98, 'zh-hant': 0.98 };
+// Measured 2026-12-05 on 1,152 sentences: en 463/468, zh 316/320, zh-Hant 360/364 (before issue 14's language work: 81 %, 82 %, 8 %).
 
 const files = loadCorpus();
 
