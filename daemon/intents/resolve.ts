@@ -167,7 +167,9 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
   const sensed = typeof slots.sensor_class === 'string' ? SENSOR_CLASSES[slots.sensor_class] : undefined;
   if (sensed) {
     // "Is there motion": every binary sensor of those classes in the room, or in the whole home when none is named.
-    pool = lists.devices().filter((d) => d.type === 'binary_sensor' && sensed.includes(d.deviceClass ?? ''));
+    // A low battery is a battery binary sensor that is on, or a battery level sensor below LOW_BATTERY.
+    const kinds = slots.sensor_class === 'battery_low' ? ['binary_sensor', 'sensor'] : ['binary_sensor'];
+    pool = lists.devices().filter((d) => kinds.includes(d.type) && sensed.includes(d.deviceClass ?? ''));
     if (areaId) {
       const there = pool.filter(inArea(areaId));
       return there.length > 0 ? { devices: there, scope: 'area' } : { error: 'DEVICE_NOT_FOUND', reason: 'area', area: lists.areaName(areaId, 'en') };

@@ -16,6 +16,9 @@ export type StateReader = (deviceId: string) => Readonly<Record<string, unknown>
 const DEFAULT_UNITS: Readonly<Record<string, string>> = {
   humidity: '%', battery: '%', pressure: ' hPa', co2: ' ppm', power: ' W', illuminance: ' lx',
 };
+/** A battery level below this (percent) is low, as Home Assistant's battery icons turn red. */
+export const LOW_BATTERY = 20;
+
 /** English names that are plural nouns take "are": "the living room blinds are open". */
 const PLURAL_NAME = /\b(lights|lamps|blinds|curtains|shades|shutters|drapes|covers|fans|switches|plugs|doors|windows)$/i;
 
@@ -64,6 +67,15 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   const read = (d: IntentDevice) => stateOf?.(d.id) ?? d.state;
   const target = targetPhrase(match, resolution, lists);
   const measurement = match.slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined);
+  if (match.slots.sensor_class === 'battery_low') {
+    // "Are any batteries low": a battery binary sensor that is on, or a battery level below LOW_BATTERY %.
+    const low = devices.filter((d) => {
+      const level = d.type === 'sensor' ? measureOf(d, read(d), 'battery') : undefined;
+      return level !== undefined ? level < LOW_BATTERY : stateWord(d, read(d)) === 'on';
+    });
+    const vars = { count: low.length, total: devices.length, type: w.batteries, state: w.low, is: low.length === 1 ? w.is : w.are };
+    return low.length === 0 ? render(lang, 'state_count_none', vars) : render(lang, 'state_count', { ...vars, names: names(low, lists, lang) });
+  }
   if (measurement) {
     // Only readings of one kind are averaged: the devices made for the measurement (by class) when any are
     // asked, and only those in the first one's unit; a humidity in % never joins a temperature in °C.

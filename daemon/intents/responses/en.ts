@@ -58,6 +58,8 @@ export const EN_WORDS = {
   degreesF: '°F',
   is: 'is',
   are: 'are',
+  batteries: 'batteries',
+  low: 'low',
   types: {
     light: 'lights', switch: 'switches', climate: 'thermostats', cover: 'blinds', lock: 'locks', fan: 'fans',
     sensor: 'sensors', binary_sensor: 'sensors',

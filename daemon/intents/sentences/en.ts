@@ -233,6 +233,22 @@ export const EN_SENTENCES: LangSentences = {
         ],
       },
       {
+        slots: { measurement: 'battery' },
+        sentences: [
+          'is [the] battery (of|on|in|for) <target> (low|running low|dead|empty|flat|ok|okay|good)',
+          'is <target> battery (low|running low|dead|empty|flat|ok|okay|good)', 'does <target> need [a] new batter(y|ies)',
+          'how is [the] battery (of|on|in) <target>',
+        ],
+      },
+      {
+        slots: { sensor_class: 'battery_low', state: 'on' },
+        sentences: [
+          '(are|is) [there] any batter(y|ies) (low|running low|dead|empty|flat) [<in_area>]', 'any low batteries [<in_area>]',
+          '(which|what) (devices|batteries|sensors) (are|have|is) (low on battery|low battery|running low|low|on low battery) [<in_area>]',
+          '(do|does) any (devices|sensors|device|sensor) (need|have) (new|low) batter(y|ies) [<in_area>]', 'battery (report|check|status)',
+        ],
+      },
+      {
         slots: { state: 'on', sensor_class: 'motion' },
         sentences: ['(is|are) (anyone|anybody|someone|somebody) <in_area>', '(is|are) (anyone|anybody|someone|somebody) (home|in house|at home)', 'is {area} (occupied|empty)'],
       },

@@ -157,6 +157,14 @@ export const ZH_SENTENCES: LangSentences = {
         ],
       },
       { slots: { state: 'on' }, domains: ['binary_sensor'], sentences: ['<target>(响|触发|报警|响起|在响|叫)[<ask>]'] },
+      {
+        slots: { measurement: 'battery' },
+        sentences: ['<target>(电池|电量)[是不是|是否][电量](低|不足|快没了|够|还够)[<ask>]', '<target>(没电|快没电|要没电)[<ask>]', '<target>要(换|充)电池[<ask>]'],
+      },
+      {
+        slots: { sensor_class: 'battery_low', state: 'on' },
+        sentences: ['[<where>]有(没有|哪些|什么)[设备|传感器](电量低|没电|电池电量低|低电量|电池快没电)[<ask>]', '[<where>](哪些|哪个)(设备|传感器)(电量低|没电|低电量|要换电池)'],
+      },
     ],
     HassGetCurrentTime: [{ sentences: ['[现在]几点[钟][吗]', '现在[是]什么时间', '现在时间'] }],
     HassGetCurrentDate: [{ sentences: ['今天[是](几号|星期几|周几|礼拜几|什么日子)', '今天日期', '今天[是]几月几号'] }],

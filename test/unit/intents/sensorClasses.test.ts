@@ -59,3 +59,30 @@ describe('numeric sensors: never one class for another (item 11)', () => {
     expectIntent(engine, 'what is the energy usage in the garage', 'HassGetState', { ids: ['meter_energy'] });
   });
 });
+
+describe('batteries (item 1)', () => {
+  const home = new IntentEngine();
+  home.setLists({
+    devices: [
+      { id: 'front', name: 'Front Door', aliases: [], area: 'hallway', type: 'lock', state: { state: 'locked' } },
+      { id: 'door_battery', name: 'Front Door Battery', aliases: [], area: 'hallway', type: 'sensor', deviceClass: 'battery', unit: '%', state: { state: 12 } },
+      { id: 'remote_low', name: 'Remote Battery Low', aliases: [], area: 'bedroom', type: 'binary_sensor', deviceClass: 'battery', state: { state: 'off' } },
+      { id: 'thermo_battery', name: 'Thermometer Battery', aliases: [], area: 'bedroom', type: 'sensor', deviceClass: 'battery', unit: '%', state: { state: 80 } },
+    ],
+    areas: [{ name: 'hallway' }, { name: 'bedroom' }],
+  });
+  const reply = (text: string, ids: string[]) => {
+    const { match, resolution } = expectIntent(home, text, 'HassGetState', { ids });
+    assert.ok(!isResolveError(resolution));
+    return queryReply(match, resolution, home.deviceLists);
+  };
+  test('"is the battery of the front door low" answers with its level', () => {
+    assert.equal(reply('is the battery of the front door low', ['door_battery']), 'The battery level of the front door battery is 12%.');
+    assert.match(reply('前门电池电量低吗', ['door_battery']), /12%/);
+  });
+  test('"are any batteries low": levels below 20 % and battery-low sensors that are on', () => {
+    assert.equal(reply('are any batteries low', ['door_battery', 'remote_low', 'thermo_battery']), '1 of the 3 batteries is low: front door battery.');
+    assert.equal(reply('any low batteries in the bedroom', ['remote_low', 'thermo_battery']), 'None of the 2 batteries are low.');
+    assert.match(reply('有没有设备电量低', ['door_battery', 'remote_low', 'thermo_battery']), /^3个电池中有1个电量低：/);
+  });
+});
