@@ -16,7 +16,7 @@
 import { LRUCache } from 'lru-cache';
 import { deepFreeze } from '../core/deepFreeze.js';
 import { HubError } from '../core/errors.js';
-import { detectLang, isHan, joinTokens, nameTokens, tokenize } from './normalize.js';
+import { detectLang, isHan, joinTokens, langOfTag, nameTokens, tokenize } from './normalize.js';
 import { DeviceLists, staticLists, type NameEntry } from './lists.js';
 import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
@@ -44,6 +44,12 @@ interface Source {
 interface Template extends Source {
   id: number;
   hasName: boolean;
+  /**
+   * Words the utterance must hold for any parse: per mandatory part of the template, the words it can start
+   * with ("…定时器…" needs one of 定/计/倒). Templates that open on a list or wildcard are tried only when
+   * their mandatory words are there, which keeps "{timer_name}定时器…" off every Chinese sentence.
+   */
+  needs: readonly (readonly string[])[];
 }
 
 interface LangIndex {
@@ -58,6 +64,13 @@ interface Candidate {
   slots: MatchSlots;
   score: number;
 }
+
+/**
+ * Matching steps one utterance may take over all its candidate templates (each also has its own budget,
+ * matcher.ts): a hostile text that many templates can start on still costs a few milliseconds at most.
+ * Ordinary sentences take a few hundred to a few thousand.
+ */
+export const UTTERANCE_STEP_BUDGET = 150_000;
 
 /** How many recent texts keep their match: a home's repertoire, with room to spare (a few hundred KiB at most). */
 const RECENT_MATCHES = 512;
@@ -79,6 +92,9 @@ export class IntentEngine {
   private active: ReadonlySet<string> | null = null;
   private builtinsLoaded = false;
   private readonly recent: LRUCache<string, IntentMatch | typeof NO_MATCH> | null;
+  private steps = 0;
+  /** Matching steps the last text matched afresh took (tests check the budget holds). */
+  lastSteps = 0;
 
   /** `recentMatches`: how many recent texts keep their match (default 512; 0 matches every text afresh). */
   constructor(private readonly options: { builtins?: boolean; recentMatches?: number } = {}) {
@@ -157,8 +173,10 @@ export class IntentEngine {
   /** The matcher itself: every candidate template, best score wins. */
   private compute(text: string, options: MatchOptions): IntentMatch | null {
     const tokens = tokenize(text);
+    this.steps = 0;
+    this.lastSteps = 0;
     if (tokens.length === 0) return null;
-    const first: Lang = options.lang === 'zh' || options.lang === 'en' ? options.lang : detectLang(text);
+    const first: Lang = langOfTag(options.lang) ?? detectLang(text);
     const langs: Lang[] = [first];
     // Mixed text ("turn on 厨房的灯"): let the other language's sentences try too.
     const other: Lang = first === 'en' ? 'zh' : 'en';
@@ -167,6 +185,7 @@ export class IntentEngine {
       // A sentence that itself starts or ends with a word people drop ("hello …", "tell me …"):
       ?? this.retryWithFillers(text, tokens, langs, options)
       ?? this.best(tokens, langs, options, true);
+    this.lastSteps = this.steps;
     if (!best) return null;
     return {
       intent: best.template.intent,
@@ -196,7 +215,9 @@ export class IntentEngine {
         for (const template of this.candidates(li, tokens)) {
           if (unknownPass && !(template.block.unknownNames && template.hasName)) continue;
           if (!this.allowed(template.intent, options)) continue;
+          if (this.steps > UTTERANCE_STEP_BUDGET) break;
           const found = this.tryTemplate(template, tokens);
+          this.steps += this.matcher.stepsTaken;
           if (found && (!best || found.score > best.score)) best = found;
         }
       }
@@ -255,7 +276,7 @@ export class IntentEngine {
     this.sources.forEach((source, id) => {
       let li = index.get(source.lang);
       if (!li) { li = { byToken: new Map(), byList: new Map(), always: [] }; index.set(source.lang, li); }
-      const template: Template = { ...source, id, hasName: usesList(source.nodes, 'name') };
+      const template: Template = { ...source, id, hasName: usesList(source.nodes, 'name'), needs: mandatoryWords(source.nodes) };
       const first = firstSet(source.nodes);
       if (first.nullable) { li.always.push(template); return; }
       for (const tok of first.tokens) push(li.byToken, tok, template);
@@ -267,7 +288,9 @@ export class IntentEngine {
 
   private candidates(li: LangIndex, tokens: readonly string[]): Template[] {
     const seen = new Set<Template>();
-    const add = (list: readonly Template[] | undefined) => { if (list) for (const t of list) seen.add(t); };
+    const add = (list: readonly Template[] | undefined) => {
+      if (list) for (const t of list) if (hasWords(t.needs, tokens)) seen.add(t);
+    };
     add(li.byToken.get(tokens[0]));
     for (const [list, templates] of li.byList) if (this.reader.canStart(list, tokens)) add(templates);
     add(li.always);
@@ -329,6 +352,16 @@ export class IntentEngine {
 
   /** hassil's `requires_context: domain`: the target must be one of the block's device types. */
   private constrain(block: SentenceBlock, slots: MatchSlots): boolean {
+    // A name followed by its type word ("the play corner lights" for a light called Play Corner): the word must fit.
+    if (slots.name && slots.type && !slots.name.unknown) {
+      const types = slots.type.domains;
+      const fits = (id: string) => { const d = this.reader.lists.device(id); return d !== undefined && types.includes(d.type); };
+      const ids = slots.name.ids.filter(fits);
+      const weakIds = slots.name.weakIds.filter(fits);
+      if (ids.length === 0 && weakIds.length === 0) return false;
+      slots.name = { ...slots.name, ids, weakIds };
+      delete slots.type;
+    }
     const domains = block.domains;
     if (!domains) return true;
     if (slots.domain === undefined && domains.length === 1) slots.domain = domains[0];
@@ -357,4 +390,26 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function usesList(nodes: readonly CNode[], list: string): boolean {
   return nodes.some((n) => (n.k === 'slot' ? n.list === list : n.k === 'alt' && n.opts.some((o) => usesList(o, list))));
+}
+
+/** Per mandatory top-level part: the words any parse of it starts with (see `Template.needs`). */
+function mandatoryWords(nodes: readonly CNode[]): string[][] {
+  const out: string[][] = [];
+  for (const node of nodes) {
+    if (node.k === 'lit') out.push([node.tok]);
+    else if (node.k === 'alt' && !node.optional && node.opts.every((o) => o[0]?.k === 'lit')) {
+      out.push([...new Set(node.opts.map((o) => (o[0] as { tok: string }).tok))]);
+    }
+  }
+  return out;
+}
+
+/** Whether the tokens (a sentence: a few dozen at most) hold one word of every part. */
+function hasWords(needs: readonly (readonly string[])[], tokens: readonly string[]): boolean {
+  for (const words of needs) {
+    let found = false;
+    for (let i = 0; i < words.length && !found; i++) found = tokens.includes(words[i]);
+    if (!found) return false;
+  }
+  return true;
 }

@@ -26,6 +26,7 @@ export function intentDevice(device: Device, spoken?: SpokenName): IntentDevice 
     ...(m?.unit ? { unit: m.unit } : {}),
     ...(m?.minTemp !== undefined ? { minTemp: m.minTemp } : {}),
     ...(m?.maxTemp !== undefined ? { maxTemp: m.maxTemp } : {}),
+    ...(m?.tempStep !== undefined ? { tempStep: m.tempStep } : {}),
     state: device.state,
   };
 }

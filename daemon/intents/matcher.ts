@@ -26,7 +26,8 @@ interface Cont {
   readonly next: Cont | null;
 }
 
-const STEP_BUDGET = 20_000;
+/** Steps one template may take on one utterance (a backtracking step: a node tried at a position). */
+export const STEP_BUDGET = 20_000;
 
 export class Matcher {
   private tokens: readonly string[] = [];
@@ -34,6 +35,11 @@ export class Matcher {
   private accept: Accept = () => true;
   private readonly filled: Filled[] = [];
   private steps = 0;
+
+  /** Steps the last run took (at most STEP_BUDGET + 1): the engine adds them up per utterance. */
+  get stepsTaken(): number {
+    return this.steps;
+  }
 
   /** True when some parse of `nodes` covers all `tokens` and was accepted. */
   run(nodes: readonly CNode[], tokens: readonly string[], read: SlotReader, accept: Accept): boolean {

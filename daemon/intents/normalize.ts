@@ -10,8 +10,14 @@
  *    "打开 厨房的灯" and "打开厨房的灯" give the same tokens, and mixed text ("turn on 厨房灯") works too.
  *    Everything else (punctuation ASCII or CJK 。，！？、, `_`, `-`, `/`) only separates tokens.
  * 4. Filler words are dropped (sentences/fillers.ts).
+ *
+ * Chinese text is folded to Simplified first (chineseScript.ts: OpenCC's tables), and Cantonese words become
+ * the Mandarin the sentences are written in (sentences/cantonese.ts), so Traditional and Cantonese
+ * utterances, names and aliases meet the same templates.
  */
 import { FILLERS } from './sentences/fillers.js';
+import { CANTONESE, CANTONESE_FINAL } from './sentences/cantonese.js';
+import { toSimplified } from './chineseScript.js';
 import type { Lang } from './types.js';
 
 const HAN = /\p{Script=Han}/u;
@@ -31,21 +37,77 @@ export function detectLang(text: string): Lang {
   return HAN.test(text) ? 'zh' : 'en';
 }
 
+/**
+ * The engine's language for a language tag: `zh`, `zh-CN`, `zh-TW`, `zh-HK`, `zh-Hant`, `yue`, `cmn` are
+ * Chinese (the script is folded, see chineseScript.ts), `en-*` English; undefined for anything else.
+ */
+export function langOfTag(tag: string | undefined): Lang | undefined {
+  if (!tag) return undefined;
+  const primary = tag.toLowerCase().split(/[-_]/)[0];
+  if (primary === 'zh' || primary === 'yue' || primary === 'cmn') return 'zh';
+  if (primary === 'en') return 'en';
+  return undefined;
+}
+
 /** Steps 1–3: tokens with fillers kept. */
 export function rawTokens(text: string): string[] {
-  let s = text.normalize('NFKC').toLowerCase();
+  let s = toSimplified(text.normalize('NFKC')).toLowerCase();
   // As \u escapes (the bundle stays ASCII; see daemon/build/bundle.ts): \u00b0 is °, \u2019 \u2018 \u00b4 are ’ ‘ ´.
   if (s.includes('°')) {
     s = s.replace(/\u00b0\s*f\b/g, ' degrees fahrenheit ').replace(/\u00b0\s*c\b/g, ' degrees ').replace(/\u00b0/g, ' degrees ');
   }
   if (/['\u2019\u2018`\u00b4]/.test(s)) s = expandContractions(s.replace(/[\u2019\u2018`\u00b4]/g, "'"));
   // Thousands separators ("1,000"), a minus sign before a number, and "a/c".
+  // Spoken fractions written as digits: "a 1/2 hour timer" is a half hour (the slash would only split tokens).
+  if (s.includes('/')) s = s.replace(/\b1\s*\/\s*2\b/g, ' half ').replace(/\b1\s*\/\s*4\b/g, ' quarter ').replace(/\b3\s*\/\s*4\b/g, ' three quarters ');
   s = s.replace(/(\d),(?=\d{3}(?!\d))/g, '$1').replace(/(^|[^\p{L}\p{N}])-(?=\d)/gu, '$1 minus ').replace(/\ba\/c\b/g, 'ac');
   const out: string[] = [];
+  let han = false;
   for (const m of s.matchAll(TOKEN)) {
     const expanded = EXPANSIONS.get(m[0]);
     if (expanded) out.push(...expanded);
     else out.push(m[0]);
+    han ||= HAN.test(m[0]);
+  }
+  return han ? mandarin(out) : out;
+}
+
+/** Token-sequence rewrites, grouped by first token, longest first. */
+class Rewrites {
+  private readonly byFirst = new Map<string, { from: string[]; to: string[] }[]>();
+
+  constructor(pairs: readonly (readonly [string, string])[]) {
+    for (const [from, to] of pairs) {
+      const f = [...from];
+      const list = this.byFirst.get(f[0]) ?? [];
+      list.push({ from: f, to: [...to] });
+      list.sort((a, b) => b.from.length - a.from.length);
+      this.byFirst.set(f[0], list);
+    }
+  }
+
+  at(tokens: readonly string[], i: number): { from: string[]; to: string[] } | undefined {
+    return this.byFirst.get(tokens[i])?.find((r) => startsWith(tokens, i, r.from));
+  }
+
+  /** Whether some rewrite could start at one of the tokens (most Mandarin sentences: none). */
+  any(tokens: readonly string[]): boolean {
+    for (const t of tokens) if (this.byFirst.has(t)) return true;
+    return false;
+  }
+}
+const cantonese = new Rewrites(CANTONESE);
+const cantoneseFinal = new Rewrites(CANTONESE_FINAL);
+
+/** Cantonese words to the Mandarin of the sentences (Han tokens are single characters). */
+function mandarin(tokens: string[]): string[] {
+  if (!cantonese.any(tokens) && !cantoneseFinal.any(tokens)) return tokens;
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length;) {
+    const fin = cantoneseFinal.at(tokens, i);
+    if (fin && i + fin.from.length === tokens.length && i > 0) { out.push(...fin.to); break; }
+    const r = cantonese.at(tokens, i);
+    if (r) { out.push(...r.to); i += r.from.length; } else out.push(tokens[i++]);
   }
   return out;
 }

@@ -169,7 +169,10 @@ function chineseAt(tokens: readonly string[], i: number, out: NumberReading[]): 
   }
 }
 
-/** Percent: "40", "40%", "forty percent", "百分之四十", "half"/"一半" (50), "full"/"max" (100). */
+/**
+ * Percent: "40", "40%", "forty percent", "百分之四十", "half"/"一半" (50), "full"/"max"/"highest"/最亮 (100),
+ * "min"/"lowest"/最暗 (1: the lowest level that is still on, as Home Assistant's brightness minimum).
+ */
 export function parsePercentAt(tokens: readonly string[], i: number): UnitReading[] {
   const t = tokens[i];
   if (t === '百' && tokens[i + 1] === '分' && tokens[i + 2] === '之') {
@@ -178,7 +181,9 @@ export function parsePercentAt(tokens: readonly string[], i: number): UnitReadin
   if (t === 'half' || t === 'halfway') {
     return [{ end: tokens[i + 1] === 'way' ? i + 2 : i + 1, value: 50, unit: true }];
   }
-  if (t === 'full' || t === 'max' || t === 'maximum') return [{ end: i + 1, value: 100, unit: true }];
+  if (t === 'full' || t === 'max' || t === 'maximum' || t === 'highest' || t === 'brightest' || t === 'top') return [{ end: i + 1, value: 100, unit: true }];
+  if (t === 'min' || t === 'minimum' || t === 'lowest' || t === 'dimmest') return [{ end: i + 1, value: 1, unit: true }];
+  if (t === '最' && (tokens[i + 1] === '暗' || tokens[i + 1] === '小' || tokens[i + 1] === '低')) return [{ end: i + 2, value: 1, unit: true }];
   if (t === '一' && tokens[i + 1] === '半') return [{ end: i + 2, value: 50, unit: true }];
   if (t === '最' && (tokens[i + 1] === '大' || tokens[i + 1] === '亮' || tokens[i + 1] === '高')) {
     return [{ end: i + 2, value: 100, unit: true }];
@@ -246,10 +251,18 @@ function durationPartAt(tokens: readonly string[], j: number, out: NumberReading
     if (tokens[k] === 'an' || tokens[k] === 'a') k++;
     if (tokens[k] === 'hour') push(k + 1, 900);
   }
+  if (t === 'three' && tokens[j + 1] === 'quarters') {
+    let k = j + 2;
+    if (tokens[k] === 'of') k++;
+    if (tokens[k] === 'an' || tokens[k] === 'a') k++;
+    if (tokens[k] === 'hour') push(k + 1, 2700);
+  }
   // Chinese
   if (t === '半') {
     const k = tokens[j + 1] === '个' ? j + 2 : j + 1;
     if (isHourZh(tokens, k)) push(k + 2, 1800);
+    // 半分钟, 半分 (half a minute)
+    if (tokens[k] === '分') push(tokens[k + 1] === '钟' ? k + 2 : k + 1, 30);
   }
   if (t === '一' && tokens[j + 1] === '刻' && tokens[j + 2] === '钟') push(j + 3, 900);
   for (const r of parseNumberAt(tokens, j)) {
@@ -269,6 +282,9 @@ function durationPartAt(tokens: readonly string[], j: number, out: NumberReading
         let e = k + 2;
         if (!half && tokens[e] === '半') { v += 1800; e++; }
         push(e, v);
+      } else if (tokens[k] === '分' && half) {
+        // 一个半分钟: a minute and a half
+        push(tokens[k + 1] === '钟' ? k + 2 : k + 1, (r.value + half) * 60);
       } else if (tokens[k] === '分' && !half) {
         let e = k + 1;
         let v = r.value * 60;

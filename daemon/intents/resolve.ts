@@ -14,6 +14,8 @@
  */
 import { typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
 import type { DeviceLists } from './lists.js';
+import { SENSOR_CLASSES } from './sentences/sensorClasses.js';
+import { nameTokens } from './normalize.js';
 import type { AreaSlot, DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, NameSlot, Resolution, ResolveError } from './types.js';
 
 /** Intents that act on or ask about devices. Others (timers, weather) resolve to no devices. */
@@ -53,13 +55,17 @@ export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> =
 };
 
 /** Device classes (HA sensor `device_class`) of each measurement word. */
-const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = {
+export const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = {
   temperature: ['temperature'],
   humidity: ['humidity', 'moisture'],
   pressure: ['pressure', 'atmospheric_pressure'],
   co2: ['carbon_dioxide', 'co2'],
   battery: ['battery'],
-  power: ['power', 'energy'],
+  power: ['power'],
+  energy: ['energy'],
+  pm25: ['pm25'],
+  speed: ['speed', 'wind_speed'],
+  sound_pressure: ['sound_pressure'],
   illuminance: ['illuminance'],
 };
 
@@ -83,9 +89,10 @@ export interface ResolveOptions {
 export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: ResolveOptions = {}): Resolution {
   if (match.slots.area2 || match.slots.name2) return resolveTwo(match, lists, options);
   const slots = match.slots;
-  const bad = checkValues(slots);
+  // A set-point is checked against each thermostat's own range, in its own unit (capable() below), not a fixed 5–35 °C.
+  const bad = checkValues(match.intent === 'HassClimateSetTemperature' ? { ...slots, temperature: undefined } : slots);
   if (bad) return bad;
-  const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement;
+  const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement || slots.sensor_class;
   if (!targeted && !DEVICE_INTENTS.has(match.intent)) return { devices: [], scope: 'none' };
 
   const sessionArea = options.sessionArea ?? match.sessionArea;
@@ -138,6 +145,8 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     const here = asType();
     if (!('error' in here) && here.scope === 'here') return here;
   }
+  // Chinese has no plural: "卧室的灯" with a room named is that room's lights, as "the bedroom lights" is.
+  if (asType && areaId && (match.lang === 'zh' || match.slots.any || match.slots.all)) return asType();
   let found = get(name.ids);
   if (areaId) found = found.filter(inArea(areaId));
   if (found.length === 0) {
@@ -145,6 +154,13 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (areaId) found = found.filter(inArea(areaId));
   }
   if (found.length === 0 && asType) return asType();
+  // "What's the battery of the front door": the front door lock reads no battery, its sensor "Front Door Battery" does.
+  const asked = match.slots.measurement;
+  if (typeof asked === 'string' && found.length > 0 && !found.some((d) => measures(d, asked))) {
+    const spoken = nameTokens(name.text).join(' ');
+    const reading = lists.devices().filter((d) => measures(d, asked) && `${nameTokens(d.name).join(' ')} `.startsWith(`${spoken} `));
+    if (reading.length > 0) found = reading;
+  }
   if (found.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'name', name: name.text, ...(area ? { area } : {}) };
   if (found.length > 1 && !areaId && session) {
     const here = found.filter(inArea(session));
@@ -164,6 +180,18 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (narrowed.length > 0) domains = narrowed;
   }
   let pool: IntentDevice[];
+  const sensed = typeof slots.sensor_class === 'string' ? SENSOR_CLASSES[slots.sensor_class] : undefined;
+  if (sensed) {
+    // "Is there motion": every binary sensor of those classes in the room, or in the whole home when none is named.
+    // A low battery is a battery binary sensor that is on, or a battery level sensor below LOW_BATTERY.
+    const kinds = slots.sensor_class === 'battery_low' ? ['binary_sensor', 'sensor'] : ['binary_sensor'];
+    pool = lists.devices().filter((d) => kinds.includes(d.type) && sensed.includes(d.deviceClass ?? ''));
+    if (areaId) {
+      const there = pool.filter(inArea(areaId));
+      return there.length > 0 ? { devices: there, scope: 'area' } : { error: 'DEVICE_NOT_FOUND', reason: 'area', area: lists.areaName(areaId, 'en') };
+    }
+    return pool.length > 0 ? { devices: pool, scope: 'all' } : { error: 'DEVICE_NOT_FOUND', reason: 'type' };
+  }
   if (measurement && !slots.type && !(slots.domain && slots.domain !== 'climate' && slots.domain !== 'sensor')) {
     pool = lists.devices().filter((d) => measures(d, measurement));
     // Devices made to measure it (device class) before those that merely report it too.
@@ -236,12 +264,42 @@ function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>):
     devices = able;
   }
   const t = match.slots.temperature;
-  if (match.intent === 'HassClimateSetTemperature' && typeof t === 'number' && match.slots.unit !== 'F') {
+  if (match.intent === 'HassClimateSetTemperature' && typeof t === 'number') {
     for (const d of devices) {
-      const min = d.minTemp ?? VALUE_RANGES.temperature[0];
-      const max = d.maxTemp ?? VALUE_RANGES.temperature[1];
-      if (t < min || t > max) return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'temperature', value: t, min, max };
+      const { value, scale } = deviceTemperature(d, t, match.slots.unit);
+      const [min, max] = temperatureRange(d);
+      if (!Number.isFinite(value) || value < min || value > max) {
+        return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'temperature', value, min, max, unit: scale };
+      }
     }
   }
   return devices === chosen.devices ? chosen : { ...chosen, devices };
+}
+
+/** Home Assistant's climate defaults when a device announces no `min_temp` / `max_temp` (7–35 °C, 44.6–95 °F). */
+const DEFAULT_RANGE: Readonly<Record<'C' | 'F', readonly [number, number]>> = { C: [7, 35], F: [44.6, 95] };
+
+/** The unit a climate device works in: its `temperature_unit` (°F or °C), Celsius when it says nothing. */
+export function temperatureScale(d: IntentDevice): 'C' | 'F' {
+  return /f/i.test(d.unit ?? '') ? 'F' : 'C';
+}
+
+/** The device's own set-point range, in its own unit. */
+export function temperatureRange(d: IntentDevice): readonly [number, number] {
+  const [min, max] = DEFAULT_RANGE[temperatureScale(d)];
+  return [d.minTemp ?? min, d.maxTemp ?? max];
+}
+
+/**
+ * A spoken set-point in the device's unit: "70 degrees Fahrenheit" to a Celsius thermostat is 21 °C (to the
+ * half degree), "21" to a Fahrenheit one is 70 °F; a number said without a unit is in the device's unit.
+ */
+export function deviceTemperature(d: IntentDevice, spoken: number, said: 'C' | 'F' | undefined): { value: number; scale: 'C' | 'F' } {
+  const scale = temperatureScale(d);
+  let value = spoken;
+  if (said !== undefined && said !== scale) value = scale === 'C' ? Math.round(((spoken - 32) * 5) / 9 * 2) / 2 : Math.round((spoken * 9) / 5 + 32);
+  // Rounded to the device's step as the device kind will send it (devices/kinds/climate.ts), so the reply says what is sent.
+  const step = d.tempStep && d.tempStep > 0 ? d.tempStep : undefined;
+  if (step) value = Number((Math.round(value / step) * step).toFixed((String(step).split('.')[1] ?? '').length));
+  return { value, scale };
 }

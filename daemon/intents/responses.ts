@@ -143,7 +143,7 @@ export function errorReply(error: ResolveError, match: IntentMatch, lists: Devic
     case 'value': {
       const slot = error.slot ?? 'brightness';
       const key = (`range_${slot}` in EN_RESPONSES ? `range_${slot}` : 'range_brightness') as ResponseKey;
-      return render(lang, key, { min: error.min ?? 0, max: error.max ?? 100, unit: match.slots.unit === 'F' ? w.degreesF : w.degrees });
+      return render(lang, key, { min: formatNumber(error.min ?? 0), max: formatNumber(error.max ?? 100), unit: (error.unit ?? match.slots.unit) === 'F' ? w.degreesF : w.degrees });
     }
     case 'here': return render(lang, 'not_found_here');
     case 'name':

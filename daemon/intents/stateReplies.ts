@@ -3,6 +3,7 @@
  * "It's 21.5 °C in the living room.", "客厅的湿度是45%。".
  */
 import { kindOf } from '../../devices/kinds/index.js';
+import { MEASUREMENT_CLASSES } from './resolve.js';
 import type { DeviceLists } from './lists.js';
 import { displayName, formatNumber, joinList, render, targetPhrase } from './responses.js';
 import { EN_WORDS } from './responses/en.js';
@@ -15,6 +16,9 @@ export type StateReader = (deviceId: string) => Readonly<Record<string, unknown>
 const DEFAULT_UNITS: Readonly<Record<string, string>> = {
   humidity: '%', battery: '%', pressure: ' hPa', co2: ' ppm', power: ' W', illuminance: ' lx',
 };
+/** A battery level below this (percent) is low, as Home Assistant's battery icons turn red. */
+export const LOW_BATTERY = 20;
+
 /** English names that are plural nouns take "are": "the living room blinds are open". */
 const PLURAL_NAME = /\b(lights|lamps|blinds|curtains|shades|shutters|drapes|covers|fans|switches|plugs|doors|windows)$/i;
 
@@ -63,12 +67,28 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   const read = (d: IntentDevice) => stateOf?.(d.id) ?? d.state;
   const target = targetPhrase(match, resolution, lists);
   const measurement = match.slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined) ?? sensorClass(devices);
+  if (match.slots.sensor_class === 'battery_low') {
+    // "Are any batteries low": a battery binary sensor that is on, or a battery level below LOW_BATTERY %.
+    const low = devices.filter((d) => {
+      const level = d.type === 'sensor' ? measureOf(d, read(d), 'battery') : undefined;
+      return level !== undefined ? level < LOW_BATTERY : stateWord(d, read(d)) === 'on';
+    });
+    const vars = { count: low.length, total: devices.length, type: w.batteries, state: w.low, is: low.length === 1 ? w.is : w.are };
+    return low.length === 0 ? render(lang, 'state_count_none', vars) : render(lang, 'state_count', { ...vars, names: names(low, lists, lang) });
+  }
   if (measurement) {
-    const values = devices.map((d) => measureOf(d, read(d), measurement)).filter((v): v is number => v !== undefined);
+    // Only readings of one kind are averaged: the devices made for the measurement (by class) when any are
+    // asked, and only those in the first one's unit; a humidity in % never joins a temperature in °C.
+    const reading = devices.filter((d) => measureOf(d, read(d), measurement) !== undefined);
+    const classes = MEASUREMENT_CLASSES[measurement] ?? [measurement];
+    const dedicated = reading.filter((d) => classes.includes(d.deviceClass ?? '') || (measurement === 'temperature' && d.type === 'climate'));
+    const pool = dedicated.length > 0 ? dedicated : reading;
+    const same = pool.filter((d) => (d.unit ?? '') === (pool[0]?.unit ?? ''));
+    const values = same.map((d) => measureOf(d, read(d), measurement)).filter((v): v is number => v !== undefined);
     if (values.length === 0) return render(lang, 'state_unknown', { target });
     const value = formatNumber(values.reduce((a, b) => a + b, 0) / values.length);
     const unit = measurement === 'temperature' ? (lang === 'zh' ? w.degrees : ` ${w.degrees}`).trimStart()
-      : devices[0].unit ? (/^[%\u00b0]/.test(devices[0].unit) || lang === 'zh' ? devices[0].unit : ` ${devices[0].unit}`) : DEFAULT_UNITS[measurement] ?? '';
+      : same[0].unit ? (/^[%\u00b0]/.test(same[0].unit) || lang === 'zh' ? same[0].unit : ` ${same[0].unit}`) : DEFAULT_UNITS[measurement] ?? '';
     const areaId = resolution.area ? lists.areaId(resolution.area) : devices.length >= 1 ? lists.areaIdOf(devices[0].id) : undefined;
     const area = areaId && (resolution.scope !== 'name' || devices.length > 1) ? lists.areaName(areaId, lang) : undefined;
     const areaText = area && lang === 'en' ? `the ${area.replace(/_/g, ' ').replace(/\b([A-Z])([a-z]+)\b/g, (x) => x.toLowerCase())}` : area;
@@ -97,6 +117,12 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   // What the word asks of each device is its kind's reading ("is the front door closed" asks a lock whether it is locked).
   const expectedOf = (d: IntentDevice) => kindOf(d.type)?.askedState?.[expected] ?? expected;
   const yes = devices.filter((d, i) => states[i] !== undefined && fits(states[i]!, expectedOf(d)));
+  if (match.slots.count) {
+    // "How many lights are on": a number, and which ones.
+    const type = (w.types as Readonly<Record<string, string>>)[devices[0].type] ?? '';
+    const vars = { count: yes.length, total: devices.length, type, state: stateText(expected), is: yes.length === 1 ? w.is : w.are };
+    return yes.length === 0 ? render(lang, 'state_count_none', vars) : render(lang, 'state_count', { ...vars, names: names(yes, lists, lang) });
+  }
   if (yes.length === devices.length) return render(lang, 'state_yes', { target, is, state: stateText(known[0]) });
   if (yes.length === 0) return render(lang, 'state_no', { target, is, state: stateText(known[0]) });
   return render(lang, 'state_some', { count: yes.length, total: devices.length, state: stateText(expected), names: names(yes, lists, lang) });

@@ -38,6 +38,9 @@ function expandGlued(template: string): string {
   });
 }
 
+/** Characters literal template text may hold: letters, digits, marks, spaces and the few a tokeniser keeps or folds. */
+const LITERAL = /[\p{L}\p{N}\p{M}\s%'\u00b0.\-/]/u;
+
 class Parser {
   private pos = 0;
   constructor(private readonly src: string, private readonly original: string) {}
@@ -88,6 +91,10 @@ class Parser {
         }
       } else if (c === '}' || c === '>') {
         throw templateError(this.original, `unexpected "${c}"`);
+      } else if (!LITERAL.test(c)) {
+        // Tokenising drops punctuation, so a stray `?` would vanish and `(是)?` would silently mean a mandatory
+        // 是 (a regular-expression habit the syntax does not have): refuse it and say what to write instead.
+        throw templateError(this.original, `"${c}" at ${this.pos} is not template syntax (an optional part is written [x])`);
       } else {
         text += c;
         this.pos++;

@@ -25,6 +25,8 @@ export interface IntentDevice {
   /** Climate set-point limits announced by the device (HA `min_temp` / `max_temp`). */
   minTemp?: number;
   maxTemp?: number;
+  /** Set-point step (HA `temp_step`): a set-point is rounded to it, and the reply says the rounded value. */
+  tempStep?: number;
   /** Last known state; only read when rendering answers to state queries. */
   state?: Readonly<Record<string, unknown>>;
 }
@@ -174,6 +176,8 @@ export interface ResolveError {
   value?: number;
   min?: number;
   max?: number;
+  /** The unit of value, min and max when it is a device's own (a thermostat's °C or °F). */
+  unit?: 'C' | 'F';
 }
 
 export interface ResolveSuccess {

@@ -1,10 +1,11 @@
 import { deepFreeze } from '../core/deepFreeze.js';
 import { HubError } from '../core/errors.js';
 import {
-  commandReply, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
+  commandReply, deviceTemperature, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
   type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveError, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { intentCommand } from '../../devices/kinds/index.js';
+import { isBrightnessStep, steppedBrightness, type BrightnessStep } from '../intents/brightnessStep.js';
 import { EN_RESPONSES } from '../intents/responses/en.js';
 import { ZH_RESPONSES } from '../intents/responses/zh.js';
 import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
@@ -132,6 +133,8 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     }
     if (!('targets' in decision)) throw new HubError(decision.code, decision.message, { details: decision.details });
     const { targets, resolution } = decision;
+    // "A bit brighter": the level depends on each light's state now, so it is worked out every time.
+    if (isBrightnessStep(match.slots.brightness_step) && typeof match.slots.brightness !== 'number') return this.stepped(match, resolution, targets);
     // An answer about state reads the state now, every time.
     if (!QUESTIONS.has(match.intent) || targets.ids.length === 0) return targets;
     return { ...targets, answer: queryReply(match, resolution, this.engine.deviceLists, this.stateOf) };
@@ -171,7 +174,13 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       };
     }
     // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`).
-    const commands = resolution.devices.map((d) => intentCommand(d.type, match.intent, match.slots));
+    // A set-point goes to each thermostat in its own unit (°C or °F) and step, whatever unit it was said in,
+    // and the reply says the first one's value as sent ("21.3" to a thermostat stepping by 0.5 is 21.5).
+    const t = match.slots.temperature;
+    const setPoints = match.intent === 'HassClimateSetTemperature' && typeof t === 'number'
+      ? resolution.devices.map((d) => deviceTemperature(d, t, match.slots.unit)) : null;
+    const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, setPoints ? { ...match.slots, temperature: setPoints[i].value } : match.slots));
+    const said = setPoints?.[0] ? { ...match, slots: { ...match.slots, temperature: setPoints[0].value, unit: setPoints[0].scale } } : match;
     const targets: EngineTargets = {
       ids: resolution.devices.map((d) => d.id),
       commands,
@@ -179,10 +188,19 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       ...(resolution.area ? { area: resolution.area } : {}),
       phrase: resolution.devices.length > 0 ? targetPhrase(match, resolution, lists) : '',
       names: resolution.devices.map((d) => displayName(d, lists, match.lang, false)),
-      done: commands.some((c) => c !== null) ? commandReply(match, resolution, lists) : '',
+      done: commands.some((c) => c !== null) ? commandReply(said, resolution, lists) : '',
       answer: '',
     };
     return { targets: deepFreeze(targets), resolution };
+  }
+
+  /** Commands and reply for a relative brightness change, from each light's current brightness. */
+  private stepped(match: IntentMatch, resolution: ResolveSuccess, targets: EngineTargets): EngineTargets {
+    const step = match.slots.brightness_step as BrightnessStep;
+    const levels = resolution.devices.map((d) => steppedBrightness(this.stateOf?.(d.id) ?? d.state, step));
+    const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, { ...match.slots, brightness: levels[i] }));
+    const first = { ...match, slots: { ...match.slots, brightness: levels[0] } };
+    return { ...targets, commands, done: commands.some((c) => c !== null) ? commandReply(first, resolution, this.engine.deviceLists) : '' };
   }
 
   private refresh(): void {

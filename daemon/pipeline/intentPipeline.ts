@@ -4,6 +4,8 @@ import type { HandlerStage, Utterance, UtteranceContext, VoiceReply } from '../v
 import type { IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
 import type { CallInfo, Handled } from '../plugins/pluginHost.js';
 import { FallbackChain, type FallbackCall, type FallbackStep } from './fallbackChain.js';
+import { inScript, scriptOf, type ChineseScript } from '../intents/chineseScript.js';
+import { langOfTag } from '../intents/normalize.js';
 
 /** What the pipeline needs of the local intent engine (engineAdapter.ts over daemon/intents). */
 export interface IntentMatcher {
@@ -79,10 +81,11 @@ export class IntentPipeline implements HandlerStage {
       if (request && this.plugins.intentOwner(request.intent) !== null) {
         const intent = request.intent;
         const call: CallInfo = { traceId: ctx.traceId, session: { sessionId: ctx.sessionId, clientId: ctx.subject } };
+        const script = chineseScript(text, lang);
         return this.plugins.handleIntent(request, call).then(({ reply, pluginId }) => {
           if (this.debugEnabled()) ctx.log.debug({ intent, plugin: pluginId }, 'intent handled');
-          return toVoiceReply(reply, intent, pluginId);
-        }, rejectAsVoiceError);
+          return toVoiceReply(reply, intent, pluginId, script);
+        }, (err: unknown) => rejectAsVoiceError(inScriptError(err, script)));
       }
     } catch (err) {
       return rejectAsVoiceError(err);
@@ -94,8 +97,9 @@ export class IntentPipeline implements HandlerStage {
   private async unmatched(text: string, lang: string, request: IntentRequest | null, ctx: UtteranceContext): Promise<VoiceReply> {
     if (request && this.debugEnabled()) ctx.log.debug({ intent: request.intent }, 'matched an intent no plugin declares; trying the fallbacks');
     const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, fallbackCall(ctx));
-    if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy);
-    throw new HubError('NO_MATCH', lang.startsWith('zh') ? '抱歉，我没听懂。' : "Sorry, I didn't understand that.");
+    const script = chineseScript(text, lang);
+    if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy, script);
+    throw new HubError('NO_MATCH', langOfTag(lang) === 'zh' ? inScript('抱歉，我没听懂。', script ?? 'hans') : "Sorry, I didn't understand that.");
   }
 
   private debugEnabled(): boolean {
@@ -121,9 +125,26 @@ function fallbackCall(ctx: UtteranceContext): FallbackCall {
   };
 }
 
-function toVoiceReply(reply: IntentReply, intent: string | undefined, handledBy: string): VoiceReply {
+/**
+ * The script a Chinese reply is spoken in (Traditional when the user wrote it or the tag says zh-TW, zh-HK,
+ * yue); undefined for other languages, whose replies are left alone.
+ */
+function chineseScript(text: string, lang: string): ChineseScript | undefined {
+  if (langOfTag(lang) !== 'zh' && !/\p{Script=Han}/u.test(text)) return undefined;
+  const script = scriptOf(text, lang);
+  return script === 'hans' ? undefined : script;
+}
+
+/** An error's message in the user's script (a plugin's refusal is spoken too). */
+function inScriptError(err: unknown, script: ChineseScript | undefined): unknown {
+  if (!script || !isHubError(err)) return err;
+  const message = inScript(err.message, script);
+  return message === err.message ? err : new HubError(err.code, message, { cause: err, retryable: err.retryable, details: err.details });
+}
+
+function toVoiceReply(reply: IntentReply, intent: string | undefined, handledBy: string, script?: ChineseScript): VoiceReply {
   // Built field by field (no spreads of temporary objects); only what the protocol sends of each action.
-  const out: VoiceReply = { text: reply.text, handledBy };
+  const out: VoiceReply = { text: script ? inScript(reply.text, script) : reply.text, handledBy };
   if (intent) out.intent = intent;
   if (reply.actions) out.actions = reply.actions.map((a) => ({ device: a.device, command: a.command }));
   return out;

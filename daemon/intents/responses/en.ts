@@ -21,6 +21,8 @@ export const EN_RESPONSES = {
   state_no: 'No, {target} {is} {state}.',
   state_some: '{count} of {total} are {state}: {names}.',
   state_unknown: "I don't know the state of {target}.",
+  state_count: '{count} of the {total} {type} {is} {state}: {names}.',
+  state_count_none: 'None of the {total} {type} are {state}.',
   temperature_in: "It's {value} {unit} in {area}.",
   temperature_of: '{Target} reads {value} {unit}.',
   measurement_in: 'The {measurement} in {area} is {value}{unit}.',
@@ -56,6 +58,8 @@ export const EN_WORDS = {
   degreesF: '°F',
   is: 'is',
   are: 'are',
+  batteries: 'batteries',
+  low: 'low',
   types: {
     light: 'lights', switch: 'switches', climate: 'thermostats', cover: 'blinds', lock: 'locks', fan: 'fans',
     sensor: 'sensors', binary_sensor: 'sensors',

@@ -18,6 +18,8 @@ export const ZH_RESPONSES = {
   state_no: '没有，{target}{state}。',
   state_some: '{total}个中有{count}个{state}：{names}。',
   state_unknown: '我不知道{target}现在的状态。',
+  state_count: '{total}个{type}中有{count}个{state}：{names}。',
+  state_count_none: '{total}个{type}都不是{state}。',
   temperature_in: '{area}现在{value}{unit}。',
   temperature_of: '{target}显示{value}{unit}。',
   measurement_in: '{area}的{measurement}是{value}{unit}。',
@@ -56,6 +58,8 @@ export const ZH_WORDS = {
     light: '灯', switch: '开关', climate: '空调', cover: '窗帘', lock: '锁', fan: '风扇',
     sensor: '传感器', binary_sensor: '传感器',
   },
+  batteries: '电池',
+  low: '电量低',
   states: {
     on: '开着', off: '关着', open: '开着', closed: '关着', opening: '正在打开', closing: '正在关闭',
     locked: '锁着', unlocked: '没锁', locking: '正在上锁', unlocking: '正在解锁', jammed: '卡住了', stopped: '停着',

@@ -17,6 +17,7 @@ export const EN_SENTENCES: LangSentences = {
     target: [
       '({name} [<in_area>]',
       '|{area} {name}',
+      '|{name} {type} [<in_area>]',
       '|[{all}] {area} {type} [{everywhere:all}]',
       '|[{all}] {type} [<in_area>]',
       ')',
@@ -24,6 +25,7 @@ export const EN_SENTENCES: LangSentences = {
     to: '(to|at|on|into)',
     fully: '(all way|fully|completely|entirely)',
     temp_word: '(temperature|temp|heat|heating)',
+    bit: '(a bit|a little|a little bit|a touch|slightly|some|a notch|more|a lot|further)',
   },
   intents: {
     HassTurnOn: [
@@ -98,9 +100,45 @@ export const EN_SENTENCES: LangSentences = {
           '(dim|brighten) <target> {brightness}', '(set|make|put|turn) <target> [at] {pct:brightness}',
           '(turn|dim|bring) <target> (down|up) <to> {brightness}', '(turn|dim) (down|up) <target> <to> {brightness}',
           `${ON} <target> <to> {brightness}`, '(turn|switch) <target> on <to> {brightness}',
-          '<target> [brightness] <to> {brightness}', '<target> brightness {brightness}', '<target> [at] {pct:brightness}',
+          '<target> [brightness] <to> {brightness} [brightness]', '<target> brightness {brightness}', '<target> [at] {pct:brightness}',
           '[change|set|adjust] brightness <in_area> <to> {brightness}', '[change|set|adjust] brightness <to> {brightness}',
           '(set|dim|brighten|put) {area} <to> {pct:brightness}',
+        ],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness: 100 },
+        sentences: ['(turn|bring|put) <target> [brightness] all way up', '(turn|bring) [brightness] all way up (on|of|for) <target>', '[turn] brightness all way up [<in_area>]'],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness: 1 },
+        sentences: ['(turn|bring|put|dim) <target> [brightness] all way down', '(turn|bring) [brightness] all way down (on|of|for) <target>', '[turn] brightness all way down [<in_area>]'],
+      },
+      {
+        // "Turn up the lamp", "turn the lamp down a bit", "make the lamp brighter": up or down from the list.
+        domains: ['light'],
+        sentences: [
+          '(turn|bring) {brightness_step} <target> [<bit>]', '(turn|bring) <target> {brightness_step} [<bit>]',
+          '(make|get) <target> [<bit>] {brightness_step}', '(make|get) it [<bit>] {brightness_step} [<in_area>]', '<target> {brightness_step} [<bit>]',
+        ],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness_step: 'up' },
+        sentences: [
+          'brighten [up] <target> [<bit>]', '(increase|raise|boost|up) [the] brightness (of|on|for|in) <target> [<bit>]',
+          '(increase|raise|boost) <target> brightness [<bit>]', '[a bit|a little] (brighter|more light) [<in_area>]',
+          '(increase|raise) [the] brightness [<in_area>] [<bit>]',
+        ],
+      },
+      {
+        domains: ['light'],
+        slots: { brightness_step: 'down' },
+        sentences: [
+          'dim [down] <target> [<bit>]', 'dim <target> down', '(decrease|lower|reduce|drop) [the] brightness (of|on|for|in) <target> [<bit>]',
+          '(decrease|lower|reduce) <target> brightness [<bit>]', '[a bit|a little] (darker|dimmer|less light) [<in_area>]',
+          '(decrease|lower|reduce) [the] brightness [<in_area>] [<bit>]', 'dim [the] (light|lights|lighting) [<in_area>] [<bit>]',
         ],
       },
     ],
@@ -164,6 +202,15 @@ export const EN_SENTENCES: LangSentences = {
       },
       { slots: { all: true }, sentences: ['(which|what) {type} [<in_area>] (is|are) [still] {state} [<in_area>]'] },
       {
+        slots: { all: true, count: true },
+        sentences: [
+          'how many {type} [<in_area>] (is|are) [still|currently|now] {state} [<in_area>] [right now]',
+          'how many {type} (do i have|have i got|have we got|do we have|have i left|did i leave) {state} [<in_area>]',
+          '(count|give me number of) {type} [<in_area>] (that are|which are) {state} [<in_area>]',
+          'how many {type} [<in_area>] (is|are) [still] {state}',
+        ],
+      },
+      {
         slots: { any: true },
         sentences: ['(is|are) (anything|something|any devices|any device) [still] {state} [<in_area>]', 'what is [still] {state} [<in_area>]'],
       },
@@ -176,11 +223,45 @@ export const EN_SENTENCES: LangSentences = {
         ],
       },
       { slots: { measurement: 'humidity' }, sentences: ['how (humid|damp|dry) is it [<in_area>]', 'how (humid|damp|dry) is {area}'] },
+      {
+        slots: { state: 'on' },
+        sentences: [
+          '(is|are) there [any] {sensor_class} [detected|present|going on|happening] [<in_area>]',
+          '(is|was) [any] {sensor_class} (detected|present|sensed) [<in_area>]', 'any {sensor_class} [detected] [<in_area>]',
+          '(do|did) (i|we) have [a|any] {sensor_class} [<in_area>]', 'does <target> (detect|sense|see) [any] {sensor_class}',
+          'has <target> (detected|sensed) [any] {sensor_class}',
+        ],
+      },
+      {
+        slots: { measurement: 'battery' },
+        sentences: [
+          'is [the] battery (of|on|in|for) <target> (low|running low|dead|empty|flat|ok|okay|good)',
+          'is <target> battery (low|running low|dead|empty|flat|ok|okay|good)', 'does <target> need [a] new batter(y|ies)',
+          'how is [the] battery (of|on|in) <target>',
+        ],
+      },
+      {
+        slots: { sensor_class: 'battery_low', state: 'on' },
+        sentences: [
+          '(are|is) [there] any batter(y|ies) (low|running low|dead|empty|flat) [<in_area>]', 'any low batteries [<in_area>]',
+          '(which|what) (devices|batteries|sensors) (are|have|is) (low on battery|low battery|running low|low|on low battery) [<in_area>]',
+          '(do|does) any (devices|sensors|device|sensor) (need|have) (new|low) batter(y|ies) [<in_area>]', 'battery (report|check|status)',
+        ],
+      },
+      {
+        slots: { state: 'on', sensor_class: 'motion' },
+        sentences: ['(is|are) (anyone|anybody|someone|somebody) <in_area>', '(is|are) (anyone|anybody|someone|somebody) (home|in house|at home)', 'is {area} (occupied|empty)'],
+      },
+      {
+        slots: { state: 'on' },
+        domains: ['binary_sensor'],
+        sentences: ['(is|are) <target> (wet|triggered|tripped|going off|detecting|active|ringing|alarming|on)', 'did <target> (go off|trigger)'],
+      },
       { domains: ['sensor', 'binary_sensor', 'climate'], sentences: ['what (is|does) <target> [say|read|show]', 'what is reading (of|on) <target>'] },
     ],
     HassGetCurrentTime: [{ sentences: ['what time is it [now]', 'what is [current] time', 'time', 'do you have time'] }],
     HassGetCurrentDate: [
-      { sentences: ['what is [today] date [today]', 'what day is (it|today)', 'what is today', 'which day is it', 'what date is it [today]'] },
+      { sentences: ['what is [today] date [today]', 'what day is (it|today) [today]', 'what is today', 'which day is it', 'what date is it [today]'] },
     ],
   },
 };

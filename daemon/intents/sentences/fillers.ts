@@ -23,9 +23,11 @@ export interface FillerData {
 export const FILLERS: FillerData = {
   anywhere: [
     // English
-    'please', 'the', 'kindly', 'just', 'my',
+    'please', 'the', 'kindly', 'just', 'my', 'our', 'your',
     // Chinese: request markers, disposal 把/将, the possessive/attributive 的 and aspect 了 carry no slot.
     '请', '把', '将', '的', '了', '一下', '帮我', '帮忙', '给我', '麻烦你', '麻烦', '您',
+    // Possessives: 我的/我们的/我们家的 灯 is the light (的 goes on its own too, so 我们的 needs no entry of its own).
+    '我的', '我们的', '我们家的', '我家的', '咱家的', '咱们家的', '咱们的', '我们家', '咱们家', '咱家',
   ],
   leading: [
     'hey', 'hi', 'hello', 'ok', 'okay', 'so', 'um', 'uh', 'oh', 'well', 'now',
@@ -40,7 +42,7 @@ export const FILLERS: FillerData = {
   trailing: [
     'please', 'now', 'right now', 'thanks', 'thank you', 'for me', 'if you can', 'will you', 'would you',
     'ok', 'okay',
-    '吧', '啊', '呀', '哦', '嘛', '呗', '哈', '好吗', '好不好', '行吗', '行不行', '可以吗', '谢谢', '谢谢你',
+    '吧', '啊', '呀', '哦', '嘛', '呗', '哈', '啦', '喇', '咯', '嘞', '好吗', '好不好', '行吗', '行不行', '可以吗', '谢谢', '谢谢你',
   ],
   politeTrailing: ['吗', '呢'],
   trailingKeptAfter: { 好吗: ['锁', '关', '放', '弄', '盖', '收'], 好不好: ['锁', '关'] },

@@ -4,6 +4,7 @@
  * find their words. Data only; daemon/intents/lists.ts builds the lookup tries.
  */
 import type { DeviceType } from '../../../devices/model.js';
+import { SENSOR_CLASS_WORDS } from './sensorClasses.js';
 
 export interface TypeWords {
   domains: readonly DeviceType[];
@@ -64,14 +65,21 @@ export const TYPE_WORDS: readonly TypeWords[] = [
 /** Lists of spoken forms and the value they stand for. */
 export const STATIC_LISTS: Readonly<Record<string, readonly (string | readonly [string, unknown])[]>> = {
   all: [
-    ['all', true], ['all of', true], ['every', true], ['each', true],
+    ['all', true], ['all of', true], ['every', true], ['each', true], ['every single', true], ['each and every', true],
+    ['every last', true], ['all of our', true], ['all our', true],
     ['所有', true], ['全部', true], ['全', true], ['都', true], ['每个', true], ['每一个', true], ['一切', true],
+    ['全都', true], ['统统', true], ['通通', true], ['每一盏', true], ['每盏', true], ['所有个', true],
   ],
   everywhere: [
     ['everywhere', true], ['in house', true], ['in whole house', true], ['in entire house', true],
     ['in home', true], ['in whole home', true], ['throughout house', true], ['in every room', true],
     ['in all rooms', true], ['in apartment', true], ['in whole apartment', true], ['in flat', true],
+    ['anywhere', true], ['anywhere in house', true], ['whole house', true], ['entire house', true], ['whole home', true], ['entire home', true], ['all over house', true],
+    ['everywhere in house', true], ['around house', true], ['throughout home', true], ['in every single room', true],
+    ['all around house', true], ['house wide', true], ['across house', true], ['in entire home', true],
     ['全屋', true], ['家里', true], ['家里面', true], ['整个家', true], ['整个房子', true], ['所有房间', true], ['全家', true],
+    ['整个家里', true], ['整间屋', true], ['整个屋子', true], ['屋里所有', true], ['每个房间', true], ['各个房间', true], ['家中', true],
+    ['全家里', true], ['到处', true],
   ],
   here: [
     ['here', true], ['in here', true], ['this room', true], ['in this room', true], ['around here', true],
@@ -80,6 +88,20 @@ export const STATIC_LISTS: Readonly<Record<string, readonly (string | readonly [
     ['屋里', true], ['屋子里', true], ['本房间', true],
   ],
   any: [['any', true], ['some', true], ['any of', true]],
+  /** "a bit brighter", 调亮一点: a relative change by BRIGHTNESS_STEP (resolve.ts), up or down. */
+  brightness_step: [
+    ['brighter', 'up'], ['a bit brighter', 'up'], ['a little brighter', 'up'], ['bit brighter', 'up'], ['little brighter', 'up'],
+    ['more brighter', 'up'], ['lighter', 'up'], ['up', 'up'], ['more light', 'up'],
+    ['darker', 'down'], ['dimmer', 'down'], ['a bit darker', 'down'], ['a bit dimmer', 'down'], ['a little dimmer', 'down'],
+    ['a little darker', 'down'], ['down', 'down'], ['less bright', 'down'], ['less light', 'down'],
+    ['亮一点', 'up'], ['亮一些', 'up'], ['亮些', 'up'], ['亮点', 'up'], ['更亮', 'up'], ['更亮一点', 'up'], ['再亮一点', 'up'],
+    ['再亮一些', 'up'], ['再亮点', 'up'], ['调亮', 'up'], ['调亮一点', 'up'], ['调亮些', 'up'], ['调亮一些', 'up'], ['调亮点', 'up'],
+    ['暗一点', 'down'], ['暗一些', 'down'], ['暗些', 'down'], ['暗点', 'down'], ['更暗', 'down'], ['更暗一点', 'down'], ['再暗一点', 'down'],
+    ['再暗一些', 'down'], ['再暗点', 'down'], ['调暗', 'down'], ['调暗一点', 'down'], ['调暗些', 'down'], ['调暗一些', 'down'], ['调暗点', 'down'],
+  ],
+  sensor_class: SENSOR_CLASS_WORDS,
+  /** "how many", 几个: a counting question. */
+  count: [['how many', true], ['how many of', true], ['number of', true], ['几个', true], ['几盏', true], ['多少个', true], ['多少盏', true], ['几', true], ['多少', true]],
   state: [
     ['on', 'on'], ['turned on', 'on'], ['switched on', 'on'], ['running', 'on'],
     ['off', 'off'], ['turned off', 'off'], ['switched off', 'off'],
@@ -100,7 +122,13 @@ export const STATIC_LISTS: Readonly<Record<string, readonly (string | readonly [
     ['pressure', 'pressure'], ['air pressure', 'pressure'], ['barometric pressure', 'pressure'],
     ['co2', 'co2'], ['carbon dioxide', 'co2'], ['co2 level', 'co2'],
     ['battery', 'battery'], ['battery level', 'battery'],
-    ['power', 'power'], ['power usage', 'power'], ['power consumption', 'power'], ['energy usage', 'power'],
+    ['power', 'power'], ['power usage', 'power'], ['power consumption', 'power'], ['power draw', 'power'],
+    ['energy', 'energy'], ['energy usage', 'energy'], ['energy consumption', 'energy'], ['energy use', 'energy'],
+    ['pm2.5', 'pm25'], ['pm 2.5', 'pm25'], ['pm25', 'pm25'], ['particulate matter', 'pm25'], ['fine dust', 'pm25'],
+    ['speed', 'speed'], ['wind speed', 'speed'], ['voltage', 'voltage'], ['current', 'current'],
+    ['noise level', 'sound_pressure'], ['sound level', 'sound_pressure'],
+    ['二氧化碳浓度', 'co2'], ['co2浓度', 'co2'], ['细颗粒物', 'pm25'], ['pm2.5浓度', 'pm25'], ['用电量', 'energy'], ['能耗', 'energy'], ['电压', 'voltage'], ['电流', 'current'],
+    ['噪音', 'sound_pressure'], ['亮度', 'illuminance'],
     ['illuminance', 'illuminance'], ['light level', 'illuminance'],
     ['温度', 'temperature'], ['气温', 'temperature'], ['室温', 'temperature'],
     ['湿度', 'humidity'], ['气压', 'pressure'], ['二氧化碳', 'co2'], ['电量', 'battery'], ['电池', 'battery'],

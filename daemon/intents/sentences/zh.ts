@@ -12,28 +12,29 @@ export const ZH_SENTENCES: LangSentences = {
     target: [
       '({name}',
       '|{area}[里|里面|内]{name}',
+      '|{name}{type}',
       '|[{all}][{area}][里|里面|内][{all}]{type}[{all}]',
       '|{here}[{all}]{type}[{all}]',
       '|{everywhere:all}[{all}]{type}[{all}]',
       ')',
     ].join(''),
-    on: '(打开|开|开启|启动|点亮|亮起|开开|打开来)',
-    off: '(关|关掉|关闭|关上|熄灭|灭掉|灭|停掉|关停)',
+    on: '[给](打开|开|开启|启动|点亮|亮起|开开|打开来)',
+    off: '[给](关|关掉|关闭|关上|熄灭|灭掉|灭|停掉|关停)',
     setto: '(调|调整|调节|设|设置|设定|改|变|开|定|放|弄)[到|为|成|至|在]',
-    ask: '(吗|没有|没|呢|没有呢|么)',
+    ask: '(吗|没有|没|呢|没有呢|么|不)',
   },
   intents: {
     HassTurnOn: [
       {
         domains: ['light', 'switch', 'fan', 'climate'],
         unknownNames: true,
-        sentences: ['<on><target>', '<target><on>', '<target>(亮|亮起来|开起来|打开吧|通电)', '让<target>亮[起来]'],
+        sentences: ['<on><target>', '<target><on>', '<target>(亮|亮起来|开起来|打开吧|通电)', '让<target>亮[起来]', '<target><on>{all}'],
       },
       { domains: ['light'], sentences: ['<on>{area}', '{area}<on>'] },
       {
         domains: ['cover'],
         unknownNames: true,
-        sentences: ['(打开|拉开|升起|升高|卷起|开|掀开)<target>', '<target>(打开|拉开|升起|升上去|开|卷起来|拉起来)'],
+        sentences: ['(打开|拉开|升起|升高|卷起|开|掀开)<target>', '<target>[给](打开|拉开|升起|升上去|开|卷起来|拉起来|升起来|升高)'],
       },
       {
         domains: ['lock'],
@@ -45,7 +46,7 @@ export const ZH_SENTENCES: LangSentences = {
       {
         domains: ['light', 'switch', 'fan', 'climate'],
         unknownNames: true,
-        sentences: ['<off><target>', '<target><off>', '<target>(断电|停下)', '让<target>灭'],
+        sentences: ['<off><target>', '<target><off>', '<target>(断电|停下)', '让<target>灭', '<target><off>{all}'],
       },
       { domains: ['light'], sentences: ['<off>{area}', '{area}<off>'] },
       {
@@ -67,8 +68,9 @@ export const ZH_SENTENCES: LangSentences = {
       {
         domains: ['cover'],
         sentences: [
-          '<target>[位置]<setto>{position}', '<target>(开|打开|拉开|关|关上|拉上|升|降)[到|至]{position}',
+          '<target>[位置]<setto>{position}', '<target>(开|打开|开启|拉开|关|关上|关闭|拉上|升|降)[到|至]{position}',
           '(打开|拉开|开)<target>[到|至]{position}', '(打开|拉开|开)<target>{position}',
+          '<setto><target>[位置][到|为|成|至]{position}', '(关闭|关上|关|拉上|合上|放下|降下|降|打开|拉开|升起|升)<target>[到|至|为]{position}',
         ],
       },
     ],
@@ -81,6 +83,10 @@ export const ZH_SENTENCES: LangSentences = {
           '<target>亮度{brightness}', '<target>{pct:brightness}', '亮度<setto>{brightness}',
           '<on><target>[到|至]{pct:brightness}', '{area}[亮度]<setto>{pct:brightness}',
         ],
+      },
+      {
+        domains: ['light'],
+        sentences: ['<target>[亮度][再|稍微|稍稍|稍|更|再稍微]{brightness_step}', '[再|稍微]{brightness_step}<target>', '[<where>][再|稍微]{brightness_step}'],
       },
     ],
     HassFanSetSpeed: [
@@ -107,8 +113,8 @@ export const ZH_SENTENCES: LangSentences = {
           '[<where>][现在](温度|气温|室温)[现在][是][多少|几度|多少度|怎么样|如何|咋样|怎样|高吗|高不高]',
           '[<where>][现在][是](多少|几)度', '[现在][室内][现在](温度|室温)[是][多少|几度|多少度|怎么样]',
           '<where>[现在](冷吗|热吗|冷不冷|热不热|暖和吗|凉快吗|暖和不暖和)',
-          '<target>[现在][的](温度|气温)[是][多少|几度|多少度|怎么样]', '<target>[现在](是)?(多少|几)度',
-          '<target>设[置][在|成|为|到](多少|几)度',
+          '<target>[现在][的](温度|气温)[是][多少|几度|多少度|怎么样]', '<target>[现在][是](多少|几)度',
+          '<target>设[置|定][是|在|成|为|到|得](多少|几)度', '<target>(设置|设定|调)[是|在|成|为|到|得](多少|几)度',
         ],
       },
     ],
@@ -122,11 +128,20 @@ export const ZH_SENTENCES: LangSentences = {
       { slots: { state: 'locked' }, domains: ['lock'], sentences: ['<target>(锁没锁|锁没锁上|锁好没有|锁上没有|锁好没)'] },
       {
         sentences: [
-          '<target>[现在][是](什么|啥)?状态', '<target>状态[是什么|怎么样|如何]',
+          '<target>[现在][是][什么|啥]状态', '<target>状态[是什么|怎么样|如何]',
           '<target>[现在][是](开着还是关着|关着还是开着|开还是关|关还是开|锁着还是开着)',
         ],
       },
       { slots: { all: true }, sentences: ['[<where>](哪些|哪个|哪几个|什么){type}[还][是]{state}[着]', '[<where>]有(哪些|什么){type}[还][是]{state}[着]'] },
+      { slots: { any: true }, sentences: ['[<where>](有|有没有)[任何]{type}[还][是]{state}[着][<ask>]'] },
+      {
+        slots: { all: true, count: true },
+        sentences: [
+          '[<where>][一共|总共]有{count}{type}[是|还|正][在]{state}[着][<ask>]', '[<where>]{count}{type}[是|还][在]{state}[着][<ask>]',
+          '[<where>]{state}[着]{type}[一共|总共]有{count}', '[<where>]{type}有{count}[是|还][在]{state}[着]',
+          '[<where>]{state}[着]{type}[一共|总共]{count}',
+        ],
+      },
       {
         sentences: [
           '[<where>][现在]{measurement}[是][多少|怎么样|如何|咋样|高吗|高不高|大吗]',
@@ -134,6 +149,22 @@ export const ZH_SENTENCES: LangSentences = {
         ],
       },
       { slots: { measurement: 'humidity' }, sentences: ['[<where>][现在](潮湿|干燥|潮|干)(吗|不潮湿|不干燥)'] },
+      {
+        slots: { state: 'on' },
+        sentences: [
+          '[<where>](有|有没有|是否有|是不是有)[任何]{sensor_class}[<ask>]', '<where>{sensor_class}[<ask>]', '{sensor_class}<ask>', '[<where>]检测到{sensor_class}[<ask>]',
+          '[<where>]有没有检测到{sensor_class}', '<target>(检测到|发现|探测到)[任何]{sensor_class}[<ask>]',
+        ],
+      },
+      { slots: { state: 'on' }, domains: ['binary_sensor'], sentences: ['<target>(响|触发|报警|响起|在响|叫)[<ask>]'] },
+      {
+        slots: { measurement: 'battery' },
+        sentences: ['<target>(电池|电量)[是不是|是否][电量](低|不足|快没了|够|还够)[<ask>]', '<target>(没电|快没电|要没电)[<ask>]', '<target>要(换|充)电池[<ask>]'],
+      },
+      {
+        slots: { sensor_class: 'battery_low', state: 'on' },
+        sentences: ['[<where>]有(没有|哪些|什么)[设备|传感器](电量低|没电|电池电量低|低电量|电池快没电)[<ask>]', '[<where>](哪些|哪个)(设备|传感器)(电量低|没电|低电量|要换电池)'],
+      },
     ],
     HassGetCurrentTime: [{ sentences: ['[现在]几点[钟][吗]', '现在[是]什么时间', '现在时间'] }],
     HassGetCurrentDate: [{ sentences: ['今天[是](几号|星期几|周几|礼拜几|什么日子)', '今天日期', '今天[是]几月几号'] }],

@@ -24,8 +24,14 @@ const COMMANDS = ['HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'Ha
 const QUESTIONS = ['HassClimateGetTemperature', 'HassGetState'];
 
 const TEXTS: Record<'en' | 'zh', Record<string, string>> = {
-  en: { some_failed: '{{ done }} But {{ names }} did not respond.', unreachable: 'I can\'t reach {{ names }} right now, so nothing was changed.' },
-  zh: { some_failed: '{{ done }}但{{ names }}没有响应。', unreachable: '现在连接不上{{ names }}，所以什么都没有改变。' },
+  en: {
+    some_failed: '{{ done }} But {{ names }} did not respond.', unreachable: 'I can\'t reach {{ names }} right now, so nothing was changed.',
+    offline: '{{ names }} is offline, so nothing was changed.', some_offline: '{{ done }} But {{ names }} is offline and was left as it was.',
+  },
+  zh: {
+    some_failed: '{{ done }}但{{ names }}没有响应。', unreachable: '现在连接不上{{ names }}，所以什么都没有改变。',
+    offline: '{{ names }}离线了，所以什么都没有改变。', some_offline: '{{ done }}但{{ names }}离线了，没有改变。',
+  },
 };
 
 export function onRegister(api: PluginApi): void {
@@ -37,11 +43,33 @@ export function onRegister(api: PluginApi): void {
 async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Promise<IntentReply> {
   const targets = api.devices.resolve(req);
   const work: Array<[DeviceView, DeviceCommand, string]> = [];
+  // A device that announced it is offline (its availability topic) is not sent a command it cannot take,
+  // and the reply says so instead of claiming it was done.
+  const offline: string[] = [];
   for (let i = 0; i < targets.devices.length; i++) {
     const device = targets.devices[i]!;
     const command = targets.commands[i];
-    if (command) work.push([device, inCelsius(command, req), targets.names[i] ?? device.name]);
+    if (command && device.available === false) offline.push(targets.names[i] ?? device.name);
+    else if (command) work.push([device, command, targets.names[i] ?? device.name]);
   }
+  const lang = req.lang.startsWith('zh') ? 'zh' : 'en';
+  const list = (names: string[]) => names.join(lang === 'zh' ? '、' : ', ');
+  if (work.length === 0 && offline.length > 0) return { text: capitalize(api.respond('offline', { names: list(offline) }, lang)), actions: [] };
+  if (offline.length > 0) {
+    const done = await actOn(api, req, ctx, targets, work);
+    return { ...done, text: api.respond('some_offline', { done: done.text, names: list(offline) }, lang) };
+  }
+  return actOn(api, req, ctx, targets, work);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Sends the commands: one device's refusal is the answer; several at once, each on its own. */
+async function actOn(
+  api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: ReturnType<PluginApi['devices']['resolve']>, work: Array<[DeviceView, DeviceCommand, string]>,
+): Promise<IntentReply> {
   if (work.length === 0) return { text: targets.answer || targets.done, actions: [] };
   if (work.length === 1) {
     // Most sentences name one device: its refusal or the broker's error is the answer as it is.
@@ -99,9 +127,3 @@ function ask(api: PluginApi, req: IntentRequest): IntentReply {
   };
 }
 
-/** A temperature said in Fahrenheit is sent in Celsius, the hub's unit, to half a degree. */
-function inCelsius(command: DeviceCommand, req: IntentRequest): DeviceCommand {
-  if (command.command !== 'set_temperature' || req.slots.unit !== 'F') return command;
-  const c = ((command.params.temperature - 32) * 5) / 9;
-  return { command: 'set_temperature', params: { temperature: Math.round(c * 2) / 2 } };
-}

@@ -79,15 +79,25 @@ function start(api: PluginApi, req: IntentRequest, ctx: HandlerContext): IntentR
   };
 }
 
-/** The timer a request means: by name, else by its length ("the 5 minute timer"), else the latest one. */
+/**
+ * The timer a request means: by name ("the pizza timer"; a room said as a name, "the kitchen timer", is the
+ * timer set from that room), else by its length ("the 5 minute timer", `timer_duration`), else the latest one.
+ */
 function pick(api: PluginApi, req: IntentRequest): StoredTimer | null | undefined {
   const timers = bookOf(api).list();
   if (timers.length === 0) return null;
   const name = timerName(req.slots.timer_name ?? req.slots.name)?.toLowerCase();
-  if (name) return timers.find((t) => t.name?.toLowerCase() === name);
+  if (name) return timers.find((t) => t.name?.toLowerCase() === name) ?? (timers.length === 1 && isRoomWord(req, name) ? timers[0] : undefined);
+  const length = req.slots.timer_duration;
+  if (typeof length === 'number') return timers.find((t) => t.durationS === Math.round(length));
   const seconds = req.intent === 'HassCancelTimer' ? durationFromSlots(req.slots) : null;
   if (seconds !== null) return timers.find((t) => t.durationS === Math.round(seconds));
   return timers[timers.length - 1];
+}
+
+/** "The kitchen timer" with the only timer set in the kitchen's satellite: the room, not a name. */
+function isRoomWord(req: IntentRequest, name: string): boolean {
+  return typeof req.area === 'string' && req.area.toLowerCase().replace(/_/g, ' ') === name;
 }
 
 function cancel(api: PluginApi, req: IntentRequest): IntentReply {
@@ -117,8 +127,14 @@ function cancelAll(api: PluginApi, req: IntentRequest): IntentReply {
 function status(api: PluginApi, req: IntentRequest): IntentReply {
   const lang = shortLang(req.lang);
   const book = bookOf(api);
-  const timers = book.list();
+  let timers = book.list();
   if (timers.length === 0) return { text: api.respond('no_timers', {}, lang) };
+  // "How long is left on the pizza timer": that one only.
+  if (req.slots.timer_name !== undefined || req.slots.timer_duration !== undefined) {
+    const one = pick(api, req);
+    if (!one) return { text: api.respond('timer_not_found', {}, lang) };
+    timers = [one];
+  }
   const parts = timers.map((t) => {
     const vars = { left: formatDuration(book.secondsLeft(t), lang), duration: formatDuration(t.durationS, lang), name: t.name };
     const key = `${t.pausedLeftMs !== undefined ? 'timer_paused_left' : 'timer_left'}${t.name ? '_named' : ''}`;

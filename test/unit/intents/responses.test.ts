@@ -39,7 +39,7 @@ describe('english replies', () => {
     ['turn on the lamp', 'Which lamp do you mean: bedroom lamp or office lamp?'],
     ['turn on the moon', "I don't know a device called moon."],
     ['set the lamp to 250 percent', 'Brightness must be between 0 and 100%.'],
-    ['set the thermostat to 80 degrees', 'Temperature must be between 5 and 35 °C.'],
+    ['set the thermostat to 80 degrees', 'Temperature must be between 7 and 30 °C.'], // the thermostat's own range
     ['turn on the lights in here', "I don't know which room you're in."],
     ['turn on the fan in the kitchen', 'There are no fans in the kitchen.'],
     ['set the counter lights to 50%', "The counter lights can't do that."],
