@@ -12,7 +12,7 @@ export const ErrorCodes = {
   RATE_LIMITED: 'too many requests from this client; slow down',
   BUSY: 'the session queue is full',
   NO_MATCH: 'no intent or plugin understood the utterance',
-  NO_STT: 'audio was sent but no speech-to-text plugin is installed',
+  NO_STT: 'audio was sent but no speech-to-text is configured or installed (the message names what to install)',
   PLUGIN_FAILED: 'a plugin threw or rejected while handling the request',
   TIMEOUT: 'a handler did not answer in time',
   INTERNAL: 'an unexpected error inside the hub',
@@ -73,6 +73,10 @@ export const ErrorCodes = {
   WATCHDOG_PID_INVALID: 'WATCHDOG_PID is not a process id; watchdog off',
   WATCHDOG_PID_OTHER: 'WATCHDOG_PID names another process, so the watchdog is not ours to feed',
   WATCHDOG_WITHOUT_SOCKET: 'WATCHDOG_USEC is set without NOTIFY_SOCKET; watchdog off',
+  // Speech (daemon/speech/): recognisers, synthesisers and Wyoming peers.
+  STT_FAILED: 'the speech-to-text engine crashed, hung, or answered something that is not a transcript',
+  TTS_FAILED: 'the text-to-speech engine failed or timed out; the reply went out as text only',
+  WYOMING_INVALID: 'a Wyoming peer sent a malformed header or a data/payload length over the cap; the connection is closed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -100,7 +104,7 @@ export type HttpErrorCode = Extract<ErrorCode,
 /** Codes that may be sent to voice clients in an `error` frame (PROTOCOL.md §3). */
 export const VOICE_ERROR_CODES = [
   'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BUSY', 'NO_MATCH', 'NO_STT',
-  'PLUGIN_FAILED', 'TIMEOUT', 'INTERNAL',
+  'PLUGIN_FAILED', 'TIMEOUT', 'INTERNAL', 'STT_FAILED',
 ] as const satisfies readonly ErrorCode[];
 export type VoiceErrorCode = (typeof VOICE_ERROR_CODES)[number];
 
