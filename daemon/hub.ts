@@ -19,6 +19,7 @@ import { VoiceServer } from './voice/voiceServer.js';
 import { VoiceCore } from './voice/voiceCore.js';
 import type { HandlerStage } from './voice/handlerStage.js';
 import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
+import { SpeechSubsystem } from './speech/speechSubsystem.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -45,6 +46,8 @@ export class Hub {
   readonly mqtt: MqttSubsystem;
   readonly devices: DeviceService;
   readonly plugins: PipelineSubsystem;
+  /** Speech in and out (config `speech.*`): the voice core's speech to text and text to speech. */
+  readonly speech: SpeechSubsystem;
   private readonly lifecycle: Lifecycle;
 
   constructor(options: HubOptions) {
@@ -78,8 +81,9 @@ export class Hub {
       stop: async () => {},
     };
     this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler });
+    this.speech = new SpeechSubsystem(sub('speech'), { devices, pluginStt: this.plugins.speechToText });
     const voiceCtx = sub('voice');
-    this.voiceCore = new VoiceCore({ ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText });
+    this.voiceCore = new VoiceCore({ ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.speech.stt, tts: this.speech.tts });
     this.voice = new VoiceServer({
       ctx: voiceCtx, auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
       core: this.voiceCore,
@@ -87,7 +91,7 @@ export class Hub {
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
     // their work needs still run, and the core stops after them.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voiceCore, this.voice], log);
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.speech, this.voiceCore, this.voice], log);
   }
 
   async start(): Promise<void> {

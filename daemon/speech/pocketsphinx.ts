@@ -59,7 +59,7 @@ export class Pocketsphinx {
   reload(): void {
     const old = this.spare;
     this.spare = null;
-    if (old) old.child.kill('SIGKILL');
+    if (old) killGroup(old.child);
     this.prepare();
   }
 
@@ -84,7 +84,7 @@ export class Pocketsphinx {
       },
       abort: () => {
         ended = true;
-        rec?.child.kill('SIGKILL');
+        if (rec && !rec.exited) killGroup(rec.child);
       },
     };
   }
@@ -94,7 +94,7 @@ export class Pocketsphinx {
     const waits: Promise<unknown>[] = [];
     for (const child of this.live) {
       waits.push(new Promise((resolve) => child.once('close', resolve)));
-      child.kill('SIGKILL');
+      killGroup(child);
     }
     this.spare = null;
     await Promise.all(waits);
@@ -105,12 +105,14 @@ export class Pocketsphinx {
     if (!files) throw new HubError('NO_STT', 'the speech grammar is not built yet');
     return [
       '-infile', '/dev/stdin', '-hmm', this.options.hmm, '-jsgf', files.jsgf, '-dict', files.dict,
-      '-logfn', '/dev/null', ...(this.options.extraArgs ?? []),
+      ...(this.options.extraArgs ?? []),
     ];
   }
 
   private launch(): Recogniser {
-    const child = spawn(this.options.binary, this.args(), { stdio: 'pipe' });
+    // Node's stdio "pipes" are socket pairs, and pocketsphinx cannot open /dev/stdin on a socket (ENXIO):
+    // `cat` turns it into a real pipe. The three run in their own process group, killed as one.
+    const child = spawn('/bin/sh', ['-c', 'cat | exec "$0" "$@"', this.options.binary, ...this.args()], { stdio: 'pipe', detached: true });
     this.live.add(child);
     const rec: Recogniser = { child, exited: false, done: Promise.resolve('') };
     rec.done = new Promise<string>((resolve, reject) => {
@@ -120,19 +122,23 @@ export class Pocketsphinx {
       child.stdout.on('data', (chunk: string) => {
         if (out.length + chunk.length > MAX_OUTPUT) {
           overflow = true;
-          child.kill('SIGKILL');
+          killGroup(child);
         } else {
           out += chunk;
         }
       });
-      child.stderr.resume(); // -logfn sends the log to /dev/null; anything else is not read
+      // Its log goes to stderr: only the last lines are kept, to say why it failed.
+      let log = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => { log = (log + chunk).slice(-2048); });
+      const why = (): string => log.split('\n').filter((l) => /ERROR|FATAL/.test(l)).slice(-2).join('; ').slice(0, 300);
       child.stdin.on('error', () => {}); // EPIPE if it died: its exit says why
       child.on('error', (err) => reject(new HubError('STT_FAILED', `${this.options.binary} could not start: ${err.message}`)));
       child.on('close', (code, sig) => {
         rec.exited = true;
         this.live.delete(child);
         if (overflow) reject(new HubError('STT_FAILED', `the recogniser printed more than ${MAX_OUTPUT} bytes`));
-        else if (code !== 0) reject(new HubError('STT_FAILED', `the recogniser exited with ${code ?? sig}`));
+        else if (code !== 0) reject(new HubError('STT_FAILED', `the recogniser exited with ${code ?? sig}${why() ? `: ${why()}` : ''}`));
         else resolve(out);
       });
     });
@@ -142,7 +148,7 @@ export class Pocketsphinx {
 
   private async result(rec: Recogniser, signal?: AbortSignal): Promise<SttResult> {
     let timer: NodeJS.Timeout | undefined;
-    const kill = (): void => { rec.child.kill('SIGKILL'); };
+    const kill = (): void => { if (!rec.exited) killGroup(rec.child); };
     signal?.addEventListener('abort', kill, { once: true });
     try {
       const timedOut = new Promise<never>((_, reject) => {
@@ -162,5 +168,14 @@ export class Pocketsphinx {
       clearTimeout(timer);
       signal?.removeEventListener('abort', kill);
     }
+  }
+}
+
+/** SIGKILL to the recogniser's whole process group (sh, cat, pocketsphinx); the hub reaps sh, init the rest. */
+function killGroup(child: ChildProcessWithoutNullStreams): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL'); // the group is gone already
   }
 }
