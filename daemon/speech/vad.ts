@@ -17,6 +17,9 @@ export interface VadOptions {
   minRms?: number;
 }
 
+/** 100 ms. */
+const CALIBRATION = 10;
+
 export type VadEvent = 'speech-start' | 'speech-end' | null;
 
 export class EnergyVad {
@@ -32,6 +35,7 @@ export class EnergyVad {
   private inSpeech = false;
   private heard = false;
   private ended = false;
+  private frames = 0;
 
   constructor(options: VadOptions) {
     this.frameBytes = Math.max(2, Math.round(options.rate / 100) * 2);
@@ -39,7 +43,7 @@ export class EnergyVad {
     this.startFrames = options.startFrames ?? 5;
     this.ratio = options.ratio ?? 3;
     this.minRms = options.minRms ?? 300;
-    this.floor = this.minRms; // not the first frame: a recording may start in the middle of a word
+    this.floor = this.minRms;
   }
 
   /** Whether any speech was found so far. */
@@ -68,7 +72,13 @@ export class EnergyVad {
       sum += s * s;
     }
     const rms = Math.sqrt(sum / n);
-    // The floor follows quiet frames down at once and creeps up slowly, so speech never raises it much.
+    // The first CALIBRATION frames only learn the floor (their quietest), so noise that is there from the
+    // start (a fan, hiss) is not speech; then the floor follows quiet frames down at once and creeps up
+    // slowly, so speech never raises it much.
+    if (this.frames++ < CALIBRATION) {
+      this.floor = this.frames === 1 ? rms : Math.min(this.floor, rms);
+      return null;
+    }
     this.floor = rms < this.floor ? rms : this.floor * 0.995 + rms * 0.005;
     const threshold = Math.max(this.minRms, this.floor * this.ratio);
     if (!this.inSpeech) {

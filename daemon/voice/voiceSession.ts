@@ -107,6 +107,11 @@ export class VoiceSession<F = string> {
   private busy = false;
   private closed = false;
   private audio: AudioCapture | null = null;
+  /**
+   * The id of a stream the speech stage's voice-activity detection ended: the client, still streaming, may
+   * send more of it and its audio.end; those are ignored quietly until its next audio.start.
+   */
+  private vadEnded: string | null = null;
   private idleWaiters: Array<() => void> = [];
   private readonly hooks: RunHooks = {
     onRetry: () => this.machine.to('retrying'),
@@ -145,10 +150,15 @@ export class VoiceSession<F = string> {
         return;
       case 'audio.start':
         if (this.audio) return this.refuse(frame.id, 'BAD_REQUEST', 'an audio stream is already open: send audio.end first');
+        this.vadEnded = null;
         if (!this.admit(frame.id, true)) return;
         this.openAudio(frame);
         return;
       case 'audio.end':
+        if (!this.audio && frame.id === this.vadEnded) {
+          this.vadEnded = null;
+          return;
+        }
         this.endAudio(frame.id);
         return;
     }
@@ -165,6 +175,7 @@ export class VoiceSession<F = string> {
   /** Bytes of the open audio stream. */
   audioChunk(data: Buffer): void {
     const capture = this.audio;
+    if (!capture && this.vadEnded !== null) return; // the tail of a stream the VAD already ended
     if (!capture) return this.refuse(null, 'BAD_REQUEST', 'binary frame outside an audio stream (send audio.start first)');
     if (capture.dropped) return; // the rest of a stream already refused: answered once, ignored until audio.end
     if (capture.bytes + data.length > this.deps.limits.maxAudioBytes) {
@@ -218,7 +229,10 @@ export class VoiceSession<F = string> {
     this.deps.audioBudget.open(capture, this.deps.now());
     // The stage's voice-activity detection may end the stream: as if the client had sent audio.end.
     const onSpeechEnd = (): void => queueMicrotask(() => {
-      if (this.audio === capture && !capture.dropped && !this.closed) this.endAudio(frame.id);
+      if (this.audio === capture && !capture.dropped && !this.closed) {
+        this.endAudio(frame.id);
+        this.vadEnded = frame.id;
+      }
     });
     capture.stream = this.deps.stt()?.openStream?.(frame.rate, frame.format, onSpeechEnd) ?? null;
     if (!this.busy) this.machine.to('listening');

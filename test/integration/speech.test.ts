@@ -73,7 +73,7 @@ after(async () => {
 });
 
 test('spoken "turn on the kitchen light" streamed without audio.end: transcript, reply, the MQTT command, and the reply spoken back', async () => {
-  const pcm = Buffer.concat([await speakRaw('turn on the kitchen light'), silence(800)]);
+  const pcm = Buffer.concat([silence(300), await speakRaw('turn on the kitchen light'), silence(800)]);
   voice.send({ type: 'audio.start', id: 's1', rate: 16000, format: 's16le', tts: true });
   stream(voice, pcm);
   // No audio.end: the hub's voice-activity detection ends the utterance.
@@ -96,6 +96,11 @@ test('spoken "turn on the kitchen light" streamed without audio.end: transcript,
   // "Turned on the kitchen light." is over half a second of espeak's speech.
   assert.ok(bytes > 22050, `only ${bytes} bytes of speech`);
   assert.ok(voice.frames.indexOf(reply) < startAt, 'the text reply comes first');
+  // The rest of the stream, sent after the VAD had ended it, is ignored quietly, as is a late audio.end.
+  voice.send({ type: 'audio.end', id: 's1' });
+  voice.send({ type: 'ping' });
+  await voice.waitFor((f) => f.type === 'pong');
+  assert.deepEqual(voice.frames.filter((f) => f.type === 'error'), []);
 });
 
 test('audio at 22050 Hz is resampled; a client that asks for no speech gets none', async () => {
