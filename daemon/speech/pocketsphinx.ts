@@ -148,16 +148,21 @@ export class Pocketsphinx {
 
   private async result(rec: Recogniser, signal?: AbortSignal): Promise<SttResult> {
     let timer: NodeJS.Timeout | undefined;
+    let timedOutYet = false;
     const kill = (): void => { if (!rec.exited) killGroup(rec.child); };
     signal?.addEventListener('abort', kill, { once: true });
     try {
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
+          timedOutYet = true;
           kill();
-          reject(new HubError('STT_FAILED', `the recogniser did not answer within ${this.options.timeoutMs} ms; it was killed`));
+          // Answered once it is reaped: nothing of it outlives the utterance.
+          const failed = new HubError('STT_FAILED', `the recogniser did not answer within ${this.options.timeoutMs} ms; it was killed`);
+          rec.done.then(() => reject(failed), () => reject(failed));
         }, this.options.timeoutMs);
       });
-      const out = await Promise.race([rec.done, timedOut]);
+      // A timeout must win over the exit its own kill causes, so the race is against the timer's verdict.
+      const out = await Promise.race([rec.done.then((text) => (timedOutYet ? timedOut : text), (err: unknown) => (timedOutYet ? timedOut : Promise.reject(err))), timedOut]);
       const text = out.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/\s+/g, ' ');
       if (!WORDS.test(text)) throw new HubError('STT_FAILED', 'the recogniser printed something that is not a transcript');
       return { text, lang: 'en' };
