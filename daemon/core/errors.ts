@@ -158,7 +158,7 @@ export function isHubError(err: unknown): err is HubError {
  * asked for something malformed, unauthorised, too much, or that nothing understands; or the hub is busy or
  * stopping), which is expected and logged at debug at most. Every other code is a fault (of the hub, a plugin,
  * a device or the machine) and is worth a warning. For the voice codes this is the line voiceSession has always
- * drawn: only INTERNAL and PLUGIN_FAILED are warned about.
+ * drawn: only INTERNAL, PLUGIN_FAILED and STT_FAILED (a speech engine that crashed or hung) are warned about.
  */
 const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BUSY', 'NO_MATCH', 'NO_STT', 'TIMEOUT',
