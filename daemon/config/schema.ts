@@ -87,6 +87,7 @@ const SpeechSchema = Type.Object({
     url: WyomingUrl,
     timeoutMs: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, description: 'a recogniser that has not answered within this is killed (STT_FAILED)' }),
     grammarDebounceMs: Type.Integer({ minimum: 0, maximum: 600000, default: 1000, description: 'device changes within this are folded into one grammar rebuild' }),
+    warm: Type.Boolean({ default: true, description: 'keep the next recogniser loaded and waiting (one idle pocketsphinx process); false starts one per utterance' }),
   }, Strict),
   tts: Type.Object({
     provider: Type.Union([Type.Literal('espeak-ng'), Type.Literal('wyoming'), Type.Literal('none')], { default: 'espeak-ng' }),

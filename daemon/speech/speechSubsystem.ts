@@ -35,7 +35,7 @@ export class SpeechSubsystem implements Subsystem {
     const metrics = new SpeechMetrics(ctx.metrics);
     this.grammar = speech.stt.provider === 'grammar' ? new GrammarSpeechToText({
       log: ctx.log, metrics, dir: join(dataDir, 'speech'), home: () => this.home(), timeoutMs: speech.stt.timeoutMs,
-      silenceMs: speech.vad.silenceMs, maxSpeechMs: speech.vad.maxSpeechMs,
+      silenceMs: speech.vad.silenceMs, maxSpeechMs: speech.vad.maxSpeechMs, warm: speech.stt.warm,
     }) : null;
     this.espeak = speech.tts.provider === 'espeak-ng' ? new EspeakTts({ voice: speech.tts.voice, timeoutMs: speech.tts.timeoutMs, metrics }) : null;
     this.stt = new SpeechRouter(this.grammar, ports.pluginStt, speech.stt.provider);

@@ -8,6 +8,7 @@ import { benchVoice, formatTable } from './voice.js';
 import { benchVoicePipeline } from './voicePipeline.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
+import { benchSpeech } from './speech.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -92,4 +93,17 @@ if (want('intents')) {
   console.log(`\n## Intents: match + resolve with ${r.devices} devices, ${r.utterances} English and Chinese utterances`);
   console.log(`matched afresh: median ${fmt(r.medianMs, 3)} ms, p99 ${fmt(r.p99Ms, 3)} ms (target: median ≤ 1 ms)`);
   console.log(`heard before (recent-match cache): median ${fmt(r.cachedMedianMs, 4)} ms, p99 ${fmt(r.cachedP99Ms, 4)} ms`);
+}
+
+if (want('speech')) {
+  const utterances = Number(process.env.BENCH_SPEECH_UTTERANCES ?? 204);
+  const realTime = Number(process.env.BENCH_SPEECH_REALTIME ?? 30);
+  console.log(`\n## Speech: ${utterances} commands said by espeak-ng (6 voices/speeds) for the bench home, streamed to /voice; grammar recogniser (pocketsphinx) vs Debian's general model`);
+  const r = await benchSpeech({ utterances, realTime, generalCount: Number(process.env.BENCH_SPEECH_GENERAL ?? 30) });
+  console.log(`word accuracy ${fmt(100 * r.wordAccuracy)} %, action accuracy ${fmt(100 * r.actionAccuracy)} % (target ≥ 90 %) over ${r.utterances} utterances`);
+  console.log('| recogniser | end of speech → MQTT command p50 | p99 | tail RTF (engine time after speech / speech length) | n |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| grammar, warm (streamed as spoken) | ${fmt(r.warm.p50, 0)} ms (target ≤ 400) | ${fmt(r.warm.p99, 0)} ms | ${fmt(r.warm.rtf, 2)} | ${r.warm.n} |`);
+  console.log(`| grammar, cold (process per utterance) | ${fmt(r.cold.p50, 0)} ms | ${fmt(r.cold.p99, 0)} ms | ${fmt(r.cold.rtf, 2)} | ${r.cold.n} |`);
+  if (r.general) console.log(`| general model (en-us LM, no grammar), batch | word accuracy ${fmt(100 * r.general.wordAccuracy)} % | | RTF ${fmt(r.general.rtf, 2)} (whole run / audio) | ${r.general.n} |`);
 }

@@ -42,6 +42,22 @@ export interface BuiltGrammar {
   unsayable: string[];
 }
 
+/**
+ * Every extra word is another path the recogniser may take instead of the right one: measured on the bench
+ * commands, the whole word lists (22 words for a light alone, "each", "all of", "in this room"…) made
+ * "turn on the office fan" come out as "turn on the all the socket". The grammar keeps the commonest few of
+ * each list (the lists put them first); the text path still understands them all.
+ */
+const TYPE_WORDS_SPOKEN = 2;
+/** See GrammarOptions.perBlock; measured on the bench commands (README "Speech"). */
+export const SENTENCES_PER_BLOCK = 2;
+export const CHOICES_PER_GROUP = 99;
+const LIST_WORDS_SPOKEN = 3;
+/** Slots people put "the" before ("turn on the kitchen light", "the lights"); not "all", "here"… */
+const THE_BEFORE = new Set(['name', 'area', 'type']);
+
+const english = (phrases: readonly string[]): string[] => phrases.filter((p) => /^[a-z0-9' ]+$/i.test(p));
+
 const PERCENT_SLOTS = new Set(['brightness', 'position', 'percentage', 'pct']);
 const TEMPERATURE_SLOTS = new Set(['temperature', 'degrees']);
 const WORD = /^[a-z][a-z']*$/;
@@ -57,8 +73,16 @@ export const SPOKEN_INTENTS: readonly string[] = [
   'HassClimateSetTemperature',
 ];
 
-export function buildGrammar(home: GrammarHome, sentences: LangSentences, canSay: (word: string) => boolean, intents = SPOKEN_INTENTS): BuiltGrammar {
-  return new Builder(home, canSay).build(sentences, intents);
+export interface GrammarOptions {
+  intents?: readonly string[];
+  /** The first this many templates of each sentence block (blocks list their commonest phrasing first). */
+  perBlock?: number;
+  /** The first this many choices of each `(a|b|c)` group (templates list the commonest first). */
+  perGroup?: number;
+}
+
+export function buildGrammar(home: GrammarHome, sentences: LangSentences, canSay: (word: string) => boolean, options: GrammarOptions = {}): BuiltGrammar {
+  return new Builder(home, canSay, options.perGroup ?? CHOICES_PER_GROUP).build(sentences, options.intents ?? SPOKEN_INTENTS, options.perBlock ?? SENTENCES_PER_BLOCK);
 }
 
 class Builder {
@@ -66,9 +90,9 @@ class Builder {
   private readonly rules = new Map<string, string>();
   private readonly unsayable = new Set<string>();
 
-  constructor(private readonly home: GrammarHome, private readonly canSay: (word: string) => boolean) {}
+  constructor(private readonly home: GrammarHome, private readonly canSay: (word: string) => boolean, private readonly perGroup: number) {}
 
-  build(data: LangSentences, intents: readonly string[]): BuiltGrammar {
+  build(data: LangSentences, intents: readonly string[], perBlock: number): BuiltGrammar {
     const compiler = new TemplateCompiler(data.rules);
     const bodies = new Set<string>();
     for (const intent of intents) {
@@ -76,7 +100,7 @@ class Builder {
       for (const block of blocks) {
         const domains = block.domains ?? null;
         if (domains && !this.home.devices.some((d) => domains.includes(d.type))) continue;
-        for (const template of block.sentences) {
+        for (const template of block.sentences.slice(0, perBlock)) {
           const body = this.sequence(compiler.compile(template), domains);
           if (body && body.trim()) bodies.add(body);
         }
@@ -109,11 +133,12 @@ class Builder {
       case 'slot': {
         const rule = this.slot(node.list, domains);
         if (rule === null) return null;
+        if (!THE_BEFORE.has(node.list)) return `<${rule}>`;
         this.words.add('the');
         return `[the] <${rule}>`;
       }
       case 'alt': {
-        const opts = [...new Set(node.opts.map((o) => this.sequence(o, domains)).filter((o): o is string => o !== null && o !== ''))];
+        const opts = [...new Set(node.opts.map((o) => this.sequence(o, domains)).filter((o): o is string => o !== null && o !== ''))].slice(0, this.perGroup);
         if (opts.length === 0) return node.optional ? '' : null;
         return node.optional ? `[${opts.join(' | ')}]` : `(${opts.join(' | ')})`;
       }
@@ -177,12 +202,13 @@ class Builder {
       }
       case 'type': {
         const present = new Set(devices.map((d) => d.type));
-        return TYPE_WORDS.filter((g) => g.domains.some((t) => present.has(t))).flatMap((g) => [...g.one, ...g.many]);
+        return TYPE_WORDS.filter((g) => g.domains.some((t) => present.has(t)))
+          .flatMap((g) => [...english(g.one).slice(0, TYPE_WORDS_SPOKEN), ...english(g.many).slice(0, TYPE_WORDS_SPOKEN)]);
       }
       default: {
         const values = STATIC_LISTS[list];
         if (!values) return null; // a list the grammar cannot spell (a plugin's): its sentences are left out
-        return values.map((v) => (typeof v === 'string' ? v : v[0]));
+        return english(values.map((v) => (typeof v === 'string' ? v : v[0]))).slice(0, LIST_WORDS_SPOKEN);
       }
     }
   }
