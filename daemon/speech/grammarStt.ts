@@ -36,7 +36,8 @@ export interface GrammarSttOptions {
 
 /** A stream of ours, as the session holds it. */
 interface GrammarStream extends SpeechStream {
-  finish(signal: AbortSignal): Promise<Transcript>;
+  /** The recogniser fed as audio arrives, or null (converted and recognised at the end instead). */
+  readonly engine: SttStream | null;
   readonly vad: EnergyVad;
   bytes: number;
   used: boolean;
@@ -151,27 +152,31 @@ export class GrammarSpeechToText implements SpeechToText {
     this.options.log.info({ sentences: grammar.sentences, words: grammar.words.size, ms: Math.round(performance.now() - started), unsayable: grammar.unsayable.slice(0, 20) }, 'speech grammar built');
   }
 
+  /**
+   * A stream for audio as it arrives: the voice-activity detector (and the `maxSpeechMs` cut) always runs
+   * on s16le, whatever the rate; the recogniser is fed as well when the audio is already 16 kHz and the
+   * grammar is built (otherwise the recording is converted and recognised at the end).
+   */
   openStream(rate: number, format: string, onSpeechEnd: () => void): SpeechStream | null {
-    if (!this.engine || !this.files || rate !== STT_RATE || format !== 's16le') return null; // converted at the end instead
-    const engine = this.engine.open();
+    if (this.missing || format !== 's16le') return null;
+    const engine = this.engine && this.files && rate === STT_RATE ? this.engine.open() : null;
     const aligner = new SampleAligner();
-    const vad = new EnergyVad({ rate: STT_RATE, silenceMs: this.options.silenceMs });
-    const maxBytes = (this.options.maxSpeechMs / 1000) * STT_RATE * 2;
+    const vad = new EnergyVad({ rate, silenceMs: this.options.silenceMs });
+    const maxBytes = (this.options.maxSpeechMs / 1000) * rate * 2;
     let ended = false;
     const stream: GrammarStream = {
-      vad, bytes: 0, used: false,
+      vad, bytes: 0, used: false, engine,
       write: (chunk) => {
         const pcm = aligner.push(chunk);
         stream.bytes += pcm.length;
-        engine.write(pcm);
+        engine?.write(pcm);
         if (ended) return;
         if (vad.push(pcm) === 'speech-end' || stream.bytes >= maxBytes) {
           ended = true;
           onSpeechEnd();
         }
       },
-      abort: () => engine.abort(),
-      finish: (signal) => this.finishStream(engine, stream, signal),
+      abort: () => engine?.abort(),
     };
     this.ours.add(stream);
     return stream;
@@ -180,25 +185,21 @@ export class GrammarSpeechToText implements SpeechToText {
   async transcribe(input: AudioInput, ctx: UtteranceContext): Promise<Transcript> {
     await this.ready;
     if (!this.engine || !this.files) throw new HubError('NO_STT', this.missing ?? 'the speech grammar is not built yet');
-    const stream = input.stream;
-    if (stream && this.ours.has(stream) && !(stream as GrammarStream).used) {
-      (stream as GrammarStream).used = true;
-      return (stream as GrammarStream).finish(ctx.signal);
+    const stream = input.stream && this.ours.has(input.stream) ? input.stream as GrammarStream : null;
+    if (stream && !stream.used) {
+      stream.used = true;
+      if (!stream.vad.speechFound) {
+        stream.engine?.abort();
+        return this.noSpeech();
+      }
+      if (stream.engine) return this.measure(stream.engine, stream.bytes, ctx.signal);
     }
-    // No stream (another rate or format), or a retry: the whole recording, converted, in one go.
+    // No stream fed (another rate or format, the grammar was not ready), or a retry: the whole recording.
     const pcm = await toPcm16k(input.audio, input.rate, input.format, { sox: this.sox, timeoutMs: this.options.timeoutMs, maxBytes: 64 * 1024 * 1024 });
     if (!hasSpeech(pcm, STT_RATE)) return this.noSpeech();
     const engine = this.engine.open();
     engine.write(pcm);
     return this.measure(engine, pcm.length, ctx.signal);
-  }
-
-  private finishStream(engine: SttStream, stream: GrammarStream, signal: AbortSignal): Promise<Transcript> {
-    if (!stream.vad.speechFound) {
-      engine.abort();
-      return Promise.resolve(this.noSpeech());
-    }
-    return this.measure(engine, stream.bytes, signal);
   }
 
   private noSpeech(): never {

@@ -105,7 +105,8 @@ class SpeechRouter implements SpeechToText {
   ) {}
 
   openStream(rate: number, format: string, onSpeechEnd: () => void): SpeechStream | null {
-    return this.grammar?.available ? this.grammar.openStream(rate, format, onSpeechEnd) : null;
+    // Before the first grammar is built the stream still ends on the VAD; it is recognised at its end.
+    return this.grammar?.openStream(rate, format, onSpeechEnd) ?? null;
   }
 
   async transcribe(input: AudioInput, ctx: UtteranceContext): Promise<Transcript> {
