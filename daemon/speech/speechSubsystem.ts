@@ -7,6 +7,9 @@ import { EspeakTts } from './espeakTts.js';
 import type { GrammarHome } from './grammar/jsgfBuilder.js';
 import { GrammarSpeechToText } from './grammarStt.js';
 import { SpeechMetrics } from './metrics.js';
+import { findProgram } from './childProcess.js';
+import { parseWyomingUrl } from './wyoming/wyomingStt.js';
+import { WyomingSpeechToText } from './wyoming/wyomingSpeechToText.js';
 
 export interface SpeechPorts {
   devices: { list(): readonly Device[] };
@@ -28,6 +31,7 @@ export class SpeechSubsystem implements Subsystem {
   readonly grammar: GrammarSpeechToText | null;
   readonly espeak: EspeakTts | null;
   private timer: NodeJS.Timeout | null = null;
+  private sox: string | null = null;
   private rebuilding: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: HubContext, private readonly ports: SpeechPorts) {
@@ -38,7 +42,10 @@ export class SpeechSubsystem implements Subsystem {
       silenceMs: speech.vad.silenceMs, maxSpeechMs: speech.vad.maxSpeechMs, warm: speech.stt.warm,
     }) : null;
     this.espeak = speech.tts.provider === 'espeak-ng' ? new EspeakTts({ voice: speech.tts.voice, timeoutMs: speech.tts.timeoutMs, metrics }) : null;
-    this.stt = new SpeechRouter(this.grammar, ports.pluginStt, speech.stt.provider);
+    const wyoming = speech.stt.provider === 'wyoming' && speech.stt.url ? new WyomingSpeechToText(parseWyomingUrl(speech.stt.url), {
+      timeoutMs: speech.stt.timeoutMs, silenceMs: speech.vad.silenceMs, maxSpeechMs: speech.vad.maxSpeechMs, metrics, sox: () => this.sox,
+    }) : null;
+    this.stt = wyoming ?? new SpeechRouter(this.grammar, ports.pluginStt, speech.stt.provider);
     const espeak = this.espeak;
     this.tts = {
       synthesize: (text: string, lang: string | undefined, signal?: AbortSignal): Promise<SpokenAudio> => {
@@ -49,6 +56,7 @@ export class SpeechSubsystem implements Subsystem {
   }
 
   async start(): Promise<void> {
+    this.sox = await findProgram('sox');
     await this.grammar?.start();
     await this.espeak?.start();
     for (const event of ['device.added', 'device.removed', 'device.changed'] as const) this.ctx.bus.on(event, this, () => this.scheduleRebuild());
@@ -114,7 +122,7 @@ class SpeechRouter implements SpeechToText {
     if (this.grammar?.available) return this.grammar.transcribe(input, ctx);
     if (this.plugin.installed) return this.plugin.transcribe(input, ctx);
     const why = this.grammar?.check().detail
-      ?? (this.provider === 'wyoming' ? 'the wyoming speech-to-text provider is not built yet; use speech.stt.provider grammar'
+      ?? (this.provider === 'wyoming' ? 'speech.stt.provider is wyoming but speech.stt.url is not set (tcp://host:port)'
         : 'speech.stt.provider is none and no speech-to-text plugin is installed');
     throw new HubError('NO_STT', why);
   }
