@@ -119,6 +119,7 @@ export class Hub {
   warmUp(): void {
     setImmediate(() => {
       void loadJose().catch((err: unknown) => this.ctx.log.warn({ err }, 'warm-up failed'));
+      this.speech.warm();
       try {
         this.plugins.warm();
       } catch (err) {

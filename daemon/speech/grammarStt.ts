@@ -68,8 +68,26 @@ export class GrammarSpeechToText implements SpeechToText {
     this.pronunciations = new Pronunciations(join(options.modelDir ?? DEBIAN_MODEL, 'cmudict-en-us.dict'));
   }
 
-  /** Settles once start-up's lookups and first grammar are done (start() does not wait for them). */
-  ready: Promise<void> = Promise.resolve();
+  private readyPromise: Promise<void> | null = null;
+  private started = false;
+
+  /**
+   * Settles once the engine lookups and the first grammar are done. They begin at `warm()` (the hub calls
+   * it right after `listening`: reading the 3.6 MB dictionary and building the grammar is no work for the
+   * start-up path a restart waits on) or at the first use, whichever comes first.
+   */
+  get ready(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    this.readyPromise ??= this.init().catch((err: unknown) => {
+      this.missing = `the speech grammar could not be built: ${(err as Error).message}`;
+      this.options.log.warn({ err, code: 'NO_STT' }, this.missing);
+    });
+    return this.readyPromise;
+  }
+
+  warm(): void {
+    void this.ready;
+  }
 
   get available(): boolean {
     return this.engine !== null && this.files !== null;
@@ -79,12 +97,9 @@ export class GrammarSpeechToText implements SpeechToText {
     return this.engine?.liveProcesses ?? 0;
   }
 
-  /** Finds the engine and builds the first grammar in the background: the hub's start-up does not wait. */
+  /** Nothing is read or built here (see `ready`): the hub's start-up does not wait for speech. */
   async start(): Promise<void> {
-    this.ready = this.init().catch((err: unknown) => {
-      this.missing = `the speech grammar could not be built: ${(err as Error).message}`;
-      this.options.log.warn({ err, code: 'NO_STT' }, this.missing);
-    });
+    this.started = true;
   }
 
   private async init(): Promise<void> {
@@ -114,7 +129,7 @@ export class GrammarSpeechToText implements SpeechToText {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.ready;
+    await this.readyPromise;
     await this.engine?.stop();
     this.engine = null;
   }
@@ -158,6 +173,7 @@ export class GrammarSpeechToText implements SpeechToText {
    * grammar is built (otherwise the recording is converted and recognised at the end).
    */
   openStream(rate: number, format: string, onSpeechEnd: () => void): SpeechStream | null {
+    this.warm();
     if (this.missing || format !== 's16le') return null;
     const engine = this.engine && this.files && rate === STT_RATE ? this.engine.open() : null;
     const aligner = new SampleAligner();

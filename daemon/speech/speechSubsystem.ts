@@ -76,6 +76,11 @@ export class SpeechSubsystem implements Subsystem {
     await this.grammar?.stop();
   }
 
+  /** After `listening`: the grammar is built now, off the start-up path (GrammarSpeechToText.ready). */
+  warm(): void {
+    this.grammar?.warm();
+  }
+
   /** Resolves once the grammar reflects every device change so far (tests wait on it). */
   async settled(): Promise<void> {
     while (this.timer) await new Promise((resolve) => setTimeout(resolve, 10));
