@@ -52,7 +52,11 @@ export class Pocketsphinx {
   /** Starts the spare recogniser (warm mode) on the current grammar. */
   prepare(): void {
     if (!this.options.warm || this.stopped || (this.spare && !this.spare.exited)) return;
-    this.spare = this.launch();
+    try {
+      this.spare = this.launch();
+    } catch {
+      this.spare = null; // no grammar yet, or no process could start: the next utterance starts one cold and says why
+    }
   }
 
   /** The grammar changed: the spare loaded the old one, so it is replaced. */
