@@ -24,6 +24,7 @@ import { registerPageRoutes } from './page/pageRoutes.js';
 import { DeviceFeed } from './voice/deviceFeed.js';
 import { createAssistantHost } from './plugins/assistantHost.js';
 import { AssistantDispatcher } from './plugins/assistantDispatcher.js';
+import { SpeechSubsystem } from './speech/speechSubsystem.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -52,6 +53,8 @@ export class Hub {
   readonly mqtt: MqttSubsystem;
   readonly devices: DeviceService;
   readonly plugins: PipelineSubsystem;
+  /** Speech in and out (config `speech.*`): the voice core's speech to text and text to speech. */
+  readonly speech: SpeechSubsystem;
   private readonly lifecycle: Lifecycle;
 
   constructor(options: HubOptions) {
@@ -91,9 +94,10 @@ export class Hub {
     const assistantPool = new AssistantDispatcher(config);
     const assistant = createAssistantHost(this.ctx, assistantPool, () => this.plugins.host);
     this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, assistant });
+    this.speech = new SpeechSubsystem(sub('speech'), { devices, pluginStt: this.plugins.speechToText });
     const voiceCtx = sub('voice');
     this.voiceCore = new VoiceCore({
-      ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText, attemptTimeoutMs: attemptTimeout(config),
+      ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.speech.stt, tts: this.speech.tts, attemptTimeoutMs: attemptTimeout(config),
     });
     this.voice = new VoiceServer({
       ctx: voiceCtx, auth, http: () => this.http.server, addressLimit: (address) => this.http.retryAfter(address, 'upgrade'),
@@ -103,7 +107,7 @@ export class Hub {
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
     // their work needs still run, and the core stops after them.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, assistantPool, this.plugins, this.voiceCore, this.voice], log);
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, assistantPool, this.plugins, this.speech, this.voiceCore, this.voice], log);
   }
 
   async start(): Promise<void> {
@@ -131,6 +135,7 @@ export class Hub {
   warmUp(): void {
     setImmediate(() => {
       void loadJose().catch((err: unknown) => this.ctx.log.warn({ err }, 'warm-up failed'));
+      this.speech.warm();
       try {
         this.plugins.warm();
       } catch (err) {

@@ -70,6 +70,35 @@ const VoiceSchema = Type.Object({
   audioIdleMs: Type.Integer({ minimum: 100, maximum: 600000, default: 10000, description: 'an open audio stream with no binary frame for this long is ended with TIMEOUT' }),
   heartbeatMs: Type.Integer({ minimum: 100, default: 30000 }),
   retries: Type.Integer({ minimum: 0, maximum: 3, default: 3, description: 'retries of retryable failures' }),
+  satellites: Type.Array(Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    host: Type.String({ minLength: 1, maxLength: 253 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 10700 }),
+    area: Type.Optional(Type.String({ minLength: 1 })),
+  }, Strict), { default: [], maxItems: 64, description: 'Wyoming satellites the hub dials (PROTOCOL §8)' }),
+}, Strict);
+
+/** `tcp://host:port` of a Wyoming service. */
+const WyomingUrl = Type.Union([Type.Null(), Type.String({ pattern: '^tcp://[^/:\\s]+:[0-9]{1,5}$' })], { default: null });
+
+const SpeechSchema = Type.Object({
+  stt: Type.Object({
+    provider: Type.Union([Type.Literal('grammar'), Type.Literal('wyoming'), Type.Literal('none')], { default: 'grammar', description: 'grammar: Debian\'s pocketsphinx with a grammar built from the hub\'s sentences and devices; wyoming: a Wyoming ASR service at url' }),
+    url: WyomingUrl,
+    timeoutMs: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, description: 'a recogniser that has not answered within this is killed (STT_FAILED)' }),
+    grammarDebounceMs: Type.Integer({ minimum: 0, maximum: 600000, default: 1000, description: 'device changes within this are folded into one grammar rebuild' }),
+    warm: Type.Boolean({ default: true, description: 'keep the next recogniser loaded and waiting (one idle pocketsphinx process); false starts one per utterance' }),
+  }, Strict),
+  tts: Type.Object({
+    provider: Type.Union([Type.Literal('espeak-ng'), Type.Literal('wyoming'), Type.Literal('none')], { default: 'espeak-ng' }),
+    url: WyomingUrl,
+    voice: Type.Union([Type.Null(), Type.String({ pattern: '^[A-Za-z0-9_+-]{1,64}$' })], { default: null, description: 'espeak-ng voice (default: en-us for English, cmn for Chinese) or the Wyoming voice name' }),
+    timeoutMs: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
+  }, Strict),
+  vad: Type.Object({
+    silenceMs: Type.Integer({ minimum: 100, maximum: 10000, default: 600, description: 'speech followed by this much silence ends an audio stream without audio.end' }),
+    maxSpeechMs: Type.Integer({ minimum: 500, maximum: 120000, default: 15000, description: 'an utterance is cut off after this much audio' }),
+  }, Strict),
 }, Strict);
 
 const StorageSchema = Type.Object({
@@ -188,6 +217,7 @@ export const ConfigSchema = Type.Object({
   location: LocationSchema,
   cloud: CloudSchema,
   assistant: AssistantSchema,
+  speech: SpeechSchema,
   log: LogSchema,
 }, { additionalProperties: false, title: 'voicehub.yaml' });
 

@@ -12,7 +12,7 @@ export const ErrorCodes = {
   RATE_LIMITED: 'too many requests from this client; slow down',
   BUSY: 'the session queue is full',
   NO_MATCH: 'no intent or plugin understood the utterance',
-  NO_STT: 'audio was sent but no speech-to-text plugin is installed',
+  NO_STT: 'audio was sent but no speech-to-text is configured or installed (the message names what to install)',
   PLUGIN_FAILED: 'a plugin threw or rejected while handling the request',
   TIMEOUT: 'a handler did not answer in time',
   INTERNAL: 'an unexpected error inside the hub',
@@ -86,6 +86,10 @@ export const ErrorCodes = {
   // Tool errors the model reads in a tool_result (is_error), beside DEVICE_NOT_FOUND, VALUE_OUT_OF_RANGE…
   ASSISTANT_UNKNOWN_TOOL: 'the model called a tool it was not offered',
   ASSISTANT_TOO_MANY_TOOL_CALLS: 'the model made more than assistant.maxToolCalls tool calls for one utterance',
+  // Speech (daemon/speech/): recognisers, synthesisers and Wyoming peers.
+  STT_FAILED: 'the speech-to-text engine crashed, hung, or answered something that is not a transcript',
+  TTS_FAILED: 'the text-to-speech engine failed or timed out; the reply went out as text only',
+  WYOMING_INVALID: 'a Wyoming peer sent a malformed header or a data/payload length over the cap; the connection is closed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -113,7 +117,7 @@ export type HttpErrorCode = Extract<ErrorCode,
 /** Codes that may be sent to voice clients in an `error` frame (PROTOCOL.md §3). */
 export const VOICE_ERROR_CODES = [
   'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BUSY', 'NO_MATCH', 'NO_STT',
-  'PLUGIN_FAILED', 'TIMEOUT', 'INTERNAL',
+  'PLUGIN_FAILED', 'TIMEOUT', 'INTERNAL', 'STT_FAILED',
 ] as const satisfies readonly ErrorCode[];
 export type VoiceErrorCode = (typeof VOICE_ERROR_CODES)[number];
 
@@ -167,7 +171,7 @@ export function isHubError(err: unknown): err is HubError {
  * asked for something malformed, unauthorised, too much, or that nothing understands; or the hub is busy or
  * stopping), which is expected and logged at debug at most. Every other code is a fault (of the hub, a plugin,
  * a device or the machine) and is worth a warning. For the voice codes this is the line voiceSession has always
- * drawn: only INTERNAL and PLUGIN_FAILED are warned about.
+ * drawn: only INTERNAL, PLUGIN_FAILED and STT_FAILED (a speech engine that crashed or hung) are warned about.
  */
 const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BUSY', 'NO_MATCH', 'NO_STT', 'TIMEOUT',

@@ -27,10 +27,11 @@ const OPEN = 1;
  * a close frame (§5.5.1): call `flush()` before closing sockets that should get their last answers.
  */
 export class FrameBatcher {
-  private readonly pending = new Map<Duplex, { ws: OpenSocket; frames: string[] }>();
+  private readonly pending = new Map<Duplex, { ws: OpenSocket; frames: Array<string | Buffer> }>();
   private scheduled = false;
 
-  send(socket: Duplex, ws: OpenSocket, frame: string): void {
+  /** A text frame (a string) or a binary one (a Buffer: spoken reply audio), in order with the others. */
+  send(socket: Duplex, ws: OpenSocket, frame: string | Buffer): void {
     const entry = this.pending.get(socket);
     if (entry) entry.frames.push(frame);
     else this.pending.set(socket, { ws, frames: [frame] });
@@ -54,12 +55,18 @@ export class FrameBatcher {
  * Text frames as a server sends them (RFC 6455 §5.2): FIN + opcode 1, no mask, the payload length in 7 bits,
  * or 126 and 16 bits, or 127 and 64 bits; then the UTF-8 payload. All of them in one buffer.
  */
-export function encodeTextFrames(frames: readonly string[]): Buffer {
+export function encodeTextFrames(frames: readonly (string | Buffer)[]): Buffer {
   let size = 0;
-  for (const frame of frames) size += constantFrame(frame)?.length ?? frameSize(Buffer.byteLength(frame));
+  for (const frame of frames) {
+    size += typeof frame === 'string' ? constantFrame(frame)?.length ?? frameSize(Buffer.byteLength(frame)) : frameSize(frame.length);
+  }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (const frame of frames) {
+    if (typeof frame !== 'string') {
+      at = writeBinaryFrame(out, at, frame);
+      continue;
+    }
     const constant = constantFrame(frame);
     if (constant) {
       out.set(constant, at);
@@ -77,8 +84,20 @@ function frameSize(n: number): number {
 
 function writeFrame(out: Buffer, start: number, frame: string): number {
   const n = Buffer.byteLength(frame);
+  const at = writeHeader(out, start, 0x81, n);
+  return at + out.write(frame, at, 'utf8');
+}
+
+/** FIN + opcode 2 (binary), the same length rules. */
+function writeBinaryFrame(out: Buffer, start: number, frame: Buffer): number {
+  const at = writeHeader(out, start, 0x82, frame.length);
+  out.set(frame, at);
+  return at + frame.length;
+}
+
+function writeHeader(out: Buffer, start: number, first: number, n: number): number {
   let at = start;
-  out[at++] = 0x81;
+  out[at++] = first;
   if (n < 126) {
     out[at++] = n;
   } else if (n < 65536) {
@@ -88,7 +107,7 @@ function writeFrame(out: Buffer, start: number, frame: string): number {
     out[at++] = 127;
     at = out.writeBigUInt64BE(BigInt(n), at);
   }
-  return at + out.write(frame, at, 'utf8');
+  return at;
 }
 
 /**

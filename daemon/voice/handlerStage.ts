@@ -72,6 +72,19 @@ export interface AudioInput {
   readonly rate: number;
   /** `s16le`, `f32le`, `opus` or `wav`. */
   readonly format: string;
+  /** The stream the audio was fed to as it arrived, when the speech-to-text stage opened one. */
+  readonly stream?: SpeechStream | null;
+}
+
+/**
+ * Audio fed to a recogniser as it arrives, so that by the end of speech most of it is already decoded.
+ * The session writes every accepted chunk and hands the stream to `transcribe` with the whole recording
+ * (which a retry uses: a stream is finished once).
+ */
+export interface SpeechStream {
+  write(chunk: Buffer): void;
+  /** The client went away or the stream was refused: whatever it started is released. */
+  abort(): void;
 }
 
 export interface Transcript {
@@ -82,6 +95,23 @@ export interface Transcript {
 /** A speech-to-text stage a plugin may provide. Throws HubError like a handler. */
 export interface SpeechToText {
   transcribe(input: AudioInput, ctx: UtteranceContext): Promise<Transcript> | Transcript;
+  /**
+   * Optional: a stream for an audio stream that starts now. `onSpeechEnd` is called once when the stage's
+   * voice-activity detection hears the speech end, so a client may leave out `audio.end`. Null: no stream.
+   */
+  openStream?(rate: number, format: string, onSpeechEnd: () => void): SpeechStream | null;
+}
+
+/** Synthesised speech: signed 16-bit little-endian mono at `rate`. */
+export interface SpokenAudio {
+  readonly pcm: Buffer;
+  readonly rate: number;
+  readonly format: 's16le';
+}
+
+/** The stage that speaks replies to clients that asked with `tts: true`. Throws HubError (TTS_FAILED). */
+export interface TextToSpeech {
+  synthesize(text: string, lang: string | undefined, signal?: AbortSignal): Promise<SpokenAudio>;
 }
 
 /** The stage of a core given none: it understands nothing. */

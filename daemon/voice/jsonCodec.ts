@@ -12,6 +12,9 @@ export const jsonCodec: VoiceCodec<string> = {
   error: errorFrame,
   speak: speakFrame,
   delta: (id, text) => JSON.stringify({ type: 'reply.delta', id, text }),
+  transcript: (id, text) => JSON.stringify({ type: 'transcript', id, text }),
+  speechStart: (id, rate, format) => JSON.stringify({ type: 'audio.start', id, rate, format }),
+  speechEnd: (id) => JSON.stringify({ type: 'audio.end', id }),
 };
 
 /**

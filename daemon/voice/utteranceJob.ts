@@ -12,6 +12,8 @@ export class UtteranceJob implements Utterance {
   /** The client's text, or the transcript once speech-to-text has run. */
   text: string;
   lang?: string;
+  /** The client asked for the reply as speech too (`tts: true`). */
+  wantsSpeech = false;
 
   constructor(
     readonly id: string,

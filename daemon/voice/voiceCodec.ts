@@ -8,8 +8,8 @@ import type { SessionState } from './sessionStateMachine.js';
  * Audio bytes between `audio.start` and `audio.end` go to `VoiceSession.audioChunk`.
  */
 export type VoiceRequest =
-  | { readonly type: 'utterance'; readonly id: string; readonly text: string; readonly lang?: string }
-  | { readonly type: 'audio.start'; readonly id: string; readonly rate: number; readonly format: string }
+  | { readonly type: 'utterance'; readonly id: string; readonly text: string; readonly lang?: string; readonly tts?: boolean }
+  | { readonly type: 'audio.start'; readonly id: string; readonly rate: number; readonly format: string; readonly tts?: boolean }
   | { readonly type: 'audio.end'; readonly id: string }
   | { readonly type: 'ping' };
 
@@ -30,4 +30,9 @@ export interface VoiceCodec<F> {
    * wire without one leaves it out; the final reply carries the whole text either way.
    */
   delta?(id: string, text: string): F;
+  /** What speech to text heard, before the reply (PROTOCOL §3 `transcript`). */
+  transcript(id: string, text: string): F;
+  /** Spoken reply audio follows (`audio.start` hub → client); its bytes go through `SessionTransport.sendAudio`. */
+  speechStart(id: string, rate: number, format: string): F;
+  speechEnd(id: string): F;
 }

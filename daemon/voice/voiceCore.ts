@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { HubContext, Subsystem } from '../core/context.js';
 import { RateLimiter } from '../core/rateLimiter.js';
 import { AudioBudget } from './audioBudget.js';
-import { noMatchStage, type HandlerStage, type SpeechToText } from './handlerStage.js';
+import { noMatchStage, type HandlerStage, type SpeechToText, type TextToSpeech } from './handlerStage.js';
 import { IdempotencyCache } from './idempotencyCache.js';
 import { VoiceMetrics } from './metrics.js';
 import type { VoiceCodec } from './voiceCodec.js';
@@ -16,6 +16,8 @@ export interface VoiceCoreOptions {
   stage?: HandlerStage;
   /** Audio to text (the hub gives it the plugins' speech to text); none: NO_STT for audio. */
   stt?: SpeechToText | null;
+  /** Replies as speech for clients that ask (`tts: true`); none: text only. */
+  tts?: TextToSpeech | null;
   /** Backoff between retries (the first step; it doubles per retry). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -55,10 +57,12 @@ export class VoiceCore implements Subsystem {
   private stopping = false;
   private readonly stage: HandlerStage;
   private readonly stt: SpeechToText | null;
+  private readonly tts: TextToSpeech | null;
 
   constructor(private readonly options: VoiceCoreOptions) {
     this.stage = options.stage ?? noMatchStage;
     this.stt = options.stt ?? null;
+    this.tts = options.tts ?? null;
   }
 
   get running(): boolean {
@@ -89,6 +93,7 @@ export class VoiceCore implements Subsystem {
     const v = config.voice;
     const stage = this.stage;
     const stt = this.stt;
+    const tts = this.tts;
     this.shared = {
       limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
       queue: new WorkQueue({
@@ -100,6 +105,7 @@ export class VoiceCore implements Subsystem {
       log,
       stage: () => stage,
       stt: () => stt,
+      tts: () => tts,
       limits: { sessionQueue: v.sessionQueue, maxAudioBytes: v.maxAudioBytes, audioIdleMs: v.audioIdleMs },
       audioBudget: new AudioBudget(v.maxBufferedAudioBytes, v.audioIdleMs),
       now: () => performance.now(),

@@ -278,7 +278,11 @@ export class VoiceServer implements Subsystem {
       }
       this.frames.send(socket, ws, frame);
     };
-    const session = this.core.openSession(jsonCodec, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send });
+    const sendAudio = (pcm: Buffer): void => {
+      if (ws.readyState !== 1 || ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
+      this.frames.send(socket, ws, pcm);
+    };
+    const session = this.core.openSession(jsonCodec, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send, sendAudio });
     const door = new JsonSessionDoor(session, this.parser!);
     const conn: Connection = { ws, session, subject: claims.sub, token, exp: claims.exp, alive: true };
     // Bytes read from the socket and not yet parsed into a frame (ws buffers up to maxPayload per frame) are

@@ -4,7 +4,7 @@ import { HubError, isHubError, isRefusal, toVoiceErrorCode, type VoiceErrorCode 
 import type { Logger } from '../core/log.js';
 import { hasScope } from '../auth/tokens.js';
 import type { VoiceCodec, VoiceRequest } from './voiceCodec.js';
-import type { AudioInput, HandlerStage, SpeechToText, VoiceReply } from './handlerStage.js';
+import type { AudioInput, HandlerStage, SpeechStream, SpeechToText, TextToSpeech, VoiceReply } from './handlerStage.js';
 import type { IdempotencyCache } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
 import type { RateLimiter } from '../core/rateLimiter.js';
@@ -24,6 +24,8 @@ export interface Outcome<F = string> {
   ms: number;
   /** False when no stage ever ran (the work queue refused it): then the id is not remembered. */
   ran: boolean;
+  /** The reply's text (spoken to clients that asked for speech). */
+  text?: string;
 }
 
 /** Shared by every session of one voice core (the codec and the idempotency cache: by every session of one door). */
@@ -38,6 +40,8 @@ export interface SessionDeps<F = string> {
   log: Logger;
   stage(): HandlerStage;
   stt(): SpeechToText | null;
+  /** Speaks replies to clients that asked (`tts: true`); null: replies are text only. */
+  tts(): TextToSpeech | null;
   limits: { sessionQueue: number; maxAudioBytes: number; audioIdleMs: number };
   /** Audio held across every session (voice.maxBufferedAudioBytes); streams idle the longest are refused first. */
   audioBudget: AudioBudget;
@@ -60,7 +64,12 @@ export interface SessionIdentity {
 /** How a session reaches its client; the front door provides it (the voice server: over the WebSocket). */
 export interface SessionTransport<F = string> {
   send(frame: F): void;
+  /** Spoken reply audio (s16le bytes) between the codec's speechStart and speechEnd; absent: the door cannot carry audio. */
+  sendAudio?(pcm: Buffer): void;
 }
+
+/** Spoken replies go out in pieces of this many bytes (0.1 s at 22050 Hz), each one binary frame. */
+const SPEECH_CHUNK_BYTES = 4410;
 
 type AudioStart = Extract<VoiceRequest, { type: 'audio.start' }>;
 
@@ -76,6 +85,8 @@ interface AudioCapture extends BudgetedStream {
   receivedAt: number;
   /** Went over voice.maxAudioBytes or the shared budget: already refused, the rest is discarded until audio.end. */
   dropped: boolean;
+  /** The speech-to-text stage's stream, fed as chunks arrive (null when it has none). */
+  stream: SpeechStream | null;
 }
 
 /**
@@ -99,6 +110,11 @@ export class VoiceSession<F = string> {
   private busy = false;
   private closed = false;
   private audio: AudioCapture | null = null;
+  /**
+   * The id of a stream the speech stage's voice-activity detection ended: the client, still streaming, may
+   * send more of it and its audio.end; those are ignored quietly until its next audio.start.
+   */
+  private vadEnded: string | null = null;
   private idleWaiters: Array<() => void> = [];
   private readonly hooks: RunHooks = {
     onRetry: () => this.machine.to('retrying'),
@@ -107,7 +123,7 @@ export class VoiceSession<F = string> {
 
   private readonly send: (frame: F) => void;
 
-  constructor(private readonly deps: SessionDeps<F>, readonly identity: SessionIdentity, transport: SessionTransport<F>) {
+  constructor(private readonly deps: SessionDeps<F>, readonly identity: SessionIdentity, private readonly transport: SessionTransport<F>) {
     this.send = (frame) => transport.send(frame);
     const { codec } = deps;
     const delta = codec.delta?.bind(codec);
@@ -135,15 +151,22 @@ export class VoiceSession<F = string> {
         return;
       case 'utterance':
         if (this.admit(frame.id, false)) {
-          this.enqueue(new UtteranceJob(frame.id, frame.text, frame.lang, null, performance.now(), this.traceId(frame.id), this.deps.log));
+          const job = new UtteranceJob(frame.id, frame.text, frame.lang, null, performance.now(), this.traceId(frame.id), this.deps.log);
+          job.wantsSpeech = frame.tts === true;
+          this.enqueue(job);
         }
         return;
       case 'audio.start':
         if (this.audio) return this.refuse(frame.id, 'BAD_REQUEST', 'an audio stream is already open: send audio.end first');
+        this.vadEnded = null;
         if (!this.admit(frame.id, true)) return;
         this.openAudio(frame);
         return;
       case 'audio.end':
+        if (!this.audio && frame.id === this.vadEnded) {
+          this.vadEnded = null;
+          return;
+        }
         this.endAudio(frame.id);
         return;
     }
@@ -160,6 +183,7 @@ export class VoiceSession<F = string> {
   /** Bytes of the open audio stream. */
   audioChunk(data: Buffer): void {
     const capture = this.audio;
+    if (!capture && this.vadEnded !== null) return; // the tail of a stream the VAD already ended
     if (!capture) return this.refuse(null, 'BAD_REQUEST', 'binary frame outside an audio stream (send audio.start first)');
     if (capture.dropped) return; // the rest of a stream already refused: answered once, ignored until audio.end
     if (capture.bytes + data.length > this.deps.limits.maxAudioBytes) {
@@ -167,7 +191,10 @@ export class VoiceSession<F = string> {
       return;
     }
     // On false the budget has already evicted this stream (it was the stalest left): dropAudio ran.
-    if (this.deps.audioBudget.take(capture, data.length, this.deps.now())) capture.chunks.push(data);
+    if (this.deps.audioBudget.take(capture, data.length, this.deps.now())) {
+      capture.chunks.push(data);
+      capture.stream?.write(data);
+    }
   }
 
   /**
@@ -199,7 +226,7 @@ export class VoiceSession<F = string> {
 
   private openAudio(frame: AudioStart): void {
     const capture: AudioCapture = {
-      frame, chunks: [], bytes: 0, receivedAt: performance.now(), lastActivity: 0, dropped: false,
+      frame, chunks: [], bytes: 0, receivedAt: performance.now(), lastActivity: 0, dropped: false, stream: null,
       evict: (reason) => {
         if (reason === 'idle') {
           // A stalled stream is ended outright: its client may start a new one without sending audio.end.
@@ -212,6 +239,14 @@ export class VoiceSession<F = string> {
     };
     this.audio = capture;
     this.deps.audioBudget.open(capture, this.deps.now());
+    // The stage's voice-activity detection may end the stream: as if the client had sent audio.end.
+    const onSpeechEnd = (): void => queueMicrotask(() => {
+      if (this.audio === capture && !capture.dropped && !this.closed) {
+        this.endAudio(frame.id);
+        this.vadEnded = frame.id;
+      }
+    });
+    capture.stream = this.deps.stt()?.openStream?.(frame.rate, frame.format, onSpeechEnd) ?? null;
     if (!this.busy) this.machine.to('listening');
   }
 
@@ -220,6 +255,7 @@ export class VoiceSession<F = string> {
     if (capture.dropped) return;
     capture.dropped = true;
     capture.chunks = [];
+    capture.stream?.abort();
     this.deps.audioBudget.release(capture);
     if (this.closed) return;
     if (this.machine.state === 'listening') {
@@ -233,10 +269,13 @@ export class VoiceSession<F = string> {
 
   /** A job's finished audio no longer waits: its bytes leave the shared budget. */
   private freeAudio(job: UtteranceJob): void {
-    if (job.audio) this.deps.audioBudget.free(job.audio.audio.length);
+    if (!job.audio) return;
+    this.deps.audioBudget.free(job.audio.audio.length);
+    job.audio.stream?.abort(); // finished already (a no-op), or never reached: its recogniser is released
   }
 
   private releaseAudio(): void {
+    this.audio?.stream?.abort();
     if (this.audio) this.deps.audioBudget.release(this.audio);
     this.audio = null;
   }
@@ -269,12 +308,15 @@ export class VoiceSession<F = string> {
     if (capture.dropped) return;
     // At most one finished stream waits per session, so queued audio stays within 2 × voice.maxAudioBytes.
     if (this.busy && (this.waiting.length >= this.deps.limits.sessionQueue || this.waiting.some((j) => j.audio !== null))) {
+      capture.stream?.abort();
       return this.refuse(id, 'BUSY', 'this session already has audio waiting');
     }
     const { rate, format } = capture.frame;
-    const audio = { id, audio: Buffer.concat(capture.chunks, bytes), rate, format };
+    const audio = { id, audio: Buffer.concat(capture.chunks, bytes), rate, format, stream: capture.stream };
     this.deps.audioBudget.keep(bytes); // until the utterance is answered (freeAudio)
-    this.enqueue(new UtteranceJob(id, null, undefined, audio, capture.receivedAt, this.traceId(id), this.deps.log));
+    const job = new UtteranceJob(id, null, undefined, audio, capture.receivedAt, this.traceId(id), this.deps.log);
+    job.wantsSpeech = capture.frame.tts === true;
+    this.enqueue(job);
   }
 
   private refuse(id: string | null, code: VoiceErrorCode, message: string): void {
@@ -353,6 +395,7 @@ export class VoiceSession<F = string> {
     this.machine.to(outcome.code === null ? 'replying' : 'failed');
     this.send(outcome.frame);
     this.machine.to('idle');
+    if (fresh && outcome.code === null && job.wantsSpeech && outcome.text) this.speakReply(job, outcome.text);
     const label = fresh ? outcome.code ?? 'reply' : 'duplicate';
     this.deps.metrics.observe(label, (performance.now() - job.receivedAt) / 1000);
     if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ outcome: label, ms: outcome.ms }, 'utterance answered');
@@ -384,7 +427,7 @@ export class VoiceSession<F = string> {
     } catch (err) {
       return this.failed(job, new HubError('INTERNAL', 'the reply could not be encoded for the client', { cause: err }), ran);
     }
-    return { frame, code: null, intent: reply.intent, handledBy: reply.handledBy, ms, ran };
+    return { frame, code: null, intent: reply.intent, handledBy: reply.handledBy, ms, ran, text: reply.text };
   }
 
   private failed(job: UtteranceJob, err: unknown, ran: boolean): Outcome<F> {
@@ -413,7 +456,29 @@ export class VoiceSession<F = string> {
     const transcript = await stt.transcribe(audio, ctx);
     job.text = transcript.text;
     job.lang = transcript.lang ?? job.lang;
+    if (!this.closed) this.send(this.deps.codec.transcript(job.id, transcript.text));
+    if (!transcript.text.trim()) throw new HubError('NO_MATCH', 'no words were heard');
     return this.deps.stage().handle(job, ctx);
+  }
+
+  /**
+   * The reply as speech, after its text (PROTOCOL §3): `audio.start`, binary frames, `audio.end`. Only to a
+   * door that carries audio; a synthesiser that fails leaves the text reply as the answer (logged).
+   */
+  private speakReply(job: UtteranceJob, text: string): void {
+    const tts = this.deps.tts();
+    const sendAudio = this.transport.sendAudio;
+    if (!tts || !sendAudio) return;
+    tts.synthesize(text, job.lang).then((spoken) => {
+      if (this.closed) return;
+      this.send(this.deps.codec.speechStart(job.id, spoken.rate, spoken.format));
+      for (let at = 0; at < spoken.pcm.length; at += SPEECH_CHUNK_BYTES) {
+        sendAudio.call(this.transport, spoken.pcm.subarray(at, at + SPEECH_CHUNK_BYTES));
+      }
+      this.send(this.deps.codec.speechEnd(job.id));
+    }, (err: unknown) => {
+      job.log.warn({ err, code: isHubError(err) ? err.code : 'TTS_FAILED' }, 'the reply could not be spoken');
+    });
   }
 }
 

@@ -69,7 +69,7 @@ test('finding 9: one subject gets at most voice.maxClientsPerSubject (16) sessio
 
 test('finding 9: 300 never-ended 960 KB audio streams under the shipped heap flags: the oldest are refused BUSY past voice.maxBufferedAudioBytes, the newest kept, the hub stays up and small', { timeout: 240_000 }, async () => {
   // No idle timeout here (its own test is below): on a slow machine it could end old streams before the budget does.
-  const h = await hub({ nodeArgs: SHIPPED_NODE_FLAGS, config: 'voice:\n  audioIdleMs: 600000\n' });
+  const h = await hub({ nodeArgs: SHIPPED_NODE_FLAGS, config: 'speech:\n  stt:\n    provider: none\nvoice:\n  audioIdleMs: 600000\n' });
   const pid = h.d.child.pid!;
   const streams = 300;
   const perStream = 15 * 64 * 1024; // under voice.maxAudioBytes (1 MiB): only the shared budget can refuse them
@@ -119,7 +119,7 @@ function unfinishedFrame(c: VoiceClient, size: number): Promise<void> {
 }
 
 test('finding 9 (variant): 150 frames of 1 MiB left one byte short count in the audio budget; the stalest connections are closed, the hub stays up and small', { timeout: 240_000 }, async () => {
-  const h = await hub({ nodeArgs: SHIPPED_NODE_FLAGS, config: 'voice:\n  audioIdleMs: 600000\n' });
+  const h = await hub({ nodeArgs: SHIPPED_NODE_FLAGS, config: 'speech:\n  stt:\n    provider: none\nvoice:\n  audioIdleMs: 600000\n' });
   const pid = h.d.child.pid!;
   const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => h.token(`frame-${i}`)));
   const clients: VoiceClient[] = [];
@@ -143,7 +143,7 @@ test('finding 9 (variant): 150 frames of 1 MiB left one byte short count in the 
 });
 
 test('finding 9 (variant): a connection stalled in the middle of a frame for voice.audioIdleMs is closed; an idle one is not', { timeout: 60_000 }, async () => {
-  const h = await hub({ config: 'voice:\n  audioIdleMs: 600\n' });
+  const h = await hub({ config: 'speech:\n  stt:\n    provider: none\nvoice:\n  audioIdleMs: 600\n' });
   const idle = await connect(h.url, await h.token('idle'));
   idle.send({ type: 'ping' });
   await idle.waitFor((f) => f.type === 'pong');
@@ -157,7 +157,7 @@ test('finding 9 (variant): a connection stalled in the middle of a frame for voi
 });
 
 test('finding 9: an audio stream with no binary frame for voice.audioIdleMs is ended with TIMEOUT; a new one may start', { timeout: 60_000 }, async () => {
-  const h = await hub({ config: 'voice:\n  audioIdleMs: 600\n' });
+  const h = await hub({ config: 'speech:\n  stt:\n    provider: none\nvoice:\n  audioIdleMs: 600\n' });
   const c = await connect(h.url, await h.token('stalled'));
   c.send({ type: 'audio.start', id: 'stall-1', rate: 16000, format: 's16le' });
   await c.waitFor((f) => f.type === 'state' && f.state === 'listening');

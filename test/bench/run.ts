@@ -11,6 +11,7 @@ import { benchIntents } from './intents.js';
 import { benchPage } from './page.js';
 import { benchAssistant } from './assistant.js';
 import { benchCorpus } from './corpus.js';
+import { benchSpeech } from './speech.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -127,4 +128,17 @@ if (want('assistant')) {
   console.log(`first device command at the device client: ${fmt(r.firstCommandMs)} ms (${fmt(r.firstCommandMs / r.modelDelayMs, 2)}× the model's delay)`);
   console.log(`whole reply (two model turns): ${fmt(r.replyMs)} ms (${fmt(r.replyMs / (2 * r.modelDelayMs), 2)}× the two turns' delay)`);
   console.log(`one streamed turn, no model delay, median of ${r.keepAlive.requests}: keep-alive ${fmt(r.keepAlive.medianMs, 2)} ms over ${r.keepAlive.connections} connection(s); new connection each ${fmt(r.fresh.medianMs, 2)} ms over ${r.fresh.connections} (${fmt(r.fresh.medianMs / r.keepAlive.medianMs, 2)}× keep-alive; loopback, no TLS)`);
+}
+
+if (want('speech')) {
+  const utterances = Number(process.env.BENCH_SPEECH_UTTERANCES ?? 204);
+  const realTime = Number(process.env.BENCH_SPEECH_REALTIME ?? 30);
+  console.log(`\n## Speech: ${utterances} commands said by espeak-ng (6 voices/speeds) for the bench home, streamed to /voice; grammar recogniser (pocketsphinx) vs Debian's general model`);
+  const r = await benchSpeech({ utterances, realTime, generalCount: Number(process.env.BENCH_SPEECH_GENERAL ?? 30) });
+  console.log(`word accuracy ${fmt(100 * r.wordAccuracy)} %, action accuracy ${fmt(100 * r.actionAccuracy)} % (target ≥ 90 %) over ${r.utterances} utterances`);
+  console.log('| recogniser | end of speech → MQTT command p50 | p99 | tail RTF (engine time after speech / speech length) | n |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| grammar, warm (streamed as spoken) | ${fmt(r.warm.p50, 0)} ms (target ≤ 400) | ${fmt(r.warm.p99, 0)} ms | ${fmt(r.warm.rtf, 2)} | ${r.warm.n} |`);
+  console.log(`| grammar, cold (process per utterance) | ${fmt(r.cold.p50, 0)} ms | ${fmt(r.cold.p99, 0)} ms | ${fmt(r.cold.rtf, 2)} | ${r.cold.n} |`);
+  if (r.general) console.log(`| general model (en-us LM, no grammar), batch | word accuracy ${fmt(100 * r.general.wordAccuracy)} % | | RTF ${fmt(r.general.rtf, 2)} (whole run / audio) | ${r.general.n} |`);
 }

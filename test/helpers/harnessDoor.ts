@@ -15,7 +15,10 @@ export type HarnessEvent =
   | { readonly type: 'reply'; readonly id: string; readonly reply: VoiceReply; readonly ms: number }
   | { readonly type: 'error'; readonly id: string | null; readonly code: VoiceErrorCode; readonly message: string }
   | { readonly type: 'pong' }
-  | { readonly type: 'speak'; readonly text: string; readonly source: string };
+  | { readonly type: 'speak'; readonly text: string; readonly source: string }
+  | { readonly type: 'transcript'; readonly id: string; readonly text: string }
+  | { readonly type: 'speech.start'; readonly id: string; readonly rate: number; readonly format: string }
+  | { readonly type: 'speech.end'; readonly id: string };
 
 /**
  * The harness door's "encoding": the event itself. One codec for the whole door, so every harness session
@@ -27,6 +30,9 @@ export const harnessCodec: VoiceCodec<HarnessEvent> = {
   reply: (id, reply, ms) => ({ type: 'reply', id, reply, ms }),
   error: (id, code, message) => ({ type: 'error', id, code, message }),
   speak: (text, source) => ({ type: 'speak', text, source }),
+  transcript: (id, text) => ({ type: 'transcript', id, text }),
+  speechStart: (id, rate, format) => ({ type: 'speech.start', id, rate, format }),
+  speechEnd: (id) => ({ type: 'speech.end', id }),
 };
 
 /** One client of the harness door: what it was sent, and a way to wait for the answer to an id. */

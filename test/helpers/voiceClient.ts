@@ -5,6 +5,8 @@ export interface Frame { type: string; id?: string | null; code?: string; text?:
 /** A real `ws` voice client that keeps every frame it receives and can wait for one. */
 export class VoiceClient {
   readonly frames: Frame[] = [];
+  /** Binary frames from the hub (spoken replies), in order, with the text frame count before each. */
+  readonly audio: Array<{ data: Buffer; after: number }> = [];
   private waiters: Array<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
   closed: Promise<{ code: number; reason: string }>;
   /** The headers of the hub's 101 answer. */
@@ -12,7 +14,10 @@ export class VoiceClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
+      if (isBinary) {
+        this.audio.push({ data: data as Buffer, after: this.frames.length });
+        return;
+      }
       const frame = JSON.parse(data.toString()) as Frame;
       this.frames.push(frame);
       this.waiters = this.waiters.filter((w) => (w.test(frame) ? (w.resolve(frame), false) : true));

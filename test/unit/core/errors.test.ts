@@ -55,6 +55,6 @@ test('internal errors map to the voice codes a client may see', () => {
   for (const code of VOICE_ERROR_CODES) assert.ok(code in ErrorCodes);
 });
 
-test('of the voice codes only INTERNAL and PLUGIN_FAILED are faults (what the voice session warns about)', () => {
-  assert.deepEqual(VOICE_ERROR_CODES.filter((code) => !isRefusal(code)), ['PLUGIN_FAILED', 'INTERNAL']);
+test('of the voice codes only INTERNAL, PLUGIN_FAILED and STT_FAILED (an engine that crashed or hung) are faults (what the voice session warns about)', () => {
+  assert.deepEqual(VOICE_ERROR_CODES.filter((code) => !isRefusal(code)), ['PLUGIN_FAILED', 'INTERNAL', 'STT_FAILED']);
 });

@@ -11,6 +11,9 @@ function countingCodec(name: string): VoiceCodec<string> & { speaks: number } {
     pong: () => '',
     reply: () => '',
     error: () => '',
+    transcript: () => '',
+    speechStart: () => '',
+    speechEnd: () => '',
     speak: (text: string, source: string) => {
       codec.speaks++;
       return `${name}:${source}:${text}`;

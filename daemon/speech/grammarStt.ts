@@ -1,0 +1,237 @@
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { HubError, isHubError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { EN_SENTENCES } from '../intents/sentences/en.js';
+import type { AudioInput, SpeechStream, SpeechToText, Transcript, UtteranceContext } from '../voice/handlerStage.js';
+import { findProgram } from './childProcess.js';
+import { buildGrammar, type GrammarHome } from './grammar/jsgfBuilder.js';
+import { canSay, dictionaryFile, Pronunciations } from './grammar/pronunciations.js';
+import type { SpeechMetrics } from './metrics.js';
+import { SampleAligner, STT_RATE, toPcm16k } from './pcm.js';
+import { Pocketsphinx } from './pocketsphinx.js';
+import type { ProviderHealth, SttStream } from './provider.js';
+import { EnergyVad, hasSpeech } from './vad.js';
+
+/** Where Debian's pocketsphinx-en-us puts its model (Raspberry Pi OS too). */
+export const DEBIAN_MODEL = '/usr/share/pocketsphinx/model/en-us';
+export const INSTALL_HINT = 'install it with: apt install pocketsphinx pocketsphinx-en-us';
+
+export interface GrammarSttOptions {
+  log: Logger;
+  metrics: SpeechMetrics;
+  /** Where the grammar and dictionary files are written (`<dataDir>/speech`). */
+  dir: string;
+  home(): GrammarHome;
+  timeoutMs: number;
+  silenceMs: number;
+  maxSpeechMs: number;
+  /** Keep the next recogniser loaded and waiting (default true; the benchmark measures both). */
+  warm?: boolean;
+  modelDir?: string;
+  binary?: string;
+  sox?: string | null;
+}
+
+/** A stream of ours, as the session holds it. */
+interface GrammarStream extends SpeechStream {
+  /** The recogniser fed as audio arrives, or null (converted and recognised at the end instead). */
+  readonly engine: SttStream | null;
+  readonly vad: EnergyVad;
+  bytes: number;
+  used: boolean;
+}
+
+/**
+ * The `grammar` speech-to-text provider: Debian's pocketsphinx with a grammar of this home's commands
+ * (grammar/jsgfBuilder.ts), rebuilt when devices change (`rebuild`, debounced by the subsystem), fed audio
+ * as it arrives. Missing engine or model: NO_STT naming the packages. Silence or steady noise (the energy
+ * VAD heard no speech): NO_MATCH before any recogniser runs.
+ */
+export class GrammarSpeechToText implements SpeechToText {
+  readonly name = 'grammar';
+  private engine: Pocketsphinx | null = null;
+  private files: { jsgf: string; dict: string } | null = null;
+  private generation = 0;
+  private missing: string | null = null;
+  private stopped = false;
+  /** sox, for audio at other rates or in other formats (null: not installed). */
+  private sox: string | null = null;
+  private readonly pronunciations: Pronunciations;
+  private readonly ours = new WeakSet<SpeechStream>();
+  /** Words the last grammar could not say (names with unknown words). */
+  unsayable: string[] = [];
+  sentences = 0;
+
+  constructor(private readonly options: GrammarSttOptions) {
+    this.pronunciations = new Pronunciations(join(options.modelDir ?? DEBIAN_MODEL, 'cmudict-en-us.dict'));
+  }
+
+  private readyPromise: Promise<void> | null = null;
+  private started = false;
+
+  /**
+   * Settles once the engine lookups and the first grammar are done. They begin at `warm()` (the hub calls
+   * it right after `listening`: reading the 3.6 MB dictionary and building the grammar is no work for the
+   * start-up path a restart waits on) or at the first use, whichever comes first.
+   */
+  get ready(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    this.readyPromise ??= this.init().catch((err: unknown) => {
+      this.missing = `the speech grammar could not be built: ${(err as Error).message}`;
+      this.options.log.warn({ err, code: 'NO_STT' }, this.missing);
+    });
+    return this.readyPromise;
+  }
+
+  warm(): void {
+    void this.ready;
+  }
+
+  get available(): boolean {
+    return this.engine !== null && this.files !== null;
+  }
+
+  get liveProcesses(): number {
+    return this.engine?.liveProcesses ?? 0;
+  }
+
+  /** Nothing is read or built here (see `ready`): the hub's start-up does not wait for speech. */
+  async start(): Promise<void> {
+    this.started = true;
+  }
+
+  private async init(): Promise<void> {
+    const model = this.options.modelDir ?? DEBIAN_MODEL;
+    const binary = this.options.binary ?? await findProgram('pocketsphinx_continuous');
+    this.sox = this.options.sox !== undefined ? this.options.sox : await findProgram('sox');
+    if (!binary) {
+      this.missing = `pocketsphinx_continuous is not installed; ${INSTALL_HINT}`;
+    } else {
+      try {
+        await access(join(model, 'en-us', 'mdef'));
+        await access(join(model, 'cmudict-en-us.dict'));
+      } catch {
+        this.missing = `the pocketsphinx English model is not in ${model}; ${INSTALL_HINT}`;
+      }
+    }
+    if (this.missing) {
+      this.options.log.warn({ code: 'NO_STT' }, this.missing);
+      return;
+    }
+    await mkdir(this.options.dir, { recursive: true });
+    this.engine = new Pocketsphinx({
+      binary: binary!, hmm: join(model, 'en-us'), files: () => this.files, timeoutMs: this.options.timeoutMs, warm: this.options.warm ?? true,
+    });
+    await this.rebuild();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.readyPromise;
+    await this.engine?.stop();
+    this.engine = null;
+  }
+
+  check(): ProviderHealth {
+    if (this.missing) return { ok: false, detail: this.missing };
+    return this.available ? { ok: true } : { ok: false, detail: 'the grammar is not built yet' };
+  }
+
+  /**
+   * Builds the grammar from the current devices and areas and swaps the recogniser onto it. Files are
+   * written under a new name each time, so a recogniser still reading the old ones is not disturbed.
+   */
+  async rebuild(): Promise<void> {
+    if (!this.engine || this.stopped) return;
+    const started = performance.now();
+    // Twice: once to learn the words the home's sentences use, then with the ones that can be said.
+    const home = this.options.home();
+    const known = await this.pronunciations.lookup(buildGrammar(home, EN_SENTENCES, () => true).words);
+    const grammar = buildGrammar(home, EN_SENTENCES, (w) => canSay(w, known));
+    const gen = ++this.generation;
+    const files = { jsgf: join(this.options.dir, `grammar-${gen}.jsgf`), dict: join(this.options.dir, `grammar-${gen}.dict`) };
+    await writeFile(files.jsgf, grammar.jsgf);
+    await writeFile(files.dict, dictionaryFile(grammar.words, known));
+    if (gen !== this.generation) return; // a newer rebuild finished first
+    const old = this.files;
+    this.files = files;
+    this.sentences = grammar.sentences;
+    this.unsayable = grammar.unsayable;
+    this.engine.reload();
+    if (old) {
+      // The old files may still be open in a recogniser that is decoding; it has read them at start.
+      await Promise.all([rm(old.jsgf, { force: true }), rm(old.dict, { force: true })]);
+    }
+    this.options.log.info({ sentences: grammar.sentences, words: grammar.words.size, ms: Math.round(performance.now() - started), unsayable: grammar.unsayable.slice(0, 20) }, 'speech grammar built');
+  }
+
+  /**
+   * A stream for audio as it arrives: the voice-activity detector (and the `maxSpeechMs` cut) always runs
+   * on s16le, whatever the rate; the recogniser is fed as well when the audio is already 16 kHz and the
+   * grammar is built (otherwise the recording is converted and recognised at the end).
+   */
+  openStream(rate: number, format: string, onSpeechEnd: () => void): SpeechStream | null {
+    this.warm();
+    if (this.missing || format !== 's16le') return null;
+    const engine = this.engine && this.files && rate === STT_RATE ? this.engine.open() : null;
+    const aligner = new SampleAligner();
+    const vad = new EnergyVad({ rate, silenceMs: this.options.silenceMs });
+    const maxBytes = (this.options.maxSpeechMs / 1000) * rate * 2;
+    let ended = false;
+    const stream: GrammarStream = {
+      vad, bytes: 0, used: false, engine,
+      write: (chunk) => {
+        const pcm = aligner.push(chunk);
+        stream.bytes += pcm.length;
+        engine?.write(pcm);
+        if (ended) return;
+        if (vad.push(pcm) === 'speech-end' || stream.bytes >= maxBytes) {
+          ended = true;
+          onSpeechEnd();
+        }
+      },
+      abort: () => engine?.abort(),
+    };
+    this.ours.add(stream);
+    return stream;
+  }
+
+  async transcribe(input: AudioInput, ctx: UtteranceContext): Promise<Transcript> {
+    await this.ready;
+    if (!this.engine || !this.files) throw new HubError('NO_STT', this.missing ?? 'the speech grammar is not built yet');
+    const stream = input.stream && this.ours.has(input.stream) ? input.stream as GrammarStream : null;
+    if (stream && !stream.used) {
+      stream.used = true;
+      if (!stream.vad.speechFound) {
+        stream.engine?.abort();
+        return this.noSpeech();
+      }
+      if (stream.engine) return this.measure(stream.engine, stream.bytes, ctx.signal);
+    }
+    // No stream fed (another rate or format, the grammar was not ready), or a retry: the whole recording.
+    const pcm = await toPcm16k(input.audio, input.rate, input.format, { sox: this.sox, timeoutMs: this.options.timeoutMs, maxBytes: 64 * 1024 * 1024 });
+    if (!hasSpeech(pcm, STT_RATE)) return this.noSpeech();
+    const engine = this.engine.open();
+    engine.write(pcm);
+    return this.measure(engine, pcm.length, ctx.signal);
+  }
+
+  private noSpeech(): never {
+    this.options.metrics.stt(this.name, 'no_speech');
+    throw new HubError('NO_MATCH', 'no speech was heard');
+  }
+
+  private async measure(engine: SttStream, bytes: number, signal: AbortSignal): Promise<Transcript> {
+    const started = performance.now();
+    try {
+      const result = await engine.finish(signal);
+      this.options.metrics.stt(this.name, result.text ? 'ok' : 'empty', (performance.now() - started) / 1000, bytes / 2 / STT_RATE);
+      return result;
+    } catch (err) {
+      this.options.metrics.stt(this.name, isHubError(err) ? err.code : 'INTERNAL');
+      throw err;
+    }
+  }
+}
