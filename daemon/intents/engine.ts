@@ -22,6 +22,7 @@ import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
 import { TemplateCompiler, firstSet, type CNode } from './template.js';
 import { resolveTargets } from './resolve.js';
+import { kindSentences } from '../../devices/kinds/index.js';
 import { EN_SENTENCES } from './sentences/en.js';
 import { ZH_SENTENCES } from './sentences/zh.js';
 import { LANGS } from './types.js';
@@ -222,6 +223,12 @@ export class IntentEngine {
     for (const data of Object.values(BUILTIN)) {
       for (const [intent, blocks] of Object.entries(data.intents)) {
         this.sources.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
+      }
+    }
+    // Each device kind's own sentences (devices/kinds/<kind>.ts `sentences`), after the language's.
+    for (const own of kindSentences()) {
+      for (const lang of LANGS) {
+        for (const [intent, blocks] of Object.entries(own[lang] ?? {})) this.sources.push(...this.compileBlocks(lang, intent, blocks, 'builtin'));
       }
     }
   }

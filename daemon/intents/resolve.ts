@@ -12,14 +12,14 @@
  * - a type alone is the session area's devices of that type, else the only one, else every one when said
  *   in the plural ("turn off the lights"), else a question.
  */
-import { typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
+import { kindIntents, typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
 import type { DeviceLists } from './lists.js';
 import type { DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, Resolution, ResolveError } from './types.js';
 
-/** Intents that act on or ask about devices. Others (timers, weather) resolve to no devices. */
+/** Intents that act on or ask about devices, with those the kinds add. Others (timers, weather) resolve to no devices. */
 export const DEVICE_INTENTS: ReadonlySet<string> = new Set([
   'HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving',
-  'HassFanSetSpeed', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
+  'HassFanSetSpeed', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState', ...kindIntents(),
 ]);
 
 /**

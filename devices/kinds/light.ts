@@ -140,4 +140,10 @@ export const light: DeviceKind = {
   defaultIntents: ['HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassGetState'],
   stateWords: ['on', 'off'],
   commandFor: commonCommandFor,
+  typeWords: [{
+    en: ['light', 'lamp', 'lighting', 'bulb', 'light bulb', 'lightbulb', 'lantern', 'light strip', 'led strip'],
+    enPlural: ['lights', 'lamps', 'bulbs', 'light bulbs', 'lightbulbs', 'lanterns', 'light strips', 'led strips'],
+    zh: ['灯', '灯光', '电灯', '台灯', '吊灯', '灯泡', '灯具', '落地灯', '壁灯', '灯带', '吸顶灯', '射灯', '筒灯', '夜灯'],
+  }],
+  noun: { en: 'lights', zh: '灯' },
 };

@@ -56,10 +56,6 @@ export const EN_WORDS = {
   degreesF: '°F',
   is: 'is',
   are: 'are',
-  types: {
-    light: 'lights', switch: 'switches', climate: 'thermostats', cover: 'blinds', lock: 'locks', fan: 'fans',
-    sensor: 'sensors', binary_sensor: 'sensors',
-  },
   states: {
     on: 'on', off: 'off', open: 'open', closed: 'closed', opening: 'opening', closing: 'closing',
     locked: 'locked', unlocked: 'unlocked', locking: 'locking', unlocking: 'unlocking', jammed: 'jammed',

@@ -52,10 +52,6 @@ export const ZH_WORDS = {
   degreesF: '°F',
   is: '',
   are: '',
-  types: {
-    light: '灯', switch: '开关', climate: '空调', cover: '窗帘', lock: '锁', fan: '风扇',
-    sensor: '传感器', binary_sensor: '传感器',
-  },
   states: {
     on: '开着', off: '关着', open: '开着', closed: '关着', opening: '正在打开', closing: '正在关闭',
     locked: '锁着', unlocked: '没锁', locking: '正在上锁', unlocking: '正在解锁', jammed: '卡住了', stopped: '停着',
