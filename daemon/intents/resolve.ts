@@ -47,6 +47,7 @@ export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> =
   brightness: [0, 100],
   position: [0, 100],
   percentage: [0, 100],
+  volume: [0, 100],
   temperature: [5, 35],
   temperatureF: [41, 95],
   duration: [1, 86_400],
@@ -65,7 +66,7 @@ const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = {
 
 /** The first slot value outside its range, as an error; null when all are fine. */
 export function checkValues(slots: MatchSlots): ResolveError | null {
-  for (const slot of ['brightness', 'position', 'percentage', 'temperature', 'duration']) {
+  for (const slot of ['brightness', 'position', 'percentage', 'volume', 'temperature', 'duration']) {
     const value = slots[slot];
     if (typeof value !== 'number') continue;
     const key = slot === 'temperature' && slots.unit === 'F' ? 'temperatureF' : slot;

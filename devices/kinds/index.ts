@@ -8,6 +8,12 @@ import { climate } from './climate.js';
 import { cover } from './cover.js';
 import { lock } from './lock.js';
 import { fan } from './fan.js';
+import { valve } from './valve.js';
+import { vacuum } from './vacuum.js';
+import { mediaPlayer } from './mediaPlayer.js';
+import { scene } from './scene.js';
+import { button } from './button.js';
+import { script } from './script.js';
 
 /**
  * The table of device kinds: the one place a kind is listed. The `DeviceType` union, the config schema's
@@ -25,6 +31,12 @@ const TABLE = {
   cover,
   lock,
   fan,
+  valve,
+  vacuum,
+  media_player: mediaPlayer,
+  scene,
+  button,
+  script,
 } as const satisfies Record<string, DeviceKind>;
 
 export type DeviceType = keyof typeof TABLE;

@@ -29,7 +29,7 @@ export interface ExposeReader {
 }
 
 /** The intents a device intent means for a device of this kind: a hub command, or null for one that only asks. */
-export type IntentSlots = Readonly<{ brightness?: unknown; position?: unknown; percentage?: unknown; temperature?: unknown }>;
+export type IntentSlots = Readonly<{ brightness?: unknown; position?: unknown; percentage?: unknown; temperature?: unknown; [slot: string]: unknown }>;
 
 /**
  * Words people use for devices of a kind, per language ("lights", "灯"). A word that can mean other kinds too
@@ -75,6 +75,8 @@ export interface DeviceKind {
   configCapabilities(e: DeviceConfig, b: MqttBinding): Capability[];
   /** Adjusts a config entry's binding where this kind reads a field differently (climate's stateTopic). */
   configBinding?(e: DeviceConfig, b: MqttBinding): void;
+  /** Topics of its own beyond the shared binding fields (a media player has one per field): subscribed and guarded. */
+  extraTopics?(b: MqttBinding): { state: readonly (string | undefined)[]; command: readonly (string | undefined)[] };
   /** The device intents this kind answers when a sentence names no type ("turn everything off" → lights…). */
   readonly defaultIntents: readonly string[];
   /** State words that can ask about this kind ("is the door locked" asks locks). Sentences: daemon/intents/sentences. */

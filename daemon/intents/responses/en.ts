@@ -38,6 +38,7 @@ export const EN_RESPONSES = {
   range_brightness: 'Brightness must be between {min} and {max}%.',
   range_position: 'Position must be between {min} and {max}%.',
   range_percentage: 'Speed must be between {min} and {max}%.',
+  range_volume: 'Volume must be between {min} and {max}%.',
   range_temperature: 'Temperature must be between {min} and {max} {unit}.',
   range_duration: 'A timer must be between 1 second and 24 hours.',
   no_match: "Sorry, I didn't understand that.",
