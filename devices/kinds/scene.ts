@@ -33,7 +33,7 @@ export const scene: DeviceKind = {
           domains: ['scene'],
           sentences: [
             '(start|run|apply|trigger|enable|set|load|play|turn on|switch to|go to|recall) <target> [scene|mood]',
-            'scene <target>', '<target> (scene|mood)', '(let us have|lets have|time for) <target>',
+            'scene <target>', '<target> (scene|mood)', '(let [us] have|lets have|time for) <target>',
           ],
         },
       ],

@@ -16,6 +16,8 @@ import type { DeviceKind, IntentSlots } from './kind.js';
 
 const DEFAULT_FEATURES = ['start', 'stop', 'return_home', 'status', 'battery', 'clean_spot'];
 const STATES = new Set(['cleaning', 'docked', 'paused', 'idle', 'returning', 'error']);
+/** Where a vacuum goes back to: "home", "back to the dock", "to its charger". */
+const DOCK = '(home|back [home]|[back] to [the|its] (base|dock|charger|station|charging station))';
 const PAYLOADS = { start: 'start', pause: 'pause', stop: 'stop', return_to_base: 'return_to_base' } as const;
 
 function capsOf(features: readonly string[]): Capability[] {
@@ -111,9 +113,8 @@ export const vacuum: DeviceKind = {
       HassVacuumReturnToBase: [{
         domains: ['vacuum'],
         sentences: [
-          '(send|return|bring) <target> (home|back|back home|to [the] (base|dock|charger|station)|to its (base|dock|charger))',
-          '(dock|park|recall) <target>', '<target> (go|return) (home|back|back home|to [the] (base|dock|charger))',
-          'tell <target> to (go|return) (home|back|to [the] (base|dock))', 'return <target> to base',
+          '(send|return|bring) <target> ' + DOCK, '(dock|park|recall) <target>', '<target> (go|return) ' + DOCK,
+          '(tell|ask) <target> to (go|return) ' + DOCK,
         ],
       }],
       HassVacuumPause: [{ domains: ['vacuum'], sentences: ['(pause|hold) <target>', '<target> pause'] }],
