@@ -113,6 +113,19 @@ export interface MqttBinding {
   vacuum?: VacuumBinding;
   /** Media player (the mqtt_media_player convention; see devices/kinds/mediaPlayer.ts). */
   media?: MediaBinding;
+  /** Light colour, default schema: one command topic per colour model, with its template. */
+  rgbCommandTopic?: string;
+  rgbCommandTemplate?: string;
+  hsCommandTopic?: string;
+  hsCommandTemplate?: string;
+  xyCommandTopic?: string;
+  xyCommandTemplate?: string;
+  colorTempCommandTopic?: string;
+  colorTempCommandTemplate?: string;
+  /** Light: the colour temperature range in mireds (from min/max_mireds, or min/max_kelvin), and whether it speaks kelvin. */
+  minMireds?: number;
+  maxMireds?: number;
+  colorTempKelvin?: boolean;
   /** Light: `supported_color_modes` as announced (JSON schema lights). */
   supportedColorModes?: string[];
   /** Zigbee2MQTT devices: how this entity's fields are named in the device's JSON state and `/set` payloads. */
@@ -131,6 +144,8 @@ export interface Zigbee2MqttBinding {
   valueToggle?: string;
   brightnessProperty?: string;
   colorTempProperty?: string;
+  /** The `color` composite's property (`color`), when the light exposes color_xy or color_hs. */
+  colorProperty?: string;
   positionProperty?: string;
   setpointProperty?: string;
   localTemperatureProperty?: string;
@@ -214,6 +229,9 @@ export type DeviceCommand =
   | { command: 'set_temperature'; params: { temperature: number } }
   | { command: 'set_hvac_mode'; params: { mode: string } }
   | { command: 'set_fan_speed'; params: { percentage: number } }
+  // Light colour: RGB 0–255 each, or a white by colour temperature in kelvin (the translator converts and clamps).
+  | { command: 'set_color'; params: { rgb: [number, number, number] } }
+  | { command: 'set_color_temp'; params: { kelvin: number } }
   // A scene or script runs; a button is pressed.
   | { command: 'activate' } | { command: 'press' }
   // Vacuum (with stop above).

@@ -119,6 +119,12 @@ const DeviceSchema = Type.Object({
   brightness: Type.Optional(Type.Boolean()),
   brightnessScale: Type.Optional(Type.Integer({ minimum: 1 })),
   brightnessCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  // Light colour: a JSON-schema light's modes as HA's supported_color_modes; a default-schema light's topics.
+  supportedColorModes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { maxItems: 8 })),
+  rgbCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  colorTempCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  minMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
+  maxMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
   valueTemplate: Type.Optional(Type.String()),
   unit: Type.Optional(Type.String()),
   deviceClass: Type.Optional(Type.String()),

@@ -5,6 +5,7 @@
  */
 import { isHan, joinTokens, nameTokens } from './normalize.js';
 import { STATIC_LISTS, TYPE_WORDS } from './sentences/lists.js';
+import { kindLists } from '../../devices/kinds/index.js';
 import { AREA_WORDS, NAME_WORDS } from './sentences/lexicon.js';
 import type { AreaSlot, IntentDevice, IntentLists, TypeSlot } from './types.js';
 
@@ -79,7 +80,7 @@ function buildStaticLists(): Map<string, TokenTrie<unknown>> {
     }
   }
   lists.set('type', types);
-  for (const [name, values] of Object.entries(STATIC_LISTS)) {
+  for (const [name, values] of [...Object.entries(STATIC_LISTS), ...Object.entries(kindLists())]) {
     const trie = new TokenTrie<unknown>();
     for (const v of values) {
       const [spoken, value] = typeof v === 'string' ? [v, v] : v;

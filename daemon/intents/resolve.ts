@@ -13,6 +13,7 @@
  *   in the plural ("turn off the lights"), else a question.
  */
 import { kindIntents, typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
+import { WHITES } from '../../devices/color.js';
 import type { DeviceLists } from './lists.js';
 import type { DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, Resolution, ResolveError } from './types.js';
 
@@ -211,9 +212,16 @@ export function measures(d: IntentDevice, measurement: string): boolean {
   return d.state !== undefined && Object.prototype.hasOwnProperty.call(d.state, measurement);
 }
 
+/** What a HassLightSet needs: colour for a colour, colour temperature for a named white or kelvin, else brightness. */
+function lightNeed(slots: MatchSlots): Capability {
+  if (typeof slots.color_temp === 'number' || typeof slots.color_temp_mireds === 'number') return 'color_temp';
+  if (typeof slots.color === 'string') return Object.hasOwn(WHITES, slots.color) ? 'color_temp' : 'color';
+  return 'brightness';
+}
+
 /** Drops devices without the capability the intent needs; none left is DEVICE_UNSUPPORTED. */
 function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>): Resolution {
-  const need = NEEDS[match.intent];
+  const need = match.intent === 'HassLightSet' ? lightNeed(match.slots) : NEEDS[match.intent];
   let devices = chosen.devices;
   if (need) {
     const able = devices.filter((d) => !d.capabilities || d.capabilities.length === 0 || d.capabilities.includes(need));

@@ -5,6 +5,7 @@
  */
 import type { DeviceCommand } from '../../devices/model.js';
 import { intentCommand, kindNoun, kindReply } from '../../devices/kinds/index.js';
+import { colorLabel } from '../../devices/colorWords.js';
 import type { DeviceLists } from './lists.js';
 import { EN_RESPONSES, EN_WORDS } from './responses/en.js';
 import { ZH_RESPONSES, ZH_WORDS } from './responses/zh.js';
@@ -124,11 +125,12 @@ export function commandReply(match: IntentMatch, resolution: ResolveSuccess, lis
   const key = command ? COMMAND_KEYS[command.command] : 'turn_on';
   const w = WORDS[langOf(match.lang)];
   const s = match.slots;
-  const value = s.brightness ?? s.position ?? s.percentage ?? s.temperature ?? s.volume;
+  const value = s.brightness ?? s.position ?? s.percentage ?? s.temperature ?? s.volume ?? s.color_temp;
   const vars = {
     target: targetPhrase(match, resolution, lists),
     value: typeof value === 'number' ? formatNumber(value) : '',
     unit: s.unit === 'F' ? w.degreesF : w.degrees,
+    color: typeof s.color === 'string' ? colorLabel(s.color, langOf(match.lang)) : '',
   };
   // A kind's own command ("Started the vacuum.") is worded by its module (devices/kinds/<kind>.ts `replies`).
   const own = !key && command ? kindReply(first.type, command.command, langOf(match.lang)) : undefined;

@@ -106,6 +106,13 @@ export function kindSentences(): KindSentences[] {
   return DEVICE_TYPES.map((t) => TABLE[t].sentences).filter((s): s is KindSentences => s !== undefined);
 }
 
+/** The word lists the kinds add (light's `{color}`), every kind's together. */
+export function kindLists(): Record<string, Array<readonly [string, unknown]>> {
+  const out: Record<string, Array<readonly [string, unknown]>> = {};
+  for (const t of DEVICE_TYPES) for (const [name, values] of Object.entries(TABLE[t].lists ?? {})) (out[name] ??= []).push(...values);
+  return out;
+}
+
 /** A kind's reply template for one of its own commands ("Started {target}."); undefined when it has none. */
 export function kindReply(type: string, command: string, lang: 'en' | 'zh'): string | undefined {
   const replies = KINDS.get(type)?.replies?.[lang];

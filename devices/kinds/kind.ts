@@ -95,6 +95,8 @@ export interface DeviceKind {
   readonly intents?: readonly string[];
   /** Sentences for those intents (and for common intents said the kind's own way: "activate the scene"). */
   readonly sentences?: KindSentences;
+  /** Word lists its sentences use (`{color}`): spoken form → the value it stands for. */
+  readonly lists?: Readonly<Record<string, ReadonlyArray<readonly [string, unknown]>>>;
   /** Replies to this kind's own commands, by command name ("Started {target}."). */
   readonly replies?: Readonly<{ en: Readonly<Record<string, string>>; zh: Readonly<Record<string, string>> }>;
 }

@@ -41,6 +41,10 @@ const RESTART = {
   name: 'Restart', uniq_id: 'office_node_restart', dev_cla: 'restart', cmd_t: 'office-node/button/restart/command', pl_prs: 'PRESS',
   dev: { ids: ['office-node'], name: 'Router', sa: 'Office' },
 };
+const BULB = {
+  '~': 'esphome/lounge', name: null, uniq_id: 'lounge_bulb', schema: 'json', cmd_t: '~/light/bulb/command', stat_t: '~/light/bulb/state', brightness: true,
+  sup_clrm: ['rgb', 'color_temp'], min_mirs: 153, max_mirs: 370, dev: { ids: ['esp-lounge'], name: 'Lounge bulb', sa: 'Lounge' },
+};
 const SCENE = { name: 'Movie Night', uniq_id: 'scene_movie_night', cmd_t: 'hue2mqtt/scene/movie_night/set', pl_on: 'ON' };
 
 const CONFIG = `
@@ -68,11 +72,11 @@ before(async () => {
   d = await startDaemon({ dir, config: CONFIG, nodeArgs: SHIPPED_NODE_FLAGS });
   device = await connectAsync(`mqtt://127.0.0.1:${d.mqttPort}`, { reconnectPeriod: 0 });
   device.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
-  await device.subscribeAsync(['valetudo/robbie/BasicControlCapability/#', 'lnxlink/kitchen/#', 'garden-node/valve/tap/command', 'office-node/button/#', 'hue2mqtt/scene/#', 'nodered/#']);
+  await device.subscribeAsync(['valetudo/robbie/BasicControlCapability/#', 'lnxlink/kitchen/#', 'garden-node/valve/tap/command', 'office-node/button/#', 'hue2mqtt/scene/#', 'nodered/#', 'esphome/lounge/light/bulb/command']);
   for (const [topic, config] of [
     ['homeassistant/vacuum/robbie/vacuum/config', VACUUM], ['homeassistant/media_player/kitchen_speaker/config', SPEAKER],
     ['homeassistant/valve/garden-node/tap/config', VALVE], ['homeassistant/button/office-node/restart/config', RESTART],
-    ['homeassistant/scene/movie_night/config', SCENE],
+    ['homeassistant/light/lounge/bulb/config', BULB], ['homeassistant/scene/movie_night/config', SCENE],
   ] as const) await device.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
   await device.publishAsync('valetudo/robbie/$state', 'ready', { qos: 1 });
   await device.publishAsync('lnxlink/kitchen/available', 'ON', { qos: 1 });
@@ -170,4 +174,15 @@ test('valve, button, scene and a config script, en and zh', async () => {
   assert.deepEqual(r.got, { topic: 'nodered/bedtime', payload: 'run' });
   r = await command('执行睡前流程', 'bedtime', 'activate', 'zh');
   assert.equal(r.got.payload, 'run');
+});
+
+test('light colour: a CSS colour name and a named white, in the JSON schema\'s own fields, clamped to its range', async () => {
+  let r = await command('turn the lounge bulb dark orange', 'lounge_bulb', 'set_color');
+  assert.deepEqual(JSON.parse(r.got.payload), { state: 'ON', color: { r: 255, g: 140, b: 0 } });
+  assert.equal(r.reply.text, 'Set the lounge bulb to dark orange.');
+  r = await command('make the lounge bulb warm white', 'lounge_bulb', 'set_color_temp');
+  assert.deepEqual(JSON.parse(r.got.payload), { state: 'ON', color_temp: 370 }, '2700 K is 370 mireds, its warmest');
+  r = await command('把lounge bulb调成蓝色', 'lounge_bulb', 'set_color', 'zh');
+  assert.deepEqual(JSON.parse(r.got.payload).color, { r: 0, g: 0, b: 255 });
+  assert.match(String(r.reply.text), /^已将.+调成蓝色。$/);
 });
