@@ -139,6 +139,14 @@ const DeviceSchema = Type.Object({
 
 const AreaSchema = Type.Object({
   aliases: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+  /** The key of its floor under `floors:` ("turn off the lights upstairs"). */
+  floor: Nullable(Type.String({ minLength: 1 })),
+}, Strict);
+
+const FloorSchema = Type.Object({
+  aliases: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+  /** 0 the ground floor, 1 the one above, -1 a basement: "upstairs" is every floor above 0, "downstairs" level 0. */
+  level: Type.Integer({ minimum: -10, maximum: 200, default: 0 }),
 }, Strict);
 
 const LocationSchema = Type.Object({
@@ -175,6 +183,7 @@ export const ConfigSchema = Type.Object({
   plugins: PluginsSchema,
   devices: Type.Array(DeviceSchema, { default: [] }),
   areas: Type.Record(Type.String({ minLength: 1 }), AreaSchema, { default: {} }),
+  floors: Type.Record(Type.String({ minLength: 1 }), FloorSchema, { default: {} }),
   location: LocationSchema,
   cloud: CloudSchema,
   log: LogSchema,

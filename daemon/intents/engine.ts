@@ -318,9 +318,9 @@ export class IntentEngine {
         const r = f.value as { value: number; scale: 'C' | 'F' };
         slots[f.slot] = r.value;
         if (r.scale === 'F') slots.unit = 'F';
-      } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || staticLists.has(f.list)) {
+      } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || f.list === 'floor' || staticLists.has(f.list)) {
         slots[f.slot] = f.value;
-        if (f.list === 'area') score += 1;
+        if (f.list === 'area' || f.list === 'floor') score += 1;
       } else {
         slots[f.slot] = f.value;
         score -= f.span * 2;

@@ -3,7 +3,7 @@
  * Call on start and whenever a device is added, removed or renamed: `engine.setLists(intentLists(...))`.
  */
 import type { Device } from '../../devices/model.js';
-import type { IntentArea, IntentDevice, IntentLists } from './types.js';
+import type { IntentArea, IntentDevice, IntentFloor, IntentLists } from './types.js';
 
 export function intentDevice(device: Device): IntentDevice {
   const m = device.mqtt;
@@ -22,11 +22,19 @@ export function intentDevice(device: Device): IntentDevice {
   };
 }
 
-/** `areas: { living_room: { aliases: ["lounge", "客厅"] } }` → engine areas. */
-export function intentAreas(areas: Readonly<Record<string, { aliases?: readonly string[] }>> | undefined): IntentArea[] {
-  return Object.entries(areas ?? {}).map(([name, a]) => ({ name, aliases: a.aliases ?? [] }));
+type AreasConfig = Readonly<Record<string, { aliases?: readonly string[]; floor?: string | null }>>;
+type FloorsConfig = Readonly<Record<string, { aliases?: readonly string[]; level?: number }>>;
+
+/** `areas: { living_room: { aliases: ["lounge", "客厅"], floor: ground } }` → engine areas. */
+export function intentAreas(areas: AreasConfig | undefined): IntentArea[] {
+  return Object.entries(areas ?? {}).map(([name, a]) => ({ name, aliases: a.aliases ?? [], ...(a.floor ? { floor: a.floor } : {}) }));
 }
 
-export function intentLists(devices: Iterable<Device>, areas?: Readonly<Record<string, { aliases?: readonly string[] }>>): IntentLists {
-  return { devices: [...devices].map(intentDevice), areas: intentAreas(areas) };
+/** `floors: { upstairs: { aliases: ["first floor"], level: 1 } }` → engine floors. */
+export function intentFloors(floors: FloorsConfig | undefined): IntentFloor[] {
+  return Object.entries(floors ?? {}).map(([name, f]) => ({ name, aliases: f.aliases ?? [], level: f.level ?? 0 }));
+}
+
+export function intentLists(devices: Iterable<Device>, areas?: AreasConfig, floors?: FloorsConfig): IntentLists {
+  return { devices: [...devices].map(intentDevice), areas: intentAreas(areas), floors: intentFloors(floors) };
 }

@@ -7,7 +7,8 @@ import { isHan, joinTokens, nameTokens } from './normalize.js';
 import { STATIC_LISTS, TYPE_WORDS } from './sentences/lists.js';
 import { kindLists } from '../../devices/kinds/index.js';
 import { AREA_WORDS, NAME_WORDS } from './sentences/lexicon.js';
-import type { AreaSlot, IntentDevice, IntentLists, TypeSlot } from './types.js';
+import type { AreaSlot, FloorSlot, IntentDevice, IntentLists, TypeSlot } from './types.js';
+import { buildFloors } from './floors.js';
 
 export interface Reading {
   end: number;
@@ -139,6 +140,9 @@ interface AreaInfo {
 export class DeviceLists {
   readonly names = new TokenTrie<NameEntry>();
   readonly areas = new TokenTrie<AreaSlot>();
+  /** Floor words ("upstairs", "first floor", "二楼"): see floors.ts. */
+  floors = new TokenTrie<FloorSlot>();
+  private readonly floorOfArea = new Map<string, string>();
   private readonly byId = new Map<string, IntentDevice>();
   private readonly areaOf = new Map<string, string>();
   private readonly info = new Map<string, AreaInfo>();
@@ -147,7 +151,11 @@ export class DeviceLists {
 
   static build(lists: IntentLists): DeviceLists {
     const dl = new DeviceLists();
-    for (const area of lists.areas ?? []) dl.addArea(area.name, area.aliases ?? []);
+    for (const area of lists.areas ?? []) {
+      const id = dl.addArea(area.name, area.aliases ?? []);
+      if (id && area.floor) dl.floorOfArea.set(id, area.floor);
+    }
+    dl.floors = buildFloors(lists.floors ?? []);
     for (const device of lists.devices) {
       dl.byId.set(device.id, device);
       if (device.area) {
@@ -226,6 +234,12 @@ export class DeviceLists {
 
   devices(): readonly IntentDevice[] {
     return this.list;
+  }
+
+  /** The floor key of a device (through its area), or undefined. */
+  floorOf(deviceId: string): string | undefined {
+    const area = this.areaOf.get(deviceId);
+    return area === undefined ? undefined : this.floorOfArea.get(area);
   }
 
   /** The area id of a device, or undefined when it has none. */

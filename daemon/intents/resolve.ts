@@ -86,7 +86,7 @@ export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: 
   const slots = match.slots;
   const bad = checkValues(slots);
   if (bad) return bad;
-  const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement;
+  const targeted = slots.name || slots.type || slots.area || slots.floor || slots.here || slots.all || slots.domain || slots.measurement;
   if (!targeted && !DEVICE_INTENTS.has(match.intent)) return { devices: [], scope: 'none' };
 
   const sessionArea = options.sessionArea ?? match.sessionArea;
@@ -126,6 +126,7 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
   }
   let found = get(name.ids);
   if (areaId) found = found.filter(inArea(areaId));
+  else if (match.slots.floor) found = found.filter(onFloor(lists, match.slots.floor.ids));
   if (found.length === 0) {
     found = get(name.weakIds);
     if (areaId) found = found.filter(inArea(areaId));
@@ -163,6 +164,12 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     return { error: 'DEVICE_NOT_FOUND', reason: 'type', ...(slots.type ? { type: slots.type } : {}) };
   }
   const type = slots.type;
+  // "the lights upstairs", "二楼的灯": every device of the type whose area is on one of those floors.
+  if (slots.floor && !areaId) {
+    const there = pool.filter(onFloor(lists, slots.floor.ids));
+    if (there.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'area', area: slots.floor.text, ...(type ? { type } : {}) };
+    return { devices: there, scope: 'area', area: slots.floor.text };
+  }
   if (areaId) {
     const there = pool.filter(inArea(areaId));
     if (there.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'area', area: lists.areaName(areaId, 'en'), ...(type ? { type } : {}) };
@@ -185,6 +192,10 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     return { error: 'DEVICE_AMBIGUOUS', reason: 'room', areas: names, candidates: pool };
   }
   return { error: 'DEVICE_AMBIGUOUS', reason: 'type', type, name: type.text, candidates: pool };
+}
+
+function onFloor(lists: DeviceLists, floors: readonly string[]): (d: IntentDevice) => boolean {
+  return (d) => floors.includes(lists.floorOf(d.id) ?? '');
 }
 
 const DOOR_CLASSES = new Set(['door', 'garage', 'garage_door', 'gate', 'opening']);

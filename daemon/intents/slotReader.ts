@@ -56,6 +56,8 @@ export class SlotReader {
       else this.lists.names.readAt(tokens, i, out);
     } else if (list === 'area') {
       this.lists.areas.readAt(tokens, i, out);
+    } else if (list === 'floor') {
+      this.lists.floors.readAt(tokens, i, out);
     } else if (staticLists.has(list)) {
       staticLists.get(list)!.readAt(tokens, i, out);
     } else if (PERCENT_LISTS.has(list)) {

@@ -34,7 +34,7 @@ export class PipelineSubsystem implements Subsystem {
 
   constructor(private readonly ctx: HubContext, ports: PipelinePorts, options: CatalogOptions = {}) {
     const { devices } = ports;
-    this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas));
+    this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas, ctx.config.floors));
     this.host = new PluginHost(ctx, { devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}) }, options);
     this.stage = new IntentPipeline(this.adapter, this.host, ctx.log);
     this.speechToText = new PluginSpeechToText(this.host);

@@ -9,13 +9,16 @@ import { addBundledPluginSentences } from '../../helpers/builtinSentences.js';
 
 /**
  * The device-kind sentences of test/fixtures/corpus/kinds.json (media players, vacuums, valves, scenes,
- * buttons, scripts) against the real engine, en and zh. The shared corpus runner (issue 14, "language") loads
+ * buttons, scripts, light colours, floors) against the real engine, en and zh. The shared corpus runner (issue 14, "language") loads
  * every corpus file; this keeps the kinds' own sentences honest until then. Traditional Chinese cases wait for
  * that branch's folding and are only counted here.
  */
 
 interface Case { text: string; lang: 'en' | 'zh' | 'zh-hant'; intent: string | null; targets?: string[]; slots?: Record<string, unknown>; area?: string }
-interface Corpus { home: { devices: DeviceConfig[]; areas: Record<string, { aliases?: string[] }> }; cases: Case[] }
+interface Corpus {
+  home: { devices: DeviceConfig[]; areas: Record<string, { aliases?: string[]; floor?: string }>; floors: Record<string, { aliases?: string[]; level?: number }> };
+  cases: Case[];
+}
 
 const FILE = new URL('../../../../test/fixtures/corpus/kinds.json', import.meta.url);
 
@@ -24,7 +27,7 @@ test('kinds corpus: every en and zh sentence gets its intent, targets and slots;
   const { devices, problems } = readConfigDevices(corpus.home.devices);
   assert.deepEqual(problems, []);
   const engine = addBundledPluginSentences(new IntentEngine());
-  engine.setLists(intentLists(devices, corpus.home.areas));
+  engine.setLists(intentLists(devices, corpus.home.areas, corpus.home.floors));
   const failures: string[] = [];
   let checked = 0;
   for (const c of corpus.cases) {
