@@ -39,11 +39,16 @@ interface Source {
   block: SentenceBlock;
   sentence: string;
   nodes: CNode[];
+  /** A device kind's own sentence: tried only when the home has a device of its block's kinds. */
+  kindOwn?: boolean;
 }
 
 interface Template extends Source {
   id: number;
   hasName: boolean;
+  /** Words and fixed lists every parse of it reads: a text lacking one cannot match, so it is not tried. */
+  needsTokens: readonly string[];
+  needsLists: readonly string[];
 }
 
 interface LangIndex {
@@ -93,7 +98,10 @@ export class IntentEngine {
 
   /** Replaces the device and area lists (call when devices are added, removed or renamed, not on state). */
   setLists(lists: IntentLists): void {
+    const before = this.reader.lists.typesKey();
     this.reader.lists = DeviceLists.build(lists);
+    // The index leaves out the kinds' sentences for kinds the home has none of: rebuilt when that changes.
+    if (this.reader.lists.typesKey() !== before) this.index = null;
     this.recent?.clear();
   }
 
@@ -189,6 +197,13 @@ export class IntentEngine {
     const index = this.ensureIndex();
     this.reader.reset(unknownPass);
     let best: Candidate | null = null;
+    const present = new Set(tokens);
+    const listHere = new Map<string, boolean>();
+    const canRead = (list: string) => {
+      let v = listHere.get(list);
+      if (v === undefined) { const trie = staticLists.get(list)!; v = tokens.some((t) => trie.canStart(t)); listHere.set(list, v); }
+      return v;
+    };
     try {
       for (const lang of langs) {
         const li = index.get(lang);
@@ -196,6 +211,7 @@ export class IntentEngine {
         for (const template of this.candidates(li, tokens)) {
           if (unknownPass && !(template.block.unknownNames && template.hasName)) continue;
           if (!this.allowed(template.intent, options)) continue;
+          if (!template.needsTokens.every((t) => present.has(t)) || !template.needsLists.every(canRead)) continue;
           const found = this.tryTemplate(template, tokens);
           if (found && (!best || found.score > best.score)) best = found;
         }
@@ -228,7 +244,9 @@ export class IntentEngine {
     // Each device kind's own sentences (devices/kinds/<kind>.ts `sentences`), after the language's.
     for (const own of kindSentences()) {
       for (const lang of LANGS) {
-        for (const [intent, blocks] of Object.entries(own[lang] ?? {})) this.sources.push(...this.compileBlocks(lang, intent, blocks, 'builtin'));
+        for (const [intent, blocks] of Object.entries(own[lang] ?? {})) {
+          this.sources.push(...this.compileBlocks(lang, intent, blocks, 'builtin').map((s) => ({ ...s, kindOwn: true })));
+        }
       }
     }
   }
@@ -258,9 +276,12 @@ export class IntentEngine {
     if (this.index) return this.index;
     const index = new Map<Lang, LangIndex>();
     this.sources.forEach((source, id) => {
+      // A home without a vacuum does not pay for the vacuum's sentences on every utterance.
+      if (source.kindOwn && source.block.domains && !this.reader.lists.hasAnyOf(source.block.domains)) return;
       let li = index.get(source.lang);
       if (!li) { li = { byToken: new Map(), byList: new Map(), always: [] }; index.set(source.lang, li); }
-      const template: Template = { ...source, id, hasName: usesList(source.nodes, 'name') };
+      const needs = required(source.nodes);
+      const template: Template = { ...source, id, hasName: usesList(source.nodes, 'name'), needsTokens: needs.tokens, needsLists: needs.lists };
       const first = firstSet(source.nodes);
       if (first.nullable) { li.always.push(template); return; }
       for (const tok of first.tokens) push(li.byToken, tok, template);
@@ -356,6 +377,20 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/**
+ * The literal words and fixed-list slots at the top level of a template, outside any optional or alternative
+ * part: every match reads them, so "turn on the attic fan" never runs a colour sentence (it has no colour word).
+ */
+function required(nodes: readonly CNode[]): { tokens: string[]; lists: string[] } {
+  const tokens = new Set<string>();
+  const lists = new Set<string>();
+  for (const n of nodes) {
+    if (n.k === 'lit') tokens.add(n.tok);
+    else if (n.k === 'slot' && staticLists.has(n.list)) lists.add(n.list);
+  }
+  return { tokens: [...tokens], lists: [...lists] };
 }
 
 function usesList(nodes: readonly CNode[], list: string): boolean {

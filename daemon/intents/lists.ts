@@ -143,6 +143,7 @@ export class DeviceLists {
   /** Floor words ("upstairs", "first floor", "二楼"): see floors.ts. */
   floors = new TokenTrie<FloorSlot>();
   private readonly floorOfArea = new Map<string, string>();
+  private readonly types = new Set<string>();
   private readonly byId = new Map<string, IntentDevice>();
   private readonly areaOf = new Map<string, string>();
   private readonly info = new Map<string, AreaInfo>();
@@ -164,6 +165,7 @@ export class DeviceLists {
       }
     }
     dl.list = [...dl.byId.values()];
+    for (const device of dl.list) dl.types.add(device.type);
     for (const device of dl.list) dl.addNames(device);
     return dl;
   }
@@ -234,6 +236,16 @@ export class DeviceLists {
 
   devices(): readonly IntentDevice[] {
     return this.list;
+  }
+
+  /** The kinds present, as one comparable string. */
+  typesKey(): string {
+    return [...this.types].sort().join(',');
+  }
+
+  /** Whether any device is of one of these kinds. */
+  hasAnyOf(types: readonly string[]): boolean {
+    return types.some((t) => this.types.has(t));
   }
 
   /** The floor key of a device (through its area), or undefined. */

@@ -35,6 +35,7 @@ export class SlotReader {
     const t = tokens[0];
     if (list === 'name') return this.unknownNames || this.lists.names.canStart(t);
     if (list === 'area') return this.lists.areas.canStart(t);
+    if (list === 'floor') return this.lists.floors.canStart(t);
     const fixed = staticLists.get(list);
     if (fixed) return fixed.canStart(t);
     if (NUMBER_LISTS.has(list)) return this.read(list, tokens, 0).length > 0;
