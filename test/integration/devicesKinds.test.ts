@@ -51,7 +51,11 @@ const CONFIG = `
 areas:
   kitchen: { aliases: [厨房] }
   hallway: { aliases: [hall, 走廊] }
-  garden: { aliases: [花园] }
+  garden: { aliases: [花园], floor: ground }
+  lounge: { floor: ground }
+floors:
+  ground: { aliases: [main level], level: 0 }
+  upper: { level: 1 }
 devices:
   - { id: kitchen_speaker, area: kitchen, aliases: [厨房音箱] }
   - { id: robbie_vacuum, aliases: [扫地机器人] }
@@ -164,6 +168,12 @@ test('valve, button, scene and a config script, en and zh', async () => {
   assert.deepEqual(r.got, { topic: 'garden-node/valve/tap/command', payload: 'CLOSE' });
   r = await command('打开花园的阀门', 'garden_tap', 'open', 'zh');
   assert.equal(r.got.payload, 'OPEN');
+  // By floor: the garden is on the ground floor, so "downstairs" (level 0) names its valve.
+  r = await command('close the valves downstairs', 'garden_tap', 'close');
+  assert.equal(r.got.payload, 'CLOSE');
+  assert.equal(r.reply.text, 'Closed the downstairs valves.');
+  const none = await voice.say('k-upper', 'close the valves upstairs');
+  assert.equal(none.type, 'error', 'nothing of that kind on that floor');
   r = await command('press the router restart button', 'office_node_restart', 'press');
   assert.deepEqual(r.got, { topic: 'office-node/button/restart/command', payload: 'PRESS' });
   assert.equal(r.reply.text, 'Pressed the router restart.');
