@@ -117,8 +117,9 @@ function expandTilde(config: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     if (key.endsWith('_topic')) out[key] = expand(value);
-    else if (key === 'availability' && Array.isArray(value)) {
-      out[key] = value.map((a) => (isRecord(a) ? { ...expandKeys(a, ABBREVIATIONS), topic: expand(a.topic ?? a.t) } : a));
+    // HA takes a list; the mqtt_media_player convention writes one object, read as a list of one.
+    else if (key === 'availability' && (Array.isArray(value) || isRecord(value))) {
+      out[key] = (Array.isArray(value) ? value : [value]).map((a) => (isRecord(a) ? { ...expandKeys(a, ABBREVIATIONS), topic: expand(a.topic ?? a.t) } : a));
     } else out[key] = value;
   }
   return out;
@@ -194,8 +195,9 @@ function readAvailability(config: Record<string, unknown>): AvailabilityBinding[
     const template = str(config.availability_template);
     out.push({ topic: single, ...defaults, ...(template ? { valueTemplate: template } : {}) });
   }
-  if (Array.isArray(config.availability)) {
-    for (const item of config.availability) {
+  const list = Array.isArray(config.availability) ? config.availability : isRecord(config.availability) ? [config.availability] : null;
+  if (list) {
+    for (const item of list) {
       if (!isRecord(item)) continue;
       const a = expandKeys(item, ABBREVIATIONS);
       const topic = str(a.topic);

@@ -16,7 +16,11 @@ export type Capability =
   | 'lock'
   | 'target_temperature' | 'hvac_mode' | 'current_temperature'
   | 'fan_speed'
-  | 'measurement';
+  | 'measurement'
+  // scene/script (activate), button (press), vacuum (start, pause, return home), media player.
+  | 'activate' | 'press'
+  | 'start' | 'pause' | 'return_home'
+  | 'play_pause' | 'next_previous' | 'volume' | 'mute';
 
 /**
  * How to talk to one entity over MQTT: the discovery (or Zigbee2MQTT, or config) fields that the command
@@ -101,6 +105,27 @@ export interface MqttBinding {
   /** Fan */
   percentageValueTemplate?: string;
   percentageCommandTemplate?: string;
+  /** Button: `payload_press`. Scene/script: the payload that runs it (`payload_on`). */
+  payloadPress?: string;
+  /** Valve: `reports_position` (commands are a position on command_topic, state may be a number). */
+  reportsPosition?: boolean;
+  /** Vacuum (HA's state schema): the command payloads, `supported_features`, and its fan speeds. */
+  vacuum?: VacuumBinding;
+  /** Media player (the mqtt_media_player convention; see devices/kinds/mediaPlayer.ts). */
+  media?: MediaBinding;
+  /** Light colour, default schema: one command topic per colour model, with its template. */
+  rgbCommandTopic?: string;
+  rgbCommandTemplate?: string;
+  hsCommandTopic?: string;
+  hsCommandTemplate?: string;
+  xyCommandTopic?: string;
+  xyCommandTemplate?: string;
+  colorTempCommandTopic?: string;
+  colorTempCommandTemplate?: string;
+  /** Light: the colour temperature range in mireds (from min/max_mireds, or min/max_kelvin), and whether it speaks kelvin. */
+  minMireds?: number;
+  maxMireds?: number;
+  colorTempKelvin?: boolean;
   /** Light: `supported_color_modes` as announced (JSON schema lights). */
   supportedColorModes?: string[];
   /** Zigbee2MQTT devices: how this entity's fields are named in the device's JSON state and `/set` payloads. */
@@ -119,6 +144,8 @@ export interface Zigbee2MqttBinding {
   valueToggle?: string;
   brightnessProperty?: string;
   colorTempProperty?: string;
+  /** The `color` composite's property (`color`), when the light exposes color_xy or color_hs. */
+  colorProperty?: string;
   positionProperty?: string;
   setpointProperty?: string;
   localTemperatureProperty?: string;
@@ -126,6 +153,38 @@ export interface Zigbee2MqttBinding {
   fanModeProperty?: string;
   /** Fan mode values that are speeds, slowest first (e.g. low, medium, high). */
   fanSpeeds?: string[];
+}
+
+export interface VacuumBinding {
+  payloadStart?: string;
+  payloadPause?: string;
+  payloadStop?: string;
+  payloadReturnToBase?: string;
+  /** `supported_features` as announced (HA's default: start, stop, return_home, status, battery, clean_spot). */
+  features?: string[];
+}
+
+/** The topics of a media player: one per command, one per state field (the mqtt_media_player convention). */
+export interface MediaBinding {
+  stateStateTopic?: string;
+  stateVolumeTopic?: string;
+  stateTitleTopic?: string;
+  stateArtistTopic?: string;
+  commandPlayTopic?: string;
+  commandPlayPayload?: string;
+  commandPauseTopic?: string;
+  commandPausePayload?: string;
+  commandPlayPauseTopic?: string;
+  commandPlayPausePayload?: string;
+  commandNextTopic?: string;
+  commandNextPayload?: string;
+  commandPreviousTopic?: string;
+  commandPreviousPayload?: string;
+  commandVolumeTopic?: string;
+  /** voicehub's addition to the convention: `true`/`false` on this topic mutes and unmutes. */
+  commandMuteTopic?: string;
+  /** The volume the player speaks in: 1 (HA's volume_level 0–1, the convention's default) or 100. */
+  volumeScale?: number;
 }
 
 export interface AvailabilityBinding {
@@ -176,7 +235,19 @@ export type DeviceCommand =
   | { command: 'lock' } | { command: 'unlock' }
   | { command: 'set_temperature'; params: { temperature: number } }
   | { command: 'set_hvac_mode'; params: { mode: string } }
-  | { command: 'set_fan_speed'; params: { percentage: number } };
+  | { command: 'set_fan_speed'; params: { percentage: number } }
+  // Light colour: RGB 0–255 each, or a white by colour temperature in kelvin (the translator converts and clamps).
+  | { command: 'set_color'; params: { rgb: [number, number, number] } }
+  | { command: 'set_color_temp'; params: { kelvin: number } }
+  // A scene or script runs; a button is pressed.
+  | { command: 'activate' } | { command: 'press' }
+  // Vacuum (with stop above).
+  | { command: 'start' } | { command: 'pause' } | { command: 'return_to_base' }
+  // Media player; volume in % 0–100 (the translator scales it), a step in % (-100–100).
+  | { command: 'media_play' } | { command: 'media_pause' } | { command: 'media_next' } | { command: 'media_previous' }
+  | { command: 'volume_set'; params: { volume: number } }
+  | { command: 'volume_step'; params: { step: number } }
+  | { command: 'volume_mute' } | { command: 'volume_unmute' };
 
 export type DeviceCommandName = DeviceCommand['command'];
 

@@ -1,5 +1,6 @@
 import type { Device } from './model.js';
 import { nameKeys } from './names.js';
+import { kindOf } from './kinds/index.js';
 
 /** Every topic a device listens on: state, per-feature state topics, attributes, availability. */
 export function topicsOf(device: Device): string[] {
@@ -7,6 +8,7 @@ export function topicsOf(device: Device): string[] {
   const topics = [
     b.stateTopic, b.brightnessStateTopic, b.positionTopic, b.currentTemperatureTopic, b.temperatureStateTopic,
     b.modeStateTopic, b.percentageStateTopic, b.jsonAttributesTopic, ...(b.availability ?? []).map((a) => a.topic),
+    ...(kindOf(device.type)?.extraTopics?.(b).state ?? []),
   ];
   const out = new Set<string>();
   // A topic with a wildcard cannot be a published topic; subscribing to it would match others.
@@ -97,7 +99,8 @@ export class NameIndex {
 export function commandTopicsOf(device: Device): string[] {
   const b = device.mqtt;
   const out = new Set<string>();
-  for (const t of [b.commandTopic, b.brightnessCommandTopic, b.setPositionTopic, b.temperatureCommandTopic, b.modeCommandTopic, b.percentageCommandTopic]) {
+  const own = kindOf(device.type)?.extraTopics?.(b).command ?? [];
+  for (const t of [b.commandTopic, b.brightnessCommandTopic, b.setPositionTopic, b.temperatureCommandTopic, b.modeCommandTopic, b.percentageCommandTopic, ...own]) {
     if (t && !t.includes('+') && !t.includes('#')) out.add(t);
   }
   return [...out];

@@ -148,6 +148,12 @@ const DeviceSchema = Type.Object({
   brightness: Type.Optional(Type.Boolean()),
   brightnessScale: Type.Optional(Type.Integer({ minimum: 1 })),
   brightnessCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  // Light colour: a JSON-schema light's modes as HA's supported_color_modes; a default-schema light's topics.
+  supportedColorModes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { maxItems: 8 })),
+  rgbCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  colorTempCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  minMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
+  maxMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
   valueTemplate: Type.Optional(Type.String()),
   unit: Type.Optional(Type.String()),
   deviceClass: Type.Optional(Type.String()),
@@ -163,8 +169,14 @@ const DeviceSchema = Type.Object({
 
 const AreaSchema = Type.Object({
   aliases: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
-  /** The floor the area is on (PROTOCOL §1): the page groups areas by it. */
+  /** The key of its floor under `floors:` ("turn off the lights upstairs"). */
   floor: Nullable(Type.String({ minLength: 1 })),
+}, Strict);
+
+const FloorSchema = Type.Object({
+  aliases: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+  /** 0 the ground floor, 1 the one above, -1 a basement: "upstairs" is every floor above 0, "downstairs" level 0. */
+  level: Type.Integer({ minimum: -10, maximum: 200, default: 0 }),
 }, Strict);
 
 const LocationSchema = Type.Object({
@@ -214,6 +226,7 @@ export const ConfigSchema = Type.Object({
   plugins: PluginsSchema,
   devices: Type.Array(DeviceSchema, { default: [] }),
   areas: Type.Record(Type.String({ minLength: 1 }), AreaSchema, { default: {} }),
+  floors: Type.Record(Type.String({ minLength: 1 }), FloorSchema, { default: {} }),
   location: LocationSchema,
   cloud: CloudSchema,
   assistant: AssistantSchema,

@@ -22,6 +22,7 @@ import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
 import { TemplateCompiler, firstSet, type CNode } from './template.js';
 import { resolveTargets } from './resolve.js';
+import { kindSentences } from '../../devices/kinds/index.js';
 import { EN_SENTENCES } from './sentences/en.js';
 import { ZH_SENTENCES } from './sentences/zh.js';
 import { MULTI_TARGET } from './sentences/multiTarget.js';
@@ -39,6 +40,8 @@ interface Source {
   block: SentenceBlock;
   sentence: string;
   nodes: CNode[];
+  /** A device kind's own sentence: tried only when the home has a device of its block's kinds. */
+  kindOwn?: boolean;
 }
 
 interface Template extends Source {
@@ -50,6 +53,9 @@ interface Template extends Source {
    * their mandatory words are there, which keeps "{timer_name}定时器…" off every Chinese sentence.
    */
   needs: readonly (readonly string[])[];
+  /** Words and fixed lists every parse of it reads: a text lacking one cannot match, so it is not tried. */
+  needsTokens: readonly string[];
+  needsLists: readonly string[];
 }
 
 interface LangIndex {
@@ -109,7 +115,10 @@ export class IntentEngine {
 
   /** Replaces the device and area lists (call when devices are added, removed or renamed, not on state). */
   setLists(lists: IntentLists): void {
+    const before = this.reader.lists.typesKey();
     this.reader.lists = DeviceLists.build(lists);
+    // The index leaves out the kinds' sentences for kinds the home has none of: rebuilt when that changes.
+    if (this.reader.lists.typesKey() !== before) this.index = null;
     this.recent?.clear();
   }
 
@@ -208,6 +217,13 @@ export class IntentEngine {
     const index = this.ensureIndex();
     this.reader.reset(unknownPass);
     let best: Candidate | null = null;
+    const present = new Set(tokens);
+    const listHere = new Map<string, boolean>();
+    const canRead = (list: string) => {
+      let v = listHere.get(list);
+      if (v === undefined) { const trie = staticLists.get(list)!; v = tokens.some((t) => trie.canStart(t)); listHere.set(list, v); }
+      return v;
+    };
     try {
       for (const lang of langs) {
         const li = index.get(lang);
@@ -216,6 +232,7 @@ export class IntentEngine {
           if (unknownPass && !(template.block.unknownNames && template.hasName)) continue;
           if (!this.allowed(template.intent, options)) continue;
           if (this.steps > UTTERANCE_STEP_BUDGET) break;
+          if (!template.needsTokens.every((t) => present.has(t)) || !template.needsLists.every(canRead)) continue;
           const found = this.tryTemplate(template, tokens);
           this.steps += this.matcher.stepsTaken;
           if (found && (!best || found.score > best.score)) best = found;
@@ -247,6 +264,14 @@ export class IntentEngine {
       }
       for (const [intent, blocks] of Object.entries(MULTI_TARGET[data.lang])) this.sources.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
     }
+    // Each device kind's own sentences (devices/kinds/<kind>.ts `sentences`), after the language's.
+    for (const own of kindSentences()) {
+      for (const lang of LANGS) {
+        for (const [intent, blocks] of Object.entries(own[lang] ?? {})) {
+          this.sources.push(...this.compileBlocks(lang, intent, blocks, 'builtin').map((s) => ({ ...s, kindOwn: true })));
+        }
+      }
+    }
   }
 
   private compiler(lang: Lang): TemplateCompiler {
@@ -274,9 +299,14 @@ export class IntentEngine {
     if (this.index) return this.index;
     const index = new Map<Lang, LangIndex>();
     this.sources.forEach((source, id) => {
+      // A home without a vacuum does not pay for the vacuum's sentences on every utterance.
+      if (source.kindOwn && source.block.domains && !this.reader.lists.hasAnyOf(source.block.domains)) return;
       let li = index.get(source.lang);
       if (!li) { li = { byToken: new Map(), byList: new Map(), always: [] }; index.set(source.lang, li); }
-      const template: Template = { ...source, id, hasName: usesList(source.nodes, 'name'), needs: mandatoryWords(source.nodes) };
+      const needs = required(source.nodes);
+      const template: Template = {
+        ...source, id, hasName: usesList(source.nodes, 'name'), needs: mandatoryWords(source.nodes), needsTokens: needs.tokens, needsLists: needs.lists,
+      };
       const first = firstSet(source.nodes);
       if (first.nullable) { li.always.push(template); return; }
       for (const tok of first.tokens) push(li.byToken, tok, template);
@@ -338,9 +368,9 @@ export class IntentEngine {
         const r = f.value as { value: number; scale: 'C' | 'F' };
         slots[f.slot] = r.value;
         if (r.scale === 'F') slots.unit = 'F';
-      } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || staticLists.has(f.list)) {
+      } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || f.list === 'floor' || staticLists.has(f.list)) {
         slots[f.slot] = f.value;
-        if (f.list === 'area') score += 1;
+        if (f.list === 'area' || f.list === 'floor') score += 1;
       } else {
         slots[f.slot] = f.value;
         score -= f.span * 2;
@@ -386,6 +416,20 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/**
+ * The literal words and fixed-list slots at the top level of a template, outside any optional or alternative
+ * part: every match reads them, so "turn on the attic fan" never runs a colour sentence (it has no colour word).
+ */
+function required(nodes: readonly CNode[]): { tokens: string[]; lists: string[] } {
+  const tokens = new Set<string>();
+  const lists = new Set<string>();
+  for (const n of nodes) {
+    if (n.k === 'lit') tokens.add(n.tok);
+    else if (n.k === 'slot' && staticLists.has(n.list)) lists.add(n.list);
+  }
+  return { tokens: [...tokens], lists: [...lists] };
 }
 
 function usesList(nodes: readonly CNode[], list: string): boolean {

@@ -4,7 +4,7 @@
  */
 import type { Device } from '../../devices/model.js';
 import { spokenNames, type SpokenName } from './spokenNames.js';
-import type { IntentArea, IntentDevice, IntentLists } from './types.js';
+import type { IntentArea, IntentDevice, IntentFloor, IntentLists } from './types.js';
 
 /**
  * `spoken`: the names people say for a discovered device (spokenNames.ts): replies use its short name,
@@ -31,14 +31,22 @@ export function intentDevice(device: Device, spoken?: SpokenName): IntentDevice 
   };
 }
 
-/** `areas: { living_room: { aliases: ["lounge", "客厅"] } }` → engine areas. */
-export function intentAreas(areas: Readonly<Record<string, { aliases?: readonly string[] }>> | undefined): IntentArea[] {
-  return Object.entries(areas ?? {}).map(([name, a]) => ({ name, aliases: a.aliases ?? [] }));
+type AreasConfig = Readonly<Record<string, { aliases?: readonly string[]; floor?: string | null }>>;
+type FloorsConfig = Readonly<Record<string, { aliases?: readonly string[]; level?: number }>>;
+
+/** `areas: { living_room: { aliases: ["lounge", "客厅"], floor: ground } }` → engine areas. */
+export function intentAreas(areas: AreasConfig | undefined): IntentArea[] {
+  return Object.entries(areas ?? {}).map(([name, a]) => ({ name, aliases: a.aliases ?? [], ...(a.floor ? { floor: a.floor } : {}) }));
 }
 
-export function intentLists(devices: Iterable<Device>, areas?: Readonly<Record<string, { aliases?: readonly string[] }>>): IntentLists {
+/** `floors: { upstairs: { aliases: ["first floor"], level: 1 } }` → engine floors. */
+export function intentFloors(floors: FloorsConfig | undefined): IntentFloor[] {
+  return Object.entries(floors ?? {}).map(([name, f]) => ({ name, aliases: f.aliases ?? [], level: f.level ?? 0 }));
+}
+
+export function intentLists(devices: Iterable<Device>, areas?: AreasConfig, floors?: FloorsConfig): IntentLists {
   const all = [...devices];
   const intentAreaList = intentAreas(areas);
   const spoken = spokenNames(all, intentAreaList.flatMap((a) => [a.name, ...(a.aliases ?? [])]));
-  return { devices: all.map((d) => intentDevice(d, spoken.get(d.id))), areas: intentAreaList };
+  return { devices: all.map((d) => intentDevice(d, spoken.get(d.id))), areas: intentAreaList, floors: intentFloors(floors) };
 }

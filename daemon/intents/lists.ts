@@ -5,8 +5,10 @@
  */
 import { isHan, joinTokens, nameTokens } from './normalize.js';
 import { STATIC_LISTS, TYPE_WORDS } from './sentences/lists.js';
+import { kindLists } from '../../devices/kinds/index.js';
 import { AREA_WORDS, NAME_WORDS } from './sentences/lexicon.js';
-import type { AreaSlot, IntentDevice, IntentLists, TypeSlot } from './types.js';
+import type { AreaSlot, FloorSlot, IntentDevice, IntentLists, TypeSlot } from './types.js';
+import { buildFloors } from './floors.js';
 
 export interface Reading {
   end: number;
@@ -79,7 +81,7 @@ function buildStaticLists(): Map<string, TokenTrie<unknown>> {
     }
   }
   lists.set('type', types);
-  for (const [name, values] of Object.entries(STATIC_LISTS)) {
+  for (const [name, values] of [...Object.entries(STATIC_LISTS), ...Object.entries(kindLists())]) {
     const trie = new TokenTrie<unknown>();
     for (const v of values) {
       const [spoken, value] = typeof v === 'string' ? [v, v] : v;
@@ -138,6 +140,10 @@ interface AreaInfo {
 export class DeviceLists {
   readonly names = new TokenTrie<NameEntry>();
   readonly areas = new TokenTrie<AreaSlot>();
+  /** Floor words ("upstairs", "first floor", "二楼"): see floors.ts. */
+  floors = new TokenTrie<FloorSlot>();
+  private readonly floorOfArea = new Map<string, string>();
+  private readonly types = new Set<string>();
   private readonly byId = new Map<string, IntentDevice>();
   private readonly areaOf = new Map<string, string>();
   private readonly info = new Map<string, AreaInfo>();
@@ -146,7 +152,11 @@ export class DeviceLists {
 
   static build(lists: IntentLists): DeviceLists {
     const dl = new DeviceLists();
-    for (const area of lists.areas ?? []) dl.addArea(area.name, area.aliases ?? []);
+    for (const area of lists.areas ?? []) {
+      const id = dl.addArea(area.name, area.aliases ?? []);
+      if (id && area.floor) dl.floorOfArea.set(id, area.floor);
+    }
+    dl.floors = buildFloors(lists.floors ?? []);
     for (const device of lists.devices) {
       dl.byId.set(device.id, device);
       if (device.area) {
@@ -155,6 +165,7 @@ export class DeviceLists {
       }
     }
     dl.list = [...dl.byId.values()];
+    for (const device of dl.list) dl.types.add(device.type);
     for (const device of dl.list) dl.addNames(device);
     return dl;
   }
@@ -225,6 +236,22 @@ export class DeviceLists {
 
   devices(): readonly IntentDevice[] {
     return this.list;
+  }
+
+  /** The kinds present, as one comparable string. */
+  typesKey(): string {
+    return [...this.types].sort().join(',');
+  }
+
+  /** Whether any device is of one of these kinds. */
+  hasAnyOf(types: readonly string[]): boolean {
+    return types.some((t) => this.types.has(t));
+  }
+
+  /** The floor key of a device (through its area), or undefined. */
+  floorOf(deviceId: string): string | undefined {
+    const area = this.areaOf.get(deviceId);
+    return area === undefined ? undefined : this.floorOfArea.get(area);
   }
 
   /** The area id of a device, or undefined when it has none. */

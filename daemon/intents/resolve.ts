@@ -12,16 +12,17 @@
  * - a type alone is the session area's devices of that type, else the only one, else every one when said
  *   in the plural ("turn off the lights"), else a question.
  */
-import { typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
+import { kindIntents, typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
+import { WHITES } from '../../devices/color.js';
 import type { DeviceLists } from './lists.js';
 import { SENSOR_CLASSES } from './sentences/sensorClasses.js';
 import { nameTokens } from './normalize.js';
 import type { AreaSlot, DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, NameSlot, Resolution, ResolveError } from './types.js';
 
-/** Intents that act on or ask about devices. Others (timers, weather) resolve to no devices. */
+/** Intents that act on or ask about devices, with those the kinds add. Others (timers, weather) resolve to no devices. */
 export const DEVICE_INTENTS: ReadonlySet<string> = new Set([
   'HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving',
-  'HassFanSetSpeed', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
+  'HassFanSetSpeed', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState', ...kindIntents(),
 ]);
 
 /**
@@ -49,6 +50,7 @@ export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> =
   brightness: [0, 100],
   position: [0, 100],
   percentage: [0, 100],
+  volume: [0, 100],
   temperature: [5, 35],
   temperatureF: [41, 95],
   duration: [1, 86_400],
@@ -71,7 +73,7 @@ export const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = 
 
 /** The first slot value outside its range, as an error; null when all are fine. */
 export function checkValues(slots: MatchSlots): ResolveError | null {
-  for (const slot of ['brightness', 'position', 'percentage', 'temperature', 'duration']) {
+  for (const slot of ['brightness', 'position', 'percentage', 'volume', 'temperature', 'duration']) {
     const value = slots[slot];
     if (typeof value !== 'number') continue;
     const key = slot === 'temperature' && slots.unit === 'F' ? 'temperatureF' : slot;
@@ -92,7 +94,7 @@ export function resolveTargets(match: IntentMatch, lists: DeviceLists, options: 
   // A set-point is checked against each thermostat's own range, in its own unit (capable() below), not a fixed 5–35 °C.
   const bad = checkValues(match.intent === 'HassClimateSetTemperature' ? { ...slots, temperature: undefined } : slots);
   if (bad) return bad;
-  const targeted = slots.name || slots.type || slots.area || slots.here || slots.all || slots.domain || slots.measurement || slots.sensor_class;
+  const targeted = slots.name || slots.type || slots.area || slots.floor || slots.here || slots.all || slots.domain || slots.measurement || slots.sensor_class;
   if (!targeted && !DEVICE_INTENTS.has(match.intent)) return { devices: [], scope: 'none' };
 
   const sessionArea = options.sessionArea ?? match.sessionArea;
@@ -149,6 +151,7 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
   if (asType && areaId && (match.lang === 'zh' || match.slots.any || match.slots.all)) return asType();
   let found = get(name.ids);
   if (areaId) found = found.filter(inArea(areaId));
+  else if (match.slots.floor) found = found.filter(onFloor(lists, match.slots.floor.ids));
   if (found.length === 0) {
     found = get(name.weakIds);
     if (areaId) found = found.filter(inArea(areaId));
@@ -205,6 +208,12 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     return { error: 'DEVICE_NOT_FOUND', reason: 'type', ...(slots.type ? { type: slots.type } : {}) };
   }
   const type = slots.type;
+  // "the lights upstairs", "二楼的灯": every device of the type whose area is on one of those floors.
+  if (slots.floor && !areaId) {
+    const there = pool.filter(onFloor(lists, slots.floor.ids));
+    if (there.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'area', area: slots.floor.text, ...(type ? { type } : {}) };
+    return { devices: there, scope: 'area', area: slots.floor.text };
+  }
   if (areaId) {
     const there = pool.filter(inArea(areaId));
     if (there.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'area', area: lists.areaName(areaId, 'en'), ...(type ? { type } : {}) };
@@ -227,6 +236,10 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     return { error: 'DEVICE_AMBIGUOUS', reason: 'room', areas: names, candidates: pool };
   }
   return { error: 'DEVICE_AMBIGUOUS', reason: 'type', type, name: type.text, candidates: pool };
+}
+
+function onFloor(lists: DeviceLists, floors: readonly string[]): (d: IntentDevice) => boolean {
+  return (d) => floors.includes(lists.floorOf(d.id) ?? '');
 }
 
 const DOOR_CLASSES = new Set(['door', 'garage', 'garage_door', 'gate', 'opening']);
@@ -254,9 +267,16 @@ export function measures(d: IntentDevice, measurement: string): boolean {
   return d.state !== undefined && Object.prototype.hasOwnProperty.call(d.state, measurement);
 }
 
+/** What a HassLightSet needs: colour for a colour, colour temperature for a named white or kelvin, else brightness. */
+function lightNeed(slots: MatchSlots): Capability {
+  if (typeof slots.color_temp === 'number' || typeof slots.color_temp_mireds === 'number') return 'color_temp';
+  if (typeof slots.color === 'string') return Object.hasOwn(WHITES, slots.color) ? 'color_temp' : 'color';
+  return 'brightness';
+}
+
 /** Drops devices without the capability the intent needs; none left is DEVICE_UNSUPPORTED. */
 function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>): Resolution {
-  const need = NEEDS[match.intent];
+  const need = match.intent === 'HassLightSet' ? lightNeed(match.slots) : NEEDS[match.intent];
   let devices = chosen.devices;
   if (need) {
     const able = devices.filter((d) => !d.capabilities || d.capabilities.length === 0 || d.capabilities.includes(need));

@@ -4,7 +4,8 @@
  * and the errors of resolution ("Which lamp do you mean: bedroom lamp or office lamp?").
  */
 import type { DeviceCommand } from '../../devices/model.js';
-import { intentCommand } from '../../devices/kinds/index.js';
+import { intentCommand, kindNoun, kindReply } from '../../devices/kinds/index.js';
+import { colorLabel } from '../../devices/colorWords.js';
 import type { DeviceLists } from './lists.js';
 import { EN_RESPONSES, EN_WORDS } from './responses/en.js';
 import { ZH_RESPONSES, ZH_WORDS } from './responses/zh.js';
@@ -22,7 +23,11 @@ function langOf(lang: string): Lang {
 
 /** Fills a response template. `{Target}` is `target` with its first letter in capitals. */
 export function render(lang: string, key: ResponseKey, vars: Readonly<Record<string, string | number>> = {}): string {
-  return RESPONSES[langOf(lang)][key].replace(/\{(\w+)\}/g, (all, name: string) => {
+  return fill(RESPONSES[langOf(lang)][key], vars);
+}
+
+function fill(template: string, vars: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (all, name: string) => {
     const lower = name[0].toLowerCase() + name.slice(1);
     const v = vars[name] ?? vars[lower];
     if (v === undefined) return all;
@@ -81,9 +86,8 @@ function areaDisplay(area: string | undefined, lists: DeviceLists, lang: string)
 function typeWord(match: IntentMatch, devices: readonly IntentDevice[], lang: string): string {
   const spoken = match.slots.type;
   if (spoken && (langOf(lang) === 'zh' ? spoken.text.split('').every(isHanChar) : spoken.plural)) return spoken.text;
-  const types = WORDS[langOf(lang)].types;
   const domain = spoken?.domains[0] ?? match.slots.domain ?? devices[0]?.type ?? 'light';
-  return types[domain];
+  return kindNoun(domain, langOf(lang));
 }
 
 function isHanChar(c: string): boolean {
@@ -112,7 +116,7 @@ export function commandFor(match: IntentMatch, device: IntentDevice): DeviceComm
   return intentCommand(device.type, match.intent, match.slots);
 }
 
-const COMMAND_KEYS: Readonly<Record<string, ResponseKey>> = {
+const COMMAND_KEYS: Readonly<Partial<Record<string, ResponseKey>>> = {
   turn_on: 'turn_on', turn_off: 'turn_off', toggle: 'toggle', open: 'open', close: 'close', stop: 'stop', lock: 'lock',
   unlock: 'unlock', set_brightness: 'set_brightness', set_position: 'set_position', set_fan_speed: 'set_fan_speed',
   set_temperature: 'set_temperature',
@@ -125,12 +129,16 @@ export function commandReply(match: IntentMatch, resolution: ResolveSuccess, lis
   const key = command ? COMMAND_KEYS[command.command] : 'turn_on';
   const w = WORDS[langOf(match.lang)];
   const s = match.slots;
-  const value = s.brightness ?? s.position ?? s.percentage ?? s.temperature;
-  return render(match.lang, key, {
+  const value = s.brightness ?? s.position ?? s.percentage ?? s.temperature ?? s.volume ?? s.color_temp;
+  const vars = {
     target: targetPhrase(match, resolution, lists),
     value: typeof value === 'number' ? formatNumber(value) : '',
     unit: s.unit === 'F' ? w.degreesF : w.degrees,
-  });
+    color: typeof s.color === 'string' ? colorLabel(s.color, langOf(match.lang)) : '',
+  };
+  // A kind's own command ("Started the vacuum.") is worded by its module (devices/kinds/<kind>.ts `replies`).
+  const own = !key && command ? kindReply(first.type, command.command, langOf(match.lang)) : undefined;
+  return own !== undefined ? fill(own, vars) : render(match.lang, key ?? 'turn_on', vars);
 }
 
 /** The reply to a resolution error ("I don't know a device called moon.", "亮度必须在0到100%之间。"). */
@@ -138,7 +146,7 @@ export function errorReply(error: ResolveError, match: IntentMatch, lists: Devic
   const lang = match.lang;
   const w = WORDS[langOf(lang)];
   const area = areaDisplay(error.area, lists, lang);
-  const type = error.type ? w.types[error.type.domains[0]] : typeWord(match, error.candidates ?? [], lang);
+  const type = error.type ? kindNoun(error.type.domains[0], langOf(lang)) : typeWord(match, error.candidates ?? [], lang);
   switch (error.reason) {
     case 'value': {
       const slot = error.slot ?? 'brightness';

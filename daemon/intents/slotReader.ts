@@ -35,6 +35,7 @@ export class SlotReader {
     const t = tokens[0];
     if (list === 'name') return this.unknownNames || this.lists.names.canStart(t);
     if (list === 'area') return this.lists.areas.canStart(t);
+    if (list === 'floor') return this.lists.floors.canStart(t);
     const fixed = staticLists.get(list);
     if (fixed) return fixed.canStart(t);
     if (NUMBER_LISTS.has(list)) return this.read(list, tokens, 0).length > 0;
@@ -56,6 +57,8 @@ export class SlotReader {
       else this.lists.names.readAt(tokens, i, out);
     } else if (list === 'area') {
       this.lists.areas.readAt(tokens, i, out);
+    } else if (list === 'floor') {
+      this.lists.floors.readAt(tokens, i, out);
     } else if (staticLists.has(list)) {
       staticLists.get(list)!.readAt(tokens, i, out);
     } else if (PERCENT_LISTS.has(list)) {

@@ -2,7 +2,7 @@
  * Answers to state questions, from the devices' current state: "Yes, the front door is locked.",
  * "It's 21.5 °C in the living room.", "客厅的湿度是45%。".
  */
-import { kindOf } from '../../devices/kinds/index.js';
+import { kindNoun, kindOf } from '../../devices/kinds/index.js';
 import { MEASUREMENT_CLASSES } from './resolve.js';
 import type { DeviceLists } from './lists.js';
 import { displayName, formatNumber, joinList, render, targetPhrase } from './responses.js';
@@ -119,7 +119,7 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   const yes = devices.filter((d, i) => states[i] !== undefined && fits(states[i]!, expectedOf(d)));
   if (match.slots.count) {
     // "How many lights are on": a number, and which ones.
-    const type = (w.types as Readonly<Record<string, string>>)[devices[0].type] ?? '';
+    const type = kindNoun(devices[0].type, lang);
     const vars = { count: yes.length, total: devices.length, type, state: stateText(expected), is: yes.length === 1 ? w.is : w.are };
     return yes.length === 0 ? render(lang, 'state_count_none', vars) : render(lang, 'state_count', { ...vars, names: names(yes, lists, lang) });
   }

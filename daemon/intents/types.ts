@@ -35,11 +35,26 @@ export interface IntentDevice {
 export interface IntentArea {
   name: string;
   aliases?: readonly string[];
+  /** The floor's key (`floors:` in the config). */
+  floor?: string | null;
+}
+
+export interface IntentFloor {
+  name: string;
+  aliases?: readonly string[];
+  level?: number;
+}
+
+/** `{floor}` slot: the floors a spoken floor word means ("upstairs" may be several) and the words said. */
+export interface FloorSlot {
+  ids: string[];
+  text: string;
 }
 
 export interface IntentLists {
   devices: readonly IntentDevice[];
   areas?: readonly IntentArea[];
+  floors?: readonly IntentFloor[];
 }
 
 /** `{name}` slot: the spoken name and the devices answering to it. */
@@ -82,6 +97,8 @@ export interface TypeSlot {
 export interface MatchSlots {
   name?: NameSlot;
   area?: AreaSlot;
+  /** "upstairs", "on the first floor", "二楼". */
+  floor?: FloorSlot;
   /** "in here", "这里": the session's area. */
   here?: boolean;
   type?: TypeSlot;

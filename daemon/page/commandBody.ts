@@ -2,7 +2,7 @@ import { HubError } from '../core/errors.js';
 import type { DeviceCommand } from '../../devices/model.js';
 
 /** Every command the page may send, with the one number (or text) parameter each takes. */
-const PARAMS: Record<DeviceCommand['command'], { name: string; kind: 'number' | 'text' } | null | 'optional-brightness'> = {
+const PARAMS: Record<DeviceCommand['command'], { name: string; kind: 'number' | 'text' | 'rgb' } | null | 'optional-brightness'> = {
   turn_on: 'optional-brightness',
   turn_off: null,
   toggle: null,
@@ -16,6 +16,21 @@ const PARAMS: Record<DeviceCommand['command'], { name: string; kind: 'number' | 
   set_temperature: { name: 'temperature', kind: 'number' },
   set_hvac_mode: { name: 'mode', kind: 'text' },
   set_fan_speed: { name: 'percentage', kind: 'number' },
+  set_color: { name: 'rgb', kind: 'rgb' },
+  set_color_temp: { name: 'kelvin', kind: 'number' },
+  activate: null,
+  press: null,
+  start: null,
+  pause: null,
+  return_to_base: null,
+  media_play: null,
+  media_pause: null,
+  media_next: null,
+  media_previous: null,
+  volume_set: { name: 'volume', kind: 'number' },
+  volume_step: { name: 'step', kind: 'number' },
+  volume_mute: null,
+  volume_unmute: null,
 };
 
 /**
@@ -44,7 +59,12 @@ export function parseCommandBody(body: Record<string, unknown>): { device: strin
   }
   if (keys.length !== 1 || keys[0] !== spec.name) throw new HubError('BAD_REQUEST', `${command} takes params {"${spec.name}": …}`);
   const value = given[spec.name];
-  if (spec.kind === 'number' ? !isNumber(value) : typeof value !== 'string' || value.length === 0 || value.length > 64) {
+  if (spec.kind === 'rgb') {
+    // Three channels 0–255; the device layer converts and clamps for the light's own colour modes.
+    if (!Array.isArray(value) || value.length !== 3 || !value.every((c) => isNumber(c) && c >= 0 && c <= 255)) {
+      throw new HubError('BAD_REQUEST', '"rgb" must be three numbers 0–255');
+    }
+  } else if (spec.kind === 'number' ? !isNumber(value) : typeof value !== 'string' || value.length === 0 || value.length > 64) {
     throw new HubError('BAD_REQUEST', `"${spec.name}" must be ${spec.kind === 'number' ? 'a number' : 'a short text'}`);
   }
   return { device, command: { command, params: { [spec.name]: value } } as DeviceCommand };

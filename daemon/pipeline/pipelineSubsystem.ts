@@ -37,7 +37,9 @@ export class PipelineSubsystem implements Subsystem {
 
   constructor(private readonly ctx: HubContext, ports: PipelinePorts, options: CatalogOptions = {}) {
     const { devices } = ports;
-    this.adapter = new EngineAdapter(this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas), () => ctx.clock.now());
+    this.adapter = new EngineAdapter(
+      this.engine, (id) => devices.get(id)?.state, () => intentLists(devices.list(), ctx.config.areas, ctx.config.floors), () => ctx.clock.now(),
+    );
     this.host = new PluginHost(ctx, {
       devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}), ...(ports.assistant ? { assistant: ports.assistant } : {}),
     }, options);

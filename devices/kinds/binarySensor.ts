@@ -21,4 +21,7 @@ export const binarySensor: DeviceKind = {
   stateWords: ['open', 'closed', 'on', 'off'],
   openingClasses: new Set(['door', 'window', 'garage_door', 'opening', 'gate']),
   commandFor: () => null,
+  // Its words ("sensor", "door", "window") are listed by sensor, lock and cover with binary_sensor among `shared`.
+  typeWords: [],
+  noun: { en: 'sensors', zh: '传感器' },
 };

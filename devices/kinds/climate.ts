@@ -162,4 +162,11 @@ export const climate: DeviceKind = {
   defaultIntents: ['HassClimateSetTemperature', 'HassClimateGetTemperature'],
   stateWords: ['on', 'off'],
   commandFor: commonCommandFor,
+  typeWords: [{
+    en: ['thermostat', 'heating', 'heater', 'radiator', 'ac', 'air conditioner', 'air conditioning', 'aircon',
+      'air con', 'hvac', 'heat pump', 'climate'],
+    enPlural: ['thermostats', 'heaters', 'radiators', 'air conditioners', 'heat pumps'],
+    zh: ['空调', '温控器', '恒温器', '暖气', '地暖', '取暖器', '冷气'],
+  }],
+  noun: { en: 'thermostats', zh: '空调' },
 };

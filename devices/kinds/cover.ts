@@ -133,4 +133,16 @@ export const cover: DeviceKind = {
     if (intent === 'HassTurnOff') return { command: 'close' };
     return commonCommandFor(intent, slots);
   },
+  typeWords: [
+    {
+      kind: 'shade',
+      en: ['blind', 'blinds', 'curtain', 'shade', 'shutter', 'awning', 'drape', 'roller blind', 'window covering'],
+      enPlural: ['curtains', 'shades', 'shutters', 'awnings', 'drapes', 'roller blinds', 'window coverings'],
+      zh: ['窗帘', '百叶窗', '卷帘', '遮阳帘', '帘子', '窗纱'],
+    },
+    { en: ['cover'], enPlural: ['covers'], zh: ['遮盖'] },
+    { kind: 'door', en: ['garage door', 'gate'], enPlural: ['garage doors', 'gates'], zh: ['卷帘门', '车库门', '闸门'] },
+    { kind: 'window', shared: ['binary_sensor'], en: ['window'], enPlural: ['windows'], zh: ['窗户', '窗'] },
+  ],
+  noun: { en: 'blinds', zh: '窗帘' },
 };

@@ -89,4 +89,10 @@ export const fan: DeviceKind = {
   defaultIntents: ['HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassFanSetSpeed', 'HassGetState'],
   stateWords: ['on', 'off'],
   commandFor: commonCommandFor,
+  typeWords: [{
+    en: ['fan', 'ceiling fan', 'ventilator', 'exhaust fan'],
+    enPlural: ['fans', 'ceiling fans', 'ventilators', 'exhaust fans'],
+    zh: ['风扇', '电扇', '电风扇', '吊扇', '排气扇', '换气扇'],
+  }],
+  noun: { en: 'fans', zh: '风扇' },
 };

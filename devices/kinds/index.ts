@@ -1,5 +1,5 @@
 import type { DeviceCommand } from '../model.js';
-import type { DeviceKind, IntentSlots } from './kind.js';
+import type { DeviceKind, IntentSlots, KindSentences } from './kind.js';
 import { light } from './light.js';
 import { switchKind } from './switch.js';
 import { sensor } from './sensor.js';
@@ -8,6 +8,12 @@ import { climate } from './climate.js';
 import { cover } from './cover.js';
 import { lock } from './lock.js';
 import { fan } from './fan.js';
+import { valve } from './valve.js';
+import { vacuum } from './vacuum.js';
+import { mediaPlayer } from './mediaPlayer.js';
+import { scene } from './scene.js';
+import { button } from './button.js';
+import { script } from './script.js';
 
 /**
  * The table of device kinds: the one place a kind is listed. The `DeviceType` union, the config schema's
@@ -25,6 +31,12 @@ const TABLE = {
   cover,
   lock,
   fan,
+  valve,
+  vacuum,
+  media_player: mediaPlayer,
+  scene,
+  button,
+  script,
 } as const satisfies Record<string, DeviceKind>;
 
 export type DeviceType = keyof typeof TABLE;
@@ -61,4 +73,50 @@ export function intentCommand(type: string, intent: string, slots: IntentSlots):
   return KINDS.get(type)?.commandFor(intent, slots) ?? null;
 }
 
-export type { DeviceKind, IntentSlots } from './kind.js';
+/** One group of type words as the sentence lists use it: the kinds it can mean (the first names it in replies). */
+export interface KindTypeWords {
+  domains: DeviceType[];
+  kind?: 'door' | 'window' | 'shade';
+  one: string[];
+  many: string[];
+}
+
+/** Every kind's type words, English and Chinese together, in table order (daemon/intents/lists.ts builds its trie from them). */
+export function typeWordGroups(): KindTypeWords[] {
+  return DEVICE_TYPES.flatMap((t) => TABLE[t].typeWords.map((g) => ({
+    domains: [t, ...(g.shared ?? []).filter(isDeviceType)],
+    ...(g.kind ? { kind: g.kind } : {}),
+    one: [...g.en, ...g.zh],
+    many: [...(g.enPlural ?? [])],
+  })));
+}
+
+/** The plural noun a reply uses for a group of `type` ("lights", "灯"). */
+export function kindNoun(type: string, lang: 'en' | 'zh'): string {
+  return KINDS.get(type)?.noun[lang] ?? type;
+}
+
+/** The device intents the kinds add of their own (HassVacuumStart, HassMediaPause…). */
+export function kindIntents(): string[] {
+  return [...new Set(DEVICE_TYPES.flatMap((t) => TABLE[t].intents ?? []))];
+}
+
+/** The kinds' own sentences, in table order. */
+export function kindSentences(): KindSentences[] {
+  return DEVICE_TYPES.map((t) => TABLE[t].sentences).filter((s): s is KindSentences => s !== undefined);
+}
+
+/** The word lists the kinds add (light's `{color}`), every kind's together. */
+export function kindLists(): Record<string, Array<readonly [string, unknown]>> {
+  const out: Record<string, Array<readonly [string, unknown]>> = {};
+  for (const t of DEVICE_TYPES) for (const [name, values] of Object.entries(TABLE[t].lists ?? {})) (out[name] ??= []).push(...values);
+  return out;
+}
+
+/** A kind's reply template for one of its own commands ("Started {target}."); undefined when it has none. */
+export function kindReply(type: string, command: string, lang: 'en' | 'zh'): string | undefined {
+  const replies = KINDS.get(type)?.replies?.[lang];
+  return replies && Object.hasOwn(replies, command) ? replies[command] : undefined;
+}
+
+export type { DeviceKind, IntentSlots, KindSentences, TypeWordGroup } from './kind.js';

@@ -3,6 +3,7 @@ import type { Capability, Device, DeviceCommand, MqttBinding, MqttPublish } from
 import type { DecodedMessage } from '../payload.js';
 import type { StatePatch } from '../stateReading.js';
 import type { Zigbee2MqttSend } from '../commandParts.js';
+import type { SentenceBlock } from '../../daemon/intents/types.js';
 
 /**
  * Everything about one device kind, in one module (devices/kinds/<kind>.ts): how Home Assistant discovery
@@ -28,7 +29,26 @@ export interface ExposeReader {
 }
 
 /** The intents a device intent means for a device of this kind: a hub command, or null for one that only asks. */
-export type IntentSlots = Readonly<{ brightness?: unknown; position?: unknown; percentage?: unknown; temperature?: unknown }>;
+export type IntentSlots = Readonly<{ brightness?: unknown; position?: unknown; percentage?: unknown; temperature?: unknown; [slot: string]: unknown }>;
+
+/**
+ * Words people use for devices of a kind, per language ("lights", "灯"). A word that can mean other kinds too
+ * ("door": a lock, a garage door or a door contact) is listed once, by the kind replies name first, with the
+ * others in `shared`. `kind` narrows covers and sensors by what they are (see daemon/intents/resolve.ts).
+ */
+export interface TypeWordGroup {
+  readonly kind?: 'door' | 'window' | 'shade';
+  readonly shared?: readonly string[];
+  /** English words for one device. */
+  readonly en: readonly string[];
+  /** English plurals: "turn off the lights" means every light in scope. */
+  readonly enPlural?: readonly string[];
+  /** Chinese words (no plural). */
+  readonly zh: readonly string[];
+}
+
+/** Sentences of a kind's own intents, per language, in the template syntax of daemon/intents/template.ts. */
+export type KindSentences = Readonly<Partial<Record<'en' | 'zh', Readonly<Record<string, readonly SentenceBlock[]>>>>>;
 
 export interface DeviceKind {
   /**
@@ -55,6 +75,8 @@ export interface DeviceKind {
   configCapabilities(e: DeviceConfig, b: MqttBinding): Capability[];
   /** Adjusts a config entry's binding where this kind reads a field differently (climate's stateTopic). */
   configBinding?(e: DeviceConfig, b: MqttBinding): void;
+  /** Topics of its own beyond the shared binding fields (a media player has one per field): subscribed and guarded. */
+  extraTopics?(b: MqttBinding): { state: readonly (string | undefined)[]; command: readonly (string | undefined)[] };
   /** The device intents this kind answers when a sentence names no type ("turn everything off" → lights…). */
   readonly defaultIntents: readonly string[];
   /** State words that can ask about this kind ("is the door locked" asks locks). Sentences: daemon/intents/sentences. */
@@ -65,4 +87,16 @@ export interface DeviceKind {
   readonly openingClasses?: ReadonlySet<string>;
   /** The hub command a device intent means for this kind; null for intents that only ask. */
   commandFor(intent: string, slots: IntentSlots): DeviceCommand | null;
+  /** The words that name this kind in sentences, per language. */
+  readonly typeWords: readonly TypeWordGroup[];
+  /** The plural noun replies use for a group of this kind ("all the lights", "所有灯"). */
+  readonly noun: Readonly<{ en: string; zh: string }>;
+  /** Device intents of this kind's own (HassVacuumStart…), besides the common ones resolve.ts knows. */
+  readonly intents?: readonly string[];
+  /** Sentences for those intents (and for common intents said the kind's own way: "activate the scene"). */
+  readonly sentences?: KindSentences;
+  /** Word lists its sentences use (`{color}`): spoken form → the value it stands for. */
+  readonly lists?: Readonly<Record<string, ReadonlyArray<readonly [string, unknown]>>>;
+  /** Replies to this kind's own commands, by command name ("Started {target}."). */
+  readonly replies?: Readonly<{ en: Readonly<Record<string, string>>; zh: Readonly<Record<string, string>> }>;
 }

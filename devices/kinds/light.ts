@@ -4,9 +4,12 @@ import { exposeStr, missing, num, str, strList } from '../discoveryFields.js';
 import { isRecord } from '../payload.js';
 import { brightnessToPercent, percentToBrightness } from '../scaling.js';
 import { applyJsonLight, number, onOff, pick, read } from '../stateReading.js';
-import { brightnessOf, need, publish, resolveToggle, templated, topic, unsupported, zigbee2mqttOnOff } from '../commandParts.js';
+import { brightnessOf, need, outOfRange, publish, resolveToggle, templated, topic, unsupported, zigbee2mqttOnOff } from '../commandParts.js';
+import { DEFAULT_MAX_MIREDS, DEFAULT_MIN_MIREDS, clamp, kelvinToMireds, miredsToKelvin, rgbToHs, rgbToXy, type Rgb } from '../color.js';
 import { commonCommandFor } from './intentCommands.js';
-import type { DeviceKind } from './kind.js';
+import type { DeviceKind, IntentSlots } from './kind.js';
+import { WHITES, cssRgb } from '../color.js';
+import { colorWords } from '../colorWords.js';
 
 /**
  * A light: on/off, brightness 0–100 % (scaled to `brightness_scale`, Zigbee2MQTT's value_max), colour
@@ -15,6 +18,15 @@ import type { DeviceKind } from './kind.js';
  */
 
 const COLOR_MODES = ['hs', 'xy', 'rgb', 'rgbw', 'rgbww'];
+
+/** The colour temperature range in mireds: min/max_mireds, or min/max_kelvin (HA's newer fields) turned round. */
+function miredsRange(c: Record<string, unknown>): { minMireds?: number; maxMireds?: number } {
+  const ok = (v: number | undefined) => (v !== undefined && v >= 50 && v <= 1000 ? Math.round(v) : undefined);
+  const fromK = (k: number | undefined) => (k !== undefined && k > 0 ? 1_000_000 / k : undefined);
+  const min = ok(num(c.min_mireds)) ?? ok(fromK(num(c.max_kelvin)));
+  const max = ok(num(c.max_mireds)) ?? ok(fromK(num(c.min_kelvin)));
+  return min !== undefined && max !== undefined && min > max ? {} : { minMireds: min, maxMireds: max };
+}
 const DIMMABLE_MODES = ['brightness', 'color_temp', 'white', ...COLOR_MODES];
 
 function jsonLight(device: Device, raw: DeviceCommand): MqttPublish[] {
@@ -22,6 +34,8 @@ function jsonLight(device: Device, raw: DeviceCommand): MqttPublish[] {
   const command = resolveToggle(device, raw);
   const t = topic(device, b.commandTopic, command.command);
   if (command.command === 'turn_off') return [publish(t, JSON.stringify({ state: 'OFF' }))];
+  if (command.command === 'set_color') return [publish(t, JSON.stringify({ state: 'ON', color: jsonColor(device, rgbOf(device, command.params?.rgb)) }))];
+  if (command.command === 'set_color_temp') return [publish(t, JSON.stringify({ state: 'ON', color_temp: colorTempValue(device, command.params?.kelvin) }))];
   if (command.command !== 'turn_on' && command.command !== 'set_brightness') throw unsupported(device, command.command);
   const pct = brightnessOf(device, command);
   if (pct === undefined) return [publish(t, JSON.stringify({ state: 'ON' }))];
@@ -41,6 +55,14 @@ function defaultLight(device: Device, raw: DeviceCommand): MqttPublish[] {
   const on = () => publish(topic(device, b.commandTopic, 'turn_on'), b.payloadOn ?? D.payloadOn);
   const off = () => publish(topic(device, b.commandTopic, 'turn_off'), b.payloadOff ?? D.payloadOff);
   if (command.command === 'turn_off') return [off()];
+  const mode = b.onCommandType ?? 'last';
+  // Like brightness: the colour, and ON before or after it as on_command_type says.
+  const withOn = (set: MqttPublish) => (mode === 'brightness' ? [set] : mode === 'first' ? [on(), set] : [set, on()]);
+  if (command.command === 'set_color') return withOn(defaultColor(device, rgbOf(device, command.params?.rgb)));
+  if (command.command === 'set_color_temp') {
+    const value = colorTempValue(device, command.params?.kelvin);
+    return withOn(publish(topic(device, b.colorTempCommandTopic, 'color temperature'), templated(device, b.colorTempCommandTemplate, value)));
+  }
   if (command.command !== 'turn_on' && command.command !== 'set_brightness') throw unsupported(device, command.command);
   const pct = brightnessOf(device, command);
   if (pct === undefined) return [on()];
@@ -48,9 +70,48 @@ function defaultLight(device: Device, raw: DeviceCommand): MqttPublish[] {
   if (pct === 0) return [off()];
   const level = percentToBrightness(pct, b.brightnessScale ?? D.brightnessScale);
   const bri = publish(topic(device, b.brightnessCommandTopic, 'brightness'), templated(device, b.brightnessCommandTemplate, level));
-  const mode = b.onCommandType ?? 'last';
-  if (mode === 'brightness') return [bri];
-  return mode === 'first' ? [on(), bri] : [bri, on()];
+  return withOn(bri);
+}
+
+/** A colour the command carries: three whole numbers 0–255, else VALUE_OUT_OF_RANGE; the light must do colour. */
+function rgbOf(device: Device, rgb: unknown): Rgb {
+  need(device, 'color', 'color');
+  const ok = Array.isArray(rgb) && rgb.length === 3 && rgb.every((c) => typeof c === 'number' && Number.isInteger(c) && c >= 0 && c <= 255);
+  if (!ok) throw outOfRange(device, 'colour', JSON.stringify(rgb)?.slice(0, 40), 'three numbers 0–255');
+  return rgb as unknown as Rgb;
+}
+
+/**
+ * A colour temperature in the device's unit (mireds, or kelvin with `color_temp_kelvin`), clamped to its
+ * announced range: "daylight" on a bulb that only goes to 4000 K is its coolest white, not a refusal.
+ */
+function colorTempValue(device: Device, kelvin: unknown): number {
+  need(device, 'color_temp', 'color temperature');
+  if (typeof kelvin !== 'number' || !Number.isFinite(kelvin) || kelvin < 1000 || kelvin > 40_000) throw outOfRange(device, 'colour temperature', kelvin, '1000–40000 K');
+  const b = device.mqtt;
+  const mireds = clamp(kelvinToMireds(kelvin), b.minMireds ?? DEFAULT_MIN_MIREDS, b.maxMireds ?? DEFAULT_MAX_MIREDS);
+  return b.colorTempKelvin ? miredsToKelvin(mireds) : mireds;
+}
+
+/** HA JSON schema `color`: in the first of the light's colour modes it takes (rgb, then hs, then xy). */
+function jsonColor(device: Device, rgb: Rgb): Record<string, number> {
+  const modes = device.mqtt.supportedColorModes ?? [];
+  if (modes.length === 0 || modes.some((m) => m.startsWith('rgb'))) return { r: rgb[0], g: rgb[1], b: rgb[2] };
+  if (modes.includes('hs')) { const [h, s] = rgbToHs(rgb); return { h, s }; }
+  const [x, y] = rgbToXy(rgb);
+  return { x, y };
+}
+
+/** Default schema: rgb_command_topic "r,g,b", else hs_command_topic "h,s", else xy_command_topic "x,y", each through its template. */
+function defaultColor(device: Device, rgb: Rgb): MqttPublish {
+  const b = device.mqtt;
+  if (b.rgbCommandTopic) return publish(b.rgbCommandTopic, templated(device, b.rgbCommandTemplate, rgb.join(','), { red: rgb[0], green: rgb[1], blue: rgb[2] }));
+  if (b.hsCommandTopic) {
+    const [hue, sat] = rgbToHs(rgb);
+    return publish(b.hsCommandTopic, templated(device, b.hsCommandTemplate, `${hue},${sat}`, { hue, sat }));
+  }
+  const [x, y] = rgbToXy(rgb);
+  return publish(topic(device, b.xyCommandTopic, 'color'), templated(device, b.xyCommandTemplate, `${x},${y}`, { x, y }));
 }
 
 export const light: DeviceKind = {
@@ -62,6 +123,8 @@ export const light: DeviceKind = {
       payloadOn: str(c.payload_on), payloadOff: str(c.payload_off),
       brightnessScale: num(c.brightness_scale),
       supportedColorModes: strList(c.supported_color_modes),
+      colorTempKelvin: c.color_temp_kelvin === true ? true : undefined,
+      ...miredsRange(c),
     });
     caps.push('onoff');
     const modes = b.supportedColorModes ?? [];
@@ -78,8 +141,14 @@ export const light: DeviceKind = {
         onCommandType: onType === 'first' || onType === 'brightness' || onType === 'last' ? onType : undefined,
       });
       if (b.brightnessCommandTopic) caps.push('brightness');
-      if (str(c.color_temp_command_topic)) caps.push('color_temp');
-      if (str(c.rgb_command_topic) || str(c.hs_command_topic) || str(c.xy_command_topic)) caps.push('color');
+      Object.assign(b, {
+        rgbCommandTopic: str(c.rgb_command_topic), rgbCommandTemplate: str(c.rgb_command_template),
+        hsCommandTopic: str(c.hs_command_topic), hsCommandTemplate: str(c.hs_command_template),
+        xyCommandTopic: str(c.xy_command_topic), xyCommandTemplate: str(c.xy_command_template),
+        colorTempCommandTopic: str(c.color_temp_command_topic), colorTempCommandTemplate: str(c.color_temp_command_template),
+      });
+      if (b.colorTempCommandTopic) caps.push('color_temp');
+      if (b.rgbCommandTopic || b.hsCommandTopic || b.xyCommandTopic) caps.push('color');
     }
     return null;
   },
@@ -109,7 +178,18 @@ export const light: DeviceKind = {
   },
 
   translate: (device, command) => (device.mqtt.schema === 'json' ? jsonLight(device, command) : defaultLight(device, command)),
-  translateZigbee2Mqtt: (device, command, send) => zigbee2mqttOnOff(device, command, send, true),
+  translateZigbee2Mqtt(device, command, send) {
+    const b = device.mqtt;
+    const z = b.z2m!;
+    const on = String(z.valueOn ?? 'ON');
+    // Zigbee2MQTT takes {"color": {"r","g","b"}} whatever the bulb's own model (xy or hs), and color_temp in mireds.
+    if (command.command === 'set_color') {
+      const [r, g, bl] = rgbOf(device, command.params?.rgb);
+      return send({ [b.z2mProperty ?? 'state']: on, [z.colorProperty ?? 'color']: { r, g, b: bl } });
+    }
+    if (command.command === 'set_color_temp') return send({ [b.z2mProperty ?? 'state']: on, [z.colorTempProperty ?? 'color_temp']: colorTempValue(device, command.params?.kelvin) });
+    return zigbee2mqttOnOff(device, command, send, true);
+  },
 
   readZigbee2MqttExpose(x, b) {
     if (!x.state) return null;
@@ -125,19 +205,84 @@ export const light: DeviceKind = {
     const colorTemp = x.feature('color_temp');
     if (colorTemp) {
       b.z2m.colorTempProperty = exposeStr(colorTemp.property);
+      Object.assign(b, miredsRange({ min_mireds: colorTemp.value_min, max_mireds: colorTemp.value_max }));
       if (x.settable(colorTemp)) caps.push('color_temp');
     }
-    if (x.feature('color_xy', 'color_hs')) caps.push('color');
+    const color = x.feature('color_xy', 'color_hs');
+    if (color) {
+      b.z2m.colorProperty = exposeStr(color.property);
+      caps.push('color');
+    }
     return caps;
   },
 
   configCapabilities(e, b) {
     const caps: Capability[] = ['onoff'];
-    if (b.brightnessCommandTopic || (b.schema === 'json' && e.brightness)) caps.push('brightness');
+    const modes = b.schema === 'json' ? b.supportedColorModes ?? [] : [];
+    if (b.brightnessCommandTopic || (b.schema === 'json' && (e.brightness || modes.some((m) => DIMMABLE_MODES.includes(m))))) caps.push('brightness');
+    if (b.colorTempCommandTopic || modes.includes('color_temp')) caps.push('color_temp');
+    if (b.rgbCommandTopic || modes.some((m) => COLOR_MODES.includes(m))) caps.push('color');
     return caps;
   },
 
+  extraTopics: (b) => ({ state: [], command: [b.rgbCommandTopic, b.hsCommandTopic, b.xyCommandTopic, b.colorTempCommandTopic] }),
+
   defaultIntents: ['HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassGetState'],
   stateWords: ['on', 'off'],
-  commandFor: commonCommandFor,
+  commandFor: lightCommand,
+  lists: { color: colorWords() },
+  sentences: {
+    en: {
+      HassLightSet: [{
+        domains: ['light'],
+        sentences: [
+          '(set|make|turn|change|switch|put) <target> [to] {color} [<in_area>]', '(set|change|make|turn) <target> (color|colour) [to] {color}',
+          '(set|change|make) [the] (color|colour) of <target> [to] {color}', '<target> [to] {color}', '(make|set|turn) it {color} [<in_area>]',
+          '(set|make|turn|change) {area} [to] {color}', '(set|change) [the] (color|colour) [<in_area>] to {color} [<in_area>]',
+          '(set|make|turn|change) <target> [(color|colour) temperature] <to> {number:color_temp} (kelvin|k)',
+          '(set|change) [the] (color|colour) temperature (of|for) <target> <to> {number:color_temp} [kelvin|k]',
+          '(set|make|turn|change) <target> [(color|colour) temperature] <to> {number:color_temp_mireds} (mired|mireds)',
+        ],
+      }],
+    },
+    zh: {
+      HassLightSet: [{
+        domains: ['light'],
+        sentences: [
+          '<target>[颜色|灯光](调成|变成|换成|设为|调到|改成|改为|设置为|设成|调为|切换成|切换到|变为|开成|换)[颜色]{color}[的|的颜色|颜色]',
+          '<target>颜色<setto>{color}', '(调成|变成|换成|开)<target>{color}', '[<where>](灯光|灯)(调成|变成|换成|改成){color}',
+          '<target>色温<setto>{number:color_temp}(k|开尔文|开)',
+        ],
+      }],
+    },
+  },
+  replies: {
+    en: { set_color: 'Set {target} to {color}.', set_color_temp: 'Set {target} to {value} K.' },
+    zh: { set_color: '已将{target}调成{color}。', set_color_temp: '已将{target}的色温调到{value}K。' },
+  },
+  typeWords: [{
+    en: ['light', 'lamp', 'lighting', 'bulb', 'light bulb', 'lightbulb', 'lantern', 'light strip', 'led strip'],
+    enPlural: ['lights', 'lamps', 'bulbs', 'light bulbs', 'lightbulbs', 'lanterns', 'light strips', 'led strips'],
+    zh: ['灯', '灯光', '电灯', '台灯', '吊灯', '灯泡', '灯具', '落地灯', '壁灯', '灯带', '吸顶灯', '射灯', '筒灯', '夜灯'],
+  }],
+  noun: { en: 'lights', zh: '灯' },
 };
+
+/**
+ * HassLightSet with a colour ("red", "warm white": a CSS keyword or a named white) or a colour temperature
+ * (kelvin, or mireds turned into kelvin); other light intents as every kind.
+ */
+function lightCommand(intent: string, s: IntentSlots): DeviceCommand | null {
+  if (intent === 'HassLightSet') {
+    if (typeof s.color === 'string') {
+      if (Object.hasOwn(WHITES, s.color)) return { command: 'set_color_temp', params: { kelvin: WHITES[s.color]! } };
+      const rgb = cssRgb(s.color);
+      if (rgb) return { command: 'set_color', params: { rgb: [rgb[0], rgb[1], rgb[2]] } };
+    }
+    if (typeof s.color_temp === 'number') return { command: 'set_color_temp', params: { kelvin: s.color_temp } };
+    if (typeof s.color_temp_mireds === 'number' && s.color_temp_mireds > 0) {
+      return { command: 'set_color_temp', params: { kelvin: Math.round(1_000_000 / s.color_temp_mireds) } };
+    }
+  }
+  return commonCommandFor(intent, s);
+}

@@ -60,4 +60,10 @@ export const lock: DeviceKind = {
     if (intent === 'HassTurnOff') return { command: 'unlock' };
     return commonCommandFor(intent, slots);
   },
+  typeWords: [
+    { en: ['lock', 'door lock', 'deadbolt', 'smart lock'], enPlural: ['locks', 'door locks', 'deadbolts', 'smart locks'], zh: ['锁', '门锁', '智能锁'] },
+    // "door" may be a lock, a cover or a contact; the sentence narrows it ("lock the door", "is the door open").
+    { kind: 'door', shared: ['cover', 'binary_sensor'], en: ['door'], enPlural: ['doors'], zh: ['门', '大门', '房门'] },
+  ],
+  noun: { en: 'locks', zh: '锁' },
 };

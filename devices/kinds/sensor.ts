@@ -43,4 +43,7 @@ export const sensor: DeviceKind = {
   defaultIntents: [],
   stateWords: [],
   commandFor: () => null,
+  // "sensor" can mean a binary sensor too; replies call both "sensors".
+  typeWords: [{ shared: ['binary_sensor'], en: ['sensor'], enPlural: ['sensors'], zh: ['传感器', '探测器'] }],
+  noun: { en: 'sensors', zh: '传感器' },
 };

@@ -24,4 +24,10 @@ export const switchKind: DeviceKind = {
   defaultIntents: ['HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassGetState'],
   stateWords: ['on', 'off'],
   commandFor: commonCommandFor,
+  typeWords: [{
+    en: ['switch', 'plug', 'smart plug', 'outlet', 'socket', 'power strip'],
+    enPlural: ['switches', 'plugs', 'smart plugs', 'outlets', 'sockets', 'power strips'],
+    zh: ['开关', '插座', '插头', '排插', '智能插座'],
+  }],
+  noun: { en: 'switches', zh: '开关' },
 };

@@ -32,7 +32,7 @@ export interface CorpusCase {
 
 export interface CorpusFile {
   file: string;
-  home: { devices: DeviceConfig[]; areas?: Record<string, { aliases?: string[]; floor?: string }>; floors?: Record<string, unknown> };
+  home: { devices: DeviceConfig[]; areas?: Record<string, { aliases?: string[]; floor?: string }>; floors?: Record<string, { aliases?: string[]; level?: number }> };
   cases: CorpusCase[];
 }
 
@@ -70,7 +70,7 @@ export function corpusProblems(corpus: CorpusFile): string[] {
 export function corpusEngine(corpus: CorpusFile, options: { recentMatches?: number } = {}): IntentEngine {
   const engine = addBundledPluginSentences(new IntentEngine(options));
   const { devices } = readConfigDevices(corpus.home.devices);
-  engine.setLists(intentLists(devices, corpus.home.areas));
+  engine.setLists(intentLists(devices, corpus.home.areas, corpus.home.floors));
   return engine;
 }
 

@@ -40,6 +40,7 @@ export const EN_RESPONSES = {
   range_brightness: 'Brightness must be between {min} and {max}%.',
   range_position: 'Position must be between {min} and {max}%.',
   range_percentage: 'Speed must be between {min} and {max}%.',
+  range_volume: 'Volume must be between {min} and {max}%.',
   range_temperature: 'Temperature must be between {min} and {max} {unit}.',
   range_duration: 'A timer must be between 1 second and 24 hours.',
   no_match: "Sorry, I didn't understand that.",
@@ -60,10 +61,6 @@ export const EN_WORDS = {
   are: 'are',
   batteries: 'batteries',
   low: 'low',
-  types: {
-    light: 'lights', switch: 'switches', climate: 'thermostats', cover: 'blinds', lock: 'locks', fan: 'fans',
-    sensor: 'sensors', binary_sensor: 'sensors',
-  },
   states: {
     on: 'on', off: 'off', open: 'open', closed: 'closed', opening: 'opening', closing: 'closing',
     locked: 'locked', unlocked: 'unlocked', locking: 'locking', unlocking: 'unlocking', jammed: 'jammed',

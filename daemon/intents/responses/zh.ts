@@ -37,6 +37,7 @@ export const ZH_RESPONSES = {
   range_brightness: '亮度必须在{min}到{max}%之间。',
   range_position: '位置必须在{min}到{max}%之间。',
   range_percentage: '风速必须在{min}到{max}%之间。',
+  range_volume: '音量必须在{min}到{max}%之间。',
   range_temperature: '温度必须在{min}到{max}{unit}之间。',
   range_duration: '定时器时长必须在1秒到24小时之间。',
   no_match: '抱歉，我没听懂。',
@@ -54,10 +55,6 @@ export const ZH_WORDS = {
   degreesF: '°F',
   is: '',
   are: '',
-  types: {
-    light: '灯', switch: '开关', climate: '空调', cover: '窗帘', lock: '锁', fan: '风扇',
-    sensor: '传感器', binary_sensor: '传感器',
-  },
   batteries: '电池',
   low: '电量低',
   states: {

@@ -13,12 +13,13 @@ const OFF = '(turn|switch|power|flip|put|shut) off';
 export const EN_SENTENCES: LangSentences = {
   lang: 'en',
   rules: {
-    in_area: '((in|on|at|of|from|for|inside|around|throughout|across) {area} [room]|{here}|{everywhere:all})',
+    in_area: '((in|on|at|of|from|for|inside|around|throughout|across) {area} [room]|{here}|{everywhere:all}|[on|in|at|throughout|across] {floor})',
     target: [
       '({name} [<in_area>]',
       '|{area} {name}',
       '|{name} {type} [<in_area>]',
       '|[{all}] {area} {type} [{everywhere:all}]',
+      '|[{all}] {floor} {type}',
       '|[{all}] {type} [<in_area>]',
       ')',
     ].join(''),

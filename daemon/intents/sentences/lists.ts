@@ -5,6 +5,7 @@
  */
 import type { DeviceType } from '../../../devices/model.js';
 import { SENSOR_CLASS_WORDS } from './sensorClasses.js';
+import { typeWordGroups } from '../../../devices/kinds/index.js';
 
 export interface TypeWords {
   domains: readonly DeviceType[];
@@ -19,48 +20,8 @@ export interface TypeWords {
   many: readonly string[];
 }
 
-/** Device type words. "door" may be a lock or a cover; the sentence narrows it ("lock the door"). */
-export const TYPE_WORDS: readonly TypeWords[] = [
-  {
-    domains: ['light'],
-    one: ['light', 'lamp', 'lighting', 'bulb', 'light bulb', 'lightbulb', 'lantern', 'light strip', 'led strip',
-      '灯', '灯光', '电灯', '台灯', '吊灯', '灯泡', '灯具', '落地灯', '壁灯', '灯带', '吸顶灯', '射灯', '筒灯', '夜灯'],
-    many: ['lights', 'lamps', 'bulbs', 'light bulbs', 'lightbulbs', 'lanterns', 'light strips', 'led strips'],
-  },
-  {
-    domains: ['switch'],
-    one: ['switch', 'plug', 'smart plug', 'outlet', 'socket', 'power strip', '开关', '插座', '插头', '排插', '智能插座'],
-    many: ['switches', 'plugs', 'smart plugs', 'outlets', 'sockets', 'power strips'],
-  },
-  {
-    domains: ['climate'],
-    one: ['thermostat', 'heating', 'heater', 'radiator', 'ac', 'air conditioner', 'air conditioning', 'aircon',
-      'air con', 'hvac', 'heat pump', 'climate', '空调', '温控器', '恒温器', '暖气', '地暖', '取暖器', '冷气'],
-    many: ['thermostats', 'heaters', 'radiators', 'air conditioners', 'heat pumps'],
-  },
-  {
-    domains: ['cover'],
-    kind: 'shade',
-    one: ['blind', 'blinds', 'curtain', 'shade', 'shutter', 'awning', 'drape', 'roller blind', 'window covering',
-      '窗帘', '百叶窗', '卷帘', '遮阳帘', '帘子', '窗纱'],
-    many: ['curtains', 'shades', 'shutters', 'awnings', 'drapes', 'roller blinds', 'window coverings'],
-  },
-  { domains: ['cover'], one: ['cover', '遮盖'], many: ['covers'] },
-  { domains: ['cover'], kind: 'door', one: ['garage door', 'gate', '卷帘门', '车库门', '闸门'], many: ['garage doors', 'gates'] },
-  {
-    domains: ['lock'],
-    one: ['lock', 'door lock', 'deadbolt', 'smart lock', '锁', '门锁', '智能锁'],
-    many: ['locks', 'door locks', 'deadbolts', 'smart locks'],
-  },
-  { domains: ['lock', 'cover', 'binary_sensor'], kind: 'door', one: ['door', '门', '大门', '房门'], many: ['doors'] },
-  { domains: ['cover', 'binary_sensor'], kind: 'window', one: ['window', '窗户', '窗'], many: ['windows'] },
-  {
-    domains: ['fan'],
-    one: ['fan', 'ceiling fan', 'ventilator', 'exhaust fan', '风扇', '电扇', '电风扇', '吊扇', '排气扇', '换气扇'],
-    many: ['fans', 'ceiling fans', 'ventilators', 'exhaust fans'],
-  },
-  { domains: ['sensor', 'binary_sensor'], one: ['sensor', '传感器', '探测器'], many: ['sensors'] },
-];
+/** Device type words: each kind's own (devices/kinds/<kind>.ts `typeWords`), through the table of kinds. */
+export const TYPE_WORDS: readonly TypeWords[] = typeWordGroups();
 
 /** Lists of spoken forms and the value they stand for. */
 export const STATIC_LISTS: Readonly<Record<string, readonly (string | readonly [string, unknown])[]>> = {

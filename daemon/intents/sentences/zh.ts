@@ -8,13 +8,14 @@ import type { LangSentences } from '../types.js';
 export const ZH_SENTENCES: LangSentences = {
   lang: 'zh',
   rules: {
-    where: '({area}[里|里面|内|中]|{here})',
+    where: '({area}[里|里面|内|中]|{here}|{floor}[上|里])',
     target: [
       '({name}',
       '|{area}[里|里面|内]{name}',
       '|{name}{type}',
       '|[{all}][{area}][里|里面|内][{all}]{type}[{all}]',
       '|{here}[{all}]{type}[{all}]',
+      '|[{all}]{floor}[上|里][{all}]{type}[{all}]',
       '|{everywhere:all}[{all}]{type}[{all}]',
       ')',
     ].join(''),

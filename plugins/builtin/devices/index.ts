@@ -2,7 +2,7 @@ import type { DeviceAction, DeviceCommand, DeviceView, HandlerContext, IntentRep
 
 /**
  * Device control and state questions: turn on/off, toggle, brightness, position, stop, fan speed,
- * temperature, lock/unlock (HassTurnOn/Off on a lock), and "is the front door locked", "what's the
+ * temperature, lock/unlock (HassTurnOn/Off on a lock), scenes, scripts, buttons, valves, vacuums, media players, and "is the front door locked", "what's the
  * humidity in the living room". Everything goes through the API: the intent engine picks the devices and
  * words the reply (`api.devices.resolve`), the hub translates and publishes (`api.devices.command`). A
  * request it cannot carry out ("250 percent", a device nobody has) is refused before anything is sent.
@@ -17,11 +17,15 @@ export const manifest: PluginManifest = {
   intents: [
     'HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving', 'HassFanSetSpeed',
     'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
+    // The kinds' own (devices/kinds/vacuum.ts, mediaPlayer.ts): the engine picks the device and its command.
+    'HassVacuumStart', 'HassVacuumReturnToBase', 'HassVacuumPause', 'HassMediaPause', 'HassMediaUnpause', 'HassMediaNext',
+    'HassMediaPrevious', 'HassSetVolume', 'HassSetVolumeRelative', 'HassMediaPlayerMute', 'HassMediaPlayerUnmute',
   ],
 };
 
-const COMMANDS = ['HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving', 'HassFanSetSpeed', 'HassClimateSetTemperature'];
-const QUESTIONS = ['HassClimateGetTemperature', 'HassGetState'];
+const QUESTION_SET = new Set(['HassClimateGetTemperature', 'HassGetState']);
+const COMMANDS = (manifest.intents ?? []).filter((i) => !QUESTION_SET.has(i));
+const QUESTIONS = [...QUESTION_SET];
 
 const TEXTS: Record<'en' | 'zh', Record<string, string>> = {
   en: {

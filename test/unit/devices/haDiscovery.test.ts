@@ -195,7 +195,7 @@ test('bad input is a result with a reason, never a throw', () => {
     ['homeassistant/sensor/prototype/config', buf('{"stat_t":"a"}'), 'invalid', 'DEVICE_ID_RESERVED'],
     // Under the 64 KiB payload cap, but more than one entity may keep.
     ['homeassistant/sensor/x/config', buf(JSON.stringify({ stat_t: 'a', name: 'n'.repeat(20_000) })), 'invalid', 'PAYLOAD_TOO_LARGE'],
-    ['homeassistant/vacuum/x/config', buf('{"cmd_t":"a"}'), 'ignored'],
+    ['homeassistant/siren/x/config', buf('{"cmd_t":"a"}'), 'ignored'],
     ['homeassistant/device/x/config', buf('{"dev":{"ids":"a"}}'), 'invalid', 'DISCOVERY_INVALID'],
     ['homeassistant/light/x/config', buf('{"migrate_discovery":true}'), 'ignored'],
     ['homeassistant/light/x/y/z/config', buf('{}'), 'invalid', 'DISCOVERY_INVALID'],

@@ -10,8 +10,10 @@ import { ConfigSchema } from '../../../daemon/config/schema.js';
 const ROOT = new URL('../../../../', import.meta.url);
 
 describe('the table of device kinds', () => {
-  test('lists the eight kinds in the order of the config schema', () => {
-    assert.deepEqual([...DEVICE_TYPES], ['light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'lock', 'fan']);
+  test('lists the kinds in the order of the config schema', () => {
+    assert.deepEqual([...DEVICE_TYPES], [
+      'light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'lock', 'fan', 'valve', 'vacuum', 'media_player', 'scene', 'button', 'script',
+    ]);
   });
 
   test('every derived list is the table: discovery components, the config enum, the written JSON schema', async () => {
@@ -27,7 +29,7 @@ describe('the table of device kinds', () => {
   });
 
   test('a name that is not a kind has no module, whatever Object.prototype holds', () => {
-    for (const name of ['vacuum', '__proto__', 'constructor', 'toString', '']) {
+    for (const name of ['siren', '__proto__', 'constructor', 'toString', '']) {
       assert.equal(kindOf(name), undefined);
       assert.equal(isDeviceType(name), false);
     }
@@ -35,10 +37,10 @@ describe('the table of device kinds', () => {
 
   test('the intents a kind answers by default and its state words', () => {
     assert.deepEqual(typesForIntent('HassTurnOn'), ['light', 'switch', 'fan']);
-    assert.deepEqual(typesForIntent('HassGetState').sort(), ['cover', 'fan', 'light', 'lock', 'switch']);
+    assert.deepEqual(typesForIntent('HassGetState').sort(), ['cover', 'fan', 'light', 'lock', 'switch', 'valve']);
     assert.deepEqual(typesForIntent('HassClimateSetTemperature'), ['climate']);
     assert.deepEqual(typesForStateWord('locked'), ['lock']);
-    assert.deepEqual(typesForStateWord('open').sort(), ['binary_sensor', 'cover', 'lock']);
+    assert.deepEqual(typesForStateWord('open').sort(), ['binary_sensor', 'cover', 'lock', 'valve']);
   });
 
   test('the device command an intent means is the kind\'s decision', () => {
@@ -47,7 +49,8 @@ describe('the table of device kinds', () => {
     assert.deepEqual(intentCommand('light', 'HassLightSet', { brightness: 30 }), { command: 'set_brightness', params: { brightness: 30 } });
     assert.equal(intentCommand('light', 'HassLightSet', {}), null);
     assert.equal(intentCommand('sensor', 'HassTurnOn', {}), null);
-    assert.equal(intentCommand('vacuum', 'HassTurnOn', {}), null);
+    assert.equal(intentCommand('siren', 'HassTurnOn', {}), null);
+    assert.deepEqual(intentCommand('vacuum', 'HassTurnOn', {}), { command: 'start' });
   });
 
   test('a config entry reads through its kind: capabilities, and climate reads stateTopic as the room temperature', () => {
@@ -68,7 +71,7 @@ describe('the table of device kinds', () => {
   });
 
   test('a config entry whose type is not a kind (past the schema) is a problem, not a device', () => {
-    const { devices, problems } = readConfigDevices([{ id: 'robot', type: 'vacuum', commandTopic: 'robot/set' }] as unknown as DeviceConfig[]);
+    const { devices, problems } = readConfigDevices([{ id: 'robot', type: 'siren', commandTopic: 'robot/set' }] as unknown as DeviceConfig[]);
     assert.deepEqual(devices, []);
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.id, 'robot');
