@@ -19,6 +19,7 @@ import { VoiceServer } from './voice/voiceServer.js';
 import { VoiceCore } from './voice/voiceCore.js';
 import type { HandlerStage } from './voice/handlerStage.js';
 import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
+import { CloudSubsystem } from './cloud/cloudSubsystem.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -26,6 +27,8 @@ export interface HubOptions {
   clock?: Clock;
   /** A handler stage in place of the intent pipeline (the benchmarks time the session path alone with one). */
   stage?: HandlerStage;
+  /** The hub's version, sent in the cloud link's `hello`. */
+  version?: string;
 }
 
 /**
@@ -45,6 +48,8 @@ export class Hub {
   readonly mqtt: MqttSubsystem;
   readonly devices: DeviceService;
   readonly plugins: PipelineSubsystem;
+  /** The cloud link (PROTOCOL §6): started last, stopped first; off when cloud.url is unset. */
+  readonly cloud: CloudSubsystem;
   private readonly lifecycle: Lifecycle;
 
   constructor(options: HubOptions) {
@@ -87,7 +92,15 @@ export class Hub {
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
     // their work needs still run, and the core stops after them.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voiceCore, this.voice], log);
+    this.cloud = new CloudSubsystem(sub('cloud'), {
+      devices, core: this.voiceCore, version: options.version ?? '0.0.0',
+      healthSummary: () => {
+        const { status, checks } = this.health.evaluate();
+        return { status, checks: Object.fromEntries(Object.entries(checks).filter(([name]) => name !== 'cloud').map(([name, c]) => [name, c.ok])) };
+      },
+    });
+    // The cloud link last: it tells the cloud about a hub that is whole, and it is gone before what it reports on stops.
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voiceCore, this.voice, this.cloud], log);
   }
 
   async start(): Promise<void> {

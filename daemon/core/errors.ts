@@ -73,6 +73,14 @@ export const ErrorCodes = {
   WATCHDOG_PID_INVALID: 'WATCHDOG_PID is not a process id; watchdog off',
   WATCHDOG_PID_OTHER: 'WATCHDOG_PID names another process, so the watchdog is not ours to feed',
   WATCHDOG_WITHOUT_SOCKET: 'WATCHDOG_USEC is set without NOTIFY_SOCKET; watchdog off',
+  // The cloud link (daemon/cloud/, issue 13).
+  CLOUD_BUSY: 'a cloud HTTP request waited longer than cloud.pool.maxWaitMs for a connection or the rate limit',
+  CLOUD_UNAUTHORIZED: 'the cloud refused the hub\'s token (401/403); the link waits cloud.backoffMaxMs between tries',
+  CLOUD_TLS: 'the cloud\'s TLS certificate was not trusted (set cloud.ca for a private CA) or the handshake failed',
+  CLOUD_HEARTBEAT_TIMEOUT: 'the cloud link answered no ping (or acknowledged no events) for two heartbeat intervals and was closed',
+  CLOUD_OUTBOX_OVERFLOW: 'the cloud outbox reached cloud.outboxMax while events could not be delivered; the oldest were dropped',
+  CLOUD_FRAME_INVALID: 'a frame from the cloud was not JSON, of an unknown type, missing or with wrong fields, or too large',
+  CLOUD_ACK_UNKNOWN: 'the cloud acknowledged a seq the hub never sent; the ack is ignored',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
