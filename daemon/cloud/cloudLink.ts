@@ -140,7 +140,12 @@ export class CloudLink {
     ws.on('error', (err: NodeJS.ErrnoException) => {
       if (refused) return;
       const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(`${err.code ?? ''} ${err.message}`);
-      if (/timeout/i.test(err.message) && !opened) this.fail('CLOUD_HEARTBEAT_TIMEOUT', `the cloud did not finish the handshake within ${2 * heartbeatMs} ms`);
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        // Not waiting for a close handshake with a peer that is busy sending megabytes: cut it now.
+        this.fail('CLOUD_FRAME_INVALID', `the cloud sent a frame over ${MAX_CLOUD_FRAME_BYTES} bytes; link closed`);
+        ws.terminate();
+      }
+      else if (/timeout/i.test(err.message) && !opened) this.fail('CLOUD_HEARTBEAT_TIMEOUT', `the cloud did not finish the handshake within ${2 * heartbeatMs} ms`);
       else this.fail(tls ? 'CLOUD_TLS' : 'CLOUD_UNAVAILABLE', `${tls ? 'TLS: ' : ''}${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`);
     });
     ws.on('open', () => {
@@ -175,8 +180,7 @@ export class CloudLink {
       if (this.ws === ws) this.ws = null;
       if (opened) {
         this.options.handler.closed();
-        if (code === 1009) this.fail('CLOUD_FRAME_INVALID', 'the cloud sent a frame over the size limit; link closed');
-        else if (!this.lastErrorSince(this.openedAt)) this.fail('CLOUD_UNAVAILABLE', `the cloud closed the link (${code})`);
+        if (!this.lastErrorSince(this.openedAt)) this.fail('CLOUD_UNAVAILABLE', `the cloud closed the link (${code})`);
         if (this.monotonic() - this.openedAt >= (this.options.stableMs ?? STABLE_MS)) this.backoff.reset();
       }
       this.scheduleReconnect(unauthorized, retryAfter);

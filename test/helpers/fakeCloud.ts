@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer, WebSocket } from 'ws';
@@ -12,6 +13,8 @@ export interface FakeCloudOptions {
   token?: string | null;
   /** Log every frame to stdout (the runnable script does). */
   verbose?: boolean;
+  /** Serve wss:// and https:// with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 /**
@@ -62,11 +65,11 @@ export class FakeCloud {
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${this.port}/hub`;
+    return `${this.options.tls ? 'wss' : 'ws'}://127.0.0.1:${this.port}/hub`;
   }
 
   get httpUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   get connections(): number {
@@ -163,8 +166,9 @@ export class FakeCloud {
   }
 
   private makeServer(): Server {
-    const server = createServer((req, res) => this.http(req, res));
-    server.on('connection', () => { this.httpConnections++; });
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.http(req, res);
+    const server: Server = this.options.tls ? createTlsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, handler) as unknown as Server : createServer(handler);
+    server.on(this.options.tls ? 'secureConnection' : 'connection', () => { this.httpConnections++; });
     server.on('upgrade', (req, socket, head) => {
       this.upgrades.push({ authorization: req.headers.authorization, at: Date.now() });
       if (this.blackhole) {
