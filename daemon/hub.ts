@@ -20,6 +20,7 @@ import { VoiceCore } from './voice/voiceCore.js';
 import type { HandlerStage } from './voice/handlerStage.js';
 import { PipelineSubsystem } from './pipeline/pipelineSubsystem.js';
 import { CloudSubsystem } from './cloud/cloudSubsystem.js';
+import { RequestPool } from './cloud/requestPool.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -50,6 +51,8 @@ export class Hub {
   readonly plugins: PipelineSubsystem;
   /** The cloud link (PROTOCOL §6): started last, stopped first; off when cloud.url is unset. */
   readonly cloud: CloudSubsystem;
+  /** The one keep-alive pool for cloud HTTP (`api.cloud.request`; `dispatcher()` for undici users). */
+  readonly cloudPool: RequestPool;
   private readonly lifecycle: Lifecycle;
 
   constructor(options: HubOptions) {
@@ -82,7 +85,19 @@ export class Hub {
       },
       stop: async () => {},
     };
-    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler });
+    this.cloudPool = new RequestPool({ cloud: config.cloud, timeoutMs: config.plugins.timeoutMs, metrics: this.ctx.metrics, clock: this.ctx.clock });
+    const pool = this.cloudPool;
+    const poolLog = log.child({ subsystem: 'cloud-pool' });
+    // Before the plugins (their onStart may call the cloud) and stopped after them.
+    const cloudPool: Subsystem = {
+      name: 'cloud-pool',
+      start: async () => {
+        // Pre-warming is not waited for: a cloud that is down at start must not hold the hub up.
+        if (pool.configured) void pool.prewarm().then((n) => poolLog.debug({ connections: n }, 'cloud connections pre-warmed'));
+      },
+      stop: () => pool.close(),
+    };
+    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, cloud: pool });
     const voiceCtx = sub('voice');
     this.voiceCore = new VoiceCore({ ctx: voiceCtx, stage: options.stage ?? this.plugins.stage, stt: this.plugins.speechToText });
     this.voice = new VoiceServer({
@@ -100,7 +115,7 @@ export class Hub {
       },
     });
     // The cloud link last: it tells the cloud about a hub that is whole, and it is gone before what it reports on stops.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, this.plugins, this.voiceCore, this.voice, this.cloud], log);
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, this.plugins, this.voiceCore, this.voice, this.cloud], log);
   }
 
   async start(): Promise<void> {

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { HubContext, Subsystem } from '../core/context.js';
-import { HubError } from '../core/errors.js';
 import { RateLimiter } from '../core/rateLimiter.js';
 import type { VoiceCore } from '../voice/voiceCore.js';
 import { AnsweredIds, emptyAnswered, type AnsweredDocument } from './answeredIds.js';
@@ -11,6 +9,7 @@ import { CommandDoor, type DeviceCommander } from './commandDoor.js';
 import { EventRecorder } from './eventRecorder.js';
 import { emptyOutbox, Outbox, type OutboxDocument } from './outbox.js';
 import { SyncSession } from './syncSession.js';
+import { readCa } from './readCa.js';
 
 /** How long (and how many) answered command and utterance ids are kept, across restarts. */
 const ANSWERED_TTL_MS = 24 * 60 * 60_000;
@@ -147,17 +146,5 @@ export class CloudSubsystem implements Subsystem {
     this.droppedLogged = true;
     this.ctx.log.warn({ code: 'CLOUD_OUTBOX_OVERFLOW', max: this.ctx.config.cloud.outboxMax },
       `cloud outbox full (${this.ctx.config.cloud.outboxMax} events): dropping the oldest until the link is back (logged once per outage)`);
-  }
-}
-
-async function readCa(path: string | null): Promise<string[] | null> {
-  if (!path) return null;
-  try {
-    const pem = await readFile(path, 'utf8');
-    // Node's own CAs stay trusted: `ca` replaces them unless they are passed along.
-    const { rootCertificates } = await import('node:tls');
-    return [...rootCertificates, pem];
-  } catch (err) {
-    throw new HubError('CLOUD_TLS', `cloud.ca ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }
 }

@@ -87,3 +87,12 @@ test('with no cloud.url the link is off: nothing is dialled and /health says off
   assert.deepEqual([h.checks.cloud!.state, h.checks.cloud!.ok], ['off', true]);
   assert.equal(metricValue(await metrics(hub), 'voicehub_cloud_outbox_events'), 0);
 });
+
+test('with a cloud configured, the request pool opens cloud.pool.minIdle connections at start (OPTIONS of the base path)', async (t) => {
+  const cloud = await FakeCloud.start();
+  const hub = await startDaemon({ config: cloudConfig(cloud.url, { more: ', pool: { minIdle: 3 }' }) });
+  t.after(async () => { await hub.cleanup(); await cloud.close(); });
+  await cloud.waitFor(() => cloud.requests.filter((r) => r.method === 'OPTIONS').length === 3, 15_000, 'three pre-warm requests');
+  assert.deepEqual(cloud.requests.filter((r) => r.method === 'OPTIONS').map((r) => [r.url, r.authorization]), Array(3).fill(['/hub/', 'Bearer hub-token']));
+  await until(async () => (await metrics(hub)).includes('voicehub_cloud_request_seconds_count{method="OPTIONS",outcome="ok"} 3'), 5000, 'the three requests in voicehub_cloud_request_seconds');
+});
