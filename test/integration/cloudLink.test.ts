@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeCloud } from '../helpers/fakeCloud.js';
-import { startDaemon } from '../helpers/daemon.js';
+import { join } from 'node:path';
+import { runCli, startDaemon } from '../helpers/daemon.js';
 import { cloudConfig, deviceClient, health, metrics, metricValue, publishReadings, until } from '../helpers/cloudHub.js';
 
 test('the hub dials the cloud with its token, says hello, and sends device events in order with no gaps', async (t) => {
@@ -95,4 +96,31 @@ test('with a cloud configured, the request pool opens cloud.pool.minIdle connect
   await cloud.waitFor(() => cloud.requests.filter((r) => r.method === 'OPTIONS').length === 3, 15_000, 'three pre-warm requests');
   assert.deepEqual(cloud.requests.filter((r) => r.method === 'OPTIONS').map((r) => [r.url, r.authorization]), Array(3).fill(['/hub/', 'Bearer hub-token']));
   await until(async () => (await metrics(hub)).includes('voicehub_cloud_request_seconds_count{method="OPTIONS",outcome="ok"} 3'), 5000, 'the three requests in voicehub_cloud_request_seconds');
+});
+
+test('voicehub cloud status: the live link from the running hub, the outbox from the data dir when it is stopped', async (t) => {
+  const cloud = await FakeCloud.start();
+  cloud.ackMode = 'withhold';
+  const hub = await startDaemon({ config: cloudConfig(cloud.url, { heartbeatMs: 5000 }) });
+  const client = await deviceClient(hub);
+  t.after(async () => { await client.endAsync().catch(() => {}); await hub.cleanup(); await cloud.close(); });
+  await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');
+  await publishReadings(client, 'home/temp/state', 0, 3);
+  await cloud.waitFor(() => cloud.received.length === 3, 15_000, 'three events');
+  const env = { VOICEHUB_DATA_DIR: join(hub.dir, 'data') };
+  const args = ['cloud', 'status', '--config', join(hub.dir, 'voicehub.yaml'), '--hub', hub.url];
+  const text = await runCli(args, { cwd: hub.dir, env });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^link: +connected/m);
+  assert.match(text.stdout, /^outbox: +3 events waiting/m);
+  const json = await runCli([...args, '--json'], { cwd: hub.dir, env });
+  const report = JSON.parse(json.stdout) as { state: string; outbox: number; hubRunning: boolean };
+  assert.deepEqual([report.state, report.outbox, report.hubRunning], ['connected', 3, true]);
+  await client.endAsync();
+  await hub.stop();
+  const stopped = await runCli(['cloud', 'status', '--config', join(hub.dir, 'voicehub.yaml'), '--hub', hub.url, '--json'], { cwd: hub.dir, env });
+  const offline = JSON.parse(stopped.stdout) as { state: string; outbox: number; hubRunning: boolean };
+  assert.deepEqual([offline.hubRunning, offline.outbox], [false, 3], 'read from cloud-outbox.json');
+  assert.match(offline.state, /not running/);
+  assert.equal(stopped.code, 0);
 });
