@@ -32,10 +32,7 @@ export class CloudMetrics {
     this.folded = getOrCreate(registry, 'voicehub_cloud_outbox_folded_total', () => new Counter({
       name: 'voicehub_cloud_outbox_folded_total', help: 'device state events replaced by a later state of the same device while the outbox was full', registers: [registry],
     }));
-    this.requestSeconds = getOrCreate(registry, 'voicehub_cloud_request_seconds', () => new Histogram({
-      name: 'voicehub_cloud_request_seconds', help: 'cloud HTTP requests through the pool, by method and outcome (ok, error, busy)',
-      labelNames: ['method', 'outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
-    }));
+    this.requestSeconds = cloudRequestSeconds(registry);
   }
 
   /** Where the gauges read from, once the link and outbox exist. */
@@ -43,4 +40,12 @@ export class CloudMetrics {
     this.connected = connected;
     this.outbox = outbox;
   }
+}
+
+/** The request pool's histogram alone (the pool is built apart from the link, and must not make the gauges). */
+export function cloudRequestSeconds(registry: Registry): Histogram<'method' | 'outcome'> {
+  return getOrCreate(registry, 'voicehub_cloud_request_seconds', () => new Histogram({
+    name: 'voicehub_cloud_request_seconds', help: 'cloud HTTP requests through the pool, by method and outcome (ok, error, busy)',
+    labelNames: ['method', 'outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+  }));
 }

@@ -51,6 +51,7 @@ export class Outbox {
   /** No fold pass before this many more records (a pass that freed little is not repeated at every event). */
   private foldBackoff = 0;
   private stopped = false;
+  private lastWriteAt = -Infinity;
 
   constructor(private readonly collection: Collection<OutboxDocument>, private readonly options: OutboxOptions) {
     const doc = collection.data;
@@ -89,11 +90,16 @@ export class Outbox {
     return this.doc.events[0]?.ts ?? null;
   }
 
+  /** Records an event; `body` becomes the event (the recorder makes a fresh object for each, so no copy). */
   record(kind: CloudEventKind, body: Record<string, unknown>): number {
     const doc = this.doc;
     if (doc.events.length >= this.options.max) this.makeRoom();
     const seq = doc.nextSeq++;
-    doc.events.push({ ...body, seq, ts: this.options.clock.now(), kind });
+    const event = body as CloudEvent;
+    event.seq = seq;
+    event.ts = this.options.clock.now();
+    event.kind = kind;
+    doc.events.push(event);
     this.schedule();
     return seq;
   }
@@ -143,18 +149,24 @@ export class Outbox {
     this.timer = null;
   }
 
+  /**
+   * At most one write per flush interval, as storage's own coalescing: the first event after a quiet spell
+   * is written (and so sent) at once, a burst waits for the interval to pass since the last write.
+   */
   private schedule(): void {
     if (this.timer || this.writing || this.stopped) return;
+    const wait = Math.max(0, this.lastWriteAt + this.options.flushIntervalMs - this.options.clock.now());
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;
       void this.persist();
-    }, this.options.flushIntervalMs);
+    }, wait);
     this.timer.unref?.();
   }
 
   private async persist(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
+    this.lastWriteAt = this.options.clock.now();
     const upTo = this.doc.nextSeq - 1;
     const grew = upTo > this.persisted;
     try {

@@ -6,7 +6,7 @@ import { HubError, isHubError } from '../core/errors.js';
 import { RateLimiter } from '../core/rateLimiter.js';
 import type { Registry } from '../core/metrics.js';
 import type { CloudRequest, CloudResponse } from '../../plugins/sdk/api.js';
-import { CloudMetrics } from './cloudMetrics.js';
+import { cloudRequestSeconds } from './cloudMetrics.js';
 import { readCa } from './readCa.js';
 
 /** A response body larger than this is refused rather than buffered (a Pi has little memory). */
@@ -53,7 +53,7 @@ export class RequestPool implements CloudRequester {
   private readonly base: URL | null;
   private readonly limiter: RateLimiter;
   private readonly clock: Clock;
-  private readonly metrics: CloudMetrics | null;
+  private readonly requestSeconds: ReturnType<typeof cloudRequestSeconds> | null;
   private inFlight = 0;
   private readonly queue: Array<{ grant: () => void }> = [];
   private closed = false;
@@ -64,7 +64,7 @@ export class RequestPool implements CloudRequester {
     this.clock = options.clock ?? systemClock;
     // A second's worth of burst: a plugin may fire a handful at once; a loop may not.
     this.limiter = new RateLimiter({ perSecond: cloud.pool.perSecond, burst: Math.max(1, Math.ceil(cloud.pool.perSecond)), maxKeys: 1 }, this.clock);
-    this.metrics = options.metrics ? new CloudMetrics(options.metrics) : null;
+    this.requestSeconds = options.metrics ? cloudRequestSeconds(options.metrics) : null;
   }
 
   get configured(): boolean {
@@ -114,7 +114,7 @@ export class RequestPool implements CloudRequester {
       if (isHubError(err) && err.code === 'CLOUD_BUSY') outcome = 'busy';
       throw err;
     } finally {
-      this.metrics?.requestSeconds.observe({ method, outcome }, (performance.now() - started) / 1000);
+      this.requestSeconds?.observe({ method, outcome }, (performance.now() - started) / 1000);
     }
   }
 

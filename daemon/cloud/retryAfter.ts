@@ -12,7 +12,8 @@ export function retryAfterMs(header: string | string[] | undefined, dateHeader: 
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Math.min(MAX_RETRY_AFTER_MS, Number(trimmed) * 1000);
   const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return null;
+  // An HTTP-date has a day and month name; Date.parse alone would take "-5" for the year -5.
+  if (Number.isNaN(at) || !/[A-Za-z]{3}/.test(trimmed)) return null;
   const serverDate = Date.parse(Array.isArray(dateHeader) ? dateHeader[0] ?? '' : dateHeader ?? '');
   const reference = Number.isNaN(serverDate) ? now : serverDate;
   return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - reference));

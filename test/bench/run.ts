@@ -8,6 +8,7 @@ import { benchVoice, formatTable } from './voice.js';
 import { benchVoicePipeline } from './voicePipeline.js';
 import { BENCH_AREAS, BENCH_HOME, BENCH_UTTERANCES } from './voiceHome.js';
 import { benchIntents } from './intents.js';
+import { benchLinkEvents, benchPool } from './cloud.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -92,4 +93,23 @@ if (want('intents')) {
   console.log(`\n## Intents: match + resolve with ${r.devices} devices, ${r.utterances} English and Chinese utterances`);
   console.log(`matched afresh: median ${fmt(r.medianMs, 3)} ms, p99 ${fmt(r.p99Ms, 3)} ms (target: median ≤ 1 ms)`);
   console.log(`heard before (recent-match cache): median ${fmt(r.cachedMedianMs, 4)} ms, p99 ${fmt(r.cachedP99Ms, 4)} ms`);
+}
+
+if (want('cloud')) {
+  const events = Number(process.env.BENCH_CLOUD_EVENTS ?? 20_000);
+  console.log(`\n## Cloud link: ${events} device state events through the link until every one is acked`);
+  console.log('| sender | flush interval | events/s | ratio to bare ws |');
+  console.log('|---|---|---|---|');
+  for (const flushIntervalMs of [1000, 100]) {
+    const r = await benchLinkEvents(events, flushIntervalMs);
+    if (flushIntervalMs === 1000) console.log(`| bare ws sender (same frames, batches of 200, 8 unacked) | – | ${Math.round(r.barePerSec)} | 1.00 |`);
+    console.log(`| voicehub (outbox persisted, then sent) | ${flushIntervalMs} ms | ${Math.round(r.hubPerSec)} | ${fmt(r.ratio, 2)} |`);
+  }
+  const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+  console.log(`\n## Cloud requests: keep-alive pool vs a new connection per request, closed loop, ${seconds} s each`);
+  console.log('| concurrent | pool req/s | pool p50 / p99 ms | new connection req/s | new p50 / p99 ms | pool speed-up |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of await benchPool(seconds)) {
+    console.log(`| ${row.concurrency} | ${Math.round(row.pooled.perSec)} | ${fmt(row.pooled.p50Ms, 2)} / ${fmt(row.pooled.p99Ms, 2)} | ${Math.round(row.fresh.perSec)} | ${fmt(row.fresh.p50Ms, 2)} / ${fmt(row.fresh.p99Ms, 2)} | ${fmt(row.pooled.perSec / row.fresh.perSec, 2)}× |`);
+  }
 }
