@@ -15,8 +15,8 @@ export interface RecorderOptions {
 }
 
 /**
- * Turns what happens in the hub into outbox events: device state and availability changes and voice
- * interactions from the bus, and a periodic `hub.health` summary. Listeners are grouped under this owner,
+ * Turns what happens in the hub into outbox events: device state and availability changes, voice
+ * interactions and plugin failures from the bus, and a periodic `hub.health` summary. Listeners are grouped under this owner,
  * so stop removes them all at once.
  */
 export class EventRecorder {
@@ -37,6 +37,9 @@ export class EventRecorder {
         traceId: e.traceId, client: e.clientId, outcome: e.outcome, intent: e.intent ?? null, handledBy: e.handledBy ?? null, latencyMs: e.ms,
         ...(shareTranscripts ? { text: e.text } : {}),
       });
+    });
+    bus.on('plugin.failure', this, (e) => {
+      outbox.record('plugin.failure', { plugin: e.plugin, code: e.code, what: e.what });
     });
     this.timer = setInterval(() => {
       outbox.record('hub.health', this.options.healthSummary());
