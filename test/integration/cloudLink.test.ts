@@ -29,6 +29,7 @@ test('the hub dials the cloud with its token, says hello, and sends device event
   assert.equal(metricValue(m, 'voicehub_cloud_connected'), 1);
   assert.ok(metricValue(m, 'voicehub_cloud_events_sent_total') >= 50);
   assert.equal(metricValue(m, 'voicehub_cloud_outbox_events'), 0);
+  assert.ok(!hub.rawStdout.join('\n').includes('hub-token'), 'the cloud token is never logged');
 });
 
 test('a cloud that refuses the token (401): /health says unauthorized and the hub retries only at the maximum backoff', async (t) => {

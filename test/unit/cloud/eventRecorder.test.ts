@@ -40,6 +40,19 @@ test('bus events become outbox events of PROTOCOL §6 kinds; the spoken text onl
   }
 });
 
+test('a hub health summary is recorded every healthEveryMs', async () => {
+  const clock = new ManualClock();
+  const collection: Collection<OutboxDocument> = { name: 'cloud-outbox', data: emptyOutbox(), markDirty: () => {}, flush: async () => {} };
+  const outbox = new Outbox(collection, { max: 100, flushIntervalMs: 10, clock, onDropped: () => {}, onFolded: () => {}, onPersisted: () => {}, onWriteError: () => {} });
+  const rec = new EventRecorder({ bus: new EventBus(silentLogger()), outbox, shareTranscripts: false, healthSummary: () => ({ status: 'degraded', checks: { db: true, mqtt: false } }), healthEveryMs: 20 });
+  rec.start();
+  const health = () => collection.data.events.filter((e) => e.kind === 'hub.health');
+  for (let waited = 0; health().length < 2 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  rec.stop();
+  assert.ok(health().length >= 2);
+  assert.deepEqual([health()[0]!.status, health()[0]!.checks], ['degraded', { db: true, mqtt: false }]);
+});
+
 test('a plugin failure is on the bus for the cloud: plugin, call and code, no message', async (t) => {
   const h = await makeContext({ plugins: { dir: join(FIXTURES, 'containment'), timeoutMs: 300 } }, { clock: new ShiftedClock() });
   const host = hostFor(h, {});
