@@ -109,14 +109,22 @@ export class CloudLink {
     if (!this.running) return;
     this.state = 'connecting';
     const { url, token, heartbeatMs, ca } = this.options;
-    const ws = new WebSocket(url, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      handshakeTimeout: 2 * heartbeatMs,
-      maxPayload: MAX_CLOUD_FRAME_BYTES,
-      perMessageDeflate: false,
-      followRedirects: false,
-      ...(ca ? { ca } : {}),
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        handshakeTimeout: 2 * heartbeatMs,
+        maxPayload: MAX_CLOUD_FRAME_BYTES,
+        perMessageDeflate: false,
+        followRedirects: false,
+        ...(ca ? { ca } : {}),
+      });
+    } catch (err) {
+      // A URL the schema let through but ws cannot dial ("ws://" with no host): said, and tried again slowly.
+      this.fail('CLOUD_UNAVAILABLE', `cloud.url cannot be dialled: ${(err as Error).message}`);
+      this.scheduleReconnect(false, this.options.backoffMaxMs);
+      return;
+    }
     this.ws = ws;
     let retryAfter: number | null = null;
     let unauthorized = false;

@@ -48,6 +48,9 @@ export class FakeCloud {
   private wss: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
   private readonly held = new Set<Socket>();
+  /** Every TCP connection, upgraded ones too (the HTTP server stops tracking those), so close() ends them all. */
+  private readonly raw = new Set<Socket>();
+  private closing = false;
   private readonly results = new Map<string, Array<(frame: Record<string, unknown>) => void>>();
   private waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
   private seqCounter = 0;
@@ -100,26 +103,35 @@ export class FakeCloud {
     for (const ws of this.sockets) if (ws.readyState === WebSocket.OPEN) ws.send(text);
   }
 
-  /** Sends a command and resolves with its `command.result`. */
+  /**
+   * Sends a command and resolves with its `command.result`. Like a real cloud it sends the frame again every
+   * `resendMs` until answered (a link that dropped meanwhile loses it): the hub answers an id once.
+   */
   command(frame: { id?: string; device: string; command: string; params?: Record<string, unknown>; traceId?: string }): Promise<Record<string, unknown>> {
     const id = frame.id ?? `c${++this.seqCounter}`;
-    const result = this.result(id);
-    this.send(JSON.stringify({ type: 'command', ...frame, id }));
-    return result;
+    return this.request(id, JSON.stringify({ type: 'command', ...frame, id }));
   }
 
   utterance(frame: { id?: string; text: string; lang?: string; area?: string }): Promise<Record<string, unknown>> {
     const id = frame.id ?? `u${++this.seqCounter}`;
-    const result = this.result(id);
-    this.send(JSON.stringify({ type: 'utterance', ...frame, id }));
-    return result;
+    return this.request(id, JSON.stringify({ type: 'utterance', ...frame, id }));
   }
 
-  /** The next `command.result` / `utterance.result` for `id`. */
-  result(id: string): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => {
+  resendMs = 3000;
+
+  private request(id: string, text: string): Promise<Record<string, unknown>> {
+    const result = this.result(id);
+    this.send(text);
+    const resend = setInterval(() => this.send(text), this.resendMs);
+    return result.finally(() => clearInterval(resend));
+  }
+
+  /** The next `command.result` / `utterance.result` for `id`; rejects after `timeoutMs` rather than hang a test. */
+  result(id: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fake cloud: no result for ${id} within ${timeoutMs} ms`)), timeoutMs);
       const list = this.results.get(id) ?? [];
-      list.push(resolve);
+      list.push((frame) => { clearTimeout(timer); resolve(frame); });
       this.results.set(id, list);
     });
   }
@@ -137,19 +149,24 @@ export class FakeCloud {
 
   /** Stops listening and drops everything (an outage), until `restart()`. */
   async down(): Promise<void> {
+    this.closing = true;
     this.disconnect();
+    for (const socket of this.raw) socket.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** Listens again on the same port. */
   async restart(): Promise<void> {
+    this.closing = false;
     this.server = this.makeServer();
     await this.listen(this.port);
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.disconnect();
+    for (const socket of this.raw) socket.destroy();
     this.wss.close();
     if (this.server.listening) {
       this.server.closeAllConnections();
@@ -169,6 +186,12 @@ export class FakeCloud {
     const handler = (req: IncomingMessage, res: ServerResponse) => this.http(req, res);
     const server: Server = this.options.tls ? createTlsServer({ key: this.options.tls.key, cert: this.options.tls.cert }, handler) as unknown as Server : createServer(handler);
     server.on(this.options.tls ? 'secureConnection' : 'connection', () => { this.httpConnections++; });
+    server.on('connection', (socket: Socket) => {
+      // A hub dialling again while the cloud goes down must not keep close() waiting on its socket.
+      if (this.closing) { socket.destroy(); return; }
+      this.raw.add(socket);
+      socket.on('close', () => this.raw.delete(socket));
+    });
     server.on('upgrade', (req, socket, head) => {
       this.upgrades.push({ authorization: req.headers.authorization, at: Date.now() });
       if (this.blackhole) {

@@ -93,7 +93,15 @@ test('command idempotency holds across a hub restart: the same id is answered, n
   const cloud = await FakeCloud.start();
   const config = cloudConfig(cloud.url);
   const first = await startDaemon({ config });
-  t.after(async () => { await first.cleanup(); await cloud.close(); });
+  let second: Awaited<ReturnType<typeof startDaemon>> | null = null;
+  let client2: Awaited<ReturnType<typeof deviceClient>> | null = null;
+  // One hook, in order: the second hub runs in the first one's dir, so it stops before that dir is removed.
+  t.after(async () => {
+    await client2?.endAsync().catch(() => {});
+    await second?.stop();
+    await first.cleanup();
+    await cloud.close();
+  });
   const client1 = await deviceClient(first);
   const got1 = await lampDevice(client1);
   await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');
@@ -101,10 +109,8 @@ test('command idempotency holds across a hub restart: the same id is answered, n
   await until(() => got1.length === 1, 5000, 'the command');
   await client1.endAsync();
   assert.equal((await first.stop()).code, 0);
-  const second = await startDaemon({ config, dir: first.dir });
-  t.after(() => second.stop());
-  const client2 = await deviceClient(second);
-  t.after(() => client2.endAsync());
+  second = await startDaemon({ config, dir: first.dir });
+  client2 = await deviceClient(second);
   const got2 = await lampDevice(client2);
   await cloud.waitFor(() => cloud.hellos.length === 2, 15_000, 'hello after restart');
   assert.deepEqual(await cloud.command({ id: 'once', device: 'lamp', command: 'toggle' }), { type: 'command.result', id: 'once', ok: true });

@@ -28,7 +28,7 @@ function readingsOf(received: ReceivedEvent[], device: string): number[] {
 
 test('an outage with events flowing loses none: everything arrives after it, in order, each seq once or resent as itself', async (t) => {
   const cloud = await FakeCloud.start();
-  const hub = await startDaemon({ config: cloudConfig(cloud.url, { heartbeatMs: 200, backoffMaxMs: 200 }) });
+  const hub = await startDaemon({ config: cloudConfig(cloud.url, { backoffMaxMs: 200 }) });
   const client = await deviceClient(hub);
   t.after(async () => { await client.endAsync(); await hub.cleanup(); await cloud.close(); });
   await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');
@@ -76,10 +76,12 @@ test('acks withheld: the events stay, the link is dropped after two heartbeats a
 
 test('a hub killed (SIGKILL) during an outage loses no event older than one flush interval; it resumes after the last acked seq', async (t) => {
   const cloud = await FakeCloud.start();
-  const config = cloudConfig(cloud.url, { heartbeatMs: 200, backoffMaxMs: 200, flushIntervalMs: 50 });
+  const config = cloudConfig(cloud.url, { backoffMaxMs: 200, flushIntervalMs: 50 });
   const first = await startDaemon({ config });
   const client = await deviceClient(first);
-  t.after(async () => { await client.endAsync().catch(() => {}); await first.cleanup(); await cloud.close(); });
+  let second: Awaited<ReturnType<typeof startDaemon>> | null = null;
+  // One hook, in order: the second hub runs in the first one's dir, so it stops before that dir is removed.
+  t.after(async () => { await client.endAsync().catch(() => {}); await second?.stop(); await first.cleanup(); await cloud.close(); });
   await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');
   await publishReadings(client, 'home/temp/state', 0, 10);
   await cloud.waitFor(() => readingsOf(cloud.received, 'temp').length === 10, 15_000, 'first 10');
@@ -93,8 +95,7 @@ test('a hub killed (SIGKILL) during an outage loses no event older than one flus
   first.child.kill('SIGKILL');
   await first.exited();
   await cloud.restart();
-  const second = await startDaemon({ config, dir: first.dir });
-  t.after(() => second.stop());
+  second = await startDaemon({ config, dir: first.dir });
   await cloud.waitFor(() => readingsOf(cloud.received, 'temp').length === 110, 15_000, 'all 110 readings');
   assert.deepEqual(readingsOf(cloud.received, 'temp'), Array.from({ length: 110 }, (_, i) => i));
   assert.ok(Number(cloud.hellos.at(-1)!.lastAckedSeq) >= ackedBefore, 'the restarted hub resumes after what was acked');
@@ -105,7 +106,7 @@ test('a hub killed (SIGKILL) during an outage loses no event older than one flus
 
 test('overflow while offline: state events of one device fold to the latest, counted; other devices keep theirs', async (t) => {
   const cloud = await FakeCloud.start();
-  const hub = await startDaemon({ config: cloudConfig(cloud.url, { heartbeatMs: 200, backoffMaxMs: 200, outboxMax: 30 }) });
+  const hub = await startDaemon({ config: cloudConfig(cloud.url, { backoffMaxMs: 200, outboxMax: 30 }) });
   const client = await deviceClient(hub);
   t.after(async () => { await client.endAsync(); await hub.cleanup(); await cloud.close(); });
   await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');

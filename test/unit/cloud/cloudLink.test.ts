@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { CloudLink } from '../../../daemon/cloud/cloudLink.js';
 import { silentLogger } from '../../../daemon/core/log.js';
@@ -75,4 +76,37 @@ test('Retry-After: seconds or an HTTP date (read against the server\'s Date), ca
   assert.equal(retryAfterMs('soon', undefined, now), null);
   assert.equal(retryAfterMs(undefined, undefined, now), null);
   assert.equal(retryAfterMs('-5', undefined, now), null);
+});
+
+test('a link that stayed up for the stable time starts its backoff again from the first step; one that flaps does not', async (t) => {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  let hold = false;
+  let held: WebSocket | null = null;
+  server.on('connection', (ws) => { if (hold) held = ws; else ws.close(); });
+  const clock = new RecordingClock();
+  const link = new CloudLink({
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/hub`, token: 't', heartbeatMs: 60_000, backoffMaxMs: 8000, ca: null,
+    hello: () => ({ type: 'hello' }), handler: { opened: () => {}, frame: () => {}, closed: () => {} },
+    log: silentLogger(), clock, random: () => 0, stableMs: 50,
+  });
+  t.after(() => link.stop());
+  const waitFor = async (test: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!test() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(test());
+  };
+  link.start();
+  for (let i = 0; i < 3; i++) {
+    await waitFor(() => clock.delays.length > i);
+    if (i === 2) hold = true;
+    await clock.advance(clock.delays[i]!);
+  }
+  assert.deepEqual(clock.delays.slice(0, 3), [250, 500, 1000], 'links closed at once: the backoff grows');
+  await waitFor(() => held !== null && link.status.state === 'connected');
+  await clock.advance(60); // up longer than stableMs
+  held!.close();
+  await waitFor(() => clock.delays.length === 4);
+  assert.equal(clock.delays[3], 250, 'after a stable link: the first step again');
 });
