@@ -141,4 +141,14 @@ program.command('plugins').description('installed plugins')
     process.exitCode = await pluginsList({ configPath: configPath(), json: opts.json });
   });
 
+program.command('cloud').description('the cloud link')
+  .command('status')
+  .description('the link\'s state, the outbox (events waiting, last acked seq) and the last error')
+  .option('--json', 'print JSON')
+  .option('--hub <url>', 'the running hub\'s HTTP address (default: http.host and http.port of the config)')
+  .action(async (opts: { json?: boolean; hub?: string }) => {
+    const { cloudStatus } = await import('./cloud/cloudStatus.js');
+    process.exitCode = await cloudStatus({ configPath: configPath(), json: opts.json, hub: opts.hub });
+  });
+
 await program.parseAsync(process.argv);

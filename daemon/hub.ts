@@ -25,6 +25,8 @@ import { DeviceFeed } from './voice/deviceFeed.js';
 import { createAssistantHost } from './plugins/assistantHost.js';
 import { AssistantDispatcher } from './plugins/assistantDispatcher.js';
 import { SpeechSubsystem } from './speech/speechSubsystem.js';
+import { CloudSubsystem } from './cloud/cloudSubsystem.js';
+import { RequestPool } from './cloud/requestPool.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -34,6 +36,8 @@ export interface HubOptions {
   stage?: HandlerStage;
   /** The last log lines, for the page's log view (main.ts keeps them). */
   logRing?: LogRing;
+  /** The hub's version, sent in the cloud link's `hello`. */
+  version?: string;
 }
 
 /**
@@ -55,6 +59,10 @@ export class Hub {
   readonly plugins: PipelineSubsystem;
   /** Speech in and out (config `speech.*`): the voice core's speech to text and text to speech. */
   readonly speech: SpeechSubsystem;
+  /** The cloud link (PROTOCOL §6): started last, stopped first; off when cloud.url is unset. */
+  readonly cloud: CloudSubsystem;
+  /** The one keep-alive pool for cloud HTTP (`api.cloud.request`; `dispatcher()` for undici users). */
+  readonly cloudPool: RequestPool;
   private readonly lifecycle: Lifecycle;
 
   constructor(options: HubOptions) {
@@ -90,10 +98,22 @@ export class Hub {
       },
       stop: async () => {},
     };
-    // TODO(cloud pool): the assistant's dispatcher, to be replaced by the cloud link's shared pool (daemon/cloud/requestPool.ts).
+    this.cloudPool = new RequestPool({ cloud: config.cloud, timeoutMs: config.plugins.timeoutMs, metrics: this.ctx.metrics, clock: this.ctx.clock });
+    const pool = this.cloudPool;
+    const poolLog = log.child({ subsystem: 'cloud-pool' });
+    // Before the plugins (their onStart may call the cloud) and stopped after them.
+    const cloudPool: Subsystem = {
+      name: 'cloud-pool',
+      start: async () => {
+        // Pre-warming is not waited for: a cloud that is down at start must not hold the hub up.
+        if (pool.configured) void pool.prewarm().then((n) => poolLog.debug({ connections: n }, 'cloud connections pre-warmed'));
+      },
+      stop: () => pool.close(),
+    };
+    // TODO(cloud pool): the assistant's dispatcher, to be replaced by the cloud link's shared pool (this.cloudPool.dispatcher()).
     const assistantPool = new AssistantDispatcher(config);
     const assistant = createAssistantHost(this.ctx, assistantPool, () => this.plugins.host);
-    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, assistant });
+    this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, cloud: pool, assistant });
     this.speech = new SpeechSubsystem(sub('speech'), { devices, pluginStt: this.plugins.speechToText });
     const voiceCtx = sub('voice');
     this.voiceCore = new VoiceCore({
@@ -107,7 +127,15 @@ export class Hub {
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
     // their work needs still run, and the core stops after them.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, assistantPool, this.plugins, this.speech, this.voiceCore, this.voice], log);
+    this.cloud = new CloudSubsystem(sub('cloud'), {
+      devices, core: this.voiceCore, version: options.version ?? '0.0.0',
+      healthSummary: () => {
+        const { status, checks } = this.health.evaluate();
+        return { status, checks: Object.fromEntries(Object.entries(checks).filter(([name]) => name !== 'cloud').map(([name, c]) => [name, c.ok])) };
+      },
+    });
+    // The cloud link last: it tells the cloud about a hub that is whole, and it is gone before what it reports on stops.
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, assistantPool, this.plugins, this.speech, this.voiceCore, this.voice, this.cloud], log);
   }
 
   async start(): Promise<void> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError, EnvironmentError, isHubError } from './core/errors.js';
 import { loadConfig, type LoadOptions } from './config/load.js';
 import { createLogger, flushLog, type Logger } from './core/log.js';
@@ -30,7 +31,7 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   }
   const logRing = new LogRing();
   const log = createLogger({ level: config.log.level, ring: logRing });
-  const hub = new Hub({ config, log, logRing });
+  const hub = new Hub({ config, log, logRing, version: hubVersion() });
   installCrashHandlers(log, hub);
   const systemd = createSystemdNotifier({ log: log.child({ subsystem: 'systemd' }) });
   // Signal handlers go in before start-up, so a SIGTERM that arrives while the hub starts still gets an
@@ -118,4 +119,13 @@ export function exitWithError(err: unknown): never {
   }
   process.stderr.write(`voicehub: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exit(EXIT_FAILURE);
+}
+
+/** package.json's version (main.js sits two folders below the package root, bundled or not), for the cloud's `hello`. */
+function hubVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
 }

@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
  * esbuild escapes strings but not regular expressions, so write those with \u escapes (the build says where).
  *
  * A CommonJS package loaded with `await import()` becomes a chunk whose only export is `default` (esbuild's
- * wrapper), while unbundled Node also names its exports: read such a module through both (cloudClient.ts's
- * poolClass), and test it through the bundle (test/attacks/plugins.test.ts runs api.cloud.request there).
+ * wrapper), while unbundled Node also names its exports: read such a module through both (requestPool.ts's
+ * undiciExport), and test it through the bundle (test/attacks/plugins.test.ts runs api.cloud.request there).
  *
  * Not bundled: the plugins (loaded from dist/plugins by path, as third-party ones are), and modules loaded
  * with createRequire (systeminformation in the worker, Ajv for plugin config schemas, node-cron), which

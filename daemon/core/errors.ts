@@ -90,6 +90,14 @@ export const ErrorCodes = {
   STT_FAILED: 'the speech-to-text engine crashed, hung, or answered something that is not a transcript',
   TTS_FAILED: 'the text-to-speech engine failed or timed out; the reply went out as text only',
   WYOMING_INVALID: 'a Wyoming peer sent a malformed header or a data/payload length over the cap; the connection is closed',
+  // The cloud link (daemon/cloud/, issue 13).
+  CLOUD_BUSY: 'a cloud HTTP request waited longer than cloud.pool.maxWaitMs for a connection or the rate limit',
+  CLOUD_UNAUTHORIZED: 'the cloud refused the hub\'s token (401/403); the link waits cloud.backoffMaxMs between tries',
+  CLOUD_TLS: 'the cloud\'s TLS certificate was not trusted (set cloud.ca for a private CA) or the handshake failed',
+  CLOUD_HEARTBEAT_TIMEOUT: 'the cloud link answered no ping (or acknowledged no events) for two heartbeat intervals and was closed',
+  CLOUD_OUTBOX_OVERFLOW: 'the cloud outbox reached cloud.outboxMax while events could not be delivered; the oldest were dropped',
+  CLOUD_FRAME_INVALID: 'a frame from the cloud was not JSON, of an unknown type, missing or with wrong fields, or too large',
+  CLOUD_ACK_UNKNOWN: 'the cloud acknowledged a seq the hub never sent; the ack is ignored',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

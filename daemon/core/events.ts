@@ -44,6 +44,15 @@ export interface SpeakEvent {
   source: string;
 }
 
+/** A plugin call that threw, rejected or timed out (counted in voicehub_plugin_failures_total). */
+export interface PluginFailureEvent {
+  plugin: string;
+  code: string;
+  /** Which call: an intent handler, a hook, a job. */
+  what: string;
+  ts: number;
+}
+
 export interface HubEvents {
   'device.state': DeviceStateEvent;
   'device.availability': DeviceAvailabilityEvent;
@@ -52,4 +61,5 @@ export interface HubEvents {
   'device.changed': DeviceListEvent;
   'voice.interaction': VoiceInteractionEvent;
   'voice.speak': SpeakEvent;
+  'plugin.failure': PluginFailureEvent;
 }

@@ -1,7 +1,7 @@
 import type { HubContext, Subsystem } from '../core/context.js';
 import { IntentEngine, intentLists } from '../intents/index.js';
 import type { CatalogOptions } from '../plugins/catalog.js';
-import type { CloudRequester } from '../plugins/cloudClient.js';
+import type { CloudRequester } from '../cloud/requestPool.js';
 import { PluginHost } from '../plugins/pluginHost.js';
 import type { AssistantHost } from '../../plugins/sdk/assistant.js';
 import type { DeviceAccess, SystemSampleProvider } from '../plugins/ports.js';
@@ -14,7 +14,7 @@ export interface PipelinePorts {
   devices: DeviceAccess;
   /** The health sampler (daemon/health/systemSampler.ts fits). */
   system: SystemSampleProvider;
-  /** The HTTP client behind `api.cloud` (default: undici pools from config.cloud). */
+  /** The HTTP client behind `api.cloud` (the hub's one cloud request pool). */
   cloud?: CloudRequester;
   /** What the built-in assistant gets as `api.assistant` (daemon/plugins/assistantHost.ts). */
   assistant?: AssistantHost;

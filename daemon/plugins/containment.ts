@@ -20,6 +20,8 @@ export function contain(record: PluginRecord, ctx: HubContext, failures: Counter
     clock: ctx.clock,
     onFailure: (err, what) => {
       failures?.inc({ plugin: id });
+      // For the cloud's outbox (and anything else listening): which plugin, which call, which code; no message.
+      ctx.bus.emit('plugin.failure', { plugin: id, code: err.code, what, ts: ctx.clock.now() });
       record.log.error({ err, code: err.code, what }, `plugin call failed: ${err.message}`);
     },
     onPause: (ms, until) => record.log.warn({ pauseMs: ms, until: new Date(until).toISOString() },

@@ -6,7 +6,7 @@ import type { DeviceCommand, DeviceView } from '../../plugins/sdk/devices.js';
 import type { EventHandler, PluginEventName } from '../../plugins/sdk/events.js';
 import type { IntentRequest, SentenceSet, SpeakTarget } from '../../plugins/sdk/intents.js';
 import type { Scope } from '../../plugins/sdk/manifest.js';
-import type { CloudRequester } from './cloudClient.js';
+import type { CloudRequester } from '../cloud/requestPool.js';
 import type { AssistantHost } from '../../plugins/sdk/assistant.js';
 import { isHubBuiltin } from './grants.js';
 import { PLUGIN_EVENTS } from './loader.js';

@@ -8,7 +8,7 @@ import type { PluginLogger } from '../../plugins/sdk/logger.js';
 import type { AudioInput, SpeechToText, Transcript } from '../../plugins/sdk/stt.js';
 import type { LazySignal } from '../core/lazySignal.js';
 import { buildCatalog, fail, type CatalogOptions } from './catalog.js';
-import { UndiciCloudClient, type CloudRequester } from './cloudClient.js';
+import { RequestPool, type CloudRequester } from '../cloud/requestPool.js';
 import { contain } from './containment.js';
 import { guardProcessExit } from './exitGuard.js';
 import { IsolatedPlugin } from './isolated/isolatedPlugin.js';
@@ -26,7 +26,7 @@ export interface PluginHostPorts {
   devices: DeviceAccess;
   intents: IntentEnginePort;
   system: SystemSampleProvider;
-  /** The HTTP client behind `api.cloud`; default: undici pools per origin built from `config.cloud`. */
+  /** The HTTP client behind `api.cloud`; default: a request pool of its own built from `config.cloud` (the hub hands in its one pool). */
   cloud?: CloudRequester;
   /** What the built-in assistant is handed as `api.assistant` (daemon/plugins/assistantHost.ts). */
   assistant?: AssistantHost;
@@ -92,7 +92,7 @@ export class PluginHost implements Subsystem {
       name: 'voicehub_plugin_failures_total', help: 'Plugin calls that threw, rejected or timed out', labelNames: ['plugin'] as const, registers: [ctx.metrics],
     }));
     this.ownsCloud = !this.ports.cloud;
-    this.cloud = this.ports.cloud ?? new UndiciCloudClient(ctx.config.cloud, ctx.config.plugins.timeoutMs);
+    this.cloud = this.ports.cloud ?? new RequestPool({ cloud: ctx.config.cloud, timeoutMs: ctx.config.plugins.timeoutMs, metrics: ctx.metrics, clock: ctx.clock });
     this.records = await buildCatalog(ctx.config, ctx.log, this.options);
     ctx.health.register('plugins', () => pluginsHealth(this.list()));
     // Only now is plugin code imported: enabled, granted plugins, side by side, each within plugins.timeoutMs.

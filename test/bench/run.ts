@@ -12,6 +12,7 @@ import { benchPage } from './page.js';
 import { benchAssistant } from './assistant.js';
 import { benchCorpus } from './corpus.js';
 import { benchSpeech } from './speech.js';
+import { benchLinkEvents, benchPool } from './cloud.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -141,4 +142,22 @@ if (want('speech')) {
   console.log(`| grammar, warm (streamed as spoken) | ${fmt(r.warm.p50, 0)} ms (target ≤ 400) | ${fmt(r.warm.p99, 0)} ms | ${fmt(r.warm.rtf, 2)} | ${r.warm.n} |`);
   console.log(`| grammar, cold (process per utterance) | ${fmt(r.cold.p50, 0)} ms | ${fmt(r.cold.p99, 0)} ms | ${fmt(r.cold.rtf, 2)} | ${r.cold.n} |`);
   if (r.general) console.log(`| general model (en-us LM, no grammar), batch | word accuracy ${fmt(100 * r.general.wordAccuracy)} % | | RTF ${fmt(r.general.rtf, 2)} (whole run / audio) | ${r.general.n} |`);
+}
+if (want('cloud')) {
+  const events = Number(process.env.BENCH_CLOUD_EVENTS ?? 20_000);
+  console.log(`\n## Cloud link: ${events} device state events through the link until every one is acked`);
+  console.log('| sender | flush interval | events/s | ratio to bare ws |');
+  console.log('|---|---|---|---|');
+  for (const flushIntervalMs of [1000, 100]) {
+    const r = await benchLinkEvents(events, flushIntervalMs);
+    if (flushIntervalMs === 1000) console.log(`| bare ws sender (same frames, batches of 200, 8 unacked) | – | ${Math.round(r.barePerSec)} | 1.00 |`);
+    console.log(`| voicehub (outbox persisted, then sent) | ${flushIntervalMs} ms | ${Math.round(r.hubPerSec)} | ${fmt(r.ratio, 2)} |`);
+  }
+  const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+  console.log(`\n## Cloud requests: keep-alive pool vs a new connection per request, closed loop, ${seconds} s each`);
+  console.log('| concurrent | pool req/s | pool p50 / p99 ms | new connection req/s | new p50 / p99 ms | pool speed-up |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of await benchPool(seconds)) {
+    console.log(`| ${row.concurrency} | ${Math.round(row.pooled.perSec)} | ${fmt(row.pooled.p50Ms, 2)} / ${fmt(row.pooled.p99Ms, 2)} | ${Math.round(row.fresh.perSec)} | ${fmt(row.fresh.p50Ms, 2)} / ${fmt(row.fresh.p99Ms, 2)} | ${fmt(row.pooled.perSec / row.fresh.perSec, 2)}× |`);
+  }
 }

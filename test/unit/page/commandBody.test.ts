@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandBody } from '../../../daemon/page/commandBody.js';
+import { parseCommandBody } from '../../../daemon/devices/commandBody.js';
 
 test('commands the page sends become device commands', () => {
   assert.deepEqual(parseCommandBody({ device: 'a', command: 'toggle' }), { device: 'a', command: { command: 'toggle' } });

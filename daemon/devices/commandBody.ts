@@ -1,7 +1,7 @@
 import { HubError } from '../core/errors.js';
 import type { DeviceCommand } from '../../devices/model.js';
 
-/** Every command the page may send, with the one number (or text) parameter each takes. */
+/** Every command a client may send (the page's POST /api/command, the cloud's `command` frames), with the one number (or text) parameter each takes. */
 const PARAMS: Record<DeviceCommand['command'], { name: string; kind: 'number' | 'text' | 'rgb' } | null | 'optional-brightness'> = {
   turn_on: 'optional-brightness',
   turn_off: null,
@@ -68,6 +68,11 @@ export function parseCommandBody(body: Record<string, unknown>): { device: strin
     throw new HubError('BAD_REQUEST', `"${spec.name}" must be ${spec.kind === 'number' ? 'a number' : 'a short text'}`);
   }
   return { device, command: { command, params: { [spec.name]: value } } as DeviceCommand };
+}
+
+/** Whether `name` is one of the hub's device commands. */
+export function isCommandName(name: string): name is DeviceCommand['command'] {
+  return Object.hasOwn(PARAMS, name);
 }
 
 function isNumber(value: unknown): value is number {

@@ -1,0 +1,55 @@
+import type { EventBus } from '../core/bus.js';
+import type { Outbox } from './outbox.js';
+
+/** A hub health summary goes to the cloud this often (an installer's dashboard, not an alarm). */
+export const HEALTH_SUMMARY_MS = 5 * 60_000;
+
+export interface RecorderOptions {
+  bus: EventBus;
+  outbox: Outbox;
+  /** cloud.shareTranscripts: voice events carry the text only when the household said yes. */
+  shareTranscripts: boolean;
+  /** The hub's /health in brief, for `hub.health` events. */
+  healthSummary(): Record<string, unknown>;
+  healthEveryMs?: number;
+}
+
+/**
+ * Turns what happens in the hub into outbox events: device state and availability changes, voice
+ * interactions and plugin failures from the bus, and a periodic `hub.health` summary. Listeners are grouped under this owner,
+ * so stop removes them all at once.
+ */
+export class EventRecorder {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: RecorderOptions) {}
+
+  start(): void {
+    const { bus, outbox, shareTranscripts } = this.options;
+    bus.on('device.state', this, (e) => {
+      outbox.record('device.state', { device: e.deviceId, state: e.state, changed: e.changed });
+    });
+    bus.on('device.availability', this, (e) => {
+      outbox.record('device.availability', { device: e.deviceId, available: e.available });
+    });
+    bus.on('voice.interaction', this, (e) => {
+      outbox.record('voice.interaction', {
+        traceId: e.traceId, client: e.clientId, outcome: e.outcome, intent: e.intent ?? null, handledBy: e.handledBy ?? null, latencyMs: e.ms,
+        ...(shareTranscripts ? { text: e.text } : {}),
+      });
+    });
+    bus.on('plugin.failure', this, (e) => {
+      outbox.record('plugin.failure', { plugin: e.plugin, code: e.code, what: e.what });
+    });
+    this.timer = setInterval(() => {
+      outbox.record('hub.health', this.options.healthSummary());
+    }, this.options.healthEveryMs ?? HEALTH_SUMMARY_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.options.bus.removeListeners(this);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,233 @@
+import type { Clock, Collection } from '../core/context.js';
+
+/** Event kinds of PROTOCOL §6 (plugin failures are `plugin.failure`). */
+export type CloudEventKind = 'device.state' | 'device.availability' | 'voice.interaction' | 'hub.health' | 'plugin.failure';
+
+export interface CloudEvent {
+  seq: number;
+  ts: number;
+  kind: CloudEventKind;
+  [field: string]: unknown;
+}
+
+/** What the outbox keeps on disk (`cloud-outbox.json` in the data dir). */
+export interface OutboxDocument {
+  version: 1;
+  /** The seq the next event gets: never reused, so the cloud can tell a resend (same seq) from a new event. */
+  nextSeq: number;
+  /** Everything up to here the cloud has acknowledged. */
+  lastAckedSeq: number;
+  events: CloudEvent[];
+}
+
+export const emptyOutbox = (): OutboxDocument => ({ version: 1, nextSeq: 1, lastAckedSeq: 0, events: [] });
+
+export interface OutboxOptions {
+  max: number;
+  flushIntervalMs: number;
+  clock: Clock;
+  /** Events dropped because the outbox was full (oldest first), and folded state events. */
+  onDropped(count: number): void;
+  onFolded(count: number): void;
+  /** Called when new events reached disk and may be sent. */
+  onPersisted(): void;
+  /** A write of the outbox failed (storage logs and retries; the events stay in memory). */
+  onWriteError(err: unknown): void;
+}
+
+/**
+ * The persisted outbox of the sync link. Each event gets a monotonic `seq` and counts as recorded once a write
+ * of the outbox that holds it has finished: only then is it offered for sending, so a seq the cloud has seen is
+ * never given to another event after a crash. Writes go through storage's coalesced collection, at most one
+ * per `storage.flushIntervalMs` however many events arrive (an SD card must not see a write per event).
+ *
+ * Bounded by `cloud.outboxMax`: at the cap, state events of one device fold to the latest (the older ones are
+ * removed; their seqs become gaps); if that frees too little, the oldest events are dropped.
+ */
+export class Outbox {
+  private timer: NodeJS.Timeout | null = null;
+  private writing = false;
+  private persisted: number;
+  /** No fold pass before this many more records (a pass that freed little is not repeated at every event). */
+  private foldBackoff = 0;
+  private stopped = false;
+  private lastWriteAt = -Infinity;
+
+  constructor(private readonly collection: Collection<OutboxDocument>, private readonly options: OutboxOptions) {
+    const doc = collection.data;
+    // A damaged or foreign document is replaced rather than trusted field by field.
+    if (!doc || doc.version !== 1 || !Array.isArray(doc.events) || !Number.isSafeInteger(doc.nextSeq) || !Number.isSafeInteger(doc.lastAckedSeq)) {
+      collection.data = emptyOutbox();
+    } else {
+      doc.events = doc.events.filter((e) => e && Number.isSafeInteger(e.seq) && e.seq > doc.lastAckedSeq && e.seq < doc.nextSeq);
+    }
+    this.persisted = this.doc.nextSeq - 1;
+  }
+
+  private get doc(): OutboxDocument {
+    return this.collection.data;
+  }
+
+  get size(): number {
+    return this.doc.events.length;
+  }
+
+  get lastAckedSeq(): number {
+    return this.doc.lastAckedSeq;
+  }
+
+  /** The highest seq on disk: events up to it may be sent. */
+  get persistedSeq(): number {
+    return this.persisted;
+  }
+
+  get lastSeq(): number {
+    return this.doc.nextSeq - 1;
+  }
+
+  /** Oldest event not yet acknowledged (its wall-clock ts), or null. */
+  get oldestTs(): number | null {
+    return this.doc.events[0]?.ts ?? null;
+  }
+
+  /** Records an event; `body` becomes the event (the recorder makes a fresh object for each, so no copy). */
+  record(kind: CloudEventKind, body: Record<string, unknown>): number {
+    const doc = this.doc;
+    if (doc.events.length >= this.options.max) this.makeRoom();
+    const seq = doc.nextSeq++;
+    const event = body as CloudEvent;
+    event.seq = seq;
+    event.ts = this.options.clock.now();
+    event.kind = kind;
+    doc.events.push(event);
+    this.schedule();
+    return seq;
+  }
+
+  /**
+   * Up to `maxEvents` recorded events after `afterSeq`, within `maxBytes` of JSON (at least one event), each
+   * as its JSON text. Only persisted events are offered.
+   */
+  batch(afterSeq: number, maxEvents: number, maxBytes: number): { lastSeq: number; texts: string[] } | null {
+    const events = this.doc.events;
+    let i = firstAfter(events, afterSeq);
+    const texts: string[] = [];
+    let bytes = 0;
+    let lastSeq = afterSeq;
+    for (; i < events.length && texts.length < maxEvents; i++) {
+      const event = events[i]!;
+      if (event.seq > this.persisted) break;
+      const text = JSON.stringify(event);
+      if (texts.length > 0 && bytes + text.length > maxBytes) break;
+      texts.push(text);
+      bytes += text.length + 1;
+      lastSeq = event.seq;
+    }
+    return texts.length === 0 ? null : { lastSeq, texts };
+  }
+
+  /** The cloud has every event up to `seq`: they leave the outbox (on disk at the next coalesced write). */
+  ack(seq: number): void {
+    const doc = this.doc;
+    if (seq <= doc.lastAckedSeq) return;
+    doc.lastAckedSeq = seq;
+    const keep = firstAfter(doc.events, seq);
+    if (keep > 0) doc.events.splice(0, keep);
+    this.schedule();
+  }
+
+  /** Writes what is pending now (on stop; the collection's own final flush would write it too). */
+  async flush(): Promise<void> {
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
+    this.timer = null;
+    await this.persist();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * At most one write per flush interval, as storage's own coalescing: the first event after a quiet spell
+   * is written (and so sent) at once, a burst waits for the interval to pass since the last write.
+   */
+  private schedule(): void {
+    if (this.timer || this.writing || this.stopped) return;
+    const wait = Math.max(0, this.lastWriteAt + this.options.flushIntervalMs - this.options.clock.now());
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = null;
+      void this.persist();
+    }, wait);
+    this.timer.unref?.();
+  }
+
+  private async persist(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    this.lastWriteAt = this.options.clock.now();
+    const upTo = this.doc.nextSeq - 1;
+    const grew = upTo > this.persisted;
+    try {
+      this.collection.markDirty();
+      await this.collection.flush();
+      this.persisted = Math.max(this.persisted, upTo);
+      if (grew) this.options.onPersisted();
+    } catch (err) {
+      this.options.onWriteError(err);
+    } finally {
+      this.writing = false;
+      // More came while writing, or the write failed: another write one interval on.
+      if (this.doc.nextSeq - 1 > this.persisted || this.failedSince(upTo)) this.schedule();
+    }
+  }
+
+  private failedSince(upTo: number): boolean {
+    return this.persisted < upTo;
+  }
+
+  /** At the cap: fold state events of one device to the latest, else drop the oldest. */
+  private makeRoom(): void {
+    const events = this.doc.events;
+    const max = this.options.max;
+    if (this.foldBackoff <= 0) {
+      const before = events.length;
+      const latest = new Set<string>();
+      const kept: CloudEvent[] = [];
+      for (let i = events.length - 1; i >= 0; i--) {
+        const e = events[i]!;
+        if (e.kind === 'device.state' && typeof e.device === 'string') {
+          if (latest.has(e.device)) continue;
+          latest.add(e.device);
+        }
+        kept.push(e);
+      }
+      kept.reverse();
+      this.doc.events = kept;
+      const folded = before - kept.length;
+      if (folded > 0) this.options.onFolded(folded);
+      // Freed less than a tenth: fold again only after another tenth has come, drop the oldest till then.
+      if (folded < max / 10) this.foldBackoff = Math.ceil(max / 10);
+    } else {
+      this.foldBackoff--;
+    }
+    const over = this.doc.events.length - max + 1;
+    if (over > 0) {
+      this.doc.events.splice(0, over);
+      this.options.onDropped(over);
+    }
+  }
+}
+
+/** Index of the first event with seq > `seq` (events are in seq order). */
+function firstAfter(events: readonly CloudEvent[], seq: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

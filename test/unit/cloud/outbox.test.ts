@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Collection } from '../../../daemon/core/context.js';
+import { emptyOutbox, Outbox, type OutboxDocument } from '../../../daemon/cloud/outbox.js';
+import { ManualClock } from '../../helpers/manualClock.js';
+
+/** An in-memory collection that counts writes and keeps what the last write "put on disk". */
+class MemoryCollection<T> implements Collection<T> {
+  readonly name = 'cloud-outbox';
+  writes = 0;
+  onDisk: string | null = null;
+  fail = false;
+  private dirty = false;
+  constructor(public data: T) {}
+  markDirty(): void { this.dirty = true; }
+  async flush(): Promise<void> {
+    if (!this.dirty) return;
+    if (this.fail) throw new Error('EIO');
+    this.dirty = false;
+    this.writes++;
+    this.onDisk = JSON.stringify(this.data);
+  }
+}
+
+function make(max = 100, data: OutboxDocument = emptyOutbox()) {
+  const clock = new ManualClock();
+  const collection = new MemoryCollection<OutboxDocument>(data);
+  const counts = { dropped: 0, folded: 0, persisted: 0, writeErrors: 0 };
+  const outbox = new Outbox(collection, {
+    max, flushIntervalMs: 100, clock,
+    onDropped: (n) => { counts.dropped += n; }, onFolded: (n) => { counts.folded += n; },
+    onPersisted: () => { counts.persisted++; }, onWriteError: () => { counts.writeErrors++; },
+  });
+  return { clock, collection, outbox, counts };
+}
+
+const seqsOf = (b: { texts: string[] } | null) => (b?.texts ?? []).map((t) => (JSON.parse(t) as { seq: number }).seq);
+
+test('seqs are monotonic; an event is offered only once a coalesced write holds it', async () => {
+  const { clock, collection, outbox, counts } = make();
+  for (let i = 0; i < 50; i++) outbox.record('device.state', { device: `d${i}`, state: { v: i } });
+  assert.equal(outbox.batch(0, 100, 1e6), null, 'nothing offered before it is on disk');
+  await clock.advance(100);
+  assert.equal(collection.writes, 1, 'fifty events, one write');
+  assert.equal(counts.persisted, 1);
+  assert.deepEqual(seqsOf(outbox.batch(0, 100, 1e6)), Array.from({ length: 50 }, (_, i) => i + 1));
+  outbox.record('device.availability', { device: 'd1', available: false });
+  assert.deepEqual(seqsOf(outbox.batch(50, 100, 1e6)), [], 'the new one waits for its write');
+  await clock.advance(100);
+  assert.deepEqual(seqsOf(outbox.batch(50, 100, 1e6)), [51]);
+});
+
+test('batches are bounded by count and bytes, and always carry at least one event', async () => {
+  const { clock, outbox } = make();
+  for (let i = 0; i < 30; i++) outbox.record('device.state', { device: 'x', state: { text: 'y'.repeat(100) } });
+  await clock.advance(100);
+  assert.equal(outbox.batch(0, 10, 1e6)!.texts.length, 10);
+  const small = outbox.batch(0, 100, 500)!;
+  assert.ok(small.texts.join(',').length <= 500 && small.texts.length >= 1);
+  assert.equal(outbox.batch(0, 100, 1)!.texts.length, 1, 'one event even when it alone is over the byte bound');
+  assert.equal(outbox.batch(0, 10, 1e6)!.lastSeq, 10);
+});
+
+test('an ack removes everything up to its seq; a stale ack changes nothing', async () => {
+  const { clock, outbox, collection } = make();
+  for (let i = 0; i < 10; i++) outbox.record('hub.health', { status: 'ok' });
+  await clock.advance(100);
+  outbox.ack(6);
+  assert.equal(outbox.size, 4);
+  assert.equal(outbox.lastAckedSeq, 6);
+  outbox.ack(3);
+  assert.equal(outbox.lastAckedSeq, 6);
+  await clock.advance(100);
+  const disk = JSON.parse(collection.onDisk!) as OutboxDocument;
+  assert.deepEqual([disk.lastAckedSeq, disk.events.map((e) => e.seq)], [6, [7, 8, 9, 10]]);
+});
+
+test('restarting from the stored document resumes after the last acked seq and never reuses a seq', async () => {
+  const first = make();
+  for (let i = 0; i < 5; i++) first.outbox.record('device.state', { device: 'a', state: { v: i } });
+  await first.clock.advance(100);
+  first.outbox.ack(2);
+  await first.clock.advance(100);
+  const stored = JSON.parse(first.collection.onDisk!) as OutboxDocument;
+  const second = make(100, stored);
+  assert.deepEqual(seqsOf(second.outbox.batch(second.outbox.lastAckedSeq, 100, 1e6)), [3, 4, 5], 'stored events count as persisted');
+  assert.equal(second.outbox.record('device.state', { device: 'a', state: {} }), 6);
+});
+
+test('a damaged stored document is replaced, not trusted', () => {
+  const { outbox } = make(100, { version: 1, nextSeq: 'x', events: null } as unknown as OutboxDocument);
+  assert.equal(outbox.size, 0);
+  assert.equal(outbox.record('hub.health', {}), 1);
+});
+
+test('at the cap, state events of one device fold to the latest; the others stay in order', async () => {
+  const { outbox, counts, clock } = make(20);
+  outbox.record('device.availability', { device: 'lamp', available: false });
+  for (let i = 0; i < 15; i++) outbox.record('device.state', { device: 'temp', state: { v: i } });
+  for (let i = 0; i < 4; i++) outbox.record('device.state', { device: 'lamp', state: { v: i } });
+  outbox.record('device.state', { device: 'temp', state: { v: 99 } }); // the 21st: folds what is there first
+  await clock.advance(100);
+  const events = outbox.batch(0, 100, 1e6)!.texts.map((t) => JSON.parse(t) as { seq: number; kind: string; device: string; state?: { v: number } });
+  assert.deepEqual(events.map((e) => `${e.kind}:${e.device}:${e.state?.v ?? '-'}`), [
+    'device.availability:lamp:-', 'device.state:temp:14', 'device.state:lamp:3', 'device.state:temp:99',
+  ]);
+  assert.equal(counts.folded, 17);
+  assert.equal(counts.dropped, 0);
+  assert.deepEqual(events.map((e) => e.seq), [1, 16, 20, 21], 'folded seqs are gaps; seqs stay increasing');
+});
+
+test('when folding frees too little, the oldest are dropped and counted', async () => {
+  const { outbox, counts, clock } = make(10);
+  for (let i = 0; i < 25; i++) outbox.record('voice.interaction', { outcome: 'ok', n: i });
+  await clock.advance(100);
+  assert.equal(outbox.size, 10);
+  assert.equal(counts.dropped, 15);
+  assert.deepEqual(seqsOf(outbox.batch(0, 100, 1e6)), Array.from({ length: 10 }, (_, i) => 16 + i), 'the newest ten are kept');
+});
+
+test('a failed write keeps the events in memory, unoffered, and is retried', async () => {
+  const { outbox, collection, clock, counts } = make();
+  collection.fail = true;
+  outbox.record('hub.health', {});
+  await clock.advance(100);
+  assert.ok(counts.writeErrors >= 1);
+  assert.equal(outbox.batch(0, 10, 1e6), null);
+  collection.fail = false;
+  await clock.advance(100);
+  assert.deepEqual(seqsOf(outbox.batch(0, 10, 1e6)), [1]);
+});
+
+test('the first event after a quiet spell is written at once; a burst waits for the interval', async () => {
+  const { clock, collection, outbox } = make();
+  outbox.record('hub.health', {});
+  await clock.advance(0);
+  assert.equal(collection.writes, 1, 'written at once');
+  for (let i = 0; i < 10; i++) outbox.record('hub.health', {});
+  await clock.advance(99);
+  assert.equal(collection.writes, 1, 'the burst waits for the interval since the last write');
+  await clock.advance(1);
+  assert.equal(collection.writes, 2);
+});
+
+test('a wall-clock jump changes only the ts an event carries: seqs, order and batches follow recording order', async () => {
+  const { clock, outbox } = make();
+  outbox.record('hub.health', { n: 1 });
+  (clock as unknown as { time: number }).time -= 3_600_000; // an NTP correction of an hour back
+  outbox.record('hub.health', { n: 2 });
+  (clock as unknown as { time: number }).time += 7_200_000;
+  outbox.record('hub.health', { n: 3 });
+  await clock.advance(100);
+  const events = outbox.batch(0, 10, 1e6)!.texts.map((t) => JSON.parse(t) as { seq: number; n: number; ts: number });
+  assert.deepEqual(events.map((e) => [e.seq, e.n]), [[1, 1], [2, 2], [3, 3]]);
+  assert.ok(events[1]!.ts < events[0]!.ts, 'the ts says what the clock said');
+});
