@@ -15,9 +15,6 @@ export function params<T>(ci: number): fc.Parameters<T> {
   return {
     numRuns: LONG ? ci * 10 : ci,
     ...(seedEnv !== undefined && { seed: Number(seedEnv) }),
-    // Time, not runs, bounds the shrinking of a property against a live daemon.
-    interruptAfterTimeLimit: LONG ? 30 * 60_000 : 120_000,
-    markInterruptAsFailure: false,
   };
 }
 
