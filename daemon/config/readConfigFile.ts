@@ -40,7 +40,9 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   // uniqueKeys: false because its check is quadratic in a mapping's size (52k keys took 164 s);
   // inspectYaml finds duplicate keys in linear time instead.
   const lines = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });
+  // logLevel 'error': yaml would otherwise print its warnings (a collection used as a key…) to stderr as process
+  // warnings, beside the hub's own one line per problem (found by the fault suite).
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const shown = doc.errors.slice(0, MAX_SHOWN_YAML_ERRORS).map((e) => {
       const pos = e.linePos?.[0];

@@ -8,6 +8,16 @@ import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
 import { answerRequestTimeout, PendingConnections } from './pendingConnections.js';
 import { traceIdFrom } from './traceId.js';
 
+/**
+ * The HTTP server's own `upgrade` listeners (one settles the connection's head timeout). They answer
+ * nothing, so a door deciding whether it is the only one to answer an upgrade must not count them: the
+ * fault suite found every upgrade to another path left unanswered and its socket held for ever.
+ */
+const HTTP_OWN_LISTENERS = new WeakSet<(...args: never[]) => unknown>();
+export function isHttpOwnListener(listener: unknown): boolean {
+  return typeof listener === 'function' && HTTP_OWN_LISTENERS.has(listener as (...args: never[]) => unknown);
+}
+
 export interface RequestContext {
   traceId: string;
   log: Logger;
@@ -91,7 +101,9 @@ export class HttpServer implements Subsystem {
     });
     // The first complete request head settles a connection: from then on it is a client like any other.
     server.on('request', (req: IncomingMessage) => pending.settled(req.socket));
-    server.prependListener('upgrade', (req: IncomingMessage) => pending.settled(req.socket));
+    const settleUpgrade = (req: IncomingMessage): void => pending.settled(req.socket);
+    HTTP_OWN_LISTENERS.add(settleUpgrade);
+    server.prependListener('upgrade', settleUpgrade);
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       // A request head that took longer than http.headersTimeoutMs: say so (as Node would), then close.
       if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {

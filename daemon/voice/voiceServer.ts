@@ -8,6 +8,7 @@ import { HubError } from '../core/errors.js';
 import { checkRequest, extractToken } from '../auth/httpGuard.js';
 import { rateLimitedMessage } from '../http/addressRateLimit.js';
 import { clientTraceId } from '../http/traceId.js';
+import { isHttpOwnListener } from '../http/httpServer.js';
 import { CLOCK_SKEW_SECONDS } from '../auth/tokens.js';
 import type { BudgetedStream } from './audioBudget.js';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
@@ -187,8 +188,9 @@ export class VoiceServer implements Subsystem {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    // Other paths are left to other upgrade listeners; with none, they are ours to answer (404).
-    if (path !== VOICE_PATH && !(this.server && this.server.listenerCount('upgrade') === 1)) return;
+    // Other paths are left to other doors' upgrade listeners; with none, they are ours to answer (404).
+    // The HTTP server's own listeners answer nothing, so they do not count as doors.
+    if (path !== VOICE_PATH && !(this.server && this.otherDoors() === 0)) return;
     // The session's trace id: the client's x-trace-id when it is a sane one, else the session's own id;
     // echoed on every answer, carried by every log line of the session.
     const sessionId = randomUUID();
@@ -201,6 +203,11 @@ export class VoiceServer implements Subsystem {
     socket.on('error', () => {}); // a client that resets mid-handshake is not worth a crash
     void this.accept(req, socket, head, sessionId, traceId);
   };
+
+  /** Upgrade listeners of other front doors on the same server. */
+  private otherDoors(): number {
+    return this.server!.listeners('upgrade').filter((l) => l !== this.onUpgrade && !isHttpOwnListener(l)).length;
+  }
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer, sessionId: string, traceId: string): Promise<void> {
     const v = this.options.ctx.config.voice;

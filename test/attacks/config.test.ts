@@ -197,3 +197,11 @@ test('a mistyped command names the command it probably meant and exits 2, instea
   const ok = await cli(['devices', 'list'], dir);
   assert.equal(ok.code, 0, ok.stderr);
 });
+
+test('issue 18 fault suite: a YAML collection used as a key is one voicehub: line on stderr, no process warning from the YAML library (shrunk case kept as found)', async () => {
+  const r = await startOn('? [a, b]\n: c\nhttp: {}\n');
+  assert.equal(r.code, 2);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  assert.deepEqual(lines.filter((l) => !l.startsWith('voicehub: ')), [], r.stderr);
+  assert.match(r.stderr, /voicehub: config error: \[ a, b \]: unknown key/);
+});

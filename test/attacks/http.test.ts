@@ -152,3 +152,22 @@ test('also: 3000 /metrics scrapes (20 at a time) under the shipped heap flags le
   assert.ok(afterScrapes - before < 60, `RSS grew ${(afterScrapes - before).toFixed(1)} MB`);
   assert.equal((await fetch(`http://127.0.0.1:${d.httpPort}/health`)).status, 200);
 });
+
+test('issue 18 fault suite: an upgrade to any path but /voice is answered 404 NOT_FOUND and closed, never held open (shrunk case kept as found)', { timeout: 60_000 }, async () => {
+  const d = await hub();
+  for (const head of [
+    // The fuzzer's shrunk counterexample: the hub answered nothing and kept the socket for ever.
+    'GET *? HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: !\r\nConnection: close\r\n\r\n',
+    'GET /api/devices HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  ]) {
+    const raw = await partial(d.httpPort, head);
+    // The client does not close: only the hub's answer can end this wait (else the test's timeout fails it).
+    await raw.closed;
+    assert.match(raw.received, /^HTTP\/1\.1 404 /, raw.received);
+    assert.match(raw.received, /"code":"NOT_FOUND"/);
+  }
+  // /voice still upgrades as before (refused 401 without a token: it was answered by the voice door).
+  const voice = await partial(d.httpPort, 'GET /voice HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+  await voice.closed;
+  assert.match(voice.received, /^HTTP\/1\.1 401 /, voice.received);
+});

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { ErrorCodes } from '../../daemon/core/errors.js';
+
+/**
+ * Shared settings of the fault suite's properties. A CI-sized run by default (the whole suite in a few
+ * minutes on 2 cores); `VOICEHUB_FAULTS_LONG=1` multiplies the runs. fast-check prints the seed and the
+ * shrunk counterexample of a failure; `VOICEHUB_FAULTS_SEED=<n>` replays a run.
+ */
+export const LONG = process.env.VOICEHUB_FAULTS_LONG === '1';
+const seedEnv = process.env.VOICEHUB_FAULTS_SEED;
+
+/** fast-check parameters for a property: `ci` runs by default, `ci × 10` in the long variant. */
+export function params<T>(ci: number): fc.Parameters<T> {
+  return {
+    numRuns: LONG ? ci * 10 : ci,
+    ...(seedEnv !== undefined && { seed: Number(seedEnv) }),
+  };
+}
+
+/** Every code of the one error table: a fuzzed surface may answer only with these. */
+export const DOCUMENTED_CODES = new Set(Object.keys(ErrorCodes));
+
+/** Resident memory of a process in MB, from /proc (Linux). */
+export function rssMB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+/** Arbitrary JSON of any shape, from small to a few KB, with the keys a handler might look for mixed in. */
+export function jsonValue(keys: readonly string[] = []): fc.Arbitrary<unknown> {
+  const key = keys.length ? fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 12 })) : fc.string({ maxLength: 12 });
+  return fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      fc.array(tie('value'), { maxLength: 6 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 8 }),
+    ),
+  })).value;
+}
+
+/** A JSON object deeply nested `depth` levels (bounded-depth parsers must refuse, not overflow). */
+export const deepJson = fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth));
+
+/** Lines of the hub's stdout at error/fatal level that mention a crash (an uncaught exception or rejection). */
+export function crashLines(lines: ReadonlyArray<{ level: string; msg: string }>): string[] {
+  return lines.filter((l) => l.level === 'fatal' || /uncaught|unhandled/i.test(l.msg)).map((l) => JSON.stringify(l));
+}
