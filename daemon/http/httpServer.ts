@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -101,7 +102,14 @@ export class HttpServer implements Subsystem {
     });
     // The first complete request head settles a connection: from then on it is a client like any other.
     server.on('request', (req: IncomingMessage) => pending.settled(req.socket));
-    const settleUpgrade = (req: IncomingMessage): void => pending.settled(req.socket);
+    const settleUpgrade = (req: IncomingMessage, socket: Duplex): void => {
+      pending.settled(req.socket);
+      // No front door attached yet (the hub is still starting, or stopping): say so, rather than leave the
+      // client waiting for an answer that never comes. A satellite or the page retries after Retry-After.
+      if (server.listeners('upgrade').every(isHttpOwnListener)) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"status":"starting"}');
+      }
+    };
     HTTP_OWN_LISTENERS.add(settleUpgrade);
     server.prependListener('upgrade', settleUpgrade);
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
