@@ -7,7 +7,12 @@ export interface Capture {
 }
 
 export async function startCapture(onChunk: (pcm: ArrayBuffer) => void): Promise<Capture> {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+  // The browser's own voice processing (noise suppression, automatic gain) is made for a listener on a call:
+  // it reshapes the spectrum and clips the peaks the hub's recogniser and its voice-activity detection read.
+  // Push-to-talk plays no reply while the button is held, so there is no echo to cancel either.
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
   const context = new AudioContext();
   try {
     await context.audioWorklet.addModule('/assets/micWorklet.js');
