@@ -9,9 +9,11 @@ export const MAX_JSON_BODY_BYTES = 16 * 1024;
  * reading the rest). BAD_REQUEST for an oversized body, a body that is not UTF-8 JSON, or a content type
  * that says it is something else.
  */
-export async function readJsonBody(req: IncomingMessage, max = MAX_JSON_BODY_BYTES): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, max = MAX_JSON_BODY_BYTES, options: { checkType?: boolean } = {}): Promise<unknown> {
   const type = req.headers['content-type'];
-  if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) throw new HubError('BAD_REQUEST', 'the body must be application/json');
+  if ((options.checkType ?? true) && type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HubError('BAD_REQUEST', 'the body must be application/json');
+  }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) throw new HubError('BAD_REQUEST', `the body is larger than ${max} bytes`);
   const chunks: Buffer[] = [];
@@ -29,4 +31,14 @@ export async function readJsonBody(req: IncomingMessage, max = MAX_JSON_BODY_BYT
   } catch {
     throw new HubError('BAD_REQUEST', 'the body is not JSON');
   }
+}
+
+/**
+ * A JSON object body (POST /api/pair, /api/command): as readJsonBody, any content type (a `curl -d` sends
+ * form-encoded, a bare fetch text/plain), and it must be an object.
+ */
+export async function readJsonObject(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
+  const value = await readJsonBody(req, max, { checkType: false });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new HubError('BAD_REQUEST', 'the body must be a JSON object');
+  return value as Record<string, unknown>;
 }

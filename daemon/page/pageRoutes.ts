@@ -10,7 +10,7 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import { sendJson, type HttpServer } from '../http/httpServer.js';
 import type { DeviceCommand } from '../../devices/model.js';
 import { parseCommandBody } from '../devices/commandBody.js';
-import { readJsonObject } from './jsonBody.js';
+import { readJsonObject } from '../http/jsonBody.js';
 import { consumePairingCode } from './pairingCodes.js';
 import { findPageDir, listPageFiles, loadStaticFile, sendStatic, type StaticFile } from './staticFiles.js';
 
