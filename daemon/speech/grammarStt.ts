@@ -1,7 +1,7 @@
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { HubError, isHubError } from '../core/errors.js';
+import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { EN_SENTENCES } from '../intents/sentences/en.js';
 import type { AudioInput, SpeechStream, SpeechToText, Transcript, UtteranceContext } from '../voice/handlerStage.js';
@@ -9,10 +9,11 @@ import { findProgram } from './childProcess.js';
 import { buildGrammar, type GrammarHome } from './grammar/jsgfBuilder.js';
 import { canSay, dictionaryFile, Pronunciations } from './grammar/pronunciations.js';
 import type { SpeechMetrics } from './metrics.js';
-import { SampleAligner, STT_RATE, toPcm16k } from './pcm.js';
+import { SampleAligner, STT_RATE } from './pcm.js';
 import { Pocketsphinx } from './pocketsphinx.js';
-import type { ProviderHealth, SttStream } from './provider.js';
-import { EnergyVad, hasSpeech } from './vad.js';
+import type { ProviderHealth } from './provider.js';
+import { EnergyVad } from './vad.js';
+import { finishTranscription, type FedStream } from './fedTranscription.js';
 
 /** Where Debian's pocketsphinx-en-us puts its model (Raspberry Pi OS too). */
 export const DEBIAN_MODEL = '/usr/share/pocketsphinx/model/en-us';
@@ -35,13 +36,7 @@ export interface GrammarSttOptions {
 }
 
 /** A stream of ours, as the session holds it. */
-interface GrammarStream extends SpeechStream {
-  /** The recogniser fed as audio arrives, or null (converted and recognised at the end instead). */
-  readonly engine: SttStream | null;
-  readonly vad: EnergyVad;
-  bytes: number;
-  used: boolean;
-}
+type GrammarStream = FedStream;
 
 /**
  * The `grammar` speech-to-text provider: Debian's pocketsphinx with a grammar of this home's commands
@@ -202,36 +197,9 @@ export class GrammarSpeechToText implements SpeechToText {
     await this.ready;
     if (!this.engine || !this.files) throw new HubError('NO_STT', this.missing ?? 'the speech grammar is not built yet');
     const stream = input.stream && this.ours.has(input.stream) ? input.stream as GrammarStream : null;
-    if (stream && !stream.used) {
-      stream.used = true;
-      if (!stream.vad.speechFound) {
-        stream.engine?.abort();
-        return this.noSpeech();
-      }
-      if (stream.engine) return this.measure(stream.engine, stream.bytes, ctx.signal);
-    }
-    // No stream fed (another rate or format, the grammar was not ready), or a retry: the whole recording.
-    const pcm = await toPcm16k(input.audio, input.rate, input.format, { sox: this.sox, timeoutMs: this.options.timeoutMs, maxBytes: 64 * 1024 * 1024 });
-    if (!hasSpeech(pcm, STT_RATE)) return this.noSpeech();
-    const engine = this.engine.open();
-    engine.write(pcm);
-    return this.measure(engine, pcm.length, ctx.signal);
-  }
-
-  private noSpeech(): never {
-    this.options.metrics.stt(this.name, 'no_speech');
-    throw new HubError('NO_MATCH', 'no speech was heard');
-  }
-
-  private async measure(engine: SttStream, bytes: number, signal: AbortSignal): Promise<Transcript> {
-    const started = performance.now();
-    try {
-      const result = await engine.finish(signal);
-      this.options.metrics.stt(this.name, result.text ? 'ok' : 'empty', (performance.now() - started) / 1000, bytes / 2 / STT_RATE);
-      return result;
-    } catch (err) {
-      this.options.metrics.stt(this.name, isHubError(err) ? err.code : 'INTERNAL');
-      throw err;
-    }
+    const engine = this.engine;
+    return finishTranscription({
+      name: this.name, metrics: this.options.metrics, timeoutMs: this.options.timeoutMs, sox: this.sox, open: () => engine.open(),
+    }, stream, input, ctx.signal);
   }
 }

@@ -1,18 +1,11 @@
-import { performance } from 'node:perf_hooks';
-import { HubError, isHubError } from '../../core/errors.js';
 import type { AudioInput, SpeechStream, SpeechToText, Transcript, UtteranceContext } from '../../voice/handlerStage.js';
 import type { SpeechMetrics } from '../metrics.js';
-import { SampleAligner, STT_RATE, toPcm16k } from '../pcm.js';
-import type { SttStream } from '../provider.js';
-import { EnergyVad, hasSpeech } from '../vad.js';
+import { SampleAligner, STT_RATE } from '../pcm.js';
+import { EnergyVad } from '../vad.js';
+import { finishTranscription, type FedStream } from '../fedTranscription.js';
 import { WyomingStt, type WyomingTarget } from './wyomingStt.js';
 
-interface WyomingStream extends SpeechStream {
-  readonly engine: SttStream | null;
-  readonly vad: EnergyVad;
-  bytes: number;
-  used: boolean;
-}
+type WyomingStream = FedStream;
 
 /**
  * The `wyoming` speech-to-text provider as the voice core sees it (`speech.stt.provider: wyoming`): 16 kHz
@@ -54,35 +47,8 @@ export class WyomingSpeechToText implements SpeechToText {
 
   async transcribe(input: AudioInput, ctx: UtteranceContext): Promise<Transcript> {
     const stream = input.stream && this.ours.has(input.stream) ? input.stream as WyomingStream : null;
-    if (stream && !stream.used) {
-      stream.used = true;
-      if (!stream.vad.speechFound) {
-        stream.engine?.abort();
-        return this.noSpeech();
-      }
-      if (stream.engine) return this.measure(stream.engine, stream.bytes, ctx.signal);
-    }
-    const pcm = await toPcm16k(input.audio, input.rate, input.format, { sox: this.options.sox(), timeoutMs: this.options.timeoutMs, maxBytes: 64 * 1024 * 1024 });
-    if (!hasSpeech(pcm, STT_RATE)) return this.noSpeech();
-    const engine = this.client.open();
-    engine.write(pcm);
-    return this.measure(engine, pcm.length, ctx.signal);
-  }
-
-  private noSpeech(): never {
-    this.options.metrics.stt(this.name, 'no_speech');
-    throw new HubError('NO_MATCH', 'no speech was heard');
-  }
-
-  private async measure(engine: SttStream, bytes: number, signal: AbortSignal): Promise<Transcript> {
-    const started = performance.now();
-    try {
-      const result = await engine.finish(signal);
-      this.options.metrics.stt(this.name, result.text ? 'ok' : 'empty', (performance.now() - started) / 1000, bytes / 2 / STT_RATE);
-      return result;
-    } catch (err) {
-      this.options.metrics.stt(this.name, isHubError(err) ? err.code : 'INTERNAL');
-      throw err;
-    }
+    return finishTranscription({
+      name: this.name, metrics: this.options.metrics, timeoutMs: this.options.timeoutMs, sox: this.options.sox(), open: () => this.client.open(),
+    }, stream, input, ctx.signal);
   }
 }
