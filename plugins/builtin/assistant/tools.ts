@@ -38,6 +38,26 @@ export const DEVICE_TOOLS: readonly DeviceTool[] = [
   { command: 'set_temperature', needs: 'target_temperature', description: 'Set a thermostat\'s target temperature in °C.', param: { name: 'temperature', schema: { type: 'number' } } },
   { command: 'set_hvac_mode', needs: 'hvac_mode', description: 'Set a thermostat\'s mode (off, heat, cool, auto…).', param: { name: 'mode', schema: { type: 'string', maxLength: 32 } } },
   { command: 'set_fan_speed', needs: 'fan_speed', description: 'Set a fan\'s speed in percent (0-100).', param: { name: 'percentage', schema: PERCENT } },
+  {
+    command: 'set_color', needs: 'color', description: 'Set a light\'s colour as red, green, blue (0-255 each).',
+    param: { name: 'rgb', schema: { type: 'array', items: { type: 'number', minimum: 0, maximum: 255 }, minItems: 3, maxItems: 3 } },
+  },
+  {
+    command: 'set_color_temp', needs: 'color_temp', description: 'Set a light\'s white as a colour temperature in kelvin (2700 warm, 6500 daylight).',
+    param: { name: 'kelvin', schema: { type: 'number', minimum: 1000, maximum: 10000 } },
+  },
+  { command: 'activate', needs: 'activate', description: 'Activate a scene or run a script.' },
+  { command: 'press', needs: 'press', description: 'Press a button.' },
+  { command: 'start', needs: 'start', description: 'Start a vacuum cleaning.' },
+  { command: 'pause', needs: 'pause', description: 'Pause a vacuum.' },
+  { command: 'return_to_base', needs: 'return_home', description: 'Send a vacuum back to its dock.' },
+  { command: 'media_play', needs: 'play_pause', description: 'Play (resume) a media player.' },
+  { command: 'media_pause', needs: 'play_pause', description: 'Pause a media player.' },
+  { command: 'media_next', needs: 'next_previous', description: 'Skip to the next track.' },
+  { command: 'media_previous', needs: 'next_previous', description: 'Go back to the previous track.' },
+  { command: 'volume_set', needs: 'volume', description: 'Set a media player\'s volume in percent (0-100).', param: { name: 'volume', schema: PERCENT } },
+  { command: 'volume_mute', needs: 'mute', description: 'Mute a media player.' },
+  { command: 'volume_unmute', needs: 'mute', description: 'Unmute a media player.' },
 ];
 
 const BY_NAME = new Map(DEVICE_TOOLS.map((t) => [t.command as string, t]));
@@ -108,6 +128,13 @@ export function toolsFor(controllable: readonly DeviceView[], options: { kinds: 
 export function commandFrom(tool: DeviceTool, input: Record<string, unknown>): { command: DeviceCommand } | { code: string; message: string } {
   if (!tool.param) return { command: { command: tool.command } as DeviceCommand };
   const value = input[tool.param.name];
+  if (tool.param.schema.type === 'array') {
+    // A colour: three channels 0-255 (the light's own colour mode is the device layer's to convert to).
+    if (!Array.isArray(value) || value.length !== 3 || !value.every((c) => typeof c === 'number' && Number.isFinite(c) && c >= 0 && c <= 255)) {
+      return { code: 'BAD_REQUEST', message: `${tool.command} needs ${tool.param.name} as three numbers 0-255` };
+    }
+    return { command: { command: tool.command, params: { [tool.param.name]: value.map((c: number) => Math.round(c)) } } as DeviceCommand };
+  }
   const wantsNumber = tool.param.schema.type === 'number';
   if (wantsNumber ? typeof value !== 'number' || !Number.isFinite(value) : typeof value !== 'string' || value.length === 0 || value.length > 32) {
     return { code: 'BAD_REQUEST', message: `${tool.command} needs ${tool.param.name} as a ${wantsNumber ? 'number' : 'short string'}` };

@@ -52,3 +52,25 @@ test('the prompt holds the devices the utterance is about, not all 500', () => {
   assert.match(prompt[1]!.text, /Thursday, 1 January 1970 at 01:00/);
   assert.ok(prompt[1]!.text.length < 2000);
 });
+
+test('the newer kinds get their tools: colour, scenes, buttons, vacuums and media players, each only where a device can', () => {
+  const names = (devices: DeviceView[]) => toolsFor(devices, { kinds: ['light'], areas: [] }).map((t) => t.name);
+  const bulb = view({ id: 'bulb', capabilities: ['onoff', 'color', 'color_temp'] });
+  assert.ok(names([bulb]).includes('set_color') && names([bulb]).includes('set_color_temp'));
+  assert.ok(!names([view({})]).includes('set_color'), 'a plain light is offered no colour');
+  const vacuum = view({ id: 'v', type: 'vacuum', capabilities: ['start', 'pause', 'return_home'] });
+  assert.deepEqual(names([vacuum]).slice(2), ['start', 'pause', 'return_to_base']);
+  const player = view({ id: 'p', type: 'media_player', capabilities: ['play_pause', 'next_previous', 'volume', 'mute'] });
+  for (const tool of ['media_play', 'media_pause', 'media_next', 'media_previous', 'volume_set', 'volume_mute', 'volume_unmute']) assert.ok(names([player]).includes(tool), tool);
+  assert.ok(names([view({ id: 's', type: 'scene', capabilities: ['activate'] })]).includes('activate'));
+  assert.ok(names([view({ id: 'b', type: 'button', capabilities: ['press'] })]).includes('press'));
+});
+
+test('a colour is three channels 0-255; anything else is a coded tool error', () => {
+  assert.deepEqual(commandFrom(deviceTool('set_color')!, { rgb: [255, 127.6, 0] }), { command: { command: 'set_color', params: { rgb: [255, 128, 0] } } });
+  for (const bad of [[255, 0], [256, 0, 0], [-1, 0, 0], ['1', 2, 3], 'red', null, [1, 2, Number.NaN]]) {
+    const made = commandFrom(deviceTool('set_color')!, { rgb: bad });
+    assert.ok('code' in made && made.code === 'BAD_REQUEST', JSON.stringify(bad));
+  }
+  assert.deepEqual(commandFrom(deviceTool('set_color_temp')!, { kelvin: 2700 }), { command: { command: 'set_color_temp', params: { kelvin: 2700 } } });
+});
