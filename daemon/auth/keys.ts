@@ -192,6 +192,10 @@ function parseKeyFile(text: string, file: string): SigningKey {
   } catch {
     throw new HubError('AUTH_INVALID', `the signing key ${file} is not valid JSON; run \`voicehub keys rotate\` to make a new one`);
   }
+  // JSON that is not an object (`null`, a number, a list) is as damaged as a truncated file.
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HubError('AUTH_INVALID', `the signing key ${file} is not a key; run \`voicehub keys rotate\` to make a new one`);
+  }
   const secret = typeof body.k === 'string' ? Buffer.from(body.k, 'base64url') : Buffer.alloc(0);
   if (body.alg !== 'HS256' || typeof body.kid !== 'string' || body.kid.length === 0 || secret.length < KEY_BYTES) {
     throw new HubError('AUTH_INVALID', `the signing key ${file} is incomplete; run \`voicehub keys rotate\` to make a new one`);

@@ -88,3 +88,16 @@ test('rotate writes the backup first: both copies hold the new key', async (t) =
   assert.equal(bak.kid, rotated.kid);
   assert.equal((await readKey(dir))!.kid, rotated.kid);
 });
+
+// Found by the fault suite (seed -121507386): a key file holding JSON that is not an object crashed start-up.
+test('a key file of JSON that is not an object (null, a number, a list) is damaged like any other: replaced, kept aside', async (t) => {
+  for (const content of ['null', '42', '[]', '"k"']) {
+    const dir = await tempDir(t);
+    await writeFile(keyPath(dir), content, { mode: 0o600 });
+    await assert.rejects(readKey(dir), { code: 'AUTH_INVALID' }, content);
+    const recoveries: KeyRecovery[] = [];
+    const key = await loadOrCreateKey(dir, (r) => recoveries.push(r));
+    assert.equal(recoveries[0]?.kind, 'replaced', content);
+    assert.equal((await readKey(dir))!.kid, key.kid);
+  }
+});
