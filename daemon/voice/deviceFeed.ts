@@ -1,20 +1,8 @@
 import type { EventBus } from '../core/bus.js';
 import type { Device } from '../../devices/model.js';
+import type { DeviceFeedView } from './deviceFeedView.js';
 
-/** What the page is told about a device: no MQTT topics or templates, only what it shows and controls. */
-export interface DeviceFeedView {
-  id: string;
-  name: string;
-  aliases: string[];
-  area: string | null;
-  floor: string | null;
-  type: string;
-  capabilities: string[];
-  state: Record<string, unknown>;
-  available: boolean | null;
-  lastSeen: number | null;
-  limits: { minTemp?: number; maxTemp?: number; tempStep?: number; modes?: string[]; unit?: string };
-}
+export type { DeviceFeedView } from './deviceFeedView.js';
 
 export interface DeviceFeedOptions {
   bus: EventBus;
