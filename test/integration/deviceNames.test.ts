@@ -5,6 +5,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { ALL_FIRMWARE } from '../fixtures/firmware/discovery.js';
+import { until } from '../helpers/until.js';
 
 /**
  * Names as real firmware gives them, tried as a new user would: a daemon with no config, devices that
@@ -14,15 +15,6 @@ let d: DaemonProcess;
 let device: MqttClient;
 let voice: VoiceClient;
 const received: Array<{ topic: string; payload: string }> = [];
-
-async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   const dir = await makeTempDir();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
+import { until } from '../helpers/until.js';
 
 /**
  * The device kinds of issue 14 through the whole hub: the real daemon and its embedded broker, devices that
@@ -61,15 +62,6 @@ devices:
   - { id: robbie_vacuum, aliases: [扫地机器人] }
   - { id: bedtime, name: Bedtime, type: script, commandTopic: nodered/bedtime, payloadOn: run, aliases: [睡前流程] }
 `;
-
-async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   const dir = await makeTempDir();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
+import { until } from '../helpers/until.js';
 
 /**
  * From a voice client through the whole hub to the MQTT message a device receives: the real daemon, its
@@ -22,15 +23,6 @@ const LOCK = {
   name: 'Front door', uniq_id: 'front_door', cmd_t: 'zwave/front_door/set', stat_t: 'zwave/front_door/state',
   dev: { ids: ['zw-lock'], name: 'Front door', sa: 'Hall' },
 };
-
-async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   const dir = await makeTempDir();

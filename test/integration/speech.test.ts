@@ -5,6 +5,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
 import { silence, speakRaw } from '../helpers/speechAudio.js';
+import { until } from '../helpers/until.js';
 
 /**
  * Speech end to end, with the real engines CI installs (espeak-ng, pocketsphinx, pocketsphinx-en-us, sox):
@@ -26,18 +27,9 @@ const PORCH = {
   dev: { ids: ['porch-light'], name: 'Porch light', sa: 'Garden' },
 };
 
-async function until<T>(probe: () => T | undefined, what: string, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** Resolves once the hub has logged more grammar builds than `after`. */
 async function grammarBuilt(after: number): Promise<void> {
-  await until(() => (d.lines.filter((l) => l.msg === 'speech grammar built').length > after ? true : undefined), 'a grammar rebuild');
+  await until(() => (d.lines.filter((l) => l.msg === 'speech grammar built').length > after ? true : undefined), 'a grammar rebuild', 15_000);
 }
 
 function grammarBuilds(): number {
@@ -82,7 +74,7 @@ test('spoken "turn on the kitchen light" streamed without audio.end: transcript,
   const reply = await answerOf('s1');
   assert.equal(reply.type, 'reply', JSON.stringify(reply));
   assert.deepEqual(reply.actions, [{ device: 'kitchen_light', command: 'turn_on' }]);
-  const command = await until(() => received.find((m) => m.topic === 'home/kitchen_light/set'), 'the MQTT command');
+  const command = await until(() => received.find((m) => m.topic === 'home/kitchen_light/set'), 'the MQTT command', 15_000);
   assert.equal(command.payload, 'ON');
   // The reply as speech: audio.start (22050 Hz s16le), binary frames, audio.end, after the reply.
   const start = await voice.waitFor((f) => f.type === 'audio.start' && f.id === 's1', 20_000);
@@ -112,7 +104,7 @@ test('audio at 22050 Hz is resampled; a client that asks for no speech gets none
   const reply = await answerOf('s2');
   assert.equal(reply.type, 'reply', JSON.stringify(reply));
   assert.deepEqual(reply.actions, [{ device: 'kitchen_light', command: 'turn_off' }]);
-  await until(() => received.find((m) => m.topic === 'home/kitchen_light/set' && m.payload === 'OFF'), 'OFF');
+  await until(() => received.find((m) => m.topic === 'home/kitchen_light/set' && m.payload === 'OFF'), 'OFF', 15_000);
   assert.equal(voice.audio.length, before);
 });
 
@@ -136,7 +128,7 @@ test('a device announced by discovery is heard without a restart', async () => {
   assert.equal(reply.type, 'reply', JSON.stringify(reply));
   const heard = voice.frames.find((f) => f.type === 'transcript' && f.id === 's4');
   assert.deepEqual(reply.actions, [{ device: 'porch_light', command: 'turn_on' }], `heard: ${heard?.text}`);
-  await until(() => received.find((m) => m.topic === 'home/porch_light/set' && m.payload === 'ON'), 'the porch light command');
+  await until(() => received.find((m) => m.topic === 'home/porch_light/set' && m.payload === 'ON'), 'the porch light command', 15_000);
 });
 
 test('/health reports the speech providers', async () => {
