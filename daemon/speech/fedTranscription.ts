@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { HubError, isHubError } from '../core/errors.js';
 import type { AudioInput, SpeechStream, Transcript } from '../voice/handlerStage.js';
 import type { SpeechMetrics } from './metrics.js';
-import { STT_RATE, toPcm16k } from './pcm.js';
+import { SampleAligner, STT_RATE, toPcm16k } from './pcm.js';
 import type { SttStream } from './provider.js';
 import { EnergyVad, hasSpeech } from './vad.js';
 
@@ -13,6 +13,31 @@ export interface FedStream extends SpeechStream {
   readonly vad: EnergyVad;
   bytes: number;
   used: boolean;
+}
+
+/**
+ * A stream that feeds `engine` (null: recognised at the end instead) whole samples as audio arrives, while a
+ * VAD listens for the end of speech; `onSpeechEnd` is called once, at that end or at `maxSpeechMs` of audio.
+ */
+export function openFedStream(engine: SttStream | null, rate: number, limits: { silenceMs: number; maxSpeechMs: number }, onSpeechEnd: () => void): FedStream {
+  const aligner = new SampleAligner();
+  const vad = new EnergyVad({ rate, silenceMs: limits.silenceMs });
+  const maxBytes = (limits.maxSpeechMs / 1000) * rate * 2;
+  let ended = false;
+  const stream: FedStream = {
+    engine, vad, bytes: 0, used: false,
+    write: (chunk) => {
+      const pcm = aligner.push(chunk);
+      stream.bytes += pcm.length;
+      engine?.write(pcm);
+      if (!ended && (vad.push(pcm) === 'speech-end' || stream.bytes >= maxBytes)) {
+        ended = true;
+        onSpeechEnd();
+      }
+    },
+    abort: () => engine?.abort(),
+  };
+  return stream;
 }
 
 export interface FedTranscription {

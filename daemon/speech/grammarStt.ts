@@ -9,11 +9,10 @@ import { findProgram } from './childProcess.js';
 import { buildGrammar, type GrammarHome } from './grammar/jsgfBuilder.js';
 import { canSay, dictionaryFile, Pronunciations } from './grammar/pronunciations.js';
 import type { SpeechMetrics } from './metrics.js';
-import { SampleAligner, STT_RATE } from './pcm.js';
+import { STT_RATE } from './pcm.js';
 import { Pocketsphinx } from './pocketsphinx.js';
 import type { ProviderHealth } from './provider.js';
-import { EnergyVad } from './vad.js';
-import { finishTranscription, type FedStream } from './fedTranscription.js';
+import { finishTranscription, openFedStream, type FedStream } from './fedTranscription.js';
 
 /** Where Debian's pocketsphinx-en-us puts its model (Raspberry Pi OS too). */
 export const DEBIAN_MODEL = '/usr/share/pocketsphinx/model/en-us';
@@ -171,24 +170,7 @@ export class GrammarSpeechToText implements SpeechToText {
     this.warm();
     if (this.missing || format !== 's16le') return null;
     const engine = this.engine && this.files && rate === STT_RATE ? this.engine.open() : null;
-    const aligner = new SampleAligner();
-    const vad = new EnergyVad({ rate, silenceMs: this.options.silenceMs });
-    const maxBytes = (this.options.maxSpeechMs / 1000) * rate * 2;
-    let ended = false;
-    const stream: GrammarStream = {
-      vad, bytes: 0, used: false, engine,
-      write: (chunk) => {
-        const pcm = aligner.push(chunk);
-        stream.bytes += pcm.length;
-        engine?.write(pcm);
-        if (ended) return;
-        if (vad.push(pcm) === 'speech-end' || stream.bytes >= maxBytes) {
-          ended = true;
-          onSpeechEnd();
-        }
-      },
-      abort: () => engine?.abort(),
-    };
+    const stream = openFedStream(engine, rate, this.options, onSpeechEnd);
     this.ours.add(stream);
     return stream;
   }

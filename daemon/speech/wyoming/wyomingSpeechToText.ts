@@ -1,8 +1,7 @@
 import type { AudioInput, SpeechStream, SpeechToText, Transcript, UtteranceContext } from '../../voice/handlerStage.js';
 import type { SpeechMetrics } from '../metrics.js';
-import { SampleAligner, STT_RATE } from '../pcm.js';
-import { EnergyVad } from '../vad.js';
-import { finishTranscription, type FedStream } from '../fedTranscription.js';
+import { STT_RATE } from '../pcm.js';
+import { finishTranscription, openFedStream, type FedStream } from '../fedTranscription.js';
 import { WyomingStt, type WyomingTarget } from './wyomingStt.js';
 
 type WyomingStream = FedStream;
@@ -24,23 +23,7 @@ export class WyomingSpeechToText implements SpeechToText {
   openStream(rate: number, format: string, onSpeechEnd: () => void): SpeechStream | null {
     if (format !== 's16le') return null;
     const engine = rate === STT_RATE ? this.client.open() : null;
-    const aligner = new SampleAligner();
-    const vad = new EnergyVad({ rate, silenceMs: this.options.silenceMs });
-    const maxBytes = (this.options.maxSpeechMs / 1000) * rate * 2;
-    let ended = false;
-    const stream: WyomingStream = {
-      engine, vad, bytes: 0, used: false,
-      write: (chunk) => {
-        const pcm = aligner.push(chunk);
-        stream.bytes += pcm.length;
-        engine?.write(pcm);
-        if (!ended && (vad.push(pcm) === 'speech-end' || stream.bytes >= maxBytes)) {
-          ended = true;
-          onSpeechEnd();
-        }
-      },
-      abort: () => engine?.abort(),
-    };
+    const stream = openFedStream(engine, rate, this.options, onSpeechEnd);
     this.ours.add(stream);
     return stream;
   }
