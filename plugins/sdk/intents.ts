@@ -30,8 +30,9 @@ export interface IntentRequest {
   /**
    * For a device intent (`HassTurnOn`, `HassLightSet`, `HassGetState`…) the hub matched: the devices the
    * intent engine chose and the command each device's kind decided, with the reply's wording. Carry out
-   * what it says; there is nothing to look up. Absent when `refused` is set, for other intents, and for a
-   * request a plugin made itself (then `api.devices.resolve(request)` works it out from the text).
+   * what it says; there is nothing to look up. Absent when `refused` is set, for other intents, for a change
+   * relative to the state now ("a bit brighter": each light's level is worked out when it is carried out),
+   * and for a request a plugin made itself: then `api.devices.resolve(request)` works it out.
    */
   readonly targets?: DecidedTargets;
   /**
@@ -55,7 +56,7 @@ export interface DecidedTargets {
   readonly ids: readonly string[];
   /**
    * The command for each device (same order), as its kind decided it ("turn on" opens a cover, locks a
-   * lock; a temperature said in Fahrenheit is in °C here); null where the intent only asks.
+   * lock; a temperature is in each thermostat's own unit and step); null where the intent only asks.
    */
   readonly commands: readonly (Readonly<DeviceCommand> | null)[];
   readonly scope: Targets['scope'];

@@ -98,10 +98,10 @@ test('the devices plugin executes the decision the request carries: no second re
   assert.deepEqual(both.actions?.map((a) => a.device).sort(), ['lamp', 'shelf']);
   assert.deepEqual((await drain()).map((m) => m.topic).sort(), ['home/lamp/set', 'home/shelf/set']);
 
-  // Fahrenheit is the climate kind's decision: 70 °F is sent as 21 °C (to half a degree); the reply keeps °F.
+  // A set-point goes in the thermostat's own unit: 70 °F is sent as 21 °C (to half a degree), and the reply says what was sent.
   const warm = await say('set the thermostat to 70 degrees fahrenheit');
   assert.deepEqual(warm.actions, [{ device: 'thermostat', command: 'set_temperature' }]);
-  assert.match(warm.text, /70/);
+  assert.match(warm.text, /21 °C/);
   assert.deepEqual(await drain(), [{ topic: 'home/thermo/set', payload: '21' }]);
 
   // A refusal decided at match time is handed over and answered; nothing is sent.

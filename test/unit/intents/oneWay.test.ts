@@ -101,3 +101,18 @@ describe('the request carries the decision to its handler', () => {
     assert.equal(request.refused, undefined);
   });
 });
+
+test('a change relative to the state now ("a bit brighter") carries no targets: its level is worked out when carried out', () => {
+  const engine = new IntentEngine();
+  const state: Record<string, unknown> = { state: 'on', brightness: 40 };
+  engine.setLists({ areas: [{ name: 'kitchen', aliases: [] }], devices: [{ id: 'kitchen_light', name: 'Kitchen Light', aliases: [], area: 'kitchen', type: 'light' }] });
+  const adapter = new EngineAdapter(engine, () => state);
+  const request = adapter.match('make the kitchen light brighter', { lang: 'en' });
+  assert.ok(request, 'the sentence matches');
+  assert.equal(request.targets, undefined);
+  assert.equal(request.refused, undefined);
+  const first = adapter.resolve(request).commands[0] as { params: { brightness: number } };
+  state.brightness = 80;
+  const later = adapter.resolve(request).commands[0] as { params: { brightness: number } };
+  assert.ok(later.params.brightness > first.params.brightness, `from the state now: ${first.params.brightness} then ${later.params.brightness}`);
+});
