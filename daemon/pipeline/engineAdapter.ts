@@ -2,27 +2,33 @@ import { deepFreeze } from '../core/deepFreeze.js';
 import { HubError } from '../core/errors.js';
 import {
   commandReply, deviceTemperature, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
-  type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveError, type ResolveSuccess, type ResponseKey, type StateReader,
+  type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { intentCommand } from '../../devices/kinds/index.js';
 import { isBrightnessStep, steppedBrightness, type BrightnessStep } from '../intents/brightnessStep.js';
 import { EN_RESPONSES } from '../intents/responses/en.js';
 import { ZH_RESPONSES } from '../intents/responses/zh.js';
-import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
+import type { DecidedTargets, DeviceRefusal, IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
 import type { EngineTargets, IntentEnginePort } from '../plugins/ports.js';
 import type { IntentMatcher } from './intentPipeline.js';
 import { FollowUps } from './followUps.js';
 
-/** What a match resolved to: the targets handed to plugins, and the engine's resolution for answers about state. */
+/**
+ * What a match resolved to: the decision handed to the plugin with the request (`request.targets`), the
+ * targets `api.devices.resolve` answers, and the engine's resolution for answers about state.
+ */
 interface Resolved {
+  handed: DecidedTargets;
   targets: EngineTargets;
   resolution: ResolveSuccess;
 }
 
-/** Why a match resolved to no devices: the engine's refusal, thrown as a fresh HubError each time it is asked for. */
+/**
+ * Why a match resolved to no devices: the engine's refusal, handed with the request (`request.refused`) and
+ * thrown by `resolve` as a fresh HubError each time it is asked for.
+ */
 interface Refused {
-  code: ResolveError['error'];
-  message: string;
+  refused: DeviceRefusal;
   details: Record<string, unknown>;
   /** For DEVICE_AMBIGUOUS: the devices the hub asks about (the answer is a follow-up). */
   candidates?: string[];
@@ -46,8 +52,11 @@ const QUESTIONS = new Set(['HassGetState', 'HassClimateGetTemperature']);
  * Answers about state are not kept; they read the devices' state each time.
  *
  * One way through the engine: for a device intent, `match` resolves the match at once (the engine is entered
- * once per utterance, for both), and the devices plugin's later `resolve` of that request only picks up what
- * was decided, refusal included. The command each device is given is its kind's decision (devices/kinds).
+ * once per utterance, for both) and the request carries the decision (`targets`, or `refused`), so the
+ * devices plugin executes what it is handed. A `resolve` of that request only picks up what was decided,
+ * refusal included; it is asked only for what depends on the devices' state when the reply is made (a
+ * question's answer, "a bit brighter") and by third-party plugins. The command each device is given is its
+ * kind's decision (devices/kinds).
  */
 export class EngineAdapter implements IntentMatcher, IntentEnginePort {
   private readonly matches = new WeakMap<IntentRequest, IntentMatch>();
@@ -94,28 +103,31 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     if (!decision) return;
     if ('targets' in decision) {
       if (!QUESTIONS.has(match.intent)) this.followUps.done(session, match, [...new Set(decision.resolution.devices.map((d) => d.type))]);
-    } else if (decision.code === 'DEVICE_AMBIGUOUS' && decision.candidates) this.followUps.asked(session, match, decision.candidates);
+    } else if (decision.refused.code === 'DEVICE_AMBIGUOUS' && decision.candidates) this.followUps.asked(session, match, decision.candidates);
   }
 
   private requestFor(match: IntentMatch, text: string, options: { lang: string; area?: string }): IntentRequest {
-    // A frozen match is the engine's one for this text and area: its request is made once and shared, frozen.
+    // A device intent is decided now, with the match in hand (the engine is entered once per utterance), and
+    // the request carries the decision to its handler. A frozen match is the engine's one for this text and
+    // area: its decision and request are made once and shared, frozen.
     const shared = Object.isFrozen(match);
     let request = shared ? this.requests.get(match) : undefined;
-    if (!request) {
-      request = {
-        intent: match.intent, text, lang: match.lang, slots: toRequestSlots(match), ...(options.area ? { area: options.area } : {}),
-      };
-      this.matches.set(request, match);
-      if (shared) this.requests.set(match, deepFreeze(request));
-    }
-    // A device intent is resolved now, with the match in hand, so its handler's resolve is a lookup.
+    if (request) return request;
+    let decision: Decision | undefined;
     if (DEVICE_INTENTS.has(match.intent)) {
-      if (shared) {
-        if (!this.resolved.has(match)) this.resolved.set(match, this.decide(match, options.area));
-      } else {
-        this.decided.set(request, this.decide(match, options.area));
+      decision = shared ? this.resolved.get(match) : undefined;
+      if (!decision) {
+        decision = this.decide(match, options.area);
+        if (shared) this.resolved.set(match, decision);
       }
     }
+    request = {
+      intent: match.intent, text, lang: match.lang, slots: toRequestSlots(match), ...(options.area ? { area: options.area } : {}),
+      ...handedWith(match, decision),
+    };
+    this.matches.set(request, match);
+    if (shared) this.requests.set(match, deepFreeze(request));
+    else if (decision) this.decided.set(request, decision);
     return request;
   }
 
@@ -131,10 +143,10 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       decision = this.decide(match, request.area);
       if (reusable) this.resolved.set(match, decision);
     }
-    if (!('targets' in decision)) throw new HubError(decision.code, decision.message, { details: decision.details });
+    if (!('targets' in decision)) throw new HubError(decision.refused.code, decision.refused.message, { details: decision.details });
     const { targets, resolution } = decision;
     // "A bit brighter": the level depends on each light's state now, so it is worked out every time.
-    if (isBrightnessStep(match.slots.brightness_step) && typeof match.slots.brightness !== 'number') return this.stepped(match, resolution, targets);
+    if (dependsOnStateNow(match)) return this.stepped(match, resolution, targets);
     // An answer about state reads the state now, every time.
     if (!QUESTIONS.has(match.intent) || targets.ids.length === 0) return targets;
     return { ...targets, answer: queryReply(match, resolution, this.engine.deviceLists, this.stateOf) };
@@ -169,7 +181,8 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     const lists = this.engine.deviceLists;
     if (isResolveError(resolution)) {
       return {
-        code: resolution.error, message: errorReply(resolution, match, lists), details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value },
+        refused: deepFreeze({ code: resolution.error, message: errorReply(resolution, match, lists) }),
+        details: { reason: resolution.reason, slot: resolution.slot, value: resolution.value },
         ...(resolution.error === 'DEVICE_AMBIGUOUS' && resolution.candidates ? { candidates: resolution.candidates.map((d) => d.id) } : {}),
       };
     }
@@ -181,7 +194,7 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       ? resolution.devices.map((d) => deviceTemperature(d, t, match.slots.unit)) : null;
     const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, setPoints ? { ...match.slots, temperature: setPoints[i].value } : match.slots));
     const said = setPoints?.[0] ? { ...match, slots: { ...match.slots, temperature: setPoints[0].value, unit: setPoints[0].scale } } : match;
-    const targets: EngineTargets = {
+    const handed: DecidedTargets = deepFreeze({
       ids: resolution.devices.map((d) => d.id),
       commands,
       scope: resolution.scope,
@@ -189,9 +202,10 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
       phrase: resolution.devices.length > 0 ? targetPhrase(match, resolution, lists) : '',
       names: resolution.devices.map((d) => displayName(d, lists, match.lang, false)),
       done: commands.some((c) => c !== null) ? commandReply(said, resolution, lists) : '',
-      answer: '',
-    };
-    return { targets: deepFreeze(targets), resolution };
+    });
+    // What api.devices.resolve answers for a command: the same, with no answer (a question's is read when asked).
+    const targets: EngineTargets = deepFreeze({ ...handed, answer: '' });
+    return { handed, targets, resolution };
   }
 
   /** Commands and reply for a relative brightness change, from each light's current brightness. */
@@ -208,4 +222,19 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     this.stale = false;
     this.engine.setLists(this.lists!());
   }
+}
+
+/** Changes relative to the state now ("a bit brighter") are worked out when carried out, not when heard. */
+function dependsOnStateNow(match: IntentMatch): boolean {
+  return isBrightnessStep(match.slots.brightness_step) && typeof match.slots.brightness !== 'number';
+}
+
+/**
+ * What a matched request carries: the decision (`targets`), the refusal (`refused`), or nothing — for other
+ * intents and for a change that depends on the state when it is carried out, which `resolve` works out then.
+ */
+function handedWith(match: IntentMatch, decision: Decision | undefined): Pick<IntentRequest, 'targets' | 'refused'> {
+  if (decision === undefined) return {};
+  if (!('handed' in decision)) return { refused: decision.refused };
+  return dependsOnStateNow(match) ? {} : { targets: decision.handed };
 }

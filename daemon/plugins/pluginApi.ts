@@ -63,17 +63,19 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
       need('devices:read');
       const found = deps.intents.resolve(request);
       // Fresh state from the device layer; an id the registry no longer has is dropped with its command.
+      const ids: string[] = [];
       const devices: DeviceView[] = [];
       const commands: Targets['commands'] = [];
       const names: string[] = [];
       for (let i = 0; i < found.ids.length; i++) {
         const device = deps.devices.get(found.ids[i]!);
         if (!device) continue;
+        ids.push(device.id);
         devices.push(toView(device));
         commands.push(found.commands[i] ?? null);
         names.push(found.names[i] ?? '');
       }
-      const targets: Targets = { devices, commands, names, scope: found.scope, phrase: found.phrase, done: found.done, answer: found.answer };
+      const targets: Targets = { ids, devices, commands, names, scope: found.scope, phrase: found.phrase, done: found.done, answer: found.answer };
       if (found.area) targets.area = found.area;
       return targets;
     },

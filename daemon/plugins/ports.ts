@@ -1,6 +1,6 @@
 import type { Device, DeviceCommand } from '../../devices/model.js';
-import type { IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
-import type { SystemStatus, Targets } from '../../plugins/sdk/api.js';
+import type { DecidedTargets, IntentRequest, SentenceSet } from '../../plugins/sdk/intents.js';
+import type { SystemStatus } from '../../plugins/sdk/api.js';
 import type { DeviceCapability as SdkCapability, DeviceCommand as SdkDeviceCommand, DeviceType as SdkDeviceType } from '../../plugins/sdk/devices.js';
 import type { PluginEventName, PluginEvents } from '../../plugins/sdk/events.js';
 import type { HubEvents } from '../core/events.js';
@@ -20,8 +20,11 @@ export interface DeviceAccess {
   command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void>;
 }
 
-/** What the intent engine found for a request: the SDK's Targets with device ids in place of device views. */
-export type EngineTargets = Omit<Targets, 'devices'> & { ids: string[] };
+/**
+ * What the intent engine found for a request: what it handed the request's handler (`request.targets`), plus
+ * a question's answer from the devices' state now; the plugin API adds the devices' views (the SDK's Targets).
+ */
+export type EngineTargets = DecidedTargets & { readonly answer: string };
 
 /** What the plugin host needs from the local intent engine (daemon/intents), through daemon/pipeline/engineAdapter.ts. */
 export interface IntentEnginePort {

@@ -61,12 +61,14 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
     const text = serialiseIsolating(data, skipped);
     if (skipped.length > 0) this.onProblem({ kind: 'skipped', skipped });
     const tmp = `${this.file}.tmp`;
+    let written: string;
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
     try {
       const handle = await open(tmp, 'w', 0o600);
       try {
         await handle.writeFile(text, 'utf8');
         await handle.sync();
+        written = stampOf(await handle.stat());
       } finally {
         await handle.close();
       }
@@ -77,8 +79,10 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
     }
     await this.rotateMainToBackup();
     await rename(tmp, this.file);
+    // The stamp of what we wrote, taken from our own handle (a rename keeps inode, size and mtime): a stat of
+    // the path after the rename could see a file written over ours meanwhile, and take it for ours.
+    this.lastWritten = written;
     await syncDirectory(dirname(this.file));
-    this.lastWritten = await statStamp(this.file);
     this.onWrite();
   }
 
@@ -117,10 +121,13 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 /** Something a write met and got past: entries left out, or a damaged main copy kept out of the backup. */
 export type WriteProblem = { kind: 'skipped'; skipped: string[] } | { kind: 'overwritten'; movedAside: string };
 
+function stampOf(s: { ino: number; size: number; mtimeMs: number }): string {
+  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
 async function statStamp(path: string): Promise<string | null> {
   try {
-    const s = await stat(path);
-    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    return stampOf(await stat(path));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

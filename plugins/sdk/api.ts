@@ -2,15 +2,18 @@ import type { Scope } from './manifest.js';
 import type { DeviceCommand, DeviceView } from './devices.js';
 import type { EventHandler, PluginEventName } from './events.js';
 import type { AssistantHost } from './assistant.js';
-import type { FallbackHandler, FallbackOptions, IntentHandler, IntentRequest, SentenceSet, SpeakTarget } from './intents.js';
+import type { DecidedTargets, FallbackHandler, FallbackOptions, IntentHandler, IntentRequest, SentenceSet, SpeakTarget } from './intents.js';
 import type { PluginLogger } from './logger.js';
 import type { SpeechToText } from './stt.js';
 
 /**
  * The version of the API object below. Minor versions only add; a major version changes or removes
  * something, and a plugin built for another major should say so in `engines.voicehub`.
+ *
+ * 1.1: a matched device intent's request carries the hub's decision (`IntentRequest.targets` or `.refused`);
+ * `Targets` has the devices' `ids`.
  */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '1.1.0';
 
 /**
  * The one object a plugin gets from the host (in every hook). It holds only what the plugin's granted
@@ -90,7 +93,9 @@ export interface DevicesApi {
   /**
    * The devices an intent request targets (its name/area/type slots and the asking client's area), resolved
    * by the intent engine the same way for every plugin (`devices:read`), with the engine's wording for
-   * replies. When no device can be chosen it throws a refusal whose message is the sentence to say, in the
+   * replies. A device intent's request the hub matched already carries this decision (`request.targets`,
+   * or `request.refused`): this adds the devices' current state and a question's answer, and works out the
+   * same for a request made elsewhere. When no device can be chosen it throws a refusal whose message is the sentence to say, in the
    * request's language: DEVICE_NOT_FOUND ("I don't know a device called moon."), DEVICE_AMBIGUOUS ("Which
    * lamp do you mean: …?"), DEVICE_UNSUPPORTED, or VALUE_OUT_OF_RANGE ("Brightness must be between 0 and
    * 100%."). Nothing has been sent to any device then.
@@ -106,9 +111,9 @@ export interface DevicesApi {
   command(id: string, command: DeviceCommand, options?: { traceId?: string }): Promise<void>;
 }
 
-/** What `api.devices.resolve` found. */
-export interface Targets {
-  /** The devices, with their current state. */
+/** What `api.devices.resolve` found: the hub's decision (as a matched request carries it) and more. */
+export interface Targets extends DecidedTargets {
+  /** The devices, with their current state (same order as `ids`). */
   devices: DeviceView[];
   /**
    * The command the intent means for each device (same order); null where the intent only asks. The

@@ -1,4 +1,5 @@
-import type { DeviceAction } from './devices.js';
+import type { DeviceAction, DeviceCommand } from './devices.js';
+import type { RefusalCode, Targets } from './api.js';
 import type { PluginLogger } from './logger.js';
 
 /** A slot value the intent engine filled from the sentence: text, a number, a flag, or a list of them. */
@@ -20,12 +21,57 @@ export interface IntentRequest {
    * The slots the sentence filled. Numbers are plain numbers in the unit the slot names: `brightness`,
    * `position`, `percentage` (0–100), `temperature` (°C unless `unit` is 'F'), `duration` (seconds).
    * `name` is the spoken name, `area` the area's name, `type` a device type (`type_word` as spoken), `state`
-   * the state a yes/no question expects, `measurement` what a question asks for. To act on devices, pass
-   * the whole request to `api.devices.resolve` rather than reading these.
+   * the state a yes/no question expects, `measurement` what a question asks for. To act on devices, use
+   * `targets` (or pass the whole request to `api.devices.resolve`) rather than reading these.
    */
   readonly slots: Readonly<Record<string, SlotValue>>;
   /** The area of the voice client that heard it, for "turn on the light" said without an area. */
   readonly area?: string;
+  /**
+   * For a device intent (`HassTurnOn`, `HassLightSet`, `HassGetState`…) the hub matched: the devices the
+   * intent engine chose and the command each device's kind decided, with the reply's wording. Carry out
+   * what it says; there is nothing to look up. Absent when `refused` is set, for other intents, for a change
+   * relative to the state now ("a bit brighter": each light's level is worked out when it is carried out),
+   * and for a request a plugin made itself: then `api.devices.resolve(request)` works it out.
+   */
+  readonly targets?: DecidedTargets;
+  /**
+   * For a device intent the hub matched but could not carry out as asked (no device by that name, two
+   * that fit, a value out of range): the refusal to answer with, `throw api.refuse(refused.code,
+   * refused.message)`. Nothing has been sent to any device.
+   */
+  readonly refused?: DeviceRefusal;
+}
+
+/**
+ * What the hub decided for a device intent when it matched the sentence (`IntentRequest.targets`): the
+ * {@link Targets} of `api.devices.resolve`, by device id, without the devices' state or a question's answer
+ * (those are read when asked: `api.devices.get`, `api.devices.resolve`). Shared and frozen.
+ *
+ * @example "turn on the kitchen lights" → `{ ids: ['ceiling', 'counter'], commands: [{ command: 'turn_on' }, { command: 'turn_on' }],
+ *   scope: 'area', area: 'kitchen', phrase: 'the kitchen lights', names: [...], done: 'Turned on the kitchen lights.' }`
+ */
+export interface DecidedTargets {
+  /** The devices' ids, in the order the reply names them. */
+  readonly ids: readonly string[];
+  /**
+   * The command for each device (same order), as its kind decided it ("turn on" opens a cover, locks a
+   * lock; a temperature is in each thermostat's own unit and step); null where the intent only asks.
+   */
+  readonly commands: readonly (Readonly<DeviceCommand> | null)[];
+  readonly scope: Targets['scope'];
+  readonly area?: string;
+  readonly phrase: string;
+  readonly names: readonly string[];
+  /** The reply once every command was carried out ('' for questions). */
+  readonly done: string;
+}
+
+/** Why the hub could not carry out a device intent as asked (`IntentRequest.refused`). */
+export interface DeviceRefusal {
+  readonly code: Extract<RefusalCode, 'DEVICE_NOT_FOUND' | 'DEVICE_AMBIGUOUS' | 'DEVICE_UNSUPPORTED' | 'VALUE_OUT_OF_RANGE'>;
+  /** The sentence to say, in the request's language ("I don't know a device called moon."). */
+  readonly message: string;
 }
 
 /** Where a later `api.speak` should go: the session that asked (pass `ctx.session` on). */

@@ -584,8 +584,13 @@ export class IsolatedPlugin {
   }
 }
 
+/** The request as the child gets it, with what the hub decided for a device intent (targets or refusal). */
 function plainRequest(request: IntentRequest): IntentRequest {
-  return { intent: request.intent, text: request.text, lang: request.lang, slots: structuredClone(request.slots), ...(request.area === undefined ? {} : { area: request.area }) };
+  return {
+    intent: request.intent, text: request.text, lang: request.lang, slots: structuredClone(request.slots), ...(request.area === undefined ? {} : { area: request.area }),
+    ...(request.targets === undefined ? {} : { targets: structuredClone(request.targets) }),
+    ...(request.refused === undefined ? {} : { refused: { code: request.refused.code, message: request.refused.message } }),
+  };
 }
 
 function toWire(err: unknown): WireError {

@@ -1,11 +1,14 @@
-import type { DeviceAction, DeviceCommand, DeviceView, HandlerContext, IntentReply, IntentRequest, PluginApi, PluginManifest } from '../../sdk/index.js';
+import type { DecidedTargets, DeviceAction, DeviceCommand, HandlerContext, IntentReply, IntentRequest, PluginApi, PluginManifest } from '../../sdk/index.js';
 
 /**
  * Device control and state questions: turn on/off, toggle, brightness, position, stop, fan speed,
  * temperature, lock/unlock (HassTurnOn/Off on a lock), scenes, scripts, buttons, valves, vacuums, media players, and "is the front door locked", "what's the
- * humidity in the living room". Everything goes through the API: the intent engine picks the devices and
- * words the reply (`api.devices.resolve`), the hub translates and publishes (`api.devices.command`). A
- * request it cannot carry out ("250 percent", a device nobody has) is refused before anything is sent.
+ * humidity in the living room". It executes what it is handed: the hub's intent engine picked the devices
+ * and worded the reply, and each device's kind decided its command, when the sentence matched
+ * (`request.targets`); the hub translates and publishes (`api.devices.command`). A request the hub could not
+ * carry out ("250 percent", a device nobody has) comes refused (`request.refused`) and is answered so, before
+ * anything is sent. Questions, and changes relative to the state now ("a bit brighter"), are worked out
+ * from the devices' state when asked (`api.devices.resolve`).
  */
 export const manifest: PluginManifest = {
   id: 'voicehub.devices',
@@ -45,16 +48,18 @@ export function onRegister(api: PluginApi): void {
 }
 
 async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Promise<IntentReply> {
-  const targets = api.devices.resolve(req);
-  const work: Array<[DeviceView, DeviceCommand, string]> = [];
+  const targets = handed(api, req);
+  const work: Work[] = [];
   // A device that announced it is offline (its availability topic) is not sent a command it cannot take,
   // and the reply says so instead of claiming it was done.
   const offline: string[] = [];
-  for (let i = 0; i < targets.devices.length; i++) {
-    const device = targets.devices[i]!;
+  for (let i = 0; i < targets.ids.length; i++) {
+    const id = targets.ids[i]!;
     const command = targets.commands[i];
-    if (command && device.available === false) offline.push(targets.names[i] ?? device.name);
-    else if (command) work.push([device, command, targets.names[i] ?? device.name]);
+    if (!command) continue;
+    const name = targets.names[i] ?? id;
+    if (api.devices.get(id)?.available === false) offline.push(name);
+    else work.push([id, command, name]);
   }
   const lang = req.lang.startsWith('zh') ? 'zh' : 'en';
   const list = (names: string[]) => names.join(lang === 'zh' ? '、' : ', ');
@@ -70,29 +75,40 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** A device to command: its id, the command its kind decided, and its name as the reply says it. */
+type Work = [id: string, command: Readonly<DeviceCommand>, name: string];
+
+/**
+ * What the hub decided when the sentence matched, or its refusal. A request that carries neither was made
+ * by someone else (another plugin, a test) or depends on the state now ("a bit brighter"): the engine works
+ * it out from its text, the same way.
+ */
+function handed(api: PluginApi, req: IntentRequest): DecidedTargets {
+  if (req.refused) throw api.refuse(req.refused.code, req.refused.message);
+  return req.targets ?? api.devices.resolve(req);
+}
+
 /** Sends the commands: one device's refusal is the answer; several at once, each on its own. */
-async function actOn(
-  api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: ReturnType<PluginApi['devices']['resolve']>, work: Array<[DeviceView, DeviceCommand, string]>,
-): Promise<IntentReply> {
-  if (work.length === 0) return { text: targets.answer || targets.done, actions: [] };
+async function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: DecidedTargets, work: Work[]): Promise<IntentReply> {
+  if (work.length === 0) return { text: targets.done, actions: [] };
   if (work.length === 1) {
     // Most sentences name one device: its refusal or the broker's error is the answer as it is.
-    const [device, command, name] = work[0]!;
+    const [id, command, name] = work[0]!;
     try {
-      await api.devices.command(device.id, command, { traceId: ctx.traceId });
+      await api.devices.command(id, command, { traceId: ctx.traceId });
     } catch (err) {
       if (!isUnreachable(err)) throw err;
       return unreachable(api, req, ctx, [name], err);
     }
-    return { text: targets.done, actions: [{ device: device.id, command: command.command }] };
+    return { text: targets.done, actions: [{ device: id, command: command.command }] };
   }
   // Every device at once: one slow device does not hold up the others.
-  const results = await Promise.allSettled(work.map(([device, command]) => api.devices.command(device.id, command, { traceId: ctx.traceId })));
+  const results = await Promise.allSettled(work.map(([id, command]) => api.devices.command(id, command, { traceId: ctx.traceId })));
   const actions: DeviceAction[] = [];
   const failed: Array<{ name: string; reason: unknown }> = [];
   results.forEach((result, i) => {
-    const [device, command, name] = work[i]!;
-    if (result.status === 'fulfilled') actions.push({ device: device.id, command: command.command });
+    const [id, command, name] = work[i]!;
+    if (result.status === 'fulfilled') actions.push({ device: id, command: command.command });
     else failed.push({ name, reason: result.reason });
   });
   if (actions.length === 0) {

@@ -66,3 +66,53 @@ describe('one way through the engine', () => {
     assert.equal(resolves(), 1);
   });
 });
+
+describe('the request carries the decision to its handler', () => {
+  for (const recentMatches of [undefined, 0]) {
+    const label = recentMatches === 0 ? 'without the recent-match cache' : 'with the recent-match cache';
+    test(`a matched device intent carries the targets resolve answers, each kind's command, and no refusal (${label})`, () => {
+      const { adapter, resolves } = counted(recentMatches);
+      const request = adapter.match('open the garage door', { lang: 'en' })!;
+      assert.equal(request.refused, undefined);
+      assert.deepEqual(request.targets?.ids, ['garage_door']);
+      assert.deepEqual(request.targets?.commands, [{ command: 'open' }]);
+      assert.equal(request.targets?.done, 'Opened the garage door.');
+      const { answer, ...same } = adapter.resolve(request);
+      assert.equal(answer, '');
+      assert.deepEqual(same, request.targets);
+      assert.equal(resolves(), 1);
+    });
+
+    test(`a refused device intent carries the refusal's code and sentence, and no targets (${label})`, () => {
+      const { adapter } = counted(recentMatches);
+      const request = adapter.match('set the kitchen light to 250 percent', { lang: 'en' })!;
+      assert.equal(request.targets, undefined);
+      assert.deepEqual(request.refused, { code: 'VALUE_OUT_OF_RANGE', message: 'Brightness must be between 0 and 100%.' });
+      assert.throws(() => adapter.resolve(request), (err: unknown) => err instanceof HubError && err.code === 'VALUE_OUT_OF_RANGE' && err.message === request.refused!.message);
+    });
+  }
+
+  test('an intent that is not a device intent carries neither', () => {
+    const { adapter } = counted();
+    adapter.addSentences({ lang: 'en', intent: 'FixtureGreet', sentences: ['greet the guests'] }, 'com.fixture.greeter');
+    const request = adapter.match('greet the guests', { lang: 'en' });
+    assert.equal(request?.intent, 'FixtureGreet');
+    assert.equal(request.targets, undefined);
+    assert.equal(request.refused, undefined);
+  });
+});
+
+test('a change relative to the state now ("a bit brighter") carries no targets: its level is worked out when carried out', () => {
+  const engine = new IntentEngine();
+  const state: Record<string, unknown> = { state: 'on', brightness: 40 };
+  engine.setLists({ areas: [{ name: 'kitchen', aliases: [] }], devices: [{ id: 'kitchen_light', name: 'Kitchen Light', aliases: [], area: 'kitchen', type: 'light' }] });
+  const adapter = new EngineAdapter(engine, () => state);
+  const request = adapter.match('make the kitchen light brighter', { lang: 'en' });
+  assert.ok(request, 'the sentence matches');
+  assert.equal(request.targets, undefined);
+  assert.equal(request.refused, undefined);
+  const first = adapter.resolve(request).commands[0] as { params: { brightness: number } };
+  state.brightness = 80;
+  const later = adapter.resolve(request).commands[0] as { params: { brightness: number } };
+  assert.ok(later.params.brightness > first.params.brightness, `from the state now: ${first.params.brightness} then ${later.params.brightness}`);
+});
