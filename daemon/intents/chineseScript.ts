@@ -30,6 +30,13 @@ let simplify: ConverterFunction | null = null;
  * changes text only through such a character, "乾燥" → "干燥" through 乾).
  */
 let foldable: Set<number> | null = null;
+/**
+ * Characters the hub's own sentence and word tables use as written, which OpenCC would still change:
+ * 么 (什么) is common Simplified, yet TSCharacters turns it into 幺; HKVariantsRev turns the Cantonese 嗰 and
+ * 喎 into rare variants the Cantonese table (sentences/cantonese.ts) would no longer find. Keeping them as
+ * they are also means no built-in sentence builds the converter at start-up (its tables cost megabytes).
+ */
+const KEPT = new Set(['么', '嗰', '喎']);
 const CHARACTER_TABLES: readonly string[] = [HKVariantsRev, TWVariantsRev, TSCharacters];
 const traditional = new Map<'tw' | 'hk', ConverterFunction>();
 
@@ -43,7 +50,10 @@ export function toSimplified(text: string): string {
   let any = false;
   for (let i = 0; i < text.length && !any; i++) any = foldable.has(text.codePointAt(i)!);
   if (!any) return text;
-  simplify ??= ConverterFactory([HKVariantsRevPhrases, HKVariantsRev, TWVariantsRevPhrases, TWVariantsRev], [TSPhrases, TSCharacters]);
+  simplify ??= ConverterFactory(
+    [HKVariantsRevPhrases, withoutKept(HKVariantsRev), TWVariantsRevPhrases, withoutKept(TWVariantsRev)],
+    [TSPhrases, withoutKept(TSCharacters)],
+  );
   return simplify(text);
 }
 
@@ -53,10 +63,15 @@ function changedCharacters(tables: readonly string[]): Set<number> {
   for (const table of tables) {
     for (const entry of table.split('|')) {
       const [from, to] = entry.split(' ');
-      if (from && to !== undefined && from !== to) out.add(from.codePointAt(0)!);
+      if (from && to !== undefined && from !== to && !KEPT.has(from)) out.add(from.codePointAt(0)!);
     }
   }
   return out;
+}
+
+/** An OpenCC character table ("source target|…") without the entries for the characters kept as written. */
+function withoutKept(table: string): string {
+  return table.split('|').filter((entry) => !KEPT.has(entry.split(' ')[0]!)).join('|');
 }
 
 /** Simplified text in Traditional characters, with Taiwan's (default) or Hong Kong's variants. */

@@ -16,6 +16,15 @@ describe('Traditional Chinese', () => {
     assert.deepEqual(tokenize('關閉 車庫門。'), tokenize('关闭车库门'));
   });
 
+  test('characters the sentence tables use as written stay as they are: 么 (not 幺), the Cantonese 嗰 and 喎', () => {
+    assert.equal(toSimplified('什么'), '什么');
+    assert.equal(toSimplified('開嗰盞燈'), '开嗰盏灯');
+    assert.equal(toSimplified('甚麼'), '甚么', '麼 folds to 么, not on to 幺');
+    // The Cantonese table drops 嗰盏 ("that" + the lamp classifier): it finds it in Traditional text too.
+    assert.deepEqual(tokenize('開嗰盞燈'), ['开', '灯']);
+    assert.deepEqual(tokenize('开嗰盏灯'), ['开', '灯']);
+  });
+
   test('the same commands as in Simplified, Taiwan and Hong Kong wording', () => {
     expectIntent(engine, '打開廚房的燈', 'HassTurnOn', { ids: ['kitchen_light'] });
     expectIntent(engine, '請把客廳的燈關掉', 'HassTurnOff', { ids: ['lr_ceiling', 'floor_lamp'] });
