@@ -58,11 +58,25 @@ export class VoiceCore implements Subsystem {
   private readonly stage: HandlerStage;
   private readonly stt: SpeechToText | null;
   private readonly tts: TextToSpeech | null;
+  /**
+   * Where `voice.speak` goes. It listens from construction, not from start(): plugins start before the core,
+   * and speech they make meanwhile (a timer that came due while the hub was down) is held for its subject.
+   */
+  private readonly speech: SpeechRouter;
+  private listening = false;
 
   constructor(private readonly options: VoiceCoreOptions) {
     this.stage = options.stage ?? noMatchStage;
     this.stt = options.stt ?? null;
     this.tts = options.tts ?? null;
+    this.speech = new SpeechRouter(() => options.ctx.clock.now());
+    this.listen();
+  }
+
+  private listen(): void {
+    if (this.listening) return;
+    this.listening = true;
+    this.options.ctx.bus.on('voice.speak', this, (event) => this.speech.route(event));
   }
 
   get running(): boolean {
@@ -110,10 +124,9 @@ export class VoiceCore implements Subsystem {
       audioBudget: new AudioBudget(v.maxBufferedAudioBytes, v.audioIdleMs),
       now: () => performance.now(),
       isStopping: () => this.stopping,
-      speech: new SpeechRouter(() => clock.now()),
+      speech: this.speech,
     };
-    const speech = this.shared.speech;
-    bus.on('voice.speak', this, (event) => speech.route(event));
+    this.listen();
     this.stopping = false;
   }
 
@@ -138,7 +151,8 @@ export class VoiceCore implements Subsystem {
     if (!this.shared) return;
     this.beginStop();
     this.options.ctx.bus.removeListeners(this);
-    this.shared.speech.clear();
+    this.listening = false;
+    this.speech.clear();
     this.shared.metrics.detach();
     for (const deps of this.byCodec.values()) deps.idempotency.clear();
     this.byCodec.clear();

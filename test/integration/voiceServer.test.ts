@@ -41,10 +41,14 @@ interface Harness {
 const echo: HandlerStage = { handle: (u) => ({ text: `heard: ${u.text}`, intent: 'Echo', handledBy: 'test' }) };
 
 /** The server's own options, and the stages and backoff of the core it is handed. */
-type VoiceOptions = Partial<Omit<VoiceServerOptions, 'core'>> & Partial<Omit<VoiceCoreOptions, 'ctx'>> & { timeoutMs?: number };
+type VoiceOptions = Partial<Omit<VoiceServerOptions, 'core'>> & Partial<Omit<VoiceCoreOptions, 'ctx'>> & {
+  timeoutMs?: number;
+  /** Runs with the core built but not started, as plugins run while the hub starts. */
+  beforeCoreStart?: (bus: EventBus) => void;
+};
 
 async function startVoice(t: T, voiceConfig: Record<string, unknown> = {}, options: VoiceOptions = {}): Promise<Harness> {
-  const { stage = echo, stt, backoffBaseMs = 5, backoffMaxMs, timeoutMs = 5000, ...serverOptions } = options;
+  const { stage = echo, stt, backoffBaseMs = 5, backoffMaxMs, timeoutMs = 5000, beforeCoreStart, ...serverOptions } = options;
   const dir = await mkdtemp(join(tmpdir(), 'voicehub-voice-'));
   const config = buildConfig({ dataDir: dir, voice: { heartbeatMs: 60_000, ...voiceConfig }, plugins: { timeoutMs } });
   const log = silentLogger();
@@ -57,6 +61,7 @@ async function startVoice(t: T, voiceConfig: Record<string, unknown> = {}, optio
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   // A front door is handed the core it opens sessions on, as in the hub; the harness starts and stops it.
   const core = new VoiceCore({ ctx, stage, stt, backoffBaseMs, backoffMaxMs });
+  beforeCoreStart?.(bus);
   await core.start();
   const voice = new VoiceServer({ ctx, auth, http: server, core, ...serverOptions });
   await voice.start();
@@ -514,6 +519,13 @@ test('voice.speak on the bus reaches one session or all of them', async (t) => {
   h.bus.emit('voice.speak', { text: 'smoke alarm', source: 'core' });
   assert.equal((await b.next((f) => f.type === 'speak')).text, 'smoke alarm', 'b only hears the broadcast');
   assert.equal((await a.next((f) => f.type === 'speak')).text, 'smoke alarm');
+});
+
+test('voice.speak made while the hub starts (plugins start before the core) is held, not lost', async (t) => {
+  // A timer that came due while the hub was down fires as the timers plugin starts, before the voice core.
+  const h = await startVoice(t, {}, { beforeCoreStart: (bus) => bus.emit('voice.speak', { clientId: 'kitchen', text: 'tea is ready', source: 'voicehub.timers' }) });
+  const kitchen = await h.connect(await h.token('kitchen'));
+  assert.deepEqual(await kitchen.next((f) => f.type === 'speak'), { type: 'speak', text: 'tea is ready', source: 'voicehub.timers' });
 });
 
 test('voice.speak for a subject with no connection is held and said when it connects, to it alone', async (t) => {
