@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import type { HubContext } from '../core/context.js';
 import { Counter, getOrCreate, Histogram } from '../core/metrics.js';
 import type { AssistantHost, AssistantMetrics, AssistantSettings } from '../../plugins/sdk/assistant.js';
@@ -18,12 +17,12 @@ const DEFAULT_MODEL = 'claude-haiku-4-5';
 
 /**
  * What the hub hands the built-in assistant as `api.assistant` (plugins/sdk/assistant.ts): the `assistant:`
- * settings (VOICEHUB_ASSISTANT_API_KEY is already folded into `apiKey` by config/load.ts), the dispatcher its
- * requests ride on, the home's areas, the `sensitive: true` devices, its metrics, and the `assistant` health
+ * settings (VOICEHUB_ASSISTANT_API_KEY is already folded into `apiKey` by config/load.ts), the fetch its
+ * requests ride on (the cloud request pool's: one pool, its limits and metrics), the home's areas, the `sensitive: true` devices, its metrics, and the `assistant` health
  * check, registered only when the assistant is configured (before its first request it reads `ok` with
  * `checked: false`). Nothing here logs the key.
  */
-export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health'>, pool: { readonly dispatcher: Dispatcher; readonly fetch: typeof globalThis.fetch },
+export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health'>, pool: { readonly fetch: typeof globalThis.fetch },
   intents?: () => IntentRunner): AssistantHost {
   const a = ctx.config.assistant;
   const settings: AssistantSettings = Object.freeze({
@@ -47,7 +46,6 @@ export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' |
   }
   return Object.freeze({
     settings,
-    get dispatcher() { return pool.dispatcher; },
     fetch: pool.fetch,
     areas: Object.freeze(areas),
     timezone: ctx.config.location.timezone,

@@ -1,16 +1,17 @@
-import type { Dispatcher } from 'undici';
 import type { HandlerContext, IntentReply, IntentRequest } from './intents.js';
 
 /**
  * What the hub hands the built-in assistant (`api.assistant`, PROTOCOL §7): its settings from the `assistant:`
- * config block, the HTTP dispatcher its requests ride on (the hub's keep-alive pool), what the home looks like
+ * config block, the fetch its requests ride on (the hub's keep-alive pool), what the home looks like
  * beyond its devices, and where its figures and reachability go. Only `voicehub.assistant` may read it.
  */
 export interface AssistantHost {
   readonly settings: Readonly<AssistantSettings>;
-  /** An undici Dispatcher with keep-alive connections: pass it as fetch's `dispatcher`. */
-  readonly dispatcher: Dispatcher;
-  /** fetch over {@link dispatcher} (from the undici that made it): hand it to an HTTP client as its fetch. */
+  /**
+   * fetch over the hub's one keep-alive request pool (`cloud.pool`: its connection limit, rate limit and
+   * `voicehub_cloud_request_seconds` apply; a wait past `maxWaitMs` rejects with code CLOUD_BUSY, as the
+   * `cause` of the error an HTTP client wraps it in): hand it to an HTTP client as its fetch.
+   */
   readonly fetch: typeof globalThis.fetch;
   /** The configured areas by name, with their aliases and floor (when the config names one). */
   readonly areas: Readonly<Record<string, { readonly aliases: readonly string[]; readonly floor?: string | null }>>;
