@@ -95,8 +95,7 @@ export class ToolRunner {
   private async pluginTool(name: string, input: Record<string, unknown>): Promise<ToolOutcome> {
     try {
       const reply = await this.host.runTool(name, input, this.utterance, this.ctx);
-      const data = reply.data === undefined ? '' : ` ${JSON.stringify(reply.data)}`;
-      return { kind: 'result', content: `done: ${reply.text}${data}`.slice(0, MAX_PLUGIN_RESULT), isError: false };
+      return { kind: 'result', content: `done: ${reply.text}${dataText(reply.data)}`.slice(0, MAX_PLUGIN_RESULT), isError: false };
     } catch (err) {
       const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'FAILED';
       return error(code, String((err as Error)?.message ?? 'the tool failed').slice(0, 300));
@@ -112,6 +111,16 @@ export class ToolRunner {
     const shown = devices.slice(0, MAX_LISTED).map((d) => JSON.stringify(deviceLine(d)));
     const more = devices.length > MAX_LISTED ? `\n(${devices.length - MAX_LISTED} more: narrow by area or kind)` : '';
     return { kind: 'result', content: shown.length > 0 ? shown.join('\n') + more : 'no devices match', isError: false };
+  }
+}
+
+/** A reply's data as the model reads it after the text; data that cannot be written as JSON is left out. */
+function dataText(data: unknown): string {
+  if (data === undefined) return '';
+  try {
+    return ` ${JSON.stringify(data).slice(0, MAX_PLUGIN_RESULT)}`;
+  } catch {
+    return '';
   }
 }
 
