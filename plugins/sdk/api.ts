@@ -10,7 +10,7 @@ import type { SpeechToText } from './stt.js';
  * The version of the API object below. Minor versions only add; a major version changes or removes
  * something, and a plugin built for another major should say so in `engines.voicehub`.
  */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '1.1.0';
 
 /**
  * The one object a plugin gets from the host (in every hook). It holds only what the plugin's granted
