@@ -106,6 +106,8 @@ export class Hub {
       start: async () => {
         // Pre-warming is not waited for: a cloud that is down at start must not hold the hub up.
         if (pool.configured) void pool.prewarm().then((n) => poolLog.debug({ connections: n }, 'cloud connections pre-warmed'));
+        // With the assistant on, undici loads now, in the background, not on the first question's deadline.
+        else if (assistant.settings.configured && assistant.settings.mode !== 'off') void pool.dispatcher().catch((err: unknown) => poolLog.warn({ err }, 'the request pool could not load'));
       },
       stop: () => pool.close(),
     };

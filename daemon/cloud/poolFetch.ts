@@ -69,6 +69,10 @@ export function poolFetch(pool: PoolLease, options: { timeoutMs?: number } = {})
         try {
           const { done, value } = await reader.read();
           if (done) {
+            // One turn before the slot is given back and the reader sees the end: undici marks the connection
+            // free only after it has processed the body's end, and a request sent at once would open a second
+            // connection (requestPool.ts's request() waits the same turn).
+            await new Promise<void>((resolve) => setImmediate(resolve));
             finish('ok');
             controller.close();
           } else controller.enqueue(value);

@@ -24,13 +24,18 @@ async function hub(config: string): Promise<{ d: DaemonProcess; say(id: string, 
   };
   const c = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await token('voice'));
   cleanups.push(async () => c.close());
-  return { d, say: (id, text) => c.say(id, text), admin: await token('admin') };
+  // A hub's first question to the assistant loads its SDK: seconds on a loaded machine, so a longer wait than say()'s.
+  const say = (id: string, text: string) => {
+    c.send({ type: 'utterance', id, text });
+    return c.waitFor((f) => (f.type === 'reply' || f.type === 'error') && f.id === id, 30_000);
+  };
+  return { d, say, admin: await token('admin') };
 }
 
-test('mode always: every utterance goes to the assistant first, even one a local intent knows', { timeout: 30_000 }, async () => {
+test('mode always: every utterance goes to the assistant first, even one a local intent knows', { timeout: 60_000 }, async () => {
   const api = await new FakeMessagesApi().start();
   cleanups.push(() => api.stop());
-  const { say } = await hub(`assistant: { url: ${api.url}, mode: always }\n${DEVICES}`);
+  const { say } = await hub(`assistant: { url: ${api.url}, mode: always, timeoutMs: 20000 }\n${DEVICES}`);
   api.answer({ text: 'The model turned it on.' });
   const reply = await say('a1', 'turn on the living room lamp');
   assert.equal(reply.handledBy, 'voicehub.assistant');
@@ -38,7 +43,7 @@ test('mode always: every utterance goes to the assistant first, even one a local
   assert.equal(api.requests.length, 1);
 });
 
-test('without assistant.url or apiKey the plugin stays off: no request leaves the hub, unmatched is NO_MATCH, no health check', { timeout: 30_000 }, async () => {
+test('without assistant.url or apiKey the plugin stays off: no request leaves the hub, unmatched is NO_MATCH, no health check', { timeout: 60_000 }, async () => {
   const { d, say, admin } = await hub(DEVICES);
   const reply = await say('n1', 'what should I cook tonight');
   assert.equal(reply.type, 'error');
@@ -53,7 +58,7 @@ test('without assistant.url or apiKey the plugin stays off: no request leaves th
   assert.equal(d.lines.some((l) => l.msg.includes('assistant on')), false);
 });
 
-test('mode off with a URL set: off too', { timeout: 30_000 }, async () => {
+test('mode off with a URL set: off too', { timeout: 60_000 }, async () => {
   const api = await new FakeMessagesApi().start();
   cleanups.push(() => api.stop());
   const { say } = await hub(`assistant: { url: ${api.url}, mode: off }\n${DEVICES}`);
@@ -61,10 +66,10 @@ test('mode off with a URL set: off too', { timeout: 30_000 }, async () => {
   assert.equal(api.requests.length, 0);
 });
 
-test('fallback: the unmatched answer to a question a local intent asked goes to the assistant; a matched answer stays local', { timeout: 30_000 }, async () => {
+test('fallback: the unmatched answer to a question a local intent asked goes to the assistant; a matched answer stays local', { timeout: 60_000 }, async () => {
   const api = await new FakeMessagesApi().start();
   cleanups.push(() => api.stop());
-  const { say } = await hub(`assistant: { url: ${api.url} }
+  const { say } = await hub(`assistant: { url: ${api.url}, timeoutMs: 20000 }
 devices:
   - { id: desk_lamp, name: Desk Lamp, area: office, type: light, commandTopic: home/desk/set, stateTopic: home/desk/state }
   - { id: ceiling_lamp, name: Ceiling Lamp, area: office, type: light, commandTopic: home/ceiling/set, stateTopic: home/ceiling/state }
@@ -84,7 +89,7 @@ devices:
   assert.equal(api.requests.length, 1);
 });
 
-test('an assistant that is down (nothing listens at assistant.url): a spoken answer saying so, and /health degraded with its reachability', { timeout: 30_000 }, async () => {
+test('an assistant that is down (nothing listens at assistant.url): a spoken answer saying so, and /health degraded with its reachability', { timeout: 60_000 }, async () => {
   // A port that was free a moment ago: nothing listens there now.
   const gone = await new FakeMessagesApi().start();
   const url = gone.url;

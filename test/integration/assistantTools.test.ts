@@ -56,6 +56,8 @@ devices:
   - { id: living_lamp, name: Living Room Lamp, area: living_room, type: light, commandTopic: home/lamp/set, stateTopic: home/lamp/state }
 `,
   });
+  // The first question loads the SDK (seconds on a loaded machine): asked here, outside any test's deadline.
+  await (await client('warm-up')).say('w0', 'hello there');
 });
 
 after(async () => {
@@ -85,6 +87,7 @@ async function toolTurn(c: VoiceClient, id: string, tools: NonNullable<FakeAnswe
 }
 
 test('add_to_list: the model\'s call reaches the lists plugin by the path the spoken sentence takes, and the list has it', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('kitchen-satellite');
   const { results, offered } = await toolTurn(c, 'a1', [{ name: 'add_to_list', input: { item: 'oat milk', item2: 'eggs', list: 'shopping' } }]);
   const tool = offered.find((t) => t.name === 'add_to_list');
@@ -103,6 +106,7 @@ test('add_to_list: the model\'s call reaches the lists plugin by the path the sp
 });
 
 test('hostile input for a plugin\'s tool is a coded tool error and never reaches the plugin', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('hostile-satellite');
   const { results } = await toolTurn(c, 'h1', [
     { name: 'add_to_list', input: { item: 'x'.repeat(500), list: 'todo' } },
@@ -127,6 +131,7 @@ test('hostile input for a plugin\'s tool is a coded tool error and never reaches
 });
 
 test('a tool of a plugin in its own process: offered within the client\'s scopes, run through its guard, its hang and its throw contained', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('dice-satellite');
   const { results, offered } = await toolTurn(c, 'd1', [
     { name: 'roll_dice', input: { sides: 6, lucky: true } },
