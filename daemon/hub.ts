@@ -23,7 +23,6 @@ import type { LogRing } from './core/logRing.js';
 import { registerPageRoutes } from './page/pageRoutes.js';
 import { DeviceFeed } from './voice/deviceFeed.js';
 import { createAssistantHost } from './plugins/assistantHost.js';
-import { AssistantDispatcher } from './plugins/assistantDispatcher.js';
 import { SpeechSubsystem } from './speech/speechSubsystem.js';
 import { CloudSubsystem } from './cloud/cloudSubsystem.js';
 import { RequestPool } from './cloud/requestPool.js';
@@ -107,12 +106,13 @@ export class Hub {
       start: async () => {
         // Pre-warming is not waited for: a cloud that is down at start must not hold the hub up.
         if (pool.configured) void pool.prewarm().then((n) => poolLog.debug({ connections: n }, 'cloud connections pre-warmed'));
+        // With the assistant on, undici loads now, in the background, not on the first question's deadline.
+        else if (assistant.settings.configured && assistant.settings.mode !== 'off') void pool.dispatcher().catch((err: unknown) => poolLog.warn({ err }, 'the request pool could not load'));
       },
       stop: () => pool.close(),
     };
-    // TODO(cloud pool): the assistant's dispatcher, to be replaced by the cloud link's shared pool (this.cloudPool.dispatcher()).
-    const assistantPool = new AssistantDispatcher(config);
-    const assistant = createAssistantHost(this.ctx, assistantPool, () => this.plugins.host);
+    // The assistant rides the same pool (its limits, metrics, keep-alive); its stream may take assistant.timeoutMs.
+    const assistant = createAssistantHost(this.ctx, { fetch: pool.fetcher({ timeoutMs: config.assistant.timeoutMs + 1000 }) }, () => this.plugins.host);
     this.plugins = new PipelineSubsystem(sub('plugins'), { devices, system: sampler, cloud: pool, assistant });
     this.speech = new SpeechSubsystem(sub('speech'), { devices, pluginStt: this.plugins.speechToText });
     const voiceCtx = sub('voice');
@@ -135,7 +135,7 @@ export class Hub {
       },
     });
     // The cloud link last: it tells the cloud about a hub that is whole, and it is gone before what it reports on stops.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, assistantPool, this.plugins, this.speech, this.voiceCore, this.voice, this.cloud], log);
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, this.plugins, this.speech, this.voiceCore, this.voice, this.cloud], log);
   }
 
   async start(): Promise<void> {

@@ -8,6 +8,7 @@ import type { Registry } from '../core/metrics.js';
 import type { CloudRequest, CloudResponse } from '../../plugins/sdk/api.js';
 import { cloudRequestSeconds } from './cloudMetrics.js';
 import { readCa } from './readCa.js';
+import { poolFetch } from './poolFetch.js';
 
 /** A response body larger than this is refused rather than buffered (a Pi has little memory). */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -45,7 +46,8 @@ export interface RequestPoolOptions {
  * connections to the cloud are opened at start (`prewarm`). A path goes to `cloud.url` (ws→http, wss→https)
  * with `cloud.token`; an absolute http(s) URL goes to its own origin without it.
  *
- * `dispatcher()` hands out the Agent itself, for code that speaks undici (the assistant).
+ * `dispatcher()` hands out the Agent itself, for code that speaks undici; `fetcher()` a fetch under the same
+ * limits and metrics, for a client that takes a fetch (the assistant's SDK).
  */
 export class RequestPool implements CloudRequester {
   private agent: Agent | null = null;
@@ -74,6 +76,21 @@ export class RequestPool implements CloudRequester {
   /** The undici Agent every cloud request rides (loaded on first use: a hub that never calls out never pays). */
   async dispatcher(): Promise<Dispatcher> {
     return this.load();
+  }
+
+  /**
+   * A fetch over this pool (poolFetch.ts): each request waits for a slot and a rate token like `request`
+   * (CLOUD_BUSY past maxWaitMs), keeps its slot until its body ends, and is timed in
+   * voicehub_cloud_request_seconds; no retries, no cloud token. `timeoutMs` is its header and body timeout.
+   */
+  fetcher(options: { timeoutMs?: number } = {}): typeof globalThis.fetch {
+    return poolFetch({
+      admit: (signal) => this.admit(signal),
+      release: () => this.release(),
+      agent: () => this.load(),
+      undiciFetch: async () => undiciExport<typeof import('undici').fetch>(await import('undici'), 'fetch'),
+      observe: (method, outcome, seconds) => this.requestSeconds?.observe({ method, outcome }, seconds),
+    }, options);
   }
 
   /**

@@ -98,6 +98,8 @@ export const ErrorCodes = {
   CLOUD_OUTBOX_OVERFLOW: 'the cloud outbox reached cloud.outboxMax while events could not be delivered; the oldest were dropped',
   CLOUD_FRAME_INVALID: 'a frame from the cloud was not JSON, of an unknown type, missing or with wrong fields, or too large',
   CLOUD_ACK_UNKNOWN: 'the cloud acknowledged a seq the hub never sent; the ack is ignored',
+  // Tools that plugins declare for the assistant (PluginManifest.tools, issue 15).
+  ASSISTANT_TOOL_INPUT_INVALID: 'the model\'s input for a plugin\'s tool does not fit the tool\'s inputSchema; the plugin is not called',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,14 +1,37 @@
-import type { Dispatcher } from 'undici';
 import type { HubContext } from '../core/context.js';
 import { Counter, getOrCreate, Histogram } from '../core/metrics.js';
-import type { AssistantHost, AssistantMetrics, AssistantSettings } from '../../plugins/sdk/assistant.js';
+import { HubError } from '../core/errors.js';
+import type { AssistantHost, AssistantMetrics, AssistantSettings, OfferedTool } from '../../plugins/sdk/assistant.js';
 import type { HandlerContext, IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
+import type { PluginTool } from '../../plugins/sdk/manifest.js';
+import { closedSchema, toolSlots } from './toolInput.js';
 
-/** The plugin host as the assistant reaches other plugins' intents (daemon/plugins/pluginHost.ts fits). */
+/** The plugin host as the assistant reaches other plugins' intents and tools (daemon/plugins/pluginHost.ts fits). */
 export interface IntentRunner {
   intentOwner(intent: string): string | null;
   isRunning(intent: string): boolean;
-  handleIntent(request: IntentRequest, call: { traceId: string; session: HandlerContext['session'] }): Promise<{ reply: IntentReply }>;
+  handleIntent(request: IntentRequest, call: { traceId: string; session: HandlerContext['session']; scopes?: readonly string[] }): Promise<{ reply: IntentReply }>;
+  tools(): Array<{ pluginId: string; tool: PluginTool }>;
+}
+
+/** A plugin tool's clientScopes when it names none: whoever may speak a command. */
+const DEFAULT_CLIENT_SCOPES = ['voice'] as const;
+
+/** Whether a client with `scopes` may use `tool` (`admin` holds every scope, as for tokens). */
+function mayUse(tool: PluginTool, scopes: readonly string[]): boolean {
+  if (scopes.includes('admin')) return true;
+  return (tool.clientScopes ?? DEFAULT_CLIENT_SCOPES).every((s) => scopes.includes(s));
+}
+
+/** The model's view of a tool, made once per declared tool. */
+const offered = new WeakMap<PluginTool, OfferedTool>();
+function offer(pluginId: string, tool: PluginTool): OfferedTool {
+  let o = offered.get(tool);
+  if (!o) {
+    o = Object.freeze({ name: tool.name, description: tool.description, plugin: pluginId, inputSchema: closedSchema(tool.inputSchema) });
+    offered.set(tool, o);
+  }
+  return o;
 }
 
 /** The Messages API's own address, used when only `assistant.apiKey` is set. */
@@ -18,12 +41,12 @@ const DEFAULT_MODEL = 'claude-haiku-4-5';
 
 /**
  * What the hub hands the built-in assistant as `api.assistant` (plugins/sdk/assistant.ts): the `assistant:`
- * settings (VOICEHUB_ASSISTANT_API_KEY is already folded into `apiKey` by config/load.ts), the dispatcher its
- * requests ride on, the home's areas, the `sensitive: true` devices, its metrics, and the `assistant` health
+ * settings (VOICEHUB_ASSISTANT_API_KEY is already folded into `apiKey` by config/load.ts), the fetch its
+ * requests ride on (the cloud request pool's: one pool, its limits and metrics), the home's areas, the `sensitive: true` devices, its metrics, and the `assistant` health
  * check, registered only when the assistant is configured (before its first request it reads `ok` with
  * `checked: false`). Nothing here logs the key.
  */
-export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health'>, pool: { readonly dispatcher: Dispatcher; readonly fetch: typeof globalThis.fetch },
+export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health'>, pool: { readonly fetch: typeof globalThis.fetch },
   intents?: () => IntentRunner): AssistantHost {
   const a = ctx.config.assistant;
   const settings: AssistantSettings = Object.freeze({
@@ -47,7 +70,6 @@ export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' |
   }
   return Object.freeze({
     settings,
-    get dispatcher() { return pool.dispatcher; },
     fetch: pool.fetch,
     areas: Object.freeze(areas),
     timezone: ctx.config.location.timezone,
@@ -56,7 +78,22 @@ export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' |
     hasIntent: (intent: string) => intents?.().isRunning(intent) ?? false,
     async runIntent(request: IntentRequest, handler: HandlerContext) {
       if (!intents) throw new Error('no intents to run');
-      const { reply } = await intents().handleIntent(request, { traceId: handler.traceId, session: handler.session });
+      const { reply } = await intents().handleIntent(request, { traceId: handler.traceId, session: handler.session, scopes: handler.scopes });
+      return reply;
+    },
+    pluginTools(clientScopes: readonly string[]): readonly OfferedTool[] {
+      if (!intents) return [];
+      return intents().tools().filter(({ tool }) => mayUse(tool, clientScopes)).map(({ pluginId, tool }) => offer(pluginId, tool));
+    },
+    async runTool(name: string, input: unknown, utterance: { text: string; lang: string; area?: string }, handler: HandlerContext): Promise<IntentReply> {
+      // Looked up again at the call: the plugin may have stopped, and the client's scopes are checked here too.
+      const found = intents?.().tools().find(({ tool }) => tool.name === name);
+      if (!found || !mayUse(found.tool, handler.scopes)) throw new HubError('ASSISTANT_UNKNOWN_TOOL', `no tool named ${JSON.stringify(name.slice(0, 64))} is offered to this client`);
+      const slots = toolSlots(found.tool, input);
+      const request: IntentRequest = {
+        intent: found.tool.intent, text: utterance.text, lang: utterance.lang, slots, ...(utterance.area ? { area: utterance.area } : {}),
+      };
+      const { reply } = await intents!().handleIntent(request, { traceId: handler.traceId, session: handler.session, scopes: handler.scopes });
       return reply;
     },
     reachability(state: { ok: boolean; error?: string }) {

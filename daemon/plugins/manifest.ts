@@ -49,8 +49,30 @@ export function validateManifest(raw: unknown, hubVersion: string): PluginManife
       problems.push(`/engines/voicehub wants voicehub ${range}, this hub is ${hubVersion}`);
     }
   }
+  problems.push(...toolProblems(manifest));
   if (problems.length > 0) throw invalid(problems, raw);
   return structuredClone(manifest);
+}
+
+/** What the schema cannot say about `tools`: each runs one of the plugin's own intents, with bounds that hold. */
+function toolProblems(manifest: PluginManifest): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const [i, tool] of (manifest.tools ?? []).entries()) {
+    const at = `/tools/${i}`;
+    if (names.has(tool.name)) problems.push(`${at}/name ${JSON.stringify(tool.name)} is declared twice`);
+    names.add(tool.name);
+    if (!(manifest.intents ?? []).includes(tool.intent)) problems.push(`${at}/intent ${JSON.stringify(tool.intent)} is not one of the plugin's intents`);
+    const properties = tool.inputSchema.properties;
+    for (const name of tool.inputSchema.required ?? []) {
+      if (!Object.hasOwn(properties, name)) problems.push(`${at}/inputSchema/required names ${JSON.stringify(name)}, which is not a property`);
+    }
+    for (const [name, param] of Object.entries(properties)) {
+      if ('minimum' in param && 'maximum' in param && param.minimum! > param.maximum!) problems.push(`${at}/inputSchema/properties/${name} has minimum above maximum`);
+      if ('minLength' in param && 'maxLength' in param && param.minLength! > param.maxLength!) problems.push(`${at}/inputSchema/properties/${name} has minLength above maxLength`);
+    }
+  }
+  return problems;
 }
 
 /**

@@ -20,6 +20,7 @@ import type { DeviceAccess, IntentEnginePort, SystemSampleProvider } from './por
 import { validatePluginConfig } from './manifest.js';
 import { checkReply } from './replyCheck.js';
 import type { AssistantHost } from '../../plugins/sdk/assistant.js';
+import type { PluginTool } from '../../plugins/sdk/manifest.js';
 
 /** The ports the host needs, injected by the composition root (daemon/hub.ts). */
 export interface PluginHostPorts {
@@ -176,6 +177,19 @@ export class PluginHost implements Subsystem {
         return reply === null || reply === undefined ? null : checkReply(reply);
       }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     }));
+  }
+
+  /**
+   * The tools running plugins declare in their manifests (PluginManifest.tools), each only while its plugin
+   * owns the tool's intent (another plugin that registered the intent first keeps it), in load order.
+   */
+  tools(): Array<{ pluginId: string; tool: PluginTool }> {
+    const out: Array<{ pluginId: string; tool: PluginTool }> = [];
+    for (const record of this.records) {
+      if (record.state !== 'running' || !record.manifest?.tools) continue;
+      for (const tool of record.manifest.tools) if (this.owners.get(tool.intent) === record) out.push({ pluginId: record.manifest.id, tool });
+    }
+    return out;
   }
 
   /** Whether the plugin that owns an intent is running (the assistant offers tools for such intents). */

@@ -1,16 +1,18 @@
-import type { Dispatcher } from 'undici';
 import type { HandlerContext, IntentReply, IntentRequest } from './intents.js';
+import type { ToolInputSchema } from './manifest.js';
 
 /**
  * What the hub hands the built-in assistant (`api.assistant`, PROTOCOL §7): its settings from the `assistant:`
- * config block, the HTTP dispatcher its requests ride on (the hub's keep-alive pool), what the home looks like
+ * config block, the fetch its requests ride on (the hub's keep-alive pool), what the home looks like
  * beyond its devices, and where its figures and reachability go. Only `voicehub.assistant` may read it.
  */
 export interface AssistantHost {
   readonly settings: Readonly<AssistantSettings>;
-  /** An undici Dispatcher with keep-alive connections: pass it as fetch's `dispatcher`. */
-  readonly dispatcher: Dispatcher;
-  /** fetch over {@link dispatcher} (from the undici that made it): hand it to an HTTP client as its fetch. */
+  /**
+   * fetch over the hub's one keep-alive request pool (`cloud.pool`: its connection limit, rate limit and
+   * `voicehub_cloud_request_seconds` apply; a wait past `maxWaitMs` rejects with code CLOUD_BUSY, as the
+   * `cause` of the error an HTTP client wraps it in): hand it to an HTTP client as its fetch.
+   */
   readonly fetch: typeof globalThis.fetch;
   /** The configured areas by name, with their aliases and floor (when the config names one). */
   readonly areas: Readonly<Record<string, { readonly aliases: readonly string[]; readonly floor?: string | null }>>;
@@ -31,6 +33,28 @@ export interface AssistantHost {
    * plugin starts a timer for `start_timer`); rejects with that plugin's refusal or failure.
    */
   runIntent(request: IntentRequest, ctx: HandlerContext): Promise<IntentReply>;
+  /**
+   * The tools running plugins declare in their manifests (`PluginManifest.tools`) that a client with these
+   * token scopes may use, with the input schema the model is shown (closed, strings bounded).
+   */
+  pluginTools(clientScopes: readonly string[]): readonly OfferedTool[];
+  /**
+   * Runs a plugin's tool for the utterance: the input is checked against the tool's schema (else rejects with
+   * code ASSISTANT_TOOL_INPUT_INVALID, the plugin not called), the asking client's scopes again
+   * (ASSISTANT_UNKNOWN_TOOL), then the tool's intent runs in its plugin through its guard, as a spoken command's
+   * would (PLUGIN_FAILED, TIMEOUT, or the plugin's own refusal).
+   */
+  runTool(name: string, input: unknown, utterance: { text: string; lang: string; area?: string }, ctx: HandlerContext): Promise<IntentReply>;
+}
+
+/** A plugin's tool as the assistant offers it to the model. */
+export interface OfferedTool {
+  name: string;
+  description: string;
+  /** The plugin's schema, closed (`additionalProperties: false`) and with every string bounded. */
+  inputSchema: ToolInputSchema & { additionalProperties: false };
+  /** The plugin that declares it. */
+  plugin: string;
 }
 
 /** `assistant:` in voicehub.yaml, with the API key taken from VOICEHUB_ASSISTANT_API_KEY when set. */

@@ -60,7 +60,58 @@ export interface PluginManifest {
    * a plugin cannot lower the isolation the config sets with `plugins.isolation`.
    */
   isolation?: 'none' | 'process';
+  /**
+   * Tools the assistant (`voicehub.assistant`, PROTOCOL §7) may offer the model while this plugin runs: each
+   * is one of the plugin's intents, called with the model's input as its slots, through the same guard
+   * (timeout, containment) as a spoken command. See {@link PluginTool}.
+   */
+  tools?: PluginTool[];
 }
+
+/**
+ * A tool a plugin declares for the assistant. The model's input is checked against `inputSchema` before the
+ * plugin sees it (a bad one is the model's tool error `ASSISTANT_TOOL_INPUT_INVALID`, never a call); then
+ * `intent` runs in this plugin with the input as `request.slots`, the utterance's text, language and area,
+ * and the asking client's scopes in `ctx.scopes`. The reply's `text` (and `data`) is what the model reads.
+ *
+ * @example
+ * ```ts
+ * tools: [{
+ *   name: 'add_to_list', description: 'Add an item to the shopping list or the to-do list.', intent: 'HassListAddItem',
+ *   inputSchema: { type: 'object', required: ['item', 'list'], properties: {
+ *     item: { type: 'string', maxLength: 100 }, list: { type: 'string', enum: ['shopping', 'todo'] } } },
+ * }]
+ * ```
+ */
+export interface PluginTool {
+  /** The name the model calls it by: lower case letters, digits and `_`, at most 64. The hub's own tools' names win. */
+  name: string;
+  /** What it does and when to use it, for the model (at most 500 characters). */
+  description: string;
+  /** The intent of this plugin that runs it (listed in `intents`). */
+  intent: string;
+  /** Its input: flat, at most 16 properties, each a string, number, integer or boolean; no other keys pass. */
+  inputSchema: ToolInputSchema;
+  /**
+   * Token scopes the asking client must hold (all of them; `admin` holds every one) for the tool to be offered
+   * and run. Default `['voice']`: whoever may say a command may have the assistant do it.
+   */
+  clientScopes?: Array<'voice' | 'devices:read' | 'devices:control' | 'admin'>;
+}
+
+/** A tool's input, a subset of JSON Schema: an object of flat properties. */
+export interface ToolInputSchema {
+  type: 'object';
+  /** Property names: lower case letters, digits and `_`, at most 32 characters. */
+  properties: Record<string, ToolParam>;
+  required?: string[];
+}
+
+/** One property of a tool's input. A string without `maxLength` may be at most 200 characters. */
+export type ToolParam =
+  | { type: 'string'; description?: string; enum?: string[]; minLength?: number; maxLength?: number }
+  | { type: 'number' | 'integer'; description?: string; minimum?: number; maximum?: number }
+  | { type: 'boolean'; description?: string };
 
 /** What `onRegister` answers: `inactive` keeps the plugin loaded but not started, with the reason shown. */
 export type RegisterStatus = { status: 'active' } | { status: 'inactive'; reason: string };

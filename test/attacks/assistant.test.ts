@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { AssistantFailure, MessagesClient } from '../../plugins/builtin/assistant/client.js';
 import type { AssistantSettings } from '../../plugins/sdk/index.js';
 import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeTempDir, runCli, startDaemon } from '../helpers/daemon.js';
+import { VoiceClient } from '../helpers/voiceClient.js';
 
 /**
  * A hostile (or broken, or hijacked) Messages-API endpoint against the assistant's client: whatever it
@@ -91,4 +95,41 @@ test('an endpoint that trickles forever is cut off at the deadline as a timeout'
   const pieces: string[] = [];
   await assert.rejects(client.turn(request, AbortSignal.timeout(400), (t) => pieces.push(t)), (err) => err instanceof AssistantFailure && err.kind === 'timeout');
   assert.ok(pieces.length < 1000);
+});
+
+test('a plugin\'s hostile tool declarations and answers: a schema with a pattern fails its plugin alone; a flood of reply reaches the model cut short', { timeout: 60_000 }, async (t) => {
+  const dir = await makeTempDir();
+  const plugins = join(dir, 'plugins');
+  await mkdir(plugins);
+  const plugin = (name: string, intent: string, tool: Record<string, unknown>, code: string) => Promise.all([
+    writeFile(join(plugins, `${name}.mjs`), code),
+    writeFile(join(plugins, `${name}.voicehub.json`), JSON.stringify({ id: `com.attack.${name}`, version: '1.0.0', capabilities: [], requiredScopes: [], intents: [intent], tools: [tool] })),
+  ]);
+  await plugin('redos', 'Redos', { name: 'redos', description: 'x', intent: 'Redos', inputSchema: { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } } },
+    `export function onRegister(api) { api.intents.handle('Redos', () => ({ text: 'ran' })); }`);
+  await plugin('flood', 'Flood', { name: 'flood', description: 'x', intent: 'Flood', inputSchema: { type: 'object', properties: {} } },
+    `export function onRegister(api) { api.intents.handle('Flood', () => ({ text: 'y'.repeat(100000), data: { more: 'z'.repeat(100000) } })); }`);
+  const hub = await startDaemon({ dir, config: `assistant: { url: ${api.url}, timeoutMs: 6000 }\nplugins: { dir: ${plugins} }\n` });
+  t.after(async () => { await hub.stop(); await hub.cleanup(); });
+  const r = await runCli(['token', 'create', '--sub', 'attacker', '--scope', 'voice admin'], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
+  const { plugins: listing } = await (await fetch(`${hub.url}/api/plugins`, { headers: { authorization: `Bearer ${r.stdout.trim()}` } })).json() as { plugins: Array<{ id: string | null; location: string; state: string; reason?: string; errorCode: string | null }> };
+  // Its manifest was refused, so it is listed by where it was found.
+  const redos = listing.find((p) => p.location.includes('redos'));
+  assert.equal(redos?.state, 'failed', JSON.stringify(redos));
+  assert.equal(redos!.errorCode, 'PLUGIN_MANIFEST_INVALID');
+  assert.match(redos!.reason ?? '', /inputSchema/);
+  assert.equal(listing.find((p) => p.id === 'com.attack.flood')?.state, 'running');
+
+  const c = await VoiceClient.connect(`ws://127.0.0.1:${hub.httpPort}/voice`, r.stdout.trim());
+  t.after(() => c.close());
+  api.reset();
+  const before = api.requests.length;
+  api.answer({ tools: [{ name: 'flood', input: {} }, { name: 'redos', input: { s: 'a'.repeat(40) + 'b' } }] }, { text: 'Done.' });
+  const reply = await c.say('f1', 'flood me');
+  assert.equal(reply.text, 'Done.');
+  assert.ok(!(api.requests[before]!.body.tools as Array<{ name: string }>).some((tool) => tool.name === 'redos'), 'the failed plugin\'s tool is not offered');
+  const results = api.requests[before + 1]!.body.messages.at(-1).content as Array<{ content: string; is_error?: boolean }>;
+  assert.equal(results[0]!.is_error, undefined);
+  assert.ok(results[0]!.content.length <= 2000, String(results[0]!.content.length));
+  assert.match(results[1]!.content, /^ASSISTANT_UNKNOWN_TOOL/);
 });

@@ -3,6 +3,8 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { MessagesClient } from '../../plugins/builtin/assistant/client.js';
+import { RequestPool } from '../../daemon/cloud/requestPool.js';
+import { buildConfig } from '../../daemon/config/load.js';
 import type { AssistantSettings } from '../../plugins/sdk/index.js';
 import { startInProcessHub } from './hubTarget.js';
 import { median } from './stats.js';
@@ -21,8 +23,8 @@ export interface AssistantBench {
  * The assistant through the whole hub against the Messages-API stand-in with an artificial model delay:
  * per utterance, the time to the first streamed word (`reply.delta`), to the first device command (the MQTT
  * message at a subscribed device client) and to the reply; each is compared with the model's own delay, the
- * floor any hub would have. Then one streamed turn at a time through the assistant's client: keep-alive
- * connections (what the hub uses) against a new connection per request.
+ * floor any hub would have. Then one streamed turn at a time through the assistant's client: the cloud
+ * request pool's keep-alive connections (what the hub uses) against a new connection per request.
  */
 export async function benchAssistant(options: { rounds?: number; modelDelayMs?: number; requests?: number } = {}): Promise<AssistantBench> {
   const rounds = options.rounds ?? 20;
@@ -67,8 +69,7 @@ export async function benchAssistant(options: { rounds?: number; modelDelayMs?: 
   const settings: AssistantSettings = {
     mode: 'fallback', url: api.url, apiKey: 'bench', model: 'bench', maxTokens: 64, timeoutMs: 10_000, maxPerHour: 1e9, perMinute: 1e9, maxToolCalls: 8, configured: true,
   };
-  const perRequest = async (agent: Agent): Promise<{ medianMs: number; connections: number; requests: number }> => {
-    const fetchFn = ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) => undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof fetch;
+  const perRequest = async (fetchFn: typeof fetch, close: () => Promise<void>): Promise<{ medianMs: number; connections: number; requests: number }> => {
     const messages = new MessagesClient(settings, fetchFn);
     const before = api.connections;
     const samples: number[] = [];
@@ -78,12 +79,17 @@ export async function benchAssistant(options: { rounds?: number; modelDelayMs?: 
       await messages.turn({ system: [], messages: [{ role: 'user', content: 'hi' }], tools: [] }, new AbortController().signal, () => {});
       samples.push(performance.now() - t0);
     }
-    await agent.close();
+    await close();
     return { medianMs: median(samples), connections: api.connections - before, requests };
   };
-  const keepAlive = await perRequest(new Agent({ keepAliveTimeout: 30_000, connections: 8 }));
+  // What the hub does: the cloud request pool's fetch (daemon/cloud/poolFetch.ts), its limits and metrics included.
+  const pool = new RequestPool({ cloud: buildConfig({}).cloud, timeoutMs: 10_000 });
+  const keepAlive = await perRequest(pool.fetcher({ timeoutMs: 11_000 }), () => pool.close());
   // pipelining 0: undici closes the connection after each response (no keep-alive).
-  const fresh = await perRequest(new Agent({ pipelining: 0 }));
+  const agent = new Agent({ pipelining: 0 });
+  const fresh = await perRequest(
+    ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) => undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof fetch,
+    () => agent.close());
   await api.stop();
   return {
     rounds, modelDelayMs, firstDeltaMs: median(firstDelta), firstCommandMs: median(firstCommand), replyMs: median(replies), keepAlive, fresh,

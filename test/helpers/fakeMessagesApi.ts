@@ -39,6 +39,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The client's port: requests with the same one came on the same connection. */
+  remotePort: number;
 }
 
 /**
@@ -107,7 +109,7 @@ export class FakeMessagesApi {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let body: any = null;
     try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { body = Buffer.concat(chunks).toString('utf8'); }
-    this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+    this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, remotePort: req.socket.remotePort ?? 0 });
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/v1/messages')) {
       return this.error(res, 404, 'not_found_error', 'no such endpoint');
     }

@@ -38,6 +38,8 @@ before(async () => {
   device = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
   device.on('message', (topic, payload) => published.push({ topic, payload: payload.toString() }));
   await device.subscribeAsync('home/#', { qos: 1 });
+  // The first question loads the SDK (seconds on a loaded machine): asked here, outside any test's deadline.
+  await (await client('warm-up')).say('w0', 'hello there');
 });
 
 after(async () => {
@@ -71,6 +73,7 @@ async function commandsSoFar(): Promise<Array<{ topic: string; payload: string }
 }
 
 test('an unmatched utterance goes to the model, whose tool call reaches the device over MQTT, and its text streams as reply.delta then reply', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('lounge-satellite', 'living_room');
   const before = api.requests.length;
   api.answer(
@@ -117,6 +120,7 @@ test('an unmatched utterance goes to the model, whose tool call reaches the devi
 });
 
 test('a follow-up sees the last turn of its session', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('followup-satellite', 'living_room');
   api.answer({ text: 'It is cosy.' }, { text: 'The bedroom too.' });
   assert.equal((await c.say('f1', 'make it cosy for a film')).text, 'It is cosy.');
@@ -128,6 +132,7 @@ test('a follow-up sees the last turn of its session', { timeout: 30_000 }, async
 });
 
 test('local intents answer without the assistant, even while it hangs on another client', { timeout: 30_000 }, async () => {
+  api.reset();
   const slow = await client('slow-satellite');
   const fast = await client('fast-satellite');
   const before = api.requests.length;
@@ -146,6 +151,7 @@ test('local intents answer without the assistant, even while it hangs on another
 });
 
 test('tool calls for an unknown device, an out-of-range value, a tool not offered and broken input reach the model as coded tool errors', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('errors-satellite');
   const before = api.requests.length;
   api.answer(
@@ -174,6 +180,7 @@ test('tool calls for an unknown device, an out-of-range value, a tool not offere
 });
 
 test('start_timer runs through the timers plugin, which speaks to the asking client when it ends', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('timer-satellite');
   const before = api.requests.length;
   api.answer({ tools: [{ name: 'start_timer', input: { seconds: 1, name: 'tea' } }, { name: 'start_timer', input: { seconds: 999_999 } }] }, { text: 'Your tea timer is running.' });
@@ -188,6 +195,7 @@ test('start_timer runs through the timers plugin, which speaks to the asking cli
 });
 
 test('more than maxToolCalls tool calls: the rest are refused and the answer says it stopped', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('loop-satellite');
   const before = api.requests.length;
   const lookups = Array.from({ length: 10 }, () => ({ name: 'get_state', input: { device_id: 'living_lamp' } }));
@@ -199,6 +207,7 @@ test('more than maxToolCalls tool calls: the rest are refused and the answer say
 });
 
 test('a lock, a garage door and a sensitive device wait for a spoken yes; no publishes until then', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('door-satellite');
   api.answer({ text: 'Sure.', tools: [{ name: 'unlock', input: { device_id: 'front_door' } }] });
   const ask = await c.say('c1', 'let the plumber in');
@@ -226,6 +235,7 @@ test('a lock, a garage door and a sensitive device wait for a spoken yes; no pub
 });
 
 test('429, 529, 500, a hang, a stalled stream and malformed bodies each give a clear spoken reply', { timeout: 60_000 }, async () => {
+  api.reset();
   const cases: Array<[Parameters<FakeMessagesApi['answer']>[0], RegExp]> = [
     [{ status: 429, retryAfter: 30 }, /busy right now/],
     [{ status: 529 }, /busy right now/],
@@ -257,6 +267,7 @@ test('429, 529, 500, a hang, a stalled stream and malformed bodies each give a c
 });
 
 test('over budget: the fifth request of a subject in an hour is answered by the hub without asking the model', { timeout: 30_000 }, async () => {
+  api.reset();
   const c = await client('budget-satellite');
   for (let i = 0; i < 4; i++) {
     api.answer({ text: `Answer ${i}.` });
@@ -272,6 +283,7 @@ test('over budget: the fifth request of a subject in an hour is answered by the 
 });
 
 test('/health shows the assistant, and no log line or stderr ever holds the API key', { timeout: 30_000 }, async () => {
+  api.reset();
   const health = await (await fetch(`${hub.url}/health`)).json() as { checks: Record<string, { ok: boolean; url?: string }> };
   assert.ok(health.checks.assistant, JSON.stringify(health.checks));
   assert.equal(health.checks.assistant.url, api.url);

@@ -303,7 +303,8 @@ export class IsolatedPlugin {
   private replay(summary: RegisterSummary, api: PluginApi): void {
     const call = (kind: HostCallKind, name: string, args: unknown[], ctx?: HandlerContext, request?: IntentRequest) =>
       this.call(kind, { name, args, signal: ctx?.signal, targets: request ? this.targets(request) : undefined });
-    const info = (ctx: HandlerContext) => ({ traceId: ctx.traceId, session: { ...ctx.session } });
+    // The asking client's scopes go along: a handler (a tool the assistant calls) may act on them.
+    const info = (ctx: HandlerContext) => ({ traceId: ctx.traceId, session: { ...ctx.session }, scopes: [...ctx.scopes] });
     for (const intent of summary.intents) {
       api.intents.handle(intent, (request, ctx) => call('intent', intent, [plainRequest(request), info(ctx)], ctx, request) as never);
     }

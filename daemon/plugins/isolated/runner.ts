@@ -288,8 +288,9 @@ function makeApi(): Record<string, unknown> {
 let api: Record<string, unknown> | null = null;
 
 async function run(kind: string, name: string | undefined, args: unknown[], signal: AbortSignal): Promise<unknown> {
-  const ctx = (call: { traceId?: string; session?: unknown }) => ({
-    traceId: call.traceId ?? '', session: call.session ?? {}, signal, scopes: [], stream: () => {}, log: (api!.log as { child: Fn }).child({ traceId: call.traceId }),
+  const ctx = (call: { traceId?: string; session?: unknown; scopes?: unknown }) => ({
+    traceId: call.traceId ?? '', session: call.session ?? {}, signal,
+    scopes: Array.isArray(call.scopes) ? Object.freeze(call.scopes.filter((s): s is string => typeof s === 'string')) : [], stream: () => {}, log: (api!.log as { child: Fn }).child({ traceId: call.traceId }),
   });
   switch (kind) {
     case 'load': {

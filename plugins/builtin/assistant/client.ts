@@ -179,6 +179,10 @@ function parseInput(block: Extract<Block, { type: 'tool_use' }>, text: string): 
   }
 }
 
+function codeOf(err: unknown): unknown {
+  return err !== null && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+}
+
 function count(n: unknown): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
@@ -205,7 +209,11 @@ export function failureOf(err: unknown, signal: AbortSignal): AssistantFailure {
   if (err instanceof Anthropic.APIUserAbortError || err instanceof Anthropic.APIConnectionTimeoutError) {
     return new AssistantFailure('timeout', 'the assistant did not answer in time');
   }
-  if (err instanceof Anthropic.APIConnectionError) return new AssistantFailure('unreachable', 'the assistant could not be reached');
+  if (err instanceof Anthropic.APIConnectionError) {
+    // The hub's request pool had no connection free within cloud.pool.maxWaitMs: busy, like a 429, not down.
+    if (codeOf(err.cause) === 'CLOUD_BUSY') return new AssistantFailure('busy', 'no connection of the hub\'s request pool was free in time');
+    return new AssistantFailure('unreachable', 'the assistant could not be reached');
+  }
   if (err instanceof Anthropic.APIError) {
     const status = err.status;
     if (status === 429 || status === 529 || status === 503) return new AssistantFailure('busy', `the assistant answered ${String(status)} (busy)`, status);

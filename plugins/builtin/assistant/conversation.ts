@@ -56,8 +56,11 @@ export async function answer(parts: Parts, utterance: { text: string; lang: stri
 
   const mayControl = ctx.scopes.some((s) => CONTROL_SCOPES.has(s));
   const all = parts.api.devices.list();
-  const tools = toolsFor(mayControl ? all : [], { kinds: [...new Set(all.map((d) => d.type))], areas: Object.keys(host.areas), timers: mayControl && host.hasIntent(TIMER_INTENT) });
-  const runner = new ToolRunner(parts.api, host, new Set(tools.map((t) => t.name)), mayControl, ctx, lang);
+  const tools = toolsFor(mayControl ? all : [], {
+    kinds: [...new Set(all.map((d) => d.type))], areas: Object.keys(host.areas), timers: mayControl && host.hasIntent(TIMER_INTENT),
+    plugins: host.pluginTools(ctx.scopes),
+  });
+  const runner = new ToolRunner(parts.api, host, new Set(tools.map((t) => t.name)), mayControl, ctx, { text: utterance.text, lang, ...(utterance.area ? { area: utterance.area } : {}) });
   const request: TurnRequest = {
     system: systemPrompt({
       areas: host.areas, devices: relevantDevices(all, utterance.text, utterance.area, host.areas),

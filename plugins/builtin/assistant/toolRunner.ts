@@ -1,7 +1,7 @@
 import type { AssistantHost, DeviceAction, DeviceView, HandlerContext, PluginApi } from '../../sdk/index.js';
 import { deviceLine } from './context.js';
 import { needsConfirmation, type Pending } from './safety.js';
-import { commandFrom, deviceTool, GET_STATE, LIST_DEVICES, MAX_TIMER_S, START_TIMER, TIMER_INTENT } from './tools.js';
+import { commandFrom, deviceTool, GET_STATE, isHubTool, LIST_DEVICES, MAX_TIMER_S, START_TIMER, TIMER_INTENT } from './tools.js';
 import type { Block } from './client.js';
 
 /** What one tool call came to: content for the model, or a command held for the user's yes. */
@@ -10,6 +10,8 @@ export type ToolOutcome =
   | { kind: 'confirm'; pending: Omit<Pending, 'expires' | 'lang'> };
 
 const MAX_LISTED = 50;
+/** What the model reads of a plugin tool's reply (its text and data), at most. */
+const MAX_PLUGIN_RESULT = 2000;
 
 /**
  * Runs the model's tool calls through the same path a spoken command takes (`api.devices.command`: the
@@ -27,7 +29,7 @@ export class ToolRunner {
     private readonly offered: ReadonlySet<string>,
     private readonly mayControl: boolean,
     private readonly ctx: HandlerContext,
-    private readonly lang: string,
+    private readonly utterance: { text: string; lang: string; area?: string },
   ) {}
 
   async run(call: Extract<Block, { type: 'tool_use' }>): Promise<ToolOutcome> {
@@ -44,6 +46,7 @@ export class ToolRunner {
     const input = call.input;
     if (call.name === LIST_DEVICES) return this.list(input);
     if (call.name === START_TIMER) return this.timer(input);
+    if (!isHubTool(call.name)) return this.pluginTool(call.name, input);
     const id = input.device_id;
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) return error('BAD_REQUEST', 'device_id must be a device id string');
     const device = this.api.devices.get(id);
@@ -76,12 +79,26 @@ export class ToolRunner {
     if (name !== undefined && (typeof name !== 'string' || name.length > 40)) return error('BAD_REQUEST', 'name must be a short string');
     try {
       const reply = await this.host.runIntent({
-        intent: TIMER_INTENT, text: `start a timer (assistant)`, lang: this.lang, slots: { duration: Math.round(seconds), ...(name ? { name } : {}) },
+        intent: TIMER_INTENT, text: `start a timer (assistant)`, lang: this.utterance.lang, slots: { duration: Math.round(seconds), ...(name ? { name } : {}) },
       }, this.ctx);
       return { kind: 'result', content: `done: ${reply.text}`.slice(0, 500), isError: false };
     } catch (err) {
       const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'FAILED';
       return error(code, String((err as Error)?.message ?? 'the timer could not be started').slice(0, 300));
+    }
+  }
+
+  /**
+   * A tool a plugin declares (its manifest's `tools`): the host checks the input against the tool's schema
+   * and runs the tool's intent in the plugin, through its guard, as the spoken sentence would.
+   */
+  private async pluginTool(name: string, input: Record<string, unknown>): Promise<ToolOutcome> {
+    try {
+      const reply = await this.host.runTool(name, input, this.utterance, this.ctx);
+      return { kind: 'result', content: `done: ${reply.text}${dataText(reply.data)}`.slice(0, MAX_PLUGIN_RESULT), isError: false };
+    } catch (err) {
+      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'FAILED';
+      return error(code, String((err as Error)?.message ?? 'the tool failed').slice(0, 300));
     }
   }
 
@@ -94,6 +111,16 @@ export class ToolRunner {
     const shown = devices.slice(0, MAX_LISTED).map((d) => JSON.stringify(deviceLine(d)));
     const more = devices.length > MAX_LISTED ? `\n(${devices.length - MAX_LISTED} more: narrow by area or kind)` : '';
     return { kind: 'result', content: shown.length > 0 ? shown.join('\n') + more : 'no devices match', isError: false };
+  }
+}
+
+/** A reply's data as the model reads it after the text; data that cannot be written as JSON is left out. */
+function dataText(data: unknown): string {
+  if (data === undefined) return '';
+  try {
+    return ` ${JSON.stringify(data).slice(0, MAX_PLUGIN_RESULT)}`;
+  } catch {
+    return '';
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DeviceCapability, DeviceCommand, DeviceView } from '../../sdk/index.js';
+import type { DeviceCapability, DeviceCommand, DeviceView, OfferedTool } from '../../sdk/index.js';
 
 /** A tool as the Messages API takes it (`tools[]`). */
 export interface ToolSpec {
@@ -78,7 +78,7 @@ export function deviceTool(name: string): DeviceTool | undefined {
  * The tools offered for one utterance: the read tools always, each device tool that some device in
  * `controllable` can use. `kinds` and `areas` are what list_devices may be asked to filter by.
  */
-export function toolsFor(controllable: readonly DeviceView[], options: { kinds: readonly string[]; areas: readonly string[]; timers?: boolean }): ToolSpec[] {
+export function toolsFor(controllable: readonly DeviceView[], options: { kinds: readonly string[]; areas: readonly string[]; timers?: boolean; plugins?: readonly OfferedTool[] }): ToolSpec[] {
   const have = new Set<string>();
   for (const d of controllable) for (const c of d.capabilities) have.add(c);
   const deviceId = { type: 'string', description: 'the device id, as listed', maxLength: 200 };
@@ -118,7 +118,17 @@ export function toolsFor(controllable: readonly DeviceView[], options: { kinds: 
     }
     tools.push({ name: t.command, description: t.description, input_schema: { type: 'object', properties, required, additionalProperties: false } });
   }
+  // Tools plugins declare, after the hub's own: a plugin's tool named like one of them (offered here or not) is left out.
+  for (const t of options.plugins ?? []) {
+    if (isHubTool(t.name) || tools.some((o) => o.name === t.name)) continue;
+    tools.push({ name: t.name, description: t.description, input_schema: t.inputSchema as ToolSpec['input_schema'] });
+  }
   return tools;
+}
+
+/** The hub's own tool names: a plugin cannot take one, even where the hub does not offer it this time. */
+export function isHubTool(name: string): boolean {
+  return BY_NAME.has(name) || name === GET_STATE || name === LIST_DEVICES || name === START_TIMER;
 }
 
 /**

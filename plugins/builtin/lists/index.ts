@@ -19,6 +19,20 @@ export const manifest: PluginManifest = {
   capabilities: ['lists'],
   requiredScopes: ['storage'],
   intents: ['HassShoppingListAddItem', 'HassListAddItem', 'HassListCompleteItem', 'HassListGetItems', 'HassListClearCompleted'],
+  // The assistant's add_to_list: the same handler "add milk to the shopping list" reaches, the list named by a slot.
+  tools: [{
+    name: 'add_to_list',
+    description: 'Add one or two items to the shopping list or the to-do list (an item already on it is not added twice).',
+    intent: 'HassListAddItem',
+    inputSchema: {
+      type: 'object', required: ['item', 'list'],
+      properties: {
+        item: { type: 'string', minLength: 1, maxLength: MAX_ITEM_CHARS, description: 'the item in a few words, in the user\'s language' },
+        item2: { type: 'string', minLength: 1, maxLength: MAX_ITEM_CHARS, description: 'a second item, when there are two' },
+        list: { type: 'string', enum: ['shopping', 'todo'] },
+      },
+    },
+  }],
 };
 
 /** Per API object: the host may register the plugin again in one process (a restart), so nothing is global. */
@@ -55,8 +69,13 @@ function langOf(req: IntentRequest): Lang {
   return req.lang.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
-/** Which list the sentence names, from its words ("buy" and 买 are shopping; "to do", "task", 待办 are to-do). */
+/**
+ * Which list the request names: the `list` slot when the assistant's add_to_list set it, else the sentence's
+ * words ("buy" and 买 are shopping; "to do", "task", 待办 are to-do).
+ */
 function listOf(req: IntentRequest): ListId | undefined {
+  const slot = req.slots.list;
+  if (slot === 'shopping' || slot === 'todo') return slot;
   const t = req.text.toLowerCase();
   if (/\b(shopping|grocer(y|ies)|shop|buy|bought|store|supermarket)\b/.test(t) || /\u8d2d\u7269|\u4e70|\u91c7\u8d2d/.test(t)) return 'shopping';
   if (/\b(to[\s-]?dos?|tasks?|chores?|did|done)\b/.test(t) || /\u5f85\u529e|\u4efb\u52a1|\u505a/.test(t)) return 'todo';

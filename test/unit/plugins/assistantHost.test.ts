@@ -21,7 +21,7 @@ function apiFor(h: Harness, id: string, source: PluginSource) {
     guard: null, api: null, jobs: new JobSet({ clock: h.ctx.clock, log: silentLogger(), timezone: null, run: () => {} }),
     registrations: emptyRegistrations(), registrationOpen: true, owner: { name: `plugin:${id}` }, isolation: 'none', isolated: null,
   };
-  const pool = { dispatcher: {} as never, fetch: (() => Promise.reject(new Error('unused'))) as never };
+  const pool = { fetch: (() => Promise.reject(new Error('unused'))) as never };
   const assistant = createAssistantHost(h.ctx, pool);
   const api = createPluginApi(record, Object.freeze({}), {
     ctx: h.ctx, devices, intents: engineFor(devices).adapter, system: quietSystem, assistant,

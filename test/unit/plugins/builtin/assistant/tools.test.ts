@@ -74,3 +74,16 @@ test('a colour is three channels 0-255; anything else is a coded tool error', ()
   }
   assert.deepEqual(commandFrom(deviceTool('set_color_temp')!, { kelvin: 2700 }), { command: { command: 'set_color_temp', params: { kelvin: 2700 } } });
 });
+
+test('tools plugins declare come after the hub\'s own; one named like a hub tool, offered now or not, or like an earlier one, is left out', () => {
+  const plugin = (name: string, plugin = 'com.example.p') => ({
+    name, description: `${name} from ${plugin}`, plugin, inputSchema: { type: 'object' as const, properties: {}, additionalProperties: false as const },
+  });
+  const tools = toolsFor([view({ id: 'lamp' })], {
+    kinds: ['light'], areas: [],
+    plugins: [plugin('add_to_list', 'voicehub.lists'), plugin('turn_on'), plugin('set_position'), plugin('start_timer'), plugin('add_to_list', 'com.other'), plugin('roll_dice')],
+  });
+  assert.deepEqual(tools.map((t) => t.name), ['get_state', 'list_devices', 'turn_on', 'turn_off', 'add_to_list', 'roll_dice']);
+  assert.equal(tools.find((t) => t.name === 'add_to_list')!.description, 'add_to_list from voicehub.lists');
+  assert.equal(tools.find((t) => t.name === 'turn_on')!.description, deviceTool('turn_on')!.description);
+});
