@@ -11,7 +11,7 @@ import type { SpeechToText } from './stt.js';
  * something, and a plugin built for another major should say so in `engines.voicehub`.
  *
  * 1.1: a matched device intent's request carries the hub's decision (`IntentRequest.targets` or `.refused`);
- * `Targets` has the devices' `ids`.
+ * `Targets` has the devices' `ids`; a manifest may declare `tools` for the assistant.
  */
 export const API_VERSION = '1.1.0';
 
