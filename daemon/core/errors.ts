@@ -98,6 +98,9 @@ export const ErrorCodes = {
   CLOUD_OUTBOX_OVERFLOW: 'the cloud outbox reached cloud.outboxMax while events could not be delivered; the oldest were dropped',
   CLOUD_FRAME_INVALID: 'a frame from the cloud was not JSON, of an unknown type, missing or with wrong fields, or too large',
   CLOUD_ACK_UNKNOWN: 'the cloud acknowledged a seq the hub never sent; the ack is ignored',
+  // Wyoming satellites (daemon/voice/satellites/, issue 16).
+  SATELLITE_UNREACHABLE: 'a satellite in voice.satellites could not be dialled or closed the connection; the hub dials again with backoff',
+  SATELLITE_STALLED: 'a satellite stopped reading what the hub sends (over 4 MiB unread); the connection is dropped and dialled again',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
