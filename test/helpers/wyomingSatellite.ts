@@ -27,8 +27,6 @@ export class WyomingSatelliteStandIn {
   answersDescribe = true;
   /** Send `played` after each audio-stop. */
   sendsPlayed = true;
-  /** Stop reading the socket (a stalled satellite). */
-  reading = true;
   private server: Server | null = null;
   private socket: Socket | null = null;
   private audio: { rate: number; chunks: Buffer[] } | null = null;
@@ -71,6 +69,11 @@ export class WyomingSatelliteStandIn {
     this.socket?.write(bytes);
   }
 
+  /** Stops reading what the hub sends on this connection (a satellite that hangs with its socket open). */
+  stopReading(): void {
+    this.socket?.pause();
+  }
+
   /** Drops the hub's connection (the satellite restarts or loses Wi-Fi). */
   hangUp(): void {
     this.socket?.destroy();
@@ -94,7 +97,6 @@ export class WyomingSatelliteStandIn {
     const connection = ++this.connections;
     socket.on('error', () => {});
     socket.on('close', () => { if (this.socket === socket) this.socket = null; });
-    if (!this.reading) socket.pause();
     const decoder = new WyomingDecoder();
     socket.on('data', (chunk: Buffer) => {
       let events: WyomingEvent[];

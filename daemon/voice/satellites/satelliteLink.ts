@@ -25,8 +25,10 @@ import { audioFormat, satelliteCodec, type SatelliteFrame } from './satelliteCod
  * data_length/payload_length is WYOMING_INVALID and the connection is closed), audio in an unsupported format
  * is refused with an `error` event, and a satellite that stops reading what the hub sends is dropped
  * (SATELLITE_STALLED). Whenever the connection goes, the session closes (its running utterance still
- * finishes) and the hub dials again with the shared backoff (core/backoff.ts), from the start once a
- * connection has held for `stableMs`.
+ * finishes) and the hub dials again with the shared backoff (core/backoff.ts). The backoff starts over after
+ * a connection that was run and ended without a fault of the satellite's (it restarted: dial it again soon),
+ * or that held for `stableMs`; a satellite that cannot be reached or keeps breaking the protocol is dialled
+ * less and less often, up to the policy's maximum.
  */
 export interface SatelliteConfig {
   name: string;
@@ -84,6 +86,8 @@ export class SatelliteLink {
   private retry: NodeJS.Timeout | null = null;
   private infoTimer: NodeJS.Timeout | null = null;
   private satelliteRunning = false;
+  /** This connection broke the protocol or stalled (a fault of the satellite's, not a plain hang-up). */
+  private faulted = false;
   private readonly backoff: Backoff;
   private connectedAt = 0;
   private connections = 0;
@@ -194,6 +198,7 @@ export class SatelliteLink {
     this.connectedAt = Date.now();
     this.connections++;
     this.satelliteRunning = false;
+    this.faulted = false;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000); // a satellite that lost power is noticed by TCP, not never
     this.session = core.openSession(satelliteCodec, {
@@ -308,6 +313,7 @@ export class SatelliteLink {
   /** This connection is over for a reason of the satellite's (garbage, not reading): logged, closed, redialled. */
   private fail(socket: Socket, err: HubError): void {
     this.failedSockets.add(socket);
+    if (this.socket === socket) this.faulted = true;
     this.note(err);
     socket.destroy();
   }
@@ -333,10 +339,11 @@ export class SatelliteLink {
   private closed(socket: Socket): void {
     if (this.socket !== socket) return;
     const heldFor = this.connectedAt ? Date.now() - this.connectedAt : 0;
+    const restarted = this.satelliteRunning && !this.faulted;
     this.connectedAt = 0;
     this.dropConnection();
     if (!this.running) return;
-    if (heldFor >= this.options.stableMs) this.backoff.reset();
+    if (restarted || heldFor >= this.options.stableMs) this.backoff.reset();
     const delay = this.backoff.next();
     this.setState('waiting');
     this.retry = setTimeout(() => {
