@@ -21,7 +21,7 @@ export interface Received {
 export class WyomingSatelliteStandIn {
   readonly events: Received[] = [];
   /** Reply audio received, one buffer per audio-start … audio-stop. */
-  readonly played: Array<{ rate: number; pcm: Buffer }> = [];
+  readonly played: Array<{ rate: number; channels: number; pcm: Buffer }> = [];
   connections = 0;
   /** Answer `describe` (a satellite that does not is still run after the hub's wait). */
   answersDescribe = true;
@@ -29,7 +29,7 @@ export class WyomingSatelliteStandIn {
   sendsPlayed = true;
   private server: Server | null = null;
   private socket: Socket | null = null;
-  private audio: { rate: number; chunks: Buffer[] } | null = null;
+  private audio: { rate: number; channels: number; chunks: Buffer[] } | null = null;
 
   constructor(private readonly area = 'kitchen') {}
 
@@ -81,9 +81,12 @@ export class WyomingSatelliteStandIn {
   }
 
   /** What a wake-word satellite does: run-pipeline, audio-start, chunks of `chunkBytes`, then audio-stop (unless `stop` is false). */
-  say(pcm: Buffer, options: { end?: string; rate?: number; start?: boolean; stop?: boolean; chunkBytes?: number } = {}): void {
+  say(pcm: Buffer, options: { end?: string; rate?: number; start?: boolean; stop?: boolean; chunkBytes?: number; snd?: { rate: number; channels: number } } = {}): void {
     const format = { rate: options.rate ?? 16000, width: 2, channels: 1 };
-    this.send('run-pipeline', { start_stage: 'asr', end_stage: options.end ?? 'tts', wake_word_name: 'ok_nabu', restart_on_end: false });
+    this.send('run-pipeline', {
+      start_stage: 'asr', end_stage: options.end ?? 'tts', wake_word_name: 'ok_nabu', restart_on_end: false,
+      ...(options.snd ? { snd_format: { ...options.snd, width: 2 } } : {}),
+    });
     if (options.start !== false) this.send('audio-start', format);
     const step = options.chunkBytes ?? 2048;
     for (let at = 0; at < pcm.length; at += step) this.send('audio-chunk', format, pcm.subarray(at, at + step));
@@ -115,11 +118,11 @@ export class WyomingSatelliteStandIn {
     if (e.type === 'describe' && this.answersDescribe) {
       socket.write(encodeEvent('info', { satellite: { name: 'stand-in', area: this.area, has_vad: false, installed: true, attribution: { name: 'test', url: '' } } }));
     } else if (e.type === 'audio-start') {
-      this.audio = { rate: Number(e.data.rate), chunks: [] };
+      this.audio = { rate: Number(e.data.rate), channels: Number(e.data.channels), chunks: [] };
     } else if (e.type === 'audio-chunk') {
       this.audio?.chunks.push(e.payload ?? Buffer.alloc(0));
     } else if (e.type === 'audio-stop' && this.audio) {
-      this.played.push({ rate: this.audio.rate, pcm: Buffer.concat(this.audio.chunks) });
+      this.played.push({ rate: this.audio.rate, channels: this.audio.channels, pcm: Buffer.concat(this.audio.chunks) });
       this.audio = null;
       if (this.sendsPlayed) socket.write(encodeEvent('played'));
     }

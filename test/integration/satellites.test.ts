@@ -166,6 +166,19 @@ test('/health reports the Wyoming speech services as reachable', async () => {
   assert.equal(speech.tts.ok, true, JSON.stringify(speech));
 });
 
+test('a satellite that plays 16 kHz stereo (snd_format in run-pipeline) gets the reply converted to it', async () => {
+  asr.text = 'turn on the kitchen light';
+  const played = satellite.played.length;
+  satellite.say(utterance(400), { snd: { rate: 16000, channels: 2 } });
+  await until(() => satellite.played[played], 'the converted reply audio', 15_000);
+  const { rate, channels, pcm } = satellite.played[played];
+  assert.deepEqual([rate, channels], [16000, 2]);
+  const original = standInSpeech(String(tts.texts.at(-1))).length / 2;
+  const frames = pcm.length / 4;
+  assert.ok(Math.abs(frames - (original * 16000) / TTS_STAND_IN_RATE) <= original * 0.01, `${frames} frames for ${original} samples at 22050 Hz`);
+  for (let i = 0; i < pcm.length; i += 4) assert.equal(pcm.readInt16LE(i), pcm.readInt16LE(i + 2), 'both channels the same');
+});
+
 test('the satellite going away is dialled again with backoff; utterances work on the new connection', async () => {
   const before = satellite.connections;
   satellite.hangUp();

@@ -4,6 +4,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/backoff.js';
 import { getOrCreate } from '../../core/metrics.js';
 import type { VoiceCore } from '../voiceCore.js';
 import { SatelliteLink } from './satelliteLink.js';
+import { findProgram } from '../../speech/childProcess.js';
 
 export interface SatelliteDoorOptions {
   core: VoiceCore;
@@ -28,9 +29,10 @@ export class SatelliteDoor implements Subsystem {
   async start(): Promise<void> {
     const satellites = this.ctx.config.voice.satellites ?? [];
     if (satellites.length === 0) return;
+    const sox = await findProgram('sox');
     this.links = satellites.map((satellite) => new SatelliteLink({
       satellite, core: this.options.core, log: this.ctx.log, backoff: this.options.backoff ?? DEFAULT_BACKOFF,
-      infoTimeoutMs: 2000, connectTimeoutMs: 5000, stableMs: 30_000,
+      infoTimeoutMs: 2000, connectTimeoutMs: 5000, stableMs: 30_000, sox: () => sox,
     }));
     const links = (): SatelliteLink[] => this.links;
     const { metrics } = this.ctx;

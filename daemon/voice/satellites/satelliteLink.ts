@@ -3,6 +3,7 @@ import { Backoff, type BackoffPolicy } from '../../core/backoff.js';
 import { HubError, isHubError, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { encodeEvent, WyomingDecoder, type WyomingEvent } from '../../speech/wyoming/framing.js';
+import { toPlayback, type PlaybackFormat } from '../../speech/playbackFormat.js';
 import type { VoiceCore } from '../voiceCore.js';
 import type { VoiceSession } from '../voiceSession.js';
 import { audioFormat, satelliteCodec, type SatelliteFrame } from './satelliteCodec.js';
@@ -47,6 +48,8 @@ export interface SatelliteLinkOptions {
   connectTimeoutMs: number;
   /** A connection that held this long resets the backoff. */
   stableMs: number;
+  /** The sox binary for converting reply audio to a satellite's snd_format (null: linear interpolation). */
+  sox: () => string | null;
 }
 
 export type LinkState = 'stopped' | 'connecting' | 'connected' | 'waiting';
@@ -68,6 +71,15 @@ const MIN_RATE = 8000;
 const MAX_RATE = 48000;
 /** Stages a satellite may ask to end at: the hub always acts on what it hears, so never `asr` alone. */
 const END_STAGES = new Set(['intent', 'handle', 'tts']);
+
+/** A satellite's `snd_format` when it is one the hub can make (16-bit, 1 or 2 channels, 8–48 kHz). */
+function playbackFormat(value: unknown): PlaybackFormat | null {
+  if (value === null || typeof value !== 'object') return null;
+  const { rate, width, channels } = value as Record<string, unknown>;
+  if (width !== 2 || (channels !== 1 && channels !== 2)) return null;
+  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < MIN_RATE || rate > MAX_RATE) return null;
+  return { rate, channels };
+}
 
 interface Pipeline {
   id: string;
@@ -95,6 +107,12 @@ export class SatelliteLink {
   private played = 0;
   /** Rate of the reply audio under way (from the codec's audio-start), for its audio-chunks. */
   private outRate = 22050;
+  /** What the satellite plays (`snd_format` of its run-pipeline); null: whatever the synthesiser made. */
+  private sndFormat: PlaybackFormat | null = null;
+  /** Reply audio held to be converted to sndFormat (from its audio-start to its audio-stop). */
+  private converting: { rate: number; chunks: Buffer[] } | null = null;
+  /** What the session sends goes out in order, after any conversion before it. */
+  private out: Promise<void> = Promise.resolve();
   private lastError: { code: ErrorCode; message: string } | null = null;
   /** One warning per outage; the retries after it are logged at debug. */
   private warned = false;
@@ -199,14 +217,19 @@ export class SatelliteLink {
     this.connections++;
     this.satelliteRunning = false;
     this.faulted = false;
+    this.sndFormat = null;
+    this.converting = null;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000); // a satellite that lost power is noticed by TCP, not never
     this.session = core.openSession(satelliteCodec, {
       id: `satellite:${satellite.name}:${this.connections}`, subject: `satellite:${satellite.name}`, scopes: ['voice'],
       ...(satellite.area ? { area: satellite.area } : {}), traceId: `satellite:${satellite.name}`, tts: true,
     }, {
-      send: (frame) => { for (const event of frame) this.write(event.type, event.data); },
-      sendAudio: (pcm) => this.write('audio-chunk', audioFormat(this.outRate), pcm),
+      send: (frame) => { for (const event of frame) this.fromSession(event.type, event.data); },
+      sendAudio: (pcm) => {
+        if (this.converting) this.converting.chunks.push(pcm);
+        else this.emit('audio-chunk', audioFormat(this.outRate), pcm);
+      },
     });
     this.setState('connected');
     if (this.warned) this.log.info({ host: satellite.host, port: satellite.port }, 'satellite connected again');
@@ -264,6 +287,7 @@ export class SatelliteLink {
     if (typeof end !== 'string' || !END_STAGES.has(end)) {
       return this.refuse(`end_stage ${JSON.stringify(end).slice(0, 40)} is not supported: the hub acts on what it hears (intent, handle or tts)`);
     }
+    this.sndFormat = playbackFormat(data.snd_format) ?? this.sndFormat;
     this.pipelines++;
     this.pipeline = { id: `${this.name}-${this.connections}-${this.pipelines}`, tts: end === 'tts', started: false };
   }
@@ -294,6 +318,47 @@ export class SatelliteLink {
     if (pipeline?.started && this.session?.openAudioId === pipeline.id) this.session.request({ type: 'audio.end', id: pipeline.id });
   }
 
+  /**
+   * An event the session sends. Reply audio for a satellite that plays another format than the synthesiser's
+   * is held from its audio-start to its audio-stop and converted; whatever follows waits its turn.
+   */
+  private fromSession(type: string, data: Record<string, unknown> | undefined): void {
+    const snd = this.sndFormat;
+    if (type === 'audio-start' && typeof data?.rate === 'number') this.outRate = data.rate; // its chunks follow at once
+    if (type === 'audio-start' && typeof data?.rate === 'number' && snd && (snd.rate !== data.rate || snd.channels !== 1)) {
+      this.converting = { rate: data.rate, chunks: [] };
+      return;
+    }
+    if (type === 'audio-stop' && this.converting) {
+      const { rate, chunks } = this.converting;
+      this.converting = null;
+      const converted = toPlayback(Buffer.concat(chunks), rate, snd ?? { rate, channels: 1 }, { sox: this.options.sox(), timeoutMs: 10_000 });
+      converted.catch(() => {}); // awaited below, in turn
+      this.enqueue(async () => {
+        const pcm = await converted;
+        const format = { rate: snd?.rate ?? rate, width: 2, channels: snd?.channels ?? 1 };
+        this.write('audio-start', format);
+        const step = 4096 * format.channels;
+        for (let at = 0; at < pcm.length; at += step) this.write('audio-chunk', format, pcm.subarray(at, at + step));
+        this.write('audio-stop', {});
+      });
+      return;
+    }
+    this.emit(type, data);
+  }
+
+  private emit(type: string, data?: Record<string, unknown>, payload?: Buffer): void {
+    this.enqueue(() => this.write(type, data, payload));
+  }
+
+  /** Runs `step` after what was queued before it, on this connection only. */
+  private enqueue(step: () => void | Promise<void>): void {
+    const socket = this.socket;
+    this.out = this.out.then(() => (this.socket === socket ? step() : undefined)).catch((err: unknown) => {
+      this.log.warn({ err, code: 'TTS_FAILED' }, 'reply audio could not be converted for the satellite');
+    });
+  }
+
   /** An `error` event for the satellite: what it asked cannot be done (its connection goes on). */
   private refuse(message: string): void {
     this.write('error', { text: message, code: 'BAD_REQUEST' });
@@ -306,7 +371,6 @@ export class SatelliteLink {
       this.fail(socket, new HubError('SATELLITE_STALLED', `the satellite has not read ${socket.writableLength} bytes the hub sent; dropping the connection`));
       return;
     }
-    if (type === 'audio-start' && typeof data?.rate === 'number') this.outRate = data.rate;
     socket.write(encodeEvent(type, data ?? {}, payload ?? null));
   }
 
