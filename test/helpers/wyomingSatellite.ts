@@ -23,6 +23,8 @@ export class WyomingSatelliteStandIn {
   /** Reply audio received, one buffer per audio-start … audio-stop. */
   readonly played: Array<{ rate: number; channels: number; pcm: Buffer }> = [];
   connections = 0;
+  /** Called with each event as it arrives (benchmarks time them; tests use waitFor). */
+  readonly listeners = new Set<(e: Received) => void>();
   /** Answer `describe` (a satellite that does not is still run after the hub's wait). */
   answersDescribe = true;
   /** Send `played` after each audio-stop. */
@@ -114,7 +116,9 @@ export class WyomingSatelliteStandIn {
   }
 
   private onEvent(socket: Socket, e: WyomingEvent, connection: number): void {
-    this.events.push({ type: e.type, data: e.data, payloadBytes: e.payload?.length ?? 0, connection });
+    const received = { type: e.type, data: e.data, payloadBytes: e.payload?.length ?? 0, connection };
+    this.events.push(received);
+    for (const listener of this.listeners) listener(received);
     if (e.type === 'describe' && this.answersDescribe) {
       socket.write(encodeEvent('info', { satellite: { name: 'stand-in', area: this.area, has_vad: false, installed: true, attribution: { name: 'test', url: '' } } }));
     } else if (e.type === 'audio-start') {
