@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { HubContext, Subsystem } from '../core/context.js';
-import { HubError } from '../core/errors.js';
+import { HubError, isHubError } from '../core/errors.js';
 import type { Device } from '../../devices/model.js';
 import type { AudioInput, SpeechStream, SpeechToText, SpokenAudio, TextToSpeech, Transcript, UtteranceContext } from '../voice/handlerStage.js';
 import { EspeakTts } from './espeakTts.js';
@@ -67,7 +67,13 @@ export class SpeechSubsystem implements Subsystem {
         if (!engine) return Promise.reject(new HubError('TTS_FAILED', speech.tts.provider === 'wyoming'
           ? 'speech.tts.provider is wyoming but speech.tts.url is not set (tcp://host:port)'
           : `speech.tts.provider ${speech.tts.provider} gives no speech`));
-        return engine.synthesize(text, lang, signal);
+        return engine.synthesize(text, lang, signal).then((audio) => {
+          metrics.ttsOutcome(speech.tts.provider, 'ok');
+          return audio;
+        }, (err: unknown) => {
+          metrics.ttsOutcome(speech.tts.provider, isHubError(err) ? err.code : 'TTS_FAILED');
+          throw err;
+        });
       },
     };
   }

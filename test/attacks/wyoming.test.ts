@@ -157,6 +157,7 @@ test('a TTS service that answers garbage leaves the reply as text (TTS_FAILED lo
   await good.waitFor((e) => e.type === 'synthesize', 20_000, from);
   await until(() => d.lines.find((l) => l.code === 'TTS_FAILED'), 'TTS_FAILED in the log', 15_000);
   assert.ok(!good.events.slice(from).some((e) => e.type === 'audio-start'), 'no audio for a reply that could not be spoken');
+  assert.match(await (await fetch(`${d.url}/metrics`)).text(), /^voicehub_tts_requests_total\{provider="wyoming",outcome="TTS_FAILED"\} [1-9]/m);
   tts.mode = 'ok';
   const next = good.events.length;
   good.say(speech());

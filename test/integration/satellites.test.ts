@@ -22,6 +22,8 @@ let dir: string;
 const asr = new WyomingAsrStandIn();
 const tts = new WyomingTtsStandIn();
 const satellite = new WyomingSatelliteStandIn('bedroom');
+/** Configured without an area: its `info` says it is in the kitchen. */
+const kitchen = new WyomingSatelliteStandIn('kitchen');
 const received: Array<{ topic: string; payload: string }> = [];
 
 /** Quiet, then a tone: "speech" to the hub's VAD (it learns the noise floor in the first 100 ms), then quiet. */
@@ -43,7 +45,7 @@ async function poll(probe: () => Promise<boolean>): Promise<boolean> {
 }
 
 before(async () => {
-  const [asrPort, ttsPort, satPort] = [await asr.start(), await tts.start(), await satellite.start()];
+  const [asrPort, ttsPort, satPort, kitchenPort] = [await asr.start(), await tts.start(), await satellite.start(), await kitchen.start()];
   dir = await makeTempDir();
   d = await startDaemon({
     dir, config: `devices:
@@ -52,6 +54,7 @@ before(async () => {
 voice:
   satellites:
     - { name: bedroom-sat, host: 127.0.0.1, port: ${satPort}, area: bedroom }
+    - { name: unplaced, host: 127.0.0.1, port: ${kitchenPort} }
 speech:
   stt: { provider: wyoming, url: "tcp://127.0.0.1:${asrPort}", timeoutMs: 3000 }
   tts: { provider: wyoming, url: "tcp://127.0.0.1:${ttsPort}", timeoutMs: 3000 }
@@ -62,12 +65,14 @@ speech:
   device.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
   await device.subscribeAsync(['home/+/light/set']);
   await satellite.running(1);
+  await kitchen.running(1);
 });
 
 after(async () => {
   await device?.endAsync();
   await d?.cleanup();
   await satellite.stop();
+  await kitchen.stop();
   await asr.stop();
   await tts.stop();
 });
@@ -78,7 +83,17 @@ test('the hub dials the satellite: describe, then run-satellite; /health shows i
   const h = await health();
   const sats = h.checks.satellites as { ok: boolean; satellites: Array<{ name: string; state: string; area: string }> };
   assert.equal(sats.ok, true);
-  assert.deepEqual(sats.satellites.map((s) => [s.name, s.state, s.area]), [['bedroom-sat', 'connected', 'bedroom']]);
+  assert.deepEqual(sats.satellites.map((s) => [s.name, s.state, s.area]), [['bedroom-sat', 'connected', 'bedroom'], ['unplaced', 'connected', 'kitchen']]);
+});
+
+test('a satellite configured without an area is in the area its info names', async () => {
+  asr.text = 'turn on the lights in here';
+  const before = received.length;
+  const from = kitchen.events.length;
+  kitchen.say(utterance(400));
+  await kitchen.waitFor((e) => e.type === 'synthesize', 15_000, from);
+  const command = await until(() => received.slice(before).find((m) => m.topic.startsWith('home/')), 'a light command', 15_000);
+  assert.equal(command.topic, 'home/kitchen/light/set');
 });
 
 test('run-pipeline with audio: "turn on the lights in here" acts in the satellite\'s area; transcript, synthesize, the reply audio, played', async () => {
@@ -86,12 +101,14 @@ test('run-pipeline with audio: "turn on the lights in here" acts in the satellit
   asr.text = 'turn on the lights in here';
   const from = satellite.events.length;
   const played = satellite.played.length;
+  const sent = received.length;
   satellite.say(utterance(500));
   const transcript = await satellite.waitFor((e) => e.type === 'transcript', 15_000, from);
   assert.equal(transcript.data.text, 'turn on the lights in here');
-  const command = await until(() => received.find((m) => m.topic === 'home/bedroom/light/set'), 'the bedroom light command', 15_000);
+  const command = await until(() => received.slice(sent).find((m) => m.topic === 'home/bedroom/light/set'), 'the bedroom light command', 15_000);
   assert.equal(command.payload, 'ON');
-  assert.ok(!received.some((m) => m.topic === 'home/kitchen/light/set'), '"in here" is the satellite\'s area, never the kitchen');
+  await satellite.waitFor((e) => e.type === 'audio-stop', 15_000, from);
+  assert.ok(!received.slice(sent).some((m) => m.topic === 'home/kitchen/light/set'), '"in here" is the satellite\'s area, never the kitchen');
   const synth = await satellite.waitFor((e) => e.type === 'synthesize', 15_000, from);
   assert.match(String(synth.data.text), /bedroom light/i);
   await until(() => (satellite.played.length > played ? true : undefined), 'the reply audio', 15_000);
@@ -109,11 +126,12 @@ test('run-pipeline with audio: "turn on the lights in here" acts in the satellit
 test('no audio-stop: the hub\'s VAD ends the utterance; audio after it is ignored quietly', async () => {
   asr.text = 'turn off the kitchen light';
   const from = satellite.events.length;
+  const sent = received.length;
   // Speech then a second of quiet, streamed on without audio-stop (as a satellite streams until it hears back).
   satellite.say(utterance(500, 1000), { stop: false });
   const transcript = await satellite.waitFor((e) => e.type === 'transcript', 15_000, from);
   assert.equal(transcript.data.text, 'turn off the kitchen light');
-  const command = await until(() => received.find((m) => m.topic === 'home/kitchen/light/set'), 'the kitchen light command', 15_000);
+  const command = await until(() => received.slice(sent).find((m) => m.topic === 'home/kitchen/light/set'), 'the kitchen light command', 15_000);
   assert.equal(command.payload, 'OFF');
   satellite.send('audio-chunk', { rate: 16000, width: 2, channels: 1 }, Buffer.alloc(3200));
   satellite.send('audio-stop');
@@ -123,10 +141,11 @@ test('no audio-stop: the hub\'s VAD ends the utterance; audio after it is ignore
 
 test('metrics: satellites connected, pipelines, Wyoming STT requests and TTS latency', async () => {
   const text = await (await fetch(`${d.url}/metrics`)).text();
-  assert.match(text, /^voicehub_satellites_connected 1$/m);
+  assert.match(text, /^voicehub_satellites_connected 2$/m);
   assert.match(text, /^voicehub_satellite_pipelines_total\{satellite="bedroom-sat"\} [2-9]/m);
   assert.match(text, /^voicehub_stt_requests_total\{provider="wyoming",outcome="ok"\} [2-9]/m);
   assert.match(text, /^voicehub_tts_latency_seconds_count\{provider="wyoming"\} [1-9]/m);
+  assert.match(text, /^voicehub_tts_requests_total\{provider="wyoming",outcome="ok"\} [1-9]/m);
 });
 
 test('a plugin\'s speak ("tell everyone …") reaches the satellite and a /voice client that connected with ?tts=true as audio', async () => {

@@ -30,8 +30,13 @@ export class SatelliteDoor implements Subsystem {
     const satellites = this.ctx.config.voice.satellites ?? [];
     if (satellites.length === 0) return;
     const sox = await findProgram('sox');
-    this.links = satellites.map((satellite) => new SatelliteLink({
-      satellite, core: this.options.core, log: this.ctx.log, backoff: this.options.backoff ?? DEFAULT_BACKOFF,
+    const names = new Set<string>();
+    for (const { name } of satellites) {
+      if (names.has(name)) this.ctx.log.warn({ code: 'CONFIG_INVALID', satellite: name }, 'two voice.satellites share a name: they share one subject (rate limit, held speech); give each its own');
+      names.add(name);
+    }
+    this.links = satellites.map((satellite, index) => new SatelliteLink({
+      satellite, index, core: this.options.core, log: this.ctx.log, backoff: this.options.backoff ?? DEFAULT_BACKOFF,
       infoTimeoutMs: 2000, connectTimeoutMs: 5000, stableMs: 30_000, sox: () => sox,
     }));
     const links = (): SatelliteLink[] => this.links;

@@ -40,6 +40,8 @@ export interface SatelliteConfig {
 
 export interface SatelliteLinkOptions {
   satellite: SatelliteConfig;
+  /** Its place in voice.satellites: utterance ids stay unique should two entries share a name. */
+  index: number;
   core: VoiceCore;
   log: Logger;
   backoff: BackoffPolicy;
@@ -71,6 +73,14 @@ const MIN_RATE = 8000;
 const MAX_RATE = 48000;
 /** Stages a satellite may ask to end at: the hub always acts on what it hears, so never `asr` alone. */
 const END_STAGES = new Set(['intent', 'handle', 'tts']);
+
+/** The area a satellite's `info` names (wyoming: info.satellite.area), when it is a sane one. */
+function areaOf(info: Record<string, unknown> | null): string | undefined {
+  const sat = info?.satellite;
+  if (sat === null || typeof sat !== 'object' || Array.isArray(sat)) return undefined;
+  const area = (sat as Record<string, unknown>).area;
+  return typeof area === 'string' && area.trim().length > 0 && area.length <= 64 && !/\p{Cc}/u.test(area) ? area.trim() : undefined;
+}
 
 /** A satellite's `snd_format` when it is one the hub can make (16-bit, 1 or 2 channels, 8–48 kHz). */
 function playbackFormat(value: unknown): PlaybackFormat | null {
@@ -114,6 +124,8 @@ export class SatelliteLink {
   /** What the session sends goes out in order, after any conversion before it. */
   private out: Promise<void> = Promise.resolve();
   private lastError: { code: ErrorCode; message: string } | null = null;
+  /** The area its utterances are in: configured, or from its info. */
+  private area: string | undefined;
   /** One warning per outage; the retries after it are logged at debug. */
   private warned = false;
   private readonly log: Logger;
@@ -132,7 +144,8 @@ export class SatelliteLink {
   }
 
   status(): LinkStatus {
-    const { name, area } = this.options.satellite;
+    const { name } = this.options.satellite;
+    const area = this.area ?? this.options.satellite.area;
     return {
       name, ...(area ? { area } : {}), state: this.state, since: this.since, pipelines: this.pipelines, played: this.played,
       ...(this.lastError && this.state !== 'connected' ? { error: this.lastError } : {}),
@@ -221,9 +234,30 @@ export class SatelliteLink {
     this.converting = null;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000); // a satellite that lost power is noticed by TCP, not never
+    this.setState('connected');
+    if (this.warned) this.log.info({ host: satellite.host, port: satellite.port }, 'satellite connected again');
+    else this.log.info({ host: satellite.host, port: satellite.port }, 'satellite connected');
+    this.warned = false;
+    this.lastError = null;
+    this.write('describe');
+    this.infoTimer = setTimeout(() => this.runSatellite(null), this.options.infoTimeoutMs);
+  }
+
+  /**
+   * After its `info` (or the wait for it): the session opens, in the configured area or else the one the
+   * satellite names in `info.satellite.area`, and the satellite is told to run.
+   */
+  private runSatellite(info: Record<string, unknown> | null): void {
+    if (this.infoTimer) clearTimeout(this.infoTimer);
+    this.infoTimer = null;
+    if (this.satelliteRunning || !this.socket) return;
+    this.satelliteRunning = true;
+    const { satellite, core, index } = this.options;
+    const area = satellite.area ?? areaOf(info);
+    this.area = area;
     this.session = core.openSession(satelliteCodec, {
-      id: `satellite:${satellite.name}:${this.connections}`, subject: `satellite:${satellite.name}`, scopes: ['voice'],
-      ...(satellite.area ? { area: satellite.area } : {}), traceId: `satellite:${satellite.name}`, tts: true,
+      id: `satellite:${satellite.name}:${index}:${this.connections}`, subject: `satellite:${satellite.name}`, scopes: ['voice'],
+      ...(area ? { area } : {}), traceId: `satellite:${satellite.name}`, tts: true,
     }, {
       send: (frame) => { for (const event of frame) this.fromSession(event.type, event.data); },
       sendAudio: (pcm) => {
@@ -231,33 +265,19 @@ export class SatelliteLink {
         else this.emit('audio-chunk', audioFormat(this.outRate), pcm);
       },
     });
-    this.setState('connected');
-    if (this.warned) this.log.info({ host: satellite.host, port: satellite.port }, 'satellite connected again');
-    else this.log.info({ host: satellite.host, port: satellite.port }, 'satellite connected');
-    this.warned = false;
-    this.lastError = null;
-    this.write('describe');
-    this.infoTimer = setTimeout(() => this.runSatellite(), this.options.infoTimeoutMs);
-  }
-
-  private runSatellite(): void {
-    if (this.infoTimer) clearTimeout(this.infoTimer);
-    this.infoTimer = null;
-    if (this.satelliteRunning || !this.session) return;
-    this.satelliteRunning = true;
     this.write('run-satellite');
   }
 
   private onEvent(event: WyomingEvent): void {
     switch (event.type) {
       case 'info':
-        this.runSatellite();
+        this.runSatellite(event.data);
         return;
       case 'ping':
         this.write('pong', typeof event.data.text === 'string' && event.data.text.length <= 256 ? { text: event.data.text } : {});
         return;
       case 'run-pipeline':
-        this.runPipeline(event.data);
+        if (this.session) this.runPipeline(event.data); // before run-satellite: not yet
         return;
       case 'audio-start':
         if (this.pipeline && !this.pipeline.started) this.openAudio(event.data);
@@ -289,7 +309,7 @@ export class SatelliteLink {
     }
     this.sndFormat = playbackFormat(data.snd_format) ?? this.sndFormat;
     this.pipelines++;
-    this.pipeline = { id: `${this.name}-${this.connections}-${this.pipelines}`, tts: end === 'tts', started: false };
+    this.pipeline = { id: `${this.name}-${this.options.index}-${this.connections}-${this.pipelines}`, tts: end === 'tts', started: false };
   }
 
   private openAudio(data: Record<string, unknown>): void {
@@ -366,7 +386,7 @@ export class SatelliteLink {
 
   private write(type: string, data?: Record<string, unknown>, payload?: Buffer): void {
     const socket = this.socket;
-    if (!socket || socket.destroyed || !this.session) return;
+    if (!socket || socket.destroyed) return;
     if (socket.writableLength > MAX_PENDING_OUT) {
       this.fail(socket, new HubError('SATELLITE_STALLED', `the satellite has not read ${socket.writableLength} bytes the hub sent; dropping the connection`));
       return;
