@@ -165,12 +165,13 @@ test('a TTS service that answers garbage leaves the reply as text (TTS_FAILED lo
 });
 
 test('a satellite nobody answers for: /health degraded with SATELLITE_UNREACHABLE for it, the others connected', async () => {
-  const h = await (await fetch(`${d.url}/health`)).json() as { status: string; checks: { satellites: { ok: boolean; satellites: Array<{ name: string; state: string; error?: { code: string } }> } } };
+  const h = await (await fetch(`${d.url}/health`)).json() as { status: string; checks: { satellites: { ok: boolean; satellites: Array<{ name: string; state: string; error?: { code: string; message: string } }> } } };
   assert.equal(h.status, 'degraded');
   const byName = Object.fromEntries(h.checks.satellites.satellites.map((s) => [s.name, s]));
   assert.equal(byName.good.state, 'connected');
   assert.notEqual(byName.ghost.state, 'connected');
   assert.equal(byName.ghost.error?.code, 'SATELLITE_UNREACHABLE');
+  assert.match(byName.ghost.error?.message ?? '', /ECONNREFUSED/, 'the cause is kept');
   // One warning for the outage, however many times it was dialled since.
   assert.equal(d.lines.filter((l) => l.satellite === 'ghost' && l.level === 'warn').length, 1);
 });

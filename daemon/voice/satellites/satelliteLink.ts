@@ -206,7 +206,9 @@ export class SatelliteLink {
       }
     });
     socket.on('error', (err) => {
-      if (this.socket === socket && !this.lastErrorFrom(socket)) this.note(new HubError('SATELLITE_UNREACHABLE', `${host}:${port}: ${err.message}`));
+      if (this.socket !== socket || this.lastErrorFrom(socket)) return;
+      this.failedSockets.add(socket); // the close that follows keeps this reason (ECONNREFUSED…)
+      this.note(new HubError('SATELLITE_UNREACHABLE', `${host}:${port}: ${err.message}`));
     });
     socket.on('close', () => {
       clearTimeout(connectTimer);
