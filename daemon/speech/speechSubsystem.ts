@@ -89,9 +89,10 @@ export class SpeechSubsystem implements Subsystem {
       const { stt: sttConfig, tts: ttsConfig } = this.ctx.config.speech;
       const stt = this.grammar?.check() ?? this.probes.stt?.check() ?? unset(sttConfig.provider, 'stt');
       const tts = this.espeak?.check() ?? this.probes.tts?.check() ?? unset(ttsConfig.provider, 'tts');
-      // A Wyoming service the hub was told to use and cannot reach degrades the hub (200, "degraded").
-      const reachable = (this.probes.stt?.check().ok ?? true) && (this.probes.tts?.check().ok ?? true);
-      return { ok: reachable, stt, tts };
+      // A Wyoming service the hub was told to use and cannot reach (or has no url for) degrades the hub (200,
+      // "degraded"); a local engine that is missing does not: audio answers NO_STT saying what to install.
+      const ok = (sttConfig.provider !== 'wyoming' || stt.ok) && (ttsConfig.provider !== 'wyoming' || tts.ok);
+      return { ok, stt, tts };
     });
   }
 

@@ -37,7 +37,7 @@ export class SatelliteDoor implements Subsystem {
     }
     this.links = satellites.map((satellite, index) => new SatelliteLink({
       satellite, index, core: this.options.core, log: this.ctx.log, backoff: this.options.backoff ?? DEFAULT_BACKOFF,
-      infoTimeoutMs: 2000, connectTimeoutMs: 5000, stableMs: 30_000, sox: () => sox,
+      infoTimeoutMs: 5000, connectTimeoutMs: 5000, stableMs: 30_000, sox: () => sox,
     }));
     const links = (): SatelliteLink[] => this.links;
     const { metrics } = this.ctx;

@@ -252,10 +252,23 @@ export class SatelliteLink {
   private runSatellite(info: Record<string, unknown> | null): void {
     if (this.infoTimer) clearTimeout(this.infoTimer);
     this.infoTimer = null;
-    if (this.satelliteRunning || !this.socket) return;
+    if (!this.socket) return;
+    if (this.satelliteRunning) {
+      // Its info came after the wait (a loaded machine): the area it names still counts, from the next utterance.
+      const late = this.options.satellite.area === undefined && this.area === undefined ? areaOf(info) : undefined;
+      if (late && this.pipeline === null) {
+        this.session?.close();
+        this.openSession(late);
+      }
+      return;
+    }
     this.satelliteRunning = true;
+    this.openSession(this.options.satellite.area ?? areaOf(info));
+    this.write('run-satellite');
+  }
+
+  private openSession(area: string | undefined): void {
     const { satellite, core, index } = this.options;
-    const area = satellite.area ?? areaOf(info);
     this.area = area;
     this.session = core.openSession(satelliteCodec, {
       id: `satellite:${satellite.name}:${index}:${this.connections}`, subject: `satellite:${satellite.name}`, scopes: ['voice'],
@@ -267,7 +280,6 @@ export class SatelliteLink {
         else this.emit('audio-chunk', audioFormat(this.outRate), pcm);
       },
     });
-    this.write('run-satellite');
   }
 
   private onEvent(event: WyomingEvent): void {
@@ -420,6 +432,7 @@ export class SatelliteLink {
     this.session?.close();
     this.session = null;
     this.socket = null;
+    this.area = undefined;
   }
 
   private closed(socket: Socket): void {
