@@ -24,6 +24,7 @@ import { registerPageRoutes } from './page/pageRoutes.js';
 import { DeviceFeed } from './voice/deviceFeed.js';
 import { createAssistantHost } from './plugins/assistantHost.js';
 import { SpeechSubsystem } from './speech/speechSubsystem.js';
+import { SatelliteDoor } from './voice/satellites/satelliteDoor.js';
 import { CloudSubsystem } from './cloud/cloudSubsystem.js';
 import { RequestPool } from './cloud/requestPool.js';
 
@@ -124,6 +125,8 @@ export class Hub {
       core: this.voiceCore,
       deviceFeed: new DeviceFeed({ bus: this.ctx.bus, devices, floorOf: floorFinder(config) }),
     });
+    // Wyoming satellites (voice.satellites): a second front door on the same core, dialled by the hub.
+    const satellites = new SatelliteDoor(sub('satellites'), { core: this.voiceCore });
     // Plugins start before the voice core, and the core before its front doors open, so no utterance meets
     // a half-wired pipeline; on stop the front doors drain and close first, while the core and the plugins
     // their work needs still run, and the core stops after them.
@@ -135,7 +138,7 @@ export class Hub {
       },
     });
     // The cloud link last: it tells the cloud about a hub that is whole, and it is gone before what it reports on stops.
-    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, this.plugins, this.speech, this.voiceCore, this.voice, this.cloud], log);
+    this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, this.plugins, this.speech, this.voiceCore, this.voice, satellites, this.cloud], log);
   }
 
   async start(): Promise<void> {

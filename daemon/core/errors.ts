@@ -100,6 +100,9 @@ export const ErrorCodes = {
   CLOUD_ACK_UNKNOWN: 'the cloud acknowledged a seq the hub never sent; the ack is ignored',
   // Tools that plugins declare for the assistant (PluginManifest.tools, issue 15).
   ASSISTANT_TOOL_INPUT_INVALID: 'the model\'s input for a plugin\'s tool does not fit the tool\'s inputSchema; the plugin is not called',
+  // Wyoming satellites (daemon/voice/satellites/, issue 16).
+  SATELLITE_UNREACHABLE: 'a satellite in voice.satellites could not be dialled or closed the connection; the hub dials again with backoff',
+  SATELLITE_STALLED: 'a satellite stopped reading what the hub sends (over 4 MiB unread); the connection is dropped and dialled again',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -14,6 +14,7 @@ export class SpeechMetrics {
   private readonly requests: Counter<'provider' | 'outcome'>;
   private readonly sttLatency: Histogram<'provider'>;
   private readonly ttsLatency: Histogram<'provider'>;
+  private readonly ttsRequests: Counter<'provider' | 'outcome'>;
   private readonly rtf: Histogram<'provider' | 'kind'>;
 
   constructor(registry: Registry) {
@@ -27,6 +28,10 @@ export class SpeechMetrics {
     this.ttsLatency = getOrCreate(registry, 'voicehub_tts_latency_seconds', () => new Histogram({
       name: 'voicehub_tts_latency_seconds', help: 'Text to synthesised reply audio', labelNames: ['provider'], buckets: SPEECH_BUCKETS, registers: [registry],
     }));
+    this.ttsRequests = getOrCreate(registry, 'voicehub_tts_requests_total', () => new Counter({
+      name: 'voicehub_tts_requests_total', help: 'Text-to-speech requests by provider and outcome (ok or the error code)',
+      labelNames: ['provider', 'outcome'], registers: [registry],
+    }));
     this.rtf = getOrCreate(registry, 'voicehub_speech_real_time_factor', () => new Histogram({
       name: 'voicehub_speech_real_time_factor', help: 'Engine time over audio duration (kind stt or tts)', labelNames: ['provider', 'kind'], buckets: RTF_BUCKETS, registers: [registry],
     }));
@@ -37,6 +42,10 @@ export class SpeechMetrics {
     if (seconds === undefined) return;
     this.sttLatency.observe({ provider }, seconds);
     if (audioSeconds) this.rtf.observe({ provider, kind: 'stt' }, seconds / audioSeconds);
+  }
+
+  ttsOutcome(provider: string, outcome: string): void {
+    this.ttsRequests.inc({ provider, outcome });
   }
 
   tts(provider: string, seconds: number, audioSeconds: number): void {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { HubContext, Subsystem } from '../core/context.js';
-import { HubError } from '../core/errors.js';
+import { HubError, isHubError } from '../core/errors.js';
 import type { Device } from '../../devices/model.js';
 import type { AudioInput, SpeechStream, SpeechToText, SpokenAudio, TextToSpeech, Transcript, UtteranceContext } from '../voice/handlerStage.js';
 import { EspeakTts } from './espeakTts.js';
@@ -10,6 +10,12 @@ import { SpeechMetrics } from './metrics.js';
 import { findProgram } from './childProcess.js';
 import { parseWyomingUrl } from './wyoming/wyomingStt.js';
 import { WyomingSpeechToText } from './wyoming/wyomingSpeechToText.js';
+import { WyomingTts } from './wyoming/wyomingTts.js';
+import { WyomingReachability } from './wyoming/reachability.js';
+import type { ProviderHealth } from './provider.js';
+
+/** How often /health's view of a Wyoming service is refreshed (one short `describe` each time). */
+const PROBE = { intervalMs: 60_000, failingIntervalMs: 10_000, timeoutMs: 3_000 };
 
 export interface SpeechPorts {
   devices: { list(): readonly Device[] };
@@ -30,6 +36,9 @@ export class SpeechSubsystem implements Subsystem {
   readonly tts: TextToSpeech;
   readonly grammar: GrammarSpeechToText | null;
   readonly espeak: EspeakTts | null;
+  readonly wyomingTts: WyomingTts | null;
+  /** Reachability of the Wyoming services configured for speech in and out (for /health). */
+  private readonly probes: { stt: WyomingReachability | null; tts: WyomingReachability | null };
   private timer: NodeJS.Timeout | null = null;
   private sox: string | null = null;
   private rebuilding: Promise<void> = Promise.resolve();
@@ -46,11 +55,25 @@ export class SpeechSubsystem implements Subsystem {
       timeoutMs: speech.stt.timeoutMs, silenceMs: speech.vad.silenceMs, maxSpeechMs: speech.vad.maxSpeechMs, metrics, sox: () => this.sox,
     }) : null;
     this.stt = wyoming ?? new SpeechRouter(this.grammar, ports.pluginStt, speech.stt.provider);
-    const espeak = this.espeak;
+    const ttsTarget = speech.tts.provider === 'wyoming' && speech.tts.url ? parseWyomingUrl(speech.tts.url) : null;
+    this.wyomingTts = ttsTarget ? new WyomingTts(ttsTarget, { timeoutMs: speech.tts.timeoutMs, voice: speech.tts.voice, metrics }) : null;
+    this.probes = {
+      stt: wyoming && speech.stt.url ? new WyomingReachability(parseWyomingUrl(speech.stt.url), PROBE) : null,
+      tts: ttsTarget ? new WyomingReachability(ttsTarget, PROBE) : null,
+    };
+    const engine: TextToSpeech | null = this.espeak ?? this.wyomingTts;
     this.tts = {
       synthesize: (text: string, lang: string | undefined, signal?: AbortSignal): Promise<SpokenAudio> => {
-        if (!espeak) return Promise.reject(new HubError('TTS_FAILED', `speech.tts.provider ${speech.tts.provider} gives no speech`));
-        return espeak.synthesize(text, lang, signal);
+        if (!engine) return Promise.reject(new HubError('TTS_FAILED', speech.tts.provider === 'wyoming'
+          ? 'speech.tts.provider is wyoming but speech.tts.url is not set (tcp://host:port)'
+          : `speech.tts.provider ${speech.tts.provider} gives no speech`));
+        return engine.synthesize(text, lang, signal).then((audio) => {
+          metrics.ttsOutcome(speech.tts.provider, 'ok');
+          return audio;
+        }, (err: unknown) => {
+          metrics.ttsOutcome(speech.tts.provider, isHubError(err) ? err.code : 'TTS_FAILED');
+          throw err;
+        });
       },
     };
   }
@@ -60,16 +83,29 @@ export class SpeechSubsystem implements Subsystem {
     await this.grammar?.start();
     await this.espeak?.start();
     for (const event of ['device.added', 'device.removed', 'device.changed'] as const) this.ctx.bus.on(event, this, () => this.scheduleRebuild());
+    this.probes.stt?.start();
+    this.probes.tts?.start();
     this.ctx.health.register('speech', () => {
-      const stt = this.grammar?.check() ?? { ok: true, detail: `speech.stt.provider ${this.ctx.config.speech.stt.provider}` };
-      const tts = this.espeak?.check() ?? { ok: true, detail: `speech.tts.provider ${this.ctx.config.speech.tts.provider}` };
-      return { ok: true, stt, tts };
+      const { stt: sttConfig, tts: ttsConfig } = this.ctx.config.speech;
+      const stt = this.grammar?.check() ?? this.probes.stt?.check() ?? unset(sttConfig.provider, 'stt');
+      const tts = this.espeak?.check() ?? this.probes.tts?.check() ?? unset(ttsConfig.provider, 'tts');
+      // A Wyoming service the hub was told to use and cannot reach (or has no url for) degrades the hub (200,
+      // "degraded"); a local engine that is missing does not: audio answers NO_STT saying what to install.
+      const ok = (sttConfig.provider !== 'wyoming' || stt.ok) && (ttsConfig.provider !== 'wyoming' || tts.ok);
+      return { ok, stt, tts };
     });
+  }
+
+  /** Probes the Wyoming services now (tests, and /health after a change): resolves once both have answered. */
+  async probeWyoming(): Promise<void> {
+    await Promise.all([this.probes.stt?.probe(), this.probes.tts?.probe()]);
   }
 
   async stop(): Promise<void> {
     this.ctx.bus.removeListeners(this);
     this.ctx.health.unregister('speech');
+    this.probes.stt?.stop();
+    this.probes.tts?.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.rebuilding;
@@ -104,6 +140,12 @@ export class SpeechSubsystem implements Subsystem {
       areas: Object.entries(this.ctx.config.areas ?? {}).map(([name, a]) => ({ name, aliases: a.aliases ?? [] })),
     };
   }
+}
+
+/** The health of a provider that is off, or `wyoming` without its url. */
+function unset(provider: string, kind: 'stt' | 'tts'): ProviderHealth {
+  if (provider === 'wyoming') return { ok: false, detail: `speech.${kind}.provider is wyoming but speech.${kind}.url is not set (tcp://host:port)` };
+  return { ok: true, detail: `speech.${kind}.provider ${provider}` };
 }
 
 /**

@@ -5,7 +5,8 @@ import type { VoiceCodec } from './voiceCodec.js';
 /** What the router needs of a session: who it is, and a way to send it an event its door has encoded. */
 export interface Listener<F = unknown> {
   readonly identity: { readonly id: string; readonly subject: string };
-  speak(frame: F): void;
+  /** `spoken`: what the frame says, for a session that speaks it as audio too. */
+  speak(frame: F, spoken?: { readonly text: string }): void;
 }
 
 interface Entry {
@@ -45,7 +46,7 @@ export class SpeechRouter {
       this.bySubject.set(subject, same);
     }
     same.add(entry);
-    for (const spoken of this.held.take(subject)) listener.speak(codec.speak(spoken.text, spoken.source));
+    for (const spoken of this.held.take(subject)) listener.speak(codec.speak(spoken.text, spoken.source), spoken);
   }
 
   /** A session closed: it hears nothing more. A listener that never joined is ignored. */
@@ -68,7 +69,7 @@ export class SpeechRouter {
         frame = entry.codec.speak(event.text, event.source);
         frames.set(entry.codec, frame);
       }
-      entry.listener.speak(frame);
+      entry.listener.speak(frame, event);
     };
     const session = event.sessionId === undefined ? undefined : this.byId.get(event.sessionId);
     if (session) return say(session);

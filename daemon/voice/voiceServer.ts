@@ -232,8 +232,11 @@ export class VoiceServer implements Subsystem {
     }
     const token = extractToken(req)!; // checkRequest found it
     this.upgradeTraceIds.set(req, traceId);
-    const wantsFeed = new URLSearchParams(req.url?.split('?')[1] ?? '').get('feed') === 'devices';
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims, token, sessionId, traceId, wantsFeed));
+    const query = new URLSearchParams(req.url?.split('?')[1] ?? '');
+    const wantsFeed = query.get('feed') === 'devices';
+    // `?tts=true`: an audio client from the start, so `speak` pushes come as audio too (PROTOCOL §3).
+    const tts = query.get('tts') === 'true' || query.get('tts') === '1';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, claims, token, sessionId, traceId, wantsFeed, tts));
   }
 
   /**
@@ -274,7 +277,7 @@ export class VoiceServer implements Subsystem {
     return new JsonSessionDoor(this.core.openSession(jsonCodec, identity, { send }, { hearsSpeech: false }), this.parser);
   }
 
-  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string, wantsFeed = false): void {
+  private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string, wantsFeed = false, tts = false): void {
     const log = this.options.ctx.log.child({ sessionId: id, traceId });
     const send = (frame: string): void => {
       if (ws.readyState !== 1) return;
@@ -289,7 +292,7 @@ export class VoiceServer implements Subsystem {
       if (ws.readyState !== 1 || ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
       this.frames.send(socket, ws, pcm);
     };
-    const session = this.core.openSession(jsonCodec, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId }, { send, sendAudio });
+    const session = this.core.openSession(jsonCodec, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId, tts }, { send, sendAudio });
     const door = new JsonSessionDoor(session, this.parser!);
     const conn: Connection = { ws, session, subject: claims.sub, token, exp: claims.exp, alive: true };
     // Bytes read from the socket and not yet parsed into a frame (ws buffers up to maxPayload per frame) are

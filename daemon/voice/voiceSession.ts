@@ -59,6 +59,8 @@ export interface SessionIdentity {
   area?: string;
   /** The connection's trace id (the upgrade's `x-trace-id`, or made up): every log line of the session carries it. */
   traceId?: string;
+  /** The client asked at connect for speech (`?tts=true`, a satellite): `speak` pushes reach it as audio too. */
+  tts?: boolean;
 }
 
 /** How a session reaches its client; the front door provides it (the voice server: over the WebSocket). */
@@ -116,6 +118,11 @@ export class VoiceSession<F = string> {
    */
   private vadEnded: string | null = null;
   private idleWaiters: Array<() => void> = [];
+  /** Set at connect or by the first request with `tts: true`: `speak` pushes are spoken to this client too. */
+  private audioClient: boolean;
+  /** Spoken audio goes out one piece after another (a push never cuts into a reply's audio), synthesised at once. */
+  private speechOut: Promise<void> = Promise.resolve();
+  private spokenPushes = 0;
   private readonly hooks: RunHooks = {
     onRetry: () => this.machine.to('retrying'),
     onAttempt: () => this.machine.to('processing'),
@@ -132,10 +139,16 @@ export class VoiceSession<F = string> {
       this.send(delta(job.id, text));
     } : null;
     this.machine = new SessionStateMachine((state) => this.send(codec.state(state)));
+    this.audioClient = identity.tts === true;
   }
 
   get state(): SessionState {
     return this.machine.state;
+  }
+
+  /** The id of the audio stream open now (not ended by audio.end, the VAD, a refusal or an idle timeout), if any. */
+  get openAudioId(): string | null {
+    return this.audio?.frame.id ?? null;
   }
 
   /** Jobs accepted and not yet started. */
@@ -153,12 +166,14 @@ export class VoiceSession<F = string> {
         if (this.admit(frame.id, false)) {
           const job = new UtteranceJob(frame.id, frame.text, frame.lang, null, performance.now(), this.traceId(frame.id), this.deps.log);
           job.wantsSpeech = frame.tts === true;
+          if (job.wantsSpeech) this.audioClient = true;
           this.enqueue(job);
         }
         return;
       case 'audio.start':
         if (this.audio) return this.refuse(frame.id, 'BAD_REQUEST', 'an audio stream is already open: send audio.end first');
         this.vadEnded = null;
+        if (frame.tts === true) this.audioClient = true;
         if (!this.admit(frame.id, true)) return;
         this.openAudio(frame);
         return;
@@ -199,10 +214,14 @@ export class VoiceSession<F = string> {
 
   /**
    * An event pushed by a plugin (`voice.speak`), encoded by this session's codec; the core's speech router
-   * (speechRouter.ts) encodes it once per codec for every session it goes to. Nothing once closed.
+   * (speechRouter.ts) encodes it once per codec for every session it goes to. A client that asked for speech
+   * (at connect, or `tts: true` on a request) hears `spoken` as audio after the frame (ids `speak-1`, `speak-2`…).
+   * Nothing once closed.
    */
-  speak(frame: F): void {
-    if (!this.closed) this.send(frame);
+  speak(frame: F, spoken?: { readonly text: string }): void {
+    if (this.closed) return;
+    this.send(frame);
+    if (spoken && this.audioClient) this.say(`speak-${++this.spokenPushes}`, spoken.text, undefined, this.deps.log);
   }
 
   /** Shutdown: waiting jobs are handed back (BUSY, the hub is stopping); resolves once the running one is answered. */
@@ -466,18 +485,25 @@ export class VoiceSession<F = string> {
    * door that carries audio; a synthesiser that fails leaves the text reply as the answer (logged).
    */
   private speakReply(job: UtteranceJob, text: string): void {
+    this.say(job.id, text, job.lang, job.log);
+  }
+
+  /** Synthesises now; sends once the audio before it has gone out. */
+  private say(id: string, text: string, lang: string | undefined, log: Logger): void {
     const tts = this.deps.tts();
     const sendAudio = this.transport.sendAudio;
     if (!tts || !sendAudio) return;
-    tts.synthesize(text, job.lang).then((spoken) => {
+    const audio = Promise.resolve().then(() => tts.synthesize(text, lang));
+    audio.catch(() => {}); // handled below, in turn; this keeps an early failure from counting as unhandled
+    this.speechOut = this.speechOut.then(() => audio).then((spoken) => {
       if (this.closed) return;
-      this.send(this.deps.codec.speechStart(job.id, spoken.rate, spoken.format));
+      this.send(this.deps.codec.speechStart(id, spoken.rate, spoken.format));
       for (let at = 0; at < spoken.pcm.length; at += SPEECH_CHUNK_BYTES) {
         sendAudio.call(this.transport, spoken.pcm.subarray(at, at + SPEECH_CHUNK_BYTES));
       }
-      this.send(this.deps.codec.speechEnd(job.id));
+      this.send(this.deps.codec.speechEnd(id));
     }, (err: unknown) => {
-      job.log.warn({ err, code: isHubError(err) ? err.code : 'TTS_FAILED' }, 'the reply could not be spoken');
+      log.warn({ err, code: isHubError(err) ? err.code : 'TTS_FAILED' }, 'the reply could not be spoken');
     });
   }
 }

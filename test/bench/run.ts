@@ -13,6 +13,7 @@ import { benchAssistant } from './assistant.js';
 import { benchCorpus } from './corpus.js';
 import { benchSpeech } from './speech.js';
 import { benchLinkEvents, benchPool } from './cloud.js';
+import { benchSatellite, p as percentile } from './satellite.js';
 
 /**
  * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
@@ -142,6 +143,18 @@ if (want('speech')) {
   console.log(`| grammar, warm (streamed as spoken) | ${fmt(r.warm.p50, 0)} ms (target ≤ 400) | ${fmt(r.warm.p99, 0)} ms | ${fmt(r.warm.rtf, 2)} | ${r.warm.n} |`);
   console.log(`| grammar, cold (process per utterance) | ${fmt(r.cold.p50, 0)} ms | ${fmt(r.cold.p99, 0)} ms | ${fmt(r.cold.rtf, 2)} | ${r.cold.n} |`);
   if (r.general) console.log(`| general model (en-us LM, no grammar), batch | word accuracy ${fmt(100 * r.general.wordAccuracy)} % | | RTF ${fmt(r.general.rtf, 2)} (whole run / audio) | ${r.general.n} |`);
+}
+if (want('satellite')) {
+  const n = Number(process.env.BENCH_SATELLITE_UTTERANCES ?? 50);
+  console.log(`\n## Wyoming satellite door vs /voice: ${n} utterances each, alternating, same Wyoming ASR/TTS stand-ins (answer at once), from the end of the audio`);
+  const r = await benchSatellite(n);
+  console.log('| door | transcript p50 / p99 | MQTT command p50 / p99 | end of reply audio p50 / p99 |');
+  console.log('|---|---|---|---|');
+  const row = (name: string, t: { transcript: number[]; command: number[]; audioEnd: number[] }) =>
+    console.log(`| ${name} | ${fmt(percentile(t.transcript, 0.5))} / ${fmt(percentile(t.transcript, 0.99))} ms | ${fmt(percentile(t.command, 0.5))} / ${fmt(percentile(t.command, 0.99))} ms | ${fmt(percentile(t.audioEnd, 0.5))} / ${fmt(percentile(t.audioEnd, 0.99))} ms |`);
+  row('/voice (baseline)', r.voice);
+  row('Wyoming satellite', r.satellite);
+  console.log(`satellite / voice, p50: transcript ${fmt(percentile(r.satellite.transcript, 0.5) / percentile(r.voice.transcript, 0.5), 2)}×, command ${fmt(percentile(r.satellite.command, 0.5) / percentile(r.voice.command, 0.5), 2)}×, reply audio ${fmt(percentile(r.satellite.audioEnd, 0.5) / percentile(r.voice.audioEnd, 0.5), 2)}×`);
 }
 if (want('cloud')) {
   const events = Number(process.env.BENCH_CLOUD_EVENTS ?? 20_000);

@@ -104,6 +104,8 @@ export function describeWyoming(target: WyomingTarget, timeoutMs: number): Promi
       }
     });
     socket.on('error', (err) => { clearTimeout(timer); reject(new HubError('STT_FAILED', err.message)); });
+    // A peer that hangs up without info is unreachable now, not after the timeout (a no-op once settled).
+    socket.on('close', () => { clearTimeout(timer); reject(new HubError('STT_FAILED', 'the Wyoming service closed the connection without info')); });
     socket.write(encodeEvent('describe'));
   });
 }
