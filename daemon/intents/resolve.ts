@@ -43,6 +43,9 @@ const NEEDS: Readonly<Record<string, Capability>> = {
   HassSetPosition: 'position',
   HassFanSetSpeed: 'fan_speed',
   HassClimateSetTemperature: 'target_temperature',
+  HassHumidifierSetpoint: 'target_humidity',
+  HassHumidifierMode: 'mode',
+  HassWaterHeaterMode: 'mode',
 };
 
 /** Allowed ranges of numeric slots; temperatures in °C (°F when said in Fahrenheit). */
@@ -51,6 +54,7 @@ export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> =
   position: [0, 100],
   percentage: [0, 100],
   volume: [0, 100],
+  humidity: [0, 100],
   temperature: [5, 35],
   temperatureF: [41, 95],
   duration: [1, 86_400],
@@ -73,7 +77,7 @@ export const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = 
 
 /** The first slot value outside its range, as an error; null when all are fine. */
 export function checkValues(slots: MatchSlots): ResolveError | null {
-  for (const slot of ['brightness', 'position', 'percentage', 'volume', 'temperature', 'duration']) {
+  for (const slot of ['brightness', 'position', 'percentage', 'volume', 'humidity', 'temperature', 'duration']) {
     const value = slots[slot];
     if (typeof value !== 'number') continue;
     const key = slot === 'temperature' && slots.unit === 'F' ? 'temperatureF' : slot;
@@ -283,6 +287,19 @@ function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>):
     if (able.length === 0) return { error: 'DEVICE_UNSUPPORTED', reason: 'capability', candidates: devices, ...(match.slots.name ? { name: match.slots.name.text } : {}) };
     devices = able;
   }
+  // A humidity is checked against each humidifier's own range, a mode against the modes it has.
+  const h = match.slots.humidity;
+  if (match.intent === 'HassHumidifierSetpoint' && typeof h === 'number') {
+    for (const d of devices) {
+      const [min, max] = [d.minHumidity ?? 0, d.maxHumidity ?? 100];
+      if (h < min || h > max) return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'humidity', value: h, min, max };
+    }
+  }
+  const mode = match.slots.mode;
+  if ((match.intent === 'HassHumidifierMode' || match.intent === 'HassWaterHeaterMode') && typeof mode === 'string') {
+    const without = devices.find((d) => d.modes !== undefined && !d.modes.includes(mode));
+    if (without) return { error: 'DEVICE_UNSUPPORTED', reason: 'mode', mode, modes: without.modes ?? [], candidates: [without] };
+  }
   const t = match.slots.temperature;
   if (match.intent === 'HassClimateSetTemperature' && typeof t === 'number') {
     for (const d of devices) {
@@ -304,9 +321,12 @@ export function temperatureScale(d: IntentDevice): 'C' | 'F' {
   return /f/i.test(d.unit ?? '') ? 'F' : 'C';
 }
 
+/** Home Assistant's water heater defaults (43.3–60 °C, 110–140 °F). */
+const WATER_HEATER_RANGE: Readonly<Record<'C' | 'F', readonly [number, number]>> = { C: [43.3, 60], F: [110, 140] };
+
 /** The device's own set-point range, in its own unit. */
 export function temperatureRange(d: IntentDevice): readonly [number, number] {
-  const [min, max] = DEFAULT_RANGE[temperatureScale(d)];
+  const [min, max] = (d.type === 'water_heater' ? WATER_HEATER_RANGE : DEFAULT_RANGE)[temperatureScale(d)];
   return [d.minTemp ?? min, d.maxTemp ?? max];
 }
 

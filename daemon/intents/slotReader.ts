@@ -8,7 +8,7 @@ import { isHan, joinTokens } from './normalize.js';
 import { parseDurationAt, parseNumberAt, parsePercentAt, parseTemperatureAt } from './numbers.js';
 import { DeviceLists, staticLists, type Reading } from './lists.js';
 
-const PERCENT_LISTS = new Set(['brightness', 'position', 'percentage', 'percent', 'pct']);
+const PERCENT_LISTS = new Set(['brightness', 'position', 'percentage', 'percent', 'pct', 'humidity']);
 /** Lists read as numbers: `{brightness}` 0–100 %, `{temperature}`, `{duration}` (seconds), `{number}`. */
 export const NUMBER_LISTS: ReadonlySet<string> = new Set([...PERCENT_LISTS, 'temperature', 'degrees', 'duration', 'number']);
 /** Lists whose value must carry a unit word: `{pct:x}` (40%), `{degrees:x}` (22 degrees). */

@@ -2,7 +2,8 @@ import type { DeviceAction, DeviceCommand, DeviceView, HandlerContext, IntentRep
 
 /**
  * Device control and state questions: turn on/off, toggle, brightness, position, stop, fan speed,
- * temperature, lock/unlock (HassTurnOn/Off on a lock), scenes, scripts, buttons, valves, vacuums, media players, and "is the front door locked", "what's the
+ * temperature, lock/unlock (HassTurnOn/Off on a lock), scenes, scripts, buttons, valves, vacuums, media players,
+ * humidifiers, water heaters, and "is the front door locked", "what's the
  * humidity in the living room". Everything goes through the API: the intent engine picks the devices and
  * words the reply (`api.devices.resolve`), the hub translates and publishes (`api.devices.command`). A
  * request it cannot carry out ("250 percent", a device nobody has) is refused before anything is sent.
@@ -20,6 +21,7 @@ export const manifest: PluginManifest = {
     // The kinds' own (devices/kinds/vacuum.ts, mediaPlayer.ts): the engine picks the device and its command.
     'HassVacuumStart', 'HassVacuumReturnToBase', 'HassVacuumPause', 'HassMediaPause', 'HassMediaUnpause', 'HassMediaNext',
     'HassMediaPrevious', 'HassSetVolume', 'HassSetVolumeRelative', 'HassMediaPlayerMute', 'HassMediaPlayerUnmute',
+    'HassHumidifierSetpoint', 'HassHumidifierMode', 'HassWaterHeaterMode',
   ],
 };
 
