@@ -368,6 +368,10 @@ export class IntentEngine {
         const r = f.value as { value: number; scale: 'C' | 'F' };
         slots[f.slot] = r.value;
         if (r.scale === 'F') slots.unit = 'F';
+      } else if (isExtremeReading(f.value)) {
+        // "set the fan to its lowest setting": the percentage as said (1 or 100), and which end it was.
+        slots[f.slot] = f.value.value;
+        slots.setting = f.value.extreme;
       } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || f.list === 'floor' || staticLists.has(f.list)) {
         slots[f.slot] = f.value;
         if (f.list === 'area' || f.list === 'floor') score += 1;
@@ -410,6 +414,10 @@ export class IntentEngine {
     }
     return true;
   }
+}
+
+function isExtremeReading(v: unknown): v is { value: number; extreme: 'min' | 'max' } {
+  return typeof v === 'object' && v !== null && 'extreme' in v && typeof (v as { value?: unknown }).value === 'number';
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -343,3 +343,17 @@ export function deviceTemperature(d: IntentDevice, spoken: number, said: 'C' | '
   if (step) value = Number((Math.round(value / step) * step).toFixed((String(step).split('.')[1] ?? '').length));
   return { value, scale };
 }
+
+/**
+ * The set-point a HassClimateSetTemperature sends each device, in its own unit: the number said, converted and
+ * rounded as above, or its own lowest or highest ("set the heating to the minimum": its min_temp). Null for
+ * other intents, or when the sentence gave neither.
+ */
+export function setPointsFor(match: IntentMatch, devices: readonly IntentDevice[]): Array<{ value: number; scale: 'C' | 'F' }> | null {
+  if (match.intent !== 'HassClimateSetTemperature') return null;
+  const t = match.slots.temperature;
+  const setting = match.slots.setting;
+  if (typeof t === 'number') return devices.map((d) => deviceTemperature(d, t, match.slots.unit));
+  if (setting !== 'min' && setting !== 'max') return null;
+  return devices.map((d) => ({ value: temperatureRange(d)[setting === 'min' ? 0 : 1], scale: temperatureScale(d) }));
+}

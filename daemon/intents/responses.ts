@@ -141,6 +141,8 @@ export function commandReply(match: IntentMatch, resolution: ResolveSuccess, lis
     mode: typeof s.mode === 'string' ? modeLabel(s.mode, langOf(match.lang)) : '',
   };
   // A kind's own command ("Started the vacuum.") is worded by its module (devices/kinds/<kind>.ts `replies`).
+  // A fan's lowest or highest setting is a speed step, whatever percentage stands for it.
+  if (command?.command === 'set_fan_speed' && (s.setting === 'min' || s.setting === 'max')) return render(match.lang, s.setting === 'min' ? 'set_speed_min' : 'set_speed_max', vars);
   const own = !key && command ? kindReply(first.type, command.command, langOf(match.lang)) : undefined;
   return own !== undefined ? fill(own, vars) : render(match.lang, key ?? 'turn_on', vars);
 }

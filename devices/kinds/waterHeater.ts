@@ -178,6 +178,7 @@ export const waterHeater: DeviceKind = {
           '(turn|change|adjust|put|make|bring|raise|lower|increase|decrease|heat) <target> [<temp_word>] [up|down] <to> {temperature}',
           '<target> [<temp_word>] <to> {temperature}', 'set [the] water temperature <to> {temperature}',
           '(heat|make) [the] water <to> {degrees:temperature}',
+          'set <target> [<temp_word>] <to> {setting}', '(turn|put|bring|crank) <target> [<temp_word>] [up|down] <to> {setting}',
         ],
       }],
       HassWaterHeaterMode: [{
@@ -197,6 +198,7 @@ export const waterHeater: DeviceKind = {
         sentences: [
           '<target>[水温|温度]<setto>{temperature}', '<target>[水温|温度]{degrees:temperature}', '<setto><target>[水温|温度][到|为|成]{temperature}',
           '<target>[水温|温度](调高|调低|升高|降低|提高)[到|至]{temperature}', '水温<setto>{temperature}', '水温{degrees:temperature}',
+          '<target>[水温|温度]<setto>{setting}', '水温<setto>{setting}',
         ],
       }],
       HassWaterHeaterMode: [{

@@ -15,6 +15,8 @@ export const EN_RESPONSES = {
   set_position: 'Set {target} to {value}%.',
   set_fan_speed: 'Set {target} to {value}%.',
   set_temperature: 'Set {target} to {value} {unit}.',
+  set_speed_min: 'Set {target} to its lowest speed.',
+  set_speed_max: 'Set {target} to its highest speed.',
 
   state_is: '{Target} {is} {state}.',
   state_yes: 'Yes, {target} {is} {state}.',

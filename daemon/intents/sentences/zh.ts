@@ -105,6 +105,9 @@ export const ZH_SENTENCES: LangSentences = {
           '(<where>|<target>)[温度|室温](调高|调低|升高|降低|升|降|提高)[到|至]{temperature}',
           '[室内]温度(调高|调低|升高|降低|<setto>)[到|至]{temperature}', '[室内]温度{degrees:temperature}',
           '<setto>{degrees:temperature}', '<setto><target>[温度][到|为|成]{temperature}',
+          // 它自己的最低、最高温度（min_temp / max_temp）：“空调调到最低”。
+          '<target>[温度]<setto>{setting}', '<setto><target>[温度][到|为|成]{setting}', '<where>[温度|室温]<setto>{setting}', '[室内]温度<setto>{setting}',
+          '<target>[温度](开|调)[到]{setting}',
         ],
       },
     ],
