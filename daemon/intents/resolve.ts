@@ -161,11 +161,14 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (areaId) found = found.filter(inArea(areaId));
   }
   if (found.length === 0 && asType) return asType();
-  // "What's the battery of the front door": the front door lock reads no battery, its sensor "Front Door Battery" does.
+  // "What's the battery of the front door": the front door lock reads no battery, its sensor "Front Door Battery" does;
+  // "is the front door charging": its "Front Door Charging" sensor answers.
   const asked = match.slots.measurement;
-  if (typeof asked === 'string' && found.length > 0 && !found.some((d) => measures(d, asked))) {
+  const answers = typeof asked === 'string' ? (d: IntentDevice) => measures(d, asked)
+    : match.slots.state === 'charging' ? reportsCharging : null;
+  if (answers && found.length > 0 && !found.some(answers)) {
     const spoken = nameTokens(name.text).join(' ');
-    const reading = lists.devices().filter((d) => measures(d, asked) && `${nameTokens(d.name).join(' ')} `.startsWith(`${spoken} `));
+    const reading = lists.devices().filter((d) => answers(d) && `${nameTokens(d.name).join(' ')} `.startsWith(`${spoken} `));
     if (reading.length > 0) found = reading;
   }
   if (found.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'name', name: name.text, ...(area ? { area } : {}) };
@@ -262,9 +265,16 @@ export function isKind(d: IntentDevice, kind: 'door' | 'window' | 'shade'): bool
   return d.type === 'cover' && !door;
 }
 
+/** Whether a device says if it is charging: a battery_charging sensor, a vacuum (on its dock), or a `charging` state field. */
+export function reportsCharging(d: IntentDevice): boolean {
+  return (d.type === 'binary_sensor' && d.deviceClass === 'battery_charging') || d.type === 'vacuum' || typeof d.state?.charging === 'boolean';
+}
+
 /** Whether a device can answer "what's the <measurement>". */
 export function measures(d: IntentDevice, measurement: string): boolean {
   if (measurement === 'temperature' && d.type === 'climate') return !d.capabilities || d.capabilities.includes('current_temperature') || d.capabilities.length === 0;
+  // A vacuum, a lock or a remote that reports its battery level in its own state ("battery": 61).
+  if (measurement === 'battery' && typeof d.state?.battery === 'number') return true;
   if (d.type !== 'sensor' && d.type !== 'climate') return false;
   const classes = MEASUREMENT_CLASSES[measurement] ?? [measurement];
   if (d.deviceClass && classes.includes(d.deviceClass)) return true;

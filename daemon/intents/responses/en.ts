@@ -70,6 +70,8 @@ export const EN_WORDS = {
     on: 'on', off: 'off', open: 'open', closed: 'closed', opening: 'opening', closing: 'closing',
     locked: 'locked', unlocked: 'unlocked', locking: 'locking', unlocking: 'unlocking', jammed: 'jammed',
     stopped: 'stopped',
+    cleaning: 'cleaning', docked: 'docked', returning: 'returning to its dock', paused: 'paused', idle: 'idle',
+    error: 'stuck (it reports an error)', charging: 'charging', charged: 'fully charged', not_charging: 'not charging',
   },
   measurements: {
     temperature: 'temperature', humidity: 'humidity', pressure: 'pressure', co2: 'CO2 level', battery: 'battery level',

@@ -65,6 +65,8 @@ export const ZH_WORDS = {
   states: {
     on: '开着', off: '关着', open: '开着', closed: '关着', opening: '正在打开', closing: '正在关闭',
     locked: '锁着', unlocked: '没锁', locking: '正在上锁', unlocking: '正在解锁', jammed: '卡住了', stopped: '停着',
+    cleaning: '正在清扫', docked: '在充电座上', returning: '正在回充', paused: '已暂停', idle: '空闲着', error: '出错了',
+    charging: '正在充电', charged: '已经充满', not_charging: '没在充电',
   },
   measurements: {
     temperature: '温度', humidity: '湿度', pressure: '气压', co2: '二氧化碳浓度', battery: '电量',

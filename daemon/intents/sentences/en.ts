@@ -244,6 +244,8 @@ export const EN_SENTENCES: LangSentences = {
           'is [the] battery (of|on|in|for) <target> (low|running low|dead|empty|flat|ok|okay|good)',
           'is <target> battery (low|running low|dead|empty|flat|ok|okay|good)', 'does <target> need [a] new batter(y|ies)',
           'how is [the] battery (of|on|in) <target>',
+          'how much (battery|charge|battery life|power) (does|has) <target> (have|got|left) [left]', 'how much (battery|charge) is left (on|in) <target>',
+          'how (full|charged) is <target> [battery]', '(what is|check) <target> battery [level|percentage|status]', 'what is battery percentage (of|on) <target>',
         ],
       },
       {

@@ -163,7 +163,10 @@ export const ZH_SENTENCES: LangSentences = {
       { slots: { state: 'on' }, domains: ['binary_sensor'], sentences: ['<target>(响|触发|报警|响起|在响|叫)[<ask>]'] },
       {
         slots: { measurement: 'battery' },
-        sentences: ['<target>(电池|电量)[是不是|是否][电量](低|不足|快没了|够|还够)[<ask>]', '<target>(没电|快没电|要没电)[<ask>]', '<target>要(换|充)电池[<ask>]'],
+        sentences: [
+          '<target>(电池|电量)[是不是|是否][电量](低|不足|快没了|够|还够)[<ask>]', '<target>(没电|快没电|要没电)[<ask>]', '<target>要(换|充)电池[<ask>]',
+          '<target>还[有|剩](多少|几格)电', '<target>(电量|电池)还剩(多少|几格)', '<target>[的](电量|电池)(怎么样|如何)',
+        ],
       },
       {
         slots: { sensor_class: 'battery_low', state: 'on' },
