@@ -386,6 +386,11 @@ export class IntentEngine {
 
   /** hassil's `requires_context: domain`: the target must be one of the block's device types. */
   private constrain(block: SentenceBlock, slots: MatchSlots): boolean {
+    // 家里的咖啡机 (zh <target>): "at home" names one device by its own name; before a type word ("全屋的灯") it means every one.
+    if (slots.home !== undefined) {
+      if (!slots.name || slots.name.ids.length === 0 || slots.name.typeWord) return false;
+      delete slots.home;
+    }
     // A name followed by its type word ("the play corner lights" for a light called Play Corner): the word must fit.
     if (slots.name && slots.type && !slots.name.unknown) {
       const types = slots.type.domains;

@@ -168,7 +168,7 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     : match.slots.state === 'charging' ? reportsCharging : null;
   if (answers && found.length > 0 && !found.some(answers)) {
     const spoken = nameTokens(name.text).join(' ');
-    const reading = lists.devices().filter((d) => answers(d) && `${nameTokens(d.name).join(' ')} `.startsWith(`${spoken} `));
+    const reading = lists.devices().filter((d) => answers(d) && [d.name, ...d.aliases].some((n) => `${nameTokens(n).join(' ')} `.startsWith(`${spoken} `)));
     if (reading.length > 0) found = reading;
   }
   if (found.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'name', name: name.text, ...(area ? { area } : {}) };

@@ -9,8 +9,9 @@ import { test } from 'node:test';
 import { corpusProblems, loadCorpus, runCorpus, CORPUS_LANGS, type CorpusLang } from '../../helpers/corpus.js';
 
 /** Right / total per language must be at least this (measured, rounded down). */
-const FLOOR: Readonly<Record<CorpusLang, number>> = { en: 0.98, zh: 0.98, 'zh-hant': 0.98 };
+const FLOOR: Readonly<Record<CorpusLang, number>> = { en: 0.99, zh: 0.99, 'zh-hant': 0.99 };
 // Measured 2026-12-05 on 1,152 sentences: en 463/468, zh 316/320, zh-Hant 360/364 (before issue 14's language work: 81 %, 82 %, 8 %).
+// With humidifiers, water heaters, settings, vacuum state and battery (appliances.json), 2,283 sentences: en 1174/1174, zh 712/712, zh-Hant 397/397.
 
 const files = loadCorpus();
 
