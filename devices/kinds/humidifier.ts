@@ -70,14 +70,14 @@ export const humidifier: DeviceKind = {
     const b = device.mqtt;
     const t = msg.topic;
     if (t === b.stateTopic) pick(read(b.valueTemplate, msg, out), onOff(b.payloadOn, b.payloadOff), out);
-    if (t === b.targetHumidityStateTopic) {
-      const n = number(read(b.targetHumidityStateTemplate, msg, out), out, 'target humidity');
-      if (n !== null) out.set('target_humidity', n);
-    }
-    if (t === b.currentHumidityTopic) {
-      const n = number(read(b.currentHumidityTemplate, msg, out), out, 'current humidity');
-      if (n !== null) out.set('current_humidity', n);
-    }
+    // A relative humidity is 0–100 %; anything else is a broken or hostile publisher.
+    const humidity = (key: string, template: string | undefined, what: string) => {
+      const n = number(read(template, msg, out), out, what);
+      if (n !== null && n >= 0 && n <= 100) out.set(key, n);
+      else if (n !== null) out.fail('VALUE_INVALID', `${what} ${n} is not 0–100 %`);
+    };
+    if (t === b.targetHumidityStateTopic) humidity('target_humidity', b.targetHumidityStateTemplate, 'target humidity');
+    if (t === b.currentHumidityTopic) humidity('current_humidity', b.currentHumidityTemplate, 'current humidity');
     if (t === b.modeStateTopic) {
       const mode = read(b.modeStateTemplate, msg, out);
       if (mode) out.set('mode', mode);
