@@ -21,6 +21,7 @@ import { DeviceLists, staticLists, type NameEntry } from './lists.js';
 import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
 import { TemplateCompiler, firstSet, type CNode } from './template.js';
+import { extremeAt } from './numbers.js';
 import { resolveTargets } from './resolve.js';
 import { kindSentences } from '../../devices/kinds/index.js';
 import { EN_SENTENCES } from './sentences/en.js';
@@ -221,7 +222,12 @@ export class IntentEngine {
     const listHere = new Map<string, boolean>();
     const canRead = (list: string) => {
       let v = listHere.get(list);
-      if (v === undefined) { const trie = staticLists.get(list)!; v = tokens.some((t) => trie.canStart(t)); listHere.set(list, v); }
+      if (v === undefined) {
+        const trie = staticLists.get(list);
+        // `{setting}` ("the lowest setting", 最高档) is read by a function, not a word list.
+        v = trie ? tokens.some((t) => trie.canStart(t)) : tokens.some((_, i) => extremeAt(tokens, i) !== null);
+        listHere.set(list, v);
+      }
       return v;
     };
     try {
@@ -386,11 +392,6 @@ export class IntentEngine {
 
   /** hassil's `requires_context: domain`: the target must be one of the block's device types. */
   private constrain(block: SentenceBlock, slots: MatchSlots): boolean {
-    // 家里的咖啡机 (zh <target>): "at home" names one device by its own name; before a type word ("全屋的灯") it means every one.
-    if (slots.home !== undefined) {
-      if (!slots.name || slots.name.ids.length === 0 || slots.name.typeWord) return false;
-      delete slots.home;
-    }
     // A name followed by its type word ("the play corner lights" for a light called Play Corner): the word must fit.
     if (slots.name && slots.type && !slots.name.unknown) {
       const types = slots.type.domains;
@@ -440,7 +441,7 @@ function required(nodes: readonly CNode[]): { tokens: string[]; lists: string[] 
   const lists = new Set<string>();
   for (const n of nodes) {
     if (n.k === 'lit') tokens.add(n.tok);
-    else if (n.k === 'slot' && staticLists.has(n.list)) lists.add(n.list);
+    else if (n.k === 'slot' && (staticLists.has(n.list) || n.list === 'setting')) lists.add(n.list);
   }
   return { tokens: [...tokens], lists: [...lists] };
 }

@@ -12,8 +12,6 @@ export const ZH_SENTENCES: LangSentences = {
     target: [
       '({name}',
       '|{area}[里|里面|内]{name}',
-      // 家里的咖啡机: "at home" before a name only says where it is.
-      '|{everywhere:home}{name}',
       '|{name}{type}',
       '|[{all}][{area}][里|里面|内][{all}]{type}[{all}]',
       '|{here}[{all}]{type}[{all}]',
