@@ -20,7 +20,10 @@ export interface ConfigDevices {
   problems: ConfigProblem[];
 }
 
-const TOPIC_KEYS = ['commandTopic', 'stateTopic', 'temperatureCommandTopic', 'modeCommandTopic', 'positionTopic', 'setPositionTopic', 'brightnessCommandTopic'] as const;
+const TOPIC_KEYS = [
+  'commandTopic', 'stateTopic', 'temperatureCommandTopic', 'modeCommandTopic', 'positionTopic', 'setPositionTopic', 'brightnessCommandTopic',
+  'targetHumidityCommandTopic',
+] as const;
 
 export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevices {
   const devices: Device[] = [];
@@ -76,6 +79,10 @@ function toDevice(e: DeviceConfig, kind: DeviceKind): Device {
     tempStep: e.tempStep,
     temperatureCommandTopic: e.temperatureCommandTopic,
     modeCommandTopic: e.modeCommandTopic,
+    modes: e.modes,
+    targetHumidityCommandTopic: e.targetHumidityCommandTopic,
+    minHumidity: e.minHumidity,
+    maxHumidity: e.maxHumidity,
     positionTopic: e.positionTopic,
     setPositionTopic: e.setPositionTopic,
   };

@@ -52,6 +52,8 @@ export const ABBREVIATIONS: Readonly<Record<string, string>> = {
   cod_dis_req: 'code_disarm_required',
   cod_trig_req: 'code_trigger_required',
   cont_type: 'content_type',
+  curr_hum_t: 'current_humidity_topic',
+  curr_hum_tpl: 'current_humidity_template',
   curr_temp_t: 'current_temperature_topic',
   curr_temp_tpl: 'current_temperature_template',
   def_ent_id: 'default_entity_id',

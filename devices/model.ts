@@ -20,7 +20,9 @@ export type Capability =
   // scene/script (activate), button (press), vacuum (start, pause, return home), media player.
   | 'activate' | 'press'
   | 'start' | 'pause' | 'return_home'
-  | 'play_pause' | 'next_previous' | 'volume' | 'mute';
+  | 'play_pause' | 'next_previous' | 'volume' | 'mute'
+  // Humidifier (target humidity) and humidifier or water heater modes (HA's `modes`).
+  | 'target_humidity' | 'mode';
 
 /**
  * How to talk to one entity over MQTT: the discovery (or Zigbee2MQTT, or config) fields that the command
@@ -113,6 +115,21 @@ export interface MqttBinding {
   vacuum?: VacuumBinding;
   /** Media player (the mqtt_media_player convention; see devices/kinds/mediaPlayer.ts). */
   media?: MediaBinding;
+  /** Humidifier (HA's MQTT humidifier): the target humidity's topics and templates, its range, the measured humidity. */
+  targetHumidityCommandTopic?: string;
+  targetHumidityCommandTemplate?: string;
+  targetHumidityStateTopic?: string;
+  targetHumidityStateTemplate?: string;
+  currentHumidityTopic?: string;
+  currentHumidityTemplate?: string;
+  minHumidity?: number;
+  maxHumidity?: number;
+  /** Humidifier: what it is doing now (`action_topic`: off, humidifying, drying, idle). */
+  actionTopic?: string;
+  actionTemplate?: string;
+  /** Water heater: `power_command_topic` (payload_on/off) and its template. */
+  powerCommandTopic?: string;
+  powerCommandTemplate?: string;
   /** Light colour, default schema: one command topic per colour model, with its template. */
   rgbCommandTopic?: string;
   rgbCommandTemplate?: string;
@@ -236,6 +253,9 @@ export type DeviceCommand =
   | { command: 'set_temperature'; params: { temperature: number } }
   | { command: 'set_hvac_mode'; params: { mode: string } }
   | { command: 'set_fan_speed'; params: { percentage: number } }
+  // Humidifier: a target humidity in % (checked against its min/max); humidifier mode or water heater operation mode.
+  | { command: 'set_humidity'; params: { humidity: number } }
+  | { command: 'set_mode'; params: { mode: string } }
   // Light colour: RGB 0–255 each, or a white by colour temperature in kelvin (the translator converts and clamps).
   | { command: 'set_color'; params: { rgb: [number, number, number] } }
   | { command: 'set_color_temp'; params: { kelvin: number } }

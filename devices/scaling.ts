@@ -62,7 +62,9 @@ export function toNumber(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string') return null;
   const text = value.trim();
-  return NUMERIC.test(text) ? Number(text) : null;
+  // "1e309" is numeric text but no number a device means (Infinity would be stored, and saved as null).
+  const n = NUMERIC.test(text) ? Number(text) : Number.NaN;
+  return Number.isFinite(n) ? n : null;
 }
 
 /**

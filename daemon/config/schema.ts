@@ -162,6 +162,12 @@ const DeviceSchema = Type.Object({
   tempStep: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   temperatureCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
   modeCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  // The modes a climate, humidifier or water heater takes on modeCommandTopic (HA's `modes`).
+  modes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 32 })),
+  // A humidifier's target humidity (HA's target_humidity_command_topic) and its range in % (HA: 0–100).
+  targetHumidityCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+  minHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  maxHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   positionTopic: Type.Optional(Type.String({ minLength: 1 })),
   setPositionTopic: Type.Optional(Type.String({ minLength: 1 })),
   sensitive: Type.Optional(Type.Boolean({ description: 'the assistant runs a command for this device only after a spoken confirmation (locks, garage doors and alarms always need one)' })),

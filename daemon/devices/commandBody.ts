@@ -16,6 +16,8 @@ const PARAMS: Record<DeviceCommand['command'], { name: string; kind: 'number' | 
   set_temperature: { name: 'temperature', kind: 'number' },
   set_hvac_mode: { name: 'mode', kind: 'text' },
   set_fan_speed: { name: 'percentage', kind: 'number' },
+  set_humidity: { name: 'humidity', kind: 'number' },
+  set_mode: { name: 'mode', kind: 'text' },
   set_color: { name: 'rgb', kind: 'rgb' },
   set_color_temp: { name: 'kelvin', kind: 'number' },
   activate: null,

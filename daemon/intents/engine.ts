@@ -21,6 +21,7 @@ import { DeviceLists, staticLists, type NameEntry } from './lists.js';
 import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
 import { TemplateCompiler, firstSet, type CNode } from './template.js';
+import { extremeAt } from './numbers.js';
 import { resolveTargets } from './resolve.js';
 import { kindSentences } from '../../devices/kinds/index.js';
 import { EN_SENTENCES } from './sentences/en.js';
@@ -221,7 +222,12 @@ export class IntentEngine {
     const listHere = new Map<string, boolean>();
     const canRead = (list: string) => {
       let v = listHere.get(list);
-      if (v === undefined) { const trie = staticLists.get(list)!; v = tokens.some((t) => trie.canStart(t)); listHere.set(list, v); }
+      if (v === undefined) {
+        const trie = staticLists.get(list);
+        // `{setting}` ("the lowest setting", 最高档) is read by a function, not a word list.
+        v = trie ? tokens.some((t) => trie.canStart(t)) : tokens.some((_, i) => extremeAt(tokens, i) !== null);
+        listHere.set(list, v);
+      }
       return v;
     };
     try {
@@ -368,6 +374,10 @@ export class IntentEngine {
         const r = f.value as { value: number; scale: 'C' | 'F' };
         slots[f.slot] = r.value;
         if (r.scale === 'F') slots.unit = 'F';
+      } else if (isExtremeReading(f.value)) {
+        // "set the fan to its lowest setting": the percentage as said (1 or 100), and which end it was.
+        slots[f.slot] = f.value.value;
+        slots.setting = f.value.extreme;
       } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || f.list === 'floor' || staticLists.has(f.list)) {
         slots[f.slot] = f.value;
         if (f.list === 'area' || f.list === 'floor') score += 1;
@@ -412,6 +422,10 @@ export class IntentEngine {
   }
 }
 
+function isExtremeReading(v: unknown): v is { value: number; extreme: 'min' | 'max' } {
+  return typeof v === 'object' && v !== null && 'extreme' in v && typeof (v as { value?: unknown }).value === 'number';
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -427,7 +441,7 @@ function required(nodes: readonly CNode[]): { tokens: string[]; lists: string[] 
   const lists = new Set<string>();
   for (const n of nodes) {
     if (n.k === 'lit') tokens.add(n.tok);
-    else if (n.k === 'slot' && staticLists.has(n.list)) lists.add(n.list);
+    else if (n.k === 'slot' && (staticLists.has(n.list) || n.list === 'setting')) lists.add(n.list);
   }
   return { tokens: [...tokens], lists: [...lists] };
 }

@@ -27,6 +27,9 @@ export function intentDevice(device: Device, spoken?: SpokenName): IntentDevice 
     ...(m?.minTemp !== undefined ? { minTemp: m.minTemp } : {}),
     ...(m?.maxTemp !== undefined ? { maxTemp: m.maxTemp } : {}),
     ...(m?.tempStep !== undefined ? { tempStep: m.tempStep } : {}),
+    ...(m?.minHumidity !== undefined ? { minHumidity: m.minHumidity } : {}),
+    ...(m?.maxHumidity !== undefined ? { maxHumidity: m.maxHumidity } : {}),
+    ...(m?.modes && (device.type === 'humidifier' || device.type === 'water_heater') ? { modes: m.modes } : {}),
     state: device.state,
   };
 }

@@ -18,6 +18,8 @@ export interface NumberReading {
 export interface UnitReading extends NumberReading {
   /** Whether a unit word was said ("40%" yes, "40" no). */
   unit: boolean;
+  /** Said as the lowest or highest setting ("min", "its highest setting", 最低档) rather than a number. */
+  extreme?: 'min' | 'max';
 }
 
 export interface TemperatureReading extends UnitReading {
@@ -169,6 +171,39 @@ function chineseAt(tokens: readonly string[], i: number, out: NumberReading[]): 
   }
 }
 
+const MAX_WORDS = new Set(['full', 'max', 'maximum', 'highest', 'brightest', 'top', 'fastest', 'strongest', 'hottest']);
+const MIN_WORDS = new Set(['min', 'minimum', 'lowest', 'dimmest', 'slowest', 'weakest', 'coldest']);
+/** What may follow "lowest"/"highest": "its lowest setting", "the maximum speed", "full power". */
+const SETTING_WORDS = new Set(['setting', 'settings', 'level', 'speed', 'position', 'brightness', 'power', 'value', 'possible', 'temperature', 'temp', 'heat']);
+/** 最低档, 最大风速, 最高的位置: what may follow 最低/最高 in Chinese (one character each). */
+const ZH_SETTING = new Set(['档', '挡', '位', '速', '度', '亮', '风', '量', '值', '温']);
+
+/**
+ * "min", "lowest", "its highest setting", "the maximum speed", "full", 最暗, 最低档, 最大风速: the lowest or highest
+ * setting a device has, with the words said around it. Each kind decides what that is (devices/kinds): a light's
+ * 1 % (still on) and 100 %, a fan's slowest and fastest speed, a cover closed or open, a thermostat's own range.
+ */
+export function extremeAt(tokens: readonly string[], i: number): { ends: number[]; extreme: 'min' | 'max' } | null {
+  let j = i;
+  if (tokens[j] === 'its' || tokens[j] === 'their') j++;
+  const t = tokens[j];
+  let extreme: 'min' | 'max' | null = MAX_WORDS.has(t) ? 'max' : MIN_WORDS.has(t) ? 'min' : null;
+  let more: ReadonlySet<string> = SETTING_WORDS;
+  if (extreme) j++;
+  else if (j === i && t === '最') {
+    const next = tokens[i + 1];
+    extreme = next === '大' || next === '亮' || next === '高' || next === '强' || next === '快' ? 'max'
+      : next === '暗' || next === '小' || next === '低' || next === '弱' || next === '慢' ? 'min' : null;
+    more = ZH_SETTING;
+    j = i + 2;
+  }
+  if (!extreme) return null;
+  // The words after it are optional: a sentence may say them itself ("… to max brightness").
+  const ends = [j];
+  while (j < tokens.length && ends.length < 4 && more.has(tokens[j])) ends.push(++j);
+  return { ends: ends.reverse(), extreme };
+}
+
 /**
  * Percent: "40", "40%", "forty percent", "百分之四十", "half"/"一半" (50), "full"/"max"/"highest"/最亮 (100),
  * "min"/"lowest"/最暗 (1: the lowest level that is still on, as Home Assistant's brightness minimum).
@@ -181,13 +216,9 @@ export function parsePercentAt(tokens: readonly string[], i: number): UnitReadin
   if (t === 'half' || t === 'halfway') {
     return [{ end: tokens[i + 1] === 'way' ? i + 2 : i + 1, value: 50, unit: true }];
   }
-  if (t === 'full' || t === 'max' || t === 'maximum' || t === 'highest' || t === 'brightest' || t === 'top') return [{ end: i + 1, value: 100, unit: true }];
-  if (t === 'min' || t === 'minimum' || t === 'lowest' || t === 'dimmest') return [{ end: i + 1, value: 1, unit: true }];
-  if (t === '最' && (tokens[i + 1] === '暗' || tokens[i + 1] === '小' || tokens[i + 1] === '低')) return [{ end: i + 2, value: 1, unit: true }];
+  const extreme = extremeAt(tokens, i);
+  if (extreme) return extreme.ends.map((end) => ({ end, value: extreme.extreme === 'max' ? 100 : 1, unit: true, extreme: extreme.extreme }));
   if (t === '一' && tokens[i + 1] === '半') return [{ end: i + 2, value: 50, unit: true }];
-  if (t === '最' && (tokens[i + 1] === '大' || tokens[i + 1] === '亮' || tokens[i + 1] === '高')) {
-    return [{ end: i + 2, value: 100, unit: true }];
-  }
   const out: UnitReading[] = [];
   for (const r of parseNumberAt(tokens, i)) {
     const u = tokens[r.end];

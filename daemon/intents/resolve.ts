@@ -43,6 +43,9 @@ const NEEDS: Readonly<Record<string, Capability>> = {
   HassSetPosition: 'position',
   HassFanSetSpeed: 'fan_speed',
   HassClimateSetTemperature: 'target_temperature',
+  HassHumidifierSetpoint: 'target_humidity',
+  HassHumidifierMode: 'mode',
+  HassWaterHeaterMode: 'mode',
 };
 
 /** Allowed ranges of numeric slots; temperatures in °C (°F when said in Fahrenheit). */
@@ -51,6 +54,7 @@ export const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> =
   position: [0, 100],
   percentage: [0, 100],
   volume: [0, 100],
+  humidity: [0, 100],
   temperature: [5, 35],
   temperatureF: [41, 95],
   duration: [1, 86_400],
@@ -73,7 +77,7 @@ export const MEASUREMENT_CLASSES: Readonly<Record<string, readonly string[]>> = 
 
 /** The first slot value outside its range, as an error; null when all are fine. */
 export function checkValues(slots: MatchSlots): ResolveError | null {
-  for (const slot of ['brightness', 'position', 'percentage', 'volume', 'temperature', 'duration']) {
+  for (const slot of ['brightness', 'position', 'percentage', 'volume', 'humidity', 'temperature', 'duration']) {
     const value = slots[slot];
     if (typeof value !== 'number') continue;
     const key = slot === 'temperature' && slots.unit === 'F' ? 'temperatureF' : slot;
@@ -157,11 +161,14 @@ function byName(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (areaId) found = found.filter(inArea(areaId));
   }
   if (found.length === 0 && asType) return asType();
-  // "What's the battery of the front door": the front door lock reads no battery, its sensor "Front Door Battery" does.
+  // "What's the battery of the front door": the front door lock reads no battery, its sensor "Front Door Battery" does;
+  // "is the front door charging": its "Front Door Charging" sensor answers.
   const asked = match.slots.measurement;
-  if (typeof asked === 'string' && found.length > 0 && !found.some((d) => measures(d, asked))) {
+  const answers = typeof asked === 'string' ? (d: IntentDevice) => measures(d, asked)
+    : match.slots.state === 'charging' ? reportsCharging : null;
+  if (answers && found.length > 0 && !found.some(answers)) {
     const spoken = nameTokens(name.text).join(' ');
-    const reading = lists.devices().filter((d) => measures(d, asked) && `${nameTokens(d.name).join(' ')} `.startsWith(`${spoken} `));
+    const reading = lists.devices().filter((d) => answers(d) && [d.name, ...d.aliases].some((n) => `${nameTokens(n).join(' ')} `.startsWith(`${spoken} `)));
     if (reading.length > 0) found = reading;
   }
   if (found.length === 0) return { error: 'DEVICE_NOT_FOUND', reason: 'name', name: name.text, ...(area ? { area } : {}) };
@@ -258,9 +265,16 @@ export function isKind(d: IntentDevice, kind: 'door' | 'window' | 'shade'): bool
   return d.type === 'cover' && !door;
 }
 
+/** Whether a device says if it is charging: a battery_charging sensor, a vacuum (on its dock), or a `charging` state field. */
+export function reportsCharging(d: IntentDevice): boolean {
+  return (d.type === 'binary_sensor' && d.deviceClass === 'battery_charging') || d.type === 'vacuum' || typeof d.state?.charging === 'boolean';
+}
+
 /** Whether a device can answer "what's the <measurement>". */
 export function measures(d: IntentDevice, measurement: string): boolean {
   if (measurement === 'temperature' && d.type === 'climate') return !d.capabilities || d.capabilities.includes('current_temperature') || d.capabilities.length === 0;
+  // A vacuum, a lock or a remote that reports its battery level in its own state ("battery": 61).
+  if (measurement === 'battery' && typeof d.state?.battery === 'number') return true;
   if (d.type !== 'sensor' && d.type !== 'climate') return false;
   const classes = MEASUREMENT_CLASSES[measurement] ?? [measurement];
   if (d.deviceClass && classes.includes(d.deviceClass)) return true;
@@ -283,6 +297,19 @@ function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>):
     if (able.length === 0) return { error: 'DEVICE_UNSUPPORTED', reason: 'capability', candidates: devices, ...(match.slots.name ? { name: match.slots.name.text } : {}) };
     devices = able;
   }
+  // A humidity is checked against each humidifier's own range, a mode against the modes it has.
+  const h = match.slots.humidity;
+  if (match.intent === 'HassHumidifierSetpoint' && typeof h === 'number') {
+    for (const d of devices) {
+      const [min, max] = [d.minHumidity ?? 0, d.maxHumidity ?? 100];
+      if (h < min || h > max) return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'humidity', value: h, min, max };
+    }
+  }
+  const mode = match.slots.mode;
+  if ((match.intent === 'HassHumidifierMode' || match.intent === 'HassWaterHeaterMode') && typeof mode === 'string') {
+    const without = devices.find((d) => d.modes !== undefined && !d.modes.includes(mode));
+    if (without) return { error: 'DEVICE_UNSUPPORTED', reason: 'mode', mode, modes: without.modes ?? [], candidates: [without] };
+  }
   const t = match.slots.temperature;
   if (match.intent === 'HassClimateSetTemperature' && typeof t === 'number') {
     for (const d of devices) {
@@ -304,9 +331,12 @@ export function temperatureScale(d: IntentDevice): 'C' | 'F' {
   return /f/i.test(d.unit ?? '') ? 'F' : 'C';
 }
 
+/** Home Assistant's water heater defaults (43.3–60 °C, 110–140 °F). */
+const WATER_HEATER_RANGE: Readonly<Record<'C' | 'F', readonly [number, number]>> = { C: [43.3, 60], F: [110, 140] };
+
 /** The device's own set-point range, in its own unit. */
 export function temperatureRange(d: IntentDevice): readonly [number, number] {
-  const [min, max] = DEFAULT_RANGE[temperatureScale(d)];
+  const [min, max] = (d.type === 'water_heater' ? WATER_HEATER_RANGE : DEFAULT_RANGE)[temperatureScale(d)];
   return [d.minTemp ?? min, d.maxTemp ?? max];
 }
 
@@ -322,4 +352,18 @@ export function deviceTemperature(d: IntentDevice, spoken: number, said: 'C' | '
   const step = d.tempStep && d.tempStep > 0 ? d.tempStep : undefined;
   if (step) value = Number((Math.round(value / step) * step).toFixed((String(step).split('.')[1] ?? '').length));
   return { value, scale };
+}
+
+/**
+ * The set-point a HassClimateSetTemperature sends each device, in its own unit: the number said, converted and
+ * rounded as above, or its own lowest or highest ("set the heating to the minimum": its min_temp). Null for
+ * other intents, or when the sentence gave neither.
+ */
+export function setPointsFor(match: IntentMatch, devices: readonly IntentDevice[]): Array<{ value: number; scale: 'C' | 'F' }> | null {
+  if (match.intent !== 'HassClimateSetTemperature') return null;
+  const t = match.slots.temperature;
+  const setting = match.slots.setting;
+  if (typeof t === 'number') return devices.map((d) => deviceTemperature(d, t, match.slots.unit));
+  if (setting !== 'min' && setting !== 'max') return null;
+  return devices.map((d) => ({ value: temperatureRange(d)[setting === 'min' ? 0 : 1], scale: temperatureScale(d) }));
 }

@@ -6,6 +6,7 @@
 import type { DeviceCommand } from '../../devices/model.js';
 import { intentCommand, kindNoun, kindReply } from '../../devices/kinds/index.js';
 import { colorLabel } from '../../devices/colorWords.js';
+import { modeLabel } from '../../devices/kinds/modeWords.js';
 import type { DeviceLists } from './lists.js';
 import { EN_RESPONSES, EN_WORDS } from './responses/en.js';
 import { ZH_RESPONSES, ZH_WORDS } from './responses/zh.js';
@@ -129,14 +130,19 @@ export function commandReply(match: IntentMatch, resolution: ResolveSuccess, lis
   const key = command ? COMMAND_KEYS[command.command] : 'turn_on';
   const w = WORDS[langOf(match.lang)];
   const s = match.slots;
-  const value = s.brightness ?? s.position ?? s.percentage ?? s.temperature ?? s.volume ?? s.color_temp;
+  // The value as the command sends it (a cover's "lowest" is 0 %), else as said.
+  const sent = command && 'params' in command && command.params ? Object.values(command.params).find((v) => typeof v === 'number') : undefined;
+  const value = sent ?? s.brightness ?? s.position ?? s.percentage ?? s.temperature ?? s.volume ?? s.humidity ?? s.color_temp;
   const vars = {
     target: targetPhrase(match, resolution, lists),
     value: typeof value === 'number' ? formatNumber(value) : '',
     unit: s.unit === 'F' ? w.degreesF : w.degrees,
     color: typeof s.color === 'string' ? colorLabel(s.color, langOf(match.lang)) : '',
+    mode: typeof s.mode === 'string' ? modeLabel(s.mode, langOf(match.lang)) : '',
   };
   // A kind's own command ("Started the vacuum.") is worded by its module (devices/kinds/<kind>.ts `replies`).
+  // A fan's lowest or highest setting is a speed step, whatever percentage stands for it.
+  if (command?.command === 'set_fan_speed' && (s.setting === 'min' || s.setting === 'max')) return render(match.lang, s.setting === 'min' ? 'set_speed_min' : 'set_speed_max', vars);
   const own = !key && command ? kindReply(first.type, command.command, langOf(match.lang)) : undefined;
   return own !== undefined ? fill(own, vars) : render(match.lang, key ?? 'turn_on', vars);
 }
@@ -166,6 +172,13 @@ export function errorReply(error: ResolveError, match: IntentMatch, lists: Devic
       return areas.length > 0 && areas.length <= 5
         ? render(lang, 'ambiguous_room', { areas: joinList(areas, lang, 'or') })
         : render(lang, 'ambiguous_room_open');
+    }
+    case 'mode': {
+      const d = error.candidates?.[0];
+      const modes = (error.modes ?? []).map((m) => modeLabel(m, langOf(lang)));
+      return render(lang, modes.length > 0 ? 'unsupported_mode' : 'unsupported_modes', {
+        target: d ? displayName(d, lists, lang) : '', mode: modeLabel(error.mode ?? '', langOf(lang)), modes: joinList(modes, lang, 'and'),
+      });
     }
     case 'capability': {
       const d = error.candidates?.[0];

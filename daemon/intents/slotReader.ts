@@ -5,12 +5,15 @@
  * one lookup.
  */
 import { isHan, joinTokens } from './normalize.js';
-import { parseDurationAt, parseNumberAt, parsePercentAt, parseTemperatureAt } from './numbers.js';
+import { extremeAt, parseDurationAt, parseNumberAt, parsePercentAt, parseTemperatureAt } from './numbers.js';
 import { DeviceLists, staticLists, type Reading } from './lists.js';
 
-const PERCENT_LISTS = new Set(['brightness', 'position', 'percentage', 'percent', 'pct']);
-/** Lists read as numbers: `{brightness}` 0–100 %, `{temperature}`, `{duration}` (seconds), `{number}`. */
-export const NUMBER_LISTS: ReadonlySet<string> = new Set([...PERCENT_LISTS, 'temperature', 'degrees', 'duration', 'number']);
+const PERCENT_LISTS = new Set(['brightness', 'position', 'percentage', 'percent', 'pct', 'humidity']);
+/**
+ * Lists read as numbers: `{brightness}` 0–100 %, `{temperature}`, `{duration}` (seconds), `{number}`; and
+ * `{setting}`, a device's lowest or highest setting ("the minimum", 最高档: 'min' or 'max').
+ */
+export const NUMBER_LISTS: ReadonlySet<string> = new Set([...PERCENT_LISTS, 'temperature', 'degrees', 'duration', 'number', 'setting']);
 /** Lists whose value must carry a unit word: `{pct:x}` (40%), `{degrees:x}` (22 degrees). */
 const UNIT_REQUIRED = new Set(['pct', 'degrees']);
 /** Words a wildcard never runs across: "turn on the lamp and the fan" is not a device called "lamp and fan". */
@@ -62,11 +65,15 @@ export class SlotReader {
     } else if (staticLists.has(list)) {
       staticLists.get(list)!.readAt(tokens, i, out);
     } else if (PERCENT_LISTS.has(list)) {
-      for (const r of parsePercentAt(tokens, i)) if (r.unit || !UNIT_REQUIRED.has(list)) out.push({ end: r.end, value: r.value });
+      // "Lowest"/"highest" carry which they were: the kind, not the number, decides what that means.
+      for (const r of parsePercentAt(tokens, i)) if (r.unit || !UNIT_REQUIRED.has(list)) out.push({ end: r.end, value: r.extreme ? { value: r.value, extreme: r.extreme } : r.value });
     } else if (list === 'temperature' || list === 'degrees') {
       for (const r of parseTemperatureAt(tokens, i)) if (r.unit || list === 'temperature') out.push({ end: r.end, value: r });
     } else if (list === 'duration') {
       for (const r of parseDurationAt(tokens, i)) out.push({ end: r.end, value: r.value });
+    } else if (list === 'setting') {
+      const x = extremeAt(tokens, i);
+      if (x) for (const end of x.ends) out.push({ end, value: x.extreme });
     } else if (list === 'number') {
       for (const r of parseNumberAt(tokens, i)) out.push({ end: r.end, value: r.value });
     } else {

@@ -89,6 +89,9 @@ function meansSomethingElse(form: string, areaKeys: ReadonlySet<string>): boolea
     || tokens.every((t) => /^\d/.test(t));
 }
 
+/** Types whose entity names are actions (HA button device classes: restart, identify, update). */
+const ACTION_NAMED = new Set(['button']);
+
 /** Types whose kind word the verb already says ("lock the front door", "what's the bedroom temperature"). */
 const KIND_IMPLIED = new Set(['lock', 'sensor', 'binary_sensor']);
 
@@ -106,7 +109,9 @@ function candidates(device: Device): Candidate[] {
   if (deviceName && full.toLowerCase().startsWith(deviceName.toLowerCase() + ' ')) entityWords = words(full.slice(deviceName.length + 1));
   const deviceWords = deviceName ? clean(words(deviceName), device.type, true) : [];
   if (entityWords.length > 0) {
-    out.push({ form: entityWords.join(' '), display: true });
+    // A button's entity name says what it does ("Restart", "Identify"), not what it belongs to: said alone it
+    // still works, but the reply names the device too ("Pressed the router restart.").
+    out.push({ form: entityWords.join(' '), display: !ACTION_NAMED.has(device.type) });
     const entity = entityWords.join(' ').toLowerCase();
     const prefix = deviceWords.join(' ');
     if (prefix && !entity.startsWith(prefix.toLowerCase())) out.push({ form: `${prefix} ${entityWords.join(' ')}`, display: true });

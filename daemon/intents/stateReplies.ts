@@ -22,6 +22,19 @@ export const LOW_BATTERY = 20;
 /** English names that are plural nouns take "are": "the living room blinds are open". */
 const PLURAL_NAME = /\b(lights|lamps|blinds|curtains|shades|shutters|drapes|covers|fans|switches|plugs|doors|windows)$/i;
 
+/**
+ * Whether a device is charging, as a state word: 'charging', 'charged' (on its charger, full) or another state
+ * it is in ("cleaning"). A battery_charging sensor on is charging; a vacuum on its dock is charging until its
+ * battery reads 100 %; a device reporting `charging` says so itself.
+ */
+function chargingWord(device: IntentDevice, state: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (typeof state?.charging === 'boolean') return state.charging ? 'charging' : 'not_charging';
+  const word = stateWord(device, state);
+  if (device.type === 'binary_sensor') return word === 'on' ? 'charging' : word === 'off' ? 'not_charging' : undefined;
+  if (device.type === 'vacuum' && word === 'docked') return state?.battery === 100 ? 'charged' : 'charging';
+  return word;
+}
+
 /** The device's state as one canonical word: on/off, open/closed, locked/unlocked (or undefined). */
 export function stateWord(device: IntentDevice, state: Readonly<Record<string, unknown>> | undefined): string | undefined {
   const raw = state?.state;
@@ -101,7 +114,7 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
       ? render(lang, 'measurement_in', { measurement: mword, area: areaText ?? '', value, unit })
       : render(lang, 'measurement_of', { measurement: mword, target, value, unit });
   }
-  const states = devices.map((d) => stateWord(d, read(d)));
+  const states = devices.map((d) => (match.slots.state === 'charging' ? chargingWord(d, read(d)) : stateWord(d, read(d))));
   const known = states.filter((s): s is string => s !== undefined);
   if (known.length === 0) return render(lang, 'state_unknown', { target });
   const stateText = (s: string) => (w.states as Readonly<Record<string, string>>)[s] ?? s;

@@ -27,6 +27,11 @@ export interface IntentDevice {
   maxTemp?: number;
   /** Set-point step (HA `temp_step`): a set-point is rounded to it, and the reply says the rounded value. */
   tempStep?: number;
+  /** Humidifier target range in % (HA `min_humidity` / `max_humidity`, 0–100 when it announces none). */
+  minHumidity?: number;
+  maxHumidity?: number;
+  /** The modes a humidifier or water heater takes (HA `modes`). */
+  modes?: readonly string[];
   /** Last known state; only read when rendering answers to state queries. */
   state?: Readonly<Record<string, unknown>>;
 }
@@ -181,7 +186,7 @@ export interface ResolveError {
    * Which case: `name` (no device called that), `area` (nothing of that type there), `type` (no such devices),
    * `here` (no session area), `room` (a question needs a room), `value` (a number out of range).
    */
-  reason: 'name' | 'area' | 'type' | 'here' | 'room' | 'value' | 'capability';
+  reason: 'name' | 'area' | 'type' | 'here' | 'room' | 'value' | 'capability' | 'mode';
   /** The spoken name or type word. */
   name?: string;
   area?: string;
@@ -193,6 +198,9 @@ export interface ResolveError {
   value?: number;
   min?: number;
   max?: number;
+  /** For `mode`: the mode asked for and the ones the device has. */
+  mode?: string;
+  modes?: readonly string[];
   /** The unit of value, min and max when it is a device's own (a thermostat's °C or °F). */
   unit?: 'C' | 'F';
 }

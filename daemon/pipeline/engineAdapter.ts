@@ -1,7 +1,7 @@
 import { deepFreeze } from '../core/deepFreeze.js';
 import { HubError } from '../core/errors.js';
 import {
-  commandReply, deviceTemperature, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
+  commandReply, setPointsFor, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
   type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { intentCommand } from '../../devices/kinds/index.js';
@@ -189,9 +189,7 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`).
     // A set-point goes to each thermostat in its own unit (°C or °F) and step, whatever unit it was said in,
     // and the reply says the first one's value as sent ("21.3" to a thermostat stepping by 0.5 is 21.5).
-    const t = match.slots.temperature;
-    const setPoints = match.intent === 'HassClimateSetTemperature' && typeof t === 'number'
-      ? resolution.devices.map((d) => deviceTemperature(d, t, match.slots.unit)) : null;
+    const setPoints = setPointsFor(match, resolution.devices);
     const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, setPoints ? { ...match.slots, temperature: setPoints[i].value } : match.slots));
     const said = setPoints?.[0] ? { ...match, slots: { ...match.slots, temperature: setPoints[0].value, unit: setPoints[0].scale } } : match;
     const handed: DecidedTargets = deepFreeze({

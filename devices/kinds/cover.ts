@@ -131,6 +131,8 @@ export const cover: DeviceKind = {
   commandFor(intent: string, slots: IntentSlots): DeviceCommand | null {
     if (intent === 'HassTurnOn') return { command: 'open' };
     if (intent === 'HassTurnOff') return { command: 'close' };
+    // Its lowest setting is closed (0 %), not the 1 % a light keeps on.
+    if (intent === 'HassSetPosition' && slots.setting === 'min') return { command: 'set_position', params: { position: 0 } };
     return commonCommandFor(intent, slots);
   },
   typeWords: [

@@ -14,6 +14,8 @@ import { mediaPlayer } from './mediaPlayer.js';
 import { scene } from './scene.js';
 import { button } from './button.js';
 import { script } from './script.js';
+import { humidifier } from './humidifier.js';
+import { waterHeater } from './waterHeater.js';
 
 /**
  * The table of device kinds: the one place a kind is listed. The `DeviceType` union, the config schema's
@@ -37,6 +39,8 @@ const TABLE = {
   scene,
   button,
   script,
+  humidifier,
+  water_heater: waterHeater,
 } as const satisfies Record<string, DeviceKind>;
 
 export type DeviceType = keyof typeof TABLE;

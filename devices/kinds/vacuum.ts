@@ -80,7 +80,7 @@ export const vacuum: DeviceKind = {
   configCapabilities: (_e, b) => (b.commandTopic ? capsOf([...DEFAULT_FEATURES, 'pause']) : []),
 
   defaultIntents: ['HassVacuumStart', 'HassVacuumReturnToBase', 'HassVacuumPause'],
-  stateWords: [],
+  stateWords: ['cleaning', 'docked', 'returning', 'paused', 'idle', 'charging'],
   intents: ['HassVacuumStart', 'HassVacuumReturnToBase', 'HassVacuumPause'],
   commandFor(intent: string, _slots: IntentSlots): DeviceCommand | null {
     switch (intent) {
@@ -119,6 +119,15 @@ export const vacuum: DeviceKind = {
       }],
       HassVacuumPause: [{ domains: ['vacuum'], sentences: ['(pause|hold) <target>', '<target> pause'] }],
       HassStopMoving: [{ domains: ['vacuum'], sentences: ['(stop|halt) <target>', '<target> stop', '(stop|turn off|switch off) <target> (cleaning|vacuuming)'] }],
+      // "Is the vacuum cleaning" reads its state with the common state questions; these are a vacuum's own.
+      HassGetState: [
+        { domains: ['vacuum'], sentences: ['where is <target> [now|right now]', 'what is <target> (doing|up to) [now|right now]', '(is|has) <target> (finished|done) [cleaning]'] },
+        {
+          domains: ['vacuum'],
+          slots: { state: 'docked' },
+          sentences: ['(is|has) <target> (home|back [home]|back on [its] dock|docked|returned) [yet]', 'is <target> (on|at|in) [its] (base|dock|charger|station|charging station)'],
+        },
+      ],
     },
     zh: {
       HassVacuumStart: [
@@ -140,6 +149,10 @@ export const vacuum: DeviceKind = {
       }],
       HassVacuumPause: [{ domains: ['vacuum'], sentences: ['暂停<target>', '<target>暂停', '让<target>暂停'] }],
       HassStopMoving: [{ domains: ['vacuum'], sentences: ['(停止|停下|关掉|关闭|停)<target>', '<target>(停止|停下|停|别扫了)', '让<target>(停下|停止|别扫了)'] }],
+      HassGetState: [
+        { domains: ['vacuum'], sentences: ['<target>[现在](在哪|在哪里|在哪儿|跑哪去了|去哪了)[<ask>]', '<target>[现在](在干什么|在干嘛|在做什么|在忙什么|干嘛呢)', '<target>(扫完|打扫完|清扫完)[了][<ask>]'] },
+        { domains: ['vacuum'], slots: { state: 'docked' }, sentences: ['<target>(回家|回去|回来|回到充电座|回到基站|回座)[了](吗|没有|没)'] },
+      ],
     },
   },
   replies: {

@@ -86,3 +86,26 @@ test('long and odd text in the new lists and floors answers quickly with a match
 function rejects(d: Device, c: DeviceCommand, code: string): void {
   assert.throws(() => translateCommand(d, c), (err: unknown) => err instanceof HubError && err.code === code, JSON.stringify(c));
 }
+
+test('humidifier and water heater: junk modes, ranges, templates and state are refused or dropped, never stored as given', () => {
+  const h = discover('homeassistant/humidifier/h/config', {
+    name: 'H', uniq_id: 'h', cmd_t: 'h/set', hum_cmd_t: 'h/+/hum', hum_stat_t: 'h/hum', curr_hum_t: 'h/#', act_t: 'h/act', mode_cmd_t: 'h/mode',
+    modes: ['eco', 42, { x: 1 }, ...Array.from({ length: 100 }, (_, i) => `m${i}`)], min_hum: 'low', max_hum: 1e400,
+  });
+  assert.ok(typeof h !== 'string', String(h));
+  assert.ok(!topicsOf(h).some((t) => t.includes('#') || t.includes('+')));
+  assert.ok((h.mqtt.modes ?? []).length <= 32 && (h.mqtt.modes ?? []).every((m) => typeof m === 'string'), 'modes: strings only, bounded');
+  for (const v of ['NaN', 'damp', '1e309', '']) assert.equal(state(h, 'h/hum', v).patch?.target_humidity, undefined, v);
+  assert.equal(state(h, 'h/act', '__proto__').patch, null);
+  for (const v of [Number.NaN, Number.POSITIVE_INFINITY, -1, 101, '50' as unknown as number]) rejects(h, { command: 'set_humidity', params: { humidity: v } }, 'VALUE_OUT_OF_RANGE');
+  for (const m of ['__proto__', 'constructor', 'x'.repeat(5000), 42 as unknown as string]) rejects(h, { command: 'set_mode', params: { mode: m } }, 'VALUE_OUT_OF_RANGE');
+  // A template outside the hub's evaluator refuses the whole entity at discovery.
+  assert.equal(discover('homeassistant/humidifier/t/config', { name: 'T', uniq_id: 't', cmd_t: 't/set', hum_cmd_t: 't/h', hum_cmd_tpl: '{% for x in range(9) %}{% endfor %}' }), 'TEMPLATE_FORBIDDEN');
+  const w = discover('homeassistant/water_heater/w/config', {
+    name: 'W', uniq_id: 'w', temp_cmd_t: 'w/t', mode_cmd_t: 'w/m', mode_stat_t: 'w/mode', modes: ['eco', 'rocket', 'off'], min_temp: 90, max_temp: 10,
+  }) as Device;
+  assert.deepEqual(w.mqtt.modes, ['eco', 'off'], 'only HA\'s water heater modes');
+  assert.equal(state(w, 'w/mode', 'rocket').patch, null);
+  for (const t of [Number.NaN, 50, 95]) rejects(w, { command: 'set_temperature', params: { temperature: t } }, 'VALUE_OUT_OF_RANGE');
+  rejects(w, { command: 'set_mode', params: { mode: 'rocket' } }, 'VALUE_OUT_OF_RANGE');
+});

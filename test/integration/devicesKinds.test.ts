@@ -168,8 +168,11 @@ test('valve, button, scene and a config script, en and zh', async () => {
   assert.equal(none.type, 'error', 'nothing of that kind on that floor');
   r = await command('press the router restart button', 'office_node_restart', 'press');
   assert.deepEqual(r.got, { topic: 'office-node/button/restart/command', payload: 'PRESS' });
-  // Replies use the derived short name (the entity's own name: spokenNames.ts), as for every announced device.
-  assert.equal(r.reply.text, 'Pressed the restart.');
+  // A button's entity name is an action ("Restart"): the reply names its device too (spokenNames.ts).
+  assert.equal(r.reply.text, 'Pressed the router restart.');
+  // Said by its entity name alone, it is still the router's restart.
+  r = await command('press restart', 'office_node_restart', 'press');
+  assert.equal(r.reply.text, 'Pressed the router restart.');
   r = await command('activate movie night', 'scene_movie_night', 'activate');
   assert.deepEqual(r.got, { topic: 'hue2mqtt/scene/movie_night/set', payload: 'ON' });
   assert.equal(r.reply.text, 'Activated the movie night.');

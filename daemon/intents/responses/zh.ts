@@ -12,6 +12,8 @@ export const ZH_RESPONSES = {
   set_position: '已将{target}调到{value}%。',
   set_fan_speed: '已将{target}调到{value}%。',
   set_temperature: '已将{target}设为{value}{unit}。',
+  set_speed_min: '已将{target}调到最低档。',
+  set_speed_max: '已将{target}调到最高档。',
 
   state_is: '{target}{state}。',
   state_yes: '是的，{target}{state}。',
@@ -34,10 +36,13 @@ export const ZH_RESPONSES = {
   ambiguous_room: '你指的是哪个房间：{areas}？',
   ambiguous_room_open: '你指的是哪个房间？',
   unsupported: '{target}不支持这个操作。',
+  unsupported_mode: '{target}没有{mode}模式，它有{modes}。',
+  unsupported_modes: '{target}没有{mode}模式。',
   range_brightness: '亮度必须在{min}到{max}%之间。',
   range_position: '位置必须在{min}到{max}%之间。',
   range_percentage: '风速必须在{min}到{max}%之间。',
   range_volume: '音量必须在{min}到{max}%之间。',
+  range_humidity: '湿度必须在{min}到{max}%之间。',
   range_temperature: '温度必须在{min}到{max}{unit}之间。',
   range_duration: '定时器时长必须在1秒到24小时之间。',
   no_match: '抱歉，我没听懂。',
@@ -60,6 +65,8 @@ export const ZH_WORDS = {
   states: {
     on: '开着', off: '关着', open: '开着', closed: '关着', opening: '正在打开', closing: '正在关闭',
     locked: '锁着', unlocked: '没锁', locking: '正在上锁', unlocking: '正在解锁', jammed: '卡住了', stopped: '停着',
+    cleaning: '正在清扫', docked: '在充电座上', returning: '正在回充', paused: '已暂停', idle: '空闲着', error: '出错了',
+    charging: '正在充电', charged: '已经充满', not_charging: '没在充电',
   },
   measurements: {
     temperature: '温度', humidity: '湿度', pressure: '气压', co2: '二氧化碳浓度', battery: '电量',

@@ -166,8 +166,13 @@ export const EN_SENTENCES: LangSentences = {
           '(make|keep|set) it {degrees:temperature} [<in_area>]',
           '(i want|i would like|i need) it [to be] {degrees:temperature} [<in_area>]',
           '<temp_word> [<in_area>] <to> {temperature}',
+          // Its own lowest or highest set-point (min_temp / max_temp): "set the heating to the minimum".
+          'set <target> [<temp_word>] <to> {setting}', '(turn|put|bring|change|crank) <target> [<temp_word>] [up|down] <to> {setting}',
+          '<target> [<temp_word>] <to> {setting}', '(set|turn|put) [the] <temp_word> [up|down] [<in_area>] <to> {setting} [<in_area>]',
         ],
       },
+      { domains: ['climate'], slots: { setting: 'max' }, sentences: ['(turn|crank|put) <target> all way up', '(turn|crank) [the] <temp_word> all way up [<in_area>]'] },
+      { domains: ['climate'], slots: { setting: 'min' }, sentences: ['(turn|put) <target> all way down', 'turn [the] <temp_word> all way down [<in_area>]'] },
     ],
     HassClimateGetTemperature: [
       {
@@ -239,6 +244,8 @@ export const EN_SENTENCES: LangSentences = {
           'is [the] battery (of|on|in|for) <target> (low|running low|dead|empty|flat|ok|okay|good)',
           'is <target> battery (low|running low|dead|empty|flat|ok|okay|good)', 'does <target> need [a] new batter(y|ies)',
           'how is [the] battery (of|on|in) <target>',
+          'how much (battery|charge|battery life|power) (does|has) <target> (have|got|left) [left]', 'how much (battery|charge) is left (on|in) <target>',
+          'how (full|charged) is <target> [battery]', '(what is|check) <target> battery [level|percentage|status]', 'what is battery percentage (of|on) <target>',
         ],
       },
       {

@@ -76,6 +76,14 @@ export const STATIC_LISTS: Readonly<Record<string, readonly (string | readonly [
     ['没锁', 'unlocked'], ['未锁', 'unlocked'], ['没有锁', 'unlocked'], ['没锁上', 'unlocked'], ['解锁', 'unlocked'],
     ['开锁', 'unlocked'],
     ['拉开', 'open'], ['拉上', 'closed'], ['合上', 'closed'],
+    // What a robot vacuum reports (HA's vacuum states), and charging (a battery_charging sensor, or a vacuum on its dock).
+    ['cleaning', 'cleaning'], ['vacuuming', 'cleaning'], ['mopping', 'cleaning'], ['hoovering', 'cleaning'], ['still cleaning', 'cleaning'],
+    ['docked', 'docked'], ['returning', 'returning'], ['going home', 'returning'], ['paused', 'paused'], ['idle', 'idle'],
+    ['charging', 'charging'], ['being charged', 'charging'], ['charged', 'charged'], ['fully charged', 'charged'],
+    ['在扫地', 'cleaning'], ['扫地', 'cleaning'], ['在清扫', 'cleaning'], ['清扫', 'cleaning'], ['在打扫', 'cleaning'], ['打扫', 'cleaning'],
+    ['在拖地', 'cleaning'], ['在充电', 'charging'], ['充电', 'charging'], ['充电中', 'charging'],
+    ['充满电', 'charged'], ['充满', 'charged'], ['在回充', 'returning'], ['回充', 'returning'], ['暂停', 'paused'], ['暂停着', 'paused'],
+    ['在充电座上', 'docked'], ['在充电座', 'docked'], ['在基站', 'docked'], ['回到充电座', 'docked'], ['回到基站', 'docked'],
   ],
   measurement: [
     ['temperature', 'temperature'], ['temp', 'temperature'],

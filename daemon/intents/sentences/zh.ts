@@ -105,6 +105,9 @@ export const ZH_SENTENCES: LangSentences = {
           '(<where>|<target>)[温度|室温](调高|调低|升高|降低|升|降|提高)[到|至]{temperature}',
           '[室内]温度(调高|调低|升高|降低|<setto>)[到|至]{temperature}', '[室内]温度{degrees:temperature}',
           '<setto>{degrees:temperature}', '<setto><target>[温度][到|为|成]{temperature}',
+          // 它自己的最低、最高温度（min_temp / max_temp）：“空调调到最低”。
+          '<target>[温度]<setto>{setting}', '<setto><target>[温度][到|为|成]{setting}', '<where>[温度|室温]<setto>{setting}', '[室内]温度<setto>{setting}',
+          '<target>[温度](开|调)[到]{setting}',
         ],
       },
     ],
@@ -160,7 +163,10 @@ export const ZH_SENTENCES: LangSentences = {
       { slots: { state: 'on' }, domains: ['binary_sensor'], sentences: ['<target>(响|触发|报警|响起|在响|叫)[<ask>]'] },
       {
         slots: { measurement: 'battery' },
-        sentences: ['<target>(电池|电量)[是不是|是否][电量](低|不足|快没了|够|还够)[<ask>]', '<target>(没电|快没电|要没电)[<ask>]', '<target>要(换|充)电池[<ask>]'],
+        sentences: [
+          '<target>(电池|电量)[是不是|是否][电量](低|不足|快没了|够|还够)[<ask>]', '<target>(没电|快没电|要没电)[<ask>]', '<target>要(换|充)电池[<ask>]',
+          '<target>还[有|剩](多少|几格)电', '<target>(电量|电池)还剩(多少|几格)', '<target>[的](电量|电池)(怎么样|如何)',
+        ],
       },
       {
         slots: { sensor_class: 'battery_low', state: 'on' },

@@ -2,7 +2,8 @@ import type { DecidedTargets, DeviceAction, DeviceCommand, HandlerContext, Inten
 
 /**
  * Device control and state questions: turn on/off, toggle, brightness, position, stop, fan speed,
- * temperature, lock/unlock (HassTurnOn/Off on a lock), scenes, scripts, buttons, valves, vacuums, media players, and "is the front door locked", "what's the
+ * temperature, lock/unlock (HassTurnOn/Off on a lock), scenes, scripts, buttons, valves, vacuums, media players,
+ * humidifiers, water heaters, and "is the front door locked", "what's the
  * humidity in the living room". It executes what it is handed: the hub's intent engine picked the devices
  * and worded the reply, and each device's kind decided its command, when the sentence matched
  * (`request.targets`); the hub translates and publishes (`api.devices.command`). A request the hub could not
@@ -23,6 +24,7 @@ export const manifest: PluginManifest = {
     // The kinds' own (devices/kinds/vacuum.ts, mediaPlayer.ts): the engine picks the device and its command.
     'HassVacuumStart', 'HassVacuumReturnToBase', 'HassVacuumPause', 'HassMediaPause', 'HassMediaUnpause', 'HassMediaNext',
     'HassMediaPrevious', 'HassSetVolume', 'HassSetVolumeRelative', 'HassMediaPlayerMute', 'HassMediaPlayerUnmute',
+    'HassHumidifierSetpoint', 'HassHumidifierMode', 'HassWaterHeaterMode',
   ],
 };
 

@@ -13,6 +13,7 @@ describe('the table of device kinds', () => {
   test('lists the kinds in the order of the config schema', () => {
     assert.deepEqual([...DEVICE_TYPES], [
       'light', 'switch', 'sensor', 'binary_sensor', 'climate', 'cover', 'lock', 'fan', 'valve', 'vacuum', 'media_player', 'scene', 'button', 'script',
+      'humidifier', 'water_heater',
     ]);
   });
 

@@ -78,3 +78,13 @@ test('the kind word goes from the reply name only where the verb says it; Zigbee
   assert.equal(names.get('z')?.name, 'desk lamp');
   assert.equal(names.get('z')?.area, 'living room');
 });
+
+test('a button\'s entity name is an action: it stays an alias, the reply names the device too', () => {
+  const names = spokenNames([
+    dev('r', 'Router Restart', { type: 'button', deviceName: 'Router', capabilities: ['press'] }),
+    dev('i', 'Office node Identify', { type: 'button', deviceName: 'Office node', capabilities: ['press'] }),
+  ]);
+  assert.equal(names.get('r')?.name, 'Router Restart');
+  assert.ok(names.get('r')?.aliases.includes('Restart'), 'said alone it still reaches the button');
+  assert.equal(names.get('i')?.name, 'Office Identify', 'without the node word, with the device\'s own');
+});
