@@ -1,4 +1,4 @@
-import { Component, type ComponentChildren } from 'preact';
+import { Component, createRef, type ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import type { T } from './i18n.js';
@@ -6,6 +6,7 @@ import { controlsFor, stateText } from './controls.js';
 import { DeviceEdit, type EditDevice } from './deviceEdit.js';
 import type { DeviceStore } from './deviceStore.js';
 import type { DeviceView, SendCommand } from './types.js';
+import { observeVisibility } from './visibility.js';
 
 interface CardProps {
   id: string;
@@ -20,18 +21,31 @@ interface CardProps {
 
 /**
  * One device. It listens to its own id in the store and re-renders only when that device changes (or its
- * props do): a feed frame naming 40 of 500 devices renders 40 cards. Cards off screen are skipped by the
- * browser's layout and paint (`content-visibility: auto` in page.css).
+ * props do): a feed frame naming 40 of 500 devices renders 40 cards, and of those only the ones on screen
+ * or near it; one off screen remembers it is behind and renders when it scrolls near. The browser skips
+ * the layout and paint of cards off screen (`content-visibility: auto` in page.css).
  */
 class DeviceCard extends Component<CardProps> {
-  private stop: (() => void) | null = null;
+  private stops: Array<() => void> = [];
+  private visible = true; // until the observer says otherwise
+  private behind = false;
+  private readonly element = createRef<HTMLElement>();
 
   override componentDidMount(): void {
-    this.stop = this.props.store.watch(this.props.id, () => this.forceUpdate());
+    this.stops.push(this.props.store.watch(this.props.id, () => {
+      if (this.visible) this.forceUpdate();
+      else this.behind = true;
+    }));
+    if (this.element.current) {
+      this.stops.push(observeVisibility(this.element.current, (visible) => {
+        this.visible = visible;
+        if (visible && this.behind) this.forceUpdate();
+      }));
+    }
   }
 
   override componentWillUnmount(): void {
-    this.stop?.();
+    for (const stop of this.stops) stop();
   }
 
   override shouldComponentUpdate(next: CardProps): boolean {
@@ -41,11 +55,12 @@ class DeviceCard extends Component<CardProps> {
 
   override render({ id, store, error, t, canControl, edit, send }: CardProps): ComponentChildren {
     const d = store.get(id);
+    this.behind = false;
     if (!d) return null;
     const unavailable = d.available === false;
     const reason = unavailable ? t('unavailableReason') : canControl ? null : t('noControl');
     return html`
-      <article class=${`device${unavailable ? ' offline' : ''}`} aria-label=${d.name} data-device=${d.id}>
+      <article ref=${this.element} class=${`device${unavailable ? ' offline' : ''}`} aria-label=${d.name} data-device=${d.id}>
         <header>
           <h4 class="name">${d.name}</h4>
           <span class="kind">${d.type}</span>
