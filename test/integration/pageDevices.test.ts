@@ -216,3 +216,20 @@ test('a sign-in without admin may not rename: the card says why, and the hub ref
   });
   assert.equal(res.status, 403);
 });
+
+test('a card far off screen shows the state its device reported while it was away once it is scrolled to', { skip: missing }, async () => {
+  // 60 switches in an area with no floor: grouped last, most of them well below the fold.
+  for (let i = 0; i < 60; i++) {
+    const config = { name: null, uniq_id: `store_${i}`, cmd_t: `store/${i}/set`, stat_t: `store/${i}/state`, dev: { ids: [`store-${i}`], name: `Store switch ${i}`, sa: 'Store room' } };
+    await device.publishAsync(`homeassistant/switch/store_${i}/config`, JSON.stringify(config), { retain: true, qos: 1 });
+  }
+  const last = card('store_59');
+  await last.waitFor({ state: 'attached' });
+  assert.equal(await last.evaluate((el) => el.getBoundingClientRect().top < (globalThis as unknown as { innerHeight: number }).innerHeight + 400), false, 'the last card starts off screen, beyond the look-ahead');
+  await device.publishAsync('store/59/state', 'ON', { qos: 1 });
+  await device.publishAsync('store/0/state', 'ON', { qos: 1 });
+  await card('store_0').locator('button.toggle[aria-checked="true"]').waitFor({ state: 'attached' });
+  await last.scrollIntoViewIfNeeded();
+  await last.locator('button.toggle[aria-checked="true"]').waitFor();
+  await page.evaluate('scrollTo(0, 0)');
+});
