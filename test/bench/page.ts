@@ -23,6 +23,12 @@ export interface PageRun {
   longestTaskMs: number;
   /** Main-thread time per second of updates, from the DevTools protocol's Performance.getMetrics. */
   scriptMsPerSec: number;
+  /**
+   * CPU time of the page's main thread per second (ThreadTime): unlike the durations above, which are wall
+   * time and grow when a loaded machine takes the CPU away, this counts only the work the page did.
+   * Meaningless under CPU throttling (Chromium throttles by keeping the thread busy).
+   */
+  cpuMsPerSec: number;
   layoutMsPerSec: number;
   styleMsPerSec: number;
 }
@@ -102,7 +108,7 @@ export async function benchPage(options: { devices: number; seconds: number; upd
         devices, cpuSlowdown, renderMs: Math.round(renderMs), updatesPerSec: Math.round(sent / options.seconds),
         frameP50Ms: Math.round(percentile(frames, 50) * 10) / 10, frameP99Ms: Math.round(percentile(frames, 99) * 10) / 10,
         longTasks: long.length, longestTaskMs: Math.round(Math.max(0, ...long)),
-        scriptMsPerSec: perSec('ScriptDuration'), layoutMsPerSec: perSec('LayoutDuration'), styleMsPerSec: perSec('RecalcStyleDuration'),
+        cpuMsPerSec: perSec('ThreadTime'), scriptMsPerSec: perSec('ScriptDuration'), layoutMsPerSec: perSec('LayoutDuration'), styleMsPerSec: perSec('RecalcStyleDuration'),
       };
     };
 
