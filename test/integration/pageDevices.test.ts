@@ -233,3 +233,13 @@ test('a card far off screen shows the state its device reported while it was awa
   await last.locator('button.toggle[aria-checked="true"]').waitFor();
   await page.evaluate('scrollTo(0, 0)');
 });
+
+test('in Chinese the cards name their kinds and the new controls in Chinese', { skip: missing }, async () => {
+  await page.selectOption('select[aria-label="Language"]', 'zh-CN');
+  const bulb = card('study_bulb');
+  await bulb.locator('.kind', { hasText: '灯' }).waitFor();
+  assert.equal(await card('lounge_speaker').locator('.kind').textContent(), '播放器');
+  assert.equal(await bulb.locator('input[type="range"][aria-label$="白光色温（K）"]').count(), 1);
+  assert.equal(await bulb.locator('details.edit summary').textContent(), '重命名、别名、区域');
+  await page.selectOption('select[aria-label="语言"]', 'en');
+});

@@ -1,7 +1,7 @@
 import { Component, createRef, type ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
-import type { T } from './i18n.js';
+import { kindName, type T } from './i18n.js';
 import { controlsFor, stateText } from './controls.js';
 import { DeviceEdit, type EditDevice } from './deviceEdit.js';
 import type { DeviceStore } from './deviceStore.js';
@@ -63,7 +63,7 @@ class DeviceCard extends Component<CardProps> {
       <article ref=${this.element} class=${`device${unavailable ? ' offline' : ''}`} aria-label=${d.name} data-device=${d.id}>
         <header>
           <h4 class="name">${d.name}</h4>
-          <span class="kind">${d.type}</span>
+          <span class="kind" data-kind=${d.type}>${kindName(t, d.type)}</span>
         </header>
         <p class="state" aria-live="polite">${stateText(d)}${unavailable ? html` <strong class="badge">${t('unavailable')}</strong>` : null}</p>
         <div class="controls">${controlsFor(d, t, send, reason)}</div>

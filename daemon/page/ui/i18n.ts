@@ -63,6 +63,9 @@ const en = {
   utterancesPerMin: 'Utterances/min', p99: 'p99 latency (ms)', mqttClients: 'MQTT clients', memory: 'Memory (MB)', loopDelay: 'Event-loop delay (ms)',
   language: 'Language', theme: 'Theme', themeAuto: 'Auto', themeLight: 'Light', themeDark: 'Dark',
   error: 'Error',
+  kind_light: 'light', kind_switch: 'switch', kind_fan: 'fan', kind_cover: 'cover', kind_valve: 'valve', kind_lock: 'lock',
+  kind_climate: 'thermostat', kind_scene: 'scene', kind_script: 'script', kind_button: 'button', kind_media_player: 'media player',
+  kind_vacuum: 'vacuum', kind_sensor: 'sensor', kind_binary_sensor: 'sensor',
 };
 export type Key = keyof typeof en;
 
@@ -125,6 +128,9 @@ const zh: Record<Key, string> = {
   utterancesPerMin: '每分钟语音数', p99: 'p99 延迟（毫秒）', mqttClients: 'MQTT 客户端', memory: '内存（MB）', loopDelay: '事件循环延迟（毫秒）',
   language: '语言', theme: '主题', themeAuto: '自动', themeLight: '浅色', themeDark: '深色',
   error: '错误',
+  kind_light: '灯', kind_switch: '开关', kind_fan: '风扇', kind_cover: '窗帘', kind_valve: '阀门', kind_lock: '门锁',
+  kind_climate: '温控器', kind_scene: '场景', kind_script: '脚本', kind_button: '按钮', kind_media_player: '播放器',
+  kind_vacuum: '扫地机器人', kind_sensor: '传感器', kind_binary_sensor: '传感器',
 };
 
 const TABLES: Record<Lang, Record<Key, string>> = { en, 'zh-CN': zh };
@@ -140,6 +146,12 @@ export function detectLang(): Lang {
 }
 
 export type T = (key: Key, vars?: Record<string, string | number>) => string;
+
+/** A device kind's name in the page's language; a kind the page does not know yet is shown as the hub names it. */
+export function kindName(t: T, type: string): string {
+  const key = `kind_${type}`;
+  return Object.hasOwn(en, key) ? t(key as Key) : type;
+}
 
 export function translator(lang: Lang): T {
   const table = TABLES[lang];
