@@ -40,9 +40,8 @@ const COMMAND_STATUS: Record<string, number> = {
  * The page (PROTOCOL §2, §9): `GET /` and its assets, `POST /api/pair`, `POST /api/command`, `GET /api/logs`.
  * Device state reaches the page over `/voice` (`?feed=devices`, daemon/voice/deviceFeed.ts).
  *
- * HOOK (issue: `voicehub devices set` / `PATCH /api/devices/:id`, built by another engineer): rename,
- * aliases, area and floor are written through that route; the page's device card has the matching hook
- * (daemon/page/ui/deviceEdit.ts). Nothing here writes device overrides.
+ * Renaming a device, its aliases and area goes through `PATCH /api/devices/:id` (daemon/http/apiRoutes.ts,
+ * admin), the same overrides as `voicehub devices set`; the page's form is daemon/page/ui/deviceEdit.ts.
  */
 export async function registerPageRoutes(http: HttpServer, ports: PagePorts): Promise<void> {
   const dir = await findPageDir();

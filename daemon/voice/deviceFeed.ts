@@ -1,5 +1,6 @@
 import type { EventBus } from '../core/bus.js';
 import type { Device } from '../../devices/model.js';
+import { DEFAULT_MAX_MIREDS, DEFAULT_MIN_MIREDS, miredsToKelvin } from '../../devices/color.js';
 import type { DeviceFeedView } from './deviceFeedView.js';
 
 export type { DeviceFeedView } from './deviceFeedView.js';
@@ -100,6 +101,11 @@ export class DeviceFeed {
     if (m.tempStep !== undefined) limits.tempStep = m.tempStep;
     if (m.modes !== undefined) limits.modes = m.modes;
     if (m.unit !== undefined) limits.unit = m.unit;
+    if (d.capabilities.includes('color_temp')) {
+      // The device layer clamps to the same range (devices/kinds/light.ts): the slider offers only what it sends.
+      limits.minKelvin = miredsToKelvin(m.maxMireds ?? DEFAULT_MAX_MIREDS);
+      limits.maxKelvin = miredsToKelvin(m.minMireds ?? DEFAULT_MIN_MIREDS);
+    }
     const area = d.area ?? null;
     return {
       id: d.id, name: d.name, aliases: d.aliases, area, floor: area && this.options.floorOf ? this.options.floorOf(area) : null,

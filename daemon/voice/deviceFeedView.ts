@@ -14,5 +14,9 @@ export interface DeviceFeedView {
   state: Record<string, unknown>;
   available: boolean | null;
   lastSeen: number | null;
-  limits: { minTemp?: number; maxTemp?: number; tempStep?: number; modes?: string[]; unit?: string };
+  limits: {
+    minTemp?: number; maxTemp?: number; tempStep?: number; modes?: string[]; unit?: string;
+    /** A light's colour temperature range in kelvin (from its mireds), for the page's slider. */
+    minKelvin?: number; maxKelvin?: number;
+  };
 }

@@ -61,6 +61,15 @@ const SCREENSHOT_DEVICES: Array<[string, Record<string, unknown>, Array<[string,
     name: null, uniq_id: 'hall_temperature', stat_t: 'hall/climate', unit_of_measurement: '°C', device_class: 'temperature',
     dev: { ids: ['hall-sensor'], name: 'Hall temperature', sa: 'Hall' },
   }, [['hall/climate', '21.3']]],
+  ['homeassistant/light/bedroom_bulb/config', {
+    name: null, uniq_id: 'bedroom_bulb', schema: 'json', cmd_t: 'bedroom/bulb/set', stat_t: 'bedroom/bulb/state', brightness: true,
+    sup_clrm: ['rgb', 'color_temp'], dev: { ids: ['bedroom-bulb'], name: 'Bedside bulb', sa: 'Bedroom' },
+  }, [['bedroom/bulb/state', JSON.stringify({ state: 'ON', brightness: 120, color_temp: 370 })]]],
+  ['homeassistant/media_player/kitchen_speaker/config', {
+    name: 'Kitchen speaker', unique_id: 'kitchen_speaker', state_state_topic: 'kitchen/speaker/state', state_volume_topic: 'kitchen/speaker/volume',
+    state_title_topic: 'kitchen/speaker/title', command_play_topic: 'kitchen/speaker/play', command_pause_topic: 'kitchen/speaker/pause',
+    command_next_topic: 'kitchen/speaker/next', command_previous_topic: 'kitchen/speaker/previous', command_volume_topic: 'kitchen/speaker/volume/set',
+  }, [['kitchen/speaker/state', 'playing'], ['kitchen/speaker/volume', '0.35'], ['kitchen/speaker/title', 'Morning news']]],
   ['homeassistant/lock/front/config', {
     name: null, uniq_id: 'front_door', cmd_t: 'front/lock/set', stat_t: 'front/lock/state', dev: { ids: ['front-lock'], name: 'Front door', sa: 'Hall' },
   }, [['front/lock/state', 'LOCKED']]],
@@ -217,7 +226,7 @@ test('a typed command is answered with reply, intent and actions, and reaches th
     for (const [topic, config, states] of SCREENSHOT_DEVICES) {
       await device.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
       for (const [t, v] of states) await device.publishAsync(t, v, { qos: 1 });
-      await page.locator(`article[data-device="${String(config.uniq_id)}"]`).waitFor();
+      await page.locator(`article[data-device="${String(config.uniq_id ?? config.unique_id)}"]`).waitFor();
     }
     await new Promise((r) => setTimeout(r, 300)); // the last state batch
     await page.screenshot({ path: process.env.VOICEHUB_PAGE_SCREENSHOT });

@@ -1,3 +1,4 @@
+import { colourHex, hexToRgb, kelvinOf } from './colour.js';
 import { html } from './html.js';
 import type { T } from './i18n.js';
 import type { DeviceView, SendCommand } from './types.js';
@@ -27,7 +28,11 @@ export function controlsFor(d: DeviceView, t: T, send: SendCommand, disabled: st
   switch (d.type) {
     case 'light':
       return html`${toggle}${has('brightness') ? slider(t('brightness'), s.brightness, 'set_brightness', 'brightness') : null}
-        ${typeof s.color === 'object' && s.color ? html`<span class="swatch" aria-label=${t('colour')}>${t('colour')}: ${JSON.stringify(s.color)}</span>` : null}`;
+        ${has('color') ? html`<label class="colour">${t('colour')}
+          <input type="color" value=${colourHex(s.color)} disabled=${dis} title=${title} aria-label=${`${d.name}: ${t('colour')}`}
+            onChange=${(e: Event) => send(d, 'set_color', { rgb: hexToRgb((e.target as HTMLInputElement).value) })} /></label>` : null}
+        ${has('color_temp') ? slider(t('colourTemp'), kelvinOf(s.color_temp), 'set_color_temp', 'kelvin',
+          d.limits.minKelvin ?? 2000, d.limits.maxKelvin ?? 6500, 50) : null}`;
     case 'switch':
       return toggle;
     case 'fan':
@@ -61,11 +66,18 @@ export function controlsFor(d: DeviceView, t: T, send: SendCommand, disabled: st
     case 'script':
     case 'button':
       return button(t('activate'), 'turn_on');
-    case 'media_player':
-      // The hub's command set has on/off for players; play/pause/next arrive with media commands.
-      return toggle;
+    case 'media_player': {
+      const playing = s.state === 'playing';
+      return html`${has('next_previous') ? button(t('previous'), 'media_previous') : null}
+        ${has('play_pause') ? html`<button class="playpause" disabled=${dis} title=${title} aria-label=${`${d.name}: ${playing ? t('pause') : t('play')}`}
+          onClick=${() => send(d, playing ? 'media_pause' : 'media_play')}>${playing ? t('pause') : t('play')}</button>` : null}
+        ${has('next_previous') ? button(t('next'), 'media_next') : null}
+        ${has('mute') ? html`${button(t('mute'), 'volume_mute')}${button(t('unmute'), 'volume_unmute')}` : null}
+        ${has('volume') ? slider(t('volume'), s.volume, 'volume_set', 'volume') : null}`;
+    }
     case 'vacuum':
-      return toggle;
+      return html`${has('start') ? button(t('start'), 'start') : null}${has('pause') ? button(t('pause'), 'pause') : null}
+        ${has('stop') ? button(t('stop'), 'stop') : null}${has('return_home') ? button(t('returnHome'), 'return_to_base') : null}`;
     default:
       return null; // sensors: read only
   }
@@ -83,5 +95,10 @@ export function stateText(d: DeviceView): string {
   if (typeof s.current_temperature === 'number') parts.push(`${s.current_temperature} °C`);
   if (typeof s.target_temperature === 'number') parts.push(`→ ${s.target_temperature} °C`);
   if (typeof s.hvac_mode === 'string') parts.push(s.hvac_mode);
+  const kelvin = kelvinOf(s.color_temp);
+  if (kelvin !== null) parts.push(`${kelvin} K`);
+  if (typeof s.volume === 'number') parts.push(`🔊 ${s.volume} %`);
+  if (typeof s.media_title === 'string') parts.push(typeof s.media_artist === 'string' ? `${s.media_title} – ${s.media_artist}` : s.media_title);
   return parts.join(' · ').slice(0, 120);
 }
+

@@ -39,8 +39,11 @@ const en = {
   confirmUnlock: 'Unlock {name}?', confirmLock: 'Lock {name}?',
   mode: 'Mode', speed: 'Speed',
   play: 'Play', pause: 'Pause', next: 'Next', previous: 'Previous',
+  colourTemp: 'White (K)', volume: 'Volume', mute: 'Mute', unmute: 'Unmute', start: 'Start', returnHome: 'Return to base',
   rename: 'Rename, aliases, area',
-  renameSoon: 'Renaming comes with `voicehub devices set`.',
+  renameNeedsAdmin: 'Renaming a device needs a sign-in with the admin scope (`voicehub pair --scope admin`): a name decides which device a spoken command reaches.',
+  name: 'Name', aliases: 'Aliases', aliasesHint: 'other names, separated by commas', area: 'Area',
+  save: 'Save', resetNames: 'Back to its own name', saved: 'Saved: voice commands use the new names now.',
   typeCommand: 'Type a command, e.g. “turn on the kitchen light”',
   send: 'Send',
   holdToTalk: 'Hold to talk',
@@ -60,6 +63,9 @@ const en = {
   utterancesPerMin: 'Utterances/min', p99: 'p99 latency (ms)', mqttClients: 'MQTT clients', memory: 'Memory (MB)', loopDelay: 'Event-loop delay (ms)',
   language: 'Language', theme: 'Theme', themeAuto: 'Auto', themeLight: 'Light', themeDark: 'Dark',
   error: 'Error',
+  kind_light: 'light', kind_switch: 'switch', kind_fan: 'fan', kind_cover: 'cover', kind_valve: 'valve', kind_lock: 'lock',
+  kind_climate: 'thermostat', kind_scene: 'scene', kind_script: 'script', kind_button: 'button', kind_media_player: 'media player',
+  kind_vacuum: 'vacuum', kind_sensor: 'sensor', kind_binary_sensor: 'sensor',
 };
 export type Key = keyof typeof en;
 
@@ -98,8 +104,11 @@ const zh: Record<Key, string> = {
   confirmUnlock: '确定解锁{name}？', confirmLock: '确定给{name}上锁？',
   mode: '模式', speed: '速度',
   play: '播放', pause: '暂停', next: '下一首', previous: '上一首',
+  colourTemp: '白光色温（K）', volume: '音量', mute: '静音', unmute: '取消静音', start: '开始', returnHome: '回充',
   rename: '重命名、别名、区域',
-  renameSoon: '重命名将随 `voicehub devices set` 提供。',
+  renameNeedsAdmin: '重命名设备需要具有 admin 权限的登录（`voicehub pair --scope admin`）：名称决定语音指令控制哪个设备。',
+  name: '名称', aliases: '别名', aliasesHint: '其他叫法，用逗号分隔', area: '区域',
+  save: '保存', resetNames: '恢复设备自己的名称', saved: '已保存：语音指令现在使用新名称。',
   typeCommand: '输入指令，例如“打开厨房的灯”',
   send: '发送',
   holdToTalk: '按住说话',
@@ -119,6 +128,9 @@ const zh: Record<Key, string> = {
   utterancesPerMin: '每分钟语音数', p99: 'p99 延迟（毫秒）', mqttClients: 'MQTT 客户端', memory: '内存（MB）', loopDelay: '事件循环延迟（毫秒）',
   language: '语言', theme: '主题', themeAuto: '自动', themeLight: '浅色', themeDark: '深色',
   error: '错误',
+  kind_light: '灯', kind_switch: '开关', kind_fan: '风扇', kind_cover: '窗帘', kind_valve: '阀门', kind_lock: '门锁',
+  kind_climate: '温控器', kind_scene: '场景', kind_script: '脚本', kind_button: '按钮', kind_media_player: '播放器',
+  kind_vacuum: '扫地机器人', kind_sensor: '传感器', kind_binary_sensor: '传感器',
 };
 
 const TABLES: Record<Lang, Record<Key, string>> = { en, 'zh-CN': zh };
@@ -134,6 +146,12 @@ export function detectLang(): Lang {
 }
 
 export type T = (key: Key, vars?: Record<string, string | number>) => string;
+
+/** A device kind's name in the page's language; a kind the page does not know yet is shown as the hub names it. */
+export function kindName(t: T, type: string): string {
+  const key = `kind_${type}`;
+  return Object.hasOwn(en, key) ? t(key as Key) : type;
+}
 
 export function translator(lang: Lang): T {
   const table = TABLES[lang];

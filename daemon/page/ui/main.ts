@@ -1,6 +1,8 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, can, tokenScopes } from './api.js';
+import type { DevicePatch, EditDevice } from './deviceEdit.js';
+import { DeviceStore } from './deviceStore.js';
 import { DevicesView } from './devicesView.js';
 import { HubPanel } from './hubPanel.js';
 import { html } from './html.js';
@@ -59,11 +61,9 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
   t: T; token: string; signOut(): void; withdrawn(): void; lang: Lang; setLang(l: Lang): void; theme: string; setTheme(t: string): void;
 }): unknown {
   const scopes = useMemo(() => tokenScopes(token), [token]);
-  const [devices, setDevices] = useState<Map<string, DeviceView>>(new Map());
+  // Device state lives in the store, not in this component: a feed frame re-renders only the cards it names.
+  const store = useMemo(() => new DeviceStore(), [token]);
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
-  // Bumped when a device comes, goes, or changes name, area or floor: only then are the cards regrouped.
-  const [layout, setLayout] = useState(0);
-  const shown = useRef<Map<string, DeviceView>>(new Map());
   const [feedDenied, setFeedDenied] = useState(false);
   const [status, setStatus] = useState<{ s: SocketStatus; back: boolean }>({ s: 'connecting', back: false });
   const [voiceState, setVoiceState] = useState('idle');
@@ -85,26 +85,11 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
       frame: (f) => {
         switch (f.type) {
           case 'devices':
-            shown.current = new Map((f.devices as DeviceView[]).map((d) => [d.id, d]));
-            setDevices(shown.current);
-            setLayout((n) => n + 1);
+            store.replace(f.devices as DeviceView[]);
             return;
-          case 'devices.changed': {
-            // Frames arrive one at a time, so the map in `shown` is always the latest one.
-            const old = shown.current;
-            const next = new Map(old);
-            let moved = (f.removed as string[]).length > 0;
-            for (const d of f.devices as DeviceView[]) {
-              const was = old.get(d.id);
-              if (!was || was.name !== d.name || was.area !== d.area || was.floor !== d.floor || was.aliases.join() !== d.aliases.join()) moved = true;
-              next.set(d.id, d);
-            }
-            for (const id of f.removed as string[]) next.delete(id);
-            shown.current = next;
-            setDevices(next);
-            if (moved) setLayout((n) => n + 1);
+          case 'devices.changed':
+            store.change(f.devices as DeviceView[], f.removed as string[]);
             return;
-          }
           case 'state':
             setVoiceState(String(f.state));
             return;
@@ -150,6 +135,17 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
     if (res.error) setErrors((old) => new Map(old).set(device.id, res.error!.code ? `${res.error!.code}: ${res.error!.message}` : res.error!.message));
   }, [token]);
 
+  const admin = can(scopes, 'admin');
+  const edit: EditDevice | null = useMemo(() => (admin ? async (device: DeviceView, patch: DevicePatch) => {
+    const res = await api(`/api/devices/${encodeURIComponent(device.id)}`, token, { method: 'PATCH', body: patch });
+    if (res.status === 401) {
+      withdrawn();
+      return null;
+    }
+    if (!res.error) return null;
+    return [res.error.reason ?? res.error.code, res.error.message].filter(Boolean).join(': ');
+  } : null), [token, admin]);
+
   const banner = status.s === 'live' ? (status.back ? t('reconnected') : null) : status.s === 'reconnecting' ? t('reconnecting') : t('connecting');
   return html`
     <header class="top">
@@ -169,7 +165,7 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
     ${status.s === 'live' && status.back ? html`<p class="banner ok" role="status">${banner}</p>` : null}
     <main class=${tab === 'home' ? 'home' : 'hubtab'}>
       ${tab === 'home' ? html`
-        ${feedDenied ? html`<p class="notice" role="status">${t('noRead')}</p>` : html`<${DevicesView} devices=${devices} layout=${layout} errors=${errors} t=${t} canControl=${can(scopes, 'devices:control')} send=${send} />`}
+        ${feedDenied ? html`<p class="notice" role="status">${t('noRead')}</p>` : html`<${DevicesView} store=${store} errors=${errors} t=${t} canControl=${can(scopes, 'devices:control')} edit=${edit} send=${send} />`}
         <${VoiceBox} t=${t} state=${voiceState} exchanges=${exchanges} canTalk=${can(scopes, 'voice')}
           send=${(frame: Record<string, unknown> | ArrayBuffer) => socket.current?.send(frame) ?? false} asked=${asked} update=${update} />`
         : html`<${HubPanel} t=${t} token=${token} scopes=${scopes} />`}
