@@ -41,7 +41,7 @@ const MAX_OUTPUT = 4096;
  * Wider beams than the engine's defaults (1e-48, 1e-48, 7e-29): with the defaults the search pruned the
  * right path of longer commands early ("dim the living room lamp to twenty percent" came out as "the living
  * room the plugs on"). Measured on the bench commands: 89.7 → 95.6 % for 1.4× the decoding CPU (0.07 →
- * 0.10 of real time here); 1e-80 cost 3× and gained nothing more.
+ * 0.10 of real time here); 1e-80 cost 3× (README "Speech").
  */
 export const BEAMS: readonly string[] = ['-beam', '1e-60', '-pbeam', '1e-60', '-wbeam', '1e-40'];
 /** Audio kept for a second pass (`cmn`): 30 s; a longer stream is not decoded twice. */
