@@ -1,16 +1,17 @@
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { EN_SENTENCES } from '../intents/sentences/en.js';
 import type { AudioInput, SpeechStream, SpeechToText, Transcript, UtteranceContext } from '../voice/handlerStage.js';
+import { modelMean, validMean, type Mean } from './cepstralMean.js';
 import { findProgram } from './childProcess.js';
 import { buildGrammar, type GrammarHome } from './grammar/jsgfBuilder.js';
 import { canSay, dictionaryFile, Pronunciations } from './grammar/pronunciations.js';
 import type { SpeechMetrics } from './metrics.js';
 import { STT_RATE } from './pcm.js';
-import { Pocketsphinx } from './pocketsphinx.js';
+import { Pocketsphinx, type PocketsphinxOptions } from './pocketsphinx.js';
 import type { ProviderHealth } from './provider.js';
 import { finishTranscription, openFedStream, type FedStream } from './fedTranscription.js';
 
@@ -91,6 +92,11 @@ export class GrammarSpeechToText implements SpeechToText {
     return this.engine?.liveProcesses ?? 0;
   }
 
+  /** Utterances decoded again from their own cepstral mean (pocketsphinx.ts). */
+  get secondPasses(): number {
+    return this.engine?.secondPasses ?? 0;
+  }
+
   /** Nothing is read or built here (see `ready`): the hub's start-up does not wait for speech. */
   async start(): Promise<void> {
     this.started = true;
@@ -117,8 +123,32 @@ export class GrammarSpeechToText implements SpeechToText {
     await mkdir(this.options.dir, { recursive: true });
     this.engine = new Pocketsphinx({
       binary: binary!, hmm: join(model, 'en-us'), files: () => this.files, timeoutMs: this.options.timeoutMs, warm: this.options.warm ?? true,
+      cmn: await this.cepstralMean(join(model, 'en-us', 'feat.params')),
     });
     await this.rebuild();
+  }
+
+  /**
+   * Where each utterance's cepstral mean starts (cepstralMean.ts): the last one heard, kept in
+   * `<dir>/cmn.json` across restarts, else the model's own. A damaged or hostile file is ignored. Without
+   * a readable feat.params with a `-cmninit` the engine keeps the model's own for every utterance.
+   */
+  private async cepstralMean(featParamsPath: string): Promise<PocketsphinxOptions['cmn']> {
+    const featParams = await readFile(featParamsPath, 'utf8').catch(() => '');
+    const initial = featParams.length < 4096 ? modelMean(featParams) : null;
+    if (!initial) return undefined;
+    const file = join(this.options.dir, 'cmn.json');
+    const saved = await readFile(file, 'utf8').then((t) => (t.length < 4096 ? validMean((JSON.parse(t) as { mean?: unknown }).mean) : null)).catch(() => null);
+    let writing = Promise.resolve();
+    return {
+      featParams, mean: saved ?? initial, dir: this.options.dir,
+      learned: (mean: Mean) => {
+        // One small file, written after an utterance at most; a write that fails only loses the head start.
+        writing = writing.then(() => writeFile(file, JSON.stringify({ mean })), () => {}).catch((err: unknown) => {
+          this.options.log.debug({ err }, 'the speech cepstral mean could not be saved');
+        });
+      },
+    };
   }
 
   async stop(): Promise<void> {

@@ -144,7 +144,8 @@ if (want('speech')) {
   const realTime = Number(process.env.BENCH_SPEECH_REALTIME ?? 30);
   console.log(`\n## Speech: ${utterances} commands said by espeak-ng (6 voices/speeds) for the bench home, streamed to /voice; grammar recogniser (pocketsphinx) vs Debian's general model`);
   const r = await benchSpeech({ utterances, realTime, generalCount: Number(process.env.BENCH_SPEECH_GENERAL ?? 30) });
-  console.log(`word accuracy ${fmt(100 * r.wordAccuracy)} %, action accuracy ${fmt(100 * r.actionAccuracy)} % (target ≥ 90 %) over ${r.utterances} utterances`);
+  console.log(`word accuracy ${fmt(100 * r.wordAccuracy)} %, action accuracy ${fmt(100 * r.actionAccuracy)} % (target ≥ 90 %) over ${r.utterances} utterances; ${r.secondPasses} decoded a second time from their own cepstral mean`);
+  if (r.idleRecogniser) console.log(`idle warm recogniser (pocketsphinx waiting for the next utterance): RSS ${fmt(r.idleRecogniser.rssMb, 1)} MB, PSS ${fmt(r.idleRecogniser.pssMb, 1)} MB`);
   console.log('| recogniser | end of speech → MQTT command p50 | p99 | tail RTF (engine time after speech / speech length) | n |');
   console.log('|---|---|---|---|---|');
   console.log(`| grammar, warm (streamed as spoken) | ${fmt(r.warm.p50, 0)} ms (target ≤ 400) | ${fmt(r.warm.p99, 0)} ms | ${fmt(r.warm.rtf, 2)} | ${r.warm.n} |`);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connectAsync } from 'mqtt';
@@ -40,6 +41,10 @@ export interface SpeechBenchResult {
   utterances: number;
   wordAccuracy: number;
   actionAccuracy: number;
+  /** Utterances of the accuracy run decoded a second time from their own cepstral mean. */
+  secondPasses: number;
+  /** The idle warm recogniser (pocketsphinx waiting for the next utterance): RSS and PSS in MB. */
+  idleRecogniser: { rssMb: number; pssMb: number } | null;
   warm: { p50: number; p99: number; rtf: number; n: number };
   cold: { p50: number; p99: number; rtf: number; n: number };
   general: { wordAccuracy: number; rtf: number; n: number } | null;
@@ -136,10 +141,47 @@ async function runHub(spoken: readonly Spoken[], warm: boolean, realTime: boolea
       rtfs.push(Math.max(0, command.at - endOfSpeech) / ((speechBytes / 32000) * 1000));
     }
   }
+  const secondPasses = target.hub.speech.grammar?.secondPasses ?? 0;
+  // The spare started after the last utterance: given time to load, it is what an idle hub keeps.
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleRecogniser = await recogniserMemory();
   client.close();
   await device.endAsync();
   await target.stop();
-  return { wordAccuracy: 1 - errors / Math.max(1, refWords), actionAccuracy: right / spoken.length, latencies, rtfs };
+  return { wordAccuracy: 1 - errors / Math.max(1, refWords), actionAccuracy: right / spoken.length, latencies, rtfs, secondPasses, idleRecogniser };
+}
+
+/** Whether `pid` descends from this process (the bench's own recognisers, not another run's), from /proc. */
+async function ours(pid: string): Promise<boolean> {
+  for (let at = pid, depth = 0; depth < 4; depth++) {
+    const stat = await readFile(`/proc/${at}/stat`, 'utf8');
+    const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    if (Number(ppid) === process.pid) return true;
+    if (!ppid || ppid === '0' || ppid === '1') return false;
+    at = ppid;
+  }
+  return false;
+}
+
+/** RSS and PSS of this process's pocketsphinx children alive now (the spare), from /proc; null when none. */
+async function recogniserMemory(): Promise<{ rssMb: number; pssMb: number } | null> {
+  let rss = 0;
+  let pss = 0;
+  let found = false;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if ((await readFile(`/proc/${pid}/comm`, 'utf8')).trim() !== 'pocketsphinx_co' || !await ours(pid)) continue;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+      rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      found = true;
+    } catch {
+      // gone
+    }
+  }
+  return found ? { rssMb: rss / 1024, pssMb: pss / 1024 } : null;
 }
 
 /** The general model: pocketsphinx with Debian's en-us language model and full dictionary, no grammar. */
@@ -179,6 +221,8 @@ export async function benchSpeech(options: { utterances: number; realTime: numbe
     utterances: spoken.length,
     wordAccuracy: all.wordAccuracy,
     actionAccuracy: all.actionAccuracy,
+    secondPasses: all.secondPasses,
+    idleRecogniser: all.idleRecogniser,
     warm: figures(warm),
     cold: figures(cold),
     general: options.generalCount > 0 ? await general(spoken.slice(0, options.generalCount)) : null,

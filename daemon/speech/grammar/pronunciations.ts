@@ -11,6 +11,8 @@ export const EXTRA_PRONUNCIATIONS: Readonly<Record<string, readonly string[]>> =
   on: ['AA N', 'AO N'],
   the: ['DH AH', 'DH IY', 'DH IH'],
   lamp: ['L AE M P'],
+  // British /a/ (espeak's en-gb "f'an"): with only the US /æ/ "office fan" was heard as nothing at all.
+  fan: ['F AE N', 'F AA N'],
   garage: ['G ER AA ZH', 'G ER AA JH', 'G AE R IH JH'],
   thermostat: ['TH ER M AH S T AE T'],
   percent: ['P ER S EH N T'],

@@ -116,3 +116,30 @@ test('the real pocketsphinx with a home grammar hears espeak-ng, warm and cold',
     assert.equal(ps.liveProcesses, 0);
   }
 });
+
+test('the cepstral mean is learned: an utterance far from where it started is decoded again from its own, the next starts there', async (t) => {
+  // The stand-in says which mean it started from (read from -featparams) and logs the speech's own, as cmn_live does.
+  const { binary, dir } = await standIn(t, [
+    'cat > /dev/null', 'fp=""', 'while [ $# -gt 0 ]; do [ "$1" = -featparams ] && fp="$2"; shift; done',
+    'echo "INFO: cmn_live.c(138): Update to   < 55.00  1.00  2.00  3.00  4.00  5.00  6.00  7.00  8.00  9.00 10.00 11.00 12.00 >" >&2',
+    'echo "started at $(sed -n "s/^-cmninit \\([0-9]*\\).*/\\1/p" "$fp")"',
+  ].join('\n'));
+  const learned: number[][] = [];
+  const model = [41, -5.29, -0.12, 5.09, 2.48, -4.07, -1.37, -1.78, -5.08, -2.05, -6.45, -1.42, 1.17];
+  const ps = new Pocketsphinx({
+    binary, hmm: dir, files: () => ({ jsgf: join(dir, 'g.jsgf'), dict: join(dir, 'g.dict') }), timeoutMs: 5000, warm: false,
+    cmn: { featParams: `-cmn batch\n-cmninit ${model.join(',')}\n`, mean: model, dir, learned: (m) => learned.push([...m]) },
+  });
+  const first = ps.open();
+  first.write(Buffer.alloc(3200));
+  assert.equal((await first.finish()).text, 'started at 55', 'decoded again from the speech\'s own mean');
+  assert.equal(ps.secondPasses, 1);
+  assert.equal(learned.length, 1);
+  assert.equal(learned[0][0], 55);
+  const next = ps.open();
+  next.write(Buffer.alloc(3200));
+  assert.equal((await next.finish()).text, 'started at 55', 'the next utterance starts from the learned mean');
+  assert.equal(ps.secondPasses, 1, 'and is not decoded twice');
+  assert.ok((await readdir(dir)).filter((f) => f.startsWith('feat-')).length <= 2, 'old -featparams files are removed');
+  assert.equal(ps.liveProcesses, 0);
+});
