@@ -98,6 +98,7 @@ export const ErrorCodes = {
   CLOUD_OUTBOX_OVERFLOW: 'the cloud outbox reached cloud.outboxMax while events could not be delivered; the oldest were dropped',
   CLOUD_FRAME_INVALID: 'a frame from the cloud was not JSON, of an unknown type, missing or with wrong fields, or too large',
   CLOUD_ACK_UNKNOWN: 'the cloud acknowledged a seq the hub never sent; the ack is ignored',
+  PLUGIN_UNSAFE_LINK: 'an isolated plugin\'s folder holds a symbolic link leading out of it (or too many files to check); the plugin is not started',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
