@@ -211,7 +211,8 @@ export class ExternalTransport implements MqttTransport {
   private publishCommand(item: Omit<Queued, 'resolve' | 'reject' | 'command'>): Promise<void> {
     if (!this.isConnected) {
       this.dropCommand('disconnected');
-      return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected; the command was not sent', { retryable: false }));
+      // `sent: false`: nothing left the hub, so whoever asked may send the same command again (the cloud's ids).
+      return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected; the command was not sent', { retryable: false, details: { sent: false } }));
     }
     const maxAge = this.options.commandMaxAgeMs ?? 0;
     const command: CommandState = { withdrawn: false };
