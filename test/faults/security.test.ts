@@ -286,3 +286,29 @@ test('10,000 idle sockets from 200 addresses on the HTTP port: each refused at o
   assert.deepEqual(crashLines(d.lines), []);
   assert.equal(d.stderr, '');
 });
+
+test('1,200 idle sockets (no CONNECT) from 40 addresses on the MQTT port, more than mqtt\'s 1,000 connections: a device connecting meanwhile is still served', { timeout: 120_000 }, async () => {
+  const sockets: Socket[] = [];
+  for (let a = 0; a < 40; a++) {
+    const localAddress = `127.0.20.${1 + a}`;
+    await Promise.all(Array.from({ length: 30 }, () => new Promise<void>((resolve) => {
+      const socket = tcpConnect({ port: d.mqttPort!, host: '127.0.0.1', localAddress });
+      socket.on('error', () => {});
+      socket.once('connect', () => resolve());
+      socket.once('close', () => resolve());
+      socket.resume();
+      sockets.push(socket);
+    })));
+  }
+  try {
+    const open = sockets.filter((s) => !s.destroyed).length;
+    const device = await mqttFrom('127.0.0.1');
+    assert.ok(!('refused' in device), `a device is refused while ${open} idle sockets are open: ${'refused' in device ? String(device.refused) : ''}`);
+    await device.publishAsync('hall/lamp', 'ON', { qos: 1 });
+    await device.endAsync();
+    console.log(`idle MQTT sockets: ${sockets.length} opened, ${open} open when the device connected`);
+  } finally {
+    for (const s of sockets) s.destroy();
+  }
+  await stillServed('after the idle MQTT sockets');
+});
