@@ -1,14 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readKey } from '../../daemon/auth/keys.js';
-import { signToken } from '../../daemon/auth/tokens.js';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { startNotifyReceiver, notifySkipReason } from '../helpers/notifySocket.js';
 import { until } from '../helpers/until.js';
-import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
+import { VoiceClient } from '../helpers/voiceClient.js';
+import { firePlugins, GOOD_TEXTS as GOOD, HOSTILE, latency, voiceLoad as load, voiceToken as token, writePlugin as plugin, type Answer } from '../helpers/firePlugins.js';
 import { LONG, crashLines, rssMB } from './fuzz.js';
 
 /**
@@ -21,81 +19,15 @@ import { LONG, crashLines, rssMB } from './fuzz.js';
  * watchdog, and the second test plays systemd to show the pings stop and the hub is killed.
  */
 
-async function plugin(dir: string, name: string, id: string, intent: string, sentence: string, body: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${name}.mjs`), `export function onRegister(api) {
-  api.intents.addSentences({ lang: 'en', intent: '${intent}', sentences: ['${sentence}'] });
-  api.intents.handle('${intent}', ${body});
-}
-`);
-  await writeFile(join(dir, `${name}.voicehub.json`), JSON.stringify({ id, version: '1.0.0', capabilities: [], requiredScopes: [], intents: [intent] }));
-}
-
-const HOSTILE: Array<{ name: string; intent: string; sentence: string; body: string; codes: string[] }> = [
-  { name: 'thrower', intent: 'FireThrow', sentence: 'fire the thrower', body: '() => { throw new Error("boom"); }', codes: ['PLUGIN_FAILED'] },
-  { name: 'rejecter', intent: 'FireReject', sentence: 'fire the rejecter', body: 'async () => { await null; throw new TypeError("nope"); }', codes: ['PLUGIN_FAILED'] },
-  { name: 'hanger', intent: 'FireHang', sentence: 'fire the hanger', body: '() => new Promise(() => {})', codes: ['TIMEOUT', 'PLUGIN_FAILED'] },
-  // Timers never cleared: 200 intervals and 200 far timeouts per call, in its own process.
-  { name: 'leaker', intent: 'FireLeak', sentence: 'fire the leaker', body: '() => { for (let i = 0; i < 200; i++) { setInterval(() => {}, 5); setTimeout(() => {}, 1e9); } return { text: "leaked" }; }', codes: ['TIMEOUT', 'PLUGIN_FAILED'] },
-  // 320 MB of Buffers held for good: past the 160 MB resident cap of its process.
-  { name: 'hog', intent: 'FireHog', sentence: 'fire the hog', body: '() => { globalThis.keep ??= []; for (let i = 0; i < 5; i++) globalThis.keep.push(Buffer.alloc(64 * 1024 * 1024, 1)); return { text: "ate " + globalThis.keep.length }; }', codes: ['TIMEOUT', 'PLUGIN_FAILED'] },
-  { name: 'spinner', intent: 'FireSpin', sentence: 'fire the spinner', body: '() => { for (;;) {} }', codes: ['TIMEOUT', 'PLUGIN_FAILED'] },
-];
-
-const GOOD = ['fire the good plugin', 'what time is it', 'turn on the hall lamp'] as const;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : Number.NaN;
-}
-
-/** A voice token signed with the hub's key (what `token create` does, without a process per token). */
-async function token(d: DaemonProcess, sub: string): Promise<string> {
-  return signToken((await readKey(join(d.dir, 'data')))!, { sub, scopes: ['voice'] });
-}
-
-/** Closed-loop clients saying `texts` in turn until `until`; every answer's kind and time. */
-async function load(d: DaemonProcess, subjects: string[], texts: readonly string[], stopAt: () => boolean): Promise<Array<{ text: string; frame: Frame; ms: number }>> {
-  const results: Array<{ text: string; frame: Frame; ms: number }> = [];
-  await Promise.all(subjects.map(async (sub, c) => {
-    const client = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await token(d, sub));
-    try {
-      for (let i = 0; !stopAt(); i++) {
-        const text = texts[(i + c) % texts.length]!;
-        const started = performance.now();
-        const frame = await client.say(`${sub}-${i}`, text).catch((err: Error) => ({ type: 'error', code: `NO_ANSWER: ${err.message}` }) as Frame);
-        results.push({ text, frame, ms: performance.now() - started });
-      }
-    } finally {
-      client.ws.terminate();
-    }
-  }));
-  return results;
-}
-
-function summary(results: Array<{ frame: Frame; ms: number }>): string {
-  const ms = results.filter((r) => r.frame.type === 'reply').map((r) => r.ms).sort((a, b) => a - b);
-  return `${ms.length} answered, p50 ${percentile(ms, 0.5).toFixed(1)} ms, p99 ${percentile(ms, 0.99).toFixed(1)} ms`;
+function summary(answers: Answer[]): string {
+  const l = latency(answers);
+  return `${l.answered} answered, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms`;
 }
 
 test('plugins that throw, reject, hang, leak timers, eat 320 MB or spin, while good clients keep asking: every good request answered, no error; hostile ones get documented codes; the spinner and the hog are killed and restarted', { timeout: LONG ? 900_000 : 240_000 }, async () => {
   const dir = await makeTempDir('voicehub-fire-plugins-');
   const plugins = join(dir, 'plugins');
-  await plugin(plugins, 'good', 'com.fire.good', 'FireGood', 'fire the good plugin', '() => ({ text: "good " + process.pid })');
-  for (const h of HOSTILE) await plugin(plugins, h.name, `com.fire.${h.name}`, h.intent, h.sentence, h.body);
-  const d = await startDaemon({
-    dir,
-    nodeArgs: SHIPPED_NODE_FLAGS,
-    config: [
-      'location: { latitude: 52.37, longitude: 4.89, timezone: Europe/Amsterdam }',
-      'voice: { rateLimit: { perSecond: 100000, burst: 100000 } }',
-      'plugins:',
-      `  dir: ${JSON.stringify(plugins)}`,
-      '  timeoutMs: 1500',
-      'devices:',
-      '  - { id: hall_lamp, name: Hall lamp, area: hall, type: light, commandTopic: hall/lamp/set, stateTopic: hall/lamp }',
-      '',
-    ].join('\n'),
-  });
+  const d = await startDaemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config: await firePlugins(plugins) });
   try {
     const seconds = LONG ? 120 : 12;
     // Baseline: the good load alone, for the figures printed beside the run under fire.
