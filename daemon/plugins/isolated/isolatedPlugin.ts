@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -237,7 +236,6 @@ export class IsolatedPlugin {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
-    lowerPriority(child.pid);
     const channel = child.stdio[3] as Socket;
     this.channel = channel;
     channel.on('error', () => undefined); // a child that dies mid-write: its exit is what counts
@@ -603,19 +601,3 @@ function fromWire(error: WireError | undefined): Error {
   const message = String(error?.message ?? 'the plugin process answered with an error').slice(0, MAX_LOG_CHARS);
   return error?.code && PASSED_CODES.has(error.code) ? new HubError(error.code as ErrorCode, message) : new Error(message);
 }
-
-/**
- * A plugin's process runs at a lower CPU priority than the hub (nice +10): one that spins, or leaks timers
- * that keep it busy, then takes what the hub leaves over instead of half of a 2-core Pi from the voice path
- * (issue 18). Best effort: where the system refuses, it runs at the hub's priority.
- */
-function lowerPriority(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    setPriority(pid, Math.min(19, getPriority(process.pid) + PLUGIN_NICE));
-  } catch {
-    // not allowed here (a container without the right): the plugin keeps the hub's priority
-  }
-}
-
-const PLUGIN_NICE = 10;
