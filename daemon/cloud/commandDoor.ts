@@ -93,7 +93,10 @@ export class CommandDoor {
       const message = isHubError(err) ? err.message : 'the command failed inside the hub';
       if (isRefusal(code)) log.info({ id: frame.id, device: frame.device, command: frame.command, code }, `cloud command refused: ${message}`);
       else log.warn({ id: frame.id, device: frame.device, command: frame.command, code, err }, `cloud command failed: ${message}`);
-      return { type: 'command.result', id: frame.id, ok: false, error: { code, message } };
+      const result: ResultFrame = { type: 'command.result', id: frame.id, ok: false, error: { code, message } };
+      // The broker was away and nothing was published: the cloud may send this id again once it is back.
+      if (isHubError(err) && err.details?.sent === false) notSent.add(result);
+      return result;
     }
   }
 
@@ -140,8 +143,16 @@ export class CommandDoor {
   }
 }
 
-/** Refusals where nothing ran are not remembered: the cloud may send the same id again later. */
+/** Results of commands refused before anything was published (MQTT_UNAVAILABLE while the broker is away). */
+const notSent = new WeakSet<ResultFrame>();
+
+/**
+ * Refusals where nothing ran are not remembered: the cloud may send the same id again later. So is a command
+ * the hub refused while its broker was away (issue 18: remembered, a resend after the outage got the old
+ * refusal for 24 h and the command never ran); one the broker may have had (not acknowledged in time) is.
+ */
 function remembered(result: ResultFrame): boolean {
+  if (notSent.has(result)) return false;
   const code = (result.error as { code?: string } | undefined)?.code;
   return code !== 'BAD_REQUEST' && code !== 'FORBIDDEN' && code !== 'RATE_LIMITED' && code !== 'BUSY' && code !== 'SHUTTING_DOWN';
 }

@@ -103,6 +103,7 @@ export const ErrorCodes = {
   // Wyoming satellites (daemon/voice/satellites/, issue 16).
   SATELLITE_UNREACHABLE: 'a satellite in voice.satellites could not be dialled or closed the connection; the hub dials again with backoff',
   SATELLITE_STALLED: 'a satellite stopped reading what the hub sends (over 4 MiB unread); the connection is dropped and dialled again',
+  PLUGIN_UNSAFE_LINK: 'an isolated plugin\'s folder holds a symbolic link leading out of it (or too many files to check); the plugin is not started',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

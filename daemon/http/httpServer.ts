@@ -6,7 +6,8 @@ import type { HubContext, Subsystem } from '../core/context.js';
 import { EnvironmentError, type HttpErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
-import { answerRequestTimeout, PendingConnections } from './pendingConnections.js';
+import { answerClientError } from './clientErrors.js';
+import { PendingConnections } from './pendingConnections.js';
 import { traceIdFrom } from './traceId.js';
 
 /**
@@ -112,14 +113,8 @@ export class HttpServer implements Subsystem {
     };
     HTTP_OWN_LISTENERS.add(settleUpgrade);
     server.prependListener('upgrade', settleUpgrade);
-    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      // A request head that took longer than http.headersTimeoutMs: say so (as Node would), then close.
-      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-        answerRequestTimeout(socket as Socket);
-        return;
-      }
-      socket.destroy();
-    });
+    // A head that took longer than http.headersTimeoutMs: 408; one over 16 KiB: 431; not HTTP: 400; then closed.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => answerClientError(err, socket as Socket));
     this.httpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {

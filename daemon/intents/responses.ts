@@ -104,12 +104,14 @@ export function targetPhrase(match: IntentMatch, resolution: ResolveSuccess, lis
   // Two names in one command: each by its name ("the desk lamp and the floor lamp", "台灯和落地灯").
   if (match.slots.name2 && devices.length <= 5) return joinList(devices.map((d) => displayName(d, lists, lang)), lang);
   const type = typeWord(match, devices, lang);
-  if (resolution.scope === 'all') return w.all.replace('{type}', type);
+  if (resolution.scope === 'all') return fill(w.all, { type });
   const area = resolution.areas
     ? joinList(resolution.areas.map((a) => areaDisplay(a, lists, lang) ?? a), lang)
     : areaDisplay(resolution.area, lists, lang);
-  if (area) return w.area_group.replace('{area}', area).replace('{type}', type);
-  return w.group.replace('{type}', type);
+  // fill(), never String.replace with the name as the replacement: names and areas come from discovery, and
+  // `$&`, `$'` or a `{type}` in one would be read as part of the template (issue 18).
+  if (area) return fill(w.area_group, { area, type });
+  return fill(w.group, { type });
 }
 
 /** The hub command a device intent means for one device; null for intents that only ask. Decided by the device's kind. */
@@ -204,7 +206,7 @@ function ambiguous(error: ResolveError, spoken: string, lists: DeviceLists, lang
     if (names.filter((n) => n === names[i]).length === 1) return names[i];
     const a = lists.areaIdOf(d.id);
     const area = a ? areaDisplay(lists.areaName(a, 'en'), lists, lang) : undefined;
-    return area ? w.in_area.replace('{name}', names[i]).replace('{area}', area) : names[i];
+    return area ? fill(w.in_area, { name: names[i]!, area }) : names[i];
   });
   return render(lang, 'ambiguous', { name: spoken, candidates: joinList(labels, lang, 'or') });
 }

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import type { Clock, HealthResult, MessageHandler, MqttTransport, PublishOptions } from '../core/context.js';
 import { EnvironmentError, HubError } from '../core/errors.js';
@@ -23,7 +24,7 @@ export interface EmbeddedBrokerOptions {
   connectionsPerSecond: number;
   log: Logger;
   clock: Clock;
-  /** Concurrent TCP connections (net.Server#maxConnections); more are refused at accept. */
+  /** Concurrent TCP connections; at the cap the oldest one not logged in yet makes room, else a new one is refused. */
   maxClients?: number;
   /** Unsent bytes one client may hold before it is disconnected as a slow consumer. */
   maxBufferedBytes?: number;
@@ -42,7 +43,7 @@ export interface EmbeddedBrokerOptions {
 }
 
 /** The `reason` label of `voicehub_mqtt_refused_total`. */
-export type BrokerRefusal = AuthRefusal | 'rate_limited' | 'too_large' | 'malformed' | 'slow_consumer' | 'queue_full';
+export type BrokerRefusal = AuthRefusal | 'rate_limited' | 'too_large' | 'malformed' | 'slow_consumer' | 'queue_full' | 'idle_evicted' | 'max_clients';
 
 /** The hub's own retained messages (status, device list) are charged here and never refused. */
 const HUB_OWNER = '$hub';
@@ -80,6 +81,12 @@ export class EmbeddedBroker implements MqttTransport {
   private users: UserDirectory | null = null;
   private retained: RetainedLedger | null = null;
   private readonly sockets = new Set<Socket>();
+  /**
+   * Connections that have not yet logged in (no accepted CONNECT), oldest first. At mqtt's connection cap the
+   * oldest of them makes room for a new one: a flood of idle sockets (issue 18) churns among itself instead of
+   * holding every slot for the 10 s CONNECT timeout while real devices are turned away.
+   */
+  private readonly waiting = new Map<Duplex, Socket>();
   private running = false;
   private readonly dropped = { rateLimited: 0, tooLarge: 0, malformed: 0, slowConsumer: 0 };
 
@@ -124,6 +131,7 @@ export class EmbeddedBroker implements MqttTransport {
       // One line per thousand drops: a vanished subscriber would otherwise log once per message.
       if (queueDropsLogged++ % 1000 === 0) options.log.warn({ clientId }, 'mqtt message not queued for a persistent session: its queue is full (mqtt.maxQueuedMessages / mqtt.maxQueuedBytes)');
     });
+    broker.on('client', (client) => { this.waiting.delete((client as unknown as { conn: Duplex }).conn); });
     broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
     // aedes emits 'error' for persistence failures; unhandled it would crash the process.
@@ -137,7 +145,6 @@ export class EmbeddedBroker implements MqttTransport {
     const rate = options.connectionsPerSecond;
     const limiter = new RateLimiter({ perSecond: rate, burst: rate, maxKeys: MAX_TRACKED_ADDRESSES }, options.clock);
     const server = createServer({ noDelay: true }, (socket) => this.accept(socket, broker, limiter));
-    server.maxConnections = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     this.server = server;
     try {
       await listenDualStack(server, options.host, options.port, options.log, signal);
@@ -243,8 +250,13 @@ export class EmbeddedBroker implements MqttTransport {
       socket.destroy();
       return;
     }
+    if (this.sockets.size >= (this.options.maxClients ?? DEFAULT_MAX_CLIENTS) && !this.makeRoom(address)) {
+      this.options.onRefused?.('max_clients');
+      this.options.log.debug({ address }, 'mqtt connection dropped: the broker is at its connection cap');
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
     // Devices that lose power mid-session leave half-open sockets; MQTT keepalive 0 would never notice.
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
     const conn = new GuardedConnection(socket, {
@@ -252,7 +264,22 @@ export class EmbeddedBroker implements MqttTransport {
       maxBufferedBytes: this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       onProblem: (problem) => this.onProblem(problem, address),
     });
+    this.waiting.set(conn, socket);
+    socket.once('close', () => { this.sockets.delete(socket); this.waiting.delete(conn); });
     broker.handle(conn);
+  }
+
+  /** Closes the oldest connection that has not logged in yet; false when every connection is a client. */
+  private makeRoom(address: string): boolean {
+    const oldest = this.waiting.entries().next();
+    if (oldest.done) return false;
+    const [conn, socket] = oldest.value;
+    this.waiting.delete(conn);
+    this.sockets.delete(socket);
+    socket.destroy();
+    this.options.onRefused?.('idle_evicted');
+    this.options.log.debug({ address, evicted: socket.remoteAddress }, 'mqtt connection that had not logged in closed to make room');
+    return true;
   }
 
   private onProblem(problem: ConnectionProblem, address: string): void {

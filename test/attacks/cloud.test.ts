@@ -9,6 +9,8 @@ import { FakeCloud } from '../helpers/fakeCloud.js';
 import { runCli, startDaemon, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 import { cloudConfig, deviceClient, health, publishReadings, until } from '../helpers/cloudHub.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
+import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
+import { connectAsync } from 'mqtt';
 
 const run = promisify(execFile);
 
@@ -108,4 +110,40 @@ test('TLS: a certificate the hub does not trust is CLOUD_TLS in /health; with cl
   // A CA file that cannot be read never stops the hub: it starts, says why, and the link fails its handshake.
   await missingCa.waitForLine((l) => l.code === 'CLOUD_TLS');
   assert.equal((await health(missingCa)).checks.db!.ok, true);
+});
+
+test('issue 18 finding: a cloud command refused while the external broker is away (nothing published) is not remembered: the same id sent after the broker is back runs, once', { timeout: 120_000 }, async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const cloud = await FakeCloud.start();
+  const hub = await startDaemon({ config: cloudConfig(cloud.url), env: { VOICEHUB_MQTT_URL: broker.url } });
+  t.after(async () => { await hub.cleanup(); await cloud.close(); });
+  await hub.waitForLine((l) => l.msg === 'connected to mqtt broker');
+  await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');
+
+  await broker.stop();
+  await hub.waitForLine((l) => l.msg === 'mqtt broker connection lost; reconnecting');
+  const refused = await cloud.command({ id: 'c-outage', device: 'lamp', command: 'turn_on' });
+  assert.equal(refused.ok, false, JSON.stringify(refused));
+  assert.equal((refused.error as { code: string }).code, 'MQTT_UNAVAILABLE');
+
+  await broker.run();
+  const lamp = await connectAsync(broker.url, { reconnectPeriod: 0 });
+  t.after(() => lamp.endAsync(true));
+  const seen: string[] = [];
+  lamp.on('message', (_topic, payload) => seen.push(payload.toString()));
+  await lamp.subscribeAsync('home/lamp/set', { qos: 1 });
+  await hub.waitForLine((l) => l.msg === 'connected to mqtt broker' && l.reconnect === true, 30_000);
+  // The cloud sends the same id again (as a real one does for a command that failed for want of a broker).
+  const again = await cloud.command({ id: 'c-outage', device: 'lamp', command: 'turn_on' });
+  assert.equal(again.ok, true, JSON.stringify(again));
+  const once = await cloud.command({ id: 'c-outage', device: 'lamp', command: 'turn_on' });
+  assert.equal(once.ok, true, 'now remembered: answered again without running');
+  const after = await cloud.command({ id: 'c-after', device: 'lamp', command: 'set_brightness', params: { brightness: 40 } });
+  assert.equal(after.ok, true, JSON.stringify(after));
+  await until(() => seen.length >= 2, 15_000, 'both commands at the lamp');
+  // QoS 1 from one publisher keeps order: a second copy of the first would have come before the second command.
+  assert.equal(seen.length, 2, JSON.stringify(seen));
+  assert.match(seen[0]!, /"state":"ON"/);
+  assert.match(seen[1]!, /"brightness"/);
 });

@@ -171,3 +171,20 @@ test('issue 18 fault suite: an upgrade to any path but /voice is answered 404 NO
   await voice.closed;
   assert.match(voice.received, /^HTTP\/1\.1 401 /, voice.received);
 });
+
+test('issue 18 finding: a request head over 16 KiB (a huge forged token) is answered 431 and one that is not HTTP 400, both with code BAD_REQUEST, instead of a dropped connection; the hub serves on', { timeout: 60_000 }, async () => {
+  const d = await hub();
+  const huge = `Bearer ${'a'.repeat(20_000)}`;
+  for (const [head, status] of [
+    [`GET /api/devices HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${huge}\r\n\r\n`, 431],
+    [`GET /voice HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: ${huge}\r\n\r\n`, 431],
+    ['GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Name: x\r\n\r\n', 400],
+    ['\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n', 400],
+  ] as const) {
+    const raw = await partial(d.httpPort, head);
+    await raw.closed; // only the hub's answer (and close) ends this wait
+    assert.match(raw.received, new RegExp(`^HTTP/1\\.1 ${status} `), JSON.stringify(raw.received.slice(0, 80)));
+    assert.match(raw.received, /"code":"BAD_REQUEST"/);
+  }
+  assert.equal((await fetch(`${d.url}/health`)).status, 200);
+});

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
@@ -467,4 +467,48 @@ test('finding 4, MQTT: an isolated plugin granted only devices:read connects ano
   // Pi (Zigbee2MQTT, Tasmota) keep connecting without a user, but it no longer commands known devices
   // (mqtt.anonymousCommands: false); an install with untrusted plugins may also set anonymousFrom: [].
   assert.deepEqual(outcomes, ['connack=0 closed', 'connack=5']);
+});
+
+// ---- Issue 18: a link in an isolated plugin's folder. ----
+
+test('issue 18 finding: an isolated plugin whose folder links to the signing key is not started (PLUGIN_UNSAFE_LINK); a link inside its own folder is fine; the hub serves on', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  const keyPath = join(dir, 'data', 'signing-key.json');
+  // Node's permission model follows links: `--allow-fs-read=<plugin>/*` would hand it the key through this.
+  const reader = (intent: string, sentence: string) => `import { readFileSync } from 'node:fs';
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: '${intent}', sentences: ['${sentence}'] });
+  api.intents.handle('${intent}', () => { try { return { text: 'got ' + readFileSync(new URL('./key.json', import.meta.url), 'utf8').length }; } catch (e) { return { text: 'denied ' + (e.code ?? e.message) }; } });
+}
+`;
+  for (const [name, id, intent, sentence] of [['thief', 'com.attack.thief', 'Steal', 'steal the key'], ['honest', 'com.attack.honest', 'Own', 'read my own file']] as const) {
+    await mkdir(join(plugins, name), { recursive: true });
+    await writeFile(join(plugins, name, 'index.mjs'), reader(intent, sentence));
+    await writeFile(join(plugins, name, 'voicehub.json'), JSON.stringify({ id, version: '1.0.0', capabilities: [], requiredScopes: [], intents: [intent] }));
+  }
+  await writeFile(join(plugins, 'honest', 'data.json'), '{"mine":true}');
+  await symlink(join(plugins, 'honest', 'data.json'), join(plugins, 'honest', 'key.json')); // stays inside its folder
+  // The key does not exist before the first start: a dangling link out is refused as well.
+  await symlink(keyPath, join(plugins, 'thief', 'key.json'));
+  // A single-file plugin may read the package.json beside it (Node reads it for the module type): a link there too.
+  await writeFile(join(plugins, 'single.mjs'), 'export function onRegister() {}\n');
+  await symlink(keyPath, join(plugins, 'package.json'));
+  await writeFile(join(plugins, 'single.voicehub.json'), JSON.stringify({ id: 'com.attack.single', version: '1.0.0', capabilities: [], requiredScopes: [] }));
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`].join('\n'), dir);
+  await readFile(keyPath);
+  const listed = await (await fetch(`${d.url}/api/plugins`, { headers: { authorization: `Bearer ${await token(d, 'admin')}` } })).json() as { plugins: Array<{ id: string; state: string; errorCode: string | null; reason?: string }> };
+  const byId = Object.fromEntries(listed.plugins.map((p) => [p.id, p]));
+  assert.equal(byId['com.attack.thief']?.state, 'failed', JSON.stringify(byId['com.attack.thief']));
+  assert.equal(byId['com.attack.thief']?.errorCode, 'PLUGIN_UNSAFE_LINK', JSON.stringify(byId['com.attack.thief']));
+  assert.match(byId['com.attack.thief']?.reason ?? '', /signing-key\.json, outside the plugin's folder/);
+  assert.equal(byId['com.attack.single']?.errorCode, 'PLUGIN_UNSAFE_LINK');
+  assert.notEqual(byId['com.attack.honest']?.state, 'failed', JSON.stringify(byId['com.attack.honest']));
+  const c = await voice(d);
+  const own = await c.say('o1', 'read my own file');
+  assert.equal(own.type, 'reply', JSON.stringify(own));
+  assert.equal(own.text, 'got 13', 'a link inside the plugin\'s folder still reads');
+  const steal = await c.say('s1', 'steal the key');
+  assert.equal(steal.type, 'error', 'the thief never ran, so nothing answers its sentence');
+  assert.equal(d.child.exitCode, null);
 });

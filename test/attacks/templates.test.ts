@@ -174,3 +174,28 @@ test('a flood of 1000 discovery configs, each carrying 30 KB of names, is refuse
   assert.ok(after < 200, `RSS ${before.toFixed(1)} → ${after.toFixed(1)} MB`);
   assert.equal(d.child.exitCode, null);
 });
+
+test('issue 18 finding: an area announced by discovery with `$&`, `$\'` and `{type}` in it is spoken as written in a reply, never read as part of the reply\'s template', { timeout: 90_000 }, async () => {
+  const d = await hub();
+  const mqtt = await client(d);
+  const hostileArea = "Attic $& $' {type}";
+  for (const [id, area] of [['lamp_a', hostileArea], ['lamp_b', 'Den']] as const) {
+    await mqtt.publishAsync(`homeassistant/light/${id}/config`, JSON.stringify({
+      name: 'Lamp', unique_id: id, command_topic: `${id}/set`, state_topic: `${id}/state`,
+      device: { identifiers: [`${id}_dev`], suggested_area: area },
+    }), { qos: 1, retain: true });
+  }
+  const token = await bearer(d);
+  await eventually(async () => ((await devices(d, token)).filter((x) => x.id === 'lamp_a' || x.id === 'lamp_b').length === 2 ? true : undefined), 'both lamps');
+  const r = await runCli(['token', 'create', '--sub', 'attack-voice', '--scope', 'voice'], { cwd: d.dir, env: { VOICEHUB_DATA_DIR: join(d.dir, 'data') } });
+  const { VoiceClient } = await import('../helpers/voiceClient.js');
+  const voice = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, r.stdout.trim());
+  cleanups.push(async () => voice.close());
+  const reply = await voice.say('which', 'turn on the lamp');
+  // Two lamps: the hub asks which one, naming each by its room (an error frame, NO_MATCH, with the question).
+  const text = String(reply.text ?? reply.message);
+  assert.match(text, /^Which lamp do you mean/, JSON.stringify(reply));
+  // Before: String.replace read `$&` as "the matched {area}" and `$'` as the rest of the template.
+  assert.ok(text.toLowerCase().includes(hostileArea.toLowerCase()), text);
+  assert.doesNotMatch(text, /\{area\}|\{name\}/, text);
+});

@@ -182,3 +182,7 @@ if (want('cloud')) {
     console.log(`| ${row.concurrency} | ${Math.round(row.pooled.perSec)} | ${fmt(row.pooled.p50Ms, 2)} / ${fmt(row.pooled.p99Ms, 2)} | ${Math.round(row.fresh.perSec)} | ${fmt(row.fresh.p50Ms, 2)} / ${fmt(row.fresh.p99Ms, 2)} | ${fmt(row.pooled.perSec / row.fresh.perSec, 2)}× |`);
   }
 }
+if (want('fire')) {
+  const { benchPluginsUnderFire, formatFire } = await import('./pluginsUnderFire.js');
+  console.log(formatFire(await benchPluginsUnderFire(Number(process.env.BENCH_SECONDS ?? 5))));
+}

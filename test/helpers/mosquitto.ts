@@ -60,12 +60,13 @@ export class Mosquitto {
     throw new Error('mosquitto did not start listening');
   }
 
-  async stop(): Promise<void> {
+  /** Stops the broker: SIGTERM by default, SIGKILL for a crash (no DISCONNECTs, sockets cut). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
     this.child = null;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   }
 }

@@ -292,3 +292,34 @@ test('a port in use stops start-up with PORT_IN_USE', async (t) => {
     return true;
   });
 });
+
+test('issue 18 finding: idle sockets that never send CONNECT cannot hold every slot: at the cap the oldest of them makes room for a device; logged-in clients are never evicted', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'voicehub-mqtt-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const refusals: string[] = [];
+  const broker = new EmbeddedBroker({
+    host: '127.0.0.1', port: 0, anonymousFrom: ['127.0.0.0/8'], dataDir, maxPacketBytes: 65536, log: silentLogger(), clock: systemClock,
+    connectionsPerSecond: 100, maxClients: 3, onRefused: (reason) => refusals.push(reason),
+  });
+  await broker.start();
+  t.after(() => broker.stop());
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const { connect: tcpConnect } = await import('node:net');
+  const idle = await Promise.all(Array.from({ length: 3 }, () => new Promise<import('node:net').Socket>((resolve) => {
+    const s = tcpConnect(broker.port!, '127.0.0.1', () => resolve(s));
+    s.on('error', () => {});
+  })));
+  t.after(() => { for (const s of idle) s.destroy(); });
+  const closedIdle = Promise.race(idle.map((s) => new Promise<void>((resolve) => s.once('close', () => resolve()))));
+  // Every slot is held by a socket that sent nothing: before, this device was dropped for the 10 s CONNECT timeout.
+  assert.equal(await connectOutcome(url), 'connected');
+  await closedIdle;
+  assert.ok(refusals.includes('idle_evicted'));
+  for (const s of idle) s.destroy();
+  await client(t, url);
+  await client(t, url);
+  await client(t, url);
+  // Three logged-in clients fill the cap: a fourth is dropped, nobody logged in is evicted.
+  assert.equal(await connectOutcome(url), 'dropped');
+  assert.ok(refusals.includes('max_clients'));
+});

@@ -18,6 +18,7 @@ import type { PluginRecord } from '../pluginRecord.js';
 import { encodeFrame, MAX_MESSAGE_BYTES, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
 import { backoffStep } from '../../core/backoff.js';
+import { assertNoLinksOut } from './linkCheck.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
 const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -181,6 +182,8 @@ export class IsolatedPlugin {
    * own limit (a process start is the hub's cost, ~0.3 s on a Pi, and not the plugin's timeoutMs).
    */
   async startProcess(): Promise<void> {
+    // Node's permission model follows links: one leading out of the plugin's folder would open the hub's files.
+    await assertNoLinksOut(this.record.candidate.root, statSync(this.record.candidate.root).isDirectory());
     const child = this.spawn();
     await new Promise<void>((resolve, reject) => {
       const fail = (why: string) => { this.onReady = null; clearTimeout(timer); reject(new HubError('PLUGIN_FAILED', `plugin ${this.record.manifest!.id}'s process ${why}`)); };
