@@ -156,8 +156,9 @@ export function kindName(t: T, type: string): string {
 export function translator(lang: Lang): T {
   const table = TABLES[lang];
   return (key, vars) => {
-    let text = table[key] ?? en[key];
-    if (vars) for (const [k, v] of Object.entries(vars)) text = text.replace(`{${k}}`, String(v));
-    return text;
+    const text = table[key] ?? en[key];
+    // One pass with a function: a device name holding `$&` or `{reason}` is shown as it is, never read as
+    // a replacement pattern or a placeholder.
+    return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? String(vars[name]) : whole)) : text;
   };
 }

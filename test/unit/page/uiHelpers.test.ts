@@ -88,3 +88,10 @@ test('the device store tells only the changed devices\' cards, and the list only
   store.change([view('c', { state: { state: 'on' } })], []);
   assert.deepEqual(calls, [], 'a card that stopped watching is not told');
 });
+
+test('page texts show a device name as it is: no replacement patterns, no placeholders read inside it', async () => {
+  const { translator } = await load<{ translator(lang: 'en'): (key: string, vars?: Record<string, string | number>) => string }>('i18n.ts');
+  const t = translator('en');
+  assert.equal(t('confirmLock', { name: "$& lamp $' {name}" }), "Lock $& lamp $' {name}?");
+  assert.equal(t('audioSent', { frames: '{seconds}', seconds: 2 }), '{seconds} audio frames sent (2 s)');
+});
