@@ -26,6 +26,8 @@ export interface OpenLoopRun {
   sent: number;
   replies: number;
   errors: number;
+  /** Error frames by their code. */
+  errorCodes: Record<string, number>;
   /** Utterances with no reply at all by the end of the drain. */
   unanswered: number;
   p50Ms: number;
@@ -159,6 +161,7 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
   const commandAt = new Float64Array(total).fill(NaN);
   const sendLag = new Float64Array(total);
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
   let replies = 0;
   let commands = 0;
   // Commands are matched per device in order of the utterances naming it.
@@ -180,12 +183,19 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
       // `{"type":"reply"…` / `{"type":"error"…`: byte 9 is the type's first letter; state frames are not answers.
       const kind = data[9];
       if (kind !== 0x72 && kind !== 0x65) return;
-      const frame = JSON.parse(data.toString()) as { id?: string };
+      const frame = JSON.parse(data.toString()) as { id?: string; code?: string };
       const k = Number(frame.id?.slice(1));
       if (!Number.isInteger(k) || k < 0 || k >= total || !Number.isNaN(replyAt[k]!)) return;
       replyAt[k] = at;
       replies++;
-      if (kind === 0x65) errors++;
+      if (kind === 0x65) {
+        // Refused: no command is owed for it, so it leaves its device's queue of commands to match.
+        errors++;
+        errorCodes[frame.code ?? '?'] = (errorCodes[frame.code ?? '?'] ?? 0) + 1;
+        const queue = pending[deviceOf(k, p.names.length)]!;
+        const i = queue.indexOf(k);
+        if (i >= 0) queue.splice(i, 1);
+      }
     });
   }
   const t0 = performance.now() + 50;
@@ -208,7 +218,7 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
   });
   // Drain: every reply (and command) or 5 s after the last send.
   const drainUntil = performance.now() + 5000;
-  while (performance.now() < drainUntil && (replies < total || (p.devices && commands < total))) await new Promise((r) => setTimeout(r, 20));
+  while (performance.now() < drainUntil && (replies < total || (p.devices && commands < replies - errors))) await new Promise((r) => setTimeout(r, 20));
   await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => {
     ws.once('close', () => resolve());
     ws.close();
@@ -226,13 +236,15 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
   const r = since(replyAt);
   const lag = Float64Array.from(sendLag.subarray(measuredFrom)).sort();
   const result: Omit<OpenLoopRun, 'target' | 'rate' | 'seconds'> = {
-    sent: total, replies, errors, unanswered: total - replies,
+    sent: total, replies, errors, errorCodes, unanswered: total - replies,
     p50Ms: quantile(r, 0.5), p99Ms: quantile(r, 0.99), maxMs: r.length ? r[r.length - 1]! : NaN,
     sendLagP99Ms: quantile(lag, 0.99),
   };
   if (p.devices) {
     const c = since(commandAt);
-    result.commands = { expected: total, received: commands, lost: total - commands, p50Ms: quantile(c, 0.5), p99Ms: quantile(c, 0.99), maxMs: c.length ? c[c.length - 1]! : NaN };
+    // Owed: one command per utterance answered with a reply (an answered action); a refused one owes none.
+    const owed = replies - errors;
+    result.commands = { expected: owed, received: commands, lost: owed - commands, p50Ms: quantile(c, 0.5), p99Ms: quantile(c, 0.99), maxMs: c.length ? c[c.length - 1]! : NaN };
   }
   return result;
 }
