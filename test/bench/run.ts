@@ -181,7 +181,7 @@ await section('edge', 'Edge fitness under the combined load (the bundle with the
 
 await section('corpus', 'Sentence corpus: right per intent and language', (s) => {
   const c = benchCorpus();
-  s.line(`${c.sentences} sentences (test/fixtures/corpus).`, '', c.table);
+  s.line(`${c.sentences} sentences (test/fixtures/corpus).`, '', '```', c.table, '```');
 });
 await section('page', `The page in Chromium: ${env('BENCH_PAGE_DEVICES', 500)} devices, every one reporting state`, async (s) => {
   const devices = Number(process.env.BENCH_PAGE_DEVICES ?? 500);
