@@ -216,9 +216,14 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
     };
     setTimeout(tick, 50);
   });
-  // Drain: every reply (and command) or 5 s after the last send.
-  const drainUntil = performance.now() + 5000;
-  while (performance.now() < drainUntil && (replies < total || (p.devices && commands < replies - errors))) await new Promise((r) => setTimeout(r, 20));
+  // Drain: until every reply (and owed command) is in, or nothing more came for 5 s (at most 60 s): a late
+  // command is late, not lost; one that never comes is lost.
+  const owing = () => replies < total || (p.devices !== null && commands < replies - errors);
+  for (let last = -1, quietSince = performance.now(), end = performance.now() + 60_000; owing() && performance.now() < end;) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (replies + commands !== last) { last = replies + commands; quietSince = performance.now(); }
+    if (performance.now() - quietSince > 5000) break;
+  }
   await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => {
     ws.once('close', () => resolve());
     ws.close();
