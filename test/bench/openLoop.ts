@@ -154,6 +154,9 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   })));
+  // Ids unique to this run: the hub remembers ids (idempotency) and would replay an earlier run's answer
+  // for a repeated one, with no command sent.
+  const runTag = `u${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}-`;
   const total = Math.round(p.rate * p.seconds);
   const gapMs = 1000 / p.rate;
   const measuredFrom = Math.round(p.rate * p.warmup);
@@ -184,7 +187,7 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
       const kind = data[9];
       if (kind !== 0x72 && kind !== 0x65) return;
       const frame = JSON.parse(data.toString()) as { id?: string; code?: string };
-      const k = Number(frame.id?.slice(1));
+      const k = frame.id?.startsWith(runTag) ? Number(frame.id.slice(runTag.length)) : NaN;
       if (!Number.isInteger(k) || k < 0 || k >= total || !Number.isNaN(replyAt[k]!)) return;
       replyAt[k] = at;
       replies++;
@@ -209,7 +212,7 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
         const turn = utterancesPerDevice[d]++ % 2 === 0 ? 'on' : 'off';
         pending[d]!.push(k);
         sendLag[k] = performance.now() - (t0 + k * gapMs);
-        sockets[k % sockets.length]!.send(`{"type":"utterance","id":"u${k}","text":"turn ${turn} the ${p.names[d]}"}`);
+        sockets[k % sockets.length]!.send(`{"type":"utterance","id":"${runTag}${k}","text":"turn ${turn} the ${p.names[d]}"}`);
       }
       if (next < total) setTimeout(tick, Math.max(0, t0 + next * gapMs - performance.now() - 0.5));
       else resolve();
