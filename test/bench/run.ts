@@ -250,3 +250,7 @@ for (const [name, text] of [[`${base}.md`, markdown], [`${base}.json`, renderJso
   await writeFile(join(dir, name), text);
 }
 progress(`report written to test/bench/results/${base}.md and .json`);
+// The full run (all sections) was seen to stay alive after writing its report: some bench leaves a handle
+// open (not found yet; the subsets latency, edge and startup exit by themselves). The report is written,
+// so end here rather than hang.
+process.exit(0);
