@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { CLI, DaemonProcess, SHIPPED_NODE_FLAGS, makeTempDir } from '../helpers/daemon.js';
+import { discoveryConfig } from './discoveryConfig.js';
 
 /**
  * Issue 11 "memory under hostile load": RSS of a real daemon (the unit's node flags) before and after N
@@ -18,17 +19,6 @@ async function rssMB(pid: number): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export function discoveryConfig(i: number): { topic: string; payload: string } {
-  return {
-    topic: `homeassistant/sensor/flood_${i}/temperature/config`,
-    payload: JSON.stringify({
-      name: `Temperature ${i}`, uniq_id: `flood_${i}_temperature`, stat_t: `flood/${i}/state`, dev_cla: 'temperature', unit_of_meas: '°C',
-      val_tpl: `{{ (value_json.temperature_${i} | float(0) / 10) | round(1) }}`, avty_t: `flood/${i}/availability`,
-      dev: { ids: [`flood_${i}`], name: `Flood sensor ${i}`, mf: 'Bench', mdl: 'Hostile announcer', sw: '1.0.0' },
-    }),
-  };
-}
 
 const dir = await makeTempDir('voicehub-discoveryflood-');
 const child = spawn(process.execPath, [...SHIPPED_NODE_FLAGS, cli, 'start'], {

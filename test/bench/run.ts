@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { benchStartup, startFlags } from './startup.js';
+import { benchOpenLoop } from './openLoop.js';
+import { benchEdge } from './edge.js';
+import { benchDiscovery } from './discovery.js';
+import { machineFacts } from './machine.js';
+import { addSection, ms, newReport, renderJson, renderMarkdown, resultBaseName, type SectionWriter } from './report.js';
+import { REPO_ROOT, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 import { benchMqtt, benchBridgeDevices } from './mqtt.js';
 import { startInProcessHub } from './hubTarget.js';
 import { benchVoice, formatTable } from './voice.js';
@@ -16,8 +24,11 @@ import { benchLinkEvents, benchPool } from './cloud.js';
 import { benchSatellite, p as percentile } from './satellite.js';
 
 /**
- * `npm run bench`: every benchmark, each printing its figures beside a baseline measured in the same run.
- * Benchmarks never fail the build; they print what they measured against the targets in the issues.
+ * `npm run bench [name…]`: every benchmark (or the named ones), into ONE report: machine facts first, each
+ * figure beside its anchor measured in the same run, each target marked met or MISSED. The report is printed
+ * at the end and kept as Markdown and JSON under test/bench/results/ (git-ignored). Progress goes to stderr.
+ * Benchmarks never fail the build (no timed assertion in `npm test`); a bench that throws is reported as
+ * failed and the others still run.
  */
 // The in-process benches (mqtt, voice) measure the hub as `npm start` runs it, node flags included: the
 // young generation's size alone moves voice throughput by a third. Without them, run again with them.
@@ -30,48 +41,36 @@ if (!flags.every((flag) => process.execArgv.includes(flag))) {
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-if (want('startup')) {
-  const r = await benchStartup(7, Number(process.env.BENCH_IDLE_SECONDS ?? 60));
-  console.log('\n## Cold start and idle memory');
-  console.log(`node -e 0 (baseline, median of ${r.runs}): ${fmt(r.nodeBaselineMs)} ms`);
-  console.log(`hub start → listening (median of ${r.runs}): ${fmt(r.hubListeningMs)} ms  (${fmt(r.ratio, 2)}× baseline; target ≤ 300 ms)`);
-  console.log(`idle RSS after start: ${fmt(r.idleRssMB)} MB  (target ≤ 60 MB)`);
-  if (r.idleSeconds > 0) console.log(`idle CPU over ${r.idleSeconds} s after that (one system sample included): ${fmt(r.idleCpuPct, 2)} % of one core`);
+const report = newReport(`npm run bench${only.length > 0 ? ` ${only.join(' ')}` : ''}`, machineFacts(), new Date());
+
+/** Runs one bench into its section; a bench that fails says so in the report and the others still run. */
+async function section(id: string, title: string, run: (s: SectionWriter) => Promise<void> | void): Promise<void> {
+  if (!want(id)) return;
+  progress(`bench ${id}: ${title}`);
+  const s = addSection(report, id, title);
+  try {
+    await run(s);
+  } catch (err) {
+    s.line(`**failed**: ${(err as Error).stack ?? String(err)}`);
+    progress(`bench ${id} failed: ${(err as Error).message}`);
+  }
 }
 
-if (want('mqtt')) {
-  const clients = Number(process.env.BENCH_MQTT_CLIENTS ?? 200);
-  let writes = 0;
-  const r = await benchMqtt({
-    clients,
-    seconds: Number(process.env.BENCH_SECONDS ?? 5),
-    hubFactory: async () => {
-      const target = await startInProcessHub();
-      // Tell the hub about the bench devices the way Zigbee2MQTT would: a retained bridge/devices list.
-      const c = await connectAsync(target.mqttUrl);
-      await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(clients), { retain: true, qos: 1 });
-      await c.endAsync();
-      while (target.hub.devices.count() < clients) await new Promise((res) => setTimeout(res, 20));
-      const writesBefore = target.writes();
-      return { url: target.mqttUrl, applied: target.applied, stop: async () => { writes = target.writes() - writesBefore; await target.stop(); } };
-    },
-  });
-  console.log(`\n## MQTT: ${clients} device clients publishing QoS 1 state, closed loop, ${r.bare.seconds} s each`);
-  console.log('| broker | msgs/s | ratio to bare aedes |');
-  console.log('|---|---|---|');
-  console.log(`| ${r.bare.name} | ${r.bare.msgsPerSec} | 1.00 |`);
-  if (r.mosquitto) console.log(`| ${r.mosquitto.name} | ${r.mosquitto.msgsPerSec} | ${fmt(r.mosquitto.msgsPerSec / r.bare.msgsPerSec, 2)} |`);
-  console.log(`| voicehub | ${r.target.msgsPerSec} | ${fmt(r.ratio, 2)} (target ≥ 0.7) |`);
-  const applied = r.target.applied ?? 0;
-  console.log(`applied to the registry: ${applied} of ${r.target.messages} acknowledged (${fmt((100 * applied) / Math.max(1, r.target.messages))} %, target ≥ 95 %); storage file writes during the run: ${writes}`);
-}
+await section('startup', 'Edge fitness: cold start and idle memory (the bundle with the unit\'s node flags)', async (s) => {
+  const r = await benchStartup(7, env('BENCH_IDLE_SECONDS', 60));
+  s.figure({ what: `start → \`listening\` (median of ${r.runs})`, measured: ms(r.hubListeningMs, 0), anchor: `node -e 0: ${ms(r.nodeBaselineMs, 0)}`, ratio: r.ratio, target: '≤ 300 ms', met: r.hubListeningMs <= 300 });
+  s.figure({ what: 'RSS idle after start (empty config)', measured: `${fmt(r.idleRssMB)} MB`, anchor: '', target: '≤ 60 MB', met: r.idleRssMB <= 60 });
+  if (r.idleSeconds > 0) s.figure({ what: `CPU idle over ${r.idleSeconds} s`, measured: `${fmt(r.idleCpuPct, 2)} % of one core`, anchor: '' });
+});
 
-if (want('voice')) {
-  console.log(`\n## Voice: closed-loop clients saying ${BENCH_UTTERANCES.length} commands in English and Chinese round a small home (intent lookup + plugin + one MQTT command each)`);
+await section('voice', 'Capacity: voice round trip, closed-loop clients', async (s) => {
+  s.line(`Clients say ${BENCH_UTTERANCES.length} commands in English and Chinese round a small home (intent lookup, the devices plugin, one QoS 1 MQTT command each), each sending its next utterance when the last is answered. The hub runs in this process with the shipped node flags; the load in a worker thread.`);
   const r = await benchVoice({
-    seconds: Number(process.env.BENCH_SECONDS ?? 3),
-    rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+    seconds: env('BENCH_SECONDS', 3),
+    rounds: env('BENCH_ROUNDS', 3),
     texts: BENCH_UTTERANCES,
     hub: async (maxClients) => {
       const target = await startInProcessHub({
@@ -86,103 +85,200 @@ if (want('voice')) {
       };
     },
   });
-  console.log(formatTable(r));
+  for (const clients of [100, 300, 500]) {
+    const hub = r.rows.find((x) => x.target === 'hub' && x.clients === clients);
+    const bare = r.rows.find((x) => x.target === 'bare' && x.clients === clients);
+    if (!hub || !bare) continue;
+    const top = clients === 500;
+    s.figure({
+      what: `${clients} clients: msgs/s`, measured: `${hub.msgsPerSec} (p50 ${hub.p50Ms} ms, p99 ${hub.p99Ms} ms)`,
+      anchor: `bare ws: ${bare.msgsPerSec} (p50 ${bare.p50Ms} ms, p99 ${bare.p99Ms} ms)`, ratio: r.ratio[clients],
+      ...(top && { target: '≥ 0.7× bare', met: (r.ratio[clients] ?? 0) >= 0.7 }),
+    });
+    s.figure({ what: `${clients} clients: errors`, measured: `${(hub.errorRate * 100).toFixed(2)} %`, anchor: `bare ws: ${(bare.errorRate * 100).toFixed(2)} %`, target: '0', met: hub.errorRate === 0 });
+  }
+  s.line('', formatTable(r));
   const p = await benchVoicePipeline();
-  console.log(`\nthe hub's own work per utterance, without sockets (${p.sessions} sessions, ${p.utterances} utterances, lowest / median of 7 blocks):`);
-  console.log(`real handler ${fmt(p.realMinUs, 2)} / ${fmt(p.realMedianUs, 2)} µs; trivial handler ${fmt(p.trivialMinUs, 2)} / ${fmt(p.trivialMedianUs, 2)} µs`);
-  console.log(`heap allocated per utterance: real handler ${fmt(p.realBytes / 1024, 1)} KB; trivial handler ${fmt(p.trivialBytes / 1024, 1)} KB`);
-}
+  s.line('', `The hub's own work per utterance, without sockets (${p.sessions} sessions, ${p.utterances} utterances, lowest / median of 7 blocks): real handler ${fmt(p.realMinUs, 2)} / ${fmt(p.realMedianUs, 2)} µs; trivial handler ${fmt(p.trivialMinUs, 2)} / ${fmt(p.trivialMedianUs, 2)} µs; heap allocated per utterance: real ${fmt(p.realBytes / 1024, 1)} KB, trivial ${fmt(p.trivialBytes / 1024, 1)} KB.`);
+});
 
-if (want('corpus')) {
-  const c = benchCorpus();
-  console.log(`\n## Sentence corpus: ${c.sentences} sentences (test/fixtures/corpus), right per intent and language`);
-  console.log(c.table);
-}
+await section('latency', 'Latency at a real load: open loop, fixed arrival rates', async (s) => {
+  const seconds = env('BENCH_OPENLOOP_SECONDS', 10);
+  const variants = [{ label: 'hub', nodeArgs: SHIPPED_NODE_FLAGS }];
+  // The issue blames young-generation scavenges for the tail: the same load with a larger young generation.
+  if (env('BENCH_OPENLOOP_VARIANTS', 1) > 0) variants.push({ label: 'hub, --max-semi-space-size=32 (not shipped)', nodeArgs: ['--max-old-space-size=256', '--max-semi-space-size=32'] });
+  const runs = await benchOpenLoop({ seconds, hubFlags: variants, progress });
+  s.line(`Utterances sent at a fixed rate for ${seconds} s (the first second not counted) over 100 voice clients, each naming one of 100 devices (\`hundredDeviceHome\` in test/bench/voiceHome.ts); send times fixed in advance and latency taken from the scheduled time (no coordinated omission). The hub is the bundle in its own process with the unit's flags (${SHIPPED_NODE_FLAGS.join(' ')}); the bare ws server is its own process with the same flags. Device commands are counted at 100 MQTT device clients, one subscribed to each device's command topic.`);
+  for (const rate of [...new Set(runs.map((r) => r.rate))]) {
+    const bare = runs.find((r) => r.rate === rate && r.target === 'bare ws server');
+    for (const hub of runs.filter((r) => r.rate === rate && r.target !== 'bare ws server')) {
+      const shipped = hub.target === 'hub';
+      const tag = shipped ? '' : ` (${hub.target})`;
+      const anchor = bare ? `bare ws: ${ms(bare.p99Ms)}` : '';
+      const within = (v: number) => (bare ? v <= 1.5 * bare.p99Ms : undefined);
+      s.figure({ what: `${rate}/s: reply p99${tag}`, measured: `${ms(hub.p99Ms)} (p50 ${ms(hub.p50Ms)})`, anchor: bare ? `${anchor} (p50 ${ms(bare.p50Ms)})` : '', ratio: bare ? hub.p99Ms / bare.p99Ms : undefined, ...(shipped && bare && { target: '≤ 1.5× bare p99', met: within(hub.p99Ms) }) });
+      if (hub.commands) {
+        const c = hub.commands;
+        s.figure({ what: `${rate}/s: utterance → MQTT command p99${tag}`, measured: `${ms(c.p99Ms)} (p50 ${ms(c.p50Ms)})`, anchor, ratio: bare ? c.p99Ms / bare.p99Ms : undefined, ...(shipped && bare && { target: '≤ 1.5× bare p99', met: within(c.p99Ms) }) });
+        s.figure({ what: `${rate}/s: errors, commands lost${tag}`, measured: `${hub.errors + hub.unanswered} errors or unanswered of ${hub.sent}; ${c.lost} of ${c.expected} commands owed (one per reply) lost`, anchor: bare ? `bare ws: ${bare.errors + bare.unanswered} of ${bare.sent}` : '', ...(shipped && { target: '0 and 0', met: hub.errors + hub.unanswered === 0 && c.lost === 0 }) });
+      }
+    }
+  }
+  s.line('', '| target | rate/s | sent | errors | unanswered | reply p50 / p99 / max ms | command p50 / p99 / max ms | commands lost | scavenges (total pause ms) | load generator lag p99 ms |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of runs) {
+    const c = r.commands;
+    const codes = Object.entries(r.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ');
+    s.line(`| ${r.target} | ${r.rate} | ${r.sent} | ${r.errors}${codes ? ` (${codes})` : ''} | ${r.unanswered} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.maxMs, 1)} | ${c ? `${fmt(c.p50Ms, 2)} / ${fmt(c.p99Ms, 2)} / ${fmt(c.maxMs, 1)}` : ''} | ${c ? c.lost : ''} | ${r.scavenges ? `${r.scavenges.count} (${fmt(r.scavenges.totalMs, 1)})` : ''} | ${fmt(r.sendLagP99Ms, 2)} |`);
+  }
+  s.line('', 'The load generator\'s own lateness (last column) counts in every latency, the bare server\'s included: on a shared machine it is part of the anchor.');
+});
 
-if (want('intents')) {
+await section('mqtt', 'Device ingest: QoS 1 device clients, closed loop', async (s) => {
+  const clients = env('BENCH_MQTT_CLIENTS', 200);
+  const seconds = env('BENCH_SECONDS', 5);
+  let writes = 0;
+  const r = await benchMqtt({
+    clients,
+    seconds,
+    hubFactory: async () => {
+      const target = await startInProcessHub();
+      // Tell the hub about the bench devices the way Zigbee2MQTT would: a retained bridge/devices list.
+      const c = await connectAsync(target.mqttUrl);
+      await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(clients), { retain: true, qos: 1 });
+      await c.endAsync();
+      while (target.hub.devices.count() < clients) await new Promise((res) => setTimeout(res, 20));
+      const writesBefore = target.writes();
+      return { url: target.mqttUrl, applied: target.applied, stop: async () => { writes = target.writes() - writesBefore; await target.stop(); } };
+    },
+  });
+  const applied = r.target.applied ?? 0;
+  const anchor = `bare aedes: ${r.bare.msgsPerSec} msgs/s${r.mosquitto ? `; Mosquitto: ${r.mosquitto.msgsPerSec} (${fmt(r.mosquitto.msgsPerSec / r.bare.msgsPerSec, 2)}×)` : ''}`;
+  s.line(`${clients} device clients each publishing QoS 1 state closed loop for ${r.bare.seconds} s to the hub (in this process, shipped flags), bare aedes and Mosquitto (when installed).`);
+  s.figure({ what: `${clients} clients: msgs/s`, measured: `${r.target.msgsPerSec}`, anchor, ratio: r.ratio, target: '≥ 1.0× bare aedes', met: r.ratio >= 1.0 });
+  s.figure({ what: 'applied to the registry', measured: `${applied} of ${r.target.messages} acknowledged (${fmt((100 * applied) / Math.max(1, r.target.messages))} %)`, anchor: '', target: '100 %', met: applied >= r.target.messages });
+  s.figure({ what: 'storage file writes/s under ingest', measured: `${fmt(writes / r.target.seconds, 2)} (${writes} in ${r.target.seconds} s)`, anchor: '', target: '≤ 1', met: writes / r.target.seconds <= 1 });
+  const d = await benchDiscovery(env('BENCH_DISCOVERY_DEVICES', 2000));
+  s.figure({ what: `${d.devices} devices announced by discovery at once: time until all known`, measured: `${ms(d.hubMs, 0)} (listed ${d.listed})`, anchor: `the same messages through bare aedes to one subscriber: ${ms(d.bareMs, 0)}`, ratio: d.hubMs / d.bareMs, target: `all ${d.devices} known`, met: d.listed >= d.devices });
+});
+
+await section('intents', 'Intents with 500 devices', async (s) => {
   const r = await benchIntents();
-  console.log(`\n## Intents: match + resolve with ${r.devices} devices, ${r.utterances} English and Chinese utterances`);
-  console.log(`matched afresh: median ${fmt(r.medianMs, 3)} ms, p99 ${fmt(r.p99Ms, 3)} ms (target: median ≤ 0.05 ms, p99 ≤ 0.5 ms; least disturbed of 7 blocks)`);
-  console.log(`every corpus sentence (${r.corpusSentences}) afresh: median ${fmt(r.corpusMedianMs, 3)} ms, p99 ${fmt(r.corpusP99Ms, 3)} ms`);
-  console.log(`hostile 500-character texts (${r.adversarialTexts}): worst ${fmt(r.adversarialWorstMs, 3)} ms, ${fmt(r.adversarialWorstRatio, 1)}× the ordinary median`);
-  console.log(`heard before (recent-match cache): median ${fmt(r.cachedMedianMs, 4)} ms, p99 ${fmt(r.cachedP99Ms, 4)} ms`);
-}
+  s.figure({ what: `match + resolve, ${r.utterances} utterances afresh: median`, measured: ms(r.medianMs, 3), anchor: '', target: '≤ 0.05 ms', met: r.medianMs <= 0.05 });
+  s.figure({ what: 'match + resolve afresh: p99 (least disturbed of 7 blocks)', measured: ms(r.p99Ms, 3), anchor: '', target: '≤ 0.5 ms', met: r.p99Ms <= 0.5 });
+  s.line(`Every corpus sentence (${r.corpusSentences}) afresh: median ${fmt(r.corpusMedianMs, 3)} ms, p99 ${fmt(r.corpusP99Ms, 3)} ms. Hostile 500-character texts (${r.adversarialTexts}): worst ${fmt(r.adversarialWorstMs, 3)} ms, ${fmt(r.adversarialWorstRatio, 1)}× the ordinary median. Heard before (recent-match cache): median ${fmt(r.cachedMedianMs, 4)} ms, p99 ${fmt(r.cachedP99Ms, 4)} ms.`);
+});
 
-if (want('page')) {
+await section('edge', 'Edge fitness under the combined load (the bundle with the unit\'s node flags)', async (s) => {
+  const r = await benchEdge({ loadSeconds: env('BENCH_EDGE_SECONDS', 20), afterSeconds: env('BENCH_EDGE_AFTER_SECONDS', 60), progress });
+  s.line(`The daemon with 100 configured devices and ${r.deviceClients} Zigbee2MQTT devices; load: ${r.voiceClients} closed-loop voice clients and ${r.deviceClients} device clients each publishing QoS 1 state once a second, for ${fmt(r.loadSeconds)} s (${r.voiceAnswered} utterances answered, ${r.voiceErrors} errors; ${r.devicePublishes} state messages acknowledged). File writes are counted with inotify on the data dir; the event-loop delay is the hub's own monitor (sampled every 100 ms, read from /metrics).`);
+  s.figure({ what: 'RSS idle (before the load)', measured: `${fmt(r.idleRssMB)} MB`, anchor: '' });
+  s.figure({ what: 'RSS under the load (peak)', measured: `${fmt(r.peakRssMB)} MB (mean ${fmt(r.meanRssMB)})`, anchor: `idle: ${fmt(r.idleRssMB)} MB`, ratio: r.peakRssMB / r.idleRssMB, target: '≤ 150 MB', met: r.peakRssMB <= 150 });
+  s.figure({ what: `RSS ${r.afterSeconds} s after the load`, measured: `${fmt(r.afterRssMB)} MB`, anchor: `idle: ${fmt(r.idleRssMB)} MB`, ratio: r.afterRssMB / r.idleRssMB, target: 'within 10 % of idle', met: r.afterRssMB <= 1.1 * r.idleRssMB });
+  s.figure({ what: 'event-loop delay max under the load', measured: ms(r.loopDelayMaxMs, 1), anchor: '', target: '≤ 20 ms', met: r.loopDelayMaxMs <= 20 });
+  s.figure({ what: 'file writes/s under the load (ingest)', measured: `${fmt(r.loadWrites / r.loadSeconds, 2)} (${r.loadWrites} in ${fmt(r.loadSeconds)} s)`, anchor: '', target: '≤ 1', met: r.loadWrites / r.loadSeconds <= 1 });
+  s.figure({ what: 'file writes/s idle', measured: `${fmt(r.idleWrites / r.idleSeconds, 2)} (${r.idleWrites} in ${r.idleSeconds} s)`, anchor: '', target: '0', met: r.idleWrites === 0 });
+  s.line('', `In the ${r.afterSeconds} s after the load: ${r.afterWrites} file writes (the changes of the load flushed).`);
+});
+
+await section('corpus', 'Sentence corpus: right per intent and language', (s) => {
+  const c = benchCorpus();
+  s.line(`${c.sentences} sentences (test/fixtures/corpus).`, '', '```', c.table, '```');
+});
+await section('page', `The page in Chromium: ${env('BENCH_PAGE_DEVICES', 500)} devices, every one reporting state`, async (s) => {
   const devices = Number(process.env.BENCH_PAGE_DEVICES ?? 500);
   const r = await benchPage({
     devices, seconds: Number(process.env.BENCH_SECONDS ?? 5), updatesPerSec: Number(process.env.BENCH_PAGE_UPDATES ?? 500),
     cpuSlowdown: Number(process.env.BENCH_PAGE_CPU_SLOWDOWN ?? 4),
   });
-  console.log(`\n## The page in Chromium: ${devices} devices, every one reporting state`);
-  if (typeof r === 'string') console.log(`skipped: ${r}`);
+  if (typeof r === 'string') s.line(`skipped: ${r}`);
   else {
-    console.log('| page | CPU | devices | state updates/s | first render (ms) | frame p50 / p99 (ms) | long tasks (longest, ms) | script / layout / style ms per s | main-thread CPU ms per s |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    s.line('| page | CPU | devices | state updates/s | first render (ms) | frame p50 / p99 (ms) | long tasks (longest, ms) | script / layout / style ms per s | main-thread CPU ms per s |');
+    s.line('|---|---|---|---|---|---|---|---|---|');
     for (const { baseline, loaded } of r.runs) {
       for (const [name, x] of [['empty (baseline)', baseline], ['loaded', loaded]] as const) {
-        console.log(`| ${name} | ${x.cpuSlowdown === 1 ? "as is" : `${x.cpuSlowdown}× slower`} | ${x.devices} | ${x.updatesPerSec} | ${x.renderMs} | ${x.frameP50Ms} / ${x.frameP99Ms} | ${x.longTasks} (${x.longestTaskMs}) | ${x.scriptMsPerSec} / ${x.layoutMsPerSec} / ${x.styleMsPerSec} | ${x.cpuMsPerSec} |`);
+        s.line(`| ${name} | ${x.cpuSlowdown === 1 ? 'as is' : `${x.cpuSlowdown}× slower`} | ${x.devices} | ${x.updatesPerSec} | ${x.renderMs} | ${x.frameP50Ms} / ${x.frameP99Ms} | ${x.longTasks} (${x.longestTaskMs}) | ${x.scriptMsPerSec} / ${x.layoutMsPerSec} / ${x.styleMsPerSec} | ${x.cpuMsPerSec} |`);
       }
     }
     for (const { baseline, loaded } of r.runs) {
-      console.log(`CPU ${loaded.cpuSlowdown}×: frame p99 ratio to baseline ${fmt(loaded.frameP99Ms / Math.max(1, baseline.frameP99Ms), 2)} (target: no visible jank, ≤ 2×)${loaded.cpuSlowdown === 1 ? `; main-thread CPU ${fmt(loaded.cpuMsPerSec, 0)} ms a second, ${fmt(loaded.cpuMsPerSec - baseline.cpuMsPerSec, 0)} ms over the empty page` : ''}`);
+      const ratio = loaded.frameP99Ms / Math.max(1, baseline.frameP99Ms);
+      const cpu = loaded.cpuSlowdown === 1 ? '' : ` (CPU ${loaded.cpuSlowdown}× slower)`;
+      s.figure({ what: `frame p99, loaded page${cpu}`, measured: ms(loaded.frameP99Ms, 0), anchor: `empty page: ${ms(baseline.frameP99Ms, 0)}`, ratio, target: '≤ 2× (no visible jank)', met: ratio <= 2 });
+      if (loaded.cpuSlowdown === 1) s.figure({ what: 'main-thread CPU, loaded page', measured: `${fmt(loaded.cpuMsPerSec, 0)} ms a second`, anchor: `empty page: ${fmt(baseline.cpuMsPerSec, 0)} ms a second`, ratio: loaded.cpuMsPerSec / Math.max(1, baseline.cpuMsPerSec) });
     }
   }
-}
+});
 
-if (want('assistant')) {
+await section('assistant', 'Assistant: an unmatched utterance → the Messages-API stand-in → a tool call → MQTT → reply', async (s) => {
   const r = await benchAssistant({ rounds: Number(process.env.BENCH_ASSISTANT_ROUNDS ?? 20) });
-  console.log(`\n## Assistant: an unmatched utterance → the Messages-API stand-in (model delay ${r.modelDelayMs} ms per turn) → a tool call → MQTT → reply; median of ${r.rounds}`);
-  console.log(`first reply.delta: ${fmt(r.firstDeltaMs)} ms (${fmt(r.firstDeltaMs / r.modelDelayMs, 2)}× the model's delay, the floor)`);
-  console.log(`first device command at the device client: ${fmt(r.firstCommandMs)} ms (${fmt(r.firstCommandMs / r.modelDelayMs, 2)}× the model's delay)`);
-  console.log(`whole reply (two model turns): ${fmt(r.replyMs)} ms (${fmt(r.replyMs / (2 * r.modelDelayMs), 2)}× the two turns' delay)`);
-  console.log(`one streamed turn, no model delay, median of ${r.keepAlive.requests}: keep-alive ${fmt(r.keepAlive.medianMs, 2)} ms over ${r.keepAlive.connections} connection(s); new connection each ${fmt(r.fresh.medianMs, 2)} ms over ${r.fresh.connections} (${fmt(r.fresh.medianMs / r.keepAlive.medianMs, 2)}× keep-alive; loopback, no TLS)`);
-}
+  s.line(`Model delay ${r.modelDelayMs} ms per turn; medians of ${r.rounds}.`, '');
+  s.line(`first reply.delta: ${fmt(r.firstDeltaMs)} ms (${fmt(r.firstDeltaMs / r.modelDelayMs, 2)}× the model's delay, the floor)`);
+  s.line(`first device command at the device client: ${fmt(r.firstCommandMs)} ms (${fmt(r.firstCommandMs / r.modelDelayMs, 2)}× the model's delay)`);
+  s.line(`whole reply (two model turns): ${fmt(r.replyMs)} ms (${fmt(r.replyMs / (2 * r.modelDelayMs), 2)}× the two turns' delay)`);
+  s.line(`one streamed turn, no model delay, median of ${r.keepAlive.requests}: keep-alive ${fmt(r.keepAlive.medianMs, 2)} ms over ${r.keepAlive.connections} connection(s); new connection each ${fmt(r.fresh.medianMs, 2)} ms over ${r.fresh.connections} (${fmt(r.fresh.medianMs / r.keepAlive.medianMs, 2)}× keep-alive; loopback, no TLS)`);
+});
 
-if (want('speech')) {
+await section('speech', 'Speech: commands said by espeak-ng, streamed to /voice; grammar recogniser vs Debian\'s general model', async (s) => {
   const utterances = Number(process.env.BENCH_SPEECH_UTTERANCES ?? 204);
   const realTime = Number(process.env.BENCH_SPEECH_REALTIME ?? 30);
-  console.log(`\n## Speech: ${utterances} commands said by espeak-ng (6 voices/speeds) for the bench home, streamed to /voice; grammar recogniser (pocketsphinx) vs Debian's general model`);
+  s.line(`${utterances} commands for the bench home said by espeak-ng (6 voices/speeds).`, '');
   const r = await benchSpeech({ utterances, realTime, generalCount: Number(process.env.BENCH_SPEECH_GENERAL ?? 30) });
-  console.log(`word accuracy ${fmt(100 * r.wordAccuracy)} %, action accuracy ${fmt(100 * r.actionAccuracy)} % (target ≥ 90 %) over ${r.utterances} utterances; ${r.secondPasses} decoded a second time from their own cepstral mean`);
-  if (r.idleRecogniser) console.log(`idle warm recogniser (pocketsphinx waiting for the next utterance): RSS ${fmt(r.idleRecogniser.rssMb, 1)} MB, PSS ${fmt(r.idleRecogniser.pssMb, 1)} MB`);
-  console.log('| recogniser | end of speech → MQTT command p50 | p99 | tail RTF (engine time after speech / speech length) | n |');
-  console.log('|---|---|---|---|---|');
-  console.log(`| grammar, warm (streamed as spoken) | ${fmt(r.warm.p50, 0)} ms (target ≤ 400) | ${fmt(r.warm.p99, 0)} ms | ${fmt(r.warm.rtf, 2)} | ${r.warm.n} |`);
-  console.log(`| grammar, cold (process per utterance) | ${fmt(r.cold.p50, 0)} ms | ${fmt(r.cold.p99, 0)} ms | ${fmt(r.cold.rtf, 2)} | ${r.cold.n} |`);
-  if (r.general) console.log(`| general model (en-us LM, no grammar), batch | word accuracy ${fmt(100 * r.general.wordAccuracy)} % | | RTF ${fmt(r.general.rtf, 2)} (whole run / audio) | ${r.general.n} |`);
-}
-if (want('satellite')) {
-  const n = Number(process.env.BENCH_SATELLITE_UTTERANCES ?? 50);
-  console.log(`\n## Wyoming satellite door vs /voice: ${n} utterances each, alternating, same Wyoming ASR/TTS stand-ins (answer at once), from the end of the audio`);
-  const r = await benchSatellite(n);
-  console.log('| door | transcript p50 / p99 | MQTT command p50 / p99 | end of reply audio p50 / p99 |');
-  console.log('|---|---|---|---|');
+  s.figure({ what: `action accuracy over ${r.utterances} utterances`, measured: `${fmt(100 * r.actionAccuracy)} % (word accuracy ${fmt(100 * r.wordAccuracy)} %)`, anchor: r.general ? `general model word accuracy: ${fmt(100 * r.general.wordAccuracy)} %` : '', target: '≥ 90 %', met: r.actionAccuracy >= 0.9 });
+  s.figure({ what: 'end of speech → MQTT command p50 (warm)', measured: ms(r.warm.p50, 0), anchor: `cold recogniser: ${ms(r.cold.p50, 0)}`, target: '≤ 400 ms', met: r.warm.p50 <= 400 });
+  s.line(`${r.secondPasses} utterances decoded a second time from their own cepstral mean.`);
+  if (r.idleRecogniser) s.line(`Idle warm recogniser (pocketsphinx waiting for the next utterance): RSS ${fmt(r.idleRecogniser.rssMb, 1)} MB, PSS ${fmt(r.idleRecogniser.pssMb, 1)} MB.`);
+  s.line('| recogniser | end of speech → MQTT command p50 | p99 | tail RTF (engine time after speech / speech length) | n |');
+  s.line('|---|---|---|---|---|');
+  s.line(`| grammar, warm (streamed as spoken) | ${fmt(r.warm.p50, 0)} ms (target ≤ 400) | ${fmt(r.warm.p99, 0)} ms | ${fmt(r.warm.rtf, 2)} | ${r.warm.n} |`);
+  s.line(`| grammar, cold (process per utterance) | ${fmt(r.cold.p50, 0)} ms | ${fmt(r.cold.p99, 0)} ms | ${fmt(r.cold.rtf, 2)} | ${r.cold.n} |`);
+  if (r.general) s.line(`| general model (en-us LM, no grammar), batch | word accuracy ${fmt(100 * r.general.wordAccuracy)} % | | RTF ${fmt(r.general.rtf, 2)} (whole run / audio) | ${r.general.n} |`);
+});
+await section('satellite', `Wyoming satellite door vs /voice: ${env('BENCH_SATELLITE_UTTERANCES', 50)} utterances each, alternating, same Wyoming ASR/TTS stand-ins (answer at once), from the end of the audio`, async (s) => {
+  const r = await benchSatellite(env('BENCH_SATELLITE_UTTERANCES', 50));
+  s.line('| door | transcript p50 / p99 | MQTT command p50 / p99 | end of reply audio p50 / p99 |', '|---|---|---|---|');
   const row = (name: string, t: { transcript: number[]; command: number[]; audioEnd: number[] }) =>
-    console.log(`| ${name} | ${fmt(percentile(t.transcript, 0.5))} / ${fmt(percentile(t.transcript, 0.99))} ms | ${fmt(percentile(t.command, 0.5))} / ${fmt(percentile(t.command, 0.99))} ms | ${fmt(percentile(t.audioEnd, 0.5))} / ${fmt(percentile(t.audioEnd, 0.99))} ms |`);
+    s.line(`| ${name} | ${fmt(percentile(t.transcript, 0.5))} / ${fmt(percentile(t.transcript, 0.99))} ms | ${fmt(percentile(t.command, 0.5))} / ${fmt(percentile(t.command, 0.99))} ms | ${fmt(percentile(t.audioEnd, 0.5))} / ${fmt(percentile(t.audioEnd, 0.99))} ms |`);
   row('/voice (baseline)', r.voice);
   row('Wyoming satellite', r.satellite);
-  console.log(`satellite / voice, p50: transcript ${fmt(percentile(r.satellite.transcript, 0.5) / percentile(r.voice.transcript, 0.5), 2)}×, command ${fmt(percentile(r.satellite.command, 0.5) / percentile(r.voice.command, 0.5), 2)}×, reply audio ${fmt(percentile(r.satellite.audioEnd, 0.5) / percentile(r.voice.audioEnd, 0.5), 2)}×`);
-}
-if (want('cloud')) {
+  const p50 = (x: number[]) => percentile(x, 0.5);
+  s.figure({ what: 'satellite: end of audio → MQTT command p50', measured: ms(p50(r.satellite.command)), anchor: `/voice: ${ms(p50(r.voice.command))}`, ratio: p50(r.satellite.command) / p50(r.voice.command) });
+  s.figure({ what: 'satellite: end of audio → end of reply audio p50', measured: ms(p50(r.satellite.audioEnd)), anchor: `/voice: ${ms(p50(r.voice.audioEnd))}`, ratio: p50(r.satellite.audioEnd) / p50(r.voice.audioEnd) });
+});
+await section('cloud', 'Cloud link and cloud requests', async (s) => {
   const events = Number(process.env.BENCH_CLOUD_EVENTS ?? 20_000);
-  console.log(`\n## Cloud link: ${events} device state events through the link until every one is acked`);
-  console.log('| sender | flush interval | events/s | ratio to bare ws |');
-  console.log('|---|---|---|---|');
+  s.line(`${events} device state events through the link until every one is acked:`, '');
+  s.line('| sender | flush interval | events/s | ratio to bare ws |');
+  s.line('|---|---|---|---|');
   for (const flushIntervalMs of [1000, 100]) {
     const r = await benchLinkEvents(events, flushIntervalMs);
-    if (flushIntervalMs === 1000) console.log(`| bare ws sender (same frames, batches of 200, 8 unacked) | – | ${Math.round(r.barePerSec)} | 1.00 |`);
-    console.log(`| voicehub (outbox persisted, then sent) | ${flushIntervalMs} ms | ${Math.round(r.hubPerSec)} | ${fmt(r.ratio, 2)} |`);
+    if (flushIntervalMs === 1000) s.line(`| bare ws sender (same frames, batches of 200, 8 unacked) | – | ${Math.round(r.barePerSec)} | 1.00 |`);
+    s.line(`| voicehub (outbox persisted, then sent) | ${flushIntervalMs} ms | ${Math.round(r.hubPerSec)} | ${fmt(r.ratio, 2)} |`);
   }
   const seconds = Number(process.env.BENCH_SECONDS ?? 2);
-  console.log(`\n## Cloud requests: keep-alive pool vs a new connection per request, closed loop, ${seconds} s each`);
-  console.log('| concurrent | pool req/s | pool p50 / p99 ms | new connection req/s | new p50 / p99 ms | pool speed-up |');
-  console.log('|---|---|---|---|---|---|');
+  s.line('', `Cloud requests: keep-alive pool vs a new connection per request, closed loop, ${seconds} s each:`, '');
+  s.line('| concurrent | pool req/s | pool p50 / p99 ms | new connection req/s | new p50 / p99 ms | pool speed-up |');
+  s.line('|---|---|---|---|---|---|');
   for (const row of await benchPool(seconds)) {
-    console.log(`| ${row.concurrency} | ${Math.round(row.pooled.perSec)} | ${fmt(row.pooled.p50Ms, 2)} / ${fmt(row.pooled.p99Ms, 2)} | ${Math.round(row.fresh.perSec)} | ${fmt(row.fresh.p50Ms, 2)} / ${fmt(row.fresh.p99Ms, 2)} | ${fmt(row.pooled.perSec / row.fresh.perSec, 2)}× |`);
+    s.line(`| ${row.concurrency} | ${Math.round(row.pooled.perSec)} | ${fmt(row.pooled.p50Ms, 2)} / ${fmt(row.pooled.p99Ms, 2)} | ${Math.round(row.fresh.perSec)} | ${fmt(row.fresh.p50Ms, 2)} / ${fmt(row.fresh.p99Ms, 2)} | ${fmt(row.pooled.perSec / row.fresh.perSec, 2)}× |`);
   }
-}
-if (want('fire')) {
+});
+
+await section('fire', 'Plugins under fire: good clients beside hostile plugins', async (s) => {
   const { benchPluginsUnderFire, formatFire } = await import('./pluginsUnderFire.js');
-  console.log(formatFire(await benchPluginsUnderFire(Number(process.env.BENCH_SECONDS ?? 5))));
+  s.line('```', formatFire(await benchPluginsUnderFire(env('BENCH_SECONDS', 5))), '```');
+});
+
+report.finishedAt = new Date().toISOString();
+const markdown = renderMarkdown(report);
+process.stdout.write(`\n${markdown}`);
+// Kept under test/bench/results/ (git-ignored): one pair per run, and latest.* for the newest.
+const dir = join(REPO_ROOT, 'test/bench/results');
+await mkdir(dir, { recursive: true });
+const base = resultBaseName(report.startedAt);
+for (const [name, text] of [[`${base}.md`, markdown], [`${base}.json`, renderJson(report)], ['latest.md', markdown], ['latest.json', renderJson(report)]] as const) {
+  await writeFile(join(dir, name), text);
 }
+progress(`report written to test/bench/results/${base}.md and .json`);
+// The full run (all sections) was seen to stay alive after writing its report: some bench leaves a handle
+// open (not found yet; the subsets latency, edge and startup exit by themselves). The report is written,
+// so end here rather than hang.
+process.exit(0);

@@ -19,7 +19,7 @@ import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { median } from './stats.js';
 
 /**
- * Voice WebSocket benchmark: the hub's /voice (JWT auth at upgrade, schema validation, rate limiter,
+ * Capacity, voice WebSocket benchmark: the hub's /voice (JWT auth at upgrade, schema validation, rate limiter,
  * idempotency cache, work queue with timeout, state machine with its `state` frames, metrics) against a bare
  * `ws` server that only parses and answers, with 100/300/500 closed-loop clients (each sends its next
  * utterance when the last is answered). The seed article's table (100: 62 ms, 300: 89 ms, 500: 142 ms and
@@ -89,9 +89,16 @@ export interface BenchVoiceResult {
   /** The lowest and highest of the rounds' ratios, per client count. */
   ratioRange: Record<number, [number, number]>;
   rounds: number;
-  /** The targets of the issue at the largest client count. */
+  /** The targets of the issue at the largest client count: ≥ 0.7× the bare server's msgs/s, no errors. */
   pass: boolean;
 }
+
+/**
+ * Issue 18's capacity target at 500 clients. The closed-loop p99 ≤ 20 ms target is gone: with closed-loop
+ * clients Little's law fixes the mean latency at clients ÷ msgs/s; latency is measured open loop instead
+ * (openLoop.ts).
+ */
+export const CAPACITY_TARGET = 0.7;
 
 /** A handler that answers at once: what the voice path costs without intents, plugins or MQTT. */
 export const trivialStage: HandlerStage = { handle: () => ({ text: 'Turned on the kitchen light.', intent: 'HassTurnOn', handledBy: 'bench' }) };
@@ -139,7 +146,7 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
     }
   }
   const top = rows.find((r) => r.target === 'hub' && r.clients === max);
-  return { rows, ratio, ratioRange, rounds, pass: top !== undefined && (ratio[max] ?? 0) >= 0.5 && top.p99Ms <= 20 && top.errorRate === 0 };
+  return { rows, ratio, ratioRange, rounds, pass: top !== undefined && (ratio[max] ?? 0) >= CAPACITY_TARGET && top.errorRate === 0 };
 }
 
 /** One row for several runs: the median of each figure; the error rate over all of them. */
@@ -306,10 +313,10 @@ export function formatTable(result: BenchVoiceResult): string {
   if (result.rounds > 1) lines.push('', `medians of ${result.rounds} rounds, hub and bare alternating; the ratio is the median of each round's ratio (lowest–highest)`);
   const max = Math.max(...result.rows.map((r) => r.clients));
   const top = result.rows.find((r) => r.target === 'hub' && r.clients === max);
-  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  lines.push('', `target at ${max} clients (hub ≥ 0.5× bare msgs/s, p99 ≤ 20 ms, 0 errors): ${verdict(result.pass)}`);
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  lines.push('', `target at ${max} clients (hub ≥ ${CAPACITY_TARGET}× bare msgs/s, 0 errors): ${verdict(result.pass)}`);
   if (top && result.ratio[max] !== undefined) {
-    lines.push(`  ratio ${result.ratio[max]}: ${verdict(result.ratio[max]! >= 0.5)}; p99 ${top.p99Ms} ms: ${verdict(top.p99Ms <= 20)}; errors ${(top.errorRate * 100).toFixed(2)} %: ${verdict(top.errorRate === 0)}`);
+    lines.push(`  ratio ${result.ratio[max]}: ${verdict(result.ratio[max]! >= CAPACITY_TARGET)}; errors ${(top.errorRate * 100).toFixed(2)} %: ${verdict(top.errorRate === 0)}`);
   }
   return lines.join('\n');
 }

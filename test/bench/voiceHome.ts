@@ -29,3 +29,21 @@ export const BENCH_SENTENCES: ReadonlyArray<readonly [text: string, device: stri
 ];
 
 export const BENCH_UTTERANCES: readonly string[] = BENCH_SENTENCES.map(([text]) => text);
+
+const ROOMS = ['kitchen', 'bedroom', 'office', 'hallway', 'garage', 'attic', 'cellar', 'porch', 'study', 'nursery'];
+const THINGS: ReadonlyArray<readonly [word: string, type: string]> = [
+  ['lamp', 'light'], ['fan', 'fan'], ['heater', 'switch'], ['kettle', 'switch'], ['radio', 'switch'],
+  ['speaker', 'switch'], ['printer', 'switch'], ['toaster', 'switch'], ['humidifier', 'switch'], ['purifier', 'switch'],
+];
+
+/**
+ * A home of 100 devices (10 rooms × 10 things, each name said one way only) for the load figures measured
+ * from outside: each utterance names one of them and sends it one MQTT command on its own topic.
+ */
+export function hundredDeviceHome(): { devices: Array<Record<string, string>>; areas: Record<string, object>; names: string[] } {
+  const devices = ROOMS.flatMap((room) => THINGS.map(([word, type]) => ({
+    id: `${room}_${word}`, name: `${room[0]!.toUpperCase()}${room.slice(1)} ${word}`, area: room, type,
+    commandTopic: `load/${room}_${word}/set`, stateTopic: `load/${room}_${word}`,
+  })));
+  return { devices, areas: Object.fromEntries(ROOMS.map((r) => [r, {}])), names: devices.map((d) => d.name.toLowerCase()) };
+}

@@ -1,0 +1,236 @@
+/**
+ * Edge fitness under the combined load (issue 18): the daemon as users run it (the bundle, the unit's node
+ * flags, its own process) with 100 configured devices and 1,000 Zigbee2MQTT devices, then
+ *   - idle: RSS and data-dir file writes over a quiet window;
+ *   - load: 500 closed-loop voice clients (each sends its next utterance when the last is answered) and
+ *     1,000 device clients each publishing QoS 1 state once a second: peak RSS, event-loop delay max
+ *     (the hub's own monitor, read from /metrics, which restarts it at every scrape), file writes/s;
+ *   - after: RSS again a minute after the load stops, against the idle figure.
+ * The load generator runs in a worker thread of this process; file writes are counted from outside with
+ * inotify on the data dir (a coalesced write touches `<file>.tmp`, `<file>.bak` and `<file>` together:
+ * events on one file within 50 ms are one write).
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { WebSocket } from 'ws';
+import { benchBridgeDevices, benchTopic } from './mqtt.js';
+import { hundredDeviceHome } from './voiceHome.js';
+import { metricValue, startBenchDaemon } from './daemonTarget.js';
+import { openLoopConfig } from './openLoop.js';
+
+export interface EdgeResult {
+  idleSeconds: number;
+  idleRssMB: number;
+  idleWrites: number;
+  loadSeconds: number;
+  voiceClients: number;
+  deviceClients: number;
+  voiceAnswered: number;
+  voiceErrors: number;
+  devicePublishes: number;
+  peakRssMB: number;
+  meanRssMB: number;
+  loopDelayMaxMs: number;
+  loadWrites: number;
+  afterSeconds: number;
+  afterRssMB: number;
+  afterWrites: number;
+}
+
+export interface EdgeOptions {
+  voiceClients?: number;
+  deviceClients?: number;
+  idleSeconds?: number;
+  loadSeconds?: number;
+  afterSeconds?: number;
+  progress?: (line: string) => void;
+}
+
+/** `eventLoopMonitoringPrecision` in daemon/core/metrics.ts. */
+const LOOP_MONITOR_RESOLUTION_MS = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> {
+  const voiceClients = options.voiceClients ?? 500;
+  const deviceClients = options.deviceClients ?? 1000;
+  const idleSeconds = options.idleSeconds ?? 15;
+  const loadSeconds = options.loadSeconds ?? 20;
+  const afterSeconds = options.afterSeconds ?? 60;
+  const base = openLoopConfig();
+  const hub = await startBenchDaemon({
+    ...base,
+    voice: { ...(base.voice as object), maxClients: voiceClients + 100 },
+    // Zigbee2MQTT's bridge/devices list for 1,000 devices is about 0.4 MB, past the default packet cap.
+    mqtt: { ...(base.mqtt as object), maxPacketBytes: 4 * 1024 * 1024 },
+  });
+  let writes: WriteCounter | null = null;
+  try {
+    options.progress?.(`edge: hub started (pid ${hub.pid})`);
+    // The Zigbee2MQTT devices, told the way Zigbee2MQTT would: a retained bridge/devices list.
+    const known = 100 + deviceClients;
+    const c = await connectAsync(hub.mqttUrl, { reconnectPeriod: 0 });
+    let listed = 0;
+    c.on('message', (_t, payload) => { listed = (JSON.parse(payload.toString()) as unknown[]).length; });
+    await c.subscribeAsync('voicehub/bridge/devices');
+    await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(deviceClients), { retain: true, qos: 1 });
+    for (const until = Date.now() + 60_000; listed < known && Date.now() < until;) await sleep(100);
+    await c.endAsync();
+    if (listed < known) throw new Error(`the hub listed ${listed} of ${known} devices`);
+    options.progress?.(`edge: ${listed} devices known`);
+    const tokens = await hub.tokens(voiceClients, 'edge');
+    await sleep(12_000); // past the first system sample and the first coalesced writes
+    writes = new WriteCounter(hub.dataDir);
+    await sleep(idleSeconds * 1000);
+    const idleWrites = writes.take();
+    const idleRssMB = await hub.rssMB();
+    options.progress?.(`edge: idle RSS ${idleRssMB.toFixed(1)} MB, ${idleWrites} file writes in ${idleSeconds} s`);
+
+    const worker = new Worker(new URL(import.meta.url), { workerData: { role: 'edge-load', wsUrl: hub.wsUrl, mqttUrl: hub.mqttUrl, tokens, deviceClients, loadSeconds } });
+    const workerFailed = new Promise<never>((_, reject) => worker.once('error', reject));
+    const loaded = new Promise<void>((resolve) => worker.on('message', (m) => { if (m === 'loaded') resolve(); }));
+    const done = new Promise<LoadResult>((resolve) => worker.on('message', (m) => { if (typeof m === 'object') resolve(m as LoadResult); }));
+    await Promise.race([loaded, workerFailed]);
+    await metricValue(hub.httpUrl, 'voicehub_nodejs_eventloop_lag_max_seconds'); // restarts the hub's monitor
+    writes.take();
+    const rss: number[] = [];
+    const loopDelays: number[] = [];
+    let sampling = true;
+    const sampler = (async () => { while (sampling) { rss.push(await hub.rssMB()); await sleep(250); } })();
+    // The hub's monitor, read (and restarted) once a second. A window with no sample at all means its timer
+    // never ran in it (one poll phase took the whole window): the delay was at least that window.
+    const scraper = (async () => {
+      let last = performance.now();
+      while (sampling) {
+        await sleep(1000);
+        const max = await metricValue(hub.httpUrl, 'voicehub_nodejs_eventloop_lag_max_seconds');
+        const now = performance.now();
+        loopDelays.push(max > 0 ? 1000 * max - LOOP_MONITOR_RESOLUTION_MS : now - last);
+        last = now;
+      }
+    })();
+    const load = await Promise.race([done, workerFailed]);
+    sampling = false;
+    await Promise.all([sampler, scraper]);
+    const loadWrites = writes.take();
+    // Node's monitor records the whole time between its timer's runs: the delay is that less its resolution.
+    const loopDelayMaxMs = Math.max(...loopDelays);
+    await worker.terminate();
+    const peakRssMB = Math.max(...rss);
+    options.progress?.(`edge: load peak RSS ${peakRssMB.toFixed(1)} MB, loop delay max ${loopDelayMaxMs.toFixed(1)} ms, ${loadWrites} writes`);
+    await sleep(afterSeconds * 1000);
+    const afterWrites = writes.take();
+    const afterRssMB = await hub.rssMB();
+    return {
+      idleSeconds, idleRssMB, idleWrites, loadSeconds: load.elapsedMs / 1000, voiceClients, deviceClients,
+      voiceAnswered: load.answered, voiceErrors: load.errors, devicePublishes: load.publishes,
+      peakRssMB, meanRssMB: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), loopDelayMaxMs,
+      loadWrites, afterSeconds, afterRssMB, afterWrites,
+    };
+  } finally {
+    writes?.close();
+    await hub.stop();
+  }
+}
+
+/** Completed file writes in a directory tree, counted from its inotify events. */
+class WriteCounter {
+  private count = 0;
+  private readonly last = new Map<string, number>();
+  private readonly watcher: FSWatcher;
+  constructor(dir: string) {
+    this.watcher = watch(dir, { recursive: true }, (_event, name) => {
+      if (!name) return;
+      const file = basename(name.toString()).replace(/\.(tmp|bak)$/, '');
+      const now = performance.now();
+      if (now - (this.last.get(file) ?? -Infinity) > 50) this.count++;
+      this.last.set(file, now);
+    });
+  }
+  take(): number {
+    const n = this.count;
+    this.count = 0;
+    return n;
+  }
+  close(): void { this.watcher.close(); }
+}
+
+interface LoadParams { wsUrl: string; mqttUrl: string; tokens: string[]; deviceClients: number; loadSeconds: number }
+interface LoadResult { answered: number; errors: number; publishes: number; elapsedMs: number }
+
+async function runLoad(p: LoadParams): Promise<void> {
+  const devices: MqttClient[] = [];
+  for (let i = 0; i < p.deviceClients; i += 50) {
+    devices.push(...await Promise.all(Array.from({ length: Math.min(50, p.deviceClients - i) }, (_, k) =>
+      connectAsync(p.mqttUrl, { clientId: `bench_${i + k}`, reconnectPeriod: 0, connectTimeout: 20_000 }))));
+  }
+  const sockets = await Promise.all(p.tokens.map((token) => new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(p.wsUrl, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  })));
+  parentPort!.postMessage('loaded');
+  const names = hundredDeviceHome().names;
+  let stopped = false;
+  let answered = 0;
+  let errors = 0;
+  let publishes = 0;
+  sockets.forEach((ws, i) => {
+    let seq = 0;
+    const next = () => {
+      if (stopped) return;
+      const d = (i + seq) % names.length;
+      ws.send(`{"type":"utterance","id":"e${i}-${seq}","text":"turn ${seq % 2 ? 'off' : 'on'} the ${names[d]}"}`);
+      seq++;
+    };
+    ws.on('message', (data: Buffer) => {
+      const kind = data[9]; // r(eply) or e(rror): the answers; state frames are not
+      if (kind !== 0x72 && kind !== 0x65) return;
+      if (kind === 0x65) errors++;
+      else answered++;
+      next();
+    });
+    next();
+  });
+  // Each device reports once a second, at its own phase within the second.
+  const timers = devices.map((c, i) => {
+    let n = 0;
+    const publish = () => {
+      if (stopped) return;
+      void c.publishAsync(benchTopic(i), `{"state":"${n++ % 2 ? 'ON' : 'OFF'}","brightness":${n % 255}}`, { qos: 1 }).then(() => { publishes++; }, () => {});
+    };
+    const start = setTimeout(publish, (i * 1000) / devices.length);
+    const timer = setInterval(publish, 1000);
+    return [start, timer] as const;
+  });
+  const t0 = performance.now();
+  if (process.env.BENCH_EDGE_DEBUG) {
+    const tick = setInterval(() => process.stderr.write(`load: ${answered} answered, ${errors} errors, ${publishes} publishes\n`), 1000);
+    setTimeout(() => clearInterval(tick), p.loadSeconds * 1000);
+  }
+  await sleep(p.loadSeconds * 1000);
+  stopped = true;
+  const elapsedMs = performance.now() - t0;
+  for (const [a, b] of timers) { clearTimeout(a); clearInterval(b); }
+  parentPort!.postMessage({ answered, errors, publishes, elapsedMs } satisfies LoadResult);
+  for (const ws of sockets) ws.terminate();
+  await Promise.all(devices.map((c) => c.endAsync(true)));
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'edge-load') {
+  await runLoad(workerData as LoadParams);
+}
+
+// `node dist/test/bench/edge.js [loadSeconds] [afterSeconds]`: this bench alone.
+if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url) && !process.env.NODE_TEST_CONTEXT) {
+  const [loadSeconds, afterSeconds] = process.argv.slice(2).map(Number);
+  const r = await benchEdge({
+    loadSeconds: loadSeconds || 20, afterSeconds: afterSeconds ?? 60,
+    voiceClients: Number(process.env.BENCH_EDGE_VOICE ?? 500), deviceClients: Number(process.env.BENCH_EDGE_DEVICES ?? 1000),
+    idleSeconds: Number(process.env.BENCH_EDGE_IDLE ?? 15), progress: (l) => process.stderr.write(`${l}\n`) });
+  process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+}
