@@ -47,6 +47,24 @@ export class EventRecorder {
     this.timer.unref();
   }
 
+  /**
+   * Records every device's current state and availability, as if each had just changed: after a hub died
+   * between writing `devices.json` and the outbox, the cloud would otherwise keep a state the hub no longer has
+   * until that device next changes (a door contact or a lock may not for days). Returns how many devices.
+   */
+  resync(devices: ReadonlyArray<{ id: string; state: Record<string, unknown>; available: boolean | null }>): number {
+    const { outbox } = this.options;
+    let count = 0;
+    for (const d of devices) {
+      const keys = Object.keys(d.state);
+      if (keys.length === 0 && d.available === null) continue;
+      if (keys.length > 0) outbox.record('device.state', { device: d.id, state: d.state, changed: keys });
+      if (d.available !== null) outbox.record('device.availability', { device: d.id, available: d.available });
+      count++;
+    }
+    return count;
+  }
+
   stop(): void {
     this.options.bus.removeListeners(this);
     if (this.timer) clearInterval(this.timer);

@@ -66,3 +66,18 @@ test('a plugin failure is on the bus for the cloud: plugin, call and code, no me
   assert.equal(seen[0]!.code, 'PLUGIN_FAILED');
   assert.deepEqual(Object.keys(seen[0]!).sort(), ['code', 'plugin', 'ts', 'what']);
 });
+
+test('resync records each device\'s current state and availability as events; devices with neither are skipped', () => {
+  const { rec, events } = recorder(false);
+  const count = rec.resync([
+    { id: 'lock', state: { state: 'locked' }, available: true },
+    { id: 'never-heard', state: {}, available: null },
+    { id: 'temp', state: { value: 21.5 }, available: null },
+  ]);
+  assert.equal(count, 2);
+  assert.deepEqual(events().map((e) => [e.kind, e.device, e.state ?? e.available]), [
+    ['device.state', 'lock', { state: 'locked' }], ['device.availability', 'lock', true], ['device.state', 'temp', { value: 21.5 }],
+  ]);
+  assert.deepEqual(events()[0]!.changed, ['state']);
+  rec.stop();
+});
