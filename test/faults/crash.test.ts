@@ -167,6 +167,21 @@ async function getJson(d: DaemonProcess, path: string, bearer: string): Promise<
   return res.json();
 }
 
+/** Starts the hub and waits for `listening`; a start that never comes fails with what the hub said meanwhile. */
+async function start(dir: string, config: string, round: number): Promise<DaemonProcess> {
+  const d = await startDaemon({ dir, config, nodeArgs: SHIPPED_NODE_FLAGS, noWait: true });
+  try {
+    // Generous: on a machine loaded by other suites a start has taken over 10 s; one that never comes still fails.
+    const listening = await d.waitForLine((l) => l.msg === 'listening', 90_000);
+    d.httpPort = listening.http as number;
+    d.mqttPort = (listening.mqtt as number | null) ?? null;
+    return d;
+  } catch (err) {
+    await d.stop('SIGKILL');
+    throw new Error(`round ${round}: the hub did not start after a SIGKILL: ${(err as Error).message}; its stopping line: ${JSON.stringify(d.lines.find((l) => l.msg === "stopping"))}; its last lines: ${d.rawStdout.slice(-8).join('\n')}`);
+  }
+}
+
 /** Reads the three store files as the hub left them (a rename is atomic: a read sees one whole copy). */
 async function onDisk(data: string): Promise<{ device?: number; timers?: number; list?: number; outbox: number[] }> {
   const read = async (name: string): Promise<any> => {
@@ -233,7 +248,7 @@ test(`SIGKILL at random moments under write load (${ROUNDS} kills): the hub alwa
   let killAt = 0;
 
   for (let round = 0; round <= ROUNDS; round++) {
-    const d = await startDaemon({ dir, config, nodeArgs: SHIPPED_NODE_FLAGS });
+    const d = await start(dir, config, round);
     cleanups.push(() => d.stop('SIGKILL').then(() => undefined));
     assert.deepEqual(d.lines.filter((l) => l.code === 'STORAGE_CORRUPT'), [], `round ${round}: a torn file after a SIGKILL`);
     if (token === null) {
