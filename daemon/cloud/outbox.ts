@@ -100,6 +100,11 @@ export class Outbox {
     return this.doc.nextSeq - 1;
   }
 
+  /** The events not yet acknowledged, oldest first (read-only: for the recorder's resync after a crash). */
+  get pending(): readonly CloudEvent[] {
+    return this.doc.events;
+  }
+
   /** Oldest event not yet acknowledged (its wall-clock ts), or null. */
   get oldestTs(): number | null {
     return this.doc.events[0]?.ts ?? null;
