@@ -16,7 +16,8 @@ const ANSWERED_TTL_MS = 24 * 60 * 60_000;
 const ANSWERED_MAX = 5000;
 
 export interface CloudSubsystemOptions {
-  devices: DeviceCommander;
+  /** Commands from the cloud, and the devices' current state for a resync after a crash. */
+  devices: DeviceCommander & { list(): ReadonlyArray<{ id: string; state: Record<string, unknown>; available: boolean | null }> };
   core: VoiceCore;
   version: string;
   /** /health in brief, for the periodic `hub.health` event. */
@@ -122,6 +123,11 @@ export class CloudSubsystem implements Subsystem {
     this.metrics.attach(() => this.link?.status.state === 'connected', () => outbox.size);
     this.recorder = new EventRecorder({ bus: ctx.bus, outbox, shareTranscripts: cloud.shareTranscripts, healthSummary: this.options.healthSummary });
     this.recorder.start();
+    if (outbox.resumedAfterCrash) {
+      const count = this.recorder.resync(this.options.devices.list());
+      log.warn({ devices: count }, 'the last run did not stop cleanly: the state of every device is sent again so the cloud matches the hub');
+    }
+    outbox.markRunning();
     this.link.start();
     log.info({ outbox: outbox.size, lastAckedSeq: outbox.lastAckedSeq }, 'cloud link starting');
   }

@@ -47,6 +47,36 @@ export class EventRecorder {
     this.timer.unref();
   }
 
+  /**
+   * Records every device's current state and availability, as if each had just changed: after a hub died
+   * between writing `devices.json` and the outbox, the cloud would otherwise keep a state the hub no longer has
+   * until that device next changes (a door contact or a lock may not for days). Returns how many devices.
+   */
+  resync(devices: ReadonlyArray<{ id: string; state: Record<string, unknown>; available: boolean | null }>): number {
+    const { outbox } = this.options;
+    // What the outbox still holds for each device is what the cloud will get: a device whose latest waiting
+    // event already says what the hub has needs nothing more. One with none waiting (all acked) may have
+    // lost its last event, so it is sent again.
+    const lastState = new Map<string, string>();
+    const lastAvailable = new Map<string, unknown>();
+    for (const e of outbox.pending) {
+      if (typeof e.device !== 'string') continue;
+      if (e.kind === 'device.state') lastState.set(e.device, JSON.stringify(e.state));
+      if (e.kind === 'device.availability') lastAvailable.set(e.device, e.available);
+    }
+    let count = 0;
+    for (const d of devices) {
+      const keys = Object.keys(d.state);
+      const state = keys.length > 0 && lastState.get(d.id) !== JSON.stringify(d.state);
+      const available = d.available !== null && lastAvailable.get(d.id) !== d.available;
+      // A copy, as the bus's events carry: the live state changes on, the recorded event must not.
+      if (state) outbox.record('device.state', { device: d.id, state: { ...d.state }, changed: keys });
+      if (available) outbox.record('device.availability', { device: d.id, available: d.available });
+      if (state || available) count++;
+    }
+    return count;
+  }
+
   stop(): void {
     this.options.bus.removeListeners(this);
     if (this.timer) clearInterval(this.timer);

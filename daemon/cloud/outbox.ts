@@ -18,6 +18,12 @@ export interface OutboxDocument {
   /** Everything up to here the cloud has acknowledged. */
   lastAckedSeq: number;
   events: CloudEvent[];
+  /**
+   * True while a hub runs on this outbox, false once it stopped cleanly. A copy that still says true at start is
+   * from a hub that died (SIGKILL, power cut) and may have written a device's state to `devices.json` but not
+   * the event for it here: the two files are written apart. Absent in copies from older versions.
+   */
+  running?: boolean;
 }
 
 export const emptyOutbox = (): OutboxDocument => ({ version: 1, nextSeq: 1, lastAckedSeq: 0, events: [] });
@@ -52,6 +58,8 @@ export class Outbox {
   private foldBackoff = 0;
   private stopped = false;
   private lastWriteAt = -Infinity;
+  /** The stored copy was left by a hub that did not stop cleanly (see OutboxDocument.running). */
+  readonly resumedAfterCrash: boolean;
 
   constructor(private readonly collection: Collection<OutboxDocument>, private readonly options: OutboxOptions) {
     const doc = collection.data;
@@ -62,6 +70,13 @@ export class Outbox {
       doc.events = doc.events.filter((e) => e && Number.isSafeInteger(e.seq) && e.seq > doc.lastAckedSeq && e.seq < doc.nextSeq);
     }
     this.persisted = this.doc.nextSeq - 1;
+    this.resumedAfterCrash = this.doc.running === true;
+  }
+
+  /** Says on disk that a hub runs on this outbox (written with the next coalesced write, or at once when idle). */
+  markRunning(): void {
+    this.doc.running = true;
+    this.schedule();
   }
 
   private get doc(): OutboxDocument {
@@ -83,6 +98,11 @@ export class Outbox {
 
   get lastSeq(): number {
     return this.doc.nextSeq - 1;
+  }
+
+  /** The events not yet acknowledged, oldest first (read-only: for the recorder's resync after a crash). */
+  get pending(): readonly CloudEvent[] {
+    return this.doc.events;
   }
 
   /** Oldest event not yet acknowledged (its wall-clock ts), or null. */
@@ -143,10 +163,14 @@ export class Outbox {
     await this.persist();
   }
 
+  /** No more scheduled writes; the final flush (this one's or storage's) records the clean stop. */
   stop(): void {
     this.stopped = true;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
+    this.doc.running = false;
+    // A write under way may have serialised `running: true`: dirty again, so storage's final flush writes this.
+    this.collection.markDirty();
   }
 
   /**

@@ -130,7 +130,12 @@ export class Storage implements Subsystem, Store {
     });
     const found = await collection.load();
     const { source, movedAside } = adapter.lastRecovery;
-    if (movedAside.length > 0 || (found && source !== 'main')) {
+    if (found && source === 'pending' && movedAside.length === 0) {
+      // No main copy and a whole temp copy: a write cut off between its fsync and its rename (a kill or power
+      // cut during a collection's first write). Nothing was damaged and the newest data is here: no alarm.
+      this.ctx.log.info({ collection: name, recoveredFrom: source }, `storage file ${file} was missing after an interrupted write; loaded its complete temp copy`);
+      collection.markDirty();
+    } else if (movedAside.length > 0 || (found && source !== 'main')) {
       this.ctx.log.warn({ code: 'STORAGE_CORRUPT', collection: name, recoveredFrom: source, movedAside },
         `storage file ${file} was damaged or incomplete; loaded the ${source === 'none' ? 'defaults' : `${source} copy`}`);
       if (found) collection.markDirty(); // rewrite a clean main copy soon

@@ -14,6 +14,8 @@ const seedEnv = process.env.VOICEHUB_FAULTS_SEED;
 export function params<T>(ci: number): fc.Parameters<T> {
   return {
     numRuns: LONG ? ci * 10 : ci,
+    // The failing assertion's message in the report itself (node's runner does not print an error's cause).
+    includeErrorInReport: true,
     ...(seedEnv !== undefined && { seed: Number(seedEnv) }),
   };
 }

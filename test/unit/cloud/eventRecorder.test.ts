@@ -66,3 +66,36 @@ test('a plugin failure is on the bus for the cloud: plugin, call and code, no me
   assert.equal(seen[0]!.code, 'PLUGIN_FAILED');
   assert.deepEqual(Object.keys(seen[0]!).sort(), ['code', 'plugin', 'ts', 'what']);
 });
+
+test('resync records each device\'s current state and availability as events; devices with neither are skipped', () => {
+  const { rec, events } = recorder(false);
+  const lock = { id: 'lock', state: { state: 'locked' } as Record<string, unknown>, available: true };
+  const count = rec.resync([
+    lock,
+    { id: 'never-heard', state: {}, available: null },
+    { id: 'temp', state: { value: 21.5 }, available: null },
+  ]);
+  assert.equal(count, 2);
+  assert.deepEqual(events().map((e) => [e.kind, e.device, e.state ?? e.available]), [
+    ['device.state', 'lock', { state: 'locked' }], ['device.availability', 'lock', true], ['device.state', 'temp', { value: 21.5 }],
+  ]);
+  assert.deepEqual(events()[0]!.changed, ['state']);
+  lock.state.state = 'unlocked';
+  assert.deepEqual(events()[0]!.state, { state: 'locked' }, 'the recorded event is a copy of the state at that moment');
+  rec.stop();
+});
+
+test('resync leaves out a device whose latest waiting event already says what the hub has', () => {
+  const { bus, rec, events } = recorder(false);
+  bus.emit('device.state', { deviceId: 'temp', state: { value: 9 }, changed: ['value'], ts: 1 });
+  bus.emit('device.availability', { deviceId: 'temp', available: true, ts: 1 });
+  bus.emit('device.state', { deviceId: 'door', state: { state: 'open' }, changed: ['state'], ts: 2 });
+  const before = events().length;
+  const count = rec.resync([
+    { id: 'temp', state: { value: 9 }, available: true },
+    { id: 'door', state: { state: 'closed' }, available: null },
+  ]);
+  assert.equal(count, 1);
+  assert.deepEqual(events().slice(before).map((e) => [e.kind, e.device, e.state]), [['device.state', 'door', { state: 'closed' }]]);
+  rec.stop();
+});

@@ -154,3 +154,20 @@ test('a wall-clock jump changes only the ts an event carries: seqs, order and ba
   assert.deepEqual(events.map((e) => [e.seq, e.n]), [[1, 1], [2, 2], [3, 3]]);
   assert.ok(events[1]!.ts < events[0]!.ts, 'the ts says what the clock said');
 });
+
+test('a stored copy that says a hub was running marks a crash; markRunning writes that, stop writes the clean stop', async () => {
+  const crashed = make(100, { ...emptyOutbox(), running: true });
+  assert.equal(crashed.outbox.resumedAfterCrash, true);
+  assert.equal(make(100, { ...emptyOutbox(), running: false }).outbox.resumedAfterCrash, false);
+  assert.equal(make().outbox.resumedAfterCrash, false, 'a copy from an older version (no flag) is taken as a clean stop');
+
+  const { clock, collection, outbox } = make();
+  outbox.markRunning();
+  await clock.advance(0);
+  assert.equal((JSON.parse(collection.onDisk!) as OutboxDocument).running, true, 'written even with no event to send');
+  outbox.record('device.state', { device: 'd', state: { v: 1 } });
+  outbox.stop();
+  await outbox.flush();
+  assert.equal((JSON.parse(collection.onDisk!) as OutboxDocument).running, false);
+  assert.equal((JSON.parse(collection.onDisk!) as OutboxDocument).events.length, 1);
+});

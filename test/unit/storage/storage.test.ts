@@ -70,6 +70,20 @@ test('a complete pending copy left by a crash between renames is used', async ()
   await rm(dir, { recursive: true, force: true });
 });
 
+test('fault suite finding: a first write cut off before its rename (no main copy, a whole temp copy) loads the temp copy with no STORAGE_CORRUPT alarm, and writes the main copy', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'voicehub-storage-'));
+  await writeFile(join(dir, 'lists.json.tmp'), '{"n": 3}');
+  await withStorage(async (storage, _dir, lines) => {
+    const c = await storage.collection('lists', () => ({ n: 0 }));
+    assert.equal(c.data.n, 3);
+    assert.deepEqual(lines.filter((l) => l.code === 'STORAGE_CORRUPT'), [], 'an interrupted write is not damage');
+    assert.ok(lines.some((l) => /interrupted write/.test(String(l.msg))));
+    await c.flush();
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'lists.json'), 'utf8')), { n: 3 }, 'the main copy is written');
+  }, 1000, dir);
+  await rm(dir, { recursive: true, force: true });
+});
+
 test('no file at all gives the defaults without a warning', async () => {
   await withStorage(async (storage, _dir, lines) => {
     assert.deepEqual((await storage.collection('fresh', () => ({ list: [] }))).data, { list: [] });
