@@ -136,7 +136,7 @@ export class TemplateCompiler {
   private nodes(ast: Ast, template: string): CNode[] {
     switch (ast.t) {
       case 'text':
-        return nameTokens(ast.s).map((tok) => ({ k: 'lit', tok }));
+        return literalNodes(ast.s);
       case 'slot':
         return [{ k: 'slot', list: ast.list, slot: ast.slot }];
       case 'rule':
@@ -181,4 +181,22 @@ function addFirst(nodes: readonly CNode[], set: FirstSet): void {
     }
     if (!anyNullable) { set.nullable = false; return; }
   }
+}
+
+/**
+ * The nodes of a template's literal text. The same few words ("turn on", "the", 打开, 的) recur in hundreds of
+ * templates: tokenising each once, and sharing the frozen nodes, takes most of the sentence compile off the
+ * hub's start. Bounded, as plugins bring sentences of their own.
+ */
+const literals = new Map<string, readonly CNode[]>();
+const MAX_LITERALS = 20_000;
+
+function literalNodes(text: string): CNode[] {
+  let nodes = literals.get(text);
+  if (!nodes) {
+    if (literals.size >= MAX_LITERALS) literals.clear();
+    nodes = Object.freeze(nameTokens(text).map((tok): CNode => Object.freeze({ k: 'lit', tok })));
+    literals.set(text, nodes);
+  }
+  return [...nodes];
 }
