@@ -63,3 +63,21 @@ export function exposeNum(v: unknown): number | undefined {
 export function missing(component: string, what: string): { code: 'DISCOVERY_INVALID'; reason: string } {
   return { code: 'DISCOVERY_INVALID', reason: `${component}: ${what} is required` };
 }
+
+/**
+ * The target-temperature, current-temperature and mode topics with their templates: the same keys in Home
+ * Assistant's MQTT climate and water heater schemas.
+ */
+export function temperatureAndModeTopics(c: Record<string, unknown>): {
+  temperatureCommandTopic?: string; temperatureCommandTemplate?: string; temperatureStateTopic?: string; temperatureStateTemplate?: string;
+  currentTemperatureTopic?: string; currentTemperatureTemplate?: string;
+  modeCommandTopic?: string; modeCommandTemplate?: string; modeStateTopic?: string; modeStateTemplate?: string;
+} {
+  return {
+    temperatureCommandTopic: str(c.temperature_command_topic), temperatureCommandTemplate: str(c.temperature_command_template),
+    temperatureStateTopic: str(c.temperature_state_topic), temperatureStateTemplate: str(c.temperature_state_template),
+    currentTemperatureTopic: str(c.current_temperature_topic), currentTemperatureTemplate: str(c.current_temperature_template),
+    modeCommandTopic: str(c.mode_command_topic), modeCommandTemplate: str(c.mode_command_template),
+    modeStateTopic: str(c.mode_state_topic), modeStateTemplate: str(c.mode_state_template),
+  };
+}

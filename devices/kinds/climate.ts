@@ -1,6 +1,6 @@
 import type { Capability, Device, DeviceCommand } from '../model.js';
 import { HA_DEFAULTS as D } from '../defaults.js';
-import { exposeEnum, exposeNum, exposeStr, missing, num, str, strList } from '../discoveryFields.js';
+import { exposeEnum, exposeNum, exposeStr, missing, num, str, strList, temperatureAndModeTopics } from '../discoveryFields.js';
 import { number, numberAt, read } from '../stateReading.js';
 import { need, outOfRange, publish, templated, topic, unsupported } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
@@ -46,12 +46,7 @@ function onOffMode(device: Device, command: DeviceCommand): string | null {
 
 export const climate: DeviceKind = {
   readDiscovery(c, b, caps) {
-    Object.assign(b, {
-      temperatureCommandTopic: str(c.temperature_command_topic), temperatureStateTopic: str(c.temperature_state_topic),
-      temperatureStateTemplate: str(c.temperature_state_template), temperatureCommandTemplate: str(c.temperature_command_template),
-      currentTemperatureTopic: str(c.current_temperature_topic), currentTemperatureTemplate: str(c.current_temperature_template),
-      modeCommandTopic: str(c.mode_command_topic), modeStateTopic: str(c.mode_state_topic),
-      modeStateTemplate: str(c.mode_state_template), modeCommandTemplate: str(c.mode_command_template),
+    Object.assign(b, temperatureAndModeTopics(c), {
       modes: strList(c.modes), minTemp: num(c.min_temp), maxTemp: num(c.max_temp), tempStep: num(c.temp_step),
       unit: str(c.temperature_unit),
     });

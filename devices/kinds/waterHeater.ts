@@ -1,6 +1,6 @@
 import type { Capability, Device, DeviceCommand, MqttBinding } from '../model.js';
 import { HA_DEFAULTS as D } from '../defaults.js';
-import { missing, num, str, strList } from '../discoveryFields.js';
+import { missing, num, str, strList, temperatureAndModeTopics } from '../discoveryFields.js';
 import { number, read } from '../stateReading.js';
 import { need, outOfRange, publish, templated, topic, unsupported } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
@@ -53,12 +53,7 @@ function capsOf(b: MqttBinding): Capability[] {
 
 export const waterHeater: DeviceKind = {
   readDiscovery(c, b, caps) {
-    Object.assign(b, {
-      temperatureCommandTopic: str(c.temperature_command_topic), temperatureCommandTemplate: str(c.temperature_command_template),
-      temperatureStateTopic: str(c.temperature_state_topic), temperatureStateTemplate: str(c.temperature_state_template),
-      currentTemperatureTopic: str(c.current_temperature_topic), currentTemperatureTemplate: str(c.current_temperature_template),
-      modeCommandTopic: str(c.mode_command_topic), modeCommandTemplate: str(c.mode_command_template),
-      modeStateTopic: str(c.mode_state_topic), modeStateTemplate: str(c.mode_state_template),
+    Object.assign(b, temperatureAndModeTopics(c), {
       powerCommandTopic: str(c.power_command_topic), powerCommandTemplate: str(c.power_command_template),
       payloadOn: str(c.payload_on), payloadOff: str(c.payload_off),
       // HA: "a subset of the default values"; anything else is not a water heater mode.
