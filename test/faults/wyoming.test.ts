@@ -119,7 +119,9 @@ before(async () => {
   const dir = await makeTempDir();
   d = await startDaemon({
     dir, nodeArgs: SHIPPED_NODE_FLAGS,
+    // The control client speaks once a run; a quiet machine runs faster than the default per-subject rate.
     config: `speech:\n  stt: { provider: wyoming, url: "tcp://127.0.0.1:${port}", timeoutMs: 800 }\n  tts: { provider: none }\n` +
+      'voice:\n  rateLimit: { perSecond: 1000, burst: 1000 }\n' +
       'devices:\n  - { id: hall_lamp, name: Hall Lamp, area: hall, type: light, commandTopic: home/lamp/set, stateTopic: home/lamp/state }\nareas: { hall: {} }\n',
   });
   const key = (await readKey(join(dir, 'data')))!;
