@@ -2,23 +2,21 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { encodeEvent, WyomingDecoder } from '../../daemon/speech/wyoming/framing.js';
 
 /**
- * A Wyoming ASR service for tests, on 127.0.0.1 port 0, written from the protocol's documentation:
- * `describe` → `info`; `transcribe`, `audio-start`, `audio-chunk`…, `audio-stop` → `transcript`. Its
- * `mode` makes it a hostile peer: malformed headers, an oversize payload_length, hanging up mid-stream, or
- * never answering.
+ * What both stand-ins share: a TCP server on 127.0.0.1 (port 0 unless given) that keeps its sockets, so
+ * `stop()` can cut the hub's connections too.
  */
-export type StandInMode = 'ok' | 'garbage' | 'oversize' | 'hangup' | 'silent';
-
-export class WyomingAsrStandIn {
-  mode: StandInMode = 'ok';
-  /** What the `ok` mode answers; `{bytes}` is replaced by the audio bytes received. */
-  text = 'turn on the kitchen light';
+abstract class StandInServer {
   readonly sockets = new Set<Socket>();
   private server: Server | null = null;
 
-  async start(): Promise<number> {
-    this.server = createServer((socket) => this.serve(socket));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  async start(port = 0): Promise<number> {
+    this.server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {});
+      this.serve(socket);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return (this.server.address() as { port: number }).port;
   }
 
@@ -27,10 +25,23 @@ export class WyomingAsrStandIn {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private serve(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => {});
+  protected abstract serve(socket: Socket): void;
+}
+
+/**
+ * A Wyoming ASR service for tests, on 127.0.0.1 port 0, written from the protocol's documentation:
+ * `describe` → `info`; `transcribe`, `audio-start`, `audio-chunk`…, `audio-stop` → `transcript`. Its
+ * `mode` makes it a hostile peer: malformed headers, an oversize payload_length, hanging up mid-stream, or
+ * never answering.
+ */
+export type StandInMode = 'ok' | 'garbage' | 'oversize' | 'hangup' | 'silent';
+
+export class WyomingAsrStandIn extends StandInServer {
+  mode: StandInMode = 'ok';
+  /** What the `ok` mode answers; `{bytes}` is replaced by the audio bytes received. */
+  text = 'turn on the kitchen light';
+
+  protected serve(socket: Socket): void {
     const decoder = new WyomingDecoder();
     let bytes = 0;
     socket.on('data', (chunk: Buffer) => {
@@ -67,28 +78,12 @@ export function standInSpeech(text: string, rate = TTS_STAND_IN_RATE): Buffer {
   return out;
 }
 
-export class WyomingTtsStandIn {
+export class WyomingTtsStandIn extends StandInServer {
   mode: TtsStandInMode = 'ok';
   readonly texts: string[] = [];
   readonly voices: unknown[] = [];
-  readonly sockets = new Set<Socket>();
-  private server: Server | null = null;
 
-  async start(port = 0): Promise<number> {
-    this.server = createServer((socket) => this.serve(socket));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    return (this.server.address() as { port: number }).port;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private serve(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => {});
+  protected serve(socket: Socket): void {
     const decoder = new WyomingDecoder();
     socket.on('data', (chunk: Buffer) => {
       for (const e of decoder.push(chunk)) {
