@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import mqtt from 'mqtt';
 import type { MqttTransport } from '../../daemon/core/context.js';
 import { HubError } from '../../daemon/core/errors.js';
 import { silentLogger } from '../../daemon/core/log.js';
@@ -16,6 +15,7 @@ import { emptyDevicesDocument } from '../../devices/registryStore.js';
 import { defaultBuiltinDir } from '../../daemon/plugins/discovery.js';
 import type { DeviceAccess } from '../../daemon/plugins/ports.js';
 import { hostFor, makeContext } from '../unit/plugins/harness.js';
+import { markedListener } from '../helpers/markedListener.js';
 
 /**
  * One way through: the devices plugin carries out the decision the matched request carries (the devices the
@@ -64,24 +64,15 @@ test('the devices plugin executes the decision the request carries: no second re
   await host.start();
   const pipeline = new IntentPipeline(adapter, host);
 
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { reconnectPeriod: 0 });
-  const received: Array<{ topic: string; payload: string }> = [];
-  client.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
-  await client.subscribeAsync(['home/#', 'sentinel/#']);
+  // A device listening on the broker, as a real one would.
+  const device = await markedListener(`mqtt://127.0.0.1:${broker.port}`, ['home/#'], (topic, payload) => h.ctx.mqtt.publish(topic, payload, { qos: 1 }));
   t.after(async () => {
-    await client.endAsync();
+    await device.close();
     await host.stop();
     await broker.stop();
     await h.close();
   });
-  const drain = async (): Promise<Array<{ topic: string; payload: string }>> => {
-    const mark = `m${received.length}-${Math.random()}`;
-    await h.ctx.mqtt.publish('sentinel/mark', mark, { qos: 1 });
-    while (!received.some((m) => m.payload === mark)) await new Promise((r) => setTimeout(r, 5));
-    const out = received.filter((m) => m.topic !== 'sentinel/mark');
-    received.length = 0;
-    return out;
-  };
+  const drain = device.drain;
   const say = (text: string) => pipeline.handle({ id: 'u', text }, voiceContext());
 
   // The request the plugin gets carries the decision: here the cover kind's "open" for "turn on".
