@@ -11,6 +11,7 @@ import type { DeviceLists } from './lists.js';
 import { EN_RESPONSES, EN_WORDS } from './responses/en.js';
 import { ZH_RESPONSES, ZH_WORDS } from './responses/zh.js';
 import type { IntentDevice, IntentMatch, Lang, ResolveError, ResolveSuccess } from './types.js';
+import { fillResponse } from './fillResponse.js';
 
 export type ResponseKey = keyof typeof EN_RESPONSES;
 type Words = typeof EN_WORDS | typeof ZH_WORDS;
@@ -24,18 +25,9 @@ function langOf(lang: string): Lang {
 
 /** Fills a response template. `{Target}` is `target` with its first letter in capitals. */
 export function render(lang: string, key: ResponseKey, vars: Readonly<Record<string, string | number>> = {}): string {
-  return fill(RESPONSES[langOf(lang)][key], vars);
+  return fillResponse(RESPONSES[langOf(lang)][key], vars);
 }
 
-function fill(template: string, vars: Readonly<Record<string, string | number>>): string {
-  return template.replace(/\{(\w+)\}/g, (all, name: string) => {
-    const lower = name[0].toLowerCase() + name.slice(1);
-    const v = vars[name] ?? vars[lower];
-    if (v === undefined) return all;
-    const s = String(v);
-    return name !== lower ? s.charAt(0).toUpperCase() + s.slice(1) : s;
-  });
-}
 
 /** 21 → "21", 21.456 → "21.5". */
 export function formatNumber(n: number): string {
@@ -104,14 +96,14 @@ export function targetPhrase(match: IntentMatch, resolution: ResolveSuccess, lis
   // Two names in one command: each by its name ("the desk lamp and the floor lamp", "台灯和落地灯").
   if (match.slots.name2 && devices.length <= 5) return joinList(devices.map((d) => displayName(d, lists, lang)), lang);
   const type = typeWord(match, devices, lang);
-  if (resolution.scope === 'all') return fill(w.all, { type });
+  if (resolution.scope === 'all') return fillResponse(w.all, { type });
   const area = resolution.areas
     ? joinList(resolution.areas.map((a) => areaDisplay(a, lists, lang) ?? a), lang)
     : areaDisplay(resolution.area, lists, lang);
-  // fill(), never String.replace with the name as the replacement: names and areas come from discovery, and
+  // fillResponse(), never String.replace with the name as the replacement: names and areas come from discovery, and
   // `$&`, `$'` or a `{type}` in one would be read as part of the template (issue 18).
-  if (area) return fill(w.area_group, { area, type });
-  return fill(w.group, { type });
+  if (area) return fillResponse(w.area_group, { area, type });
+  return fillResponse(w.group, { type });
 }
 
 /** The hub command a device intent means for one device; null for intents that only ask. Decided by the device's kind. */
@@ -146,7 +138,7 @@ export function commandReply(match: IntentMatch, resolution: ResolveSuccess, lis
   // A fan's lowest or highest setting is a speed step, whatever percentage stands for it.
   if (command?.command === 'set_fan_speed' && (s.setting === 'min' || s.setting === 'max')) return render(match.lang, s.setting === 'min' ? 'set_speed_min' : 'set_speed_max', vars);
   const own = !key && command ? kindReply(first.type, command.command, langOf(match.lang)) : undefined;
-  return own !== undefined ? fill(own, vars) : render(match.lang, key ?? 'turn_on', vars);
+  return own !== undefined ? fillResponse(own, vars) : render(match.lang, key ?? 'turn_on', vars);
 }
 
 /** The reply to a resolution error ("I don't know a device called moon.", "亮度必须在0到100%之间。"). */
@@ -206,7 +198,7 @@ function ambiguous(error: ResolveError, spoken: string, lists: DeviceLists, lang
     if (names.filter((n) => n === names[i]).length === 1) return names[i];
     const a = lists.areaIdOf(d.id);
     const area = a ? areaDisplay(lists.areaName(a, 'en'), lists, lang) : undefined;
-    return area ? fill(w.in_area, { name: names[i]!, area }) : names[i];
+    return area ? fillResponse(w.in_area, { name: names[i]!, area }) : names[i];
   });
   return render(lang, 'ambiguous', { name: spoken, candidates: joinList(labels, lang, 'or') });
 }

@@ -220,7 +220,8 @@ export class IsolatedPlugin {
     const root = record.candidate.root;
     const isDir = statSync(root).isDirectory();
     const reads = [
-      deps.runner, join(dirname(deps.runner), 'channel.js'), join(dirname(deps.runner), '..', 'template.js'), deps.hubPackageJson,
+      deps.runner, join(dirname(deps.runner), 'channel.js'), join(dirname(deps.runner), '..', 'template.js'),
+      join(dirname(deps.runner), '..', '..', 'intents', 'fillResponse.js'), deps.hubPackageJson,
       isDir ? join(root, '*') : root,
       // Node looks for the nearest package.json to tell an ES module from CommonJS.
       ...(isDir ? [] : [join(dirname(root), 'package.json')]),

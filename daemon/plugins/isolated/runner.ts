@@ -9,6 +9,7 @@
  */
 import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { fillResponse } from '../../intents/fillResponse.js';
 import { renderTemplate } from '../template.js';
 import { encodeFrame, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostToChild, InitMessage, RegisterSummary, WireError } from './protocol.js';
@@ -89,16 +90,6 @@ function cronShape(expression: unknown): boolean {
   return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f));
 }
 
-/** The engine's rendering of a shared response (daemon/intents/responses.ts): `{name}`, `{Name}` capitalised. */
-function renderShared(template: string, vars: Record<string, unknown>): string {
-  return template.replace(/\{(\w+)\}/g, (all, name: string) => {
-    const lower = name[0]!.toLowerCase() + name.slice(1);
-    const v = vars[name] ?? vars[lower];
-    if (typeof v !== 'string' && typeof v !== 'number') return all;
-    const text = String(v);
-    return name !== lower ? text.charAt(0).toUpperCase() + text.slice(1) : text;
-  });
-}
 
 function logger(bound: Record<string, unknown>): Record<string, Fn> {
   const at = (level: 'debug' | 'info' | 'warn' | 'error') => (objOrMsg: unknown, msg?: unknown) => {
@@ -267,7 +258,7 @@ function makeApi(): Record<string, unknown> {
       const shared = init!.sharedResponses;
       if (!Object.hasOwn(shared.en ?? {}, key)) return key;
       const template = (Object.hasOwn(shared[primary] ?? {}, key) ? shared[primary]![key] : shared.en![key])!;
-      return renderShared(template, vars && typeof vars === 'object' ? vars : {});
+      return fillResponse(template, vars && typeof vars === 'object' ? vars : {});
     },
     registerSpeechToText(provider: { formats: readonly string[]; transcribe: Fn }) {
       registering('speech to text');
