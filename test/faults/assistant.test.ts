@@ -28,6 +28,8 @@ let good: VoiceClient;
 const config = (url: string) => `
 assistant: { url: ${url}, timeoutMs: 1500, maxPerHour: 100000, perMinute: 100000 }
 speech: { stt: { provider: none }, tts: { provider: none } }
+# The fuzz and the good client each speak once a run; the long variant runs faster than the default per-subject rate.
+voice: { rateLimit: { perSecond: 1000, burst: 1000 } }
 areas: { hall: {}, garage: {} }
 devices:
   - { id: hall_lamp, name: Hall Lamp, area: hall, type: light, schema: json, brightness: true, commandTopic: home/lamp/set, stateTopic: home/lamp/state }
