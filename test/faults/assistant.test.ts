@@ -8,7 +8,7 @@ import { FakeMessagesApi, type FakeAnswer } from '../helpers/fakeMessagesApi.js'
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { VOICE_ERROR_CODES } from '../../daemon/core/errors.js';
-import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB } from './fuzz.js';
+import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * A hostile Messages API: the stand-in (a real HTTP server) answers the real daemon's assistant with generated
@@ -105,7 +105,7 @@ const answer: fc.Arbitrary<FakeAnswer> = fc.oneof(
   { arbitrary: jsonValue().map((v) => ({ raw: JSON.stringify(v) ?? '' })), weight: 1 },
 );
 
-test('Messages-API responses of any shape: a reply or a documented code for every utterance, local commands served throughout, no crash, memory near baseline', { timeout: 600_000 }, async () => {
+test('Messages-API responses of any shape: a reply or a documented code for every utterance, local commands served throughout, no crash, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
   const baseline = rssMB(d.child.pid!);
   let run = 0;
   const outcomes = new Map<string, number>();

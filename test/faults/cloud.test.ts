@@ -8,7 +8,7 @@ import { cloudConfig } from '../helpers/cloudHub.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, rssMB } from './fuzz.js';
+import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * A hostile cloud: the fake cloud (a real WebSocket server) sends the real daemon generated frames — acks of
@@ -89,7 +89,7 @@ function codesIn(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-test('cloud frames of any shape and size: only documented codes, the link comes back, commands and local clients are served, no crash, memory near baseline', { timeout: 600_000 }, async () => {
+test('cloud frames of any shape and size: only documented codes, the link comes back, commands and local clients are served, no crash, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
   const baseline = rssMB(d.child.pid!);
   let run = 0;
   let reconnects = 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { makeTempDir, runCli, startDaemon } from '../helpers/daemon.js';
-import { jsonValue, params } from './fuzz.js';
+import { jsonValue, params, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * Fuzzing config files: YAML built from the real keys (README's Configuration) with values of any type,
@@ -54,7 +54,7 @@ function checkStderr(stderr: string): void {
   }
 }
 
-test('voicehub doctor with any config file: exit 0, 1 or 2, clear lines, never a stack trace', { timeout: 600_000 }, async () => {
+test('voicehub doctor with any config file: exit 0, 1 or 2, clear lines, never a stack trace', { timeout: FUZZ_TIMEOUT }, async () => {
   const dir = await makeTempDir();
   dirs.push(dir);
   const file = join(dir, 'voicehub.yaml');
@@ -70,7 +70,7 @@ test('voicehub doctor with any config file: exit 0, 1 or 2, clear lines, never a
   console.log(`doctor fuzz: exit codes ${JSON.stringify([...codes])}`);
 });
 
-test('voicehub start with any config file: listening and a clean stop (0), or exit 1 or 2 with clear lines, never a stack trace', { timeout: 600_000 }, async () => {
+test('voicehub start with any config file: listening and a clean stop (0), or exit 1 or 2 with clear lines, never a stack trace', { timeout: FUZZ_TIMEOUT }, async () => {
   const codes = new Map<number | null, number>();
   await fc.assert(fc.asyncProperty(configText, async (text) => {
     const dir = await makeTempDir();

@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { makeTempDir, startDaemon } from '../helpers/daemon.js';
-import { crashLines, deepJson, jsonValue, params } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * Fuzzing the data dir: every file the hub reads at start (collections, their backups and temp copies, the
@@ -32,7 +32,7 @@ const content = fc.oneof(
 );
 const dataDir = fc.dictionary(fc.constantFrom(...FILES), content, { minKeys: 1, maxKeys: FILES.length });
 
-test('a data dir of arbitrary files: the hub still starts, answers /health and stops cleanly, no crash, stderr empty', { timeout: 600_000 }, async () => {
+test('a data dir of arbitrary files: the hub still starts, answers /health and stops cleanly, no crash, stderr empty', { timeout: FUZZ_TIMEOUT }, async () => {
   const outcomes = new Map<string, number>();
   await fc.assert(fc.asyncProperty(dataDir, async (files) => {
     const dir = await makeTempDir();

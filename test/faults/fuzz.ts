@@ -8,6 +8,8 @@ import { ErrorCodes } from '../../daemon/core/errors.js';
  * shrunk counterexample of a failure; `VOICEHUB_FAULTS_SEED=<n>` replays a run.
  */
 export const LONG = process.env.VOICEHUB_FAULTS_LONG === '1';
+/** A fuzz test's time limit: the long variant runs ten times as many cases (each may start a daemon). */
+export const FUZZ_TIMEOUT = LONG ? 7_200_000 : 600_000;
 const seedEnv = process.env.VOICEHUB_FAULTS_SEED;
 
 /** fast-check parameters for a property: `ci` runs by default, `ci × 10` in the long variant. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
-import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB } from './fuzz.js';
+import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * Fuzzing the HTTP port of the real daemon with raw bytes over TCP (a client library would refuse much of
@@ -64,7 +64,7 @@ function checkAnswer(answer: string): void {
   }
 }
 
-test('HTTP requests of any method, path, query and headers, and raw bytes: documented answers or a closed connection, /health served after each, no crash', { timeout: 600_000 }, async () => {
+test('HTTP requests of any method, path, query and headers, and raw bytes: documented answers or a closed connection, /health served after each, no crash', { timeout: FUZZ_TIMEOUT }, async () => {
   const baseline = rssMB(d.child.pid!);
   await fc.assert(fc.asyncProperty(raw, async (bytes) => {
     checkAnswer(await exchange(bytes));

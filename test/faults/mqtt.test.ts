@@ -6,7 +6,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { crashLines, deepJson, jsonValue, params, rssMB } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
 import { bridgeDevices, discoveryConfig, discoveryTopic, template } from './generators.js';
 
 /**
@@ -89,7 +89,7 @@ async function devices(): Promise<Array<Record<string, unknown>>> {
   return body.devices;
 }
 
-test('MQTT discovery, state and Zigbee2MQTT payloads of any shape: the hub stays up, its device list sane, the broker serving, no crash, memory near baseline', { timeout: 600_000 }, async () => {
+test('MQTT discovery, state and Zigbee2MQTT payloads of any shape: the hub stays up, its device list sane, the broker serving, no crash, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
   const baseline = rssMB(d.child.pid!);
   let run = 0;
   await fc.assert(fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 10 }), async (messages) => {

@@ -7,7 +7,7 @@ import { VoiceClient } from '../helpers/voiceClient.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { VOICE_ERROR_CODES } from '../../daemon/core/errors.js';
-import { crashLines, deepJson, jsonValue, params, rssMB } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * Fuzzing the /voice front door of the real daemon (the bundle, the unit's heap flags): arbitrary text
@@ -92,7 +92,7 @@ async function servedOrClosed(c: VoiceClient): Promise<'served' | 'closed'> {
   ]);
 }
 
-test('voice frames of any shape, size and order: only documented codes, the hub serves a well-behaved client throughout, no crash, memory back near baseline', { timeout: 600_000 }, async () => {
+test('voice frames of any shape, size and order: only documented codes, the hub serves a well-behaved client throughout, no crash, memory back near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
   const baseline = rssMB(d.child.pid!);
   let run = 0;
   const outcomes = { served: 0, closed: 0 };
