@@ -90,7 +90,7 @@ test('external Mosquitto killed (SIGKILL) and started again, repeatedly: the hub
   const hub = await startDaemon({
     config: [
       'devices:',
-      '  - { id: lamp, name: Hall Lamp, area: hall, type: light, schema: json, brightness: true, brightnessScale: 100, commandTopic: home/lamp/set, stateTopic: home/lamp/state }',
+      '  - { id: lamp, name: Hall Lamp, area: hall, type: light, schema: json, brightness: true, brightnessScale: 100000, commandTopic: home/lamp/set, stateTopic: home/lamp/state }',
       '',
     ].join('\n'),
     env: { VOICEHUB_MQTT_URL: broker.url },
@@ -120,7 +120,9 @@ test('external Mosquitto killed (SIGKILL) and started again, repeatedly: the hub
     const v = ++value;
     const res = await fetch(`${hub.url}/api/command`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ device: 'lamp', command: 'set_brightness', params: { brightness: v } }),
+      // A thousandth of a percent per command, so every command's value is its own (the long variant sends hundreds)
+      // and the lamp, at a scale of 100,000, receives the command's number.
+      body: JSON.stringify({ device: 'lamp', command: 'set_brightness', params: { brightness: v / 1000 } }),
     });
     const body = await res.json() as { error?: { code?: string; reason?: string } };
     const entry: Sent = { value: v, status: res.status, phase, ...(body.error ? { code: body.error.reason ?? body.error.code } : {}) };
