@@ -5,6 +5,8 @@ import { need, onOffCommand, outOfRange, publish, templated, topic, unsupported 
 import { commonCommandFor } from './intentCommands.js';
 import { HUMIDIFIER_MODES, modeList } from './modeWords.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { ON_OFF } from './commonCommands.js';
+import { PERCENT, MODE_NAME, type CommandSpecs } from './commandSpec.js';
 
 /**
  * A humidifier or dehumidifier (HA's MQTT humidifier; `device_class` humidifier or dehumidifier): on/off on
@@ -48,7 +50,20 @@ function capsOf(b: MqttBinding): Capability[] {
 const ON = '(turn|switch|power|put) on';
 const OFF = '(turn|switch|power|put|shut) off';
 
-export const humidifier: DeviceKind = {
+export const HUMIDIFIER_COMMANDS = {
+  ...ON_OFF,
+  set_humidity: {
+    needs: 'target_humidity', description: 'Set a humidifier\'s target humidity in percent (within the device\'s own range).',
+    param: { name: 'humidity', kind: 'number', schema: PERCENT },
+  },
+  set_mode: {
+    needs: 'mode', description: 'Set a humidifier\'s or water heater\'s mode (one of the modes it lists).',
+    param: { name: 'mode', kind: 'text', schema: MODE_NAME },
+  },
+} as const satisfies CommandSpecs;
+
+export const humidifier: DeviceKind<typeof HUMIDIFIER_COMMANDS> = {
+  commands: HUMIDIFIER_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic) return missing('humidifier', 'command_topic');
     if (!str(c.target_humidity_command_topic)) return missing('humidifier', 'target_humidity_command_topic');

@@ -4,6 +4,7 @@ import type { DecodedMessage } from '../payload.js';
 import type { StatePatch } from '../stateReading.js';
 import type { Zigbee2MqttSend } from '../commandParts.js';
 import type { SentenceBlock } from '../../daemon/intents/types.js';
+import type { CommandSpecs } from './commandSpec.js';
 
 /**
  * Everything about one device kind, in one module (devices/kinds/<kind>.ts): how Home Assistant discovery
@@ -50,7 +51,12 @@ export interface TypeWordGroup {
 /** Sentences of a kind's own intents, per language, in the template syntax of daemon/intents/template.ts. */
 export type KindSentences = Readonly<Partial<Record<'en' | 'zh', Readonly<Record<string, readonly SentenceBlock[]>>>>>;
 
-export interface DeviceKind {
+export interface DeviceKind<C extends CommandSpecs = CommandSpecs> {
+  /**
+   * The commands this kind takes (./commandSpec.ts), shared ones listed from ./commonCommands.ts. The hub's
+   * DeviceCommand type, the command-body parser and the assistant's tools are derived from these.
+   */
+  readonly commands: C;
   /**
    * Home Assistant discovery (the MQTT integration page of this platform): fills the binding's fields and
    * the capabilities from the config, or refuses it. The common fields (command/state topic, value and
