@@ -7,6 +7,8 @@ import { HUMIDIFIER_MODES, modeList } from './modeWords.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
 import { ON_OFF } from './commonCommands.js';
 import { PERCENT, MODE_NAME, type CommandSpecs } from './commandSpec.js';
+import { Type } from '@sinclair/typebox';
+import { MODE_CONFIG, MODE_TOPICS } from './commonConfig.js';
 
 /**
  * A humidifier or dehumidifier (HA's MQTT humidifier; `device_class` humidifier or dehumidifier): on/off on
@@ -62,8 +64,20 @@ export const HUMIDIFIER_COMMANDS = {
   },
 } as const satisfies CommandSpecs;
 
-export const humidifier: DeviceKind<typeof HUMIDIFIER_COMMANDS> = {
+/** A `devices:` humidifier: its target humidity (HA's target_humidity_command_topic) and range in % (HA: 0–100), its modes. */
+const HUMIDIFIER_CONFIG = {
+  properties: {
+    targetHumidityCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    minHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    maxHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    ...MODE_CONFIG,
+  },
+  topics: ['targetHumidityCommandTopic', ...MODE_TOPICS],
+} as const;
+
+export const humidifier: DeviceKind<typeof HUMIDIFIER_COMMANDS, typeof HUMIDIFIER_CONFIG['properties']> = {
   commands: HUMIDIFIER_COMMANDS,
+  config: HUMIDIFIER_CONFIG,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic) return missing('humidifier', 'command_topic');
     if (!str(c.target_humidity_command_topic)) return missing('humidifier', 'target_humidity_command_topic');

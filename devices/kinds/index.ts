@@ -1,5 +1,7 @@
 import type { DeviceKind, IntentSlots, KindSentences } from './kind.js';
 import type { CommandSpec, CommandsOf } from './commandSpec.js';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { MqttBinding } from '../model.js';
 import { COMMON_DEVICE_INTENTS } from './intentCommands.js';
 import { light } from './light.js';
 import { switchKind } from './switch.js';
@@ -92,6 +94,35 @@ export const COMMAND_SPECS: ReadonlyMap<DeviceCommandName, CommandSpec> = (() =>
     }
   }
   return specs;
+})();
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** The `devices:` keys the kinds add (minTemp, modes, minHumidity…), as the config's TypeScript type sees them. */
+export type KindConfigKeys = UnionToIntersection<{ [T in DeviceType]: Static<TObject<NonNullable<(typeof TABLE)[T]['config']>['properties']>> }[DeviceType]>;
+
+/**
+ * The `devices:` keys the kinds add, merged in table order: their schemas (the config schema's device entry is
+ * the common keys and these), the ones that are topics, and the ones copied into a config device's binding.
+ * A key two kinds declare differently would make one key mean two things: that stops the hub at once.
+ */
+export const KIND_CONFIG: Readonly<{ properties: Readonly<Record<string, TSchema>>; topics: readonly string[]; binding: readonly (keyof MqttBinding)[] }> = (() => {
+  const properties: Record<string, TSchema> = {};
+  const topics = new Set<string>();
+  const binding = new Set<keyof MqttBinding>();
+  for (const t of DEVICE_TYPES) {
+    const config = TABLE[t].config;
+    if (!config) continue;
+    for (const [key, schema] of Object.entries(config.properties as Record<string, TSchema>)) {
+      if (Object.hasOwn(properties, key) && JSON.stringify(properties[key]) !== JSON.stringify(schema)) {
+        throw new Error(`device kind ${t} declares the devices: key ${key} unlike an earlier kind: share one (devices/kinds/commonConfig.ts)`);
+      }
+      properties[key] = schema;
+      if (!(config.entryOnly ?? []).includes(key)) binding.add(key as keyof MqttBinding);
+    }
+    for (const key of config.topics ?? []) topics.add(key);
+  }
+  return Object.freeze({ properties: Object.freeze(properties), topics: Object.freeze([...topics]), binding: Object.freeze([...binding]) });
 })();
 
 /** The kinds that take `command` (declare it in their `commands`). */

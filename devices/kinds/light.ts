@@ -12,6 +12,7 @@ import { WHITES, cssRgb } from '../color.js';
 import { colorWords } from '../colorWords.js';
 import { ON_OFF } from './commonCommands.js';
 import { PERCENT, type CommandSpecs } from './commandSpec.js';
+import { Type } from '@sinclair/typebox';
 
 /**
  * A light: on/off, brightness 0–100 % (scaled to `brightness_scale`, Zigbee2MQTT's value_max), colour
@@ -129,8 +130,26 @@ export const LIGHT_COMMANDS = {
   },
 } as const satisfies CommandSpecs;
 
-export const light: DeviceKind<typeof LIGHT_COMMANDS> = {
+/** A `devices:` light's brightness and colour: a JSON-schema light's modes as HA's supported_color_modes, a default-schema light's topics. */
+const LIGHT_CONFIG = {
+  properties: {
+    brightness: Type.Optional(Type.Boolean()),
+    brightnessScale: Type.Optional(Type.Integer({ minimum: 1 })),
+    brightnessCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    supportedColorModes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { maxItems: 8 })),
+    rgbCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    colorTempCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    minMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
+    maxMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
+  },
+  // Only the brightness topic makes an entry a light of its own; a colour topic alone names a discovered one.
+  topics: ['brightnessCommandTopic'],
+  entryOnly: ['brightness'],
+} as const;
+
+export const light: DeviceKind<typeof LIGHT_COMMANDS, typeof LIGHT_CONFIG['properties']> = {
   commands: LIGHT_COMMANDS,
+  config: LIGHT_CONFIG,
   readDiscovery(c, b, caps) {
     const schema = str(c.schema) ?? 'default';
     if (schema === 'template') return { code: 'COMPONENT_UNSUPPORTED', reason: 'light: the template schema is not supported' };
