@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 
 /**
  * Build step (`npm run build`, after tsc): rewrites dist/plugins/sdk/deviceVocabulary.js as plain data. Its
@@ -8,10 +8,13 @@ import { writeFile } from 'node:fs/promises';
  * test compares it with the kinds' table).
  */
 const file = new URL('../../plugins/sdk/deviceVocabulary.js', import.meta.url);
+const HEADER = '// Written by daemon/build/freezeSdk.ts';
+// Freezing an already frozen copy would keep stale data: tsc must have just written the source's module.
+if ((await readFile(file, 'utf8')).startsWith(HEADER)) throw new Error(`${file.pathname} is already frozen: run tsc before this step`);
 const { DEVICE_COMMANDS, DEVICE_INTENTS } = (await import(file.href)) as { DEVICE_COMMANDS: unknown; DEVICE_INTENTS: unknown };
 const freeze = 'const frozen = (v) => { if (v && typeof v === "object") { for (const x of Object.values(v)) frozen(x); Object.freeze(v); } return v; };';
 await writeFile(file, [
-  '// Written by daemon/build/freezeSdk.ts at build time from devices/kinds (see plugins/sdk/deviceVocabulary.ts). Do not edit.',
+  `${HEADER} at build time from devices/kinds (see plugins/sdk/deviceVocabulary.ts). Do not edit.`,
   freeze,
   `export const DEVICE_COMMANDS = frozen(${JSON.stringify(DEVICE_COMMANDS)});`,
   `export const DEVICE_INTENTS = frozen(${JSON.stringify(DEVICE_INTENTS)});`,
