@@ -2,27 +2,18 @@
  * The device model every part of the hub shares. devices/ knows MQTT topics and payload conventions and
  * nothing of voice, sessions or plugins.
  */
-import type { DeviceCommand, DeviceCommandName, DeviceType } from './kinds/index.js';
+import type { Capability, DeviceCommand, DeviceCommandName, DeviceType } from './kinds/index.js';
 
 /** The kinds of device, derived from the table in devices/kinds/index.ts. */
 export type { DeviceType };
 
 export type DeviceSource = 'ha-discovery' | 'zigbee2mqtt' | 'config';
 
-/** What a device can be told or asked; the intent engine and the device plugin read these. */
-export type Capability =
-  | 'onoff' | 'brightness' | 'color_temp' | 'color'
-  | 'position' | 'open_close' | 'stop'
-  | 'lock'
-  | 'target_temperature' | 'hvac_mode' | 'current_temperature'
-  | 'fan_speed'
-  | 'measurement'
-  // scene/script (activate), button (press), vacuum (start, pause, return home), media player.
-  | 'activate' | 'press'
-  | 'start' | 'pause' | 'return_home'
-  | 'play_pause' | 'next_previous' | 'volume' | 'mute'
-  // Humidifier (target humidity) and humidifier or water heater modes (HA's `modes`).
-  | 'target_humidity' | 'mode';
+/**
+ * What a device can be told or asked; the intent engine and the device plugin read these. Derived from the
+ * kinds: the capability each command they declare needs, and the reading-only ones (kinds/commonCommands.ts).
+ */
+export type { Capability };
 
 /**
  * How to talk to one entity over MQTT: the discovery (or Zigbee2MQTT, or config) fields that the command

@@ -1,5 +1,3 @@
-import type { Capability } from '../model.js';
-
 /**
  * What a kind says about each command it takes, once (devices/kinds/<kind>.ts `commands`): the one parameter,
  * the capability a device needs for it, and a line for the assistant's model. The hub's `DeviceCommand` type,
@@ -23,8 +21,12 @@ export interface CommandParam {
 }
 
 export interface CommandSpec {
-  /** The capability a device needs: the assistant offers the command only when a device it may control has it. */
-  readonly needs: Capability;
+  /**
+   * The capability a device needs: the assistant offers the command only when a device it may control has it.
+   * The hub's `Capability` type is these and the reading-only ones (commonCommands.ts), so a kind whose new
+   * command needs a new capability names it only here.
+   */
+  readonly needs: string;
   /** One line for the assistant's model. */
   readonly description: string;
   readonly param?: CommandParam;

@@ -5,6 +5,12 @@ import { PERCENT, type CommandSpecs } from './commandSpec.js';
  * shares the intents' meaning). A command only one kind takes is declared in that kind's module.
  */
 
+/**
+ * Capabilities no command needs: what a device can tell rather than be told (a thermostat's room temperature,
+ * a sensor's measurement). Every other capability is the `needs` of some kind's command.
+ */
+export const READING_CAPABILITIES = ['current_temperature', 'measurement'] as const;
+
 /** On, off and toggle: lights, switches, fans, thermostats, humidifiers… */
 export const ON_OFF = {
   turn_on: {

@@ -3,6 +3,7 @@ import type { CommandSpec, CommandsOf } from './commandSpec.js';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { MqttBinding } from '../model.js';
 import { COMMON_DEVICE_INTENTS } from './intentCommands.js';
+import type { READING_CAPABILITIES } from './commonCommands.js';
 import { light } from './light.js';
 import { switchKind } from './switch.js';
 import { sensor } from './sensor.js';
@@ -58,6 +59,17 @@ export type DeviceType = keyof typeof TABLE;
 export type DeviceCommand = { [T in DeviceType]: CommandsOf<(typeof TABLE)[T]['commands']> }[DeviceType];
 export type DeviceCommandName = DeviceCommand['command'];
 
+type NeedsOf<C> = { [N in keyof C]: C[N] extends { readonly needs: infer X extends string } ? X : never }[keyof C];
+
+/** A declared command's spec: its `needs` is one of the capabilities (by construction: they are derived from these). */
+export type KindCommandSpec = CommandSpec & { readonly needs: Capability };
+
+/**
+ * What a device can be told or asked (`onoff`, `brightness`, `target_humidity`…): the capability each kind's
+ * commands need, and the reading-only ones (commonCommands.ts READING_CAPABILITIES).
+ */
+export type Capability = { [T in DeviceType]: NeedsOf<(typeof TABLE)[T]['commands']> }[DeviceType] | (typeof READING_CAPABILITIES)[number];
+
 /** Every kind's name, in table order. */
 export const DEVICE_TYPES: readonly DeviceType[] = Object.freeze(Object.keys(TABLE) as DeviceType[]);
 
@@ -78,8 +90,8 @@ export function kindOf(type: string): DeviceKind | undefined {
  * humidifier's set_mode); two different specs under one name would make one command mean two things, so
  * that stops the hub at once rather than letting the first one win quietly.
  */
-export const COMMAND_SPECS: ReadonlyMap<DeviceCommandName, CommandSpec> = (() => {
-  const specs = new Map<DeviceCommandName, CommandSpec>();
+export const COMMAND_SPECS: ReadonlyMap<DeviceCommandName, KindCommandSpec> = (() => {
+  const specs = new Map<DeviceCommandName, KindCommandSpec>();
   const by = new Map<string, DeviceType>();
   for (const t of DEVICE_TYPES) {
     for (const [name, spec] of Object.entries(TABLE[t].commands as Record<string, CommandSpec>)) {
@@ -88,7 +100,7 @@ export const COMMAND_SPECS: ReadonlyMap<DeviceCommandName, CommandSpec> = (() =>
         throw new Error(`device kind ${t} declares the command ${name} unlike ${by.get(name)}: share one spec (devices/kinds/commonCommands.ts)`);
       }
       if (!known) {
-        specs.set(name as DeviceCommandName, Object.freeze(spec));
+        specs.set(name as DeviceCommandName, Object.freeze(spec) as KindCommandSpec);
         by.set(name, t);
       }
     }

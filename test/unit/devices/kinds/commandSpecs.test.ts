@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMAND_SPECS, DEVICE_TYPES, deviceIntents, kindIntents, kindOf, kindsTaking, type CommandSpec } from '../../../../devices/kinds/index.js';
+import { COMMAND_SPECS, DEVICE_TYPES, deviceIntents, kindIntents, kindOf, kindsTaking, type KindCommandSpec } from '../../../../devices/kinds/index.js';
 import { parseCommandBody } from '../../../../daemon/devices/commandBody.js';
 import { toDeviceCommand } from '../../../../daemon/cloud/deviceCommand.js';
 import { commandFrom, deviceTool, toolsFor } from '../../../../plugins/builtin/assistant/tools.js';
@@ -15,8 +15,8 @@ import { DEVICE_COMMANDS, DEVICE_INTENTS, type DeviceView } from '../../../../pl
 
 const SAMPLE = { number: 42, text: 'eco', rgb: [255, 128, 0] } as const;
 
-function declared(): Array<[kind: string, name: string, spec: CommandSpec]> {
-  return DEVICE_TYPES.flatMap((t) => Object.entries(kindOf(t)!.commands).map(([name, spec]) => [t, name, spec] as [string, string, CommandSpec]));
+function declared(): Array<[kind: string, name: string, spec: KindCommandSpec]> {
+  return DEVICE_TYPES.flatMap((t) => Object.entries(kindOf(t)!.commands).map(([name, spec]) => [t, name, spec as KindCommandSpec] as [string, string, KindCommandSpec]));
 }
 
 test('every command a kind declares parses through the command body (page, cloud) with exactly its parameter', () => {
