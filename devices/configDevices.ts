@@ -2,7 +2,7 @@ import type { DeviceConfig } from '../daemon/config/schema.js';
 import type { Device, DeviceType, MqttBinding } from './model.js';
 import { HA_DEFAULTS } from './defaults.js';
 import { compileTemplate } from './template.js';
-import { kindOf, type DeviceKind } from './kinds/index.js';
+import { KIND_CONFIG, kindOf, type DeviceKind } from './kinds/index.js';
 
 /**
  * `devices:` entries of voicehub.yaml. An entry with at least one topic defines a device of its own (it then
@@ -20,10 +20,8 @@ export interface ConfigDevices {
   problems: ConfigProblem[];
 }
 
-const TOPIC_KEYS = [
-  'commandTopic', 'stateTopic', 'temperatureCommandTopic', 'modeCommandTopic', 'positionTopic', 'setPositionTopic', 'brightnessCommandTopic',
-  'targetHumidityCommandTopic',
-] as const;
+/** Keys that are topics: the common two and those the kinds declare (devices/kinds/<kind>.ts `config.topics`). */
+const TOPIC_KEYS: readonly string[] = ['commandTopic', 'stateTopic', ...KIND_CONFIG.topics];
 
 export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevices {
   const devices: Device[] = [];
@@ -31,7 +29,7 @@ export function readConfigDevices(entries: readonly DeviceConfig[]): ConfigDevic
   const problems: ConfigProblem[] = [];
   for (const entry of entries) {
     overrides.set(entry.id, { id: entry.id, name: entry.name, aliases: entry.aliases, area: entry.area });
-    if (!TOPIC_KEYS.some((k) => entry[k])) continue;
+    if (!TOPIC_KEYS.some((k) => (entry as Record<string, unknown>)[k])) continue;
     if (!entry.type) {
       problems.push({ id: entry.id, reason: 'a device with topics needs a type' });
       continue;
@@ -65,27 +63,12 @@ function toDevice(e: DeviceConfig, kind: DeviceKind): Device {
     payloadOff: e.payloadOff,
     stateOn: e.stateOn,
     stateOff: e.stateOff,
-    brightnessScale: e.brightnessScale,
-    brightnessCommandTopic: e.brightnessCommandTopic,
-    supportedColorModes: e.supportedColorModes,
-    rgbCommandTopic: e.rgbCommandTopic,
-    colorTempCommandTopic: e.colorTempCommandTopic,
-    minMireds: e.minMireds,
-    maxMireds: e.maxMireds,
     unit: e.unit,
     deviceClass: e.deviceClass,
-    minTemp: e.minTemp,
-    maxTemp: e.maxTemp,
-    tempStep: e.tempStep,
-    temperatureCommandTopic: e.temperatureCommandTopic,
-    modeCommandTopic: e.modeCommandTopic,
-    modes: e.modes,
-    targetHumidityCommandTopic: e.targetHumidityCommandTopic,
-    minHumidity: e.minHumidity,
-    maxHumidity: e.maxHumidity,
-    positionTopic: e.positionTopic,
-    setPositionTopic: e.setPositionTopic,
   };
+  // The kinds' own keys (minTemp, modes, minHumidity…) go into the binding as they are.
+  const entry = e as Record<string, unknown>;
+  for (const key of KIND_CONFIG.binding) if (entry[key] !== undefined) (b as unknown as Record<string, unknown>)[key] = entry[key];
   kind.configBinding?.(e, b);
   if (e.availabilityTopic) {
     b.availability = [{ topic: e.availabilityTopic, payloadAvailable: HA_DEFAULTS.payloadAvailable, payloadNotAvailable: HA_DEFAULTS.payloadNotAvailable }];

@@ -2,27 +2,18 @@
  * The device model every part of the hub shares. devices/ knows MQTT topics and payload conventions and
  * nothing of voice, sessions or plugins.
  */
-import type { DeviceType } from './kinds/index.js';
+import type { Capability, DeviceCommand, DeviceCommandName, DeviceType } from './kinds/index.js';
 
 /** The kinds of device, derived from the table in devices/kinds/index.ts. */
 export type { DeviceType };
 
 export type DeviceSource = 'ha-discovery' | 'zigbee2mqtt' | 'config';
 
-/** What a device can be told or asked; the intent engine and the device plugin read these. */
-export type Capability =
-  | 'onoff' | 'brightness' | 'color_temp' | 'color'
-  | 'position' | 'open_close' | 'stop'
-  | 'lock'
-  | 'target_temperature' | 'hvac_mode' | 'current_temperature'
-  | 'fan_speed'
-  | 'measurement'
-  // scene/script (activate), button (press), vacuum (start, pause, return home), media player.
-  | 'activate' | 'press'
-  | 'start' | 'pause' | 'return_home'
-  | 'play_pause' | 'next_previous' | 'volume' | 'mute'
-  // Humidifier (target humidity) and humidifier or water heater modes (HA's `modes`).
-  | 'target_humidity' | 'mode';
+/**
+ * What a device can be told or asked; the intent engine and the device plugin read these. Derived from the
+ * kinds: the capability each command they declare needs, and the reading-only ones (kinds/commonCommands.ts).
+ */
+export type { Capability };
 
 /**
  * How to talk to one entity over MQTT: the discovery (or Zigbee2MQTT, or config) fields that the command
@@ -240,36 +231,13 @@ export interface Device {
   lastSeen: number | null;
 }
 
-/** A command to a device, in the hub's own terms; devices/commands.ts turns it into MQTT publishes. */
-export type DeviceCommand =
-  // Brightness and position are percentages 0–100 in the hub's terms; the translator scales them.
-  | { command: 'turn_on'; params?: { brightness?: number } }
-  | { command: 'turn_off' }
-  | { command: 'toggle' }
-  | { command: 'set_brightness'; params: { brightness: number } }
-  | { command: 'open' } | { command: 'close' } | { command: 'stop' }
-  | { command: 'set_position'; params: { position: number } }
-  | { command: 'lock' } | { command: 'unlock' }
-  | { command: 'set_temperature'; params: { temperature: number } }
-  | { command: 'set_hvac_mode'; params: { mode: string } }
-  | { command: 'set_fan_speed'; params: { percentage: number } }
-  // Humidifier: a target humidity in % (checked against its min/max); humidifier mode or water heater operation mode.
-  | { command: 'set_humidity'; params: { humidity: number } }
-  | { command: 'set_mode'; params: { mode: string } }
-  // Light colour: RGB 0–255 each, or a white by colour temperature in kelvin (the translator converts and clamps).
-  | { command: 'set_color'; params: { rgb: [number, number, number] } }
-  | { command: 'set_color_temp'; params: { kelvin: number } }
-  // A scene or script runs; a button is pressed.
-  | { command: 'activate' } | { command: 'press' }
-  // Vacuum (with stop above).
-  | { command: 'start' } | { command: 'pause' } | { command: 'return_to_base' }
-  // Media player; volume in % 0–100 (the translator scales it), a step in % (-100–100).
-  | { command: 'media_play' } | { command: 'media_pause' } | { command: 'media_next' } | { command: 'media_previous' }
-  | { command: 'volume_set'; params: { volume: number } }
-  | { command: 'volume_step'; params: { step: number } }
-  | { command: 'volume_mute' } | { command: 'volume_unmute' };
-
-export type DeviceCommandName = DeviceCommand['command'];
+/**
+ * A command to a device, in the hub's own terms; devices/commands.ts turns it into MQTT publishes. Derived from
+ * the commands the kinds declare (devices/kinds/<kind>.ts `commands`, shared ones in kinds/commonCommands.ts):
+ * brightness, position, fan speed, humidity and volume are percentages 0–100 (the translator scales them), a
+ * colour is RGB 0–255 each, a white a colour temperature in kelvin.
+ */
+export type { DeviceCommand, DeviceCommandName };
 
 export interface MqttPublish {
   topic: string;

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DEVICE_TYPES } from '../../devices/kinds/index.js';
+import { DEVICE_TYPES, KIND_CONFIG, type KindConfigKeys } from '../../devices/kinds/index.js';
 
 /**
  * The configuration schema: the one place that names every key, its type, range and default.
@@ -131,7 +131,8 @@ const PluginsSchema = Type.Object({
 // The kinds come from the one table of kinds (devices/kinds/index.ts).
 const DeviceType = Type.Union(DEVICE_TYPES.map((t) => Type.Literal(t)));
 
-const DeviceSchema = Type.Object({
+/** The keys every `devices:` entry may set, whatever its kind. */
+const COMMON_DEVICE_KEYS = {
   id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.:-]+$' }),
   name: Type.Optional(Type.String({ minLength: 1 })),
   aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
@@ -145,33 +146,18 @@ const DeviceSchema = Type.Object({
   payloadOff: Type.Optional(Type.String()),
   stateOn: Type.Optional(Type.String()),
   stateOff: Type.Optional(Type.String()),
-  brightness: Type.Optional(Type.Boolean()),
-  brightnessScale: Type.Optional(Type.Integer({ minimum: 1 })),
-  brightnessCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
-  // Light colour: a JSON-schema light's modes as HA's supported_color_modes; a default-schema light's topics.
-  supportedColorModes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { maxItems: 8 })),
-  rgbCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
-  colorTempCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
-  minMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
-  maxMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
   valueTemplate: Type.Optional(Type.String()),
   unit: Type.Optional(Type.String()),
   deviceClass: Type.Optional(Type.String()),
-  minTemp: Type.Optional(Type.Number()),
-  maxTemp: Type.Optional(Type.Number()),
-  tempStep: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  temperatureCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
-  modeCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
-  // The modes a climate, humidifier or water heater takes on modeCommandTopic (HA's `modes`).
-  modes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 32 })),
-  // A humidifier's target humidity (HA's target_humidity_command_topic) and its range in % (HA: 0–100).
-  targetHumidityCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
-  minHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-  maxHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-  positionTopic: Type.Optional(Type.String({ minLength: 1 })),
-  setPositionTopic: Type.Optional(Type.String({ minLength: 1 })),
   sensitive: Type.Optional(Type.Boolean({ description: 'the assistant runs a command for this device only after a spoken confirmation (locks, garage doors and alarms always need one)' })),
-}, { additionalProperties: false });
+};
+
+/**
+ * A `devices:` entry: the common keys and the keys the kinds declare (devices/kinds/<kind>.ts `config`: a
+ * light's brightness and colour topics, a thermostat's range and modes, a humidifier's humidity range…). One
+ * flat object, as before the kinds brought their own: any entry may set any of them.
+ */
+const DeviceSchema = Type.Object({ ...COMMON_DEVICE_KEYS, ...KIND_CONFIG.properties } as typeof COMMON_DEVICE_KEYS, { additionalProperties: false });
 
 const AreaSchema = Type.Object({
   aliases: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
@@ -252,7 +238,7 @@ export const ConfigSchema = Type.Object({
 
 export type ConfigInput = Static<typeof ConfigSchema>;
 export type PluginEntryConfig = Static<typeof PluginEntrySchema>;
-export type DeviceConfig = Static<typeof DeviceSchema>;
+export type DeviceConfig = Static<typeof DeviceSchema> & KindConfigKeys;
 export type Scope = Static<typeof ScopeSchema>;
 
 /** The validated config: every default filled in, plugin entries typed, frozen. */

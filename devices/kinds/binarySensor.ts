@@ -2,12 +2,16 @@ import { onOff, pick, read, zigbee2mqttOnOff } from '../stateReading.js';
 import { unsupported } from '../commandParts.js';
 import { readMeasurementDiscovery } from './sensor.js';
 import type { DeviceKind } from './kind.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /**
  * A binary sensor (contact, motion, leak…): read only. State: { state: 'on'|'off' }; a door contact's "on"
  * means open, which is why it answers to the open/closed state words too.
  */
-export const binarySensor: DeviceKind = {
+export const BINARY_SENSOR_COMMANDS = {} as const satisfies CommandSpecs;
+
+export const binarySensor: DeviceKind<typeof BINARY_SENSOR_COMMANDS> = {
+  commands: BINARY_SENSOR_COMMANDS,
   readDiscovery: (c, b, caps) => readMeasurementDiscovery('binary_sensor', c, b, caps),
   parseState(device, msg, out) {
     const b = device.mqtt;

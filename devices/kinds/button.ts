@@ -2,13 +2,19 @@ import { missing, str } from '../discoveryFields.js';
 import { unsupported } from '../commandParts.js';
 import { noState, runOnce } from './runOnce.js';
 import type { DeviceKind } from './kind.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /**
  * A button ("restart the router", "press the doorbell chime"): pressed, never read back. HA MQTT button:
  * `command_topic` (required) gets `payload_press` (default "PRESS") through `command_template`. Zigbee2MQTT's
  * remote buttons only send `action` events; they are not commanded, so not a kind there.
  */
-export const button: DeviceKind = {
+export const BUTTON_COMMANDS = {
+  press: { needs: 'press', description: 'Press a button.' },
+} as const satisfies CommandSpecs;
+
+export const button: DeviceKind<typeof BUTTON_COMMANDS> = {
+  commands: BUTTON_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic) return missing('button', 'command_topic');
     Object.assign(b, { payloadPress: str(c.payload_press), deviceClass: str(c.device_class) });

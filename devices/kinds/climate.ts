@@ -5,6 +5,9 @@ import { number, numberAt, read } from '../stateReading.js';
 import { need, outOfRange, publish, templated, topic, unsupported } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind } from './kind.js';
+import { ON_OFF, SET_TEMPERATURE } from './commonCommands.js';
+import { MODE_NAME, type CommandSpecs } from './commandSpec.js';
+import { MODE_CONFIG, MODE_TOPICS, SET_POINT_CONFIG, SET_POINT_TOPICS } from './commonConfig.js';
 
 /**
  * A climate device (thermostat, TRV, air conditioner): target temperature, HVAC mode, room temperature.
@@ -44,7 +47,21 @@ function onOffMode(device: Device, command: DeviceCommand): string | null {
   return null;
 }
 
-export const climate: DeviceKind = {
+export const CLIMATE_COMMANDS = {
+  ...ON_OFF,
+  ...SET_TEMPERATURE,
+  set_hvac_mode: { needs: 'hvac_mode', description: 'Set a thermostat\'s mode (off, heat, cool, auto…).', param: { name: 'mode', kind: 'text', schema: MODE_NAME } },
+} as const satisfies CommandSpecs;
+
+/** A `devices:` thermostat: its set-point topic and range, its modes. */
+const CLIMATE_CONFIG = {
+  properties: { ...SET_POINT_CONFIG, ...MODE_CONFIG },
+  topics: [...SET_POINT_TOPICS, ...MODE_TOPICS],
+} as const;
+
+export const climate: DeviceKind<typeof CLIMATE_COMMANDS, typeof CLIMATE_CONFIG['properties']> = {
+  commands: CLIMATE_COMMANDS,
+  config: CLIMATE_CONFIG,
   readDiscovery(c, b, caps) {
     Object.assign(b, temperatureAndModeTopics(c), {
       modes: strList(c.modes), minTemp: num(c.min_temp), maxTemp: num(c.max_temp), tempStep: num(c.temp_step),

@@ -6,6 +6,9 @@ import { number, numberAt, pick, read } from '../stateReading.js';
 import { need, percent, publish, templated, topic, unsupported } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { OPEN_CLOSE } from './commonCommands.js';
+import { type CommandSpecs } from './commandSpec.js';
+import { Type } from '@sinclair/typebox';
 
 /**
  * A cover (blind, curtain, garage door): open/close/stop and a position 0–100 % (scaled between
@@ -14,7 +17,20 @@ import type { DeviceKind, IntentSlots } from './kind.js';
 
 const ZIGBEE2MQTT_STATES: Readonly<Record<string, string>> = { OPEN: 'open', CLOSE: 'closed', CLOSED: 'closed', STOP: 'stopped', OPENING: 'opening', CLOSING: 'closing' };
 
-export const cover: DeviceKind = {
+export const COVER_COMMANDS = { ...OPEN_CLOSE } as const satisfies CommandSpecs;
+
+/** A `devices:` cover's position topics. */
+const COVER_CONFIG = {
+  properties: {
+    positionTopic: Type.Optional(Type.String({ minLength: 1 })),
+    setPositionTopic: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  topics: ['positionTopic', 'setPositionTopic'],
+} as const;
+
+export const cover: DeviceKind<typeof COVER_COMMANDS, typeof COVER_CONFIG['properties']> = {
+  commands: COVER_COMMANDS,
+  config: COVER_CONFIG,
   readDiscovery(c, b, caps) {
     Object.assign(b, {
       payloadOpen: str(c.payload_open), payloadClose: str(c.payload_close), payloadStop: str(c.payload_stop),

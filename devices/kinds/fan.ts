@@ -6,6 +6,8 @@ import { number, onOff, pick, read, zigbee2mqttOnOff as readZigbee2MqttOnOff } f
 import { need, onOffCommand, percent, publish, templated, topic, zigbee2mqttOnOff } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind } from './kind.js';
+import { ON_OFF } from './commonCommands.js';
+import { PERCENT, type CommandSpecs } from './commandSpec.js';
 
 /**
  * A fan: on/off and a speed as a percentage 0–100 (HA: scaled to speed_range_min…max; Zigbee2MQTT: its
@@ -14,7 +16,13 @@ import type { DeviceKind } from './kind.js';
 
 const FAN_SPEEDS = ['low', 'medium', 'high'];
 
-export const fan: DeviceKind = {
+export const FAN_COMMANDS = {
+  ...ON_OFF,
+  set_fan_speed: { needs: 'fan_speed', description: 'Set a fan\'s speed in percent (0-100).', param: { name: 'percentage', kind: 'number', schema: PERCENT } },
+} as const satisfies CommandSpecs;
+
+export const fan: DeviceKind<typeof FAN_COMMANDS> = {
+  commands: FAN_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic) return missing('fan', 'command_topic');
     Object.assign(b, {

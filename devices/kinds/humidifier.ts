@@ -5,6 +5,10 @@ import { need, onOffCommand, outOfRange, publish, templated, topic, unsupported 
 import { commonCommandFor } from './intentCommands.js';
 import { HUMIDIFIER_MODES, modeList } from './modeWords.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { ON_OFF } from './commonCommands.js';
+import { PERCENT, MODE_NAME, type CommandSpecs } from './commandSpec.js';
+import { Type } from '@sinclair/typebox';
+import { MODE_CONFIG, MODE_TOPICS } from './commonConfig.js';
 
 /**
  * A humidifier or dehumidifier (HA's MQTT humidifier; `device_class` humidifier or dehumidifier): on/off on
@@ -48,7 +52,32 @@ function capsOf(b: MqttBinding): Capability[] {
 const ON = '(turn|switch|power|put) on';
 const OFF = '(turn|switch|power|put|shut) off';
 
-export const humidifier: DeviceKind = {
+export const HUMIDIFIER_COMMANDS = {
+  ...ON_OFF,
+  set_humidity: {
+    needs: 'target_humidity', description: 'Set a humidifier\'s target humidity in percent (within the device\'s own range).',
+    param: { name: 'humidity', kind: 'number', schema: PERCENT },
+  },
+  set_mode: {
+    needs: 'mode', description: 'Set a humidifier\'s or water heater\'s mode (one of the modes it lists).',
+    param: { name: 'mode', kind: 'text', schema: MODE_NAME },
+  },
+} as const satisfies CommandSpecs;
+
+/** A `devices:` humidifier: its target humidity (HA's target_humidity_command_topic) and range in % (HA: 0–100), its modes. */
+const HUMIDIFIER_CONFIG = {
+  properties: {
+    targetHumidityCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    minHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    maxHumidity: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    ...MODE_CONFIG,
+  },
+  topics: ['targetHumidityCommandTopic', ...MODE_TOPICS],
+} as const;
+
+export const humidifier: DeviceKind<typeof HUMIDIFIER_COMMANDS, typeof HUMIDIFIER_CONFIG['properties']> = {
+  commands: HUMIDIFIER_COMMANDS,
+  config: HUMIDIFIER_CONFIG,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic) return missing('humidifier', 'command_topic');
     if (!str(c.target_humidity_command_topic)) return missing('humidifier', 'target_humidity_command_topic');

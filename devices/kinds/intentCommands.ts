@@ -2,6 +2,15 @@ import type { DeviceCommand } from '../model.js';
 import type { IntentSlots } from './kind.js';
 
 /**
+ * The device intents every kind may answer, besides the kinds' own (`intents` in a kind's module): commands
+ * (on, off, toggle, brightness, position, stop, fan speed, set-point) and questions (state, temperature).
+ */
+export const COMMON_DEVICE_INTENTS: readonly string[] = [
+  'HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving', 'HassFanSetSpeed',
+  'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
+];
+
+/**
  * The device command each device intent means, the same for every kind unless a kind says otherwise (a
  * cover opens on "turn on", a lock locks). The replies are worded by daemon/intents' response tables.
  */

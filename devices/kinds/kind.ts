@@ -4,6 +4,8 @@ import type { DecodedMessage } from '../payload.js';
 import type { StatePatch } from '../stateReading.js';
 import type { Zigbee2MqttSend } from '../commandParts.js';
 import type { SentenceBlock } from '../../daemon/intents/types.js';
+import type { CommandSpecs } from './commandSpec.js';
+import type { TProperties } from '@sinclair/typebox';
 
 /**
  * Everything about one device kind, in one module (devices/kinds/<kind>.ts): how Home Assistant discovery
@@ -50,7 +52,28 @@ export interface TypeWordGroup {
 /** Sentences of a kind's own intents, per language, in the template syntax of daemon/intents/template.ts. */
 export type KindSentences = Readonly<Partial<Record<'en' | 'zh', Readonly<Record<string, readonly SentenceBlock[]>>>>>;
 
-export interface DeviceKind {
+/**
+ * `devices:` keys of a kind (voicehub.yaml) beyond the common ones (id, name, area, type, commandTopic,
+ * stateTopic… in daemon/config/schema.ts): the config schema's device entry is the common keys and every
+ * kind's, so a kind that needs a key of its own (a humidifier's humidity range) declares it only here.
+ */
+export interface KindConfig<K extends TProperties = TProperties> {
+  /** Each key's schema (`Type.Optional(…)`); a key several kinds take is shared (./commonConfig.ts). */
+  readonly properties: K;
+  /** The keys that are MQTT topics: an entry that sets one defines a device of its own, else it only names a discovered one. */
+  readonly topics?: readonly string[];
+  /** Keys the entry keeps to itself (read by configCapabilities); every other key is copied into the binding as it is. */
+  readonly entryOnly?: readonly string[];
+}
+
+export interface DeviceKind<C extends CommandSpecs = CommandSpecs, K extends TProperties = {}> {
+  /** Its own `devices:` config keys, if it has any. */
+  readonly config?: KindConfig<K>;
+  /**
+   * The commands this kind takes (./commandSpec.ts), shared ones listed from ./commonCommands.ts. The hub's
+   * DeviceCommand type, the command-body parser and the assistant's tools are derived from these.
+   */
+  readonly commands: C;
   /**
    * Home Assistant discovery (the MQTT integration page of this platform): fills the binding's fields and
    * the capabilities from the config, or refuses it. The common fields (command/state topic, value and

@@ -10,6 +10,9 @@ import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
 import { WHITES, cssRgb } from '../color.js';
 import { colorWords } from '../colorWords.js';
+import { ON_OFF } from './commonCommands.js';
+import { PERCENT, type CommandSpecs } from './commandSpec.js';
+import { Type } from '@sinclair/typebox';
 
 /**
  * A light: on/off, brightness 0–100 % (scaled to `brightness_scale`, Zigbee2MQTT's value_max), colour
@@ -114,7 +117,39 @@ function defaultColor(device: Device, rgb: Rgb): MqttPublish {
   return publish(topic(device, b.xyCommandTopic, 'color'), templated(device, b.xyCommandTemplate, `${x},${y}`, { x, y }));
 }
 
-export const light: DeviceKind = {
+export const LIGHT_COMMANDS = {
+  ...ON_OFF,
+  set_brightness: { needs: 'brightness', description: 'Set a light\'s brightness in percent (0-100).', param: { name: 'brightness', kind: 'number', schema: PERCENT } },
+  set_color: {
+    needs: 'color', description: 'Set a light\'s colour as red, green, blue (0-255 each).',
+    param: { name: 'rgb', kind: 'rgb', schema: { type: 'array', items: { type: 'number', minimum: 0, maximum: 255 }, minItems: 3, maxItems: 3 } },
+  },
+  set_color_temp: {
+    needs: 'color_temp', description: 'Set a light\'s white as a colour temperature in kelvin (2700 warm, 6500 daylight).',
+    param: { name: 'kelvin', kind: 'number', schema: { type: 'number', minimum: 1000, maximum: 10000 } },
+  },
+} as const satisfies CommandSpecs;
+
+/** A `devices:` light's brightness and colour: a JSON-schema light's modes as HA's supported_color_modes, a default-schema light's topics. */
+const LIGHT_CONFIG = {
+  properties: {
+    brightness: Type.Optional(Type.Boolean()),
+    brightnessScale: Type.Optional(Type.Integer({ minimum: 1 })),
+    brightnessCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    supportedColorModes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { maxItems: 8 })),
+    rgbCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    colorTempCommandTopic: Type.Optional(Type.String({ minLength: 1 })),
+    minMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
+    maxMireds: Type.Optional(Type.Integer({ minimum: 50, maximum: 1000 })),
+  },
+  // Only the brightness topic makes an entry a light of its own; a colour topic alone names a discovered one.
+  topics: ['brightnessCommandTopic'],
+  entryOnly: ['brightness'],
+} as const;
+
+export const light: DeviceKind<typeof LIGHT_COMMANDS, typeof LIGHT_CONFIG['properties']> = {
+  commands: LIGHT_COMMANDS,
+  config: LIGHT_CONFIG,
   readDiscovery(c, b, caps) {
     const schema = str(c.schema) ?? 'default';
     if (schema === 'template') return { code: 'COMPONENT_UNSUPPORTED', reason: 'light: the template schema is not supported' };

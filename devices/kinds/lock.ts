@@ -5,9 +5,16 @@ import { binaryValue, pick, read } from '../stateReading.js';
 import { publish, templated, topic, unsupported } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /** A lock: lock/unlock. State: { state: 'locked'|'unlocked'|'locking'|'unlocking'|'jammed' }. */
-export const lock: DeviceKind = {
+export const LOCK_COMMANDS = {
+  lock: { needs: 'lock', description: 'Lock a lock.' },
+  unlock: { needs: 'lock', description: 'Unlock a lock.' },
+} as const satisfies CommandSpecs;
+
+export const lock: DeviceKind<typeof LOCK_COMMANDS> = {
+  commands: LOCK_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic) return missing('lock', 'command_topic');
     Object.assign(b, {

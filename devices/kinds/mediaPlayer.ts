@@ -4,6 +4,7 @@ import { toNumber } from '../scaling.js';
 import { read, type StatePatch } from '../stateReading.js';
 import { percent, publish, unsupported } from '../commandParts.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { PERCENT, type CommandSpecs } from './commandSpec.js';
 
 /**
  * A media player (speaker, TV, stereo): play/pause, next/previous, volume, mute. Home Assistant has no MQTT
@@ -112,7 +113,22 @@ function stepOf(s: IntentSlots): number | null {
   return null;
 }
 
-export const mediaPlayer: DeviceKind = {
+export const MEDIA_PLAYER_COMMANDS = {
+  media_play: { needs: 'play_pause', description: 'Play (resume) a media player.' },
+  media_pause: { needs: 'play_pause', description: 'Pause a media player.' },
+  media_next: { needs: 'next_previous', description: 'Skip to the next track.' },
+  media_previous: { needs: 'next_previous', description: 'Go back to the previous track.' },
+  volume_set: { needs: 'volume', description: 'Set a media player\'s volume in percent (0-100).', param: { name: 'volume', kind: 'number', schema: PERCENT } },
+  volume_step: {
+    needs: 'volume', description: 'Turn a media player\'s volume up or down by percentage points.', tool: false,
+    param: { name: 'step', kind: 'number', schema: { type: 'number', minimum: -100, maximum: 100 } },
+  },
+  volume_mute: { needs: 'mute', description: 'Mute a media player.' },
+  volume_unmute: { needs: 'mute', description: 'Unmute a media player.' },
+} as const satisfies CommandSpecs;
+
+export const mediaPlayer: DeviceKind<typeof MEDIA_PLAYER_COMMANDS> = {
+  commands: MEDIA_PLAYER_COMMANDS,
   readDiscovery(c, b, caps) {
     const m: MediaBinding = {};
     const fields: ReadonlyArray<[keyof MediaBinding, string]> = [

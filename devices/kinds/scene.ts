@@ -2,12 +2,18 @@ import { missing, str } from '../discoveryFields.js';
 import { unsupported } from '../commandParts.js';
 import { noState, runOnce } from './runOnce.js';
 import type { DeviceKind } from './kind.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /**
  * A scene ("movie night"): activated, never read back. HA MQTT scene: `command_topic` (required) gets
  * `payload_on` (default "ON"). Zigbee2MQTT's scenes belong to groups (`scene_recall`) and are not devices here.
  */
-export const scene: DeviceKind = {
+export const SCENE_COMMANDS = {
+  activate: { needs: 'activate', description: 'Activate a scene or run a script.' },
+} as const satisfies CommandSpecs;
+
+export const scene: DeviceKind<typeof SCENE_COMMANDS> = {
+  commands: SCENE_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic) return missing('scene', 'command_topic');
     b.payloadPress = str(c.payload_on);

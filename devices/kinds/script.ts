@@ -1,6 +1,8 @@
 import { unsupported } from '../commandParts.js';
 import { noState, runOnce } from './runOnce.js';
 import type { DeviceKind } from './kind.js';
+import { type CommandSpecs } from './commandSpec.js';
+import { SCENE_COMMANDS } from './scene.js';
 
 /**
  * A script or routine ("bedtime", "good morning"): run on request. Home Assistant has no MQTT script
@@ -8,7 +10,10 @@ import type { DeviceKind } from './kind.js';
  * "ON") for whatever runs it (Node-RED, an HA automation listening on the topic). A discovery config under
  * `homeassistant/script/…` is refused as an unsupported component.
  */
-export const script: DeviceKind = {
+export const SCRIPT_COMMANDS = { activate: SCENE_COMMANDS.activate } as const satisfies CommandSpecs;
+
+export const script: DeviceKind<typeof SCRIPT_COMMANDS> = {
+  commands: SCRIPT_COMMANDS,
   readDiscovery: () => ({ code: 'COMPONENT_UNSUPPORTED', reason: 'Home Assistant has no MQTT script platform; define scripts under devices:' }),
   parseState: noState,
   parseZigbee2Mqtt: noState,

@@ -4,6 +4,7 @@ import { read } from '../stateReading.js';
 import { toNumber } from '../scaling.js';
 import { unsupported } from '../commandParts.js';
 import type { DeviceKind, DiscoveryConfig, DiscoveryRefusal } from './kind.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /**
  * A sensor: one measurement, read only. State: { value: number|string|null }. Zigbee2MQTT gives sensors as
@@ -25,7 +26,10 @@ function sensorValue(text: string): number | string | null {
   return text === 'None' || text === 'unknown' || text === 'unavailable' ? null : text;
 }
 
-export const sensor: DeviceKind = {
+export const SENSOR_COMMANDS = {} as const satisfies CommandSpecs;
+
+export const sensor: DeviceKind<typeof SENSOR_COMMANDS> = {
+  commands: SENSOR_COMMANDS,
   readDiscovery: (c, b, caps) => readMeasurementDiscovery('sensor', c, b, caps),
   parseState(device, msg, out) {
     const b = device.mqtt;

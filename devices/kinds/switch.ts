@@ -3,9 +3,14 @@ import { onOff, pick, read, zigbee2mqttOnOff as readZigbee2MqttOnOff } from '../
 import { onOffCommand, zigbee2mqttOnOff } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind } from './kind.js';
+import { ON_OFF } from './commonCommands.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /** A switch (plug, relay): on/off only. State: { state: 'on'|'off' }; state_on/off read before payload_on/off (HA switch docs). */
-export const switchKind: DeviceKind = {
+export const SWITCH_COMMANDS = { ...ON_OFF } as const satisfies CommandSpecs;
+
+export const switchKind: DeviceKind<typeof SWITCH_COMMANDS> = {
+  commands: SWITCH_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic && !b.stateTopic) return missing('switch', 'command_topic or state_topic');
     Object.assign(b, { payloadOn: str(c.payload_on), payloadOff: str(c.payload_off), stateOn: str(c.state_on), stateOff: str(c.state_off) });

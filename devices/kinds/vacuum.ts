@@ -3,6 +3,8 @@ import { missing, str, strList } from '../discoveryFields.js';
 import { isRecord } from '../payload.js';
 import { publish, topic, unsupported } from '../commandParts.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { OPEN_CLOSE } from './commonCommands.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /**
  * A robot vacuum: start, pause, stop, return to base. Home Assistant's MQTT vacuum (the "state" schema, the
@@ -37,7 +39,15 @@ function payloadOf(device: Device, command: keyof typeof PAYLOADS): string {
 
 const NEEDS: Readonly<Record<keyof typeof PAYLOADS, Capability>> = { start: 'start', pause: 'pause', stop: 'stop', return_to_base: 'return_home' };
 
-export const vacuum: DeviceKind = {
+export const VACUUM_COMMANDS = {
+  start: { needs: 'start', description: 'Start a vacuum cleaning.' },
+  pause: { needs: 'pause', description: 'Pause a vacuum.' },
+  stop: OPEN_CLOSE.stop,
+  return_to_base: { needs: 'return_home', description: 'Send a vacuum back to its dock.' },
+} as const satisfies CommandSpecs;
+
+export const vacuum: DeviceKind<typeof VACUUM_COMMANDS> = {
+  commands: VACUUM_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic && !b.stateTopic) return missing('vacuum', 'command_topic or state_topic');
     if (str(c.schema) === 'legacy') return { code: 'COMPONENT_UNSUPPORTED', reason: 'vacuum: the legacy schema was removed from Home Assistant in 2024.2' };

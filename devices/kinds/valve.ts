@@ -7,6 +7,8 @@ import { pick, read, type StatePatch } from '../stateReading.js';
 import { need, percent, publish, templated, topic, unsupported } from '../commandParts.js';
 import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { OPEN_CLOSE } from './commonCommands.js';
+import { type CommandSpecs } from './commandSpec.js';
 
 /**
  * A valve (water main, garden tap, gas): open/close, stop, and a position 0–100 % when it reports one.
@@ -45,7 +47,10 @@ function readValveState(value: string, device: Parameters<DeviceKind['parseState
   pick(value, words, out);
 }
 
-export const valve: DeviceKind = {
+export const VALVE_COMMANDS = { ...OPEN_CLOSE } as const satisfies CommandSpecs;
+
+export const valve: DeviceKind<typeof VALVE_COMMANDS> = {
+  commands: VALVE_COMMANDS,
   readDiscovery(c, b, caps) {
     if (!b.commandTopic && !b.stateTopic) return missing('valve', 'command_topic or state_topic');
     Object.assign(b, {

@@ -7,6 +7,10 @@ import { commonCommandFor } from './intentCommands.js';
 import { listedMode } from './humidifier.js';
 import { WATER_HEATER_MODES, modeList } from './modeWords.js';
 import type { DeviceKind, IntentSlots } from './kind.js';
+import { ON_OFF, SET_TEMPERATURE } from './commonCommands.js';
+import { type CommandSpecs } from './commandSpec.js';
+import { HUMIDIFIER_COMMANDS } from './humidifier.js';
+import { MODE_CONFIG, MODE_TOPICS, SET_POINT_CONFIG, SET_POINT_TOPICS } from './commonConfig.js';
 
 /**
  * A water heater (boiler, hot water tank): a target temperature, an operation mode, power on/off. HA's MQTT
@@ -51,7 +55,22 @@ function capsOf(b: MqttBinding): Capability[] {
   return caps;
 }
 
-export const waterHeater: DeviceKind = {
+export const WATER_HEATER_COMMANDS = {
+  turn_on: ON_OFF.turn_on,
+  turn_off: ON_OFF.turn_off,
+  ...SET_TEMPERATURE,
+  set_mode: HUMIDIFIER_COMMANDS.set_mode,
+} as const satisfies CommandSpecs;
+
+/** A `devices:` water heater: its set-point topic and range, its operation modes (commandTopic is its power). */
+const WATER_HEATER_CONFIG = {
+  properties: { ...SET_POINT_CONFIG, ...MODE_CONFIG },
+  topics: [...SET_POINT_TOPICS, ...MODE_TOPICS],
+} as const;
+
+export const waterHeater: DeviceKind<typeof WATER_HEATER_COMMANDS, typeof WATER_HEATER_CONFIG['properties']> = {
+  commands: WATER_HEATER_COMMANDS,
+  config: WATER_HEATER_CONFIG,
   readDiscovery(c, b, caps) {
     Object.assign(b, temperatureAndModeTopics(c), {
       powerCommandTopic: str(c.power_command_topic), powerCommandTemplate: str(c.power_command_template),

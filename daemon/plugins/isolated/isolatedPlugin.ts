@@ -222,6 +222,8 @@ export class IsolatedPlugin {
     const reads = [
       deps.runner, join(dirname(deps.runner), 'channel.js'), join(dirname(deps.runner), '..', 'template.js'),
       join(dirname(deps.runner), '..', '..', 'intents', 'fillResponse.js'), deps.hubPackageJson,
+      // The SDK's few runtime files (the API version, the scopes, the device vocabulary as data), which a built-in imports.
+      join(dirname(deps.runner), '..', '..', '..', 'plugins', 'sdk', '*'),
       isDir ? join(root, '*') : root,
       // Node looks for the nearest package.json to tell an ES module from CommonJS.
       ...(isDir ? [] : [join(dirname(root), 'package.json')]),

@@ -1,4 +1,4 @@
-import type { DeviceCapability, DeviceCommand, DeviceView, OfferedTool } from '../../sdk/index.js';
+import { DEVICE_COMMANDS, type DeviceCapability, type DeviceCommand, type DeviceCommandSpec, type DeviceView, type OfferedTool } from '../../sdk/index.js';
 
 /** A tool as the Messages API takes it (`tools[]`). */
 export interface ToolSpec {
@@ -11,54 +11,32 @@ type Params = Record<string, number | string>;
 
 /**
  * A device tool: the hub command it sends, the capability a device needs for it, and its parameter (name,
- * schema) when it takes one. The table is the hub's command vocabulary (devices/model.ts DeviceCommand) seen
- * from the capabilities the device kinds give their devices (devices/kinds/*.ts): a tool is offered only when
- * a device the session may control has its capability, so a home without covers shows the model no
- * `set_position`. The device layer checks ranges itself (the same check a spoken command gets).
+ * kind, schema) when it takes one. A tool is offered only when a device the session may control has its
+ * capability, so a home without covers shows the model no `set_position`. The device layer checks ranges
+ * itself (the same check a spoken command gets).
  */
-interface DeviceTool {
+export interface DeviceTool {
   command: DeviceCommand['command'];
   needs: DeviceCapability;
   description: string;
-  param?: { name: string; schema: Record<string, unknown> };
+  param?: { name: string; kind: 'number' | 'text' | 'rgb'; schema: Readonly<Record<string, unknown>> };
 }
 
-const PERCENT = { type: 'number', minimum: 0, maximum: 100 };
+/**
+ * The device tools, one per command the device kinds declare (the SDK's DEVICE_COMMANDS, from each kind's
+ * module): a kind that brings a command brings its tool. Commands the hub offers no model (toggle, a volume
+ * step) are left out, and so is an optional parameter (turn_on's brightness: set_brightness is the tool for it).
+ */
+export const DEVICE_TOOLS: readonly DeviceTool[] = DEVICE_COMMANDS.filter((c) => c.tool).map(toolOf);
 
-export const DEVICE_TOOLS: readonly DeviceTool[] = [
-  { command: 'turn_on', needs: 'onoff', description: 'Turn a device on (lights, switches, fans).' },
-  { command: 'turn_off', needs: 'onoff', description: 'Turn a device off.' },
-  { command: 'set_brightness', needs: 'brightness', description: 'Set a light\'s brightness in percent (0-100).', param: { name: 'brightness', schema: PERCENT } },
-  { command: 'open', needs: 'open_close', description: 'Open a cover, blind, gate or garage door.' },
-  { command: 'close', needs: 'open_close', description: 'Close a cover, blind, gate or garage door.' },
-  { command: 'stop', needs: 'stop', description: 'Stop a moving cover.' },
-  { command: 'set_position', needs: 'position', description: 'Move a cover to a position in percent (0 closed, 100 open).', param: { name: 'position', schema: PERCENT } },
-  { command: 'lock', needs: 'lock', description: 'Lock a lock.' },
-  { command: 'unlock', needs: 'lock', description: 'Unlock a lock.' },
-  { command: 'set_temperature', needs: 'target_temperature', description: 'Set a thermostat\'s target temperature in °C.', param: { name: 'temperature', schema: { type: 'number' } } },
-  { command: 'set_hvac_mode', needs: 'hvac_mode', description: 'Set a thermostat\'s mode (off, heat, cool, auto…).', param: { name: 'mode', schema: { type: 'string', maxLength: 32 } } },
-  { command: 'set_fan_speed', needs: 'fan_speed', description: 'Set a fan\'s speed in percent (0-100).', param: { name: 'percentage', schema: PERCENT } },
-  {
-    command: 'set_color', needs: 'color', description: 'Set a light\'s colour as red, green, blue (0-255 each).',
-    param: { name: 'rgb', schema: { type: 'array', items: { type: 'number', minimum: 0, maximum: 255 }, minItems: 3, maxItems: 3 } },
-  },
-  {
-    command: 'set_color_temp', needs: 'color_temp', description: 'Set a light\'s white as a colour temperature in kelvin (2700 warm, 6500 daylight).',
-    param: { name: 'kelvin', schema: { type: 'number', minimum: 1000, maximum: 10000 } },
-  },
-  { command: 'activate', needs: 'activate', description: 'Activate a scene or run a script.' },
-  { command: 'press', needs: 'press', description: 'Press a button.' },
-  { command: 'start', needs: 'start', description: 'Start a vacuum cleaning.' },
-  { command: 'pause', needs: 'pause', description: 'Pause a vacuum.' },
-  { command: 'return_to_base', needs: 'return_home', description: 'Send a vacuum back to its dock.' },
-  { command: 'media_play', needs: 'play_pause', description: 'Play (resume) a media player.' },
-  { command: 'media_pause', needs: 'play_pause', description: 'Pause a media player.' },
-  { command: 'media_next', needs: 'next_previous', description: 'Skip to the next track.' },
-  { command: 'media_previous', needs: 'next_previous', description: 'Go back to the previous track.' },
-  { command: 'volume_set', needs: 'volume', description: 'Set a media player\'s volume in percent (0-100).', param: { name: 'volume', schema: PERCENT } },
-  { command: 'volume_mute', needs: 'mute', description: 'Mute a media player.' },
-  { command: 'volume_unmute', needs: 'mute', description: 'Unmute a media player.' },
-];
+function toolOf(c: DeviceCommandSpec): DeviceTool {
+  const tool: DeviceTool = { command: c.command, needs: c.needs, description: c.description };
+  if (c.param && !c.param.optional) tool.param = { name: c.param.name, kind: c.param.kind, schema: c.param.schema };
+  return tool;
+}
+
+/** The longest text parameter (a mode) a tool takes when its schema names none. */
+const MAX_TEXT = 32;
 
 const BY_NAME = new Map(DEVICE_TOOLS.map((t) => [t.command as string, t]));
 
@@ -137,18 +115,19 @@ export function isHubTool(name: string): boolean {
  */
 export function commandFrom(tool: DeviceTool, input: Record<string, unknown>): { command: DeviceCommand } | { code: string; message: string } {
   if (!tool.param) return { command: { command: tool.command } as DeviceCommand };
-  const value = input[tool.param.name];
-  if (tool.param.schema.type === 'array') {
+  const { name, kind, schema } = tool.param;
+  const value = input[name];
+  if (kind === 'rgb') {
     // A colour: three channels 0-255 (the light's own colour mode is the device layer's to convert to).
     if (!Array.isArray(value) || value.length !== 3 || !value.every((c) => typeof c === 'number' && Number.isFinite(c) && c >= 0 && c <= 255)) {
-      return { code: 'BAD_REQUEST', message: `${tool.command} needs ${tool.param.name} as three numbers 0-255` };
+      return { code: 'BAD_REQUEST', message: `${tool.command} needs ${name} as three numbers 0-255` };
     }
-    return { command: { command: tool.command, params: { [tool.param.name]: value.map((c: number) => Math.round(c)) } } as DeviceCommand };
+    return { command: { command: tool.command, params: { [name]: value.map((c: number) => Math.round(c)) } } as DeviceCommand };
   }
-  const wantsNumber = tool.param.schema.type === 'number';
-  if (wantsNumber ? typeof value !== 'number' || !Number.isFinite(value) : typeof value !== 'string' || value.length === 0 || value.length > 32) {
-    return { code: 'BAD_REQUEST', message: `${tool.command} needs ${tool.param.name} as a ${wantsNumber ? 'number' : 'short string'}` };
+  const maxText = typeof schema.maxLength === 'number' ? schema.maxLength : MAX_TEXT;
+  if (kind === 'number' ? typeof value !== 'number' || !Number.isFinite(value) : typeof value !== 'string' || value.length === 0 || value.length > maxText) {
+    return { code: 'BAD_REQUEST', message: `${tool.command} needs ${name} as a ${kind === 'number' ? 'number' : 'short string'}` };
   }
-  const params: Params = { [tool.param.name]: value as number | string };
+  const params: Params = { [name]: value as number | string };
   return { command: { command: tool.command, params } as DeviceCommand };
 }

@@ -1,4 +1,4 @@
-import type { DecidedTargets, DeviceAction, DeviceCommand, HandlerContext, IntentReply, IntentRequest, PluginApi, PluginManifest } from '../../sdk/index.js';
+import { DEVICE_INTENTS, type DecidedTargets, type DeviceAction, type DeviceCommand, type HandlerContext, type IntentReply, type IntentRequest, type PluginApi, type PluginManifest } from '../../sdk/index.js';
 
 /**
  * Device control and state questions: turn on/off, toggle, brightness, position, stop, fan speed,
@@ -18,14 +18,9 @@ export const manifest: PluginManifest = {
   description: 'Controls devices and answers questions about their state',
   capabilities: ['device_control', 'device_state'],
   requiredScopes: ['devices:read', 'devices:control'],
-  intents: [
-    'HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving', 'HassFanSetSpeed',
-    'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState',
-    // The kinds' own (devices/kinds/vacuum.ts, mediaPlayer.ts): the engine picks the device and its command.
-    'HassVacuumStart', 'HassVacuumReturnToBase', 'HassVacuumPause', 'HassMediaPause', 'HassMediaUnpause', 'HassMediaNext',
-    'HassMediaPrevious', 'HassSetVolume', 'HassSetVolumeRelative', 'HassMediaPlayerMute', 'HassMediaPlayerUnmute',
-    'HassHumidifierSetpoint', 'HassHumidifierMode', 'HassWaterHeaterMode',
-  ],
+  // Every device intent, the kinds' own included (HassVacuumStart, HassHumidifierSetpoint…): the engine picks
+  // the devices and each device's kind its command; a new kind's intents arrive here from its module.
+  intents: [...DEVICE_INTENTS],
 };
 
 const QUESTION_SET = new Set(['HassClimateGetTemperature', 'HassGetState']);
