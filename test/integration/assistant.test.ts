@@ -236,6 +236,12 @@ test('a lock, a garage door and a sensitive device wait for a spoken yes; no pub
   // Anything but yes or no drops the question: a later yes does nothing.
   assert.equal((await c.say('c6', 'how is the weather')).text, 'Nice weather.');
   assert.deepEqual(await commandsSoFar(), []);
+  // The model read that answer against the hub's question: the exchange is in the session's turns.
+  const turns = api.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>;
+  assert.deepEqual(turns.slice(-3).map((m) => m.role), ['user', 'assistant', 'user']);
+  assert.equal(turns.at(-3)!.content, 'warm up the hall');
+  assert.match(turns.at(-2)!.content, /Do you want me to turn on Hall Heater\? Say yes or no\./);
+  assert.equal(turns.at(-1)!.content, 'how is the weather');
 });
 
 test('429, 529, 500, a hang, a stalled stream and malformed bodies each give a clear spoken reply', { timeout: 60_000 }, async () => {
