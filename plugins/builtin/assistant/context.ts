@@ -94,7 +94,7 @@ export function systemPrompt(options: {
     options.here ? `The user is in the ${options.here}: "here" means there.` : 'The user\'s room is unknown.',
     ...(options.question ? [
       `The hub has just asked the user: ${JSON.stringify(options.question.text)}${options.question.candidates.length > 0 ? ` (about the devices ${options.question.candidates.join(', ')})` : ''}.`,
-      'The user\'s last message answers that question: carry out the request it completes, on the device they mean.',
+      'The user\'s last message is probably the answer: if so, carry out the request it completes, on the device they mean; if not, treat it as a new request.',
     ] : []),
     devices ? `Devices that may be relevant (JSON, one per line):\n${devices}` : 'No device seemed relevant; use list_devices to find one.',
   ].join('\n');
