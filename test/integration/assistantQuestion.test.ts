@@ -144,3 +144,21 @@ test('without the question the same words get no command (the stand-in model nee
   assert.equal(local.handledBy, 'voicehub.devices', JSON.stringify(local));
   assert.deepEqual((await commandsSoFar()).map((m) => [m.topic, m.payload]), [['home/desk/set', 'ON']]);
 });
+
+test('in Chinese too: the hub\'s question and the utterance that led to it reach the model with the answer', { timeout: 90_000 }, async () => {
+  api.reset();
+  const c = await client('zh-satellite');
+  const asked = await c.ask('z1', '打开灯');
+  assert.equal(asked.type, 'error', JSON.stringify(asked));
+  const question = String(asked.message);
+  assert.match(question, /哪/, 'the hub asked which one');
+  const before = api.requests.length;
+  api.answer((body) => JSON.stringify(body.messages).includes(JSON.stringify(question).slice(1, -1))
+    ? { tools: [{ name: 'turn_on', input: { device_id: 'desk_lamp' } }] }
+    : { text: '哪一个？' }, { text: '好的。' });
+  const reply = await c.ask('z2', '桌子上那个');
+  assert.equal(reply.handledBy, 'voicehub.assistant', JSON.stringify(reply));
+  assert.deepEqual(reply.actions, [{ device: 'desk_lamp', command: 'turn_on' }]);
+  assert.deepEqual((await commandsSoFar()).map((m) => m.topic), ['home/desk/set']);
+  assert.deepEqual(api.requests[before]!.body.messages.slice(0, 2), [{ role: 'user', content: '打开灯' }, { role: 'assistant', content: question }]);
+});
