@@ -122,7 +122,7 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     return { text: open.text, asked: open.asked, candidates };
   }
 
-  /** A fallback answered the open question: a later "the desk one" is not read as its answer again. */
+  /** A fallback acted on the answer to the open question: a later "the desk one" is not read as its answer again. */
   questionTaken(session: string): void {
     this.followUps.questionTaken(session);
   }
