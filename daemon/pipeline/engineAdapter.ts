@@ -12,6 +12,7 @@ import type { DecidedTargets, DeviceRefusal, IntentRequest, SentenceSet } from '
 import type { EngineTargets, IntentEnginePort } from '../plugins/ports.js';
 import type { IntentMatcher } from './intentPipeline.js';
 import { FollowUps } from './followUps.js';
+import type { HubQuestion } from '../../plugins/sdk/intents.js';
 
 /**
  * What a match resolved to: the decision handed to the plugin with the request (`request.targets`), the
@@ -103,7 +104,27 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     if (!decision) return;
     if ('targets' in decision) {
       if (!QUESTIONS.has(match.intent)) this.followUps.done(session, match, [...new Set(decision.resolution.devices.map((d) => d.type))]);
-    } else if (decision.refused.code === 'DEVICE_AMBIGUOUS' && decision.candidates) this.followUps.asked(session, match, decision.candidates);
+    } else if (decision.refused.code === 'DEVICE_AMBIGUOUS' && decision.candidates) this.followUps.asked(session, match, decision.candidates, decision.refused.message);
+  }
+
+  /**
+   * The hub's unanswered question in this session ("Which lamp do you mean: …?"), with the utterance that
+   * led to it and the devices it named, for a fallback to read the next unmatched text as its answer.
+   */
+  openQuestion(session: string): HubQuestion | null {
+    const open = this.followUps.openQuestion(session);
+    if (!open) return null;
+    const lists = this.engine.deviceLists;
+    const candidates = open.candidates.flatMap((id) => {
+      const d = lists.device(id);
+      return d ? [{ id, name: d.name }] : [];
+    });
+    return { text: open.text, asked: open.asked, candidates };
+  }
+
+  /** A fallback acted on the answer to the open question: a later "the desk one" is not read as its answer again. */
+  questionTaken(session: string): void {
+    this.followUps.questionTaken(session);
   }
 
   private requestFor(match: IntentMatch, text: string, options: { lang: string; area?: string }): IntentRequest {

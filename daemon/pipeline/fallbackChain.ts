@@ -1,12 +1,8 @@
 import type { Logger } from '../core/log.js';
-import type { IntentReply } from '../../plugins/sdk/intents.js';
+import type { FallbackUtterance, IntentReply } from '../../plugins/sdk/intents.js';
 
-/** An utterance that no local intent matched. */
-export interface UnmatchedUtterance {
-  text: string;
-  lang: string;
-  area?: string;
-}
+/** An utterance that no local intent matched (with the hub's open question, when it may answer one). */
+export type UnmatchedUtterance = FallbackUtterance;
 
 export interface FallbackCall {
   traceId: string;

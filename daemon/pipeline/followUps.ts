@@ -18,8 +18,18 @@ const MAX_SESSIONS = 1000;
 interface Memory {
   /** The last command carried out. */
   last?: { match: IntentMatch; types: string[]; at: number };
-  /** The last question the hub asked back: which of these devices. */
-  pending?: { match: IntentMatch; candidates: readonly string[]; at: number };
+  /** The last question the hub asked back: which of these devices, in the words it was asked. */
+  pending?: { match: IntentMatch; candidates: readonly string[]; question: string; at: number };
+}
+
+/** The hub's open question in a session, as a fallback (the assistant) is shown it. */
+export interface OpenQuestion {
+  /** What the hub asked ("Which lamp do you mean: the floor lamp or the desk lamp?"). */
+  text: string;
+  /** The utterance that made it ask ("turn on the lamp"). */
+  asked: string;
+  /** The ids of the devices it asked about. */
+  candidates: readonly string[];
 }
 
 // "and the bedroom too", "what about the desk lamp", "also the hallway", "the desk one".
@@ -53,10 +63,28 @@ export class FollowUps {
     this.remember(session, { last: { match, types, at: this.now() } });
   }
 
-  /** The hub asked which device: the answer completes `match`. */
-  asked(session: string, match: IntentMatch, candidates: readonly string[]): void {
+  /** The hub asked which device (`question`, its words): the answer completes `match`. */
+  asked(session: string, match: IntentMatch, candidates: readonly string[], question = ''): void {
     const m = this.sessions.get(session);
-    this.remember(session, { ...(m?.last ? { last: m.last } : {}), pending: { match, candidates, at: this.now() } });
+    this.remember(session, { ...(m?.last ? { last: m.last } : {}), pending: { match, candidates, question, at: this.now() } });
+  }
+
+  /**
+   * The question the hub asked in this session and nobody has answered yet (within FOLLOW_UP_MS), for text
+   * that answered it in words no list knows ("the one by the window"): the assistant is shown it.
+   */
+  openQuestion(session: string): OpenQuestion | null {
+    const pending = this.sessions.get(session)?.pending;
+    if (!pending || this.now() - pending.at > FOLLOW_UP_MS) return null;
+    return { text: pending.question, asked: pending.match.text, candidates: pending.candidates };
+  }
+
+  /** Someone else (the assistant) took the answer to the open question: it is no longer pending here. */
+  questionTaken(session: string): void {
+    const m = this.sessions.get(session);
+    if (!m?.pending) return;
+    if (m.last) this.remember(session, { last: m.last });
+    else this.sessions.delete(session);
   }
 
   /** Never mind: nothing pending, nothing to repeat. */

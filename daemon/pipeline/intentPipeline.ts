@@ -1,7 +1,7 @@
 import { HubError, isHubError, toVoiceErrorCode, VOICE_ERROR_CODES } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { HandlerStage, Utterance, UtteranceContext, VoiceReply } from '../voice/handlerStage.js';
-import type { IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
+import type { HubQuestion, IntentReply, IntentRequest } from '../../plugins/sdk/intents.js';
 import type { CallInfo, Handled } from '../plugins/pluginHost.js';
 import { FallbackChain, type FallbackCall, type FallbackStep } from './fallbackChain.js';
 import { inScript, scriptOf, type ChineseScript } from '../intents/chineseScript.js';
@@ -11,6 +11,10 @@ import { langOfTag } from '../intents/normalize.js';
 export interface IntentMatcher {
   /** The request a plugin will get, or null when no sentence matched. `area`: the asking client's area. */
   match(text: string, options: { lang: string; area?: string; session?: string }): IntentRequest | null;
+  /** The hub's question this session has not answered yet ("Which lamp do you mean…?"), or null. */
+  openQuestion?(session: string): HubQuestion | null;
+  /** A fallback acted on the answer to that question: it is no longer open. */
+  questionTaken?(session: string): void;
 }
 
 /** What the pipeline needs of the plugin host. */
@@ -96,8 +100,13 @@ export class IntentPipeline implements HandlerStage {
   /** No intent, or one no plugin declares: the fallback chain, then NO_MATCH. */
   private async unmatched(text: string, lang: string, request: IntentRequest | null, ctx: UtteranceContext): Promise<VoiceReply> {
     if (request && this.debugEnabled()) ctx.log.debug({ intent: request.intent }, 'matched an intent no plugin declares; trying the fallbacks');
-    const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}) }, fallbackCall(ctx));
+    // Text no sentence matched may answer the hub's open question in words no list knows ("the one by the
+    // window"): the fallback (the assistant) is shown the question. Once it acted on it, the question is closed;
+    // an answer with no action (a failure, a question back) leaves it open for "the desk one" to settle locally.
+    const question = request ? null : this.engine.openQuestion?.(ctx.sessionId) ?? null;
+    const answer = await this.fallback.run({ text, lang, ...(ctx.area ? { area: ctx.area } : {}), ...(question ? { question } : {}) }, fallbackCall(ctx));
     const script = chineseScript(text, lang);
+    if (question && (answer?.reply.actions?.length ?? 0) > 0) this.engine.questionTaken?.(ctx.sessionId);
     if (answer) return toVoiceReply(answer.reply, undefined, answer.handledBy, script);
     throw new HubError('NO_MATCH', langOfTag(lang) === 'zh' ? inScript('抱歉，我没听懂。', script ?? 'hans') : "Sorry, I didn't understand that.");
   }

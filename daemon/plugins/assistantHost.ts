@@ -46,7 +46,7 @@ const DEFAULT_MODEL = 'claude-haiku-4-5';
  * check, registered only when the assistant is configured (before its first request it reads `ok` with
  * `checked: false`). Nothing here logs the key.
  */
-export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health'>, pool: { readonly fetch: typeof globalThis.fetch },
+export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' | 'health' | 'clock'>, pool: { readonly fetch: typeof globalThis.fetch },
   intents?: () => IntentRunner): AssistantHost {
   const a = ctx.config.assistant;
   const settings: AssistantSettings = Object.freeze({
@@ -73,6 +73,7 @@ export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' |
     fetch: pool.fetch,
     areas: Object.freeze(areas),
     timezone: ctx.config.location.timezone,
+    now: () => ctx.clock.now(),
     isSensitive: (id: string) => sensitive.has(id),
     get metrics() { return (metrics ??= assistantMetrics(ctx)); },
     hasIntent: (intent: string) => intents?.().isRunning(intent) ?? false,
@@ -97,7 +98,7 @@ export function createAssistantHost(ctx: Pick<HubContext, 'config' | 'metrics' |
       return reply;
     },
     reachability(state: { ok: boolean; error?: string }) {
-      reach = { ok: state.ok === true, at: Date.now(), ...(typeof state.error === 'string' ? { error: state.error.slice(0, 200) } : {}) };
+      reach = { ok: state.ok === true, at: ctx.clock.now(), ...(typeof state.error === 'string' ? { error: state.error.slice(0, 200) } : {}) };
     },
   });
 }

@@ -18,6 +18,8 @@ export interface AssistantHost {
   readonly areas: Readonly<Record<string, { readonly aliases: readonly string[]; readonly floor?: string | null }>>;
   /** `location.timezone`, for the local time in the prompt; null: the hub's own zone. */
   readonly timezone: string | null;
+  /** The hub's clock in ms since the epoch (what budgets, follow-up history and confirmations expire by; tests move it). */
+  now(): number;
   /** Whether the config marks this device `sensitive: true` (a command for it needs a spoken confirmation). */
   isSensitive(deviceId: string): boolean;
   readonly metrics: AssistantMetrics;

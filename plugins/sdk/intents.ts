@@ -144,5 +144,27 @@ export interface FallbackOptions {
   beforeIntents?: boolean;
 }
 
-export type FallbackHandler = (utterance: { text: string; lang: string; area?: string }, ctx: HandlerContext) =>
+/**
+ * A question the hub asked the client and is still waiting on ("Which lamp do you mean: the floor lamp or
+ * the desk lamp?"), handed to a fallback with the unmatched text that may answer it ("the one by the window").
+ */
+export interface HubQuestion {
+  /** The question, as the hub said it. */
+  text: string;
+  /** The utterance that made the hub ask ("turn on the lamp"). */
+  asked: string;
+  /** The devices the question named. */
+  candidates: Array<{ id: string; name: string }>;
+}
+
+/** What a fallback is asked about: the text, its language, the client's area, and the hub's open question. */
+export interface FallbackUtterance {
+  text: string;
+  lang: string;
+  area?: string;
+  /** Set when the hub had just asked this session a question that the local intents could not match this text to. */
+  question?: HubQuestion;
+}
+
+export type FallbackHandler = (utterance: FallbackUtterance, ctx: HandlerContext) =>
   IntentReply | null | Promise<IntentReply | null>;

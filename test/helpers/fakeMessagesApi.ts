@@ -26,6 +26,8 @@ export interface FakeAnswer {
   pieceDelayMs?: number;
   status?: number;
   retryAfter?: number;
+  /** The error body's message (default "stand-in <status>"): a hostile endpoint may echo what it was sent. */
+  errorMessage?: string;
   hang?: boolean;
   hangAfterStart?: boolean;
   malformed?: 'json' | 'truncated' | 'html' | 'errorEvent';
@@ -52,7 +54,7 @@ export interface RecordedRequest {
  */
 export class FakeMessagesApi {
   readonly requests: RecordedRequest[] = [];
-  private readonly script: FakeAnswer[] = [];
+  private readonly script: Array<FakeAnswer | ((body: any) => FakeAnswer)> = [];
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
   connections = 0;
@@ -78,8 +80,11 @@ export class FakeMessagesApi {
     return this;
   }
 
-  /** Queues answers for the next requests, in order. */
-  answer(...answers: FakeAnswer[]): void {
+  /**
+   * Queues answers for the next requests, in order. A function is a model that reads the request: it is
+   * called with the request's body and answers with what it returns.
+   */
+  answer(...answers: Array<FakeAnswer | ((body: any) => FakeAnswer)>): void {
     this.script.push(...answers);
   }
 
@@ -113,7 +118,8 @@ export class FakeMessagesApi {
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/v1/messages')) {
       return this.error(res, 404, 'not_found_error', 'no such endpoint');
     }
-    const answer = this.script.shift() ?? { text: 'OK.' };
+    const next = this.script.shift() ?? { text: 'OK.' };
+    const answer = typeof next === 'function' ? next(body) : next;
     if (answer.delayMs) await sleep(answer.delayMs);
     if (answer.hang) {
       this.hanging.add(res);
@@ -121,7 +127,7 @@ export class FakeMessagesApi {
     }
     if (answer.status && answer.status !== 200) {
       const type = answer.status === 429 ? 'rate_limit_error' : answer.status === 529 ? 'overloaded_error' : 'api_error';
-      return this.error(res, answer.status, type, `stand-in ${answer.status}`, answer.retryAfter);
+      return this.error(res, answer.status, type, answer.errorMessage ?? `stand-in ${answer.status}`, answer.retryAfter);
     }
     if (answer.malformed === 'html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>captive portal</body></html>');

@@ -34,7 +34,8 @@ devices:
 before(async () => {
   api = await new FakeMessagesApi().start();
   dir = await makeTempDir();
-  hub = await startDaemon({ dir, config: config(api.url), env: { VOICEHUB_ASSISTANT_API_KEY: API_KEY } });
+  // Debug lines too: the key must be in none of them either.
+  hub = await startDaemon({ dir, config: config(api.url), env: { VOICEHUB_ASSISTANT_API_KEY: API_KEY, VOICEHUB_LOG_LEVEL: 'debug' } });
   device = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
   device.on('message', (topic, payload) => published.push({ topic, payload: payload.toString() }));
   await device.subscribeAsync('home/#', { qos: 1 });
@@ -105,7 +106,10 @@ test('an unmatched utterance goes to the model, whose tool call reaches the devi
   assert.equal(sentKey, API_KEY);
   assert.ok(first.headers['anthropic-version']);
   assert.equal(first.body.stream, true);
+  // Prompt caching: breakpoints on the stable part (the last tool; the system prompt's first block), none after.
   assert.deepEqual(first.body.system[0].cache_control, { type: 'ephemeral' });
+  assert.equal(first.body.system[1].cache_control, undefined);
+  assert.deepEqual(first.body.tools.at(-1).cache_control, { type: 'ephemeral' });
   assert.match(first.body.system[1].text, /living_room/);
   assert.match(first.body.system[1].text, /living_lamp/);
   assert.doesNotMatch(first.body.system[1].text, /front_door/, 'only the devices relevant to the utterance');
@@ -232,6 +236,12 @@ test('a lock, a garage door and a sensitive device wait for a spoken yes; no pub
   // Anything but yes or no drops the question: a later yes does nothing.
   assert.equal((await c.say('c6', 'how is the weather')).text, 'Nice weather.');
   assert.deepEqual(await commandsSoFar(), []);
+  // The model read that answer against the hub's question: the exchange is in the session's turns.
+  const turns = api.requests.at(-1)!.body.messages as Array<{ role: string; content: string }>;
+  assert.deepEqual(turns.slice(-3).map((m) => m.role), ['user', 'assistant', 'user']);
+  assert.equal(turns.at(-3)!.content, 'warm up the hall');
+  assert.match(turns.at(-2)!.content, /Do you want me to turn on Hall Heater\? Say yes or no\./);
+  assert.equal(turns.at(-1)!.content, 'how is the weather');
 });
 
 test('429, 529, 500, a hang, a stalled stream and malformed bodies each give a clear spoken reply', { timeout: 60_000 }, async () => {
@@ -246,6 +256,10 @@ test('429, 529, 500, a hang, a stalled stream and malformed bodies each give a c
     [{ malformed: 'truncated', text: 'Half a sen' }, /didn't make sense/],
     [{ malformed: 'html' }, /didn't make sense/],
     [{ malformed: 'errorEvent' }, /busy right now/],
+    // Slow: words keep coming, too slowly to finish within timeoutMs.
+    [{ text: Array.from({ length: 200 }, () => 'drip '), pieceDelayMs: 50 }, /took too long/],
+    // A refused key, echoed back in the error body as a hostile or careless endpoint might.
+    [{ status: 401, errorMessage: `invalid x-api-key: ${API_KEY}` }, /can't reach the assistant/],
   ];
   let n = 0;
   for (const [answer, expected] of cases) {
@@ -256,12 +270,16 @@ test('429, 529, 500, a hang, a stalled stream and malformed bodies each give a c
     assert.equal(reply.type, 'reply', JSON.stringify(reply));
     assert.equal(reply.handledBy, 'voicehub.assistant');
     assert.match(reply.text!, expected, JSON.stringify(answer));
+    assert.equal(reply.text!.includes(API_KEY), false);
   }
   const metrics = await (await fetch(`${hub.url}/metrics`)).text();
   for (const outcome of ['ok', 'busy', 'unreachable', 'timeout', 'malformed', 'confirm']) {
     assert.match(metrics, new RegExp(`voicehub_assistant_requests_total\\{outcome="${outcome}"\\} [1-9]`), outcome);
   }
   assert.match(metrics, /voicehub_assistant_tokens_total\{direction="in"\} [1-9]/);
+  assert.match(metrics, /voicehub_assistant_tokens_total\{direction="out"\} [1-9]/);
+  assert.match(metrics, /voicehub_assistant_tool_calls_total\{tool="get_state",outcome="ok"\} [1-9]/);
+  assert.match(metrics, /voicehub_assistant_tool_calls_total\{tool="unknown",outcome="error"\} [1-9]/, 'a tool not offered is counted as unknown');
   assert.match(metrics, /voicehub_assistant_tool_calls_total\{tool="turn_on",outcome="ok"\} [1-9]/);
   assert.match(metrics, /voicehub_assistant_latency_seconds_count [1-9]/);
 });
@@ -290,6 +308,14 @@ test('/health shows the assistant, and no log line or stderr ever holds the API 
   const all = hub.rawStdout.join('\n') + hub.stderr;
   assert.ok(hub.rawStdout.length > 10);
   assert.ok(all.includes('assistant on'), 'the assistant logged that it is on');
+  assert.ok(hub.lines.some((l) => l.level === 'debug'), 'debug lines were written');
+  assert.ok(all.includes('ASSISTANT_REFUSED'), 'the refused key was logged, by its code');
   assert.equal(all.includes(API_KEY), false, 'the key is in a log line');
   assert.equal(all.includes(API_KEY.slice(4, 16)), false, 'part of the key is in a log line');
+  // Nor in any frame a client was sent (errors and replies), nor in /health or /metrics.
+  const frames = clients.flatMap((c) => c.frames.map((f) => JSON.stringify(f))).join('\n');
+  assert.ok(frames.length > 1000);
+  assert.equal(frames.includes(API_KEY.slice(4, 16)), false, 'part of the key reached a client');
+  const surfaces = JSON.stringify(health) + await (await fetch(`${hub.url}/metrics`)).text();
+  assert.equal(surfaces.includes(API_KEY.slice(4, 16)), false);
 });

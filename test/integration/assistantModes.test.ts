@@ -105,3 +105,20 @@ test('an assistant that is down (nothing listens at assistant.url): a spoken ans
   // Local intents are not held up by it.
   assert.equal((await say('d2', 'turn on the living room lamp')).handledBy, 'voicehub.devices');
 });
+
+test('the hub-wide rate limit (perMinute): past it the hub answers itself with a clear sentence, the model not asked, and counts it', { timeout: 60_000 }, async () => {
+  const api = await new FakeMessagesApi().start();
+  cleanups.push(() => api.stop());
+  const { d, say } = await hub(`assistant: { url: ${api.url}, perMinute: 1, timeoutMs: 20000 }\n${DEVICES}`);
+  api.answer({ text: 'First.' }, { text: 'never asked' });
+  assert.equal((await say('r1', 'what should I cook tonight')).text, 'First.');
+  const busy = await say('r2', 'and for dessert');
+  assert.equal(busy.type, 'reply', JSON.stringify(busy));
+  assert.equal(busy.handledBy, 'voicehub.assistant');
+  assert.match(busy.text ?? '', /too many questions in the last minute/);
+  assert.equal(api.requests.length, 1);
+  const metrics = await (await fetch(`${d.url}/metrics`)).text();
+  assert.match(metrics, /voicehub_assistant_requests_total\{outcome="hub_busy"\} 1/);
+  // Local intents are not limited by it.
+  assert.equal((await say('r3', 'turn on the living room lamp')).handledBy, 'voicehub.devices');
+});

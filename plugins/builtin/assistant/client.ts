@@ -25,7 +25,8 @@ export interface TurnResult {
 export interface TurnRequest {
   system: Array<{ type: 'text'; text: string; cache_control?: { type: 'ephemeral' } }>;
   messages: Array<{ role: 'user' | 'assistant'; content: unknown }>;
-  tools: ToolSpec[];
+  /** The last may carry a prompt-caching breakpoint. */
+  tools: Array<ToolSpec & { cache_control?: { type: 'ephemeral' } }>;
 }
 
 /** Bounds on what one streamed answer may hold: the endpoint is treated as hostile like any input. */

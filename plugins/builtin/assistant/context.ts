@@ -74,6 +74,8 @@ export function systemPrompt(options: {
   now: Date;
   timezone: string | null;
   lang: string;
+  /** The hub's question the user's message answers, and the ids of the devices it named. */
+  question?: { text: string; candidates: readonly string[] };
 }): Array<{ type: 'text'; text: string; cache_control?: { type: 'ephemeral' } }> {
   const areaLines = Object.entries(options.areas).map(([name, a]) =>
     `- ${name}${a.floor ? ` (floor: ${a.floor})` : ''}${a.aliases.length > 0 ? `, also called ${a.aliases.join(', ')}` : ''}`);
@@ -90,6 +92,10 @@ export function systemPrompt(options: {
   const dynamic = [
     `Local time: ${time}.`,
     options.here ? `The user is in the ${options.here}: "here" means there.` : 'The user\'s room is unknown.',
+    ...(options.question ? [
+      `The hub has just asked the user: ${JSON.stringify(options.question.text)}${options.question.candidates.length > 0 ? ` (about the devices ${options.question.candidates.join(', ')})` : ''}.`,
+      'The user\'s last message is probably the answer: if so, carry out the request it completes, on the device they mean; if not, treat it as a new request.',
+    ] : []),
     devices ? `Devices that may be relevant (JSON, one per line):\n${devices}` : 'No device seemed relevant; use list_devices to find one.',
   ].join('\n');
   return [{ type: 'text', text: stable, cache_control: { type: 'ephemeral' } }, { type: 'text', text: dynamic }];

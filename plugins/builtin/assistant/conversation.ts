@@ -1,10 +1,10 @@
-import type { AssistantHost, HandlerContext, IntentReply, PluginApi } from '../../sdk/index.js';
+import type { AssistantHost, DeviceView, FallbackUtterance, HandlerContext, HubQuestion, IntentReply, PluginApi } from '../../sdk/index.js';
 import { AssistantFailure, type Block, type MessagesClient, type TurnRequest } from './client.js';
-import { relevantDevices, systemPrompt } from './context.js';
+import { MAX_PROMPT_DEVICES, relevantDevices, systemPrompt } from './context.js';
 import type { History } from './history.js';
 import { Confirmations, answerOf } from './safety.js';
 import { ACTION_WORDS, langOf, say, type Lang, type TextKey } from './texts.js';
-import { TIMER_INTENT, toolsFor } from './tools.js';
+import { TIMER_INTENT, toolsFor, type ToolSpec } from './tools.js';
 import { ToolRunner } from './toolRunner.js';
 import type { Budget } from './budget.js';
 
@@ -32,7 +32,7 @@ export interface Parts {
  * too slow, unreadable). The final reply's text is exactly what was streamed, so a speaker that spoke the
  * deltas has said it all.
  */
-export async function answer(parts: Parts, utterance: { text: string; lang: string; area?: string }, ctx: HandlerContext): Promise<IntentReply> {
+export async function answer(parts: Parts, utterance: FallbackUtterance, ctx: HandlerContext): Promise<IntentReply> {
   const { host } = parts;
   const lang = langOf(utterance.lang);
   const session = ctx.session.sessionId ?? ctx.traceId;
@@ -46,7 +46,10 @@ export async function answer(parts: Parts, utterance: { text: string; lang: stri
   };
 
   const confirmed = await settleConfirmation(parts, session, utterance.text, ctx, out);
-  if (confirmed) return done(confirmed.outcome, confirmed.reply);
+  if (confirmed) {
+    parts.history.add(session, { user: utterance.text, assistant: out.text });
+    return done(confirmed.outcome, confirmed.reply);
+  }
 
   const allowed = parts.budget.take(subject);
   if (!allowed.ok) {
@@ -61,16 +64,21 @@ export async function answer(parts: Parts, utterance: { text: string; lang: stri
     plugins: host.pluginTools(ctx.scopes),
   });
   const runner = new ToolRunner(parts.api, host, new Set(tools.map((t) => t.name)), mayControl, ctx, { text: utterance.text, lang, ...(utterance.area ? { area: utterance.area } : {}) });
+  const question = openQuestion(utterance.question);
+  // The turns the model reads: this session's recent ones, then the hub's own question and what led to it
+  // ("turn on the lamp" → "Which lamp do you mean…?"), then the text that answers it.
+  const turns = [...parts.history.turns(session), ...(question ? [{ user: question.asked, assistant: question.text }] : [])];
   const request: TurnRequest = {
     system: systemPrompt({
-      areas: host.areas, devices: relevantDevices(all, utterance.text, utterance.area, host.areas),
-      here: utterance.area, now: new Date(), timezone: host.timezone, lang,
+      areas: host.areas, devices: promptDevices(parts.api, all, utterance, question, host.areas),
+      here: utterance.area, now: new Date(host.now()), timezone: host.timezone, lang,
+      ...(question ? { question: { text: question.text, candidates: question.candidates.map((c) => c.id) } } : {}),
     }),
     messages: [
-      ...parts.history.turns(session).flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.assistant }]),
+      ...turns.flatMap((t) => [{ role: 'user' as const, content: t.user }, { role: 'assistant' as const, content: t.assistant }]),
       { role: 'user', content: utterance.text },
     ],
-    tools,
+    tools: cacheMarked(tools),
   };
 
   // The whole answer, tool calls included, has timeoutMs; the host's own limit (a second more) is the backstop.
@@ -94,8 +102,40 @@ export async function answer(parts: Parts, utterance: { text: string; lang: stri
     ctx.signal.removeEventListener('abort', onAbort);
   }
   if (out.text.length === 0) out.sentence(say(lang, 'no_answer'));
-  if (outcome === 'ok') parts.history.add(session, { user: utterance.text, assistant: out.text });
+  // What the model said (or the hub's confirmation question it led to) is what a follow-up refers to.
+  if (outcome === 'ok' || outcome === 'confirm') {
+    if (question) parts.history.add(session, { user: question.asked, assistant: question.text });
+    parts.history.add(session, { user: utterance.text, assistant: out.text });
+  }
   return done(outcome, { text: out.text, actions: runner.actions });
+}
+
+/** The hub's open question, bounded (its words come from the hub, the utterance that led to it from the user). */
+function openQuestion(q: HubQuestion | undefined): HubQuestion | null {
+  if (!q || typeof q.text !== 'string' || typeof q.asked !== 'string' || q.text.trim() === '' || q.asked.trim() === '') return null;
+  const candidates = Array.isArray(q.candidates) ? q.candidates.filter((c) => typeof c?.id === 'string' && typeof c.name === 'string') : [];
+  return {
+    text: q.text.slice(0, 300), asked: q.asked.slice(0, 500),
+    candidates: candidates.slice(0, 10).map((c) => ({ id: c.id.slice(0, 200), name: c.name.slice(0, 100) })),
+  };
+}
+
+/** The devices the prompt shows: those the hub's open question named first, then those the utterance is about. */
+function promptDevices(api: PluginApi, all: readonly DeviceView[], utterance: FallbackUtterance, question: HubQuestion | null,
+  areas: AssistantHost['areas']): DeviceView[] {
+  const asked = (question?.candidates ?? []).flatMap((c) => api.devices.get(c.id) ?? []);
+  const also = relevantDevices(all, question ? `${question.asked} ${utterance.text}` : utterance.text, utterance.area, areas);
+  const seen = new Set(asked.map((d) => d.id));
+  return [...asked, ...also.filter((d) => !seen.has(d.id))].slice(0, MAX_PROMPT_DEVICES);
+}
+
+/**
+ * The tools with a prompt-caching breakpoint on the last one: tools come first in the prompt the API caches,
+ * and they stay the same from one request of a client to the next (the system prompt's stable part has its own).
+ */
+function cacheMarked(tools: readonly ToolSpec[]): TurnRequest['tools'] {
+  if (tools.length === 0) return [];
+  return [...tools.slice(0, -1), { ...tools.at(-1)!, cache_control: { type: 'ephemeral' } }];
 }
 
 /** The model and the tools, turn by turn, until it stops asking for tools, a command needs a yes, or the cap. */

@@ -36,13 +36,15 @@ export async function onRegister(api: PluginApi): Promise<RegisterStatus> {
     import('./budget.js'), import('./client.js'), import('./conversation.js'), import('./history.js'), import('./safety.js'),
   ]);
   const client = new MessagesClient(settings, host.fetch);
+  const now = (): number => host.now();
   const parts: Parts = {
     api,
     host,
     client: () => client,
-    budget: new Budget({ perHour: settings.maxPerHour, perMinute: settings.perMinute }),
-    history: new History({ ttlMs: HISTORY_TTL_MS, maxTurns: 3, maxSessions: 1000 }),
-    confirmations: new Confirmations(CONFIRM_TTL_MS),
+    // All on the hub's clock, so a test can move it past an hour, five minutes or half a minute.
+    budget: new Budget({ perHour: settings.maxPerHour, perMinute: settings.perMinute }, now),
+    history: new History({ ttlMs: HISTORY_TTL_MS, maxTurns: 3, maxSessions: 1000 }, now),
+    confirmations: new Confirmations(CONFIRM_TTL_MS, 1000, now),
   };
   api.registerFallback((utterance, ctx) => answer(parts, utterance, ctx), {
     // Its own limit covers the spoken "that took too long" after timeoutMs.

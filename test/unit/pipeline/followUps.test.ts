@@ -63,3 +63,38 @@ test('a follow-up expires after 30 s, and never mind forgets it', () => {
   targets(adapter, 'turn off the kitchen light');
   assert.equal(adapter.match('and the moon too', { lang: 'en', session: 's1' }), null, 'only rooms and devices the hub knows');
 });
+
+test('the open question is handed to a fallback with what led to it and the devices it named, until answered, taken or stale', () => {
+  const { adapter, clock } = setup();
+  assert.equal(adapter.openQuestion('s1'), null, 'nothing asked yet');
+  const question = asked(adapter, 'turn on the lamp');
+  assert.equal(adapter.match('the one by the window', { lang: 'en', session: 's1' }), null, 'words no list knows');
+  const open = adapter.openQuestion('s1');
+  assert.ok(open);
+  assert.equal(open.text, question);
+  assert.equal(open.asked, 'turn on the lamp');
+  assert.ok(open.candidates.length >= 2 && open.candidates.every((c) => typeof c.name === 'string' && c.name.length > 0), JSON.stringify(open.candidates));
+  assert.ok(open.candidates.some((c) => c.id === 'office_lamp'));
+  assert.equal(adapter.openQuestion('other'), null, 'another session asked nothing');
+  // Taken by a fallback: no longer open, and no longer answered locally either.
+  adapter.questionTaken('s1');
+  assert.equal(adapter.openQuestion('s1'), null);
+  assert.equal(adapter.match('the office one', { lang: 'en', session: 's1' }), null);
+  // Answered locally: closed.
+  asked(adapter, 'turn on the lamp');
+  assert.ok(adapter.match('the office one', { lang: 'en', session: 's1' }));
+  assert.equal(adapter.openQuestion('s1'), null);
+  // Stale after FOLLOW_UP_MS.
+  asked(adapter, 'turn on the lamp');
+  clock.now += FOLLOW_UP_MS + 1;
+  assert.equal(adapter.openQuestion('s1'), null);
+});
+
+test('taking the open question keeps the last command for "…too"', () => {
+  const { adapter } = setup();
+  assert.deepEqual(targets(adapter, 'turn off the kitchen light'), ['kitchen_light']);
+  asked(adapter, 'turn on the lamp');
+  adapter.questionTaken('s1');
+  assert.equal(adapter.openQuestion('s1'), null);
+  assert.deepEqual(targets(adapter, 'and the bedroom too'), ['bedroom_lamp']);
+});
