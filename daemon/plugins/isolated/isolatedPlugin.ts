@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +20,8 @@ import { encodeFrame, MAX_MESSAGE_BYTES, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
 import { backoffStep } from '../../core/backoff.js';
 import { assertNoLinksOut } from './linkCheck.js';
+import { CpuWindow, parseProcStat } from './cpuWindow.js';
+import { pluginEntry } from '../grants.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
 const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -40,7 +43,8 @@ const MAX_QUEUED_BYTES = 4 * MAX_MESSAGE_BYTES;
  * so a plugin could otherwise take the unit's whole MemoryMax. Above this it is killed (and restarted).
  */
 const CHILD_RSS_MAX_MB = 160;
-const RSS_CHECK_MS = 1000;
+/** How often the child's memory and CPU time are read (more often for a CPU window under 4 s). */
+const RESOURCE_CHECK_MS = 1000;
 /**
  * The child's own heap: a plugin that leaks or builds huge strings dies alone, well before the hub would.
  * A small young generation too: the child is about 51 MB resident, a bare Node process about 40.
@@ -102,7 +106,9 @@ export class IsolatedPlugin {
   private readonly jobs = new Map<number, Job>();
   /** The host's side of API calls that can be cancelled from the child (cloud.request with a signal). */
   private readonly apiAborts = new Map<number, AbortController>();
-  private rssTimer: NodeJS.Timeout | null = null;
+  private resourceTimer: NodeJS.Timeout | null = null;
+  /** Why the hub stopped the child (CPU share, memory) and when it comes back: the plugin shows `paused` until then. */
+  private limitStop: { code: ErrorCode; reason: string; until: number | null } | null = null;
   private api: PluginApi | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -126,6 +132,18 @@ export class IsolatedPlugin {
 
   get pid(): number | null {
     return this.child?.pid ?? null;
+  }
+
+  /** Set while a child the hub stopped for its CPU share or memory is down: what describe() shows as `paused`. */
+  stoppedByLimit(): { code: ErrorCode; reason: string; until: number | null } | null {
+    return this.limitStop;
+  }
+
+  /** plugins.<id>.nice / cpuQuota, or the plugins.* defaults. */
+  private limits(): { nice: number; cpuQuota: { percent: number; windowMs: number } } {
+    const { plugins } = this.deps.ctx.config;
+    const entry = pluginEntry(this.deps.ctx.config, this.record.manifest!.id);
+    return { nice: entry?.nice ?? plugins.nice, cpuQuota: entry?.cpuQuota ?? plugins.cpuQuota };
   }
 
   /** The PluginModule the host runs: every hook is a call into the child. */
@@ -237,6 +255,7 @@ export class IsolatedPlugin {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.lowerPriority(child);
     const channel = child.stdio[3] as Socket;
     this.channel = channel;
     channel.on('error', () => undefined); // a child that dies mid-write: its exit is what counts
@@ -248,7 +267,7 @@ export class IsolatedPlugin {
       },
     });
     track(child);
-    this.watchMemory(child);
+    this.watchResources(child);
     // The hub's own servers keep it running; a plugin's process and pipes never do (a test or CLI can end).
     child.unref();
     for (const stream of [channel, child.stdout, child.stderr]) (stream as Socket | null)?.unref?.();
@@ -264,15 +283,18 @@ export class IsolatedPlugin {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) { this.child = null; this.channel = null; }
-    if (this.rssTimer) clearTimeout(this.rssTimer);
-    this.rssTimer = null;
+    if (this.resourceTimer) clearTimeout(this.resourceTimer);
+    this.resourceTimer = null;
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
     for (const abort of this.apiAborts.values()) abort.abort();
     this.apiAborts.clear();
     this.apiInflight = 0;
     const id = this.record.manifest!.id;
-    const failure = new HubError('PLUGIN_FAILED', `plugin ${id}'s process exited (${signal ?? code}) while answering`, { details: { plugin: id, exitCode: code, signal } });
+    const limit = this.limitStop;
+    const failure = new HubError('PLUGIN_FAILED', limit
+      ? `plugin ${id}'s process was stopped while answering: ${limit.reason}`
+      : `plugin ${id}'s process exited (${signal ?? code}) while answering`, { details: { plugin: id, exitCode: code, signal, ...(limit ? { cause: limit.code } : {}) } });
     for (const pending of this.pending.values()) pending.reject(failure);
     this.pending.clear();
     if (this.closing) return;
@@ -283,6 +305,7 @@ export class IsolatedPlugin {
     this.deps.restarts?.inc({ plugin: id });
     this.record.guard?.recordFailure(failure, 'process exit');
     this.record.log.error({ exitCode: code, signal, restartInMs: delay }, `plugin process exited (${signal ?? code}); restarting in ${delay} ms`);
+    if (limit) limit.until = Date.now() + delay;
     this.restartTimer = setTimeout(() => void this.restart(), delay);
     this.restartTimer.unref();
   }
@@ -295,11 +318,15 @@ export class IsolatedPlugin {
       await this.boot();
       await this.call('register');
       if (this.started) await this.call('start');
+      this.limitStop = null;
       this.record.log.info({ pid: this.child?.pid }, 'plugin process restarted');
     } catch (err) {
       this.record.log.error({ err }, 'plugin process could not be restarted; trying again');
       if (this.child) this.child.kill('SIGKILL'); // its exit schedules the next try
-      else this.restartTimer = setTimeout(() => void this.restart(), RESTART_MAX_MS);
+      else {
+        if (this.limitStop) this.limitStop.until = Date.now() + RESTART_MAX_MS;
+        this.restartTimer = setTimeout(() => void this.restart(), RESTART_MAX_MS);
+      }
     }
   }
 
@@ -403,27 +430,67 @@ export class IsolatedPlugin {
     return true;
   }
 
-  /** Kills a child whose resident memory passes CHILD_RSS_MAX_MB (Linux: /proc), and makes it the OOM killer's first choice. */
-  private watchMemory(child: ChildProcess): void {
+  /**
+   * Runs the child below the hub's CPU priority (plugins.nice added to the hub's own niceness, at most 19): when
+   * the CPU is short, the hub's voice path is served first and a busy plugin takes what is left. Relative to the
+   * hub, so a hub started with `nice` keeps its plugins below it. Best effort: where the system refuses, the
+   * plugin keeps the hub's priority (logged).
+   */
+  private lowerPriority(child: ChildProcess): void {
+    const { nice } = this.limits();
+    if (child.pid === undefined || nice === 0) return;
+    try {
+      setPriority(child.pid, Math.min(19, getPriority() + nice));
+    } catch (err) {
+      this.record.log.warn({ err, pid: child.pid }, `cannot lower the plugin process's priority: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Reads the child's resident memory and CPU time from /proc (Linux) every RESOURCE_CHECK_MS and stops it when
+   * it passes a limit, with the limit's code (shown as the plugin's state until it is back):
+   * - memory: past CHILD_RSS_MAX_MB resident (PLUGIN_MEMORY_LIMIT). Buffers live outside the V8 heap and its
+   *   cap, so a plugin could otherwise take the unit's whole MemoryMax; it is also the OOM killer's first choice;
+   * - CPU: above plugins.cpuQuota over its window (PLUGIN_CPU_QUOTA). Busy timers, a loop that yields, a
+   *   spin in a timer: all keep answering pings, so only its CPU time shows what it takes from the hub.
+   */
+  private watchResources(child: ChildProcess): void {
     const pid = child.pid;
     if (pid === undefined || process.platform !== 'linux') return;
     void writeFile(`/proc/${pid}/oom_score_adj`, '1000').catch(() => undefined);
+    const { cpuQuota } = this.limits();
+    const window = new CpuWindow(cpuQuota.windowMs, cpuQuota.percent);
+    const everyMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
+    const stop = (code: ErrorCode, reason: string, fields: Record<string, unknown>) => {
+      this.limitStop = { code, reason, until: null };
+      this.record.log.error({ pid, code, ...fields }, `plugin process ${reason}; killing it`);
+      child.kill('SIGKILL');
+    };
     const check = async () => {
-      this.rssTimer = null;
+      this.resourceTimer = null;
       if (this.child !== child) return;
-      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      const [status, stat] = await Promise.all([
+        readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
+        readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+      ]);
+      if (this.child !== child) return;
       const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      if (this.child !== child) return;
       if (kb / 1024 > CHILD_RSS_MAX_MB) {
-        this.record.log.error({ pid, rssMB: Math.round(kb / 1024) }, `plugin process uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB}); killing it`);
-        child.kill('SIGKILL');
+        stop('PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
         return;
       }
-      this.rssTimer = setTimeout(() => void check(), RSS_CHECK_MS);
-      this.rssTimer.unref();
+      const cpu = parseProcStat(stat);
+      const over = cpu ? window.add({ at: performance.now(), cpuMs: cpu.cpuMs }) : null;
+      if (over) {
+        const share = Math.round(over.percent);
+        stop('PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
+        return;
+      }
+      this.resourceTimer = setTimeout(() => void check(), everyMs);
+      this.resourceTimer.unref();
     };
-    this.rssTimer = setTimeout(() => void check(), RSS_CHECK_MS);
-    this.rssTimer.unref();
+    this.resourceTimer = setTimeout(() => void check(), everyMs);
+    this.resourceTimer.unref();
   }
 
   private onMessage(m: ChildToHost): void {
