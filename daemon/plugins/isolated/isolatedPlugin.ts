@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -43,6 +43,14 @@ const MAX_QUEUED_BYTES = 4 * MAX_MESSAGE_BYTES;
  * so a plugin could otherwise take the unit's whole MemoryMax. Above this it is killed (and restarted).
  */
 const CHILD_RSS_MAX_MB = 160;
+/**
+ * The child's data segment (RLIMIT_DATA: its heap, Buffers and thread stacks, ~80 MB at rest for ~45 MB
+ * resident): an allocation past it fails in the plugin (a RangeError) instead of being made, so a plugin that
+ * asks for 320 MB at once stops near 185 MB resident rather than reaching it between two RSS checks; what it
+ * kept is then over CHILD_RSS_MAX_MB and the process is killed. Set by the shell that execs Node (Node has no
+ * setrlimit): `ulimit -d` in KiB.
+ */
+const CHILD_DATA_MAX_MB = 224;
 /** How often the child's memory and CPU time are read (more often for a CPU window under 4 s). */
 const RESOURCE_CHECK_MS = 1000;
 /**
@@ -244,10 +252,12 @@ export class IsolatedPlugin {
       // Node looks for the nearest package.json to tell an ES module from CommonJS.
       ...(isDir ? [] : [join(dirname(root), 'package.json')]),
     ];
-    const child = spawn(process.execPath, [
+    const nodeArgs = [
       '--experimental-permission', ...reads.map((p) => `--allow-fs-read=${p}`), '--no-warnings',
       `--max-old-space-size=${CHILD_HEAP_MB}`, `--max-semi-space-size=${CHILD_SEMI_SPACE_MB}`, deps.runner,
-    ], {
+    ];
+    const [command, args] = withDataLimit(process.execPath, nodeArgs);
+    const child = spawn(command, args, {
       // No secrets from the hub's environment: the child gets a clean one.
       env: { ...(process.env.TZ ? { TZ: process.env.TZ } : {}), ...(process.env.LANG ? { LANG: process.env.LANG } : {}) },
       cwd: isDir ? root : dirname(root),
@@ -654,6 +664,16 @@ export class IsolatedPlugin {
     };
     for (const event of PLUGIN_EVENTS) bus.on(event, this.listener, queue);
   }
+}
+
+/**
+ * The command that starts a plugin's process: on Linux through /bin/sh, which sets the data limit and execs Node
+ * (the same pid, so priority and /proc reads apply to Node); where that shell is missing, Node itself, unbounded.
+ */
+function withDataLimit(node: string, nodeArgs: string[]): [string, string[]] {
+  if (process.platform !== 'linux' || !existsSync('/bin/sh')) return [node, nodeArgs];
+  // A hard limit below ours (set by the service) makes `ulimit` fail: Node starts anyway, under that one.
+  return ['/bin/sh', ['-c', `ulimit -d ${CHILD_DATA_MAX_MB * 1024} 2>/dev/null; exec "$0" "$@"`, node, ...nodeArgs]];
 }
 
 /** The request as the child gets it, with what the hub decided for a device intent (targets or refusal). */
