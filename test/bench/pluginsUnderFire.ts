@@ -14,16 +14,21 @@ import { firePlugins, GOOD_TEXTS, HOSTILE, latency, voiceLoad, type Answer } fro
  * leaked keep burning after its phase, which would otherwise leak into the next round's "alone" figure. The
  * fault suite proves nothing good fails; this measures what the fire costs the others.
  */
-export interface FirePhase { alone: ReturnType<typeof latency>; fire: ReturnType<typeof latency>; hostile: number; cpuStops: number; memoryStops: number }
+export interface FirePhase { alone: ReturnType<typeof latency>; crowd: ReturnType<typeof latency> | null; fire: ReturnType<typeof latency>; hostile: number; crowdRequests: number; cpuStops: number; memoryStops: number }
 export interface FireResult { seconds: number; rounds: number; limited: FirePhase; unlimited: FirePhase; load: { before: number; after: number } }
 
 const GOOD = ['good-0', 'good-1', 'good-2', 'good-3'];
 /** The hub before the quota: plugin processes at its priority, no CPU budget. */
 const UNLIMITED = ['nice: 0', 'cpuQuota: { percent: 0 }'];
 
-interface Collected { alone: Answer[]; fire: Answer[]; hostile: number; cpuStops: number; memoryStops: number }
+interface Collected { alone: Answer[]; crowd: Answer[]; fire: Answer[]; hostile: number; crowdRequests: number; cpuStops: number; memoryStops: number }
 
-async function round(seconds: number, pluginKeys: readonly string[], into: Collected): Promise<void> {
+/**
+ * One daemon: the good clients alone; then (`crowd`) beside the same 12 extra clients as the fire, saying what a
+ * built-in answers at once — the cost of the extra voice traffic alone, which no plugin limit can take away;
+ * then beside the 12 clients driving the hostile plugins.
+ */
+async function round(seconds: number, pluginKeys: readonly string[], into: Collected, crowd: boolean): Promise<void> {
   const dir = await makeTempDir('voicehub-bench-fire-');
   const d = await startDaemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config: await firePlugins(join(dir, 'plugins'), pluginKeys) });
   try {
@@ -32,6 +37,15 @@ async function round(seconds: number, pluginKeys: readonly string[], into: Colle
     await voiceLoad(d, GOOD, GOOD_TEXTS, () => Date.now() > warm);
     const quietEnd = Date.now() + seconds * 1000;
     into.alone.push(...await voiceLoad(d, GOOD, GOOD_TEXTS, () => Date.now() > quietEnd));
+    if (crowd) {
+      const crowdEnd = Date.now() + seconds * 1000;
+      const [g, ...others] = await Promise.all([
+        voiceLoad(d, GOOD, GOOD_TEXTS, () => Date.now() > crowdEnd),
+        ...HOSTILE.map((p) => voiceLoad(d, [`crowd-${p.name}-a`, `crowd-${p.name}-b`], ['what time is it'], () => Date.now() > crowdEnd)),
+      ]);
+      into.crowd.push(...g!);
+      into.crowdRequests += others.reduce((n, answers) => n + answers.length, 0);
+    }
     const end = Date.now() + seconds * 1000;
     const [g, ...h] = await Promise.all([
       voiceLoad(d, GOOD, GOOD_TEXTS, () => Date.now() > end),
@@ -48,15 +62,19 @@ async function round(seconds: number, pluginKeys: readonly string[], into: Colle
 
 export async function benchPluginsUnderFire(seconds: number, rounds = 2): Promise<FireResult> {
   const before = loadavg()[0]!;
-  const limited: Collected = { alone: [], fire: [], hostile: 0, cpuStops: 0, memoryStops: 0 };
-  const unlimited: Collected = { alone: [], fire: [], hostile: 0, cpuStops: 0, memoryStops: 0 };
+  const empty = (): Collected => ({ alone: [], crowd: [], fire: [], hostile: 0, crowdRequests: 0, cpuStops: 0, memoryStops: 0 });
+  const limited = empty();
+  const unlimited = empty();
   for (let r = 0; r < rounds; r++) {
     // Alternated, and which goes first alternates too.
     for (const [keys, into] of (r % 2 === 0 ? [[UNLIMITED, unlimited], [[], limited]] : [[[], limited], [UNLIMITED, unlimited]]) as Array<[string[], Collected]>) {
-      await round(seconds, keys, into);
+      await round(seconds, keys, into, into === limited);
     }
   }
-  const phase = (c: Collected): FirePhase => ({ alone: latency(c.alone), fire: latency(c.fire), hostile: c.hostile, cpuStops: c.cpuStops, memoryStops: c.memoryStops });
+  const phase = (c: Collected): FirePhase => ({
+    alone: latency(c.alone), crowd: c.crowd.length > 0 ? latency(c.crowd) : null, fire: latency(c.fire),
+    hostile: c.hostile, crowdRequests: c.crowdRequests, cpuStops: c.cpuStops, memoryStops: c.memoryStops,
+  });
   return { seconds, rounds, limited: phase(limited), unlimited: phase(unlimited), load: { before, after: loadavg()[0]! } };
 }
 
@@ -70,8 +88,10 @@ export function formatFire(r: FireResult): string {
     row('limits off, alone (baseline)', r.unlimited.alone),
     row('limits off, under fire', r.unlimited.fire),
     row('limits on, alone (baseline)', r.limited.alone),
+    ...(r.limited.crowd ? [row('limits on, beside 12 clients asking a built-in (no hostile plugin)', r.limited.crowd)] : []),
     row('limits on, under fire', r.limited.fire),
     `p99 under fire / alone: limits off ${ratio(r.unlimited)}×, limits on ${ratio(r.limited)}× (issue 18: unchanged within noise); errors under fire: ${r.unlimited.fire.errors} / ${r.limited.fire.errors} (must be 0)`,
+    ...(r.limited.crowd ? [`the 12 extra clients alone (${r.limited.crowdRequests} requests to a built-in): p99 ${(r.limited.crowd.p99 / r.limited.alone.p99).toFixed(2)}× alone; under fire / beside them: ${(r.limited.fire.p99 / r.limited.crowd.p99).toFixed(2)}× (what the hostile plugins add beyond their clients' traffic)`] : []),
     `hostile requests ${r.unlimited.hostile} / ${r.limited.hostile}; plugin processes stopped over their CPU quota: ${r.unlimited.cpuStops} / ${r.limited.cpuStops}, over their memory limit: ${r.unlimited.memoryStops} / ${r.limited.memoryStops} (limits off / on)`,
   ].join('\n');
 }
