@@ -46,20 +46,24 @@ export class CpuWindow {
 }
 
 /**
- * The CPU time and niceness of a process from the text of /proc/<pid>/stat (proc(5)): utime and stime are
- * fields 14 and 15 in clock ticks, nice field 19. The command name (field 2) may hold spaces and parentheses,
+ * The CPU time and niceness of a process from the text of /proc/<pid>/stat (proc(5)): ppid is field 4, utime
+ * and stime fields 14 and 15 in clock ticks, cutime and cstime (its children that were waited for) 16 and 17,
+ * nice field 19. The command name (field 2) may hold spaces and parentheses,
  * so the fields are counted from the last ')'. null for text that is not such a line.
  */
-export function parseProcStat(text: string): { cpuMs: number; nice: number } | null {
+export function parseProcStat(text: string): { cpuMs: number; childrenCpuMs: number; nice: number; ppid: number } | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
   const fields = text.slice(close + 2).trim().split(' ');
   // fields[0] is field 3 (state): field n is fields[n - 3].
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
   const nice = Number(fields[16]);
-  if (!Number.isSafeInteger(utime) || !Number.isSafeInteger(stime) || !Number.isSafeInteger(nice)) return null;
-  return { cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS_PER_S, nice };
+  const ppid = Number(fields[1]);
+  if (![utime, stime, cutime, cstime, nice, ppid].every(Number.isSafeInteger)) return null;
+  return { cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS_PER_S, childrenCpuMs: ((cutime + cstime) * 1000) / CLOCK_TICKS_PER_S, nice, ppid };
 }
 
 /** USER_HZ, the unit of /proc's CPU times: 100 on every Linux ABI Node runs on (x86, arm, arm64). */

@@ -163,6 +163,7 @@ export class IsolatedPlugin {
         if (!this.child) await this.startProcess();
         await this.load();
         const summary = await this.call('register') as RegisterSummary;
+        this.limitStop = null; // a child stopped before it was registered is replaced by this one
         this.replay(summary, api);
         return summary.status as never;
       },

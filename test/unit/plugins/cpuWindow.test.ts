@@ -54,13 +54,14 @@ test('a late sample widens the span instead of inflating the share; a sample goi
 
 test('parseProcStat reads CPU time and niceness past a command name with spaces and parentheses; refuses other text', () => {
   // proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice …
-  const line = '4242 (node (a) b) R 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 30 10 11 0 123 456 789';
-  assert.deepEqual(parseProcStat(line), { cpuMs: 3000, nice: 10 });
+  const line = '4242 (node (a) b) R 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 7 3 30 10 11 0 123 456 789';
+  assert.deepEqual(parseProcStat(line), { cpuMs: 3000, childrenCpuMs: 100, nice: 10, ppid: 1 });
   assert.equal(parseProcStat('garbage'), null);
   assert.equal(parseProcStat('1 (x) R 1 2'), null);
   if (process.platform === 'linux') {
     const own = parseProcStat(readFileSync('/proc/self/stat', 'utf8'));
     assert.ok(own && own.cpuMs >= 0);
     assert.equal(own.nice, getPriority());
+    assert.equal(own.ppid, process.ppid);
   }
 });
