@@ -493,7 +493,7 @@ export class IsolatedPlugin {
       const cpu = parseProcStat(stat);
       const over = cpu ? window.add({ at: performance.now(), cpuMs: cpu.cpuMs }) : null;
       if (over) {
-        const share = Math.round(over.percent);
+        const share = Math.round(over.percent * 10) / 10;
         stop('PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
         return;
       }
