@@ -48,6 +48,7 @@ test('a plugin asking for 320 MB at once is refused past its data limit inside i
   assert.equal(hog.code, 'PLUGIN_FAILED');
   const killed = await d.waitForLine((l) => l.plugin === 'com.attack.hog' && l.code === 'PLUGIN_MEMORY_LIMIT', 30_000);
   assert.ok(Number(killed.rssMB) > 160 && Number(killed.rssMB) < 224, `killed at ${killed.rssMB} MB`);
+  console.log(`320 MB asked for at once: ${m[1]} × 64 MB granted, the rest refused in the plugin; filled, it was killed at ${killed.rssMB} MB resident`);
   await d.waitForLine((l) => l.plugin === 'com.attack.hog' && l.msg === 'plugin process restarted', 60_000);
 
   // The other plugin kept its process; the hub answers.
