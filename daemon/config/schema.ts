@@ -105,6 +105,19 @@ const StorageSchema = Type.Object({
   flushIntervalMs: Type.Integer({ minimum: 10, maximum: 3600000, default: 1000 }),
 }, Strict);
 
+/**
+ * An isolated plugin's CPU budget (issue 18, plugins under fire): at most `percent` of one core, averaged over
+ * `windowMs`; a process over it is stopped with PLUGIN_CPU_QUOTA and restarted with the crash back-off. Above
+ * 100 allows more than one core (a speech-to-text plugin that decodes on two); 0 sets no budget. An object with
+ * defaults rather than a nullable one: Ajv fills defaults only outside anyOf.
+ */
+const CpuQuota = (options: { default?: object }) => Type.Object({
+  percent: Type.Number({ minimum: 0, maximum: 800, default: 50, description: 'share of one core an isolated plugin may use, averaged over windowMs (100 = a whole core; 0: no budget)' }),
+  windowMs: Type.Integer({ minimum: 1000, maximum: 600000, default: 10000, description: 'how long a plugin may stay above its share before it is stopped (PLUGIN_CPU_QUOTA)' }),
+}, { additionalProperties: false, ...options });
+/** How much lower an isolated plugin's process is scheduled than the hub: added to the hub's own niceness (0-19). */
+const PluginNice = (def?: number) => Type.Integer({ minimum: 0, maximum: 19, ...(def === undefined ? {} : { default: def }), description: 'added to the hub\'s niceness for an isolated plugin\'s process (capped at 19): the hub and its voice path come first when CPU is short; 0 runs it at the hub\'s priority' });
+
 const PluginEntrySchema = Type.Object({
   enabled: Type.Boolean({ default: true }),
   grant: Type.Array(ScopeSchema, { default: [] }),
@@ -112,6 +125,10 @@ const PluginEntrySchema = Type.Object({
   // Unset: plugins.isolation for third-party plugins, none for the hub's built-ins. `worker` is left out until it
   // exists, so a config asking for it is refused when it is loaded (CONFIG_INVALID naming the key and the choices).
   isolation: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('process')])),
+  // Unset: plugins.nice and plugins.cpuQuota (isolated plugins only; an in-process plugin has the hub's watchdog).
+  nice: Type.Optional(PluginNice()),
+  // No default object here: an entry without the key takes plugins.cpuQuota.
+  cpuQuota: Type.Optional(CpuQuota({})),
 }, Strict);
 
 const PluginsSchema = Type.Object({
@@ -121,6 +138,9 @@ const PluginsSchema = Type.Object({
   pauseMs: Type.Integer({ minimum: 10, default: 60000 }),
   /** How plugins other than the hub's own built-ins run unless plugins.<id>.isolation says otherwise: each in its own process (the default, issue 11), or in the hub (`none`: full powers of the hub process). */
   isolation: Type.Union([Type.Literal('none'), Type.Literal('process')], { default: 'process' }),
+  nice: PluginNice(5),
+  /** Every isolated plugin's CPU budget unless plugins.<id>.cpuQuota says otherwise. */
+  cpuQuota: CpuQuota({ default: {} }),
 }, {
   default: {},
   // Keys with a dot are plugin ids (reverse-DNS); anything else must be one of the keys above.

@@ -104,6 +104,9 @@ export const ErrorCodes = {
   SATELLITE_UNREACHABLE: 'a satellite in voice.satellites could not be dialled or closed the connection; the hub dials again with backoff',
   SATELLITE_STALLED: 'a satellite stopped reading what the hub sends (over 4 MiB unread); the connection is dropped and dialled again',
   PLUGIN_UNSAFE_LINK: 'an isolated plugin\'s folder holds a symbolic link leading out of it (or too many files to check); the plugin is not started',
+  // Plugins under fire (issue 18): an isolated plugin's process over its limits is stopped and restarted with back-off.
+  PLUGIN_CPU_QUOTA: 'an isolated plugin\'s process used more than its CPU share (plugins.cpuQuota) over the window; it was stopped and is restarted with back-off',
+  PLUGIN_MEMORY_LIMIT: 'an isolated plugin\'s process grew past its resident memory limit; it was stopped and is restarted with back-off',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

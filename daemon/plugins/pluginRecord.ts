@@ -13,7 +13,8 @@ import type { IsolatedPlugin } from './isolated/isolatedPlugin.js';
 /**
  * A plugin's state as `plugins list`, /health and /api/plugins report it:
  * - `running`: started and answering;
- * - `paused`: running but failing too often; calls are refused until `pausedUntil`;
+ * - `paused`: running but failing too often; calls are refused until `pausedUntil`; or, isolated, its process
+ *   was stopped for its CPU share or memory (`errorCode` PLUGIN_CPU_QUOTA / PLUGIN_MEMORY_LIMIT) until its restart;
  * - `waiting-for-grant`: the config does not grant every required scope (`missingScopes` says which);
  * - `failed`: it could not be loaded, registered or started (`reason` says why);
  * - `disabled`: `plugins.<id>.enabled: false`, or its `onRegister` answered `inactive`;
@@ -73,7 +74,7 @@ export interface PluginInfo {
   location: string;
   state: PluginState;
   reason: string | null;
-  /** The error code behind `failed` (or PLUGIN_PAUSED while paused). */
+  /** The error code behind `failed` (or PLUGIN_PAUSED, PLUGIN_CPU_QUOTA, PLUGIN_MEMORY_LIMIT while paused). */
   errorCode: string | null;
   requiredScopes: Scope[];
   grantedScopes: Scope[];
@@ -91,16 +92,21 @@ export interface PluginInfo {
 
 export function describe(record: PluginRecord): PluginInfo {
   const m = record.manifest;
-  const pausedUntil = record.state === 'running' ? record.guard?.pausedUntil() ?? null : null;
+  // An isolated plugin's process the hub stopped for its CPU share or memory is down until its restart.
+  const limited = record.state === 'running' ? record.isolated?.stoppedByLimit() ?? null : null;
+  const guardUntil = record.state === 'running' && !limited ? record.guard?.pausedUntil() ?? null : null;
+  const pausedUntil = limited ? limited.until : guardUntil;
+  const paused = limited !== null || guardUntil !== null;
   return {
     id: m?.id ?? null,
     name: m?.name ?? m?.id ?? null,
     version: m?.version ?? null,
     source: record.candidate.source,
     location: record.candidate.entry,
-    state: pausedUntil !== null ? 'paused' : record.state,
-    reason: pausedUntil !== null ? `paused after ${record.guard?.consecutiveFailures} failures in a row: ${record.guard?.lastError}` : record.reason,
-    errorCode: pausedUntil !== null ? 'PLUGIN_PAUSED' : record.errorCode,
+    state: paused ? 'paused' : record.state,
+    reason: limited ? `its process was stopped: it ${limited.reason}; restarted with back-off`
+      : guardUntil !== null ? `paused after ${record.guard?.consecutiveFailures} failures in a row: ${record.guard?.lastError}` : record.reason,
+    errorCode: limited ? limited.code : guardUntil !== null ? 'PLUGIN_PAUSED' : record.errorCode,
     requiredScopes: m?.requiredScopes ?? [],
     grantedScopes: record.granted,
     missingScopes: record.missing,
@@ -118,13 +124,15 @@ export function describe(record: PluginRecord): PluginInfo {
  * `checks.plugins` of /health: each plugin's state (and why, and the missing scopes). Not ok while a plugin
  * is failed or paused; a plugin waiting for a grant is configuration, not a fault.
  */
-export function pluginsHealth(infos: readonly PluginInfo[]): { ok: boolean; plugins: Record<string, { state: string; reason?: string; missingScopes?: string[] }> } {
-  const plugins: Record<string, { state: string; reason?: string; missingScopes?: string[] }> = {};
+export function pluginsHealth(infos: readonly PluginInfo[]): { ok: boolean; plugins: Record<string, { state: string; reason?: string; errorCode?: string; missingScopes?: string[] }> } {
+  const plugins: Record<string, { state: string; reason?: string; errorCode?: string; missingScopes?: string[] }> = {};
   let ok = true;
   for (const info of infos) {
     plugins[info.id ?? info.location] = {
       state: info.state,
       ...(info.reason ? { reason: info.reason } : {}),
+      // Why it is failed or paused, as a code a monitor can match (PLUGIN_CPU_QUOTA, PLUGIN_PAUSED…).
+      ...(info.errorCode && (info.state === 'failed' || info.state === 'paused') ? { errorCode: info.errorCode } : {}),
       ...(info.missingScopes.length ? { missingScopes: info.missingScopes } : {}),
     };
     if (info.state === 'failed' || info.state === 'paused') ok = false;

@@ -148,7 +148,9 @@ test('finding 5: process.exit(0) from an in-process plugin\'s own raw timer (out
   const plugins = join(dir, 'plugins');
   await plugin(plugins, 'late-exit.mjs', { id: 'com.attack.lateexit' }, 'export function onStart() { setTimeout(() => process.exit(0), 200); }\n');
   // The subject is an in-process plugin (isolated, its exit is a restart: the finding 4 tests below).
-  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  isolation: none'].join('\n'), dir);
+  // Not waiting for `listening`: on a loaded machine the plugin's 200 ms can end the hub before it says so.
+  const d = await startDaemon({ config: ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  isolation: none'].join('\n'), dir, noWait: true });
+  cleanups.push(() => d.cleanup());
   const { code } = await d.exited();
   // systemd's Restart=on-failure restarts it; the log says which plugin and why.
   assert.equal(code, 1);

@@ -8,6 +8,8 @@ import { until } from '../helpers/until.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { firePlugins, GOOD_TEXTS as GOOD, HOSTILE, latency, voiceLoad as load, voiceToken as token, writePlugin as plugin, type Answer } from '../helpers/firePlugins.js';
 import { LONG, crashLines, rssMB } from './fuzz.js';
+import { readFileSync } from 'node:fs';
+import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
 
 /**
  * Issue 18, plugins under fire: plugins that throw, reject, hang, leak timers, allocate hundreds of MB or spin
@@ -55,10 +57,15 @@ test('plugins that throw, reject, hang, leak timers, eat 320 MB or spin, while g
       await d.waitForLine((l) => l.plugin === id && l.msg === 'plugin process restarted', 30_000).catch(() => assert.fail(`${id} was not restarted; it logged: ${said(id)}`));
     }
     const rssAfter = rssMB(d.child.pid!);
-    console.log(`plugins under fire, ${seconds} s: good alone ${summary(baseline)}; under fire ${summary(good!)}; hostile answers ${JSON.stringify(codes)}; hub RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB`);
+    const stops = (code: string) => d.lines.filter((l) => l.code === code).map((l) => l.plugin).join(', ') || 'none';
+    console.log(`plugins under fire, ${seconds} s: good alone ${summary(baseline)}; under fire ${summary(good!)}; hostile answers ${JSON.stringify(codes)}; hub RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB; stopped over the CPU quota: ${stops('PLUGIN_CPU_QUOTA')}; over the memory limit: ${stops('PLUGIN_MEMORY_LIMIT')}`);
     // The good plugin still answers from a live process, and so do the hub's own routes.
     const client = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await token(d, 'after'));
-    assert.match(String((await client.say('after-1', 'fire the good plugin')).text), /^good \d+$/);
+    const goodPid = Number(/^good (\d+)$/.exec(String((await client.say('after-1', 'fire the good plugin')).text))?.[1]);
+    assert.ok(goodPid > 0);
+    // Isolated plugins run below the hub (plugins.nice, 5 by default, added to the hub's own niceness).
+    const niceOf = (pid: number) => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))!.nice;
+    if (process.platform === 'linux') assert.equal(niceOf(goodPid), Math.min(19, niceOf(d.child.pid!) + 5));
     client.ws.terminate();
     assert.equal((await fetch(`${d.url}/health`)).status, 200);
     assert.deepEqual(crashLines(d.lines), []);

@@ -36,8 +36,11 @@ export const HOSTILE: ReadonlyArray<{ name: string; intent: string; sentence: st
 /** What the well-behaved clients say: a third-party plugin in its own process, a built-in, the device path. */
 export const GOOD_TEXTS = ['fire the good plugin', 'what time is it', 'turn on the hall lamp'] as const;
 
-/** Writes the good plugin and every hostile one into `pluginsDir`; returns the hub's config for them. */
-export async function firePlugins(pluginsDir: string): Promise<string> {
+/**
+ * Writes the good plugin and every hostile one into `pluginsDir`; returns the hub's config for them, with
+ * `pluginKeys` (e.g. `nice: 0`) added under `plugins:`.
+ */
+export async function firePlugins(pluginsDir: string, pluginKeys: readonly string[] = []): Promise<string> {
   await writePlugin(pluginsDir, 'good', 'com.fire.good', 'FireGood', 'fire the good plugin', '() => ({ text: "good " + process.pid })');
   for (const h of HOSTILE) await writePlugin(pluginsDir, h.name, `com.fire.${h.name}`, h.intent, h.sentence, h.body);
   return [
@@ -46,6 +49,7 @@ export async function firePlugins(pluginsDir: string): Promise<string> {
     'plugins:',
     `  dir: ${JSON.stringify(pluginsDir)}`,
     '  timeoutMs: 1500',
+    ...pluginKeys.map((line) => `  ${line}`),
     'devices:',
     '  - { id: hall_lamp, name: Hall lamp, area: hall, type: light, commandTopic: hall/lamp/set, stateTopic: hall/lamp }',
     '',

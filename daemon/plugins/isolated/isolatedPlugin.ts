@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +20,8 @@ import { encodeFrame, MAX_MESSAGE_BYTES, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
 import { backoffStep } from '../../core/backoff.js';
 import { assertNoLinksOut } from './linkCheck.js';
+import { CpuWindow, parseProcStat } from './cpuWindow.js';
+import { pluginEntry } from '../grants.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
 const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -40,7 +43,16 @@ const MAX_QUEUED_BYTES = 4 * MAX_MESSAGE_BYTES;
  * so a plugin could otherwise take the unit's whole MemoryMax. Above this it is killed (and restarted).
  */
 const CHILD_RSS_MAX_MB = 160;
-const RSS_CHECK_MS = 1000;
+/**
+ * The child's data segment (RLIMIT_DATA: its heap, Buffers and thread stacks, ~80 MB at rest for ~45 MB
+ * resident): an allocation past it fails in the plugin (a RangeError) instead of being made, so a plugin that
+ * asks for 320 MB at once stops near 185 MB resident rather than reaching it between two RSS checks; what it
+ * kept is then over CHILD_RSS_MAX_MB and the process is killed. Set by the shell that execs Node (Node has no
+ * setrlimit): `ulimit -d` in KiB.
+ */
+const CHILD_DATA_MAX_MB = 224;
+/** How often the child's memory and CPU time are read (more often for a CPU window under 4 s). */
+const RESOURCE_CHECK_MS = 1000;
 /**
  * The child's own heap: a plugin that leaks or builds huge strings dies alone, well before the hub would.
  * A small young generation too: the child is about 51 MB resident, a bare Node process about 40.
@@ -102,7 +114,9 @@ export class IsolatedPlugin {
   private readonly jobs = new Map<number, Job>();
   /** The host's side of API calls that can be cancelled from the child (cloud.request with a signal). */
   private readonly apiAborts = new Map<number, AbortController>();
-  private rssTimer: NodeJS.Timeout | null = null;
+  private resourceTimer: NodeJS.Timeout | null = null;
+  /** Why the hub stopped the child (CPU share, memory) and when it comes back: the plugin shows `paused` until then. */
+  private limitStop: { code: ErrorCode; reason: string; until: number | null } | null = null;
   private api: PluginApi | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -128,6 +142,18 @@ export class IsolatedPlugin {
     return this.child?.pid ?? null;
   }
 
+  /** Set while a child the hub stopped for its CPU share or memory is down: what describe() shows as `paused`. */
+  stoppedByLimit(): { code: ErrorCode; reason: string; until: number | null } | null {
+    return this.limitStop;
+  }
+
+  /** plugins.<id>.nice / cpuQuota, or the plugins.* defaults. */
+  private limits(): { nice: number; cpuQuota: { percent: number; windowMs: number } } {
+    const { plugins } = this.deps.ctx.config;
+    const entry = pluginEntry(this.deps.ctx.config, this.record.manifest!.id);
+    return { nice: entry?.nice ?? plugins.nice, cpuQuota: entry?.cpuQuota ?? plugins.cpuQuota };
+  }
+
   /** The PluginModule the host runs: every hook is a call into the child. */
   module(): PluginModule {
     return {
@@ -137,6 +163,7 @@ export class IsolatedPlugin {
         if (!this.child) await this.startProcess();
         await this.load();
         const summary = await this.call('register') as RegisterSummary;
+        this.limitStop = null; // a child stopped before it was registered is replaced by this one
         this.replay(summary, api);
         return summary.status as never;
       },
@@ -228,10 +255,12 @@ export class IsolatedPlugin {
       // Node looks for the nearest package.json to tell an ES module from CommonJS.
       ...(isDir ? [] : [join(dirname(root), 'package.json')]),
     ];
-    const child = spawn(process.execPath, [
+    const nodeArgs = [
       '--experimental-permission', ...reads.map((p) => `--allow-fs-read=${p}`), '--no-warnings',
       `--max-old-space-size=${CHILD_HEAP_MB}`, `--max-semi-space-size=${CHILD_SEMI_SPACE_MB}`, deps.runner,
-    ], {
+    ];
+    const [command, args] = withDataLimit(process.execPath, nodeArgs);
+    const child = spawn(command, args, {
       // No secrets from the hub's environment: the child gets a clean one.
       env: { ...(process.env.TZ ? { TZ: process.env.TZ } : {}), ...(process.env.LANG ? { LANG: process.env.LANG } : {}) },
       cwd: isDir ? root : dirname(root),
@@ -239,6 +268,7 @@ export class IsolatedPlugin {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.lowerPriority(child);
     const channel = child.stdio[3] as Socket;
     this.channel = channel;
     channel.on('error', () => undefined); // a child that dies mid-write: its exit is what counts
@@ -250,7 +280,7 @@ export class IsolatedPlugin {
       },
     });
     track(child);
-    this.watchMemory(child);
+    this.watchResources(child);
     // The hub's own servers keep it running; a plugin's process and pipes never do (a test or CLI can end).
     child.unref();
     for (const stream of [channel, child.stdout, child.stderr]) (stream as Socket | null)?.unref?.();
@@ -266,15 +296,18 @@ export class IsolatedPlugin {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) { this.child = null; this.channel = null; }
-    if (this.rssTimer) clearTimeout(this.rssTimer);
-    this.rssTimer = null;
+    if (this.resourceTimer) clearTimeout(this.resourceTimer);
+    this.resourceTimer = null;
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
     for (const abort of this.apiAborts.values()) abort.abort();
     this.apiAborts.clear();
     this.apiInflight = 0;
     const id = this.record.manifest!.id;
-    const failure = new HubError('PLUGIN_FAILED', `plugin ${id}'s process exited (${signal ?? code}) while answering`, { details: { plugin: id, exitCode: code, signal } });
+    const limit = this.limitStop;
+    const failure = new HubError('PLUGIN_FAILED', limit
+      ? `plugin ${id}'s process was stopped while answering: ${limit.reason}`
+      : `plugin ${id}'s process exited (${signal ?? code}) while answering`, { details: { plugin: id, exitCode: code, signal, ...(limit ? { cause: limit.code } : {}) } });
     for (const pending of this.pending.values()) pending.reject(failure);
     this.pending.clear();
     if (this.closing) return;
@@ -285,6 +318,7 @@ export class IsolatedPlugin {
     this.deps.restarts?.inc({ plugin: id });
     this.record.guard?.recordFailure(failure, 'process exit');
     this.record.log.error({ exitCode: code, signal, restartInMs: delay }, `plugin process exited (${signal ?? code}); restarting in ${delay} ms`);
+    if (limit) limit.until = Date.now() + delay;
     this.restartTimer = setTimeout(() => void this.restart(), delay);
     this.restartTimer.unref();
   }
@@ -297,11 +331,15 @@ export class IsolatedPlugin {
       await this.boot();
       await this.call('register');
       if (this.started) await this.call('start');
+      this.limitStop = null;
       this.record.log.info({ pid: this.child?.pid }, 'plugin process restarted');
     } catch (err) {
       this.record.log.error({ err }, 'plugin process could not be restarted; trying again');
       if (this.child) this.child.kill('SIGKILL'); // its exit schedules the next try
-      else this.restartTimer = setTimeout(() => void this.restart(), RESTART_MAX_MS);
+      else {
+        if (this.limitStop) this.limitStop.until = Date.now() + RESTART_MAX_MS;
+        this.restartTimer = setTimeout(() => void this.restart(), RESTART_MAX_MS);
+      }
     }
   }
 
@@ -405,27 +443,67 @@ export class IsolatedPlugin {
     return true;
   }
 
-  /** Kills a child whose resident memory passes CHILD_RSS_MAX_MB (Linux: /proc), and makes it the OOM killer's first choice. */
-  private watchMemory(child: ChildProcess): void {
+  /**
+   * Runs the child below the hub's CPU priority (plugins.nice added to the hub's own niceness, at most 19): when
+   * the CPU is short, the hub's voice path is served first and a busy plugin takes what is left. Relative to the
+   * hub, so a hub started with `nice` keeps its plugins below it. Best effort: where the system refuses, the
+   * plugin keeps the hub's priority (logged).
+   */
+  private lowerPriority(child: ChildProcess): void {
+    const { nice } = this.limits();
+    if (child.pid === undefined || nice === 0) return;
+    try {
+      setPriority(child.pid, Math.min(19, getPriority() + nice));
+    } catch (err) {
+      this.record.log.warn({ err, pid: child.pid }, `cannot lower the plugin process's priority: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Reads the child's resident memory and CPU time from /proc (Linux) every RESOURCE_CHECK_MS and stops it when
+   * it passes a limit, with the limit's code (shown as the plugin's state until it is back):
+   * - memory: past CHILD_RSS_MAX_MB resident (PLUGIN_MEMORY_LIMIT). Buffers live outside the V8 heap and its
+   *   cap, so a plugin could otherwise take the unit's whole MemoryMax; it is also the OOM killer's first choice;
+   * - CPU: above plugins.cpuQuota over its window (PLUGIN_CPU_QUOTA). Busy timers, a loop that yields, a
+   *   spin in a timer: all keep answering pings, so only its CPU time shows what it takes from the hub.
+   */
+  private watchResources(child: ChildProcess): void {
     const pid = child.pid;
     if (pid === undefined || process.platform !== 'linux') return;
     void writeFile(`/proc/${pid}/oom_score_adj`, '1000').catch(() => undefined);
+    const { cpuQuota } = this.limits();
+    const window = new CpuWindow(cpuQuota.windowMs, cpuQuota.percent);
+    const everyMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
+    const stop = (code: ErrorCode, reason: string, fields: Record<string, unknown>) => {
+      this.limitStop = { code, reason, until: null };
+      this.record.log.error({ pid, code, ...fields }, `plugin process ${reason}; killing it`);
+      child.kill('SIGKILL');
+    };
     const check = async () => {
-      this.rssTimer = null;
+      this.resourceTimer = null;
       if (this.child !== child) return;
-      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      const [status, stat] = await Promise.all([
+        readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
+        readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+      ]);
+      if (this.child !== child) return;
       const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      if (this.child !== child) return;
       if (kb / 1024 > CHILD_RSS_MAX_MB) {
-        this.record.log.error({ pid, rssMB: Math.round(kb / 1024) }, `plugin process uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB}); killing it`);
-        child.kill('SIGKILL');
+        stop('PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
         return;
       }
-      this.rssTimer = setTimeout(() => void check(), RSS_CHECK_MS);
-      this.rssTimer.unref();
+      const cpu = parseProcStat(stat);
+      const over = cpu ? window.add({ at: performance.now(), cpuMs: cpu.cpuMs }) : null;
+      if (over) {
+        const share = Math.round(over.percent * 10) / 10;
+        stop('PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
+        return;
+      }
+      this.resourceTimer = setTimeout(() => void check(), everyMs);
+      this.resourceTimer.unref();
     };
-    this.rssTimer = setTimeout(() => void check(), RSS_CHECK_MS);
-    this.rssTimer.unref();
+    this.resourceTimer = setTimeout(() => void check(), everyMs);
+    this.resourceTimer.unref();
   }
 
   private onMessage(m: ChildToHost): void {
@@ -589,6 +667,16 @@ export class IsolatedPlugin {
     };
     for (const event of PLUGIN_EVENTS) bus.on(event, this.listener, queue);
   }
+}
+
+/**
+ * The command that starts a plugin's process: on Linux through /bin/sh, which sets the data limit and execs Node
+ * (the same pid, so priority and /proc reads apply to Node); where that shell is missing, Node itself, unbounded.
+ */
+function withDataLimit(node: string, nodeArgs: string[]): [string, string[]] {
+  if (process.platform !== 'linux' || !existsSync('/bin/sh')) return [node, nodeArgs];
+  // A hard limit below ours (set by the service) makes `ulimit` fail: Node starts anyway, under that one.
+  return ['/bin/sh', ['-c', `ulimit -d ${CHILD_DATA_MAX_MB * 1024} 2>/dev/null; exec "$0" "$@"`, node, ...nodeArgs]];
 }
 
 /** The request as the child gets it, with what the hub decided for a device intent (targets or refusal). */
