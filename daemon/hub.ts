@@ -94,6 +94,7 @@ export class Hub {
         registerApiRoutes(this.http, { devices, plugins: this.plugins.host }, auth);
         await registerPageRoutes(this.http, {
           dataDir: config.dataDir, clock: this.ctx.clock, log: log.child({ subsystem: 'page' }), auth, devices, logRing: options.logRing,
+          floors: config.floors,
         });
       },
       stop: async () => {},
