@@ -317,10 +317,18 @@ test('an admin token pasted in signs in; the hub panel shows health checks, plug
   await page.fill('#token', admin);
   await page.click('form.paste button');
   await page.locator('[data-status="live"]').waitFor();
+  // A log line carrying markup from MQTT: a discovery topic (any UTF-8 is a valid topic) with a bad payload.
+  const hostileTopic = 'homeassistant/switch/<img src=x onerror="window.__xss=3">/config';
+  const sender = await connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
+  await sender.publishAsync(hostileTopic, '{not json', { qos: 1 });
+  await sender.endAsync();
   await page.click('nav [role="tab"]:nth-child(2)');
   await page.locator('.checks li strong', { hasText: 'db' }).waitFor();
   await page.locator('.plugins li strong', { hasText: 'voicehub.devices' }).waitFor();
   await page.waitForFunction(`(document.querySelector('pre.logs')?.textContent ?? '').includes('listening')`);
+  await page.waitForFunction(`(document.querySelector('pre.logs')?.textContent ?? '').includes('onerror')`);
+  assert.equal(await page.locator('pre.logs img').count(), 0, 'a log line is text');
+  assert.equal(await page.evaluate('window.__xss'), undefined);
   assert.ok(!(await page.locator('pre.logs').textContent() ?? '').includes(admin), 'no token in the log view');
   await page.selectOption('select[aria-label="Language"]', 'zh-CN');
   await page.locator('h2#hub-title', { hasText: '集线器' }).waitFor();

@@ -53,6 +53,20 @@ const VACUUM = {
   supported_features: ['start', 'pause', 'stop', 'return_home', 'status'],
 };
 
+const GARAGE_LOCK = {
+  name: null, uniq_id: 'garage_lock', cmd_t: 'garage/lock/set', stat_t: 'garage/lock/state', dev: { ids: ['garage-lock'], name: 'Garage door', sa: 'Hall' },
+};
+const BLINDS = {
+  name: null, uniq_id: 'study_blinds', cmd_t: 'study/blinds/set', stat_t: 'study/blinds/state', pos_t: 'study/blinds/position',
+  set_pos_t: 'study/blinds/position/set', dev: { ids: ['blinds'], name: 'Study blinds', sa: 'Study' },
+};
+const THERMOSTAT = {
+  name: null, uniq_id: 'hall_thermostat', temperature_command_topic: 'hall/trv/set', temperature_state_topic: 'hall/trv/target',
+  mode_command_topic: 'hall/trv/mode/set', modes: ['off', 'heat'], min_temp: 7, max_temp: 30, temp_step: 0.5,
+  dev: { ids: ['trv'], name: 'Hall thermostat', sa: 'Hall' },
+};
+const MOVIE_SCENE = { name: 'Movie time', uniq_id: 'movie_scene', cmd_t: 'scenes/movie/set', payload_on: 'ON' };
+
 const card = (id: string): Locator => page.locator(`article[data-device="${id}"]`);
 
 /** The next message the device client gets on `topic` after the first `since` it had. */
@@ -79,12 +93,15 @@ before(async () => {
   hub = await startDaemon({ config: CONFIG });
   device = await connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
   device.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
-  await device.subscribeAsync(['hall/lamp/set', 'esphome/study/light/set', 'lnxlink/lounge/+', 'valetudo/robbie/set'], { qos: 1 });
+  await device.subscribeAsync(['hall/lamp/set', 'esphome/study/light/set', 'lnxlink/lounge/+', 'valetudo/robbie/set', 'garage/lock/set', 'scenes/movie/set', 'study/blinds/position/set', 'hall/trv/set'], { qos: 1 });
   for (const [topic, config] of [
     ['homeassistant/switch/hall_lamp/config', HALL_LAMP], ['homeassistant/light/study_bulb/config', BULB],
     ['homeassistant/media_player/lounge_speaker/config', SPEAKER], ['homeassistant/vacuum/robbie/config', VACUUM],
+    ['homeassistant/lock/garage_lock/config', GARAGE_LOCK], ['homeassistant/scene/movie_scene/config', MOVIE_SCENE],
+    ['homeassistant/cover/study_blinds/config', BLINDS], ['homeassistant/climate/hall_thermostat/config', THERMOSTAT],
   ] as const) await device.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
   await device.publishAsync('hall/lamp/state', 'OFF', { qos: 1 });
+  await device.publishAsync('garage/lock/state', 'LOCKED', { qos: 1 });
   const admin = await token('admin');
   browser = await launchChromium();
   page = browser.context.pages()[0] ?? await browser.context.newPage();
@@ -269,4 +286,48 @@ test('in Chinese the cards name their kinds and the new controls in Chinese', { 
   assert.equal(await bulb.locator('input[type="range"][aria-label$="白光色温（K）"]').count(), 1);
   assert.equal(await bulb.locator('details.edit summary').textContent(), '重命名、别名、区域、楼层');
   await page.selectOption('select[aria-label="语言"]', 'en');
+});
+
+test('search filters the cards by name; a lock asks before it sends (cancel sends nothing); a scene has its Activate button', { skip: missing }, async () => {
+  await page.fill('input[type="search"]', 'garage');
+  await page.waitForFunction(`document.querySelectorAll('article.device').length === 1`);
+  assert.equal(await page.locator('article.device').getAttribute('data-device'), 'garage_lock');
+  await page.fill('input[type="search"]', 'no such device');
+  await page.locator('.devices p.muted', { hasText: 'No device matches.' }).waitFor();
+  await page.fill('input[type="search"]', '');
+  await card('movie_scene').waitFor();
+
+  const lock = card('garage_lock');
+  const unlock = lock.locator('button[aria-label="Garage door: Unlock"]');
+  const asked: string[] = [];
+  let since = received.length;
+  page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  await unlock.click();
+  assert.deepEqual(asked, ['Unlock Garage door?']);
+  page.once('dialog', (d) => { asked.push(d.message()); void d.accept(); });
+  await unlock.click();
+  assert.equal(await nextMessage('garage/lock/set', since), 'UNLOCK');
+  assert.equal(received.slice(since).filter((m) => m.topic === 'garage/lock/set').length, 1, 'the cancelled one sent nothing');
+
+  since = received.length;
+  await card('movie_scene').locator('button[aria-label="Movie time: Activate"]').click();
+  assert.equal(await nextMessage('scenes/movie/set', since), 'ON');
+});
+
+test('a brightness slider, a cover\'s position and a thermostat\'s target send their commands to the device', { skip: missing }, async () => {
+  let since = received.length;
+  await card('study_bulb').locator('input[type="range"][aria-label="Desk bulb: Brightness"]').fill('50');
+  const dim = JSON.parse(await nextMessage('esphome/study/light/set', since)) as { brightness?: number };
+  assert.ok(typeof dim.brightness === 'number' && dim.brightness > 100 && dim.brightness < 160, JSON.stringify(dim));
+
+  since = received.length;
+  await card('study_blinds').locator('input[type="range"][aria-label="Study blinds: Position"]').fill('30');
+  assert.equal(await nextMessage('study/blinds/position/set', since), '30');
+
+  since = received.length;
+  const target = card('hall_thermostat').locator('input[type="number"][aria-label="Hall thermostat: Target temperature"]');
+  assert.equal(await target.getAttribute('max'), '30', 'the range the thermostat announced');
+  await target.fill('21.5');
+  await target.press('Tab');
+  assert.equal(await nextMessage('hall/trv/set', since), '21.5');
 });
