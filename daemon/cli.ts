@@ -113,14 +113,16 @@ program.command('mqtt-user').description('users of the embedded MQTT broker')
 
 const devices = program.command('devices').description('the devices the hub knows');
 devices.command('set <id>')
-  .description('set a device\'s name, area and aliases on the running hub (kept in the data dir; voice uses them at once)')
+  .description('set a device\'s name, area, floor and aliases on the running hub (kept in the data dir; voice uses them at once)')
   .option('--name <name>', 'the name to say and show')
   .option('--area <area>', 'the room it is in')
+  .option('--floor <floor>', 'the floor it is on, a key or alias under floors: (else its area\'s floor)')
+  .option('--no-floor', 'back on its area\'s floor')
   .option('--alias <alias>', 'another name it answers to; repeatable', collect, [])
   .option('--clear-alias', 'drop its aliases first (with --alias: replace them)')
   .option('--reset', 'back to the name, area and aliases the device announced')
   .option('--url <url>', 'the hub\'s HTTP address (default: http://127.0.0.1:<http.port>)')
-  .action(async (id: string, opts: { name?: string; area?: string; alias: string[]; clearAlias?: boolean; reset?: boolean; url?: string }) => {
+  .action(async (id: string, opts: { name?: string; area?: string; floor?: string | false; alias: string[]; clearAlias?: boolean; reset?: boolean; url?: string }) => {
     const { devicesSet } = await import('./devicesSetCommand.js');
     process.exitCode = await devicesSet({ configPath: configPath(), id, ...opts });
   });

@@ -3,7 +3,7 @@ import { signToken } from './auth/tokens.js';
 import { withConfig, processIo, type Io } from './cliCommands.js';
 
 /**
- * `voicehub devices set ID [--name N] [--area A] [--alias X]… [--clear-alias] [--reset]`: asks the running
+ * `voicehub devices set ID [--name N] [--area A] [--floor F | --no-floor] [--alias X]… [--clear-alias] [--reset]`: asks the running
  * hub over its HTTP API (PATCH /api/devices/:id) with a short-lived admin token the CLI makes from the hub's
  * signing key in the data dir (whoever can read that key is the hub's admin already).
  *
@@ -16,6 +16,8 @@ export interface DevicesSetOptions {
   id: string;
   name?: string;
   area?: string;
+  /** A configured floor (key or alias); false (`--no-floor`) puts it back on its area's floor. */
+  floor?: string | false;
   alias: string[];
   clearAlias?: boolean;
   reset?: boolean;
@@ -27,11 +29,12 @@ export interface DevicesSetOptions {
 const TOKEN_TTL = '2m';
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export function patchBody(o: Pick<DevicesSetOptions, 'name' | 'area' | 'alias' | 'clearAlias' | 'reset'>): Record<string, unknown> {
+export function patchBody(o: Pick<DevicesSetOptions, 'name' | 'area' | 'floor' | 'alias' | 'clearAlias' | 'reset'>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (o.reset) body.reset = true;
   if (o.name !== undefined) body.name = o.name;
   if (o.area !== undefined) body.area = o.area;
+  if (o.floor !== undefined) body.floor = o.floor === false ? null : o.floor;
   if (o.clearAlias) body.aliases = o.alias;
   else if (o.alias.length > 0) body.addAliases = o.alias;
   return body;
@@ -46,7 +49,7 @@ export async function devicesSet(options: DevicesSetOptions, io: Io = processIo)
   return withConfig(options.configPath, io, async (config) => {
     const body = patchBody(options);
     if (Object.keys(body).length === 0) {
-      io.err('voicehub: nothing to set: give --name, --area, --alias, --clear-alias or --reset');
+      io.err('voicehub: nothing to set: give --name, --area, --floor, --no-floor, --alias, --clear-alias or --reset');
       return 2;
     }
     const base = (options.url ?? defaultUrl(config.http.host, config.http.port)).replace(/\/+$/, '');
@@ -65,14 +68,14 @@ export async function devicesSet(options: DevicesSetOptions, io: Io = processIo)
         + 'Names are set on the running hub: start it (voicehub start), or pass --url if it listens elsewhere.');
       return 1;
     }
-    const answer = await res.json().catch(() => null) as { device?: { id: string; name: string; area?: string; aliases: string[] }; error?: { code: string; reason?: string; message: string } } | null;
+    const answer = await res.json().catch(() => null) as { device?: { id: string; name: string; area?: string; floor?: string; aliases: string[] }; error?: { code: string; reason?: string; message: string } } | null;
     if (!res.ok || !answer?.device) {
       const e = answer?.error;
       io.err(`voicehub: ${e ? `${e.message} [${e.reason ?? e.code}]` : `the hub answered ${res.status}`}`);
       return res.status === 400 ? 2 : 1;
     }
     const d = answer.device;
-    io.out(`${d.id}: name "${d.name}", area ${d.area ? `"${d.area}"` : '-'}, aliases ${d.aliases.length > 0 ? d.aliases.map((a) => `"${a}"`).join(', ') : '-'}`);
+    io.out(`${d.id}: name "${d.name}", area ${d.area ? `"${d.area}"` : '-'}${d.floor ? `, floor "${d.floor}"` : ''}, aliases ${d.aliases.length > 0 ? d.aliases.map((a) => `"${a}"`).join(', ') : '-'}`);
     return 0;
   });
 }

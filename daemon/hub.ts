@@ -11,6 +11,8 @@ import { HttpServer } from './http/httpServer.js';
 import { registerOpsRoutes } from './http/opsRoutes.js';
 import { Lifecycle } from './core/lifecycle.js';
 import { MqttSubsystem } from './mqtt/mqttSubsystem.js';
+import { bridgeDevicesTopic } from '../devices/zigbee2mqtt.js';
+import { MAX_BRIDGE_PAYLOAD_BYTES } from '../devices/payload.js';
 import { AuthService } from './auth/authService.js';
 import { loadJose } from './auth/tokens.js';
 import { DeviceService } from './devices/deviceService.js';
@@ -85,7 +87,11 @@ export class Hub {
     this.auth = auth;
     const devices = new DeviceService(sub('devices'));
     this.devices = devices;
-    const mqtt = new MqttSubsystem(sub('mqtt'), { commandTopics: devices });
+    // Zigbee2MQTT's device list may be as large as the registry reads (devices/payload.ts), over mqtt.maxPacketBytes.
+    const mqtt = new MqttSubsystem(sub('mqtt'), {
+      commandTopics: devices,
+      largeTopic: { topic: bridgeDevicesTopic(config.mqtt.zigbee2mqttBaseTopic), maxBytes: MAX_BRIDGE_PAYLOAD_BYTES + BRIDGE_PACKET_HEADROOM },
+    });
     this.mqtt = mqtt;
     const routes: Subsystem = {
       name: 'routes',
@@ -94,6 +100,7 @@ export class Hub {
         registerApiRoutes(this.http, { devices, plugins: this.plugins.host }, auth);
         await registerPageRoutes(this.http, {
           dataDir: config.dataDir, clock: this.ctx.clock, log: log.child({ subsystem: 'page' }), auth, devices, logRing: options.logRing,
+          floors: config.floors,
         });
       },
       stop: async () => {},
@@ -227,6 +234,9 @@ function childContext(root: HubContext, log: Logger): HubContext {
     set mqtt(value) { root.mqtt = value; },
   };
 }
+
+/** A PUBLISH's own bytes around its payload: fixed header, topic, packet id, MQTT 5 properties. */
+const BRIDGE_PACKET_HEADROOM = 64 * 1024;
 
 /**
  * An area's floor from `areas.<name>.floor` (PROTOCOL §1), matched without regard to case (discovery says

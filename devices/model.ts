@@ -216,6 +216,11 @@ export interface Device {
   /** Set when the name is the user's (a `devices:` entry or `voicehub devices set`), not as announced. */
   nameChosen?: boolean;
   area?: string;
+  /**
+   * A floor (a key of `floors:`) set on the device itself by its user (`voicehub devices set --floor`, the page);
+   * without it the device is on its area's floor.
+   */
+  floor?: string;
   type: DeviceType;
   capabilities: Capability[];
   source: DeviceSource;

@@ -402,6 +402,8 @@ export class DeviceRegistry {
     const area = u?.area ?? o?.area ?? stored.announced.area;
     if (area) d.area = area;
     else delete d.area;
+    if (u?.floor) d.floor = u.floor;
+    else delete d.floor;
   }
 
   private index(device: Device): void {

@@ -73,7 +73,7 @@ export const ErrorCodes = {
   WATCHDOG_PID_INVALID: 'WATCHDOG_PID is not a process id; watchdog off',
   WATCHDOG_PID_OTHER: 'WATCHDOG_PID names another process, so the watchdog is not ours to feed',
   WATCHDOG_WITHOUT_SOCKET: 'WATCHDOG_USEC is set without NOTIFY_SOCKET; watchdog off',
-  DEVICE_OVERRIDE_INVALID: 'a name, area or alias set for a device (PATCH /api/devices/:id, `voicehub devices set`) is not allowed',
+  DEVICE_OVERRIDE_INVALID: 'a name, area, alias or floor set for a device (PATCH /api/devices/:id, `voicehub devices set`) is not allowed',
   // The page (issue 17).
   PAIRING_CODE_INVALID: 'a pairing code from `voicehub pair` is wrong, expired or already used (POST /api/pair answers 401)',
   PAGE_NOT_BUILT: 'the page\'s files are missing from dist/page (run `npm run build`); GET / answers 503',

@@ -38,9 +38,10 @@ export class DeviceService implements Subsystem {
     // Users' names, aliases and areas (`voicehub devices set`, PATCH /api/devices/:id): a file edited by
     // hand or damaged keeps what fits, and start-up goes on.
     const overrides = await ctx.store.collection('deviceOverrides', emptyOverridesDocument);
-    const checked = checkOverridesDocument(overrides.data);
-    if (checked.dropped > 0) {
-      ctx.log.warn({ dropped: checked.dropped, code: 'STORED_ENTRY_INVALID' }, 'device overrides that do not fit were dropped');
+    const checked = checkOverridesDocument(overrides.data, ctx.config.floors);
+    if (checked.dropped > 0 || checked.floorsDropped > 0) {
+      ctx.log.warn({ dropped: checked.dropped, floorsDropped: checked.floorsDropped, code: 'STORED_ENTRY_INVALID' },
+        'device overrides that do not fit were dropped (a floor no longer under floors: is dropped alone)');
       overrides.data = checked.doc;
       overrides.markDirty();
     } else overrides.data = checked.doc;
@@ -93,7 +94,7 @@ export class DeviceService implements Subsystem {
   }
 
   /**
-   * Changes the name, area or aliases of a device as a user asked (`body` is untrusted: the HTTP API's
+   * Changes the name, area, aliases or floor of a device as a user asked (`body` is untrusted: the HTTP API's
    * JSON). Applied at once (voice uses it from the next utterance) and persisted with a coalesced write.
    * Throws DEVICE_OVERRIDE_INVALID for a bad body, DEVICE_NOT_FOUND for an id no device has.
    */
@@ -103,7 +104,7 @@ export class DeviceService implements Subsystem {
     if (!registry || !store) throw new HubError('SHUTTING_DOWN', 'the device service is not running');
     const device = registry.get(id);
     if (!device) throw new HubError('DEVICE_NOT_FOUND', `no device with id ${JSON.stringify(id.slice(0, 256))}`);
-    const checked = checkPatch(body);
+    const checked = checkPatch(body, this.ctx.config.floors);
     if (!checked.ok) throw new HubError('DEVICE_OVERRIDE_INVALID', checked.reason);
     const next = applyPatch(store.data.overrides[id], checked.patch);
     if (next && !(id in store.data.overrides) && Object.keys(store.data.overrides).length >= MAX_OVERRIDES) {

@@ -20,6 +20,7 @@ export function intentDevice(device: Device, spoken?: SpokenName): IntentDevice 
     name,
     aliases,
     ...(area ? { area } : {}),
+    ...(device.floor ? { floor: device.floor } : {}),
     type: device.type,
     capabilities: device.capabilities,
     ...(m?.deviceClass ? { deviceClass: m.deviceClass } : {}),

@@ -248,8 +248,10 @@ export class DeviceLists {
     return types.some((t) => this.types.has(t));
   }
 
-  /** The floor key of a device (through its area), or undefined. */
+  /** The floor key of a device: its own (set by its user), else its area's; or undefined. */
   floorOf(deviceId: string): string | undefined {
+    const own = this.byId.get(deviceId)?.floor;
+    if (own !== undefined) return own;
     const area = this.areaOf.get(deviceId);
     return area === undefined ? undefined : this.floorOfArea.get(area);
   }

@@ -16,6 +16,8 @@ export interface IntentDevice {
   name: string;
   aliases: readonly string[];
   area?: string;
+  /** A floor key set on the device itself (`voicehub devices set --floor`): goes before its area's floor. */
+  floor?: string;
   type: DeviceType;
   /** When known, commands a device cannot take are refused (DEVICE_UNSUPPORTED) instead of sent. */
   capabilities?: readonly Capability[];

@@ -40,6 +40,12 @@ export interface EmbeddedBrokerOptions {
   anonymousCommands?: boolean;
   /** Called for every connection, login or publish the broker turns away, with why. */
   onRefused?: (reason: BrokerRefusal) => void;
+  /**
+   * One topic whose PUBLISH may be larger than `maxPacketBytes` (Zigbee2MQTT's `bridge/devices`): up to
+   * `maxBytes`, from a logged-in client, while all such packets being received at once stay within twice that,
+   * each arriving whole within `maxMs` (default 60 s) or its connection is closed and its share freed.
+   */
+  largeTopic?: { topic: string; maxBytes: number; maxMs?: number };
 }
 
 /** The `reason` label of `voicehub_mqtt_refused_total`. */
@@ -65,6 +71,10 @@ const DRAIN_TIMEOUT_MS = 30_000;
 /** mqemitter slots for messages being delivered at once (aedes default 100); slots are held one tick each. */
 const DELIVERY_CONCURRENCY = 500;
 const TCP_KEEPALIVE_MS = 60_000;
+/** Large packets (largeTopic) of the largest size the broker receives at once, from all connections. */
+const LARGE_BUDGET_PACKETS = 2;
+/** A large packet must arrive whole within this (8 MiB at 2 Mbit/s takes 34 s), or it stops holding the budget. */
+const LARGE_PACKET_MAX_MS = 60_000;
 /** Remote addresses whose connection rate is tracked at once; idle ones are forgotten first. */
 const MAX_TRACKED_ADDRESSES = 4096;
 
@@ -89,8 +99,16 @@ export class EmbeddedBroker implements MqttTransport {
   private readonly waiting = new Map<Duplex, Socket>();
   private running = false;
   private readonly dropped = { rateLimited: 0, tooLarge: 0, malformed: 0, slowConsumer: 0 };
+  /** Bytes of large packets (largeTopic) being received now, by every connection together. */
+  private largeInFlight = 0;
+  private readonly largeTopic: { topic: Buffer; maxBytes: number; maxMs: number } | null;
 
-  constructor(private readonly options: EmbeddedBrokerOptions) {}
+  constructor(private readonly options: EmbeddedBrokerOptions) {
+    const large = options.largeTopic;
+    this.largeTopic = large
+      ? { topic: Buffer.from(large.topic, 'utf8'), maxBytes: Math.max(large.maxBytes, options.maxPacketBytes), maxMs: large.maxMs ?? LARGE_PACKET_MAX_MS }
+      : null;
+  }
 
   get connected(): boolean {
     return this.running;
@@ -259,10 +277,36 @@ export class EmbeddedBroker implements MqttTransport {
     this.sockets.add(socket);
     // Devices that lose power mid-session leave half-open sockets; MQTT keepalive 0 would never notice.
     socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
-    const conn = new GuardedConnection(socket, {
+    const large = this.largeTopic;
+    let stalled: NodeJS.Timeout | undefined;
+    const conn: GuardedConnection = new GuardedConnection(socket, {
       maxPacketBytes: this.options.maxPacketBytes,
       maxBufferedBytes: this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       onProblem: (problem) => this.onProblem(problem, address),
+      // Only a client that has logged in, and only while the large packets arriving at once fit the shared
+      // budget: a socket that never sent CONNECT, or many clients at once, cannot make the hub hold megabytes.
+      ...(large ? {
+        large: {
+          topic: large.topic, maxBytes: large.maxBytes,
+          claim: (bytes: number) => {
+            if (this.waiting.has(conn) || this.largeInFlight + bytes > large.maxBytes * LARGE_BUDGET_PACKETS) return false;
+            this.largeInFlight += bytes;
+            // A client trickling its list byte by byte would hold its share for ever: it has maxMs.
+            stalled = setTimeout(() => {
+              this.dropped.tooLarge++;
+              this.options.onRefused?.('too_large');
+              this.options.log.warn({ address }, `mqtt connection closed: its ${large.topic.toString()} packet did not arrive whole within ${large.maxMs} ms`);
+              conn.destroy();
+            }, large.maxMs);
+            stalled.unref();
+            return true;
+          },
+          release: (bytes: number) => {
+            clearTimeout(stalled);
+            this.largeInFlight -= bytes;
+          },
+        },
+      } : {}),
     });
     this.waiting.set(conn, socket);
     socket.once('close', () => { this.sockets.delete(socket); this.waiting.delete(conn); });
@@ -287,7 +331,7 @@ export class EmbeddedBroker implements MqttTransport {
     else if (problem === 'malformed') this.dropped.malformed++;
     else this.dropped.slowConsumer++;
     this.options.onRefused?.(problem === 'too-large' ? 'too_large' : problem === 'malformed' ? 'malformed' : 'slow_consumer');
-    const why = problem === 'too-large' ? `packet larger than mqtt.maxPacketBytes (${this.options.maxPacketBytes})`
+    const why = problem === 'too-large' ? `packet larger than mqtt.maxPacketBytes (${this.options.maxPacketBytes})${this.largeTopic ? ` (${this.largeTopic.topic.toString()} may be ${this.largeTopic.maxBytes} from a logged-in client)` : ''}`
       : problem === 'malformed' ? 'malformed packet length' : 'slow consumer: too many bytes waiting to be sent';
     this.options.log.warn({ address }, `mqtt connection closed: ${why}`);
   }

@@ -1,12 +1,14 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { FrameSizeGuard, type FrameProblem } from './frameSizeGuard.js';
+import { FrameSizeGuard, type FrameProblem, type LargePacketAllowance } from './frameSizeGuard.js';
 
 export type ConnectionProblem = FrameProblem | 'slow-consumer';
 
 export interface GuardOptions {
   /** Largest packet a client may send (`mqtt.maxPacketBytes`). */
   maxPacketBytes: number;
+  /** The one topic that may be larger (Zigbee2MQTT's bridge/devices), for this connection. */
+  large?: LargePacketAllowance;
   /** Bytes the broker may hold unsent for one client before it is cut off as a slow consumer. */
   maxBufferedBytes: number;
   onProblem(problem: ConnectionProblem): void;
@@ -20,15 +22,17 @@ export interface GuardOptions {
  * - outbound: writes never report backpressure to aedes. aedes waits for `drain` on a full socket while
  *   holding one of its shared delivery slots (`concurrency`), so a subscriber that stops reading would
  *   stall delivery to everyone else until `drainTimeout`. Here the data is handed to the socket at once
- *   and the client is cut off when more than `maxBufferedBytes` are waiting for it (what Mosquitto's
- *   max_queued_bytes does), so memory per client stays bounded and the other clients never wait.
+ *   and the client is cut off when more than `maxBufferedBytes` are already waiting for it as the next
+ *   packet is written (what Mosquitto's max_queued_bytes does), so memory per client stays bounded (by that
+ *   plus one packet: a subscriber that keeps up still receives a bridge list larger than the bound) and the
+ *   other clients never wait.
  */
 export class GuardedConnection extends Duplex {
   private readonly frames: FrameSizeGuard;
 
   constructor(private readonly socket: Socket, private readonly options: GuardOptions) {
     super({ allowHalfOpen: false });
-    this.frames = new FrameSizeGuard(options.maxPacketBytes);
+    this.frames = new FrameSizeGuard(options.maxPacketBytes, options.large);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.push(null));
     socket.on('error', (err) => this.destroy(err));
@@ -48,16 +52,19 @@ export class GuardedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.socket.write(chunk);
-    callback(this.backlogError());
+    const error = this.backlogError();
+    if (!error) this.socket.write(chunk);
+    callback(error);
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const error = this.backlogError();
+    if (error) return callback(error);
     // One TCP segment for a corked burst (mqtt-packet corks around each packet it writes).
     this.socket.cork();
     for (const { chunk } of chunks) this.socket.write(chunk);
     this.socket.uncork();
-    callback(this.backlogError());
+    callback(null);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -66,6 +73,7 @@ export class GuardedConnection extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.frames.close();
     this.socket.destroy();
     callback(error);
   }

@@ -22,6 +22,8 @@ export interface MqttSubsystemOptions {
   maxClients?: number;
   /** Embedded mode only: which topics are a known device's command topics (anonymous clients may not publish there). */
   commandTopics?: CommandTopicSource;
+  /** Embedded mode only: the one topic that may be larger than mqtt.maxPacketBytes (Zigbee2MQTT's bridge/devices). */
+  largeTopic?: { topic: string; maxBytes: number };
 }
 
 /**
@@ -80,6 +82,7 @@ export class MqttSubsystem implements Subsystem {
         // The device subsystem starts after this one; until it has, no topic is a known command topic.
         isDeviceCommandTopic: (topic) => this.options.commandTopics?.isCommandTopic(topic) === true,
         anonymousCommands: config.anonymousCommands,
+        ...(this.options.largeTopic ? { largeTopic: this.options.largeTopic } : {}),
       });
     await transport.start(signal);
     this.transport = transport;

@@ -24,7 +24,12 @@ export interface PagePorts {
   devices: { command(id: string, command: DeviceCommand, options: { traceId?: string; source: string }): Promise<void> };
   /** The last log lines (admin only); none when the hub was built without one (tests, benchmarks). */
   logRing?: LogRing;
+  /** The configured floors (`floors:`), for the edit form's floor picker. */
+  floors?: Readonly<Record<string, { readonly aliases?: readonly string[]; readonly level?: number }>>;
 }
+
+/** One configured floor as `GET /api/floors` lists it. */
+export interface FloorChoice { id: string; aliases: readonly string[]; level: number }
 
 /** Pairing is brute-forceable in principle (10⁶ codes): few tries per address, and few for everyone together. */
 const PAIR_PER_ADDRESS = { perSecond: 5 / 60, burst: 5, maxKeys: 1024 };
@@ -37,7 +42,8 @@ const COMMAND_STATUS: Record<string, number> = {
 };
 
 /**
- * The page (PROTOCOL §2, §9): `GET /` and its assets, `POST /api/pair`, `POST /api/command`, `GET /api/logs`.
+ * The page (PROTOCOL §2, §9): `GET /` and its assets, `POST /api/pair`, `POST /api/command`, `GET /api/logs`,
+ * `GET /api/floors`.
  * Device state reaches the page over `/voice` (`?feed=devices`, daemon/voice/deviceFeed.ts).
  *
  * Renaming a device, its aliases and area goes through `PATCH /api/devices/:id` (daemon/http/apiRoutes.ts,
@@ -101,6 +107,15 @@ export async function registerPageRoutes(http: HttpServer, ports: PagePorts): Pr
       if (!isHubError(err) || !(err.code in COMMAND_STATUS)) throw err;
       sendJson(res, COMMAND_STATUS[err.code]!, { error: { code: err.code, message: err.message } });
     }
+  });
+
+  // The floors a device may be moved to (the edit form's picker), lowest first: config, read once.
+  const floors: FloorChoice[] = Object.entries(ports.floors ?? {})
+    .map(([id, f]) => ({ id, aliases: [...(f.aliases ?? [])], level: f.level ?? 0 }))
+    .sort((a, b) => a.level - b.level || a.id.localeCompare(b.id));
+  http.route('GET', '/api/floors', async (req, res) => {
+    if (!(await requireScope(req, res, ports.auth, 'devices:read'))) return;
+    sendJson(res, 200, { floors });
   });
 
   http.route('GET', '/api/logs', async (req, res) => {

@@ -108,7 +108,8 @@ export class DeviceFeed {
     }
     const area = d.area ?? null;
     return {
-      id: d.id, name: d.name, aliases: d.aliases, area, floor: area && this.options.floorOf ? this.options.floorOf(area) : null,
+      // A floor set on the device itself goes before its area's (devices/userOverrides.ts).
+      id: d.id, name: d.name, aliases: d.aliases, area, floor: d.floor ?? (area && this.options.floorOf ? this.options.floorOf(area) : null),
       type: d.type, capabilities: d.capabilities, state: d.state, available: d.available, lastSeen: d.lastSeen, limits,
     };
   }

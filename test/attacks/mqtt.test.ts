@@ -8,6 +8,7 @@ import { connect, connectAsync, MqttClient, type IClientOptions } from 'mqtt';
 import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
+import { publishStart, rawClient } from '../helpers/rawMqtt.js';
 
 /**
  * Issue 11, MQTT side: attacks on the real daemon (the built bundle) and its embedded broker, or on the
@@ -334,4 +335,50 @@ test('finding 4, last step: an anonymous loopback client may not publish to a kn
   assert.equal(await publishOrClosed(allowed, 'hall/lamp/set', 'ON', false), 'ok');
   assert.equal(await seen, 'hall/lamp/set ON');
   assert.equal(await metric(open, 'voicehub_mqtt_refused_total', 'reason="anonymous_command"'), 0);
+});
+
+test('only Zigbee2MQTT\'s bridge/devices may be larger than mqtt.maxPacketBytes, only from a logged-in client, and only two such packets at once', { timeout: 120_000 }, async (t) => {
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS });
+  const port = d.mqttPort!;
+  const url = `mqtt://127.0.0.1:${port}`;
+  const tooLarge = () => metric(d, 'voicehub_mqtt_refused_total', 'reason="too_large"');
+  const TOPIC = 'zigbee2mqtt/bridge/devices';
+
+  // Before CONNECT: refused at the header, though the topic is the allowed one.
+  let before = await tooLarge();
+  const stranger = await rawClient(t, port, null);
+  stranger.write(publishStart(TOPIC, 1 << 20));
+  await stranger.closed;
+  assert.equal(await tooLarge(), before + 1);
+
+  // Logged in, but another topic, or one that only starts like it.
+  for (const topic of ['home/big', 'zigbee2mqtt/bridge/devices/x', 'zigbee2mqtt/bridge/device']) {
+    const c = await client(t, url);
+    assert.equal(await publishOrClosed(c, topic, Buffer.alloc(1 << 20), false), 'closed', topic);
+  }
+
+  // Three logged-in clients start 8 MiB lists at once: two fit the shared budget, the third is refused.
+  before = await tooLarge();
+  const senders = await Promise.all(['a', 'b', 'c'].map((id) => rawClient(t, port, `big-${id}`)));
+  for (const s of senders) s.write(publishStart(TOPIC, 8 * 1024 * 1024));
+  await Promise.race(senders.map((s) => s.closed));
+  assert.equal(senders.filter((s) => s.isClosed()).length, 1);
+  assert.equal(await tooLarge(), before + 1);
+
+  // One holder goes away mid-packet: its share is free again, and a real 4 MiB list is taken and applied.
+  const held = senders.filter((s) => !s.isClosed());
+  held[0]!.destroy();
+  const list = JSON.stringify([{
+    ieee_address: '0x00124b0000abcdef', friendly_name: 'budget_lamp', type: 'Router', supported: true, interview_completed: true,
+    definition: { model: 'X', vendor: 'Y', description: 'x'.repeat(4 * 1024 * 1024), exposes: [{ type: 'light', features: [{ type: 'binary', name: 'state', property: 'state', value_on: 'ON', value_off: 'OFF', access: 7 }] }] },
+  }]);
+  const z2m = await client(t, url, { clientId: 'zigbee2mqtt' });
+  assert.equal(await publishOrClosed(z2m, TOPIC, list, true), 'ok');
+  assert.equal(held[1]!.isClosed(), false, 'the other holder was never cut off');
+  const read = (await runCli(['token', 'create', '--sub', 'a', '--scope', 'devices:read'], { cwd: d.dir, env: { VOICEHUB_DATA_DIR: join(d.dir, 'data') } })).stdout.trim();
+  let names: string[] = [];
+  for (const end = Date.now() + 20_000; !names.includes('budget_lamp') && Date.now() < end; await sleep(100)) {
+    names = ((await (await fetch(`${d.url}/api/devices`, { headers: { authorization: `Bearer ${read}` } })).json()) as { devices: Array<{ name: string }> }).devices.map((x) => x.name);
+  }
+  assert.ok(names.includes('budget_lamp'), JSON.stringify(names));
 });

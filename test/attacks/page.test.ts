@@ -7,12 +7,15 @@ import { makeTempDir, runCli, startDaemon, type DaemonProcess } from '../helpers
 /**
  * Issue 17, the page's routes as an attacker sees them, against the real daemon: pairing-code guessing,
  * hostile bodies, commands without the scope or with bad values, the log view without admin, the device
- * feed without devices:read, and paths that try to leave dist/page. One hub for the file.
+ * feed without devices:read, the floor list without a token, a floor not configured, and paths that try to
+ * leave dist/page. One hub for the file.
  */
 let hub: DaemonProcess;
 let dir = '';
 const CONFIG = `devices:
   - { id: hall_switch, name: Hall switch, type: switch, commandTopic: hall/switch/set, stateTopic: hall/switch }
+floors:
+  ground: { aliases: [downstairs], level: 0 }
 `;
 
 async function token(scope: string): Promise<string> {
@@ -107,5 +110,25 @@ test('paths that try to leave dist/page are 404', async () => {
     const res = await fetch(`${hub.url}${path}`);
     assert.notEqual(res.status, 200, path);
     assert.ok(!(await res.text()).includes('"devDependencies"'), path);
+  }
+});
+
+test('the floor list needs devices:read; moving a device to a floor needs admin and a configured floor', async () => {
+  assert.equal((await fetch(`${hub.url}/api/floors`)).status, 401);
+  const voice = await fetch(`${hub.url}/api/floors`, { headers: { authorization: `Bearer ${await token('voice')}` } });
+  assert.equal(voice.status, 403);
+  const read = await fetch(`${hub.url}/api/floors`, { headers: { authorization: `Bearer ${await token('devices:read')}` } });
+  assert.deepEqual(await read.json(), { floors: [{ id: 'ground', aliases: ['downstairs'], level: 0 }] });
+  const patch = async (body: unknown, scope: string) => {
+    const res = await fetch(`${hub.url}/api/devices/hall_switch`, {
+      method: 'PATCH', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(scope)}` },
+    });
+    return { status: res.status, body: await res.json() as { error?: { reason?: string } } };
+  };
+  assert.equal((await patch({ floor: 'ground' }, 'devices:control devices:read')).status, 403);
+  for (const floor of ['__proto__', 'constructor', 'toString', 'x'.repeat(65), ['ground'], { id: 'ground' }, '<img src=x>']) {
+    const r = await patch({ floor }, 'admin');
+    assert.equal(r.status, 400, JSON.stringify(floor));
+    assert.equal(r.body.error?.reason, 'DEVICE_OVERRIDE_INVALID', JSON.stringify(floor));
   }
 });

@@ -12,6 +12,7 @@ import { silentLogger } from '../../daemon/core/log.js';
 import { systemClock, type HealthChecks, type HealthResult, type HubContext } from '../../daemon/core/context.js';
 import { MqttSubsystem } from '../../daemon/mqtt/mqttSubsystem.js';
 import { EmbeddedBroker } from '../../daemon/mqtt/embeddedBroker.js';
+import { publishStart, rawClient } from '../helpers/rawMqtt.js';
 import { addMqttUser } from '../../daemon/mqtt/users.js';
 import { isHubError } from '../../daemon/core/errors.js';
 
@@ -322,4 +323,34 @@ test('issue 18 finding: idle sockets that never send CONNECT cannot hold every s
   // Three logged-in clients fill the cap: a fourth is dropped, nobody logged in is evicted.
   assert.equal(await connectOutcome(url), 'dropped');
   assert.ok(refusals.includes('max_clients'));
+});
+
+test('the large topic: a list that stalls mid-packet is cut off after maxMs and frees its share; a whole one is delivered to a subscriber past maxBufferedBytes', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'voicehub-mqtt-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const TOPIC = 'zigbee2mqtt/bridge/devices';
+  const broker = new EmbeddedBroker({
+    host: '127.0.0.1', port: 0, anonymousFrom: ['127.0.0.0/8'], dataDir, maxPacketBytes: 65536, connectionsPerSecond: 50,
+    maxBufferedBytes: 128 * 1024, log: silentLogger(), clock: systemClock,
+    // A budget of two 512 KiB packets; a stalled one is cut after 300 ms.
+    largeTopic: { topic: TOPIC, maxBytes: 512 * 1024, maxMs: 300 },
+  });
+  await broker.start();
+  t.after(() => broker.stop());
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const stalled = await Promise.all([rawClient(t, broker.port, 'stall-1'), rawClient(t, broker.port, 'stall-2')]);
+  for (const s of stalled) s.write(publishStart(TOPIC, 400 * 1024));
+  await Promise.all(stalled.map((s) => s.closed));
+  assert.equal((broker.health() as unknown as { dropped: { tooLarge: number } }).dropped.tooLarge, 2);
+
+  // Both shares are free again: a whole list goes through, to a subscriber whose unsent bound is smaller.
+  const subscriber = await client(t, url);
+  await subscriber.subscribeAsync(TOPIC);
+  const got = nextMessage(subscriber, TOPIC);
+  const sender = await client(t, url);
+  const list = JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ ieee_address: `0x${i}`, friendly_name: `lamp_${i}`, pad: 'x'.repeat(1000) })));
+  assert.ok(list.length > 128 * 1024 * 3);
+  await sender.publishAsync(TOPIC, list, { qos: 1 });
+  assert.equal((await got).payload.length, list.length);
+  assert.equal((broker.health() as unknown as { dropped: { slowConsumer: number } }).dropped.slowConsumer, 0);
 });

@@ -288,6 +288,22 @@ test('hold to talk streams 16 kHz s16le audio frames from the fake microphone to
   assert.equal((JSON.parse(command.startsWith('{') ? command : '{}') as { state?: string }).state, 'ON', command);
 });
 
+test('the talk button works from the keyboard: Space held down streams audio, Space let go ends the stream', { skip: missing || (!espeak && 'espeak-ng is not installed (apt-get install espeak-ng)') }, async () => {
+  const from = sentFrames.length;
+  await page.locator('button.talk').focus();
+  await page.keyboard.down('Space');
+  const binary = (): number => sentFrames.slice(from).filter((f) => Buffer.isBuffer(f)).length;
+  for (let i = 0; i < 1000 && binary() < 5; i++) await new Promise((r) => setTimeout(r, 20));
+  await page.keyboard.up('Space');
+  const texts = (): Array<{ type: string; id: string }> => sentFrames.slice(from)
+    .filter((f): f is string => typeof f === 'string').map((f) => JSON.parse(f) as { type: string; id: string });
+  const start = texts().find((f) => f.type === 'audio.start');
+  assert.ok(start, 'audio.start was sent');
+  assert.ok(binary() >= 5, 'audio frames were streamed while Space was held');
+  await page.locator(`.exchanges li[data-id="${start.id}"] .error, .exchanges li[data-id="${start.id}"] .reply`).first().waitFor();
+  assert.ok(texts().some((f) => f.type === 'audio.end' && f.id === start.id), 'letting go of Space ends the stream');
+});
+
 test('the page reconnects by itself when the hub restarts, and says so', { skip: missing }, async () => {
   await hub.stop();
   await page.locator('[data-status="reconnecting"]').waitFor();
@@ -317,10 +333,18 @@ test('an admin token pasted in signs in; the hub panel shows health checks, plug
   await page.fill('#token', admin);
   await page.click('form.paste button');
   await page.locator('[data-status="live"]').waitFor();
+  // A log line carrying markup from MQTT: a discovery topic (any UTF-8 is a valid topic) with a bad payload.
+  const hostileTopic = 'homeassistant/switch/<img src=x onerror="window.__xss=3">/config';
+  const sender = await connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
+  await sender.publishAsync(hostileTopic, '{not json', { qos: 1 });
+  await sender.endAsync();
   await page.click('nav [role="tab"]:nth-child(2)');
   await page.locator('.checks li strong', { hasText: 'db' }).waitFor();
   await page.locator('.plugins li strong', { hasText: 'voicehub.devices' }).waitFor();
   await page.waitForFunction(`(document.querySelector('pre.logs')?.textContent ?? '').includes('listening')`);
+  await page.waitForFunction(`(document.querySelector('pre.logs')?.textContent ?? '').includes('onerror')`);
+  assert.equal(await page.locator('pre.logs img').count(), 0, 'a log line is text');
+  assert.equal(await page.evaluate('window.__xss'), undefined);
   assert.ok(!(await page.locator('pre.logs').textContent() ?? '').includes(admin), 'no token in the log view');
   await page.selectOption('select[aria-label="Language"]', 'zh-CN');
   await page.locator('h2#hub-title', { hasText: '集线器' }).waitFor();
@@ -337,4 +361,16 @@ test('a token without devices:read says why no devices are shown', { skip: missi
   await page.click('form.paste button');
   await page.locator('main.home .notice[role="status"]').waitFor();
   assert.equal(await page.locator('article.device').count(), 0);
+});
+
+test('the page follows the browser\'s language: a browser set to Chinese gets the Chinese page', { skip: missing }, async () => {
+  const zh = await browser.context.newPage();
+  try {
+    await zh.addInitScript(`Object.defineProperty(navigator, 'languages', { get: () => ['zh-CN', 'zh'] }); localStorage.removeItem('voicehub.lang');`);
+    await zh.goto(hub.url);
+    await zh.waitForFunction(`document.documentElement.lang === 'zh-CN'`);
+    assert.equal(await zh.locator('select[aria-label="语言"]').count(), 1);
+  } finally {
+    await zh.close();
+  }
 });

@@ -10,7 +10,7 @@ import { until } from '../helpers/until.js';
 /**
  * The page's device cards beyond on/off, in Debian's Chromium against the daemon bundle, a real embedded
  * broker and a real MQTT device client: renaming a device, its aliases and area from the page (then saying
- * the new name in the voice box reaches the device), colour and colour temperature, media player and
+ * the new name in the voice box reaches the device), moving a device with no area to a floor of its own, colour and colour temperature, media player and
  * vacuum controls. Every control goes through `POST /api/command` (the device path voice uses) and is
  * asserted at the device's own command topic.
  */
@@ -24,6 +24,10 @@ const received: Array<{ topic: string; payload: string }> = [];
 
 const CONFIG = `storage:
   flushIntervalMs: 50
+floors:
+  Ground floor: { level: 0 }
+  First floor: { level: 1 }
+  Attic: { aliases: [loft], level: 2 }
 areas:
   hall: { floor: Ground floor }
   study: { floor: First floor }
@@ -48,6 +52,20 @@ const VACUUM = {
   name: 'Robbie', unique_id: 'robbie_vacuum', command_topic: 'valetudo/robbie/set', state_topic: 'valetudo/robbie/state',
   supported_features: ['start', 'pause', 'stop', 'return_home', 'status'],
 };
+
+const GARAGE_LOCK = {
+  name: null, uniq_id: 'garage_lock', cmd_t: 'garage/lock/set', stat_t: 'garage/lock/state', dev: { ids: ['garage-lock'], name: 'Garage door', sa: 'Hall' },
+};
+const BLINDS = {
+  name: null, uniq_id: 'study_blinds', cmd_t: 'study/blinds/set', stat_t: 'study/blinds/state', pos_t: 'study/blinds/position',
+  set_pos_t: 'study/blinds/position/set', dev: { ids: ['blinds'], name: 'Study blinds', sa: 'Study' },
+};
+const THERMOSTAT = {
+  name: null, uniq_id: 'hall_thermostat', temperature_command_topic: 'hall/trv/set', temperature_state_topic: 'hall/trv/target',
+  mode_command_topic: 'hall/trv/mode/set', modes: ['off', 'heat'], min_temp: 7, max_temp: 30, temp_step: 0.5,
+  dev: { ids: ['trv'], name: 'Hall thermostat', sa: 'Hall' },
+};
+const MOVIE_SCENE = { name: 'Movie time', uniq_id: 'movie_scene', cmd_t: 'scenes/movie/set', payload_on: 'ON' };
 
 const card = (id: string): Locator => page.locator(`article[data-device="${id}"]`);
 
@@ -75,12 +93,15 @@ before(async () => {
   hub = await startDaemon({ config: CONFIG });
   device = await connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
   device.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }));
-  await device.subscribeAsync(['hall/lamp/set', 'esphome/study/light/set', 'lnxlink/lounge/+', 'valetudo/robbie/set'], { qos: 1 });
+  await device.subscribeAsync(['hall/lamp/set', 'esphome/study/light/set', 'lnxlink/lounge/+', 'valetudo/robbie/set', 'garage/lock/set', 'scenes/movie/set', 'study/blinds/position/set', 'hall/trv/set'], { qos: 1 });
   for (const [topic, config] of [
     ['homeassistant/switch/hall_lamp/config', HALL_LAMP], ['homeassistant/light/study_bulb/config', BULB],
     ['homeassistant/media_player/lounge_speaker/config', SPEAKER], ['homeassistant/vacuum/robbie/config', VACUUM],
+    ['homeassistant/lock/garage_lock/config', GARAGE_LOCK], ['homeassistant/scene/movie_scene/config', MOVIE_SCENE],
+    ['homeassistant/cover/study_blinds/config', BLINDS], ['homeassistant/climate/hall_thermostat/config', THERMOSTAT],
   ] as const) await device.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
   await device.publishAsync('hall/lamp/state', 'OFF', { qos: 1 });
+  await device.publishAsync('garage/lock/state', 'LOCKED', { qos: 1 });
   const admin = await token('admin');
   browser = await launchChromium();
   page = browser.context.pages()[0] ?? await browser.context.newPage();
@@ -143,6 +164,29 @@ test('a rename the hub refuses is shown on the card with its reason; a hostile n
 
   await lamp.locator('form.edit-form button.reset').click();
   await page.locator('section.area[aria-label="Hall"] article[data-device="hall_lamp"] h4.name', { hasText: 'Hall lamp' }).waitFor();
+});
+
+test('move a device with no area to a floor from the page: it is listed under that floor; "its area\'s floor" gives that back', { skip: missing }, async () => {
+  const speaker = card('lounge_speaker');
+  assert.equal(await page.locator('.floor', { has: speaker }).locator('h3.floor-name').textContent(), 'No floor');
+  await speaker.locator('details.edit summary').click();
+  // The picker lists the configured floors, lowest first, each with its aliases.
+  const picker = speaker.locator('select[name="floor"]');
+  await picker.locator('option[value="Attic"]').waitFor({ state: 'attached' });
+  assert.deepEqual(await picker.locator('option').allTextContents(), ['Its area\'s floor', 'Ground floor', 'First floor', 'Attic (loft)']);
+  await picker.selectOption('Attic');
+  await speaker.locator('form.edit-form button[type="submit"]').click();
+  await page.locator('.floor', { has: page.locator('h3.floor-name', { hasText: 'Attic' }) }).locator('article[data-device="lounge_speaker"]').waitFor();
+  const listed = await fetch(`${hub.url}/api/devices`, { headers: { authorization: `Bearer ${await token('devices:read')}` } });
+  const speakerNow = ((await listed.json()) as { devices: Array<{ id: string; floor?: string; area?: string }> }).devices.find((d) => d.id === 'lounge_speaker');
+  assert.equal(speakerNow?.floor, 'Attic');
+  assert.equal(speakerNow?.area, undefined, 'a floor of its own, no area');
+
+  // "Its area's floor" gives the floor back: with no area, the speaker is on no floor again.
+  await card('lounge_speaker').locator('details.edit summary').click();
+  await card('lounge_speaker').locator('select[name="floor"]').selectOption('');
+  await card('lounge_speaker').locator('form.edit-form button[type="submit"]').click();
+  await page.locator('.floor', { has: page.locator('h3.floor-name', { hasText: 'No floor' }) }).locator('article[data-device="lounge_speaker"]').waitFor();
 });
 
 test('colour and colour temperature go to the light through the device path, and the white it reports shows', { skip: missing }, async () => {
@@ -240,6 +284,50 @@ test('in Chinese the cards name their kinds and the new controls in Chinese', { 
   await bulb.locator('.kind', { hasText: '灯' }).waitFor();
   assert.equal(await card('lounge_speaker').locator('.kind').textContent(), '播放器');
   assert.equal(await bulb.locator('input[type="range"][aria-label$="白光色温（K）"]').count(), 1);
-  assert.equal(await bulb.locator('details.edit summary').textContent(), '重命名、别名、区域');
+  assert.equal(await bulb.locator('details.edit summary').textContent(), '重命名、别名、区域、楼层');
   await page.selectOption('select[aria-label="语言"]', 'en');
+});
+
+test('search filters the cards by name; a lock asks before it sends (cancel sends nothing); a scene has its Activate button', { skip: missing }, async () => {
+  await page.fill('input[type="search"]', 'garage');
+  await page.waitForFunction(`document.querySelectorAll('article.device').length === 1`);
+  assert.equal(await page.locator('article.device').getAttribute('data-device'), 'garage_lock');
+  await page.fill('input[type="search"]', 'no such device');
+  await page.locator('.devices p.muted', { hasText: 'No device matches.' }).waitFor();
+  await page.fill('input[type="search"]', '');
+  await card('movie_scene').waitFor();
+
+  const lock = card('garage_lock');
+  const unlock = lock.locator('button[aria-label="Garage door: Unlock"]');
+  const asked: string[] = [];
+  let since = received.length;
+  page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  await unlock.click();
+  assert.deepEqual(asked, ['Unlock Garage door?']);
+  page.once('dialog', (d) => { asked.push(d.message()); void d.accept(); });
+  await unlock.click();
+  assert.equal(await nextMessage('garage/lock/set', since), 'UNLOCK');
+  assert.equal(received.slice(since).filter((m) => m.topic === 'garage/lock/set').length, 1, 'the cancelled one sent nothing');
+
+  since = received.length;
+  await card('movie_scene').locator('button[aria-label="Movie time: Activate"]').click();
+  assert.equal(await nextMessage('scenes/movie/set', since), 'ON');
+});
+
+test('a brightness slider, a cover\'s position and a thermostat\'s target send their commands to the device', { skip: missing }, async () => {
+  let since = received.length;
+  await card('study_bulb').locator('input[type="range"][aria-label="Desk bulb: Brightness"]').fill('50');
+  const dim = JSON.parse(await nextMessage('esphome/study/light/set', since)) as { brightness?: number };
+  assert.ok(typeof dim.brightness === 'number' && dim.brightness > 100 && dim.brightness < 160, JSON.stringify(dim));
+
+  since = received.length;
+  await card('study_blinds').locator('input[type="range"][aria-label="Study blinds: Position"]').fill('30');
+  assert.equal(await nextMessage('study/blinds/position/set', since), '30');
+
+  since = received.length;
+  const target = card('hall_thermostat').locator('input[type="number"][aria-label="Hall thermostat: Target temperature"]');
+  assert.equal(await target.getAttribute('max'), '30', 'the range the thermostat announced');
+  await target.fill('21.5');
+  await target.press('Tab');
+  assert.equal(await nextMessage('hall/trv/set', since), '21.5');
 });

@@ -1,26 +1,33 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { parseAliases } from './aliases.js';
 import { html } from './html.js';
 import type { T } from './i18n.js';
-import type { DeviceView } from './types.js';
+import type { DeviceView, FloorOption } from './types.js';
 
 /** `PATCH /api/devices/:id`'s body: a string sets a field, null gives it back to what the device announced. */
 export interface DevicePatch {
   name?: string | null;
   area?: string | null;
   aliases?: string[] | null;
+  /** A configured floor's key; null puts the device back on its area's floor. */
+  floor?: string | null;
   reset?: true;
 }
 
 /** Sends a patch; resolves to the hub's refusal as text, or null when it was taken. */
-export type EditDevice = (device: DeviceView, patch: DevicePatch) => Promise<string | null>;
+export interface EditDevice {
+  (device: DeviceView, patch: DevicePatch): Promise<string | null>;
+  /** The configured floors (`GET /api/floors`), asked once per sign-in; empty when there are none. */
+  floors(): Promise<FloorOption[]>;
+}
 
 /** The hub's own limits (devices/userOverrides.ts): the inputs stop there, and the hub checks again. */
 const MAX_NAME = 100;
 const MAX_AREA = 64;
 
 /**
- * Rename a device, give it the aliases people say, move it to an area (and so to that area's floor), through
+ * Rename a device, give it the aliases people say, move it to an area (and so to that area's floor) or to a
+ * configured floor of its own (a picker of `floors:`; "its area's floor" gives that back), through
  * `PATCH /api/devices/:id`: the same overrides as `voicehub devices set`, so the voice understands the new
  * name at once. Only the fields changed are sent. The hub's refusal (`DEVICE_OVERRIDE_INVALID` with its
  * reason) is shown here; the feed then pushes the device as it now is. Needs an admin sign-in: a name decides
@@ -29,12 +36,19 @@ const MAX_AREA = 64;
  */
 export function DeviceEdit({ device, t, edit }: { device: DeviceView; t: T; edit: EditDevice | null }): unknown {
   const [open, setOpen] = useState(false);
-  const [draft, setDraft] = useState({ name: '', aliases: '', area: '' });
+  const [draft, setDraft] = useState({ name: '', aliases: '', area: '', floor: '' });
+  const [floors, setFloors] = useState<FloorOption[]>([]);
+  useEffect(() => {
+    if (!open || !edit) return;
+    let live = true;
+    void edit.floors().then((f) => { if (live) setFloors(f); });
+    return () => { live = false; };
+  }, [open, edit]);
   const [status, setStatus] = useState<{ error: string | null; saved: boolean; busy: boolean }>({ error: null, saved: false, busy: false });
 
   const toggle = (e: Event): void => {
     const isOpen = (e.currentTarget as HTMLDetailsElement).open;
-    if (isOpen && !open) setDraft({ name: device.name, aliases: device.aliases.join(', '), area: device.area ?? '' });
+    if (isOpen && !open) setDraft({ name: device.name, aliases: device.aliases.join(', '), area: device.area ?? '', floor: device.floor ?? '' });
     setOpen(isOpen);
     setStatus({ error: null, saved: false, busy: false });
   };
@@ -55,6 +69,7 @@ export function DeviceEdit({ device, t, edit }: { device: DeviceView; t: T; edit
     if (aliases.join('\n') !== device.aliases.join('\n')) patch.aliases = aliases;
     const area = draft.area.trim();
     if (area !== (device.area ?? '')) patch.area = area === '' ? null : area;
+    if (draft.floor !== (device.floor ?? '')) patch.floor = draft.floor === '' ? null : draft.floor;
     if (Object.keys(patch).length === 0) {
       setStatus({ error: null, saved: true, busy: false });
       return;
@@ -62,7 +77,17 @@ export function DeviceEdit({ device, t, edit }: { device: DeviceView; t: T; edit
     void run(patch);
   };
 
-  const field = (key: keyof typeof draft, label: string, max: number, extra: Record<string, unknown> = {}) => html`
+  // The device's floor now may come from its area under a name `floors:` does not list: offered as it is.
+  const choices = device.floor && !floors.some((f) => f.id === device.floor) ? [...floors, { id: device.floor, aliases: [], level: 0 }] : floors;
+  const floorPicker = html`
+    <label>${t('floor')}
+      <select name="floor" value=${draft.floor} onChange=${(e: Event) => setDraft({ ...draft, floor: (e.target as HTMLSelectElement).value })}>
+        <option value="">${t('floorOfArea')}</option>
+        ${choices.map((f) => html`<option key=${f.id} value=${f.id}>${f.aliases.length > 0 ? `${f.id} (${f.aliases.join(', ')})` : f.id}</option>`)}
+      </select>
+    </label>`;
+
+  const field = (key: 'name' | 'aliases' | 'area', label: string, max: number, extra: Record<string, unknown> = {}) => html`
     <label>${label}
       <input name=${key} value=${draft[key]} maxlength=${max} autocomplete="off" ...${extra}
         onInput=${(e: Event) => setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value })} />
@@ -76,6 +101,7 @@ export function DeviceEdit({ device, t, edit }: { device: DeviceView; t: T; edit
           ${field('name', t('name'), MAX_NAME)}
           ${field('aliases', t('aliases'), 20 * (MAX_NAME + 2), { placeholder: t('aliasesHint') })}
           ${field('area', t('area'), MAX_AREA, { list: 'known-areas' })}
+          ${floorPicker}
           <div class="edit-actions">
             <button type="submit" disabled=${status.busy}>${t('save')}</button>
             <button type="button" class="reset" disabled=${status.busy} onClick=${() => void run({ reset: true })}>${t('resetNames')}</button>

@@ -9,7 +9,7 @@ import { html } from './html.js';
 import { HubSocket, type SocketStatus } from './hubSocket.js';
 import { detectLang, translator, type Lang, type T } from './i18n.js';
 import { playPcm } from './mic.js';
-import type { DeviceView, SendCommand } from './types.js';
+import type { DeviceView, FloorOption, SendCommand } from './types.js';
 import { VoiceBox, type Exchange } from './voiceBox.js';
 
 const TOKEN_KEY = 'voicehub.token';
@@ -136,15 +136,26 @@ function Hub({ t, token, signOut, withdrawn, lang, setLang, theme, setTheme }: {
   }, [token]);
 
   const admin = can(scopes, 'admin');
-  const edit: EditDevice | null = useMemo(() => (admin ? async (device: DeviceView, patch: DevicePatch) => {
-    const res = await api(`/api/devices/${encodeURIComponent(device.id)}`, token, { method: 'PATCH', body: patch });
-    if (res.status === 401) {
-      withdrawn();
-      return null;
-    }
-    if (!res.error) return null;
-    return [res.error.reason ?? res.error.code, res.error.message].filter(Boolean).join(': ');
-  } : null), [token, admin]);
+  const edit: EditDevice | null = useMemo(() => {
+    if (!admin) return null;
+    const save = async (device: DeviceView, patch: DevicePatch): Promise<string | null> => {
+      const res = await api(`/api/devices/${encodeURIComponent(device.id)}`, token, { method: 'PATCH', body: patch });
+      if (res.status === 401) {
+        withdrawn();
+        return null;
+      }
+      if (!res.error) return null;
+      return [res.error.reason ?? res.error.code, res.error.message].filter(Boolean).join(': ');
+    };
+    // The configured floors change only with the config (a restart): asked once, when a form first opens.
+    let floors: Promise<FloorOption[]> | null = null;
+    const loadFloors = (): Promise<FloorOption[]> => floors ??= api<{ floors: FloorOption[] }>('/api/floors', token)
+      .then((res) => {
+        if (!res.body) floors = null; // asked again next time
+        return Array.isArray(res.body?.floors) ? res.body.floors : [];
+      });
+    return Object.assign(save, { floors: loadFloors });
+  }, [token, admin]);
 
   const banner = status.s === 'live' ? (status.back ? t('reconnected') : null) : status.s === 'reconnecting' ? t('reconnecting') : t('connecting');
   return html`

@@ -60,3 +60,22 @@ test('a reply names the floor as said; the config takes floors and each area\'s 
   assert.equal(config.areas.study!.floor, 'up');
   assert.equal(config.areas.hall!.floor, null);
 });
+
+test('a floor set on the device itself goes before its area\'s, and places a device with no area', () => {
+  const e = house();
+  const lists = e.deviceLists;
+  const devices = lists.devices().map((d) => (d.id === 'k' ? { ...d, floor: 'upper' } : d));
+  devices.push({ id: 'landing', name: 'Landing Light', aliases: [], floor: 'upper', type: 'light', capabilities: ['onoff'], state: {} });
+  e.setLists({
+    devices,
+    areas: [
+      { name: 'kitchen', aliases: ['厨房'], floor: 'ground' }, { name: 'living_room', aliases: [], floor: 'ground' },
+      { name: 'bedroom', floor: 'upper' }, { name: 'office', floor: 'upper' }, { name: 'cellar', floor: 'below' },
+    ],
+    floors: intentFloors({ ground: { aliases: ['main level'], level: 0 }, upper: { aliases: ['bedroom floor'], level: 1 }, below: { level: -1 } }),
+  });
+  assert.deepEqual(ids(e, 'turn off the lights upstairs'), ['b', 'k', 'landing', 'o']);
+  assert.deepEqual(ids(e, 'turn off the lights downstairs'), ['l'], 'the kitchen light is no longer on its area\'s floor');
+  assert.deepEqual(ids(e, 'turn off the lights in the kitchen'), ['k'], 'it is still in its area');
+  assert.equal(e.deviceLists.floorOf('landing'), 'upper');
+});
