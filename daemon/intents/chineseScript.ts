@@ -26,18 +26,20 @@ export type ChineseScript = 'hans' | 'tw' | 'hk';
 
 let simplify: ConverterFunction | null = null;
 /**
- * Every character the folding tables change: text with none of them is Simplified already (a phrase entry
- * changes text only through such a character, "乾燥" → "干燥" through 乾).
+ * Every character that folding can change: text with none of them is Simplified already, and is returned
+ * without building the converter (its tables cost 1.6 MB of heap and some 25 ms). A character counts when
+ * its variant and Traditional→Simplified images differ from it, or when a phrase entry changes it ("乾燥" →
+ * "干燥" through 乾, whose own character entry keeps it). A variant that comes back to itself (台 → 臺 →
+ * 台, 兑 → 兌 → 兑) does not count: the hub's own words ("台灯") then never build the converter.
  */
-let foldable: Set<number> | null = null;
+let foldable: Set<string> | null = null;
 /**
  * Characters the hub's own sentence and word tables use as written, which OpenCC would still change:
  * 么 (什么) is common Simplified, yet TSCharacters turns it into 幺; HKVariantsRev turns the Cantonese 嗰 and
  * 喎 into rare variants the Cantonese table (sentences/cantonese.ts) would no longer find. Keeping them as
- * they are also means no built-in sentence builds the converter at start-up (its tables cost megabytes).
+ * they are also means no built-in sentence builds the converter at start-up.
  */
 const KEPT = new Set(['么', '嗰', '喎']);
-const CHARACTER_TABLES: readonly string[] = [HKVariantsRev, TWVariantsRev, TSCharacters];
 const traditional = new Map<'tw' | 'hk', ConverterFunction>();
 
 const HAN = /\p{Script=Han}/u;
@@ -46,24 +48,93 @@ const HAN = /\p{Script=Han}/u;
 export function toSimplified(text: string): string {
   if (!HAN.test(text)) return text;
   // OpenCC's converter costs about 15 µs a call; most Chinese text is Simplified already and needs a scan only.
-  foldable ??= changedCharacters(CHARACTER_TABLES);
+  foldable ??= foldableCharacters();
   let any = false;
-  for (let i = 0; i < text.length && !any; i++) any = foldable.has(text.codePointAt(i)!);
-  if (!any) return text;
+  for (const c of text) {
+    if (foldable.has(c)) {
+      any = true;
+      break;
+    }
+  }
+  return any ? simplifier()(text) : text;
+}
+
+/** OpenCC's folding without the scan: tests check that the scan never skips a text this would change. */
+export function foldAlways(text: string): string {
+  return simplifier()(text);
+}
+
+/** Whether the folding tables have been built (tests: the hub's own words and sentences never build them). */
+export function simplifierBuilt(): boolean {
+  return simplify !== null;
+}
+
+function simplifier(): ConverterFunction {
   simplify ??= ConverterFactory(
     [HKVariantsRevPhrases, withoutKept(HKVariantsRev), TWVariantsRevPhrases, withoutKept(TWVariantsRev)],
     [TSPhrases, withoutKept(TSCharacters)],
   );
-  return simplify(text);
+  return simplify;
 }
 
-/** The characters OpenCC's character tables ("source target target|…") turn into something else. */
-function changedCharacters(tables: readonly string[]): Set<number> {
-  const out = new Set<number>();
+/** See `foldable`: from the tables' text alone, without building OpenCC's tries. */
+function foldableCharacters(): Set<string> {
+  const variants = characterMap([HKVariantsRev, TWVariantsRev]);
+  const simplified = characterMap([TSCharacters]);
+  // A Traditional→Simplified phrase counts where it differs from the character table; a variant phrase
+  // where what it leaves would not come back to the character it read (台山 stays 台山, then 台 stays 台).
+  const bySimplifiedPhrase = changedByPhrases([TSPhrases], (c, to) => [...images(simplified, c)].some((s) => s !== to));
+  const byVariantPhrase = changedByPhrases([HKVariantsRevPhrases, TWVariantsRevPhrases],
+    (c, to) => bySimplifiedPhrase.has(to) || [...images(simplified, to)].some((s) => s !== c));
+  const out = new Set<string>();
+  for (const c of new Set([...variants.keys(), ...simplified.keys(), ...byVariantPhrase, ...bySimplifiedPhrase])) {
+    let changes = byVariantPhrase.has(c) || bySimplifiedPhrase.has(c);
+    for (const s of images(simplified, c)) changes ||= s !== c;
+    for (const v of images(variants, c)) {
+      changes ||= bySimplifiedPhrase.has(v);
+      for (const s of images(simplified, v)) changes ||= s !== c;
+    }
+    // A kept character is used as written: a phrase may take it through a variant (什么 → 什麼 → 什么) but
+    // only rare words bring it out changed, and those hold another character that counts.
+    if (changes && !KEPT.has(c)) out.add(c);
+  }
+  return out;
+}
+
+/** What a character table may turn a character into (itself when it has no entry). */
+function images(map: ReadonlyMap<string, ReadonlySet<string>>, c: string): Iterable<string> {
+  return map.get(c) ?? [c];
+}
+
+/** An OpenCC character table ("source target target|…") as source → every target, the kept characters left out. */
+function characterMap(tables: readonly string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
   for (const table of tables) {
     for (const entry of table.split('|')) {
-      const [from, to] = entry.split(' ');
-      if (from && to !== undefined && from !== to && !KEPT.has(from)) out.add(from.codePointAt(0)!);
+      const [from, ...to] = entry.split(' ');
+      if (!from || KEPT.has(from)) continue;
+      let set = out.get(from);
+      if (!set) out.set(from, set = new Set());
+      for (const t of to) set.add(t);
+    }
+  }
+  return out;
+}
+
+/**
+ * The characters an OpenCC phrase table ("source target|…") may change otherwise than the character tables
+ * would (`differs(character, its target in the phrase)`); every one of an entry that changes length.
+ */
+function changedByPhrases(tables: readonly string[], differs: (c: string, to: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const table of tables) {
+    for (const entry of table.split('|')) {
+      const [from = '', to = ''] = entry.split(' ');
+      const a = [...from];
+      const b = [...to];
+      a.forEach((c, i) => {
+        if (a.length !== b.length || differs(c, b[i]!)) out.add(c);
+      });
     }
   }
   return out;
