@@ -77,66 +77,55 @@ function simplifier(): ConverterFunction {
   return simplify;
 }
 
-/** See `foldable`: from the tables' text alone, without building OpenCC's tries. */
-function foldableCharacters(): Set<string> {
-  const variants = characterMap([HKVariantsRev, TWVariantsRev]);
-  const simplified = characterMap([TSCharacters]);
-  // A Traditional→Simplified phrase counts where it differs from the character table; a variant phrase
-  // where what it leaves would not come back to the character it read (台山 stays 台山, then 台 stays 台).
-  const bySimplifiedPhrase = changedByPhrases([TSPhrases], (c, to) => [...images(simplified, c)].some((s) => s !== to));
-  const byVariantPhrase = changedByPhrases([HKVariantsRevPhrases, TWVariantsRevPhrases],
-    (c, to) => bySimplifiedPhrase.has(to) || [...images(simplified, to)].some((s) => s !== c));
-  const out = new Set<string>();
-  for (const c of new Set([...variants.keys(), ...simplified.keys(), ...byVariantPhrase, ...bySimplifiedPhrase])) {
-    let changes = byVariantPhrase.has(c) || bySimplifiedPhrase.has(c);
-    for (const s of images(simplified, c)) changes ||= s !== c;
-    for (const v of images(variants, c)) {
-      changes ||= bySimplifiedPhrase.has(v);
-      for (const s of images(simplified, v)) changes ||= s !== c;
-    }
-    // A kept character is used as written: a phrase may take it through a variant (什么 → 什麼 → 什么) but
-    // only rare words bring it out changed, and those hold another character that counts.
-    if (changes && !KEPT.has(c)) out.add(c);
-  }
-  return out;
-}
-
-/** What a character table may turn a character into (itself when it has no entry). */
-function images(map: ReadonlyMap<string, ReadonlySet<string>>, c: string): Iterable<string> {
-  return map.get(c) ?? [c];
-}
-
-/** An OpenCC character table ("source target target|…") as source → every target, the kept characters left out. */
-function characterMap(tables: readonly string[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const table of tables) {
-    for (const entry of table.split('|')) {
-      const [from, ...to] = entry.split(' ');
-      if (!from || KEPT.has(from)) continue;
-      let set = out.get(from);
-      if (!set) out.set(from, set = new Set());
-      for (const t of to) set.add(t);
-    }
-  }
-  return out;
-}
-
 /**
- * The characters an OpenCC phrase table ("source target|…") may change otherwise than the character tables
- * would (`differs(character, its target in the phrase)`); every one of an entry that changes length.
+ * See `foldable`: from the tables' text alone, without building OpenCC's tries (a few ms, once). Every
+ * character a table changes counts, but for one its variant table sends out and Traditional→Simplified
+ * brings back (台 → 臺 → 台), unless a phrase holding either of the two writes something else there.
  */
-function changedByPhrases(tables: readonly string[], differs: (c: string, to: string) => boolean): Set<string> {
+function foldableCharacters(): Set<string> {
   const out = new Set<string>();
-  for (const table of tables) {
+  const simplified = new Map<string, string>();
+  const variant = new Map<string, string | null>(); // null: more than one table names it
+  for (const table of [HKVariantsRev, TWVariantsRev, TSCharacters]) {
     for (const entry of table.split('|')) {
-      const [from = '', to = ''] = entry.split(' ');
-      const a = [...from];
-      const b = [...to];
-      a.forEach((c, i) => {
-        if (a.length !== b.length || differs(c, b[i]!)) out.add(c);
+      const space = entry.indexOf(' ');
+      if (space <= 0) continue;
+      const from = entry.slice(0, space);
+      const to = entry.slice(space + 1); // "乾 乾 干": every target
+      if (KEPT.has(from)) continue;
+      if (to !== from) out.add(from);
+      const first = to.split(' ')[0]!;
+      if (table === TSCharacters) simplified.set(from, first);
+      else variant.set(from, variant.has(from) ? null : first);
+    }
+  }
+  // The round trips, by both of their characters: 台 → 台, 臺 → 台.
+  const roundTrip = new Map<string, string>();
+  for (const [c, v] of variant) {
+    if (v !== null && simplified.get(v) === c && !simplified.has(c)) {
+      roundTrip.set(c, c);
+      roundTrip.set(v, c);
+    }
+  }
+  const spoilt = new Set<string>();
+  for (const table of [HKVariantsRevPhrases, TWVariantsRevPhrases, TSPhrases]) {
+    for (const entry of table.split('|')) {
+      const space = entry.indexOf(' ');
+      const from = [...entry.slice(0, space)];
+      const to = [...entry.slice(space + 1)];
+      from.forEach((c, i) => {
+        const same = from.length === to.length && to[i] === c;
+        // Characters the phrase writes otherwise than it reads them ("乾燥" → "干燥": 乾's own entry keeps it).
+        if (!same && !KEPT.has(c)) out.add(c);
+        // What the phrase leaves must come out as the round trip's character: at once for a
+        // Traditional→Simplified phrase, through the character table for a variant phrase.
+        const trip = roundTrip.get(c);
+        const comesOut = table === TSPhrases ? to[i] : simplified.get(to[i]!) ?? to[i];
+        if (trip !== undefined && (from.length !== to.length || comesOut !== trip)) spoilt.add(trip);
       });
     }
   }
+  for (const c of roundTrip.values()) if (!spoilt.has(c)) out.delete(c);
   return out;
 }
 
