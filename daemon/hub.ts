@@ -65,6 +65,7 @@ export class Hub {
   /** The one keep-alive pool for cloud HTTP (`api.cloud.request`; `dispatcher()` for undici users). */
   readonly cloudPool: RequestPool;
   private readonly lifecycle: Lifecycle;
+  private readonly sampler: SystemSampler;
   /** Gives the heap's spare memory back when the hub goes quiet (started by warmUp, after `listening`). */
   private readonly settle: MemorySettle;
 
@@ -83,6 +84,7 @@ export class Hub {
     const sub = (name: string): HubContext => childContext(this.ctx, log.child({ subsystem: name }));
     this.storage = new Storage(sub('storage'));
     const sampler = new SystemSampler(sub('system'));
+    this.sampler = sampler;
     this.http = new HttpServer(sub('http'));
     const auth = new AuthService(sub('auth'));
     this.auth = auth;
@@ -178,6 +180,7 @@ export class Hub {
         this.ctx.log.warn({ err }, 'warm-up failed');
       }
       this.warmHttp();
+      this.sampler.sampleNow();
       this.settle.start();
     });
   }
