@@ -29,6 +29,7 @@ import { SpeechSubsystem } from './speech/speechSubsystem.js';
 import { SatelliteDoor } from './voice/satellites/satelliteDoor.js';
 import { CloudSubsystem } from './cloud/cloudSubsystem.js';
 import { RequestPool } from './cloud/requestPool.js';
+import { MemorySettle } from './core/memorySettle.js';
 
 export interface HubOptions {
   config: HubConfig;
@@ -66,6 +67,9 @@ export class Hub {
   /** The one keep-alive pool for cloud HTTP (`api.cloud.request`; `dispatcher()` for undici users). */
   readonly cloudPool: RequestPool;
   private readonly lifecycle: Lifecycle;
+  private readonly sampler: SystemSampler;
+  /** Gives the heap's spare memory back when the hub goes quiet (started by warmUp, after `listening`). */
+  private readonly settle: MemorySettle;
 
   constructor(options: HubOptions) {
     const { config, log } = options;
@@ -82,6 +86,7 @@ export class Hub {
     const sub = (name: string): HubContext => childContext(this.ctx, log.child({ subsystem: name }));
     this.storage = new Storage(sub('storage'));
     const sampler = new SystemSampler(sub('system'));
+    this.sampler = sampler;
     this.http = new HttpServer(sub('http'));
     const auth = new AuthService(sub('auth'));
     this.auth = auth;
@@ -145,6 +150,7 @@ export class Hub {
       },
     });
     // The cloud link last: it tells the cloud about a hub that is whole, and it is gone before what it reports on stops.
+    this.settle = new MemorySettle({ log: log.child({ subsystem: 'memory' }) });
     this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, this.plugins, this.speech, this.voiceCore, this.voice, satellites, this.cloud], log);
   }
 
@@ -154,6 +160,7 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
+    this.settle.stop();
     await this.lifecycle.stop();
   }
 
@@ -180,6 +187,8 @@ export class Hub {
         this.ctx.log.warn({ err }, 'warm-up failed');
       }
       this.warmHttp();
+      this.sampler.sampleNow();
+      this.settle.start();
     });
   }
 

@@ -26,18 +26,20 @@ export type ChineseScript = 'hans' | 'tw' | 'hk';
 
 let simplify: ConverterFunction | null = null;
 /**
- * Every character the folding tables change: text with none of them is Simplified already (a phrase entry
- * changes text only through such a character, "乾燥" → "干燥" through 乾).
+ * Every character that folding can change: text with none of them is Simplified already, and is returned
+ * without building the converter (its tables cost 1.6 MB of heap and some 25 ms). A character counts when
+ * its variant and Traditional→Simplified images differ from it, or when a phrase entry changes it ("乾燥" →
+ * "干燥" through 乾, whose own character entry keeps it). A variant that comes back to itself (台 → 臺 →
+ * 台, 兑 → 兌 → 兑) does not count: the hub's own words ("台灯") then never build the converter.
  */
-let foldable: Set<number> | null = null;
+let foldable: Set<string> | null = null;
 /**
  * Characters the hub's own sentence and word tables use as written, which OpenCC would still change:
  * 么 (什么) is common Simplified, yet TSCharacters turns it into 幺; HKVariantsRev turns the Cantonese 嗰 and
  * 喎 into rare variants the Cantonese table (sentences/cantonese.ts) would no longer find. Keeping them as
- * they are also means no built-in sentence builds the converter at start-up (its tables cost megabytes).
+ * they are also means no built-in sentence builds the converter at start-up.
  */
 const KEPT = new Set(['么', '嗰', '喎']);
-const CHARACTER_TABLES: readonly string[] = [HKVariantsRev, TWVariantsRev, TSCharacters];
 const traditional = new Map<'tw' | 'hk', ConverterFunction>();
 
 const HAN = /\p{Script=Han}/u;
@@ -46,26 +48,84 @@ const HAN = /\p{Script=Han}/u;
 export function toSimplified(text: string): string {
   if (!HAN.test(text)) return text;
   // OpenCC's converter costs about 15 µs a call; most Chinese text is Simplified already and needs a scan only.
-  foldable ??= changedCharacters(CHARACTER_TABLES);
+  foldable ??= foldableCharacters();
   let any = false;
-  for (let i = 0; i < text.length && !any; i++) any = foldable.has(text.codePointAt(i)!);
-  if (!any) return text;
+  for (const c of text) {
+    if (foldable.has(c)) {
+      any = true;
+      break;
+    }
+  }
+  return any ? simplifier()(text) : text;
+}
+
+/** OpenCC's folding without the scan: tests check that the scan never skips a text this would change. */
+export function foldAlways(text: string): string {
+  return simplifier()(text);
+}
+
+/** Whether the folding tables have been built (tests: the hub's own words and sentences never build them). */
+export function simplifierBuilt(): boolean {
+  return simplify !== null;
+}
+
+function simplifier(): ConverterFunction {
   simplify ??= ConverterFactory(
     [HKVariantsRevPhrases, withoutKept(HKVariantsRev), TWVariantsRevPhrases, withoutKept(TWVariantsRev)],
     [TSPhrases, withoutKept(TSCharacters)],
   );
-  return simplify(text);
+  return simplify;
 }
 
-/** The characters OpenCC's character tables ("source target target|…") turn into something else. */
-function changedCharacters(tables: readonly string[]): Set<number> {
-  const out = new Set<number>();
-  for (const table of tables) {
+/**
+ * See `foldable`: from the tables' text alone, without building OpenCC's tries (a few ms, once). Every
+ * character a table changes counts, but for one its variant table sends out and Traditional→Simplified
+ * brings back (台 → 臺 → 台), unless a phrase holding either of the two writes something else there.
+ */
+function foldableCharacters(): Set<string> {
+  const out = new Set<string>();
+  const simplified = new Map<string, string>();
+  const variant = new Map<string, string | null>(); // null: more than one table names it
+  for (const table of [HKVariantsRev, TWVariantsRev, TSCharacters]) {
     for (const entry of table.split('|')) {
-      const [from, to] = entry.split(' ');
-      if (from && to !== undefined && from !== to && !KEPT.has(from)) out.add(from.codePointAt(0)!);
+      const space = entry.indexOf(' ');
+      if (space <= 0) continue;
+      const from = entry.slice(0, space);
+      const to = entry.slice(space + 1); // "乾 乾 干": every target
+      if (KEPT.has(from)) continue;
+      if (to !== from) out.add(from);
+      const first = to.split(' ')[0]!;
+      if (table === TSCharacters) simplified.set(from, first);
+      else variant.set(from, variant.has(from) ? null : first);
     }
   }
+  // The round trips, by both of their characters: 台 → 台, 臺 → 台.
+  const roundTrip = new Map<string, string>();
+  for (const [c, v] of variant) {
+    if (v !== null && simplified.get(v) === c && !simplified.has(c)) {
+      roundTrip.set(c, c);
+      roundTrip.set(v, c);
+    }
+  }
+  const spoilt = new Set<string>();
+  for (const table of [HKVariantsRevPhrases, TWVariantsRevPhrases, TSPhrases]) {
+    for (const entry of table.split('|')) {
+      const space = entry.indexOf(' ');
+      const from = [...entry.slice(0, space)];
+      const to = [...entry.slice(space + 1)];
+      from.forEach((c, i) => {
+        const same = from.length === to.length && to[i] === c;
+        // Characters the phrase writes otherwise than it reads them ("乾燥" → "干燥": 乾's own entry keeps it).
+        if (!same && !KEPT.has(c)) out.add(c);
+        // What the phrase leaves must come out as the round trip's character: at once for a
+        // Traditional→Simplified phrase, through the character table for a variant phrase.
+        const trip = roundTrip.get(c);
+        const comesOut = table === TSPhrases ? to[i] : simplified.get(to[i]!) ?? to[i];
+        if (trip !== undefined && (from.length !== to.length || comesOut !== trip)) spoilt.add(trip);
+      });
+    }
+  }
+  for (const c of roundTrip.values()) if (!spoilt.has(c)) out.delete(c);
   return out;
 }
 

@@ -137,7 +137,6 @@ export class IntentEngine {
       throw new HubError('PLUGIN_MANIFEST_INVALID', `sentences for unsupported language "${lang}" (have ${LANGS.join(', ')})`);
     }
     if (!/^[A-Za-z][\w.]*$/.test(intent)) throw new HubError('PLUGIN_MANIFEST_INVALID', `bad intent name "${intent}"`);
-    this.loadBuiltins();
     const blocks = sentences.map((s) => (typeof s === 'string' ? { sentences: [s] } : s));
     const added = this.compileBlocks(lang as Lang, intent, blocks, options.owner);
     this.sources.push(...added);
@@ -260,24 +259,33 @@ export class IntentEngine {
     return !options.intents || options.intents.has(intent);
   }
 
+  /**
+   * The built-in sentences are compiled at the first match (or `prepare`, which the hub runs right after
+   * `listening`), not when the first plugin adds its own: compiling them all is most of the engine's cost
+   * and nothing on the start-up path needs them. They go before every plugin's, where they always were
+   * (an earlier template wins a tie).
+   */
   private loadBuiltins(): void {
     if (this.builtinsLoaded) return;
     this.builtinsLoaded = true;
     if (this.options.builtins === false) return;
+    const builtins: Source[] = [];
     for (const data of Object.values(BUILTIN)) {
       for (const [intent, blocks] of Object.entries(data.intents)) {
-        this.sources.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
+        builtins.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
       }
-      for (const [intent, blocks] of Object.entries(MULTI_TARGET[data.lang])) this.sources.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
+      for (const [intent, blocks] of Object.entries(MULTI_TARGET[data.lang])) builtins.push(...this.compileBlocks(data.lang, intent, blocks, 'builtin'));
     }
     // Each device kind's own sentences (devices/kinds/<kind>.ts `sentences`), after the language's.
     for (const own of kindSentences()) {
       for (const lang of LANGS) {
         for (const [intent, blocks] of Object.entries(own[lang] ?? {})) {
-          this.sources.push(...this.compileBlocks(lang, intent, blocks, 'builtin').map((s) => ({ ...s, kindOwn: true })));
+          builtins.push(...this.compileBlocks(lang, intent, blocks, 'builtin').map((s) => ({ ...s, kindOwn: true })));
         }
       }
     }
+    const plugins = this.sources.splice(0, this.sources.length);
+    for (const source of [builtins, plugins].flat()) this.sources.push(source);
   }
 
   private compiler(lang: Lang): TemplateCompiler {

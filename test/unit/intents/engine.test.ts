@@ -33,6 +33,16 @@ describe('plugin sentences', () => {
     assert.equal(m?.slots.number, 3);
     assert.deepEqual(ids(engine.resolve(m!)), ['kitchen_light']);
   });
+  test('built-in sentences stay ahead of a plugin\'s (a tie goes to the earlier), though they compile only at the first match', () => {
+    // A plugin registers at start-up, before anything is matched: the built-ins are compiled later, at the
+    // first match, and still go first.
+    const engine = new IntentEngine();
+    engine.addSentences('en', 'ComExampleTie', ['turn on <target>', 'turn on {name}'], { owner: 'p' });
+    engine.setLists({ devices: DEVICES, areas: AREAS });
+    assert.equal(engine.match('turn on the kitchen light')?.intent, 'HassTurnOn');
+    engine.setActiveIntents(['ComExampleTie']);
+    assert.equal(engine.match('turn on the kitchen light')?.intent, 'ComExampleTie', 'the plugin\'s sentences are there too');
+  });
   test('bad templates and languages are refused with PLUGIN_MANIFEST_INVALID, adding nothing', () => {
     const engine = new IntentEngine();
     for (const bad of ['turn (on', 'turn on]', '{unclosed', 'use <no_such_rule>', '{bad name}']) {
