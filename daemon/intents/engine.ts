@@ -378,7 +378,7 @@ export class IntentEngine {
         // "set the fan to its lowest setting": the percentage as said (1 or 100), and which end it was.
         slots[f.slot] = f.value.value;
         slots.setting = f.value.extreme;
-      } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || f.list === 'floor' || staticLists.has(f.list)) {
+      } else if (NUMBER_LISTS.has(f.list) || f.list === 'area' || f.list === 'floor' || f.list === 'device_mode' || staticLists.has(f.list)) {
         slots[f.slot] = f.value;
         if (f.list === 'area' || f.list === 'floor') score += 1;
       } else {

@@ -9,6 +9,7 @@ import { kindLists } from '../../devices/kinds/index.js';
 import { AREA_WORDS, NAME_WORDS } from './sentences/lexicon.js';
 import type { AreaSlot, FloorSlot, IntentDevice, IntentLists, TypeSlot } from './types.js';
 import { buildFloors } from './floors.js';
+import { modeWords } from './deviceModes.js';
 
 export interface Reading {
   end: number;
@@ -142,6 +143,8 @@ export class DeviceLists {
   readonly areas = new TokenTrie<AreaSlot>();
   /** Floor words ("upstairs", "first floor", "二楼"): see floors.ts. */
   floors = new TokenTrie<FloorSlot>();
+  /** The modes and presets the devices announce (`{device_mode}`, deviceModes.ts): spoken form → its key. */
+  readonly modes = new TokenTrie<string>();
   private readonly floorOfArea = new Map<string, string>();
   private readonly types = new Set<string>();
   private readonly byId = new Map<string, IntentDevice>();
@@ -167,6 +170,7 @@ export class DeviceLists {
     dl.list = [...dl.byId.values()];
     for (const device of dl.list) dl.types.add(device.type);
     for (const device of dl.list) dl.addNames(device);
+    for (const { tokens, key } of modeWords(dl.list)) dl.modes.add(tokens, () => key);
     return dl;
   }
 
