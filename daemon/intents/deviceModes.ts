@@ -46,9 +46,13 @@ export function ownMode(modes: readonly string[] | undefined, said: string): str
   return modes.find((m) => same.has(modeKey(m)) || modeSynonyms(m.toLowerCase()).map(modeKey).includes(key));
 }
 
-/** The spoken forms of every mode of the devices, each with its key: at most MAX_MODE_WORDS, short ones only. */
-export function modeWords(devices: readonly IntentDevice[]): Array<{ tokens: string[]; key: string }> {
-  const out: Array<{ tokens: string[]; key: string }> = [];
+/**
+ * The spoken forms of every mode of the devices, each with the mode as the first device having it spells it
+ * ("heat_pump": the slot's value, which ownMode matches to each device's own spelling): at most MAX_MODE_WORDS,
+ * short ones only.
+ */
+export function modeWords(devices: readonly IntentDevice[]): Array<{ tokens: string[]; key: string; value: string }> {
+  const out: Array<{ tokens: string[]; key: string; value: string }> = [];
   const seen = new Set<string>();
   for (const d of devices) {
     if (!MODE_KINDS.has(d.type) || !d.modes) continue;
@@ -60,7 +64,7 @@ export function modeWords(devices: readonly IntentDevice[]): Array<{ tokens: str
       if (tokens.length === 0 || tokens.length > MAX_MODE_TOKENS || seen.has(key)) continue;
       if (tokens.length === 1 && (NOT_A_MODE.has(tokens[0]) || /^\d+$/.test(tokens[0]))) continue;
       seen.add(key);
-      out.push({ tokens, key });
+      out.push({ tokens, key, value: mode });
     }
   }
   return out;

@@ -143,7 +143,7 @@ export class DeviceLists {
   readonly areas = new TokenTrie<AreaSlot>();
   /** Floor words ("upstairs", "first floor", "二楼"): see floors.ts. */
   floors = new TokenTrie<FloorSlot>();
-  /** The modes and presets the devices announce (`{device_mode}`, deviceModes.ts): spoken form → its key. */
+  /** The modes and presets the devices announce (`{device_mode}`, deviceModes.ts): spoken form → the mode. */
   readonly modes = new TokenTrie<string>();
   private readonly floorOfArea = new Map<string, string>();
   private readonly types = new Set<string>();
@@ -170,7 +170,7 @@ export class DeviceLists {
     dl.list = [...dl.byId.values()];
     for (const device of dl.list) dl.types.add(device.type);
     for (const device of dl.list) dl.addNames(device);
-    for (const { tokens, key } of modeWords(dl.list)) dl.modes.add(tokens, () => key);
+    for (const { tokens, value } of modeWords(dl.list)) dl.modes.add(tokens, () => value);
     return dl;
   }
 

@@ -56,9 +56,10 @@ export function modeList(modes: readonly ModeWord[]): Array<readonly [string, st
 
 const LABELS = new Map<string, ModeWord>([...WATER_HEATER_MODES, ...HUMIDIFIER_MODES, ...FAN_SPEEDS].map((m) => [m.value, m]));
 
-/** How a reply names a mode: "heat pump", "睡眠"; a mode of the device's own as written ("night_mode" → "night mode"). */
+/** How a reply names a mode: "heat pump", "睡眠"; a mode of the device's own as written ("night_mode" → "night"). */
 export function modeLabel(mode: string, lang: 'en' | 'zh'): string {
-  return LABELS.get(mode.toLowerCase())?.[lang] ?? mode.replace(/_/g, ' ');
+  // Without a trailing "mode" of its own: replies say "… to Night mode", not "Night Mode mode".
+  return LABELS.get(mode.toLowerCase())?.[lang] ?? mode.replace(/_/g, ' ').replace(/(.)\s*(mode|\u6a21\u5f0f)$/i, '$1');
 }
 
 /** Every word the tables give a mode value ("sleep" → sleep, night, quiet, 睡眠…), lower case; none for a value they lack. */
