@@ -211,7 +211,8 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (dedicated.length > 0) pool = dedicated;
   } else if (domains) {
     const kind = slots.type?.kind;
-    pool = lists.devices().filter((d) => domains.includes(d.type) && (!kind || isKind(d, kind)));
+    const ofType = lists.ofTypes(domains);
+    pool = kind ? ofType.filter((d) => isKind(d, kind)) : [...ofType];
   } else {
     return { error: 'DEVICE_NOT_FOUND', reason: 'type', ...(slots.type ? { type: slots.type } : {}) };
   }
