@@ -194,6 +194,8 @@ export class IntentEngine {
     const best = this.best(tokens, langs, options, false)
       // A sentence that itself starts or ends with a word people drop ("hello …", "tell me …"):
       ?? this.retryWithFillers(text, tokens, langs, options)
+      // "打开家里的咖啡机", "the coffee machine at home": "at home" before or after one device says where it is, not "all".
+      ?? this.retryWithoutHome(tokens, langs, options)
       ?? this.best(tokens, langs, options, true);
     this.lastSteps = this.steps;
     if (!best) return null;
@@ -212,6 +214,15 @@ export class IntentEngine {
   private retryWithFillers(text: string, tokens: readonly string[], langs: Lang[], options: MatchOptions): Candidate | null {
     const kept = nameTokens(text);
     return kept.length !== tokens.length ? this.best(kept, langs, options, false) : null;
+  }
+
+  /**
+   * Only for a text no sentence matched: the words for "at home" taken out. Where they mean the whole home ("关掉家里的灯",
+   * "turn off the lights in the house") a sentence already read them as such, so this pass never sees that text.
+   */
+  private retryWithoutHome(tokens: readonly string[], langs: Lang[], options: MatchOptions): Candidate | null {
+    const kept = withoutHome(tokens);
+    return kept.length !== tokens.length && kept.length > 0 ? this.best(kept, langs, options, false) : null;
   }
 
   private best(tokens: readonly string[], langs: readonly Lang[], options: MatchOptions, unknownPass: boolean): Candidate | null {
@@ -420,6 +431,19 @@ export class IntentEngine {
     }
     return true;
   }
+}
+
+/** "At home" as tokens (after folding and fillers: 家裏 is 家里, "the" is gone): 家里, 家里面, 家里头, 家中, at home. */
+const HOME_WORDS: readonly (readonly string[])[] = [['家', '里', '面'], ['家', '里', '头'], ['家', '里'], ['家', '中'], ['at', 'home']];
+
+function withoutHome(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length;) {
+    const words = HOME_WORDS.find((w) => w.every((t, k) => tokens[i + k] === t));
+    if (words) i += words.length;
+    else out.push(tokens[i++]);
+  }
+  return out;
 }
 
 function isExtremeReading(v: unknown): v is { value: number; extreme: 'min' | 'max' } {
