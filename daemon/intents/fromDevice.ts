@@ -4,6 +4,7 @@
  */
 import type { Device } from '../../devices/model.js';
 import { spokenNames, type SpokenName } from './spokenNames.js';
+import { MODE_KINDS } from './deviceModes.js';
 import type { IntentArea, IntentDevice, IntentFloor, IntentLists } from './types.js';
 
 /**
@@ -30,7 +31,8 @@ export function intentDevice(device: Device, spoken?: SpokenName): IntentDevice 
     ...(m?.tempStep !== undefined ? { tempStep: m.tempStep } : {}),
     ...(m?.minHumidity !== undefined ? { minHumidity: m.minHumidity } : {}),
     ...(m?.maxHumidity !== undefined ? { maxHumidity: m.maxHumidity } : {}),
-    ...(m?.modes && (device.type === 'humidifier' || device.type === 'water_heater') ? { modes: m.modes } : {}),
+    // A climate's `modes` are its HVAC modes, said in other words; a fan's are its presets.
+    ...(m?.modes && MODE_KINDS.has(device.type) ? { modes: m.modes } : {}),
     state: device.state,
   };
 }

@@ -13,6 +13,7 @@ export { DeviceLists } from './lists.js';
 export {
   resolveTargets, checkValues, measures, deviceTemperature, setPointsFor, temperatureRange, temperatureScale, DEVICE_INTENTS, VALUE_RANGES, type ResolveOptions,
 } from './resolve.js';
+export { slotsPerDevice } from './deviceSlots.js';
 export {
   render, commandFor, commandReply, errorReply, targetPhrase, displayName, formatDuration, formatNumber, joinList,
   type ResponseKey,

@@ -9,6 +9,7 @@ import { kindLists } from '../../devices/kinds/index.js';
 import { AREA_WORDS, NAME_WORDS } from './sentences/lexicon.js';
 import type { AreaSlot, FloorSlot, IntentDevice, IntentLists, TypeSlot } from './types.js';
 import { buildFloors } from './floors.js';
+import { modeWords } from './deviceModes.js';
 
 export interface Reading {
   end: number;
@@ -142,8 +143,12 @@ export class DeviceLists {
   readonly areas = new TokenTrie<AreaSlot>();
   /** Floor words ("upstairs", "first floor", "二楼"): see floors.ts. */
   floors = new TokenTrie<FloorSlot>();
+  /** The modes and presets the devices announce (`{device_mode}`, deviceModes.ts): spoken form → the mode. */
+  readonly modes = new TokenTrie<string>();
   private readonly floorOfArea = new Map<string, string>();
   private readonly types = new Set<string>();
+  /** The devices of each kind, in list order: "the lights" need not walk every device of the home. */
+  private readonly byType = new Map<string, IntentDevice[]>();
   private readonly byId = new Map<string, IntentDevice>();
   private readonly areaOf = new Map<string, string>();
   private readonly info = new Map<string, AreaInfo>();
@@ -165,8 +170,14 @@ export class DeviceLists {
       }
     }
     dl.list = [...dl.byId.values()];
-    for (const device of dl.list) dl.types.add(device.type);
+    for (const device of dl.list) {
+      dl.types.add(device.type);
+      const same = dl.byType.get(device.type);
+      if (same) same.push(device);
+      else dl.byType.set(device.type, [device]);
+    }
     for (const device of dl.list) dl.addNames(device);
+    for (const { tokens, value } of modeWords(dl.list)) dl.modes.add(tokens, () => value);
     return dl;
   }
 
@@ -236,6 +247,12 @@ export class DeviceLists {
 
   devices(): readonly IntentDevice[] {
     return this.list;
+  }
+
+  /** The devices of these kinds, in list order (do not change the array). */
+  ofTypes(types: readonly string[]): readonly IntentDevice[] {
+    if (types.length === 1) return this.byType.get(types[0]) ?? [];
+    return this.list.filter((d) => types.includes(d.type));
   }
 
   /** The kinds present, as one comparable string. */

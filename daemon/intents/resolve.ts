@@ -17,6 +17,7 @@ import { WHITES } from '../../devices/color.js';
 import type { DeviceLists } from './lists.js';
 import { SENSOR_CLASSES } from './sentences/sensorClasses.js';
 import { nameTokens } from './normalize.js';
+import { ownMode } from './deviceModes.js';
 import type { AreaSlot, DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, NameSlot, Resolution, ResolveError } from './types.js';
 
 /** Intents that act on or ask about devices, with those the kinds add. Others (timers, weather) resolve to no devices. */
@@ -210,7 +211,8 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     if (dedicated.length > 0) pool = dedicated;
   } else if (domains) {
     const kind = slots.type?.kind;
-    pool = lists.devices().filter((d) => domains.includes(d.type) && (!kind || isKind(d, kind)));
+    const ofType = lists.ofTypes(domains);
+    pool = kind ? ofType.filter((d) => isKind(d, kind)) : [...ofType];
   } else {
     return { error: 'DEVICE_NOT_FOUND', reason: 'type', ...(slots.type ? { type: slots.type } : {}) };
   }
@@ -288,8 +290,32 @@ function lightNeed(slots: MatchSlots): Capability {
   return 'brightness';
 }
 
+function hasCapability(d: IntentDevice, c: Capability): boolean {
+  return !d.capabilities || d.capabilities.length === 0 || d.capabilities.includes(c);
+}
+
+/**
+ * "Set the fan to low" / "to breeze": a fan takes a preset of that name when it has one (`mode`), a named speed
+ * otherwise as a percentage (`fan_speed`). The fans that can do neither are dropped; none left is a refusal that
+ * names the fan's own presets, so nothing is sent to a fan without such a mode.
+ */
+function fanNamed(match: IntentMatch, devices: readonly IntentDevice[]): IntentDevice[] | ResolveError {
+  const s = match.slots;
+  const said = (typeof s.mode === 'string' ? s.mode : s.speed) as string;
+  const able = devices.filter((d) => (ownMode(d.modes, said) !== undefined && hasCapability(d, 'mode'))
+    || (typeof s.mode !== 'string' && hasCapability(d, 'fan_speed')));
+  if (able.length > 0) return able;
+  const d = devices[0];
+  if (typeof s.mode === 'string' || (d?.modes?.length ?? 0) > 0) return { error: 'DEVICE_UNSUPPORTED', reason: 'mode', mode: said, modes: d?.modes ?? [], candidates: d ? [d] : [] };
+  return { error: 'DEVICE_UNSUPPORTED', reason: 'capability', candidates: [...devices], ...(s.name ? { name: s.name.text } : {}) };
+}
+
 /** Drops devices without the capability the intent needs; none left is DEVICE_UNSUPPORTED. */
 function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>): Resolution {
+  if (match.intent === 'HassFanSetSpeed' && (typeof match.slots.mode === 'string' || typeof match.slots.speed === 'string')) {
+    const able = fanNamed(match, chosen.devices);
+    return 'error' in able ? able : able.length === chosen.devices.length ? chosen : { ...chosen, devices: able };
+  }
   const need = match.intent === 'HassLightSet' ? lightNeed(match.slots) : NEEDS[match.intent];
   let devices = chosen.devices;
   if (need) {
@@ -299,7 +325,9 @@ function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>):
   }
   // A humidity is checked against each humidifier's own range, a mode against the modes it has.
   const h = match.slots.humidity;
-  if (match.intent === 'HassHumidifierSetpoint' && typeof h === 'number') {
+  // "The highest"/"the lowest" is each humidifier's own max_humidity/min_humidity (deviceSlots.ts), never out of range.
+  const ownEnd = match.slots.setting === 'min' || match.slots.setting === 'max';
+  if (match.intent === 'HassHumidifierSetpoint' && typeof h === 'number' && !ownEnd) {
     for (const d of devices) {
       const [min, max] = [d.minHumidity ?? 0, d.maxHumidity ?? 100];
       if (h < min || h > max) return { error: 'VALUE_OUT_OF_RANGE', reason: 'value', slot: 'humidity', value: h, min, max };
@@ -307,7 +335,8 @@ function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>):
   }
   const mode = match.slots.mode;
   if ((match.intent === 'HassHumidifierMode' || match.intent === 'HassWaterHeaterMode') && typeof mode === 'string') {
-    const without = devices.find((d) => d.modes !== undefined && !d.modes.includes(mode));
+    // Matched against each device's own list, in its own spelling ("Sleep", "night" for sleep): deviceModes.ts.
+    const without = devices.find((d) => d.modes !== undefined && ownMode(d.modes, mode) === undefined);
     if (without) return { error: 'DEVICE_UNSUPPORTED', reason: 'mode', mode, modes: without.modes ?? [], candidates: [without] };
   }
   const t = match.slots.temperature;

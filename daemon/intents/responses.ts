@@ -137,6 +137,10 @@ export function commandReply(match: IntentMatch, resolution: ResolveSuccess, lis
   // A kind's own command ("Started the vacuum.") is worded by its module (devices/kinds/<kind>.ts `replies`).
   // A fan's lowest or highest setting is a speed step, whatever percentage stands for it.
   if (command?.command === 'set_fan_speed' && (s.setting === 'min' || s.setting === 'max')) return render(match.lang, s.setting === 'min' ? 'set_speed_min' : 'set_speed_max', vars);
+  // "Set the fan to medium" on a fan without such a preset: the speed said, and the percentage it became.
+  if (command?.command === 'set_fan_speed' && typeof s.speed === 'string') {
+    return render(match.lang, 'set_fan_speed_named', { ...vars, speed: modeLabel(s.speed, langOf(match.lang)) });
+  }
   const own = !key && command ? kindReply(first.type, command.command, langOf(match.lang)) : undefined;
   return own !== undefined ? fillResponse(own, vars) : render(match.lang, key ?? 'turn_on', vars);
 }

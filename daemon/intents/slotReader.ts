@@ -39,6 +39,7 @@ export class SlotReader {
     if (list === 'name') return this.unknownNames || this.lists.names.canStart(t);
     if (list === 'area') return this.lists.areas.canStart(t);
     if (list === 'floor') return this.lists.floors.canStart(t);
+    if (list === 'device_mode') return this.lists.modes.canStart(t);
     const fixed = staticLists.get(list);
     if (fixed) return fixed.canStart(t);
     if (NUMBER_LISTS.has(list)) return this.read(list, tokens, 0).length > 0;
@@ -62,6 +63,9 @@ export class SlotReader {
       this.lists.areas.readAt(tokens, i, out);
     } else if (list === 'floor') {
       this.lists.floors.readAt(tokens, i, out);
+    } else if (list === 'device_mode') {
+      // The modes the home's devices announce (deviceModes.ts): a word list built from the devices, not a wildcard.
+      this.lists.modes.readAt(tokens, i, out);
     } else if (staticLists.has(list)) {
       staticLists.get(list)!.readAt(tokens, i, out);
     } else if (PERCENT_LISTS.has(list)) {

@@ -32,7 +32,7 @@ export interface IntentDevice {
   /** Humidifier target range in % (HA `min_humidity` / `max_humidity`, 0–100 when it announces none). */
   minHumidity?: number;
   maxHumidity?: number;
-  /** The modes a humidifier or water heater takes (HA `modes`). */
+  /** The modes a humidifier or water heater takes (HA `modes`), a fan's presets (`preset_modes`, Zigbee2MQTT `fan_mode`). */
   modes?: readonly string[];
   /** Last known state; only read when rendering answers to state queries. */
   state?: Readonly<Record<string, unknown>>;

@@ -1,7 +1,7 @@
 import { deepFreeze } from '../core/deepFreeze.js';
 import { HubError } from '../core/errors.js';
 import {
-  commandReply, setPointsFor, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
+  commandReply, slotsPerDevice, DEVICE_INTENTS, displayName, errorReply, isResolveError, queryReply, render, targetPhrase, toRequestSlots,
   type IntentEngine, type IntentLists, type IntentMatch, type Lang, type ResolveSuccess, type ResponseKey, type StateReader,
 } from '../intents/index.js';
 import { intentCommand } from '../../devices/kinds/index.js';
@@ -207,12 +207,13 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
         ...(resolution.error === 'DEVICE_AMBIGUOUS' && resolution.candidates ? { candidates: resolution.candidates.map((d) => d.id) } : {}),
       };
     }
-    // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`).
-    // A set-point goes to each thermostat in its own unit (°C or °F) and step, whatever unit it was said in,
-    // and the reply says the first one's value as sent ("21.3" to a thermostat stepping by 0.5 is 21.5).
-    const setPoints = setPointsFor(match, resolution.devices);
-    const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, setPoints ? { ...match.slots, temperature: setPoints[i].value } : match.slots));
-    const said = setPoints?.[0] ? { ...match, slots: { ...match.slots, temperature: setPoints[0].value, unit: setPoints[0].scale } } : match;
+    // The device command is the device kind's decision (devices/kinds/<kind>.ts `commandFor`), from the slots as
+    // each device takes them (daemon/intents/deviceSlots.ts): a set-point in each thermostat's own unit and step,
+    // "low" as a fan's preset or 33 %, a mode in the device's own spelling. The reply says the first one's value
+    // as sent ("21.3" to a thermostat stepping by 0.5 is 21.5).
+    const perDevice = slotsPerDevice(match, resolution.devices);
+    const commands = resolution.devices.map((d, i) => intentCommand(d.type, match.intent, perDevice ? perDevice[i] : match.slots));
+    const said = perDevice?.[0] ? { ...match, slots: perDevice[0] } : match;
     const handed: DecidedTargets = deepFreeze({
       ids: resolution.devices.map((d) => d.id),
       commands,

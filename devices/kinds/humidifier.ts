@@ -59,7 +59,7 @@ export const HUMIDIFIER_COMMANDS = {
     param: { name: 'humidity', kind: 'number', schema: PERCENT },
   },
   set_mode: {
-    needs: 'mode', description: 'Set a humidifier\'s or water heater\'s mode (one of the modes it lists).',
+    needs: 'mode', description: 'Set a humidifier\'s or water heater\'s mode, or a fan\'s preset (one of the modes it lists).',
     param: { name: 'mode', kind: 'text', schema: MODE_NAME },
   },
 } as const satisfies CommandSpecs;
@@ -182,9 +182,9 @@ export const humidifier: DeviceKind<typeof HUMIDIFIER_COMMANDS, typeof HUMIDIFIE
       HassHumidifierMode: [{
         domains: ['humidifier'],
         sentences: [
-          '(set|put|turn|change|switch) <target> [mode] (to|into|in|on) {humidifier_mode:mode} [mode]',
-          '(set|change|switch) [the] mode (of|on|for) <target> <to> {humidifier_mode:mode}', '<target> [to] {humidifier_mode:mode} mode',
-          '(use|enable|activate|start) {humidifier_mode:mode} mode (on|of|for) <target>', '(put|switch) <target> (in|into|on) {humidifier_mode:mode}',
+          '(set|put|turn|change|switch) <target> [mode] (to|into|in|on) ({device_mode:mode}|{humidifier_mode:mode}) [mode]',
+          '(set|change|switch) [the] mode (of|on|for) <target> <to> ({device_mode:mode}|{humidifier_mode:mode})', '<target> [to] ({device_mode:mode}|{humidifier_mode:mode}) mode',
+          '(use|enable|activate|start) ({device_mode:mode}|{humidifier_mode:mode}) mode (on|of|for) <target>', '(put|switch) <target> (in|into|on) ({device_mode:mode}|{humidifier_mode:mode})',
         ],
       }],
     },
@@ -202,9 +202,9 @@ export const humidifier: DeviceKind<typeof HUMIDIFIER_COMMANDS, typeof HUMIDIFIE
       HassHumidifierMode: [{
         domains: ['humidifier'],
         sentences: [
-          '<target>[模式]<setto>{humidifier_mode:mode}[模式]', '<target>(切换|切|换|转)(到|为|成)[模式]{humidifier_mode:mode}[模式]',
-          '<target>(开|用|开启|打开|启动)[到]{humidifier_mode:mode}模式', '(开|开启|打开|启动|切换到)<target>[的]{humidifier_mode:mode}模式',
-          '<target>{humidifier_mode:mode}模式',
+          '<target>[模式]<setto>({device_mode:mode}|{humidifier_mode:mode})[模式]', '<target>(切换|切|换|转)(到|为|成)[模式]({device_mode:mode}|{humidifier_mode:mode})[模式]',
+          '<target>(开|用|开启|打开|启动)[到]({device_mode:mode}|{humidifier_mode:mode})模式', '(开|开启|打开|启动|切换到)<target>[的]({device_mode:mode}|{humidifier_mode:mode})模式',
+          '<target>({device_mode:mode}|{humidifier_mode:mode})模式',
         ],
       }],
     },

@@ -35,14 +35,38 @@ export const WATER_HEATER_MODES: readonly ModeWord[] = [
   { value: 'performance', en: 'performance', zh: '高性能', say: ['fast', 'quick heat', 'fast heating', 'boost', '速热', '快速加热', '强力'] },
 ];
 
+/**
+ * A fan's named speeds, slowest first. A fan whose presets (HA's `preset_modes`, Zigbee2MQTT's `fan_mode`) hold the
+ * word gets that preset; any other fan a percentage, as Home Assistant maps an ordered list of three speeds onto
+ * 1–100 % (`ordered_list_item_to_percentage`: low 33, medium 66, high 100).
+ */
+export const FAN_SPEEDS: readonly ModeWord[] = [
+  { value: 'low', en: 'low', zh: '低速', say: ['slow', 'low speed', 'gentle', '低档', '低挡', '低', '慢速', '慢档', '小风', '弱风', '一档'] },
+  { value: 'medium', en: 'medium', zh: '中速', say: ['mid', 'middle', 'med', 'medium speed', 'normal speed', '中档', '中挡', '中', '中风', '二档'] },
+  { value: 'high', en: 'high', zh: '高速', say: ['fast', 'high speed', 'full speed', '高档', '高挡', '高', '快速', '快档', '大风', '强风', '三档'] },
+];
+
+/** The percentage a named speed stands for on a fan without such a preset (HA's ordered list of three). */
+export const FAN_SPEED_PERCENT: Readonly<Record<string, number>> = { low: 33, medium: 66, high: 100 };
+
 /** A word list for the sentences (`{humidifier_mode}`): every spoken form → the mode's value. */
 export function modeList(modes: readonly ModeWord[]): Array<readonly [string, string]> {
   return modes.flatMap((m) => [m.value.replace(/_/g, ' '), m.en, m.zh, ...m.say].map((w) => [w, m.value] as const));
 }
 
-const LABELS = new Map<string, ModeWord>([...WATER_HEATER_MODES, ...HUMIDIFIER_MODES].map((m) => [m.value, m]));
+const LABELS = new Map<string, ModeWord>([...WATER_HEATER_MODES, ...HUMIDIFIER_MODES, ...FAN_SPEEDS].map((m) => [m.value, m]));
 
-/** How a reply names a mode: "heat pump", "睡眠"; a mode of the device's own as written ("night_mode" → "night mode"). */
+/** How a reply names a mode: "heat pump", "睡眠"; a mode of the device's own as written ("night_mode" → "night"). */
 export function modeLabel(mode: string, lang: 'en' | 'zh'): string {
-  return LABELS.get(mode)?.[lang] ?? mode.replace(/_/g, ' ');
+  // Without a trailing "mode" of its own: replies say "… to Night mode", not "Night Mode mode".
+  return LABELS.get(mode.toLowerCase())?.[lang] ?? mode.replace(/_/g, ' ').replace(/(.)\s*(mode|\u6a21\u5f0f)$/i, '$1');
+}
+
+/** Every word the tables give a mode value ("sleep" → sleep, night, quiet, 睡眠…), lower case; none for a value they lack. */
+export function modeSynonyms(value: string): readonly string[] {
+  const out: string[] = [];
+  for (const table of [HUMIDIFIER_MODES, WATER_HEATER_MODES, FAN_SPEEDS]) {
+    for (const m of table) if (m.value === value) out.push(m.value.replace(/_/g, ' '), m.en, m.zh, ...m.say);
+  }
+  return out.map((w) => w.toLowerCase());
 }

@@ -198,9 +198,9 @@ export const waterHeater: DeviceKind<typeof WATER_HEATER_COMMANDS, typeof WATER_
       HassWaterHeaterMode: [{
         domains: ['water_heater'],
         sentences: [
-          '(set|put|turn|change|switch) <target> [mode] (to|into|in|on) {water_heater_mode:mode} [mode]',
-          '(set|change|switch) [the] [operation] mode (of|on|for) <target> <to> {water_heater_mode:mode}', '<target> [to] {water_heater_mode:mode} mode',
-          '(use|enable|activate|start) {water_heater_mode:mode} mode (on|of|for) <target>', '(run|heat) <target> (on|with) {water_heater_mode:mode}',
+          '(set|put|turn|change|switch) <target> [mode] (to|into|in|on) ({device_mode:mode}|{water_heater_mode:mode}) [mode]',
+          '(set|change|switch) [the] [operation] mode (of|on|for) <target> <to> ({device_mode:mode}|{water_heater_mode:mode})', '<target> [to] ({device_mode:mode}|{water_heater_mode:mode}) mode',
+          '(use|enable|activate|start) ({device_mode:mode}|{water_heater_mode:mode}) mode (on|of|for) <target>', '(run|heat) <target> (on|with) ({device_mode:mode}|{water_heater_mode:mode})',
         ],
       }],
     },
@@ -218,9 +218,9 @@ export const waterHeater: DeviceKind<typeof WATER_HEATER_COMMANDS, typeof WATER_
       HassWaterHeaterMode: [{
         domains: ['water_heater'],
         sentences: [
-          '<target>[模式]<setto>{water_heater_mode:mode}[模式]', '<target>(切换|切|换|转)(到|为|成)[模式]{water_heater_mode:mode}[模式]',
-          '<target>(开|用|开启|打开|启动)[到]{water_heater_mode:mode}模式', '(开|开启|打开|启动|切换到)<target>[的]{water_heater_mode:mode}模式',
-          '<target>{water_heater_mode:mode}模式',
+          '<target>[模式]<setto>({device_mode:mode}|{water_heater_mode:mode})[模式]', '<target>(切换|切|换|转)(到|为|成)[模式]({device_mode:mode}|{water_heater_mode:mode})[模式]',
+          '<target>(开|用|开启|打开|启动)[到]({device_mode:mode}|{water_heater_mode:mode})模式', '(开|开启|打开|启动|切换到)<target>[的]({device_mode:mode}|{water_heater_mode:mode})模式',
+          '<target>({device_mode:mode}|{water_heater_mode:mode})模式',
         ],
       }],
     },

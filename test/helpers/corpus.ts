@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { IntentEngine, intentLists, isResolveError } from '../../daemon/intents/index.js';
+import { IntentEngine, intentLists, isResolveError, slotsPerDevice } from '../../daemon/intents/index.js';
+import { intentCommand } from '../../devices/kinds/index.js';
 import type { DeviceConfig } from '../../daemon/config/schema.js';
 import { readConfigDevices } from '../../devices/configDevices.js';
 import { addBundledPluginSentences } from './builtinSentences.js';
@@ -28,6 +29,8 @@ export interface CorpusCase {
   slots?: Record<string, unknown>;
   /** The satellite's own area (token `--area`). */
   area?: string;
+  /** The device command each target is sent, in the order resolved (as the hub decides it: devices/kinds `commandFor`). */
+  commands?: unknown[];
 }
 
 export interface CorpusFile {
@@ -90,6 +93,15 @@ export function runCase(engine: IntentEngine, file: string, c: CorpusCase): Case
     ok = match !== null && match.intent === c.intent;
     if (ok && c.targets) ok = resolution !== null && !isResolveError(resolution) && isDeepStrictEqual(ids, [...c.targets].sort());
     if (ok && c.slots) ok = Object.entries(c.slots).every(([k, v]) => slotEquals(match!.slots[k], v));
+    if (ok && c.commands) {
+      ok = resolution !== null && !isResolveError(resolution);
+      if (ok && resolution && !isResolveError(resolution)) {
+        const per = slotsPerDevice(match!, resolution.devices);
+        const sent = resolution.devices.map((d, i) => intentCommand(d.type, match!.intent, per ? per[i] : match!.slots));
+        ok = isDeepStrictEqual(sent, c.commands);
+        if (!ok) return { file, case: c, ok, got: `${got} commands ${JSON.stringify(sent)}` };
+      }
+    }
   }
   return { file, case: c, ok, got };
 }

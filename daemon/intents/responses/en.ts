@@ -17,6 +17,7 @@ export const EN_RESPONSES = {
   set_temperature: 'Set {target} to {value} {unit}.',
   set_speed_min: 'Set {target} to its lowest speed.',
   set_speed_max: 'Set {target} to its highest speed.',
+  set_fan_speed_named: 'Set {target} to {speed} ({value}%).',
 
   state_is: '{Target} {is} {state}.',
   state_yes: 'Yes, {target} {is} {state}.',

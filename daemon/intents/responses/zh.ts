@@ -14,6 +14,7 @@ export const ZH_RESPONSES = {
   set_temperature: '已将{target}设为{value}{unit}。',
   set_speed_min: '已将{target}调到最低档。',
   set_speed_max: '已将{target}调到最高档。',
+  set_fan_speed_named: '已将{target}调到{speed}（{value}%）。',
 
   state_is: '{target}{state}。',
   state_yes: '是的，{target}{state}。',

@@ -93,7 +93,7 @@ test('a lock, a TRV and a cover', async () => {
   assert.equal(blind.mqtt.z2m?.positionProperty, 'position');
 });
 
-test('a two-gang switch gives one device per endpoint; a fan maps its modes to speeds', async () => {
+test('a two-gang switch gives one device per endpoint; a fan maps its modes to speeds and presets', async () => {
   const all = await devices();
   const l1 = all.get('0x0017880104a1b2c3_l1')!;
   const l2 = all.get('0x0017880104a1b2c3_l2')!;
@@ -103,9 +103,11 @@ test('a two-gang switch gives one device per endpoint; a fan maps its modes to s
   assert.ok(!all.has('0x0017880104a1b2c3'));
 
   const fan = all.get('0x00124b0029aabbcc')!;
-  assert.deepEqual(fan.capabilities, ['onoff', 'fan_speed']);
+  assert.deepEqual(fan.capabilities, ['onoff', 'fan_speed', 'mode']);
   assert.equal(fan.mqtt.z2mProperty, 'fan_state');
   assert.deepEqual(fan.mqtt.z2m?.fanSpeeds, ['low', 'medium', 'high']);
+  // Every fan_mode value but off/on is a preset said by name ("set the ceiling fan to smart").
+  assert.deepEqual(fan.mqtt.modes, ['low', 'medium', 'high', 'auto', 'smart']);
   assert.equal(fan.mqtt.z2m?.fanModeProperty, 'fan_mode');
 });
 

@@ -9,10 +9,12 @@ import { test } from 'node:test';
 import { corpusProblems, loadCorpus, runCorpus, CORPUS_LANGS, type CorpusLang } from '../../helpers/corpus.js';
 
 /** Right / total per language must be at least this (measured, rounded down). */
-const FLOOR: Readonly<Record<CorpusLang, number>> = { en: 0.99, zh: 0.99, 'zh-hant': 0.99 };
+const FLOOR: Readonly<Record<CorpusLang, number>> = { en: 0.995, zh: 0.995, 'zh-hant': 0.995 };
 // Measured 2026-12-05 on 1,152 sentences: en 463/468, zh 316/320, zh-Hant 360/364 (before issue 14's language work: 81 %, 82 %, 8 %).
 // With humidifiers, water heaters, settings, vacuum state and battery (appliances.json), 2,283 sentences: en 1174/1174, zh 711/712, zh-Hant 396/397
 // (the misses: 打开家里的咖啡机, "at home" before a device name; a <target> branch for it cost every Chinese sentence ~5 %).
+// With named fan speeds, device modes (modes.json) and "at home" (atHome.json: a retry without those words, only for text no
+// sentence matched), 2,396 sentences: en 1227/1227, zh 750/750, zh-Hant 419/419.
 
 const files = loadCorpus();
 
