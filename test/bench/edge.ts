@@ -49,6 +49,8 @@ export interface EdgeOptions {
   idleSeconds?: number;
   loadSeconds?: number;
   afterSeconds?: number;
+  /** Node flags of the hub (default the unit's); e.g. `--cpu-prof` to see where its time goes under the load. */
+  nodeArgs?: readonly string[];
   progress?: (line: string) => void;
 }
 
@@ -69,7 +71,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     voice: { ...(base.voice as object), maxClients: voiceClients + 100 },
     // Zigbee2MQTT's bridge/devices list for 1,000 devices is about 0.4 MB, past the default packet cap.
     mqtt: { ...(base.mqtt as object), maxPacketBytes: 4 * 1024 * 1024 },
-  });
+  }, options.nodeArgs);
   let writes: WriteCounter | null = null;
   try {
     options.progress?.(`edge: hub started (pid ${hub.pid})`);
