@@ -70,6 +70,8 @@ export class DeviceRegistry {
   private readonly keysByTopic = new Map<string, Set<string>>();
   private readonly warnings: WarnLimiter;
   private readonly topicListeners = new Set<() => void>();
+  /** lastSeen moved by reports that changed nothing, not yet in a write: the stop's final flush takes it. */
+  private lastSeenUnsaved = false;
   private overrides = new Map<string, ConfigOverride>();
   private readonly userOverrides = new Map<string, DeviceOverride>();
   private z2mIeee = new Set<string>();
@@ -120,6 +122,8 @@ export class DeviceRegistry {
   stop(): void {
     this.topicListeners.clear();
     this.warnings.clear();
+    if (this.lastSeenUnsaved) this.options.collection.markDirty();
+    this.lastSeenUnsaved = false;
   }
 
   list(): Device[] {
@@ -190,7 +194,10 @@ export class DeviceRegistry {
         }
       }
       device.lastSeen = ts;
-      dirty = true;
+      // A report that changes nothing moves only lastSeen: kept in memory and written with the next change, so
+      // sensors repeating themselves every few seconds do not keep the SD card writing every flush interval.
+      dirty = changed.length > 0;
+      if (!dirty) this.lastSeenUnsaved = true;
       this.options.onStateApplied?.(device);
       if (changed.length > 0) bus.emit('device.state', { deviceId: device.id, state: { ...device.state }, changed, ts });
     }

@@ -85,12 +85,10 @@ export class CloudSubsystem implements Subsystem {
     const store = ctx.store;
     const outbox = new Outbox(await store.collection<OutboxDocument>('cloud-outbox', emptyOutbox), {
       max: cloud.outboxMax,
-      flushIntervalMs: ctx.config.storage.flushIntervalMs,
       clock: ctx.clock,
       onDropped: (n) => this.dropped(n),
       onFolded: (n) => this.metrics.folded.inc(n),
-      onPersisted: () => this.sync?.pump(),
-      onWriteError: () => {}, // storage logs it and /health shows it; the events stay in memory
+      onPersisted: () => this.sync?.pump(), // a failed write is storage's to log and retry; the events wait in memory
     });
     this.outbox = outbox;
     const answered = new AnsweredIds(await store.collection<AnsweredDocument>('cloud-answered', emptyAnswered), { ttlMs: ANSWERED_TTL_MS, maxEntries: ANSWERED_MAX, clock: ctx.clock });

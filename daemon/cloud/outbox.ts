@@ -30,34 +30,30 @@ export const emptyOutbox = (): OutboxDocument => ({ version: 1, nextSeq: 1, last
 
 export interface OutboxOptions {
   max: number;
-  flushIntervalMs: number;
+  /** The clock of each event's `ts`. */
   clock: Clock;
   /** Events dropped because the outbox was full (oldest first), and folded state events. */
   onDropped(count: number): void;
   onFolded(count: number): void;
   /** Called when new events reached disk and may be sent. */
   onPersisted(): void;
-  /** A write of the outbox failed (storage logs and retries; the events stay in memory). */
-  onWriteError(err: unknown): void;
 }
 
 /**
  * The persisted outbox of the sync link. Each event gets a monotonic `seq` and counts as recorded once a write
  * of the outbox that holds it has finished: only then is it offered for sending, so a seq the cloud has seen is
- * never given to another event after a crash. Writes go through storage's coalesced collection, at most one
- * per `storage.flushIntervalMs` however many events arrive (an SD card must not see a write per event).
+ * never given to another event after a crash. Writes are storage's: the outbox only marks its collection dirty,
+ * and it is written at the next tick of storage's shared flush clock, at most once per `storage.flushIntervalMs`
+ * however many events arrive (an SD card must not see a write per event); a write that fails is retried at the
+ * next tick by storage, the events staying in memory and unoffered until one succeeds.
  *
  * Bounded by `cloud.outboxMax`: at the cap, state events of one device fold to the latest (the older ones are
  * removed; their seqs become gaps); if that frees too little, the oldest events are dropped.
  */
 export class Outbox {
-  private timer: NodeJS.Timeout | null = null;
-  private writing = false;
   private persisted: number;
   /** No fold pass before this many more records (a pass that freed little is not repeated at every event). */
   private foldBackoff = 0;
-  private stopped = false;
-  private lastWriteAt = -Infinity;
   /** The stored copy was left by a hub that did not stop cleanly (see OutboxDocument.running). */
   readonly resumedAfterCrash: boolean;
 
@@ -71,12 +67,17 @@ export class Outbox {
     }
     this.persisted = this.doc.nextSeq - 1;
     this.resumedAfterCrash = this.doc.running === true;
+    // Each write takes the document as it is: the events up to the last seq then are on disk once it lands.
+    collection.onWrite?.(() => {
+      const upTo = this.doc.nextSeq - 1;
+      return () => this.landed(upTo);
+    });
   }
 
   /** Says on disk that a hub runs on this outbox (written with the next coalesced write, or at once when idle). */
   markRunning(): void {
     this.doc.running = true;
-    this.schedule();
+    this.collection.markDirty();
   }
 
   private get doc(): OutboxDocument {
@@ -120,7 +121,7 @@ export class Outbox {
     event.ts = this.options.clock.now();
     event.kind = kind;
     doc.events.push(event);
-    this.schedule();
+    this.collection.markDirty();
     return seq;
   }
 
@@ -153,62 +154,28 @@ export class Outbox {
     doc.lastAckedSeq = seq;
     const keep = firstAfter(doc.events, seq);
     if (keep > 0) doc.events.splice(0, keep);
-    this.schedule();
-  }
-
-  /** Writes what is pending now (on stop; the collection's own final flush would write it too). */
-  async flush(): Promise<void> {
-    if (this.timer) this.options.clock.clearTimeout(this.timer);
-    this.timer = null;
-    await this.persist();
-  }
-
-  /** No more scheduled writes; the final flush (this one's or storage's) records the clean stop. */
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) this.options.clock.clearTimeout(this.timer);
-    this.timer = null;
-    this.doc.running = false;
-    // A write under way may have serialised `running: true`: dirty again, so storage's final flush writes this.
     this.collection.markDirty();
   }
 
-  /**
-   * At most one write per flush interval, as storage's own coalescing: the first event after a quiet spell
-   * is written (and so sent) at once, a burst waits for the interval to pass since the last write.
-   */
-  private schedule(): void {
-    if (this.timer || this.writing || this.stopped) return;
-    const wait = Math.max(0, this.lastWriteAt + this.options.flushIntervalMs - this.options.clock.now());
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = null;
-      void this.persist();
-    }, wait);
-    this.timer.unref?.();
-  }
-
-  private async persist(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    this.lastWriteAt = this.options.clock.now();
+  /** Writes what is pending now (on stop; storage's own final flush would write it too). */
+  async flush(): Promise<void> {
     const upTo = this.doc.nextSeq - 1;
-    const grew = upTo > this.persisted;
-    try {
-      this.collection.markDirty();
-      await this.collection.flush();
-      this.persisted = Math.max(this.persisted, upTo);
-      if (grew) this.options.onPersisted();
-    } catch (err) {
-      this.options.onWriteError(err);
-    } finally {
-      this.writing = false;
-      // More came while writing, or the write failed: another write one interval on.
-      if (this.doc.nextSeq - 1 > this.persisted || this.failedSince(upTo)) this.schedule();
-    }
+    this.collection.markDirty();
+    await this.collection.flush();
+    // A collection that cannot say what each write held (a test's): what was recorded before this flush is.
+    if (!this.collection.onWrite) this.landed(upTo);
   }
 
-  private failedSince(upTo: number): boolean {
-    return this.persisted < upTo;
+  /** The final flush (this one's or storage's) records the clean stop. */
+  stop(): void {
+    this.doc.running = false;
+    this.collection.markDirty();
+  }
+
+  private landed(upTo: number): void {
+    if (upTo <= this.persisted) return;
+    this.persisted = upTo;
+    this.options.onPersisted();
   }
 
   /** At the cap: fold state events of one device to the latest, else drop the oldest. */

@@ -55,6 +55,11 @@ export interface Collection<T> {
   markDirty(): void;
   /** Writes now if dirty (used on stop and by tests). */
   flush(): Promise<void>;
+  /**
+   * Calls `listener` as each write takes its copy of `data` (synchronously: nothing changes in between); the
+   * function it returns runs once that write is on disk. How an owner learns what is durable (the outbox).
+   */
+  onWrite?(listener: () => (() => void) | void): void;
 }
 
 export interface Store {

@@ -1,29 +1,25 @@
-import { Low } from 'lowdb';
-import type { Clock, Collection } from '../core/context.js';
-import type { DurableJsonAdapter } from './durableJsonAdapter.js';
+import { Low, type Adapter } from 'lowdb';
+import type { Collection } from '../core/context.js';
+import type { Flushable, FlushScheduler } from './flushScheduler.js';
 
 /**
- * One persisted document. Callers mutate `data` and call `markDirty()`; the document reaches disk at most
- * once per flush interval however many updates arrive (an SD card must not see a write per message).
- * A write in progress is never overlapped: updates during it schedule the next one.
+ * One persisted document. Callers mutate `data` and call `markDirty()`; the document reaches disk at the next
+ * tick of storage's shared flush clock (FlushScheduler), so at most once per flush interval however many
+ * updates arrive (an SD card must not see a write per message). A write in progress is never overlapped:
+ * updates during it go with the next one.
  */
-export class CoalescedCollection<T> implements Collection<T> {
+export class CoalescedCollection<T> implements Collection<T>, Flushable {
   readonly name: string;
   private readonly db: Low<T>;
-  private readonly clock: Clock;
-  private readonly intervalMs: number;
-  private readonly onError: (err: unknown) => void;
-  private dirty = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly scheduler: FlushScheduler;
+  private isDirty = false;
   private writing: Promise<void> | null = null;
-  private lastWriteAt = -Infinity;
+  private readonly writeListeners: Array<() => (() => void) | void> = [];
 
-  constructor(options: { name: string; adapter: DurableJsonAdapter<T>; defaults: T; clock: Clock; intervalMs: number; onError: (err: unknown) => void }) {
+  constructor(options: { name: string; adapter: Adapter<T>; defaults: T; scheduler: FlushScheduler }) {
     this.name = options.name;
     this.db = new Low(options.adapter, options.defaults);
-    this.clock = options.clock;
-    this.intervalMs = options.intervalMs;
-    this.onError = options.onError;
+    this.scheduler = options.scheduler;
   }
 
   get data(): T {
@@ -32,6 +28,10 @@ export class CoalescedCollection<T> implements Collection<T> {
 
   set data(value: T) {
     this.db.data = value;
+  }
+
+  get dirty(): boolean {
+    return this.isDirty;
   }
 
   /** Loads from disk (recovering as the adapter does); returns whether a stored copy was found. */
@@ -43,47 +43,31 @@ export class CoalescedCollection<T> implements Collection<T> {
   }
 
   markDirty(): void {
-    this.dirty = true;
-    if (this.timer || this.writing) return;
-    this.schedule();
+    if (this.isDirty) return;
+    this.isDirty = true;
+    this.scheduler.wake();
+  }
+
+  onWrite(listener: () => (() => void) | void): void {
+    this.writeListeners.push(listener);
   }
 
   async flush(): Promise<void> {
-    if (this.timer) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = null;
-    }
-    while (this.writing) await this.writing;
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.lastWriteAt = this.clock.now();
+    while (this.writing) await this.writing.catch(() => {});
+    if (!this.isDirty) return;
+    this.isDirty = false;
+    // The listeners see the document as this write takes it: the adapter serialises it before its first await.
+    const landed = this.writeListeners.map((listener) => listener());
     this.writing = this.db.write().finally(() => {
       this.writing = null;
     });
     try {
       await this.writing;
     } catch (err) {
-      this.dirty = true; // keep the data for the next attempt rather than losing it
+      this.isDirty = true; // keep the data for the next attempt rather than losing it
+      this.scheduler.wake();
       throw err;
     }
-  }
-
-  /** Stops the timer; a pending update is written by the final flush, not dropped. */
-  close(): void {
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    const wait = Math.max(0, this.lastWriteAt + this.intervalMs - this.clock.now());
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      this.flush()
-        .catch(this.onError)
-        .finally(() => {
-          if (this.dirty && !this.timer) this.schedule();
-        });
-    }, wait);
-    this.timer.unref?.();
+    for (const done of landed) done?.();
   }
 }

@@ -4,6 +4,8 @@ import { performance } from 'node:perf_hooks';
 import type { Collection, HubContext, Store, Subsystem } from '../core/context.js';
 import { EnvironmentError } from '../core/errors.js';
 import { CoalescedCollection } from './coalescedCollection.js';
+import { FlushScheduler } from './flushScheduler.js';
+import { storageMetrics } from './storageMetrics.js';
 import { DurableJsonAdapter, removeStalePending, type WriteProblem } from './durableJsonAdapter.js';
 import { DataDirLock } from './dataDirLock.js';
 import { removeStaleTemps } from './staleTemps.js';
@@ -25,7 +27,8 @@ const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /**
  * The data directory and every persisted collection in it. Collections are JSON files written through
- * DurableJsonAdapter and coalesced by CoalescedCollection; this subsystem flushes them all on stop.
+ * DurableJsonAdapter, written at the ticks of one shared flush clock (FlushScheduler, at most one tick per
+ * `storage.flushIntervalMs`), and flushed all at once on stop.
  * It also runs the `db` health probe: a real small write and read, timed, every 5 minutes and after a failed
  * write, answered from cache; a failed write of any collection marks it down at once.
  *
@@ -42,8 +45,16 @@ export class Storage implements Subsystem, Store {
   private lock: DataDirLock | null = null;
   private readonly reportedSkips = new Map<string, string>();
   private readonly loggedFailures = new Map<string, { cause: string; at: number }>();
+  private readonly scheduler: FlushScheduler;
 
-  constructor(private readonly ctx: HubContext) {}
+  constructor(private readonly ctx: HubContext) {
+    const metrics = storageMetrics(ctx.metrics);
+    this.scheduler = new FlushScheduler({
+      clock: ctx.clock, intervalMs: ctx.config.storage.flushIntervalMs,
+      onError: (name, err) => this.writeFailed(name, err),
+      onTick: (tick) => metrics.tick(tick),
+    });
+  }
 
   get writes(): number {
     return this.writeCount;
@@ -96,9 +107,9 @@ export class Storage implements Subsystem, Store {
   async stop(): Promise<void> {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
+    this.scheduler.stop();
     try {
       await this.flushAll();
-      for (const pending of this.collections.values()) (await pending).close();
     } finally {
       await this.lock?.release();
       this.lock = null;
@@ -124,10 +135,7 @@ export class Storage implements Subsystem, Store {
   private async open(name: string, defaults: () => unknown): Promise<CoalescedCollection<unknown>> {
     const file = join(this.dataDir, `${name}.json`);
     const adapter = new DurableJsonAdapter<unknown>(file, () => this.wrote(), (problem) => this.writeProblem(name, file, problem));
-    const collection = new CoalescedCollection<unknown>({
-      name, adapter, defaults: defaults(), clock: this.ctx.clock, intervalMs: this.ctx.config.storage.flushIntervalMs,
-      onError: (err) => this.writeFailed(name, err),
-    });
+    const collection = new CoalescedCollection<unknown>({ name, adapter, defaults: defaults(), scheduler: this.scheduler });
     const found = await collection.load();
     const { source, movedAside } = adapter.lastRecovery;
     if (found && source === 'pending' && movedAside.length === 0) {
@@ -142,6 +150,7 @@ export class Storage implements Subsystem, Store {
     } else if (found) {
       await removeStalePending(file);
     }
+    this.scheduler.add(collection);
     return collection;
   }
 

@@ -7,11 +7,8 @@
  *     (the hub's own monitor, read from /metrics, which restarts it at every scrape), file writes/s;
  *   - after: RSS again a minute after the load stops, against the idle figure.
  * The load generator runs in a worker thread of this process; file writes are counted from outside with
- * inotify on the data dir (a coalesced write touches `<file>.tmp`, `<file>.bak` and `<file>` together:
- * events on one file within 50 ms are one write).
+ * inotify on the data dir, per file (see WriteCounter).
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -21,6 +18,7 @@ import { benchBridgeDevices, benchTopic } from './mqtt.js';
 import { hundredDeviceHome } from './voiceHome.js';
 import { metricValue, startBenchDaemon } from './daemonTarget.js';
 import { openLoopConfig } from './openLoop.js';
+import { WriteCounter } from '../helpers/writeCounter.js';
 
 export interface EdgeResult {
   idleSeconds: number;
@@ -36,6 +34,10 @@ export interface EdgeResult {
   meanRssMB: number;
   loopDelayMaxMs: number;
   loadWrites: number;
+  /** Writes under the load per file (inotify), e.g. `{ "devices.json": 20 }`. */
+  loadWritesByFile: Record<string, number>;
+  /** The hub's own figure: the longest time from a flush tick being due to its writes on disk (ms). */
+  flushMaxMs: number;
   afterSeconds: number;
   afterRssMB: number;
   afterWrites: number;
@@ -47,6 +49,8 @@ export interface EdgeOptions {
   idleSeconds?: number;
   loadSeconds?: number;
   afterSeconds?: number;
+  /** Node flags of the hub (default the unit's); e.g. `--cpu-prof` to see where its time goes under the load. */
+  nodeArgs?: readonly string[];
   progress?: (line: string) => void;
 }
 
@@ -67,7 +71,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     voice: { ...(base.voice as object), maxClients: voiceClients + 100 },
     // Zigbee2MQTT's bridge/devices list for 1,000 devices is about 0.4 MB, past the default packet cap.
     mqtt: { ...(base.mqtt as object), maxPacketBytes: 4 * 1024 * 1024 },
-  });
+  }, options.nodeArgs);
   let writes: WriteCounter | null = null;
   try {
     options.progress?.(`edge: hub started (pid ${hub.pid})`);
@@ -86,7 +90,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     await sleep(12_000); // past the first system sample and the first coalesced writes
     writes = new WriteCounter(hub.dataDir);
     await sleep(idleSeconds * 1000);
-    const idleWrites = writes.take();
+    const idleWrites = writes.take().total;
     const idleRssMB = await hub.rssMB();
     options.progress?.(`edge: idle RSS ${idleRssMB.toFixed(1)} MB, ${idleWrites} file writes in ${idleSeconds} s`);
 
@@ -116,47 +120,26 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     const load = await Promise.race([done, workerFailed]);
     sampling = false;
     await Promise.all([sampler, scraper]);
-    const loadWrites = writes.take();
+    const { total: loadWrites, byFile: loadWritesByFile } = writes.take();
+    const flushMaxMs = 1000 * await metricValue(hub.httpUrl, 'voicehub_storage_flush_max_seconds');
     // Node's monitor records the whole time between its timer's runs: the delay is that less its resolution.
     const loopDelayMaxMs = Math.max(...loopDelays);
     await worker.terminate();
     const peakRssMB = Math.max(...rss);
-    options.progress?.(`edge: load peak RSS ${peakRssMB.toFixed(1)} MB, loop delay max ${loopDelayMaxMs.toFixed(1)} ms, ${loadWrites} writes`);
+    options.progress?.(`edge: load peak RSS ${peakRssMB.toFixed(1)} MB, loop delay max ${loopDelayMaxMs.toFixed(1)} ms, ${loadWrites} writes ${JSON.stringify(loadWritesByFile)}, flush tick due → on disk max ${flushMaxMs.toFixed(0)} ms`);
     await sleep(afterSeconds * 1000);
-    const afterWrites = writes.take();
+    const afterWrites = writes.take().total;
     const afterRssMB = await hub.rssMB();
     return {
       idleSeconds, idleRssMB, idleWrites, loadSeconds: load.elapsedMs / 1000, voiceClients, deviceClients,
       voiceAnswered: load.answered, voiceErrors: load.errors, devicePublishes: load.publishes,
       peakRssMB, meanRssMB: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), loopDelayMaxMs,
-      loadWrites, afterSeconds, afterRssMB, afterWrites,
+      loadWrites, loadWritesByFile, flushMaxMs, afterSeconds, afterRssMB, afterWrites,
     };
   } finally {
     writes?.close();
     await hub.stop();
   }
-}
-
-/** Completed file writes in a directory tree, counted from its inotify events. */
-class WriteCounter {
-  private count = 0;
-  private readonly last = new Map<string, number>();
-  private readonly watcher: FSWatcher;
-  constructor(dir: string) {
-    this.watcher = watch(dir, { recursive: true }, (_event, name) => {
-      if (!name) return;
-      const file = basename(name.toString()).replace(/\.(tmp|bak)$/, '');
-      const now = performance.now();
-      if (now - (this.last.get(file) ?? -Infinity) > 50) this.count++;
-      this.last.set(file, now);
-    });
-  }
-  take(): number {
-    const n = this.count;
-    this.count = 0;
-    return n;
-  }
-  close(): void { this.watcher.close(); }
 }
 
 interface LoadParams { wsUrl: string; mqttUrl: string; tokens: string[]; deviceClients: number; loadSeconds: number }

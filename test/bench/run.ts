@@ -180,7 +180,7 @@ await section('edge', 'Edge fitness under the combined load (the bundle with the
   s.figure({ what: 'event-loop delay max under the load', measured: ms(r.loopDelayMaxMs, 1), anchor: '', target: '≤ 20 ms', met: r.loopDelayMaxMs <= 20 });
   s.figure({ what: 'file writes/s under the load (ingest)', measured: `${fmt(r.loadWrites / r.loadSeconds, 2)} (${r.loadWrites} in ${fmt(r.loadSeconds)} s)`, anchor: '', target: '≤ 1', met: r.loadWrites / r.loadSeconds <= 1 });
   s.figure({ what: 'file writes/s idle', measured: `${fmt(r.idleWrites / r.idleSeconds, 2)} (${r.idleWrites} in ${r.idleSeconds} s)`, anchor: '', target: '0', met: r.idleWrites === 0 });
-  s.line('', `In the ${r.afterSeconds} s after the load: ${r.afterWrites} file writes (the changes of the load flushed).`);
+  s.line('', `Writes under the load per file: ${Object.entries(r.loadWritesByFile).map(([f, n]) => `${f} ${n}`).join(', ') || 'none'}; the hub's longest flush (tick due → on disk): ${fmt(r.flushMaxMs)} ms. In the ${r.afterSeconds} s after the load: ${r.afterWrites} file writes (the changes of the load flushed).`);
 });
 
 await section('corpus', 'Sentence corpus: right per intent and language', (s) => {

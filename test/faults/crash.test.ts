@@ -23,13 +23,24 @@ import { crashLines, LONG } from './fuzz.js';
  *   nothing that reached disk is lost, nothing never asked for appears;
  * - the cloud: a seq it has seen is never given to another event (every copy of a seq is the same event), the
  *   seqs it holds at the end have no gaps, and every reading that was on disk before a kill reaches it.
+ * - the crash promise: no state acknowledged more than one flush interval plus the write in flight
+ *   (WRITE_BOUND_MS) before the kill is lost. Storage writes every dirty collection at the next tick of one
+ *   shared clock, at most one interval after a change; the write in flight reaches its rename after one
+ *   turn of the event loop (its fsync on the thread pool) and two before it is durable (the directory's fsync).
  * How long an acknowledged state takes to reach disk, and how old the oldest state lost at a kill was, are
- * measured and printed beside the flush interval (figures, not assertions: the machine's load moves them).
+ * measured and printed beside the flush interval, per store.
  * The kill moments are drawn by fast-check from the suite's seed (VOICEHUB_FAULTS_SEED).
  */
 
 const ROUNDS = Number(process.env.VOICEHUB_CRASH_ROUNDS ?? (LONG ? 200 : 50));
 const FLUSH_MS = 200;
+/**
+ * The write in flight: the tick's timer running late by a turn of a busy event loop, the temp copy's fsync (a
+ * turn on the thread pool), the renames, the directory's fsync. Generous for a machine shared with other
+ * suites (load ~15–20 on 2 cores), where the hub's process itself waits for a core; the measured worst is
+ * printed beside it.
+ */
+const WRITE_BOUND_MS = Number(process.env.VOICEHUB_CRASH_WRITE_BOUND_MS ?? 1000);
 const seedEnv = process.env.VOICEHUB_FAULTS_SEED;
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -244,6 +255,13 @@ test(`SIGKILL at random moments under write load (${ROUNDS} kills): the hub alwa
   const outboxed = new Set<number>();
   const names = { next: 0 };
   const lossMs: number[] = [];
+  const lossByStore = new Map<string, number[]>();
+  const lost = (store: History, ms: number) => {
+    lossMs.push(ms);
+    lossByStore.set(store.name, [...(lossByStore.get(store.name) ?? []), ms]);
+    assert.ok(ms <= FLUSH_MS + WRITE_BOUND_MS,
+      `${store.name}: a state acknowledged ${ms} ms before the kill was lost, more than the flush interval (${FLUSH_MS} ms) and the write in flight (${WRITE_BOUND_MS} ms)`);
+  };
   let token: { admin: string; voice: string } | null = null;
   let killAt = 0;
 
@@ -261,10 +279,10 @@ test(`SIGKILL at random moments under write load (${ROUNDS} kills): the hub alwa
     if (round > 0) {
       const temp = ((await getJson(d, '/api/devices', token.admin)).devices as Array<{ id: string; state: unknown }>).find((x) => x.id === 'temp');
       assert.ok(temp, 'the configured sensor is known');
-      lossMs.push(h.device.check(sensorValue(temp.state), killAt));
+      lost(h.device, h.device.check(sensorValue(temp.state), killAt));
       const plugins = (await getJson(d, '/api/plugins', token.admin)).plugins as Array<{ id: string; jobs?: number }>;
-      lossMs.push(h.timers.check(plugins.find((p) => p.id === 'voicehub.timers')?.jobs ?? -1, killAt));
-      lossMs.push(h.list.check(await listCount(voice, `check-${round}`), killAt));
+      lost(h.timers, h.timers.check(plugins.find((p) => p.id === 'voicehub.timers')?.jobs ?? -1, killAt));
+      lost(h.list, h.list.check(await listCount(voice, `check-${round}`), killAt));
     }
     if (round === ROUNDS) {
       // The last life: acks come at once, the outbox drains, and the hub stops cleanly.
@@ -323,5 +341,6 @@ test(`SIGKILL at random moments under write load (${ROUNDS} kills): the hub alwa
   console.log(`crash: ${ROUNDS} SIGKILLs; ${readings.size} readings, ${h.timers.current} timers and ${h.list.current} list items at the end; ` +
     `${seqs.length} cloud seqs, ${cloud.received.length} received with resends. Acknowledged → on disk (flush interval ${FLUSH_MS} ms): ` +
     `p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${Math.max(...latencies)} ms over ${latencies.length} states; ` +
-    `lost at a kill: the oldest acknowledged ${Math.max(0, ...lossMs)} ms before it (p50 of kills ${percentile(lossMs, 0.5)} ms)`);
+    `lost at a kill: the oldest acknowledged ${Math.max(0, ...lossMs)} ms before it (p50 of kills ${percentile(lossMs, 0.5)} ms; bound ${FLUSH_MS} + ${WRITE_BOUND_MS} ms); ` +
+    `per store, worst loss and acknowledged → on disk p99: ${[h.device, h.timers, h.list].map((s) => `${s.name} ${Math.max(0, ...(lossByStore.get(s.name) ?? []))} ms, ${percentile(s.latencies, 0.99)} ms`).join('; ')}`);
 });

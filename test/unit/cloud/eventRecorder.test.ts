@@ -13,7 +13,7 @@ function recorder(shareTranscripts: boolean) {
   const clock = new ManualClock();
   const doc = emptyOutbox();
   const collection: Collection<OutboxDocument> = { name: 'cloud-outbox', data: doc, markDirty: () => {}, flush: async () => {} };
-  const outbox = new Outbox(collection, { max: 100, flushIntervalMs: 10, clock, onDropped: () => {}, onFolded: () => {}, onPersisted: () => {}, onWriteError: () => {} });
+  const outbox = new Outbox(collection, { max: 100, clock, onDropped: () => {}, onFolded: () => {}, onPersisted: () => {} });
   const bus = new EventBus(silentLogger());
   const rec = new EventRecorder({ bus, outbox, shareTranscripts, healthSummary: () => ({ status: 'ok' }), healthEveryMs: 60_000 });
   rec.start();
@@ -43,7 +43,7 @@ test('bus events become outbox events of PROTOCOL §6 kinds; the spoken text onl
 test('a hub health summary is recorded every healthEveryMs', async () => {
   const clock = new ManualClock();
   const collection: Collection<OutboxDocument> = { name: 'cloud-outbox', data: emptyOutbox(), markDirty: () => {}, flush: async () => {} };
-  const outbox = new Outbox(collection, { max: 100, flushIntervalMs: 10, clock, onDropped: () => {}, onFolded: () => {}, onPersisted: () => {}, onWriteError: () => {} });
+  const outbox = new Outbox(collection, { max: 100, clock, onDropped: () => {}, onFolded: () => {}, onPersisted: () => {} });
   const rec = new EventRecorder({ bus: new EventBus(silentLogger()), outbox, shareTranscripts: false, healthSummary: () => ({ status: 'degraded', checks: { db: true, mqtt: false } }), healthEveryMs: 20 });
   rec.start();
   const health = () => collection.data.events.filter((e) => e.kind === 'hub.health');

@@ -1,47 +1,49 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Collection } from '../../../daemon/core/context.js';
+import type { Adapter } from 'lowdb';
+import { CoalescedCollection } from '../../../daemon/storage/coalescedCollection.js';
+import { FlushScheduler } from '../../../daemon/storage/flushScheduler.js';
 import { emptyOutbox, Outbox, type OutboxDocument } from '../../../daemon/cloud/outbox.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
-/** An in-memory collection that counts writes and keeps what the last write "put on disk". */
-class MemoryCollection<T> implements Collection<T> {
-  readonly name = 'cloud-outbox';
+/** Storage's own collection and shared flush clock over an adapter that keeps in memory what a write "put on disk". */
+class MemoryAdapter<T> implements Adapter<T> {
   writes = 0;
   onDisk: string | null = null;
   fail = false;
-  private dirty = false;
-  constructor(public data: T) {}
-  markDirty(): void { this.dirty = true; }
-  async flush(): Promise<void> {
-    if (!this.dirty) return;
+  async read(): Promise<T | null> { return null; }
+  async write(data: T): Promise<void> {
+    const text = JSON.stringify(data); // taken before the first await, as the real adapter does
+    await Promise.resolve();
     if (this.fail) throw new Error('EIO');
-    this.dirty = false;
     this.writes++;
-    this.onDisk = JSON.stringify(this.data);
+    this.onDisk = text;
   }
 }
 
 function make(max = 100, data: OutboxDocument = emptyOutbox()) {
   const clock = new ManualClock();
-  const collection = new MemoryCollection<OutboxDocument>(data);
   const counts = { dropped: 0, folded: 0, persisted: 0, writeErrors: 0 };
+  const scheduler = new FlushScheduler({ clock, intervalMs: 100, onError: () => { counts.writeErrors++; } });
+  const adapter = new MemoryAdapter<OutboxDocument>();
+  const collection = new CoalescedCollection<OutboxDocument>({ name: 'cloud-outbox', adapter, defaults: data, scheduler });
+  scheduler.add(collection);
   const outbox = new Outbox(collection, {
-    max, flushIntervalMs: 100, clock,
+    max, clock,
     onDropped: (n) => { counts.dropped += n; }, onFolded: (n) => { counts.folded += n; },
-    onPersisted: () => { counts.persisted++; }, onWriteError: () => { counts.writeErrors++; },
+    onPersisted: () => { counts.persisted++; },
   });
-  return { clock, collection, outbox, counts };
+  return { clock, disk: adapter, outbox, counts };
 }
 
 const seqsOf = (b: { texts: string[] } | null) => (b?.texts ?? []).map((t) => (JSON.parse(t) as { seq: number }).seq);
 
 test('seqs are monotonic; an event is offered only once a coalesced write holds it', async () => {
-  const { clock, collection, outbox, counts } = make();
+  const { clock, disk, outbox, counts } = make();
   for (let i = 0; i < 50; i++) outbox.record('device.state', { device: `d${i}`, state: { v: i } });
   assert.equal(outbox.batch(0, 100, 1e6), null, 'nothing offered before it is on disk');
   await clock.advance(100);
-  assert.equal(collection.writes, 1, 'fifty events, one write');
+  assert.equal(disk.writes, 1, 'fifty events, one write');
   assert.equal(counts.persisted, 1);
   assert.deepEqual(seqsOf(outbox.batch(0, 100, 1e6)), Array.from({ length: 50 }, (_, i) => i + 1));
   outbox.record('device.availability', { device: 'd1', available: false });
@@ -62,7 +64,7 @@ test('batches are bounded by count and bytes, and always carry at least one even
 });
 
 test('an ack removes everything up to its seq; a stale ack changes nothing', async () => {
-  const { clock, outbox, collection } = make();
+  const { clock, outbox, disk } = make();
   for (let i = 0; i < 10; i++) outbox.record('hub.health', { status: 'ok' });
   await clock.advance(100);
   outbox.ack(6);
@@ -71,8 +73,8 @@ test('an ack removes everything up to its seq; a stale ack changes nothing', asy
   outbox.ack(3);
   assert.equal(outbox.lastAckedSeq, 6);
   await clock.advance(100);
-  const disk = JSON.parse(collection.onDisk!) as OutboxDocument;
-  assert.deepEqual([disk.lastAckedSeq, disk.events.map((e) => e.seq)], [6, [7, 8, 9, 10]]);
+  const stored = JSON.parse(disk.onDisk!) as OutboxDocument;
+  assert.deepEqual([stored.lastAckedSeq, stored.events.map((e) => e.seq)], [6, [7, 8, 9, 10]]);
 });
 
 test('restarting from the stored document resumes after the last acked seq and never reuses a seq', async () => {
@@ -81,7 +83,7 @@ test('restarting from the stored document resumes after the last acked seq and n
   await first.clock.advance(100);
   first.outbox.ack(2);
   await first.clock.advance(100);
-  const stored = JSON.parse(first.collection.onDisk!) as OutboxDocument;
+  const stored = JSON.parse(first.disk.onDisk!) as OutboxDocument;
   const second = make(100, stored);
   assert.deepEqual(seqsOf(second.outbox.batch(second.outbox.lastAckedSeq, 100, 1e6)), [3, 4, 5], 'stored events count as persisted');
   assert.equal(second.outbox.record('device.state', { device: 'a', state: {} }), 6);
@@ -119,27 +121,27 @@ test('when folding frees too little, the oldest are dropped and counted', async 
 });
 
 test('a failed write keeps the events in memory, unoffered, and is retried', async () => {
-  const { outbox, collection, clock, counts } = make();
-  collection.fail = true;
+  const { outbox, disk, clock, counts } = make();
+  disk.fail = true;
   outbox.record('hub.health', {});
   await clock.advance(100);
   assert.ok(counts.writeErrors >= 1);
   assert.equal(outbox.batch(0, 10, 1e6), null);
-  collection.fail = false;
+  disk.fail = false;
   await clock.advance(100);
   assert.deepEqual(seqsOf(outbox.batch(0, 10, 1e6)), [1]);
 });
 
 test('the first event after a quiet spell is written at once; a burst waits for the interval', async () => {
-  const { clock, collection, outbox } = make();
+  const { clock, disk, outbox } = make();
   outbox.record('hub.health', {});
   await clock.advance(0);
-  assert.equal(collection.writes, 1, 'written at once');
+  assert.equal(disk.writes, 1, 'written at once');
   for (let i = 0; i < 10; i++) outbox.record('hub.health', {});
   await clock.advance(99);
-  assert.equal(collection.writes, 1, 'the burst waits for the interval since the last write');
+  assert.equal(disk.writes, 1, 'the burst waits for the interval since the last write');
   await clock.advance(1);
-  assert.equal(collection.writes, 2);
+  assert.equal(disk.writes, 2);
 });
 
 test('a wall-clock jump changes only the ts an event carries: seqs, order and batches follow recording order', async () => {
@@ -161,13 +163,13 @@ test('a stored copy that says a hub was running marks a crash; markRunning write
   assert.equal(make(100, { ...emptyOutbox(), running: false }).outbox.resumedAfterCrash, false);
   assert.equal(make().outbox.resumedAfterCrash, false, 'a copy from an older version (no flag) is taken as a clean stop');
 
-  const { clock, collection, outbox } = make();
+  const { clock, disk, outbox } = make();
   outbox.markRunning();
   await clock.advance(0);
-  assert.equal((JSON.parse(collection.onDisk!) as OutboxDocument).running, true, 'written even with no event to send');
+  assert.equal((JSON.parse(disk.onDisk!) as OutboxDocument).running, true, 'written even with no event to send');
   outbox.record('device.state', { device: 'd', state: { v: 1 } });
   outbox.stop();
   await outbox.flush();
-  assert.equal((JSON.parse(collection.onDisk!) as OutboxDocument).running, false);
-  assert.equal((JSON.parse(collection.onDisk!) as OutboxDocument).events.length, 1);
+  assert.equal((JSON.parse(disk.onDisk!) as OutboxDocument).running, false);
+  assert.equal((JSON.parse(disk.onDisk!) as OutboxDocument).events.length, 1);
 });

@@ -65,10 +65,14 @@ test('state messages are routed by exact topic, emit changed keys, count every a
   assert.equal(h.registry.get('livingroom-envsensorhumidity')!.lastSeen, null, 'the other device is untouched');
   const stateEvents = h.events.filter((e) => e.name === 'device.state');
   assert.deepEqual(stateEvents.map((e) => e.payload), [{ deviceId: t.id, state: { value: 21.5 }, changed: ['value'], ts: h.clock.time }]);
+  h.clock.time += 500;
   h.registry.handleMessage('livingroom-env/sensor/temperature/state', buf('21.5'), false);
   assert.equal(h.events.filter((e) => e.name === 'device.state').length, 1, 'no event when nothing changed');
   assert.deepEqual(h.applied, [t.id, t.id], 'both messages were applied and counted');
-  assert.ok(h.collection.dirtyCount >= dirty + 2);
+  assert.equal(h.collection.dirtyCount, dirty + 1, 'the change marks the store dirty; the repeat, which moved only lastSeen, does not (an SD card write per repeat report)');
+  assert.equal(t.lastSeen, h.clock.time, 'lastSeen still moves in memory');
+  h.registry.stop();
+  assert.equal(h.collection.dirtyCount, dirty + 2, 'and is written by the final flush on stop');
   h.registry.handleMessage('unknown/topic', buf('x'), false);
   assert.equal(h.applied.length, 2);
 });
