@@ -124,11 +124,11 @@ await section('latency', 'Latency at a real load: open loop, fixed arrival rates
       }
     }
   }
-  s.line('', '| target | rate/s | sent | errors | unanswered | reply p50 / p99 / max ms | command p50 / p99 / max ms | commands lost | scavenges (total pause ms) | load generator lag p99 ms |', '|---|---|---|---|---|---|---|---|---|---|');
+  s.line('', '| target | rate/s | sent | errors | unanswered | reply p50 / p99 / max ms | command p50 / p99 / max ms | commands lost | scavenges (total pause ms) | load generator lag p99 ms | server CPU µs / syscalls per utterance |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     const c = r.commands;
     const codes = Object.entries(r.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ');
-    s.line(`| ${r.target} | ${r.rate} | ${r.sent} | ${r.errors}${codes ? ` (${codes})` : ''} | ${r.unanswered} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.maxMs, 1)} | ${c ? `${fmt(c.p50Ms, 2)} / ${fmt(c.p99Ms, 2)} / ${fmt(c.maxMs, 1)}` : ''} | ${c ? c.lost : ''} | ${r.scavenges ? `${r.scavenges.count} (${fmt(r.scavenges.totalMs, 1)})` : ''} | ${fmt(r.sendLagP99Ms, 2)} |`);
+    s.line(`| ${r.target} | ${r.rate} | ${r.sent} | ${r.errors}${codes ? ` (${codes})` : ''} | ${r.unanswered} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.maxMs, 1)} | ${c ? `${fmt(c.p50Ms, 2)} / ${fmt(c.p99Ms, 2)} / ${fmt(c.maxMs, 1)}` : ''} | ${c ? c.lost : ''} | ${r.scavenges ? `${r.scavenges.count} (${fmt(r.scavenges.totalMs, 1)})` : ''} | ${fmt(r.sendLagP99Ms, 2)} | ${r.perUtterance ? `${fmt(r.perUtterance.cpuUs, 0)} / ${fmt(r.perUtterance.syscalls, 2)}` : ''} |`);
   }
   s.line('', 'The load generator\'s own lateness (last column) counts in every latency, the bare server\'s included: on a shared machine it is part of the anchor.');
 });
