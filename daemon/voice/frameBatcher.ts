@@ -1,6 +1,5 @@
 import type { Duplex } from 'node:stream';
 import { PONG_FRAME, STATE_FRAMES } from './frames.js';
-import type { TurnPacer } from './turnPacer.js';
 
 /** What the batcher needs of a WebSocket: whether it may still send (ws's `readyState`, 1 = OPEN). */
 export interface OpenSocket {
@@ -31,13 +30,6 @@ export class FrameBatcher {
   private readonly pending = new Map<Duplex, { ws: OpenSocket; frames: Array<string | Buffer> }>();
   private scheduled = false;
 
-  /**
-   * With the voice core's pacer, the flush is the end of its turn: after the turn's slice of utterance work
-   * and that work's answers, so an utterance's frames from the read (its `processing` state) and from the
-   * work (its reply) leave in one write. Without one, at the end of the turn's check phase (setImmediate).
-   */
-  constructor(private readonly pacer?: Pick<TurnPacer, 'atTurnEnd'>) {}
-
   /** A text frame (a string) or a binary one (a Buffer: spoken reply audio), in order with the others. */
   send(socket: Duplex, ws: OpenSocket, frame: string | Buffer): void {
     const entry = this.pending.get(socket);
@@ -45,8 +37,7 @@ export class FrameBatcher {
     else this.pending.set(socket, { ws, frames: [frame] });
     if (!this.scheduled) {
       this.scheduled = true;
-      if (this.pacer) this.pacer.atTurnEnd(this.flush);
-      else setImmediate(this.flush);
+      setImmediate(this.flush);
     }
   }
 

@@ -9,15 +9,6 @@ import type { VoiceCodec } from './voiceCodec.js';
 import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity, type SessionTransport } from './voiceSession.js';
 import { WorkQueue } from './workQueue.js';
 import { SpeechRouter } from './speechRouter.js';
-import { TurnPacer } from './turnPacer.js';
-
-/**
- * The longest slice of one event-loop turn given to utterance work before the loop gets its other phases
- * back (turnPacer.ts). A slice ends after the utterance that crosses it; one utterance is tens to a few
- * hundred µs of work, so this keeps a saturated hub's turn, reads and flush included, well under the
- * 20 ms event-loop delay it is held to, and costs a lightly loaded hub nothing (its turns never reach it).
- */
-const TURN_BUDGET_MS = 4;
 
 export interface VoiceCoreOptions {
   ctx: Pick<HubContext, 'config' | 'log' | 'bus' | 'metrics' | 'clock'>;
@@ -73,11 +64,8 @@ export class VoiceCore implements Subsystem {
    */
   private readonly speech: SpeechRouter;
   private listening = false;
-  /** Where every door's utterance work runs, in budgeted slices of the event loop, and its frames are flushed. */
-  readonly pacer: TurnPacer;
 
   constructor(private readonly options: VoiceCoreOptions) {
-    this.pacer = new TurnPacer(TURN_BUDGET_MS, (err) => options.ctx.log.error({ err }, 'voice work failed outside any utterance'));
     this.stage = options.stage ?? noMatchStage;
     this.stt = options.stt ?? null;
     this.tts = options.tts ?? null;
@@ -124,7 +112,7 @@ export class VoiceCore implements Subsystem {
       limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
       queue: new WorkQueue({
         concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: this.options.attemptTimeoutMs ?? config.plugins.timeoutMs, retries: v.retries,
-        backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs, pacer: this.pacer,
+        backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs,
       }, clock),
       metrics: new VoiceMetrics(metrics),
       bus,

@@ -80,7 +80,7 @@ export class VoiceServer implements Subsystem {
   private readonly connections = new Map<string, Connection>();
   private readonly perSubject = new Map<string, number>();
   private pendingUpgrades = 0;
-  private readonly frames: FrameBatcher;
+  private readonly frames = new FrameBatcher();
   private drained: Promise<unknown> | null = null;
   private wss: WebSocketServer | null = null;
   private server: Server | null = null;
@@ -95,7 +95,6 @@ export class VoiceServer implements Subsystem {
 
   constructor(private readonly options: VoiceServerOptions) {
     this.core = options.core;
-    this.frames = new FrameBatcher(options.core.pacer);
   }
 
   get clientCount(): number {

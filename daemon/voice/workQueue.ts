@@ -4,7 +4,6 @@ import { LazySignal } from '../core/lazySignal.js';
 import { isThenable } from '../core/thenable.js';
 import { Deadlines } from '../core/deadlines.js';
 import { jitteredBackoff } from '../core/backoff.js';
-import type { TurnPacer } from './turnPacer.js';
 
 export interface WorkQueueOptions {
   /** Jobs running at once across all sessions (voice.concurrency). */
@@ -18,11 +17,6 @@ export interface WorkQueueOptions {
   /** First backoff step; doubles per retry up to backoffMaxMs, then jittered. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /**
-   * Where attempts run: in the pacer's budgeted slices of the event loop (the voice core's), or, without
-   * one, at once where the job was queued. A job waiting in the pacer already holds its slot.
-   */
-  pacer?: TurnPacer;
 }
 
 /** What a job sees of its attempt. The AbortSignal is made only if the job asks for it (most never do). */
@@ -49,7 +43,7 @@ export interface RunHooks {
  */
 export class WorkQueue {
   private active = 0;
-  private readonly waiters: Array<QueuedRun<unknown>> = [];
+  private readonly waiters: Array<() => void> = [];
   private stopping = false;
   private readonly baseMs: number;
   private readonly maxMs: number;
@@ -80,7 +74,7 @@ export class WorkQueue {
    * async step costs hundreds of bytes of garbage.
    */
   run<T>(job: (attempt: Attempt) => Promise<T> | T, hooks?: RunHooks): Promise<T> {
-    return new Promise<T>((resolve, reject) => this.acquire({ job, hooks, resolve, reject, n: 0 }));
+    return new Promise<T>((resolve, reject) => this.acquire({ job, hooks, resolve, reject }, 0));
   }
 
   /** Delay before retry n+1: min(max, base·2ⁿ), half of it fixed and half random. */
@@ -88,36 +82,24 @@ export class WorkQueue {
     return jitteredBackoff(n, this.baseMs, this.maxMs, this.random);
   }
 
-  private acquire<T>(run: QueuedRun<T>): void {
+  private acquire<T>(run: QueuedRun<T>, n: number): void {
     if (this.active < this.options.concurrency) {
       this.active++;
-      this.dispatch(run);
+      this.attempt(run, n);
     } else if (this.waiters.length >= this.options.maxWaiting) {
       run.reject(new HubError('BUSY', 'the hub is handling as many utterances as it can; try again shortly'));
     } else {
       // release() hands its slot straight to the first waiter, so `active` stays counted.
-      this.waiters.push(run as QueuedRun<unknown>);
+      this.waiters.push(() => this.attempt(run, n));
     }
   }
 
   private release(): void {
     const next = this.waiters.shift();
     // Started after the job that finished has returned, never nested inside it.
-    if (next) {
-      if (this.options.pacer) this.options.pacer.defer(this.start, next);
-      else queueMicrotask(() => this.start(next));
-    } else {
-      this.active--;
-    }
+    if (next) queueMicrotask(next);
+    else this.active--;
   }
-
-  /** A run that holds a slot: its attempt now, or in the pacer's next slice. */
-  private dispatch<T>(run: QueuedRun<T>): void {
-    if (this.options.pacer) this.options.pacer.defer(this.start, run as QueuedRun<unknown>);
-    else this.attempt(run, run.n);
-  }
-
-  private readonly start = (run: QueuedRun<unknown>): void => this.attempt(run, run.n);
 
   private attempt<T>(run: QueuedRun<T>, n: number): void {
     const attempt = new Attempt(n);
@@ -157,8 +139,7 @@ export class WorkQueue {
     run.hooks?.onRetry?.(n + 1, delay, err);
     this.clock.setTimeout(() => {
       run.hooks?.onAttempt?.(n + 1);
-      run.n = n + 1;
-      this.acquire(run);
+      this.acquire(run, n + 1);
     }, delay);
   }
 }
@@ -168,6 +149,4 @@ interface QueuedRun<T> {
   hooks: RunHooks | undefined;
   resolve(value: T): void;
   reject(err: unknown): void;
-  /** The attempt it is at (0 first). */
-  n: number;
 }
