@@ -28,8 +28,10 @@ export interface BenchDaemon {
 }
 
 export async function startBenchDaemon(config: Record<string, unknown>, nodeArgs: readonly string[] = SHIPPED_NODE_FLAGS): Promise<BenchDaemon> {
-  // YAML is a superset of JSON: the config is written as JSON.
-  const daemon = await startDaemon({ config: JSON.stringify(config), nodeArgs: [...nodeArgs] });
+  // YAML is a superset of JSON: the config is written as JSON. BENCH_HUB_NODE_ARGS adds node flags to the
+  // hub for a look inside it (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); never set for a reported run.
+  const extra = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const daemon = await startDaemon({ config: JSON.stringify(config), nodeArgs: [...nodeArgs, ...extra] });
   const dataDir = join(daemon.dir, 'data');
   const pid = daemon.child.pid!;
   return {
@@ -56,6 +58,26 @@ export async function startBenchDaemon(config: Record<string, unknown>, nodeArgs
     },
   };
 }
+
+/**
+ * What a process has used so far, from /proc: CPU time (user + system, µs) and its read and write system
+ * calls (reads, writes, sends: each a wake-up of the peer on loopback). Counts, so a loaded machine slows
+ * them down but does not change them much: the figure to compare builds by when the latency is noise.
+ */
+export async function processUse(pid: number): Promise<{ cpuUs: number; syscalls: number }> {
+  const [stat, io] = await Promise.all([
+    readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+    readFile(`/proc/${pid}/io`, 'utf8').catch(() => ''),
+  ]);
+  // Fields after the command name (which may hold spaces), 1-based from field 3: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11] ?? NaN) + Number(fields[12] ?? NaN);
+  const count = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(io)?.[1] ?? NaN);
+  return { cpuUs: (ticks * 1e6) / CLOCK_TICKS_PER_SECOND, syscalls: count('syscr') + count('syscw') };
+}
+
+/** USER_HZ: 100 on every Linux the hub runs on (arm64 and x86-64 alike). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');

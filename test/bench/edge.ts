@@ -9,6 +9,9 @@
  * The load generator runs in a worker thread of this process; file writes are counted from outside with
  * inotify on the data dir, per file (see WriteCounter).
  */
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -19,6 +22,7 @@ import { hundredDeviceHome } from './voiceHome.js';
 import { metricValue, startBenchDaemon } from './daemonTarget.js';
 import { openLoopConfig } from './openLoop.js';
 import { WriteCounter } from '../helpers/writeCounter.js';
+import { SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 
 export interface EdgeResult {
   idleSeconds: number;
@@ -41,6 +45,11 @@ export interface EdgeResult {
   afterSeconds: number;
   afterRssMB: number;
   afterWrites: number;
+  /**
+   * The hub's longest stretch without reaching its timers under the load, from a probe preloaded into it
+   * (loopProbe.ts): in CPU time (what the hub itself spent; a busy machine hardly moves it) and wall time.
+   */
+  loopProbe?: { maxCpuMs: number; maxWallMs: number; intervalMs: number; ticks: number };
 }
 
 export interface EdgeOptions {
@@ -71,8 +80,9 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     voice: { ...(base.voice as object), maxClients: voiceClients + 100 },
     // Zigbee2MQTT's bridge/devices list for 1,000 devices is about 0.4 MB, past the default packet cap.
     mqtt: { ...(base.mqtt as object), maxPacketBytes: 4 * 1024 * 1024 },
-  }, options.nodeArgs);
+  }, [...(options.nodeArgs ?? SHIPPED_NODE_FLAGS), `--import=${new URL('./loopProbe.js', import.meta.url).href}`]);
   let writes: WriteCounter | null = null;
+  let result: EdgeResult;
   try {
     options.progress?.(`edge: hub started (pid ${hub.pid})`);
     // The Zigbee2MQTT devices, told the way Zigbee2MQTT would: a retained bridge/devices list.
@@ -100,6 +110,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     const done = new Promise<LoadResult>((resolve) => worker.on('message', (m) => { if (typeof m === 'object') resolve(m as LoadResult); }));
     await Promise.race([loaded, workerFailed]);
     await metricValue(hub.httpUrl, 'voicehub_nodejs_eventloop_lag_max_seconds'); // restarts the hub's monitor
+    process.kill(hub.pid, 'SIGUSR2'); // arms (and resets) the loop probe
     writes.take();
     const rss: number[] = [];
     const loopDelays: number[] = [];
@@ -118,6 +129,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
       }
     })();
     const load = await Promise.race([done, workerFailed]);
+    process.kill(hub.pid, 'SIGUSR2'); // freezes the loop probe
     sampling = false;
     await Promise.all([sampler, scraper]);
     const { total: loadWrites, byFile: loadWritesByFile } = writes.take();
@@ -130,7 +142,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     await sleep(afterSeconds * 1000);
     const afterWrites = writes.take().total;
     const afterRssMB = await hub.rssMB();
-    return {
+    result = {
       idleSeconds, idleRssMB, idleWrites, loadSeconds: load.elapsedMs / 1000, voiceClients, deviceClients,
       voiceAnswered: load.answered, voiceErrors: load.errors, devicePublishes: load.publishes,
       peakRssMB, meanRssMB: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), loopDelayMaxMs,
@@ -140,6 +152,13 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     writes?.close();
     await hub.stop();
   }
+  // Written by the probe as the hub exits; its figures cover the load only.
+  const probeFile = join(tmpdir(), `voicehub-loop-probe-${hub.pid}.json`);
+  const probe = await readFile(probeFile, 'utf8').then((t) => JSON.parse(t) as EdgeResult['loopProbe'], () => undefined);
+  await rm(probeFile, { force: true });
+  // No timer run at all while armed: both signals were handled in one turn (the loop was stuck that long),
+  // and the probe has nothing to say; the delay monitor's figure stands alone.
+  return { ...result, ...(probe && probe.ticks > 0 && { loopProbe: probe }) };
 }
 
 interface LoadParams { wsUrl: string; mqttUrl: string; tokens: string[]; deviceClients: number; loadSeconds: number }

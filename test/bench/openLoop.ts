@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { hundredDeviceHome } from './voiceHome.js';
-import { metricValue, startBareVoiceProcess, startBenchDaemon } from './daemonTarget.js';
+import { metricValue, processUse, startBareVoiceProcess, startBenchDaemon } from './daemonTarget.js';
 import { quantile } from './report.js';
 import { SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 
@@ -38,6 +38,11 @@ export interface OpenLoopRun {
   commands?: { expected: number; received: number; lost: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Hub only: young-generation scavenges during the run, and their total pause. */
   scavenges?: { count: number; totalMs: number };
+  /**
+   * The server process's CPU time (user + system) and read/write system calls over the run, per utterance
+   * sent: what the latency is made of, counted rather than timed, so a busy machine hardly moves it.
+   */
+  perUtterance?: { cpuUs: number; syscalls: number };
 }
 
 export interface OpenLoopOptions {
@@ -84,17 +89,23 @@ export async function benchOpenLoop(options: OpenLoopOptions = {}): Promise<Open
             for (const which of order) {
               if (which === 'bare' && v > 0) continue; // the bare server's rows are measured once
               const gcBefore = which === 'hub' ? await minorGc(hub.httpUrl) : null;
+              const pid = which === 'hub' ? hub.pid : bare.pid;
+              const useBefore = await processUse(pid);
               const run = await driveOpenLoop({
                 url: which === 'hub' ? hub.wsUrl : bare.url, tokens, rate, seconds, warmup, names,
                 devices: which === 'hub' ? devices : null,
               });
-              const row: OpenLoopRun = { target: which === 'hub' ? flags.label : 'bare ws server', rate, seconds, ...run };
+              const useAfter = await processUse(pid);
+              const row: OpenLoopRun = {
+                target: which === 'hub' ? flags.label : 'bare ws server', rate, seconds, ...run,
+                perUtterance: { cpuUs: (useAfter.cpuUs - useBefore.cpuUs) / run.sent, syscalls: (useAfter.syscalls - useBefore.syscalls) / run.sent },
+              };
               if (gcBefore) {
                 const after = await minorGc(hub.httpUrl);
                 row.scavenges = { count: after.count - gcBefore.count, totalMs: (after.sum - gcBefore.sum) * 1000 };
               }
               runs.push(row);
-              options.progress?.(`open loop ${row.target} ${rate}/s: reply p50 ${row.p50Ms.toFixed(2)} p99 ${row.p99Ms.toFixed(2)} ms${row.commands ? `, command p99 ${row.commands.p99Ms.toFixed(2)} ms, lost ${row.commands.lost}` : ''}`);
+              options.progress?.(`open loop ${row.target} ${rate}/s: reply p50 ${row.p50Ms.toFixed(2)} p99 ${row.p99Ms.toFixed(2)} ms${row.commands ? `, command p99 ${row.commands.p99Ms.toFixed(2)} ms, lost ${row.commands.lost}` : ''}; per utterance ${row.perUtterance!.cpuUs.toFixed(0)} µs CPU, ${row.perUtterance!.syscalls.toFixed(2)} syscalls`);
             }
           }
         } finally {

@@ -125,11 +125,11 @@ await section('latency', 'Latency at a real load: open loop, fixed arrival rates
       }
     }
   }
-  s.line('', '| target | rate/s | sent | errors | unanswered | reply p50 / p99 / max ms | command p50 / p99 / max ms | commands lost | scavenges (total pause ms) | load generator lag p99 ms |', '|---|---|---|---|---|---|---|---|---|---|');
+  s.line('', '| target | rate/s | sent | errors | unanswered | reply p50 / p99 / max ms | command p50 / p99 / max ms | commands lost | scavenges (total pause ms) | load generator lag p99 ms | server CPU µs / syscalls per utterance |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     const c = r.commands;
     const codes = Object.entries(r.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ');
-    s.line(`| ${r.target} | ${r.rate} | ${r.sent} | ${r.errors}${codes ? ` (${codes})` : ''} | ${r.unanswered} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.maxMs, 1)} | ${c ? `${fmt(c.p50Ms, 2)} / ${fmt(c.p99Ms, 2)} / ${fmt(c.maxMs, 1)}` : ''} | ${c ? c.lost : ''} | ${r.scavenges ? `${r.scavenges.count} (${fmt(r.scavenges.totalMs, 1)})` : ''} | ${fmt(r.sendLagP99Ms, 2)} |`);
+    s.line(`| ${r.target} | ${r.rate} | ${r.sent} | ${r.errors}${codes ? ` (${codes})` : ''} | ${r.unanswered} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.maxMs, 1)} | ${c ? `${fmt(c.p50Ms, 2)} / ${fmt(c.p99Ms, 2)} / ${fmt(c.maxMs, 1)}` : ''} | ${c ? c.lost : ''} | ${r.scavenges ? `${r.scavenges.count} (${fmt(r.scavenges.totalMs, 1)})` : ''} | ${fmt(r.sendLagP99Ms, 2)} | ${r.perUtterance ? `${fmt(r.perUtterance.cpuUs, 0)} / ${fmt(r.perUtterance.syscalls, 2)}` : ''} |`);
   }
   s.line('', 'The load generator\'s own lateness (last column) counts in every latency, the bare server\'s included: on a shared machine it is part of the anchor.');
 });
@@ -178,6 +178,7 @@ await section('edge', 'Edge fitness under the combined load (the bundle with the
   s.figure({ what: 'RSS under the load (peak)', measured: `${fmt(r.peakRssMB)} MB (mean ${fmt(r.meanRssMB)})`, anchor: `idle: ${fmt(r.idleRssMB)} MB`, ratio: r.peakRssMB / r.idleRssMB, target: '≤ 150 MB', met: r.peakRssMB <= 150 });
   s.figure({ what: `RSS ${r.afterSeconds} s after the load`, measured: `${fmt(r.afterRssMB)} MB`, anchor: `idle: ${fmt(r.idleRssMB)} MB`, ratio: r.afterRssMB / r.idleRssMB, target: 'within 10 % of idle', met: r.afterRssMB <= 1.1 * r.idleRssMB });
   s.figure({ what: 'event-loop delay max under the load', measured: ms(r.loopDelayMaxMs, 1), anchor: '', target: '≤ 20 ms', met: r.loopDelayMaxMs <= 20 });
+  if (r.loopProbe) s.figure({ what: 'longest stretch without timers under the load, in the hub\'s CPU time (loop probe)', measured: ms(r.loopProbe.maxCpuMs, 1), anchor: `wall time: ${ms(r.loopProbe.maxWallMs, 1)}`, ratio: r.loopProbe.maxCpuMs / Math.max(0.001, r.loopProbe.maxWallMs) });
   s.figure({ what: 'file writes/s under the load (ingest)', measured: `${fmt(r.loadWrites / r.loadSeconds, 2)} (${r.loadWrites} in ${fmt(r.loadSeconds)} s)`, anchor: '', target: '≤ 1', met: r.loadWrites / r.loadSeconds <= 1 });
   s.figure({ what: 'file writes/s idle', measured: `${fmt(r.idleWrites / r.idleSeconds, 2)} (${r.idleWrites} in ${r.idleSeconds} s)`, anchor: '', target: '0', met: r.idleWrites === 0 });
   s.line('', `Writes under the load per file: ${Object.entries(r.loadWritesByFile).map(([f, n]) => `${f} ${n}`).join(', ') || 'none'}; the hub's longest flush (tick due → on disk): ${fmt(r.flushMaxMs)} ms. In the ${r.afterSeconds} s after the load: ${r.afterWrites} file writes (the changes of the load flushed).`);
