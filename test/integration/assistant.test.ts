@@ -1,10 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
-import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { startAssistantHub, type AssistantHub } from '../helpers/assistantHub.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
+import type { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
 
 /**
  * The assistant end to end, as users run it: the bundled daemon with `assistant.url` pointing at a real local
@@ -14,12 +13,9 @@ import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
 
 const API_KEY = 'sk-ant-test-7f3e9c1d2b4a';
 const TIMEOUT_MS = 1500;
+let h: AssistantHub;
 let api: FakeMessagesApi;
 let hub: DaemonProcess;
-let dir: string;
-let device: MqttClient;
-const published: Array<{ topic: string; payload: string }> = [];
-const clients: VoiceClient[] = [];
 
 const config = (url: string): string => `
 assistant: { url: ${url}, timeoutMs: ${TIMEOUT_MS}, maxPerHour: 4, perMinute: 1000 }
@@ -32,45 +28,18 @@ devices:
 `;
 
 before(async () => {
-  api = await new FakeMessagesApi().start();
-  dir = await makeTempDir();
   // Debug lines too: the key must be in none of them either.
-  hub = await startDaemon({ dir, config: config(api.url), env: { VOICEHUB_ASSISTANT_API_KEY: API_KEY, VOICEHUB_LOG_LEVEL: 'debug' } });
-  device = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
-  device.on('message', (topic, payload) => published.push({ topic, payload: payload.toString() }));
-  await device.subscribeAsync('home/#', { qos: 1 });
-  // The first question loads the SDK (seconds on a loaded machine): asked here, outside any test's deadline.
-  await (await client('warm-up')).say('w0', 'hello there');
+  h = await startAssistantHub(config, { warm: true, env: { VOICEHUB_ASSISTANT_API_KEY: API_KEY, VOICEHUB_LOG_LEVEL: 'debug' } });
+  ({ api, hub } = h);
 });
+after(() => h?.stop());
 
-after(async () => {
-  for (const c of clients) c.close();
-  await device?.endAsync();
-  await hub?.stop();
-  await hub?.cleanup();
-  await api?.stop();
-});
+const client = (sub: string, area?: string): Promise<VoiceClient> => h.client(sub, area);
 
-async function client(sub: string, area?: string): Promise<VoiceClient> {
-  const r = await runCli(['token', 'create', '--sub', sub, ...(area ? ['--area', area] : [])], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
-  assert.equal(r.code, 0, r.stderr);
-  const c = await VoiceClient.connect(`ws://127.0.0.1:${hub.httpPort}/voice`, r.stdout.trim());
-  clients.push(c);
-  return c;
-}
+const commandsSoFar = (): Promise<Array<{ topic: string; payload: string }>> => h.commandsSoFar();
 
 function deltas(c: VoiceClient, id: string): string[] {
   return c.frames.filter((f: Frame) => f.type === 'reply.delta' && f.id === id).map((f) => f.text as string);
-}
-
-/** Publishes a marker as the device client and waits for it: every command the hub sent before has arrived. */
-async function commandsSoFar(): Promise<Array<{ topic: string; payload: string }>> {
-  const mark = `mark-${Math.random()}`;
-  await device.publishAsync('home/mark', mark, { qos: 1 });
-  while (!published.some((m) => m.payload === mark)) await new Promise((r) => setTimeout(r, 5));
-  const out = published.filter((m) => m.topic !== 'home/mark');
-  published.length = 0;
-  return out;
 }
 
 test('an unmatched utterance goes to the model, whose tool call reaches the device over MQTT, and its text streams as reply.delta then reply', { timeout: 30_000 }, async () => {
@@ -313,7 +282,7 @@ test('/health shows the assistant, and no log line or stderr ever holds the API 
   assert.equal(all.includes(API_KEY), false, 'the key is in a log line');
   assert.equal(all.includes(API_KEY.slice(4, 16)), false, 'part of the key is in a log line');
   // Nor in any frame a client was sent (errors and replies), nor in /health or /metrics.
-  const frames = clients.flatMap((c) => c.frames.map((f) => JSON.stringify(f))).join('\n');
+  const frames = h.clients.flatMap((c) => c.frames.map((f) => JSON.stringify(f))).join('\n');
   assert.ok(frames.length > 1000);
   assert.equal(frames.includes(API_KEY.slice(4, 16)), false, 'part of the key reached a client');
   const surfaces = JSON.stringify(health) + await (await fetch(`${hub.url}/metrics`)).text();

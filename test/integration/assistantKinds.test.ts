@@ -1,10 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
-import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { startAssistantHub, type AssistantHub } from '../helpers/assistantHub.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
-import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
+import type { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
 
 /**
  * The assistant's tools come from the device kinds' own command declarations (devices/kinds/<kind>.ts
@@ -13,59 +11,24 @@ import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
  * Messages-API stand-in and a device client subscribed on the embedded broker.
  */
 
+let h: AssistantHub;
 let api: FakeMessagesApi;
-let hub: DaemonProcess;
-let dir: string;
-let device: MqttClient;
-const published: Array<{ topic: string; payload: string }> = [];
-const clients: VoiceClient[] = [];
 
 before(async () => {
-  api = await new FakeMessagesApi().start();
-  dir = await makeTempDir();
-  hub = await startDaemon({
-    dir,
-    config: `
-assistant: { url: ${api.url}, timeoutMs: 6000, perMinute: 1000, maxPerHour: 1000 }
+  h = await startAssistantHub((url) => `
+assistant: { url: ${url}, timeoutMs: 6000, perMinute: 1000, maxPerHour: 1000 }
 devices:
   - { id: bedroom_humidifier, name: Bedroom Humidifier, area: bedroom, type: humidifier, commandTopic: home/hum/set,
       targetHumidityCommandTopic: home/hum/target/set, modeCommandTopic: home/hum/mode/set, modes: [normal, sleep], minHumidity: 30, maxHumidity: 80 }
   - { id: boiler, name: Boiler, area: utility, type: water_heater, commandTopic: home/boiler/power,
       temperatureCommandTopic: home/boiler/temp/set, modeCommandTopic: home/boiler/mode/set, modes: [off, eco, performance] }
-`,
-  });
-  device = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
-  device.on('message', (topic, payload) => published.push({ topic, payload: payload.toString() }));
-  await device.subscribeAsync('home/#', { qos: 1 });
-  // The first question loads the SDK (seconds on a loaded machine): asked here, outside any test's deadline.
-  await (await client('warm-up')).say('w0', 'hello there');
+`, { warm: true });
+  ({ api } = h);
 });
+after(() => h?.stop());
 
-after(async () => {
-  for (const c of clients) c.close();
-  await device?.endAsync();
-  await hub?.stop();
-  await hub?.cleanup();
-  await api?.stop();
-});
-
-async function client(sub: string): Promise<VoiceClient> {
-  const r = await runCli(['token', 'create', '--sub', sub], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
-  assert.equal(r.code, 0, r.stderr);
-  const c = await VoiceClient.connect(`ws://127.0.0.1:${hub.httpPort}/voice`, r.stdout.trim());
-  clients.push(c);
-  return c;
-}
-
-/** Publishes a marker as the device client and waits for it: every command the hub sent before has arrived. */
-async function commandsSoFar(): Promise<Array<{ topic: string; payload: string }>> {
-  const mark = `mark-${Math.random()}`;
-  await device.publishAsync('home/mark', mark, { qos: 1 });
-  while (!published.some((m) => m.payload === mark)) await new Promise((r) => setTimeout(r, 5));
-  const out = published.filter((m) => m.topic !== 'home/mark');
-  published.length = 0;
-  return out;
-}
+const client = (sub: string, area?: string): Promise<VoiceClient> => h.client(sub, area);
+const commandsSoFar = (): Promise<Array<{ topic: string; payload: string }>> => h.commandsSoFar();
 
 test('the model is offered the humidifier\'s and water heater\'s own tools, and its calls publish the right MQTT commands', { timeout: 30_000 }, async () => {
   api.reset();

@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { startAssistantHub, type AssistantHub } from '../helpers/assistantHub.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
-import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
+import type { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
 
 /**
  * The assistant rides the hub's one cloud request pool (PROTOCOL §6 "Requests"): its keep-alive
@@ -13,41 +13,22 @@ import { FakeMessagesApi } from '../helpers/fakeMessagesApi.js';
  */
 
 const TIMEOUT_MS = 4000;
+let h: AssistantHub;
 let api: FakeMessagesApi;
 let hub: DaemonProcess;
-let dir: string;
-const clients: VoiceClient[] = [];
 
 before(async () => {
-  api = await new FakeMessagesApi().start();
-  dir = await makeTempDir();
-  hub = await startDaemon({
-    dir,
-    config: `
-assistant: { url: ${api.url}, timeoutMs: ${TIMEOUT_MS}, perMinute: 1000 }
+  h = await startAssistantHub((url) => `
+assistant: { url: ${url}, timeoutMs: ${TIMEOUT_MS}, perMinute: 1000 }
 cloud: { pool: { maxConnections: 1, maxWaitMs: 300 } }
 devices:
   - { id: living_lamp, name: Living Room Lamp, area: living_room, type: light, commandTopic: home/lamp/set, stateTopic: home/lamp/state }
-`,
-  });
-  // The first question loads the SDK (seconds on a loaded machine): asked here, outside any test's deadline.
-  await (await client('warm-up')).say('w0', 'hello there');
+`, { warm: true });
+  ({ api, hub } = h);
 });
+after(() => h?.stop());
 
-after(async () => {
-  for (const c of clients) c.close();
-  await hub?.stop();
-  await hub?.cleanup();
-  await api?.stop();
-});
-
-async function client(sub: string): Promise<VoiceClient> {
-  const r = await runCli(['token', 'create', '--sub', sub], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
-  assert.equal(r.code, 0, r.stderr);
-  const c = await VoiceClient.connect(`ws://127.0.0.1:${hub.httpPort}/voice`, r.stdout.trim());
-  clients.push(c);
-  return c;
-}
+const client = (sub: string): Promise<VoiceClient> => h.client(sub);
 
 async function poolRequests(outcome: string): Promise<number> {
   const text = await (await fetch(`${hub.url}/metrics`)).text();

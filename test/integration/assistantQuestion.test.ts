@@ -1,10 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
-import { startDaemon, runCli, makeTempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { startAssistantHub, type AssistantHub } from '../helpers/assistantHub.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { FakeMessagesApi, type FakeAnswer } from '../helpers/fakeMessagesApi.js';
+import type { FakeMessagesApi, FakeAnswer } from '../helpers/fakeMessagesApi.js';
 
 /**
  * The hub asked a question ("Which lamp do you mean: the floor lamp or the desk lamp?") and the answer is in
@@ -14,42 +12,24 @@ import { FakeMessagesApi, type FakeAnswer } from '../helpers/fakeMessagesApi.js'
  * could only then know which lamp was meant.
  */
 
+let h: AssistantHub;
 let api: FakeMessagesApi;
-let hub: DaemonProcess;
-let dir: string;
-let device: MqttClient;
-const published: Array<{ topic: string; payload: string }> = [];
 
 before(async () => {
-  api = await new FakeMessagesApi().start();
-  dir = await makeTempDir();
-  hub = await startDaemon({
-    dir,
-    config: `
-assistant: { url: ${api.url}, timeoutMs: 20000, perMinute: 1000, maxPerHour: 1000 }
+  h = await startAssistantHub((url) => `
+assistant: { url: ${url}, timeoutMs: 20000, perMinute: 1000, maxPerHour: 1000 }
 areas: { office: {} }
 devices:
   - { id: floor_lamp, name: Floor Lamp, area: office, type: light, commandTopic: home/floor/set, stateTopic: home/floor/state }
   - { id: desk_lamp, name: Desk Lamp, area: office, type: light, commandTopic: home/desk/set, stateTopic: home/desk/state }
   - { id: hall_fan, name: Hall Fan, area: hall, type: fan, commandTopic: home/fan/set, stateTopic: home/fan/state }
-`,
-  });
-  device = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
-  device.on('message', (topic, payload) => published.push({ topic, payload: payload.toString() }));
-  await device.subscribeAsync('home/#', { qos: 1 });
+`);
+  ({ api } = h);
 });
-
-after(async () => {
-  await device?.endAsync();
-  await hub?.stop();
-  await hub?.cleanup();
-  await api?.stop();
-});
+after(() => h?.stop());
 
 async function client(sub: string): Promise<VoiceClient & { ask(id: string, text: string): Promise<Frame> }> {
-  const r = await runCli(['token', 'create', '--sub', sub], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
-  assert.equal(r.code, 0, r.stderr);
-  const c = await VoiceClient.connect(`ws://127.0.0.1:${hub.httpPort}/voice`, r.stdout.trim());
+  const c = await h.client(sub);
   // The hub's first question to the assistant loads its SDK: seconds on a loaded machine, so a longer wait than say()'s.
   return Object.assign(c, {
     ask(id: string, text: string) {
@@ -59,15 +39,7 @@ async function client(sub: string): Promise<VoiceClient & { ask(id: string, text
   });
 }
 
-/** Publishes a marker as the device client and waits for it: every command the hub sent before has arrived. */
-async function commandsSoFar(): Promise<Array<{ topic: string; payload: string }>> {
-  const mark = `mark-${Math.random()}`;
-  await device.publishAsync('home/mark', mark, { qos: 1 });
-  while (!published.some((m) => m.payload === mark)) await new Promise((r) => setTimeout(r, 5));
-  const out = published.filter((m) => m.topic !== 'home/mark');
-  published.length = 0;
-  return out;
-}
+const commandsSoFar = (): Promise<Array<{ topic: string; payload: string }>> => h.commandsSoFar();
 
 const systemText = (body: any): string => (body.system as Array<{ text: string }>).map((s) => s.text).join('\n');
 
