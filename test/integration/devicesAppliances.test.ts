@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { until } from '../helpers/until.js';
+import { spokenCommands } from '../helpers/spokenCommands.js';
 
 /**
  * Issue 14's appliances through the whole hub: the bundled daemon and its embedded broker, devices announcing
@@ -96,31 +96,10 @@ after(async () => {
   await d?.cleanup();
 });
 
-let n = 0;
-/** Says `text`, expects a reply acting on `id` with `command`, and returns the reply and what the device received. */
-async function command(text: string, id: string, cmd: string, lang?: string): Promise<{ reply: Frame; got: { topic: string; payload: string } }> {
-  const before = received.length;
-  const reply = await voice.say(`a${n++}`, text, lang);
-  assert.equal(reply.type, 'reply', `${text}: ${JSON.stringify(reply)}`);
-  assert.deepEqual(reply.actions, [{ device: id, command: cmd }], text);
-  const got = await until(() => received[before], `the MQTT command for "${text}"`);
-  return { reply, got };
-}
-
-/** Says `text` and expects a refusal naming why, with nothing published. */
-async function refused(text: string, why: RegExp, lang?: string): Promise<void> {
-  const before = received.length;
-  const r = await voice.say(`a${n++}`, text, lang);
-  assert.equal(r.type, 'error', `${text}: ${JSON.stringify(r)}`);
-  assert.match(String(r.text ?? r.message ?? ''), why, text);
-  // The next command's payload is the first the devices see: nothing went out for the refused one.
-  const next = await command('turn off the bedroom humidifier', 'bedroom_humidifier', 'turn_off');
-  assert.equal(received.length - before, 1, `${text} published nothing`);
-  assert.equal(next.got.topic, 'bedroom_humidifier/on/set');
-}
+const { say, command, refused } = spokenCommands(() => voice, received, 'a', { text: 'turn off the bedroom humidifier', id: 'bedroom_humidifier', cmd: 'turn_off', topic: 'bedroom_humidifier/on/set' });
 
 async function ask(text: string, lang?: string): Promise<string> {
-  const r = await voice.say(`a${n++}`, text, lang);
+  const r = await say(text, lang);
   assert.equal(r.type, 'reply', `${text}: ${JSON.stringify(r)}`);
   assert.deepEqual(r.actions, [], `${text} asks, it acts on nothing`);
   return String(r.text);

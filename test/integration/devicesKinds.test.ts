@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { until } from '../helpers/until.js';
+import { spokenCommands } from '../helpers/spokenCommands.js';
 
 /**
  * The device kinds of issue 14 through the whole hub: the real daemon and its embedded broker, devices that
@@ -102,16 +102,7 @@ after(async () => {
   await d?.cleanup();
 });
 
-let n = 0;
-/** Says `text`, expects a reply acting on `id` with `command`, and returns the reply and what the device received. */
-async function command(text: string, id: string, cmd: string, lang?: string): Promise<{ reply: Frame; got: { topic: string; payload: string } }> {
-  const before = received.length;
-  const reply = await voice.say(`k${n++}`, text, lang);
-  assert.equal(reply.type, 'reply', `${text}: ${JSON.stringify(reply)}`);
-  assert.deepEqual(reply.actions, [{ device: id, command: cmd }], text);
-  const got = await until(() => received[before], `the MQTT command for "${text}"`);
-  return { reply, got };
-}
+const { command } = spokenCommands(() => voice, received, 'k');
 
 test('vacuum: start, pause, stop and return to base in Valetudo\'s payloads, en and zh', async () => {
   let r = await command('start the vacuum', 'robbie_vacuum', 'start');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { until } from '../helpers/until.js';
+import { spokenCommands } from '../helpers/spokenCommands.js';
 
 /**
  * Issue 14: named fan speeds, presets and modes of the devices' own, and a humidifier's own lowest and highest,
@@ -73,27 +73,7 @@ after(async () => {
   await d?.cleanup();
 });
 
-let n = 0;
-/** Says `text`, expects a reply acting on `id` with `cmd`, and returns the reply and what the device received. */
-async function command(text: string, id: string, cmd: string, lang?: string): Promise<{ reply: Frame; got: { topic: string; payload: string } }> {
-  const before = received.length;
-  const reply = await voice.say(`m${n++}`, text, lang);
-  assert.equal(reply.type, 'reply', `${text}: ${JSON.stringify(reply)}`);
-  assert.deepEqual(reply.actions, [{ device: id, command: cmd }], text);
-  const got = await until(() => received[before], `the MQTT command for "${text}"`);
-  return { reply, got };
-}
-
-/** Says `text` and expects a refusal naming why, with nothing published (the next command's payload is the first seen). */
-async function refused(text: string, why: RegExp, lang?: string): Promise<void> {
-  const before = received.length;
-  const r = await voice.say(`m${n++}`, text, lang);
-  assert.equal(r.type, 'error', `${text}: ${JSON.stringify(r)}`);
-  assert.match(String(r.text ?? r.message ?? ''), why, text);
-  const next = await command('turn off the office fan', 'office_fan', 'turn_off');
-  assert.equal(received.length - before, 1, `${text} published nothing`);
-  assert.equal(next.got.topic, 'office/fan/set');
-}
+const { command, refused } = spokenCommands(() => voice, received, 'm', { text: 'turn off the office fan', id: 'office_fan', cmd: 'turn_off', topic: 'office/fan/set' });
 
 test('named speeds: the fan\'s own preset when it has one, else 33/66/100 %, and the reply says what was set', async () => {
   let r = await command('set the bedroom fan to low', 'bedroom_fan', 'set_mode');
