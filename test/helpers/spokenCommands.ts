@@ -39,3 +39,17 @@ export function spokenCommands(voice: () => VoiceClient, received: Heard[], pref
 
   return { say, command, refused };
 }
+
+type Listed = { id: string; state: Record<string, unknown> };
+
+/** Polls `GET /api/devices` until `ready` holds for the hub's list (announcements take a moment to land). */
+export async function untilDevices(hubUrl: string, token: string, ready: (devices: Listed[]) => boolean, what = 'the devices'): Promise<void> {
+  let list: Listed[] = [];
+  for (let i = 0; i <= 200; i++) {
+    const res = await fetch(`${hubUrl}/api/devices`, { headers: { authorization: `Bearer ${token}` } });
+    list = ((await res.json()) as { devices: Listed[] }).devices;
+    if (ready(list)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} never appeared: ${JSON.stringify(list)}`);
+}

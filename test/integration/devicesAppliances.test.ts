@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { spokenCommands } from '../helpers/spokenCommands.js';
+import { spokenCommands, untilDevices } from '../helpers/spokenCommands.js';
 
 /**
  * Issue 14's appliances through the whole hub: the bundled daemon and its embedded broker, devices announcing
@@ -81,13 +81,7 @@ before(async () => {
   const token = (await runCli(['token', 'create', '--sub', 'bedroom-satellite', '--scope', 'voice devices:read', '--area', 'bedroom'], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } })).stdout.trim();
   voice = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, token);
   // Until every device is known and the vacuum's state has been read.
-  for (let i = 0; ; i++) {
-    const res = await fetch(`${d.url}/api/devices`, { headers: { authorization: `Bearer ${token}` } });
-    const list = ((await res.json()) as { devices: Array<{ id: string; state: Record<string, unknown> }> }).devices;
-    if (list.length >= 7 && list.find((x) => x.id === 'robbie_vacuum')?.state.battery === 80) break;
-    if (i > 200) throw new Error(`devices never appeared: ${JSON.stringify(list)}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await untilDevices(d.url, token, (list) => list.length >= 7 && list.find((x) => x.id === 'robbie_vacuum')?.state.battery === 80);
 });
 
 after(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { spokenCommands } from '../helpers/spokenCommands.js';
+import { spokenCommands, untilDevices } from '../helpers/spokenCommands.js';
 
 /**
  * The device kinds of issue 14 through the whole hub: the real daemon and its embedded broker, devices that
@@ -87,13 +87,7 @@ before(async () => {
     await new Promise((res) => setTimeout(res, 50));
   }
   // …and the speaker's volume has been read (a relative change needs it).
-  for (let i = 0; ; i++) {
-    const res = await fetch(`${d.url}/api/devices`, { headers: { authorization: `Bearer ${token}` } });
-    const list = ((await res.json()) as { devices: Array<{ id: string; state: Record<string, unknown> }> }).devices;
-    if (list.find((x) => x.id === 'kitchen_speaker')?.state.volume === 40) break;
-    if (i > 150) throw new Error(`the speaker's volume never arrived: ${JSON.stringify(list)}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await untilDevices(d.url, token, (list) => list.find((x) => x.id === 'kitchen_speaker')?.state.volume === 40, 'the speaker\'s volume');
 });
 
 after(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
-import { spokenCommands } from '../helpers/spokenCommands.js';
+import { spokenCommands, untilDevices } from '../helpers/spokenCommands.js';
 
 /**
  * Issue 14: named fan speeds, presets and modes of the devices' own, and a humidifier's own lowest and highest,
@@ -58,13 +58,7 @@ before(async () => {
   ] as const) await device.publishAsync(topic, JSON.stringify(config), { retain: true, qos: 1 });
   const token = (await runCli(['token', 'create', '--sub', 'bedroom-satellite', '--scope', 'voice devices:read', '--area', 'bedroom'], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } })).stdout.trim();
   voice = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, token);
-  for (let i = 0; ; i++) {
-    const res = await fetch(`${d.url}/api/devices`, { headers: { authorization: `Bearer ${token}` } });
-    const list = ((await res.json()) as { devices: Array<{ id: string }> }).devices;
-    if (list.length >= 4) break;
-    if (i > 200) throw new Error(`devices never appeared: ${JSON.stringify(list)}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await untilDevices(d.url, token, (list) => list.length >= 4);
 });
 
 after(async () => {
