@@ -343,8 +343,16 @@ export class IntentEngine {
 
   private candidates(li: LangIndex, tokens: readonly string[], present: ReadonlySet<string>): Template[] {
     const seen = new Set<Template>();
+    // A template is in several lists (a Chinese one can start with a name, an area, a floor or "here"): check its words once.
+    const checked = new Set<Template>();
     const add = (list: readonly Template[] | undefined) => {
-      if (list) for (const t of list) if (hasWords(t.needs, present)) seen.add(t);
+      if (list) {
+        for (const t of list) {
+          if (checked.has(t)) continue;
+          checked.add(t);
+          if (hasWords(t.needs, present)) seen.add(t);
+        }
+      }
     };
     add(li.byToken.get(tokens[0]));
     for (const [list, templates] of li.byList) if (this.reader.canStart(list, tokens)) add(templates);
