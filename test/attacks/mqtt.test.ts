@@ -9,6 +9,7 @@ import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProces
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
 import { publishStart, rawClient } from '../helpers/rawMqtt.js';
+import { until } from '../helpers/until.js';
 
 /**
  * Issue 11, MQTT side: attacks on the real daemon (the built bundle) and its embedded broker, or on the
@@ -104,7 +105,7 @@ test('retained flood: refused past the per-client and total caps, counted in /me
   assert.equal(d.child.exitCode, null);
   assert.equal(await publishOrClosed(sensor, 'home/sensor/state', '22.0', true), 'ok');
   assert.equal(await publishOrClosed(sensor, 'home/sensor/event', 'motion', false), 'ok');
-  while (!live.includes('motion')) await sleep(20);
+  await until(() => (live.includes('motion') ? true : undefined), 'the motion sensor to be live');
   assert.ok(live.includes('22.0'));
   const late = await client(t, url, { clientId: 'late-reader' });
   const retained = new Promise<string>((resolve) => late.on('message', (topic, payload) => { if (topic === 'home/sensor/state') resolve(payload.toString()); }));
@@ -322,7 +323,7 @@ test('finding 4, last step: an anonymous loopback client may not publish to a kn
   t.after(() => voice.close());
   const reply = await voice.say('a1', 'turn on the hall lamp');
   assert.deepEqual(reply.actions, [{ device: 'hall_lamp', command: 'turn_on' }], JSON.stringify(reply));
-  while (!received.includes('hall/lamp/set ON')) await sleep(20);
+  await until(() => (received.includes('hall/lamp/set ON') ? true : undefined), 'the hall lamp\'s command');
   assert.deepEqual(received.filter((r) => r.startsWith('hall/lamp/set')), ['hall/lamp/set ON']);
 
   // Opted in: the same publish is delivered.

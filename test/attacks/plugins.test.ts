@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { until } from '../helpers/until.js';
 
 /**
  * Issue 11, plugin containment: each finding's reproduction, against the shipped bundle (dist/bundle/cli.js)
@@ -177,9 +178,10 @@ test('finding 6: a top-level await that never settles fails its plugin after plu
   cleanups.push(() => d.cleanup());
   // Ask /health until it answers: HTTP listens before the plugins start, so it sees the hub starting.
   let early: { status: number; body: { status: string } } | null = null;
-  while (!early) {
+  for (const end = Date.now() + 60_000; !early;) {
     const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
     if (res) early = { status: res.status, body: await res.json() as { status: string } };
+    else if (Date.now() > end) throw new Error('/health never answered');
     else await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const listening = await d.waitForLine((l) => l.msg === 'listening', 60_000);
@@ -347,7 +349,7 @@ test('isolated API: schedule.cron runs on the hub\'s clock, devices.resolve work
   assert.equal(aborted.type, 'reply', JSON.stringify(aborted));
   assert.match(String(aborted.text), /^aborted: .*abort/i);
   // The hub's own request was cancelled (its connection closed), not left to run into plugins.timeoutMs.
-  while (!closed.includes('/slow')) await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => (closed.includes('/slow') ? true : undefined), 'the hub\'s aborted request to close', 30_000);
 });
 
 const OVERSIZE_PLUGIN = `import { writeSync } from 'node:fs';

@@ -1,4 +1,5 @@
 import mqtt from 'mqtt';
+import { until } from './until.js';
 
 export interface MarkedListener {
   /** What reached the subscribed topics since the last drain, in order; waits for everything sent before it. */
@@ -21,7 +22,8 @@ export async function markedListener(
     async drain() {
       const mark = `m${received.length}-${Math.random()}`;
       await publish('sentinel/mark', mark);
-      while (!received.some((m) => m.payload === mark)) await new Promise((r) => setTimeout(r, 5));
+      // Bounded: a marker that never comes fails the test instead of holding its file open forever.
+      await until(() => (received.some((m) => m.payload === mark) ? true : undefined), 'the drain marker to come back', 30_000);
       const out = received.filter((m) => m.topic !== 'sentinel/mark');
       received.length = 0;
       return out;

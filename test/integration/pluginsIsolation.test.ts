@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../daemon/core/log.js';
 import { makeTempDir } from '../helpers/daemon.js';
 import { RecordingDevices, call, hostFor, makeContext, request } from '../unit/plugins/harness.js';
+import { until } from '../helpers/until.js';
 
 const lamp: Device = {
   id: 'lamp', name: 'Desk Lamp', aliases: ['lamp'], area: 'office', type: 'light', capabilities: ['onoff', 'brightness'], source: 'config',
@@ -66,7 +67,7 @@ test('an isolated plugin uses devices, the store, speech, timers and events thro
 
   assert.equal((await host.handleIntent(request('Later'), call())).reply.text, 'armed');
   h2.ctx.bus.emit('device.state', { deviceId: 'lamp', state: { state: 'on' }, changed: ['state'], ts: Date.now() });
-  while (!(h2.spoken.some((s) => s.text === 'timer fired') && h2.spoken.some((s) => s.text === 'saw lamp'))) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => (h2.spoken.some((s) => s.text === 'timer fired') && h2.spoken.some((s) => s.text === 'saw lamp') ? true : undefined), 'the timer and the lamp to be spoken of', 30_000);
 });
 
 test('an isolated plugin that floods the log is cut to 100 lines a second, and what was dropped is counted', { timeout: 60_000 }, async (t) => {
