@@ -7,7 +7,7 @@ import { commonCommandFor } from './intentCommands.js';
 import type { DeviceKind } from './kind.js';
 import { ON_OFF, SET_TEMPERATURE } from './commonCommands.js';
 import { MODE_NAME, type CommandSpecs } from './commandSpec.js';
-import { MODE_CONFIG, MODE_TOPICS, SET_POINT_CONFIG, SET_POINT_TOPICS } from './commonConfig.js';
+import { SET_POINT_AND_MODE_CONFIG } from './commonConfig.js';
 
 /**
  * A climate device (thermostat, TRV, air conditioner): target temperature, HVAC mode, room temperature.
@@ -54,10 +54,7 @@ export const CLIMATE_COMMANDS = {
 } as const satisfies CommandSpecs;
 
 /** A `devices:` thermostat: its set-point topic and range, its modes. */
-const CLIMATE_CONFIG = {
-  properties: { ...SET_POINT_CONFIG, ...MODE_CONFIG },
-  topics: [...SET_POINT_TOPICS, ...MODE_TOPICS],
-} as const;
+const CLIMATE_CONFIG = SET_POINT_AND_MODE_CONFIG;
 
 export const climate: DeviceKind<typeof CLIMATE_COMMANDS, typeof CLIMATE_CONFIG['properties']> = {
   commands: CLIMATE_COMMANDS,

@@ -24,3 +24,9 @@ export const MODE_CONFIG = {
 /** The topics of SET_POINT_CONFIG and MODE_CONFIG: an entry that sets one is a device of its own. */
 export const SET_POINT_TOPICS = ['temperatureCommandTopic'] as const;
 export const MODE_TOPICS = ['modeCommandTopic'] as const;
+
+/** A `devices:` entry with a set-point and modes: a thermostat, a water heater (whose commandTopic is its power). */
+export const SET_POINT_AND_MODE_CONFIG = {
+  properties: { ...SET_POINT_CONFIG, ...MODE_CONFIG },
+  topics: [...SET_POINT_TOPICS, ...MODE_TOPICS],
+} as const;

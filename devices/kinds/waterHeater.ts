@@ -10,7 +10,7 @@ import type { DeviceKind, IntentSlots } from './kind.js';
 import { ON_OFF, SET_TEMPERATURE } from './commonCommands.js';
 import { type CommandSpecs } from './commandSpec.js';
 import { HUMIDIFIER_COMMANDS } from './humidifier.js';
-import { MODE_CONFIG, MODE_TOPICS, SET_POINT_CONFIG, SET_POINT_TOPICS } from './commonConfig.js';
+import { SET_POINT_AND_MODE_CONFIG } from './commonConfig.js';
 
 /**
  * A water heater (boiler, hot water tank): a target temperature, an operation mode, power on/off. HA's MQTT
@@ -63,10 +63,7 @@ export const WATER_HEATER_COMMANDS = {
 } as const satisfies CommandSpecs;
 
 /** A `devices:` water heater: its set-point topic and range, its operation modes (commandTopic is its power). */
-const WATER_HEATER_CONFIG = {
-  properties: { ...SET_POINT_CONFIG, ...MODE_CONFIG },
-  topics: [...SET_POINT_TOPICS, ...MODE_TOPICS],
-} as const;
+const WATER_HEATER_CONFIG = SET_POINT_AND_MODE_CONFIG;
 
 export const waterHeater: DeviceKind<typeof WATER_HEATER_COMMANDS, typeof WATER_HEATER_CONFIG['properties']> = {
   commands: WATER_HEATER_COMMANDS,
