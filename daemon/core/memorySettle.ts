@@ -116,7 +116,7 @@ export class MemorySettle {
  * stay as they are): the flag is set for one new context, which receives the function, and cleared again so
  * no other context (a plugin's) gets it. Jest reads its heap figures the same way.
  */
-function exposedGc(): (() => void) | null {
+export function exposedGc(): (() => void) | null {
   const global = (globalThis as { gc?: () => void }).gc;
   if (typeof global === 'function') return global;
   try {

@@ -11,7 +11,7 @@
 export { IntentEngine, type AddSentencesOptions } from './engine.js';
 export { DeviceLists } from './lists.js';
 export {
-  resolveTargets, checkValues, measures, deviceTemperature, setPointsFor, temperatureRange, temperatureScale, DEVICE_INTENTS, VALUE_RANGES, type ResolveOptions,
+  resolveTargets, checkValues, measures, deviceTemperature, temperatureRange, temperatureScale, DEVICE_INTENTS, VALUE_RANGES, type ResolveOptions,
 } from './resolve.js';
 export { slotsPerDevice } from './deviceSlots.js';
 export {

@@ -12,10 +12,9 @@
  * `benchIntents()` prints nothing (the bench runner prints); `node dist/test/bench/intents.js` prints.
  */
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { IntentEngine } from '../../daemon/intents/index.js';
+import { exposedGc } from '../../daemon/core/memorySettle.js';
 import type { IntentDevice } from '../../daemon/intents/index.js';
 import { addBundledPluginSentences } from '../helpers/builtinSentences.js';
 import { adversarialTexts } from '../helpers/adversarialTexts.js';
@@ -107,11 +106,9 @@ export interface IntentsBenchResult {
   adversarialWorstRatio: number;
 }
 
-/** `gc()` without `--expose-gc` on the command line (the bench runner is started without it). */
+/** `gc()` without `--expose-gc` on the command line (the bench runner is started without it): the hub's own way. */
 function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (() => void) | undefined;
-  return typeof gc === 'function' ? gc : () => {};
+  return exposedGc() ?? (() => {});
 }
 
 export async function benchIntents(): Promise<IntentsBenchResult> {
