@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { benchStartup, startFlags } from './startup.js';
@@ -138,6 +139,9 @@ await section('mqtt', 'Device ingest: QoS 1 device clients, closed loop', async 
   const clients = env('BENCH_MQTT_CLIENTS', 200);
   const seconds = env('BENCH_SECONDS', 5);
   let writes = 0;
+  // The writes are counted from when the devices are known until the hub stops: the clients' connects and
+  // closes fall inside that window too, so the rate is over the window's own length, not the load's seconds.
+  let windowSeconds = seconds;
   const r = await benchMqtt({
     clients,
     seconds,
@@ -149,7 +153,15 @@ await section('mqtt', 'Device ingest: QoS 1 device clients, closed loop', async 
       await c.endAsync();
       while (target.hub.devices.count() < clients) await new Promise((res) => setTimeout(res, 20));
       const writesBefore = target.writes();
-      return { url: target.mqttUrl, applied: target.applied, stop: async () => { writes = target.writes() - writesBefore; await target.stop(); } };
+      const since = performance.now();
+      return {
+        url: target.mqttUrl, applied: target.applied,
+        stop: async () => {
+          writes = target.writes() - writesBefore;
+          windowSeconds = (performance.now() - since) / 1000;
+          await target.stop();
+        },
+      };
     },
   });
   const applied = r.target.applied ?? 0;
@@ -157,7 +169,7 @@ await section('mqtt', 'Device ingest: QoS 1 device clients, closed loop', async 
   s.line(`${clients} device clients each publishing QoS 1 state closed loop for ${r.bare.seconds} s to the hub (in this process, shipped flags), bare aedes and Mosquitto (when installed).`);
   s.figure({ what: `${clients} clients: msgs/s`, measured: `${r.target.msgsPerSec}`, anchor, ratio: r.ratio, target: '≥ 1.0× bare aedes', met: r.ratio >= 1.0 });
   s.figure({ what: 'applied to the registry', measured: `${applied} of ${r.target.messages} acknowledged (${fmt((100 * applied) / Math.max(1, r.target.messages))} %)`, anchor: '', target: '100 %', met: applied >= r.target.messages });
-  s.figure({ what: 'storage file writes/s under ingest', measured: `${fmt(writes / r.target.seconds, 2)} (${writes} in ${r.target.seconds} s)`, anchor: '', target: '≤ 1', met: writes / r.target.seconds <= 1 });
+  s.figure({ what: 'storage file writes/s under ingest', measured: `${fmt(writes / windowSeconds, 2)} (${writes} in ${fmt(windowSeconds, 1)} s)`, anchor: '', target: '≤ 1', met: writes / windowSeconds <= 1 });
   const d = await benchDiscovery(env('BENCH_DISCOVERY_DEVICES', 2000));
   s.figure({ what: `${d.devices} devices announced by discovery at once: time until all known`, measured: `${ms(d.hubMs, 0)} (listed ${d.listed})`, anchor: `the same messages through bare aedes to one subscriber: ${ms(d.bareMs, 0)}`, ratio: d.hubMs / d.bareMs, target: `all ${d.devices} known`, met: d.listed >= d.devices });
 });
