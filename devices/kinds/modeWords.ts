@@ -91,7 +91,8 @@ const LABELS = new Map<string, ModeWord>([HVAC_OFF, ...HVAC_MODES, ...CLIMATE_PR
 /** How a reply names a mode: "heat pump", "睡眠"; a mode of the device's own as written ("night_mode" → "night"). */
 export function modeLabel(mode: string, lang: 'en' | 'zh'): string {
   // Without a trailing "mode" of its own: replies say "… to Night mode", not "Night Mode mode".
-  return LABELS.get(mode.toLowerCase())?.[lang] ?? mode.replace(/_/g, ' ').replace(/(.)\s*(mode|\u6a21\u5f0f)$/i, '$1');
+  // "Frost Protection" is the table's frost_protection.
+  return (LABELS.get(mode.toLowerCase()) ?? LABELS.get(mode.trim().toLowerCase().replace(/[\s-]+/g, '_')))?.[lang] ?? mode.replace(/_/g, ' ').replace(/(.)\s*(mode|\u6a21\u5f0f)$/i, '$1');
 }
 
 /** The HVAC mode a word says ("cooling", "制冷", "cool" → cool); undefined for a word that is none. */
