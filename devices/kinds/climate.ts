@@ -73,9 +73,18 @@ const CLIMATE_CONFIG = {
   topics: [...SET_POINT_AND_MODE_CONFIG.topics, 'presetModeCommandTopic'],
 } as const;
 
-/** HA: `preset_modes` must not hold "none" (it means no preset), and a discovery message may list any number. */
+/** At most this many modes or presets of at most MAX_MODE_CHARS each are kept: a discovery message may list any number. */
+const MAX_MODES = 32;
+const MAX_MODE_CHARS = 64;
+
+/** A list of modes as announced, bounded; blank and overlong names (and any `left out`) dropped. */
+function modeNames(value: unknown, leftOut?: string): string[] | undefined {
+  return strList(value)?.filter((m) => m.trim() !== '' && m.length <= MAX_MODE_CHARS && m.toLowerCase() !== leftOut).slice(0, MAX_MODES);
+}
+
+/** HA: `preset_modes` must not hold "none" (it means no preset). */
 function presetList(value: unknown): string[] | undefined {
-  const list = strList(value)?.filter((p) => p.toLowerCase() !== 'none').slice(0, 32);
+  const list = modeNames(value, 'none');
   return list && list.length > 0 ? list : undefined;
 }
 
@@ -98,7 +107,7 @@ export const climate: DeviceKind<typeof CLIMATE_COMMANDS, typeof CLIMATE_CONFIG[
   config: CLIMATE_CONFIG,
   readDiscovery(c, b, caps) {
     Object.assign(b, temperatureAndModeTopics(c), {
-      modes: strList(c.modes), minTemp: num(c.min_temp), maxTemp: num(c.max_temp), tempStep: num(c.temp_step),
+      modes: modeNames(c.modes), minTemp: num(c.min_temp), maxTemp: num(c.max_temp), tempStep: num(c.temp_step),
       unit: str(c.temperature_unit),
       presetModeCommandTopic: str(c.preset_mode_command_topic), presetModeCommandTemplate: str(c.preset_mode_command_template),
       presetModeStateTopic: str(c.preset_mode_state_topic), presetModeStateTemplate: str(c.preset_mode_value_template),
@@ -128,7 +137,8 @@ export const climate: DeviceKind<typeof CLIMATE_COMMANDS, typeof CLIMATE_CONFIG[
     }
     if (t === b.presetModeStateTopic) {
       const preset = read(b.presetModeStateTemplate, msg, out);
-      if (preset) out.set('preset_mode', preset.slice(0, 64));
+      if (preset && preset.length <= MAX_MODE_CHARS) out.set('preset_mode', preset);
+      else if (preset) out.fail('VALUE_INVALID', `preset longer than ${MAX_MODE_CHARS} characters`);
     }
   },
 
@@ -141,7 +151,7 @@ export const climate: DeviceKind<typeof CLIMATE_COMMANDS, typeof CLIMATE_CONFIG[
     const mode = z.systemModeProperty ? json[z.systemModeProperty] : undefined;
     if (typeof mode === 'string') out.set('hvac_mode', mode);
     const preset = z.presetProperty ? json[z.presetProperty] : undefined;
-    if (typeof preset === 'string') out.set('preset_mode', preset.slice(0, 64));
+    if (typeof preset === 'string' && preset.length <= MAX_MODE_CHARS) out.set('preset_mode', preset);
   },
 
   translate(device, command) {
