@@ -7,20 +7,38 @@ import type { KindSentences } from './kind.js';
  * Which one a thermostat takes is its own: an HVAC mode it lists, else a preset it lists, else nothing is sent
  * (daemon/intents/resolve.ts). And "what mode is the thermostat in" (HassGetState asking `mode`).
  */
-const M = '({hvac_mode:mode}|{device_mode:mode}|{climate_preset:mode})';
+const M = '{MODE}';
+
+/**
+ * Each template once per word list rather than one alternation of the three: a template whose list is a fixed one
+ * is tried only when the utterance holds a word that can start it (the engine's `needsLists`), so the sentences
+ * cost little in a home whose thermostats nobody is speaking to. The live list is no fixed one: its Chinese
+ * variants need 模式 (`needsTokens`), and a device's own word without 模式 is still heard when the table knows it.
+ */
+const OPTIONAL_EN_MODE_WORD = /\{MODE\} \[(mode\|preset[^\]]*)\]/;
+const OPTIONAL_MODE_WORD = /\{MODE\}\[([^\]]*\u6a21\u5f0f[^\]]*)\]/;
+
+function variants(lang: 'en' | 'zh', templates: readonly string[]): string[] {
+  return templates.flatMap((t) => [
+    t.replace(M, '{hvac_mode:mode}'), t.replace(M, '{climate_preset:mode}'),
+    ...(lang === 'en' ? [t.replace(OPTIONAL_EN_MODE_WORD, '{device_mode:mode} ($1)').replace(M, '{device_mode:mode}')]
+      : t.includes(`${M}模式`) ? [t.replace(M, '{device_mode:mode}')]
+      : OPTIONAL_MODE_WORD.test(t) ? [t.replace(OPTIONAL_MODE_WORD, '{device_mode:mode}($1)')] : []),
+  ]);
+}
 
 export const CLIMATE_SENTENCES: KindSentences = {
   en: {
     HassClimateSetMode: [{
       domains: ['climate'],
-      sentences: [
+      sentences: variants('en', [
         `(set|put|turn|change|switch|run) <target> [mode|preset] (to|into|in|on) ${M} [mode|preset|setting]`,
         `(set|change|switch) [the] [hvac|operating|operation] (mode|preset) (of|on|for) <target> <to> ${M}`,
         `<target> [to] ${M} (mode|preset)`, `<target> to ${M}`,
         `(use|enable|activate|start|turn on|switch on|select) ${M} [mode|preset] (on|of|for|in) <target>`,
         `(switch|change|go|set) [it] to ${M} (mode|preset)`, `${M} (mode|preset) [<in_area>]`,
         `(use|enable|activate|start|turn on|switch on|select) ${M} (mode|preset) [<in_area>]`,
-      ],
+      ]),
     }],
     HassGetState: [{
       domains: ['climate'],
@@ -35,12 +53,12 @@ export const CLIMATE_SENTENCES: KindSentences = {
   zh: {
     HassClimateSetMode: [{
       domains: ['climate'],
-      sentences: [
+      sentences: variants('zh', [
         `<target>[模式]<setto>${M}[模式|档]`, `<setto><target>[到|为|成]${M}[模式]`,
         `<target>(切换|切|换|转|改)(到|为|成)[模式]${M}[模式]`,
         `<target>(开|用|开启|打开|启动|启用)[到]${M}[模式]`, `(开|开启|打开|启动|启用|切换到|切到|调到|换到|改成|用)<target>[的]${M}模式`,
         `<target>${M}模式`, `(开|开启|打开|启动|启用|切换到|切到|调到|换到|改成|用)${M}模式`, `[<where>]${M}模式`,
-      ],
+      ]),
     }],
     HassGetState: [{
       domains: ['climate'],

@@ -59,7 +59,7 @@ const HVAC_OFF: ModeWord = { value: 'off', en: 'off', zh: '关闭', say: [] };
 const THERMOSTAT_ONLY_PRESETS: readonly ModeWord[] = [
   { value: 'activity', en: 'activity', zh: '活动', say: ['active', '运动'] },
   { value: 'manual', en: 'manual', zh: '手动', say: ['manually', 'hold', '手控'] },
-  { value: 'schedule', en: 'schedule', zh: '日程', say: ['scheduled', 'program', 'programme', 'timer', '定时', '计划', '时间表'] },
+  { value: 'schedule', en: 'schedule', zh: '日程', say: ['scheduled', 'program', 'programme', '计划', '日程表'] },
   { value: 'frost_protection', en: 'frost protection', zh: '防冻', say: ['anti freeze', 'antifreeze', 'frost', 'frost guard', '防冻保护', '防霜'] },
 ];
 export const CLIMATE_PRESETS: readonly ModeWord[] = [
