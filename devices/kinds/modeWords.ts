@@ -1,5 +1,6 @@
 /**
- * The modes of humidifiers and water heaters as people say them (data). Home Assistant names the modes:
+ * The modes of humidifiers, water heaters and thermostats (HVAC modes and presets), and fan speeds, as people say
+ * them (data). Home Assistant names the modes:
  * a humidifier's `modes` are free text, commonly normal, eco, away, boost, comfort, home, sleep, auto and
  * baby (the MQTT humidifier page lists these, with built-in translations); a water heater's are a subset
  * of off, eco, electric, gas, heat_pump, high_demand and performance (the MQTT water heater page). Each
