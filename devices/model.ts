@@ -95,6 +95,12 @@ export interface MqttBinding {
   temperatureCommandTemplate?: string;
   modeStateTemplate?: string;
   modeCommandTemplate?: string;
+  /** Climate presets (HA `preset_modes` on `preset_mode_command_topic`; Zigbee2MQTT's climate `preset`): eco, away, boost… */
+  presetModeCommandTopic?: string;
+  presetModeCommandTemplate?: string;
+  presetModeStateTopic?: string;
+  presetModeStateTemplate?: string;
+  presetModes?: string[];
   /** Fan */
   percentageValueTemplate?: string;
   percentageCommandTemplate?: string;
@@ -158,6 +164,8 @@ export interface Zigbee2MqttBinding {
   setpointProperty?: string;
   localTemperatureProperty?: string;
   systemModeProperty?: string;
+  /** A climate's `preset` enum (TRVs: manual, schedule, boost, eco…). */
+  presetProperty?: string;
   fanModeProperty?: string;
   /** Fan mode values that are speeds, slowest first (e.g. low, medium, high). */
   fanSpeeds?: string[];

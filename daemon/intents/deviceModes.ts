@@ -1,17 +1,20 @@
 /**
  * The modes and presets devices announce themselves (a humidifier's `modes`, a fan's `preset_modes` or Zigbee2MQTT
- * `fan_mode`, a water heater's operation modes), as words the sentences can read (`{device_mode}`) and as the one
+ * `fan_mode`, a water heater's operation modes, a thermostat's `preset_modes` or Zigbee2MQTT `preset`), as words the sentences can read (`{device_mode}`) and as the one
  * value a device takes. Home Assistant leaves a humidifier's or fan's modes free text ("baby", "Night Mode",
  * "breeze"), so the fixed tables of devices/kinds/modeWords.ts cannot know them all: the live list holds every
  * mode the home's devices have, and a spoken mode is then matched against each device's own list, so "set the
  * humidifier to breeze" never acts on a humidifier that has no such mode.
  */
-import { modeSynonyms } from '../../devices/kinds/modeWords.js';
+import { hvacModeOf, modeSynonyms } from '../../devices/kinds/modeWords.js';
 import { joinTokens, nameTokens } from './normalize.js';
 import type { IntentDevice } from './types.js';
 
-/** The kinds whose announced modes can be said (climate's are HVAC modes, asked for in other words). */
-export const MODE_KINDS: ReadonlySet<string> = new Set(['fan', 'humidifier', 'water_heater']);
+/**
+ * The kinds whose announced modes can be said. A thermostat's here are its presets; its HVAC modes are fixed values
+ * with fixed words (devices/kinds/modeWords.ts HVAC_MODES), kept apart in `hvacModes`.
+ */
+export const MODE_KINDS: ReadonlySet<string> = new Set(['fan', 'humidifier', 'water_heater', 'climate']);
 
 /**
  * Bounds of the live list: a discovery message may carry any number of modes of any length. Words past these are
@@ -68,4 +71,25 @@ export function modeWords(devices: readonly IntentDevice[]): Array<{ tokens: str
     }
   }
   return out;
+}
+
+/** What a spoken mode is for one thermostat: an HVAC mode it has ("cooling" → cool), else a preset it has, else nothing. */
+export type ClimateModeChoice = { hvac_mode: string } | { preset_mode: string } | undefined;
+
+/**
+ * "Set the thermostat to eco / cool / auto": one sentence, two settings. An HVAC mode the device lists comes first
+ * (a TRV whose system_mode has "auto" and whose presets have "Auto" runs auto as its mode), then its own preset of
+ * that name or meaning (ownMode). Capabilities are checked when the device lists them.
+ */
+export function climateModeFor(d: IntentDevice, said: string): ClimateModeChoice {
+  const can = (c: string) => !d.capabilities || d.capabilities.length === 0 || (d.capabilities as readonly string[]).includes(c);
+  const hvac = hvacModeOf(said) ?? hvacModeOf(modeKey(said));
+  if (hvac && can('hvac_mode') && (d.hvacModes ?? []).includes(hvac)) return { hvac_mode: hvac };
+  const preset = can('preset_mode') ? ownMode(d.modes, said) : undefined;
+  return preset !== undefined ? { preset_mode: preset } : undefined;
+}
+
+/** Everything a thermostat can be set to by name, for a refusal: its HVAC modes but off, then its presets. */
+export function climateModeNames(d: IntentDevice): string[] {
+  return [...(d.hvacModes ?? []).filter((m) => m !== 'off'), ...(d.modes ?? [])];
 }

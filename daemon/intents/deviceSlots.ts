@@ -1,11 +1,11 @@
 /**
  * The slots as each device takes them, where the same words mean a different value per device: a set-point in the
  * thermostat's own unit and step, "the highest" as the humidifier's own max_humidity, a mode in the device's own
- * spelling, "low" as a fan's preset or as 33 %. The device kind then decides the command from these slots
+ * spelling, "low" as a fan's preset or as 33 %, "cool" as a thermostat's HVAC mode and "eco" as its preset. The device kind then decides the command from these slots
  * (devices/kinds/<kind>.ts `commandFor`), and the reply says the first device's value as sent.
  */
 import { FAN_SPEED_PERCENT } from '../../devices/kinds/modeWords.js';
-import { ownMode } from './deviceModes.js';
+import { climateModeFor, ownMode } from './deviceModes.js';
 import { setPointsFor } from './resolve.js';
 import type { IntentDevice, IntentMatch, MatchSlots } from './types.js';
 
@@ -34,6 +34,15 @@ export function slotsPerDevice(match: IntentMatch, devices: readonly IntentDevic
     case 'HassWaterHeaterMode': {
       const mode = s.mode;
       return typeof mode === 'string' ? devices.map((d) => ({ ...s, mode: ownMode(d.modes, mode) ?? mode })) : null;
+    }
+    case 'HassClimateSetMode': {
+      // An HVAC mode the thermostat lists, else its own preset (resolve.ts refused the ones with neither).
+      const mode = s.mode;
+      // The reply names the first one's setting as it spells it ("Boost").
+      return typeof mode === 'string' ? devices.map((d) => {
+        const choice = climateModeFor(d, mode);
+        return choice ? { ...s, ...choice, mode: 'hvac_mode' in choice ? choice.hvac_mode : choice.preset_mode } : { ...s };
+      }) : null;
     }
     default:
       return null;

@@ -5,6 +5,7 @@
 import type { Device } from '../../devices/model.js';
 import { spokenNames, type SpokenName } from './spokenNames.js';
 import { MODE_KINDS } from './deviceModes.js';
+import { HA_DEFAULTS } from '../../devices/defaults.js';
 import type { IntentArea, IntentDevice, IntentFloor, IntentLists } from './types.js';
 
 /**
@@ -31,10 +32,18 @@ export function intentDevice(device: Device, spoken?: SpokenName): IntentDevice 
     ...(m?.tempStep !== undefined ? { tempStep: m.tempStep } : {}),
     ...(m?.minHumidity !== undefined ? { minHumidity: m.minHumidity } : {}),
     ...(m?.maxHumidity !== undefined ? { maxHumidity: m.maxHumidity } : {}),
-    // A climate's `modes` are its HVAC modes, said in other words; a fan's are its presets.
-    ...(m?.modes && MODE_KINDS.has(device.type) ? { modes: m.modes } : {}),
+    // A thermostat's `modes` here are its presets (as a fan's); its HVAC modes, fixed words, are `hvacModes`.
+    ...(device.type === 'climate' ? climateModes(device) : m?.modes && MODE_KINDS.has(device.type) ? { modes: m.modes } : {}),
     state: device.state,
   };
+}
+
+/** A thermostat's HVAC modes (HA's six when it announces none, as HA does) and presets, when it can be set to them. */
+function climateModes(device: Device): { hvacModes?: readonly string[]; modes?: readonly string[] } {
+  const m = device.mqtt;
+  const hvac = device.capabilities.includes('hvac_mode') ? m?.modes ?? HA_DEFAULTS.modes : undefined;
+  const presets = device.capabilities.includes('preset_mode') ? m?.presetModes : undefined;
+  return { ...(hvac ? { hvacModes: hvac } : {}), ...(presets?.length ? { modes: presets } : {}) };
 }
 
 type AreasConfig = Readonly<Record<string, { aliases?: readonly string[]; floor?: string | null }>>;

@@ -12,19 +12,19 @@
  * - a type alone is the session area's devices of that type, else the only one, else every one when said
  *   in the plural ("turn off the lights"), else a question.
  */
-import { kindIntents, typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
+import { deviceIntents, typesForIntent, typesForStateWord } from '../../devices/kinds/index.js';
 import { WHITES } from '../../devices/color.js';
 import type { DeviceLists } from './lists.js';
 import { SENSOR_CLASSES } from './sentences/sensorClasses.js';
 import { nameTokens } from './normalize.js';
-import { ownMode } from './deviceModes.js';
+import { climateModeFor, climateModeNames, ownMode } from './deviceModes.js';
 import type { AreaSlot, DeviceType, Capability, IntentDevice, IntentMatch, MatchSlots, NameSlot, Resolution, ResolveError } from './types.js';
 
-/** Intents that act on or ask about devices, with those the kinds add. Others (timers, weather) resolve to no devices. */
-export const DEVICE_INTENTS: ReadonlySet<string> = new Set([
-  'HassTurnOn', 'HassTurnOff', 'HassToggle', 'HassLightSet', 'HassSetPosition', 'HassStopMoving',
-  'HassFanSetSpeed', 'HassClimateSetTemperature', 'HassClimateGetTemperature', 'HassGetState', ...kindIntents(),
-]);
+/**
+ * Intents that act on or ask about devices: the common ones and those the kinds add, from the kinds' table (the
+ * same list as the plugin SDK's DEVICE_INTENTS). Others (timers, weather) resolve to no devices.
+ */
+export const DEVICE_INTENTS: ReadonlySet<string> = new Set(deviceIntents());
 
 /**
  * The device types an intent means when the sentence names none ("set the temperature to 21"), and the
@@ -334,6 +334,11 @@ function capable(match: IntentMatch, chosen: Exclude<Resolution, ResolveError>):
     }
   }
   const mode = match.slots.mode;
+  if (match.intent === 'HassClimateSetMode' && typeof mode === 'string') {
+    // Each thermostat's own HVAC modes and presets (deviceModes.ts climateModeFor): one lacking it sends nothing.
+    const without = devices.find((d) => climateModeFor(d, mode) === undefined);
+    if (without) return { error: 'DEVICE_UNSUPPORTED', reason: 'mode', mode, modes: climateModeNames(without), candidates: [without] };
+  }
   if ((match.intent === 'HassHumidifierMode' || match.intent === 'HassWaterHeaterMode') && typeof mode === 'string') {
     // Matched against each device's own list, in its own spelling ("Sleep", "night" for sleep): deviceModes.ts.
     const without = devices.find((d) => d.modes !== undefined && ownMode(d.modes, mode) === undefined);

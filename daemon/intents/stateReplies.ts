@@ -2,7 +2,9 @@
  * Answers to state questions, from the devices' current state: "Yes, the front door is locked.",
  * "It's 21.5 °C in the living room.", "客厅的湿度是45%。".
  */
-import { kindNoun, kindOf } from '../../devices/kinds/index.js';
+import { kindNoun, kindOf, kindReply } from '../../devices/kinds/index.js';
+import { modeLabel } from '../../devices/kinds/modeWords.js';
+import { fillResponse } from './fillResponse.js';
 import { MEASUREMENT_CLASSES } from './resolve.js';
 import type { DeviceLists } from './lists.js';
 import { displayName, formatNumber, joinList, render, targetPhrase } from './responses.js';
@@ -79,6 +81,7 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   const devices = resolution.devices;
   const read = (d: IntentDevice) => stateOf?.(d.id) ?? d.state;
   const target = targetPhrase(match, resolution, lists);
+  if (match.slots.asked === 'mode') return modeReply(match, devices[0], lists, read(devices[0]));
   const measurement = match.slots.measurement ?? (match.intent === 'HassClimateGetTemperature' ? 'temperature' : undefined) ?? sensorClass(devices);
   if (match.slots.sensor_class === 'battery_low') {
     // "Are any batteries low": a battery binary sensor that is on, or a battery level below LOW_BATTERY %.
@@ -139,6 +142,20 @@ export function queryReply(match: IntentMatch, resolution: ResolveSuccess, lists
   if (yes.length === devices.length) return render(lang, 'state_yes', { target, is, state: stateText(known[0]) });
   if (yes.length === 0) return render(lang, 'state_no', { target, is, state: stateText(known[0]) });
   return render(lang, 'state_some', { count: yes.length, total: devices.length, state: stateText(expected), names: names(yes, lists, lang) });
+}
+
+/**
+ * "What mode is the thermostat in": its HVAC mode from its state, with its preset when it has one on ("none" is HA's
+ * word for no preset). Worded by the kind (devices/kinds/climate.ts `replies`).
+ */
+function modeReply(match: IntentMatch, device: IntentDevice | undefined, lists: DeviceLists, state: Readonly<Record<string, unknown>> | undefined): string {
+  const lang = match.lang === 'zh' ? 'zh' : 'en';
+  const target = device ? displayName(device, lists, match.lang) : '';
+  const mode = typeof state?.hvac_mode === 'string' ? state.hvac_mode : undefined;
+  const preset = typeof state?.preset_mode === 'string' && state.preset_mode.toLowerCase() !== 'none' ? state.preset_mode : undefined;
+  const template = device && mode ? kindReply(device.type, preset ? 'preset_is' : 'mode_is', lang) : undefined;
+  if (!template || !mode) return render(match.lang, 'state_unknown', { target });
+  return fillResponse(template, { target, mode: modeLabel(mode, lang), ...(preset ? { preset: modeLabel(preset, lang) } : {}) });
 }
 
 /**

@@ -32,8 +32,13 @@ export interface IntentDevice {
   /** Humidifier target range in % (HA `min_humidity` / `max_humidity`, 0–100 when it announces none). */
   minHumidity?: number;
   maxHumidity?: number;
-  /** The modes a humidifier or water heater takes (HA `modes`), a fan's presets (`preset_modes`, Zigbee2MQTT `fan_mode`). */
+  /**
+   * The modes a humidifier or water heater takes (HA `modes`), a fan's or thermostat's presets (`preset_modes`,
+   * Zigbee2MQTT `fan_mode` / climate `preset`).
+   */
   modes?: readonly string[];
+  /** A thermostat's HVAC modes (HA climate `modes`, HA's six by default; Zigbee2MQTT `system_mode`). */
+  hvacModes?: readonly string[];
   /** Last known state; only read when rendering answers to state queries. */
   state?: Readonly<Record<string, unknown>>;
 }

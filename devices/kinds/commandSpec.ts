@@ -20,13 +20,24 @@ export interface CommandParam {
   readonly schema: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Every capability a command can need, declared once: a kind's `needs` is typed against this list, so a typo
+ * ('onof') is a compile error rather than a new capability nobody has. A kind whose new command needs a new
+ * capability adds it here (test/unit/devices/kinds/commandSpecs.test.ts checks each is needed by some command).
+ */
+export const COMMAND_CAPABILITIES = [
+  'onoff', 'brightness', 'color', 'color_temp', 'fan_speed', 'open_close', 'stop', 'position', 'lock',
+  'target_temperature', 'hvac_mode', 'preset_mode', 'target_humidity', 'mode', 'activate', 'press', 'start', 'pause',
+  'return_home', 'play_pause', 'next_previous', 'volume', 'mute',
+] as const;
+export type CommandCapability = (typeof COMMAND_CAPABILITIES)[number];
+
 export interface CommandSpec {
   /**
    * The capability a device needs: the assistant offers the command only when a device it may control has it.
-   * The hub's `Capability` type is these and the reading-only ones (commonCommands.ts), so a kind whose new
-   * command needs a new capability names it only here.
+   * The hub's `Capability` type is these and the reading-only ones (commonCommands.ts).
    */
-  readonly needs: string;
+  readonly needs: CommandCapability;
   /** One line for the assistant's model. */
   readonly description: string;
   readonly param?: CommandParam;

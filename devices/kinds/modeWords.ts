@@ -1,5 +1,6 @@
 /**
- * The modes of humidifiers and water heaters as people say them (data). Home Assistant names the modes:
+ * The modes of humidifiers, water heaters and thermostats (HVAC modes and presets), and fan speeds, as people say
+ * them (data). Home Assistant names the modes:
  * a humidifier's `modes` are free text, commonly normal, eco, away, boost, comfort, home, sleep, auto and
  * baby (the MQTT humidifier page lists these, with built-in translations); a water heater's are a subset
  * of off, eco, electric, gas, heat_pump, high_demand and performance (the MQTT water heater page). Each
@@ -36,6 +37,38 @@ export const WATER_HEATER_MODES: readonly ModeWord[] = [
 ];
 
 /**
+ * A thermostat's HVAC modes (HA climate `modes`, Zigbee2MQTT `system_mode`): fixed values, so fixed words. "off" is
+ * only named in replies ("it has off, heat and auto"): turning a thermostat off is "turn off the thermostat".
+ */
+export const HVAC_MODES: readonly ModeWord[] = [
+  { value: 'heat', en: 'heat', zh: '制热', say: ['heating', 'warm', 'warming', '加热', '制暖', '暖风', '热风', '供暖', '采暖', '取暖'] },
+  { value: 'cool', en: 'cool', zh: '制冷', say: ['cooling', 'cold', 'chill', '冷风', '降温', '凉风'] },
+  { value: 'auto', en: 'auto', zh: '自动', say: ['automatic', 'automatically'] },
+  { value: 'dry', en: 'dry', zh: '除湿', say: ['dehumidify', 'dehumidifying', 'dehumidification', 'drying', '抽湿', '干燥', '去湿', '祛湿', '除湿'] },
+  { value: 'fan_only', en: 'fan only', zh: '送风', say: ['fan', 'fan mode', 'ventilation', 'ventilate', 'air circulation', 'blow', '通风', '吹风', '换气', '仅送风'] },
+  { value: 'heat_cool', en: 'heat/cool', zh: '冷暖', say: ['heat cool', 'heat and cool', 'heat or cool', 'heating and cooling', 'dual', '自动冷暖', '冷暖自动'] },
+];
+
+/** Named in replies only (never a spoken mode: see HVAC_MODES). */
+const HVAC_OFF: ModeWord = { value: 'off', en: 'off', zh: '关闭', say: [] };
+
+/**
+ * A thermostat's presets (HA climate `preset_modes`: eco, away, boost, comfort, home, sleep, activity; Zigbee2MQTT
+ * TRVs' `preset`: manual, schedule, holiday, boost, comfort, eco, frost protection…). Presets are free text too: a
+ * device's own word is heard through the live list (daemon/intents/deviceModes.ts), these add the usual synonyms.
+ */
+const THERMOSTAT_ONLY_PRESETS: readonly ModeWord[] = [
+  { value: 'activity', en: 'activity', zh: '活动', say: ['active', '运动'] },
+  { value: 'manual', en: 'manual', zh: '手动', say: ['manually', 'hold', '手控'] },
+  { value: 'schedule', en: 'schedule', zh: '日程', say: ['scheduled', 'program', 'programme', '计划', '日程表'] },
+  { value: 'frost_protection', en: 'frost protection', zh: '防冻', say: ['anti freeze', 'antifreeze', 'frost', 'frost guard', '防冻保护', '防霜'] },
+];
+export const CLIMATE_PRESETS: readonly ModeWord[] = [
+  ...HUMIDIFIER_MODES.filter((m) => ['eco', 'away', 'boost', 'comfort', 'home', 'sleep'].includes(m.value)),
+  ...THERMOSTAT_ONLY_PRESETS,
+];
+
+/**
  * A fan's named speeds, slowest first. A fan whose presets (HA's `preset_modes`, Zigbee2MQTT's `fan_mode`) hold the
  * word gets that preset; any other fan a percentage, as Home Assistant maps an ordered list of three speeds onto
  * 1–100 % (`ordered_list_item_to_percentage`: low 33, medium 66, high 100).
@@ -54,18 +87,25 @@ export function modeList(modes: readonly ModeWord[]): Array<readonly [string, st
   return modes.flatMap((m) => [m.value.replace(/_/g, ' '), m.en, m.zh, ...m.say].map((w) => [w, m.value] as const));
 }
 
-const LABELS = new Map<string, ModeWord>([...WATER_HEATER_MODES, ...HUMIDIFIER_MODES, ...FAN_SPEEDS].map((m) => [m.value, m]));
+const LABELS = new Map<string, ModeWord>([HVAC_OFF, ...HVAC_MODES, ...CLIMATE_PRESETS, ...WATER_HEATER_MODES, ...HUMIDIFIER_MODES, ...FAN_SPEEDS].map((m) => [m.value, m]));
 
 /** How a reply names a mode: "heat pump", "睡眠"; a mode of the device's own as written ("night_mode" → "night"). */
 export function modeLabel(mode: string, lang: 'en' | 'zh'): string {
   // Without a trailing "mode" of its own: replies say "… to Night mode", not "Night Mode mode".
-  return LABELS.get(mode.toLowerCase())?.[lang] ?? mode.replace(/_/g, ' ').replace(/(.)\s*(mode|\u6a21\u5f0f)$/i, '$1');
+  // "Frost Protection" is the table's frost_protection.
+  return (LABELS.get(mode.toLowerCase()) ?? LABELS.get(mode.trim().toLowerCase().replace(/[\s-]+/g, '_')))?.[lang] ?? mode.replace(/_/g, ' ').replace(/(.)\s*(mode|\u6a21\u5f0f)$/i, '$1');
+}
+
+/** The HVAC mode a word says ("cooling", "制冷", "cool" → cool); undefined for a word that is none. */
+export function hvacModeOf(word: string): string | undefined {
+  const w = word.toLowerCase().replace(/_/g, ' ');
+  return HVAC_MODES.find((m) => m.value.replace(/_/g, ' ') === w || m.en === w || m.zh === w || m.say.includes(w))?.value;
 }
 
 /** Every word the tables give a mode value ("sleep" → sleep, night, quiet, 睡眠…), lower case; none for a value they lack. */
 export function modeSynonyms(value: string): readonly string[] {
   const out: string[] = [];
-  for (const table of [HUMIDIFIER_MODES, WATER_HEATER_MODES, FAN_SPEEDS]) {
+  for (const table of [HUMIDIFIER_MODES, WATER_HEATER_MODES, FAN_SPEEDS, THERMOSTAT_ONLY_PRESETS]) {
     for (const m of table) if (m.value === value) out.push(m.value.replace(/_/g, ' '), m.en, m.zh, ...m.say);
   }
   return out.map((w) => w.toLowerCase());

@@ -109,3 +109,36 @@ test('humidifier and water heater: junk modes, ranges, templates and state are r
   for (const t of [Number.NaN, 50, 95]) rejects(w, { command: 'set_temperature', params: { temperature: t } }, 'VALUE_OUT_OF_RANGE');
   rejects(w, { command: 'set_mode', params: { mode: 'rocket' } }, 'VALUE_OUT_OF_RANGE');
 });
+
+test('climate presets: a flood of presets, junk and overlong names are bounded; an unlisted or overlong preset is refused, never sent', () => {
+  const junk = [...Array.from({ length: 10_000 }, (_, i) => `p${i}`), 'x'.repeat(65), 42, null, { eco: true }, '', '  ', 'none'];
+  const d = discover('homeassistant/climate/evil/config', {
+    name: 'Evil', uniq_id: 'evil_tstat', mode_cmd_t: 'evil/mode/set', modes: ['heat', 'y'.repeat(5000), 7, ...Array.from({ length: 500 }, (_, i) => `m${i}`)],
+    pr_mode_cmd_t: 'evil/preset/set', pr_mode_stat_t: 'evil/preset', pr_modes: [...junk.slice(-7), ...junk.slice(0, 100)],
+  });
+  assert.ok(typeof d !== 'string', String(d));
+  assert.equal(d.mqtt.presetModes?.length, 32, 'at most 32 presets');
+  assert.ok(d.mqtt.presetModes!.every((p) => typeof p === 'string' && p.trim() !== '' && p.length <= 64 && p !== 'none'));
+  assert.equal(d.mqtt.modes?.length, 32, 'at most 32 HVAC modes');
+  assert.ok(d.mqtt.modes!.every((m) => m.length <= 64));
+  rejects(d, { command: 'set_preset_mode', params: { preset_mode: 'p99' } }, 'VALUE_OUT_OF_RANGE');
+  rejects(d, { command: 'set_preset_mode', params: { preset_mode: 'x'.repeat(65) } }, 'VALUE_OUT_OF_RANGE');
+  rejects(d, { command: 'set_preset_mode', params: { preset_mode: 'none' } }, 'VALUE_OUT_OF_RANGE');
+  rejects(d, { command: 'set_preset_mode', params: { preset_mode: 42 as unknown as string } }, 'VALUE_OUT_OF_RANGE');
+  assert.equal(state(d, 'evil/preset', 'z'.repeat(65)).patch?.preset_mode, undefined, 'an overlong preset state is not stored');
+  assert.equal(state(d, 'evil/preset', 'p1').patch?.preset_mode, 'p1');
+  // A preset named like a command or a device ("turn off the kitchen light") is only ever a preset of that thermostat.
+  const e = new IntentEngine();
+  e.setLists({ devices: [
+    { id: 'evil', name: 'Evil', aliases: [], type: 'climate', capabilities: ['hvac_mode', 'preset_mode'], hvacModes: ['heat'], modes: ['kitchen light', 'off', '12'] },
+    { id: 'kitchen', name: 'Kitchen Light', aliases: [], type: 'light', capabilities: ['onoff'] },
+  ], areas: [] });
+  const m = e.match('turn off the kitchen light', { lang: 'en' });
+  assert.equal(m?.intent, 'HassTurnOff');
+  const r = m ? e.resolve(m) : null;
+  assert.ok(r && !isResolveError(r) && r.devices.map((x) => x.id).join() === 'kitchen');
+  for (const text of ['set evil to off', 'set evil to 12', 'off mode']) {
+    const x = e.match(text, { lang: 'en' });
+    assert.notEqual(x?.intent, 'HassClimateSetMode', `${text}: "off" and numbers are never a preset's spoken name`);
+  }
+});

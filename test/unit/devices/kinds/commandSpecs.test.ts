@@ -6,6 +6,8 @@ import { toDeviceCommand } from '../../../../daemon/cloud/deviceCommand.js';
 import { commandFrom, deviceTool, toolsFor } from '../../../../plugins/builtin/assistant/tools.js';
 import { manifest as devicesManifest } from '../../../../plugins/builtin/devices/index.js';
 import { DEVICE_COMMANDS, DEVICE_INTENTS, type DeviceView } from '../../../../plugins/sdk/index.js';
+import { COMMAND_CAPABILITIES, type CommandSpecs } from '../../../../devices/kinds/commandSpec.js';
+import { DEVICE_INTENTS as RESOLVE_DEVICE_INTENTS } from '../../../../daemon/intents/resolve.js';
 
 /**
  * Every table of commands and device intents comes from the kinds' modules: walk the table of kinds and
@@ -91,8 +93,22 @@ test('the devices plugin handles every device intent, the kinds\' own included',
 
 test('the SDK\'s device vocabulary, as the build wrote it (data), is the kinds\' table', () => {
   assert.deepEqual([...DEVICE_INTENTS], deviceIntents());
+  // The intent engine's list of device intents (daemon/intents/resolve.ts) is the same, derived from the kinds too.
+  assert.deepEqual([...RESOLVE_DEVICE_INTENTS], deviceIntents());
   assert.deepEqual(JSON.parse(JSON.stringify(DEVICE_COMMANDS)), [...COMMAND_SPECS].map(([command, s]) => JSON.parse(JSON.stringify({
     command, needs: s.needs, description: s.description, ...(s.param ? { param: s.param } : {}), tool: s.tool !== false,
   }))));
   assert.ok(Object.isFrozen(DEVICE_COMMANDS) && Object.isFrozen(DEVICE_COMMANDS[0]));
+});
+
+test('a command\'s needs is one of the declared capabilities: a typo does not compile, and every declared one is needed', () => {
+  // Compile-time: this spec's typo ('onof') must be a type error (tsc fails on an unused @ts-expect-error),
+  // so a misspelt `needs` can no longer create a capability nobody has.
+  // @ts-expect-error 'onof' is not a declared capability
+  const typo = { turn_up: { needs: 'onof', description: 'A typo.' } } as const satisfies CommandSpecs;
+  assert.equal(typo.turn_up.needs, 'onof');
+  // Run time: each declared capability is needed by some kind's command (the list holds no stale names).
+  const needed = new Set([...COMMAND_SPECS.values()].map((s) => s.needs));
+  assert.deepEqual([...COMMAND_CAPABILITIES].filter((c) => !needed.has(c)), []);
+  assert.deepEqual([...needed].filter((c) => !(COMMAND_CAPABILITIES as readonly string[]).includes(c)), []);
 });
