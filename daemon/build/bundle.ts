@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,23 @@ import { fileURLToPath } from 'node:url';
  */
 const dist = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * prom-client's process-CPU metric requires @opentelemetry/api (43 KB, evaluated at every start) for one
+ * thing: exemplars, which the hub never enables (`enableExemplars` is nowhere in daemon/). The stub gives
+ * the two calls that path makes an answer of "no span", so even if exemplars were switched on the metric
+ * would count as before, only without trace ids.
+ */
+const noOpenTelemetry: Plugin = {
+  name: 'no-opentelemetry',
+  setup(b) {
+    b.onResolve({ filter: /^@opentelemetry\/api$/ }, () => ({ path: 'otel-stub', namespace: 'voicehub-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'voicehub-stub' }, () => ({
+      contents: 'module.exports = { context: { active: () => undefined }, trace: { getSpan: () => undefined } };',
+      loader: 'js',
+    }));
+  },
+};
+
 // Chunk names carry content hashes: without this, every rebuild would leave the last build's chunks behind.
 await rm(`${dist}bundle`, { recursive: true, force: true });
 
@@ -40,6 +57,7 @@ await build({
   legalComments: 'none',
   minifyWhitespace: true,
   charset: 'ascii',
+  plugins: [noOpenTelemetry],
 });
 
 const outputs = (await readdir(`${dist}bundle`)).filter((f) => f.endsWith('.js'));
