@@ -18,8 +18,9 @@ import { fileURLToPath } from 'node:url';
  * undiciExport), and test it through the bundle (test/attacks/plugins.test.ts runs api.cloud.request there).
  *
  * Not bundled: the plugins (loaded from dist/plugins by path, as third-party ones are), and modules loaded
- * with createRequire (systeminformation in the worker, Ajv for plugin config schemas, node-cron), which
- * stay in node_modules.
+ * with createRequire (systeminformation in the worker, Ajv for plugin config schemas, node-cron, nunjucks'
+ * parser for HA templates), which stay in node_modules and load at first use. What `start` evaluates before
+ * `listening` is checked by test/integration/startup.test.ts (no commander, yaml, nunjucks, OpenTelemetry).
  */
 const dist = fileURLToPath(new URL('../../', import.meta.url));
 
