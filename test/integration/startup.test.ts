@@ -129,7 +129,7 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-test('with no config file the hub starts, and an HA template is parsed and rendered at its first use', { timeout: 60_000 }, async () => {
+test('with no config file the hub starts, an HA template is parsed and rendered at its first use, and process CPU is counted', { timeout: 60_000 }, async () => {
   // No voicehub.yaml and no --config: the YAML reader is never loaded.
   const d = await startDaemon({ nodeArgs: SHIPPED_NODE_FLAGS });
   const mqtt = await connectAsync(`mqtt://127.0.0.1:${d.mqttPort}`, { reconnectPeriod: 0 });
@@ -151,6 +151,11 @@ test('with no config file the hub starts, and an HA template is parsed and rende
     await mqtt.publishAsync('hall/t', JSON.stringify({ t: 10.76 }), { qos: 1 });
     const value = await eventually(async () => (await state('hall_t'))?.value, 'the templated state');
     assert.equal(Number(value), 21.5);
+    // prom-client's process CPU metric, whose @opentelemetry/api the bundle stubs, still counts.
+    const metrics = await (await fetch(`${d.url}/metrics`)).text();
+    const cpu = /^voicehub_process_cpu_seconds_total ([0-9.e+-]+)$/m.exec(metrics);
+    assert.ok(cpu, 'voicehub_process_cpu_seconds_total is exported');
+    assert.ok(Number(cpu[1]) > 0, metrics.slice(0, 200));
   } finally {
     await mqtt.endAsync();
     await d.cleanup();
