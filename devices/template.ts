@@ -1,4 +1,4 @@
-import nunjucks from 'nunjucks';
+import { createRequire } from 'node:module';
 import type { TemplateFailureCode } from '../daemon/core/errors.js';
 import { compileAst, TemplateRefusal } from './templateCompile.js';
 import { runProgram } from './templateEval.js';
@@ -33,8 +33,20 @@ export const MAX_TEMPLATE_CHARS = 4096;
 /** Compiled programs are a few hundred bytes; the cache keeps the ones in use without growing with every announcement. */
 const CACHE_LIMIT = 1024;
 
-interface NunjucksInternals {
-  parser: { parse(src: string, extensions?: unknown[], opts?: unknown): unknown };
+interface NunjucksParser {
+  parse(src: string, extensions?: unknown[], opts?: unknown): unknown;
+}
+
+/**
+ * nunjucks' parser (what `nunjucks.parser` is), loaded at the first template compiled rather than at
+ * start-up: most hubs have no HA template until a device announces one, and the whole package (its
+ * compiler, environment and loaders, none of which is used here) was 125 KB of the bundle evaluated on
+ * every start. Loaded with require from node_modules, so the bundle does not carry it.
+ */
+let nunjucksParser: NunjucksParser | undefined;
+function parser(): NunjucksParser {
+  nunjucksParser ??= createRequire(import.meta.url)('nunjucks/src/parser') as NunjucksParser;
+  return nunjucksParser;
 }
 
 type Compiled = { ok: true; program: Program } | TemplateFailure;
@@ -67,7 +79,7 @@ function compile(source: string): Compiled {
   }
   let ast: unknown;
   try {
-    ast = (nunjucks as unknown as NunjucksInternals).parser.parse(source, [], {});
+    ast = parser().parse(source, [], {});
   } catch (err) {
     // Includes a RangeError from the parser's recursion on thousands of nested brackets.
     return { ok: false, code: 'TEMPLATE_INVALID', reason: message(err) };

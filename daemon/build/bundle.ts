@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -18,10 +18,28 @@ import { fileURLToPath } from 'node:url';
  * undiciExport), and test it through the bundle (test/attacks/plugins.test.ts runs api.cloud.request there).
  *
  * Not bundled: the plugins (loaded from dist/plugins by path, as third-party ones are), and modules loaded
- * with createRequire (systeminformation in the worker, Ajv for plugin config schemas, node-cron), which
- * stay in node_modules.
+ * with createRequire (systeminformation in the worker, Ajv for plugin config schemas, node-cron, nunjucks'
+ * parser for HA templates), which stay in node_modules and load at first use. What `start` evaluates before
+ * `listening` is checked by test/integration/startup.test.ts (no commander, yaml, nunjucks, OpenTelemetry).
  */
 const dist = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * prom-client's process-CPU metric requires @opentelemetry/api (43 KB, evaluated at every start) for one
+ * thing: exemplars, which the hub never enables (`enableExemplars` is nowhere in daemon/). The stub gives
+ * the two calls that path makes an answer of "no span", so even if exemplars were switched on the metric
+ * would count as before, only without trace ids.
+ */
+const noOpenTelemetry: Plugin = {
+  name: 'no-opentelemetry',
+  setup(b) {
+    b.onResolve({ filter: /^@opentelemetry\/api$/ }, () => ({ path: 'otel-stub', namespace: 'voicehub-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'voicehub-stub' }, () => ({
+      contents: 'module.exports = { context: { active: () => undefined }, trace: { getSpan: () => undefined } };',
+      loader: 'js',
+    }));
+  },
+};
 
 // Chunk names carry content hashes: without this, every rebuild would leave the last build's chunks behind.
 await rm(`${dist}bundle`, { recursive: true, force: true });
@@ -40,6 +58,7 @@ await build({
   legalComments: 'none',
   minifyWhitespace: true,
   charset: 'ascii',
+  plugins: [noOpenTelemetry],
 });
 
 const outputs = (await readdir(`${dist}bundle`)).filter((f) => f.endsWith('.js'));

@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { HubConfig } from './schema.js';
 import { validateConfig as validate } from '../validation/compiled.js';
 import { formatSchemaErrors, closest, errorPath } from './formatErrors.js';
-import { readConfigFile, type ConfigFileNotes } from './readConfigFile.js';
+import type { ConfigFileNotes } from './readConfigFile.js';
 import { clip } from './clip.js';
 
 /** Environment variables that override a config key (PROTOCOL §1). Numbers are converted when they look like one. */
@@ -42,7 +42,9 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const cwd = options.cwd ?? process.cwd();
   const explicit = options.configPath ?? env.VOICEHUB_CONFIG;
   const file = explicit ? resolve(cwd, explicit) : await existingFile(resolve(cwd, 'voicehub.yaml'));
-  const read = file ? await readConfigFile(file) : { raw: {}, numberSources: new Map(), problems: [] };
+  // The YAML reader (the `yaml` package, 164 KB) is loaded only when there is a file to read: a hub run
+  // from the environment alone, or with defaults, starts without it.
+  const read = file ? await (await import('./readConfigFile.js')).readConfigFile(file) : { raw: {}, numberSources: new Map(), problems: [] };
   return { config: buildConfig(read.raw, env, cwd, file ?? undefined, read), file };
 }
 

@@ -11,6 +11,10 @@ export interface StartupResult {
   nodeBaselineMs: number;
   hubListeningMs: number;
   ratio: number;
+  /** CPU time (all threads) the hub used from process start to `listening`, median: far less load-dependent than the wall time. */
+  hubCpuToListeningMs: number;
+  /** The same for `node -e 0` (its CPU at exit), measured beside it. */
+  nodeBaselineCpuMs: number;
   idleRssMB: number;
   /** CPU the idle hub uses, in % of one core, over `idleSeconds` (a system sample included). */
   idleCpuPct: number;
@@ -22,6 +26,16 @@ function timeNodeBaseline(): Promise<number> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', () => resolve(performance.now() - t0));
+  });
+}
+
+/** CPU time of `node -e 0`, read by the process itself as it ends (all threads, like /proc's utime + stime). */
+function cpuOfNodeBaseline(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const child = spawn(process.execPath, ['-e', 'const c = process.cpuUsage(); process.stdout.write(String((c.user + c.system) / 1000))'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.once('exit', () => (Number.isFinite(Number(out)) && out !== '' ? resolve(Number(out)) : reject(new Error(`node -e printed ${out}`))));
   });
 }
 
@@ -45,7 +59,7 @@ async function cpuTicks(pid: number): Promise<number> {
  * Process start → the `listening` line; with `idleSeconds` (null: not), holds the hub idle, reads its RSS
  * from /proc and then, when above 0, its CPU use over that many seconds.
  */
-async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number; rssMB: number; cpuPct: number }> {
+async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number }> {
   const dir = await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
   // As the systemd unit runs it: its node flags (a capped old generation, a small young one).
@@ -60,6 +74,8 @@ async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number;
     });
     child.once('exit', (code) => reject(new Error(`hub exited ${code} before listening`)));
   });
+  // Read at once: the work right after `listening` (warm-up) adds a few ticks at most before this read.
+  const cpuMs = (await cpuTicks(child.pid!)) * (1000 / TICKS_PER_SECOND);
   let rssMB = 0;
   let cpuPct = 0;
   if (idleSeconds !== null) {
@@ -76,19 +92,27 @@ async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number;
   child.kill('SIGTERM');
   await exited;
   await rm(dir, { recursive: true, force: true });
-  return { ms, rssMB, cpuPct };
+  return { ms, cpuMs, rssMB, cpuPct };
 }
 
 export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupResult> {
   const baseline: number[] = [];
+  const baselineCpu: number[] = [];
   const hub: number[] = [];
+  const hubCpu: number[] = [];
   await timeHub(); // warm the file cache so every run measures the same thing
   for (let i = 0; i < runs; i++) {
     baseline.push(await timeNodeBaseline());
-    hub.push((await timeHub()).ms);
+    baselineCpu.push(await cpuOfNodeBaseline());
+    const run = await timeHub();
+    hub.push(run.ms);
+    hubCpu.push(run.cpuMs);
   }
   const { rssMB, cpuPct } = await timeHub(idleSeconds);
   const nodeBaselineMs = median(baseline);
   const hubListeningMs = median(hub);
-  return { runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, idleRssMB: rssMB, idleCpuPct: cpuPct, idleSeconds };
+  return {
+    runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, hubCpuToListeningMs: median(hubCpu), nodeBaselineCpuMs: median(baselineCpu),
+    idleRssMB: rssMB, idleCpuPct: cpuPct, idleSeconds,
+  };
 }

@@ -45,3 +45,14 @@ test('unmapIPv4 turns IPv4-mapped IPv6 into IPv4 and leaves the rest alone', () 
   assert.equal(unmapIPv4('::1'), '::1');
   assert.equal(unmapIPv4('::ffff:abcd'), '::ffff:abcd');
 });
+
+test('ipFamily answers as net.isIP does, without Node\'s IPv6 regular expression', async () => {
+  const { ipFamily } = await import('../../daemon/core/addressPolicy.js');
+  const { isIP } = await import('node:net');
+  const cases = [
+    '127.0.0.1', '0.0.0.0', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '', ' ', 'localhost', 'not-an-ip',
+    '::', '::1', 'fe80::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::FFFF:10.1.2.3', '2001:db8::8a2e:370:7334', '1:2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7:8:9', ':::', '1::2::3', 'gggg::1', '12345::1', '::1 ', ':', 'a:b', '[::1]', '::1/128', 'fe80::1%eth0', 'fe80::1%', 'fe80::1%%', '::1%a b', 'fe80::1%e.1:x-Y', '%eth0', '1.2.3.4%eth0', '1.2.3.4:80', 'x'.repeat(5000) + '::1',
+  ];
+  for (const address of cases) assert.equal(ipFamily(address), isIP(address), JSON.stringify(address.slice(0, 40)));
+});
