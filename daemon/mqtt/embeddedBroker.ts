@@ -184,7 +184,12 @@ export class EmbeddedBroker implements MqttTransport {
     const { broker, server } = this;
     if (!broker) return;
     if (this.running) {
-      await this.publish(STATUS_TOPIC, STATUS_OFFLINE, { qos: 1, retain: true }).catch(() => {});
+      // Not publish(): that settles before the socket writes, and the clients are closed next. This waits
+      // for aedes' own callback, after 'offline' has been written to every subscriber.
+      this.retained?.admit(HUB_OWNER, STATUS_TOPIC, Buffer.byteLength(STATUS_OFFLINE), false);
+      await new Promise<void>((resolve) => broker.publish({
+        cmd: 'publish', topic: STATUS_TOPIC, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true, dup: false,
+      } as AedesPublishPacket, () => resolve()));
     }
     this.running = false;
     await new Promise<void>((resolve) => broker.close(() => resolve()));

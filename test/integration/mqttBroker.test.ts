@@ -309,6 +309,16 @@ test('stop closes clients and frees the port', async (t) => {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 });
 
+test('a subscriber to voicehub/status hears offline when the broker stops, before its connection closes', async (t) => {
+  const { mqtt, url } = await startBroker(t);
+  const ha = await client(t, url);
+  await ha.subscribeAsync('voicehub/status', { qos: 1 });
+  const offline = new Promise<string>((resolve) => ha.on('message', (_topic, payload) => { if (payload.toString() === 'offline') resolve('offline'); }));
+  const closed = closeOf(ha).then(() => 'closed');
+  await mqtt.stop();
+  assert.equal(await Promise.race([offline, closed]), 'offline');
+});
+
 test('a port in use stops start-up with PORT_IN_USE', async (t) => {
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
