@@ -240,7 +240,10 @@ export class EmbeddedBroker implements MqttTransport {
     });
   }
 
-  /** The hub's publishes handed out by aedes but not yet settled, by broker counter. */
+  /**
+   * The hub's publishes not settled yet, by broker counter. Were a future aedes to assign its own counter
+   * regardless, `emitted` would find nothing here and each publish would settle at aedes' callback, as before.
+   */
   private readonly pending = new Map<number, () => void>();
 
   private settle(counter: number): void {
