@@ -154,6 +154,9 @@ export class EmbeddedBroker implements MqttTransport {
     broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
     // aedes emits 'error' for persistence failures; unhandled it would crash the process.
     (broker as unknown as NodeJS.EventEmitter).on('error', (err: Error) => options.log.error({ err }, 'mqtt broker error'));
+    // Every message the broker hands out passes here, in the same synchronous round as the in-process
+    // subscribers (see publish()); it only settles the hub's own publishes.
+    await new Promise<void>((resolve) => broker.subscribe('#', this.emitted, resolve));
     this.broker = broker;
     this.users = users;
     this.auth = auth;
@@ -181,7 +184,12 @@ export class EmbeddedBroker implements MqttTransport {
     const { broker, server } = this;
     if (!broker) return;
     if (this.running) {
-      await this.publish(STATUS_TOPIC, STATUS_OFFLINE, { qos: 1, retain: true }).catch(() => {});
+      // Not publish(): that settles before the socket writes, and the clients are closed next. This waits
+      // for aedes' own callback, after 'offline' has been written to every subscriber.
+      this.retained?.admit(HUB_OWNER, STATUS_TOPIC, Buffer.byteLength(STATUS_OFFLINE), false);
+      await new Promise<void>((resolve) => broker.publish({
+        cmd: 'publish', topic: STATUS_TOPIC, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true, dup: false,
+      } as AedesPublishPacket, () => resolve()));
     }
     this.running = false;
     await new Promise<void>((resolve) => broker.close(() => resolve()));
@@ -192,6 +200,21 @@ export class EmbeddedBroker implements MqttTransport {
     this.server = null;
   }
 
+  /**
+   * Settles once aedes has accepted the message and every in-process subscriber has been handed it, not
+   * after its writes to the network subscribers. aedes' own callback comes only after each subscriber's
+   * socket write, two loop turns later (one `setImmediate` to deliver, one after the write), which made
+   * every voice reply wait two turns and leave in a write of its own after the `processing` frame.
+   *
+   * aedes' publish steps: store a retained copy, queue copies for offline persistent sessions (QoS ≥ 1),
+   * then `mq.emit`, which calls every matching listener in one synchronous loop (mqemitter → fastparallel):
+   * the hub's in-process subscribers (subscribe() below) and the network clients' delivery functions, which
+   * write in a later turn. `emitted` is one more listener of that loop (filter `#`); it resolves the
+   * publish whose packet it sees, and the awaiting code resumes in a microtask, after the loop has called
+   * every listener. So `await publish()` still means the hub's own subscribers have heard it (the broker
+   * tests pin this), and the reply no longer waits for the device's socket write. The packet is known by
+   * its broker counter, which the hub assigns here exactly as aedes would (aedes-packet: `++broker.counter`).
+   */
   publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
     const broker = this.broker;
     if (!broker || !this.running) return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the embedded MQTT broker is not running', { retryable: true }));
@@ -200,18 +223,41 @@ export class EmbeddedBroker implements MqttTransport {
     const retain = options.retain ?? false;
     const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     if (retain) this.retained?.admit(HUB_OWNER, topic, bytes, false);
+    const counter = ++(broker as unknown as { counter: number }).counter;
     return new Promise((resolve, reject) => {
-      // aedes.publish stores retained and offline (QoS ≥ 1, persistent-session) copies, then hands the
-      // message to every subscriber; its callback is the broker's acknowledgement.
-      broker.publish({
-        cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false,
-      }, (err) => {
-        if (err) return reject(err);
+      this.pending.set(counter, () => {
         if (isCommandPublish(qos, retain)) this.options.onCommand?.();
         resolve();
       });
+      broker.publish({
+        cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false,
+        brokerCounter: counter,
+      } as AedesPublishPacket, (err) => {
+        // Settled already by `emitted` unless aedes failed before handing the message out (closed, too deep).
+        if (err && this.pending.delete(counter)) reject(err);
+        else this.settle(counter);
+      });
     });
   }
+
+  /**
+   * The hub's publishes not settled yet, by broker counter. Were a future aedes to assign its own counter
+   * regardless, `emitted` would find nothing here and each publish would settle at aedes' callback, as before.
+   */
+  private readonly pending = new Map<number, () => void>();
+
+  private settle(counter: number): void {
+    const settle = this.pending.get(counter);
+    if (settle === undefined) return;
+    this.pending.delete(counter);
+    settle();
+  }
+
+  /** The `#` listener of aedes' emitter (see publish()): settles the hub's own message, passes on the rest. */
+  private readonly emitted = (packet: AedesPublishPacket, done: () => void): void => {
+    if (this.pending.size > 0) this.settle(packet.brokerCounter);
+    done();
+  };
 
   async subscribe(pattern: string, handler: MessageHandler): Promise<() => Promise<void>> {
     const broker = this.broker;

@@ -50,8 +50,11 @@ export interface OpenLoopOptions {
   seconds?: number;
   warmupSeconds?: number;
   clients?: number;
-  /** Node flag sets for the hub: the first is the shipped one; the others are measured beside it. */
-  hubFlags?: Array<{ label: string; nodeArgs: string[] }>;
+  /**
+   * Node flag sets for the hub: the first is the shipped one; the others are measured beside it. `cli` runs
+   * another build's bundle (`BENCH_OPENLOOP_BASELINE`: a before/after of a change in one run).
+   */
+  hubFlags?: Array<{ label: string; nodeArgs: string[]; cli?: string }>;
   progress?: (line: string) => void;
 }
 
@@ -77,7 +80,7 @@ export async function benchOpenLoop(options: OpenLoopOptions = {}): Promise<Open
   const bare = await startBareVoiceProcess();
   try {
     for (const [v, flags] of flagSets.entries()) {
-      const hub = await startBenchDaemon(openLoopConfig(), flags.nodeArgs);
+      const hub = await startBenchDaemon(openLoopConfig(), flags.nodeArgs, flags.cli);
       try {
         const tokens = await hub.tokens(clients, 'open');
         const names = hundredDeviceHome().names;

@@ -107,10 +107,15 @@ await section('voice', 'Capacity: voice round trip, closed-loop clients', async 
 
 await section('latency', 'Latency at a real load: open loop, fixed arrival rates', async (s) => {
   const seconds = env('BENCH_OPENLOOP_SECONDS', 10);
-  const variants = [{ label: 'hub', nodeArgs: SHIPPED_NODE_FLAGS }];
+  const variants: Array<{ label: string; nodeArgs: string[]; cli?: string }> = [{ label: 'hub', nodeArgs: SHIPPED_NODE_FLAGS }];
   // The issue blames young-generation scavenges for the tail: the same load with a larger young generation.
   if (env('BENCH_OPENLOOP_VARIANTS', 1) > 0) variants.push({ label: 'hub, --max-semi-space-size=32 (not shipped)', nodeArgs: ['--max-old-space-size=256', '--max-semi-space-size=32'] });
-  const runs = await benchOpenLoop({ seconds, hubFlags: variants, progress });
+  // Another build's dist/bundle/cli.js (a copy of dist made before a change), run beside this one.
+  const baseline = process.env.BENCH_OPENLOOP_BASELINE;
+  if (baseline) variants.push({ label: `hub, baseline build (${baseline})`, nodeArgs: SHIPPED_NODE_FLAGS, cli: baseline });
+  // BENCH_OPENLOOP_RATES=1000,400: other arrival rates (default 200 and 2,000/s).
+  const rates = (process.env.BENCH_OPENLOOP_RATES ?? '').split(',').map(Number).filter((r) => r > 0);
+  const runs = await benchOpenLoop({ seconds, hubFlags: variants, progress, ...(rates.length > 0 && { rates }) });
   s.line(`Utterances sent at a fixed rate for ${seconds} s (the first second not counted) over 100 voice clients, each naming one of 100 devices (\`hundredDeviceHome\` in test/bench/voiceHome.ts); send times fixed in advance and latency taken from the scheduled time (no coordinated omission). The hub is the bundle in its own process with the unit's flags (${SHIPPED_NODE_FLAGS.join(' ')}); the bare ws server is its own process with the same flags. Device commands are counted at 100 MQTT device clients, one subscribed to each device's command topic.`);
   for (const rate of [...new Set(runs.map((r) => r.rate))]) {
     const bare = runs.find((r) => r.rate === rate && r.target === 'bare ws server');

@@ -112,6 +112,27 @@ test('in-process publishes reach TCP subscribers with QoS 1', async (t) => {
   assert.deepEqual(await message, { qos: 1, payload: '{"state":"ON"}' });
 });
 
+test('await publish() means the hub\'s in-process subscribers have heard it: QoS 0 and 1, retained or not, and past the broker\'s delivery slots', async (t) => {
+  const { ctx, url } = await startBroker(t);
+  // A network subscriber too: its deliveries come a turn later and hold aedes' emitter slots meanwhile.
+  const device = await client(t, url);
+  await device.subscribeAsync('contract/#', { qos: 1 });
+  const heard = new Set<string>();
+  await ctx.mqtt.subscribe('contract/#', (topic) => { heard.add(topic); });
+  for (const [qos, retain] of [[0, false], [1, false], [1, true], [0, true]] as const) {
+    const topic = `contract/${qos}/${retain}`;
+    await ctx.mqtt.publish(topic, 'x', { qos, retain });
+    assert.ok(heard.has(topic), `${topic}: heard in-process by the time publish settled`);
+  }
+  // More at once than the emitter's 500 slots (embeddedBroker.ts): most wait in its queue, and each settles
+  // only once it has been handed out.
+  const early: number[] = [];
+  await Promise.all(Array.from({ length: 1200 }, (_, i) => ctx.mqtt.publish(`contract/burst/${i}`, 'x', { qos: 1 })
+    .then(() => { if (!heard.has(`contract/burst/${i}`)) early.push(i); })));
+  assert.deepEqual(early, []);
+  assert.equal(heard.size, 4 + 1200);
+});
+
 test('retained messages reach late subscribers, in-process and over TCP; voicehub/status is retained online', async (t) => {
   const { ctx, url } = await startBroker(t);
   const device = await client(t, url);
@@ -221,10 +242,17 @@ test('a subscriber that stops reading is cut off and does not hold up the others
   slow.stream.pause();
   const total = 2000;
   let received = 0;
-  const all = new Promise<void>((resolve) => fast.on('message', () => { if (++received === total) resolve(); }));
+  let arrived = (): void => {};
+  fast.on('message', () => { received++; arrived(); });
   const payload = Buffer.alloc(8192, 1);
-  for (let i = 0; i < total; i++) await broker.publish(`flood/${i}`, payload, { qos: 0 });
-  await all;
+  // Each message once the fast subscriber has the one before (publish settles when the broker has taken a
+  // message, before its socket writes): the slow one's bytes pile up meanwhile, and were the slow one
+  // holding up the others, the fast one would stop getting them here.
+  for (let i = 0; i < total; i++) {
+    const next = new Promise<void>((resolve) => { arrived = resolve; });
+    await broker.publish(`flood/${i}`, payload, { qos: 0 });
+    await next;
+  }
   assert.equal(received, total);
   const report = broker.health() as unknown as { dropped: { slowConsumer: number } };
   assert.equal(report.dropped.slowConsumer, 1);
@@ -279,6 +307,16 @@ test('stop closes clients and frees the port', async (t) => {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => { probe.once('error', reject); probe.listen(port, '127.0.0.1', resolve); });
   await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+
+test('a subscriber to voicehub/status hears offline when the broker stops, before its connection closes', async (t) => {
+  const { mqtt, url } = await startBroker(t);
+  const ha = await client(t, url);
+  await ha.subscribeAsync('voicehub/status', { qos: 1 });
+  const offline = new Promise<string>((resolve) => ha.on('message', (_topic, payload) => { if (payload.toString() === 'offline') resolve('offline'); }));
+  const closed = closeOf(ha).then(() => 'closed');
+  await mqtt.stop();
+  assert.equal(await Promise.race([offline, closed]), 'offline');
 });
 
 test('a port in use stops start-up with PORT_IN_USE', async (t) => {
