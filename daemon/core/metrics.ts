@@ -1,4 +1,5 @@
 import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram } from 'prom-client';
+import { turnBudget } from './turnBudget.js';
 
 export { Counter, Gauge, Histogram, Registry };
 
@@ -17,6 +18,15 @@ export function createMetricsRegistry(): Registry {
   // _total suffix"); the same numbers are the sums of the per-type gauges voicehub_nodejs_active_handles,
   // _requests and _resources, which stay. Each also walked every handle again on every scrape.
   for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  // The loop phase budget (turnBudget.ts) is the process's: read at scrape time, nothing to count per input.
+  new Counter({
+    name: 'voicehub_input_held_total', help: 'Socket inputs (MQTT chunks, voice frames) held past a loop phase\'s work budget and handled in a later phase', registers: [registry],
+    collect() { this.reset(); this.inc(turnBudget.held); },
+  });
+  new Gauge({
+    name: 'voicehub_input_waiting', help: 'Socket inputs held now, waiting for a loop phase with budget', registers: [registry],
+    collect() { this.set(turnBudget.waiting); },
+  });
   return registry;
 }
 

@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { FrameSizeGuard, type FrameProblem, type LargePacketAllowance } from './frameSizeGuard.js';
+import { turnBudget as sharedTurnBudget, type TurnBudget } from '../core/turnBudget.js';
 
 export type ConnectionProblem = FrameProblem | 'slow-consumer';
 
@@ -12,6 +13,8 @@ export interface GuardOptions {
   /** Bytes the broker may hold unsent for one client before it is cut off as a slow consumer. */
   maxBufferedBytes: number;
   onProblem(problem: ConnectionProblem): void;
+  /** The per-phase work budget the input waits on (default the process's one; tests pass their own). */
+  turnBudget?: TurnBudget;
 }
 
 /**
@@ -26,15 +29,27 @@ export interface GuardOptions {
  *   packet is written (what Mosquitto's max_queued_bytes does), so memory per client stays bounded (by that
  *   plus one packet: a subscriber that keeps up still receives a bridge list larger than the bound) and the
  *   other clients never wait.
+ *
+ * Input also waits its turn (core/turnBudget.ts): past the loop phase's budget a chunk is held, the socket
+ * paused, and the chunk handed to aedes in a later phase, in order; nothing read is ever dropped.
  */
 export class GuardedConnection extends Duplex {
   private readonly frames: FrameSizeGuard;
+  private readonly budget: TurnBudget;
+  /** Chunks read while waiting for the turn budget, oldest first; null when none are held. */
+  private held: Buffer[] | null = null;
+  /** aedes' side is full (push returned false): the socket stays paused until _read. */
+  private backpressured = false;
+  /** The peer ended while chunks were held: end aedes' side after them. */
+  private endHeld = false;
 
   constructor(private readonly socket: Socket, private readonly options: GuardOptions) {
     super({ allowHalfOpen: false });
     this.frames = new FrameSizeGuard(options.maxPacketBytes, options.large);
+    this.budget = options.turnBudget ?? sharedTurnBudget;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.push(null));
+    // A paused socket reports its end only once resumed, after the held chunks; this keeps the order anyway.
+    socket.on('end', () => { if (this.held) this.endHeld = true; else this.push(null); });
     socket.on('error', (err) => this.destroy(err));
     socket.on('close', () => this.destroy());
   }
@@ -48,7 +63,8 @@ export class GuardedConnection extends Duplex {
   }
 
   override _read(): void {
-    this.socket.resume();
+    this.backpressured = false;
+    if (!this.held) this.socket.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -80,13 +96,47 @@ export class GuardedConnection extends Duplex {
 
   private onData(chunk: Buffer): void {
     if (this.destroyed) return;
+    if (this.held) {
+      this.held.push(chunk);
+      return;
+    }
+    if (!this.budget.admit()) {
+      this.held = [chunk];
+      this.socket.pause();
+      this.budget.hold(this.release);
+      return;
+    }
+    this.feedChunk(chunk);
+  }
+
+  /** The turn budget's call: the held chunks go to aedes in order, then the socket reads again. */
+  private readonly release = (): void => {
+    const held = this.held;
+    this.held = null;
+    if (!held || this.destroyed) return;
+    for (const chunk of held) {
+      if (this.destroyed) return;
+      this.feedChunk(chunk);
+    }
+    if (this.endHeld) {
+      this.endHeld = false;
+      if (!this.destroyed) this.push(null);
+      return;
+    }
+    if (!this.backpressured && !this.destroyed) this.socket.resume();
+  };
+
+  private feedChunk(chunk: Buffer): void {
     const problem = this.frames.feed(chunk);
     if (problem) {
       this.options.onProblem(problem);
       this.destroy(new Error(problem === 'too-large' ? `packet larger than ${this.options.maxPacketBytes} bytes` : 'malformed packet length'));
       return;
     }
-    if (!this.push(chunk)) this.socket.pause();
+    if (!this.push(chunk)) {
+      this.backpressured = true;
+      this.socket.pause();
+    }
   }
 
   private backlogError(): Error | null {

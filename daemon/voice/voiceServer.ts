@@ -18,6 +18,7 @@ import type { SessionIdentity, VoiceSession } from './voiceSession.js';
 import type { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
+import { turnBudget } from '../core/turnBudget.js';
 import type { DeviceFeed } from './deviceFeed.js';
 import { hasScope } from '../auth/tokens.js';
 
@@ -324,15 +325,36 @@ export class VoiceServer implements Subsystem {
       if (hasScope(claims, 'devices:read')) detachFeed = this.options.deviceFeed.attach(send);
       else send(jsonCodec.error(null, 'FORBIDDEN', 'the device feed needs a token with devices:read'));
     }
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      conn.alive = true;
-      parsed(data);
+    const handle = (data: Buffer, isBinary: boolean): void => {
       try {
         if (isBinary) door.handleBinary(data);
         else door.handleText(data);
       } catch (err) {
         log.error({ err }, 'voice frame handling failed');
         send(jsonCodec.error(null, 'INTERNAL', 'internal error'));
+      }
+    };
+    // Frames wait their turn with the devices' input (core/turnBudget.ts): past the loop phase's budget they
+    // are held in order and the socket paused (what it has not read stays in the kernel) until the line
+    // reaches them; the frames of one read at most are held, and every one is handled.
+    let held: Array<[Buffer, boolean]> | null = null;
+    const release = (): void => {
+      const frames = held ?? [];
+      held = null;
+      for (const [data, isBinary] of frames) if (ws.readyState === 1) handle(data, isBinary);
+      if (ws.readyState === 1) socket.resume();
+    };
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      conn.alive = true;
+      parsed(data);
+      if (held) {
+        held.push([data, isBinary]);
+        socket.pause(); // ws resumes its socket when its own receiver drains; held frames keep it paused
+      } else if (turnBudget.admit()) handle(data, isBinary);
+      else {
+        held = [[data, isBinary]];
+        socket.pause();
+        turnBudget.hold(release);
       }
     });
     ws.on('pong', (data: Buffer) => {

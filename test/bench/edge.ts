@@ -49,7 +49,11 @@ export interface EdgeResult {
    * The hub's longest stretch without reaching its timers under the load, from a probe preloaded into it
    * (loopProbe.ts): in CPU time (what the hub itself spent; a busy machine hardly moves it) and wall time.
    */
-  loopProbe?: { maxCpuMs: number; maxWallMs: number; intervalMs: number; ticks: number };
+  loopProbe?: {
+    maxCpuMs: number; maxWallMs: number; intervalMs: number; ticks: number;
+    /** The hub's memory at its highest RSS under the load (MB): what the peak is made of. */
+    atPeakRss?: { rssMB: number; heapUsedMB: number; heapTotalMB: number; arrayBuffersMB: number; externalMB: number };
+  };
 }
 
 export interface EdgeOptions {

@@ -20,7 +20,17 @@ export interface LoopProbeResult {
   maxCpuMs: number;
   /** The longest wall time between two runs, less the interval (ms): what the delay monitor sees. */
   maxWallMs: number;
+  /**
+   * Where the memory was at the highest RSS seen while armed (sampled every MEMORY_EVERY ticks), in MB: V8's
+   * heap in use and committed, the Buffers and ArrayBuffers outside it, and the rest of the RSS (code, stacks,
+   * native state of sockets, the allocator's own slack).
+   */
+  atPeakRss?: { rssMB: number; heapUsedMB: number; heapTotalMB: number; arrayBuffersMB: number; externalMB: number };
 }
+
+/** Memory is read every this many ticks (process.memoryUsage walks the heap's spaces: not every 2 ms). */
+const MEMORY_EVERY = 50;
+const MB = 1024 * 1024;
 
 /** Where the probe of process `pid` writes (edge.ts reads it; the same path is spelled there). */
 function loopProbeFile(pid: number): string {
@@ -34,6 +44,7 @@ function arm(): void {
   let maxWall = 0;
   let lastCpu = process.cpuUsage();
   let lastWall = performance.now();
+  let atPeakRss: LoopProbeResult['atPeakRss'];
   const timer = setInterval(() => {
     const cpu = process.cpuUsage();
     const wall = performance.now();
@@ -41,6 +52,12 @@ function arm(): void {
       ticks++;
       maxCpu = Math.max(maxCpu, (cpu.user + cpu.system - lastCpu.user - lastCpu.system) / 1000 - INTERVAL_MS);
       maxWall = Math.max(maxWall, wall - lastWall - INTERVAL_MS);
+      if (ticks % MEMORY_EVERY === 0) {
+        const m = process.memoryUsage();
+        if (!atPeakRss || m.rss / MB > atPeakRss.rssMB) {
+          atPeakRss = { rssMB: m.rss / MB, heapUsedMB: m.heapUsed / MB, heapTotalMB: m.heapTotal / MB, arrayBuffersMB: m.arrayBuffers / MB, externalMB: m.external / MB };
+        }
+      }
     }
     lastCpu = cpu;
     lastWall = wall;
@@ -56,9 +73,10 @@ function arm(): void {
     ticks = 0;
     maxCpu = 0;
     maxWall = 0;
+    atPeakRss = undefined;
   });
   process.on('exit', () => {
-    const result: LoopProbeResult = { intervalMs: INTERVAL_MS, ticks, maxCpuMs: Math.max(0, maxCpu), maxWallMs: Math.max(0, maxWall) };
+    const result: LoopProbeResult = { intervalMs: INTERVAL_MS, ticks, maxCpuMs: Math.max(0, maxCpu), maxWallMs: Math.max(0, maxWall), ...(atPeakRss && { atPeakRss }) };
     writeFileSync(loopProbeFile(process.pid), JSON.stringify(result));
   });
 }

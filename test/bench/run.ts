@@ -199,6 +199,8 @@ await section('edge', 'Edge fitness under the combined load (the bundle with the
   if (r.loopProbe) s.figure({ what: 'longest stretch without timers under the load, in the hub\'s CPU time (loop probe)', measured: ms(r.loopProbe.maxCpuMs, 1), anchor: `wall time: ${ms(r.loopProbe.maxWallMs, 1)}`, ratio: r.loopProbe.maxCpuMs / Math.max(0.001, r.loopProbe.maxWallMs) });
   s.figure({ what: 'file writes/s under the load (ingest)', measured: `${fmt(r.loadWrites / r.loadSeconds, 2)} (${r.loadWrites} in ${fmt(r.loadSeconds)} s)`, anchor: '', target: '≤ 1', met: r.loadWrites / r.loadSeconds <= 1 });
   s.figure({ what: 'file writes/s idle', measured: `${fmt(r.idleWrites / r.idleSeconds, 2)} (${r.idleWrites} in ${r.idleSeconds} s)`, anchor: '', target: '0', met: r.idleWrites === 0 });
+  const peak = r.loopProbe?.atPeakRss;
+  if (peak) s.line('', `At the highest RSS the probe saw under the load (${fmt(peak.rssMB)} MB): V8 heap ${fmt(peak.heapUsedMB)} MB in use of ${fmt(peak.heapTotalMB)} MB committed, ArrayBuffers and Buffers ${fmt(peak.arrayBuffersMB)} MB (external ${fmt(peak.externalMB)} MB), the rest ${fmt(peak.rssMB - peak.heapTotalMB - peak.externalMB)} MB (code, stacks, sockets' native state, the allocator's slack).`);
   s.line('', `Writes under the load per file: ${Object.entries(r.loadWritesByFile).map(([f, n]) => `${f} ${n}`).join(', ') || 'none'}; the hub's longest flush (tick due → on disk): ${fmt(r.flushMaxMs)} ms. In the ${r.afterSeconds} s after the load: ${r.afterWrites} file writes (the changes of the load flushed).`);
 });
 

@@ -12,8 +12,8 @@ const FLOODERS = 10;
 const EACH = 300;
 const SESSION_QUEUE = 200;
 
-// The hub's utterance work runs in budgeted slices of the event loop (daemon/voice/turnPacer.ts): a flood of
-// utterances is queued as it is read and worked off slice by slice, so other clients are served between.
+// The hub's input waits its turn in one budget per loop phase (daemon/core/turnBudget.ts): a flood of
+// utterances is read, held past the budget and worked off phase by phase, so other clients are served between.
 test('under a flood of utterances every one is answered (a reply, or BUSY past the session queue), each reply\'s command reaches the device, and a quiet client is served in the middle of it', { timeout: 180_000 }, async () => {
   const dir = await makeTempDir();
   const config = {
