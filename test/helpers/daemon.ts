@@ -87,6 +87,8 @@ export interface StartOptions {
   dir?: string;
   /** Do not wait for `listening` (for start-up failures). */
   noWait?: boolean;
+  /** Another build's bundled CLI (a bench comparing builds); default this tree's. */
+  cli?: string;
 }
 
 export async function makeTempDir(prefix = 'voicehub-test-'): Promise<string> {
@@ -96,7 +98,7 @@ export async function makeTempDir(prefix = 'voicehub-test-'): Promise<string> {
 /** Starts `voicehub start` with a temp data dir and ports 0, and waits for the `listening` line. */
 export async function startDaemon(options: StartOptions = {}): Promise<DaemonProcess> {
   const dir = options.dir ?? await makeTempDir();
-  const args = [...(options.nodeArgs ?? []), CLI, ...(options.args ?? ['start'])];
+  const args = [...(options.nodeArgs ?? []), options.cli ?? CLI, ...(options.args ?? ['start'])];
   if (options.config !== undefined) {
     await writeFile(join(dir, 'voicehub.yaml'), options.config);
     args.push('--config', join(dir, 'voicehub.yaml'));
