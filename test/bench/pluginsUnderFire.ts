@@ -4,7 +4,7 @@ import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
-import { firePlugins, GOOD_TEXTS, HOSTILE, latency, voiceLoad, type Answer } from '../helpers/firePlugins.js';
+import { firePlugins, GOOD_TEXTS, HOSTILE, latency, voiceLoad, writePlugin, type Answer } from '../helpers/firePlugins.js';
 import { median } from './stats.js';
 
 /**
@@ -39,6 +39,7 @@ export interface FireRound { build: string; phases: Record<PhaseName, PhaseFigur
 export interface FireResult { seconds: number; rounds: FireRound[]; builds: string[]; load: { before: number; after: number } }
 
 const GOOD = ['good-0', 'good-1', 'good-2', 'good-3'];
+const WARM_UP_MS = 5000;
 const LIMIT_CODES = ['PLUGIN_STUCK', 'PLUGIN_CPU_QUOTA', 'PLUGIN_MEMORY_LIMIT'];
 
 /**
@@ -80,10 +81,14 @@ async function phase(d: DaemonProcess, seconds: number, extra: ((p: typeof HOSTI
 
 async function round(seconds: number, build: string, cli: string | undefined): Promise<FireRound> {
   const dir = await makeTempDir('voicehub-bench-fire-');
-  const d = await startDaemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config: await firePlugins(join(dir, 'plugins')), ...(cli ? { cli } : {}) });
+  // No speech engines: building the recogniser's grammar after `listening` is start-up work that would land in
+  // the first phase (alone A ran 2-10x slower than alone B at p50 with it, which is bias, not noise).
+  const config = `${await firePlugins(join(dir, 'plugins'))}speech: { stt: { provider: none }, tts: { provider: none } }\n`;
+  const d = await startDaemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config, ...(cli ? { cli } : {}) });
   try {
-    // A short warm-up: every good plugin process started and the intent cache filled.
-    const warm = Date.now() + 1000;
+    // A warm-up: every good plugin process started, the work the hub defers past `listening` done, the intent
+    // cache filled and the code paths compiled.
+    const warm = Date.now() + WARM_UP_MS;
     await voiceLoad(d, GOOD, GOOD_TEXTS, () => Date.now() > warm);
     const aloneA = await phase(d, seconds, null, 'a');
     const aloneB = await phase(d, seconds, null, 'b');
@@ -159,4 +164,54 @@ export function formatFire(r: FireResult): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(formatFire(await benchPluginsUnderFire(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.BENCH_ROUNDS ?? 3))));
+  console.log(formatSpinCost(await benchSpinCost(Number(process.env.BENCH_SPIN_SECONDS ?? 30))));
+}
+
+/**
+ * What one plugin that spins in its handler costs at the shipped defaults (plugins.timeoutMs 5 s), in CPU time
+ * read from /proc (which a busy machine moves far less than latency): one daemon with only that plugin, two
+ * closed-loop clients asking it for `seconds`; its process's CPU seconds (live and reaped), the hub's, and how
+ * it was stopped each time. Alternated with BENCH_FIRE_BEFORE's build like the rounds above.
+ */
+export interface SpinCost { build: string; seconds: number; spinnerCpuS: number; hubCpuS: number; stops: string[]; restarts: number }
+
+export async function benchSpinCost(seconds: number, rounds = 2, before = process.env.BENCH_FIRE_BEFORE): Promise<SpinCost[]> {
+  const builds: Array<[string, string | undefined]> = before ? [['before', join(before, 'dist/bundle/cli.js')], ['after', undefined]] : [['this build', undefined]];
+  const out: SpinCost[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [build, cli] of r % 2 === 0 ? builds : [...builds].reverse()) {
+      const dir = await makeTempDir('voicehub-bench-spin-');
+      const plugins = join(dir, 'plugins');
+      const spinner = HOSTILE.find((p) => p.name === 'spinner')!;
+      await writePlugin(plugins, spinner.name, `com.fire.${spinner.name}`, spinner.intent, spinner.sentence, spinner.body);
+      const config = ['voice: { rateLimit: { perSecond: 100000, burst: 100000 } }', 'speech: { stt: { provider: none }, tts: { provider: none } }', 'plugins:', `  dir: ${JSON.stringify(plugins)}`, ''].join('\n');
+      const d = await startDaemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config, ...(cli ? { cli } : {}) });
+      try {
+        await d.waitForLine((l) => l.plugin === 'com.fire.spinner' && l.msg === 'plugin running', 60_000);
+        const b = await cpuNow(d.child.pid!);
+        const started = performance.now();
+        const end = Date.now() + seconds * 1000;
+        await voiceLoad(d, ['spin-a', 'spin-b'], [spinner.sentence], () => Date.now() > end);
+        const a = await cpuNow(d.child.pid!);
+        const ours = d.lines.filter((l) => l.plugin === 'com.fire.spinner');
+        out.push({
+          build, seconds: (performance.now() - started) / 1000, spinnerCpuS: (a.pluginsMs - b.pluginsMs) / 1000, hubCpuS: (a.hubMs - b.hubMs) / 1000,
+          stops: ours.filter((l) => /killing it$/.test(l.msg)).map((l) => (typeof l.code === 'string' ? l.code : 'timed-out call, no pong')),
+          restarts: ours.filter((l) => l.msg === 'plugin process restarted').length,
+        });
+      } finally {
+        await d.cleanup();
+      }
+    }
+  }
+  return out;
+}
+
+export function formatSpinCost(rows: SpinCost[]): string {
+  return [
+    '\n### One spinning plugin at the shipped defaults (timeoutMs 5 s), two clients asking it: CPU from /proc',
+    '| build | seconds | spinner process CPU s | share of a core | hub CPU | stops (how) | restarts |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.build} | ${r.seconds.toFixed(1)} | ${r.spinnerCpuS.toFixed(2)} | ${((r.spinnerCpuS / r.seconds) * 100).toFixed(1)} % | ${((r.hubCpuS / r.seconds) * 100).toFixed(0)} % | ${r.stops.length} (${r.stops.join(', ')}) | ${r.restarts} |`),
+  ].join('\n');
 }
