@@ -13,7 +13,7 @@ import { median } from './stats.js';
  * third-party plugin in its own process, a built-in, the device path)? Each round is a fresh daemon (the bundle,
  * the unit's heap flags) running four phases of the same length, in this order:
  *   alone A, alone B  — the good clients only: A against B is the noise of the measurement itself;
- *   crowd             — beside 12 extra clients asking a built-in (the extra traffic without any hostility);
+ *   crowd             — beside 12 extra clients asking a calm isolated plugin (the same traffic, no hostility);
  *   fire              — beside the 12 clients driving the hostile plugins.
  * Per phase it records what decides the result and does not depend on the machine's load: the CPU time of the
  * hub and of its plugin processes (from /proc), how often a plugin was stopped for a limit and restarted.
@@ -40,6 +40,7 @@ export interface FireResult { seconds: number; rounds: FireRound[]; builds: stri
 
 const GOOD = ['good-0', 'good-1', 'good-2', 'good-3'];
 const WARM_UP_MS = 5000;
+const CALM = 'fire the calm plugin';
 const LIMIT_CODES = ['PLUGIN_STUCK', 'PLUGIN_CPU_QUOTA', 'PLUGIN_MEMORY_LIMIT'];
 
 /**
@@ -84,6 +85,9 @@ async function round(seconds: number, build: string, cli: string | undefined): P
   // No speech engines: building the recogniser's grammar after `listening` is start-up work that would land in
   // the first phase (alone A ran 2-10x slower than alone B at p50 with it, which is bias, not noise).
   const config = `${await firePlugins(join(dir, 'plugins'))}speech: { stt: { provider: none }, tts: { provider: none } }\n`;
+  // What the crowd asks: a well-behaved plugin in its own process, so crowd and fire carry the same traffic over
+  // the same kind of channel (an isolated call costs the hub ~50x an in-process one) and differ only in hostility.
+  await writePlugin(join(dir, 'plugins'), 'calm', 'com.fire.calm', 'FireCalm', CALM, '() => ({ text: "calm" })');
   const d = await startDaemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config, ...(cli ? { cli } : {}) });
   try {
     // A warm-up: every good plugin process started, the work the hub defers past `listening` done, the intent
@@ -92,7 +96,7 @@ async function round(seconds: number, build: string, cli: string | undefined): P
     await voiceLoad(d, GOOD, GOOD_TEXTS, () => Date.now() > warm);
     const aloneA = await phase(d, seconds, null, 'a');
     const aloneB = await phase(d, seconds, null, 'b');
-    const crowd = await phase(d, seconds, () => 'what time is it', 'crowd');
+    const crowd = await phase(d, seconds, () => CALM, 'crowd');
     const fire = await phase(d, seconds, (p) => p.sentence, 'fire');
     return { build, phases: { aloneA, aloneB, crowd, fire } };
   } finally {
@@ -140,7 +144,7 @@ export function formatFire(r: FireResult): string {
   const pct = (s: number, of: number) => `${((s / of) * 100).toFixed(0)} %`;
   const stops = (f: PhaseFigures) => LIMIT_CODES.map((c) => f.stops[c] ?? 0).join(' / ');
   const lines = [
-    `\n## Plugins under fire: 4 closed-loop clients asking a good isolated plugin, a built-in and the device path; per round a fresh daemon runs alone A, alone B, beside 12 clients asking a built-in (crowd), beside 12 clients driving six hostile plugins (fire), ${r.seconds} s each; ${r.rounds.length} rounds${r.builds.length > 1 ? `, builds alternated (${r.builds.join(' / ')})` : ''}. Load average ${r.load.before.toFixed(1)} → ${r.load.after.toFixed(1)}`,
+    `\n## Plugins under fire: 4 closed-loop clients asking a good isolated plugin, a built-in and the device path; per round a fresh daemon runs alone A, alone B, beside 12 clients asking a calm isolated plugin (crowd), beside 12 clients driving six hostile plugins (fire), ${r.seconds} s each; ${r.rounds.length} rounds${r.builds.length > 1 ? `, builds alternated (${r.builds.join(' / ')})` : ''}. Load average ${r.load.before.toFixed(1)} → ${r.load.after.toFixed(1)}`,
     '| round | build | phase | answered | errors | p50 ms | p99 ms | p99 / alone | hub CPU | plugins CPU | extra requests | stopped (stuck / CPU / memory) | restarts |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
