@@ -536,7 +536,8 @@ export class IsolatedPlugin {
    * after half its window and the timed-out-call ping only after two plugins.timeoutMs: while a call is in flight
    * the child is pinged; one that has answered no ping for stuckMs and has burnt stuckMs/2 of CPU time since
    * (from /proc: a starved child uses little, and a pong costs well under a millisecond) cannot be doing anything
-   * but spin, and is stopped at once (PLUGIN_STUCK). Nothing runs while no call is in flight: an idle plugin costs no heartbeat.
+   * but spin, and is stopped at once (PLUGIN_STUCK). While no call is in flight nothing is sent: the timer only
+   * looks at the count of calls (four times a second at the default stuckMs).
    */
   private watchSpin(child: ChildProcess): void {
     const pid = child.pid;
