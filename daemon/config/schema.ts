@@ -107,13 +107,15 @@ const StorageSchema = Type.Object({
 
 /**
  * An isolated plugin's CPU budget (issue 18, plugins under fire): at most `percent` of one core, averaged over
- * `windowMs`; a process over it is stopped with PLUGIN_CPU_QUOTA and restarted with the crash back-off. Above
+ * `windowMs`; a process over it is stopped with PLUGIN_CPU_QUOTA and restarted with back-off, and one that spins
+ * synchronously in a call (no heartbeat answered for `stuckMs` while it burns a core) with PLUGIN_STUCK. Above
  * 100 allows more than one core (a speech-to-text plugin that decodes on two); 0 sets no budget. An object with
  * defaults rather than a nullable one: Ajv fills defaults only outside anyOf.
  */
 const CpuQuota = (options: { default?: object }) => Type.Object({
   percent: Type.Number({ minimum: 0, maximum: 800, default: 50, description: 'share of one core an isolated plugin may use, averaged over windowMs (100 = a whole core; 0: no budget)' }),
-  windowMs: Type.Integer({ minimum: 1000, maximum: 600000, default: 10000, description: 'how long a plugin may stay above its share before it is stopped (PLUGIN_CPU_QUOTA)' }),
+  windowMs: Type.Integer({ minimum: 1000, maximum: 600000, default: 5000, description: 'the window the share is averaged over: a plugin is stopped (PLUGIN_CPU_QUOTA) once it has used percent of windowMs of CPU within one window' }),
+  stuckMs: Type.Integer({ minimum: 0, maximum: 600000, default: 1000, description: 'a plugin process that answers no heartbeat for this long while a call is in flight, and has burnt half of it in CPU time since, is in a synchronous loop: stopped at once (PLUGIN_STUCK); 0: off' }),
 }, { additionalProperties: false, ...options });
 /** How much lower an isolated plugin's process is scheduled than the hub: added to the hub's own niceness (0-19). */
 const PluginNice = (def?: number) => Type.Integer({ minimum: 0, maximum: 19, ...(def === undefined ? {} : { default: def }), description: 'added to the hub\'s niceness for an isolated plugin\'s process (capped at 19): the hub and its voice path come first when CPU is short; 0 runs it at the hub\'s priority' });

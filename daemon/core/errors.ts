@@ -107,6 +107,7 @@ export const ErrorCodes = {
   // Plugins under fire (issue 18): an isolated plugin's process over its limits is stopped and restarted with back-off.
   PLUGIN_CPU_QUOTA: 'an isolated plugin\'s process used more than its CPU share (plugins.cpuQuota) over the window; it was stopped and is restarted with back-off',
   PLUGIN_MEMORY_LIMIT: 'an isolated plugin\'s process grew past its resident memory limit; it was stopped and is restarted with back-off',
+  PLUGIN_STUCK: 'an isolated plugin\'s process answered no heartbeat for plugins.cpuQuota.stuckMs while a call was in flight, burning CPU meanwhile (a synchronous loop); it was stopped and is restarted with back-off',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

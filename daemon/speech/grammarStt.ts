@@ -1,11 +1,13 @@
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Store } from '../core/context.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { EN_SENTENCES } from '../intents/sentences/en.js';
 import type { AudioInput, SpeechStream, SpeechToText, Transcript, UtteranceContext } from '../voice/handlerStage.js';
-import { modelMean, validMean, type Mean } from './cepstralMean.js';
+import { modelMean } from './cepstralMean.js';
+import { LEGACY_FILE_NAME, openLearnedMean } from './learnedMean.js';
 import { findProgram } from './childProcess.js';
 import { buildGrammar, type GrammarHome } from './grammar/jsgfBuilder.js';
 import { canSay, dictionaryFile, Pronunciations } from './grammar/pronunciations.js';
@@ -25,6 +27,8 @@ export interface GrammarSttOptions {
   /** Where the grammar and dictionary files are written (`<dataDir>/speech`). */
   dir: string;
   home(): GrammarHome;
+  /** The data dir's storage, where the learned cepstral mean is kept (learnedMean.ts); none: not kept. */
+  store?: () => Store | null;
   timeoutMs: number;
   silenceMs: number;
   maxSpeechMs: number;
@@ -129,26 +133,24 @@ export class GrammarSpeechToText implements SpeechToText {
   }
 
   /**
-   * Where each utterance's cepstral mean starts (cepstralMean.ts): the last one heard, kept in
-   * `<dir>/cmn.json` across restarts, else the model's own. A damaged or hostile file is ignored. Without
-   * a readable feat.params with a `-cmninit` the engine keeps the model's own for every utterance.
+   * Where each utterance's cepstral mean starts (cepstralMean.ts): the last one heard, kept across restarts in
+   * storage (learnedMean.ts: written at most once per flush interval, atomically), else the model's own. A
+   * damaged or hostile file is logged and ignored. Without a readable feat.params with a `-cmninit` the engine
+   * keeps the model's own for every utterance.
    */
   private async cepstralMean(featParamsPath: string): Promise<PocketsphinxOptions['cmn']> {
     const featParams = await readFile(featParamsPath, 'utf8').catch(() => '');
     const initial = featParams.length < 4096 ? modelMean(featParams) : null;
     if (!initial) return undefined;
-    const file = join(this.options.dir, 'cmn.json');
-    const saved = await readFile(file, 'utf8').then((t) => (t.length < 4096 ? validMean((JSON.parse(t) as { mean?: unknown }).mean) : null)).catch(() => null);
-    let writing = Promise.resolve();
-    return {
-      featParams, mean: saved ?? initial, dir: this.options.dir,
-      learned: (mean: Mean) => {
-        // One small file, written after an utterance at most; a write that fails only loses the head start.
-        writing = writing.then(() => writeFile(file, JSON.stringify({ mean })), () => {}).catch((err: unknown) => {
-          this.options.log.debug({ err }, 'the speech cepstral mean could not be saved');
-        });
-      },
-    };
+    const store = this.options.store?.() ?? null;
+    const kept = store
+      ? await openLearnedMean(store, this.options.log, join(this.options.dir, LEGACY_FILE_NAME)).catch((err: unknown) => {
+        // Storage refused the collection (a read-only dir still opens): the head start is lost, speech still works.
+        this.options.log.warn({ err }, 'the speech cepstral mean cannot be kept');
+        return null;
+      })
+      : null;
+    return { featParams, mean: kept?.saved ?? initial, dir: this.options.dir, learned: (mean) => kept?.learned(mean) };
   }
 
   async stop(): Promise<void> {

@@ -47,7 +47,7 @@ export class SpeechSubsystem implements Subsystem {
     const { speech, dataDir } = ctx.config;
     const metrics = new SpeechMetrics(ctx.metrics);
     this.grammar = speech.stt.provider === 'grammar' ? new GrammarSpeechToText({
-      log: ctx.log, metrics, dir: join(dataDir, 'speech'), home: () => this.home(), timeoutMs: speech.stt.timeoutMs,
+      log: ctx.log, metrics, dir: join(dataDir, 'speech'), home: () => this.home(), store: () => ctx.store ?? null, timeoutMs: speech.stt.timeoutMs,
       silenceMs: speech.vad.silenceMs, maxSpeechMs: speech.vad.maxSpeechMs, warm: speech.stt.warm,
     }) : null;
     this.espeak = speech.tts.provider === 'espeak-ng' ? new EspeakTts({ voice: speech.tts.voice, timeoutMs: speech.tts.timeoutMs, metrics }) : null;

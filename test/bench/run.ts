@@ -318,9 +318,18 @@ await section('cloud', 'Cloud link and cloud requests', async (s) => {
 });
 
 await section('fire', 'Plugins under fire: good clients beside hostile plugins', async (s) => {
-  const { benchPluginsUnderFire, formatFire } = await import('./pluginsUnderFire.js');
-  // Phases of 20 s: the CPU quota's window is 10 s, so a shorter phase ends before a busy plugin can be stopped.
-  s.line('```', formatFire(await benchPluginsUnderFire(env('BENCH_FIRE_SECONDS', 20), env('BENCH_FIRE_ROUNDS', 2))), '```');
+  const { benchPluginsUnderFire, benchSpinCost, formatFire, formatSpinCost, verdicts } = await import('./pluginsUnderFire.js');
+  // Phases of 10 s: twice the CPU quota's 5 s window, so a busy plugin is stopped within a phase.
+  // BENCH_FIRE_BEFORE=<another build's tree> alternates its rounds with this build's (before/after).
+  const r = await benchPluginsUnderFire(env('BENCH_FIRE_SECONDS', 10), env('BENCH_FIRE_ROUNDS', 3));
+  for (const v of verdicts(r)) {
+    s.figure({ what: `good clients' p99 under fire (${v.build}; median of rounds)`, measured: `${fmt(v.fireRatio, 2)}× alone`, anchor: `noise band ${fmt(v.noise, 2)}× (alone vs alone)`, ratio: v.fireRatio / v.noise, target: 'within the noise band, 0 errors', met: v.met });
+  }
+  s.line('```', formatFire(r), '```');
+  const spin = await benchSpinCost(env('BENCH_SPIN_SECONDS', 30));
+  const cpuOf = (build: string) => { const rs = spin.filter((x) => x.build === build); return rs.reduce((a, x) => a + x.spinnerCpuS, 0) / rs.length; };
+  if (spin.some((x) => x.build === 'before')) s.figure({ what: 'CPU one spinning plugin took in 30 s at the shipped defaults (mean of rounds)', measured: `${fmt(cpuOf('after'), 2)} s`, anchor: `before: ${fmt(cpuOf('before'), 2)} s`, ratio: cpuOf('after') / cpuOf('before') });
+  s.line('```', formatSpinCost(spin), '```');
 });
 
 report.finishedAt = new Date().toISOString();

@@ -58,7 +58,7 @@ test('plugins that throw, reject, hang, leak timers, eat 320 MB or spin, while g
     }
     const rssAfter = rssMB(d.child.pid!);
     const stops = (code: string) => d.lines.filter((l) => l.code === code).map((l) => l.plugin).join(', ') || 'none';
-    console.log(`plugins under fire, ${seconds} s: good alone ${summary(baseline)}; under fire ${summary(good!)}; hostile answers ${JSON.stringify(codes)}; hub RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB; stopped over the CPU quota: ${stops('PLUGIN_CPU_QUOTA')}; over the memory limit: ${stops('PLUGIN_MEMORY_LIMIT')}`);
+    console.log(`plugins under fire, ${seconds} s: good alone ${summary(baseline)}; under fire ${summary(good!)}; hostile answers ${JSON.stringify(codes)}; hub RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB; stopped stuck in a loop: ${stops('PLUGIN_STUCK')}; over the CPU quota: ${stops('PLUGIN_CPU_QUOTA')}; over the memory limit: ${stops('PLUGIN_MEMORY_LIMIT')}`);
     // The good plugin still answers from a live process, and so do the hub's own routes.
     const client = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await token(d, 'after'));
     const goodPid = Number(/^good (\d+)$/.exec(String((await client.say('after-1', 'fire the good plugin')).text))?.[1]);

@@ -87,7 +87,7 @@ export interface StartOptions {
   dir?: string;
   /** Do not wait for `listening` (for start-up failures). */
   noWait?: boolean;
-  /** Another build's bundled CLI (benches comparing two builds); default CLI. */
+  /** Another build's bundled CLI (benches comparing two builds); default this tree's. */
   cli?: string;
 }
 

@@ -1,7 +1,9 @@
 /**
  * An isolated plugin's CPU budget over a sliding window (issue 18, plugins under fire): fed the process's CPU
  * time every few hundred ms, it says when the share used over the last `windowMs` is above `percent` of one
- * core. Pure (no clock, no /proc): the host samples and decides what to do.
+ * core, or, before a whole window has passed, as soon as the CPU used already exceeds what the whole window
+ * allows (a spinning process is stopped after `percent` of the window, not after all of it). Pure (no clock,
+ * no /proc): the host samples and decides what to do.
  */
 export interface CpuSample {
   /** When it was taken (ms, any monotonic origin). */
@@ -33,8 +35,15 @@ export class CpuWindow {
     while (this.samples.length > 1 && sample.at - this.samples[1]!.at >= this.windowMs) this.samples.shift();
     const oldest = this.samples[0]!;
     const spanMs = sample.at - oldest.at;
-    if (this.percent <= 0 || spanMs < this.windowMs || spanMs <= 0) return null;
+    if (this.percent <= 0 || spanMs <= 0) return null;
     const cpuMs = sample.cpuMs - oldest.cpuMs;
+    if (spanMs < this.windowMs) {
+      // Not a whole window yet, but already more CPU than the whole window allows: no later sample can bring the
+      // window containing this span (the time before the first sample counted as idle) under the budget, so
+      // say so now rather than let a spinning process burn a core for the rest of the window.
+      const budgetMs = (this.percent / 100) * this.windowMs;
+      return cpuMs > budgetMs ? { percent: (cpuMs / this.windowMs) * 100, spanMs: this.windowMs, cpuMs } : null;
+    }
     const percent = (cpuMs / spanMs) * 100;
     return percent > this.percent ? { percent, spanMs, cpuMs } : null;
   }

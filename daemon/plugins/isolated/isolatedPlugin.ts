@@ -21,6 +21,7 @@ import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary
 import { backoffStep } from '../../core/backoff.js';
 import { assertNoLinksOut } from './linkCheck.js';
 import { CpuWindow, parseProcStat } from './cpuWindow.js';
+import { Offences, OFFENDER_NICE } from './offences.js';
 import { pluginEntry } from '../grants.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
@@ -53,6 +54,12 @@ const CHILD_RSS_MAX_MB = 160;
 const CHILD_DATA_MAX_MB = 224;
 /** How often the child's memory and CPU time are read (more often for a CPU window under 4 s). */
 const RESOURCE_CHECK_MS = 1000;
+/**
+ * A child that has answered no heartbeat for plugins.cpuQuota.stuckMs is stuck in a synchronous loop once it has
+ * also used this share of stuckMs in CPU time since the ping (answering takes well under a millisecond of CPU):
+ * one merely starved by a busy machine uses little and is left alone until it has burnt that much.
+ */
+const STUCK_BUSY_SHARE = 0.5;
 /**
  * The child's own heap: a plugin that leaks or builds huge strings dies alone, well before the hub would.
  * A small young generation too: the child is about 51 MB resident, a bare Node process about 40.
@@ -115,6 +122,11 @@ export class IsolatedPlugin {
   /** The host's side of API calls that can be cancelled from the child (cloud.request with a signal). */
   private readonly apiAborts = new Map<number, AbortController>();
   private resourceTimer: NodeJS.Timeout | null = null;
+  /** The heartbeat while calls are in flight (watchSpin): its timer, and the ping not yet answered with the CPU time when it went. */
+  private spinTimer: NodeJS.Timeout | null = null;
+  private heartbeat: { at: number; cpuMs: number | null } | null = null;
+  /** Limit stops in a row: their restarts back off eight-fold and come back at niceness 19 (offences.ts). */
+  private readonly offences = new Offences();
   /** Why the hub stopped the child (CPU share, memory) and when it comes back: the plugin shows `paused` until then. */
   private limitStop: { code: ErrorCode; reason: string; until: number | null } | null = null;
   private api: PluginApi | null = null;
@@ -148,7 +160,7 @@ export class IsolatedPlugin {
   }
 
   /** plugins.<id>.nice / cpuQuota, or the plugins.* defaults. */
-  private limits(): { nice: number; cpuQuota: { percent: number; windowMs: number } } {
+  private limits(): { nice: number; cpuQuota: { percent: number; windowMs: number; stuckMs: number } } {
     const { plugins } = this.deps.ctx.config;
     const entry = pluginEntry(this.deps.ctx.config, this.record.manifest!.id);
     return { nice: entry?.nice ?? plugins.nice, cpuQuota: entry?.cpuQuota ?? plugins.cpuQuota };
@@ -187,6 +199,7 @@ export class IsolatedPlugin {
     this.closing = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.pingTimer) clearTimeout(this.pingTimer);
+    if (this.spinTimer) clearTimeout(this.spinTimer);
     this.deps.ctx.bus.removeListeners(this.listener);
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -281,6 +294,7 @@ export class IsolatedPlugin {
     });
     track(child);
     this.watchResources(child);
+    this.watchSpin(child);
     // The hub's own servers keep it running; a plugin's process and pipes never do (a test or CLI can end).
     child.unref();
     for (const stream of [channel, child.stdout, child.stderr]) (stream as Socket | null)?.unref?.();
@@ -298,6 +312,9 @@ export class IsolatedPlugin {
     if (this.child === child) { this.child = null; this.channel = null; }
     if (this.resourceTimer) clearTimeout(this.resourceTimer);
     this.resourceTimer = null;
+    if (this.spinTimer) clearTimeout(this.spinTimer);
+    this.spinTimer = null;
+    this.heartbeat = null;
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
     for (const abort of this.apiAborts.values()) abort.abort();
@@ -312,12 +329,15 @@ export class IsolatedPlugin {
     this.pending.clear();
     if (this.closing) return;
     if (!this.api) return; // exited before onRegister: onRegister starts a new one
-    if (Date.now() - this.startedAt > STABLE_AFTER_MS) this.crashes = 0;
-    const delay = backoffStep(this.crashes, RESTART_BASE_MS, RESTART_MAX_MS);
-    this.crashes++;
+    const ranMs = Date.now() - this.startedAt;
+    if (ranMs > STABLE_AFTER_MS) this.crashes = 0;
+    // A limit stop (CPU share, a spin, memory) backs off per offence in a row; a crash on the crash back-off.
+    const offenceDelay = this.offences.stopped(ranMs, limit !== null);
+    const delay = offenceDelay ?? backoffStep(this.crashes, RESTART_BASE_MS, RESTART_MAX_MS);
+    if (offenceDelay === null) this.crashes++;
     this.deps.restarts?.inc({ plugin: id });
     this.record.guard?.recordFailure(failure, 'process exit');
-    this.record.log.error({ exitCode: code, signal, restartInMs: delay }, `plugin process exited (${signal ?? code}); restarting in ${delay} ms`);
+    this.record.log.error({ exitCode: code, signal, restartInMs: delay, ...(limit ? { code: limit.code, offences: this.offences.inRow } : {}) }, `plugin process exited (${signal ?? code}); restarting in ${delay} ms`);
     if (limit) limit.until = Date.now() + delay;
     this.restartTimer = setTimeout(() => void this.restart(), delay);
     this.restartTimer.unref();
@@ -451,9 +471,11 @@ export class IsolatedPlugin {
    */
   private lowerPriority(child: ChildProcess): void {
     const { nice } = this.limits();
-    if (child.pid === undefined || nice === 0) return;
+    // A repeat offender (stopped for a limit and not yet forgiven) comes back below everything (offences.ts).
+    const offender = this.offences.inRow > 0;
+    if (child.pid === undefined || (nice === 0 && !offender)) return;
     try {
-      setPriority(child.pid, Math.min(19, getPriority() + nice));
+      setPriority(child.pid, offender ? OFFENDER_NICE : Math.min(19, getPriority() + nice));
     } catch (err) {
       this.record.log.warn({ err, pid: child.pid }, `cannot lower the plugin process's priority: ${(err as Error).message}`);
     }
@@ -474,11 +496,7 @@ export class IsolatedPlugin {
     const { cpuQuota } = this.limits();
     const window = new CpuWindow(cpuQuota.windowMs, cpuQuota.percent);
     const everyMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
-    const stop = (code: ErrorCode, reason: string, fields: Record<string, unknown>) => {
-      this.limitStop = { code, reason, until: null };
-      this.record.log.error({ pid, code, ...fields }, `plugin process ${reason}; killing it`);
-      child.kill('SIGKILL');
-    };
+    const stop = (code: ErrorCode, reason: string, fields: Record<string, unknown>) => this.stopForLimit(child, code, reason, fields);
     const check = async () => {
       this.resourceTimer = null;
       if (this.child !== child) return;
@@ -506,6 +524,59 @@ export class IsolatedPlugin {
     this.resourceTimer.unref();
   }
 
+  /** Kills a child over a limit; until it is back the plugin shows `paused` with the code (onExit sets when). */
+  private stopForLimit(child: ChildProcess, code: ErrorCode, reason: string, fields: Record<string, unknown>): void {
+    this.limitStop = { code, reason, until: null };
+    this.record.log.error({ pid: child.pid, code, ...fields }, `plugin process ${reason}; killing it`);
+    child.kill('SIGKILL');
+  }
+
+  /**
+   * The watchdog path for a synchronous spin (`for (;;) {}` in a handler), which the CPU share would catch only
+   * after half its window and the timed-out-call ping only after two plugins.timeoutMs: while a call is in flight
+   * the child is pinged; one that has answered no ping for stuckMs and has burnt stuckMs/2 of CPU time since
+   * (from /proc: a starved child uses little, and a pong costs well under a millisecond) cannot be doing anything
+   * but spin, and is stopped at once (PLUGIN_STUCK). While no call is in flight nothing is sent: the timer only
+   * looks at the count of calls (four times a second at the default stuckMs).
+   */
+  private watchSpin(child: ChildProcess): void {
+    const pid = child.pid;
+    const { cpuQuota: { stuckMs } } = this.limits();
+    if (pid === undefined || process.platform !== 'linux' || !(stuckMs > 0)) return;
+    const everyMs = Math.max(25, Math.floor(stuckMs / 4));
+    const cpuOf = async () => parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''))?.cpuMs ?? null;
+    const tick = async () => {
+      this.spinTimer = null;
+      if (this.child !== child) return;
+      const sent = this.heartbeat;
+      if (!sent) {
+        if (this.pending.size > 0) {
+          const heartbeat = { at: performance.now(), cpuMs: null as number | null };
+          this.heartbeat = heartbeat;
+          this.send({ t: 'ping' });
+          heartbeat.cpuMs = await cpuOf();
+        }
+      } else if (performance.now() - sent.at >= stuckMs) {
+        const cpuMs = await cpuOf();
+        if (this.child !== child) return;
+        const burntMs = cpuMs !== null && sent.cpuMs !== null ? cpuMs - sent.cpuMs : 0;
+        // Still unanswered (a pong clears it) and it burnt the CPU of a spin; otherwise it is starved: wait on.
+        if (this.heartbeat === sent && burntMs >= STUCK_BUSY_SHARE * stuckMs) {
+          const spanMs = performance.now() - sent.at;
+          const share = Math.round((burntMs / spanMs) * 100);
+          this.stopForLimit(child, 'PLUGIN_STUCK', `answered no heartbeat for ${Math.round(spanMs)} ms while using ${share} % of a core (a synchronous loop; at most ${stuckMs} ms)`,
+            { cpuPercent: share, cpuMs: Math.round(burntMs), spanMs: Math.round(spanMs), stuckMs });
+          return;
+        }
+      }
+      if (this.child !== child) return;
+      this.spinTimer = setTimeout(() => void tick(), everyMs);
+      this.spinTimer.unref();
+    };
+    this.spinTimer = setTimeout(() => void tick(), everyMs);
+    this.spinTimer.unref();
+  }
+
   private onMessage(m: ChildToHost): void {
     if (!m || typeof m !== 'object') return;
     switch (m.t) {
@@ -518,6 +589,7 @@ export class IsolatedPlugin {
       case 'pong':
         if (this.pingTimer) clearTimeout(this.pingTimer);
         this.pingTimer = null;
+        this.heartbeat = null;
         return;
       case 'done': {
         const pending = this.pending.get(m.id);

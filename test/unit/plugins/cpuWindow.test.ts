@@ -65,3 +65,23 @@ test('parseProcStat reads CPU time and niceness past a command name with spaces 
     assert.equal(own.ppid, process.ppid);
   }
 });
+
+test('before a whole window has passed, using more CPU than the whole window allows is an overrun at once; less is not', () => {
+  // 50 % of 4 s: a budget of 2 s of CPU. A spinning process has used 2.1 s after 2.1 s: stopped then, not at 4 s.
+  const w = new CpuWindow(4000, 50);
+  assert.equal(w.add({ at: 0, cpuMs: 0 }), null);
+  assert.equal(w.add({ at: 1000, cpuMs: 1000 }), null);
+  assert.equal(w.add({ at: 2000, cpuMs: 2000 }), null, 'exactly the budget is not over it');
+  const over = w.add({ at: 2100, cpuMs: 2100 });
+  assert.ok(over);
+  assert.deepEqual(over, { percent: 52.5, spanMs: 4000, cpuMs: 2100 });
+  // A busy start-up second (1.5 s of CPU, two threads) within a budget of 2 s passes.
+  const busyStart = new CpuWindow(4000, 50);
+  assert.equal(busyStart.add({ at: 0, cpuMs: 0 }), null);
+  assert.equal(busyStart.add({ at: 1000, cpuMs: 1500 }), null);
+  assert.equal(busyStart.add({ at: 4000, cpuMs: 1600 }), null);
+  // No budget (0 %): never.
+  const none = new CpuWindow(4000, 0);
+  none.add({ at: 0, cpuMs: 0 });
+  assert.equal(none.add({ at: 1000, cpuMs: 5000 }), null);
+});
