@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { HubContext, Subsystem } from '../core/context.js';
 import { RateLimiter } from '../core/rateLimiter.js';
+import { WarnThrottle } from '../core/warnThrottle.js';
 import { AudioBudget } from './audioBudget.js';
 import { noMatchStage, type HandlerStage, type SpeechToText, type TextToSpeech } from './handlerStage.js';
 import { IdempotencyCache } from './idempotencyCache.js';
@@ -110,6 +111,7 @@ export class VoiceCore implements Subsystem {
     const tts = this.tts;
     this.shared = {
       limiter: new RateLimiter({ perSecond: v.rateLimit.perSecond, burst: v.rateLimit.burst, maxKeys: Math.max(1024, 2 * v.maxClients) }, clock),
+      failureWarnings: new WarnThrottle(clock),
       queue: new WorkQueue({
         concurrency: v.concurrency, maxWaiting: v.maxClients + v.concurrency, timeoutMs: this.options.attemptTimeoutMs ?? config.plugins.timeoutMs, retries: v.retries,
         backoffBaseMs: this.options.backoffBaseMs, backoffMaxMs: this.options.backoffMaxMs,

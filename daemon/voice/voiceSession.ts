@@ -8,6 +8,7 @@ import type { AudioInput, HandlerStage, SpeechStream, SpeechToText, TextToSpeech
 import type { IdempotencyCache } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
 import type { RateLimiter } from '../core/rateLimiter.js';
+import type { WarnThrottle } from '../core/warnThrottle.js';
 import type { AudioBudget, BudgetedStream } from './audioBudget.js';
 import { SessionStateMachine, type SessionState } from './sessionStateMachine.js';
 import { AttemptContext, UtteranceJob, type DeltaSenders } from './utteranceJob.js';
@@ -33,6 +34,8 @@ export interface SessionDeps<F = string> {
   /** How the front door writes events: every session of one server speaks the same wire. */
   codec: VoiceCodec<F>;
   limiter: RateLimiter;
+  /** Holds back "utterance failed" warnings past a few a second per code (a failing plugin fails every call). */
+  failureWarnings: WarnThrottle;
   idempotency: IdempotencyCache<Outcome<F>>;
   queue: WorkQueue;
   metrics: VoiceMetrics;
@@ -451,7 +454,10 @@ export class VoiceSession<F = string> {
 
   private failed(job: UtteranceJob, err: unknown, ran: boolean): Outcome<F> {
     const code = toVoiceErrorCode(err);
-    if (!isRefusal(code)) job.log.warn({ err, code }, 'utterance failed');
+    if (!isRefusal(code)) {
+      const skipped = this.deps.failureWarnings.admit(code);
+      if (skipped !== null) job.log.warn(skipped > 0 ? { err, code, skipped } : { err, code }, 'utterance failed');
+    }
     else if (this.deps.log.isLevelEnabled('debug')) job.log.debug({ code }, 'utterance not handled');
     const message = code === 'INTERNAL' ? 'internal error' : (err as Error).message;
     return { frame: this.deps.codec.error(job.id, code, message), code, ms: elapsedMs(job), ran };
