@@ -20,9 +20,9 @@ import { detectLang, isHan, joinTokens, langOfTag, nameTokens, tokenize } from '
 import { DeviceLists, staticLists, type NameEntry } from './lists.js';
 import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
-import { TemplateCompiler, firstSet, type CNode } from './template.js';
-import { extremeAt } from './numbers.js';
+import { TemplateCompiler, firstSet, lastTokens, type CNode } from './template.js';
 import { resolveTargets } from './resolve.js';
+import { mayStartNumber } from './numbers.js';
 import { kindSentences } from '../../devices/kinds/index.js';
 import { EN_SENTENCES } from './sentences/en.js';
 import { ZH_SENTENCES } from './sentences/zh.js';
@@ -57,10 +57,13 @@ interface Template extends Source {
    */
   needs: readonly (readonly string[])[];
   /**
-   * Fixed lists every parse of it reads: a text lacking one cannot match, so it is not tried. (The literal words
-   * every parse reads are in `needs` already, each as a part of its own.)
+   * Fixed lists and numbers every parse of it reads: a text where none can be read cannot match, so it is not
+   * tried ("turn on the kitchen light" runs no "… to {brightness}" sentence). (The literal words every parse reads
+   * are in `needs` already, each as a part of its own.)
    */
   needsLists: readonly string[];
+  /** The words it always ends with, or null (see `lastTokens`): "书房的风扇打开" does not try "<target>(亮|通电)". */
+  last: ReadonlySet<string> | null;
 }
 
 interface LangIndex {
@@ -249,22 +252,28 @@ export class IntentEngine {
     let best: Candidate | null = null;
     const present = new Set(tokens);
     const listHere = new Map<string, boolean>();
+    // Whether the list reads something somewhere in the text; the readings are the matcher's own (remembered per pass).
     const canRead = (list: string) => {
       let v = listHere.get(list);
       if (v === undefined) {
+        v = false;
         const trie = staticLists.get(list);
-        // `{setting}` ("the lowest setting", 最高档) is read by a function, not a word list.
-        v = trie ? tokens.some((t) => trie.canStart(t)) : tokens.some((_, i) => extremeAt(tokens, i) !== null);
+        for (let i = 0; i < tokens.length && !v; i++) {
+          if (trie ? !trie.canStart(tokens[i]) : !mayStartNumber(tokens[i])) continue;
+          v = this.reader.read(list, tokens, i).some((r) => r.end > i);
+        }
         listHere.set(list, v);
       }
       return v;
     };
+    const lastToken = tokens[tokens.length - 1];
     try {
       for (const lang of langs) {
         const li = index.get(lang);
         if (!li) continue;
         for (const template of this.candidates(li, tokens, unknownPass)) {
           if (unknownPass && !template.unknownOk) continue;
+          if (template.last && !template.last.has(lastToken)) continue;
           // Checked once per template, in template order, with a set of the utterance's tokens: this runs for a
           // hundred templates per Chinese utterance, and a scan of the tokens per word was a tenth of the time.
           if (!hasWords(template.needs, present)) continue;
@@ -352,7 +361,7 @@ export class IntentEngine {
       if (!li) { li = { byToken: new Map(), byList: new Map(), always: [], starts: [new Map(), new Map()], numberStarts: [] }; index.set(source.lang, li); }
       const hasName = usesList(source.nodes, 'name');
       const template: Template = {
-        ...source, id, hasName, unknownOk: hasName && source.block.unknownNames === true, needs: mandatoryWords(source.nodes), needsLists: requiredLists(source.nodes),
+        ...source, id, hasName, unknownOk: hasName && source.block.unknownNames === true, needs: mandatoryWords(source.nodes), needsLists: requiredLists(source.nodes), last: lastTokens(source.nodes),
       };
       const first = firstSet(source.nodes);
       if (first.nullable) { li.always.push(template); return; }
@@ -501,13 +510,13 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
- * The fixed-list slots at the top level of a template, outside any optional or alternative part: every match reads
- * them, so "turn on the attic fan" never runs a colour sentence (it has no colour word). Its top-level literal words
- * are checked through `mandatoryWords`.
+ * The fixed-list and number slots at the top level of a template, outside any optional or alternative part: every
+ * match reads them, so "turn on the attic fan" never runs a colour sentence (it has no colour word) nor a brightness
+ * one (it has no number). Its top-level literal words are checked through `mandatoryWords`.
  */
 function requiredLists(nodes: readonly CNode[]): string[] {
   const lists = new Set<string>();
-  for (const n of nodes) if (n.k === 'slot' && (staticLists.has(n.list) || n.list === 'setting')) lists.add(n.list);
+  for (const n of nodes) if (n.k === 'slot' && (staticLists.has(n.list) || NUMBER_LISTS.has(n.list))) lists.add(n.list);
   return [...lists];
 }
 
