@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IntentEngine } from '../../../daemon/intents/index.js';
+import { DeviceLists, IntentEngine } from '../../../daemon/intents/index.js';
 import type { IntentDevice } from '../../../daemon/intents/index.js';
 import { lastTokens, TemplateCompiler } from '../../../daemon/intents/template.js';
 
@@ -55,5 +55,39 @@ describe('template shortcuts', () => {
     for (const text of ['set the desk lamp to forty percent', 'set the desk lamp to 40%', 'dim the desk lamp to half', '把台灯调到百分之四十', 'set the desk lamp to its lowest setting']) {
       assert.equal(engine.match(text)?.intent, 'HassLightSet', text);
     }
+  });
+});
+
+describe('remembered lookups of the device lists', () => {
+  test('an area known only from a device is found, and again from memory; a changed list forgets', () => {
+    const lists = DeviceLists.build({ devices: [light('a', 'Lamp', 'Sunroom')], areas: [{ name: 'Kitchen' }] });
+    assert.equal(lists.areaId('Sunroom'), 'sunroom');
+    assert.equal(lists.areaId('Sunroom'), 'sunroom');
+    assert.equal(lists.areaId('Attic'), undefined);
+    assert.equal(lists.areaId('Attic'), undefined);
+    const next = DeviceLists.build({ devices: [light('a', 'Lamp', 'Attic')] });
+    assert.equal(next.areaId('Attic'), 'attic');
+  });
+
+  test('several kinds at once come in list order, the same each time', () => {
+    const lists = DeviceLists.build({ devices: [
+      light('a', 'Lamp'), { id: 's', name: 'Probe', aliases: [], type: 'sensor', deviceClass: 'temperature' },
+      { id: 'c', name: 'Heating', aliases: [], type: 'climate' }, light('b', 'Spot'),
+    ] });
+    assert.deepEqual(lists.ofTypes(['climate', 'sensor']).map((d) => d.id), ['s', 'c']);
+    assert.deepEqual(lists.ofTypes(['climate', 'sensor']).map((d) => d.id), ['s', 'c']);
+    assert.deepEqual(lists.ofTypes(['light', 'sensor']).map((d) => d.id), ['a', 's', 'b']);
+  });
+
+  test('a battery level is still read off a lock, a temperature off a thermostat and a sensor', () => {
+    const engine = new IntentEngine({ recentMatches: 0 });
+    engine.setLists({ devices: [
+      { id: 'l', name: 'Front Door', aliases: [], type: 'lock', area: 'Hall', state: { battery: 61 } },
+      { id: 't', name: 'Heating', aliases: [], type: 'climate', area: 'Hall' },
+      light('x', 'Hall Lamp', 'Hall'),
+    ] });
+    const targets = (text: string) => { const r = engine.resolve(engine.match(text)!); return 'devices' in r ? r.devices.map((d) => d.id) : r.error; };
+    assert.deepEqual(targets("what's the battery level in the hall"), ['l']);
+    assert.deepEqual(targets("what's the temperature in the hall"), ['t']);
   });
 });
