@@ -82,6 +82,9 @@ interface LangIndex {
   numberStarts: Array<[string, readonly Template[]]>;
 }
 
+/** Texts up to this many tokens have their lists and numbers looked for before the templates that need them are tried. */
+const PRECHECK_TOKENS = 64;
+
 /** First tokens whose start lists are kept per language and pass (a few KiB each at most). */
 const MAX_STARTS = 2048;
 
@@ -253,12 +256,16 @@ export class IntentEngine {
     const present = new Set(tokens);
     const listHere = new Map<string, boolean>();
     // Whether the list reads something somewhere in the text; the readings are the matcher's own (remembered per pass).
+    // A text longer than any sentence is not read at every place ahead of the matcher (a hostile 500 numerals would
+    // cost more than the templates it saves): there a list counts as present when a word of it is.
+    const scan = tokens.length <= PRECHECK_TOKENS;
     const canRead = (list: string) => {
       let v = listHere.get(list);
       if (v === undefined) {
         v = false;
         const trie = staticLists.get(list);
-        for (let i = 0; i < tokens.length && !v; i++) {
+        if (!scan) v = trie ? tokens.some((t) => trie.canStart(t)) : true;
+        for (let i = 0; scan && i < tokens.length && !v; i++) {
           if (trie ? !trie.canStart(tokens[i]) : !mayStartNumber(tokens[i])) continue;
           v = this.reader.read(list, tokens, i).some((r) => r.end > i);
         }
