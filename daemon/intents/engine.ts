@@ -20,9 +20,9 @@ import { detectLang, isHan, joinTokens, langOfTag, nameTokens, tokenize } from '
 import { DeviceLists, staticLists, type NameEntry } from './lists.js';
 import { NUMBER_LISTS, SlotReader } from './slotReader.js';
 import { Matcher, type Filled } from './matcher.js';
-import { TemplateCompiler, firstSet, type CNode } from './template.js';
-import { extremeAt } from './numbers.js';
+import { TemplateCompiler, firstSet, lastTokens, type CNode } from './template.js';
 import { resolveTargets } from './resolve.js';
+import { mayStartNumber } from './numbers.js';
 import { kindSentences } from '../../devices/kinds/index.js';
 import { EN_SENTENCES } from './sentences/en.js';
 import { ZH_SENTENCES } from './sentences/zh.js';
@@ -48,22 +48,45 @@ interface Source {
 interface Template extends Source {
   id: number;
   hasName: boolean;
+  /** Tried by the second pass, where `{name}` takes unknown words (its block allows it and it has a name). */
+  unknownOk: boolean;
   /**
    * Words the utterance must hold for any parse: per mandatory part of the template, the words it can start
    * with ("…定时器…" needs one of 定/计/倒). Templates that open on a list or wildcard are tried only when
    * their mandatory words are there, which keeps "{timer_name}定时器…" off every Chinese sentence.
    */
   needs: readonly (readonly string[])[];
-  /** Words and fixed lists every parse of it reads: a text lacking one cannot match, so it is not tried. */
-  needsTokens: readonly string[];
+  /**
+   * Fixed lists and numbers every parse of it reads: a text where none can be read cannot match, so it is not
+   * tried ("turn on the kitchen light" runs no "… to {brightness}" sentence). (The literal words every parse reads
+   * are in `needs` already, each as a part of its own.)
+   */
   needsLists: readonly string[];
+  /** The words it always ends with, or null (see `lastTokens`): "书房的风扇打开" does not try "<target>(亮|通电)". */
+  last: ReadonlySet<string> | null;
 }
 
 interface LangIndex {
   byToken: Map<string, Template[]>;
   byList: Map<string, Template[]>;
   always: Template[];
+  /**
+   * The templates an utterance's first token can start, in template order, per pass (index 1: the unknown-name
+   * pass), made once per first token: whether a word list, a name or an area can start at a token depends on that
+   * token alone, so the hundred-odd Chinese templates that open on a name, an area or "here" are merged and
+   * sorted once, not per utterance. Number lists (`{duration}` …) read more than one token: see `numberStarts`.
+   * Emptied with the lists (`setLists`); bounded, as utterances bring any first word.
+   */
+  starts: [Map<string, readonly Template[]>, Map<string, readonly Template[]>];
+  /** Lists read as numbers, with their templates: whether they start an utterance is asked per utterance. */
+  numberStarts: Array<[string, readonly Template[]]>;
 }
+
+/** Texts up to this many tokens have their lists and numbers looked for before the templates that need them are tried. */
+const PRECHECK_TOKENS = 64;
+
+/** First tokens whose start lists are kept per language and pass (a few KiB each at most). */
+const MAX_STARTS = 2048;
 
 interface Candidate {
   template: Template;
@@ -120,6 +143,8 @@ export class IntentEngine {
     this.reader.lists = DeviceLists.build(lists);
     // The index leaves out the kinds' sentences for kinds the home has none of: rebuilt when that changes.
     if (this.reader.lists.typesKey() !== before) this.index = null;
+    // What starts a template depends on the names and areas (`LangIndex.starts`).
+    else for (const li of this.index?.values() ?? []) for (const m of li.starts) m.clear();
     this.recent?.clear();
   }
 
@@ -230,25 +255,38 @@ export class IntentEngine {
     let best: Candidate | null = null;
     const present = new Set(tokens);
     const listHere = new Map<string, boolean>();
+    // Whether the list reads something somewhere in the text; the readings are the matcher's own (remembered per pass).
+    // A text longer than any sentence is not read at every place ahead of the matcher (a hostile 500 numerals would
+    // cost more than the templates it saves): there a list counts as present when a word of it is.
+    const scan = tokens.length <= PRECHECK_TOKENS;
     const canRead = (list: string) => {
       let v = listHere.get(list);
       if (v === undefined) {
+        v = false;
         const trie = staticLists.get(list);
-        // `{setting}` ("the lowest setting", 最高档) is read by a function, not a word list.
-        v = trie ? tokens.some((t) => trie.canStart(t)) : tokens.some((_, i) => extremeAt(tokens, i) !== null);
+        if (!scan) v = trie ? tokens.some((t) => trie.canStart(t)) : true;
+        for (let i = 0; scan && i < tokens.length && !v; i++) {
+          if (trie ? !trie.canStart(tokens[i]) : !mayStartNumber(tokens[i])) continue;
+          v = this.reader.read(list, tokens, i).some((r) => r.end > i);
+        }
         listHere.set(list, v);
       }
       return v;
     };
+    const lastToken = tokens[tokens.length - 1];
     try {
       for (const lang of langs) {
         const li = index.get(lang);
         if (!li) continue;
-        for (const template of this.candidates(li, tokens, present)) {
-          if (unknownPass && !(template.block.unknownNames && template.hasName)) continue;
+        for (const template of this.candidates(li, tokens, unknownPass)) {
+          if (unknownPass && !template.unknownOk) continue;
+          if (template.last && !template.last.has(lastToken)) continue;
+          // Checked once per template, in template order, with a set of the utterance's tokens: this runs for a
+          // hundred templates per Chinese utterance, and a scan of the tokens per word was a tenth of the time.
+          if (!hasWords(template.needs, present)) continue;
           if (!this.allowed(template.intent, options)) continue;
           if (this.steps > UTTERANCE_STEP_BUDGET) break;
-          if (!template.needsTokens.every((t) => present.has(t)) || !template.needsLists.every(canRead)) continue;
+          if (template.needsLists.length > 0 && !template.needsLists.every(canRead)) continue;
           const found = this.tryTemplate(template, tokens);
           this.steps += this.matcher.stepsTaken;
           if (found && (!best || found.score > best.score)) best = found;
@@ -327,37 +365,43 @@ export class IntentEngine {
       // A home without a vacuum does not pay for the vacuum's sentences on every utterance.
       if (source.kindOwn && source.block.domains && !this.reader.lists.hasAnyOf(source.block.domains)) return;
       let li = index.get(source.lang);
-      if (!li) { li = { byToken: new Map(), byList: new Map(), always: [] }; index.set(source.lang, li); }
-      const needs = required(source.nodes);
+      if (!li) { li = { byToken: new Map(), byList: new Map(), always: [], starts: [new Map(), new Map()], numberStarts: [] }; index.set(source.lang, li); }
+      const hasName = usesList(source.nodes, 'name');
       const template: Template = {
-        ...source, id, hasName: usesList(source.nodes, 'name'), needs: mandatoryWords(source.nodes), needsTokens: needs.tokens, needsLists: needs.lists,
+        ...source, id, hasName, unknownOk: hasName && source.block.unknownNames === true, needs: mandatoryWords(source.nodes), needsLists: requiredLists(source.nodes), last: lastTokens(source.nodes),
       };
       const first = firstSet(source.nodes);
       if (first.nullable) { li.always.push(template); return; }
       for (const tok of first.tokens) push(li.byToken, tok, template);
       for (const list of first.lists) push(li.byList, list, template);
     });
+    for (const li of index.values()) for (const [list, templates] of li.byList) if (NUMBER_LISTS.has(list)) li.numberStarts.push([list, templates]);
     this.index = index;
     return index;
   }
 
-  private candidates(li: LangIndex, tokens: readonly string[], present: ReadonlySet<string>): Template[] {
-    const seen = new Set<Template>();
-    // A template is in several lists (a Chinese one can start with a name, an area, a floor or "here"): check its words once.
-    const checked = new Set<Template>();
-    const add = (list: readonly Template[] | undefined) => {
-      if (list) {
-        for (const t of list) {
-          if (checked.has(t)) continue;
-          checked.add(t);
-          if (hasWords(t.needs, present)) seen.add(t);
-        }
+  /** The templates that can start on these tokens, in template order (see `LangIndex.starts`). */
+  private candidates(li: LangIndex, tokens: readonly string[], unknownPass: boolean): readonly Template[] {
+    const first = tokens[0];
+    const cache = li.starts[unknownPass ? 1 : 0];
+    let fixed = cache.get(first);
+    if (!fixed) {
+      const pool = new Set<Template>(li.byToken.get(first));
+      for (const [list, templates] of li.byList) {
+        if (!NUMBER_LISTS.has(list) && this.reader.canStart(list, tokens)) for (const t of templates) pool.add(t);
       }
-    };
-    add(li.byToken.get(tokens[0]));
-    for (const [list, templates] of li.byList) if (this.reader.canStart(list, tokens)) add(templates);
-    add(li.always);
-    return [...seen].sort((a, b) => a.id - b.id);
+      for (const t of li.always) pool.add(t);
+      fixed = [...pool].sort((a, b) => a.id - b.id);
+      if (cache.size >= MAX_STARTS) cache.clear();
+      cache.set(first, fixed);
+    }
+    let numbered: Set<Template> | null = null;
+    for (const [list, templates] of li.numberStarts) {
+      if (!this.reader.canStart(list, tokens)) continue;
+      numbered ??= new Set(fixed);
+      for (const t of templates) numbered.add(t);
+    }
+    return numbered ? [...numbered].sort((a, b) => a.id - b.id) : fixed;
   }
 
   private tryTemplate(template: Template, tokens: readonly string[]): Candidate | null {
@@ -473,17 +517,14 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
- * The literal words and fixed-list slots at the top level of a template, outside any optional or alternative
- * part: every match reads them, so "turn on the attic fan" never runs a colour sentence (it has no colour word).
+ * The fixed-list and number slots at the top level of a template, outside any optional or alternative part: every
+ * match reads them, so "turn on the attic fan" never runs a colour sentence (it has no colour word) nor a brightness
+ * one (it has no number). Its top-level literal words are checked through `mandatoryWords`.
  */
-function required(nodes: readonly CNode[]): { tokens: string[]; lists: string[] } {
-  const tokens = new Set<string>();
+function requiredLists(nodes: readonly CNode[]): string[] {
   const lists = new Set<string>();
-  for (const n of nodes) {
-    if (n.k === 'lit') tokens.add(n.tok);
-    else if (n.k === 'slot' && (staticLists.has(n.list) || n.list === 'setting')) lists.add(n.list);
-  }
-  return { tokens: [...tokens], lists: [...lists] };
+  for (const n of nodes) if (n.k === 'slot' && (staticLists.has(n.list) || NUMBER_LISTS.has(n.list))) lists.add(n.list);
+  return [...lists];
 }
 
 function usesList(nodes: readonly CNode[], list: string): boolean {
@@ -503,8 +544,7 @@ function mandatoryWords(nodes: readonly CNode[]): string[][] {
 }
 
 /**
- * Whether the utterance holds one word of every part. A set of its tokens, made once per utterance: this runs for
- * every candidate template (hundreds), and a scan of the tokens per word was a tenth of the matcher's time.
+ * Whether the utterance holds one word of every part (a set of its tokens, made once per utterance).
  */
 function hasWords(needs: readonly (readonly string[])[], present: ReadonlySet<string>): boolean {
   for (const words of needs) {

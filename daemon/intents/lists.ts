@@ -153,6 +153,9 @@ export class DeviceLists {
   private readonly areaOf = new Map<string, string>();
   private readonly info = new Map<string, AreaInfo>();
   private readonly zhNames = new Map<string, string>();
+  /** `ofTypes` of several kinds, and `areaId` of a text, remembered: both are asked per utterance with the same few keys. */
+  private readonly ofSeveral = new Map<string, readonly IntentDevice[]>();
+  private readonly areaIds = new Map<string, string | undefined>();
   private list: IntentDevice[] = [];
 
   static build(lists: IntentLists): DeviceLists {
@@ -178,6 +181,9 @@ export class DeviceLists {
     }
     for (const device of dl.list) dl.addNames(device);
     for (const { tokens, value } of modeWords(dl.list)) dl.modes.add(tokens, () => value);
+    // Areas were added above after some were looked up: nothing remembered while building stays.
+    dl.areaIds.clear();
+    dl.ofSeveral.clear();
     return dl;
   }
 
@@ -252,7 +258,14 @@ export class DeviceLists {
   /** The devices of these kinds, in list order (do not change the array). */
   ofTypes(types: readonly string[]): readonly IntentDevice[] {
     if (types.length === 1) return this.byType.get(types[0]) ?? [];
-    return this.list.filter((d) => types.includes(d.type));
+    const key = types.join(',');
+    let found = this.ofSeveral.get(key);
+    if (!found) {
+      found = this.list.filter((d) => types.includes(d.type));
+      if (this.ofSeveral.size >= MAX_REMEMBERED) this.ofSeveral.clear();
+      this.ofSeveral.set(key, found);
+    }
+    return found;
   }
 
   /** The kinds present, as one comparable string. */
@@ -280,7 +293,12 @@ export class DeviceLists {
 
   /** The area id for any spoken or configured form of an area ("Living Room", "living_room", "客厅"). */
   areaId(text: string): string | undefined {
-    return this.areas.get(nameTokens(text))?.id;
+    // Every resolution asks for the satellite's own area by its configured name: tokenising it each time was half of `resolve`.
+    if (this.areaIds.has(text)) return this.areaIds.get(text);
+    const id = this.areas.get(nameTokens(text))?.id;
+    if (this.areaIds.size >= MAX_REMEMBERED) this.areaIds.clear();
+    this.areaIds.set(text, id);
+    return id;
   }
 
   /** An area's name for replies: as configured in English, its first Chinese form in Chinese. */
@@ -301,6 +319,9 @@ export class DeviceLists {
     return this.names.get(tokens);
   }
 }
+
+/** Keys `ofTypes` and `areaId` remember per set of lists (the lists are rebuilt whenever devices or areas change). */
+const MAX_REMEMBERED = 256;
 
 /** The name with an area form taken off its start or end ("bedroom lamp" − "bedroom" → "lamp"). */
 function strip(tokens: readonly string[], area: readonly string[]): string[] | null {

@@ -69,8 +69,15 @@ export class Matcher {
         continue;
       }
       if (node.k === 'alt') {
-        const cont: Cont = { nodes, i: i + 1, next: k };
-        for (const opt of node.opts) if (this.step(opt, 0, pos, cont)) return true;
+        const tok = this.tokens[pos];
+        let cont: Cont | null = null;
+        for (const opt of node.opts) {
+          // An option opening on another word fails at once: counted as the step it would take, without the call.
+          const head = opt[0];
+          if (head?.k === 'lit' && head.tok !== tok) { ++this.steps; continue; }
+          cont ??= { nodes, i: i + 1, next: k };
+          if (this.step(opt, 0, pos, cont)) return true;
+        }
         if (!node.optional) return false;
         i++;
         continue;

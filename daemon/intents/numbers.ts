@@ -359,6 +359,24 @@ export function parseDurationAt(tokens: readonly string[], i: number): NumberRea
   return out;
 }
 
+/**
+ * Every word a reading of the parsers above can start with (a sign, a digit, a number word, "a"/"an", "point", "half",
+ * "quarter", "its", the lowest/highest words, 最, 百, 半); digits are tested apart. The engine asks this before running
+ * a parser at a token: most tokens of most sentences start no number, and a parse there is a few objects for nothing.
+ */
+const NUMBER_STARTS: ReadonlySet<string> = new Set([
+  'minus', 'negative', '负', '万', 'hundred', 'thousand', 'a', 'an', 'point', 'half', 'halfway', 'quarter', 'its', 'their',
+  '最', '半', ...Object.keys(ONES), ...Object.keys(TENS), ...Object.keys(ZH_DIGITS), ...Object.keys(ZH_UNITS),
+  ...MAX_WORDS, ...MIN_WORDS,
+]);
+
+/** Whether some number, percentage, temperature, duration or setting reading may start at this token (never false when one does). */
+export function mayStartNumber(token: string | undefined): boolean {
+  if (token === undefined) return false;
+  const c = token.charCodeAt(0);
+  return (c >= 48 && c <= 57) || NUMBER_STARTS.has(token);
+}
+
 /** Whole-text helpers (tests, config): the text must be exactly one reading. */
 export function parseNumber(text: string): number | null {
   return whole(rawTokens(text), parseNumberAt);

@@ -204,7 +204,8 @@ function byType(match: IntentMatch, lists: DeviceLists, areaId: string | undefin
     return pool.length > 0 ? { devices: pool, scope: 'all' } : { error: 'DEVICE_NOT_FOUND', reason: 'type' };
   }
   if (measurement && !slots.type && !(slots.domain && slots.domain !== 'climate' && slots.domain !== 'sensor')) {
-    pool = lists.devices().filter((d) => measures(d, measurement));
+    // Only a battery is read off devices of any kind (`measures`): the rest from sensors and thermostats.
+    pool = (measurement === 'battery' ? lists.devices() : lists.ofTypes(MEASURING)).filter((d) => measures(d, measurement));
     // Devices made to measure it (device class) before those that merely report it too.
     const classes = MEASUREMENT_CLASSES[measurement] ?? [measurement];
     const dedicated = pool.filter((d) => classes.includes(d.deviceClass ?? '') || (measurement === 'temperature' && d.type === 'climate'));
@@ -271,6 +272,9 @@ export function isKind(d: IntentDevice, kind: 'door' | 'window' | 'shade'): bool
 export function reportsCharging(d: IntentDevice): boolean {
   return (d.type === 'binary_sensor' && d.deviceClass === 'battery_charging') || d.type === 'vacuum' || typeof d.state?.charging === 'boolean';
 }
+
+/** The kinds `measures` answers for, but for a battery level. */
+const MEASURING: readonly DeviceType[] = ['sensor', 'climate'];
 
 /** Whether a device can answer "what's the <measurement>". */
 export function measures(d: IntentDevice, measurement: string): boolean {

@@ -5,7 +5,7 @@
  * one lookup.
  */
 import { isHan, joinTokens } from './normalize.js';
-import { extremeAt, parseDurationAt, parseNumberAt, parsePercentAt, parseTemperatureAt } from './numbers.js';
+import { extremeAt, mayStartNumber, parseDurationAt, parseNumberAt, parsePercentAt, parseTemperatureAt } from './numbers.js';
 import { DeviceLists, staticLists, type Reading } from './lists.js';
 
 const PERCENT_LISTS = new Set(['brightness', 'position', 'percentage', 'percent', 'pct', 'humidity']);
@@ -42,7 +42,7 @@ export class SlotReader {
     if (list === 'device_mode') return this.lists.modes.canStart(t);
     const fixed = staticLists.get(list);
     if (fixed) return fixed.canStart(t);
-    if (NUMBER_LISTS.has(list)) return this.read(list, tokens, 0).length > 0;
+    if (NUMBER_LISTS.has(list)) return mayStartNumber(t) && this.read(list, tokens, 0).length > 0;
     return true; // wildcard
   }
 

@@ -184,6 +184,32 @@ function addFirst(nodes: readonly CNode[], set: FirstSet): void {
 }
 
 /**
+ * The words a template always ends with, when it ends with a word whatever the parse (`<target> 打开`, `… (on|off)`);
+ * null when it can end with a slot or be empty. An utterance whose last token is none of them cannot match it.
+ */
+export function lastTokens(nodes: readonly CNode[]): Set<string> | null {
+  const set = new Set<string>();
+  return addLast(nodes, set) === 'word' ? set : null;
+}
+
+/** Adds the last words of a sequence: 'word' when it always ends with one, 'empty' when it can be empty, 'slot' when it can end with a slot. */
+function addLast(nodes: readonly CNode[], set: Set<string>): 'word' | 'empty' | 'slot' {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (node.k === 'lit') { set.add(node.tok); return 'word'; }
+    if (node.k === 'slot') return 'slot';
+    let canBeEmpty = node.optional;
+    for (const opt of node.opts) {
+      const end = addLast(opt, set);
+      if (end === 'slot') return 'slot';
+      if (end === 'empty') canBeEmpty = true;
+    }
+    if (!canBeEmpty) return 'word';
+  }
+  return 'empty';
+}
+
+/**
  * The nodes of a template's literal text. The same few words ("turn on", "the", 打开, 的) recur in hundreds of
  * templates: tokenising each once, and sharing the frozen nodes, takes most of the sentence compile off the
  * hub's start. Bounded, as plugins bring sentences of their own.

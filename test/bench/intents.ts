@@ -100,6 +100,12 @@ export interface IntentsBenchResult {
   corpusP99Ms: number;
   corpusSentenceP99Ms: number;
   corpusSlowest: Array<{ text: string; ms: number }>;
+  /**
+   * Matching steps per utterance (the matcher's unit of work, engine.lastSteps): mean and most over the utterances.
+   * A count, not a time: it compares builds whatever the machine is doing.
+   */
+  stepsMean: number;
+  stepsMax: number;
   /** Hostile texts: the slowest one (its best of 5), and that as a multiple of the ordinary median. */
   adversarialTexts: number;
   adversarialWorstMs: number;
@@ -120,6 +126,13 @@ export async function benchIntents(): Promise<IntentsBenchResult> {
   const cached = await measure(addBundledPluginSentences(new IntentEngine()), devices, UTTERANCES, 50, gc);
   const corpusTexts = [...new Set(loadCorpus().flatMap((f) => f.cases.map((c) => c.text)))];
   const corpus = await measure(freshEngine, devices, corpusTexts, 15, gc);
+  let steps = 0;
+  let stepsMax = 0;
+  for (const text of UTTERANCES) {
+    freshEngine.match(text);
+    steps += freshEngine.lastSteps;
+    stepsMax = Math.max(stepsMax, freshEngine.lastSteps);
+  }
   const hostile = adversarialTexts();
   let worst = 0;
   for (const text of hostile) {
@@ -135,7 +148,7 @@ export async function benchIntents(): Promise<IntentsBenchResult> {
   return {
     devices: devices.length, utterances: UTTERANCES.length, ...fresh, cachedMedianMs: cached.medianMs, cachedP99Ms: cached.p99Ms,
     corpusSentences: corpusTexts.length, corpusMedianMs: corpus.medianMs, corpusP99Ms: corpus.p99Ms,
-    corpusSentenceP99Ms: corpus.sentenceP99Ms, corpusSlowest: corpus.slowest,
+    corpusSentenceP99Ms: corpus.sentenceP99Ms, corpusSlowest: corpus.slowest, stepsMean: steps / UTTERANCES.length, stepsMax,
     adversarialTexts: hostile.length, adversarialWorstMs: worst, adversarialWorstRatio: worst / fresh.sentenceMedianMs,
   };
 }
@@ -242,7 +255,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href &
   const slow = (list: Array<{ text: string; ms: number }>) => list.map((x) => `"${x.text}" ${x.ms.toFixed(3)}`).join(', ');
   console.log(`intents: ${r.devices} devices, ${r.utterances} utterances × 200 afresh: per sentence median ${r.sentenceMedianMs.toFixed(3)} ms, p99 ${r.sentenceP99Ms.toFixed(3)} ms; all samples median ${r.medianMs.toFixed(3)} ms, p99 ${r.p99Ms.toFixed(3)} ms (least disturbed block)`);
   console.log(`  anchor (sort 2,000 numbers, interleaved): median ${r.anchorMedianMs.toFixed(3)} ms; per-sentence p99 / anchor ${(r.sentenceP99Ms / r.anchorMedianMs).toFixed(2)}; ${r.samplesInGc} of ${r.samples} samples overlapped a GC (left out); GCs in batches: ${r.gcMinor} minor, ${r.gcMajor} major`);
-  console.log(`  slowest: ${slow(r.slowest)}; heard before: median ${r.cachedMedianMs.toFixed(4)} ms`);
+  console.log(`  slowest: ${slow(r.slowest)}; heard before: median ${r.cachedMedianMs.toFixed(4)} ms; matcher steps per utterance: mean ${r.stepsMean.toFixed(0)}, most ${r.stepsMax}`);
   console.log(`corpus: ${r.corpusSentences} sentences × 15: median ${r.corpusMedianMs.toFixed(3)} ms, per sentence p99 ${r.corpusSentenceP99Ms.toFixed(3)} ms, samples p99 ${r.corpusP99Ms.toFixed(3)} ms; slowest: ${slow(r.corpusSlowest)}`);
   console.log(`hostile: worst ${r.adversarialWorstMs.toFixed(3)} ms (${r.adversarialWorstRatio.toFixed(1)}× the per-sentence median)`);
 }

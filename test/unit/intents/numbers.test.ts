@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseDuration, parseNumber, parsePercent, parseTemperature } from '../../../daemon/intents/index.js';
+import { parseDuration, parseNumber, parsePercent, parseTemperature, tokenize } from '../../../daemon/intents/index.js';
+import {
+  extremeAt, mayStartNumber, parseDurationAt, parseNumberAt, parsePercentAt, parseTemperatureAt,
+} from '../../../daemon/intents/numbers.js';
+import { loadCorpus } from '../../helpers/corpus.js';
+import { adversarialTexts } from '../../helpers/adversarialTexts.js';
 
 describe('numbers', () => {
   const cases: [string, number][] = [
@@ -50,4 +55,33 @@ describe('durations in seconds', () => {
   for (const text of ['5', 'minutes', '五', 'half', 'five apples']) {
     test(`not a duration: ${text}`, () => assert.equal(parseDuration(text), null));
   }
+});
+
+describe('mayStartNumber (the engine skips number parsing where it says no)', () => {
+  const parsers = [parseNumberAt, parsePercentAt, parseTemperatureAt, parseDurationAt] as const;
+  const texts = [
+    ...loadCorpus().flatMap((f) => f.cases.map((c) => c.text)), ...adversarialTexts(),
+    'a hundred', 'an hour and a half', 'a quarter of an hour', 'three quarters of an hour', 'half an hour', 'halfway',
+    'point five', 'minus three', 'negative two', '零下五度', '负五', '万', '百分之四十', '一半', '半小时', '一刻钟', '最亮', '最低档',
+    'its lowest setting', 'their highest', 'full', 'max', 'lowest', '40%', '22.5 degrees', '十五', '两千', 'twenty two',
+  ];
+
+  test('every token where some number, percent, temperature, duration or setting reading starts is one it says yes to', () => {
+    let readings = 0;
+    for (const text of texts) {
+      const tokens = tokenize(text);
+      for (let i = 0; i < tokens.length; i++) {
+        const starts = parsers.some((p) => p(tokens, i).length > 0) || extremeAt(tokens, i) !== null;
+        if (starts) {
+          readings++;
+          assert.ok(mayStartNumber(tokens[i]), `"${tokens[i]}" starts a reading in "${text}"`);
+        }
+      }
+    }
+    assert.ok(readings > 500, `only ${readings} readings checked`);
+  });
+
+  test('ordinary words start none', () => {
+    for (const word of ['turn', 'on', 'kitchen', 'light', '打', '开', '灯', 'timer', undefined]) assert.equal(mayStartNumber(word), false, String(word));
+  });
 });
