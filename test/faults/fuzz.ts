@@ -51,3 +51,8 @@ export const deepJson = fc.integer({ min: 1, max: 5000 }).map((depth) => '['.rep
 export function crashLines(lines: ReadonlyArray<{ level: string; msg: string }>): string[] {
   return lines.filter((l) => l.level === 'fatal' || /uncaught|unhandled/i.test(l.msg)).map((l) => JSON.stringify(l));
 }
+
+/** The `code` of every log line that is not in the error table (a hub must log only documented codes). */
+export function undocumentedCodes(lines: ReadonlyArray<{ level: string; msg: string; code?: unknown }>): string[] {
+  return lines.filter((l) => typeof l.code === 'string' && !DOCUMENTED_CODES.has(l.code)).map((l) => JSON.stringify(l).slice(0, 300));
+}
