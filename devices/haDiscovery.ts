@@ -221,7 +221,11 @@ function physicalIdOf(dev: Record<string, unknown>): string | undefined {
   const id = str(first);
   if (id) return id;
   const cns = dev.connections;
-  if (Array.isArray(cns) && Array.isArray(cns[0]) && cns[0].length >= 2) return `${String(cns[0][0])}:${String(cns[0][1])}`;
+  if (Array.isArray(cns) && Array.isArray(cns[0]) && cns[0].length >= 2) {
+    // Only text: a pair from hostile JSON may hold objects that cannot even be printed ({"toString": 0}).
+    const [kind, value] = [str(cns[0][0]), str(cns[0][1])];
+    if (kind !== undefined && value !== undefined) return `${kind}:${value}`;
+  }
   return undefined;
 }
 

@@ -104,7 +104,7 @@ function devicesOf(entry: Record<string, unknown>, ieee: string, friendly: strin
   for (const expose of exposes) {
     const property = str(expose.property);
     const name = str(expose.name);
-    if (!property || !name || ((expose.access as number) & 1) === 0) continue;
+    if (!property || !name || (accessBits(expose.access) & 1) === 0) continue;
     const isMeasure = expose.type === 'numeric' && MEASUREMENTS.has(name);
     const isBinary = expose.type === 'binary' && BINARY_SENSORS.has(name);
     if (!isMeasure && !isBinary) continue;
@@ -147,7 +147,7 @@ function actuator(expose: Expose, b: MqttBinding & { z2m: Zigbee2MqttBinding }):
     b.z2mProperty = str(state.property);
     Object.assign(b.z2m, { valueOn: scalar(state.value_on), valueOff: scalar(state.value_off), valueToggle: shortStr(state.value_toggle) });
   }
-  const caps = reader({ state, feature, settable: (f) => f !== undefined && ((f.access as number) & SETTABLE) !== 0 }, b);
+  const caps = reader({ state, feature, settable: (f) => f !== undefined && (accessBits(f.access) & SETTABLE) !== 0 }, b);
   return caps ? { binding: b, capabilities: caps } : null;
 }
 
@@ -160,4 +160,12 @@ function clean(device: Device): Device {
   drop(device.mqtt as unknown as Record<string, unknown>);
   if (device.mqtt.z2m) drop(device.mqtt.z2m as unknown as Record<string, unknown>);
   return device;
+}
+
+/**
+ * An expose's access bits; anything but a number has none. `&` on hostile JSON would convert it first, and an
+ * object holding {"toString": null} cannot be converted: the whole list used to fail with a TypeError.
+ */
+function accessBits(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
 }

@@ -49,7 +49,8 @@ export function decodeCloudFrame(text: string): Decoded {
     case 'utterance':
       return decodeUtterance(raw);
     default:
-      return bad(`unknown frame type ${JSON.stringify(String(raw.type).slice(0, 40))}`);
+      // Only a string is printed: String() on hostile JSON ([{"toString": 0}]) throws, and this once stopped the hub.
+      return bad(`unknown frame type ${typeof raw.type === 'string' ? JSON.stringify(raw.type.slice(0, 40)) : `of JSON type ${Array.isArray(raw.type) ? 'array' : raw.type === null ? 'null' : typeof raw.type}`}`);
   }
 }
 

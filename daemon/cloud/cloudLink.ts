@@ -180,7 +180,12 @@ export class CloudLink {
         this.options.log.debug({ code: 'CLOUD_FRAME_INVALID' }, 'binary frame from the cloud ignored');
         return;
       }
-      this.options.handler.frame(data.toString());
+      try {
+        this.options.handler.frame(data.toString());
+      } catch (err) {
+        // One frame the hub fails to handle must not reach the socket's emitter (an uncaught exception stops the hub).
+        this.options.log.error({ err, code: 'CLOUD_FRAME_INVALID' }, 'a frame from the cloud could not be handled; ignored');
+      }
     });
     ws.on('close', (code) => {
       if (this.heartbeat) clearInterval(this.heartbeat);

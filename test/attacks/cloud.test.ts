@@ -55,6 +55,21 @@ test('hostile frames from the cloud are ignored or answered with a coded error; 
   assert.equal((await cloud.command({ device: 'lamp', command: 'turn_on' })).ok, true);
 });
 
+test('issue 18 fault suite: a frame whose type cannot be printed ([{"toString": 0}], {"toString": 0}) is CLOUD_FRAME_INVALID; it used to throw out of the frame decoder and stop the whole hub (shrunk case kept as found)', async (t) => {
+  const cloud = await FakeCloud.start();
+  const hub = await startDaemon({ config: cloudConfig(cloud.url, { backoffMaxMs: 100 }), nodeArgs: SHIPPED_NODE_FLAGS });
+  t.after(async () => { await hub.cleanup(); await cloud.close(); });
+  await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');
+  cloud.send('{"type":[{"toString":0}]}');
+  cloud.send('{"type":{"toString":0,"valueOf":0}}');
+  cloud.send('{"type":{"toJSON":0}}');
+  await hub.waitForLine((l) => l.code === 'CLOUD_FRAME_INVALID' && /JSON type array/.test(String(l.msg) + JSON.stringify(l)));
+  assert.equal((await cloud.command({ device: 'lamp', command: 'turn_on' })).ok, true, 'the link still serves commands');
+  assert.equal(hub.child.exitCode, null, `the hub is still running; stderr: ${hub.stderr.slice(-500)}`);
+  assert.equal(cloud.hellos.length, 1, 'none of it broke the link');
+  assert.ok(!hub.lines.some((l) => l.level === 'fatal'), 'no fatal line');
+});
+
 test('a giant frame closes the link (bounded), which comes back; local voice keeps working meanwhile', async (t) => {
   const cloud = await FakeCloud.start();
   const hub = await startDaemon({ config: cloudConfig(cloud.url, { backoffMaxMs: 100 }), nodeArgs: SHIPPED_NODE_FLAGS });

@@ -521,3 +521,40 @@ export function onRegister(api) {
   assert.equal(steal.type, 'error', 'the thief never ran, so nothing answers its sentence');
   assert.equal(d.child.exitCode, null);
 });
+
+// Around the runner, straight onto the channel's fd: well-framed messages whose fields cannot be turned into text.
+const UNPRINTABLE_PLUGIN = `import { writeSync } from 'node:fs';
+import { serialize } from 'node:v8';
+const frame = (m) => { const body = serialize(m); const head = Buffer.alloc(4); head.writeUInt32BE(body.length); writeSync(3, Buffer.concat([head, body])); };
+const bad = { toString: 0, valueOf: 0 };
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Log', sentences: ['log the unprintable'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Unhandled', sentences: ['report the unprintable'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Hi', sentences: ['say hi'] });
+  api.intents.handle('Log', () => { frame({ t: 'log', level: 'warn', msg: bad, obj: {} }); return new Promise(() => {}); });
+  api.intents.handle('Unhandled', () => { frame({ t: 'unhandled', message: bad }); return new Promise(() => {}); });
+  api.intents.handle('Hi', () => ({ text: 'hi from ' + process.pid }));
+}
+`;
+
+test('issue 18 finding: an isolated plugin writing a channel message whose text fields cannot be printed ({toString: 0}) has its process killed and restarted; it used to throw in the hub\'s channel reader and stop the whole hub', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'unprintable.mjs', { id: 'com.attack.unprintable', intents: ['Log', 'Unhandled', 'Hi'] }, UNPRINTABLE_PLUGIN);
+  const d = await startDaemon({ config: ['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 5000'].join('\n'), dir, nodeArgs: SHIPPED_NODE_FLAGS });
+  cleanups.push(() => d.cleanup());
+  const c = await voice(d);
+  let restarts = 0;
+  for (const [id, sentence] of [['l1', 'log the unprintable'], ['u1', 'report the unprintable']] as const) {
+    const answer = await c.say(id, sentence);
+    assert.equal(answer.type, 'error', JSON.stringify(answer));
+    assert.equal(answer.code, 'PLUGIN_FAILED', JSON.stringify(answer));
+    await until(() => (d.lines.filter((l) => l.plugin === 'com.attack.unprintable' && l.msg === 'plugin process restarted').length > restarts ? true : undefined), 'the plugin process restarted', 60_000);
+    restarts++;
+    assert.equal(d.child.exitCode, null, `the hub is still running after "${sentence}"; stderr: ${d.stderr.slice(-500)}`);
+    const hi = await c.say(`h-${id}`, 'say hi');
+    assert.equal(hi.type, 'reply', JSON.stringify(hi));
+  }
+  assert.ok(d.lines.some((l) => l.plugin === 'com.attack.unprintable' && /cannot handle/.test(l.msg)), 'the cause is logged');
+  assert.ok(!d.lines.some((l) => l.level === 'fatal'), 'no fatal line');
+});

@@ -127,6 +127,21 @@ test('audio the hub does not take and pipelines it does not run are refused with
   assert.equal(evil.events.slice(from).find((e) => e.type === 'pong')?.data.text, 'still there?');
 });
 
+test('issue 18 fault suite: a run-pipeline with no start_stage, or no end_stage, is refused with an error event (BAD_REQUEST) on the same connection; it used to throw and take the whole hub down (shrunk case kept as found)', async () => {
+  const connection = evil.connections;
+  const from = evil.events.length;
+  evil.send('run-pipeline'); // no data at all: the fuzz's shrunk case
+  evil.send('run-pipeline', { start_stage: 'asr' });
+  evil.send('ping', { text: 'after' });
+  await evil.waitFor((e) => e.type === 'pong', 10_000, from);
+  const errors = evil.events.slice(from).filter((e) => e.type === 'error');
+  assert.equal(errors.length, 2, JSON.stringify(errors));
+  assert.ok(errors.every((e) => e.data.code === 'BAD_REQUEST' && /missing/.test(String(e.data.text))), JSON.stringify(errors));
+  assert.equal(evil.connections, connection, 'still the same connection');
+  assert.equal(d.child.exitCode, null, 'the hub is still running');
+  await othersServed('no stages');
+});
+
 test('a satellite that hangs up mid-stream is dialled again (soon: a restart is no fault); its half utterance harms nobody', async () => {
   const before = evil.connections;
   evil.say(speech(800).subarray(0, 12_000), { stop: false });

@@ -95,10 +95,15 @@ test('cloud frames of any shape and size: only documented codes, the link comes 
   let reconnects = 0;
   await fc.assert(fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 8 }), async (frames) => {
     const n = run++;
+    // A hub that died makes every later run (and each shrinking step) wait out its deadlines: say so at once.
+    assert.equal(d.child.exitCode, null, `the hub exited: ${d.stderr.slice(-2000)} ${crashLines(d.lines).join('\n')}`);
     const hellos = cloud.hellos.length;
     for (const f of frames) cloud.send(f);
     // The link is up (again, after a frame over the cap), and a well-formed command is answered.
-    await cloud.waitFor(() => cloud.connections === 1, 30_000, 'the link up');
+    await cloud.waitFor(() => cloud.connections === 1, 30_000, 'the link up').catch((err: Error) => {
+      const last = d.lines.slice(-8).map((l) => JSON.stringify(l).slice(0, 300)).join('\n');
+      throw new Error(`${err.message}; the hub ${d.child.exitCode === null ? 'runs' : `exited ${d.child.exitCode}`}; its last lines:\n${last}`);
+    });
     const result = await cloud.command({ id: `ok-${n}`, device: 'lamp', command: 'turn_on' });
     assert.ok(result.ok === true || (result.error as { code?: string } | undefined)?.code === 'RATE_LIMITED', `the well-formed command: ${JSON.stringify(result)}`);
     if (cloud.hellos.length > hellos) reconnects++;

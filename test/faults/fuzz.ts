@@ -32,7 +32,9 @@ export function rssMB(pid: number): number {
 
 /** Arbitrary JSON of any shape, from small to a few KB, with the keys a handler might look for mixed in. */
 export function jsonValue(keys: readonly string[] = []): fc.Arbitrary<unknown> {
-  const key = keys.length ? fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 12 })) : fc.string({ maxLength: 12 });
+  // Keys JavaScript gives a meaning to: an object holding {"toString": 0} cannot even be turned into text.
+  const special = fc.constantFrom('toString', 'valueOf', '__proto__', 'constructor', 'toJSON');
+  const key = keys.length ? fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 12 }), special) : fc.oneof(fc.string({ maxLength: 12 }), special);
   return fc.letrec<{ value: unknown }>((tie) => ({
     value: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -50,4 +52,9 @@ export const deepJson = fc.integer({ min: 1, max: 5000 }).map((depth) => '['.rep
 /** Lines of the hub's stdout at error/fatal level that mention a crash (an uncaught exception or rejection). */
 export function crashLines(lines: ReadonlyArray<{ level: string; msg: string }>): string[] {
   return lines.filter((l) => l.level === 'fatal' || /uncaught|unhandled/i.test(l.msg)).map((l) => JSON.stringify(l));
+}
+
+/** The `code` of every log line that is not in the error table (a hub must log only documented codes). */
+export function undocumentedCodes(lines: ReadonlyArray<{ level: string; msg: string; code?: unknown }>): string[] {
+  return lines.filter((l) => typeof l.code === 'string' && !DOCUMENTED_CODES.has(l.code)).map((l) => JSON.stringify(l).slice(0, 300));
 }

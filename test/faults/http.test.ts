@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
-import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
+import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB, FUZZ_TIMEOUT, undocumentedCodes } from './fuzz.js';
 
 /**
  * Fuzzing the HTTP port of the real daemon with raw bytes over TCP (a client library would refuse much of
@@ -73,6 +73,7 @@ test('HTTP requests of any method, path, query and headers, and raw bytes: docum
     await health.arrayBuffer();
   }), params(1000));
   assert.deepEqual(crashLines(d.lines), []);
+  assert.deepEqual(undocumentedCodes(d.lines), [], 'only documented codes in the hub\'s log');
   assert.equal(d.stderr, '');
   assert.equal(d.child.exitCode, null);
   const rss = rssMB(d.child.pid!);

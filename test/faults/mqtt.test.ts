@@ -6,7 +6,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, rssMB, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
 import { bridgeDevices, discoveryConfig, discoveryTopic, template } from './generators.js';
 
 /**
@@ -44,8 +44,14 @@ const payloadBytes = fc.oneof(
   fc.integer({ min: 60_000, max: 70_000 }).map((n) => Buffer.from(JSON.stringify({ state: 'x'.repeat(n) }))),
 );
 const stateTopic = fc.oneof(fc.constantFrom('fuzz/a', 'fuzz/b', 'fuzz/a/state', 'fuzz/b/set', 'zigbee2mqtt/lamp', 'zigbee2mqtt/a/b',
-  'zigbee2mqtt/lamp/availability', 'zigbee2mqtt/bridge/state', 'voicehub/status', 'voicehub/bridge/devices', 'homeassistant/status'),
-fc.string({ maxLength: 30 }));
+  'zigbee2mqtt/lamp/availability', 'zigbee2mqtt/bridge/state', 'voicehub/status', 'voicehub/bridge/devices', 'homeassistant/status',
+  // The rest of Zigbee2MQTT's bridge: the hub reads only devices and state, the others must change nothing.
+  'zigbee2mqtt/bridge/info', 'zigbee2mqtt/bridge/event', 'zigbee2mqtt/bridge/logging', 'zigbee2mqtt/bridge/groups', 'zigbee2mqtt/bridge/extensions',
+  'zigbee2mqtt/bridge/response/device/rename', 'zigbee2mqtt/bridge/response/permit_join', 'zigbee2mqtt/bridge/request/restart'),
+fc.string({ maxLength: 30 }),
+// Topics built from hostile levels: empty, dots, $-prefixed, long, non-Latin, the hub's own prefixes.
+fc.array(fc.oneof(fc.constantFrom('', '.', '..', '$SYS', 'zigbee2mqtt', 'bridge', 'homeassistant', 'voicehub', 'set', 'config', '__proto__', 'constructor',
+  '灯', '\u00e9', ' '), fc.stringMatching(/^[^#+/\u0000]{1,12}$/), fc.integer({ min: 200, max: 2000 }).map((n) => 'x'.repeat(n))), { minLength: 1, maxLength: 8 }).map((l) => l.join('/')));
 
 const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ topic: discoveryTopic('homeassistant'), payload: discoveryConfig.map((c) => Buffer.from(JSON.stringify(c))), retain: fc.boolean() }),
@@ -109,6 +115,7 @@ test('MQTT discovery, state and Zigbee2MQTT payloads of any shape: the hub stays
     assert.equal(d.child.exitCode, null, 'the hub is still running');
   }), params(150));
   assert.deepEqual(crashLines(d.lines), []);
+  assert.deepEqual(undocumentedCodes(d.lines), [], 'only documented codes in the hub\'s log');
   assert.equal(d.stderr, '');
   const rss = rssMB(d.child.pid!);
   assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);

@@ -42,11 +42,15 @@ async function readingsFor(client: MqttClient, from: number, ms: number, everyMs
 test('cloud away with a hub restart in the middle of the outage: every event arrives after it, in order, no seq missing, duplicates only as themselves', { timeout: LONG ? 900_000 : 180_000 }, async (t) => {
   const cloud = await FakeCloud.start();
   const config = cloudConfig(cloud.url, { backoffMaxMs: 500, flushIntervalMs: 200 });
-  const first = await startDaemon({ config, nodeArgs: SHIPPED_NODE_FLAGS });
+  // One hook, in order, registered before anything can fail (a start that never says listening on a loaded
+  // machine left the fake cloud open, and this file's process then never ended): the second hub runs in the
+  // first one's dir, so it stops before that dir is removed.
+  let first: DaemonProcess | null = null;
   let second: DaemonProcess | null = null;
-  let client = await deviceClient(first);
-  // One hook, in order: the second hub runs in the first one's dir, so it stops before that dir is removed.
-  t.after(async () => { await client.endAsync().catch(() => {}); await second?.cleanup(); await first.cleanup(); await cloud.close(); });
+  let client: Awaited<ReturnType<typeof deviceClient>> | null = null;
+  t.after(async () => { await client?.endAsync().catch(() => {}); await second?.cleanup(); await first?.cleanup(); await cloud.close(); });
+  first = await startDaemon({ config, nodeArgs: SHIPPED_NODE_FLAGS });
+  client = await deviceClient(first);
   await cloud.waitFor(() => cloud.hellos.length === 1, 15_000, 'hello');
   let next = await readingsFor(client, 0, 500, 20);
   await cloud.waitFor(() => temperatures(cloud.received).length === next, 15_000, 'the readings before the outage');

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join, resolve, sep } from 'node:path';
 import fc from 'fast-check';
 import { compileTemplate, renderTemplate, renderValueTemplate } from '../../devices/template.js';
 import { parseDiscovery, parseDiscoveryTopic } from '../../devices/haDiscovery.js';
@@ -8,6 +9,8 @@ import { decodePayload } from '../../devices/payload.js';
 import { filterCovers, isValidTopicFilter, isValidTopicName, topicMatches } from '../../daemon/mqtt/topicFilter.js';
 import { normalize, tokenize } from '../../daemon/intents/normalize.js';
 import { parseDuration, parseNumber, parsePercent, parseTemperature } from '../../daemon/intents/numbers.js';
+import { validateManifest } from '../../daemon/plugins/manifest.js';
+import { isHubError } from '../../daemon/core/errors.js';
 import { DOCUMENTED_CODES, deepJson, jsonValue, params } from './fuzz.js';
 import { bridgeDevices, discoveryConfig, discoveryTopic, template } from './generators.js';
 
@@ -105,5 +108,23 @@ test('the normaliser: tokenize and normalize never throw and normalize is idempo
       const v = read(s);
       assert.ok(v === null || Number.isFinite(v), `${read.name}(${JSON.stringify(s)}) = ${v}`);
     }
+  }), params(2000));
+});
+
+test('plugin ids, the one file name a plugin chooses (its document, `plugin-<id>.json`): any id with traversal, separators or odd bytes is refused with PLUGIN_MANIFEST_INVALID; an accepted one names a file inside the data dir', () => {
+  const segment = fc.oneof(fc.constantFrom('..', '.', '', 'com', 'example', '%2e%2e', '\\', '/', 'a/b', '..\\..', '\u0000', 'x'), fc.string({ maxLength: 8 }));
+  const id = fc.oneof(fc.array(segment, { minLength: 1, maxLength: 5 }).map((p) => p.join('.')), fc.array(segment, { minLength: 1, maxLength: 5 }).map((p) => p.join('/')), fc.string({ maxLength: 30 }),
+    fc.stringMatching(/^[a-z0-9-]{1,8}(\.[a-z0-9-]{1,8}){1,3}$/));
+  const dataDir = resolve('/srv/voicehub/data');
+  fc.assert(fc.property(id, (pluginId) => {
+    let accepted: string;
+    try {
+      accepted = validateManifest({ id: pluginId, version: '1.0.0', capabilities: ['x'], requiredScopes: [] }, '0.1.0').id;
+    } catch (err) {
+      assert.ok(isHubError(err) && err.code === 'PLUGIN_MANIFEST_INVALID', `${JSON.stringify(pluginId)}: ${String(err)}`);
+      return;
+    }
+    const file = resolve(join(dataDir, `plugin-${accepted}.json`));
+    assert.ok(file.startsWith(dataDir + sep) && !file.slice(dataDir.length + 1).includes(sep), `${JSON.stringify(pluginId)} names ${file}`);
   }), params(2000));
 });

@@ -7,7 +7,7 @@ import { VoiceClient } from '../helpers/voiceClient.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { VOICE_ERROR_CODES } from '../../daemon/core/errors.js';
-import { crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT, undocumentedCodes } from './fuzz.js';
 
 /**
  * Fuzzing the /voice front door of the real daemon (the bundle, the unit's heap flags): arbitrary text
@@ -36,9 +36,11 @@ after(async () => {
   await d?.cleanup();
 });
 
-async function token(sub: string): Promise<string> {
-  return signToken((await readKey(dataDir))!, { sub, scopes: ['voice'] });
+async function token(sub: string, scopes: readonly string[] = ['voice']): Promise<string> {
+  return signToken((await readKey(dataDir))!, { sub, scopes: scopes as never });
 }
+/** The door a fuzz client comes through: a voice client, or the page's (`?feed=devices`), with the scopes each may hold. */
+const door = fc.record({ feed: fc.boolean(), scopes: fc.constantFrom(['voice'], ['voice', 'devices:read'], ['devices:read'], ['admin']) });
 
 type Out = { text: string } | { binary: Buffer };
 
@@ -96,8 +98,8 @@ test('voice frames of any shape, size and order: only documented codes, the hub 
   const baseline = rssMB(d.child.pid!);
   let run = 0;
   const outcomes = { served: 0, closed: 0 };
-  await fc.assert(fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 12 }), async (frames) => {
-    const c = await VoiceClient.connect(url, await token(`fuzz-${run++}`));
+  await fc.assert(fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 12 }), door, async (frames, { feed, scopes }) => {
+    const c = await VoiceClient.connect(feed ? `${url}?feed=devices` : url, await token(`fuzz-${run++}`, scopes));
     clients.push(c);
     try {
       for (const f of frames) await send(c, f);
@@ -115,6 +117,7 @@ test('voice frames of any shape, size and order: only documented codes, the hub 
   const answer = await good.say('after-fuzz', 'turn on the kitchen light');
   assert.ok(answer.type === 'reply' || answer.code === 'NO_MATCH', JSON.stringify(answer));
   assert.deepEqual(crashLines(d.lines), []);
+  assert.deepEqual(undocumentedCodes(d.lines), [], 'only documented codes in the hub\'s log');
   assert.equal(d.stderr, '');
   assert.equal(d.child.exitCode, null, 'the hub is still running');
   // Generous: the young generation, buffers freed but not returned, a few hundred sessions' worth of caches.

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
+import { until } from '../helpers/until.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { VOICE_ERROR_CODES, isHubError } from '../../daemon/core/errors.js';
-import { WyomingDecoder } from '../../daemon/speech/wyoming/framing.js';
+import { encodeEvent, WyomingDecoder } from '../../daemon/speech/wyoming/framing.js';
+import { WyomingTts } from '../../daemon/speech/wyoming/wyomingTts.js';
 import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
@@ -75,6 +77,71 @@ test('in process: the Wyoming decoder yields events or throws WYOMING_INVALID fo
       }
     }
   }), params(2000));
+});
+
+/** What a TTS service answers: audio-start with any format, chunks of any size, audio-stop, error, any other event. */
+const ttsPiece: fc.Arbitrary<Buffer> = fc.oneof(
+  { arbitrary: fc.record({ rate: fc.oneof(fc.constantFrom(22050, 16000, 48000, 7999, 48001, 0, -1, 22050.5), jsonValue()), width: fc.oneof(fc.constantFrom(2, 1, 4), jsonValue()),
+    channels: fc.oneof(fc.constantFrom(1, 2, 3, 0), jsonValue()) }, { requiredKeys: [] }).map((data) => encodeEvent('audio-start', data as Record<string, unknown>)), weight: 3 },
+  { arbitrary: fc.oneof(fc.uint8Array({ maxLength: 3000 }).map((b) => Buffer.from(b)), fc.integer({ min: 1, max: 1_000_000 }).map((n) => Buffer.alloc(n, 1)))
+    .map((pcm) => encodeEvent('audio-chunk', { rate: 22050, width: 2, channels: 1 }, pcm)), weight: 4 },
+  { arbitrary: fc.constant(encodeEvent('audio-stop')), weight: 2 },
+  { arbitrary: jsonValue(['text', 'code']).map((v) => encodeEvent('error', (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : { text: v }) as Record<string, unknown>)), weight: 1 },
+  { arbitrary: piece, weight: 2 },
+);
+/** A right answer (any sane format, chunks cut mid-sample), for the audio path: sometimes followed by more pieces. */
+const ttsReply = fc.tuple(fc.constantFrom(8000, 16000, 22050, 48000), fc.constantFrom(1, 2), fc.array(fc.uint8Array({ maxLength: 2001 }), { maxLength: 4 }))
+  .map(([rate, channels, pcms]) => Buffer.concat([encodeEvent('audio-start', { rate, width: 2, channels }),
+    ...pcms.map((b) => encodeEvent('audio-chunk', { rate, width: 2, channels }, Buffer.from(b))), encodeEvent('audio-stop')]));
+const ttsStream = fc.tuple(fc.option(ttsReply, { freq: 2 }), fc.array(ttsPiece, { minLength: 0, maxLength: 8 }))
+  .map(([reply, ps]) => Buffer.concat(reply ? [reply, ...ps] : ps));
+
+test('in process: the Wyoming TTS client, against a peer answering generated streams cut anywhere (then closing or hanging), gives 16-bit mono audio within its cap or TTS_FAILED/TIMEOUT, never anything else', { timeout: FUZZ_TIMEOUT }, async () => {
+  let script: { pieces: Buffer[]; then: 'close' | 'hold' } = { pieces: [], then: 'close' };
+  const held = new Set<Socket>();
+  const peer = createServer((socket) => {
+    const mine = script;
+    held.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => held.delete(socket));
+    socket.once('data', () => {
+      void (async () => {
+        for (const p of mine.pieces) {
+          if (socket.destroyed) return;
+          socket.write(p);
+          await new Promise((r) => setImmediate(r));
+        }
+        if (mine.then === 'close') socket.end();
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+  const metricsSink = { tts: () => {} } as unknown as ConstructorParameters<typeof WyomingTts>[1]['metrics'];
+  const tts = new WyomingTts({ host: '127.0.0.1', port: (peer.address() as { port: number }).port } as ConstructorParameters<typeof WyomingTts>[0],
+    { timeoutMs: 200, voice: null, metrics: metricsSink });
+  const outcomes = new Map<string, number>();
+  try {
+    await fc.assert(fc.asyncProperty(ttsStream, fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom<'close' | 'hold'>('close', 'close', 'hold'), async (bytes, cuts, then) => {
+      script = { pieces: split(bytes, cuts), then };
+      try {
+        const audio = await tts.synthesize('hello there', 'en');
+        assert.equal(audio.format, 's16le');
+        assert.ok(Number.isInteger(audio.rate) && audio.rate >= 8000 && audio.rate <= 48000, `rate ${audio.rate}`);
+        assert.equal(audio.pcm.length % 2, 0, 'whole samples');
+        assert.ok(audio.pcm.length <= 60 * audio.rate * 2, `${audio.pcm.length} bytes`);
+        outcomes.set('audio', (outcomes.get('audio') ?? 0) + 1);
+      } catch (err) {
+        assert.ok(isHubError(err) && (err.code === 'TTS_FAILED' || err.code === 'TIMEOUT'), `threw ${String(err)}`);
+        outcomes.set(err.code, (outcomes.get(err.code) ?? 0) + 1);
+      }
+      // The client destroys its socket whatever happened: the peer sees every connection close.
+      await until(() => (held.size === 0 ? true : undefined), 'the TTS client closing its connection', 10_000);
+    }), params(150));
+  } finally {
+    for (const s of held) s.destroy();
+    await new Promise<void>((resolve) => peer.close(() => resolve()));
+  }
+  console.log(`wyoming tts fuzz: ${JSON.stringify([...outcomes])}`);
 });
 
 // Against the real daemon.

@@ -286,7 +286,17 @@ export class IsolatedPlugin {
     this.channel = channel;
     channel.on('error', () => undefined); // a child that dies mid-write: its exit is what counts
     readFrames(channel, {
-      message: (m) => { if (this.child === child) this.onMessage(m as ChildToHost); },
+      message: (m) => {
+        if (this.child !== child) return;
+        try {
+          this.onMessage(m as ChildToHost);
+        } catch (err) {
+          // A message the hub cannot handle (a field that cannot even be printed: {toString: 0}) is the plugin's
+          // fault, like a broken frame: its process goes, never the hub (the throw used to reach the stream).
+          record.log.error({ err, pid: child.pid, code: 'PLUGIN_FAILED' }, `plugin process sent a message the hub cannot handle (${(err as Error).message}); killing it`);
+          child.kill('SIGKILL');
+        }
+      },
       violation: (err) => {
         record.log.error({ err, pid: child.pid }, `plugin process broke its channel (${err.message}); killing it`);
         child.kill('SIGKILL');

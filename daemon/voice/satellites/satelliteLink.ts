@@ -202,7 +202,14 @@ export class SatelliteLink {
       }
       for (const event of events) {
         if (this.socket !== socket) return;
-        this.onEvent(event);
+        try {
+          this.onEvent(event);
+        } catch (err) {
+          // One satellite's event must never take the hub down (a missing run-pipeline stage once did): its
+          // connection alone is dropped, with the cause logged.
+          this.fail(socket, new HubError('WYOMING_INVALID', `the hub could not handle a ${JSON.stringify(event.type).slice(0, 40)} event: ${(err as Error).message}`));
+          return;
+        }
       }
     });
     socket.on('error', (err) => {
@@ -316,10 +323,10 @@ export class SatelliteLink {
     const start = data.start_stage;
     const end = data.end_stage;
     if (start !== 'asr') {
-      return this.refuse(`start_stage ${JSON.stringify(start).slice(0, 40)} is not supported: the hub runs pipelines from asr (the wake word is the satellite's)`);
+      return this.refuse(`start_stage ${shown(start)} is not supported: the hub runs pipelines from asr (the wake word is the satellite's)`);
     }
     if (typeof end !== 'string' || !END_STAGES.has(end)) {
-      return this.refuse(`end_stage ${JSON.stringify(end).slice(0, 40)} is not supported: the hub acts on what it hears (intent, handle or tts)`);
+      return this.refuse(`end_stage ${shown(end)} is not supported: the hub acts on what it hears (intent, handle or tts)`);
     }
     this.sndFormat = playbackFormat(data.snd_format) ?? this.sndFormat;
     this.pipelines++;
@@ -450,4 +457,9 @@ export class SatelliteLink {
       this.dial();
     }, delay);
   }
+}
+
+/** A satellite's value in a refusal, short; a missing one (JSON.stringify gives undefined) is named as such. */
+function shown(value: unknown): string {
+  return (JSON.stringify(value) ?? 'missing').slice(0, 40);
 }
