@@ -58,3 +58,13 @@ export function crashLines(lines: ReadonlyArray<{ level: string; msg: string }>)
 export function undocumentedCodes(lines: ReadonlyArray<{ level: string; msg: string; code?: unknown }>): string[] {
   return lines.filter((l) => typeof l.code === 'string' && !DOCUMENTED_CODES.has(l.code)).map((l) => JSON.stringify(l).slice(0, 300));
 }
+
+/** The same bytes in pieces cut at `cuts` (each taken modulo the length): a stream as a peer may deliver it. */
+export function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
+  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const c of at) { out.push(bytes.subarray(from, c)); from = c; }
+  out.push(bytes.subarray(from));
+  return out;
+}

@@ -9,7 +9,7 @@ import { WyomingSatelliteStandIn } from '../helpers/wyomingSatellite.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { encodeEvent } from '../../daemon/speech/wyoming/framing.js';
-import { crashLines, deepJson, jsonValue, params, rssMB, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, rssMB, splitAt as split, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * The hub's other Wyoming side: the satellites it dials (`voice.satellites`, PROTOCOL §8). A hostile satellite
@@ -103,14 +103,6 @@ const piece: fc.Arbitrary<Buffer> = fc.oneof(
   { arbitrary: deepJson.map((s) => Buffer.from(`${s}\n`)), weight: 1 },
 );
 const stream = fc.array(piece, { minLength: 1, maxLength: 6 }).map((ps) => Buffer.concat(ps));
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const c of at) { out.push(bytes.subarray(from, c)); from = c; }
-  out.push(bytes.subarray(from));
-  return out;
-}
 
 /** The good satellite's utterance goes the whole way, and a /voice client is answered. */
 async function othersServed(n: number): Promise<void> {
