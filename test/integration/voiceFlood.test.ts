@@ -63,8 +63,8 @@ test('under a flood of utterances every one is answered (a reply, or BUSY past t
     assert.deepEqual(new Set(got.map((f) => f.id)).size, EACH, `flood client ${n}: each id answered once`);
     const codes = new Set(got.filter((f) => f.type === 'error').map((f) => f.code));
     assert.ok([...codes].every((code) => code === 'BUSY'), `only BUSY refusals: ${[...codes].join(', ')}`);
-    // 300 frames of one write are read together, past the 200 a session holds: the queue's bound refuses some.
-    assert.ok(got.some((f) => f.type === 'error'), 'past its session queue, the flood is refused');
+    // Whether any are refused depends on pacing: past the turn budget the socket is paused and its frames wait
+    // in the hub's input line, so a session's queue of 200 may never fill; when it does, the refusal is BUSY (above).
     replies.push(...got.filter((f) => f.type === 'reply'));
   }
   // One command per reply (and the quiet client's), each delivered to the device's client.
