@@ -323,7 +323,10 @@ await section('fire', 'Plugins under fire: good clients beside hostile plugins',
   // BENCH_FIRE_BEFORE=<another build's tree> alternates its rounds with this build's (before/after).
   const r = await benchPluginsUnderFire(env('BENCH_FIRE_SECONDS', 10), env('BENCH_FIRE_ROUNDS', 3));
   for (const v of verdicts(r)) {
-    s.figure({ what: `good clients' p99 under fire (${v.build}; median of rounds)`, measured: `${fmt(v.fireRatio, 2)}× alone`, anchor: `noise band ${fmt(v.noise, 2)}× (alone vs alone)`, ratio: v.fireRatio / v.noise, target: 'within the noise band, 0 errors', met: v.met });
+    // Judged against the same traffic without hostility (crowd): twelve more clients cost the good ones on two
+    // cores whatever those clients ask; the hostile plugins' own effect is what must stay within noise.
+    s.figure({ what: `good clients' p99 under fire / beside the same traffic to a calm plugin (${v.build}; median of rounds)`, measured: `${fmt(v.fireOverCrowd, 2)}×`, anchor: `noise band ${fmt(v.noise, 2)}× (alone vs alone)`, ratio: v.fireOverCrowd / v.noise, target: 'within the noise band, 0 errors', met: v.met });
+    s.figure({ what: `good clients' p99 under fire / alone (${v.build}; median of rounds)`, measured: `${fmt(v.fireRatio, 2)}×`, anchor: `beside the calm traffic: ${fmt(v.crowdRatio, 2)}× alone` });
   }
   s.line('```', formatFire(r), '```');
   const spin = await benchSpinCost(env('BENCH_SPIN_SECONDS', 30));
