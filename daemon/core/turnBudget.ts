@@ -71,12 +71,8 @@ export class TurnBudget {
    */
   admit(): boolean {
     const now = this.now();
-    if (!this.armed) {
-      // The first input since the last check phase opens a new phase and books the check phase after it.
-      this.armed = true;
-      this.phaseStart = now;
-      this.defer(this.drain);
-    }
+    // The first input since the last check phase opens a new phase and books the check phase after it.
+    if (!this.armed) this.arm(now);
     return this.waiting === 0 && now - this.phaseStart <= this.budgetMs;
   }
 
@@ -85,11 +81,14 @@ export class TurnBudget {
     this.line.push(run);
     this.held++;
     if (this.waiting > this.maxLine) this.maxLine = this.waiting;
-    if (!this.armed) {
-      this.armed = true;
-      this.phaseStart = this.now();
-      this.defer(this.drain);
-    }
+    if (!this.armed) this.arm(this.now());
+  }
+
+  /** A new phase starts at `now`, and the check phase that works off the line is booked after it. */
+  private arm(now: number): void {
+    this.armed = true;
+    this.phaseStart = now;
+    this.defer(this.drain);
   }
 
   private readonly drain = (): void => {
@@ -114,12 +113,8 @@ export class TurnBudget {
       this.line.splice(0, this.head);
       this.head = 0;
     }
-    if (this.waiting > 0) {
-      // The rest waits for the next turn's check phase: timers and the next poll come first.
-      this.armed = true;
-      this.phaseStart = this.now();
-      this.defer(this.drain);
-    }
+    // The rest waits for the next turn's check phase: timers and the next poll come first.
+    if (this.waiting > 0) this.arm(this.now());
   };
 }
 

@@ -40,9 +40,7 @@ export function climateTarget(device: Device, requested: unknown): number {
 }
 
 function hvacMode(device: Device, mode: unknown): string {
-  const modes = device.mqtt.modes ?? D.modes;
-  if (typeof mode !== 'string' || !modes.includes(mode)) throw outOfRange(device, 'mode', mode, modes.join(', '));
-  return mode;
+  return listedMode(device, mode, device.mqtt.modes ?? D.modes);
 }
 
 /** turn_on picks the first of heat/auto/cool the device offers; turn_off is mode "off". */
@@ -99,7 +97,7 @@ function capsOf(b: MqttBinding): Capability[] {
 
 /** A preset the device lists; anything else is VALUE_OUT_OF_RANGE naming the ones it has. */
 function listedPreset(device: Device, preset: unknown): string {
-  return listedMode({ ...device, mqtt: { ...device.mqtt, modes: device.mqtt.presetModes ?? [] } }, preset);
+  return listedMode(device, preset, device.mqtt.presetModes ?? []);
 }
 
 export const climate: DeviceKind<typeof CLIMATE_COMMANDS, typeof CLIMATE_CONFIG['properties']> = {

@@ -34,9 +34,11 @@ export function humidityTarget(device: Device, requested: unknown): number {
   return Math.round(requested);
 }
 
-/** A mode the device lists; anything else is VALUE_OUT_OF_RANGE naming the ones it has. */
-export function listedMode(device: Device, mode: unknown): string {
-  const modes = device.mqtt.modes ?? [];
+/**
+ * A mode the device lists (its `modes`, or another list it announces: a thermostat's presets); anything else is
+ * VALUE_OUT_OF_RANGE naming the ones it has.
+ */
+export function listedMode(device: Device, mode: unknown, modes: readonly string[] = device.mqtt.modes ?? []): string {
   if (typeof mode !== 'string' || !modes.includes(mode)) throw outOfRange(device, 'mode', mode, modes.join(', ') || 'no modes');
   return mode;
 }

@@ -506,7 +506,6 @@ export class IsolatedPlugin {
     const { cpuQuota } = this.limits();
     const window = new CpuWindow(cpuQuota.windowMs, cpuQuota.percent);
     const everyMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
-    const stop = (code: ErrorCode, reason: string, fields: Record<string, unknown>) => this.stopForLimit(child, code, reason, fields);
     const check = async () => {
       this.resourceTimer = null;
       if (this.child !== child) return;
@@ -517,14 +516,14 @@ export class IsolatedPlugin {
       if (this.child !== child) return;
       const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
       if (kb / 1024 > CHILD_RSS_MAX_MB) {
-        stop('PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
+        this.stopForLimit(child, 'PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
         return;
       }
       const cpu = parseProcStat(stat);
       const over = cpu ? window.add({ at: performance.now(), cpuMs: cpu.cpuMs }) : null;
       if (over) {
         const share = Math.round(over.percent * 10) / 10;
-        stop('PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
+        this.stopForLimit(child, 'PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
         return;
       }
       this.resourceTimer = setTimeout(() => void check(), everyMs);
