@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
-import { voiceToken, writePlugin } from '../helpers/firePlugins.js';
+import { pidIn, voiceToken, writePlugin } from '../helpers/firePlugins.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 
 /**
@@ -12,7 +12,6 @@ import { VoiceClient } from '../helpers/voiceClient.js';
  * the allocation itself, and what it kept gets it killed with PLUGIN_MEMORY_LIMIT and restarted.
  */
 
-const pidIn = (text: unknown) => Number(/(\d+)$/.exec(String(text))?.[1]);
 
 test('a plugin asking for 320 MB at once is refused past its data limit inside its own process, then killed with PLUGIN_MEMORY_LIMIT and restarted; the hub serves on', { skip: process.platform !== 'linux' && 'reads /proc', timeout: 120_000 }, async (t) => {
   const dir = await makeTempDir('voicehub-attack-memory-');

@@ -6,10 +6,8 @@ import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from
 import { startNotifyReceiver, notifySkipReason } from '../helpers/notifySocket.js';
 import { until } from '../helpers/until.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
-import { firePlugins, GOOD_TEXTS as GOOD, HOSTILE, latency, voiceLoad as load, voiceToken as token, writePlugin as plugin, type Answer } from '../helpers/firePlugins.js';
+import { firePlugins, GOOD_TEXTS as GOOD, HOSTILE, latency, niceOf, voiceLoad as load, voiceToken as token, writePlugin as plugin, type Answer } from '../helpers/firePlugins.js';
 import { LONG, crashLines, rssMB } from './fuzz.js';
-import { readFileSync } from 'node:fs';
-import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
 
 /**
  * Issue 18, plugins under fire: plugins that throw, reject, hang, leak timers, allocate hundreds of MB or spin
@@ -64,7 +62,6 @@ test('plugins that throw, reject, hang, leak timers, eat 320 MB or spin, while g
     const goodPid = Number(/^good (\d+)$/.exec(String((await client.say('after-1', 'fire the good plugin')).text))?.[1]);
     assert.ok(goodPid > 0);
     // Isolated plugins run below the hub (plugins.nice, 5 by default, added to the hub's own niceness).
-    const niceOf = (pid: number) => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))!.nice;
     if (process.platform === 'linux') assert.equal(niceOf(goodPid), Math.min(19, niceOf(d.child.pid!) + 5));
     client.ws.terminate();
     assert.equal((await fetch(`${d.url}/health`)).status, 200);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
+import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
 import type { DaemonProcess } from './daemon.js';
 import { VoiceClient, type Frame } from './voiceClient.js';
 
@@ -55,6 +57,12 @@ export async function firePlugins(pluginsDir: string, pluginKeys: readonly strin
     '',
   ].join('\n');
 }
+
+/** A running process's niceness, from /proc/<pid>/stat. */
+export const niceOf = (pid: number): number => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))!.nice;
+
+/** The pid a test plugin put at the end of its reply ("good 1234"). */
+export const pidIn = (text: unknown): number => Number(/(\d+)$/.exec(String(text))?.[1]);
 
 /** A voice token signed with the hub's key (what `token create` does, without a process per token). */
 export async function voiceToken(d: DaemonProcess, sub: string): Promise<string> {

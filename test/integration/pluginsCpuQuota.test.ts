@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
-import { voiceToken, writePlugin } from '../helpers/firePlugins.js';
+import { niceOf, pidIn, voiceToken, writePlugin } from '../helpers/firePlugins.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
-import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
 
 /**
  * Issue 18, plugins under fire: a CPU share per isolated plugin. A plugin that keeps a core busy from a timer
@@ -16,8 +14,6 @@ import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
  * share of the plugin's own CPU time, read from /proc; the waits are bounds on a real process.
  */
 
-const niceOf = (pid: number) => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))!.nice;
-const pidIn = (text: unknown) => Number(/(\d+)$/.exec(String(text))?.[1]);
 
 test('an isolated plugin that burns a core runs niced below the hub and, over its CPU quota, is stopped with PLUGIN_CPU_QUOTA and restarted while a good plugin keeps answering', { skip: process.platform !== 'linux' && 'reads /proc', timeout: 180_000 }, async (t) => {
   const dir = await makeTempDir('voicehub-cpu-quota-');

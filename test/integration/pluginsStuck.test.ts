@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
-import { voiceToken, writePlugin } from '../helpers/firePlugins.js';
+import { niceOf, pidIn, voiceToken, writePlugin } from '../helpers/firePlugins.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
-import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
 
 /**
  * Issue 18, plugins under fire: the watchdog path for a synchronous spin. An isolated plugin whose handler never
@@ -17,7 +15,6 @@ import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
  * the order of events and the back-off the hub logs are what is checked.
  */
 
-const niceOf = (pid: number) => parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))!.nice;
 const started = (d: DaemonProcess, id: string) => d.lines.filter((l) => l.plugin === id && l.msg === 'plugin process started (isolation: process)').map((l) => Number(l.pid));
 
 test('a plugin spinning in a handler is stopped by the heartbeat (PLUGIN_STUCK), paused, restarted at nice 19 and backed off longer when it spins again, while a good plugin keeps answering', { skip: process.platform !== 'linux' && 'reads /proc', timeout: 180_000 }, async (t) => {
@@ -43,7 +40,7 @@ test('a plugin spinning in a handler is stopped by the heartbeat (PLUGIN_STUCK),
   t.after(() => good.ws.terminate());
   const first = await good.say('g0', 'fire the good plugin');
   assert.equal(first.type, 'reply', JSON.stringify(first));
-  const goodPid = Number(/(\d+)$/.exec(String(first.text))?.[1]);
+  const goodPid = pidIn(first.text);
   assert.equal(niceOf(goodPid), Math.min(19, hubNice + 5), 'plugins.nice defaults to 5 below the hub');
   const [spinnerPid] = started(d, 'com.fire.spinner');
   assert.ok(spinnerPid! > 0);
