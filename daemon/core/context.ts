@@ -63,8 +63,11 @@ export interface Collection<T> {
 }
 
 export interface Store {
-  /** Opens (loading or recovering) the named collection; the same object for the same name. */
-  collection<T>(name: string, defaults: () => T): Promise<Collection<T>>;
+  /**
+   * Opens (loading or recovering) the named collection; the same object for the same name (the options of its
+   * first opening hold). `atOnce: false`: its first change after a quiet spell waits one flush interval too.
+   */
+  collection<T>(name: string, defaults: () => T, options?: { atOnce?: boolean }): Promise<Collection<T>>;
   flushAll(): Promise<void>;
   /** Completed file writes since start: the coalescing tests and the benchmarks read it. */
   readonly writes: number;

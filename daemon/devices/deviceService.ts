@@ -34,7 +34,9 @@ export class DeviceService implements Subsystem {
     const updates = getOrCreate(ctx.metrics, 'voicehub_device_updates_total', () => new Counter({
       name: 'voicehub_device_updates_total', help: 'Device state messages applied to the registry', registers: [ctx.metrics],
     }));
-    const collection = await ctx.store.collection('devices', emptyDevicesDocument);
+    // Device state comes in bursts and devices report it again: its first write after a quiet spell may wait
+    // one flush interval like the rest, so steady ingest writes devices.json once per interval from the start.
+    const collection = await ctx.store.collection('devices', emptyDevicesDocument, { atOnce: false });
     // Users' names, aliases and areas (`voicehub devices set`, PATCH /api/devices/:id): a file edited by
     // hand or damaged keeps what fits, and start-up goes on.
     const overrides = await ctx.store.collection('deviceOverrides', emptyOverridesDocument);

@@ -10,14 +10,16 @@ import type { Flushable, FlushScheduler } from './flushScheduler.js';
  */
 export class CoalescedCollection<T> implements Collection<T>, Flushable {
   readonly name: string;
+  readonly atOnce: boolean;
   private readonly db: Low<T>;
   private readonly scheduler: FlushScheduler;
   private isDirty = false;
   private writing: Promise<void> | null = null;
   private readonly writeListeners: Array<() => (() => void) | void> = [];
 
-  constructor(options: { name: string; adapter: Adapter<T>; defaults: T; scheduler: FlushScheduler }) {
+  constructor(options: { name: string; adapter: Adapter<T>; defaults: T; scheduler: FlushScheduler; atOnce?: boolean }) {
     this.name = options.name;
+    this.atOnce = options.atOnce ?? true;
     this.db = new Low(options.adapter, options.defaults);
     this.scheduler = options.scheduler;
   }
@@ -45,7 +47,7 @@ export class CoalescedCollection<T> implements Collection<T>, Flushable {
   markDirty(): void {
     if (this.isDirty) return;
     this.isDirty = true;
-    this.scheduler.wake();
+    this.scheduler.wake(this);
   }
 
   onWrite(listener: () => (() => void) | void): void {
@@ -65,7 +67,7 @@ export class CoalescedCollection<T> implements Collection<T>, Flushable {
       await this.writing;
     } catch (err) {
       this.isDirty = true; // keep the data for the next attempt rather than losing it
-      this.scheduler.wake();
+      this.scheduler.wake(this);
       throw err;
     }
     for (const done of landed) done?.();

@@ -116,11 +116,11 @@ export class Storage implements Subsystem, Store {
     }
   }
 
-  collection<T>(name: string, defaults: () => T): Promise<Collection<T>> {
+  collection<T>(name: string, defaults: () => T, options: { atOnce?: boolean } = {}): Promise<Collection<T>> {
     if (!NAME_PATTERN.test(name)) throw new Error(`invalid collection name ${JSON.stringify(name)}`);
     let pending = this.collections.get(name);
     if (!pending) {
-      pending = this.open(name, defaults as () => unknown);
+      pending = this.open(name, defaults as () => unknown, options.atOnce ?? true);
       this.collections.set(name, pending);
     }
     return pending as Promise<Collection<T>>;
@@ -132,10 +132,10 @@ export class Storage implements Subsystem, Store {
     if (failed) throw failed.reason;
   }
 
-  private async open(name: string, defaults: () => unknown): Promise<CoalescedCollection<unknown>> {
+  private async open(name: string, defaults: () => unknown, atOnce: boolean): Promise<CoalescedCollection<unknown>> {
     const file = join(this.dataDir, `${name}.json`);
     const adapter = new DurableJsonAdapter<unknown>(file, () => this.wrote(), (problem) => this.writeProblem(name, file, problem));
-    const collection = new CoalescedCollection<unknown>({ name, adapter, defaults: defaults(), scheduler: this.scheduler });
+    const collection = new CoalescedCollection<unknown>({ name, adapter, defaults: defaults(), scheduler: this.scheduler, atOnce });
     const found = await collection.load();
     const { source, movedAside } = adapter.lastRecovery;
     if (found && source === 'pending' && movedAside.length === 0) {

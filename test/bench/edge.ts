@@ -38,6 +38,8 @@ export interface EdgeResult {
   meanRssMB: number;
   loopDelayMaxMs: number;
   loadWrites: number;
+  /** The window those writes were counted in: from the load's start to its end (s). */
+  loadWriteSeconds: number;
   /** Writes under the load per file (inotify), e.g. `{ "devices.json": 20 }`. */
   loadWritesByFile: Record<string, number>;
   /** The hub's own figure: the longest time from a flush tick being due to its writes on disk (ms). */
@@ -116,6 +118,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     await metricValue(hub.httpUrl, 'voicehub_nodejs_eventloop_lag_max_seconds'); // restarts the hub's monitor
     process.kill(hub.pid, 'SIGUSR2'); // arms (and resets) the loop probe
     writes.take();
+    const writesSince = performance.now();
     const rss: number[] = [];
     const loopDelays: number[] = [];
     let sampling = true;
@@ -133,10 +136,13 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
       }
     })();
     const load = await Promise.race([done, workerFailed]);
+    // Counted over the load itself: the samplers' last round below can add a second in which the load's
+    // last changes are written.
+    const { total: loadWrites, byFile: loadWritesByFile } = writes.take();
+    const loadWriteSeconds = (performance.now() - writesSince) / 1000;
     process.kill(hub.pid, 'SIGUSR2'); // freezes the loop probe
     sampling = false;
     await Promise.all([sampler, scraper]);
-    const { total: loadWrites, byFile: loadWritesByFile } = writes.take();
     const flushMaxMs = 1000 * await metricValue(hub.httpUrl, 'voicehub_storage_flush_max_seconds');
     // Node's monitor records the whole time between its timer's runs: the delay is that less its resolution.
     const loopDelayMaxMs = Math.max(...loopDelays);
@@ -150,7 +156,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
       idleSeconds, idleRssMB, idleWrites, loadSeconds: load.elapsedMs / 1000, voiceClients, deviceClients,
       voiceAnswered: load.answered, voiceErrors: load.errors, devicePublishes: load.publishes,
       peakRssMB, meanRssMB: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), loopDelayMaxMs,
-      loadWrites, loadWritesByFile, flushMaxMs, afterSeconds, afterRssMB, afterWrites,
+      loadWrites, loadWriteSeconds, loadWritesByFile, flushMaxMs, afterSeconds, afterRssMB, afterWrites,
     };
   } finally {
     writes?.close();

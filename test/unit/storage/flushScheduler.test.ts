@@ -6,6 +6,7 @@ import { ManualClock } from '../../helpers/manualClock.js';
 /** A collection stand-in: counts its writes, records when each one started, and can fail or take time. */
 class Doc implements Flushable {
   dirty = false;
+  atOnce = true;
   writes: number[] = [];
   fail = false;
   /** A write that is still in flight until the test resolves it. */
@@ -14,7 +15,7 @@ class Doc implements Flushable {
   constructor(readonly name: string, private readonly clock: ManualClock, private readonly scheduler: FlushScheduler) {}
   change(): void {
     this.dirty = true;
-    this.scheduler.wake();
+    this.scheduler.wake(this);
   }
   holdNext(): void { this.holding = true; }
   async flush(): Promise<void> {
@@ -32,8 +33,15 @@ class Doc implements Flushable {
   }
 }
 
-function setup(intervalMs = 1000) {
-  const clock = new ManualClock(0);
+/** A ManualClock whose timers fire `earlyMs` before they are due, as libuv's may (its clock is the loop's). */
+class EarlyClock extends ManualClock {
+  constructor(private readonly earlyMs: number) { super(0); }
+  override setTimeout(fn: () => void, ms: number): NodeJS.Timeout {
+    return super.setTimeout(fn, ms > this.earlyMs ? ms - this.earlyMs : ms);
+  }
+}
+
+function setup(intervalMs = 1000, clock: ManualClock = new ManualClock(0)) {
   const errors: string[] = [];
   const ticks: TickReport[] = [];
   const scheduler = new FlushScheduler({ clock, intervalMs, onError: (name) => errors.push(name), onTick: (t) => ticks.push(t) });
@@ -146,4 +154,51 @@ test('stop: no more ticks, and an idle scheduler holds no timer', async () => {
   d.change();
   await clock.advance(5000);
   assert.deepEqual(d.writes, [0], 'the final flush is the owner\'s');
+});
+
+test('device state (not atOnce): its first change waits one interval too, so steady ingest writes once per interval from the start', async () => {
+  const { clock, doc } = setup(1000);
+  const devices = doc('devices');
+  devices.atOnce = false;
+  for (let ms = 0; ms < 5000; ms++) {
+    devices.change();
+    await clock.advance(1);
+  }
+  await clock.advance(5000);
+  assert.deepEqual(devices.writes, [1000, 2000, 3000, 4000, 5000], 'five seconds of changes: five writes, the first one interval after the first change');
+  await clock.advance(60_000);
+  assert.equal(devices.writes.length, 5, 'idle: no more writes');
+});
+
+test('a collection that writes at once is not held back by one that waits: the tick comes early for it and takes both', async () => {
+  const { clock, doc } = setup(1000);
+  const devices = doc('devices');
+  devices.atOnce = false;
+  const timers = doc('plugin-voicehub.timers');
+  devices.change();
+  await clock.advance(300);
+  assert.deepEqual(devices.writes, [], 'device state waits');
+  timers.change();
+  await clock.advance(0);
+  assert.deepEqual([devices.writes, timers.writes], [[300], [300]], 'the timer set is written at once, the device state with it');
+  devices.change();
+  await clock.advance(999);
+  assert.deepEqual(devices.writes, [300], 'then no tick sooner than one interval after the last');
+  await clock.advance(1);
+  assert.deepEqual(devices.writes, [300, 1300]);
+});
+
+test('ticks are never closer than the interval when the timer fires early (whole milliseconds of a stale loop clock)', async () => {
+  const { clock, doc, ticks } = setup(1000, new EarlyClock(3));
+  const devices = doc('devices');
+  for (let ms = 0; ms < 10_000; ms += 7) {
+    devices.change();
+    await clock.advance(7);
+  }
+  await clock.advance(3000);
+  const starts = ticks.map((t) => t.startedAt);
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  assert.ok(gaps.length >= 9, `ticks: ${starts.join(', ')}`);
+  assert.ok(gaps.every((g) => g >= 1000), `gaps between ticks: ${gaps.join(', ')}`);
+  assert.ok(starts.filter((t) => t < 10_000).length <= 10, `at most 10 ticks in 10 s: ${starts.join(', ')}`);
 });
