@@ -49,7 +49,7 @@ const MqttSchema = Type.Object({
   maxRetainedBytesPerClient: Type.Integer({ minimum: 1024, default: 8388608, description: 'bytes of retained messages one client (by client id) may have set' }),
   maxQueuedMessages: Type.Integer({ minimum: 1, default: 1000, description: 'QoS 1/2 messages the embedded broker keeps for one persistent session (offline or unacknowledged), as Mosquitto\'s max_queued_messages' }),
   maxQueuedBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'bytes kept for one persistent session, as Mosquitto\'s max_queued_bytes' }),
-  commandMaxAgeMs: Type.Integer({ minimum: 0, maximum: 600000, default: 3000, description: 'external broker: a device command the broker has not acknowledged within this is given up (MQTT_UNAVAILABLE) and never sent late; while disconnected commands are refused at once' }),
+  commandMaxAgeMs: Type.Integer({ minimum: 0, maximum: 600000, default: 3000, description: 'external broker: a device command the broker has not acknowledged within this is given up (MQTT_UNAVAILABLE) and never sent late; while disconnected a command waits this long for the reconnect, then is refused (0: refused at once)' }),
 }, Strict);
 
 const VoiceSchema = Type.Object({

@@ -33,7 +33,8 @@ export interface ExternalTransportOptions {
   onCommand?: () => void;
   /**
    * A device command the broker has not acknowledged within this many ms is given up: its promise rejects
-   * with MQTT_UNAVAILABLE and it is taken back from mqtt.js, so it is never sent late. 0: no limit.
+   * with MQTT_UNAVAILABLE and it is taken back from mqtt.js, so it is never sent late. While the broker is
+   * away a command waits this long for the reconnect. 0: no limit once sent, and refused at once while away.
    */
   commandMaxAgeMs?: number;
   /** Called for each device command not sent: refused while disconnected, or given up after commandMaxAgeMs. */
@@ -84,9 +85,11 @@ export const BROKER_RECONNECT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 
  * - Clean session: after each connect every filter in the subscription index is subscribed again.
  * - Publishes made while disconnected wait in a bounded queue and go out, in order, after the
  *   resubscribe and the `online` status. QoS 0 publishes are not queued (at most once means at most once).
- * - Device commands (QoS ≥ 1, not retained) are never queued: while disconnected they are refused at once
- *   with MQTT_UNAVAILABLE, and one the broker has not acknowledged within `commandMaxAgeMs` is given up
- *   and taken back from mqtt.js, so a user told "unreachable" never sees the light change minutes later.
+ * - Device commands (QoS ≥ 1, not retained) live at most `commandMaxAgeMs` from the moment they are asked
+ *   for: while disconnected they wait in the queue for the reconnect (a broker restarted in a second or two
+ *   costs nobody their command), and one not acknowledged within that age, queued or on the wire, is given
+ *   up with MQTT_UNAVAILABLE and taken back from the queue and mqtt.js, so a user told "unreachable" never
+ *   sees the light change later. With no age set they are refused at once while disconnected.
  */
 export class ExternalTransport implements MqttTransport {
   readonly mode = 'external' as const;
@@ -173,11 +176,16 @@ export class ExternalTransport implements MqttTransport {
     if (isCommandPublish(qos, retain)) return this.publishCommand({ topic, payload, qos, retain });
     if (this.isConnected) return this.send({ topic, payload, qos, retain });
     if (qos === 0) return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected', { retryable: true }));
+    return this.enqueue({ topic, payload, qos, retain });
+  }
+
+  /** Waits for the reconnect in the bounded queue; when it is full the oldest is dropped. */
+  private enqueue(item: Omit<Queued, 'resolve' | 'reject'>): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, payload, qos, retain, resolve, reject });
+      this.queue.push({ ...item, resolve, reject });
       if (this.queue.length > (this.options.maxQueued ?? 1000)) {
         this.droppedQueued++;
-        this.queue.shift()!.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected and the publish queue is full', { retryable: true }));
+        this.queue.shift()!.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected and the publish queue is full', { retryable: true, details: { sent: false } }));
       }
     });
   }
@@ -207,20 +215,26 @@ export class ExternalTransport implements MqttTransport {
     };
   }
 
-  /** A device command: now or never (see the class comment). */
+  /** A device command: within its age or never (see the class comment). */
   private publishCommand(item: Omit<Queued, 'resolve' | 'reject' | 'command'>): Promise<void> {
-    if (!this.isConnected) {
-      this.dropCommand('disconnected');
-      // `sent: false`: nothing left the hub, so whoever asked may send the same command again (the cloud's ids).
-      return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the MQTT broker is not connected; the command was not sent', { retryable: false, details: { sent: false } }));
-    }
     const maxAge = this.options.commandMaxAgeMs ?? 0;
+    if (!this.isConnected && maxAge <= 0) {
+      this.dropCommand('disconnected');
+      return Promise.reject(notSent('the MQTT broker is not connected; the command was not sent'));
+    }
     const command: CommandState = { withdrawn: false };
-    const sent = this.send({ ...item, command });
+    const sent = this.isConnected ? this.send({ ...item, command }) : this.enqueue({ ...item, command });
     if (maxAge <= 0) return sent;
     return new Promise((resolve, reject) => {
       const timer = this.options.clock.setTimeout(() => {
         this.withdraw(command);
+        if (!command.callback) {
+          // Still in our queue: the broker was not back in time, and nothing left the hub (counted, not logged:
+          // an outage would log every command asked for meanwhile).
+          this.dropCommand('disconnected');
+          reject(notSent(`the MQTT broker was not back within mqtt.commandMaxAgeMs (${maxAge} ms); the command was not sent`));
+          return;
+        }
         this.dropCommand('expired');
         this.options.log.warn({ topic: item.topic, maxAgeMs: maxAge }, 'mqtt command not acknowledged in time; given up and not sent later');
         reject(new HubError('MQTT_UNAVAILABLE', `the MQTT broker did not acknowledge the command within mqtt.commandMaxAgeMs (${maxAge} ms); it was not sent`, { retryable: false }));
@@ -389,3 +403,6 @@ function messageIdOf(client: MqttClient, callback: unknown): number | undefined 
 }
 
 const timedOut = (): Error => new Error('timed out');
+
+/** `sent: false`: nothing left the hub, so whoever asked may send the same command again (the cloud's ids). */
+const notSent = (message: string): HubError => new HubError('MQTT_UNAVAILABLE', message, { retryable: false, details: { sent: false } });

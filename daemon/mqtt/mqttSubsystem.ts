@@ -59,7 +59,7 @@ export class MqttSubsystem implements Subsystem {
       name: MQTT_REFUSED_METRIC, help: 'Connections, logins, publishes and queued messages the embedded broker turned away, by reason', labelNames: ['reason'], registers: [ctx.metrics],
     }));
     const dropped = getOrCreate(ctx.metrics, MQTT_COMMANDS_DROPPED_METRIC, () => new Counter({
-      name: MQTT_COMMANDS_DROPPED_METRIC, help: 'Device commands not sent because the external broker was away (disconnected: refused at once; expired: not acknowledged within mqtt.commandMaxAgeMs)', labelNames: ['reason'], registers: [ctx.metrics],
+      name: MQTT_COMMANDS_DROPPED_METRIC, help: 'Device commands not sent because the external broker was away (disconnected: the broker not back within mqtt.commandMaxAgeMs, nothing sent; expired: sent but not acknowledged within it)', labelNames: ['reason'], registers: [ctx.metrics],
     }));
     // mqtt.js is loaded only in external mode: an embedded-broker hub starts faster without it.
     const transport = config.url

@@ -137,7 +137,7 @@ test('external broker: a dropped connection leaves the retained last will offlin
   assert.equal((await offline).payload, 'offline');
 });
 
-test('external broker restart: a command while disconnected is refused at once and never sent; a retained publish queued meanwhile is delivered; subscriptions come back', async (t) => {
+test('external broker restart, no commandMaxAgeMs: a command while disconnected is refused at once and never sent; a retained publish queued meanwhile is delivered; subscriptions come back', async (t) => {
   if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
   const broker = await Mosquitto.start(t);
   const clock = new ManualClock();
@@ -176,6 +176,60 @@ test('external broker restart: a command while disconnected is refused at once a
   await device.publishAsync('devices/lamp/state', 'ON', { qos: 1 });
   await arrived;
   assert.deepEqual(states, ['ON']);
+});
+
+/** Reconnect timers (the backoff's, ≤ 200 ms here) fire when the test says (`manual`); longer ones (a command's age) are real. */
+function heldReconnectClock(manual: ManualClock): Clock {
+  return {
+    now: manual.now,
+    setTimeout: (fn, ms) => (ms <= 200 ? manual.setTimeout(fn, ms) : setTimeout(fn, ms)),
+    clearTimeout: (handle) => manual.clearTimeout(handle),
+  };
+}
+
+async function reconnect(transport: ExternalTransport, clock: ManualClock): Promise<void> {
+  while (!transport.connected) {
+    clock.fireAll();
+    await Promise.race([clock.scheduled(), sleep(20)]);
+  }
+}
+
+test('external broker restart: a command asked for while the broker is away waits for the reconnect and is delivered once; one whose age passes first is given up and never sent', async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const clock = new ManualClock();
+  const dropped: string[] = [];
+  const transport = new ExternalTransport({
+    url: broker.url, log: silentLogger(), clock: heldReconnectClock(clock), backoff: { initialMs: 20, maxMs: 200 }, commandMaxAgeMs: 1_500,
+    onCommandDropped: (reason) => dropped.push(reason),
+  });
+  t.after(() => transport.stop());
+  await transport.start();
+
+  await broker.stop();
+  await clock.scheduled();
+  assert.equal(transport.connected, false);
+  // Past its age while the broker is still away: refused, and nothing left the hub.
+  const late = transport.publish('devices/lamp/set', 'LATE', { qos: 1 });
+  await assert.rejects(late, (err: unknown) => (err as { code?: string; details?: { sent?: boolean } }).code === 'MQTT_UNAVAILABLE'
+    && (err as { details?: { sent?: boolean } }).details?.sent === false);
+  assert.deepEqual(dropped, ['disconnected']);
+  assert.equal(transport.queued, 0, 'given up: out of the queue');
+
+  // Asked for during the outage, the broker back within its age: delivered once after the reconnect.
+  const held = transport.publish('devices/lamp/set', 'ON', { qos: 1 });
+  assert.equal(transport.queued, 1);
+  await broker.run();
+  const device = await observer(t, broker.url);
+  const seen: string[] = [];
+  device.on('message', (_topic, payload) => seen.push(payload.toString()));
+  await device.subscribeAsync('devices/lamp/set', { qos: 1 });
+  await reconnect(transport, clock);
+  await held;
+  await transport.publish('devices/lamp/set', 'MARK', { qos: 1 });
+  while (!seen.includes('MARK')) await sleep(10);
+  assert.deepEqual(seen, ['ON', 'MARK'], 'the held command once, the one given up never');
+  assert.deepEqual(dropped, ['disconnected']);
 });
 
 test('MqttSubsystem picks the external mode from mqtt.url and reports it', async (t) => {
