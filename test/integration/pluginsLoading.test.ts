@@ -10,7 +10,9 @@ import { FIXTURES, call, hostFor, makeContext, request } from '../unit/plugins/h
 const byId = <T extends { id: string | null; location: string }>(list: T[], id: string) => list.find((p) => p.id === id || p.location.endsWith(id));
 
 test('bad plugins are logged and skipped; the good one runs and the host starts', async (t) => {
-  const h = await makeContext({ plugins: { dir: join(FIXTURES, 'loading'), timeoutMs: 200 } });
+  // Each plugin here starts in its own process, which a loaded machine can take longer than 200 ms to spawn and
+  // import: the late one then timed out before it could register late. The hanging one costs the 2 s.
+  const h = await makeContext({ plugins: { dir: join(FIXTURES, 'loading'), timeoutMs: 2000 } });
   const host = hostFor(h, {});
   t.after(async () => { await host.stop(); await h.close(); });
   await host.start();
