@@ -15,6 +15,12 @@ export interface StartupResult {
   hubCpuToListeningMs: number;
   /** The same for `node -e 0` (its CPU at exit), measured beside it. */
   nodeBaselineCpuMs: number;
+  /**
+   * The same two figures for a later start: the data dir an earlier start made (signing key, stores), as a
+   * restart by systemd finds it. The figures above are first starts, each in a fresh data dir.
+   */
+  laterListeningMs: number;
+  laterCpuToListeningMs: number;
   idleRssMB: number;
   /** CPU the idle hub uses, in % of one core, over `idleSeconds` (a system sample included). */
   idleCpuPct: number;
@@ -59,8 +65,8 @@ async function cpuTicks(pid: number): Promise<number> {
  * Process start → the `listening` line; with `idleSeconds` (null: not), holds the hub idle, reads its RSS
  * from /proc and then, when above 0, its CPU use over that many seconds.
  */
-async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number }> {
-  const dir = await makeTempDir('voicehub-bench-');
+async function timeHub(idleSeconds: number | null = null, keptDir?: string): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number }> {
+  const dir = keptDir ?? await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
   // As the systemd unit runs it: its node flags (a capped old generation, a small young one).
   const child = spawn(process.execPath, [...SHIPPED_NODE_FLAGS, CLI, 'start'], {
@@ -91,7 +97,7 @@ async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
-  await rm(dir, { recursive: true, force: true });
+  if (keptDir === undefined) await rm(dir, { recursive: true, force: true });
   return { ms, cpuMs, rssMB, cpuPct };
 }
 
@@ -100,19 +106,30 @@ export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupR
   const baselineCpu: number[] = [];
   const hub: number[] = [];
   const hubCpu: number[] = [];
-  await timeHub(); // warm the file cache so every run measures the same thing
-  for (let i = 0; i < runs; i++) {
-    baseline.push(await timeNodeBaseline());
-    baselineCpu.push(await cpuOfNodeBaseline());
-    const run = await timeHub();
-    hub.push(run.ms);
-    hubCpu.push(run.cpuMs);
+  const later: number[] = [];
+  const laterCpu: number[] = [];
+  const keptDir = await makeTempDir('voicehub-bench-later-');
+  try {
+    await timeHub(null, keptDir); // warms the file cache so every run measures the same thing, and makes the later starts' data dir
+    for (let i = 0; i < runs; i++) {
+      baseline.push(await timeNodeBaseline());
+      baselineCpu.push(await cpuOfNodeBaseline());
+      const run = await timeHub();
+      hub.push(run.ms);
+      hubCpu.push(run.cpuMs);
+      const again = await timeHub(null, keptDir);
+      later.push(again.ms);
+      laterCpu.push(again.cpuMs);
+    }
+  } finally {
+    await rm(keptDir, { recursive: true, force: true });
   }
   const { rssMB, cpuPct } = await timeHub(idleSeconds);
   const nodeBaselineMs = median(baseline);
   const hubListeningMs = median(hub);
   return {
     runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, hubCpuToListeningMs: median(hubCpu), nodeBaselineCpuMs: median(baselineCpu),
+    laterListeningMs: median(later), laterCpuToListeningMs: median(laterCpu),
     idleRssMB: rssMB, idleCpuPct: cpuPct, idleSeconds,
   };
 }
