@@ -41,6 +41,10 @@ const noOpenTelemetry: Plugin = {
   },
 };
 
+/** The Chinese folding scan's characters, computed here once instead of at the hub's first Chinese text (daemon/intents/chineseScript.ts). */
+const { foldableCharacters } = await import('../intents/chineseScript.js');
+const foldable = JSON.stringify([...foldableCharacters()].join(''));
+
 // Chunk names carry content hashes: without this, every rebuild would leave the last build's chunks behind.
 await rm(`${dist}bundle`, { recursive: true, force: true });
 
@@ -59,6 +63,7 @@ await build({
   minifyWhitespace: true,
   charset: 'ascii',
   plugins: [noOpenTelemetry],
+  define: { VOICEHUB_FOLDABLE: foldable },
 });
 
 const outputs = (await readdir(`${dist}bundle`)).filter((f) => f.endsWith('.js'));

@@ -120,6 +120,15 @@ test('start-up loads neither commander, yaml, nunjucks nor @opentelemetry/api; t
   assert.ok(lazyText.includes('node_modules/yaml/'), 'yaml is in a chunk of its own');
 });
 
+test('the bundle carries the Chinese folding scan\'s characters as computed at build time', async () => {
+  const all = (await readdir(dirname(CLI))).filter((f) => f.endsWith('.js'));
+  const text = (await Promise.all(all.map((f) => readFile(join(dirname(CLI), f), 'utf8')))).join('\n');
+  // esbuild replaced every use by the string: a name left over would be read as undefined, and the hub would
+  // scan OpenCC's tables at its first Chinese text (a plugin's sentences, before \`listening\`).
+  assert.ok(text.includes('foldableCharacters'), 'the fallback is still there for unbundled runs');
+  assert.ok(!/\bVOICEHUB_FOLDABLE\b/.test(text), 'VOICEHUB_FOLDABLE is replaced by its value in the bundle');
+});
+
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   for (const end = Date.now() + timeoutMs; Date.now() < end;) {
     const value = await probe();
