@@ -16,8 +16,9 @@ export interface StartupResult {
   /** The same for `node -e 0` (its CPU at exit), measured beside it. */
   nodeBaselineCpuMs: number;
   /**
-   * The same two figures for a later start: the data dir an earlier start made (signing key, stores), as a
-   * restart by systemd finds it. The figures above are first starts, each in a fresh data dir.
+   * The same two figures for a later start: the data dir an earlier start made (signing key, stores, the start
+   * script's code cache), as a restart by systemd finds it. The figures above are first starts, each in a
+   * fresh data dir (so without a code cache).
    */
   laterListeningMs: number;
   laterCpuToListeningMs: number;
@@ -65,7 +66,7 @@ async function cpuTicks(pid: number): Promise<number> {
  * Process start → the `listening` line; with `idleSeconds` (null: not), holds the hub idle, reads its RSS
  * from /proc and then, when above 0, its CPU use over that many seconds.
  */
-async function timeHub(idleSeconds: number | null = null, keptDir?: string): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number }> {
+async function timeHub(idleSeconds: number | null = null, keptDir?: string): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number; startCache: string }> {
   const dir = keptDir ?? await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
   // As the systemd unit runs it: its node flags (a capped old generation, a small young one).
@@ -74,14 +75,24 @@ async function timeHub(idleSeconds: number | null = null, keptDir?: string): Pro
     env: { PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let cacheDone: () => void = () => {};
+  const cacheSettled = new Promise<void>((r) => { cacheDone = r; });
+  let startCache = '';
   const ms = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('"msg":"listening"')) resolve(performance.now() - t0);
+      if (line.includes('"msg":"listening"')) {
+        startCache = /"startCache":"(\w+)"/.exec(line)?.[1] ?? '';
+        if (startCache === 'used') cacheDone();
+        resolve(performance.now() - t0);
+      }
+      if (line.includes('"msg":"start cache written"') || line.includes('"msg":"start cache not written"')) cacheDone();
     });
     child.once('exit', (code) => reject(new Error(`hub exited ${code} before listening`)));
   });
   // Read at once: the work right after `listening` (warm-up) adds a few ticks at most before this read.
   const cpuMs = (await cpuTicks(child.pid!)) * (1000 / TICKS_PER_SECOND);
+  // A kept data dir gets its start cache before the hub stops, as a hub that ran for a while has it.
+  if (keptDir !== undefined) await Promise.race([cacheSettled, new Promise((r) => setTimeout(r, 30_000))]);
   let rssMB = 0;
   let cpuPct = 0;
   if (idleSeconds !== null) {
@@ -98,7 +109,7 @@ async function timeHub(idleSeconds: number | null = null, keptDir?: string): Pro
   child.kill('SIGTERM');
   await exited;
   if (keptDir === undefined) await rm(dir, { recursive: true, force: true });
-  return { ms, cpuMs, rssMB, cpuPct };
+  return { ms, cpuMs, rssMB, cpuPct, startCache };
 }
 
 export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupResult> {
@@ -118,6 +129,7 @@ export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupR
       hub.push(run.ms);
       hubCpu.push(run.cpuMs);
       const again = await timeHub(null, keptDir);
+      if (again.startCache !== 'used') throw new Error(`a later start did not use the start cache (${again.startCache})`);
       later.push(again.ms);
       laterCpu.push(again.cpuMs);
     }
