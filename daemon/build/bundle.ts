@@ -103,7 +103,7 @@ await build({
   // Only for a cloud request (undici, 739 KB) or an external broker (mqtt and its sockets, some 300 KB), both
   // after `listening`: required from node_modules then, rather than kept as source V8 holds and pre-parses.
   external: ['undici', 'mqtt'],
-  define: { 'import.meta.url': '__voicehubImportMetaUrl' },
+  define: { 'import.meta.url': '__voicehubImportMetaUrl', VOICEHUB_FOLDABLE: foldable },
   banner: { js: "(function (require, module, exports, __filename, __dirname, __voicehubImport) {'use strict';\nvar __voicehubImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   footer: { js: '})' },
   logLevel: 'warning',
