@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Build step (`npm run build`, after tsc and the schemas): bundles the compiled daemon and its dependencies
- * into dist/bundle/ (cli.js, the sampler worker, and chunks for what the CLI loads on demand). Node then
+ * into dist/bundle/ (cli.js, the sampler worker, chunks for what the CLI loads on demand, and start.vm.js, the
+ * start path as one script for the V8 code cache: see below). Node then
  * reads a handful of files at start instead of some 400 modules: start → listening drops by about a third
  * (the bench measures it), which is what a Pi restarted by systemd waits for.
  *
