@@ -22,8 +22,15 @@ ignoreClosedPipe(process.stderr);
 
 const start = startCommandLine(process.argv.slice(2));
 if (start) {
-  const { runDaemon } = await import('./main.js');
-  await runDaemon(start);
+  // The start script with its code cache (daemon/main/startScript.ts); tsc's unbundled output has none.
+  const { runStartScript } = await import('./main/startScript.js');
+  const running = runStartScript(start);
+  if (running) {
+    await running;
+  } else {
+    const { runDaemon } = await import('./main.js');
+    await runDaemon(start);
+  }
 } else {
   const { runCli } = await import('./cliProgram.js');
   await runCli(process.argv);

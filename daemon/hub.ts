@@ -175,33 +175,42 @@ export class Hub {
   /**
    * Progressive start (the seed's cold-start advice): what the first request needs but start-up does not
    * (the JWT library, the intent index and lists) is prepared right after `listening`, off the path a
-   * restart waits for.
+   * restart waits for. Resolves when that is done (the JWT library loaded, the sentences compiled, our
+   * own /health answered): the start script's code cache is made then, so it holds all of it.
    */
-  warmUp(): void {
-    setImmediate(() => {
-      void loadJose().catch((err: unknown) => this.ctx.log.warn({ err }, 'warm-up failed'));
-      this.speech.warm();
-      try {
-        this.plugins.warm();
-      } catch (err) {
-        this.ctx.log.warn({ err }, 'warm-up failed');
-      }
-      this.warmHttp();
-      this.sampler.sampleNow();
-      this.settle.start();
+  warmUp(): Promise<void> {
+    return new Promise((resolve) => {
+      setImmediate(() => {
+        const jose = loadJose().catch((err: unknown) => this.ctx.log.warn({ err }, 'warm-up failed'));
+        this.speech.warm();
+        try {
+          this.plugins.warm();
+        } catch (err) {
+          this.ctx.log.warn({ err }, 'warm-up failed');
+        }
+        const http = this.warmHttp();
+        this.sampler.sampleNow();
+        this.settle.start();
+        void Promise.all([jose, http]).then(() => resolve());
+      });
     });
   }
 
   /**
    * One request to our own /health: the first request a process serves pays for the HTTP parser's and the
-   * route's first run (several ms); a monitor's first probe should not.
+   * route's first run (several ms); a monitor's first probe should not. Settles when answered or failed.
    */
-  private warmHttp(): void {
+  private warmHttp(): Promise<void> {
     const { host } = this.ctx.config.http;
     const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    const req = httpGet({ host: target, port: this.http.port, path: '/health', headers: { 'x-trace-id': 'warm-up' } }, (res) => res.resume());
-    req.on('error', () => {}); // nothing is lost if it fails: it only warms
-    req.setTimeout(2000, () => req.destroy());
+    return new Promise((resolve) => {
+      const req = httpGet({ host: target, port: this.http.port, path: '/health', headers: { 'x-trace-id': 'warm-up' } }, (res) => {
+        res.on('end', resolve).on('error', resolve).on('close', resolve);
+        res.resume();
+      });
+      req.on('error', () => resolve()); // nothing is lost if it fails: it only warms
+      req.setTimeout(2000, () => req.destroy());
+    });
   }
 
   /** One line for systemd's STATUS=, e.g. "12 devices, 2 voice clients". */

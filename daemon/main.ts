@@ -5,6 +5,10 @@ import { createLogger, flushLog, type Logger } from './core/log.js';
 import { Hub } from './hub.js';
 import { LogRing } from './core/logRing.js';
 import { createSystemdNotifier } from './systemd/notify.js';
+import type { StartCache } from './main/startScript.js';
+
+/** tsc's unbundled output (and tests that import runDaemon) start without the start script and its cache. */
+const NO_START_SCRIPT: StartCache = { status: 'off', save: async () => ({ written: false, reason: 'no start script (not the bundle)' }) };
 
 /** The hub's own shutdown deadline (PROTOCOL §1: exit within 10 s); systemd's TimeoutStopSec sits above it. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -22,7 +26,7 @@ export const EXIT_CONFIG = 2;
  * stop taking work, finish or hand back in-flight work, flush storage and exit 0. A second signal or the
  * deadline forces the exit.
  */
-export async function runDaemon(options: LoadOptions = {}): Promise<void> {
+export async function runDaemon(options: LoadOptions = {}, startCache: StartCache = NO_START_SCRIPT): Promise<void> {
   let config;
   try {
     ({ config } = await loadConfig(options));
@@ -78,8 +82,12 @@ export async function runDaemon(options: LoadOptions = {}): Promise<void> {
   }
   if (stopping) return;
   const ports = hub.ports();
-  log.info({ http: ports.http, mqtt: ports.mqtt, pid: process.pid }, 'listening');
-  hub.warmUp();
+  log.info({ http: ports.http, mqtt: ports.mqtt, pid: process.pid, startCache: startCache.status, startCacheProblem: startCache.problem }, 'listening');
+  // The code cache is made after warm-up: it then holds what the next start runs (daemon/main/startScript.ts).
+  void hub.warmUp().then(() => startCache.save(config.dataDir)).then((saved) => {
+    if (saved.written) log.info({ file: saved.file, bytes: saved.bytes }, 'start cache written');
+    else if (startCache.status !== 'used') log.info({ reason: saved.reason }, 'start cache not written');
+  });
   void systemd.ready(hub.statusLine());
   systemd.startWatchdog();
   let lastStatus = '';

@@ -1,10 +1,12 @@
 import { build, type Plugin } from 'esbuild';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /**
  * Build step (`npm run build`, after tsc and the schemas): bundles the compiled daemon and its dependencies
- * into dist/bundle/ (cli.js, the sampler worker, and chunks for what the CLI loads on demand). Node then
+ * into dist/bundle/ (cli.js, the sampler worker, chunks for what the CLI loads on demand, and start.vm.js, the
+ * start path as one script for the V8 code cache: see below). Node then
  * reads a handful of files at start instead of some 400 modules: start → listening drops by about a third
  * (the bench measures it), which is what a Pi restarted by systemd waits for.
  *
@@ -41,6 +43,10 @@ const noOpenTelemetry: Plugin = {
   },
 };
 
+/** The Chinese folding scan's characters, computed here once instead of at the hub's first Chinese text (daemon/intents/chineseScript.ts). */
+const { foldableCharacters } = await import('../intents/chineseScript.js');
+const foldable = JSON.stringify([...foldableCharacters()].join(''));
+
 // Chunk names carry content hashes: without this, every rebuild would leave the last build's chunks behind.
 await rm(`${dist}bundle`, { recursive: true, force: true });
 
@@ -59,7 +65,60 @@ await build({
   minifyWhitespace: true,
   charset: 'ascii',
   plugins: [noOpenTelemetry],
+  define: { VOICEHUB_FOLDABLE: foldable },
 });
+
+/**
+ * In the start script, `import()` goes back to the ES-module CLI (see daemon/core/importEsm.ts): the loader
+ * passes its own `(href) => import(href)` as the wrapper's `__voicehubImport`.
+ */
+const importThroughLoader: Plugin = {
+  name: 'import-through-loader',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]daemon[\\/]core[\\/]importEsm\.js$/ }, () => ({
+      contents: 'export function importEsm(href) { return __voicehubImport(href); }',
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The start script (dist/bundle/start.vm.js): what `voicehub start` runs, the daemon's whole start path as
+ * ONE classic script, so daemon/main/startScript.ts can compile it with `vm.Script` and a V8 code cache
+ * (Node 20 gives ES modules none). It is a function expression the loader calls with require, module,
+ * exports, __filename, __dirname and the import hook; `import.meta.url` becomes the script's own URL (it sits
+ * in dist/bundle beside cli.js, so `../../package.json` and `./samplerWorker.js` resolve as from there).
+ * What the ES-module build loads on demand stays lazy: esbuild wraps each such module in a function that
+ * runs at its first `import()` (turned into a require, so no `import()` is left for V8 to compile). The first
+ * line names the script's content hash: the code cache is keyed by it, as V8 itself checks only the length.
+ */
+const startScript = `${dist}bundle/start.vm.js`;
+await build({
+  entryPoints: [`${dist}daemon/main.js`],
+  outfile: startScript,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  supported: { 'dynamic-import': false },
+  // Only for a cloud request (undici, 739 KB) or an external broker (mqtt and its sockets, some 300 KB), both
+  // after `listening`: required from node_modules then, rather than kept as source V8 holds and pre-parses.
+  external: ['undici', 'mqtt'],
+  define: { 'import.meta.url': '__voicehubImportMetaUrl', VOICEHUB_FOLDABLE: foldable },
+  banner: { js: "(function (require, module, exports, __filename, __dirname, __voicehubImport) {'use strict';\nvar __voicehubImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
+  logLevel: 'warning',
+  legalComments: 'none',
+  minifyWhitespace: true,
+  charset: 'ascii',
+  plugins: [noOpenTelemetry, importThroughLoader],
+});
+{
+  const body = await readFile(startScript, 'latin1');
+  if (/\bimport\(/.test(body)) throw new Error('the start script must hold no import(): compiled from a code cache it throws on Node 20');
+  const hash = createHash('sha256').update(body, 'latin1').digest('hex');
+  await writeFile(startScript, `//voicehub-start ${hash}\n${body}`, 'latin1');
+}
 
 const outputs = (await readdir(`${dist}bundle`)).filter((f) => f.endsWith('.js'));
 const notAscii: string[] = [];

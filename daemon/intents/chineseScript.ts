@@ -34,6 +34,12 @@ let simplify: ConverterFunction | null = null;
  */
 let foldable: Set<string> | null = null;
 /**
+ * `foldable` as daemon/build/bundle.ts computed it (`foldableCharacters` over the same tables, a string of
+ * the characters): the bundle carries it, so the hub's first Chinese text — a plugin's sentences, compiled
+ * before `listening` — does not scan the tables (some 15–25 ms of CPU here). tsc's output computes it.
+ */
+declare const VOICEHUB_FOLDABLE: string | undefined;
+/**
  * Characters the hub's own sentence and word tables use as written, which OpenCC would still change:
  * 么 (什么) is common Simplified, yet TSCharacters turns it into 幺; HKVariantsRev turns the Cantonese 嗰 and
  * 喎 into rare variants the Cantonese table (sentences/cantonese.ts) would no longer find. Keeping them as
@@ -48,7 +54,7 @@ const HAN = /\p{Script=Han}/u;
 export function toSimplified(text: string): string {
   if (!HAN.test(text)) return text;
   // OpenCC's converter costs about 15 µs a call; most Chinese text is Simplified already and needs a scan only.
-  foldable ??= foldableCharacters();
+  foldable ??= typeof VOICEHUB_FOLDABLE === 'string' ? new Set(VOICEHUB_FOLDABLE) : foldableCharacters();
   let any = false;
   for (const c of text) {
     if (foldable.has(c)) {
@@ -82,7 +88,7 @@ function simplifier(): ConverterFunction {
  * character a table changes counts, but for one its variant table sends out and Traditional→Simplified
  * brings back (台 → 臺 → 台), unless a phrase holding either of the two writes something else there.
  */
-function foldableCharacters(): Set<string> {
+export function foldableCharacters(): Set<string> {
   const out = new Set<string>();
   const simplified = new Map<string, string>();
   const variant = new Map<string, string | null>(); // null: more than one table names it

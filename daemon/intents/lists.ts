@@ -63,9 +63,29 @@ export class TokenTrie<V> {
   }
 }
 
-/** The fixed lists, all languages together; built once at module load. */
+/**
+ * The fixed lists, all languages together, built at their first read rather than when the module loads: the
+ * hub's start-up (before `listening`) compiles plugins' sentences, which ask only whether a list is a fixed
+ * one, and the tries (some 10–15 ms of tokenising here) are first read by the warm-up's match after it.
+ */
 const pluralTypeWords = new Set<string>();
-export const staticLists: ReadonlyMap<string, TokenTrie<unknown>> = buildStaticLists();
+let builtLists: Map<string, TokenTrie<unknown>> | null = null;
+const staticListNames: ReadonlySet<string> = new Set(['type', ...Object.keys(STATIC_LISTS), ...Object.keys(kindLists())]);
+export const staticLists: Pick<ReadonlyMap<string, TokenTrie<unknown>>, 'get' | 'has'> = {
+  has: (name) => staticListNames.has(name),
+  get: (name) => (builtLists ??= buildStaticLists()).get(name),
+};
+
+/** Whether the fixed lists' tries exist yet (tests check that start-up does not build them). */
+export function staticListsBuilt(): boolean {
+  return builtLists !== null;
+}
+
+/** "lights", "灯们"…: filled while the lists are built. */
+function isPluralTypeWord(key: string): boolean {
+  builtLists ??= buildStaticLists();
+  return pluralTypeWords.has(key);
+}
 
 function buildStaticLists(): Map<string, TokenTrie<unknown>> {
   const lists = new Map<string, TokenTrie<unknown>>();
@@ -93,15 +113,20 @@ function buildStaticLists(): Map<string, TokenTrie<unknown>> {
   return lists;
 }
 
-/** English ↔ Chinese forms of rooms and name words, keyed by token sequence. */
-const areaLexicon = new TokenTrie<string[]>();
-const nameLexicon = new TokenTrie<string[]>();
-for (const [en, zh] of AREA_WORDS) {
-  for (const form of en) areaLexicon.add(nameTokens(form), () => [...zh]);
-  for (const form of zh) areaLexicon.add(nameTokens(form), () => [...en]);
-  for (const form of en) nameLexicon.add(nameTokens(form), () => [...zh]);
+/** English ↔ Chinese forms of rooms and name words, keyed by token sequence; built at first use, like the lists. */
+let lexicons: { area: TokenTrie<string[]>; name: TokenTrie<string[]> } | null = null;
+function lexicon(): { area: TokenTrie<string[]>; name: TokenTrie<string[]> } {
+  if (lexicons) return lexicons;
+  const areaLexicon = new TokenTrie<string[]>();
+  const nameLexicon = new TokenTrie<string[]>();
+  for (const [en, zh] of AREA_WORDS) {
+    for (const form of en) areaLexicon.add(nameTokens(form), () => [...zh]);
+    for (const form of zh) areaLexicon.add(nameTokens(form), () => [...en]);
+    for (const form of en) nameLexicon.add(nameTokens(form), () => [...zh]);
+  }
+  for (const [en, zh] of NAME_WORDS) for (const form of en) nameLexicon.add(nameTokens(form), () => [...zh]);
+  return (lexicons = { area: areaLexicon, name: nameLexicon });
 }
-for (const [en, zh] of NAME_WORDS) for (const form of en) nameLexicon.add(nameTokens(form), () => [...zh]);
 
 /**
  * Chinese forms of an English name made only of lexicon words and numbers ("Kitchen Light" → 厨房灯,
@@ -113,7 +138,7 @@ export function derivedChinese(tokens: readonly string[]): string[] {
   for (let i = 0; i < tokens.length;) {
     if (/^\d/.test(tokens[i])) { forms = forms.map((f) => f + tokens[i]); i++; continue; }
     const found: Reading[] = [];
-    nameLexicon.readAt(tokens, i, found);
+    lexicon().name.readAt(tokens, i, found);
     if (found.length === 0) return [];
     const zh = found[0].value as string[];
     forms = forms.flatMap((f) => zh.map((z) => f + z)).slice(0, 4);
@@ -196,7 +221,7 @@ export class DeviceLists {
     const info: AreaInfo = { slot, forms: [] };
     const spoken = [name, ...aliases];
     for (const form of [name, ...aliases]) {
-      const translated = areaLexicon.get(nameTokens(form));
+      const translated = lexicon().area.get(nameTokens(form));
       if (translated) spoken.push(...translated);
     }
     for (const form of spoken) {
@@ -233,7 +258,7 @@ export class DeviceLists {
         const key = weak?.join(' ');
         // A plural type word ("lights") or a measurement ("temperature") left over means the group or the
         // reading, not this one device: "turn off the lights", "what's the temperature in the bathroom".
-        if (!weak || key === undefined || seen.has(key) || pluralTypeWords.has(key) || staticLists.get('measurement')?.get(weak) !== undefined) continue;
+        if (!weak || key === undefined || seen.has(key) || isPluralTypeWord(key) || staticLists.get('measurement')?.get(weak) !== undefined) continue;
         seen.add(key);
         this.entry(weak).weakIds.push(device.id);
       }

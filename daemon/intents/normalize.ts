@@ -98,11 +98,12 @@ class Rewrites {
     return false;
   }
 }
-const cantonese = new Rewrites(CANTONESE);
-const cantoneseFinal = new Rewrites(CANTONESE_FINAL);
+/** Built at the first Chinese text, not when the module loads (see `fillers`). */
+let cantoneseRewrites: { words: Rewrites; final: Rewrites } | null = null;
 
 /** Cantonese words to the Mandarin of the sentences (Han tokens are single characters). */
 function mandarin(tokens: string[]): string[] {
+  const { words: cantonese, final: cantoneseFinal } = cantoneseRewrites ??= { words: new Rewrites(CANTONESE), final: new Rewrites(CANTONESE_FINAL) };
   if (!cantonese.any(tokens) && !cantoneseFinal.any(tokens)) return tokens;
   const out: string[] = [];
   for (let i = 0; i < tokens.length;) {
@@ -167,11 +168,21 @@ function startsWith(tokens: readonly string[], i: number, seq: readonly string[]
   return true;
 }
 
-const anywhere = new FillerSet(FILLERS.anywhere);
-const leading = new FillerSet(FILLERS.leading);
-const politeLeading = new FillerSet(FILLERS.politeLeading);
-const trailing = new FillerSet(FILLERS.trailing, FILLERS.trailingKeptAfter);
-const politeTrailing = new FillerSet(FILLERS.politeTrailing);
+/**
+ * The filler sets are built at first use, not when the module loads: tokenising their phrases (and the
+ * Chinese folding table that needs, chineseScript.ts) cost some 20 ms of the hub's start-up before
+ * `listening`, where only plugins' sentences are compiled, which use `anywhere` alone; the rest wait for the
+ * first utterance, which the warm-up right after `listening` provides.
+ */
+let anywhereSet: FillerSet | null = null;
+const anywhere = (): FillerSet => (anywhereSet ??= new FillerSet(FILLERS.anywhere));
+let edgeSets: { leading: FillerSet; politeLeading: FillerSet; trailing: FillerSet; politeTrailing: FillerSet } | null = null;
+const edges = () => (edgeSets ??= {
+  leading: new FillerSet(FILLERS.leading),
+  politeLeading: new FillerSet(FILLERS.politeLeading),
+  trailing: new FillerSet(FILLERS.trailing, FILLERS.trailingKeptAfter),
+  politeTrailing: new FillerSet(FILLERS.politeTrailing),
+});
 
 /** Tokens of a name, list word or template literal: only the fillers that may stand anywhere are dropped. */
 export function nameTokens(text: string): string[] {
@@ -179,9 +190,10 @@ export function nameTokens(text: string): string[] {
 }
 
 function dropAnywhere(tokens: string[]): string[] {
+  const fillers = anywhere();
   const out: string[] = [];
   for (let i = 0; i < tokens.length;) {
-    const n = anywhere.at(tokens, i);
+    const n = fillers.at(tokens, i);
     if (n > 0) i += n;
     else out.push(tokens[i++]);
   }
@@ -191,6 +203,7 @@ function dropAnywhere(tokens: string[]): string[] {
 /** Tokens of an utterance: every filler rule applies. */
 export function tokenize(text: string): string[] {
   let tokens = dropAnywhere(rawTokens(text));
+  const { leading, politeLeading, trailing, politeTrailing } = edges();
   let start = 0;
   let polite = false;
   for (let moved = true; moved && start < tokens.length;) {

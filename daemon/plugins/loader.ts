@@ -6,6 +6,7 @@ import type { PluginCandidate } from './discovery.js';
 import { validateManifest } from './manifest.js';
 import { readStaticManifest } from './staticManifest.js';
 import { withTimeout } from '../core/timeout.js';
+import { importEsm } from '../core/importEsm.js';
 
 export const PLUGIN_EVENTS: readonly PluginEventName[] = ['device.state', 'device.availability', 'device.added', 'device.removed', 'device.changed'];
 const HOOKS = ['onRegister', 'onStart', 'onStop'] as const;
@@ -66,7 +67,7 @@ export async function loadPluginModule(candidate: PluginCandidate, manifest: Plu
 
 async function importEntry(candidate: PluginCandidate): Promise<Record<string, unknown>> {
   try {
-    return await import(pathToFileURL(candidate.entry).href) as Record<string, unknown>;
+    return await importEsm(pathToFileURL(candidate.entry).href) as Record<string, unknown>;
   } catch (err) {
     throw new HubError('PLUGIN_FAILED', `cannot import ${candidate.entry}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }

@@ -15,6 +15,13 @@ export interface StartupResult {
   hubCpuToListeningMs: number;
   /** The same for `node -e 0` (its CPU at exit), measured beside it. */
   nodeBaselineCpuMs: number;
+  /**
+   * The same two figures for a later start: the data dir an earlier start made (signing key, stores, the start
+   * script's code cache), as a restart by systemd finds it. The figures above are first starts, each in a
+   * fresh data dir (so without a code cache).
+   */
+  laterListeningMs: number;
+  laterCpuToListeningMs: number;
   idleRssMB: number;
   /** CPU the idle hub uses, in % of one core, over `idleSeconds` (a system sample included). */
   idleCpuPct: number;
@@ -59,8 +66,8 @@ async function cpuTicks(pid: number): Promise<number> {
  * Process start → the `listening` line; with `idleSeconds` (null: not), holds the hub idle, reads its RSS
  * from /proc and then, when above 0, its CPU use over that many seconds.
  */
-async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number }> {
-  const dir = await makeTempDir('voicehub-bench-');
+async function timeHub(idleSeconds: number | null = null, keptDir?: string): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number; startCache: string }> {
+  const dir = keptDir ?? await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
   // As the systemd unit runs it: its node flags (a capped old generation, a small young one).
   const child = spawn(process.execPath, [...SHIPPED_NODE_FLAGS, CLI, 'start'], {
@@ -68,14 +75,24 @@ async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number;
     env: { PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let cacheDone: () => void = () => {};
+  const cacheSettled = new Promise<void>((r) => { cacheDone = r; });
+  let startCache = '';
   const ms = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('"msg":"listening"')) resolve(performance.now() - t0);
+      if (line.includes('"msg":"listening"')) {
+        startCache = /"startCache":"(\w+)"/.exec(line)?.[1] ?? '';
+        if (startCache === 'used') cacheDone();
+        resolve(performance.now() - t0);
+      }
+      if (line.includes('"msg":"start cache written"') || line.includes('"msg":"start cache not written"')) cacheDone();
     });
     child.once('exit', (code) => reject(new Error(`hub exited ${code} before listening`)));
   });
   // Read at once: the work right after `listening` (warm-up) adds a few ticks at most before this read.
   const cpuMs = (await cpuTicks(child.pid!)) * (1000 / TICKS_PER_SECOND);
+  // A kept data dir gets its start cache before the hub stops, as a hub that ran for a while has it.
+  if (keptDir !== undefined) await Promise.race([cacheSettled, new Promise((r) => setTimeout(r, 30_000))]);
   let rssMB = 0;
   let cpuPct = 0;
   if (idleSeconds !== null) {
@@ -91,8 +108,8 @@ async function timeHub(idleSeconds: number | null = null): Promise<{ ms: number;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
-  await rm(dir, { recursive: true, force: true });
-  return { ms, cpuMs, rssMB, cpuPct };
+  if (keptDir === undefined) await rm(dir, { recursive: true, force: true });
+  return { ms, cpuMs, rssMB, cpuPct, startCache };
 }
 
 export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupResult> {
@@ -100,19 +117,31 @@ export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupR
   const baselineCpu: number[] = [];
   const hub: number[] = [];
   const hubCpu: number[] = [];
-  await timeHub(); // warm the file cache so every run measures the same thing
-  for (let i = 0; i < runs; i++) {
-    baseline.push(await timeNodeBaseline());
-    baselineCpu.push(await cpuOfNodeBaseline());
-    const run = await timeHub();
-    hub.push(run.ms);
-    hubCpu.push(run.cpuMs);
+  const later: number[] = [];
+  const laterCpu: number[] = [];
+  const keptDir = await makeTempDir('voicehub-bench-later-');
+  try {
+    await timeHub(null, keptDir); // warms the file cache so every run measures the same thing, and makes the later starts' data dir
+    for (let i = 0; i < runs; i++) {
+      baseline.push(await timeNodeBaseline());
+      baselineCpu.push(await cpuOfNodeBaseline());
+      const run = await timeHub();
+      hub.push(run.ms);
+      hubCpu.push(run.cpuMs);
+      const again = await timeHub(null, keptDir);
+      if (again.startCache !== 'used') throw new Error(`a later start did not use the start cache (${again.startCache})`);
+      later.push(again.ms);
+      laterCpu.push(again.cpuMs);
+    }
+  } finally {
+    await rm(keptDir, { recursive: true, force: true });
   }
   const { rssMB, cpuPct } = await timeHub(idleSeconds);
   const nodeBaselineMs = median(baseline);
   const hubListeningMs = median(hub);
   return {
     runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, hubCpuToListeningMs: median(hubCpu), nodeBaselineCpuMs: median(baselineCpu),
+    laterListeningMs: median(later), laterCpuToListeningMs: median(laterCpu),
     idleRssMB: rssMB, idleCpuPct: cpuPct, idleSeconds,
   };
 }

@@ -118,6 +118,22 @@ test('start-up loads neither commander, yaml, nunjucks nor @opentelemetry/api; t
   const lazyText = (await Promise.all(all.filter((f) => f.endsWith('.js') && !chunks.has(f)).map((f) => readFile(join(dirname(CLI), f), 'utf8')))).join('\n');
   assert.ok(lazyText.includes('node_modules/commander/'), 'commander is in a chunk of its own');
   assert.ok(lazyText.includes('node_modules/yaml/'), 'yaml is in a chunk of its own');
+  // What `voicehub start` runs (daemon/main/startScript.ts): the same, as one script. yaml is in it, inside the
+  // wrapper esbuild runs at its first require (a config file to read); the others are not in it at all.
+  const startScript = await readFile(join(dirname(CLI), 'start.vm.js'), 'utf8');
+  for (const pkg of ['commander', 'nunjucks', '@opentelemetry/api']) {
+    assert.ok(!startScript.includes(`node_modules/${pkg}/`), `${pkg} is in the start script`);
+  }
+  assert.match(startScript, /__commonJS\(\{"node_modules\/yaml\/dist\/index\.js"\(/, 'yaml is wrapped, run at its first require');
+});
+
+test('the bundle carries the Chinese folding scan\'s characters as computed at build time', async () => {
+  const all = (await readdir(dirname(CLI))).filter((f) => f.endsWith('.js'));
+  const text = (await Promise.all(all.map((f) => readFile(join(dirname(CLI), f), 'utf8')))).join('\n');
+  // esbuild replaced every use by the string: a name left over would be read as undefined, and the hub would
+  // scan OpenCC's tables at its first Chinese text (a plugin's sentences, before \`listening\`).
+  assert.ok(text.includes('foldableCharacters'), 'the fallback is still there for unbundled runs');
+  assert.ok(!/\bVOICEHUB_FOLDABLE\b/.test(text), 'VOICEHUB_FOLDABLE is replaced by its value in the bundle');
 });
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
