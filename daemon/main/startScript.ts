@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import type { LoadOptions } from '../config/load.js';
@@ -42,8 +42,11 @@ export function runStartScript(options: LoadOptions): Promise<void> | null {
   const scriptHash = /^\/\/voicehub-start ([0-9a-f]{64})\n/.exec(source)?.[1];
   if (scriptHash === undefined) return null;
 
+  // VOICEHUB_CACHE_DIR (the systemd unit's CacheDirectory): the cache is code, kept apart from the data dir that
+  // backups copy and restores bring back from elsewhere. Without it, <dataDir>/cache.
+  const ownDir = process.env.VOICEHUB_CACHE_DIR ? resolve(process.cwd(), process.env.VOICEHUB_CACHE_DIR) : null;
   const guessedDir = guessDataDir(options.configPath, process.env, process.cwd());
-  const cacheDir = join(guessedDir, 'cache');
+  const cacheDir = ownDir ?? join(guessedDir, 'cache');
   const name = cacheFileName(scriptHash, { version: process.version, arch: process.arch, execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS });
   let status: StartCache['status'] = 'none';
   let problem: string | undefined;
@@ -72,7 +75,7 @@ export function runStartScript(options: LoadOptions): Promise<void> | null {
     async save(dataDir) {
       if (status === 'used') return { written: false, reason: 'the cache was used' };
       if (saved) return { written: false, reason: 'already written' };
-      if (dataDir !== guessedDir) return { written: false, reason: `the data dir was not known before the config was read (looked in ${guessedDir})` };
+      if (!ownDir && dataDir !== guessedDir) return { written: false, reason: `the data dir was not known before the config was read (looked in ${guessedDir})` };
       saved = true;
       try {
         const data = encodeCache(script.createCachedData(), scriptHash);

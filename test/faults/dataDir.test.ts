@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
@@ -7,7 +8,8 @@ import mqtt from 'mqtt';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { cloudConfig } from '../helpers/cloudHub.js';
-import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+import { cacheFileName, encodeCache } from '../../daemon/main/startCache.js';
+import { CLI, makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { FakeCloud } from '../helpers/fakeCloud.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, FUZZ_TIMEOUT } from './fuzz.js';
@@ -15,7 +17,8 @@ import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, FUZZ_TIMEOUT
 /**
  * Fuzzing the data dir: every file the hub reads from it (collections — devices, their overrides, the cloud
  * outbox and answered ids, the timers' and lists' plugin documents —, their backups and temp copies, the signing
- * key, the MQTT users, a pairing code, the speech engine's saved cepstral mean) filled with arbitrary bytes, JSON
+ * key, the MQTT users, a pairing code, the speech engine's saved cepstral mean, the start script's code cache — also
+ * with a header right for this build around a payload that is not V8's) filled with arbitrary bytes, JSON
  * of the wrong shape, near-right documents, deep nesting or nothing. The hub runs with a cloud link (so it reads
  * the outbox) and the default speech engine (read once it is warm, after `listening`). It must still start
  * (`listening`), answer /health, and stop cleanly, with no crash and nothing on stderr. (The lock file is left
@@ -27,13 +30,20 @@ import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, FUZZ_TIMEOUT
  */
 
 const PAIRING = 'pairing/00000000-0000-4000-8000-000000000000.json';
+/** The start script's hash (its first line) and the cache file a hub started as the fuzz starts it (no node flags) reads. */
+const SCRIPT_HASH = /^\/\/voicehub-start ([0-9a-f]{64})\n/.exec(readFileSync(join(dirname(CLI), 'start.vm.js'), 'latin1').slice(0, 200))![1]!;
+const START_CACHE = `cache/${cacheFileName(SCRIPT_HASH, { version: process.version, arch: process.arch, execArgv: [], nodeOptions: process.env.NODE_OPTIONS })}`;
 const FILES = ['devices.json', 'devices.json.bak', 'devices.json.tmp', 'deviceOverrides.json', 'deviceOverrides.json.bak',
   'plugin-voicehub.timers.json', 'plugin-voicehub.timers.json.bak', 'plugin-voicehub.lists.json', 'plugin-voicehub.lists.json.bak',
   'cloud-outbox.json', 'cloud-outbox.json.bak', 'cloud-outbox.json.tmp', 'cloud-answered.json', 'cloud-answered.json.bak',
   'signing-key.json', 'signing-key.json.bak', 'signing-key.json.tmp', 'mqtt-users.json', 'mqtt-users.json.bak',
-  PAIRING, 'speech-cmn.json', 'speech-cmn.json.bak', 'speech/cmn.json'];
-/** A file the hub wrote, as the fuzz names it: one pairing code stands for any, temp copies for their collection. */
+  PAIRING, 'speech-cmn.json', 'speech-cmn.json.bak', 'speech/cmn.json', START_CACHE];
+/**
+ * A file the hub wrote, as the fuzz names it: one pairing code stands for any, temp copies for their collection,
+ * the start cache of any node flags for the one the fuzzed hub reads.
+ */
 function asFuzzed(name: string): string {
+  if (/^cache\/start-[0-9a-f]{16}-[0-9a-f]{8}\.v8$/.test(name)) return START_CACHE;
   return name.startsWith('pairing/') && name.endsWith('.json') ? PAIRING : name;
 }
 /** Files that are not documents the hub reads back: its lock, a write probe, a rebuilt grammar, temp copies of any name. */
@@ -53,8 +63,10 @@ const nearRight = fc.oneof(
   fc.record({ v: jsonValue(), salt: jsonValue(), hash: jsonValue(), scopes: fc.oneof(fc.array(fc.constantFrom('admin', 'voice', 'x'), { maxLength: 3 }), jsonValue()), expiresAt: jsonValue() }, { requiredKeys: [] }),
   fc.record({ mean: fc.oneof(fc.array(fc.double(), { maxLength: 20 }), jsonValue()) }, { requiredKeys: [] }),
 ).map((v) => Buffer.from(JSON.stringify(v)));
+/** A start cache whose header is right for this build (hash, length, CRC) around a payload that is not V8's. */
+const forgedCache = fc.uint8Array({ maxLength: 4096 }).map((b) => encodeCache(Buffer.from(b), SCRIPT_HASH));
 const content = fc.oneof(
-  nearRight, nearRight,
+  nearRight, nearRight, forgedCache,
   jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? '')),
   fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)),
   deepJson.map((s) => Buffer.from(s)),

@@ -9,8 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
+import { encodeCache } from '../../daemon/main/startCache.js';
 
 const CONFIG = `devices:
   - { id: kitchen_light, name: Kitchen light, area: kitchen, type: light, commandTopic: home/kitchen/light/set, stateTopic: home/kitchen/light }
@@ -19,8 +21,8 @@ const CONFIG = `devices:
 interface Start { status: unknown; problem: unknown; written: boolean; notWritten?: string }
 
 /** One start in `dir`: the `listening` line's cache status, a command served, and what became of the cache. */
-async function startOnce(dir: string, token: string, nodeArgs = SHIPPED_NODE_FLAGS): Promise<Start> {
-  const d: DaemonProcess = await startDaemon({ dir, config: CONFIG, nodeArgs });
+async function startOnce(dir: string, token: string, nodeArgs = SHIPPED_NODE_FLAGS, env: Record<string, string> = {}): Promise<Start> {
+  const d: DaemonProcess = await startDaemon({ dir, config: CONFIG, nodeArgs, env });
   try {
     const listening = d.lines.find((l) => l.msg === 'listening')!;
     const client = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, token);
@@ -87,6 +89,10 @@ test('the start cache: written, used, and every bad one rejected, replaced, and 
     await writeFile(file, foreign);
     assert.deepEqual(await startOnce(dir, token), { status: 'rejected', problem: 'made for another build', written: true, notWritten: undefined });
 
+    // A right header (this build's hash, length, CRC) around bytes that are not V8's: V8's own check refuses them.
+    await writeFile(file, encodeCache(randomBytes(64 * 1024), good.toString('hex', 8, 40)));
+    assert.deepEqual(await startOnce(dir, token), { status: 'rejected', problem: 'refused by V8', written: true, notWritten: undefined });
+
     // A cache made for this build under other node flags: intact, but V8 refuses it.
     const otherEnv = { VOICEHUB_DATA_DIR: join(other, 'data') };
     const otherToken = await runCli(['token', 'create', '--sub', 'kitchen-satellite'], { cwd: other, env: otherEnv });
@@ -113,5 +119,23 @@ test('the start cache: written, used, and every bad one rejected, replaced, and 
   } finally {
     await rm(dir, { recursive: true, force: true });
     await rm(other, { recursive: true, force: true });
+  }
+});
+
+test('VOICEHUB_CACHE_DIR (the unit\'s CacheDirectory): the cache is written and used there, and nothing under the data dir', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir();
+  const cacheDir = await makeTempDir();
+  try {
+    const created = await runCli(['token', 'create', '--sub', 'kitchen-satellite'], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
+    assert.equal(created.code, 0, created.stderr);
+    const token = created.stdout.trim();
+    const env = { VOICEHUB_CACHE_DIR: cacheDir };
+    assert.deepEqual(await startOnce(dir, token, SHIPPED_NODE_FLAGS, env), { status: 'none', problem: undefined, written: true, notWritten: undefined });
+    assert.equal((await readdir(cacheDir)).filter((f) => /^start-[0-9a-f]{16}-[0-9a-f]{8}\.v8$/.test(f)).length, 1);
+    await assert.rejects(readdir(join(dir, 'data', 'cache')), /ENOENT/, 'no cache folder in the data dir');
+    assert.deepEqual(await startOnce(dir, token, SHIPPED_NODE_FLAGS, env), { status: 'used', problem: undefined, written: false, notWritten: undefined });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await rm(cacheDir, { recursive: true, force: true });
   }
 });

@@ -83,8 +83,10 @@ test('the unit asks for what the hub needs: notify, watchdog, restarts, dirs, li
   assert.equal(one('ExecStart'), '/usr/bin/node --max-old-space-size=256 --max-semi-space-size=8 /opt/voicehub/dist/bundle/cli.js start');
   assert.equal(one('StateDirectory'), 'voicehub');
   assert.equal(one('ConfigurationDirectory'), 'voicehub');
+  assert.equal(one('CacheDirectory'), 'voicehub', 'the start cache is code: out of the data dir');
+  assert.equal(one('CacheDirectoryMode'), '0700');
   assert.deepEqual(service.get('Environment')?.filter((e) => e.startsWith('VOICEHUB_')),
-    ['VOICEHUB_DATA_DIR=/var/lib/voicehub', 'VOICEHUB_CONFIG=/etc/voicehub/voicehub.yaml']);
+    ['VOICEHUB_DATA_DIR=/var/lib/voicehub', 'VOICEHUB_CACHE_DIR=/var/cache/voicehub', 'VOICEHUB_CONFIG=/etc/voicehub/voicehub.yaml']);
   assert.equal(one('User'), 'voicehub');
   assert.equal(one('CapabilityBoundingSet'), '');
   assert.equal(one('AmbientCapabilities'), '');
