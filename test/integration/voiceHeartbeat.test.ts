@@ -1,8 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startDaemon, runCli, makeTempDir } from '../helpers/daemon.js';
+import { startDaemon, createToken, makeTempDir } from '../helpers/daemon.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -16,19 +15,13 @@ test('sliced heartbeat: every live client is pinged again and again and kept; ev
   const dir = await makeTempDir();
   const d = await startDaemon({ dir, config: JSON.stringify({ voice: { heartbeatMs: 300 } }) });
   cleanups.push(() => d.cleanup());
-  const env = { VOICEHUB_DATA_DIR: join(dir, 'data') };
-  const tokenFor = async (sub: string) => {
-    const r = await runCli(['token', 'create', '--sub', sub, '--scope', 'voice'], { cwd: dir, env });
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout.trim();
-  };
   const url = `ws://127.0.0.1:${d.httpPort}/voice`;
   const open = (token: string, autoPong: boolean) => new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, autoPong });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
-  const [liveToken, deadToken] = [await tokenFor('live'), await tokenFor('half-open')];
+  const [liveToken, deadToken] = [await createToken(dir, 'live'), await createToken(dir, 'half-open')];
   // Interleaved, so live and dead clients share the sweep's slices.
   const live: WebSocket[] = [];
   const dead: WebSocket[] = [];
