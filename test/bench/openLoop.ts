@@ -10,6 +10,7 @@
  * to utterances per device in order; each utterance is counted until it is answered and its command arrives.
  * The hub's minor GCs (young-generation scavenges) during each run come from its /metrics.
  */
+import { readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -19,7 +20,6 @@ import { metricValue, processUse, startBareVoiceProcess, startBenchDaemon } from
 import { quantile } from './report.js';
 import { SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 import { gcProbeFile, type GcPause } from './gcProbe.js';
-import { readFile, rm } from 'node:fs/promises';
 
 export interface OpenLoopRun {
   target: string;
@@ -176,7 +176,7 @@ export function tailCauses(s: Samples, pauses: readonly GcPause[]): TailCauses {
   const from = s.scheduledMs.length ? s.scheduledMs[0]! : 0;
   const to = s.scheduledMs.length ? s.scheduledMs[s.scheduledMs.length - 1]! + sorted[sorted.length - 1]! : 0;
   const inRun = pauses.filter(([at, d]) => at + d >= from && at <= to).sort((a, b) => a[0] - b[0]);
-  // The pauses that overlap [start, end]: pauses are few (about one a second), a scan per utterance is cheap.
+  // The pauses that overlap [start, end]: pauses are few (one to ten a second), a scan per utterance is cheap.
   const overlapping = (start: number, end: number) => inRun.filter(([at, d]) => at <= end && at + d >= start);
   const out: TailCauses = {
     slow: 0, slowWithGc: 0, slowWithMajorGc: 0, slowSentLate: 0, allWithGcShare: 0,
@@ -220,7 +220,7 @@ interface Devices {
   onCommand: Array<((at: number) => void) | null>;
 }
 
-export async function connectDevices(mqttUrl: string, topics: string[]): Promise<Devices> {
+async function connectDevices(mqttUrl: string, topics: string[]): Promise<Devices> {
   const onCommand: Devices['onCommand'] = topics.map(() => null);
   const clients = await Promise.all(topics.map(async (topic, d) => {
     const c = await connectAsync(mqttUrl, { clientId: `load_device_${d}`, reconnectPeriod: 0 });
@@ -248,7 +248,7 @@ type Driven = Omit<OpenLoopRun, 'target' | 'rate' | 'seconds'> & { samples: Samp
 /** Which device utterance k names: round the 100, shifted every round so client and device do not pair up. */
 const deviceOf = (k: number, n: number) => (k + Math.floor(k / n)) % n;
 
-export async function driveOpenLoop(p: DriveParams): Promise<Driven> {
+async function driveOpenLoop(p: DriveParams): Promise<Driven> {
   const sockets = await Promise.all(p.tokens.map((token) => new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(p.url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
     ws.once('open', () => resolve(ws));
