@@ -18,6 +18,7 @@ import type { SessionIdentity, VoiceSession } from './voiceSession.js';
 import type { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
+import { SpreadSweep } from '../core/spreadSweep.js';
 import { turnBudget } from '../core/turnBudget.js';
 import type { DeviceFeed } from './deviceFeed.js';
 import { hasScope } from '../auth/tokens.js';
@@ -85,7 +86,8 @@ export class VoiceServer implements Subsystem {
   private drained: Promise<unknown> | null = null;
   private wss: WebSocketServer | null = null;
   private server: Server | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  /** Pings a tenth of the clients every tenth of `voice.heartbeatMs` (core/spreadSweep.ts), not all at once. */
+  private heartbeat: SpreadSweep<Connection> | null = null;
   private audioSweep: NodeJS.Timeout | null = null;
   private stopKeyWatch: (() => void) | null = null;
   /** The trace id of each upgrade under way, for the 101 response's x-trace-id header. */
@@ -124,8 +126,8 @@ export class VoiceServer implements Subsystem {
     });
     this.server = typeof this.options.http === 'function' ? this.options.http() : this.options.http;
     this.server.on('upgrade', this.onUpgrade);
-    this.heartbeat = setInterval(() => this.beat(), v.heartbeatMs);
-    this.heartbeat.unref();
+    this.heartbeat = new SpreadSweep({ intervalMs: v.heartbeatMs, entries: () => this.connections.values(), count: () => this.connections.size, visit: this.beat });
+    this.heartbeat.start();
     core.metrics.attach({
       clients: () => this.connections.size,
       queueDepth: () => {
@@ -171,7 +173,7 @@ export class VoiceServer implements Subsystem {
     }));
     await waitAtMost(Promise.all(closed), CLOSE_GRACE_MS, clock);
     for (const c of this.connections.values()) c.ws.terminate();
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat?.stop();
     if (this.audioSweep) clearInterval(this.audioSweep);
     this.stopKeyWatch?.();
     this.stopKeyWatch = null;
@@ -377,22 +379,20 @@ export class VoiceServer implements Subsystem {
   }
 
   /** Heartbeat (RFC 6455 §5.5.2): a peer that answered nothing since the last ping is half-open; drop it. */
-  private beat(): void {
-    const expired = this.options.ctx.clock.now() / 1000 - CLOCK_SKEW_SECONDS;
-    for (const c of this.connections.values()) {
-      if (c.exp < expired) {
-        this.withdraw(c, 'the token has expired');
-        continue;
-      }
-      if (!c.alive) {
-        this.options.ctx.log.debug({ sessionId: c.session.identity.id }, 'voice client missed a heartbeat; terminating');
-        c.ws.terminate();
-        continue;
-      }
-      c.alive = false;
-      if (c.ws.readyState === 1) c.ws.ping();
+  /** One client's heartbeat: an expired token is withdrawn, a client silent since its last ping is cut, else pinged. */
+  private readonly beat = (c: Connection): void => {
+    if (c.exp < this.options.ctx.clock.now() / 1000 - CLOCK_SKEW_SECONDS) {
+      this.withdraw(c, 'the token has expired');
+      return;
     }
-  }
+    if (!c.alive) {
+      this.options.ctx.log.debug({ sessionId: c.session.identity.id }, 'voice client missed a heartbeat; terminating');
+      c.ws.terminate();
+      return;
+    }
+    c.alive = false;
+    if (c.ws.readyState === 1) c.ws.ping();
+  };
 }
 
 /** Answers an upgrade with a plain HTTP error (no WebSocket is made) and closes the socket. */

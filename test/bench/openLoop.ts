@@ -10,6 +10,7 @@
  * to utterances per device in order; each utterance is counted until it is answered and its command arrives.
  * The hub's minor GCs (young-generation scavenges) during each run come from its /metrics.
  */
+import { readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -18,6 +19,7 @@ import { hundredDeviceHome } from './voiceHome.js';
 import { metricValue, processUse, startBareVoiceProcess, startBenchDaemon } from './daemonTarget.js';
 import { quantile } from './report.js';
 import { SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
+import { gcProbeFile, type GcPause } from './gcProbe.js';
 
 export interface OpenLoopRun {
   target: string;
@@ -39,10 +41,35 @@ export interface OpenLoopRun {
   /** Hub only: young-generation scavenges during the run, and their total pause. */
   scavenges?: { count: number; totalMs: number };
   /**
-   * The server process's CPU time (user + system) and read/write system calls over the run, per utterance
-   * sent: what the latency is made of, counted rather than timed, so a busy machine hardly moves it.
+   * The server process's CPU time (user + system) and read/write system calls per utterance, counted from the
+   * end of the warm-up to the end of the drain (the measured utterances): what the latency is made of, counted
+   * rather than timed, so a busy machine hardly moves it. `setupCpuMs` is the rest of the run's CPU, outside
+   * that window: 100 WebSocket upgrades with their tokens checked, the warm-up second, the closes. Before it was
+   * split off it was spread over the utterances, about 300 µs each in a 10 s run at 200/s.
    */
-  perUtterance?: { cpuUs: number; syscalls: number };
+  perUtterance?: { cpuUs: number; syscalls: number; setupCpuMs: number };
+  /** Hub only: what the slowest 1 % of replies (above the p99) coincided with; see TailCauses. */
+  tail?: TailCauses;
+  /** Hub only: socket inputs the loop phase budget held for a later phase during the run (0: it never held one). */
+  inputsHeld?: number;
+  /** Hub only: its resident memory at the end of the run (MB). */
+  rssMB?: number;
+}
+
+/**
+ * The slowest 1 % of replies set against the hub's garbage collections (from gcProbe.ts, on the wall clock):
+ * how many of them a GC pause overlapped (between the utterance's scheduled time and its reply), against the
+ * share of all measured utterances a pause overlapped (what chance alone gives); and how many had been sent
+ * late by the load generator (its lag over half the latency: the client side, not the hub, was slow).
+ */
+export interface TailCauses {
+  slow: number;
+  slowWithGc: number;
+  slowWithMajorGc: number;
+  slowSentLate: number;
+  /** Share of all measured utterances a GC pause overlapped. */
+  allWithGcShare: number;
+  gc: { minor: number; major: number; minorMaxMs: number; majorMaxMs: number; totalMs: number };
 }
 
 export interface OpenLoopOptions {
@@ -80,7 +107,8 @@ export async function benchOpenLoop(options: OpenLoopOptions = {}): Promise<Open
   const bare = await startBareVoiceProcess();
   try {
     for (const [v, flags] of flagSets.entries()) {
-      const hub = await startBenchDaemon(openLoopConfig(), flags.nodeArgs, flags.cli);
+      const hub = await startBenchDaemon(openLoopConfig(), [...flags.nodeArgs, `--import=${new URL('./gcProbe.js', import.meta.url).href}`], flags.cli);
+      const hubRuns: Array<{ row: OpenLoopRun; samples: Samples }> = [];
       try {
         const tokens = await hub.tokens(clients, 'open');
         const names = hundredDeviceHome().names;
@@ -92,20 +120,25 @@ export async function benchOpenLoop(options: OpenLoopOptions = {}): Promise<Open
             for (const which of order) {
               if (which === 'bare' && v > 0) continue; // the bare server's rows are measured once
               const gcBefore = which === 'hub' ? await minorGc(hub.httpUrl) : null;
+              const heldBefore = which === 'hub' ? await metricValue(hub.httpUrl, 'voicehub_input_held_total') : 0;
               const pid = which === 'hub' ? hub.pid : bare.pid;
               const useBefore = await processUse(pid);
-              const run = await driveOpenLoop({
+              const { samples, window, ...run } = await driveOpenLoop({
                 url: which === 'hub' ? hub.wsUrl : bare.url, tokens, rate, seconds, warmup, names,
-                devices: which === 'hub' ? devices : null,
+                devices: which === 'hub' ? devices : null, pid,
               });
               const useAfter = await processUse(pid);
+              const setupCpuMs = (useAfter.cpuUs - useBefore.cpuUs - window.cpuUs) / 1000;
               const row: OpenLoopRun = {
                 target: which === 'hub' ? flags.label : 'bare ws server', rate, seconds, ...run,
-                perUtterance: { cpuUs: (useAfter.cpuUs - useBefore.cpuUs) / run.sent, syscalls: (useAfter.syscalls - useBefore.syscalls) / run.sent },
+                perUtterance: { cpuUs: window.cpuUs / samples.count, syscalls: window.syscalls / samples.count, setupCpuMs },
               };
+              if (which === 'hub') hubRuns.push({ row, samples });
               if (gcBefore) {
                 const after = await minorGc(hub.httpUrl);
                 row.scavenges = { count: after.count - gcBefore.count, totalMs: (after.sum - gcBefore.sum) * 1000 };
+                row.inputsHeld = await metricValue(hub.httpUrl, 'voicehub_input_held_total') - heldBefore;
+                row.rssMB = await hub.rssMB();
               }
               runs.push(row);
               options.progress?.(`open loop ${row.target} ${rate}/s: reply p50 ${row.p50Ms.toFixed(2)} p99 ${row.p99Ms.toFixed(2)} ms${row.commands ? `, command p99 ${row.commands.p99Ms.toFixed(2)} ms, lost ${row.commands.lost}` : ''}; per utterance ${row.perUtterance!.cpuUs.toFixed(0)} µs CPU, ${row.perUtterance!.syscalls.toFixed(2)} syscalls`);
@@ -117,11 +150,60 @@ export async function benchOpenLoop(options: OpenLoopOptions = {}): Promise<Open
       } finally {
         await hub.stop();
       }
+      // The probe writes its collections when the hub exits.
+      const pauses = await readFile(gcProbeFile(hub.pid), 'utf8').then((t) => JSON.parse(t) as GcPause[], () => null);
+      await rm(gcProbeFile(hub.pid), { force: true });
+      if (pauses) for (const { row, samples } of hubRuns) row.tail = tailCauses(samples, pauses);
     }
   } finally {
     await bare.stop();
   }
   return runs;
+}
+
+/** The measured utterances of one run on the wall clock (epoch ms): scheduled send, reply latency, send lag. */
+export interface Samples {
+  count: number;
+  scheduledMs: Float64Array;
+  latencyMs: Float64Array;
+  sendLagMs: Float64Array;
+}
+
+/** See TailCauses. Pure: tested in test/unit/bench/openLoopTail.test.ts. */
+export function tailCauses(s: Samples, pauses: readonly GcPause[]): TailCauses {
+  const sorted = Float64Array.from(s.latencyMs.filter((v) => !Number.isNaN(v))).sort();
+  const p99 = quantile(sorted, 0.99);
+  const from = s.scheduledMs.length ? s.scheduledMs[0]! : 0;
+  const to = s.scheduledMs.length ? s.scheduledMs[s.scheduledMs.length - 1]! + sorted[sorted.length - 1]! : 0;
+  const inRun = pauses.filter(([at, d]) => at + d >= from && at <= to).sort((a, b) => a[0] - b[0]);
+  // The pauses that overlap [start, end]: pauses are few (one to ten a second), a scan per utterance is cheap.
+  const overlapping = (start: number, end: number) => inRun.filter(([at, d]) => at <= end && at + d >= start);
+  const out: TailCauses = {
+    slow: 0, slowWithGc: 0, slowWithMajorGc: 0, slowSentLate: 0, allWithGcShare: 0,
+    gc: { minor: 0, major: 0, minorMaxMs: 0, majorMaxMs: 0, totalMs: 0 },
+  };
+  let answered = 0;
+  let withGc = 0;
+  for (let i = 0; i < s.count; i++) {
+    const latency = s.latencyMs[i]!;
+    if (Number.isNaN(latency)) continue;
+    answered++;
+    const hits = overlapping(s.scheduledMs[i]!, s.scheduledMs[i]! + latency);
+    if (hits.length > 0) withGc++;
+    if (latency <= p99) continue;
+    out.slow++;
+    if (hits.length > 0) out.slowWithGc++;
+    if (hits.some(([, , kind]) => kind === 'major')) out.slowWithMajorGc++;
+    if (s.sendLagMs[i]! > latency / 2) out.slowSentLate++;
+  }
+  out.allWithGcShare = answered ? withGc / answered : 0;
+  for (const [, d, kind] of inRun) {
+    out.gc[kind]++;
+    if (kind === 'minor') out.gc.minorMaxMs = Math.max(out.gc.minorMaxMs, d);
+    else out.gc.majorMaxMs = Math.max(out.gc.majorMaxMs, d);
+    out.gc.totalMs += d;
+  }
+  return out;
 }
 
 async function minorGc(httpUrl: string): Promise<{ count: number; sum: number }> {
@@ -157,12 +239,16 @@ interface DriveParams {
   warmup: number;
   names: string[];
   devices: Devices | null;
+  /** The server's process: its CPU and system calls are read at the end of the warm-up and of the drain. */
+  pid: number;
 }
+
+type Driven = Omit<OpenLoopRun, 'target' | 'rate' | 'seconds'> & { samples: Samples; window: { cpuUs: number; syscalls: number } };
 
 /** Which device utterance k names: round the 100, shifted every round so client and device do not pair up. */
 const deviceOf = (k: number, n: number) => (k + Math.floor(k / n)) % n;
 
-async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target' | 'rate' | 'seconds'>> {
+async function driveOpenLoop(p: DriveParams): Promise<Driven> {
   const sockets = await Promise.all(p.tokens.map((token) => new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(p.url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
     ws.once('open', () => resolve(ws));
@@ -216,6 +302,9 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
     });
   }
   const t0 = performance.now() + 50;
+  // The measured window opens when the first measured utterance is due (the reading is async, off the send path).
+  let windowStart: Promise<{ cpuUs: number; syscalls: number }> | undefined;
+  const opener = setTimeout(() => { windowStart = processUse(p.pid); }, Math.max(0, t0 + measuredFrom * gapMs - performance.now()));
   let next = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
@@ -241,6 +330,10 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
     if (replies + commands !== last) { last = replies + commands; quietSince = performance.now(); }
     if (performance.now() - quietSince > 5000) break;
   }
+  clearTimeout(opener);
+  const windowEnd = await processUse(p.pid);
+  const opened = await (windowStart ?? Promise.resolve(windowEnd));
+  const window = { cpuUs: windowEnd.cpuUs - opened.cpuUs, syscalls: windowEnd.syscalls - opened.syscalls };
   await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => {
     ws.once('close', () => resolve());
     ws.close();
@@ -257,7 +350,15 @@ async function driveOpenLoop(p: DriveParams): Promise<Omit<OpenLoopRun, 'target'
   };
   const r = since(replyAt);
   const lag = Float64Array.from(sendLag.subarray(measuredFrom)).sort();
-  const result: Omit<OpenLoopRun, 'target' | 'rate' | 'seconds'> = {
+  const measured = total - measuredFrom;
+  const samples: Samples = {
+    count: measured,
+    scheduledMs: Float64Array.from({ length: measured }, (_, i) => performance.timeOrigin + t0 + (measuredFrom + i) * gapMs),
+    latencyMs: Float64Array.from({ length: measured }, (_, i) => replyAt[measuredFrom + i]! - (t0 + (measuredFrom + i) * gapMs)),
+    sendLagMs: sendLag.slice(measuredFrom),
+  };
+  const result: Driven = {
+    samples, window,
     sent: total, replies, errors, errorCodes, unanswered: total - replies,
     p50Ms: quantile(r, 0.5), p99Ms: quantile(r, 0.99), maxMs: r.length ? r[r.length - 1]! : NaN,
     sendLagP99Ms: quantile(lag, 0.99),

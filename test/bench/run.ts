@@ -111,7 +111,9 @@ await section('latency', 'Latency at a real load: open loop, fixed arrival rates
   const seconds = env('BENCH_OPENLOOP_SECONDS', 10);
   const variants: Array<{ label: string; nodeArgs: string[]; cli?: string }> = [{ label: 'hub', nodeArgs: SHIPPED_NODE_FLAGS }];
   // The issue blames young-generation scavenges for the tail: the same load with a larger young generation.
-  if (env('BENCH_OPENLOOP_VARIANTS', 1) > 0) variants.push({ label: 'hub, --max-semi-space-size=32 (not shipped)', nodeArgs: ['--max-old-space-size=256', '--max-semi-space-size=32'] });
+  // BENCH_OPENLOOP_SEMI=4,16: the young-generation sizes (MB a semi-space) measured beside the shipped one.
+  const semis = (process.env.BENCH_OPENLOOP_SEMI ?? '32').split(',').map(Number).filter((n) => n > 0);
+  if (env('BENCH_OPENLOOP_VARIANTS', 1) > 0) for (const mb of semis) variants.push({ label: `hub, --max-semi-space-size=${mb} (not shipped)`, nodeArgs: ['--max-old-space-size=256', `--max-semi-space-size=${mb}`] });
   // Another build's dist/bundle/cli.js (a copy of dist made before a change), run beside this one.
   const baseline = process.env.BENCH_OPENLOOP_BASELINE;
   if (baseline) variants.push({ label: `hub, baseline build (${baseline})`, nodeArgs: SHIPPED_NODE_FLAGS, cli: baseline });
@@ -134,13 +136,14 @@ await section('latency', 'Latency at a real load: open loop, fixed arrival rates
       }
     }
   }
-  s.line('', '| target | rate/s | sent | errors | unanswered | reply p50 / p99 / max ms | command p50 / p99 / max ms | commands lost | scavenges (total pause ms) | load generator lag p99 ms | server CPU µs / syscalls per utterance |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  s.line('', '| target | rate/s | sent | errors | unanswered | reply p50 / p99 / max ms | command p50 / p99 / max ms | commands lost | scavenges (total pause ms) | load generator lag p99 ms | server CPU µs / syscalls per measured utterance; setup CPU ms | slowest 1 %: with a GC pause (major) / sent late; all with a GC pause | inputs held | RSS after MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     const c = r.commands;
+    const t = r.tail;
     const codes = Object.entries(r.errorCodes).map(([code, n]) => `${code} ${n}`).join(', ');
-    s.line(`| ${r.target} | ${r.rate} | ${r.sent} | ${r.errors}${codes ? ` (${codes})` : ''} | ${r.unanswered} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.maxMs, 1)} | ${c ? `${fmt(c.p50Ms, 2)} / ${fmt(c.p99Ms, 2)} / ${fmt(c.maxMs, 1)}` : ''} | ${c ? c.lost : ''} | ${r.scavenges ? `${r.scavenges.count} (${fmt(r.scavenges.totalMs, 1)})` : ''} | ${fmt(r.sendLagP99Ms, 2)} | ${r.perUtterance ? `${fmt(r.perUtterance.cpuUs, 0)} / ${fmt(r.perUtterance.syscalls, 2)}` : ''} |`);
+    s.line(`| ${r.target} | ${r.rate} | ${r.sent} | ${r.errors}${codes ? ` (${codes})` : ''} | ${r.unanswered} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.maxMs, 1)} | ${c ? `${fmt(c.p50Ms, 2)} / ${fmt(c.p99Ms, 2)} / ${fmt(c.maxMs, 1)}` : ''} | ${c ? c.lost : ''} | ${r.scavenges ? `${r.scavenges.count} (${fmt(r.scavenges.totalMs, 1)})` : ''} | ${fmt(r.sendLagP99Ms, 2)} | ${r.perUtterance ? `${fmt(r.perUtterance.cpuUs, 0)} / ${fmt(r.perUtterance.syscalls, 2)}; ${fmt(r.perUtterance.setupCpuMs, 0)}` : ''} | ${t ? `${t.slowWithGc} (${t.slowWithMajorGc}) / ${t.slowSentLate} of ${t.slow}; ${fmt(t.allWithGcShare * 100, 1)} %` : ''} | ${r.inputsHeld ?? ''} | ${r.rssMB !== undefined ? fmt(r.rssMB, 1) : ''} |`);
   }
-  s.line('', 'The load generator\'s own lateness (last column) counts in every latency, the bare server\'s included: on a shared machine it is part of the anchor.');
+  s.line('', 'The load generator\'s own lateness counts in every latency, the bare server\'s included: on a shared machine it is part of the anchor. CPU and system calls are counted over the measured utterances (end of the warm-up to the end of the drain); the setup (WebSocket upgrades with their token checks, warm-up, closes) is its own column. The slowest 1 % are the replies above the p99: how many of them a GC pause of the hub overlapped (test/bench/gcProbe.ts, preloaded), of those a major one, and how many the load generator sent late (over half their latency), beside the share of all measured utterances a pause overlapped (what chance gives). Inputs held: socket inputs the loop phase budget (daemon/core/turnBudget.ts) held for a later phase during the run.');
 });
 
 await section('mqtt', 'Device ingest: QoS 1 device clients, closed loop', async (s) => {

@@ -152,3 +152,10 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** A token for `sub` made by `voicehub token create` against the data dir under `dir` (a daemon's temp dir). */
+export async function createToken(dir: string, sub: string, scope = 'voice'): Promise<string> {
+  const r = await runCli(['token', 'create', '--sub', sub, '--scope', scope], { cwd: dir, env: { VOICEHUB_DATA_DIR: join(dir, 'data') } });
+  if (r.code !== 0) throw new Error(`token create failed (${r.code}): ${r.stderr}`);
+  return r.stdout.trim();
+}

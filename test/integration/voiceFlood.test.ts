@@ -1,8 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { startDaemon, runCli, makeTempDir } from '../helpers/daemon.js';
+import { startDaemon, createToken, makeTempDir } from '../helpers/daemon.js';
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -22,13 +21,7 @@ test('under a flood of utterances every one is answered (a reply, or BUSY past t
   };
   const d = await startDaemon({ dir, config: JSON.stringify(config) });
   cleanups.push(() => d.cleanup());
-  const env = { VOICEHUB_DATA_DIR: join(dir, 'data') };
-  const tokenFor = async (sub: string) => {
-    const r = await runCli(['token', 'create', '--sub', sub, '--scope', 'voice'], { cwd: dir, env });
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout.trim();
-  };
-  const [floodToken, quietToken] = [await tokenFor('flood'), await tokenFor('quiet')];
+  const [floodToken, quietToken] = [await createToken(dir, 'flood'), await createToken(dir, 'quiet')];
   const url = `ws://127.0.0.1:${d.httpPort}/voice`;
 
   const device = await connectAsync(`mqtt://127.0.0.1:${d.mqttPort}`, { clientId: 'flood_kitchen_light', reconnectPeriod: 0 });
