@@ -58,6 +58,8 @@ export interface LoopProbeResult {
   /** Garbage collections while armed, by kind (major = mark-compact), and after the freeze. */
   gcArmed?: Record<string, GcCounts>;
   gcAfter?: Record<string, GcCounts>;
+  /** After the freeze, once a second: seconds since it, RSS, V8 heap in use and committed (MB). */
+  afterTrail?: Array<[number, number, number, number]>;
   /** Major collections after the freeze: seconds since the freeze, ms each. */
   majorAfter?: Array<{ atS: number; ms: number }>;
 }
@@ -137,7 +139,13 @@ function arm(): void {
   }, INTERVAL_MS);
   timer.unref();
   // After the load, the memory once a second: the last one before exit is the bench's "after".
-  const after = setInterval(() => { if (frozenAt) atEnd = memoryPoint(true); }, 1000);
+  const afterTrail: NonNullable<LoopProbeResult['afterTrail']> = [];
+  const after = setInterval(() => {
+    if (!frozenAt) return;
+    atEnd = memoryPoint(true);
+    const round = (x: number) => Math.round(x * 10) / 10;
+    afterTrail.push([round((performance.now() - frozenAt) / 1000), round(atEnd.rssMB), round(atEnd.heapUsedMB), round(atEnd.heapTotalMB)]);
+  }, 1000);
   after.unref();
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -176,7 +184,7 @@ function arm(): void {
     const result: LoopProbeResult = {
       intervalMs: INTERVAL_MS, ticks, maxCpuMs: Math.max(0, maxCpu), maxWallMs: Math.max(0, maxWall),
       ...(atPeakRss && { atPeakRss }), ...(atIdle && { atIdle }), ...(atArm && { atArm }), ...(atEnd && { atEnd }),
-      stretches, gcArmed, gcAfter, majorAfter,
+      stretches, gcArmed, gcAfter, majorAfter, afterTrail,
     };
     writeFileSync(loopProbeFile(process.pid), JSON.stringify(result));
   });
