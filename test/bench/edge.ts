@@ -80,7 +80,9 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
   const base = openLoopConfig();
   const hub = await startBenchDaemon({
     ...base,
-    voice: { ...(base.voice as object), maxClients: voiceClients + 100 },
+    // BENCH_EDGE_IDEMPOTENCY_TTL=0 (a look inside, never a reported run): without the replay cache of
+    // PROTOCOL §3, which keeps up to voice.idempotencyMaxEntries answers for 10 minutes after the load.
+    voice: { ...(base.voice as object), maxClients: voiceClients + 100, ...(process.env.BENCH_EDGE_IDEMPOTENCY_TTL && { idempotencyTtlSeconds: Number(process.env.BENCH_EDGE_IDEMPOTENCY_TTL) }) },
     // Zigbee2MQTT's bridge/devices list for 1,000 devices is about 0.4 MB, past the default packet cap.
     mqtt: { ...(base.mqtt as object), maxPacketBytes: 4 * 1024 * 1024 },
   }, [...(options.nodeArgs ?? SHIPPED_NODE_FLAGS), `--import=${new URL('./loopProbe.js', import.meta.url).href}`], options.cli);
