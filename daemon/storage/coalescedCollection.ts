@@ -58,7 +58,7 @@ export class CoalescedCollection<T> implements Collection<T>, Flushable {
     while (this.writing) await this.writing.catch(() => {});
     if (!this.isDirty) return;
     this.isDirty = false;
-    // The listeners see the document as this write takes it: the adapter serialises it before its first await.
+    // The listeners see the document as this write takes it: the adapter fixes the entries it writes before its first await.
     const landed = this.writeListeners.map((listener) => listener());
     this.writing = this.db.write().finally(() => {
       this.writing = null;

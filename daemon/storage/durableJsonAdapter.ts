@@ -3,7 +3,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
-import { serialiseIsolating } from './isolatingSerialiser.js';
+import { serialiseInSlices } from './isolatingSerialiser.js';
 
 /** What a read found: the data, which copy it came from, and any bad copy that was moved aside. */
 export interface RecoveryReport {
@@ -60,17 +60,17 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     const skipped: string[] = [];
-    const text = serialiseIsolating(data, skipped);
-    if (skipped.length > 0) this.onProblem({ kind: 'skipped', skipped });
     const tmp = `${this.file}.tmp`;
     // Only the two fsyncs, which wait for the device, go to the thread pool. The other steps touch only the
     // page cache and directory entries and are done synchronously: each awaited fs call waits for a whole turn
     // of the event loop, and under load fifteen of them made one write take 0.8 s (issue 18's crash window).
+    // The text is serialised and written in slices (a large document gives the loop turns in between); which
+    // entries it holds is fixed before the first await, as the collection's write listeners expect.
     let written: string;
     try {
       const fd = openFresh(tmp);
       try {
-        writeAll(fd, Buffer.from(text, 'utf8'));
+        await serialiseInSlices(data, skipped, (text) => writeAll(fd, Buffer.from(text, 'utf8')));
         await fsyncAsync(fd);
         written = stampOf(fstatSync(fd));
       } finally {
@@ -81,6 +81,7 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
       try { unlinkSync(tmp); } catch { /* not there */ }
       throw err;
     }
+    if (skipped.length > 0) this.onProblem({ kind: 'skipped', skipped });
     await this.rotateMainToBackup();
     renameSync(tmp, this.file);
     // The stamp of what we wrote, taken from our own handle (a rename keeps inode, size and mtime): a stat of

@@ -7,7 +7,7 @@ import { AuthService } from '../../daemon/auth/authService.js';
 import { buildConfig } from '../../daemon/config/load.js';
 import { systemClock } from '../../daemon/core/context.js';
 import { silentLogger } from '../../daemon/core/log.js';
-import { SHIPPED_NODE_FLAGS, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { SHIPPED_NODE_ENV, SHIPPED_NODE_FLAGS, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 
 /**
  * The hub as users run it, for the benches whose figure is about the process (latency from outside, RSS,
@@ -97,7 +97,7 @@ export async function metricValue(httpUrl: string, name: string): Promise<number
  */
 export async function startBareVoiceProcess(nodeArgs: readonly string[] = SHIPPED_NODE_FLAGS): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const script = fileURLToPath(new URL('./bareVoiceServer.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...SHIPPED_NODE_ENV } });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
-import { CLI, DaemonProcess, SHIPPED_NODE_FLAGS, makeTempDir } from '../helpers/daemon.js';
+import { CLI, DaemonProcess, SHIPPED_NODE_ENV, SHIPPED_NODE_FLAGS, makeTempDir } from '../helpers/daemon.js';
 import { discoveryConfig } from './discoveryConfig.js';
 
 /**
@@ -23,7 +23,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dir = await makeTempDir('voicehub-discoveryflood-');
 const child = spawn(process.execPath, [...SHIPPED_NODE_FLAGS, cli, 'start'], {
   cwd: dir,
-  env: { PATH: process.env.PATH ?? '', HOME: dir, VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1', VOICEHUB_MQTT_PORT: '0', VOICEHUB_LOG_LEVEL: 'info' },
+  env: { ...SHIPPED_NODE_ENV, PATH: process.env.PATH ?? '', HOME: dir, VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1', VOICEHUB_MQTT_PORT: '0', VOICEHUB_LOG_LEVEL: 'info' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const daemon = new DaemonProcess(child, dir);

@@ -23,6 +23,7 @@ import { metricValue, startBenchDaemon } from './daemonTarget.js';
 import { openLoopConfig } from './openLoop.js';
 import { WriteCounter } from '../helpers/writeCounter.js';
 import { SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
+import type { LoopProbeResult } from './loopProbe.js';
 
 export interface EdgeResult {
   idleSeconds: number;
@@ -51,11 +52,7 @@ export interface EdgeResult {
    * The hub's longest stretch without reaching its timers under the load, from a probe preloaded into it
    * (loopProbe.ts): in CPU time (what the hub itself spent; a busy machine hardly moves it) and wall time.
    */
-  loopProbe?: {
-    maxCpuMs: number; maxWallMs: number; intervalMs: number; ticks: number;
-    /** The hub's memory at its highest RSS under the load (MB): what the peak is made of. */
-    atPeakRss?: { rssMB: number; heapUsedMB: number; heapTotalMB: number; arrayBuffersMB: number; externalMB: number };
-  };
+  loopProbe?: LoopProbeResult;
 }
 
 export interface EdgeOptions {
@@ -67,6 +64,8 @@ export interface EdgeOptions {
   /** Node flags of the hub (default the unit's); e.g. `--cpu-prof` to see where its time goes under the load. */
   nodeArgs?: readonly string[];
   progress?: (line: string) => void;
+  /** Another build's bundled CLI (a before/after in one session; BENCH_EDGE_CLI below); default this tree's. */
+  cli?: string;
 }
 
 /** `eventLoopMonitoringPrecision` in daemon/core/metrics.ts. */
@@ -83,10 +82,12 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
   const base = openLoopConfig();
   const hub = await startBenchDaemon({
     ...base,
-    voice: { ...(base.voice as object), maxClients: voiceClients + 100 },
+    // BENCH_EDGE_IDEMPOTENCY_TTL=0 (a look inside, never a reported run): without the replay cache of
+    // PROTOCOL §3, which keeps up to voice.idempotencyMaxEntries answers for 10 minutes after the load.
+    voice: { ...(base.voice as object), maxClients: voiceClients + 100, ...(process.env.BENCH_EDGE_IDEMPOTENCY_TTL && { idempotencyTtlSeconds: Number(process.env.BENCH_EDGE_IDEMPOTENCY_TTL) }) },
     // Zigbee2MQTT's bridge/devices list for 1,000 devices is about 0.4 MB, past the default packet cap.
     mqtt: { ...(base.mqtt as object), maxPacketBytes: 4 * 1024 * 1024 },
-  }, [...(options.nodeArgs ?? SHIPPED_NODE_FLAGS), `--import=${new URL('./loopProbe.js', import.meta.url).href}`]);
+  }, [...(options.nodeArgs ?? SHIPPED_NODE_FLAGS), `--import=${new URL('./loopProbe.js', import.meta.url).href}`], options.cli);
   let writes: WriteCounter | null = null;
   let result: EdgeResult;
   try {
@@ -108,6 +109,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     await sleep(idleSeconds * 1000);
     const idleWrites = writes.take().total;
     const idleRssMB = await hub.rssMB();
+    process.kill(hub.pid, 'SIGUSR2'); // the loop probe notes the idle hub's memory
     options.progress?.(`edge: idle RSS ${idleRssMB.toFixed(1)} MB, ${idleWrites} file writes in ${idleSeconds} s`);
 
     const worker = new Worker(new URL(import.meta.url), { workerData: { role: 'edge-load', wsUrl: hub.wsUrl, mqttUrl: hub.mqttUrl, tokens, deviceClients, loadSeconds } });
@@ -116,7 +118,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     const done = new Promise<LoadResult>((resolve) => worker.on('message', (m) => { if (typeof m === 'object') resolve(m as LoadResult); }));
     await Promise.race([loaded, workerFailed]);
     await metricValue(hub.httpUrl, 'voicehub_nodejs_eventloop_lag_max_seconds'); // restarts the hub's monitor
-    process.kill(hub.pid, 'SIGUSR2'); // arms (and resets) the loop probe
+    process.kill(hub.pid, 'SIGUSR2'); // arms the loop probe
     writes.take();
     const writesSince = performance.now();
     const rss: number[] = [];
@@ -164,7 +166,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
   }
   // Written by the probe as the hub exits; its figures cover the load only.
   const probeFile = join(tmpdir(), `voicehub-loop-probe-${hub.pid}.json`);
-  const probe = await readFile(probeFile, 'utf8').then((t) => JSON.parse(t) as EdgeResult['loopProbe'], () => undefined);
+  const probe = await readFile(probeFile, 'utf8').then((t) => JSON.parse(t) as LoopProbeResult, () => undefined);
   await rm(probeFile, { force: true });
   // No timer run at all while armed: both signals were handled in one turn (the loop was stuck that long),
   // and the probe has nothing to say; the delay monitor's figure stands alone.
@@ -243,6 +245,6 @@ if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url) && !proce
   const r = await benchEdge({
     loadSeconds: loadSeconds || 20, afterSeconds: afterSeconds ?? 60,
     voiceClients: Number(process.env.BENCH_EDGE_VOICE ?? 500), deviceClients: Number(process.env.BENCH_EDGE_DEVICES ?? 1000),
-    idleSeconds: Number(process.env.BENCH_EDGE_IDLE ?? 15), progress: (l) => process.stderr.write(`${l}\n`) });
+    idleSeconds: Number(process.env.BENCH_EDGE_IDLE ?? 15), ...(process.env.BENCH_EDGE_CLI && { cli: process.env.BENCH_EDGE_CLI }), progress: (l) => process.stderr.write(`${l}\n`) });
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
 }

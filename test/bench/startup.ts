@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { CLI, REPO_ROOT, SHIPPED_NODE_FLAGS, makeTempDir } from '../helpers/daemon.js';
+import { CLI, REPO_ROOT, SHIPPED_NODE_ENV, SHIPPED_NODE_FLAGS, makeTempDir } from '../helpers/daemon.js';
 import { median } from './stats.js';
 
 export interface StartupResult {
@@ -72,7 +72,7 @@ async function timeHub(idleSeconds: number | null = null, keptDir?: string): Pro
   // As the systemd unit runs it: its node flags (a capped old generation, a small young one).
   const child = spawn(process.execPath, [...SHIPPED_NODE_FLAGS, CLI, 'start'], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' },
+    env: { ...SHIPPED_NODE_ENV, PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(dir, 'data'), VOICEHUB_HTTP_PORT: '0', VOICEHUB_MQTT_PORT: '0', VOICEHUB_HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let cacheDone: () => void = () => {};

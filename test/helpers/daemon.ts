@@ -78,6 +78,13 @@ export class DaemonProcess {
 /** The node flags the systemd unit ships with: attacks about memory run the daemon under them. */
 export const SHIPPED_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=8'];
 
+/**
+ * The environment the systemd unit sets for the process beyond the hub's own VOICEHUB_ keys (its
+ * Environment= lines; test/unit/systemd/unitFile.test.ts keeps both of these equal to the unit): every daemon a
+ * test or bench starts runs with it, as users' hubs do.
+ */
+export const SHIPPED_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
 export interface StartOptions {
   config?: string;
   /** Node flags before the CLI path (e.g. SHIPPED_NODE_FLAGS). */
@@ -106,6 +113,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<DaemonPro
   const child = spawn(process.execPath, args, {
     cwd: dir,
     env: {
+      ...SHIPPED_NODE_ENV,
       PATH: process.env.PATH ?? '',
       HOME: dir,
       VOICEHUB_DATA_DIR: join(dir, 'data'),

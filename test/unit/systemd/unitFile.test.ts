@@ -5,6 +5,7 @@ import { access, chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHIPPED_NODE_ENV, SHIPPED_NODE_FLAGS } from '../../helpers/daemon.js';
 
 /**
  * systemd/voicehub.service and systemd/install.sh: what the issue asks of them, checked statically, with
@@ -81,6 +82,10 @@ test('the unit asks for what the hub needs: notify, watchdog, restarts, dirs, li
   assert.ok(Number(unit.get('Unit')!.get('StartLimitIntervalSec')?.[0]) > 0);
   assert.ok(Number(one('TimeoutStopSec')) > 10, 'above the hub\'s own 10 s shutdown deadline');
   assert.equal(one('ExecStart'), '/usr/bin/node --max-old-space-size=256 --max-semi-space-size=8 /opt/voicehub/dist/bundle/cli.js start');
+  // The tests and benches run the hub as the unit does: the same node flags and environment.
+  assert.equal(one('ExecStart'), `/usr/bin/node ${SHIPPED_NODE_FLAGS.join(' ')} /opt/voicehub/dist/bundle/cli.js start`);
+  assert.deepEqual(service.get('Environment')?.filter((e) => !e.startsWith('VOICEHUB_') && e !== 'NODE_ENV=production'),
+    Object.entries(SHIPPED_NODE_ENV).map(([k, v]) => `${k}=${v}`));
   assert.equal(one('StateDirectory'), 'voicehub');
   assert.equal(one('ConfigurationDirectory'), 'voicehub');
   assert.equal(one('CacheDirectory'), 'voicehub', 'the start cache is code: out of the data dir');
