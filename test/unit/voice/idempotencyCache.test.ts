@@ -70,7 +70,7 @@ test('an id is remembered for its whole TTL even when its generation moves on', 
 test('a settled run is replayed from its kept outcome', async () => {
   const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new ManualClock());
   const first = cache.run('s', 'k', async () => 'first');
-  cache.settle('s', 'k', first.result, await first.result);
+  cache.settle(first, await first.result);
   const copy = cache.run('s', 'k', async () => 'second');
   assert.equal(copy.fresh, false);
   assert.equal(await copy.result, 'first');
