@@ -78,21 +78,6 @@ export const STATE_FRAMES = Object.freeze({
   failed: '{"type":"state","state":"failed"}',
 });
 
-/**
- * The reply frame, written field by field: exactly `JSON.stringify({ type: 'reply', id, text, intent,
- * handledBy, actions, ms })` (same order, a field whose value JSON leaves out is left out), without building
- * that object for every utterance. A unit test holds the two to the same bytes for odd inputs.
- */
-export function replyFrame(id: string, reply: { readonly text: string; readonly intent?: string; readonly handledBy?: string; readonly actions?: unknown }, ms: number): string {
-  return `{"type":"reply","id":${JSON.stringify(id)}${field('text', reply.text)}${field('intent', reply.intent)}${field('handledBy', reply.handledBy)}${field('actions', reply.actions)},"ms":${JSON.stringify(ms)}}`;
-}
-
-/** `,"name":<JSON of value>`, or nothing for a value JSON.stringify leaves out of an object (undefined, a function, a symbol). */
-function field(name: string, value: unknown): string {
-  const json = JSON.stringify(value) as string | undefined;
-  return json === undefined ? '' : `,"${name}":${json}`;
-}
-
 export function errorFrame(id: string | null, code: VoiceErrorCode, message: string): string {
   return JSON.stringify({ type: 'error', id, code, message });
 }

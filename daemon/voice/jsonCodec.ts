@@ -1,4 +1,4 @@
-import { errorFrame, PONG_FRAME, replyFrame, speakFrame, STATE_FRAMES, type FrameParser } from './frames.js';
+import { errorFrame, PONG_FRAME, speakFrame, STATE_FRAMES, type FrameParser } from './frames.js';
 import type { VoiceCodec } from './voiceCodec.js';
 import type { VoiceSession } from './voiceSession.js';
 
@@ -6,7 +6,9 @@ import type { VoiceSession } from './voiceSession.js';
 export const jsonCodec: VoiceCodec<string> = {
   state: (state) => STATE_FRAMES[state],
   pong: () => PONG_FRAME,
-  reply: replyFrame,
+  reply: (id, reply, ms) => JSON.stringify({
+    type: 'reply', id, text: reply.text, intent: reply.intent, handledBy: reply.handledBy, actions: reply.actions, ms,
+  }),
   error: errorFrame,
   speak: speakFrame,
   delta: (id, text) => JSON.stringify({ type: 'reply.delta', id, text }),
