@@ -71,3 +71,71 @@ function collectAtMostEvery(metric: { get(): unknown } | undefined, everyMs: num
 export function getOrCreate<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
+
+/**
+ * A histogram without labels for the hot path (one observation per utterance): observe() is a bucket search
+ * and three additions. prom-client's Histogram builds an object, validates labels and hashes them on every
+ * observation (about 0.4 µs and some garbage each). This one is registered like any metric, and a scrape
+ * shows exactly what prom-client's Histogram shows for the same observations (a unit test compares the two).
+ */
+export class HotHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly labelNames: string[] = [];
+  private readonly bounds: readonly number[];
+  /** Observations per bucket, not cumulative; the last slot is above every bound (+Inf only). */
+  private counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+  /** After reset() and before the next observation a scrape shows no series, as prom-client's does. */
+  private cleared = false;
+
+  constructor(readonly name: string, readonly help: string, buckets: readonly number[], registry: Registry) {
+    // Ascending, as prom-client expects them (it does not sort, and shows nonsense for others).
+    if (buckets.some((b, i) => i > 0 && b <= buckets[i - 1]!)) throw new TypeError(`histogram ${name}: buckets must be in ascending order`);
+    this.bounds = [...buckets];
+    this.counts = new Float64Array(this.bounds.length + 1);
+    registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  observe(value: number): void {
+    if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+    this.cleared = false;
+  }
+
+  /** What prom-client's Histogram gives the registry: cumulative buckets, +Inf, sum, count. */
+  getForPromString(): { name: string; help: string; type: string; aggregator: string; values: Array<{ labels: Record<string, string | number>; value: number; metricName: string; exemplar?: null | undefined; sharedLabels?: Record<string, never> }> } {
+    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string; exemplar?: null | undefined; sharedLabels?: Record<string, never> }> = [];
+    if (this.cleared) return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+    let cumulative = 0;
+    this.bounds.forEach((le, i) => {
+      cumulative += this.counts[i]!;
+      values.push({ labels: { le }, value: cumulative, metricName: `${this.name}_bucket`, exemplar: null, sharedLabels: {} });
+    });
+    values.push(
+      { labels: { le: '+Inf' }, value: this.count, metricName: `${this.name}_bucket`, exemplar: null, sharedLabels: {} },
+      { labels: {}, value: this.sum, metricName: `${this.name}_sum`, exemplar: undefined, sharedLabels: {} },
+      { labels: {}, value: this.count, metricName: `${this.name}_count`, exemplar: undefined, sharedLabels: {} },
+    );
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  get(): ReturnType<HotHistogram['getForPromString']> {
+    const data = this.getForPromString();
+    data.values = data.values.map(({ sharedLabels: _shared, ...v }) => v);
+    return data;
+  }
+
+  reset(): void {
+    this.counts = new Float64Array(this.bounds.length + 1);
+    this.sum = 0;
+    this.count = 0;
+    this.cleared = true;
+  }
+}

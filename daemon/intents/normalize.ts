@@ -43,6 +43,8 @@ export function detectLang(text: string): Lang {
  */
 export function langOfTag(tag: string | undefined): Lang | undefined {
   if (!tag) return undefined;
+  // The tags the hub gives itself (detectLang) are asked twice per utterance: no lower-casing and split for them.
+  if (tag === 'en' || tag === 'zh') return tag;
   const primary = tag.toLowerCase().split(/[-_]/)[0];
   if (primary === 'zh' || primary === 'yue' || primary === 'cmn') return 'zh';
   if (primary === 'en') return 'en';

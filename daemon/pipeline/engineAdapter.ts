@@ -22,6 +22,8 @@ interface Resolved {
   handed: DecidedTargets;
   targets: EngineTargets;
   resolution: ResolveSuccess;
+  /** The device types it names, once each, for "…too" (followUps.ts): made once per decision, not per utterance. */
+  types?: string[];
 }
 
 /**
@@ -103,7 +105,7 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     const decision = Object.isFrozen(match) ? this.resolved.get(match) : this.decided.get(request);
     if (!decision) return;
     if ('targets' in decision) {
-      if (!QUESTIONS.has(match.intent)) this.followUps.done(session, match, [...new Set(decision.resolution.devices.map((d) => d.type))]);
+      if (!QUESTIONS.has(match.intent)) this.followUps.done(session, match, decision.types ??= [...new Set(decision.resolution.devices.map((d) => d.type))]);
     } else if (decision.refused.code === 'DEVICE_AMBIGUOUS' && decision.candidates) this.followUps.asked(session, match, decision.candidates, decision.refused.message);
   }
 

@@ -17,7 +17,7 @@ const MAX_SESSIONS = 1000;
 
 interface Memory {
   /** The last command carried out. */
-  last?: { match: IntentMatch; types: string[]; at: number };
+  last?: { match: IntentMatch; types: readonly string[]; at: number };
   /** The last question the hub asked back: which of these devices, in the words it was asked. */
   pending?: { match: IntentMatch; candidates: readonly string[]; question: string; at: number };
 }
@@ -59,7 +59,17 @@ export class FollowUps {
   constructor(private readonly now: () => number) {}
 
   /** A command was carried out (or will be: its targets resolved): "…too" repeats it. */
-  done(session: string, match: IntentMatch, types: string[]): void {
+  done(session: string, match: IntentMatch, types: readonly string[]): void {
+    // The session's own record of its last command is rewritten in place (a command per utterance is the
+    // hot path); a record that also holds an open question is replaced, which closes the question as before.
+    const m = this.sessions.get(session);
+    if (m?.last && !m.pending) {
+      m.last.match = match;
+      m.last.types = types;
+      m.last.at = this.now();
+      this.touch(session, m);
+      return;
+    }
     this.remember(session, { last: { match, types, at: this.now() } });
   }
 
@@ -141,5 +151,11 @@ export class FollowUps {
     this.sessions.delete(session);
     this.sessions.set(session, memory);
     if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
+  }
+
+  /** The session was just heard from: it becomes the newest (the oldest is forgotten first). */
+  private touch(session: string, memory: Memory): void {
+    this.sessions.delete(session);
+    this.sessions.set(session, memory);
   }
 }

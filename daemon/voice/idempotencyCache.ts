@@ -15,6 +15,17 @@ interface Entry<T> {
 }
 
 /**
+ * What `run` gives back: the outcome to come, and whether this call started it. A fresh run carries its
+ * entry, so `settle` keeps the outcome without looking the id up again.
+ */
+export interface IdempotentRun<T> {
+  readonly result: Promise<T>;
+  readonly fresh: boolean;
+  /** @internal the cache's own entry of a fresh run (null when the cache is off or the run is a copy). */
+  readonly entry: Entry<T> | null;
+}
+
+/**
  * "The same `id` sent again within 10 minutes returns the first reply again and runs nothing twice"
  * (PROTOCOL §3). The seed article only left a comment ("must be idempotent"); here it is a map from (scope, id) to
  * the first run:
@@ -47,13 +58,13 @@ export class IdempotencyCache<T> {
   }
 
   /** The first outcome for `id` in `scope`, running `work` only if the id is new (or expired). `fresh` says which. */
-  run(scope: string, id: string, work: () => Promise<T>): { result: Promise<T>; fresh: boolean } {
+  run(scope: string, id: string, work: () => Promise<T>): IdempotentRun<T> {
     const ttl = this.options.ttlMs;
-    if (ttl <= 0) return { result: work(), fresh: true };
+    if (ttl <= 0) return { result: work(), fresh: true, entry: null };
     const now = this.clock.now();
     this.age(now);
     const found = this.find(scope, id);
-    if (found && found.expiresAt > now) return { result: found.pending ?? Promise.resolve(found.value as T), fresh: false };
+    if (found && found.expiresAt > now) return { result: found.pending ?? Promise.resolve(found.value as T), fresh: false, entry: null };
     if (this.currentSize >= this.generation) this.rotate(now);
     const result = work();
     let ids = this.current.get(scope);
@@ -62,15 +73,19 @@ export class IdempotencyCache<T> {
       this.current.set(scope, ids);
     }
     const before = ids.size;
-    ids.set(id, { expiresAt: now + ttl, pending: result, value: undefined });
+    const entry: Entry<T> = { expiresAt: now + ttl, pending: result, value: undefined };
+    ids.set(id, entry);
     this.currentSize += ids.size - before;
-    return { result, fresh: true };
+    return { result, fresh: true, entry };
   }
 
-  /** The first run of `id` finished with `value`: keep that, not the promise, for the copies to come. */
-  settle(scope: string, id: string, result: Promise<T>, value: T): void {
-    const entry = this.find(scope, id);
-    if (entry?.pending !== result) return;
+  /**
+   * A fresh run finished with `value`: keep that, not the promise, for the copies to come. The run's own
+   * entry is written (no lookup); one already dropped (aged out, forgotten) is garbage and writing it is harmless.
+   */
+  settle(run: IdempotentRun<T>, value: T): void {
+    const entry = run.entry;
+    if (entry?.pending !== run.result) return;
     entry.pending = null;
     entry.value = value;
   }

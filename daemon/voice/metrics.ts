@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { getOrCreate } from '../core/metrics.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { getOrCreate, HotHistogram } from '../core/metrics.js';
 
 /** Where the gauges read their values at scrape time; set by the running voice server. */
 export interface VoiceGaugeSources {
@@ -22,7 +22,7 @@ type Outcome = string;
  * The voice server's metrics (PROTOCOL §2), on the registry it is given, never prom-client's global one.
  * The hot path allocates nothing for them: outcomes are counted in a plain map that the counter takes in
  * when it is scraped (its collect hook; prom-client's own inc allocates ~120 bytes a call), the latency goes
- * to the histogram's fixed child (no closure per call), and the gauges are computed when scraped.
+ * to a HotHistogram (no object or label hash per call), and the gauges are computed when scraped.
  */
 export class VoiceMetrics {
   private readonly latency: { observe(value: number): void };
@@ -47,13 +47,9 @@ export class VoiceMetrics {
         counted.clear();
       },
     }));
-    const histogram = getOrCreate(registry, 'voicehub_voice_latency_seconds', () => new Histogram({
-      name: 'voicehub_voice_latency_seconds',
-      help: 'Time from an utterance frame arriving to its answer being sent',
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }));
-    this.latency = histogram.labels();
+    this.latency = getOrCreate(registry, 'voicehub_voice_latency_seconds', () => new HotHistogram(
+      'voicehub_voice_latency_seconds', 'Time from an utterance frame arriving to its answer being sent', LATENCY_BUCKETS, registry,
+    ));
     getOrCreate(registry, 'voicehub_queue_depth', () => new Gauge({
       name: 'voicehub_queue_depth',
       help: 'Utterances accepted and waiting: in session queues and for a work-queue slot',

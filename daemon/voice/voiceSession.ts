@@ -5,7 +5,7 @@ import type { Logger } from '../core/log.js';
 import { hasScope } from '../auth/tokens.js';
 import type { VoiceCodec, VoiceRequest } from './voiceCodec.js';
 import type { AudioInput, HandlerStage, SpeechStream, SpeechToText, TextToSpeech, VoiceReply } from './handlerStage.js';
-import type { IdempotencyCache } from './idempotencyCache.js';
+import type { IdempotencyCache, IdempotentRun } from './idempotencyCache.js';
 import type { VoiceMetrics } from './metrics.js';
 import type { RateLimiter } from '../core/rateLimiter.js';
 import type { WarnThrottle } from '../core/warnThrottle.js';
@@ -79,10 +79,7 @@ const SPEECH_CHUNK_BYTES = 4410;
 type AudioStart = Extract<VoiceRequest, { type: 'audio.start' }>;
 
 /** A job under way: the outcome to come, and whether this copy started it (or joined an earlier one). */
-interface JobRun<F> {
-  result: Promise<Outcome<F>>;
-  fresh: boolean;
-}
+type JobRun<F> = IdempotentRun<Outcome<F>>;
 
 interface AudioCapture extends BudgetedStream {
   frame: AudioStart;
@@ -413,7 +410,7 @@ export class VoiceSession<F = string> {
   private answer(job: UtteranceJob, run: JobRun<F>, outcome: Outcome<F>): void {
     const { result, fresh } = run;
     if (!outcome.ran) this.deps.idempotency.forget(this.identity.subject, job.id, result);
-    else if (fresh) this.deps.idempotency.settle(this.identity.subject, job.id, result, outcome);
+    else if (fresh) this.deps.idempotency.settle(run, outcome);
     this.machine.to(outcome.code === null ? 'replying' : 'failed');
     this.send(outcome.frame);
     this.machine.to('idle');

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +70,19 @@ export async function processUse(pid: number): Promise<{ cpuUs: number; syscalls
     readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
     readFile(`/proc/${pid}/io`, 'utf8').catch(() => ''),
   ]);
+  return useOf(stat, io);
+}
+
+/**
+ * The same for one thread of this process (`tid` as Linux numbers it; the main thread's is the pid), read
+ * synchronously: the capacity bench takes it at the edges of its window, where its load runs in a worker.
+ */
+export function threadUse(tid: number): { cpuUs: number; syscalls: number } {
+  const read = (name: string) => { try { return readFileSync(`/proc/${process.pid}/task/${tid}/${name}`, 'utf8'); } catch { return ''; } };
+  return useOf(read('stat'), read('io'));
+}
+
+function useOf(stat: string, io: string): { cpuUs: number; syscalls: number } {
   // Fields after the command name (which may hold spaces), 1-based from field 3: utime is 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11] ?? NaN) + Number(fields[12] ?? NaN);

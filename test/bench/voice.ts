@@ -17,6 +17,7 @@ import { VoiceServer } from '../../daemon/voice/voiceServer.js';
 import { VoiceCore } from '../../daemon/voice/voiceCore.js';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { median } from './stats.js';
+import { threadUse } from './daemonTarget.js';
 
 /**
  * Capacity, voice WebSocket benchmark: the hub's /voice (JWT auth at upgrade, schema validation, rate limiter,
@@ -80,6 +81,13 @@ export interface BenchVoiceRow {
    * window ÷ messages. Less sensitive than msgs/s to other load on the machine and to the load generator.
    */
   serverUsPerMsg: number;
+  /**
+   * The server thread's CPU time per answered message (µs, user + system, from /proc): unlike busy time it
+   * leaves out the time the thread waited for a core, so it moves least when others share the machine.
+   */
+  serverCpuUsPerMsg: number;
+  /** The server thread's read and write system calls per answered message (a count the load hardly moves). */
+  syscallsPerMsg: number;
 }
 
 export interface BenchVoiceResult {
@@ -160,6 +168,8 @@ function medianRow(runs: BenchVoiceRow[]): BenchVoiceRow {
     p99Ms: round(m((r) => r.p99Ms), 2),
     errorRate: Math.max(...runs.map((r) => r.errorRate)),
     serverUsPerMsg: round(m((r) => r.serverUsPerMsg), 1),
+    serverCpuUsPerMsg: round(m((r) => r.serverCpuUsPerMsg), 1),
+    syscallsPerMsg: round(m((r) => r.syscallsPerMsg), 2),
   };
 }
 
@@ -213,23 +223,29 @@ async function startBare() {
 }
 
 interface DriveParams { url: string; tokens: string[]; warmupMs: number; durationMs: number; texts: readonly string[] }
-interface DriveResult { count: number; errors: number; latencies: Float64Array; elapsedMs: number; serverActiveMs: number }
+interface DriveResult { count: number; errors: number; latencies: Float64Array; elapsedMs: number; serverActiveMs: number; serverCpuUs: number; serverSyscalls: number }
 
 function drive(params: DriveParams): Promise<DriveResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { role: 'voice-bench-clients', params } });
     let elu = performance.eventLoopUtilization();
     let serverActiveMs = 0;
+    // The servers run on this (the main) thread, whose Linux thread id is the process id.
+    let use = threadUse(process.pid);
+    let used = { cpuUs: NaN, syscalls: NaN };
     worker.on('message', (msg: 'measuring' | 'measured' | DriveResult) => {
       if (msg === 'measuring') {
         elu = performance.eventLoopUtilization();
+        use = threadUse(process.pid);
         return;
       }
       if (msg === 'measured') {
         serverActiveMs = performance.eventLoopUtilization(elu).active;
+        const now = threadUse(process.pid);
+        used = { cpuUs: now.cpuUs - use.cpuUs, syscalls: now.syscalls - use.syscalls };
         return;
       }
-      resolve({ ...msg, serverActiveMs });
+      resolve({ ...msg, serverActiveMs, serverCpuUs: used.cpuUs, serverSyscalls: used.syscalls });
       void worker.terminate();
     });
     worker.once('error', reject);
@@ -285,7 +301,7 @@ async function runClients(p: DriveParams): Promise<DriveResult> {
     ws.close();
     setTimeout(() => { ws.terminate(); resolve(); }, 2000).unref();
   })));
-  return { count, errors, latencies: Float64Array.from(latencies), elapsedMs, serverActiveMs: 0 };
+  return { count, errors, latencies: Float64Array.from(latencies), elapsedMs, serverActiveMs: 0, serverCpuUs: 0, serverSyscalls: 0 };
 }
 
 function summarize(target: 'hub' | 'bare', clients: number, run: DriveResult): BenchVoiceRow {
@@ -300,15 +316,17 @@ function summarize(target: 'hub' | 'bare', clients: number, run: DriveResult): B
     p99Ms: round(at(0.99), 2),
     errorRate: total === 0 ? 0 : round(run.errors / total, 4),
     serverUsPerMsg: total === 0 ? NaN : round((run.serverActiveMs * 1000) / total, 1),
+    serverCpuUsPerMsg: total === 0 ? NaN : round(run.serverCpuUs / total, 1),
+    syscallsPerMsg: total === 0 ? NaN : round(run.serverSyscalls / total, 2),
   };
 }
 
 export function formatTable(result: BenchVoiceResult): string {
-  const lines = ['| clients | target | msgs/s | p50 ms | p99 ms | errors | server µs/msg | hub/bare msgs/s |', '|---|---|---|---|---|---|---|---|'];
+  const lines = ['| clients | target | msgs/s | p50 ms | p99 ms | errors | server µs/msg (busy) | server CPU µs/msg | syscalls/msg | hub/bare msgs/s |', '|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of result.rows) {
     const range = result.ratioRange[r.clients];
     const ratio = r.target !== 'hub' ? '' : result.rounds > 1 && range ? `${result.ratio[r.clients]} (${range[0]}–${range[1]})` : String(result.ratio[r.clients]);
-    lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${ratio} |`);
+    lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${r.serverCpuUsPerMsg} | ${r.syscallsPerMsg} | ${ratio} |`);
   }
   if (result.rounds > 1) lines.push('', `medians of ${result.rounds} rounds, hub and bare alternating; the ratio is the median of each round's ratio (lowest–highest)`);
   const max = Math.max(...result.rows.map((r) => r.clients));

@@ -44,28 +44,40 @@ export function onRegister(api: PluginApi): void {
   for (const intent of QUESTIONS) api.intents.handle(intent, (req) => ask(api, req));
 }
 
-async function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): Promise<IntentReply> {
+/**
+ * Not an async function on purpose, nor is actOn's one-device path: this runs for most utterances, and the
+ * command's own promise (settled once the broker has handed the message out) is the answer with one then()
+ * on it; each async frame here cost a promise and its garbage per utterance. A throw (a refusal) reaches the
+ * plugin's guard as a rejection would.
+ */
+function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): IntentReply | Promise<IntentReply> {
   const targets = handed(api, req);
   const work: Work[] = [];
   // A device that announced it is offline (its availability topic) is not sent a command it cannot take,
   // and the reply says so instead of claiming it was done.
-  const offline: string[] = [];
+  let offline: string[] | null = null;
   for (let i = 0; i < targets.ids.length; i++) {
     const id = targets.ids[i]!;
     const command = targets.commands[i];
     if (!command) continue;
     const name = targets.names[i] ?? id;
-    if (api.devices.get(id)?.available === false) offline.push(name);
+    if (api.devices.get(id)?.available === false) (offline ??= []).push(name);
     else work.push([id, command, name]);
   }
-  const lang = req.lang.startsWith('zh') ? 'zh' : 'en';
-  const list = (names: string[]) => names.join(lang === 'zh' ? '、' : ', ');
-  if (work.length === 0 && offline.length > 0) return { text: capitalize(api.respond('offline', { names: list(offline) }, lang)), actions: [] };
-  if (offline.length > 0) {
-    const done = await actOn(api, req, ctx, targets, work);
-    return { ...done, text: api.respond('some_offline', { done: done.text, names: list(offline) }, lang) };
-  }
-  return actOn(api, req, ctx, targets, work);
+  if (offline === null) return actOn(api, req, ctx, targets, work);
+  const lang = langOf(req);
+  const names = offline.join(listSeparator(lang));
+  if (work.length === 0) return { text: capitalize(api.respond('offline', { names }, lang)), actions: [] };
+  return Promise.resolve(actOn(api, req, ctx, targets, work))
+    .then((done) => ({ ...done, text: api.respond('some_offline', { done: done.text, names }, lang) }));
+}
+
+function langOf(req: IntentRequest): 'en' | 'zh' {
+  return req.lang.startsWith('zh') ? 'zh' : 'en';
+}
+
+function listSeparator(lang: 'en' | 'zh'): string {
+  return lang === 'zh' ? '、' : ', ';
 }
 
 function capitalize(text: string): string {
@@ -86,20 +98,22 @@ function handed(api: PluginApi, req: IntentRequest): DecidedTargets {
 }
 
 /** Sends the commands: one device's refusal is the answer; several at once, each on its own. */
-async function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: DecidedTargets, work: Work[]): Promise<IntentReply> {
+function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: DecidedTargets, work: Work[]): IntentReply | Promise<IntentReply> {
   if (work.length === 0) return { text: targets.done, actions: [] };
-  if (work.length === 1) {
-    // Most sentences name one device: its refusal or the broker's error is the answer as it is.
-    const [id, command, name] = work[0]!;
-    try {
-      await api.devices.command(id, command, { traceId: ctx.traceId });
-    } catch (err) {
+  if (work.length > 1) return actOnEach(api, req, ctx, targets, work);
+  // Most sentences name one device: its refusal or the broker's error is the answer as it is.
+  const [id, command, name] = work[0]!;
+  return api.devices.command(id, command, { traceId: ctx.traceId }).then(
+    (): IntentReply => ({ text: targets.done, actions: [{ device: id, command: command.command }] }),
+    (err: unknown) => {
       if (!isUnreachable(err)) throw err;
       return unreachable(api, req, ctx, [name], err);
-    }
-    return { text: targets.done, actions: [{ device: id, command: command.command }] };
-  }
-  // Every device at once: one slow device does not hold up the others.
+    },
+  );
+}
+
+/** Every device at once: one slow device does not hold up the others. */
+async function actOnEach(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: DecidedTargets, work: Work[]): Promise<IntentReply> {
   const results = await Promise.allSettled(work.map(([id, command]) => api.devices.command(id, command, { traceId: ctx.traceId })));
   const actions: DeviceAction[] = [];
   const failed: Array<{ name: string; reason: unknown }> = [];
@@ -114,8 +128,8 @@ async function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, ta
   }
   if (failed.length > 0) {
     ctx.log.warn({ failed: failed.map((f) => ({ device: f.name, err: f.reason })) }, 'some devices did not take the command');
-    const lang = req.lang.startsWith('zh') ? 'zh' : 'en';
-    return { text: api.respond('some_failed', { done: targets.done, names: failed.map((f) => f.name).join(lang === 'zh' ? '、' : ', ') }, lang), actions };
+    const lang = langOf(req);
+    return { text: api.respond('some_failed', { done: targets.done, names: failed.map((f) => f.name).join(listSeparator(lang)) }, lang), actions };
   }
   return { text: targets.done, actions };
 }
@@ -131,8 +145,8 @@ function isUnreachable(err: unknown): boolean {
  */
 function unreachable(api: PluginApi, req: IntentRequest, ctx: HandlerContext, names: string[], err: unknown): IntentReply {
   ctx.log.warn({ code: 'MQTT_UNAVAILABLE', devices: names, err }, 'device command not sent: the MQTT broker is not reachable');
-  const lang = req.lang.startsWith('zh') ? 'zh' : 'en';
-  return { text: api.respond('unreachable', { names: names.join(lang === 'zh' ? '、' : ', ') }, lang), actions: [] };
+  const lang = langOf(req);
+  return { text: api.respond('unreachable', { names: names.join(listSeparator(lang)) }, lang), actions: [] };
 }
 
 function ask(api: PluginApi, req: IntentRequest): IntentReply {

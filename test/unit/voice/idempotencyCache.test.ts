@@ -70,7 +70,7 @@ test('an id is remembered for its whole TTL even when its generation moves on', 
 test('a settled run is replayed from its kept outcome', async () => {
   const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 10 }, new ManualClock());
   const first = cache.run('s', 'k', async () => 'first');
-  cache.settle('s', 'k', first.result, await first.result);
+  cache.settle(first, await first.result);
   const copy = cache.run('s', 'k', async () => 'second');
   assert.equal(copy.fresh, false);
   assert.equal(await copy.result, 'first');
@@ -94,4 +94,52 @@ test('forget drops an outcome that must not be replayed, and only that one', asy
   assert.equal(await second.result, 'ran');
   cache.forget('s', 'k', first.result); // stale: does not touch the newer entry
   assert.equal(cache.run('s', 'k', async () => 'again').fresh, false);
+});
+
+test('subjects that use the same id keep their own runs, outcomes and forgets, in either generation', async () => {
+  const clock = new ManualClock();
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 8 }, clock);
+  const subjects = ['alice', 'bob', 'carol'];
+  const runs = new Map(subjects.map((s) => [s, cache.run(s, 'u1', async () => `${s} 1`)]));
+  for (const s of subjects) {
+    const run = runs.get(s)!;
+    assert.equal(run.fresh, true, s);
+    cache.settle(run, await run.result);
+  }
+  // bob's is forgotten (its work never ran): alice's and carol's, before and after it in the chain, stay.
+  const bob = runs.get('bob')!;
+  const copy = cache.run('bob', 'u1', async () => 'bob again');
+  assert.equal(copy.fresh, false, 'settled: replayed');
+  const refused = cache.run('dave', 'u1', async () => 'dave refused');
+  cache.forget('dave', 'u1', refused.result);
+  cache.forget('bob', 'u1', bob.result); // settled long ago: not the running one, kept
+  assert.equal(await cache.run('bob', 'u1', async () => 'x').result, 'bob 1');
+  assert.equal(cache.run('dave', 'u1', async () => 'dave ran').fresh, true, 'dave forgotten: runs');
+  for (const s of ['alice', 'carol']) assert.equal(await cache.run(s, 'u1', async () => 'x').result, `${s} 1`);
+  // Into the previous generation (4 ids make a generation): still found, per subject.
+  for (let i = 0; i < 4; i++) cache.run('erin', `e${i}`, async () => 'e');
+  assert.equal(await cache.run('alice', 'u1', async () => 'x').result, 'alice 1');
+  assert.equal(await cache.run('carol', 'u1', async () => 'x').result, 'carol 1');
+  assert.equal(cache.run('frank', 'u1', async () => 'frank').fresh, true);
+});
+
+test('an id run again after its TTL is a new run, and the old run can no longer settle it', async () => {
+  const clock = new ManualClock();
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 100 }, clock);
+  const first = cache.run('s', 'k', async () => 'first');
+  await clock.advance(500);
+  cache.run('s', 'other', async () => 'o');
+  await clock.advance(500); // k is a TTL old (the generation turned at 1000 ms: it is in the previous one)
+  const second = cache.run('s', 'k', async () => 'second');
+  assert.equal(second.fresh, true);
+  cache.settle(first, 'first');
+  assert.equal(await cache.run('s', 'k', async () => 'x').result, 'second', 'the old run settles nothing');
+  cache.settle(second, 'second');
+  assert.equal(cache.run('s', 'k', async () => 'x').fresh, false);
+  await clock.advance(1000); // a TTL after the second run: runs again
+  const third = cache.run('s', 'k', async () => 'third');
+  assert.equal(third.fresh, true);
+  cache.settle(second, 'stale');
+  cache.settle(third, 'third');
+  assert.equal(await cache.run('s', 'k', async () => 'x').result, 'third');
 });
