@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HubContext } from '../../core/context.js';
-import { HubError, isHubError, type ErrorCode } from '../../core/errors.js';
+import { ErrorCodes, HubError, isHubError, type ErrorCode } from '../../core/errors.js';
 import type { Counter } from '../../core/metrics.js';
 import type { CloudRequest, Job, PluginApi, PluginCollection } from '../../../plugins/sdk/api.js';
 import type { DeviceCommand } from '../../../plugins/sdk/devices.js';
@@ -23,6 +23,7 @@ import { assertNoLinksOut } from './linkCheck.js';
 import { CpuWindow, parseProcStat } from './cpuWindow.js';
 import { Offences, OFFENDER_NICE } from './offences.js';
 import { pluginEntry } from '../grants.js';
+import { WarnThrottle } from '../../core/warnThrottle.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
 const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -143,11 +144,18 @@ export class IsolatedPlugin {
   private devicesQueued = false;
   private readonly listener: { name: string };
   private logWindow = { second: 0, lines: 0, dropped: 0 };
+  /**
+   * The child's reports of an unhandled rejection: 10, then 1 a second. Each is a counted failure, a bus event
+   * (the cloud's outbox keeps it) and two log lines; a child sending them in a loop (the channel fuzz) had the
+   * hub write thousands a second. One left out is not counted: past ten a plugin is failing for good anyway.
+   */
+  private readonly unhandledReports: WarnThrottle;
   /** The plugin has passed onStart once: a restarted child is started again too. */
   private started = false;
 
   constructor(private readonly record: PluginRecord, private readonly deps: IsolationDeps) {
     this.listener = { name: `isolated:${record.manifest!.id}` };
+    this.unhandledReports = new WarnThrottle(deps.ctx.clock, { perSecond: 1, burst: 10, maxKeys: 1 });
   }
 
   get pid(): number | null {
@@ -612,13 +620,14 @@ export class IsolatedPlugin {
         return;
       case 'log': {
         const level = (['debug', 'info', 'warn', 'error'] as const).includes(m.level) ? m.level : 'info';
-        const obj = m.obj && typeof m.obj === 'object' ? m.obj : {};
-        this.log(level, { ...obj, isolated: true }, String(m.msg));
+        this.log(level, () => ({ ...loggable(m.obj), isolated: true }), String(m.msg));
         return;
       }
       case 'unhandled': {
+        const leftOut = this.unhandledReports.admit('unhandled');
+        if (leftOut === null) return;
         const err = new Error(String(m.message).slice(0, MAX_LOG_CHARS));
-        this.log('error', { err }, 'unhandled rejection inside the plugin; counted as a failure');
+        this.log('error', { err, ...(leftOut > 0 ? { leftOut } : {}) }, 'unhandled rejection inside the plugin; counted as a failure');
         this.record.guard?.recordFailure(err, 'unhandled rejection');
         return;
       }
@@ -627,14 +636,15 @@ export class IsolatedPlugin {
           if (typeof m.text !== 'string') throw new HubError('BAD_REQUEST', 'speak needs text');
           this.api!.speak(m.target as never, m.text);
         } catch (err) {
-          this.record.log.warn({ err }, `speak refused: ${(err as Error).message}`);
+          // Within the child's log lines a second: a child sending bad speak messages in a loop wrote a line each.
+          this.log('warn', { err }, `speak refused: ${(err as Error).message}`);
         }
         return;
     }
   }
 
   /** A log line from the child, within MAX_LOG_LINES_PER_S; how many were dropped is said once the next second starts. */
-  private log(level: 'debug' | 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string): void {
+  private log(level: 'debug' | 'info' | 'warn' | 'error', obj: Record<string, unknown> | (() => Record<string, unknown>), msg: string): void {
     const second = Math.floor(Date.now() / 1000);
     const w = this.logWindow;
     if (second !== w.second) {
@@ -645,7 +655,7 @@ export class IsolatedPlugin {
       this.logWindow.dropped++;
       return;
     }
-    this.record.log[level](obj, msg.slice(0, MAX_LOG_CHARS));
+    this.record.log[level](typeof obj === 'function' ? obj() : obj, msg.slice(0, MAX_LOG_CHARS));
   }
 
   /** Runs one API call the child asked for, on the plugin's real API object (its getters check the scopes). */
@@ -768,6 +778,42 @@ function plainRequest(request: IntentRequest): IntentRequest {
     ...(request.refused === undefined ? {} : { refused: { code: request.refused.code, message: request.refused.message } }),
   };
 }
+
+/**
+ * A plugin's log fields as the hub writes them: kept when they print within about MAX_LOG_CHARS, else a note (a
+ * child could otherwise have each of its 100 lines a second carry a megabyte). Counted by walking the value, which
+ * stops as soon as the budget is spent: a megabyte is never printed only to be measured.
+ */
+function loggable(obj: unknown): Record<string, unknown> {
+  if (!obj || typeof obj !== 'object') return {};
+  let left = MAX_LOG_CHARS;
+  const fits = (v: unknown): boolean => {
+    left -= typeof v === 'string' ? v.length + 2 : 8;
+    if (left < 0) return false;
+    if (v === null || typeof v !== 'object') return true;
+    for (const key in v) {
+      left -= key.length;
+      if (left < 0 || !fits((v as Record<string, unknown>)[key])) return false;
+    }
+    return true;
+  };
+  if (!fits(obj)) return { fields: `left out: over ${MAX_LOG_CHARS} characters` };
+  // The keys of the hub's own line (and a code it does not document) go under `fromPlugin`: a plugin's fields
+  // cannot make its line another plugin's, a subsystem's or another level (the channel fuzz wrote `code` and
+  // `plugin` into the hub's log). A spread copies a `__proto__` key as data, never as the prototype.
+  const fields: Record<string, unknown> = { ...obj };
+  let moved: Record<string, unknown> | null = null;
+  for (const key of HUB_LOG_KEYS) {
+    if (!Object.hasOwn(fields, key)) continue;
+    if (key === 'code' && typeof fields.code === 'string' && Object.hasOwn(ErrorCodes, fields.code)) continue;
+    (moved ??= {})[key] = fields[key];
+    delete fields[key];
+  }
+  return moved ? { ...fields, fromPlugin: moved } : fields;
+}
+
+/** Fields of the hub's log lines that a plugin's own fields may not set (pino's, the plugin logger's, `code`). */
+const HUB_LOG_KEYS = ['level', 'time', 'msg', 'pid', 'hostname', 'subsystem', 'plugin', 'isolated', 'code', 'fromPlugin'] as const;
 
 function toWire(err: unknown): WireError {
   const message = err instanceof Error ? err.message : String(err);
