@@ -122,9 +122,9 @@ export class IsolatedPlugin {
   private readonly jobs = new Map<number, Job>();
   /** The host's side of API calls that can be cancelled from the child (cloud.request with a signal). */
   private readonly apiAborts = new Map<number, AbortController>();
-  private resourceTimer: NodeJS.Timeout | null = null;
-  /** The heartbeat while calls are in flight (watchSpin): its timer, and the ping not yet answered with the CPU time when it went. */
-  private spinTimer: NodeJS.Timeout | null = null;
+  /** The one timer of watch(): limits and the heartbeat. */
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** The heartbeat while calls are in flight (watch()): the ping not yet answered, with the CPU time when it went. */
   private heartbeat: { at: number; cpuMs: number | null } | null = null;
   /** Limit stops in a row: their restarts back off eight-fold and come back at niceness 19 (offences.ts). */
   private readonly offences = new Offences();
@@ -207,7 +207,7 @@ export class IsolatedPlugin {
     this.closing = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.pingTimer) clearTimeout(this.pingTimer);
-    if (this.spinTimer) clearTimeout(this.spinTimer);
+    if (this.watchTimer) clearTimeout(this.watchTimer);
     this.deps.ctx.bus.removeListeners(this.listener);
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -311,8 +311,7 @@ export class IsolatedPlugin {
       },
     });
     track(child);
-    this.watchResources(child);
-    this.watchSpin(child);
+    this.watch(child);
     // The hub's own servers keep it running; a plugin's process and pipes never do (a test or CLI can end).
     child.unref();
     for (const stream of [channel, child.stdout, child.stderr]) (stream as Socket | null)?.unref?.();
@@ -328,10 +327,8 @@ export class IsolatedPlugin {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) { this.child = null; this.channel = null; }
-    if (this.resourceTimer) clearTimeout(this.resourceTimer);
-    this.resourceTimer = null;
-    if (this.spinTimer) clearTimeout(this.spinTimer);
-    this.spinTimer = null;
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
     this.heartbeat = null;
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
@@ -500,82 +497,66 @@ export class IsolatedPlugin {
   }
 
   /**
-   * Reads the child's resident memory and CPU time from /proc (Linux) every RESOURCE_CHECK_MS and stops it when
-   * it passes a limit, with the limit's code (shown as the plugin's state until it is back):
-   * - memory: past CHILD_RSS_MAX_MB resident (PLUGIN_MEMORY_LIMIT). Buffers live outside the V8 heap and its
-   *   cap, so a plugin could otherwise take the unit's whole MemoryMax; it is also the OOM killer's first choice;
-   * - CPU: above plugins.cpuQuota over its window (PLUGIN_CPU_QUOTA). Busy timers, a loop that yields, a
-   *   spin in a timer: all keep answering pings, so only its CPU time shows what it takes from the hub.
+   * Watches the child through /proc (Linux) on one timer, reading /proc/<pid>/stat at most once a tick for both
+   * checks that need its CPU time:
+   * - every RESOURCE_CHECK_MS (more often for a CPU window under 4 s), its limits, stopping it with the limit's code
+   *   (shown as the plugin's state until it is back): memory past CHILD_RSS_MAX_MB resident (PLUGIN_MEMORY_LIMIT;
+   *   Buffers live outside the V8 heap and its cap, so a plugin could otherwise take the unit's whole MemoryMax; it
+   *   is also the OOM killer's first choice), and CPU above plugins.cpuQuota over its window (PLUGIN_CPU_QUOTA; busy
+   *   timers, a loop that yields, a spin in a timer all keep answering pings: only its CPU time shows what it takes);
+   * - every stuckMs/4, the watchdog path for a synchronous spin (`for (;;) {}` in a handler), which the CPU share
+   *   would catch only after half its window and the timed-out-call ping only after two plugins.timeoutMs: while a
+   *   call is in flight the child is pinged; one that has answered no ping for stuckMs and has burnt stuckMs/2 of
+   *   CPU time since (a starved child uses little, and a pong costs well under a millisecond) cannot be doing
+   *   anything but spin, and is stopped at once (PLUGIN_STUCK). While no call is in flight nothing is sent.
    */
-  private watchResources(child: ChildProcess): void {
+  private watch(child: ChildProcess): void {
     const pid = child.pid;
     if (pid === undefined || process.platform !== 'linux') return;
     void writeFile(`/proc/${pid}/oom_score_adj`, '1000').catch(() => undefined);
     const { cpuQuota } = this.limits();
+    const { stuckMs } = cpuQuota;
     const window = new CpuWindow(cpuQuota.windowMs, cpuQuota.percent);
-    const everyMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
-    const check = async () => {
-      this.resourceTimer = null;
+    const resourceEveryMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
+    const spinEveryMs = stuckMs > 0 ? Math.max(25, Math.floor(stuckMs / 4)) : Infinity;
+    const everyMs = Math.min(resourceEveryMs, spinEveryMs);
+    let resourcesDue = performance.now() + resourceEveryMs;
+    const tick = async () => {
+      this.watchTimer = null;
       if (this.child !== child) return;
+      const now = performance.now();
+      // Half a tick of slack: a timer may fire a hair before the monotonic clock says the time has come.
+      const resources = now + everyMs / 2 >= resourcesDue;
+      const sent = this.heartbeat;
+      let ping: { at: number; cpuMs: number | null } | null = null;
+      if (stuckMs > 0 && !sent && this.pending.size > 0) {
+        ping = { at: now, cpuMs: null };
+        this.heartbeat = ping;
+        this.send({ t: 'ping' });
+      }
+      const judge = stuckMs > 0 && sent !== null && now - sent.at >= stuckMs;
       const [status, stat] = await Promise.all([
-        readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
-        readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+        resources ? readFile(`/proc/${pid}/status`, 'utf8').catch(() => '') : '',
+        resources || ping || judge ? readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '') : '',
       ]);
       if (this.child !== child) return;
-      const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      if (kb / 1024 > CHILD_RSS_MAX_MB) {
-        this.stopForLimit(child, 'PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
-        return;
-      }
-      const cpu = parseProcStat(stat);
-      const over = cpu ? window.add({ at: performance.now(), cpuMs: cpu.cpuMs }) : null;
-      if (over) {
-        const share = Math.round(over.percent * 10) / 10;
-        this.stopForLimit(child, 'PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
-        return;
-      }
-      this.resourceTimer = setTimeout(() => void check(), everyMs);
-      this.resourceTimer.unref();
-    };
-    this.resourceTimer = setTimeout(() => void check(), everyMs);
-    this.resourceTimer.unref();
-  }
-
-  /** Kills a child over a limit; until it is back the plugin shows `paused` with the code (onExit sets when). */
-  private stopForLimit(child: ChildProcess, code: ErrorCode, reason: string, fields: Record<string, unknown>): void {
-    this.limitStop = { code, reason, until: null };
-    this.record.log.error({ pid: child.pid, code, ...fields }, `plugin process ${reason}; killing it`);
-    child.kill('SIGKILL');
-  }
-
-  /**
-   * The watchdog path for a synchronous spin (`for (;;) {}` in a handler), which the CPU share would catch only
-   * after half its window and the timed-out-call ping only after two plugins.timeoutMs: while a call is in flight
-   * the child is pinged; one that has answered no ping for stuckMs and has burnt stuckMs/2 of CPU time since
-   * (from /proc: a starved child uses little, and a pong costs well under a millisecond) cannot be doing anything
-   * but spin, and is stopped at once (PLUGIN_STUCK). While no call is in flight nothing is sent: the timer only
-   * looks at the count of calls (four times a second at the default stuckMs).
-   */
-  private watchSpin(child: ChildProcess): void {
-    const pid = child.pid;
-    const { cpuQuota: { stuckMs } } = this.limits();
-    if (pid === undefined || process.platform !== 'linux' || !(stuckMs > 0)) return;
-    const everyMs = Math.max(25, Math.floor(stuckMs / 4));
-    const cpuOf = async () => parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''))?.cpuMs ?? null;
-    const tick = async () => {
-      this.spinTimer = null;
-      if (this.child !== child) return;
-      const sent = this.heartbeat;
-      if (!sent) {
-        if (this.pending.size > 0) {
-          const heartbeat = { at: performance.now(), cpuMs: null as number | null };
-          this.heartbeat = heartbeat;
-          this.send({ t: 'ping' });
-          heartbeat.cpuMs = await cpuOf();
+      const cpuMs = parseProcStat(stat)?.cpuMs ?? null;
+      if (ping) ping.cpuMs = cpuMs;
+      if (resources) {
+        resourcesDue = performance.now() + resourceEveryMs;
+        const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+        if (kb / 1024 > CHILD_RSS_MAX_MB) {
+          this.stopForLimit(child, 'PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
+          return;
         }
-      } else if (performance.now() - sent.at >= stuckMs) {
-        const cpuMs = await cpuOf();
-        if (this.child !== child) return;
+        const over = cpuMs !== null ? window.add({ at: performance.now(), cpuMs }) : null;
+        if (over) {
+          const share = Math.round(over.percent * 10) / 10;
+          this.stopForLimit(child, 'PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
+          return;
+        }
+      }
+      if (judge) {
         const burntMs = cpuMs !== null && sent.cpuMs !== null ? cpuMs - sent.cpuMs : 0;
         // Still unanswered (a pong clears it) and it burnt the CPU of a spin; otherwise it is starved: wait on.
         if (this.heartbeat === sent && burntMs >= STUCK_BUSY_SHARE * stuckMs) {
@@ -586,12 +567,18 @@ export class IsolatedPlugin {
           return;
         }
       }
-      if (this.child !== child) return;
-      this.spinTimer = setTimeout(() => void tick(), everyMs);
-      this.spinTimer.unref();
+      this.watchTimer = setTimeout(() => void tick(), everyMs);
+      this.watchTimer.unref();
     };
-    this.spinTimer = setTimeout(() => void tick(), everyMs);
-    this.spinTimer.unref();
+    this.watchTimer = setTimeout(() => void tick(), everyMs);
+    this.watchTimer.unref();
+  }
+
+  /** Kills a child over a limit; until it is back the plugin shows `paused` with the code (onExit sets when). */
+  private stopForLimit(child: ChildProcess, code: ErrorCode, reason: string, fields: Record<string, unknown>): void {
+    this.limitStop = { code, reason, until: null };
+    this.record.log.error({ pid: child.pid, code, ...fields }, `plugin process ${reason}; killing it`);
+    child.kill('SIGKILL');
   }
 
   private onMessage(m: ChildToHost): void {
