@@ -613,3 +613,27 @@ test('issue 18 findings (channel fuzz): an isolated plugin flooding its channel 
   assert.ok(refused <= 500, `${refused} of 2,000 speak refusals logged`);
   assert.equal(d.child.exitCode, null);
 });
+
+test('issue 18 finding (channel fuzz): an isolated plugin asking for timers a batch at a time (under the 64 API calls in flight) is refused past 256 of them: each was a timer and an entry in the hub for as long as it asked', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'timers.mjs', { id: 'com.attack.timers', intents: ['Hoard'], requiredScopes: ['schedule'] }, `export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Hoard', sentences: ['hoard timers'] });
+  api.intents.handle('Hoard', async () => {
+    for (let batch = 0; batch < 30; batch++) {
+      for (let i = 0; i < 10; i++) api.schedule.after(1e9, () => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { text: 'hoarded' };
+  });
+}
+`);
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 20000', '  com.attack.timers: { grant: [schedule] }'].join('\n'), dir);
+  const c = await voice(d);
+  const answer = await c.say('t1', 'hoard timers');
+  assert.equal(answer.type, 'reply', JSON.stringify(answer));
+  // (On a loaded machine a batch may also meet the cap on API calls in flight: refused too, with its own reason.)
+  const refused = await d.waitForLine((l) => l.plugin === 'com.attack.timers' && /refused by the hub: too many timers/.test(l.msg));
+  assert.equal(refused.msg, 'schedule.after refused by the hub: too many timers and cron jobs at once (at most 256 per plugin)');
+  assert.equal(d.child.exitCode, null);
+});

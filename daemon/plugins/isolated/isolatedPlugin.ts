@@ -36,6 +36,11 @@ const RESTART_MAX_MS = 60_000;
 const STABLE_AFTER_MS = 30_000;
 /** API calls one child may have running in the hub at once; more are refused (a flood cannot queue up work). */
 const MAX_API_INFLIGHT = 64;
+/**
+ * Timers and cron jobs one child may keep in the hub at once: each is a timer and a map entry there, and a child
+ * asking for them a batch at a time (under MAX_API_INFLIGHT) could otherwise fill the hub's heap. More are refused.
+ */
+const MAX_JOBS = 256;
 /** Calls from the hub into one child at once (intents, events, jobs…); more fail at once with PLUGIN_FAILED. */
 const MAX_CALLS_INFLIGHT = 64;
 /** Bytes the hub may have queued for a child that does not read its channel; past this, sends are refused. */
@@ -683,6 +688,7 @@ export class IsolatedPlugin {
       case 'schedule.cron': {
         const [jobId, what, options] = args as [number, unknown, { timezone?: unknown } | undefined];
         if (!Number.isSafeInteger(jobId) || this.jobs.has(jobId)) throw new HubError('BAD_REQUEST', 'a job needs a new id');
+        if (this.jobs.size >= MAX_JOBS) throw new HubError('BAD_REQUEST', `too many timers and cron jobs at once (at most ${MAX_JOBS} per plugin)`);
         const fire = () => this.call('job', { name: String(jobId) }) as Promise<void>;
         const job = method === 'schedule.cron'
           ? api.schedule.cron(what as string, fire, typeof options?.timezone === 'string' ? { timezone: options.timezone } : {})
