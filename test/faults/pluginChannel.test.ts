@@ -50,7 +50,15 @@ const resolveId = (m) => {
   const current = calls[calls.length - 1] ?? 0;
   return { ...m, id: ref === 'current' ? current : ref === 'previous' ? calls[calls.length - 2] ?? current - 1 : current + 1 };
 };
-const play = (messages) => { for (const m of messages) { try { channel.write(frame(resolveId(m))); } catch {} } };
+// Written as fast as the hub reads: a flood of megabyte messages buffered here would get this process killed for
+// its memory again and again, and its restarts would back off for minutes (offences.ts), starving the fuzz.
+const play = async (messages) => {
+  for (const m of messages) {
+    let ok = true;
+    try { ok = channel.write(frame(resolveId(m))); } catch {}
+    if (!ok) await new Promise((resolve) => { channel.once('drain', resolve); channel.once('close', resolve); });
+  }
+};
 let script = { messages: [], after: [], end: 'reply' };
 let control = Buffer.alloc(0);
 const test = connect(${port}, '127.0.0.1');
@@ -66,10 +74,10 @@ test.on('data', (chunk) => {
 });
 export function onRegister(api) {
   api.intents.addSentences({ lang: 'en', intent: 'FuzzChannel', sentences: ['fuzz the channel'] });
-  api.intents.handle('FuzzChannel', () => {
+  api.intents.handle('FuzzChannel', async () => {
     const s = script;
-    play(s.messages);
-    setImmediate(() => play(s.after));
+    await play(s.messages);
+    setImmediate(() => void play(s.after));
     if (s.end === 'throw') throw new Error('fuzzed');
     if (s.end === 'hang') return new Promise(() => {});
     if (s.end === 'reply') return { text: 'fuzzed ' + process.pid };
@@ -115,7 +123,9 @@ before(async () => {
       '  timeoutMs: 1000',
       // Never paused: every run must reach the hostile process (its failures are the point).
       '  failuresBeforePause: 1000000',
-      `  ${HOSTILE_ID}: { grant: [${ALL_SCOPES.join(', ')}] }`,
+      // No CPU share or spin watch for it: serializing its floods may take a core for a while, and a stop for a
+      // limit backs its restarts off for minutes (the fuzz is about its messages; f/plugins covers the limits).
+      `  ${HOSTILE_ID}: { grant: [${ALL_SCOPES.join(', ')}], cpuQuota: { percent: 0, stuckMs: 0 } }`,
       'devices:',
       '  - { id: hall_lamp, name: Hall lamp, area: hall, type: light, commandTopic: hall/lamp/set, stateTopic: hall/lamp }',
       '',
@@ -188,7 +198,10 @@ async function load(s: unknown): Promise<void> {
   head.writeUInt32BE(body.length);
   for (;;) {
     // A process the hub killed (for a message it cannot handle) comes back on the crash back-off: up to a minute.
-    const socket = await until(() => control ?? undefined, 'the hostile plugin\'s process connected', 120_000);
+    const socket = await until(() => control ?? undefined, 'the hostile plugin\'s process connected', 120_000).catch((err: Error) => {
+      const said = d.lines.filter((l) => l.plugin === HOSTILE_ID).slice(-5).map((l) => JSON.stringify(l).slice(0, 300));
+      throw new Error(`${err.message}; its last lines: ${said.join(' | ')}`);
+    });
     let closed = (): void => undefined;
     const acked = new Promise<boolean>((resolve) => {
       acks.push(() => resolve(true));
