@@ -13,6 +13,7 @@ import { RateLimiter } from '../core/rateLimiter.js';
 import { GuardedConnection, type ConnectionProblem } from './guardedConnection.js';
 import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from './status.js';
 import { isValidTopicFilter, isValidTopicName } from './topicFilter.js';
+import { failPublishOnLookupError, type LookupStore } from './lookupFailure.js';
 import { UserDirectory } from './userDirectory.js';
 
 export interface EmbeddedBrokerOptions {
@@ -46,6 +47,10 @@ export interface EmbeddedBrokerOptions {
    * each arriving whole within `maxMs` (default 60 s) or its connection is closed and its share freed.
    */
   largeTopic?: { topic: string; maxBytes: number; maxMs?: number };
+  /** The hub's own publishes waiting to be handed out at once (default 10,000); past it the oldest is refused. */
+  maxPendingPublishes?: number;
+  /** An aedes persistence in place of aedes' own in-memory one (tests give one that fails). */
+  persistence?: unknown;
 }
 
 /** The `reason` label of `voicehub_mqtt_refused_total`. */
@@ -77,6 +82,12 @@ const LARGE_BUDGET_PACKETS = 2;
 const LARGE_PACKET_MAX_MS = 60_000;
 /** Remote addresses whose connection rate is tracked at once; idle ones are forgotten first. */
 const MAX_TRACKED_ADDRESSES = 4096;
+/**
+ * The hub's publishes not yet handed out, at most (see publish()). Each waits a loop turn or a few at most (the
+ * 1,200-at-once burst of the broker tests settles at once); past this many something in aedes holds them for
+ * good, and the oldest is refused rather than kept for ever.
+ */
+const DEFAULT_MAX_PENDING_PUBLISHES = 10_000;
 
 /**
  * The embedded MQTT broker (aedes 1.x) on `mqtt.host:mqtt.port`, and the hub's in-process client of it:
@@ -141,13 +152,19 @@ export class EmbeddedBroker implements MqttTransport {
       connectTimeout: CONNECT_TIMEOUT_MS,
       drainTimeout: DRAIN_TIMEOUT_MS,
       concurrency: DELIVERY_CONCURRENCY,
+      ...(options.persistence ? { persistence: options.persistence } : {}),
     });
-    // aedes' own in-memory store; wrapped before the listener opens, so no client ever sees it unbounded.
+    // aedes' own in-memory store (unless one was given); wrapped before the listener opens, so no client ever sees it unbounded.
     let queueDropsLogged = 0;
     boundOutgoingQueues((broker as unknown as { persistence: OutgoingStore }).persistence, options.queued ?? DEFAULT_QUEUED, (clientId) => {
       refused('queue_full');
       // One line per thousand drops: a vanished subscriber would otherwise log once per message.
       if (queueDropsLogged++ % 1000 === 0) options.log.warn({ clientId }, 'mqtt message not queued for a persistent session: its queue is full (mqtt.maxQueuedMessages / mqtt.maxQueuedBytes)');
+    });
+    // A failed lookup of offline sessions fails its publish instead of leaving it unsettled (lookupFailure.ts).
+    let lookupErrorsLogged = 0;
+    failPublishOnLookupError((broker as unknown as { persistence: LookupStore }).persistence, (err, topic) => {
+      if (lookupErrorsLogged++ % 1000 === 0) options.log.error({ err, topic, code: 'MQTT_UNAVAILABLE' }, 'mqtt message refused: the broker\'s store could not look up its subscribers');
     });
     broker.on('client', (client) => { this.waiting.delete((client as unknown as { conn: Duplex }).conn); });
     broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
@@ -193,6 +210,8 @@ export class EmbeddedBroker implements MqttTransport {
     }
     this.running = false;
     await new Promise<void>((resolve) => broker.close(() => resolve()));
+    // Publishes aedes still holds (a store that never answered) are not handed out now: their callers are told.
+    for (const counter of [...this.pending.keys()]) this.settle(counter, unavailable('the embedded MQTT broker stopped before it handed the message out'));
     // Sockets that never completed CONNECT are not aedes clients yet; close them too or server.close waits.
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -225,7 +244,9 @@ export class EmbeddedBroker implements MqttTransport {
     if (retain) this.retained?.admit(HUB_OWNER, topic, bytes, false);
     const counter = ++(broker as unknown as { counter: number }).counter;
     return new Promise((resolve, reject) => {
-      this.pending.set(counter, () => {
+      if (this.pending.size >= (this.options.maxPendingPublishes ?? DEFAULT_MAX_PENDING_PUBLISHES)) this.refuseOldest();
+      this.pending.set(counter, (err) => {
+        if (err) return reject(err);
         if (isCommandPublish(qos, retain)) this.options.onCommand?.();
         resolve();
       });
@@ -233,24 +254,32 @@ export class EmbeddedBroker implements MqttTransport {
         cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false,
         brokerCounter: counter,
       } as AedesPublishPacket, (err) => {
-        // Settled already by `emitted` unless aedes failed before handing the message out (closed, too deep).
-        if (err && this.pending.delete(counter)) reject(err);
-        else this.settle(counter);
+        // Settled already by `emitted` unless aedes failed before handing the message out (its store, closed, too deep).
+        this.settle(counter, err ? unavailable(`the embedded MQTT broker could not take the message: ${err.message}`, err) : undefined);
       });
     });
   }
 
   /**
-   * The hub's publishes not settled yet, by broker counter. Were a future aedes to assign its own counter
-   * regardless, `emitted` would find nothing here and each publish would settle at aedes' callback, as before.
+   * The hub's publishes not settled yet, by broker counter, oldest first: each resolves when called without an
+   * error. Were a future aedes to assign its own counter regardless, `emitted` would find nothing here and each
+   * publish would settle at aedes' callback, as before.
    */
-  private readonly pending = new Map<number, () => void>();
+  private readonly pending = new Map<number, (err?: HubError) => void>();
 
-  private settle(counter: number): void {
+  private settle(counter: number, err?: HubError): void {
     const settle = this.pending.get(counter);
     if (settle === undefined) return;
     this.pending.delete(counter);
-    settle();
+    settle(err);
+  }
+
+  /** At the cap of pending publishes: the oldest, held by aedes far longer than any delivery takes, is refused. */
+  private refuseOldest(): void {
+    const oldest = this.pending.keys().next();
+    if (oldest.done) return;
+    this.options.log.warn({ pending: this.pending.size, code: 'MQTT_UNAVAILABLE' }, 'mqtt publish refused: the broker has held it too long without handing it out');
+    this.settle(oldest.value, unavailable(`the embedded MQTT broker holds ${this.pending.size} messages it has not handed out`));
   }
 
   /** The `#` listener of aedes' emitter (see publish()): settles the hub's own message, passes on the rest. */
@@ -411,6 +440,11 @@ function listen(server: Server, host: string, port: number, signal?: AbortSignal
       resolve();
     });
   });
+}
+
+/** A hub publish the broker did not hand out: worth trying again (its store may recover, a restart will). */
+function unavailable(message: string, cause?: Error): HubError {
+  return new HubError('MQTT_UNAVAILABLE', message, { retryable: true, ...(cause ? { cause } : {}) });
 }
 
 function toBuffer(payload: unknown): Buffer {

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -557,4 +558,82 @@ test('issue 18 finding: an isolated plugin writing a channel message whose text 
   }
   assert.ok(d.lines.some((l) => l.plugin === 'com.attack.unprintable' && /cannot handle/.test(l.msg)), 'the cause is logged');
   assert.ok(!d.lines.some((l) => l.level === 'fatal'), 'no fatal line');
+});
+
+// Through the runner's own channel socket (found among the process's handles, so frames never interleave with
+// the runner's): in one call, messages the host logs or counts, far more than a plugin needs.
+const FLOODING_PLUGIN = `import { serialize } from 'node:v8';
+const channel = process._getActiveHandles().find((h) => h?._handle?.fd === 3);
+const frame = (m) => { const body = serialize(m); const head = Buffer.alloc(4); head.writeUInt32BE(body.length); channel.write(Buffer.concat([head, body])); };
+export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Flood', sentences: ['flood the log'] });
+  api.intents.addSentences({ lang: 'en', intent: 'Hi', sentences: ['say hi'] });
+  api.intents.handle('Flood', () => {
+    frame({ t: 'log', level: 'info', msg: 'forged', obj: { code: 'NOT_A_CODE', plugin: 'com.other', level: 60, subsystem: 'mqtt', note: 'kept' } });
+    const big = { text: 'x'.repeat(500000) };
+    for (let i = 0; i < 20; i++) frame({ t: 'log', level: 'warn', msg: 'big ' + i, obj: big });
+    for (let i = 0; i < 300; i++) frame({ t: 'unhandled', message: 'flood ' + i });
+    for (let i = 0; i < 2000; i++) frame({ t: 'speak', target: null, text: 42 });
+    return { text: 'flooded' };
+  });
+  // One more report, past the throttle's refill: the hub's line for it follows every line about the flood.
+  api.intents.handle('Hi', () => { frame({ t: 'unhandled', message: 'marker' }); return { text: 'hi from ' + process.pid }; });
+}
+`;
+
+test('issue 18 findings (channel fuzz): an isolated plugin flooding its channel with log lines carrying 500 KB of fields, unhandled-rejection reports and bad speak messages has the hub write a bounded log: fields left out past 2,000 characters, 10 reports then 1 a second, refusals within its 100 lines a second; fields naming the line\'s plugin, level, subsystem or an undocumented code are kept apart', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'flood.mjs', { id: 'com.attack.flood', intents: ['Flood', 'Hi'] }, FLOODING_PLUGIN);
+  // Never paused, so the reports keep coming and 'say hi' still reaches it afterwards.
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  failuresBeforePause: 1000000'].join('\n'), dir);
+  const c = await voice(d);
+  const flood = await c.say('f1', 'flood the log');
+  assert.equal(flood.type, 'reply', JSON.stringify(flood));
+  // The hub's log is written asynchronously: a report a second later (the throttle lets one through) marks its end.
+  await sleep(1100);
+  const hi = await c.say('h1', 'say hi');
+  assert.equal(hi.type, 'reply', JSON.stringify(hi));
+  await d.waitForLine((l) => l.plugin === 'com.attack.flood' && l.what === 'unhandled rejection' && /marker/.test(l.msg));
+  const own = d.lines.filter((l) => l.plugin === 'com.attack.flood');
+  const raw = d.rawStdout.filter((l) => l.includes('com.attack.flood'));
+  const longest = Math.max(...raw.map((l) => l.length));
+  assert.ok(longest < 16_384, `the longest line about the plugin is ${longest} bytes (its fields were 500 KB)`);
+  // Its fields cannot pose as the hub's: another plugin, a subsystem, a level, an undocumented code.
+  const forged = d.lines.find((l) => l.msg === 'forged');
+  assert.deepEqual(forged && { plugin: forged.plugin, level: forged.level, subsystem: forged.subsystem, code: forged.code, note: forged.note, fromPlugin: forged.fromPlugin },
+    { plugin: 'com.attack.flood', level: 'info', subsystem: 'plugins', code: undefined, note: 'kept', fromPlugin: { code: 'NOT_A_CODE', plugin: 'com.other', level: 60, subsystem: 'mqtt' } });
+  const big = own.filter((l) => /^big \d+$/.test(l.msg));
+  assert.ok(big.length > 0 && big.every((l) => l.text === undefined && /left out/.test(String(l.fields))), JSON.stringify(big[0]).slice(0, 300));
+  const reports = own.filter((l) => l.msg === 'unhandled rejection inside the plugin; counted as a failure').length;
+  // Bounds that hold however slowly a loaded machine reads the flood (a few seconds' worth), far below the counts.
+  assert.ok(reports >= 10 && reports <= 20, `${reports} of 300 unhandled-rejection reports logged`);
+  assert.ok(own.filter((l) => l.what === 'unhandled rejection').length <= 20, 'each counted failure is a line too');
+  const refused = own.filter((l) => /^speak refused/.test(l.msg)).length;
+  assert.ok(refused <= 500, `${refused} of 2,000 speak refusals logged`);
+  assert.equal(d.child.exitCode, null);
+});
+
+test('issue 18 finding (channel fuzz): an isolated plugin asking for timers a batch at a time (under the 64 API calls in flight) is refused past 256 of them: each was a timer and an entry in the hub for as long as it asked', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'timers.mjs', { id: 'com.attack.timers', intents: ['Hoard'], requiredScopes: ['schedule'] }, `export function onRegister(api) {
+  api.intents.addSentences({ lang: 'en', intent: 'Hoard', sentences: ['hoard timers'] });
+  api.intents.handle('Hoard', async () => {
+    for (let batch = 0; batch < 30; batch++) {
+      for (let i = 0; i < 10; i++) api.schedule.after(1e9, () => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { text: 'hoarded' };
+  });
+}
+`);
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 20000', '  com.attack.timers: { grant: [schedule] }'].join('\n'), dir);
+  const c = await voice(d);
+  const answer = await c.say('t1', 'hoard timers');
+  assert.equal(answer.type, 'reply', JSON.stringify(answer));
+  // (On a loaded machine a batch may also meet the cap on API calls in flight: refused too, with its own reason.)
+  const refused = await d.waitForLine((l) => l.plugin === 'com.attack.timers' && /refused by the hub: too many timers/.test(l.msg));
+  assert.equal(refused.msg, 'schedule.after refused by the hub: too many timers and cron jobs at once (at most 256 per plugin)');
+  assert.equal(d.child.exitCode, null);
 });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { parseProcStat } from '../../daemon/plugins/isolated/cpuWindow.js';
-import type { DaemonProcess } from './daemon.js';
+import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from './daemon.js';
 import { VoiceClient, type Frame } from './voiceClient.js';
 
 /**
@@ -67,6 +68,41 @@ export const pidIn = (text: unknown): number => Number(/(\d+)$/.exec(String(text
 /** A voice token signed with the hub's key (what `token create` does, without a process per token). */
 export async function voiceToken(d: DaemonProcess, sub: string): Promise<string> {
   return signToken((await readKey(join(d.dir, 'data')))!, { sub, scopes: ['voice'] });
+}
+
+/**
+ * The start the plugin-limit tests share: a hub (the unit's node flags) whose plugins.dir holds the good plugin
+ * and `other`, with `pluginLines` under `plugins:` (timeoutMs 20 s unless given), and a client of the good plugin
+ * that has had its first answer. Stopped after the test.
+ */
+export async function hubWithGoodPlugin(t: { after(fn: () => unknown): void }, prefix: string,
+  other: { name: string; id: string; intent: string; sentence: string; body: string }, pluginLines: readonly string[]): Promise<{ d: DaemonProcess; good: VoiceClient; goodPid: number; hubNice: number }> {
+  const dir = await makeTempDir(prefix);
+  const plugins = join(dir, 'plugins');
+  await writePlugin(plugins, 'good', 'com.fire.good', 'FireGood', 'fire the good plugin', '() => ({ text: "good " + process.pid })');
+  await writePlugin(plugins, other.name, other.id, other.intent, other.sentence, other.body);
+  const d = await startDaemon({
+    dir, nodeArgs: SHIPPED_NODE_FLAGS,
+    config: ['voice: { rateLimit: { perSecond: 100000, burst: 100000 } }', 'plugins:', `  dir: ${JSON.stringify(plugins)}`, '  timeoutMs: 20000',
+      ...pluginLines.map((line) => `  ${line}`), ''].join('\n'),
+  });
+  t.after(() => d.cleanup());
+  const good = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await voiceToken(d, 'good'));
+  t.after(() => good.ws.terminate());
+  const first = await good.say('g0', 'fire the good plugin');
+  if (first.type !== 'reply') throw new Error(`the good plugin did not answer: ${JSON.stringify(first)}`);
+  return { d, good, goodPid: pidIn(first.text), hubNice: niceOf(d.child.pid!) };
+}
+
+/** Asks the good plugin every 50 ms until `until` settles, adding each answer (its text, or the frame) to `answers`. */
+export async function askGoodUntil(good: VoiceClient, until: Promise<unknown>, answers: string[]): Promise<void> {
+  let done = false;
+  void until.finally(() => { done = true; }).catch(() => undefined);
+  while (!done) {
+    const frame = await good.say(`g-${answers.length}`, 'fire the good plugin');
+    answers.push(frame.type === 'reply' ? String(frame.text) : JSON.stringify(frame));
+    await sleep(50);
+  }
 }
 
 export interface Answer { text: string; frame: Frame; ms: number }

@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
-import { niceOf, pidIn, voiceToken, writePlugin } from '../helpers/firePlugins.js';
+import { askGoodUntil, hubWithGoodPlugin, niceOf, pidIn, voiceToken } from '../helpers/firePlugins.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 
 /**
@@ -16,34 +14,13 @@ import { VoiceClient } from '../helpers/voiceClient.js';
 
 
 test('an isolated plugin that burns a core runs niced below the hub and, over its CPU quota, is stopped with PLUGIN_CPU_QUOTA and restarted while a good plugin keeps answering', { skip: process.platform !== 'linux' && 'reads /proc', timeout: 180_000 }, async (t) => {
-  const dir = await makeTempDir('voicehub-cpu-quota-');
-  const plugins = join(dir, 'plugins');
-  await writePlugin(plugins, 'good', 'com.fire.good', 'FireGood', 'fire the good plugin', '() => ({ text: "good " + process.pid })');
   // 40 ms of busy work every millisecond or so, from a timer: the process stays responsive and uses a whole core.
-  await writePlugin(plugins, 'burner', 'com.fire.burner', 'FireBurn', 'fire the burner',
-    '() => { globalThis.burn ??= setInterval(() => { const end = Date.now() + 40; while (Date.now() < end); }, 1); return { text: "burning " + process.pid }; }');
-  const d = await startDaemon({
-    dir, nodeArgs: SHIPPED_NODE_FLAGS,
-    config: [
-      'voice: { rateLimit: { perSecond: 100000, burst: 100000 } }',
-      'plugins:',
-      `  dir: ${JSON.stringify(plugins)}`,
-      '  timeoutMs: 20000',
-      '  nice: 3',
-      // A low share over a short window, so that a loaded test machine (load 38 seen) still sees the burner over
-      // it; the good plugin has a share of its own (plugins.<id>.cpuQuota).
-      '  cpuQuota: { percent: 5, windowMs: 2000 }',
-      '  com.fire.good: { cpuQuota: { percent: 50, windowMs: 2000 } }',
-      '',
-    ].join('\n'),
-  });
-  t.after(() => d.cleanup());
-  const hubNice = niceOf(d.child.pid!);
-  const good = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await voiceToken(d, 'good'));
-  t.after(() => good.ws.terminate());
-  const first = await good.say('g0', 'fire the good plugin');
-  assert.equal(first.type, 'reply', JSON.stringify(first));
-  const goodPid = pidIn(first.text);
+  // A low share over a short window, so that a loaded test machine (load 38 seen) still sees the burner over it;
+  // the good plugin has a share of its own (plugins.<id>.cpuQuota).
+  const { d, good, goodPid, hubNice } = await hubWithGoodPlugin(t, 'voicehub-cpu-quota-', {
+    name: 'burner', id: 'com.fire.burner', intent: 'FireBurn', sentence: 'fire the burner',
+    body: '() => { globalThis.burn ??= setInterval(() => { const end = Date.now() + 40; while (Date.now() < end); }, 1); return { text: "burning " + process.pid }; }',
+  }, ['nice: 3', 'cpuQuota: { percent: 5, windowMs: 2000 }', 'com.fire.good: { cpuQuota: { percent: 50, windowMs: 2000 } }']);
   assert.equal(niceOf(goodPid), Math.min(19, hubNice + 3), 'the good plugin\'s process runs 3 below the hub');
 
   const hostile = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await voiceToken(d, 'hostile'));
@@ -56,14 +33,8 @@ test('an isolated plugin that burns a core runs niced below the hub and, over it
 
   // The good client keeps asking (paced: its own plugin stays far under the share) until the burner is stopped.
   const stopped = d.waitForLine((l) => l.plugin === 'com.fire.burner' && l.code === 'PLUGIN_CPU_QUOTA', 120_000);
-  let done = false;
-  void stopped.finally(() => { done = true; });
   const answers: string[] = [];
-  for (let i = 1; !done; i++) {
-    const frame = await good.say(`g${i}`, 'fire the good plugin');
-    answers.push(frame.type === 'reply' ? String(frame.text) : JSON.stringify(frame));
-    await sleep(50);
-  }
+  await askGoodUntil(good, stopped, answers);
   const line = await stopped;
   assert.equal(line.pid, burnerPid);
   assert.ok(Number(line.cpuMs) / Number(line.spanMs) >= 0.05, JSON.stringify(line)); // over 5 % before the log rounds

@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
-import { niceOf, pidIn, voiceToken, writePlugin } from '../helpers/firePlugins.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { askGoodUntil, hubWithGoodPlugin, niceOf, voiceToken } from '../helpers/firePlugins.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 
 /**
@@ -18,29 +16,10 @@ import { VoiceClient } from '../helpers/voiceClient.js';
 const started = (d: DaemonProcess, id: string) => d.lines.filter((l) => l.plugin === id && l.msg === 'plugin process started (isolation: process)').map((l) => Number(l.pid));
 
 test('a plugin spinning in a handler is stopped by the heartbeat (PLUGIN_STUCK), paused, restarted at nice 19 and backed off longer when it spins again, while a good plugin keeps answering', { skip: process.platform !== 'linux' && 'reads /proc', timeout: 180_000 }, async (t) => {
-  const dir = await makeTempDir('voicehub-stuck-');
-  const plugins = join(dir, 'plugins');
-  await writePlugin(plugins, 'good', 'com.fire.good', 'FireGood', 'fire the good plugin', '() => ({ text: "good " + process.pid })');
-  await writePlugin(plugins, 'spinner', 'com.fire.spinner', 'FireSpin', 'fire the spinner', '() => { for (;;) {} }');
-  const d = await startDaemon({
-    dir, nodeArgs: SHIPPED_NODE_FLAGS,
-    config: [
-      'voice: { rateLimit: { perSecond: 100000, burst: 100000 } }',
-      'plugins:',
-      `  dir: ${JSON.stringify(plugins)}`,
-      '  timeoutMs: 20000',
-      // Only the heartbeat may stop it: no CPU budget, and a call timeout far beyond what the test waits.
-      '  com.fire.spinner: { cpuQuota: { percent: 0 } }',
-      '',
-    ].join('\n'),
-  });
-  t.after(() => d.cleanup());
-  const hubNice = niceOf(d.child.pid!);
-  const good = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await voiceToken(d, 'good'));
-  t.after(() => good.ws.terminate());
-  const first = await good.say('g0', 'fire the good plugin');
-  assert.equal(first.type, 'reply', JSON.stringify(first));
-  const goodPid = pidIn(first.text);
+  // Only the heartbeat may stop it: no CPU budget, and a call timeout (20 s) far beyond what the test waits.
+  const { d, good, goodPid, hubNice } = await hubWithGoodPlugin(t, 'voicehub-stuck-',
+    { name: 'spinner', id: 'com.fire.spinner', intent: 'FireSpin', sentence: 'fire the spinner', body: '() => { for (;;) {} }' },
+    ['com.fire.spinner: { cpuQuota: { percent: 0 } }']);
   assert.equal(niceOf(goodPid), Math.min(19, hubNice + 5), 'plugins.nice defaults to 5 below the hub');
   const [spinnerPid] = started(d, 'com.fire.spinner');
   assert.ok(spinnerPid! > 0);
@@ -49,15 +28,7 @@ test('a plugin spinning in a handler is stopped by the heartbeat (PLUGIN_STUCK),
   const hostile = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await voiceToken(d, 'hostile'));
   t.after(() => hostile.ws.terminate());
   const answers: string[] = [];
-  const keepAsking = async (until: Promise<unknown>) => {
-    let done = false;
-    void until.finally(() => { done = true; });
-    for (let i = 0; !done; i++) {
-      const frame = await good.say(`g-${answers.length}`, 'fire the good plugin');
-      answers.push(frame.type === 'reply' ? String(frame.text) : JSON.stringify(frame));
-      await sleep(50);
-    }
-  };
+  const keepAsking = (until: Promise<unknown>) => askGoodUntil(good, until, answers);
 
   // The first spin: the call in flight fails with PLUGIN_FAILED once the heartbeat path stops the process.
   const spun = hostile.say('s1', 'fire the spinner');

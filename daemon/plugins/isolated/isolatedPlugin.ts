@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HubContext } from '../../core/context.js';
-import { HubError, isHubError, type ErrorCode } from '../../core/errors.js';
+import { ErrorCodes, HubError, isHubError, type ErrorCode } from '../../core/errors.js';
 import type { Counter } from '../../core/metrics.js';
 import type { CloudRequest, Job, PluginApi, PluginCollection } from '../../../plugins/sdk/api.js';
 import type { DeviceCommand } from '../../../plugins/sdk/devices.js';
@@ -23,6 +23,7 @@ import { assertNoLinksOut } from './linkCheck.js';
 import { CpuWindow, parseProcStat } from './cpuWindow.js';
 import { Offences, OFFENDER_NICE } from './offences.js';
 import { pluginEntry } from '../grants.js';
+import { WarnThrottle } from '../../core/warnThrottle.js';
 
 /** Codes a reply from the child may carry: refusals (an answer to the user) and a scope denial. */
 const PASSED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -35,6 +36,11 @@ const RESTART_MAX_MS = 60_000;
 const STABLE_AFTER_MS = 30_000;
 /** API calls one child may have running in the hub at once; more are refused (a flood cannot queue up work). */
 const MAX_API_INFLIGHT = 64;
+/**
+ * Timers and cron jobs one child may keep in the hub at once: each is a timer and a map entry there, and a child
+ * asking for them a batch at a time (under MAX_API_INFLIGHT) could otherwise fill the hub's heap. More are refused.
+ */
+const MAX_JOBS = 256;
 /** Calls from the hub into one child at once (intents, events, jobs…); more fail at once with PLUGIN_FAILED. */
 const MAX_CALLS_INFLIGHT = 64;
 /** Bytes the hub may have queued for a child that does not read its channel; past this, sends are refused. */
@@ -121,9 +127,9 @@ export class IsolatedPlugin {
   private readonly jobs = new Map<number, Job>();
   /** The host's side of API calls that can be cancelled from the child (cloud.request with a signal). */
   private readonly apiAborts = new Map<number, AbortController>();
-  private resourceTimer: NodeJS.Timeout | null = null;
-  /** The heartbeat while calls are in flight (watchSpin): its timer, and the ping not yet answered with the CPU time when it went. */
-  private spinTimer: NodeJS.Timeout | null = null;
+  /** The one timer of watch(): limits and the heartbeat. */
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** The heartbeat while calls are in flight (watch()): the ping not yet answered, with the CPU time when it went. */
   private heartbeat: { at: number; cpuMs: number | null } | null = null;
   /** Limit stops in a row: their restarts back off eight-fold and come back at niceness 19 (offences.ts). */
   private readonly offences = new Offences();
@@ -143,11 +149,18 @@ export class IsolatedPlugin {
   private devicesQueued = false;
   private readonly listener: { name: string };
   private logWindow = { second: 0, lines: 0, dropped: 0 };
+  /**
+   * The child's reports of an unhandled rejection: 10, then 1 a second. Each is a counted failure, a bus event
+   * (the cloud's outbox keeps it) and two log lines; a child sending them in a loop (the channel fuzz) had the
+   * hub write thousands a second. One left out is not counted: past ten a plugin is failing for good anyway.
+   */
+  private readonly unhandledReports: WarnThrottle;
   /** The plugin has passed onStart once: a restarted child is started again too. */
   private started = false;
 
   constructor(private readonly record: PluginRecord, private readonly deps: IsolationDeps) {
     this.listener = { name: `isolated:${record.manifest!.id}` };
+    this.unhandledReports = new WarnThrottle(deps.ctx.clock, { perSecond: 1, burst: 10, maxKeys: 1 });
   }
 
   get pid(): number | null {
@@ -199,7 +212,7 @@ export class IsolatedPlugin {
     this.closing = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.pingTimer) clearTimeout(this.pingTimer);
-    if (this.spinTimer) clearTimeout(this.spinTimer);
+    if (this.watchTimer) clearTimeout(this.watchTimer);
     this.deps.ctx.bus.removeListeners(this.listener);
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -303,8 +316,7 @@ export class IsolatedPlugin {
       },
     });
     track(child);
-    this.watchResources(child);
-    this.watchSpin(child);
+    this.watch(child);
     // The hub's own servers keep it running; a plugin's process and pipes never do (a test or CLI can end).
     child.unref();
     for (const stream of [channel, child.stdout, child.stderr]) (stream as Socket | null)?.unref?.();
@@ -320,10 +332,8 @@ export class IsolatedPlugin {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) { this.child = null; this.channel = null; }
-    if (this.resourceTimer) clearTimeout(this.resourceTimer);
-    this.resourceTimer = null;
-    if (this.spinTimer) clearTimeout(this.spinTimer);
-    this.spinTimer = null;
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
     this.heartbeat = null;
     for (const job of this.jobs.values()) job.cancel();
     this.jobs.clear();
@@ -492,82 +502,66 @@ export class IsolatedPlugin {
   }
 
   /**
-   * Reads the child's resident memory and CPU time from /proc (Linux) every RESOURCE_CHECK_MS and stops it when
-   * it passes a limit, with the limit's code (shown as the plugin's state until it is back):
-   * - memory: past CHILD_RSS_MAX_MB resident (PLUGIN_MEMORY_LIMIT). Buffers live outside the V8 heap and its
-   *   cap, so a plugin could otherwise take the unit's whole MemoryMax; it is also the OOM killer's first choice;
-   * - CPU: above plugins.cpuQuota over its window (PLUGIN_CPU_QUOTA). Busy timers, a loop that yields, a
-   *   spin in a timer: all keep answering pings, so only its CPU time shows what it takes from the hub.
+   * Watches the child through /proc (Linux) on one timer, reading /proc/<pid>/stat at most once a tick for both
+   * checks that need its CPU time:
+   * - every RESOURCE_CHECK_MS (more often for a CPU window under 4 s), its limits, stopping it with the limit's code
+   *   (shown as the plugin's state until it is back): memory past CHILD_RSS_MAX_MB resident (PLUGIN_MEMORY_LIMIT;
+   *   Buffers live outside the V8 heap and its cap, so a plugin could otherwise take the unit's whole MemoryMax; it
+   *   is also the OOM killer's first choice), and CPU above plugins.cpuQuota over its window (PLUGIN_CPU_QUOTA; busy
+   *   timers, a loop that yields, a spin in a timer all keep answering pings: only its CPU time shows what it takes);
+   * - every stuckMs/4, the watchdog path for a synchronous spin (`for (;;) {}` in a handler), which the CPU share
+   *   would catch only after half its window and the timed-out-call ping only after two plugins.timeoutMs: while a
+   *   call is in flight the child is pinged; one that has answered no ping for stuckMs and has burnt stuckMs/2 of
+   *   CPU time since (a starved child uses little, and a pong costs well under a millisecond) cannot be doing
+   *   anything but spin, and is stopped at once (PLUGIN_STUCK). While no call is in flight nothing is sent.
    */
-  private watchResources(child: ChildProcess): void {
+  private watch(child: ChildProcess): void {
     const pid = child.pid;
     if (pid === undefined || process.platform !== 'linux') return;
     void writeFile(`/proc/${pid}/oom_score_adj`, '1000').catch(() => undefined);
     const { cpuQuota } = this.limits();
+    const { stuckMs } = cpuQuota;
     const window = new CpuWindow(cpuQuota.windowMs, cpuQuota.percent);
-    const everyMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
-    const check = async () => {
-      this.resourceTimer = null;
+    const resourceEveryMs = Math.min(RESOURCE_CHECK_MS, Math.max(100, Math.floor(cpuQuota.windowMs / 4)));
+    const spinEveryMs = stuckMs > 0 ? Math.max(25, Math.floor(stuckMs / 4)) : Infinity;
+    const everyMs = Math.min(resourceEveryMs, spinEveryMs);
+    let resourcesDue = performance.now() + resourceEveryMs;
+    const tick = async () => {
+      this.watchTimer = null;
       if (this.child !== child) return;
+      const now = performance.now();
+      // Half a tick of slack: a timer may fire a hair before the monotonic clock says the time has come.
+      const resources = now + everyMs / 2 >= resourcesDue;
+      const sent = this.heartbeat;
+      let ping: { at: number; cpuMs: number | null } | null = null;
+      if (stuckMs > 0 && !sent && this.pending.size > 0) {
+        ping = { at: now, cpuMs: null };
+        this.heartbeat = ping;
+        this.send({ t: 'ping' });
+      }
+      const judge = stuckMs > 0 && sent !== null && now - sent.at >= stuckMs;
       const [status, stat] = await Promise.all([
-        readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
-        readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''),
+        resources ? readFile(`/proc/${pid}/status`, 'utf8').catch(() => '') : '',
+        resources || ping || judge ? readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '') : '',
       ]);
       if (this.child !== child) return;
-      const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      if (kb / 1024 > CHILD_RSS_MAX_MB) {
-        this.stopForLimit(child, 'PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
-        return;
-      }
-      const cpu = parseProcStat(stat);
-      const over = cpu ? window.add({ at: performance.now(), cpuMs: cpu.cpuMs }) : null;
-      if (over) {
-        const share = Math.round(over.percent * 10) / 10;
-        this.stopForLimit(child, 'PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
-        return;
-      }
-      this.resourceTimer = setTimeout(() => void check(), everyMs);
-      this.resourceTimer.unref();
-    };
-    this.resourceTimer = setTimeout(() => void check(), everyMs);
-    this.resourceTimer.unref();
-  }
-
-  /** Kills a child over a limit; until it is back the plugin shows `paused` with the code (onExit sets when). */
-  private stopForLimit(child: ChildProcess, code: ErrorCode, reason: string, fields: Record<string, unknown>): void {
-    this.limitStop = { code, reason, until: null };
-    this.record.log.error({ pid: child.pid, code, ...fields }, `plugin process ${reason}; killing it`);
-    child.kill('SIGKILL');
-  }
-
-  /**
-   * The watchdog path for a synchronous spin (`for (;;) {}` in a handler), which the CPU share would catch only
-   * after half its window and the timed-out-call ping only after two plugins.timeoutMs: while a call is in flight
-   * the child is pinged; one that has answered no ping for stuckMs and has burnt stuckMs/2 of CPU time since
-   * (from /proc: a starved child uses little, and a pong costs well under a millisecond) cannot be doing anything
-   * but spin, and is stopped at once (PLUGIN_STUCK). While no call is in flight nothing is sent: the timer only
-   * looks at the count of calls (four times a second at the default stuckMs).
-   */
-  private watchSpin(child: ChildProcess): void {
-    const pid = child.pid;
-    const { cpuQuota: { stuckMs } } = this.limits();
-    if (pid === undefined || process.platform !== 'linux' || !(stuckMs > 0)) return;
-    const everyMs = Math.max(25, Math.floor(stuckMs / 4));
-    const cpuOf = async () => parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => ''))?.cpuMs ?? null;
-    const tick = async () => {
-      this.spinTimer = null;
-      if (this.child !== child) return;
-      const sent = this.heartbeat;
-      if (!sent) {
-        if (this.pending.size > 0) {
-          const heartbeat = { at: performance.now(), cpuMs: null as number | null };
-          this.heartbeat = heartbeat;
-          this.send({ t: 'ping' });
-          heartbeat.cpuMs = await cpuOf();
+      const cpuMs = parseProcStat(stat)?.cpuMs ?? null;
+      if (ping) ping.cpuMs = cpuMs;
+      if (resources) {
+        resourcesDue = performance.now() + resourceEveryMs;
+        const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+        if (kb / 1024 > CHILD_RSS_MAX_MB) {
+          this.stopForLimit(child, 'PLUGIN_MEMORY_LIMIT', `uses ${Math.round(kb / 1024)} MB (at most ${CHILD_RSS_MAX_MB})`, { rssMB: Math.round(kb / 1024) });
+          return;
         }
-      } else if (performance.now() - sent.at >= stuckMs) {
-        const cpuMs = await cpuOf();
-        if (this.child !== child) return;
+        const over = cpuMs !== null ? window.add({ at: performance.now(), cpuMs }) : null;
+        if (over) {
+          const share = Math.round(over.percent * 10) / 10;
+          this.stopForLimit(child, 'PLUGIN_CPU_QUOTA', `used ${share} % of a core over ${(over.spanMs / 1000).toFixed(1)} s (at most ${cpuQuota.percent} % over ${cpuQuota.windowMs / 1000} s)`, { cpuPercent: share, cpuMs: Math.round(over.cpuMs), spanMs: Math.round(over.spanMs) });
+          return;
+        }
+      }
+      if (judge) {
         const burntMs = cpuMs !== null && sent.cpuMs !== null ? cpuMs - sent.cpuMs : 0;
         // Still unanswered (a pong clears it) and it burnt the CPU of a spin; otherwise it is starved: wait on.
         if (this.heartbeat === sent && burntMs >= STUCK_BUSY_SHARE * stuckMs) {
@@ -578,12 +572,18 @@ export class IsolatedPlugin {
           return;
         }
       }
-      if (this.child !== child) return;
-      this.spinTimer = setTimeout(() => void tick(), everyMs);
-      this.spinTimer.unref();
+      this.watchTimer = setTimeout(() => void tick(), everyMs);
+      this.watchTimer.unref();
     };
-    this.spinTimer = setTimeout(() => void tick(), everyMs);
-    this.spinTimer.unref();
+    this.watchTimer = setTimeout(() => void tick(), everyMs);
+    this.watchTimer.unref();
+  }
+
+  /** Kills a child over a limit; until it is back the plugin shows `paused` with the code (onExit sets when). */
+  private stopForLimit(child: ChildProcess, code: ErrorCode, reason: string, fields: Record<string, unknown>): void {
+    this.limitStop = { code, reason, until: null };
+    this.record.log.error({ pid: child.pid, code, ...fields }, `plugin process ${reason}; killing it`);
+    child.kill('SIGKILL');
   }
 
   private onMessage(m: ChildToHost): void {
@@ -612,13 +612,14 @@ export class IsolatedPlugin {
         return;
       case 'log': {
         const level = (['debug', 'info', 'warn', 'error'] as const).includes(m.level) ? m.level : 'info';
-        const obj = m.obj && typeof m.obj === 'object' ? m.obj : {};
-        this.log(level, { ...obj, isolated: true }, String(m.msg));
+        this.log(level, () => ({ ...loggable(m.obj), isolated: true }), String(m.msg));
         return;
       }
       case 'unhandled': {
+        const leftOut = this.unhandledReports.admit('unhandled');
+        if (leftOut === null) return;
         const err = new Error(String(m.message).slice(0, MAX_LOG_CHARS));
-        this.log('error', { err }, 'unhandled rejection inside the plugin; counted as a failure');
+        this.log('error', { err, ...(leftOut > 0 ? { leftOut } : {}) }, 'unhandled rejection inside the plugin; counted as a failure');
         this.record.guard?.recordFailure(err, 'unhandled rejection');
         return;
       }
@@ -627,14 +628,15 @@ export class IsolatedPlugin {
           if (typeof m.text !== 'string') throw new HubError('BAD_REQUEST', 'speak needs text');
           this.api!.speak(m.target as never, m.text);
         } catch (err) {
-          this.record.log.warn({ err }, `speak refused: ${(err as Error).message}`);
+          // Within the child's log lines a second: a child sending bad speak messages in a loop wrote a line each.
+          this.log('warn', { err }, `speak refused: ${(err as Error).message}`);
         }
         return;
     }
   }
 
   /** A log line from the child, within MAX_LOG_LINES_PER_S; how many were dropped is said once the next second starts. */
-  private log(level: 'debug' | 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string): void {
+  private log(level: 'debug' | 'info' | 'warn' | 'error', obj: Record<string, unknown> | (() => Record<string, unknown>), msg: string): void {
     const second = Math.floor(Date.now() / 1000);
     const w = this.logWindow;
     if (second !== w.second) {
@@ -645,7 +647,7 @@ export class IsolatedPlugin {
       this.logWindow.dropped++;
       return;
     }
-    this.record.log[level](obj, msg.slice(0, MAX_LOG_CHARS));
+    this.record.log[level](typeof obj === 'function' ? obj() : obj, msg.slice(0, MAX_LOG_CHARS));
   }
 
   /** Runs one API call the child asked for, on the plugin's real API object (its getters check the scopes). */
@@ -686,6 +688,7 @@ export class IsolatedPlugin {
       case 'schedule.cron': {
         const [jobId, what, options] = args as [number, unknown, { timezone?: unknown } | undefined];
         if (!Number.isSafeInteger(jobId) || this.jobs.has(jobId)) throw new HubError('BAD_REQUEST', 'a job needs a new id');
+        if (this.jobs.size >= MAX_JOBS) throw new HubError('BAD_REQUEST', `too many timers and cron jobs at once (at most ${MAX_JOBS} per plugin)`);
         const fire = () => this.call('job', { name: String(jobId) }) as Promise<void>;
         const job = method === 'schedule.cron'
           ? api.schedule.cron(what as string, fire, typeof options?.timezone === 'string' ? { timezone: options.timezone } : {})
@@ -768,6 +771,42 @@ function plainRequest(request: IntentRequest): IntentRequest {
     ...(request.refused === undefined ? {} : { refused: { code: request.refused.code, message: request.refused.message } }),
   };
 }
+
+/**
+ * A plugin's log fields as the hub writes them: kept when they print within about MAX_LOG_CHARS, else a note (a
+ * child could otherwise have each of its 100 lines a second carry a megabyte). Counted by walking the value, which
+ * stops as soon as the budget is spent: a megabyte is never printed only to be measured.
+ */
+function loggable(obj: unknown): Record<string, unknown> {
+  if (!obj || typeof obj !== 'object') return {};
+  let left = MAX_LOG_CHARS;
+  const fits = (v: unknown): boolean => {
+    left -= typeof v === 'string' ? v.length + 2 : 8;
+    if (left < 0) return false;
+    if (v === null || typeof v !== 'object') return true;
+    for (const key in v) {
+      left -= key.length;
+      if (left < 0 || !fits((v as Record<string, unknown>)[key])) return false;
+    }
+    return true;
+  };
+  if (!fits(obj)) return { fields: `left out: over ${MAX_LOG_CHARS} characters` };
+  // The keys of the hub's own line (and a code it does not document) go under `fromPlugin`: a plugin's fields
+  // cannot make its line another plugin's, a subsystem's or another level (the channel fuzz wrote `code` and
+  // `plugin` into the hub's log). A spread copies a `__proto__` key as data, never as the prototype.
+  const fields: Record<string, unknown> = { ...obj };
+  let moved: Record<string, unknown> | null = null;
+  for (const key of HUB_LOG_KEYS) {
+    if (!Object.hasOwn(fields, key)) continue;
+    if (key === 'code' && typeof fields.code === 'string' && Object.hasOwn(ErrorCodes, fields.code)) continue;
+    (moved ??= {})[key] = fields[key];
+    delete fields[key];
+  }
+  return moved ? { ...fields, fromPlugin: moved } : fields;
+}
+
+/** Fields of the hub's log lines that a plugin's own fields may not set (pino's, the plugin logger's, `code`). */
+const HUB_LOG_KEYS = ['level', 'time', 'msg', 'pid', 'hostname', 'subsystem', 'plugin', 'isolated', 'code', 'fromPlugin'] as const;
 
 function toWire(err: unknown): WireError {
   const message = err instanceof Error ? err.message : String(err);
