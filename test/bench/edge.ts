@@ -38,6 +38,10 @@ export interface EdgeResult {
   peakRssMB: number;
   meanRssMB: number;
   loopDelayMaxMs: number;
+  /** The hub's monitor, once a second under the load (ms). */
+  loopDelaysMs: number[];
+  /** The hub's monitor over the second in which all the load's clients left at once, after the load (ms). */
+  leaveDelayMaxMs: number;
   loadWrites: number;
   /** The window those writes were counted in: from the load's start to its end (s). */
   loadWriteSeconds: number;
@@ -148,6 +152,14 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     const flushMaxMs = 1000 * await metricValue(hub.httpUrl, 'voicehub_storage_flush_max_seconds');
     // Node's monitor records the whole time between its timer's runs: the delay is that less its resolution.
     const loopDelayMaxMs = Math.max(...loopDelays);
+    // Only now do the load's 1,500 clients leave (all at once, as after a Wi-Fi access point restarts): a
+    // stretch of its own, measured apart from the load's.
+    await metricValue(hub.httpUrl, 'voicehub_nodejs_eventloop_lag_max_seconds');
+    const left = new Promise<void>((resolve) => worker.on('message', (m) => { if (m === 'left') resolve(); }));
+    worker.postMessage('leave');
+    await Promise.race([left, workerFailed]);
+    await sleep(1000);
+    const leaveDelayMaxMs = Math.max(0, 1000 * await metricValue(hub.httpUrl, 'voicehub_nodejs_eventloop_lag_max_seconds') - LOOP_MONITOR_RESOLUTION_MS);
     await worker.terminate();
     const peakRssMB = Math.max(...rss);
     options.progress?.(`edge: load peak RSS ${peakRssMB.toFixed(1)} MB, loop delay max ${loopDelayMaxMs.toFixed(1)} ms, ${loadWrites} writes ${JSON.stringify(loadWritesByFile)}, flush tick due → on disk max ${flushMaxMs.toFixed(0)} ms`);
@@ -157,7 +169,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     result = {
       idleSeconds, idleRssMB, idleWrites, loadSeconds: load.elapsedMs / 1000, voiceClients, deviceClients,
       voiceAnswered: load.answered, voiceErrors: load.errors, devicePublishes: load.publishes,
-      peakRssMB, meanRssMB: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), loopDelayMaxMs,
+      peakRssMB, meanRssMB: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), loopDelayMaxMs, loopDelaysMs: loopDelays, leaveDelayMaxMs,
       loadWrites, loadWriteSeconds, loadWritesByFile, flushMaxMs, afterSeconds, afterRssMB, afterWrites,
     };
   } finally {
@@ -231,8 +243,11 @@ async function runLoad(p: LoadParams): Promise<void> {
   const elapsedMs = performance.now() - t0;
   for (const [a, b] of timers) { clearTimeout(a); clearInterval(b); }
   parentPort!.postMessage({ answered, errors, publishes, elapsedMs } satisfies LoadResult);
+  // The clients stay until the main thread has read the load's figures: their leaving is measured apart.
+  await new Promise<void>((resolve) => parentPort!.on('message', (m) => { if (m === 'leave') resolve(); }));
   for (const ws of sockets) ws.terminate();
   await Promise.all(devices.map((c) => c.endAsync(true)));
+  parentPort!.postMessage('left');
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'edge-load') {
