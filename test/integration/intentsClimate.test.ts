@@ -5,6 +5,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { spokenCommands, untilDevices } from '../helpers/spokenCommands.js';
+import { radiatorValve } from '../helpers/zigbeeRadiatorValve.js';
 
 /**
  * Issue 14: a thermostat's HVAC modes and presets by voice, through the whole hub: the bundled daemon with its
@@ -26,20 +27,7 @@ const AC = {
 const FAN = {
   name: null, uniq_id: 'desk_fan', cmd_t: 'fan/set', pct_cmd_t: 'fan/speed/set', dev: { ids: ['desk-fan'], name: 'Desk fan', sa: 'Study' },
 };
-const BRIDGE = [{
-  ieee_address: '0xa4c1380000000001', type: 'EndDevice', friendly_name: 'study_radiator', supported: true, disabled: false,
-  interview_completed: true, definition: {
-    model: 'TS0601_thermostat', vendor: 'TuYa', description: 'Radiator valve',
-    exposes: [{
-      type: 'climate', features: [
-        { type: 'numeric', name: 'current_heating_setpoint', property: 'current_heating_setpoint', access: 7, value_min: 5, value_max: 30, value_step: 0.5, unit: '°C' },
-        { type: 'numeric', name: 'local_temperature', property: 'local_temperature', access: 1, unit: '°C' },
-        { type: 'enum', name: 'system_mode', property: 'system_mode', access: 7, values: ['off', 'heat', 'auto'] },
-        { type: 'enum', name: 'preset', property: 'preset', access: 7, values: ['manual', 'schedule', 'boost', 'comfort', 'frost_protection'] },
-      ],
-    }],
-  },
-}];
+const BRIDGE = [radiatorValve('study_radiator', ['manual', 'schedule', 'boost', 'comfort', 'frost_protection'])];
 
 /** Zigbee2MQTT devices come without an area: a `devices:` entry names the valve and puts it in the study. */
 const TRV = '0xa4c1380000000001';

@@ -10,6 +10,7 @@ import { parseBridgeDevices } from '../../../../devices/zigbee2mqtt.js';
 import { topicsOf, commandTopicsOf } from '../../../../devices/registryIndex.js';
 import { intentDevice } from '../../../../daemon/intents/fromDevice.js';
 import type { Device, DeviceCommand } from '../../../../devices/model.js';
+import { radiatorValve } from '../../../helpers/zigbeeRadiatorValve.js';
 
 /**
  * A thermostat's presets (issue 14): HA climate discovery's preset_modes on preset_mode_command_topic with its state
@@ -87,20 +88,7 @@ describe('HA climate discovery with presets', () => {
 });
 
 describe('Zigbee2MQTT climate preset', () => {
-  const bridge = [{
-    ieee_address: '0xa4c1380000000001', type: 'EndDevice', friendly_name: 'bedroom_trv', supported: true, disabled: false,
-    interview_completed: true, definition: {
-      model: 'TS0601_thermostat', vendor: 'TuYa', description: 'Radiator valve',
-      exposes: [{
-        type: 'climate', features: [
-          { type: 'numeric', name: 'current_heating_setpoint', property: 'current_heating_setpoint', access: 7, value_min: 5, value_max: 30, value_step: 0.5, unit: '°C' },
-          { type: 'numeric', name: 'local_temperature', property: 'local_temperature', access: 1, unit: '°C' },
-          { type: 'enum', name: 'system_mode', property: 'system_mode', access: 7, values: ['off', 'heat', 'auto'] },
-          { type: 'enum', name: 'preset', property: 'preset', access: 7, values: ['manual', 'schedule', 'holiday', 'boost', 'comfort', 'eco', 'frost_protection'] },
-        ],
-      }],
-    },
-  }];
+  const bridge = [radiatorValve('bedroom_trv', ['manual', 'schedule', 'holiday', 'boost', 'comfort', 'eco', 'frost_protection'])];
 
   function trv(): Device {
     const r = parseBridgeDevices(Buffer.from(JSON.stringify(bridge)), 'zigbee2mqtt');
