@@ -58,14 +58,15 @@ export class FlushScheduler {
   }
 
   /** A member changed: make sure a tick is coming in time for it. Cheap enough to call on every update. */
-  wake(member?: Flushable): void {
+  wake(member: Flushable): void {
     if (this.ticking || this.stopped) return;
-    const due = member?.atOnce === false ? this.now() + this.options.intervalMs : this.earliestTick();
+    // Either is at least one interval after the last tick started: ticks never come closer than that.
+    const due = member.atOnce === false ? this.now() + this.options.intervalMs : this.earliestTick();
     if (this.timer) {
       if (due >= this.dueAt) return;
       this.options.clock.clearTimeout(this.timer);
     }
-    this.schedule(Math.max(due, this.lastTickAt + this.options.intervalMs));
+    this.schedule(due);
   }
 
   /** No more ticks (the final flush on stop is the owner's). */
