@@ -72,6 +72,9 @@ export function getOrCreate<T>(registry: Registry, name: string, make: () => T):
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
+/** One line of a histogram as prom-client's registry reads it. */
+type HistogramValue = { labels: Record<string, string | number>; value: number; metricName: string; exemplar?: null | undefined; sharedLabels?: Record<string, never> };
+
 /**
  * A histogram without labels for the hot path (one observation per utterance): observe() is a bucket search
  * and three additions. prom-client's Histogram builds an object, validates labels and hashes them on every
@@ -110,8 +113,8 @@ export class HotHistogram {
   }
 
   /** What prom-client's Histogram gives the registry: cumulative buckets, +Inf, sum, count. */
-  getForPromString(): { name: string; help: string; type: string; aggregator: string; values: Array<{ labels: Record<string, string | number>; value: number; metricName: string; exemplar?: null | undefined; sharedLabels?: Record<string, never> }> } {
-    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string; exemplar?: null | undefined; sharedLabels?: Record<string, never> }> = [];
+  getForPromString(): { name: string; help: string; type: string; aggregator: string; values: HistogramValue[] } {
+    const values: HistogramValue[] = [];
     if (this.cleared) return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
     let cumulative = 0;
     this.bounds.forEach((le, i) => {
