@@ -45,8 +45,9 @@ export function runStartScript(options: LoadOptions): Promise<void> | null {
   // VOICEHUB_CACHE_DIR (the systemd unit's CacheDirectory): the cache is code, kept apart from the data dir that
   // backups copy and restores bring back from elsewhere. Without it, <dataDir>/cache.
   const ownDir = process.env.VOICEHUB_CACHE_DIR ? resolve(process.cwd(), process.env.VOICEHUB_CACHE_DIR) : null;
-  const guessedDir = guessDataDir(options.configPath, process.env, process.cwd());
-  const cacheDir = ownDir ?? join(guessedDir, 'cache');
+  // Guessed only without one (it reads the head of the config file).
+  const guessedDir = ownDir ? null : guessDataDir(options.configPath, process.env, process.cwd());
+  const cacheDir = ownDir ?? join(guessedDir!, 'cache');
   const name = cacheFileName(scriptHash, { version: process.version, arch: process.arch, execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS });
   let status: StartCache['status'] = 'none';
   let problem: string | undefined;
@@ -75,7 +76,7 @@ export function runStartScript(options: LoadOptions): Promise<void> | null {
     async save(dataDir) {
       if (status === 'used') return { written: false, reason: 'the cache was used' };
       if (saved) return { written: false, reason: 'already written' };
-      if (!ownDir && dataDir !== guessedDir) return { written: false, reason: `the data dir was not known before the config was read (looked in ${guessedDir})` };
+      if (guessedDir !== null && dataDir !== guessedDir) return { written: false, reason: `the data dir was not known before the config was read (looked in ${guessedDir})` };
       saved = true;
       try {
         const data = encodeCache(script.createCachedData(), scriptHash);
