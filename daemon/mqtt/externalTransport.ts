@@ -237,7 +237,7 @@ export class ExternalTransport implements MqttTransport {
         }
         this.dropCommand('expired');
         this.options.log.warn({ topic: item.topic, maxAgeMs: maxAge }, 'mqtt command not acknowledged in time; given up and not sent later');
-        reject(new HubError('MQTT_UNAVAILABLE', `the MQTT broker did not acknowledge the command within mqtt.commandMaxAgeMs (${maxAge} ms); it was not sent`, { retryable: false }));
+        reject(new HubError('MQTT_UNAVAILABLE', `the MQTT broker did not acknowledge the command within mqtt.commandMaxAgeMs (${maxAge} ms); it was given up and is not sent again`, { retryable: false }));
       }, maxAge);
       sent.then(() => {
         this.options.clock.clearTimeout(timer);
