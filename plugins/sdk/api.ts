@@ -106,7 +106,9 @@ export interface DevicesApi {
   /**
    * Sends a command (`devices:control`). Resolves once the broker has it; rejects with
    * DEVICE_NOT_FOUND, DEVICE_UNSUPPORTED or VALUE_OUT_OF_RANGE (nothing is published then), or
-   * MQTT_UNAVAILABLE.
+   * MQTT_UNAVAILABLE: with `details.sent === false` nothing left the hub and nothing will (the broker was
+   * away); without it the command was given up unacknowledged and may have reached the device (in-process
+   * plugins see `details`; an isolated plugin's error carries only the code, so read it as "may have").
    */
   command(id: string, command: DeviceCommand, options?: { traceId?: string }): Promise<void>;
 }
