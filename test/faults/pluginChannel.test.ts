@@ -181,10 +181,20 @@ const message: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ t: fc.oneof(fc.constantFrom('call', 'result', 'init', 'abort', 'ping', 'devices', '__proto__', 'toString'), hostile), id, value: hostile }, { requiredKeys: ['t'] }),
   hostile,
 );
+/**
+ * Bytes of one flood: the hub reads an isolated plugin's channel at 1 MiB a second after a 4 MiB burst
+ * (channelBudget.ts), so a flood of 300 messages of 900 KB (270 MB) would hold each run for minutes and make the
+ * calls behind it time out; a flood of big messages is cut to this many bytes (the budget itself has its own test).
+ */
+const FLOOD_BYTES = 2 * 1024 * 1024;
+/** Serialized bytes of a message as the plugin writes it (what the hub's budget counts). */
+function wireBytes(m: unknown): number {
+  try { return serialize(m).length; } catch { return 1; }
+}
 /** A few messages, or one of them many times over (a flood). */
 const messages = fc.oneof(
   { weight: 4, arbitrary: fc.array(message, { maxLength: 6 }) },
-  { weight: 1, arbitrary: fc.tuple(message, fc.integer({ min: 2, max: 300 })).map(([m, n]) => Array<unknown>(n).fill(m)) },
+  { weight: 1, arbitrary: fc.tuple(message, fc.integer({ min: 2, max: 300 })).map(([m, n]) => Array<unknown>(Math.max(2, Math.min(n, Math.floor(FLOOD_BYTES / wireBytes(m))))).fill(m)) },
 );
 const script = fc.record({
   messages, after: messages,
@@ -221,6 +231,45 @@ function expectAnswer(frame: Frame, what: string): void {
   assert.equal(frame.type, 'error', `${what}: ${JSON.stringify(frame).slice(0, 300)}`);
   assert.ok(DOCUMENTED_CODES.has(String(frame.code)), `${what}: undocumented code in ${JSON.stringify(frame).slice(0, 300)}`);
 }
+
+/** A counter's sample for the hostile plugin in /metrics, 0 before its first. */
+async function hostileMetric(name: string): Promise<number> {
+  const text = await (await fetch(`${d.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`plugin="${HOSTILE_ID}"`));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+test('a plugin flooding its channel with 1 MiB messages is throttled to its byte budget (1 MiB/s after 4 MiB): the hub decodes no faster, counts and says so, and serves everyone else meanwhile', { timeout: 120_000 }, async () => {
+  expectAnswer(await good.say('budget-warm', 'ask the good plugin'), 'warm-up');
+  // 16 messages of ~900 KB, sent after the reply (no call waits on them): 14 MB, 4 MiB of burst and ~10 s at the rate.
+  const big = { t: 'log', level: 'info', obj: {}, msg: 'x'.repeat(900_000) };
+  const flood = Array<unknown>(16).fill(big);
+  const floodBytes = flood.length * serialize(big).length;
+  const before = await hostileMetric('voicehub_plugin_channel_bytes_total');
+  const throttledBefore = await hostileMetric('voicehub_plugin_channel_throttled_seconds_total');
+  await load({ messages: [], after: flood, end: 'reply' });
+  const started = performance.now();
+  expectAnswer(await fuzzer.say('budget', 'fuzz the channel'), 'the flooding plugin\'s own answer');
+  // What the hub has read from it, never more than the budget allows since the flood began (a bound, not a speed:
+  // a slow machine reads less, never more), until all of it is in; the others are answered meanwhile.
+  const slack = 64 * 1024 + 4096; // one pipe chunk read before the pause, and the reply itself
+  let read = 0;
+  let served = 0;
+  while (read < floodBytes) {
+    const elapsedMs = performance.now() - started;
+    read = (await hostileMetric('voicehub_plugin_channel_bytes_total')) - before;
+    assert.ok(read <= 4 * 1024 * 1024 + (elapsedMs + 50) * 1024 * 1024 / 1000 + slack, `${read} bytes read from the plugin within ${elapsedMs.toFixed(0)} ms`);
+    const frame = await good.say(`budget-good-${served++}`, 'turn on the hall lamp');
+    assert.equal(frame.type, 'reply', `a good client while the plugin is throttled: ${JSON.stringify(frame).slice(0, 300)}`);
+    if (performance.now() - started > 90_000) assert.fail(`only ${read} of ${floodBytes} bytes read in 90 s (a deadline, not a timing claim)`);
+  }
+  const throttled = await hostileMetric('voicehub_plugin_channel_throttled_seconds_total') - throttledBefore;
+  assert.ok(throttled > 0, 'the waits are counted');
+  const line = await d.waitForLine((l) => l.plugin === HOSTILE_ID && l.code === 'PLUGIN_CHANNEL_THROTTLED');
+  assert.equal(line.level, 'warn');
+  console.log(`channel budget: ${(floodBytes / 1048576).toFixed(1)} MiB flood read in ${((performance.now() - started) / 1000).toFixed(1)} s, `
+    + `throttled ${throttled.toFixed(1)} s, ${served} good answers meanwhile`);
+});
 
 test('a hostile isolated plugin sends the hub generated channel messages (every type, fields of any shape, ids it never got, replies twice, floods): no crash, documented codes only, a good client served after every run, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
   // The first answer also waits for both plugins' processes to be up.
