@@ -261,6 +261,7 @@ test('a plugin flooding its channel with 1 MiB messages is throttled to its byte
     assert.ok(read <= 4 * 1024 * 1024 + (elapsedMs + 50) * 1024 * 1024 / 1000 + slack, `${read} bytes read from the plugin within ${elapsedMs.toFixed(0)} ms`);
     const frame = await good.say(`budget-good-${served++}`, 'turn on the hall lamp');
     assert.equal(frame.type, 'reply', `a good client while the plugin is throttled: ${JSON.stringify(frame).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a client speaking, not a second flood on a shared machine
     if (performance.now() - started > 90_000) assert.fail(`only ${read} of ${floodBytes} bytes read in 90 s (a deadline, not a timing claim)`);
   }
   const throttled = await hostileMetric('voicehub_plugin_channel_throttled_seconds_total') - throttledBefore;
