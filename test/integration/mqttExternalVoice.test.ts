@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { connectAsync } from 'mqtt';
-import { runCli, startDaemon, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
+import { startDaemon, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
+import { voiceToken } from '../helpers/firePlugins.js';
 import { until } from '../helpers/until.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 
@@ -62,9 +62,7 @@ test('external broker: a command given up unacknowledged is answered "could not 
   });
   t.after(() => hub.cleanup());
   await hub.waitForLine((l) => l.msg === 'connected to mqtt broker');
-  const made = await runCli(['token', 'create', '--sub', 'unconfirmed-tester'], { cwd: hub.dir, env: { VOICEHUB_DATA_DIR: join(hub.dir, 'data') } });
-  assert.equal(made.code, 0, made.stderr);
-  const client = await VoiceClient.connect(`ws://127.0.0.1:${hub.httpPort}/voice`, made.stdout.trim());
+  const client = await VoiceClient.connect(`ws://127.0.0.1:${hub.httpPort}/voice`, await voiceToken(hub, 'unconfirmed-tester'));
   t.after(() => client.close());
   const lamp = await connectAsync(broker.url, { reconnectPeriod: 0 });
   t.after(() => lamp.endAsync(true));
