@@ -108,6 +108,9 @@ export const ErrorCodes = {
   PLUGIN_CPU_QUOTA: 'an isolated plugin\'s process used more than its CPU share (plugins.cpuQuota) over the window; it was stopped and is restarted with back-off',
   PLUGIN_MEMORY_LIMIT: 'an isolated plugin\'s process grew past its resident memory limit; it was stopped and is restarted with back-off',
   PLUGIN_STUCK: 'an isolated plugin\'s process answered no heartbeat for plugins.cpuQuota.stuckMs while a call was in flight, burning CPU meanwhile (a synchronous loop); it was stopped and is restarted with back-off',
+  // Plugin findings left from the round before (issue 18).
+  SCHEDULE_TOO_FREQUENT: 'a plugin asked api.schedule.every for a period under 1 s (cron\'s granularity); the job is not made',
+  PLUGIN_CHANNEL_THROTTLED: 'an isolated plugin\'s process sent the hub more than its channel budget (1 MiB a second after a 4 MiB burst); the hub reads its channel only as fast as the budget allows',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

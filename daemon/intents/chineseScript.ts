@@ -26,13 +26,13 @@ export type ChineseScript = 'hans' | 'tw' | 'hk';
 
 let simplify: ConverterFunction | null = null;
 /**
- * Every character that folding can change: text with none of them is Simplified already, and is returned
- * without building the converter (its tables cost 1.6 MB of heap and some 25 ms). A character counts when
+ * Every character that folding can change, by code point: text with none of them is Simplified already, and
+ * is returned without building the converter (its tables cost 1.6 MB of heap and some 25 ms). A character counts when
  * its variant and Traditional→Simplified images differ from it, or when a phrase entry changes it ("乾燥" →
  * "干燥" through 乾, whose own character entry keeps it). A variant that comes back to itself (台 → 臺 →
  * 台, 兑 → 兌 → 兑) does not count: the hub's own words ("台灯") then never build the converter.
  */
-let foldable: Set<string> | null = null;
+let foldable: Set<number> | null = null;
 /**
  * `foldable` as daemon/build/bundle.ts computed it (`foldableCharacters` over the same tables, a string of
  * the characters): the bundle carries it, so the hub's first Chinese text — a plugin's sentences, compiled
@@ -49,20 +49,40 @@ const KEPT = new Set(['么', '嗰', '喎']);
 const traditional = new Map<'tw' | 'hk', ConverterFunction>();
 
 const HAN = /\p{Script=Han}/u;
+/**
+ * Below this every code unit is outside the Han script (its first block, CJK Radicals Supplement, starts here),
+ * so Latin, Cyrillic or Greek text is passed over without a lookup and never builds `foldable`.
+ */
+const FIRST_HAN_UNIT = 0x2e80;
 
-/** The text in Simplified characters; text without Han characters comes back as it is. */
+/**
+ * The text in Simplified characters; text without a character folding can change comes back as it is (the
+ * same string). One pass over its UTF-16 units that allocates nothing (iterating `for (const c of text)`
+ * made a string per character of every Chinese utterance); OpenCC runs only when a character can change.
+ */
 export function toSimplified(text: string): string {
-  if (!HAN.test(text)) return text;
-  // OpenCC's converter costs about 15 µs a call; most Chinese text is Simplified already and needs a scan only.
-  foldable ??= typeof VOICEHUB_FOLDABLE === 'string' ? new Set(VOICEHUB_FOLDABLE) : foldableCharacters();
-  let any = false;
-  for (const c of text) {
-    if (foldable.has(c)) {
-      any = true;
-      break;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < FIRST_HAN_UNIT) continue;
+    let code = unit;
+    // A surrogate pair is one character (CJK Extension B and beyond); a lone surrogate is looked up as it is.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        code = (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        i++;
+      }
     }
+    if ((foldable ??= foldableCodes()).has(code)) return simplifier()(text);
   }
-  return any ? simplifier()(text) : text;
+  return text;
+}
+
+/** `foldable` from the bundle's string (daemon/build/bundle.ts) or, in tsc's output, from the tables. */
+function foldableCodes(): Set<number> {
+  const codes = new Set<number>();
+  for (const c of typeof VOICEHUB_FOLDABLE === 'string' ? VOICEHUB_FOLDABLE : foldableCharacters()) codes.add(c.codePointAt(0)!);
+  return codes;
 }
 
 /** OpenCC's folding without the scan: tests check that the scan never skips a text this would change. */

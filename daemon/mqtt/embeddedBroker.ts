@@ -236,7 +236,7 @@ export class EmbeddedBroker implements MqttTransport {
    */
   publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
     const broker = this.broker;
-    if (!broker || !this.running) return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the embedded MQTT broker is not running', { retryable: true }));
+    if (!broker || !this.running) return Promise.reject(new HubError('MQTT_UNAVAILABLE', 'the embedded MQTT broker is not running', { retryable: true, details: { sent: false } }));
     if (!isValidTopicName(topic)) return Promise.reject(new HubError('BAD_REQUEST', `not a valid MQTT topic name: ${JSON.stringify(topic)}`));
     const qos = options.qos ?? 1;
     const retain = options.retain ?? false;

@@ -1,7 +1,8 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { FrameSizeGuard, type FrameProblem, type LargePacketAllowance } from './frameSizeGuard.js';
-import { turnBudget as sharedTurnBudget, type TurnBudget } from '../core/turnBudget.js';
+import { HeldInput } from '../core/heldInput.js';
+import type { TurnBudget } from '../core/turnBudget.js';
 
 export type ConnectionProblem = FrameProblem | 'slow-consumer';
 
@@ -35,9 +36,8 @@ export interface GuardOptions {
  */
 export class GuardedConnection extends Duplex {
   private readonly frames: FrameSizeGuard;
-  private readonly budget: TurnBudget;
-  /** Chunks read while waiting for the turn budget, oldest first; null when none are held. */
-  private held: Buffer[] | null = null;
+  /** Chunks read while waiting for the turn budget, handed to aedes in order when it is their turn. */
+  private readonly input: HeldInput;
   /** aedes' side is full (push returned false): the socket stays paused until _read. */
   private backpressured = false;
   /** The peer ended while chunks were held: end aedes' side after them. */
@@ -46,10 +46,15 @@ export class GuardedConnection extends Duplex {
   constructor(private readonly socket: Socket, private readonly options: GuardOptions) {
     super({ allowHalfOpen: false });
     this.frames = new FrameSizeGuard(options.maxPacketBytes, options.large);
-    this.budget = options.turnBudget ?? sharedTurnBudget;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.input = new HeldInput({
+      handle: (chunk) => this.feedChunk(chunk),
+      pause: () => socket.pause(),
+      live: () => !this.destroyed,
+      released: this.released,
+    }, options.turnBudget);
+    socket.on('data', (chunk: Buffer) => { if (!this.destroyed) this.input.take(chunk); });
     // A paused socket reports its end only once resumed, after the held chunks; this keeps the order anyway.
-    socket.on('end', () => { if (this.held) this.endHeld = true; else this.push(null); });
+    socket.on('end', () => { if (this.input.holding) this.endHeld = true; else this.push(null); });
     socket.on('error', (err) => this.destroy(err));
     socket.on('close', () => this.destroy());
   }
@@ -64,7 +69,7 @@ export class GuardedConnection extends Duplex {
 
   override _read(): void {
     this.backpressured = false;
-    if (!this.held) this.socket.resume();
+    if (!this.input.holding) this.socket.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -94,36 +99,14 @@ export class GuardedConnection extends Duplex {
     callback(error);
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.destroyed) return;
-    if (this.held) {
-      this.held.push(chunk);
-      return;
-    }
-    if (!this.budget.admit()) {
-      this.held = [chunk];
-      this.socket.pause();
-      this.budget.hold(this.release);
-      return;
-    }
-    this.feedChunk(chunk);
-  }
-
-  /** The turn budget's call: the held chunks go to aedes in order, then the socket reads again. */
-  private readonly release = (): void => {
-    const held = this.held;
-    this.held = null;
-    if (!held || this.destroyed) return;
-    for (const chunk of held) {
-      if (this.destroyed) return;
-      this.feedChunk(chunk);
-    }
+  /** The held chunks went to aedes: its end if the peer ended meanwhile, else the socket reads again. */
+  private readonly released = (): void => {
     if (this.endHeld) {
       this.endHeld = false;
-      if (!this.destroyed) this.push(null);
+      this.push(null);
       return;
     }
-    if (!this.backpressured && !this.destroyed) this.socket.resume();
+    if (!this.backpressured) this.socket.resume();
   };
 
   private feedChunk(chunk: Buffer): void {

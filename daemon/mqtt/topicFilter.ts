@@ -3,9 +3,39 @@
  * allowed pattern" question the broker's ACL asks. Pure functions, no allocation beyond one split each.
  */
 
+/**
+ * Levels a topic or filter may have: aedes refuses more than 100 (its router, qlobber, counts `split('/')`
+ * and throws past its max_words of 100; aedes.js MAX_TOPIC_LEVELS), on publish and subscribe alike. The hub
+ * holds both of its transports to it, so a topic that one broker would refuse is refused at the hub's door
+ * (BAD_REQUEST) whichever broker is behind it.
+ */
+export const MAX_TOPIC_LEVELS = 100;
+
+/** An MQTT string is a two-byte length and that many bytes of UTF-8 [MQTT-1.5.3]. */
+const MAX_TOPIC_BYTES = 65535;
+/** With the `u` flag a pair is one code point, so only a surrogate standing alone is \p{Cs}. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The limits every topic and filter shares: not empty, no U+0000 [MQTT-4.7.3-1], [MQTT-4.7.3-2], well-formed
+ * UTF-16 so that it encodes to the UTF-8 it says [MQTT-1.5.3-1] (a lone surrogate would be sent as U+FFFD, another
+ * topic), at most 65,535 bytes of UTF-8 (a longer one cannot be encoded: a network subscriber's delivery of it
+ * fails), and at most MAX_TOPIC_LEVELS levels.
+ */
+function withinTopicLimits(topic: string): boolean {
+  // Three bytes of UTF-8 at most per UTF-16 unit: only a long topic needs its bytes counted.
+  if (topic.length === 0 || (topic.length > MAX_TOPIC_BYTES / 3 && Buffer.byteLength(topic) > MAX_TOPIC_BYTES)) return false;
+  if (topic.includes('\u0000') || LONE_SURROGATE.test(topic)) return false;
+  let levels = 1;
+  for (let i = topic.indexOf('/'); i !== -1; i = topic.indexOf('/', i + 1)) {
+    if (++levels > MAX_TOPIC_LEVELS) return false;
+  }
+  return true;
+}
+
 /** A topic filter as a SUBSCRIBE may carry it: wildcards allowed where §4.7.1 allows them. */
 export function isValidTopicFilter(filter: string): boolean {
-  if (filter.length === 0 || filter.length > 65535 || filter.includes('\u0000')) return false; // [MQTT-4.7.3-1], [MQTT-4.7.3-2]
+  if (!withinTopicLimits(filter)) return false;
   const levels = filter.split('/');
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
@@ -18,7 +48,7 @@ export function isValidTopicFilter(filter: string): boolean {
 
 /** A topic name as a PUBLISH may carry it: no wildcards [MQTT-3.3.2-2]. */
 export function isValidTopicName(topic: string): boolean {
-  return topic.length > 0 && topic.length <= 65535 && !topic.includes('\u0000') && !topic.includes('+') && !topic.includes('#');
+  return withinTopicLimits(topic) && !topic.includes('+') && !topic.includes('#');
 }
 
 /**

@@ -10,7 +10,7 @@ function cron(): typeof import('node-cron').default {
 import type { Clock } from '../core/context.js';
 import { HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import type { Job } from '../../plugins/sdk/api.js';
+import { MIN_EVERY_MS, type Job } from '../../plugins/sdk/api.js';
 
 /** setTimeout's own limit (2^31−1 ms, ~24.8 days): longer delays are waited in steps, not fired at once. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -56,7 +56,8 @@ export class JobSet {
 
   every(ms: number, fn: () => void | Promise<void>): Job {
     checkFn(fn);
-    const period = checkMs(ms, 10);
+    const period = checkMs(ms, 0);
+    if (period < MIN_EVERY_MS) throw new HubError('SCHEDULE_TOO_FREQUENT', `api.schedule.every takes a period of at least ${MIN_EVERY_MS} ms, got ${period}`);
     let cancelTimer = () => {};
     const tick = () => {
       cancelTimer = this.arm(period, () => {

@@ -19,7 +19,7 @@ import type { VoiceCore } from './voiceCore.js';
 import { FrameBatcher } from './frameBatcher.js';
 import { waitAtMost } from '../core/timeout.js';
 import { SpreadSweep } from '../core/spreadSweep.js';
-import { turnBudget } from '../core/turnBudget.js';
+import { HeldInput } from '../core/heldInput.js';
 import type { DeviceFeed } from './deviceFeed.js';
 import { hasScope } from '../auth/tokens.js';
 
@@ -336,28 +336,20 @@ export class VoiceServer implements Subsystem {
         send(jsonCodec.error(null, 'INTERNAL', 'internal error'));
       }
     };
-    // Frames wait their turn with the devices' input (core/turnBudget.ts): past the loop phase's budget they
-    // are held in order and the socket paused (what it has not read stays in the kernel) until the line
-    // reaches them; the frames of one read at most are held, and every one is handled.
-    let held: Array<[Buffer, boolean]> | null = null;
-    const release = (): void => {
-      const frames = held ?? [];
-      held = null;
-      for (const [data, isBinary] of frames) if (ws.readyState === 1) handle(data, isBinary);
-      if (ws.readyState === 1) socket.resume();
-    };
+    // Frames wait their turn with the devices' input (core/turnBudget.ts, core/heldInput.ts): past the loop
+    // phase's budget they are held in order and the socket paused (what it has not read stays in the kernel)
+    // until the line reaches them; the frames of one read at most are held, and every one is handled. Paused
+    // again with each frame held: ws resumes its socket when its own receiver drains.
+    const input = new HeldInput({
+      handle,
+      pause: () => socket.pause(),
+      live: () => ws.readyState === 1,
+      released: () => socket.resume(),
+    });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       conn.alive = true;
       parsed(data);
-      if (held) {
-        held.push([data, isBinary]);
-        socket.pause(); // ws resumes its socket when its own receiver drains; held frames keep it paused
-      } else if (turnBudget.admit()) handle(data, isBinary);
-      else {
-        held = [[data, isBinary]];
-        socket.pause();
-        turnBudget.hold(release);
-      }
+      input.take(data, isBinary);
     });
     ws.on('pong', (data: Buffer) => {
       conn.alive = true;

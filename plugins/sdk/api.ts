@@ -106,7 +106,9 @@ export interface DevicesApi {
   /**
    * Sends a command (`devices:control`). Resolves once the broker has it; rejects with
    * DEVICE_NOT_FOUND, DEVICE_UNSUPPORTED or VALUE_OUT_OF_RANGE (nothing is published then), or
-   * MQTT_UNAVAILABLE.
+   * MQTT_UNAVAILABLE: with `details.sent === false` nothing left the hub and nothing will (the broker was
+   * away); without it the command was given up unacknowledged and may have reached the device (in-process
+   * plugins see `details`; an isolated plugin's error carries only the code, so read it as "may have").
    */
   command(id: string, command: DeviceCommand, options?: { traceId?: string }): Promise<void>;
 }
@@ -175,12 +177,19 @@ export interface Job {
   cancel(): void;
 }
 
+/**
+ * The shortest period `schedule.every` takes, in ms: a second, cron's finest granularity. A shorter one
+ * throws SCHEDULE_TOO_FREQUENT (250 jobs every 10 ms cost the hub about 70 ms of CPU a second); something
+ * that must react faster reacts to an event (`events.on`) instead of polling.
+ */
+export const MIN_EVERY_MS = 1000;
+
 export interface ScheduleApi {
   /** The hub's clock in ms since the epoch: the one `after` and `every` run on (tests may move it). */
   now(): number;
   /** Runs `fn` once after `ms` milliseconds. */
   after(ms: number, fn: () => void | Promise<void>): Job;
-  /** Runs `fn` every `ms` milliseconds. */
+  /** Runs `fn` every `ms` milliseconds; `ms` under {@link MIN_EVERY_MS} (1 s) throws SCHEDULE_TOO_FREQUENT. */
   every(ms: number, fn: () => void | Promise<void>): Job;
   /**
    * Runs `fn` on a cron schedule (`'0 7 * * *'`, optional seconds field), in `timezone` or the hub's

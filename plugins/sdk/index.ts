@@ -2,7 +2,7 @@
  * The voicehub plugin SDK: types, plus the API version, the scopes and the device vocabulary (data). A plugin
  * imports from here and uses the API object it is handed; nothing else of the hub. See README.md next to this file.
  */
-export { API_VERSION } from './api.js';
+export { API_VERSION, MIN_EVERY_MS } from './api.js';
 export type * from './api.js';
 export { SCOPES } from './manifest.js';
 export type * from './manifest.js';

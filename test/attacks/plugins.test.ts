@@ -571,7 +571,9 @@ export function onRegister(api) {
   api.intents.handle('Flood', () => {
     frame({ t: 'log', level: 'info', msg: 'forged', obj: { code: 'NOT_A_CODE', plugin: 'com.other', level: 60, subsystem: 'mqtt', note: 'kept' } });
     const big = { text: 'x'.repeat(500000) };
-    for (let i = 0; i < 20; i++) frame({ t: 'log', level: 'warn', msg: 'big ' + i, obj: big });
+    // 3 MB: within the channel's burst of 4 MiB, so the reply behind them is not held past the call's 5 s by the
+    // byte budget (1 MiB a second after it; test/faults/pluginChannel.test.ts floods past it).
+    for (let i = 0; i < 6; i++) frame({ t: 'log', level: 'warn', msg: 'big ' + i, obj: big });
     for (let i = 0; i < 300; i++) frame({ t: 'unhandled', message: 'flood ' + i });
     for (let i = 0; i < 2000; i++) frame({ t: 'speak', target: null, text: 42 });
     return { text: 'flooded' };

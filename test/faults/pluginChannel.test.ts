@@ -9,7 +9,7 @@ import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess, type 
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
 import { voiceToken, writePlugin } from '../helpers/firePlugins.js';
 import { until } from '../helpers/until.js';
-import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
+import { DOCUMENTED_CODES, LONG, crashLines, jsonValue, params, rssMB, undocumentedCodes } from './fuzz.js';
 
 /**
  * Issue 18: the isolated plugin channel fuzzed from the plugin's side. A hostile plugin (`isolation: process`)
@@ -181,10 +181,20 @@ const message: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ t: fc.oneof(fc.constantFrom('call', 'result', 'init', 'abort', 'ping', 'devices', '__proto__', 'toString'), hostile), id, value: hostile }, { requiredKeys: ['t'] }),
   hostile,
 );
+/**
+ * Bytes of one flood: the hub reads an isolated plugin's channel at 1 MiB a second after a 4 MiB burst
+ * (channelBudget.ts), so a flood of 300 messages of 900 KB (270 MB) would hold each run for minutes and make the
+ * calls behind it time out; a flood of big messages is cut to this many bytes (the budget itself has its own test).
+ */
+const FLOOD_BYTES = 2 * 1024 * 1024;
+/** Serialized bytes of a message as the plugin writes it (what the hub's budget counts). */
+function wireBytes(m: unknown): number {
+  try { return serialize(m).length; } catch { return 1; }
+}
 /** A few messages, or one of them many times over (a flood). */
 const messages = fc.oneof(
   { weight: 4, arbitrary: fc.array(message, { maxLength: 6 }) },
-  { weight: 1, arbitrary: fc.tuple(message, fc.integer({ min: 2, max: 300 })).map(([m, n]) => Array<unknown>(n).fill(m)) },
+  { weight: 1, arbitrary: fc.tuple(message, fc.integer({ min: 2, max: 300 })).map(([m, n]) => Array<unknown>(Math.max(2, Math.min(n, Math.floor(FLOOD_BYTES / wireBytes(m))))).fill(m)) },
 );
 const script = fc.record({
   messages, after: messages,
@@ -222,13 +232,68 @@ function expectAnswer(frame: Frame, what: string): void {
   assert.ok(DOCUMENTED_CODES.has(String(frame.code)), `${what}: undocumented code in ${JSON.stringify(frame).slice(0, 300)}`);
 }
 
-test('a hostile isolated plugin sends the hub generated channel messages (every type, fields of any shape, ids it never got, replies twice, floods): no crash, documented codes only, a good client served after every run, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
+/** A counter's sample for the hostile plugin in /metrics, 0 before its first. */
+async function hostileMetric(name: string): Promise<number> {
+  const text = await (await fetch(`${d.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`plugin="${HOSTILE_ID}"`));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+test('a plugin flooding its channel with 1 MiB messages is throttled to its byte budget (1 MiB/s after 4 MiB): the hub decodes no faster, counts and says so, and serves everyone else meanwhile', { timeout: 120_000 }, async () => {
+  expectAnswer(await good.say('budget-warm', 'ask the good plugin'), 'warm-up');
+  // 16 messages of ~900 KB, sent after the reply (no call waits on them): 14 MB, 4 MiB of burst and ~10 s at the rate.
+  const big = { t: 'log', level: 'info', obj: {}, msg: 'x'.repeat(900_000) };
+  const flood = Array<unknown>(16).fill(big);
+  const floodBytes = flood.length * serialize(big).length;
+  const before = await hostileMetric('voicehub_plugin_channel_bytes_total');
+  const throttledBefore = await hostileMetric('voicehub_plugin_channel_throttled_seconds_total');
+  await load({ messages: [], after: flood, end: 'reply' });
+  const started = performance.now();
+  expectAnswer(await fuzzer.say('budget', 'fuzz the channel'), 'the flooding plugin\'s own answer');
+  // What the hub has read from it, never more than the budget allows since the flood began (a bound, not a speed:
+  // a slow machine reads less, never more), until all of it is in; the others are answered meanwhile.
+  const slack = 64 * 1024 + 4096; // one pipe chunk read before the pause, and the reply itself
+  let read = 0;
+  let served = 0;
+  while (read < floodBytes) {
+    read = (await hostileMetric('voicehub_plugin_channel_bytes_total')) - before;
+    // Read once the scrape is back: the hub went on reading while it answered (a slow scrape on a loaded machine).
+    const elapsedMs = performance.now() - started;
+    assert.ok(read <= 4 * 1024 * 1024 + elapsedMs * 1024 * 1024 / 1000 + slack, `${read} bytes read from the plugin within ${elapsedMs.toFixed(0)} ms`);
+    const frame = await good.say(`budget-good-${served++}`, 'turn on the hall lamp');
+    assert.equal(frame.type, 'reply', `a good client while the plugin is throttled: ${JSON.stringify(frame).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a client speaking, not a second flood on a shared machine
+    if (performance.now() - started > 90_000) assert.fail(`only ${read} of ${floodBytes} bytes read in 90 s (a deadline, not a timing claim)`);
+  }
+  const throttled = await hostileMetric('voicehub_plugin_channel_throttled_seconds_total') - throttledBefore;
+  assert.ok(throttled > 0, 'the waits are counted');
+  const line = await d.waitForLine((l) => l.plugin === HOSTILE_ID && l.code === 'PLUGIN_CHANNEL_THROTTLED');
+  assert.equal(line.level, 'warn');
+  console.log(`channel budget: ${(floodBytes / 1048576).toFixed(1)} MiB flood read in ${((performance.now() - started) / 1000).toFixed(1)} s, `
+    + `throttled ${throttled.toFixed(1)} s, ${served} good answers meanwhile`);
+});
+
+/**
+ * The fuzz's time: runs start only within this (400 runs were asked for in the long variant, and it did not end in
+ * 10 minutes: every process the hub kills for a message comes back on the crash back-off, which grows to a minute
+ * when the kills come closer than 30 s apart). Runs drawn after it pass at once; how many ran is printed. The
+ * CI-sized 40 runs take about 35 s; the long variant runs as many of its 400 as fit.
+ */
+const FUZZ_BUDGET_MS = LONG ? 8 * 60_000 : 5 * 60_000;
+/** The budget, plus a run in flight at its end (a restart waited for: up to 2 minutes), plus the checks after. */
+const FUZZ_TEST_TIMEOUT_MS = FUZZ_BUDGET_MS + 4 * 60_000;
+
+test('a hostile isolated plugin sends the hub generated channel messages (every type, fields of any shape, ids it never got, replies twice, floods): no crash, documented codes only, a good client served after every run, memory near baseline', { timeout: FUZZ_TEST_TIMEOUT_MS }, async () => {
   // The first answer also waits for both plugins' processes to be up.
   expectAnswer(await good.say('warm', 'ask the good plugin'), 'warm-up');
   const baseline = rssMB(d.child.pid!);
   let run = 0;
+  let drawn = 0;
   const codes: Record<string, number> = {};
+  const deadline = performance.now() + FUZZ_BUDGET_MS;
   await fc.assert(fc.asyncProperty(script, async (s) => {
+    drawn++;
+    if (performance.now() > deadline) return;
     const n = run++;
     assert.equal(d.child.exitCode, null, `the hub exited: ${d.stderr.slice(-2000)} ${crashLines(d.lines).join('\n')}`);
     await load(s);
@@ -262,6 +327,6 @@ test('a hostile isolated plugin sends the hub generated channel messages (every 
   assert.equal(d.stderr, '');
   const rss = rssMB(d.child.pid!);
   assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
-  console.log(`plugin channel fuzz: ${run} runs, answers ${JSON.stringify(codes)}, ${connections} hostile processes, `
+  console.log(`plugin channel fuzz: ${run} runs of ${drawn} drawn within ${FUZZ_BUDGET_MS / 60_000} min, answers ${JSON.stringify(codes)}, ${connections} hostile processes, `
     + `${d.lines.filter((l) => l.plugin === HOSTILE_ID && /killing it/.test(l.msg)).length} killed by the hub; its lines: ${own.length}, longest ${longest} bytes, at most ${busiest} in a second; RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
 });

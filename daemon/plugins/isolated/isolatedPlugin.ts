@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HubContext } from '../../core/context.js';
 import { ErrorCodes, HubError, isHubError, type ErrorCode } from '../../core/errors.js';
-import type { Counter } from '../../core/metrics.js';
+import { Counter, getOrCreate } from '../../core/metrics.js';
 import type { CloudRequest, Job, PluginApi, PluginCollection } from '../../../plugins/sdk/api.js';
 import type { DeviceCommand } from '../../../plugins/sdk/devices.js';
 import type { PluginEventName } from '../../../plugins/sdk/events.js';
@@ -17,6 +17,7 @@ import type { AudioInput } from '../../../plugins/sdk/stt.js';
 import { PLUGIN_EVENTS } from '../loader.js';
 import type { PluginRecord } from '../pluginRecord.js';
 import { encodeFrame, MAX_MESSAGE_BYTES, readFrames } from './channel.js';
+import { budgetChannel, CHANNEL_BYTES_PER_S } from './channelBudget.js';
 import type { ApiMethod, ChildToHost, HostCallKind, HostToChild, RegisterSummary, WireError } from './protocol.js';
 import { backoffStep } from '../../core/backoff.js';
 import { assertNoLinksOut } from './linkCheck.js';
@@ -157,10 +158,25 @@ export class IsolatedPlugin {
   private readonly unhandledReports: WarnThrottle;
   /** The plugin has passed onStart once: a restarted child is started again too. */
   private started = false;
+  /** The channel's byte budget on the live child (channelBudget.ts): stopped when that child exits. */
+  private stopBudget: (() => void) | null = null;
+  /** One warning a minute while the channel is throttled; the metrics count every byte and every wait. */
+  private readonly throttleWarnings: WarnThrottle;
+  private readonly channelMetrics: { bytes: Counter<'plugin'>; throttled: Counter<'plugin'> };
 
   constructor(private readonly record: PluginRecord, private readonly deps: IsolationDeps) {
     this.listener = { name: `isolated:${record.manifest!.id}` };
     this.unhandledReports = new WarnThrottle(deps.ctx.clock, { perSecond: 1, burst: 10, maxKeys: 1 });
+    this.throttleWarnings = new WarnThrottle(deps.ctx.clock, { perSecond: 1 / 60, burst: 1, maxKeys: 1 });
+    const metrics = deps.ctx.metrics;
+    this.channelMetrics = {
+      bytes: getOrCreate(metrics, 'voicehub_plugin_channel_bytes_total', () => new Counter({
+        name: 'voicehub_plugin_channel_bytes_total', help: 'Bytes an isolated plugin\'s process sent the hub over its channel', labelNames: ['plugin'] as const, registers: [metrics],
+      })),
+      throttled: getOrCreate(metrics, 'voicehub_plugin_channel_throttled_seconds_total', () => new Counter({
+        name: 'voicehub_plugin_channel_throttled_seconds_total', help: 'Seconds the hub did not read an isolated plugin\'s channel because it sent more than its byte budget', labelNames: ['plugin'] as const, registers: [metrics],
+      })),
+    };
   }
 
   get pid(): number | null {
@@ -298,6 +314,18 @@ export class IsolatedPlugin {
     const channel = child.stdio[3] as Socket;
     this.channel = channel;
     channel.on('error', () => undefined); // a child that dies mid-write: its exit is what counts
+    const plugin = { plugin: record.manifest!.id };
+    this.stopBudget = budgetChannel(channel, this.deps.ctx.clock, {
+      read: (bytes) => this.channelMetrics.bytes.inc(plugin, bytes),
+      throttled: (waitMs) => {
+        this.channelMetrics.throttled.inc(plugin, waitMs / 1000);
+        const leftOut = this.throttleWarnings.admit('throttled');
+        if (leftOut !== null) {
+          record.log.warn({ code: 'PLUGIN_CHANNEL_THROTTLED', waitMs, bytesPerSecond: CHANNEL_BYTES_PER_S, ...(leftOut > 0 ? { throttledSinceLastLine: leftOut } : {}) },
+            'plugin process sends more than its channel budget; the hub reads from it more slowly');
+        }
+      },
+    });
     readFrames(channel, {
       message: (m) => {
         if (this.child !== child) return;
@@ -331,7 +359,7 @@ export class IsolatedPlugin {
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.child === child) { this.child = null; this.channel = null; }
+    if (this.child === child) { this.child = null; this.channel = null; this.stopBudget?.(); this.stopBudget = null; }
     if (this.watchTimer) clearTimeout(this.watchTimer);
     this.watchTimer = null;
     this.heartbeat = null;

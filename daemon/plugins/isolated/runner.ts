@@ -11,6 +11,7 @@ import { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { fillResponse } from '../../intents/fillResponse.js';
 import { renderTemplate } from '../template.js';
+import { MIN_EVERY_MS } from '../../../plugins/sdk/api.js';
 import { encodeFrame, readFrames } from './channel.js';
 import type { ApiMethod, ChildToHost, HostToChild, InitMessage, RegisterSummary, WireError } from './protocol.js';
 
@@ -133,9 +134,12 @@ function makeApi(): Record<string, unknown> {
     if (method === 'schedule.cron') {
       if (!cronShape(what)) throw coded('BAD_REQUEST', `invalid cron expression ${JSON.stringify(what)}`);
     } else {
-      const min = method === 'schedule.every' ? 10 : 0;
-      if (typeof what !== 'number' || !Number.isFinite(what) || what < min) {
-        throw coded('BAD_REQUEST', `a delay must be a finite number of milliseconds ≥ ${min}, got ${String(what)}`);
+      if (typeof what !== 'number' || !Number.isFinite(what) || what < 0) {
+        throw coded('BAD_REQUEST', `a delay must be a finite number of milliseconds ≥ 0, got ${String(what)}`);
+      }
+      // The hub refuses it too (scheduler.ts); said here at once, as in process, not as a later log line.
+      if (method === 'schedule.every' && what < MIN_EVERY_MS) {
+        throw coded('SCHEDULE_TOO_FREQUENT', `api.schedule.every takes a period of at least ${MIN_EVERY_MS} ms, got ${what}`);
       }
     }
     const id = nextJobId++;

@@ -31,10 +31,12 @@ const TEXTS: Record<'en' | 'zh', Record<string, string>> = {
   en: {
     some_failed: '{{ done }} But {{ names }} did not respond.', unreachable: 'I can\'t reach {{ names }} right now, so nothing was changed.',
     offline: '{{ names }} is offline, so nothing was changed.', some_offline: '{{ done }} But {{ names }} is offline and was left as it was.',
+    unconfirmed: 'I couldn\'t confirm that {{ names }} got the command; it may have changed anyway.',
   },
   zh: {
     some_failed: '{{ done }}但{{ names }}没有响应。', unreachable: '现在连接不上{{ names }}，所以什么都没有改变。',
     offline: '{{ names }}离线了，所以什么都没有改变。', some_offline: '{{ done }}但{{ names }}离线了，没有改变。',
+    unconfirmed: '无法确认{{ names }}收到了指令，它可能已经改变了。',
   },
 };
 
@@ -107,7 +109,7 @@ function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets:
     (): IntentReply => ({ text: targets.done, actions: [{ device: id, command: command.command }] }),
     (err: unknown) => {
       if (!isUnreachable(err)) throw err;
-      return unreachable(api, req, ctx, [name], err);
+      return unreachable(api, req, ctx, [{ name, reason: err }]);
     },
   );
 }
@@ -123,7 +125,7 @@ async function actOnEach(api: PluginApi, req: IntentRequest, ctx: HandlerContext
     else failed.push({ name, reason: result.reason });
   });
   if (actions.length === 0) {
-    if (failed.every((f) => isUnreachable(f.reason))) return unreachable(api, req, ctx, failed.map((f) => f.name), failed[0]!.reason);
+    if (failed.every((f) => isUnreachable(f.reason))) return unreachable(api, req, ctx, failed);
     throw failed[0]!.reason; // the device layer's own refusal (unsupported, out of range)
   }
   if (failed.length > 0) {
@@ -134,19 +136,41 @@ async function actOnEach(api: PluginApi, req: IntentRequest, ctx: HandlerContext
   return { text: targets.done, actions };
 }
 
-/** The broker is away: the command was not sent and will not be sent later (the hub drops it). */
+/** The broker is away or did not acknowledge in time: the hub gives the command up and never sends it later. */
 function isUnreachable(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'MQTT_UNAVAILABLE';
 }
 
 /**
- * Said at once, with no action, rather than an error the user might take for "maybe": the hub never sends
- * such a command late (mqtt.commandMaxAgeMs), so "nothing was changed" stays true.
+ * Whether nothing left the hub (`details.sent === false`: refused while the broker was away, or still queued
+ * when its time ran out). Any other MQTT_UNAVAILABLE may have reached the broker: a command given up
+ * unacknowledged was on the wire, and its PUBACK may only have been late (mqtt.commandMaxAgeMs). An error
+ * that does not say (from an isolated plugin's side, say) counts as "may have".
  */
-function unreachable(api: PluginApi, req: IntentRequest, ctx: HandlerContext, names: string[], err: unknown): IntentReply {
-  ctx.log.warn({ code: 'MQTT_UNAVAILABLE', devices: names, err }, 'device command not sent: the MQTT broker is not reachable');
+function neverSent(err: unknown): boolean {
+  return (err as { details?: { sent?: unknown } } | null)?.details?.sent === false;
+}
+
+/**
+ * Said at once, with no action, rather than an error the user might take for "maybe". "Nothing was changed"
+ * only for commands that never left the hub (the hub never sends such a command late, mqtt.commandMaxAgeMs);
+ * a command given up unacknowledged may have switched the device, and the answer says so (issue 18).
+ */
+function unreachable(api: PluginApi, req: IntentRequest, ctx: HandlerContext, failed: Array<{ name: string; reason: unknown }>): IntentReply {
   const lang = langOf(req);
-  return { text: api.respond('unreachable', { names: names.join(listSeparator(lang)) }, lang), actions: [] };
+  const separator = listSeparator(lang);
+  const notSent = failed.filter((f) => neverSent(f.reason));
+  const maybe = failed.filter((f) => !neverSent(f.reason));
+  const parts: string[] = [];
+  if (notSent.length > 0) {
+    ctx.log.warn({ code: 'MQTT_UNAVAILABLE', devices: notSent.map((f) => f.name), err: notSent[0]!.reason }, 'device command not sent: the MQTT broker is not reachable');
+    parts.push(api.respond('unreachable', { names: notSent.map((f) => f.name).join(separator) }, lang));
+  }
+  if (maybe.length > 0) {
+    ctx.log.warn({ code: 'MQTT_UNAVAILABLE', devices: maybe.map((f) => f.name), err: maybe[0]!.reason }, 'device command not confirmed: given up unacknowledged, it may have reached the device');
+    parts.push(api.respond('unconfirmed', { names: maybe.map((f) => f.name).join(separator) }, lang));
+  }
+  return { text: parts.join(lang === 'zh' ? '' : ' '), actions: [] };
 }
 
 function ask(api: PluginApi, req: IntentRequest): IntentReply {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { HubError } from '../../../daemon/core/errors.js';
 import { silentLogger } from '../../../daemon/core/log.js';
 import { JobSet } from '../../../daemon/plugins/scheduler.js';
+import { MIN_EVERY_MS } from '../../../plugins/sdk/api.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
 function jobSet(clock = new ManualClock()) {
@@ -19,12 +20,12 @@ test('after runs once, every repeats, cancel stops both', async () => {
   let once = 0;
   let many = 0;
   jobs.after(100, () => { once++; });
-  const repeating = jobs.every(50, () => { many++; });
-  await clock.advance(200);
+  const repeating = jobs.every(1000, () => { many++; });
+  await clock.advance(4000);
   assert.equal(once, 1);
   assert.equal(many, 4);
   repeating.cancel();
-  await clock.advance(200);
+  await clock.advance(4000);
   assert.equal(many, 4);
   assert.equal(jobs.size, 0);
 });
@@ -44,12 +45,12 @@ test('clear cancels every timer and cron job', async () => {
   const { jobs, clock } = jobSet();
   let fired = 0;
   jobs.after(10, () => { fired++; });
-  jobs.every(10, () => { fired++; });
+  jobs.every(1000, () => { fired++; });
   jobs.cron('0 0 1 1 *', () => { fired++; });
   assert.equal(jobs.size, 3);
   jobs.clear();
   assert.equal(jobs.size, 0);
-  await clock.advance(100);
+  await clock.advance(2000);
   assert.equal(fired, 0);
 });
 
@@ -61,6 +62,21 @@ test('bad input is refused with BAD_REQUEST: invalid cron, a script path instead
   assert.throws(() => jobs.after(-1, () => {}), bad);
   assert.throws(() => jobs.every(Number.NaN, () => {}), bad);
   assert.equal(jobs.size, 0);
+});
+
+test('every takes a period of at least MIN_EVERY_MS (1 s): shorter is SCHEDULE_TOO_FREQUENT and nothing is scheduled (issue 18)', async () => {
+  const { jobs, clock } = jobSet();
+  assert.equal(MIN_EVERY_MS, 1000);
+  const tooFrequent = (err: unknown) => err instanceof HubError && err.code === 'SCHEDULE_TOO_FREQUENT';
+  for (const ms of [0, 10, 999, 999.9]) assert.throws(() => jobs.every(ms, () => {}), tooFrequent, String(ms));
+  assert.throws(() => jobs.every(-5, () => {}), (err: unknown) => err instanceof HubError && err.code === 'BAD_REQUEST');
+  assert.equal(jobs.size, 0);
+  let fired = 0;
+  jobs.every(MIN_EVERY_MS, () => { fired++; });
+  jobs.after(10, () => { fired++; }); // a one-off may be as short as it likes
+  await clock.advance(3000);
+  assert.equal(fired, 4);
+  jobs.clear();
 });
 
 test('a cron job runs its function through the plugin\'s guard', async () => {
