@@ -85,6 +85,36 @@ const quietDebug: Plugin = {
   },
 };
 
+/**
+ * ws (its client side) and prom-client (its Pushgateway) require node:https and node:tls when they load, for
+ * code the hub reaches only with a cloud link or never: loading TLS was 5-12 ms of every start's CPU before
+ * `listening`. For those two packages each is a stand-in that requires the real module at its first property
+ * read (`https.request`, `tls.connect`), which is all they do with them.
+ */
+const lazyTls: Plugin = {
+  name: 'lazy-tls',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(https|tls)$/ }, (args) => {
+      if (args.namespace === 'voicehub-lazy') return { path: args.path, external: true };
+      if (!/[\\/]node_modules[\\/](ws|prom-client)[\\/]/.test(args.importer)) return undefined;
+      return { path: args.path.replace(/^node:/, ''), namespace: 'voicehub-lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'voicehub-lazy' }, (args) => ({
+      contents: `
+        let real;
+        const load = () => real || (real = require('node:${args.path}'));
+        module.exports = new Proxy({}, {
+          get: (_target, key) => load()[key],
+          has: (_target, key) => key in load(),
+          ownKeys: () => Reflect.ownKeys(load()),
+          getOwnPropertyDescriptor: (_target, key) => { const d = Object.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },
+        });
+      `,
+      loader: 'js',
+    }));
+  },
+};
+
 // Chunk names carry content hashes: without this, every rebuild would leave the last build's chunks behind.
 await rm(`${dist}bundle`, { recursive: true, force: true });
 
@@ -102,7 +132,7 @@ await build({
   legalComments: 'none',
   minifyWhitespace: true,
   charset: 'ascii',
-  plugins: [noOpenTelemetry, quietDebug],
+  plugins: [noOpenTelemetry, quietDebug, lazyTls],
   define: { VOICEHUB_FOLDABLE: foldable },
 });
 
@@ -149,7 +179,7 @@ await build({
   legalComments: 'none',
   minifyWhitespace: true,
   charset: 'ascii',
-  plugins: [noOpenTelemetry, quietDebug, importThroughLoader],
+  plugins: [noOpenTelemetry, quietDebug, lazyTls, importThroughLoader],
 });
 {
   const body = await readFile(startScript, 'latin1');

@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import { HubError } from '../core/errors.js';
 
 /**
@@ -29,6 +28,8 @@ async function systemBundle(): Promise<string | null> {
  * null when there is nothing beyond Node's own. An unreadable `cloud.ca` rejects with CLOUD_TLS.
  */
 export async function readCa(path: string | null): Promise<string[] | null> {
+  // node:tls loads here, at the first cloud connection, not with the start path (5-12 ms of a start's CPU).
+  const { rootCertificates } = await import('node:tls');
   const system = await systemBundle();
   if (!path) return system ? [...rootCertificates, system] : null;
   try {

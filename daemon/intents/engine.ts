@@ -45,6 +45,18 @@ interface Source {
   kindOwn?: boolean;
 }
 
+/**
+ * Sentences added with `trusted` (the hub's own built-in plugins, whose sentences a test compiles): kept as
+ * given, in their place among the others, and compiled at the first match or `prepare` with the built-in ones.
+ */
+interface Deferred {
+  deferred: true;
+  lang: Lang;
+  intent: string;
+  owner: string;
+  blocks: readonly SentenceBlock[];
+}
+
 interface Template extends Source {
   id: number;
   hasName: boolean;
@@ -111,10 +123,19 @@ const NO_MATCH = Object.freeze({ none: true });
 export interface AddSentencesOptions {
   /** 'builtin' or the plugin id; `removeOwner` drops them all again. */
   owner: string;
+  /**
+   * Compile at the first match (or `prepare`) instead of now: for sentences known to compile (the hub's own
+   * plugins'), so start-up does not wait for them. Should one be refused then after all, that owner's sentences
+   * are dropped and `onLateRefusal` is told.
+   */
+  trusted?: boolean;
 }
 
 export class IntentEngine {
-  private readonly sources: Source[] = [];
+  private readonly sources: (Source | Deferred)[] = [];
+  private deferred = 0;
+  /** Told when `trusted` sentences are refused at their late compile (their owner's sentences are gone by then). */
+  onLateRefusal: ((owner: string, err: Error) => void) | null = null;
   private readonly compilers = new Map<Lang, TemplateCompiler>();
   private readonly matcher = new Matcher();
   private index: Map<Lang, LangIndex> | null = null;
@@ -163,15 +184,28 @@ export class IntentEngine {
     }
     if (!/^[A-Za-z][\w.]*$/.test(intent)) throw new HubError('PLUGIN_MANIFEST_INVALID', `bad intent name "${intent}"`);
     const blocks = sentences.map((s) => (typeof s === 'string' ? { sentences: [s] } : s));
-    const added = this.compileBlocks(lang as Lang, intent, blocks, options.owner);
-    this.sources.push(...added);
+    if (options.trusted === true) {
+      this.sources.push({ deferred: true, lang: lang as Lang, intent, owner: options.owner, blocks });
+      this.deferred++;
+    } else {
+      this.sources.push(...this.compileBlocks(lang as Lang, intent, blocks, options.owner));
+    }
     this.index = null;
     this.recent?.clear();
   }
 
+  /** Sentence sets added `trusted` and not compiled yet (0 once anything was matched or `prepare` ran). */
+  get waitingSentenceSets(): number {
+    return this.deferred;
+  }
+
   /** Drops every sentence an owner added (a plugin that stopped). */
   removeOwner(owner: string): void {
-    for (let i = this.sources.length - 1; i >= 0; i--) if (this.sources[i].owner === owner) this.sources.splice(i, 1);
+    for (let i = this.sources.length - 1; i >= 0; i--) {
+      if (this.sources[i].owner !== owner) continue;
+      if ('deferred' in this.sources[i]) this.deferred--;
+      this.sources.splice(i, 1);
+    }
     this.index = null;
     this.recent?.clear();
   }
@@ -184,8 +218,8 @@ export class IntentEngine {
 
   /** Intent names with sentences, per language or all. */
   intents(lang?: Lang): string[] {
-    this.loadBuiltins();
-    return [...new Set(this.sources.filter((s) => !lang || s.lang === lang).map((s) => s.intent))].sort();
+    const sources = this.compiledSources();
+    return [...new Set(sources.filter((s) => !lang || s.lang === lang).map((s) => s.intent))].sort();
   }
 
   /** The best match for an utterance, or null when no sentence fits. */
@@ -357,11 +391,37 @@ export class IntentEngine {
     return out;
   }
 
-  private ensureIndex(): Map<Lang, LangIndex> {
+  /** Every source compiled: the built-in sentences loaded and the deferred ones compiled in their place. */
+  private compiledSources(): Source[] {
     this.loadBuiltins();
+    if (this.deferred > 0) this.compileDeferred();
+    return this.sources as Source[];
+  }
+
+  private compileDeferred(): void {
+    const refused = new Map<string, Error>();
+    const compiled: Source[] = [];
+    for (const source of this.sources) {
+      if (!('deferred' in source)) { compiled.push(source); continue; }
+      if (refused.has(source.owner)) continue;
+      try {
+        compiled.push(...this.compileBlocks(source.lang, source.intent, source.blocks, source.owner));
+      } catch (err) {
+        refused.set(source.owner, err as Error);
+      }
+    }
+    this.sources.splice(0, this.sources.length, ...compiled.filter((s) => !refused.has(s.owner)));
+    this.deferred = 0;
+    this.index = null;
+    this.recent?.clear();
+    for (const [owner, err] of refused) this.onLateRefusal?.(owner, err);
+  }
+
+  private ensureIndex(): Map<Lang, LangIndex> {
+    const sources = this.compiledSources();
     if (this.index) return this.index;
     const index = new Map<Lang, LangIndex>();
-    this.sources.forEach((source, id) => {
+    sources.forEach((source, id) => {
       // A home without a vacuum does not pay for the vacuum's sentences on every utterance.
       if (source.kindOwn && source.block.domains && !this.reader.lists.hasAnyOf(source.block.domains)) return;
       let li = index.get(source.lang);

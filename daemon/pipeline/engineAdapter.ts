@@ -190,8 +190,8 @@ export class EngineAdapter implements IntentMatcher, IntentEnginePort {
     return { en: { ...EN_RESPONSES }, zh: { ...ZH_RESPONSES } };
   }
 
-  addSentences(set: SentenceSet, owner: string): void {
-    this.engine.addSentences(set.lang, set.intent, set.sentences, { owner });
+  addSentences(set: SentenceSet, owner: string, options: { trusted?: boolean } = {}): void {
+    this.engine.addSentences(set.lang, set.intent, set.sentences, { owner, trusted: options.trusted === true });
   }
 
   removeOwner(owner: string): void {

@@ -43,6 +43,7 @@ export class PipelineSubsystem implements Subsystem {
     this.host = new PluginHost(ctx, {
       devices, intents: this.adapter, system: ports.system, ...(ports.cloud ? { cloud: ports.cloud } : {}), ...(ports.assistant ? { assistant: ports.assistant } : {}),
     }, options);
+    this.engine.onLateRefusal = (owner, err) => this.host.lateRefusal(owner, err);
     this.stage = new IntentPipeline(this.adapter, this.host, ctx.log);
     this.speechToText = new PluginSpeechToText(this.host);
   }

@@ -40,8 +40,11 @@ export interface IntentEnginePort {
    * an isolated plugin renders them in its own process, where `respond` must answer at once.
    */
   responseTemplates?(): Record<string, Record<string, string>>;
-  /** Adds sentence templates (before the engine serves requests); throws PLUGIN_MANIFEST_INVALID for a bad one. */
-  addSentences(set: SentenceSet, owner: string): void;
+  /**
+   * Adds sentence templates (before the engine serves requests); throws PLUGIN_MANIFEST_INVALID for a bad one.
+   * `trusted` (the hub's own plugins): compiled at the first match or the warm-up after `listening` instead.
+   */
+  addSentences(set: SentenceSet, owner: string, options?: { trusted?: boolean }): void;
   /** Drops every sentence an owner added (a plugin whose sentences were refused part-way). */
   removeOwner(owner: string): void;
 }
