@@ -8,7 +8,8 @@ import { connect, connectAsync, MqttClient, type IClientOptions } from 'mqtt';
 import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
-import { publishStart, rawClient } from '../helpers/rawMqtt.js';
+import { publishPacket, publishStart, rawClient } from '../helpers/rawMqtt.js';
+import { rssMB } from '../faults/fuzz.js';
 import { until } from '../helpers/until.js';
 
 /**
@@ -383,4 +384,32 @@ test('only Zigbee2MQTT\'s bridge/devices may be larger than mqtt.maxPacketBytes,
     names = ((await (await fetch(`${d.url}/api/devices`, { headers: { authorization: `Bearer ${read}` } })).json()) as { devices: Array<{ name: string }> }).devices.map((x) => x.name);
   }
   assert.ok(names.includes('budget_lamp'), JSON.stringify(names));
+});
+
+test('issue 18 red team: QoS 2 publishes never released (no PUBREL) are held up to mqtt.maxQueuedBytes per client, then the connection is closed; a well-behaved QoS 2 client goes on', { timeout: 120_000 }, async (t) => {
+  // Before: aedes kept 1,000 of them per client whatever their size: one client, 1,000 × 200 KB, took the hub from
+  // 73 to 297 MB RSS, and a persistent session kept them after it left.
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS });
+  const before = rssMB(d.child.pid!);
+  const payload = Buffer.alloc(200_000, 0x61);
+  for (const [clientId, clean] of [['q2-flood-a', false], ['q2-flood-b', false], ['q2-flood-c', true]] as const) {
+    const raw = await rawClient(t, d.mqttPort!, clientId, clean);
+    let sent = 0;
+    while (sent < 1000 && await raw.send(publishPacket(`flood/${clientId}`, payload, 2, sent + 1))) sent++;
+    await raw.closed;
+    assert.ok(sent < 1000, `${clientId}: closed after ${sent} publishes`);
+  }
+  await d.waitForLine((l) => /QoS 2 messages awaiting PUBREL are over mqtt.maxQueuedBytes/.test(l.msg));
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="queue_full"') >= 3);
+  assert.ok(rssMB(d.child.pid!) < before + 100, `RSS ${before.toFixed(0)} → ${rssMB(d.child.pid!).toFixed(0)} MB`);
+  // A client that releases its messages is never charged for more than those in flight: 6 MB through, one at a time.
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  const reader = await client(t, url, { clientId: 'q2-reader' });
+  let got = 0;
+  reader.on('message', () => { got++; });
+  await reader.subscribeAsync('good/q2', { qos: 2 });
+  const writer = await client(t, url, { clientId: 'q2-writer', clean: false });
+  for (let i = 0; i < 30; i++) await writer.publishAsync('good/q2', payload, { qos: 2 });
+  await until(() => (got === 30 ? true : undefined), 'all 30 QoS 2 messages delivered', 30_000);
+  assert.equal(writer.connected, true);
 });
