@@ -59,6 +59,9 @@ export async function rawClient(t: { after(fn: () => unknown): void }, port: num
     const connack = new Promise<Buffer>((resolve) => socket.once('data', resolve));
     socket.write(connectPacket(login, clean));
     assert.deepEqual([...(await connack).subarray(0, 4)], [0x20, 2, 0, 0], 'CONNACK, accepted');
+  } else {
+    // What the broker answers is read and dropped: a socket nobody reads never sees the broker's FIN, so never 'close'.
+    socket.resume();
   }
   const send = async (b: Buffer): Promise<boolean> => {
     if (isClosed) return false;
