@@ -414,7 +414,7 @@ test('issue 18 red team: QoS 2 publishes never released (no PUBREL) are held up 
   assert.equal(writer.connected, true);
 });
 
-test('issue 18 red team: malformed MQTT by hand (remaining length over 4 bytes, CONNECT levels 0/5/255 and the reserved flag, a second CONNECT, wildcards in odd places, 100,000 topic levels, packet types 0 and 15) is closed or refused per MQTT 3.1.1; a device goes on', { timeout: 120_000 }, async (t) => {
+test('issue 18 red team: malformed MQTT by hand (remaining length over 4 bytes, CONNECT levels 0/5/255 and the reserved flag, a second CONNECT, a 64 KB client id, wildcards in odd places, 100,000 topic levels, packet types 0 and 15) is closed or refused per MQTT 3.1.1; a device goes on', { timeout: 120_000 }, async (t) => {
   // Thirteen connections in a row from one address: past the default connection rate, which is not what is tested here.
   const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS, config: 'mqtt: { connectionsPerSecond: 1000 }\n' });
   const url = `mqtt://127.0.0.1:${d.mqttPort}`;
@@ -433,6 +433,7 @@ test('issue 18 red team: malformed MQTT by hand (remaining length over 4 bytes, 
     ['CONNECT protocol level 255', [connectAt(255, 2)]],
     ['CONNECT with the reserved flag set', [connectAt(4, 3)]],
     ['a second CONNECT', [connectPacket('twice'), connectPacket('twice')]],
+    ['a 64 KB client id (was accepted)', [connectPacket('i'.repeat(65_535))]],
     ['SUBSCRIBE a/#/b', [connectPacket('w1'), subscribe('a/#/b')]],
     ['SUBSCRIBE #abc', [connectPacket('w2'), subscribe('#abc')]],
     ['SUBSCRIBE the empty filter', [connectPacket('w3'), subscribe('')]],
@@ -450,6 +451,7 @@ test('issue 18 red team: malformed MQTT by hand (remaining length over 4 bytes, 
     await good.publishAsync(`good/${i}`, name, { qos: 1 });
   }
   assert.deepEqual(problems, []);
+  await d.waitForLine((l) => /mqtt connection refused: client id over 256 bytes/.test(l.msg));
   await until(() => (echoes.length === closedCases.length ? true : undefined), 'the device\'s own messages all came back');
   assert.ok(await metric(d, 'voicehub_mqtt_dropped_total', 'reason="malformed"') + await metric(d, 'voicehub_mqtt_refused_total', 'reason="malformed"') >= 1, 'the malformed length is counted');
   assert.equal(d.stderr, '');
