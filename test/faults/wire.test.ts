@@ -10,7 +10,7 @@ import { rawWebSocket, wsFrame } from '../helpers/rawWebSocket.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { crashLines, params, rssMB, splitAt, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
+import { brokerRoundTrip, crashLines, params, rssMB, splitAt, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * Issue 18, red team: the two binary front doors fuzzed below the client libraries, on raw TCP against one
@@ -93,19 +93,6 @@ const wsStream = fc.record({
 });
 
 let checks = 0;
-async function deviceRoundTrip(): Promise<void> {
-  const n = checks++;
-  const got = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the well-behaved device got no answer from the broker')), 20_000);
-    const onMessage = (topic: string): void => {
-      if (topic === `check/${n}`) { clearTimeout(timer); device.off('message', onMessage); resolve(); }
-    };
-    device.on('message', onMessage);
-  });
-  await device.publishAsync(`check/${n}`, 'ping', { qos: 1 });
-  await got;
-}
-
 /** A ping answered by a pong (utterances would meet the subject's rate limit over hundreds of runs). */
 async function voiceAnswered(): Promise<void> {
   const pongs = good.frames.filter((f) => f.type === 'pong').length;
@@ -122,7 +109,7 @@ test('raw MQTT bytes of any packet type, flags and remaining length, cut anywher
     await Promise.race([raw.closed, sleep(100)]);
     if (raw.isClosed()) closedByHub++;
     raw.destroy();
-    await deviceRoundTrip();
+    await brokerRoundTrip(device, checks++);
   }), params(150));
   console.log(`raw MQTT: ${checks} runs, ${closedByHub} closed by the hub before the test hung up`);
 });
