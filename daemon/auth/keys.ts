@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError, HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { moveAsideIfThere } from '../storage/durableJsonAdapter.js';
+import { readDataFile, UnusableDataFile } from '../storage/readDataFile.js';
 
 /**
  * The hub's token signing key: one HMAC secret in `<dataDir>/signing-key.json`, mode 0600, made on first
@@ -145,9 +146,10 @@ type KeyCopy = { kind: 'ok'; key: SigningKey } | { kind: 'missing' } | { kind: '
 async function readKeyCopy(file: string): Promise<KeyCopy> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readDataFile(file, 64 * 1024);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    if (err instanceof UnusableDataFile) return { kind: 'bad', error: new HubError('AUTH_INVALID', `the signing key ${err.message}; run \`voicehub keys rotate\` to make a new one`) };
     throw new EnvironmentError('DATA_DIR_UNWRITABLE', `cannot read the signing key ${file}: ${(err as Error).message}`, { cause: err });
   }
   try {

@@ -160,6 +160,11 @@ export async function verifyToken(token: string, lookup: KeyLookup, now: number 
   if (payload.scope !== undefined && typeof payload.scope !== 'string') {
     throw new HubError('AUTH_INVALID', 'token scope claim is not a string');
   }
+  // jose checks that `sub` is there, not what it is: a number, an object or '' became the session's subject (the
+  // per-subject limits' key, log lines) until the red team's JWT cases (issue 18). The hub signs 1-128 characters.
+  if (typeof payload.sub !== 'string' || payload.sub.length < 1 || payload.sub.length > 128 || /\p{Cc}/u.test(payload.sub)) {
+    throw new HubError('AUTH_INVALID', 'token subject claim is not a string of 1 to 128 characters');
+  }
   return {
     sub: payload.sub!,
     scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter((s) => s.length > 0) : [],

@@ -18,13 +18,20 @@ export async function readJsonBody(req: IncomingMessage, max = MAX_JSON_BODY_BYT
   if (Number.isFinite(declared) && declared > max) throw new HubError('BAD_REQUEST', `the body is larger than ${max} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) {
-      req.resume();
-      throw new HubError('BAD_REQUEST', `the body is larger than ${max} bytes`);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) {
+        req.resume();
+        throw new HubError('BAD_REQUEST', `the body is larger than ${max} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    // A client that hangs up before its body ends ("aborted") was logged as an internal error with a stack,
+    // one line per request anyone may send (issue 18, found by the red team): it is the client's fault.
+    if (err instanceof HubError) throw err;
+    throw new HubError('BAD_REQUEST', 'the body ended before its announced length (the client went away)', { cause: err });
   }
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)));

@@ -6,7 +6,7 @@ import { EnvironmentError, HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { AddressPolicy, unmapIPv4 } from '../core/addressPolicy.js';
 import { createAuthHooks, type AuthHooks, type AuthRefusal } from './brokerAuth.js';
-import { boundOutgoingQueues, type OutgoingStore, type QueueLimits } from './boundedQueues.js';
+import { boundIncomingQos2, boundOutgoingQueues, type IncomingStore, type OutgoingStore, type QueueLimits } from './boundedQueues.js';
 import { LoginGate } from './loginGate.js';
 import { RetainedLedger, type RetainedLimits } from './retainedLedger.js';
 import { RateLimiter } from '../core/rateLimiter.js';
@@ -160,6 +160,11 @@ export class EmbeddedBroker implements MqttTransport {
       refused('queue_full');
       // One line per thousand drops: a vanished subscriber would otherwise log once per message.
       if (queueDropsLogged++ % 1000 === 0) options.log.warn({ clientId }, 'mqtt message not queued for a persistent session: its queue is full (mqtt.maxQueuedMessages / mqtt.maxQueuedBytes)');
+    });
+    let incomingRefusalsLogged = 0;
+    boundIncomingQos2((broker as unknown as { persistence: IncomingStore }).persistence, (options.queued ?? DEFAULT_QUEUED).maxBytes, (clientId) => {
+      refused('queue_full');
+      if (incomingRefusalsLogged++ % 1000 === 0) options.log.warn({ clientId }, 'mqtt client closed: its QoS 2 messages awaiting PUBREL are over mqtt.maxQueuedBytes');
     });
     // A failed lookup of offline sessions fails its publish instead of leaving it unsettled (lookupFailure.ts).
     let lookupErrorsLogged = 0;

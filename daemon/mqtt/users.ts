@@ -1,8 +1,9 @@
-import { open, readFile, rename, rm, mkdir, stat } from 'node:fs/promises';
+import { open, rename, rm, mkdir, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { HubError } from '../core/errors.js';
 import { moveAsideIfThere } from '../storage/durableJsonAdapter.js';
+import { readDataFile, UnusableDataFile } from '../storage/readDataFile.js';
 import { hashPassword, type PasswordHash } from './passwordHash.js';
 import { isValidTopicFilter } from './topicFilter.js';
 
@@ -121,9 +122,10 @@ type UsersCopy = { kind: 'ok'; doc: UsersDocument; text: string; skipped: string
 async function readUsersCopy(path: string): Promise<UsersCopy> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readDataFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    if (err instanceof UnusableDataFile) return { kind: 'bad', error: new HubError('CONFIG_UNREADABLE', `${err.message}; fix or remove it`) };
     throw new HubError('CONFIG_UNREADABLE', `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
   try {

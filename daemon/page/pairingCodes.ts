@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readDataFile } from '../storage/readDataFile.js';
 import { parseScopes, type TokenScope } from '../auth/tokens.js';
 
 /**
@@ -115,8 +116,7 @@ async function readAll(dir: string, now: number): Promise<Array<{ path: string; 
 
 async function readOne(path: string): Promise<PairingFile | null> {
   try {
-    const text = await readFile(path, 'utf8');
-    if (text.length > MAX_FILE_BYTES) return null;
+    const text = await readDataFile(path, MAX_FILE_BYTES);
     const body = JSON.parse(text) as Partial<PairingFile>;
     if (body.v !== 1 || typeof body.salt !== 'string' || typeof body.hash !== 'string' || !/^[0-9a-f]{64}$/.test(body.hash)
       || !Array.isArray(body.scopes) || typeof body.expiresAt !== 'number') return null;

@@ -1,7 +1,8 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { Store } from '../core/context.js';
 import type { Logger } from '../core/log.js';
 import { validMean, type Mean } from './cepstralMean.js';
+import { readDataFile } from '../storage/readDataFile.js';
 
 /** The storage collection (`<dataDir>/speech-cmn.json`) that keeps the last cepstral mean heard. */
 export const LEARNED_MEAN_COLLECTION = 'speech-cmn';
@@ -48,7 +49,7 @@ export async function openLearnedMean(store: Store, log: Logger, legacyFile: str
 
 /** The mean an older hub wrote with a plain writeFile, if any and valid; the file is removed either way. */
 async function readLegacy(file: string, log: Logger): Promise<Mean | null> {
-  const text = await readFile(file, 'utf8').catch(() => null);
+  const text = await readDataFile(file, MAX_LEGACY_BYTES).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : ''));
   if (text === null) return null;
   let mean: Mean | null = null;
   try {

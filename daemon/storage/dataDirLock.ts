@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../core/errors.js';
+import { moveAsideIfThere } from './durableJsonAdapter.js';
+import { readDataFile, UnusableDataFile } from './readDataFile.js';
 
 /** In the data dir; it holds the owner's pid and that process's start time (so a reused pid is not mistaken for it). */
 export const LOCK_FILE = 'voicehub.lock';
+/** A lock holds one line of JSON; a pipe, a directory or a huge file there is not read (readDataFile). */
+const LOCK_MAX_BYTES = 4096;
 
 /** An empty lock is one being written this instant (or by a hub whose disk was full); younger than this it is respected. */
 const EMPTY_LOCK_GRACE_MS = 60_000;
@@ -30,8 +34,12 @@ export class DataDirLock {
         handle = await open(path, 'wx', 0o644);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const text = await readFile(path, 'utf8').catch(() => null);
-        if (text === null) continue; // released between our two looks: try again
+        const text = await readDataFile(path, LOCK_MAX_BYTES).catch(async (e: unknown) => {
+          // A pipe, a directory or a huge file where the lock belongs holds no pid: moved aside, it stops nobody.
+          if (e instanceof UnusableDataFile) await moveAsideIfThere(path);
+          return null;
+        });
+        if (text === null) continue; // released between our two looks (or moved aside): try again
         const holder = parseHolder(text);
         if (await isLive(holder, path)) {
           throw new EnvironmentError('DATA_DIR_LOCKED',
@@ -69,7 +77,7 @@ export class DataDirLock {
 
   /** Removes the lock if it is still ours. */
   async release(): Promise<void> {
-    const text = await readFile(this.path, 'utf8').catch(() => null);
+    const text = await readDataFile(this.path, LOCK_MAX_BYTES).catch(() => null);
     if (text !== null && text !== '' && text !== this.content) return;
     await unlink(this.path).catch(() => {});
   }
@@ -78,7 +86,7 @@ export class DataDirLock {
 /** The pid of the live voicehub holding this data dir's lock, or null (no lock, or a stale one). */
 export async function liveLockHolder(dataDir: string): Promise<number | null> {
   const path = join(dataDir, LOCK_FILE);
-  const text = await readFile(path, 'utf8').catch(() => null);
+  const text = await readDataFile(path, LOCK_MAX_BYTES).catch(() => null);
   if (text === null) return null;
   const holder = parseHolder(text.slice(0, 4096));
   return holder !== null && (await isLive(holder, path)) ? holder.pid : null;
@@ -142,7 +150,7 @@ async function takeOver(path: string, staleText: string): Promise<boolean> {
   } catch {
     return false; // someone else moved it first
   }
-  const moved = await readFile(aside, 'utf8').catch(() => null);
+  const moved = await readDataFile(aside, LOCK_MAX_BYTES).catch(() => null);
   if (moved !== staleText) await link(aside, path).catch(() => {});
   await unlink(aside).catch(() => {});
   return moved === staleText;

@@ -1,9 +1,10 @@
 import { closeSync, fstatSync, fsync, linkSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { serialiseInSlices } from './isolatingSerialiser.js';
+import { readDataFile, UnusableDataFile } from './readDataFile.js';
 
 /** What a read found: the data, which copy it came from, and any bad copy that was moved aside. */
 export interface RecoveryReport {
@@ -161,9 +162,10 @@ type ReadResult<T> = { kind: 'ok'; value: T } | { kind: 'missing' } | { kind: 'c
 async function readJson<T>(path: string): Promise<ReadResult<T>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readDataFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    if (err instanceof UnusableDataFile) return { kind: 'corrupt' };
     throw err;
   }
   if (text.trim() === '') return { kind: 'corrupt' };

@@ -1,5 +1,6 @@
-import { readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readDataFile } from './readDataFile.js';
 
 /** Temp files that carry their writer's pid: the signing key's and the MQTT users file's, and a lock being taken over. */
 const PID_TEMP = /^(?:\.signing-key\.json|mqtt-users\.json)\.(\d+)\.[0-9a-f-]+\.tmp$|^voicehub\.lock\.stale-(\d+)$/;
@@ -39,7 +40,7 @@ async function isStale(dataDir: string, name: string): Promise<boolean> {
 
 async function parses(path: string): Promise<boolean> {
   try {
-    JSON.parse(await readFile(path, 'utf8'));
+    JSON.parse(await readDataFile(path));
     return true;
   } catch {
     return false;

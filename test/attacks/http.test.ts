@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import http from 'node:http';
-import { startDaemon, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+import { createToken, startDaemon, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+import { sourceRoutes } from '../helpers/routeTable.js';
 
 /**
  * Issue 11, HTTP port: the attacks found against the real daemon (the built bundle), kept as regression
@@ -187,4 +188,56 @@ test('issue 18 finding: a request head over 16 KiB (a huge forged token) is answ
     assert.match(raw.received, /"code":"BAD_REQUEST"/);
   }
   assert.equal((await fetch(`${d.url}/health`)).status, 200);
+});
+
+/** Sends `data` on a fresh connection and gives what came back once the hub closed it or `waitMs` passed. */
+async function exchange(port: number, data: string, waitMs = 1500): Promise<{ received: string; closed: boolean }> {
+  const raw = await partial(port, data);
+  await Promise.race([raw.closed, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+  raw.socket.destroy();
+  return { received: raw.received, closed: raw.isClosed };
+}
+
+test('issue 18 red team: request smuggling shapes are 400 and closed; odd methods, absolute-form targets, repeated query keys and encoded traversal on every route never reach a 500; a body cut short is no internal error', { timeout: 120_000 }, async () => {
+  const d = await hub();
+  const admin = await createToken(d.dir, 'redteam', 'admin');
+  const auth = `Authorization: Bearer ${admin}\r\n`;
+  for (const [name, head] of [
+    ['CL and TE', `POST /api/command HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['TE chunked, identity', `POST /api/command HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`],
+    ['two Content-Length', `POST /api/command HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}x`],
+    ['TE with a space before the colon', `POST /api/command HTTP/1.1\r\nHost: x\r\n${auth}Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n`],
+    ['Content-Length -1', `POST /api/command HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: -1\r\n\r\n`],
+    ['bare LF line ends', 'GET /health HTTP/1.1\nHost: x\n\n'],
+    ['HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+    ['no Host in HTTP/1.1', 'GET /health HTTP/1.1\r\n\r\n'],
+  ] as const) {
+    const r = await exchange(d.httpPort, head);
+    assert.match(r.received, /^HTTP\/1\.1 400 /, `${name}: ${JSON.stringify(r.received.slice(0, 60))}`);
+    assert.equal((r.received.match(/HTTP\/1\.1 /g) ?? []).length, 1, `${name}: one answer, nothing smuggled behind it`);
+    assert.ok(r.closed, `${name}: closed`);
+  }
+  // A body announced and never finished: the client goes away mid-body (was an "http handler failed" error line).
+  const cut = await partial(d.httpPort, `POST /api/command HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 500\r\n\r\n{"text":`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  cut.socket.destroy();
+  const answered: string[] = [];
+  for (const route of sourceRoutes()) {
+    const path = route.path.replace(/\*$/, 'x');
+    for (const target of [path, `http://evil.example${path}`, `${path}?a=1&a=2&__proto__=x&constructor[prototype]=y`,
+      `${path}/..%2f..%2f..%2fetc%2fpasswd`, `${path}/%2e%2e/%2e%2e/etc/passwd`, `${path}/..%252f..%252fpackage.json`, `${path}%00`]) {
+      for (const method of ['HEAD', 'OPTIONS', 'TRACE', 'FOO', route.method]) {
+        const r = await exchange(d.httpPort, `${method} ${target} HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+        const status = /^HTTP\/1\.1 (\d+)/.exec(r.received)?.[1] ?? 'none';
+        answered.push(status);
+        assert.ok(!['500', 'none'].includes(status), `${method} ${target}: ${status}`);
+        if (method === 'TRACE' || method === 'FOO') assert.ok(['400', '404', '405', '501'].includes(status), `${method} ${target}: ${status}`);
+        assert.ok(!/root:x:0|devDependencies/.test(r.received), `${method} ${target} served something outside`);
+      }
+    }
+  }
+  assert.equal((await fetch(`${d.url}/health`)).status, 200);
+  const errors = d.lines.filter((l) => l.level === 'error' || l.level === 'fatal');
+  assert.deepEqual(errors, [], `no error line for any of ${answered.length} requests`);
+  assert.equal(d.stderr, '');
 });

@@ -8,7 +8,8 @@ import { connect, connectAsync, MqttClient, type IClientOptions } from 'mqtt';
 import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
-import { publishStart, rawClient } from '../helpers/rawMqtt.js';
+import { connectPacket, publishPacket, publishStart, rawClient, remainingLength } from '../helpers/rawMqtt.js';
+import { rssMB } from '../faults/fuzz.js';
 import { until } from '../helpers/until.js';
 
 /**
@@ -383,4 +384,75 @@ test('only Zigbee2MQTT\'s bridge/devices may be larger than mqtt.maxPacketBytes,
     names = ((await (await fetch(`${d.url}/api/devices`, { headers: { authorization: `Bearer ${read}` } })).json()) as { devices: Array<{ name: string }> }).devices.map((x) => x.name);
   }
   assert.ok(names.includes('budget_lamp'), JSON.stringify(names));
+});
+
+test('issue 18 red team: QoS 2 publishes never released (no PUBREL) are held up to mqtt.maxQueuedBytes per client, then the connection is closed; a well-behaved QoS 2 client goes on', { timeout: 120_000 }, async (t) => {
+  // Before: aedes kept 1,000 of them per client whatever their size: one client, 1,000 × 200 KB, took the hub from
+  // 73 to 297 MB RSS, and a persistent session kept them after it left.
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS });
+  const before = rssMB(d.child.pid!);
+  const payload = Buffer.alloc(200_000, 0x61);
+  for (const [clientId, clean] of [['q2-flood-a', false], ['q2-flood-b', false], ['q2-flood-c', true]] as const) {
+    const raw = await rawClient(t, d.mqttPort!, clientId, clean);
+    let sent = 0;
+    while (sent < 1000 && await raw.send(publishPacket(`flood/${clientId}`, payload, 2, sent + 1))) sent++;
+    await raw.closed;
+    assert.ok(sent < 1000, `${clientId}: closed after ${sent} publishes`);
+  }
+  await d.waitForLine((l) => /QoS 2 messages awaiting PUBREL are over mqtt.maxQueuedBytes/.test(l.msg));
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="queue_full"') >= 3);
+  assert.ok(rssMB(d.child.pid!) < before + 100, `RSS ${before.toFixed(0)} → ${rssMB(d.child.pid!).toFixed(0)} MB`);
+  // A client that releases its messages is never charged for more than those in flight: 6 MB through, one at a time.
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  const reader = await client(t, url, { clientId: 'q2-reader' });
+  let got = 0;
+  reader.on('message', () => { got++; });
+  await reader.subscribeAsync('good/q2', { qos: 2 });
+  const writer = await client(t, url, { clientId: 'q2-writer', clean: false });
+  for (let i = 0; i < 30; i++) await writer.publishAsync('good/q2', payload, { qos: 2 });
+  await until(() => (got === 30 ? true : undefined), 'all 30 QoS 2 messages delivered', 30_000);
+  assert.equal(writer.connected, true);
+});
+
+test('issue 18 red team: malformed MQTT by hand (remaining length over 4 bytes, CONNECT levels 0/5/255 and the reserved flag, a second CONNECT, a 64 KB client id, wildcards in odd places, 100,000 topic levels, packet types 0 and 15) is closed or refused per MQTT 3.1.1; a device goes on', { timeout: 120_000 }, async (t) => {
+  // Thirteen connections in a row from one address: past the default connection rate, which is not what is tested here.
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS, config: 'mqtt: { connectionsPerSecond: 1000 }\n' });
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  const good = await client(t, url, { clientId: 'good-device' });
+  const echoes: string[] = [];
+  good.on('message', (topic) => echoes.push(topic));
+  await good.subscribeAsync('good/+', { qos: 1 });
+  const packet = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type, ...remainingLength(body.length)]), body]);
+  const str = (text: string) => { const b = Buffer.from(text); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]); };
+  const connectAt = (level: number, flags: number, name = 'MQTT') => packet(0x10, Buffer.concat([str(name), Buffer.from([level, flags, 0, 60]), level === 5 ? Buffer.from([0]) : Buffer.alloc(0), str('odd')]));
+  const subscribe = (filter: string) => packet(0x82, Buffer.concat([Buffer.from([0, 1]), str(filter), Buffer.from([1])]));
+  const closedCases: Array<[string, Buffer[]]> = [
+    ['remaining length of five bytes', [Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])]],
+    ['CONNECT protocol level 0', [connectAt(0, 2)]],
+    ['CONNECT protocol level 5 (MQTT 5 is not spoken)', [connectAt(5, 2)]],
+    ['CONNECT protocol level 255', [connectAt(255, 2)]],
+    ['CONNECT with the reserved flag set', [connectAt(4, 3)]],
+    ['a second CONNECT', [connectPacket('twice'), connectPacket('twice')]],
+    ['a 64 KB client id (was accepted)', [connectPacket('i'.repeat(65_535))]],
+    ['SUBSCRIBE a/#/b', [connectPacket('w1'), subscribe('a/#/b')]],
+    ['SUBSCRIBE #abc', [connectPacket('w2'), subscribe('#abc')]],
+    ['SUBSCRIBE the empty filter', [connectPacket('w3'), subscribe('')]],
+    ['PUBLISH to 100,000 topic levels', [connectPacket('lv'), publishPacket(`${'a/'.repeat(100_000)}a`, Buffer.from('x'), 1, 1)]],
+    ['packet type 0', [connectPacket('t0'), Buffer.from([0x00, 0])]],
+    ['packet type 15', [connectPacket('t15'), Buffer.from([0xf0, 0])]],
+  ];
+  const problems: string[] = [];
+  for (const [i, [name, chunks]] of closedCases.entries()) {
+    const raw = await rawClient(t, d.mqttPort!, null);
+    for (const c of chunks) raw.write(c);
+    await Promise.race([raw.closed, sleep(10_000)]);
+    if (!raw.isClosed()) problems.push(`${name}: not closed`);
+    raw.destroy();
+    await good.publishAsync(`good/${i}`, name, { qos: 1 });
+  }
+  assert.deepEqual(problems, []);
+  await d.waitForLine((l) => /mqtt connection refused: client id over 256 bytes/.test(l.msg));
+  await until(() => (echoes.length === closedCases.length ? true : undefined), 'the device\'s own messages all came back');
+  assert.ok(await metric(d, 'voicehub_mqtt_dropped_total', 'reason="malformed"') + await metric(d, 'voicehub_mqtt_refused_total', 'reason="malformed"') >= 1, 'the malformed length is counted');
+  assert.equal(d.stderr, '');
 });

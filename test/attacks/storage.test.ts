@@ -329,3 +329,38 @@ test('finding 20: a stale lock (its pid is gone) is taken over', { timeout: 60_0
   await d.waitForLine((l) => l.pid === gone.pid && /took over the data-dir lock/.test(String(l.msg)));
   assert.equal(JSON.parse(await readFile(join(dir, 'data', 'voicehub.lock'), 'utf8')).pid, d.child.pid);
 });
+
+test('issue 18 red team: data-dir files that are pipes, directories, /dev/zero, a 2 GB sparse file or start with a BOM: the hub starts, moves them aside as damaged, keeps a BOM\'d key', { timeout: 120_000 }, async () => {
+  // Before: a FIFO as devices.json kept start-up waiting for ever, a directory or a 2 GB file stopped it with
+  // a stack trace, /dev/zero ran the heap out, and a byte order mark made a good signing key "damaged".
+  const dir = await makeTempDir();
+  const data = join(dir, 'data');
+  const bearer = await token(dir, 'admin');
+  const keyFile = join(data, 'signing-key.json');
+  await writeFile(keyFile, `\ufeff${await readFile(keyFile, 'utf8')}`);
+  await mkdir(join(data, 'pairing'), { recursive: true });
+  const fifo = (name: string) => exec('mkfifo', [join(data, name)]);
+  await fifo('devices.json');
+  await fifo('plugin-voicehub.lists.json');
+  await fifo('mqtt-users.json');
+  await fifo('pairing/00000000-0000-4000-8000-000000000000.json');
+  await fifo('voicehub.lock');
+  await mkdir(join(data, 'devices.json.bak'));
+  await mkdir(join(data, 'speech-cmn.json'));
+  await exec('ln', ['-s', '/dev/zero', join(data, 'deviceOverrides.json')]);
+  await writeFile(join(data, 'plugin-voicehub.timers.json'), '');
+  await exec('truncate', ['-s', '2G', join(data, 'plugin-voicehub.timers.json')]);
+  const d = await daemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config: FAST });
+  assert.equal((await health(d)).status, 200);
+  assert.equal((await apiDevices(d, bearer)).status, 200, 'the key behind a byte order mark was read, so a token made before still works');
+  const movedAside = d.lines.filter((l) => l.code === 'STORAGE_CORRUPT' && l.collection !== undefined).map((l) => String(l.collection)).sort();
+  assert.deepEqual(movedAside, ['deviceOverrides', 'devices', 'plugin-voicehub.lists', 'plugin-voicehub.timers'], JSON.stringify(movedAside));
+  assert.ok(d.lines.some((l) => l.code === 'STORAGE_CORRUPT' && /mqtt-users\.json is not a regular file \(a pipe\)/.test(JSON.stringify(l))), 'the users file is named with what it is');
+  assert.ok(!d.lines.some((l) => l.code === 'SIGNING_KEY_REPLACED'), 'the key was kept');
+  assert.equal(d.stderr, '');
+  // And it writes again where the pipes were.
+  const c = await mqttClient(d);
+  await c.publishAsync('homeassistant/switch/fifo_lamp/config', JSON.stringify({ name: 'Fifo lamp', unique_id: 'fifo_lamp', command_topic: 'fifo/lamp/set', state_topic: 'fifo/lamp/state' }));
+  await eventually(async () => ((await apiDevices(d, bearer)).devices.some((x) => x.id.includes('fifo_lamp')) ? true : undefined), 'the device');
+  await eventually(async () => ((await stat(join(data, 'devices.json'))).isFile() ? true : undefined), 'devices.json written as a file');
+});

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startDaemon, runCli, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
+import { rawWebSocket, wsFrame } from '../helpers/rawWebSocket.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 
@@ -222,4 +223,48 @@ test('finding 23: the upgrade\'s x-trace-id is echoed and carried by the session
     ws.on('error', () => {});
   });
   assert.equal(refused['x-trace-id'], 'refused-1');
+});
+
+test('issue 18 red team: WebSocket at the byte level (unmasked, control frames over 125 B, reserved bits and opcodes, 2^63 and 2^53 length claims, bad UTF-8, close code 999, fragments never finished, a ping flood never read) is closed with the RFC 6455 code; a good client is answered throughout', { timeout: 120_000 }, async () => {
+  const h = await hub({ nodeArgs: SHIPPED_NODE_FLAGS });
+  const good = await connect(h.url, await h.token('good'));
+  const token = await h.token('raw');
+  const before = rssMB(h.d.child.pid!);
+  const json = Buffer.from('{"type":"ping"}');
+  const cases: Array<[string, number, (send: (b: Buffer) => Promise<boolean>) => Promise<void>]> = [
+    ['unmasked client frame', 1002, async (send) => { await send(wsFrame(1, json, { mask: false })); }],
+    ['ping of 200 bytes', 1002, async (send) => { await send(wsFrame(9, Buffer.alloc(200))); }],
+    ['fragmented ping', 1002, async (send) => { await send(wsFrame(9, Buffer.alloc(3), { fin: false })); }],
+    ['2^63 - 1 length claim', 1009, async (send) => { await send(wsFrame(2, Buffer.alloc(0), { claimedLength: 2n ** 63n - 1n }).subarray(0, 14)); }],
+    ['2^53 length claim', 1009, async (send) => { await send(wsFrame(2, Buffer.alloc(0), { claimedLength: 2n ** 53n }).subarray(0, 14)); }],
+    ['RSV1 (compressed) with deflate off', 1002, async (send) => { await send(wsFrame(1, json, { rsv: 0x40 })); }],
+    ['reserved opcode 3', 1002, async (send) => { await send(wsFrame(3, json)); }],
+    ['continuation with nothing to continue', 1002, async (send) => { await send(wsFrame(0, json)); }],
+    ['text that is not UTF-8', 1007, async (send) => { await send(wsFrame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))); }],
+    ['close with code 999', 1002, async (send) => { await send(wsFrame(8, Buffer.from([0x03, 0xe7]))); }],
+    ['a text message never finished, 1 KiB fragments past voice limits', 1009, async (send) => {
+      if (!await send(wsFrame(1, Buffer.from('{'), { fin: false }))) return;
+      for (let i = 0; i < 4096; i++) if (!await send(wsFrame(0, Buffer.alloc(1024, 0x20), { fin: false }))) return;
+    }],
+  ];
+  const problems: string[] = [];
+  for (const [name, code, attack] of cases) {
+    const raw = await rawWebSocket(h.d.httpPort, '/voice', token);
+    assert.match(raw.status, / 101 /, name);
+    await attack(raw.send);
+    await Promise.race([raw.closed, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    if (!raw.isClosed() || raw.closeCode() !== code) problems.push(`${name}: closed ${raw.isClosed()}, code ${raw.closeCode()} (want ${code})`);
+    raw.socket.destroy();
+    assert.equal((await good.say(`after ${name}`, 'what time is it')).type, 'reply', `the good client is answered after: ${name}`);
+  }
+  assert.deepEqual(problems, []);
+  // 30 MB of pings from a client that never reads the pongs: the hub must not buffer them all.
+  const flood = await rawWebSocket(h.d.httpPort, '/voice', token);
+  flood.socket.pause();
+  const batch = Buffer.concat(Array.from({ length: 1000 }, () => wsFrame(9, Buffer.alloc(125))));
+  for (let i = 0; i < 240 && await flood.send(batch); i++);
+  assert.ok(rssMB(h.d.child.pid!) < before + 80, `RSS ${before.toFixed(0)} → ${rssMB(h.d.child.pid!).toFixed(0)} MB under the ping flood`);
+  flood.socket.destroy();
+  assert.equal((await good.say('after the flood', 'what time is it')).type, 'reply');
+  assert.equal(h.d.stderr, '');
 });

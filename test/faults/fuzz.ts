@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import type { MqttClient } from 'mqtt';
 import { ErrorCodes } from '../../daemon/core/errors.js';
 
 /**
@@ -67,4 +68,20 @@ export function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
   for (const c of at) { out.push(bytes.subarray(from, c)); from = c; }
   out.push(bytes.subarray(from));
   return out;
+}
+
+/**
+ * A well-behaved client's message through the broker and back: `client` (subscribed to `check/+`) publishes
+ * `check/<n>` at QoS 1 and waits for it. Rejects after 20 s: the broker stopped serving others.
+ */
+export async function brokerRoundTrip(client: MqttClient, n: number): Promise<void> {
+  const got = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the well-behaved client got no answer from the broker')), 20_000);
+    const onMessage = (topic: string): void => {
+      if (topic === `check/${n}`) { clearTimeout(timer); client.off('message', onMessage); resolve(); }
+    };
+    client.on('message', onMessage);
+  });
+  await client.publishAsync(`check/${n}`, 'ping', { qos: 1 });
+  await got;
 }

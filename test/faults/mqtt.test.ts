@@ -6,7 +6,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { crashLines, deepJson, jsonValue, params, rssMB, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
+import { brokerRoundTrip, crashLines, deepJson, jsonValue, params, rssMB, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
 import { bridgeDevices, discoveryConfig, discoveryTopic, template } from './generators.js';
 
 /**
@@ -75,18 +75,6 @@ function publish(c: MqttClient, m: Message): Promise<void> {
   });
 }
 
-async function roundTrip(n: number): Promise<void> {
-  const got = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the well-behaved client got no answer from the broker')), 20_000);
-    const onMessage = (topic: string): void => {
-      if (topic === `check/${n}`) { clearTimeout(timer); watcher.off('message', onMessage); resolve(); }
-    };
-    watcher.on('message', onMessage);
-  });
-  await watcher.publishAsync(`check/${n}`, 'ping', { qos: 1 });
-  await got;
-}
-
 async function devices(): Promise<Array<Record<string, unknown>>> {
   const res = await fetch(`${d.url}/api/devices`, { headers: { authorization: `Bearer ${bearer}` } });
   assert.equal(res.status, 200);
@@ -106,7 +94,7 @@ test('MQTT discovery, state and Zigbee2MQTT payloads of any shape: the hub stays
     } finally {
       await c.endAsync(true);
     }
-    await roundTrip(n);
+    await brokerRoundTrip(watcher, n);
     const list = await devices();
     const ids = list.map((x) => x.id);
     for (const id of ids) assert.equal(typeof id, 'string', `a device id that is not a string: ${JSON.stringify(id)}`);

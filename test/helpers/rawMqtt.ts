@@ -17,10 +17,10 @@ export function remainingLength(x: number): number[] {
   return out;
 }
 
-/** A raw MQTT 3.1.1 CONNECT (clean session, keepalive 60 s) [MQTT-3.1]. */
-export function connectPacket(clientId: string): Buffer {
+/** A raw MQTT 3.1.1 CONNECT (clean session unless `clean: false`, keepalive 60 s) [MQTT-3.1]. */
+export function connectPacket(clientId: string, clean = true): Buffer {
   const id = Buffer.from(clientId);
-  const body = Buffer.concat([Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0x02, 0, 60, id.length >> 8, id.length & 0xff]), id]);
+  const body = Buffer.concat([Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, 4, clean ? 0x02 : 0, 0, 60, id.length >> 8, id.length & 0xff]), id]);
   return Buffer.concat([Buffer.from([0x10, ...remainingLength(body.length)]), body]);
 }
 
@@ -30,8 +30,25 @@ export function publishStart(topic: string, payloadBytes: number): Buffer {
   return Buffer.concat([Buffer.from([0x30, ...remainingLength(2 + t.length + payloadBytes), t.length >> 8, t.length & 0xff]), t, Buffer.alloc(100, 0x20)]);
 }
 
+/** A whole PUBLISH [MQTT-3.3]: QoS 1 and 2 carry `messageId`. */
+export function publishPacket(topic: string, payload: Buffer, qos: 0 | 1 | 2 = 0, messageId = 1): Buffer {
+  const t = Buffer.from(topic);
+  const id = qos > 0 ? Buffer.from([messageId >> 8, messageId & 0xff]) : Buffer.alloc(0);
+  const body = Buffer.concat([Buffer.from([t.length >> 8, t.length & 0xff]), t, id, payload]);
+  return Buffer.concat([Buffer.from([0x30 | (qos << 1), ...remainingLength(body.length)]), body]);
+}
+
+export interface RawClient {
+  write(b: Buffer): void;
+  /** Writes, waiting for the socket to drain; false once the broker has closed the connection. */
+  send(b: Buffer): Promise<boolean>;
+  closed: Promise<void>;
+  isClosed(): boolean;
+  destroy(): void;
+}
+
 /** A raw TCP client of the broker; `closed` settles when the broker closes it. */
-export async function rawClient(t: { after(fn: () => unknown): void }, port: number, login: string | null): Promise<{ write(b: Buffer): void; closed: Promise<void>; isClosed(): boolean; destroy(): void }> {
+export async function rawClient(t: { after(fn: () => unknown): void }, port: number, login: string | null, clean = true): Promise<RawClient> {
   const socket = tcpConnect(port, '127.0.0.1');
   t.after(() => { socket.destroy(); });
   let isClosed = false;
@@ -40,8 +57,16 @@ export async function rawClient(t: { after(fn: () => unknown): void }, port: num
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   if (login !== null) {
     const connack = new Promise<Buffer>((resolve) => socket.once('data', resolve));
-    socket.write(connectPacket(login));
+    socket.write(connectPacket(login, clean));
     assert.deepEqual([...(await connack).subarray(0, 4)], [0x20, 2, 0, 0], 'CONNACK, accepted');
+  } else {
+    // What the broker answers is read and dropped: a socket nobody reads never sees the broker's FIN, so never 'close'.
+    socket.resume();
   }
-  return { write: (b) => socket.write(b), closed, isClosed: () => isClosed, destroy: () => socket.destroy() };
+  const send = async (b: Buffer): Promise<boolean> => {
+    if (isClosed) return false;
+    if (!socket.write(b)) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+    return !isClosed;
+  };
+  return { write: (b) => socket.write(b), send, closed, isClosed: () => isClosed, destroy: () => socket.destroy() };
 }

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readDataFile, UnusableDataFile } from '../../../daemon/storage/readDataFile.js';
+
+test('readDataFile: text as written (BOM dropped); pipes, directories, devices and files over the cap are UnusableDataFile; missing is ENOENT', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'readDataFile-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'ok.json'), '{"a":"é"}');
+  assert.equal(await readDataFile(join(dir, 'ok.json')), '{"a":"é"}');
+  await writeFile(join(dir, 'bom.json'), '\ufeff{"a":1}');
+  assert.equal(await readDataFile(join(dir, 'bom.json')), '{"a":1}');
+  await writeFile(join(dir, 'empty.json'), '');
+  assert.equal(await readDataFile(join(dir, 'empty.json')), '');
+  execFileSync('mkfifo', [join(dir, 'pipe')]);
+  await mkdir(join(dir, 'dir'));
+  await symlink('/dev/zero', join(dir, 'zero'));
+  await writeFile(join(dir, 'big'), '');
+  await truncate(join(dir, 'big'), 2 ** 31);
+  await writeFile(join(dir, 'over'), '12345');
+  const unusable = async (name: string, max?: number) => assert.rejects(readDataFile(join(dir, name), max), (e: unknown) => e instanceof UnusableDataFile && e.path === join(dir, name));
+  await unusable('pipe');
+  await unusable('dir');
+  await unusable('zero');
+  await unusable('big');
+  await unusable('over', 4);
+  assert.equal(await readDataFile(join(dir, 'over'), 5), '12345', 'the cap itself is allowed');
+  await assert.rejects(readDataFile(join(dir, 'missing')), { code: 'ENOENT' });
+});
