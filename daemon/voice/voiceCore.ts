@@ -5,6 +5,7 @@ import { WarnThrottle } from '../core/warnThrottle.js';
 import { AudioBudget } from './audioBudget.js';
 import { noMatchStage, type HandlerStage, type SpeechToText, type TextToSpeech } from './handlerStage.js';
 import { IdempotencyCache } from './idempotencyCache.js';
+import { keepOutcomesAs } from './keptOutcome.js';
 import { VoiceMetrics } from './metrics.js';
 import type { VoiceCodec } from './voiceCodec.js';
 import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity, type SessionTransport } from './voiceSession.js';
@@ -168,7 +169,7 @@ export class VoiceCore implements Subsystem {
     const deps: SessionDeps<F> = {
       ...this.started(),
       codec,
-      idempotency: new IdempotencyCache<Outcome<F>>({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, this.options.ctx.clock),
+      idempotency: new IdempotencyCache({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, this.options.ctx.clock, keepOutcomesAs<F>()),
     };
     this.byCodec.set(codec as VoiceCodec<unknown>, deps as SessionDeps<unknown>);
     return deps;

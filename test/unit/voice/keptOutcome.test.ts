@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildConfig } from '../../../daemon/config/load.js';
+import { EventBus } from '../../../daemon/core/bus.js';
+import { HubError } from '../../../daemon/core/errors.js';
+import { silentLogger } from '../../../daemon/core/log.js';
+import { createMetricsRegistry } from '../../../daemon/core/metrics.js';
+import { IdempotencyCache } from '../../../daemon/voice/idempotencyCache.js';
+import { jsonCodec } from '../../../daemon/voice/jsonCodec.js';
+import { keepOutcomesAs } from '../../../daemon/voice/keptOutcome.js';
+import { VoiceCore } from '../../../daemon/voice/voiceCore.js';
+import type { Outcome } from '../../../daemon/voice/voiceSession.js';
+import { ManualClock } from '../../helpers/manualClock.js';
+
+const keep = keepOutcomesAs<string>();
+
+test('a reply is kept as its frame alone, the very string first sent, and replayed as it', () => {
+  const frame = jsonCodec.reply('u1', { text: 'Turned on the kitchen light.', intent: 'HassTurnOn', handledBy: 'devices' }, 1.37);
+  const outcome: Outcome<string> = { frame, code: null, intent: 'HassTurnOn', handledBy: 'devices', ms: 1.37, ran: true, text: 'Turned on the kitchen light.' };
+  const kept = keep.keep(outcome);
+  assert.equal(typeof kept, 'string');
+  assert.equal(kept, frame);
+  const again = keep.replay(kept);
+  assert.equal(again.frame, frame);
+  assert.equal(again.code, null);
+  assert.equal(again.ran, true);
+});
+
+test('a failure is kept with its code, so a copy is answered as a failure with the same bytes', () => {
+  const frame = jsonCodec.error('u2', 'NO_MATCH', 'no intent matched');
+  const again = keep.replay(keep.keep({ frame, code: 'NO_MATCH', ms: 2, ran: true }));
+  assert.equal(again.frame, frame);
+  assert.equal(again.code, 'NO_MATCH');
+});
+
+test('through the cache: a settled reply is replayed byte for byte, a pending one shares the first run', async () => {
+  const cache = new IdempotencyCache({ ttlMs: 1000, maxEntries: 10 }, new ManualClock(), keep);
+  const frame = jsonCodec.reply('u', { text: '好的，客厅的灯开了。' }, 0.5);
+  const first = cache.run('s', 'u', async () => ({ frame, code: null, ms: 0.5, ran: true, text: '好的，客厅的灯开了。' }) satisfies Outcome<string>);
+  const whileRunning = cache.run('s', 'u', async () => { throw new Error('ran twice'); });
+  assert.equal(whileRunning.result, first.result);
+  cache.settle(first, await first.result);
+  const copy = cache.run('s', 'u', async () => { throw new Error('ran twice'); });
+  assert.equal(copy.fresh, false);
+  assert.equal(Buffer.compare(Buffer.from((await copy.result).frame), Buffer.from(frame)), 0);
+});
+
+test('a session answers a repeated id with the same bytes as the first reply, and the handler runs once', async () => {
+  const config = buildConfig({ dataDir: '/nonexistent-voicehub-test', voice: { heartbeatMs: 60_000 } });
+  const log = silentLogger();
+  let runs = 0;
+  const core = new VoiceCore({
+    ctx: { config, log, bus: new EventBus(log), metrics: createMetricsRegistry(), clock: new ManualClock() },
+    stage: { handle: (u) => ({ text: `run ${++runs}: ${u.text}`, intent: 'Echo', handledBy: 'test', actions: [{ device: 'lamp', command: 'turn_on' }] }) },
+  });
+  await core.start();
+  try {
+    const sent: string[] = [];
+    const session = core.openSession(jsonCodec, { id: 's1', subject: 'alice', scopes: ['voice'] }, { send: (f) => sent.push(f) });
+    const answers = () => sent.filter((f) => !f.startsWith('{"type":"state"'));
+    const answered = async (n: number) => { while (answers().length < n) await new Promise((r) => setImmediate(r)); };
+    session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
+    await answered(1);
+    session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
+    await answered(2);
+    const [first, second] = answers();
+    assert.equal(runs, 1, 'the copy ran nothing');
+    assert.match(first!, /^\{"type":"reply","id":"dup"/);
+    assert.equal(second, first, 'byte-identical replay');
+  } finally {
+    await core.stop();
+  }
+});
+
+test('a replayed failure keeps its state frames: failed, then idle', async () => {
+  const config = buildConfig({ dataDir: '/nonexistent-voicehub-test', voice: { heartbeatMs: 60_000 } });
+  const log = silentLogger();
+  const core = new VoiceCore({
+    ctx: { config, log, bus: new EventBus(log), metrics: createMetricsRegistry(), clock: new ManualClock() },
+    stage: { handle: () => { throw new HubError('NO_MATCH', 'nothing matched'); } },
+  });
+  await core.start();
+  try {
+    const sent: string[] = [];
+    const session = core.openSession(jsonCodec, { id: 's1', subject: 'alice', scopes: ['voice'] }, { send: (f) => sent.push(f) });
+    const errors = () => sent.filter((f) => f.startsWith('{"type":"error"'));
+    for (let n = 1; n <= 2; n++) {
+      session.request({ type: 'utterance', id: 'e', text: 'sing' });
+      while (errors().length < n) await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(errors()[1], errors()[0]);
+    const states = sent.filter((f) => f.startsWith('{"type":"state"')).map((f) => (JSON.parse(f) as { state: string }).state);
+    assert.deepEqual(states.slice(-3), ['processing', 'failed', 'idle']);
+  } finally {
+    await core.stop();
+  }
+});
