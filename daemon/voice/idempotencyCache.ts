@@ -15,6 +15,11 @@ export interface IdempotencyOptions {
 export interface KeepAs<T, K> {
   keep(value: T): K;
   replay(kept: K): T;
+  /**
+   * A smaller form of a kept value, given its id and a table its pieces may be shared through (one per pass
+   * of `compact`); undefined keeps it as it is. Run only when the hub is quiet, never per utterance.
+   */
+  compact?(kept: K, id: string, shared: Map<string, string>): K | undefined;
 }
 
 const AS_IS: KeepAs<unknown, unknown> = { keep: (value) => value, replay: (kept) => kept };
@@ -143,6 +148,31 @@ export class IdempotencyCache<T, K = T> {
    */
   forget(scope: string, id: string, result: Promise<T>): void {
     if (!this.current.drop(scope, id, result)) this.previous.drop(scope, id, result);
+  }
+
+  /**
+   * Puts every settled outcome held into its compact form (`KeepAs.compact`), pieces shared across ids: for a
+   * quiet hub (the memory settle calls it before it collects), as it walks every id held. Returns how many
+   * it changed.
+   */
+  compact(): number {
+    const compact = this.as.compact;
+    if (!compact) return 0;
+    const shared = new Map<string, string>();
+    let changed = 0;
+    for (const gen of [this.previous, this.current]) {
+      for (const ids of gen.scopes.values()) {
+        for (const [id, slot] of ids) {
+          const held = gen.slots[slot];
+          if (held === undefined || held instanceof Promise) continue;
+          const small = compact(held as K, id, shared);
+          if (small === undefined) continue;
+          gen.slots[slot] = small;
+          changed++;
+        }
+      }
+    }
+    return changed;
   }
 
   /** Ids held now, expired ones not yet dropped included (tests, metrics). */

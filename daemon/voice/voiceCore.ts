@@ -143,6 +143,16 @@ export class VoiceCore implements Subsystem {
     return session;
   }
 
+  /**
+   * The replay caches put what they hold in its compact form (keptOutcome.ts): for a quiet hub (the memory
+   * settle asks before it collects). Returns how many answers changed.
+   */
+  compactReplays(): number {
+    let changed = 0;
+    for (const deps of this.byCodec.values()) changed += deps.idempotency.compact();
+    return changed;
+  }
+
   /** New utterances are refused (BUSY) from now on, and those waiting in the shared queue are handed back. */
   beginStop(): void {
     if (this.stopping || !this.shared) return;

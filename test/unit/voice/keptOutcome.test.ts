@@ -95,3 +95,67 @@ test('a replayed failure keeps its state frames: failed, then idle', async () =>
     await core.stop();
   }
 });
+
+test('compacted while quiet: every reply is replayed byte for byte, the same answers share one piece, other outcomes stay whole', async () => {
+  const cache = new IdempotencyCache({ ttlMs: 60_000, maxEntries: 100 }, new ManualClock(), keep);
+  const replies: Array<[string, string, string]> = [];
+  const add = async (scope: string, id: string, outcome: Outcome<string>) => {
+    const run = cache.run(scope, id, async () => outcome);
+    cache.settle(run, await run.result);
+    replies.push([scope, id, outcome.frame]);
+  };
+  const reply = (id: string, text: string, ms: number): Outcome<string> => ({
+    frame: jsonCodec.reply(id, { text, intent: 'HassTurnOn', handledBy: 'devices', actions: [{ device: 'lamp', command: 'turn_on' }] }, ms), code: null, ms, ran: true,
+  });
+  await add('a', 'e1', reply('e1', 'Turned on the lamp.', 1.25));
+  await add('b', 'e1', reply('e1', 'Turned on the lamp.', 0.5));
+  await add('a', 'zh', reply('zh', '好的，客厅的灯开了。', 12));
+  await add('a', 'quote"and\\slash\u2028', reply('quote"and\\slash\u2028', 'Done.', 3.5));
+  await add('a', 'long', reply('long', 'x'.repeat(400), 123456.789));
+  await add('a', 'err', { frame: jsonCodec.error('err', 'NO_MATCH', 'nothing matched'), code: 'NO_MATCH', ms: 1, ran: true });
+  const running = cache.run('a', 'pending', () => new Promise<Outcome<string>>(() => {}));
+  assert.equal(cache.compact(), 5, 'the five replies, not the error nor the run under way');
+  assert.equal(cache.compact(), 0, 'already compact');
+  for (const [scope, id, frame] of replies) {
+    const copy = cache.run(scope, id, async () => { throw new Error('ran twice'); });
+    assert.equal(copy.fresh, false);
+    const outcome = await copy.result;
+    assert.equal(outcome.frame, frame, `${scope}/${id}`);
+    assert.equal(outcome.code, id === 'err' ? 'NO_MATCH' : null);
+  }
+  assert.equal(cache.run('a', 'pending', async () => reply('pending', 'y', 1)).result, running.result);
+});
+
+test('a frame whose pieces would not give it back exactly is left whole', () => {
+  const shared = new Map<string, string>();
+  assert.equal(keep.compact!('{"type":"reply","id":"other","text":"x","ms":1}', 'mine', shared), undefined, 'another id in the frame');
+  assert.equal(keep.compact!('{"type":"speak","text":"x"}', 'mine', shared), undefined, 'not a reply');
+  assert.equal(keep.compact!('{"type":"reply","id":"mine","text":"no timing"}', 'mine', shared), undefined, 'no ms');
+  assert.equal(keep.compact!('{"type":"reply","id":"mine","text":"\ud800","ms":1}', 'mine', shared), undefined, 'a lone surrogate does not survive the copy');
+  assert.equal(shared.size, 1);
+});
+
+test('a session answers a repeated id with the same bytes after the core compacted its replays', async () => {
+  const config = buildConfig({ dataDir: '/nonexistent-voicehub-test', voice: { heartbeatMs: 60_000 } });
+  const log = silentLogger();
+  let runs = 0;
+  const core = new VoiceCore({
+    ctx: { config, log, bus: new EventBus(log), metrics: createMetricsRegistry(), clock: new ManualClock() },
+    stage: { handle: (u) => ({ text: `run ${++runs}: ${u.text}`, intent: 'Echo', handledBy: 'test' }) },
+  });
+  await core.start();
+  try {
+    const sent: string[] = [];
+    const session = core.openSession(jsonCodec, { id: 's1', subject: 'alice', scopes: ['voice'] }, { send: (f) => sent.push(f) });
+    const answers = () => sent.filter((f) => !f.startsWith('{"type":"state"'));
+    session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
+    while (answers().length < 1) await new Promise((r) => setImmediate(r));
+    assert.equal(core.compactReplays(), 1);
+    session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
+    while (answers().length < 2) await new Promise((r) => setImmediate(r));
+    assert.equal(runs, 1);
+    assert.equal(answers()[1], answers()[0]);
+  } finally {
+    await core.stop();
+  }
+});
