@@ -10,9 +10,27 @@ import { jsonCodec } from '../../../daemon/voice/jsonCodec.js';
 import { keepOutcomesAs } from '../../../daemon/voice/keptOutcome.js';
 import { VoiceCore } from '../../../daemon/voice/voiceCore.js';
 import type { Outcome } from '../../../daemon/voice/voiceSession.js';
+import type { HandlerStage } from '../../../daemon/voice/handlerStage.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
 const keep = keepOutcomesAs<string>();
+
+/** A started voice core with `stage`, and one session on it whose frames are collected in `sent`. */
+async function coreWithSession(stage: HandlerStage) {
+  const config = buildConfig({ dataDir: '/nonexistent-voicehub-test', voice: { heartbeatMs: 60_000 } });
+  const log = silentLogger();
+  const core = new VoiceCore({ ctx: { config, log, bus: new EventBus(log), metrics: createMetricsRegistry(), clock: new ManualClock() }, stage });
+  await core.start();
+  const sent: string[] = [];
+  const session = core.openSession(jsonCodec, { id: 's1', subject: 'alice', scopes: ['voice'] }, { send: (f) => sent.push(f) });
+  /** Waits until `count` frames that are not state frames have been sent; returns them. */
+  const answers = async (count: number, prefix = '{"type":"') => {
+    const matching = () => sent.filter((f) => f.startsWith(prefix) && !f.startsWith('{"type":"state"'));
+    while (matching().length < count) await new Promise((r) => setImmediate(r));
+    return matching();
+  };
+  return { core, session, sent, answers };
+}
 
 test('a reply is kept as its frame alone, the very string first sent, and replayed as it', () => {
   const frame = jsonCodec.reply('u1', { text: 'Turned on the kitchen light.', intent: 'HassTurnOn', handledBy: 'devices' }, 1.37);
@@ -46,24 +64,13 @@ test('through the cache: a settled reply is replayed byte for byte, a pending on
 });
 
 test('a session answers a repeated id with the same bytes as the first reply, and the handler runs once', async () => {
-  const config = buildConfig({ dataDir: '/nonexistent-voicehub-test', voice: { heartbeatMs: 60_000 } });
-  const log = silentLogger();
   let runs = 0;
-  const core = new VoiceCore({
-    ctx: { config, log, bus: new EventBus(log), metrics: createMetricsRegistry(), clock: new ManualClock() },
-    stage: { handle: (u) => ({ text: `run ${++runs}: ${u.text}`, intent: 'Echo', handledBy: 'test', actions: [{ device: 'lamp', command: 'turn_on' }] }) },
-  });
-  await core.start();
+  const { core, session, answers } = await coreWithSession({ handle: (u) => ({ text: `run ${++runs}: ${u.text}`, intent: 'Echo', handledBy: 'test', actions: [{ device: 'lamp', command: 'turn_on' }] }) });
   try {
-    const sent: string[] = [];
-    const session = core.openSession(jsonCodec, { id: 's1', subject: 'alice', scopes: ['voice'] }, { send: (f) => sent.push(f) });
-    const answers = () => sent.filter((f) => !f.startsWith('{"type":"state"'));
-    const answered = async (n: number) => { while (answers().length < n) await new Promise((r) => setImmediate(r)); };
     session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
-    await answered(1);
+    await answers(1);
     session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
-    await answered(2);
-    const [first, second] = answers();
+    const [first, second] = await answers(2);
     assert.equal(runs, 1, 'the copy ran nothing');
     assert.match(first!, /^\{"type":"reply","id":"dup"/);
     assert.equal(second, first, 'byte-identical replay');
@@ -73,22 +80,13 @@ test('a session answers a repeated id with the same bytes as the first reply, an
 });
 
 test('a replayed failure keeps its state frames: failed, then idle', async () => {
-  const config = buildConfig({ dataDir: '/nonexistent-voicehub-test', voice: { heartbeatMs: 60_000 } });
-  const log = silentLogger();
-  const core = new VoiceCore({
-    ctx: { config, log, bus: new EventBus(log), metrics: createMetricsRegistry(), clock: new ManualClock() },
-    stage: { handle: () => { throw new HubError('NO_MATCH', 'nothing matched'); } },
-  });
-  await core.start();
+  const { core, session, sent, answers } = await coreWithSession({ handle: () => { throw new HubError('NO_MATCH', 'nothing matched'); } });
   try {
-    const sent: string[] = [];
-    const session = core.openSession(jsonCodec, { id: 's1', subject: 'alice', scopes: ['voice'] }, { send: (f) => sent.push(f) });
-    const errors = () => sent.filter((f) => f.startsWith('{"type":"error"'));
-    for (let n = 1; n <= 2; n++) {
-      session.request({ type: 'utterance', id: 'e', text: 'sing' });
-      while (errors().length < n) await new Promise((r) => setImmediate(r));
-    }
-    assert.equal(errors()[1], errors()[0]);
+    session.request({ type: 'utterance', id: 'e', text: 'sing' });
+    await answers(1, '{"type":"error"');
+    session.request({ type: 'utterance', id: 'e', text: 'sing' });
+    const errors = await answers(2, '{"type":"error"');
+    assert.equal(errors[1], errors[0]);
     const states = sent.filter((f) => f.startsWith('{"type":"state"')).map((f) => (JSON.parse(f) as { state: string }).state);
     assert.deepEqual(states.slice(-3), ['processing', 'failed', 'idle']);
   } finally {
@@ -136,25 +134,16 @@ test('a frame whose pieces would not give it back exactly is left whole', () => 
 });
 
 test('a session answers a repeated id with the same bytes after the core compacted its replays', async () => {
-  const config = buildConfig({ dataDir: '/nonexistent-voicehub-test', voice: { heartbeatMs: 60_000 } });
-  const log = silentLogger();
   let runs = 0;
-  const core = new VoiceCore({
-    ctx: { config, log, bus: new EventBus(log), metrics: createMetricsRegistry(), clock: new ManualClock() },
-    stage: { handle: (u) => ({ text: `run ${++runs}: ${u.text}`, intent: 'Echo', handledBy: 'test' }) },
-  });
-  await core.start();
+  const { core, session, answers } = await coreWithSession({ handle: (u) => ({ text: `run ${++runs}: ${u.text}`, intent: 'Echo', handledBy: 'test' }) });
   try {
-    const sent: string[] = [];
-    const session = core.openSession(jsonCodec, { id: 's1', subject: 'alice', scopes: ['voice'] }, { send: (f) => sent.push(f) });
-    const answers = () => sent.filter((f) => !f.startsWith('{"type":"state"'));
     session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
-    while (answers().length < 1) await new Promise((r) => setImmediate(r));
+    await answers(1);
     assert.equal(core.compactReplays(), 1);
     session.request({ type: 'utterance', id: 'dup', text: 'turn on the lamp' });
-    while (answers().length < 2) await new Promise((r) => setImmediate(r));
+    const [first, second] = await answers(2);
     assert.equal(runs, 1);
-    assert.equal(answers()[1], answers()[0]);
+    assert.equal(second, first);
   } finally {
     await core.stop();
   }
