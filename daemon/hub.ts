@@ -150,7 +150,7 @@ export class Hub {
       },
     });
     // The cloud link last: it tells the cloud about a hub that is whole, and it is gone before what it reports on stops.
-    this.settle = new MemorySettle({ log: log.child({ subsystem: 'memory' }), metrics: this.ctx.metrics });
+    this.settle = new MemorySettle({ log: log.child({ subsystem: 'memory' }), metrics: this.ctx.metrics, whenQuiet: () => this.voiceCore.compactReplays() });
     this.lifecycle = new Lifecycle([this.storage, sampler, auth, mqtt, devices, this.http, routes, cloudPool, this.plugins, this.speech, this.voiceCore, this.voice, satellites, this.cloud], log);
   }
 

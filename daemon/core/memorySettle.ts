@@ -33,6 +33,12 @@ export interface MemorySettleOptions {
   quietCpuShare?: number;
   spareBytes?: number;
   attempts?: number;
+  /**
+   * Called once a quiet spell, as it begins (two quiet windows), before the collection: for whoever can make
+   * what they hold smaller when nothing else waits (the voice core's replay cache), so the collection that
+   * follows takes what they let go.
+   */
+  whenQuiet?: () => void;
   /** Where `voicehub_memory_settled_total` is counted (the hub's registry). */
   metrics?: Registry;
   /** For tests: the process's CPU time in µs, the heap's committed and used bytes, and the collector. */
@@ -90,7 +96,14 @@ export class MemorySettle {
       this.quietRun = 0;
       return false;
     }
-    if (++this.quietRun < 2 || this.tries >= (this.options.attempts ?? DEFAULTS.attempts)) return false;
+    if (++this.quietRun === 2 && this.options.whenQuiet) {
+      try {
+        this.options.whenQuiet();
+      } catch (err) {
+        this.options.log.warn({ err }, 'making memory smaller while quiet failed');
+      }
+    }
+    if (this.quietRun < 2 || this.tries >= (this.options.attempts ?? DEFAULTS.attempts)) return false;
     const before = this.heap();
     if (before.committed - before.used < (this.options.spareBytes ?? DEFAULTS.spareBytes)) return false;
     const collect = this.collector();

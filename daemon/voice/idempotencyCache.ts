@@ -7,22 +7,79 @@ export interface IdempotencyOptions {
   maxEntries: number;
 }
 
-interface Entry<T> {
-  expiresAt: number;
-  /** The first run, while it runs; null once `settle` has put its outcome in `value`. */
-  pending: Promise<T> | null;
-  value: T | undefined;
+/**
+ * How an outcome is kept once settled, and given back to a copy: the cache holds up to `maxEntries` of them for
+ * the whole TTL, so they are worth keeping small (the voice core keeps the reply's encoded frame alone:
+ * keptOutcome.ts). A kept value must not be a Promise (that is how a run still under way is told apart).
+ */
+export interface KeepAs<T, K> {
+  keep(value: T): K;
+  replay(kept: K): T;
+  /**
+   * A smaller form of a kept value, given its id and a table its pieces may be shared through (one per pass
+   * of `compact`); undefined keeps it as it is. Run only when the hub is quiet, never per utterance.
+   */
+  compact?(kept: K, id: string, shared: Map<string, string>): K | undefined;
+}
+
+const AS_IS: KeepAs<unknown, unknown> = { keep: (value) => value, replay: (kept) => kept };
+
+/**
+ * One generation of ids: per scope, id → slot; per slot the run (its promise while it runs, then its kept
+ * outcome) and when the id first came, as ms after the generation began (a small integer: no heap number
+ * per id; the old entry object, its expiry and its outcome object were some 200 bytes an id of the 20,000).
+ */
+class Generation<T, K> {
+  readonly scopes = new Map<string, Map<string, number>>();
+  readonly slots: Array<Promise<T> | K | undefined> = [];
+  readonly ages: number[] = [];
+  /** Ids held (a forgotten one leaves its slot empty, not counted). */
+  size = 0;
+  constructor(readonly since: number) {}
+
+  slotOf(scope: string, id: string): number | undefined {
+    return this.scopes.get(scope)?.get(id);
+  }
+
+  add(scope: string, id: string, run: Promise<T>, now: number): number {
+    let ids = this.scopes.get(scope);
+    if (!ids) {
+      ids = new Map();
+      this.scopes.set(scope, ids);
+    }
+    const slot = this.slots.length;
+    const before = ids.size;
+    ids.set(id, slot);
+    this.size += ids.size - before;
+    this.slots.push(run);
+    this.ages.push(now - this.since);
+    return slot;
+  }
+
+  /** Drops `id` if its slot still holds `run`; true if it did. */
+  drop(scope: string, id: string, run: Promise<T>): boolean {
+    const ids = this.scopes.get(scope);
+    const slot = ids?.get(id);
+    if (slot === undefined || this.slots[slot] !== run) return false;
+    ids!.delete(id);
+    if (ids!.size === 0) this.scopes.delete(scope);
+    this.slots[slot] = undefined;
+    this.size--;
+    return true;
+  }
 }
 
 /**
  * What `run` gives back: the outcome to come, and whether this call started it. A fresh run carries its
- * entry, so `settle` keeps the outcome without looking the id up again.
+ * generation and slot, so `settle` keeps the outcome without looking the id up again.
  */
 export interface IdempotentRun<T> {
   readonly result: Promise<T>;
   readonly fresh: boolean;
-  /** @internal the cache's own entry of a fresh run (null when the cache is off or the run is a copy). */
-  readonly entry: Entry<T> | null;
+  /** @internal where a fresh run's outcome goes (null when the cache is off or the run is a copy). */
+  readonly generation: { readonly slots: unknown[] } | null;
+  /** @internal */
+  readonly slot: number;
 }
 
 /**
@@ -31,7 +88,8 @@ export interface IdempotentRun<T> {
  * the first run:
  *   - a copy that arrives while the first still runs gets the same promise (nothing runs twice, even under
  *     concurrency: the lookup and the insert happen in one synchronous step);
- *   - a copy that arrives later gets the first outcome, kept by `settle` (the promise is let go).
+ *   - a copy that arrives later gets the first outcome, kept by `settle` in its kept form (`KeepAs`; the
+ *     promise is let go).
  * `work` must not reject: the caller folds errors into its outcome value, so an error outcome is
  * remembered like a reply (the handler may already have switched a light before failing).
  *
@@ -41,53 +99,47 @@ export interface IdempotentRun<T> {
  * unless that many newer ones came after it. Nothing is deleted one by one: under a flood of new ids
  * (every utterance has one) the cost is a lookup and an insert, and the garbage goes a generation at a
  * time. A hit is checked against its own expiry.
+ *
+ * Two levels, scope (the token subject) then id: no key string is built and hashed per utterance, and the
+ * subject's own string is the same object every time, its hash computed once.
  */
-export class IdempotencyCache<T> {
-  // Two levels, scope (the token subject) then id: no key string is built and hashed per utterance, and the
-  // subject's own string is the same object every time, its hash computed once.
-  private current = new Map<string, Map<string, Entry<T>>>();
-  private previous = new Map<string, Map<string, Entry<T>>>();
-  private currentSize = 0;
-  private previousSize = 0;
-  private currentSince: number;
-  private readonly generation: number;
+export class IdempotencyCache<T, K = T> {
+  private current: Generation<T, K>;
+  private previous: Generation<T, K>;
+  private readonly generationSize: number;
+  private readonly as: KeepAs<T, K>;
 
-  constructor(private readonly options: IdempotencyOptions, private readonly clock: Clock) {
-    this.currentSince = clock.now();
-    this.generation = Math.max(1, Math.floor(options.maxEntries / 2));
+  constructor(private readonly options: IdempotencyOptions, private readonly clock: Clock, keepAs?: KeepAs<T, K>) {
+    const now = clock.now();
+    this.current = new Generation(now);
+    this.previous = new Generation(now);
+    this.generationSize = Math.max(1, Math.floor(options.maxEntries / 2));
+    this.as = keepAs ?? (AS_IS as KeepAs<T, K>);
   }
 
   /** The first outcome for `id` in `scope`, running `work` only if the id is new (or expired). `fresh` says which. */
   run(scope: string, id: string, work: () => Promise<T>): IdempotentRun<T> {
     const ttl = this.options.ttlMs;
-    if (ttl <= 0) return { result: work(), fresh: true, entry: null };
+    if (ttl <= 0) return { result: work(), fresh: true, generation: null, slot: -1 };
     const now = this.clock.now();
     this.age(now);
-    const found = this.find(scope, id);
-    if (found && found.expiresAt > now) return { result: found.pending ?? Promise.resolve(found.value as T), fresh: false, entry: null };
-    if (this.currentSize >= this.generation) this.rotate(now);
+    const copy = this.lookup(scope, id, now);
+    if (copy) return { result: copy, fresh: false, generation: null, slot: -1 };
+    if (this.current.size >= this.generationSize) this.rotate(now);
     const result = work();
-    let ids = this.current.get(scope);
-    if (!ids) {
-      ids = new Map();
-      this.current.set(scope, ids);
-    }
-    const before = ids.size;
-    const entry: Entry<T> = { expiresAt: now + ttl, pending: result, value: undefined };
-    ids.set(id, entry);
-    this.currentSize += ids.size - before;
-    return { result, fresh: true, entry };
+    const slot = this.current.add(scope, id, result, now);
+    return { result, fresh: true, generation: this.current, slot };
   }
 
   /**
-   * A fresh run finished with `value`: keep that, not the promise, for the copies to come. The run's own
-   * entry is written (no lookup); one already dropped (aged out, forgotten) is garbage and writing it is harmless.
+   * A fresh run finished with `value`: keep that (in its kept form), not the promise, for the copies to come.
+   * The run's own slot is written (no lookup); one already dropped (aged out, forgotten) is garbage and
+   * writing it is harmless.
    */
   settle(run: IdempotentRun<T>, value: T): void {
-    const entry = run.entry;
-    if (entry?.pending !== run.result) return;
-    entry.pending = null;
-    entry.value = value;
+    const slots = run.generation?.slots;
+    if (slots?.[run.slot] !== run.result) return;
+    slots[run.slot] = this.as.keep(value);
   }
 
   /**
@@ -95,56 +147,70 @@ export class IdempotencyCache<T> {
    * nothing ran (the work queue was full), so the client may send the same id again.
    */
   forget(scope: string, id: string, result: Promise<T>): void {
-    const ids = this.current.get(scope);
-    if (ids?.get(id)?.pending === result) {
-      ids.delete(id);
-      this.currentSize--;
-      return;
+    if (!this.current.drop(scope, id, result)) this.previous.drop(scope, id, result);
+  }
+
+  /**
+   * Puts every settled outcome held into its compact form (`KeepAs.compact`), pieces shared across ids: for a
+   * quiet hub (the memory settle calls it before it collects), as it walks every id held. Returns how many
+   * it changed.
+   */
+  compact(): number {
+    const compact = this.as.compact;
+    if (!compact) return 0;
+    const shared = new Map<string, string>();
+    let changed = 0;
+    for (const gen of [this.previous, this.current]) {
+      for (const ids of gen.scopes.values()) {
+        for (const [id, slot] of ids) {
+          const held = gen.slots[slot];
+          if (held === undefined || held instanceof Promise) continue;
+          const small = compact(held as K, id, shared);
+          if (small === undefined) continue;
+          gen.slots[slot] = small;
+          changed++;
+        }
+      }
     }
-    const old = this.previous.get(scope);
-    if (old?.get(id)?.pending === result) {
-      old.delete(id);
-      this.previousSize--;
-    }
+    return changed;
   }
 
   /** Ids held now, expired ones not yet dropped included (tests, metrics). */
   get size(): number {
-    return this.currentSize + this.previousSize;
+    return this.current.size + this.previous.size;
   }
 
   clear(): void {
-    this.current = new Map();
-    this.previous = new Map();
-    this.currentSize = this.previousSize = 0;
+    const now = this.clock.now();
+    this.current = new Generation(now);
+    this.previous = new Generation(now);
   }
 
-  private find(scope: string, id: string): Entry<T> | undefined {
-    return this.current.get(scope)?.get(id) ?? this.previous.get(scope)?.get(id);
+  /** An earlier run of `id` still within its TTL: its promise, or its kept outcome given back. */
+  private lookup(scope: string, id: string, now: number): Promise<T> | null {
+    let gen = this.current;
+    let slot = gen.slotOf(scope, id);
+    if (slot === undefined) {
+      gen = this.previous;
+      slot = gen.slotOf(scope, id);
+      if (slot === undefined) return null;
+    }
+    if (gen.since + gen.ages[slot]! + this.options.ttlMs <= now) return null;
+    const held = gen.slots[slot];
+    return held instanceof Promise ? held : Promise.resolve(this.as.replay(held as K));
   }
 
   /** Time moves generations on too: a `current` a TTL old becomes `previous`; after two TTLs both go. */
   private age(now: number): void {
-    const elapsed = now - this.currentSince;
+    const elapsed = now - this.current.since;
     if (elapsed < this.options.ttlMs) return;
     this.rotate(now);
-    if (elapsed >= 2 * this.options.ttlMs) {
-      this.previous = new Map();
-      this.previousSize = 0;
-    }
+    if (elapsed >= 2 * this.options.ttlMs) this.previous = new Generation(now);
   }
 
   private rotate(now: number): void {
     // With room for one id only, there is no previous generation to keep.
-    if (this.options.maxEntries >= 2) {
-      this.previous = this.current;
-      this.previousSize = this.currentSize;
-    } else {
-      this.previous = new Map();
-      this.previousSize = 0;
-    }
-    this.current = new Map();
-    this.currentSize = 0;
-    this.currentSince = now;
+    this.previous = this.options.maxEntries >= 2 ? this.current : new Generation(now);
+    this.current = new Generation(now);
   }
 }

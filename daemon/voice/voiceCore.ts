@@ -5,6 +5,7 @@ import { WarnThrottle } from '../core/warnThrottle.js';
 import { AudioBudget } from './audioBudget.js';
 import { noMatchStage, type HandlerStage, type SpeechToText, type TextToSpeech } from './handlerStage.js';
 import { IdempotencyCache } from './idempotencyCache.js';
+import { keepOutcomesAs } from './keptOutcome.js';
 import { VoiceMetrics } from './metrics.js';
 import type { VoiceCodec } from './voiceCodec.js';
 import { VoiceSession, type Outcome, type SessionDeps, type SessionIdentity, type SessionTransport } from './voiceSession.js';
@@ -142,6 +143,16 @@ export class VoiceCore implements Subsystem {
     return session;
   }
 
+  /**
+   * The replay caches put what they hold in its compact form (keptOutcome.ts): for a quiet hub (the memory
+   * settle asks before it collects). Returns how many answers changed.
+   */
+  compactReplays(): number {
+    let changed = 0;
+    for (const deps of this.byCodec.values()) changed += deps.idempotency.compact();
+    return changed;
+  }
+
   /** New utterances are refused (BUSY) from now on, and those waiting in the shared queue are handed back. */
   beginStop(): void {
     if (this.stopping || !this.shared) return;
@@ -168,7 +179,7 @@ export class VoiceCore implements Subsystem {
     const deps: SessionDeps<F> = {
       ...this.started(),
       codec,
-      idempotency: new IdempotencyCache<Outcome<F>>({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, this.options.ctx.clock),
+      idempotency: new IdempotencyCache({ ttlMs: v.idempotencyTtlSeconds * 1000, maxEntries: v.idempotencyMaxEntries }, this.options.ctx.clock, keepOutcomesAs<F>()),
     };
     this.byCodec.set(codec as VoiceCodec<unknown>, deps as SessionDeps<unknown>);
     return deps;

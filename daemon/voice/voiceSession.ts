@@ -6,6 +6,7 @@ import { hasScope } from '../auth/tokens.js';
 import type { VoiceCodec, VoiceRequest } from './voiceCodec.js';
 import type { AudioInput, HandlerStage, SpeechStream, SpeechToText, TextToSpeech, VoiceReply } from './handlerStage.js';
 import type { IdempotencyCache, IdempotentRun } from './idempotencyCache.js';
+import type { KeptOutcome } from './keptOutcome.js';
 import type { VoiceMetrics } from './metrics.js';
 import type { RateLimiter } from '../core/rateLimiter.js';
 import type { WarnThrottle } from '../core/warnThrottle.js';
@@ -15,7 +16,7 @@ import { AttemptContext, UtteranceJob, type DeltaSenders } from './utteranceJob.
 import type { Attempt, RunHooks, WorkQueue } from './workQueue.js';
 import type { SpeechRouter } from './speechRouter.js';
 
-/** What the idempotency cache keeps per id: the answer first sent, encoded by the front door's codec, ready to send again. */
+/** An utterance's outcome: the answer, encoded once by the front door's codec; the idempotency cache keeps only that frame (and a failure's code) to send again (keptOutcome.ts). */
 export interface Outcome<F = string> {
   frame: F;
   /** null for a reply. */
@@ -36,7 +37,8 @@ export interface SessionDeps<F = string> {
   limiter: RateLimiter;
   /** Holds back "utterance failed" warnings past a few a second per code (a failing plugin fails every call). */
   failureWarnings: WarnThrottle;
-  idempotency: IdempotencyCache<Outcome<F>>;
+  /** Keeps a settled outcome as its frame (keptOutcome.ts): a copy is answered with the same bytes. */
+  idempotency: IdempotencyCache<Outcome<F>, KeptOutcome<F>>;
   queue: WorkQueue;
   metrics: VoiceMetrics;
   bus: EventBus;

@@ -28,11 +28,11 @@ export interface BenchDaemon {
   stop(): Promise<void>;
 }
 
-export async function startBenchDaemon(config: Record<string, unknown>, nodeArgs: readonly string[] = SHIPPED_NODE_FLAGS, cli?: string): Promise<BenchDaemon> {
+export async function startBenchDaemon(config: Record<string, unknown>, nodeArgs: readonly string[] = SHIPPED_NODE_FLAGS, cli?: string, env?: Record<string, string>): Promise<BenchDaemon> {
   // YAML is a superset of JSON: the config is written as JSON. BENCH_HUB_NODE_ARGS adds node flags to the
   // hub for a look inside it (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); never set for a reported run.
   const extra = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const daemon = await startDaemon({ config: JSON.stringify(config), nodeArgs: [...nodeArgs, ...extra], ...(cli && { cli }) });
+  const daemon = await startDaemon({ config: JSON.stringify(config), nodeArgs: [...nodeArgs, ...extra], ...(cli && { cli }), ...(env && { env }) });
   const dataDir = join(daemon.dir, 'data');
   const pid = daemon.child.pid!;
   return {

@@ -77,6 +77,11 @@ const LOOP_MONITOR_RESOLUTION_MS = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The loop probe's own settings (its heap snapshots), handed to the hub, whose environment is the unit's. */
+function probeEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('BENCH_EDGE_HEAPSNAP') && v !== undefined)) as Record<string, string>;
+}
+
 export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> {
   const voiceClients = options.voiceClients ?? 500;
   const deviceClients = options.deviceClients ?? 1000;
@@ -91,7 +96,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
     voice: { ...(base.voice as object), maxClients: voiceClients + 100, ...(process.env.BENCH_EDGE_IDEMPOTENCY_TTL && { idempotencyTtlSeconds: Number(process.env.BENCH_EDGE_IDEMPOTENCY_TTL) }) },
     // Zigbee2MQTT's bridge/devices list for 1,000 devices is about 0.4 MB, past the default packet cap.
     mqtt: { ...(base.mqtt as object), maxPacketBytes: 4 * 1024 * 1024 },
-  }, [...(options.nodeArgs ?? SHIPPED_NODE_FLAGS), `--import=${new URL('./loopProbe.js', import.meta.url).href}`], options.cli);
+  }, [...(options.nodeArgs ?? SHIPPED_NODE_FLAGS), `--import=${new URL('./loopProbe.js', import.meta.url).href}`], options.cli, probeEnv());
   let writes: WriteCounter | null = null;
   let result: EdgeResult;
   try {

@@ -16,9 +16,20 @@ import { openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 
 const INTERVAL_MS = 2;
+/**
+ * BENCH_EDGE_HEAPSNAP=<dir> (a look inside, never a reported run: a snapshot is a full collection and a
+ * pause of seconds): heap snapshots at the idle mark and BENCH_EDGE_HEAPSNAP_AFTER seconds (default 50)
+ * after the load stops, `<dir>/<pid>-idle.heapsnapshot` and `-after.heapsnapshot`, for heapDiff.ts.
+ */
+const SNAP_DIR = process.env.BENCH_EDGE_HEAPSNAP;
+const SNAP_AFTER_S = Number(process.env.BENCH_EDGE_HEAPSNAP_AFTER ?? 50);
+
+function snapshot(label: string): void {
+  if (SNAP_DIR) writeHeapSnapshot(join(SNAP_DIR, `${process.pid}-${label}.heapsnapshot`));
+}
 
 /** The process's memory at one moment, MB. */
 export interface MemoryPoint {
@@ -170,8 +181,13 @@ function arm(): void {
   timer.unref();
   // After the load, the memory once a second: the last one before exit is the bench's "after".
   const afterTrail: NonNullable<LoopProbeResult['afterTrail']> = [];
+  let snappedAfter = false;
   const after = setInterval(() => {
     if (!frozenAt) return;
+    if (!snappedAfter && performance.now() - frozenAt >= SNAP_AFTER_S * 1000) {
+      snappedAfter = true;
+      snapshot('after');
+    }
     atEnd = memoryPoint(true);
     const round = (x: number) => Math.round(x * 10) / 10;
     afterTrail.push([round((performance.now() - frozenAt) / 1000), round(atEnd.rssMB), round(atEnd.heapUsedMB), round(atEnd.heapTotalMB)]);
@@ -193,6 +209,7 @@ function arm(): void {
   process.on('SIGUSR2', () => {
     if (!atIdle) {
       atIdle = memoryPoint(true);
+      snapshot('idle');
       return;
     }
     if (armed) {

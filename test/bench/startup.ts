@@ -23,11 +23,38 @@ export interface StartupResult {
   laterListeningMs: number;
   laterCpuToListeningMs: number;
   idleRssMB: number;
+  /**
+   * The idle RSS by part (/proc/PID/smaps_rollup): anonymous (V8's heap, malloc, stacks) and file-backed (the
+   * pages of the `node` binary and its libraries the process has touched: shared and clean, but counted).
+   */
+  idleAnonMB: number;
+  idleFileMB: number;
+  /** The anchor: `node` with the unit's flags and environment, idle in a timer, the same parts. */
+  nodeIdle: MemoryParts;
   /** CPU the idle hub uses, in % of one core, over `idleSeconds` (a system sample included). */
   idleCpuPct: number;
   idleSeconds: number;
 }
 
+export interface MemoryParts { rssMB: number; anonMB: number; fileMB: number }
+
+/** RSS and its anonymous and file-backed parts, from /proc/PID/smaps_rollup (zeros if the process is gone). */
+export async function memoryParts(pid: number): Promise<MemoryParts> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+  return { rssMB: kb('Rss') / 1024, anonMB: kb('Anonymous') / 1024, fileMB: (kb('Rss') - kb('Anonymous')) / 1024 };
+}
+
+/** Bare `node` as the unit starts it (flags, environment), idle in a timer for `seconds`: what any Node service holds. */
+async function nodeIdleParts(seconds = 5): Promise<MemoryParts> {
+  const child = spawn(process.execPath, [...SHIPPED_NODE_FLAGS, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...SHIPPED_NODE_ENV, PATH: process.env.PATH ?? '' } });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const parts = await memoryParts(child.pid!);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  return parts;
+}
 
 function timeNodeBaseline(): Promise<number> {
   return new Promise((resolve) => {
@@ -66,7 +93,7 @@ async function cpuTicks(pid: number): Promise<number> {
  * Process start → the `listening` line; with `idleSeconds` (null: not), holds the hub idle, reads its RSS
  * from /proc and then, when above 0, its CPU use over that many seconds.
  */
-async function timeHub(idleSeconds: number | null = null, keptDir?: string): Promise<{ ms: number; cpuMs: number; rssMB: number; cpuPct: number; startCache: string }> {
+async function timeHub(idleSeconds: number | null = null, keptDir?: string): Promise<{ ms: number; cpuMs: number; rssMB: number; parts: MemoryParts | null; cpuPct: number; startCache: string }> {
   const dir = keptDir ?? await makeTempDir('voicehub-bench-');
   const t0 = performance.now();
   // As the systemd unit runs it: its node flags (a capped old generation, a small young one).
@@ -94,11 +121,13 @@ async function timeHub(idleSeconds: number | null = null, keptDir?: string): Pro
   // A kept data dir gets its start cache before the hub stops, as a hub that ran for a while has it.
   if (keptDir !== undefined) await Promise.race([cacheSettled, new Promise((r) => setTimeout(r, 30_000))]);
   let rssMB = 0;
+  let parts: MemoryParts | null = null;
   let cpuPct = 0;
   if (idleSeconds !== null) {
     await new Promise((r) => setTimeout(r, 12_000)); // past the first system sample's worker
     const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
     rssMB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    parts = await memoryParts(child.pid!);
     if (idleSeconds > 0) {
       const before = await cpuTicks(child.pid!);
       await new Promise((r) => setTimeout(r, idleSeconds * 1000));
@@ -109,7 +138,7 @@ async function timeHub(idleSeconds: number | null = null, keptDir?: string): Pro
   child.kill('SIGTERM');
   await exited;
   if (keptDir === undefined) await rm(dir, { recursive: true, force: true });
-  return { ms, cpuMs, rssMB, cpuPct, startCache };
+  return { ms, cpuMs, rssMB, parts, cpuPct, startCache };
 }
 
 export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupResult> {
@@ -136,12 +165,13 @@ export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupR
   } finally {
     await rm(keptDir, { recursive: true, force: true });
   }
-  const { rssMB, cpuPct } = await timeHub(idleSeconds);
+  const { rssMB, parts, cpuPct } = await timeHub(idleSeconds);
+  const nodeIdle = await nodeIdleParts();
   const nodeBaselineMs = median(baseline);
   const hubListeningMs = median(hub);
   return {
     runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, hubCpuToListeningMs: median(hubCpu), nodeBaselineCpuMs: median(baselineCpu),
     laterListeningMs: median(later), laterCpuToListeningMs: median(laterCpu),
-    idleRssMB: rssMB, idleCpuPct: cpuPct, idleSeconds,
+    idleRssMB: rssMB, idleAnonMB: parts?.anonMB ?? NaN, idleFileMB: parts?.fileMB ?? NaN, nodeIdle, idleCpuPct: cpuPct, idleSeconds,
   };
 }

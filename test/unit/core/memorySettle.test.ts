@@ -92,3 +92,44 @@ test('the real collector is reachable without --expose-gc, collects, and is not 
   assert.equal(ref.deref(), undefined, 'a full collection ran');
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
 });
+
+test('whenQuiet runs once as each quiet spell begins, before the collection, with or without spare memory', () => {
+  let cpu = 0;
+  const order: string[] = [];
+  let spare = 0;
+  const settle = new MemorySettle({
+    log, intervalMs: 1000, quietCpuShare: 0.05, spareBytes: 8 * MB, attempts: 3,
+    cpuMicros: () => cpu,
+    heap: () => ({ committed: 20 * MB + spare, used: 20 * MB }),
+    collect: () => { order.push('collect'); spare = 0; },
+    whenQuiet: () => { order.push('quiet'); },
+  });
+  const window = (ms: number) => { cpu += ms * 1000; return settle.check(); };
+  window(10);
+  window(10);
+  window(10);
+  assert.deepEqual(order, ['quiet'], 'nothing spare: no collection, and whenQuiet once for the spell');
+  window(900); // busy
+  spare = 15 * MB;
+  window(10);
+  assert.deepEqual(order, ['quiet']);
+  window(10);
+  assert.deepEqual(order, ['quiet', 'quiet', 'collect'], 'the next spell: whenQuiet first, then the collection');
+});
+
+test('a whenQuiet that throws is logged and the collection still runs', () => {
+  let cpu = 0;
+  let collections = 0;
+  const settle = new MemorySettle({
+    log, intervalMs: 1000, spareBytes: 0,
+    cpuMicros: () => cpu,
+    heap: () => ({ committed: 30 * MB, used: 20 * MB }),
+    collect: () => { collections++; },
+    whenQuiet: () => { throw new Error('bad'); },
+  });
+  cpu += 10_000;
+  settle.check();
+  cpu += 10_000;
+  assert.equal(settle.check(), true);
+  assert.equal(collections, 1);
+});
