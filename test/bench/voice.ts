@@ -18,6 +18,7 @@ import { VoiceCore } from '../../daemon/voice/voiceCore.js';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { median } from './stats.js';
 import { threadUse } from './daemonTarget.js';
+import { captureContract, describeContract, startContractFloor } from './contractFloor.js';
 
 /**
  * Capacity, voice WebSocket benchmark: the hub's /voice (JWT auth at upgrade, schema validation, rate limiter,
@@ -59,18 +60,27 @@ export interface BenchVoiceOptions {
    * in-process hub here, so the handler is the real one: intent lookup, a plugin, one MQTT command.
    */
   hub?: (maxClients: number) => Promise<BenchHub>;
+  /**
+   * Also run the contract floor (contractFloor.ts) at the largest client count, captured from the hub: needs
+   * the hub's `mqttUrl`. Its rounds alternate with the hub's and the bare server's.
+   */
+  floor?: boolean;
   /** Progress lines (default: none). */
   progress?: (line: string) => void;
 }
 
 export interface BenchHub {
   url: string;
+  /** The hub's MQTT listener (for the contract floor's capture). */
+  mqttUrl?: string;
   token(sub: string): Promise<string>;
   stop(): Promise<void>;
 }
 
+export type BenchTarget = 'hub' | 'bare' | 'floor';
+
 export interface BenchVoiceRow {
-  target: 'hub' | 'bare';
+  target: BenchTarget;
   clients: number;
   msgsPerSec: number;
   p50Ms: number;
@@ -99,6 +109,11 @@ export interface BenchVoiceResult {
   rounds: number;
   /** The targets of the issue at the largest client count: ≥ 0.7× the bare server's msgs/s, no errors. */
   pass: boolean;
+  /**
+   * With `floor`: at the largest client count, the medians over the rounds of hub / floor and floor / bare
+   * msgs/s (each round's own ratio), with their ranges, and what the floor sends per utterance.
+   */
+  floor?: { clients: number; hubToFloor: number; hubToFloorRange: [number, number]; floorToBare: number; floorToBareRange: [number, number]; describes: string };
 }
 
 /**
@@ -123,10 +138,19 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   const rounds = Math.max(1, options.rounds ?? 1);
   const targets = options.targets ?? ['hub', 'bare'];
   const runs: BenchVoiceRow[] = [];
+  let floor: Awaited<ReturnType<typeof startContractFloor>> | null = null;
+  let describes = '';
   try {
+    if (options.floor && hub.mqttUrl) {
+      const contract = await captureContract(hub.url, await hub.token('contract-capture'), hub.mqttUrl, texts);
+      describes = describeContract(contract);
+      floor = await startContractFloor(contract);
+    }
     for (const clients of counts) {
       for (let round = 0; round < rounds; round++) {
-        const order = ([['hub', hub.url], ['bare', bare.url]] as const).filter(([t]) => targets.includes(t));
+        const all: Array<readonly [BenchTarget, string]> = [['hub', hub.url], ['bare', bare.url]];
+        if (floor && clients === max) all.push(['floor', floor.url]);
+        const order = all.filter(([t]) => t === 'floor' || targets.includes(t));
         for (const [target, url] of round % 2 === 0 ? order : [...order].reverse()) {
           const run = await drive({ url, tokens: tokens.slice(0, clients), warmupMs, durationMs: seconds * 1000, texts });
           const row = summarize(target, clients, run);
@@ -138,23 +162,34 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   } finally {
     await hub.stop();
     await bare.stop();
+    await floor?.stop();
   }
   const rows: BenchVoiceRow[] = [];
   const ratio: Record<number, number> = {};
   const ratioRange: Record<number, [number, number]> = {};
   for (const clients of counts) {
-    const of = (target: 'hub' | 'bare') => runs.filter((r) => r.target === target && r.clients === clients);
-    const [h, b] = [of('hub'), of('bare')];
-    if (h.length > 0) rows.push(medianRow(h));
-    if (b.length > 0) rows.push(medianRow(b));
-    if (h.length > 0 && h.length === b.length) {
-      const each = h.map((r, i) => r.msgsPerSec / b[i]!.msgsPerSec);
-      ratio[clients] = round(median(each), 2);
-      ratioRange[clients] = [round(Math.min(...each), 2), round(Math.max(...each), 2)];
-    }
+    const of = (target: BenchTarget) => runs.filter((r) => r.target === target && r.clients === clients);
+    const [h, b, f] = [of('hub'), of('bare'), of('floor')];
+    for (const each of [h, b, f]) if (each.length > 0) rows.push(medianRow(each));
+    const ratios = roundRatios(h, b);
+    if (ratios) [ratio[clients], ratioRange[clients]] = ratios;
   }
   const top = rows.find((r) => r.target === 'hub' && r.clients === max);
-  return { rows, ratio, ratioRange, rounds, pass: top !== undefined && (ratio[max] ?? 0) >= CAPACITY_TARGET && top.errorRate === 0 };
+  const result: BenchVoiceResult = { rows, ratio, ratioRange, rounds, pass: top !== undefined && (ratio[max] ?? 0) >= CAPACITY_TARGET && top.errorRate === 0 };
+  const at = (target: BenchTarget) => runs.filter((r) => r.target === target && r.clients === max);
+  const hubToFloor = roundRatios(at('hub'), at('floor'));
+  const floorToBare = roundRatios(at('floor'), at('bare'));
+  if (hubToFloor && floorToBare) {
+    result.floor = { clients: max, hubToFloor: hubToFloor[0], hubToFloorRange: hubToFloor[1], floorToBare: floorToBare[0], floorToBareRange: floorToBare[1], describes };
+  }
+  return result;
+}
+
+/** a / b msgs/s per round (runs in round order): the median and the lowest–highest; null without pairs. */
+function roundRatios(a: BenchVoiceRow[], b: BenchVoiceRow[]): [number, [number, number]] | null {
+  if (a.length === 0 || a.length !== b.length) return null;
+  const each = a.map((r, i) => r.msgsPerSec / b[i]!.msgsPerSec);
+  return [round(median(each), 2), [round(Math.min(...each), 2), round(Math.max(...each), 2)]];
 }
 
 /** One row for several runs: the median of each figure; the error rate over all of them. */
@@ -304,7 +339,7 @@ async function runClients(p: DriveParams): Promise<DriveResult> {
   return { count, errors, latencies: Float64Array.from(latencies), elapsedMs, serverActiveMs: 0, serverCpuUs: 0, serverSyscalls: 0 };
 }
 
-function summarize(target: 'hub' | 'bare', clients: number, run: DriveResult): BenchVoiceRow {
+function summarize(target: BenchTarget, clients: number, run: DriveResult): BenchVoiceRow {
   const sorted = run.latencies.sort();
   const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
   const total = run.count + run.errors;
@@ -335,6 +370,10 @@ export function formatTable(result: BenchVoiceResult): string {
   lines.push('', `target at ${max} clients (hub ≥ ${CAPACITY_TARGET}× bare msgs/s, 0 errors): ${verdict(result.pass)}`);
   if (top && result.ratio[max] !== undefined) {
     lines.push(`  ratio ${result.ratio[max]}: ${verdict(result.ratio[max]! >= CAPACITY_TARGET)}; errors ${(top.errorRate * 100).toFixed(2)} %: ${verdict(top.errorRate === 0)}`);
+  }
+  const f = result.floor;
+  if (f) {
+    lines.push(`contract floor at ${f.clients} clients (${f.describes}): hub / floor ${f.hubToFloor} (${f.hubToFloorRange[0]}–${f.hubToFloorRange[1]}), floor / bare ${f.floorToBare} (${f.floorToBareRange[0]}–${f.floorToBareRange[1]})`);
   }
   return lines.join('\n');
 }
