@@ -426,13 +426,25 @@ export class VoiceSession<F = string> {
     }
   }
 
-  /** Runs a job through the queue (timeout, retries) and folds the result into an Outcome. Never rejects. */
+  /**
+   * Runs a job through the queue (timeout, retries) and folds the result into an Outcome. Never rejects,
+   * unless folding itself throws (a bug: the session's crash path answers it). The queue calls back (no
+   * promise of its own): this promise is the only one per utterance here, the one the idempotency cache keeps.
+   */
   private run(job: UtteranceJob): Promise<Outcome<F>> {
-    let ran = false;
-    return this.deps.queue.run((attempt) => {
-      ran = true;
-      return this.runStages(job, attempt);
-    }, this.hooks).then((reply) => this.replied(job, reply, ran), (err: unknown) => this.failed(job, err, ran));
+    return new Promise((resolve, reject) => {
+      let ran = false;
+      this.deps.queue.start((attempt) => {
+        ran = true;
+        return this.runStages(job, attempt);
+      }, this.hooks, (ok, value) => {
+        try {
+          resolve(ok ? this.replied(job, value as VoiceReply, ran) : this.failed(job, value, ran));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
   }
 
   private replied(job: UtteranceJob, reply: VoiceReply, ran: boolean): Outcome<F> {
