@@ -15,6 +15,7 @@ import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from '.
 import { isValidTopicFilter, isValidTopicName } from './topicFilter.js';
 import { failPublishOnLookupError, type LookupStore } from './lookupFailure.js';
 import { UserDirectory } from './userDirectory.js';
+import { skipOfflineLookupWithoutSessions, type OfflineStore } from './offlineLookup.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -166,6 +167,8 @@ export class EmbeddedBroker implements MqttTransport {
     failPublishOnLookupError((broker as unknown as { persistence: LookupStore }).persistence, (err, topic) => {
       if (lookupErrorsLogged++ % 1000 === 0) options.log.error({ err, topic, code: 'MQTT_UNAVAILABLE' }, 'mqtt message refused: the broker\'s store could not look up its subscribers');
     });
+    // With no persistent session, a QoS 1 message (each device command) is not looked up for offline queues (offlineLookup.ts).
+    if (!options.persistence) skipOfflineLookupWithoutSessions((broker as unknown as { persistence: OfflineStore }).persistence);
     broker.on('client', (client) => { this.waiting.delete((client as unknown as { conn: Duplex }).conn); });
     broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
