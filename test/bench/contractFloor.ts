@@ -99,15 +99,15 @@ export async function startContractFloor(contract: Contract): Promise<{ url: str
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   const batcher = new FrameBatcher();
   wss.on('connection', (ws) => {
-    const socket = (ws as unknown as { _socket: Duplex })._socket;
+    const outbox = batcher.outbox((ws as unknown as { _socket: Duplex })._socket, ws);
     ws.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString()) as { id: string; text: string };
       const c = contract.bySentence.get(frame.text)!;
       const { topic, payload, qos } = c.command;
       broker.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false } as AedesPublishPacket, () => {
-        for (const f of c.before) batcher.send(socket, ws, f);
-        batcher.send(socket, ws, c.replyHead + JSON.stringify(frame.id) + c.replyTail);
-        for (const f of c.after) batcher.send(socket, ws, f);
+        for (const f of c.before) batcher.send(outbox, f);
+        batcher.send(outbox, c.replyHead + JSON.stringify(frame.id) + c.replyTail);
+        for (const f of c.after) batcher.send(outbox, f);
       });
     });
   });
