@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -98,6 +98,11 @@ export interface BenchVoiceRow {
   serverCpuUsPerMsg: number;
   /** The server thread's read and write system calls per answered message (a count the load hardly moves). */
   syscallsPerMsg: number;
+  /**
+   * Young-generation collections of the server's heap per 1,000 answered messages: with the semi-space size
+   * fixed (the shipped flags) this follows the bytes allocated per message, and the machine's load hardly moves it.
+   */
+  scavengesPerKMsg: number;
 }
 
 export interface BenchVoiceResult {
@@ -205,6 +210,7 @@ function medianRow(runs: BenchVoiceRow[]): BenchVoiceRow {
     serverUsPerMsg: round(m((r) => r.serverUsPerMsg), 1),
     serverCpuUsPerMsg: round(m((r) => r.serverCpuUsPerMsg), 1),
     syscallsPerMsg: round(m((r) => r.syscallsPerMsg), 2),
+    scavengesPerKMsg: round(m((r) => r.scavengesPerKMsg), 2),
   };
 }
 
@@ -258,7 +264,7 @@ async function startBare() {
 }
 
 interface DriveParams { url: string; tokens: string[]; warmupMs: number; durationMs: number; texts: readonly string[] }
-interface DriveResult { count: number; errors: number; latencies: Float64Array; elapsedMs: number; serverActiveMs: number; serverCpuUs: number; serverSyscalls: number }
+interface DriveResult { count: number; errors: number; latencies: Float64Array; elapsedMs: number; serverActiveMs: number; serverCpuUs: number; serverSyscalls: number; serverScavenges: number }
 
 function drive(params: DriveParams): Promise<DriveResult> {
   return new Promise((resolve, reject) => {
@@ -268,19 +274,30 @@ function drive(params: DriveParams): Promise<DriveResult> {
     // The servers run on this (the main) thread, whose Linux thread id is the process id.
     let use = threadUse(process.pid);
     let used = { cpuUs: NaN, syscalls: NaN };
+    // This (the servers') isolate's scavenges while measuring; the clients' worker has a heap of its own.
+    let measuring = false;
+    let scavenges = 0;
+    const gc = new PerformanceObserver((list) => {
+      if (!measuring) return;
+      for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    });
+    gc.observe({ entryTypes: ['gc'] });
     worker.on('message', (msg: 'measuring' | 'measured' | DriveResult) => {
       if (msg === 'measuring') {
         elu = performance.eventLoopUtilization();
         use = threadUse(process.pid);
+        measuring = true;
         return;
       }
       if (msg === 'measured') {
         serverActiveMs = performance.eventLoopUtilization(elu).active;
         const now = threadUse(process.pid);
         used = { cpuUs: now.cpuUs - use.cpuUs, syscalls: now.syscalls - use.syscalls };
+        measuring = false;
         return;
       }
-      resolve({ ...msg, serverActiveMs, serverCpuUs: used.cpuUs, serverSyscalls: used.syscalls });
+      gc.disconnect();
+      resolve({ ...msg, serverActiveMs, serverCpuUs: used.cpuUs, serverSyscalls: used.syscalls, serverScavenges: scavenges });
       void worker.terminate();
     });
     worker.once('error', reject);
@@ -336,7 +353,7 @@ async function runClients(p: DriveParams): Promise<DriveResult> {
     ws.close();
     setTimeout(() => { ws.terminate(); resolve(); }, 2000).unref();
   })));
-  return { count, errors, latencies: Float64Array.from(latencies), elapsedMs, serverActiveMs: 0, serverCpuUs: 0, serverSyscalls: 0 };
+  return { count, errors, latencies: Float64Array.from(latencies), elapsedMs, serverActiveMs: 0, serverCpuUs: 0, serverSyscalls: 0, serverScavenges: 0 };
 }
 
 function summarize(target: BenchTarget, clients: number, run: DriveResult): BenchVoiceRow {
@@ -353,15 +370,16 @@ function summarize(target: BenchTarget, clients: number, run: DriveResult): Benc
     serverUsPerMsg: total === 0 ? NaN : round((run.serverActiveMs * 1000) / total, 1),
     serverCpuUsPerMsg: total === 0 ? NaN : round(run.serverCpuUs / total, 1),
     syscallsPerMsg: total === 0 ? NaN : round(run.serverSyscalls / total, 2),
+    scavengesPerKMsg: total === 0 ? NaN : round((run.serverScavenges * 1000) / total, 2),
   };
 }
 
 export function formatTable(result: BenchVoiceResult): string {
-  const lines = ['| clients | target | msgs/s | p50 ms | p99 ms | errors | server µs/msg (busy) | server CPU µs/msg | syscalls/msg | hub/bare msgs/s |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const lines = ['| clients | target | msgs/s | p50 ms | p99 ms | errors | server µs/msg (busy) | server CPU µs/msg | syscalls/msg | scavenges/1k msgs | hub/bare msgs/s |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of result.rows) {
     const range = result.ratioRange[r.clients];
     const ratio = r.target !== 'hub' ? '' : result.rounds > 1 && range ? `${result.ratio[r.clients]} (${range[0]}–${range[1]})` : String(result.ratio[r.clients]);
-    lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${r.serverCpuUsPerMsg} | ${r.syscallsPerMsg} | ${ratio} |`);
+    lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${r.serverCpuUsPerMsg} | ${r.syscallsPerMsg} | ${r.scavengesPerKMsg} | ${ratio} |`);
   }
   if (result.rounds > 1) lines.push('', `medians of ${result.rounds} rounds, hub and bare alternating; the ratio is the median of each round's ratio (lowest–highest)`);
   const max = Math.max(...result.rows.map((r) => r.clients));
