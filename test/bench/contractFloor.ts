@@ -54,8 +54,9 @@ export async function captureContract(voiceUrl: string, token: string, mqttUrl: 
     for (const text of texts) {
       const id = `contract-${seq++}`;
       const command = new Promise<SentenceContract['command']>((resolve) => {
-        const onMessage = (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2 }): void => {
-          if (topic.startsWith('$') || topic.startsWith('voicehub/')) return;
+        const onMessage = (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain?: boolean }): void => {
+          // Retained messages the subscription brings and the hub's own status topics are not the command.
+          if (packet.retain || topic.startsWith('$') || topic.startsWith('voicehub/')) return;
           mqtt.off('message', onMessage);
           resolve({ topic, payload: Buffer.from(payload), qos: packet.qos });
         };
@@ -74,7 +75,8 @@ export async function captureContract(voiceUrl: string, token: string, mqttUrl: 
         ws.on('message', onFrame);
       });
       ws.send(JSON.stringify({ type: 'utterance', id, text }));
-      await answered;
+      // A hub that answers some other way (no `idle` after the reply, no command) fails the bench instead of hanging it.
+      await within(answered, () => `no reply and idle state for ${JSON.stringify(text)}; got ${JSON.stringify(frames)}`);
       const at = frames.findIndex((f) => f.includes(`"id":"${id}"`));
       const reply = frames[at]!;
       if (!reply.startsWith('{"type":"reply"')) throw new Error(`the hub did not reply to ${JSON.stringify(text)}: ${reply}`);
@@ -82,13 +84,24 @@ export async function captureContract(voiceUrl: string, token: string, mqttUrl: 
       const cut = reply.indexOf(quoted);
       bySentence.set(text, {
         before: frames.slice(0, at), replyHead: reply.slice(0, cut), replyTail: reply.slice(cut + quoted.length),
-        after: frames.slice(at + 1), reads, command: await command,
+        after: frames.slice(at + 1), reads, command: await within(command, () => `no MQTT command for ${JSON.stringify(text)}`),
       });
     }
     return { bySentence };
   } finally {
     ws.terminate();
     await mqtt.endAsync();
+  }
+}
+
+/** `promise`, or a rejection naming what did not happen within 10 s. */
+async function within<T>(promise: Promise<T>, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what()} within 10 s`)), 10_000); });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
