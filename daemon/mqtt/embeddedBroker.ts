@@ -15,6 +15,8 @@ import { STATUS_OFFLINE, STATUS_ONLINE, STATUS_TOPIC, isCommandPublish } from '.
 import { isValidTopicFilter, isValidTopicName } from './topicFilter.js';
 import { failPublishOnLookupError, type LookupStore } from './lookupFailure.js';
 import { UserDirectory } from './userDirectory.js';
+import { skipOfflineLookupWithoutSessions, type OfflineStore } from './offlineLookup.js';
+import { PendingPublishes } from './pendingPublishes.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -47,7 +49,10 @@ export interface EmbeddedBrokerOptions {
    * each arriving whole within `maxMs` (default 60 s) or its connection is closed and its share freed.
    */
   largeTopic?: { topic: string; maxBytes: number; maxMs?: number };
-  /** The hub's own publishes waiting to be handed out at once (default 10,000); past it the oldest is refused. */
+  /**
+   * The hub's own publishes waiting to be handed out at once (default 10,000); past it the oldest is refused,
+   * as is one held while that many later ones were published (pendingPublishes.ts).
+   */
   maxPendingPublishes?: number;
   /** An aedes persistence in place of aedes' own in-memory one (tests give one that fails). */
   persistence?: unknown;
@@ -85,7 +90,8 @@ const MAX_TRACKED_ADDRESSES = 4096;
 /**
  * The hub's publishes not yet handed out, at most (see publish()). Each waits a loop turn or a few at most (the
  * 1,200-at-once burst of the broker tests settles at once); past this many something in aedes holds them for
- * good, and the oldest is refused rather than kept for ever.
+ * good, and the oldest is refused rather than kept for ever (also when it alone is held while this many later
+ * ones were published).
  */
 const DEFAULT_MAX_PENDING_PUBLISHES = 10_000;
 
@@ -115,6 +121,11 @@ export class EmbeddedBroker implements MqttTransport {
   private readonly largeTopic: { topic: Buffer; maxBytes: number; maxMs: number } | null;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
+    const maxPending = options.maxPendingPublishes ?? DEFAULT_MAX_PENDING_PUBLISHES;
+    this.pending = new PendingPublishes<HubError>(maxPending, (_counter, settle) => {
+      options.log.warn({ pending: this.pending.size + 1, code: 'MQTT_UNAVAILABLE' }, 'mqtt publish refused: the broker has held it too long without handing it out');
+      settle(unavailable(`the embedded MQTT broker held the message while ${maxPending} later ones were published, without handing it out`));
+    });
     const large = options.largeTopic;
     this.largeTopic = large
       ? { topic: Buffer.from(large.topic, 'utf8'), maxBytes: Math.max(large.maxBytes, options.maxPacketBytes), maxMs: large.maxMs ?? LARGE_PACKET_MAX_MS }
@@ -171,6 +182,8 @@ export class EmbeddedBroker implements MqttTransport {
     failPublishOnLookupError((broker as unknown as { persistence: LookupStore }).persistence, (err, topic) => {
       if (lookupErrorsLogged++ % 1000 === 0) options.log.error({ err, topic, code: 'MQTT_UNAVAILABLE' }, 'mqtt message refused: the broker\'s store could not look up its subscribers');
     });
+    // With no persistent session, a QoS 1 message (each device command) is not looked up for offline queues (offlineLookup.ts).
+    if (!options.persistence) skipOfflineLookupWithoutSessions((broker as unknown as { persistence: OfflineStore }).persistence);
     broker.on('client', (client) => { this.waiting.delete((client as unknown as { conn: Duplex }).conn); });
     broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
@@ -216,7 +229,7 @@ export class EmbeddedBroker implements MqttTransport {
     this.running = false;
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     // Publishes aedes still holds (a store that never answered) are not handed out now: their callers are told.
-    for (const counter of [...this.pending.keys()]) this.settle(counter, unavailable('the embedded MQTT broker stopped before it handed the message out'));
+    for (const counter of this.pending.waiting()) this.settle(counter, unavailable('the embedded MQTT broker stopped before it handed the message out'));
     // Sockets that never completed CONNECT are not aedes clients yet; close them too or server.close waits.
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -249,8 +262,7 @@ export class EmbeddedBroker implements MqttTransport {
     if (retain) this.retained?.admit(HUB_OWNER, topic, bytes, false);
     const counter = ++(broker as unknown as { counter: number }).counter;
     return new Promise((resolve, reject) => {
-      if (this.pending.size >= (this.options.maxPendingPublishes ?? DEFAULT_MAX_PENDING_PUBLISHES)) this.refuseOldest();
-      this.pending.set(counter, (err) => {
+      this.pending.add(counter, (err) => {
         if (err) return reject(err);
         if (isCommandPublish(qos, retain)) this.options.onCommand?.();
         resolve();
@@ -266,25 +278,15 @@ export class EmbeddedBroker implements MqttTransport {
   }
 
   /**
-   * The hub's publishes not settled yet, by broker counter, oldest first: each resolves when called without an
-   * error. Were a future aedes to assign its own counter regardless, `emitted` would find nothing here and each
-   * publish would settle at aedes' callback, as before.
+   * The hub's publishes not settled yet, by broker counter, oldest first (pendingPublishes.ts): each resolves
+   * when called without an error. Were a future aedes to assign its own counter regardless, `emitted` would find
+   * nothing here and each publish would settle at aedes' callback, as before. One that aedes holds while
+   * maxPendingPublishes later ones are made (handed out or not) is refused: far longer than any delivery takes.
    */
-  private readonly pending = new Map<number, (err?: HubError) => void>();
+  private readonly pending: PendingPublishes<HubError>;
 
   private settle(counter: number, err?: HubError): void {
-    const settle = this.pending.get(counter);
-    if (settle === undefined) return;
-    this.pending.delete(counter);
-    settle(err);
-  }
-
-  /** At the cap of pending publishes: the oldest, held by aedes far longer than any delivery takes, is refused. */
-  private refuseOldest(): void {
-    const oldest = this.pending.keys().next();
-    if (oldest.done) return;
-    this.options.log.warn({ pending: this.pending.size, code: 'MQTT_UNAVAILABLE' }, 'mqtt publish refused: the broker has held it too long without handing it out');
-    this.settle(oldest.value, unavailable(`the embedded MQTT broker holds ${this.pending.size} messages it has not handed out`));
+    this.pending.take(counter)?.(err);
   }
 
   /** The `#` listener of aedes' emitter (see publish()): settles the hub's own message, passes on the rest. */

@@ -51,6 +51,12 @@ export interface FallbackEntry {
   run(utterance: { text: string; lang: string; area?: string }, call: CallInfo): Promise<IntentReply | null>;
 }
 
+interface IntentCallShape {
+  record: PluginRecord;
+  what: string;
+  options: { check: (value: unknown) => Handled };
+}
+
 export interface Handled {
   reply: IntentReply;
   pluginId: string;
@@ -66,6 +72,8 @@ export class PluginHost implements Subsystem {
   readonly name = 'plugins';
   private records: PluginRecord[] = [];
   private readonly owners = new Map<string, PluginRecord>();
+  /** Keyed by intent (a declared, bounded set); see intentCall(). */
+  private readonly intentCalls = new Map<string, IntentCallShape>();
   private stt: { record: PluginRecord; provider: SpeechToText } | null = null;
   private readonly fallbackList: Array<{ record: PluginRecord; handler: FallbackHandler; options: FallbackOptions }> = [];
   private cloud: CloudRequester | null = null;
@@ -161,10 +169,23 @@ export class PluginHost implements Subsystem {
     }
     if (record.state !== 'running') return Promise.reject(notRunning(record));
     const handler = record.registrations.intents.get(request.intent)!;
-    const pluginId = record.manifest!.id;
+    const shape = this.intentCall(record, request.intent);
     // The guard's promise is the answer (no async step of our own): the check vets the reply and labels it.
-    return record.guard!.call(`intent ${request.intent}`, (abort) => handler(request, new CallContext(record, call, abort)),
-      { check: (value): Handled => ({ reply: checkReply(value), pluginId }) });
+    return record.guard!.call(shape.what, (abort) => handler(request, new CallContext(record, call, abort)), shape.options);
+  }
+
+  /**
+   * Per intent, the guard call's label and options with the check that vets and labels the reply, made once
+   * for the plugin that owns it: built per utterance they were a string, an object and a closure of garbage.
+   */
+  private intentCall(record: PluginRecord, intent: string): IntentCallShape {
+    let shape = this.intentCalls.get(intent);
+    if (shape?.record !== record) {
+      const pluginId = record.manifest!.id;
+      shape = { record, what: `intent ${intent}`, options: { check: (value: unknown): Handled => ({ reply: checkReply(value), pluginId }) } };
+      this.intentCalls.set(intent, shape);
+    }
+    return shape;
   }
 
   /** The fallback handlers of running plugins, in load order, each contained by its plugin's guard. */

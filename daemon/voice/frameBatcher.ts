@@ -27,14 +27,26 @@ const OPEN = 1;
  * a close frame (§5.5.1): call `flush()` before closing sockets that should get their last answers.
  */
 export class FrameBatcher {
-  private readonly pending = new Map<Duplex, { ws: OpenSocket; frames: Array<string | Buffer> }>();
+  /**
+   * The outboxes with frames this turn, in the order they got their first; swapped with `spare` at a flush so
+   * neither is reallocated (nor a map rebuilt) turn after turn.
+   */
+  private dirty: Outbox[] = [];
+  private spare: Outbox[] = [];
   private scheduled = false;
 
+  /** One socket's outbox, kept by its connection for as long as it lives: frames queue in it with no lookup. */
+  outbox(socket: Duplex, ws: OpenSocket): Outbox {
+    return new Outbox(socket, ws);
+  }
+
   /** A text frame (a string) or a binary one (a Buffer: spoken reply audio), in order with the others. */
-  send(socket: Duplex, ws: OpenSocket, frame: string | Buffer): void {
-    const entry = this.pending.get(socket);
-    if (entry) entry.frames.push(frame);
-    else this.pending.set(socket, { ws, frames: [frame] });
+  send(to: Outbox, frame: string | Buffer): void {
+    to.frames.push(frame);
+    if (!to.queued) {
+      to.queued = true;
+      this.dirty.push(to);
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -44,30 +56,58 @@ export class FrameBatcher {
   /** Writes out everything queued now (also run once per turn). */
   readonly flush = (): void => {
     this.scheduled = false;
-    for (const [socket, { ws, frames }] of this.pending) {
-      if (ws.readyState === OPEN && !socket.destroyed) socket.write(encodeTextFrames(frames));
+    const dirty = this.dirty;
+    this.dirty = this.spare;
+    for (const to of dirty) {
+      const { socket, ws } = to;
+      if (ws.readyState === OPEN && !socket.destroyed) socket.write(encodeTextFrames(to.frames));
+      to.queued = false;
+      // Emptied in place; one that held a burst (spoken audio) is let go rather than kept large.
+      if (to.frames.length > MAX_KEPT_FRAMES) to.frames = [];
+      else to.frames.length = 0;
     }
-    this.pending.clear();
+    dirty.length = 0;
+    this.spare = dirty;
   };
 }
+
+/** The frames queued for one socket in this turn. */
+export class Outbox {
+  frames: Array<string | Buffer> = [];
+  queued = false;
+  constructor(readonly socket: Duplex, readonly ws: OpenSocket) {}
+}
+
+/** An outbox's frame list longer than this after a flush is replaced, not kept. */
+const MAX_KEPT_FRAMES = 16;
 
 /**
  * Text frames as a server sends them (RFC 6455 §5.2): FIN + opcode 1, no mask, the payload length in 7 bits,
  * or 126 and 16 bits, or 127 and 64 bits; then the UTF-8 payload. All of them in one buffer.
  */
 export function encodeTextFrames(frames: readonly (string | Buffer)[]): Buffer {
+  // One lookup of the constant frames per frame: the first pass keeps what it found for the second.
+  const constants = CONSTANTS_SEEN;
   let size = 0;
-  for (const frame of frames) {
-    size += typeof frame === 'string' ? constantFrame(frame)?.length ?? frameSize(Buffer.byteLength(frame)) : frameSize(frame.length);
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i]!;
+    if (typeof frame !== 'string') {
+      size += frameSize(frame.length);
+      continue;
+    }
+    const constant = constantFrame(frame);
+    if (i < constants.length) constants[i] = constant;
+    size += constant?.length ?? frameSize(Buffer.byteLength(frame));
   }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const frame of frames) {
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i]!;
     if (typeof frame !== 'string') {
       at = writeBinaryFrame(out, at, frame);
       continue;
     }
-    const constant = constantFrame(frame);
+    const constant = i < constants.length ? constants[i] : constantFrame(frame);
     if (constant) {
       out.set(constant, at);
       at += constant.length;
@@ -75,8 +115,12 @@ export function encodeTextFrames(frames: readonly (string | Buffer)[]): Buffer {
       at = writeFrame(out, at, frame);
     }
   }
+  constants.fill(undefined);
   return out;
 }
+
+/** encodeTextFrames' note of the constant frames among the first few of a write (an answer has four). */
+const CONSTANTS_SEEN: Array<Buffer | undefined> = new Array<Buffer | undefined>(8).fill(undefined);
 
 function frameSize(n: number): number {
   return n + (n < 126 ? 2 : n < 65536 ? 4 : 10);

@@ -282,6 +282,7 @@ export class VoiceServer implements Subsystem {
 
   private onConnection(ws: WebSocket, socket: Duplex, claims: TokenClaims, token: string, id: string, traceId: string, wantsFeed = false, tts = false): void {
     const log = this.options.ctx.log.child({ sessionId: id, traceId });
+    const outbox = this.frames.outbox(socket, ws);
     const send = (frame: string): void => {
       if (ws.readyState !== 1) return;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -289,11 +290,11 @@ export class VoiceServer implements Subsystem {
         ws.terminate();
         return;
       }
-      this.frames.send(socket, ws, frame);
+      this.frames.send(outbox, frame);
     };
     const sendAudio = (pcm: Buffer): void => {
       if (ws.readyState !== 1 || ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
-      this.frames.send(socket, ws, pcm);
+      this.frames.send(outbox, pcm);
     };
     const session = this.core.openSession(jsonCodec, { id, subject: claims.sub, scopes: claims.scopes, area: claims.area, traceId, tts }, { send, sendAudio });
     const door = new JsonSessionDoor(session, this.parser!);

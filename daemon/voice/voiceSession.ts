@@ -83,6 +83,9 @@ type AudioStart = Extract<VoiceRequest, { type: 'audio.start' }>;
 /** A job under way: the outcome to come, and whether this copy started it (or joined an earlier one). */
 type JobRun<F> = IdempotentRun<Outcome<F>>;
 
+/** Takes a job's outcome; null with the error when folding the result failed (a bug). */
+type Finish<F> = (outcome: Outcome<F> | null, err?: unknown) => void;
+
 interface AudioCapture extends BudgetedStream {
   frame: AudioStart;
   chunks: Buffer[];
@@ -355,32 +358,43 @@ export class VoiceSession<F = string> {
   }
 
   /**
-   * Runs one job: begin and answer are synchronous on either side of its outcome, which arrives through one
-   * then() (no async frame per job: this runs for every utterance). Then the next waiting job, if any.
+   * Runs one job: begin and answer are synchronous on either side of its outcome (no async frame per job: this
+   * runs for every utterance). A fresh run's outcome comes straight from the work queue's callback, with no
+   * then() on its promise (which the idempotency cache keeps for copies); a copy waits on that promise. Then the
+   * next waiting job, if any.
    */
   private start(job: UtteranceJob): void {
-    let run: JobRun<F>;
+    let run: JobRun<F> | null = null;
+    // An outcome that arrives before dedupe() has returned (a synchronous stage, a full queue) waits for it:
+    // answer() needs the run, which the cache makes only once the work has been started.
+    let early: (() => void) | null = null;
+    const finish: Finish<F> = (outcome, err) => {
+      if (run === null) {
+        early = () => finish(outcome, err);
+        return;
+      }
+      if (outcome === null) {
+        this.crashed(job, err);
+      } else {
+        try {
+          this.answer(job, run, outcome);
+        } catch (e) {
+          this.crashed(job, e);
+        }
+      }
+      this.freeAudio(job);
+      this.next();
+    };
     try {
-      run = this.dedupe(job);
+      run = this.dedupe(job, finish);
     } catch (err) {
       this.crashed(job, err);
       this.freeAudio(job);
       this.next();
       return;
     }
-    run.result.then((outcome) => {
-      try {
-        this.answer(job, run, outcome);
-      } catch (err) {
-        this.crashed(job, err);
-      }
-      this.freeAudio(job);
-      this.next();
-    }, (err: unknown) => {
-      this.crashed(job, err);
-      this.freeAudio(job);
-      this.next();
-    });
+    if (!run.fresh) run.result.then((outcome) => finish(outcome), (err: unknown) => finish(null, err));
+    else (early as (() => void) | null)?.();
   }
 
   private next(): void {
@@ -402,10 +416,10 @@ export class VoiceSession<F = string> {
   }
 
   /** Starts a job, or joins the run of an earlier copy with the same id (idempotency). */
-  private dedupe(job: UtteranceJob): JobRun<F> {
+  private dedupe(job: UtteranceJob, finish: Finish<F>): JobRun<F> {
     this.machine.to('processing');
     // Ids are scoped per token subject: one client can neither read another's replies nor block its ids.
-    return this.deps.idempotency.run(this.identity.subject, job.id, () => this.run(job));
+    return this.deps.idempotency.run(this.identity.subject, job.id, () => this.run(job, finish));
   }
 
   /** Sends a job's outcome with its state frames, and counts it. */
@@ -428,13 +442,37 @@ export class VoiceSession<F = string> {
     }
   }
 
-  /** Runs a job through the queue (timeout, retries) and folds the result into an Outcome. Never rejects. */
-  private run(job: UtteranceJob): Promise<Outcome<F>> {
+  /**
+   * Runs a job through the queue (timeout, retries) and folds the result into an Outcome, handed to `finish`
+   * and kept in the promise returned (the idempotency cache's, for copies of the id). That promise rejects only
+   * when folding itself throws (a bug: `finish` is told with a null outcome and answers through the crash path).
+   * The queue calls back (no promise of its own): this is the only promise per utterance here.
+   */
+  private run(job: UtteranceJob, finish: Finish<F>): Promise<Outcome<F>> {
+    let resolve!: (outcome: Outcome<F>) => void;
+    let reject!: (err: unknown) => void;
+    const result = new Promise<Outcome<F>>((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
     let ran = false;
-    return this.deps.queue.run((attempt) => {
+    this.deps.queue.start((attempt) => {
       ran = true;
       return this.runStages(job, attempt);
-    }, this.hooks).then((reply) => this.replied(job, reply, ran), (err: unknown) => this.failed(job, err, ran));
+    }, this.hooks, (ok, value) => {
+      let outcome: Outcome<F>;
+      try {
+        outcome = ok ? this.replied(job, value as VoiceReply, ran) : this.failed(job, value, ran);
+      } catch (err) {
+        result.catch(() => {}); // copies, if any, are told through their own then(); this one through finish
+        reject(err);
+        finish(null, err);
+        return;
+      }
+      resolve(outcome);
+      finish(outcome);
+    });
+    return result;
   }
 
   private replied(job: UtteranceJob, reply: VoiceReply, ran: boolean): Outcome<F> {

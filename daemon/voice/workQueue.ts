@@ -70,11 +70,19 @@ export class WorkQueue {
 
   /**
    * Runs `job` in a slot, timed out, retried if its failure is retryable. One promise per run and plain
-   * callbacks inside (no async function, no promise per attempt): this runs for every utterance, and each
-   * async step costs hundreds of bytes of garbage.
+   * callbacks inside (no async function, no promise per attempt).
    */
   run<T>(job: (attempt: Attempt) => Promise<T> | T, hooks?: RunHooks): Promise<T> {
-    return new Promise<T>((resolve, reject) => this.acquire({ job, hooks, resolve, reject }, 0));
+    return new Promise<T>((resolve, reject) => this.start(job, hooks, (ok, value) => (ok ? resolve(value as T) : reject(value))));
+  }
+
+  /**
+   * `run` with no promise of its own: `settled` is called once, with true and the job's value or false and
+   * the final error. The voice session runs every utterance through this and makes the one promise it needs
+   * (the idempotency cache's) itself: a promise and its then() per utterance fewer than `run`.
+   */
+  start<T>(job: (attempt: Attempt) => Promise<T> | T, hooks: RunHooks | undefined, settled: (ok: boolean, value: unknown) => void): void {
+    this.acquire({ job, hooks, settled }, 0);
   }
 
   /** Delay before retry n+1: min(max, base·2ⁿ), half of it fixed and half random. */
@@ -87,7 +95,7 @@ export class WorkQueue {
       this.active++;
       this.attempt(run, n);
     } else if (this.waiters.length >= this.options.maxWaiting) {
-      run.reject(new HubError('BUSY', 'the hub is handling as many utterances as it can; try again shortly'));
+      run.settled(false, new HubError('BUSY', 'the hub is handling as many utterances as it can; try again shortly'));
     } else {
       // release() hands its slot straight to the first waiter, so `active` stays counted.
       this.waiters.push(() => this.attempt(run, n));
@@ -109,7 +117,7 @@ export class WorkQueue {
       settled = true;
       deadline.cancel();
       this.release();
-      if (ok) run.resolve(value as T);
+      if (ok) run.settled(true, value);
       else this.failed(run, n, value);
     };
     const deadline = this.deadlines.start(this.options.timeoutMs, () => {
@@ -132,7 +140,7 @@ export class WorkQueue {
   /** An attempt failed: retry it after a backoff if it may be retried, else the run fails with it. */
   private failed<T>(run: QueuedRun<T>, n: number, err: unknown): void {
     if (this.stopping || n >= this.options.retries || !isHubError(err) || !err.retryable) {
-      run.reject(err);
+      run.settled(false, err);
       return;
     }
     const delay = this.backoff(n);
@@ -147,6 +155,5 @@ export class WorkQueue {
 interface QueuedRun<T> {
   job: (attempt: Attempt) => Promise<T> | T;
   hooks: RunHooks | undefined;
-  resolve(value: T): void;
-  reject(err: unknown): void;
+  settled(ok: boolean, value: unknown): void;
 }

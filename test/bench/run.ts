@@ -76,7 +76,10 @@ await section('voice', 'Capacity: voice round trip, closed-loop clients', async 
   const r = await benchVoice({
     seconds: env('BENCH_SECONDS', 3),
     rounds: env('BENCH_ROUNDS', 3),
+    // BENCH_VOICE_CLIENTS=500: only that count (to compare builds or changes at the target's count).
+    clients: (process.env.BENCH_VOICE_CLIENTS ?? '100,300,500').split(',').map(Number),
     texts: BENCH_UTTERANCES,
+    floor: env('BENCH_VOICE_FLOOR', 1) > 0,
     hub: async (maxClients) => {
       const target = await startInProcessHub({
         voice: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 }, maxClients: maxClients + 10, maxClientsPerSubject: 10 },
@@ -85,6 +88,7 @@ await section('voice', 'Capacity: voice round trip, closed-loop clients', async 
       });
       return {
         url: target.httpUrl.replace('http:', 'ws:') + '/voice',
+        mqttUrl: target.mqttUrl,
         token: (sub) => target.hub.auth.create({ sub, scopes: ['voice'], ttl: '1h' }),
         stop: () => target.stop(),
       };
@@ -101,6 +105,14 @@ await section('voice', 'Capacity: voice round trip, closed-loop clients', async 
       ...(top && { target: '≥ 0.7× bare', met: (r.ratio[clients] ?? 0) >= 0.7 }),
     });
     s.figure({ what: `${clients} clients: errors`, measured: `${(hub.errorRate * 100).toFixed(2)} %`, anchor: `bare ws: ${(bare.errorRate * 100).toFixed(2)} %`, target: '0', met: hub.errorRate === 0 });
+  }
+  const f = r.floor;
+  const floorRow = r.rows.find((x) => x.target === 'floor');
+  if (f && floorRow) {
+    // The contract floor (contractFloor.ts): what PROTOCOL §3 alone makes an answer cost, beside the bare server.
+    s.figure({ what: `${f.clients} clients: contract floor msgs/s (the hub's frames and command, nothing else)`, measured: `${floorRow.msgsPerSec} (CPU ${floorRow.serverCpuUsPerMsg} µs/msg)`, anchor: `bare ws (same rounds): ${f.floorToBare}×`, ratio: f.floorToBare });
+    s.figure({ what: `${f.clients} clients: hub / contract floor msgs/s`, measured: `${f.hubToFloor}× (${f.hubToFloorRange[0]}–${f.hubToFloorRange[1]})`, anchor: `floor: ${floorRow.msgsPerSec}`, ratio: f.hubToFloor });
+    if (f.floorToBare < 0.7) s.line('', `0.7× bare is out of reach under PROTOCOL §3's frames: the contract floor itself is ${f.floorToBare}× bare.`);
   }
   s.line('', formatTable(r));
   const p = await benchVoicePipeline();

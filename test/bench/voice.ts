@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -18,6 +18,7 @@ import { VoiceCore } from '../../daemon/voice/voiceCore.js';
 import type { HandlerStage } from '../../daemon/voice/handlerStage.js';
 import { median } from './stats.js';
 import { threadUse } from './daemonTarget.js';
+import { captureContract, describeContract, startContractFloor } from './contractFloor.js';
 
 /**
  * Capacity, voice WebSocket benchmark: the hub's /voice (JWT auth at upgrade, schema validation, rate limiter,
@@ -59,18 +60,27 @@ export interface BenchVoiceOptions {
    * in-process hub here, so the handler is the real one: intent lookup, a plugin, one MQTT command.
    */
   hub?: (maxClients: number) => Promise<BenchHub>;
+  /**
+   * Also run the contract floor (contractFloor.ts) at the largest client count, captured from the hub: needs
+   * the hub's `mqttUrl`. Its rounds alternate with the hub's and the bare server's.
+   */
+  floor?: boolean;
   /** Progress lines (default: none). */
   progress?: (line: string) => void;
 }
 
 export interface BenchHub {
   url: string;
+  /** The hub's MQTT listener (for the contract floor's capture). */
+  mqttUrl?: string;
   token(sub: string): Promise<string>;
   stop(): Promise<void>;
 }
 
+export type BenchTarget = 'hub' | 'bare' | 'floor';
+
 export interface BenchVoiceRow {
-  target: 'hub' | 'bare';
+  target: BenchTarget;
   clients: number;
   msgsPerSec: number;
   p50Ms: number;
@@ -88,6 +98,11 @@ export interface BenchVoiceRow {
   serverCpuUsPerMsg: number;
   /** The server thread's read and write system calls per answered message (a count the load hardly moves). */
   syscallsPerMsg: number;
+  /**
+   * Young-generation collections of the server's heap per 1,000 answered messages: with the semi-space size
+   * fixed (the shipped flags) this follows the bytes allocated per message, and the machine's load hardly moves it.
+   */
+  scavengesPerKMsg: number;
 }
 
 export interface BenchVoiceResult {
@@ -99,6 +114,11 @@ export interface BenchVoiceResult {
   rounds: number;
   /** The targets of the issue at the largest client count: ≥ 0.7× the bare server's msgs/s, no errors. */
   pass: boolean;
+  /**
+   * With `floor`: at the largest client count, the medians over the rounds of hub / floor and floor / bare
+   * msgs/s (each round's own ratio), with their ranges, and what the floor sends per utterance.
+   */
+  floor?: { clients: number; hubToFloor: number; hubToFloorRange: [number, number]; floorToBare: number; floorToBareRange: [number, number]; describes: string };
 }
 
 /**
@@ -123,10 +143,19 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   const rounds = Math.max(1, options.rounds ?? 1);
   const targets = options.targets ?? ['hub', 'bare'];
   const runs: BenchVoiceRow[] = [];
+  let floor: Awaited<ReturnType<typeof startContractFloor>> | null = null;
+  let describes = '';
   try {
+    if (options.floor && hub.mqttUrl) {
+      const contract = await captureContract(hub.url, await hub.token('contract-capture'), hub.mqttUrl, texts);
+      describes = describeContract(contract);
+      floor = await startContractFloor(contract);
+    }
     for (const clients of counts) {
       for (let round = 0; round < rounds; round++) {
-        const order = ([['hub', hub.url], ['bare', bare.url]] as const).filter(([t]) => targets.includes(t));
+        const all: Array<readonly [BenchTarget, string]> = [['hub', hub.url], ['bare', bare.url]];
+        if (floor && clients === max) all.push(['floor', floor.url]);
+        const order = all.filter(([t]) => t === 'floor' || targets.includes(t));
         for (const [target, url] of round % 2 === 0 ? order : [...order].reverse()) {
           const run = await drive({ url, tokens: tokens.slice(0, clients), warmupMs, durationMs: seconds * 1000, texts });
           const row = summarize(target, clients, run);
@@ -138,23 +167,34 @@ export async function benchVoice(options: BenchVoiceOptions = {}): Promise<Bench
   } finally {
     await hub.stop();
     await bare.stop();
+    await floor?.stop();
   }
   const rows: BenchVoiceRow[] = [];
   const ratio: Record<number, number> = {};
   const ratioRange: Record<number, [number, number]> = {};
   for (const clients of counts) {
-    const of = (target: 'hub' | 'bare') => runs.filter((r) => r.target === target && r.clients === clients);
-    const [h, b] = [of('hub'), of('bare')];
-    if (h.length > 0) rows.push(medianRow(h));
-    if (b.length > 0) rows.push(medianRow(b));
-    if (h.length > 0 && h.length === b.length) {
-      const each = h.map((r, i) => r.msgsPerSec / b[i]!.msgsPerSec);
-      ratio[clients] = round(median(each), 2);
-      ratioRange[clients] = [round(Math.min(...each), 2), round(Math.max(...each), 2)];
-    }
+    const of = (target: BenchTarget) => runs.filter((r) => r.target === target && r.clients === clients);
+    const [h, b, f] = [of('hub'), of('bare'), of('floor')];
+    for (const each of [h, b, f]) if (each.length > 0) rows.push(medianRow(each));
+    const ratios = roundRatios(h, b);
+    if (ratios) [ratio[clients], ratioRange[clients]] = ratios;
   }
   const top = rows.find((r) => r.target === 'hub' && r.clients === max);
-  return { rows, ratio, ratioRange, rounds, pass: top !== undefined && (ratio[max] ?? 0) >= CAPACITY_TARGET && top.errorRate === 0 };
+  const result: BenchVoiceResult = { rows, ratio, ratioRange, rounds, pass: top !== undefined && (ratio[max] ?? 0) >= CAPACITY_TARGET && top.errorRate === 0 };
+  const at = (target: BenchTarget) => runs.filter((r) => r.target === target && r.clients === max);
+  const hubToFloor = roundRatios(at('hub'), at('floor'));
+  const floorToBare = roundRatios(at('floor'), at('bare'));
+  if (hubToFloor && floorToBare) {
+    result.floor = { clients: max, hubToFloor: hubToFloor[0], hubToFloorRange: hubToFloor[1], floorToBare: floorToBare[0], floorToBareRange: floorToBare[1], describes };
+  }
+  return result;
+}
+
+/** a / b msgs/s per round (runs in round order): the median and the lowest–highest; null without pairs. */
+function roundRatios(a: BenchVoiceRow[], b: BenchVoiceRow[]): [number, [number, number]] | null {
+  if (a.length === 0 || a.length !== b.length) return null;
+  const each = a.map((r, i) => r.msgsPerSec / b[i]!.msgsPerSec);
+  return [round(median(each), 2), [round(Math.min(...each), 2), round(Math.max(...each), 2)]];
 }
 
 /** One row for several runs: the median of each figure; the error rate over all of them. */
@@ -170,6 +210,7 @@ function medianRow(runs: BenchVoiceRow[]): BenchVoiceRow {
     serverUsPerMsg: round(m((r) => r.serverUsPerMsg), 1),
     serverCpuUsPerMsg: round(m((r) => r.serverCpuUsPerMsg), 1),
     syscallsPerMsg: round(m((r) => r.syscallsPerMsg), 2),
+    scavengesPerKMsg: round(m((r) => r.scavengesPerKMsg), 2),
   };
 }
 
@@ -223,7 +264,7 @@ async function startBare() {
 }
 
 interface DriveParams { url: string; tokens: string[]; warmupMs: number; durationMs: number; texts: readonly string[] }
-interface DriveResult { count: number; errors: number; latencies: Float64Array; elapsedMs: number; serverActiveMs: number; serverCpuUs: number; serverSyscalls: number }
+interface DriveResult { count: number; errors: number; latencies: Float64Array; elapsedMs: number; serverActiveMs: number; serverCpuUs: number; serverSyscalls: number; serverScavenges: number }
 
 function drive(params: DriveParams): Promise<DriveResult> {
   return new Promise((resolve, reject) => {
@@ -233,19 +274,30 @@ function drive(params: DriveParams): Promise<DriveResult> {
     // The servers run on this (the main) thread, whose Linux thread id is the process id.
     let use = threadUse(process.pid);
     let used = { cpuUs: NaN, syscalls: NaN };
+    // This (the servers') isolate's scavenges while measuring; the clients' worker has a heap of its own.
+    let measuring = false;
+    let scavenges = 0;
+    const gc = new PerformanceObserver((list) => {
+      if (!measuring) return;
+      for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    });
+    gc.observe({ entryTypes: ['gc'] });
     worker.on('message', (msg: 'measuring' | 'measured' | DriveResult) => {
       if (msg === 'measuring') {
         elu = performance.eventLoopUtilization();
         use = threadUse(process.pid);
+        measuring = true;
         return;
       }
       if (msg === 'measured') {
         serverActiveMs = performance.eventLoopUtilization(elu).active;
         const now = threadUse(process.pid);
         used = { cpuUs: now.cpuUs - use.cpuUs, syscalls: now.syscalls - use.syscalls };
+        measuring = false;
         return;
       }
-      resolve({ ...msg, serverActiveMs, serverCpuUs: used.cpuUs, serverSyscalls: used.syscalls });
+      gc.disconnect();
+      resolve({ ...msg, serverActiveMs, serverCpuUs: used.cpuUs, serverSyscalls: used.syscalls, serverScavenges: scavenges });
       void worker.terminate();
     });
     worker.once('error', reject);
@@ -301,10 +353,10 @@ async function runClients(p: DriveParams): Promise<DriveResult> {
     ws.close();
     setTimeout(() => { ws.terminate(); resolve(); }, 2000).unref();
   })));
-  return { count, errors, latencies: Float64Array.from(latencies), elapsedMs, serverActiveMs: 0, serverCpuUs: 0, serverSyscalls: 0 };
+  return { count, errors, latencies: Float64Array.from(latencies), elapsedMs, serverActiveMs: 0, serverCpuUs: 0, serverSyscalls: 0, serverScavenges: 0 };
 }
 
-function summarize(target: 'hub' | 'bare', clients: number, run: DriveResult): BenchVoiceRow {
+function summarize(target: BenchTarget, clients: number, run: DriveResult): BenchVoiceRow {
   const sorted = run.latencies.sort();
   const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
   const total = run.count + run.errors;
@@ -318,15 +370,16 @@ function summarize(target: 'hub' | 'bare', clients: number, run: DriveResult): B
     serverUsPerMsg: total === 0 ? NaN : round((run.serverActiveMs * 1000) / total, 1),
     serverCpuUsPerMsg: total === 0 ? NaN : round(run.serverCpuUs / total, 1),
     syscallsPerMsg: total === 0 ? NaN : round(run.serverSyscalls / total, 2),
+    scavengesPerKMsg: total === 0 ? NaN : round((run.serverScavenges * 1000) / total, 2),
   };
 }
 
 export function formatTable(result: BenchVoiceResult): string {
-  const lines = ['| clients | target | msgs/s | p50 ms | p99 ms | errors | server µs/msg (busy) | server CPU µs/msg | syscalls/msg | hub/bare msgs/s |', '|---|---|---|---|---|---|---|---|---|---|'];
+  const lines = ['| clients | target | msgs/s | p50 ms | p99 ms | errors | server µs/msg (busy) | server CPU µs/msg | syscalls/msg | scavenges/1k msgs | hub/bare msgs/s |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of result.rows) {
     const range = result.ratioRange[r.clients];
     const ratio = r.target !== 'hub' ? '' : result.rounds > 1 && range ? `${result.ratio[r.clients]} (${range[0]}–${range[1]})` : String(result.ratio[r.clients]);
-    lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${r.serverCpuUsPerMsg} | ${r.syscallsPerMsg} | ${ratio} |`);
+    lines.push(`| ${r.clients} | ${r.target} | ${r.msgsPerSec} | ${r.p50Ms} | ${r.p99Ms} | ${(r.errorRate * 100).toFixed(2)}% | ${r.serverUsPerMsg} | ${r.serverCpuUsPerMsg} | ${r.syscallsPerMsg} | ${r.scavengesPerKMsg} | ${ratio} |`);
   }
   if (result.rounds > 1) lines.push('', `medians of ${result.rounds} rounds, hub and bare alternating; the ratio is the median of each round's ratio (lowest–highest)`);
   const max = Math.max(...result.rows.map((r) => r.clients));
@@ -335,6 +388,10 @@ export function formatTable(result: BenchVoiceResult): string {
   lines.push('', `target at ${max} clients (hub ≥ ${CAPACITY_TARGET}× bare msgs/s, 0 errors): ${verdict(result.pass)}`);
   if (top && result.ratio[max] !== undefined) {
     lines.push(`  ratio ${result.ratio[max]}: ${verdict(result.ratio[max]! >= CAPACITY_TARGET)}; errors ${(top.errorRate * 100).toFixed(2)} %: ${verdict(top.errorRate === 0)}`);
+  }
+  const f = result.floor;
+  if (f) {
+    lines.push(`contract floor at ${f.clients} clients (${f.describes}): hub / floor ${f.hubToFloor} (${f.hubToFloorRange[0]}–${f.hubToFloorRange[1]}), floor / bare ${f.floorToBare} (${f.floorToBareRange[0]}–${f.floorToBareRange[1]})`);
   }
   return lines.join('\n');
 }

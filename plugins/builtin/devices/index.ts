@@ -54,24 +54,33 @@ export function onRegister(api: PluginApi): void {
  */
 function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): IntentReply | Promise<IntentReply> {
   const targets = handed(api, req);
-  const work: Work[] = [];
+  // The devices to command: the first by its index, a list only once there is a second (most sentences name one
+  // device, and a list of one cost an array and its tuple per utterance).
+  let first = -1;
+  let work: Work[] | null = null;
   // A device that announced it is offline (its availability topic) is not sent a command it cannot take,
   // and the reply says so instead of claiming it was done.
   let offline: string[] | null = null;
   for (let i = 0; i < targets.ids.length; i++) {
     const id = targets.ids[i]!;
-    const command = targets.commands[i];
-    if (!command) continue;
-    const name = targets.names[i] ?? id;
-    if (api.devices.get(id)?.available === false) (offline ??= []).push(name);
-    else work.push([id, command, name]);
+    if (!targets.commands[i]) continue;
+    if (api.devices.get(id)?.available === false) (offline ??= []).push(targets.names[i] ?? id);
+    else if (first < 0) first = i;
+    else (work ??= [workAt(targets, first)]).push(workAt(targets, i));
   }
-  if (offline === null) return actOn(api, req, ctx, targets, work);
+  const todo: Work[] | Work | null = work ?? (first < 0 ? null : workAt(targets, first));
+  if (offline === null) return actOn(api, req, ctx, targets, todo);
   const lang = langOf(req);
   const names = offline.join(listSeparator(lang));
-  if (work.length === 0) return { text: capitalize(api.respond('offline', { names }, lang)), actions: [] };
-  return Promise.resolve(actOn(api, req, ctx, targets, work))
+  if (todo === null) return { text: capitalize(api.respond('offline', { names }, lang)), actions: [] };
+  return Promise.resolve(actOn(api, req, ctx, targets, todo))
     .then((done) => ({ ...done, text: api.respond('some_offline', { done: done.text, names }, lang) }));
+}
+
+/** Target i as work: its id, its command (not null: the caller checked) and its name in the reply. */
+function workAt(targets: DecidedTargets, i: number): Work {
+  const id = targets.ids[i]!;
+  return [id, targets.commands[i]!, targets.names[i] ?? id];
 }
 
 function langOf(req: IntentRequest): 'en' | 'zh' {
@@ -99,12 +108,12 @@ function handed(api: PluginApi, req: IntentRequest): DecidedTargets {
   return req.targets ?? api.devices.resolve(req);
 }
 
-/** Sends the commands: one device's refusal is the answer; several at once, each on its own. */
-function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: DecidedTargets, work: Work[]): IntentReply | Promise<IntentReply> {
-  if (work.length === 0) return { text: targets.done, actions: [] };
-  if (work.length > 1) return actOnEach(api, req, ctx, targets, work);
+/** Sends the commands (none, one, or a list of several): one device's refusal is the answer; several at once, each on its own. */
+function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets: DecidedTargets, todo: Work[] | Work | null): IntentReply | Promise<IntentReply> {
+  if (todo === null) return { text: targets.done, actions: [] };
+  if (isList(todo)) return actOnEach(api, req, ctx, targets, todo);
   // Most sentences name one device: its refusal or the broker's error is the answer as it is.
-  const [id, command, name] = work[0]!;
+  const [id, command, name] = todo;
   return api.devices.command(id, command, { traceId: ctx.traceId }).then(
     (): IntentReply => ({ text: targets.done, actions: [{ device: id, command: command.command }] }),
     (err: unknown) => {
@@ -112,6 +121,11 @@ function actOn(api: PluginApi, req: IntentRequest, ctx: HandlerContext, targets:
       return unreachable(api, req, ctx, [{ name, reason: err }]);
     },
   );
+}
+
+/** A list of work items, not one item (whose first element is the device id, a string). */
+function isList(todo: Work[] | Work): todo is Work[] {
+  return typeof todo[0] !== 'string';
 }
 
 /** Every device at once: one slow device does not hold up the others. */

@@ -48,14 +48,38 @@ test('one write per socket per turn, frames in order; a socket no longer open ge
   const b = socket('b');
   const closing = socket('closing');
   const batcher = new FrameBatcher();
-  batcher.send(a, { readyState: 1 }, '{"n":1}');
-  batcher.send(b, { readyState: 1 }, '{"n":2}');
-  batcher.send(a, { readyState: 1 }, '{"n":3}');
-  batcher.send(closing, { readyState: 2 }, '{"n":4}');
+  const [toA, toB] = [batcher.outbox(a, { readyState: 1 }), batcher.outbox(b, { readyState: 1 })];
+  batcher.send(toA, '{"n":1}');
+  batcher.send(toB, '{"n":2}');
+  batcher.send(toA, '{"n":3}');
+  batcher.send(batcher.outbox(closing, { readyState: 2 }), '{"n":4}');
   assert.equal(writes.get('a')!.length, 0, 'nothing before the end of the turn');
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(writes.get('a')!.length, 1);
   assert.deepEqual(await decode(writes.get('a')![0]!), ['{"n":1}', '{"n":3}']);
   assert.deepEqual(await decode(writes.get('b')![0]!), ['{"n":2}']);
   assert.equal(writes.get('closing')!.length, 0, 'nothing after a close frame');
+});
+
+test('constant state frames mixed with others, more than the encoder notes at once, read back exactly; nothing carries over to the next write', async () => {
+  const state = '{"type":"state","state":"processing"}';
+  const frames = Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? `{"type":"reply","id":"u${i}"}` : state));
+  assert.deepEqual(await decode(encodeTextFrames(frames)), frames);
+  const next = ['{"type":"reply","id":"a"}', '{"type":"reply","id":"bb"}'];
+  assert.deepEqual(await decode(encodeTextFrames(next)), next);
+});
+
+test('an outbox is emptied by each flush: the next turn writes only its own frames', async () => {
+  const writes: Buffer[] = [];
+  const socket = new Duplex({ read() {}, write(chunk: Buffer, _enc, done) { writes.push(chunk); done(); } });
+  const batcher = new FrameBatcher();
+  const to = batcher.outbox(socket, { readyState: 1 });
+  batcher.send(to, '{"n":1}');
+  await new Promise((resolve) => setImmediate(resolve));
+  batcher.send(to, '{"n":2}');
+  batcher.send(to, '{"n":3}');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 2);
+  assert.deepEqual(await decode(writes[0]!), ['{"n":1}']);
+  assert.deepEqual(await decode(writes[1]!), ['{"n":2}', '{"n":3}']);
 });

@@ -108,3 +108,25 @@ test('after beginStop a retryable failure is final', async () => {
   await assert.rejects(q.run(() => { attempts++; throw new HubError('PLUGIN_FAILED', 'x', { retryable: true }); }), { code: 'PLUGIN_FAILED' });
   assert.equal(attempts, 1);
 });
+
+test('start() calls back once per run with the value, the final error, or BUSY, and makes no promise of its own', async () => {
+  const clock = new ManualClock();
+  const q = new WorkQueue({ ...opts, concurrency: 1, maxWaiting: 1 }, clock);
+  const calls: Array<[boolean, unknown]> = [];
+  const settled = (ok: boolean, value: unknown): void => { calls.push([ok, value]); };
+  q.start(() => 7, undefined, settled); // a synchronous answer settles at once
+  assert.deepEqual(calls, [[true, 7]]);
+  let finish: (() => void) | undefined;
+  q.start(() => new Promise<void>((resolve) => { finish = resolve; }), undefined, settled);
+  q.start(() => { throw new HubError('NO_MATCH', 'no'); }, undefined, settled); // waits for the slot
+  q.start(() => 1, undefined, settled); // no room to wait
+  assert.equal(calls.length, 2);
+  assert.equal(calls[1]![0], false);
+  assert.equal((calls[1]![1] as HubError).code, 'BUSY');
+  finish!();
+  await clock.advance(0);
+  assert.equal(calls.length, 4);
+  assert.deepEqual(calls[2], [true, undefined]);
+  assert.equal((calls[3]![1] as HubError).code, 'NO_MATCH');
+  assert.equal(q.running, 0);
+});
