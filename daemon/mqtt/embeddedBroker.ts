@@ -166,24 +166,25 @@ export class EmbeddedBroker implements MqttTransport {
       ...(options.persistence ? { persistence: options.persistence } : {}),
     });
     // aedes' own in-memory store (unless one was given); wrapped before the listener opens, so no client ever sees it unbounded.
-    let queueDropsLogged = 0;
-    boundOutgoingQueues((broker as unknown as { persistence: OutgoingStore }).persistence, options.queued ?? DEFAULT_QUEUED, (clientId) => {
+    const store = (broker as unknown as { persistence: OutgoingStore & IncomingStore & LookupStore & OfflineStore }).persistence;
+    // One line per thousand of each: a vanished subscriber or a flooding client would otherwise log once per message.
+    const queueDrop = firstOfEachThousand();
+    boundOutgoingQueues(store, options.queued ?? DEFAULT_QUEUED, (clientId) => {
       refused('queue_full');
-      // One line per thousand drops: a vanished subscriber would otherwise log once per message.
-      if (queueDropsLogged++ % 1000 === 0) options.log.warn({ clientId }, 'mqtt message not queued for a persistent session: its queue is full (mqtt.maxQueuedMessages / mqtt.maxQueuedBytes)');
+      if (queueDrop()) options.log.warn({ clientId }, 'mqtt message not queued for a persistent session: its queue is full (mqtt.maxQueuedMessages / mqtt.maxQueuedBytes)');
     });
-    let incomingRefusalsLogged = 0;
-    boundIncomingQos2((broker as unknown as { persistence: IncomingStore }).persistence, (options.queued ?? DEFAULT_QUEUED).maxBytes, (clientId) => {
+    const incomingRefusal = firstOfEachThousand();
+    boundIncomingQos2(store, (options.queued ?? DEFAULT_QUEUED).maxBytes, (clientId) => {
       refused('queue_full');
-      if (incomingRefusalsLogged++ % 1000 === 0) options.log.warn({ clientId }, 'mqtt client closed: its QoS 2 messages awaiting PUBREL are over mqtt.maxQueuedBytes');
+      if (incomingRefusal()) options.log.warn({ clientId }, 'mqtt client closed: its QoS 2 messages awaiting PUBREL are over mqtt.maxQueuedBytes');
     });
     // A failed lookup of offline sessions fails its publish instead of leaving it unsettled (lookupFailure.ts).
-    let lookupErrorsLogged = 0;
-    failPublishOnLookupError((broker as unknown as { persistence: LookupStore }).persistence, (err, topic) => {
-      if (lookupErrorsLogged++ % 1000 === 0) options.log.error({ err, topic, code: 'MQTT_UNAVAILABLE' }, 'mqtt message refused: the broker\'s store could not look up its subscribers');
+    const lookupError = firstOfEachThousand();
+    failPublishOnLookupError(store, (err, topic) => {
+      if (lookupError()) options.log.error({ err, topic, code: 'MQTT_UNAVAILABLE' }, 'mqtt message refused: the broker\'s store could not look up its subscribers');
     });
     // With no persistent session, a QoS 1 message (each device command) is not looked up for offline queues (offlineLookup.ts).
-    if (!options.persistence) skipOfflineLookupWithoutSessions((broker as unknown as { persistence: OfflineStore }).persistence);
+    if (!options.persistence) skipOfflineLookupWithoutSessions(store);
     broker.on('client', (client) => { this.waiting.delete((client as unknown as { conn: Duplex }).conn); });
     broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
@@ -452,6 +453,12 @@ function listen(server: Server, host: string, port: number, signal?: AbortSignal
       resolve();
     });
   });
+}
+
+/** True for the 1st, 1,001st, 2,001st… call: which of a stream of like events gets a log line. */
+function firstOfEachThousand(): () => boolean {
+  let seen = 0;
+  return () => seen++ % 1000 === 0;
 }
 
 /** A hub publish the broker did not hand out: worth trying again (its store may recover, a restart will). */
