@@ -88,7 +88,7 @@ export async function liveLockHolder(dataDir: string): Promise<number | null> {
   const path = join(dataDir, LOCK_FILE);
   const text = await readDataFile(path, LOCK_MAX_BYTES).catch(() => null);
   if (text === null) return null;
-  const holder = parseHolder(text.slice(0, 4096));
+  const holder = parseHolder(text); // at most LOCK_MAX_BYTES: readDataFile refuses a longer one
   return holder !== null && (await isLive(holder, path)) ? holder.pid : null;
 }
 
