@@ -1,18 +1,20 @@
 /**
  * MQTT throughput benchmark: N device clients (default 200), each publishing QoS 1 state closed-loop (the
  * next publish when the previous one is acknowledged), against
- *   (a) a bare aedes broker (no auth, no guards: the ceiling of the library we build on),
- *   (b) the target: the hub (`hubFactory`, from the lead's bench runner) or, run directly, our embedded
- *       broker subsystem with an in-process subscriber standing in for the device layer,
+ *   (a) bare aedes as npm ships it (its defaults, the real `debug` its packet code calls; no auth, no guards:
+ *       the ceiling of the library we build on), test/bench/bareAedesServer.ts in its own process;
+ *   (b) the hub as users run it: the bundle (`dist/bundle/cli.js start`, where `debug` is a stub unless DEBUG
+ *       is set: daemon/build/bundle.ts) in its own process with the systemd unit's node flags and environment,
+ *       told about the bench devices by a retained Zigbee2MQTT `bridge/devices`, so every message is applied;
  *   (c) Mosquitto, when it is on PATH, as the reference broker.
- * The load runs in a worker thread so the clients and the broker under test use different cores.
+ * Bare aedes gets the hub's node flags and environment too, so the two differ only by the code. The load runs
+ * in a worker thread of this process, so the clients and the broker under test use different processes.
  *
  * Bare aedes itself moves by up to 40 % between runs on the same machine, so one run of each says little:
  * the targets run in `rounds` (default 3), alternating which goes first, each round with a fresh broker;
  * the ratio is the median of the rounds' own hub / bare ratios, with their range.
  *
- * Device i publishes `{"state":"ON"|"OFF","brightness":n}` to `zigbee2mqtt/bench_<i>`; a hub target that
- * should apply them can publish `benchBridgeDevices(n)` retained to `zigbee2mqtt/bridge/devices` first.
+ * Device i publishes `{"state":"ON"|"OFF","brightness":n}` to `zigbee2mqtt/bench_<i>`.
  *
  *   node dist/test/bench/mqtt.js [clients] [seconds] [rounds]
  */
@@ -25,23 +27,18 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Aedes } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { Registry } from 'prom-client';
-import { buildConfig } from '../../daemon/config/load.js';
-import { EventBus } from '../../daemon/core/bus.js';
-import { silentLogger } from '../../daemon/core/log.js';
-import { systemClock, type HubContext } from '../../daemon/core/context.js';
-import { MqttSubsystem } from '../../daemon/mqtt/mqttSubsystem.js';
 import { median } from './stats.js';
-import { processUse, threadUse } from './daemonTarget.js';
+import { processUse, startBareAedesProcess, startBenchDaemon, threadUse } from './daemonTarget.js';
 
 export interface BenchTarget {
   url: string;
-  /** The broker's own process when it is not this one (Mosquitto); else its thread is this process's main thread. */
-  pid?: number;
+  /** The broker's process (its main thread's CPU is what the figure counts; Mosquitto has one thread). */
+  pid: number;
   /** Device state messages the target applied so far (0 for a plain broker). */
-  applied(): number;
+  applied(): Promise<number>;
+  /** Completed storage file writes so far (0 for a plain broker). */
+  writes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -55,10 +52,15 @@ export interface BenchRun {
   applied?: number;
   /**
    * The broker's CPU time per acknowledged message while the clients publish (µs, user + system, from /proc):
-   * the main thread of this process for aedes and the hub (the load runs in a worker), Mosquitto's process.
-   * A count a loaded machine changes far less than msgs/s.
+   * the main thread of the broker's process (aedes, the hub: V8's GC helper threads left out), Mosquitto's
+   * process. A count a loaded machine changes far less than msgs/s.
    */
   cpuUsPerMsg?: number;
+  /** The same for the whole process (GC helper threads included). */
+  processCpuUsPerMsg?: number;
+  /** Storage file writes from the devices being known to the broker's stop, and that window's length. */
+  writes?: number;
+  writeWindowSeconds?: number;
 }
 
 export interface BenchMqttResult {
@@ -95,7 +97,7 @@ export function benchBridgeDevices(clients: number): string {
   })));
 }
 
-export async function benchMqtt(opts: { clients?: number; seconds?: number; rounds?: number; hubFactory?: () => Promise<BenchTarget> } = {}): Promise<BenchMqttResult> {
+export async function benchMqtt(opts: { clients?: number; seconds?: number; rounds?: number } = {}): Promise<BenchMqttResult> {
   const clients = opts.clients ?? 200;
   const seconds = opts.seconds ?? 5;
   const rounds = Math.max(1, opts.rounds ?? 3);
@@ -104,7 +106,7 @@ export async function benchMqtt(opts: { clients?: number; seconds?: number; roun
   for (let round = 0; round < rounds; round++) {
     const runs: Array<[keyof BenchMqttResult['perRound'][number], () => Promise<BenchRun>]> = [
       ['bare', () => runAgainst('aedes (bare)', bareAedes, clients, seconds)],
-      ['target', () => runAgainst(opts.hubFactory ? 'hub' : 'embedded broker subsystem', opts.hubFactory ?? embeddedSubsystem, clients, seconds)],
+      ['target', () => runAgainst('hub', () => bundledHub(clients), clients, seconds)],
     ];
     if (round % 2 === 1) runs.reverse();
     const got: Partial<BenchMqttResult['perRound'][number]> = {};
@@ -124,32 +126,50 @@ export async function benchMqtt(opts: { clients?: number; seconds?: number; roun
   };
 }
 
-/** One row for a target's rounds: the median msgs/s; messages and applied summed (every one must be applied). */
+/** One row for a target's rounds: the median msgs/s and CPU; messages, applied and writes summed (every message must be applied). */
 function overRounds(runs: BenchRun[]): BenchRun {
-  const applied = runs.reduce((sum, r) => sum + (r.applied ?? 0), 0);
-  const cpu = runs.map((r) => r.cpuUsPerMsg).filter((x): x is number => x !== undefined);
+  const sum = (pick: (r: BenchRun) => number | undefined) => runs.reduce((total, r) => total + (pick(r) ?? 0), 0);
+  const medianOf = (pick: (r: BenchRun) => number | undefined) => {
+    const xs = runs.map(pick).filter((x): x is number => x !== undefined);
+    return xs.length === runs.length ? median(xs) : undefined;
+  };
+  const cpu = medianOf((r) => r.cpuUsPerMsg);
+  const processCpu = medianOf((r) => r.processCpuUsPerMsg);
+  const applied = sum((r) => r.applied);
+  const writeWindowSeconds = sum((r) => r.writeWindowSeconds);
   return {
-    ...(cpu.length === runs.length && { cpuUsPerMsg: median(cpu) }),
+    ...(cpu !== undefined && { cpuUsPerMsg: cpu }),
+    ...(processCpu !== undefined && { processCpuUsPerMsg: processCpu }),
     name: runs[0]!.name, clients: runs[0]!.clients, seconds: runs[0]!.seconds,
-    messages: runs.reduce((sum, r) => sum + r.messages, 0),
+    messages: sum((r) => r.messages),
     msgsPerSec: Math.round(median(runs.map((r) => r.msgsPerSec))),
     ...(applied > 0 && { applied }),
+    ...(writeWindowSeconds > 0 && { writes: sum((r) => r.writes), writeWindowSeconds }),
   };
 }
 
 async function runAgainst(name: string, factory: () => Promise<BenchTarget>, clients: number, seconds: number): Promise<BenchRun> {
   const target = await factory();
   try {
-    const appliedBefore = target.applied();
-    const use = async () => (target.pid === undefined ? threadUse(process.pid) : await processUse(target.pid)).cpuUs;
-    let cpuAtStart: Promise<number> = Promise.resolve(NaN);
-    const { messages, elapsedMs } = await runLoad(target.url, clients, seconds, () => { cpuAtStart = use(); });
-    const cpuUs = (await use()) - (await cpuAtStart);
-    await sleep(50); // let the last acknowledged messages reach in-process subscribers
-    const applied = target.applied() - appliedBefore;
+    // Writes are counted from when the devices are known until the load has ended and settled: the clients'
+    // connects fall inside that window too, so the rate is over the window's own length, not the load's seconds.
+    const windowStart = performance.now();
+    const writesBefore = await target.writes();
+    const appliedBefore = await target.applied();
+    const use = () => ({ thread: threadUse(target.pid, target.pid).cpuUs, process: processUse(target.pid) });
+    let atStart: ReturnType<typeof use> | undefined;
+    const { messages, elapsedMs } = await runLoad(target.url, clients, seconds, () => { atStart = use(); });
+    const atEnd = use();
+    const threadUs = atEnd.thread - (atStart?.thread ?? NaN);
+    const processUs = (await atEnd.process).cpuUs - ((await atStart?.process)?.cpuUs ?? NaN);
+    await sleep(50); // let the last acknowledged messages be applied
+    const applied = (await target.applied()) - appliedBefore;
+    const writes = (await target.writes()) - writesBefore;
+    const perMsg = (us: number) => (Number.isFinite(us) && messages > 0 ? us / messages : undefined);
     return {
       name, clients, seconds, messages, msgsPerSec: Math.round(messages / (elapsedMs / 1000)), ...(applied > 0 && { applied }),
-      ...(Number.isFinite(cpuUs) && messages > 0 && { cpuUsPerMsg: cpuUs / messages }),
+      cpuUsPerMsg: perMsg(threadUs), processCpuUsPerMsg: perMsg(processUs),
+      ...(name === 'hub' && { writes, writeWindowSeconds: (performance.now() - windowStart) / 1000 }),
     };
   } finally {
     await target.stop();
@@ -208,41 +228,49 @@ function waitConnected(c: MqttClient): Promise<void> {
 }
 
 async function bareAedes(): Promise<BenchTarget> {
-  const broker = await Aedes.createBroker();
-  const server = createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const bare = await startBareAedesProcess();
+  return { url: bare.url, pid: bare.pid, applied: async () => 0, writes: async () => 0, stop: () => bare.stop() };
+}
+
+/**
+ * The hub as users run it (see the top of this file), on port 0 with a temp data dir; ready once its retained
+ * `voicehub/bridge/devices` lists the bench devices. Applied and written are read from its /metrics
+ * (`voicehub_device_updates_total`, `voicehub_storage_writes_total` over every collection).
+ */
+async function bundledHub(clients: number): Promise<BenchTarget> {
+  const hub = await startBenchDaemon({ mqtt: { connectionsPerSecond: 10_000 } });
+  try {
+    const c = await connectAsync(hub.mqttUrl, { reconnectPeriod: 0 });
+    let listed = 0;
+    c.on('message', (_topic, payload) => { listed = (JSON.parse(payload.toString()) as unknown[]).length; });
+    await c.subscribeAsync('voicehub/bridge/devices');
+    // Tell the hub about the bench devices the way Zigbee2MQTT would: a retained bridge/devices list.
+    await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(clients), { retain: true, qos: 1 });
+    for (const until = Date.now() + 30_000; listed < clients;) {
+      if (Date.now() > until) throw new Error(`the hub listed ${listed} of ${clients} bench devices after 30 s`);
+      await sleep(20);
+    }
+    await c.endAsync();
+  } catch (err) {
+    await hub.stop();
+    throw err;
+  }
   return {
-    url: `mqtt://127.0.0.1:${port}`,
-    applied: () => 0,
-    stop: async () => {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    url: hub.mqttUrl, pid: hub.pid,
+    applied: () => metricSum(hub.httpUrl, 'voicehub_device_updates_total'),
+    writes: () => metricSum(hub.httpUrl, 'voicehub_storage_writes_total'),
+    stop: () => hub.stop(),
   };
 }
 
-/** Our embedded broker (auth, ACL, guards) with an in-process subscriber counting what it gets. */
-async function embeddedSubsystem(): Promise<BenchTarget> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'voicehub-bench-mqtt-'));
-  const log = silentLogger();
-  const ctx = {
-    config: buildConfig({ dataDir, mqtt: { host: '127.0.0.1', port: 0, connectionsPerSecond: 1000 } }),
-    log, bus: new EventBus(log), metrics: new Registry(), health: { register() {}, unregister() {} }, clock: systemClock,
-    store: undefined as never, mqtt: undefined as never,
-  } satisfies HubContext as HubContext;
-  const subsystem = new MqttSubsystem(ctx);
-  await subsystem.start(new AbortController().signal);
-  let applied = 0;
-  await ctx.mqtt.subscribe('zigbee2mqtt/+', () => { applied++; });
-  return {
-    url: `mqtt://127.0.0.1:${subsystem.port}`,
-    applied: () => applied,
-    stop: async () => {
-      await subsystem.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+/** The sum of a metric's samples over all its label sets, from the hub's /metrics. */
+async function metricSum(httpUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
 
 function mosquittoPath(): string | null {
@@ -271,8 +299,9 @@ async function mosquittoTarget(): Promise<BenchTarget> {
   }
   return {
     url: `mqtt://127.0.0.1:${port}`,
-    ...(pid !== undefined && { pid }),
-    applied: () => 0,
+    pid: pid ?? NaN,
+    applied: async () => 0,
+    writes: async () => 0,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -285,9 +314,10 @@ async function mosquittoTarget(): Promise<BenchTarget> {
 function printTable(result: BenchMqttResult): void {
   const rows = [result.bare, result.target, ...(result.mosquitto ? [result.mosquitto] : [])];
   console.log(`MQTT QoS 1 closed-loop, ${result.bare.clients} clients, ${result.bare.seconds} s each, ${result.rounds} rounds (msgs/s: median; messages: sum)`);
-  console.log('target                        msgs/s    messages  applied  µs CPU/msg');
+  console.log('target                        msgs/s    messages  applied  µs CPU/msg (main thread; process)  writes/s');
   for (const r of rows) {
-    console.log(`${r.name.padEnd(28)} ${String(r.msgsPerSec).padStart(8)}  ${String(r.messages).padStart(10)}  ${String(r.applied ?? '-').padStart(7)}  ${r.cpuUsPerMsg?.toFixed(1) ?? '-'}`);
+    const writes = r.writeWindowSeconds ? (r.writes! / r.writeWindowSeconds).toFixed(2) : '-';
+    console.log(`${r.name.padEnd(28)} ${String(r.msgsPerSec).padStart(8)}  ${String(r.messages).padStart(10)}  ${String(r.applied ?? '-').padStart(7)}  ${r.cpuUsPerMsg?.toFixed(1) ?? '-'}; ${r.processCpuUsPerMsg?.toFixed(1) ?? '-'}  ${writes}`);
   }
   console.log(`per round: ${result.perRound.map((r) => `${r.target.msgsPerSec}/${r.bare.msgsPerSec}`).join(', ')}`);
   console.log(`target / bare aedes: ${result.ratio.toFixed(2)} (median of the rounds' ratios; ${result.ratioRange.map((x) => x.toFixed(2)).join('–')})`);
