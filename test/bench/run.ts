@@ -10,6 +10,7 @@ import { machineFacts } from './machine.js';
 import { addSection, ms, newReport, renderJson, renderMarkdown, resultBaseName, type SectionWriter } from './report.js';
 import { REPO_ROOT, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 import { benchMqtt } from './mqtt.js';
+import { benchIngestApply } from './ingestApply.js';
 import { startInProcessHub } from './hubTarget.js';
 import { benchVoice, formatTable } from './voice.js';
 import { benchVoicePipeline } from './voicePipeline.js';
@@ -171,10 +172,18 @@ await section('mqtt', 'Device ingest: QoS 1 device clients, closed loop', async 
   if (r.target.processCpuUsPerMsg !== undefined && r.bare.processCpuUsPerMsg !== undefined) {
     s.figure({ what: 'the same, the whole process (V8\'s GC helper threads included)', measured: perMsg(r.target.processCpuUsPerMsg), anchor: `bare aedes: ${perMsg(r.bare.processCpuUsPerMsg)}`, ratio: r.target.processCpuUsPerMsg / r.bare.processCpuUsPerMsg });
   }
+  if (r.target.scavengesPer1k !== undefined) {
+    s.figure({ what: 'the hub\'s young-generation collections per 1,000 messages (its /metrics; median of rounds)', measured: fmt(r.target.scavengesPer1k, 2), anchor: r.baseline?.scavengesPer1k !== undefined ? `BENCH_MQTT_BASELINE's build: ${fmt(r.baseline.scavengesPer1k, 2)}` : '', ...(r.baseline?.scavengesPer1k && { ratio: r.target.scavengesPer1k / r.baseline.scavengesPer1k }) });
+  }
+  if (r.baseline) {
+    s.figure({ what: 'BENCH_MQTT_BASELINE\'s build in the same rounds: msgs/s, CPU per message (main thread)', measured: `${r.baseline.msgsPerSec} (${fmt(r.baseline.ratio, 2)}× bare aedes, rounds ${fmt(r.baseline.ratioRange[0], 2)}-${fmt(r.baseline.ratioRange[1], 2)}×); ${perMsg(r.baseline.cpuUsPerMsg)}`, anchor: `this build: ${r.target.msgsPerSec}; ${perMsg(r.target.cpuUsPerMsg)}` });
+  }
   s.figure({ what: 'applied to the registry', measured: `${applied} of ${r.target.messages} acknowledged (${fmt((100 * applied) / Math.max(1, r.target.messages))} %)`, anchor: '', target: '100 %', met: applied >= r.target.messages });
   const writes = r.target.writes ?? 0;
   const windowSeconds = r.target.writeWindowSeconds ?? NaN;
   s.figure({ what: 'storage file writes/s under ingest', measured: `${fmt(writes / windowSeconds, 2)} (${writes} in ${fmt(windowSeconds, 1)} s)`, anchor: '', target: '≤ 1', met: writes / windowSeconds <= 1 });
+  const apply = await benchIngestApply({ baselineDist: process.env.BENCH_INGEST_BASELINE });
+  s.figure({ what: `the device registry's own work per state message, no sockets (${apply.devices} lights, ${apply.messages / 1000}k messages; heap bytes over batches no GC ran in; µs the median batch)`, measured: `${fmt(apply.target.bytesPerMsg, 0)} B, ${fmt(apply.target.usPerMsg, 2)} µs`, anchor: apply.baseline ? `BENCH_INGEST_BASELINE's build: ${fmt(apply.baseline.bytesPerMsg, 0)} B, ${fmt(apply.baseline.usPerMsg, 2)} µs` : '', ...(apply.baseline && { ratio: apply.target.bytesPerMsg / apply.baseline.bytesPerMsg }) });
   const d = await benchDiscovery(env('BENCH_DISCOVERY_DEVICES', 2000));
   s.figure({ what: `${d.devices} devices announced by discovery at once: time until all known`, measured: `${ms(d.hubMs, 0)} (listed ${d.listed})`, anchor: `the same messages through bare aedes to one subscriber: ${ms(d.bareMs, 0)}`, ratio: d.hubMs / d.bareMs, target: `all ${d.devices} known`, met: d.listed >= d.devices });
 });
