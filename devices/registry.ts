@@ -186,20 +186,23 @@ export class DeviceRegistry {
     const ts = clock.now();
     let dirty = false;
     if (r.patch) {
-      const changed: string[] = [];
-      for (const [key, value] of Object.entries(r.patch)) {
+      // Per message on the ingest path: no entries array, and the list of changed keys only when one changed.
+      let changed: string[] | null = null;
+      const patch = r.patch;
+      for (const key in patch) {
+        const value = patch[key];
         if (!sameValue(device.state[key], value)) {
           device.state[key] = value;
-          changed.push(key);
+          (changed ??= []).push(key);
         }
       }
       device.lastSeen = ts;
       // A report that changes nothing moves only lastSeen: kept in memory and written with the next change, so
       // sensors repeating themselves every few seconds do not keep the SD card writing every flush interval.
-      dirty = changed.length > 0;
+      dirty = changed !== null;
       if (!dirty) this.lastSeenUnsaved = true;
       this.options.onStateApplied?.(device);
-      if (changed.length > 0) bus.emit('device.state', { deviceId: device.id, state: { ...device.state }, changed, ts });
+      if (changed !== null) bus.emit('device.state', { deviceId: device.id, state: { ...device.state }, changed, ts });
     }
     if (r.availability !== null && device.mqtt.availability) {
       const verdicts = this.verdicts.get(device.id) ?? new Map<string, boolean>();

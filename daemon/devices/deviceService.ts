@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { HubContext, Subsystem } from '../core/context.js';
 import { HubError } from '../core/errors.js';
 import { getOrCreate } from '../core/metrics.js';
@@ -31,8 +31,16 @@ export class DeviceService implements Subsystem {
 
   async start(): Promise<void> {
     const { ctx } = this;
-    const updates = getOrCreate(ctx.metrics, 'voicehub_device_updates_total', () => new Counter({
+    // Counted in a plain number per message and handed to the counter at scrape time: prom-client's inc()
+    // builds two objects a call, once per state message on the ingest path.
+    const updates = appliedCount(ctx.metrics);
+    getOrCreate(ctx.metrics, 'voicehub_device_updates_total', () => new Counter({
       name: 'voicehub_device_updates_total', help: 'Device state messages applied to the registry', registers: [ctx.metrics],
+      collect() {
+        const counted = appliedCounts.get(ctx.metrics);
+        if (counted && counted.n > 0) this.inc(counted.n);
+        if (counted) counted.n = 0;
+      },
     }));
     // Device state comes in bursts and devices report it again: its first write after a quiet spell may wait
     // one flush interval like the rest, so steady ingest writes devices.json once per interval from the start.
@@ -53,7 +61,7 @@ export class DeviceService implements Subsystem {
       discoveryPrefix: ctx.config.mqtt.discoveryPrefix,
       zigbee2mqttBaseTopic: ctx.config.mqtt.zigbee2mqttBaseTopic,
       configDevices: ctx.config.devices,
-      onStateApplied: () => updates.inc(),
+      onStateApplied: () => { updates.n++; },
       userOverrides: new Map(Object.entries(checked.doc.overrides)),
     });
     registry.start();
@@ -150,4 +158,13 @@ export class DeviceService implements Subsystem {
     return sent.length === 1 ? sent[0]! : Promise.all(sent).then(() => undefined);
   }
 
+}
+
+/** State messages applied and not yet scraped, per metrics registry (a restarted hub in a test keeps its registry). */
+const appliedCounts = new WeakMap<Registry, { n: number }>();
+
+function appliedCount(registry: Registry): { n: number } {
+  let counted = appliedCounts.get(registry);
+  if (!counted) appliedCounts.set(registry, counted = { n: 0 });
+  return counted;
 }

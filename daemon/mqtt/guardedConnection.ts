@@ -72,6 +72,39 @@ export class GuardedConnection extends Duplex {
     if (!this.input.holding) this.socket.resume();
   }
 
+  /**
+   * aedes' writes go straight to the socket, not through this Duplex's own Writable: mqtt-packet writes each
+   * packet as 2-5 chunks between cork() and a nextTick uncork(), and buffering them here only to hand them to
+   * the socket's own Writable a tick later cost a second round of stream bookkeeping per chunk (every PUBACK
+   * of the ingest path). The socket is corked instead, so a packet still leaves in one writev. The bound is
+   * checked per chunk against what the socket holds; past it the connection is destroyed with the error, as
+   * the Writable did with the one from _write. Anything else (after end or destroy) takes the Writable's path.
+   */
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    if (this.destroyed || this.writableEnded || (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))) {
+      return super.write(chunk, encoding as BufferEncoding, callback as (error: Error | null | undefined) => void);
+    }
+    const done = typeof encoding === 'function' ? encoding : callback;
+    const error = this.backlogError();
+    if (error) {
+      this.destroy(error);
+      if (typeof done === 'function') process.nextTick(done, error);
+      return false;
+    }
+    if (typeof chunk === 'string') this.socket.write(chunk, typeof encoding === 'string' ? encoding as BufferEncoding : 'utf8');
+    else this.socket.write(chunk);
+    if (typeof done === 'function') process.nextTick(done, null);
+    return true;
+  }
+
+  override cork(): void {
+    this.socket.cork();
+  }
+
+  override uncork(): void {
+    this.socket.uncork();
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const error = this.backlogError();
     if (!error) this.socket.write(chunk);

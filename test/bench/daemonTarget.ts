@@ -74,11 +74,12 @@ export async function processUse(pid: number): Promise<{ cpuUs: number; syscalls
 }
 
 /**
- * The same for one thread of this process (`tid` as Linux numbers it; the main thread's is the pid), read
- * synchronously: the capacity bench takes it at the edges of its window, where its load runs in a worker.
+ * The same for one thread (`tid` as Linux numbers it; a process's main thread's is its pid) of this process or
+ * of process `pid`, read synchronously: the capacity bench takes it at the edges of its window, where its load
+ * runs in a worker; the ingest bench reads the broker process's main thread, leaving its GC helpers out.
  */
-export function threadUse(tid: number): { cpuUs: number; syscalls: number } {
-  const read = (name: string) => { try { return readFileSync(`/proc/${process.pid}/task/${tid}/${name}`, 'utf8'); } catch { return ''; } };
+export function threadUse(tid: number, pid = process.pid): { cpuUs: number; syscalls: number } {
+  const read = (name: string) => { try { return readFileSync(`/proc/${pid}/task/${tid}/${name}`, 'utf8'); } catch { return ''; } };
   return useOf(read('stat'), read('io'));
 }
 
@@ -106,19 +107,34 @@ export async function metricValue(httpUrl: string, name: string): Promise<number
 }
 
 /**
+ * The anchor of the ingest bench: bare aedes as npm ships it (test/bench/bareAedesServer.ts) in its own
+ * process with the same node flags and environment as the hub. BENCH_BARE_NODE_ARGS adds node flags to it, as
+ * BENCH_HUB_NODE_ARGS does to the hub (a profile of each; never for a reported run).
+ */
+export function startBareAedesProcess(nodeArgs: readonly string[] = SHIPPED_NODE_FLAGS): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const extra = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return startBareProcess('./bareAedesServer.js', 'mqtt://127.0.0.1:', '', [...nodeArgs, ...extra]);
+}
+
+/**
  * The anchor for the voice figures measured from outside: a bare `ws` server (parse, reply, nothing else)
  * in its own process with the same node flags as the hub (test/bench/bareVoiceServer.ts).
  */
-export async function startBareVoiceProcess(nodeArgs: readonly string[] = SHIPPED_NODE_FLAGS): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const script = fileURLToPath(new URL('./bareVoiceServer.js', import.meta.url));
+export function startBareVoiceProcess(nodeArgs: readonly string[] = SHIPPED_NODE_FLAGS): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  return startBareProcess('./bareVoiceServer.js', 'ws://127.0.0.1:', '/voice', nodeArgs);
+}
+
+/** A bare anchor server in its own process: it prints `{"port":N}` once listening and exits on SIGTERM. */
+async function startBareProcess(file: string, urlHead: string, urlTail: string, nodeArgs: readonly string[]): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const script = fileURLToPath(new URL(file, import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...SHIPPED_NODE_ENV } });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`bare voice server exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`bare server ${file} exited ${code}`)));
   });
   return {
-    url: `ws://127.0.0.1:${port}/voice`,
+    url: `${urlHead}${port}${urlTail}`,
     pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');

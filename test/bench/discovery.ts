@@ -2,15 +2,14 @@
  * Device ingest, discovery (issue 18): 2,000 devices announced by Home Assistant discovery at once (every
  * config published without waiting for the one before), against the daemon as users run it: the time until
  * the hub lists them all on its retained `voicehub/bridge/devices`. Anchor: the same 2,000 messages through
- * a bare aedes broker to one subscriber (the time until it has them all), in the same run.
+ * bare aedes as npm ships it (its own process, the hub's node flags) to one subscriber (the time until it has
+ * them all), in the same run.
  */
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Aedes } from 'aedes';
 import { connectAsync } from 'mqtt';
 import { discoveryConfig } from './discoveryConfig.js';
-import { startBenchDaemon } from './daemonTarget.js';
+import { startBareAedesProcess, startBenchDaemon } from './daemonTarget.js';
 
 export interface DiscoveryResult { devices: number; hubMs: number; listed: number; bareMs: number }
 
@@ -28,25 +27,21 @@ async function announce(url: string, count: number): Promise<number> {
 }
 
 export async function benchDiscovery(count = 2000, timeoutMs = 120_000): Promise<DiscoveryResult> {
-  // Anchor: bare aedes and a subscriber to the discovery topics.
-  const broker = await Aedes.createBroker();
-  const server = createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const bareUrl = `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // Anchor: bare aedes as npm ships it, in its own process with the hub's node flags, and a subscriber to the discovery topics.
+  const bare = await startBareAedesProcess();
   let bareMs = NaN;
   try {
-    const sub = await connectAsync(bareUrl, { reconnectPeriod: 0 });
+    const sub = await connectAsync(bare.url, { reconnectPeriod: 0 });
     let got = 0;
     let allAt = 0;
     sub.on('message', () => { if (++got === count) allAt = performance.now(); });
     await sub.subscribeAsync('homeassistant/#', { qos: 1 });
-    const t0 = await announce(bareUrl, count);
+    const t0 = await announce(bare.url, count);
     for (const until = Date.now() + timeoutMs; got < count && Date.now() < until;) await sleep(5);
     bareMs = got === count ? allAt - t0 : NaN;
     await sub.endAsync();
   } finally {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await bare.stop();
   }
 
   const hub = await startBenchDaemon({ mqtt: { connectionsPerSecond: 10_000 } });

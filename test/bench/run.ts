@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { connectAsync } from 'mqtt';
 import { benchStartup, startFlags } from './startup.js';
 import { benchOpenLoop } from './openLoop.js';
 import { benchEdge } from './edge.js';
@@ -11,7 +9,8 @@ import { benchDiscovery } from './discovery.js';
 import { machineFacts } from './machine.js';
 import { addSection, ms, newReport, renderJson, renderMarkdown, resultBaseName, type SectionWriter } from './report.js';
 import { REPO_ROOT, SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
-import { benchMqtt, benchBridgeDevices } from './mqtt.js';
+import { benchMqtt } from './mqtt.js';
+import { benchIngestApply } from './ingestApply.js';
 import { startInProcessHub } from './hubTarget.js';
 import { benchVoice, formatTable } from './voice.js';
 import { benchVoicePipeline } from './voicePipeline.js';
@@ -160,46 +159,31 @@ await section('latency', 'Latency at a real load: open loop, fixed arrival rates
 
 await section('mqtt', 'Device ingest: QoS 1 device clients, closed loop', async (s) => {
   const clients = env('BENCH_MQTT_CLIENTS', 200);
-  const seconds = env('BENCH_SECONDS', 5);
-  let writes = 0;
-  // The writes are counted from when the devices are known until the hub stops: the clients' connects and
-  // closes fall inside that window too, so the rate is over the window's own length, not the load's seconds.
-  // Summed over the rounds (a fresh hub each).
-  let windowSeconds = 0;
-  const r = await benchMqtt({
-    clients,
-    seconds,
-    rounds: env('BENCH_MQTT_ROUNDS', env('BENCH_ROUNDS', 3)),
-    hubFactory: async () => {
-      const target = await startInProcessHub();
-      // Tell the hub about the bench devices the way Zigbee2MQTT would: a retained bridge/devices list.
-      const c = await connectAsync(target.mqttUrl);
-      await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(clients), { retain: true, qos: 1 });
-      await c.endAsync();
-      while (target.hub.devices.count() < clients) await new Promise((res) => setTimeout(res, 20));
-      const writesBefore = target.writes();
-      const since = performance.now();
-      return {
-        url: target.mqttUrl, applied: target.applied,
-        stop: async () => {
-          writes += target.writes() - writesBefore;
-          windowSeconds += (performance.now() - since) / 1000;
-          await target.stop();
-        },
-      };
-    },
-  });
+  const r = await benchMqtt({ clients, seconds: env('BENCH_SECONDS', 5), rounds: env('BENCH_MQTT_ROUNDS', env('BENCH_ROUNDS', 3)) });
   const applied = r.target.applied ?? 0;
   const anchor = `bare aedes: ${r.bare.msgsPerSec} msgs/s${r.mosquitto ? `; Mosquitto: ${r.mosquitto.msgsPerSec} (${fmt(r.mosquitto.msgsPerSec / r.bare.msgsPerSec, 2)}×)` : ''}`;
-  s.line(`${clients} device clients each publishing QoS 1 state closed loop for ${r.bare.seconds} s to the hub (in this process, shipped flags), bare aedes and Mosquitto (when installed), in ${r.rounds} rounds (a fresh broker each run; hub and bare aedes alternate which goes first). msgs/s are medians over the rounds; the ratio is the median of each round's own hub / bare ratio, its range beside it. Per round, hub / bare aedes msgs/s: ${r.perRound.map((x) => `${x.target.msgsPerSec} / ${x.bare.msgsPerSec}`).join(', ')}.`);
+  s.line(`${clients} device clients each publishing QoS 1 state closed loop for ${r.bare.seconds} s to the hub (the bundle in its own process with the unit's flags, ${SHIPPED_NODE_FLAGS.join(' ')}), bare aedes as npm ships it (its own process, the same flags) and Mosquitto (when installed), in ${r.rounds} rounds (a fresh broker each run; each target goes first in turn${r.baseline ? ', BENCH_MQTT_BASELINE\'s build the third' : ''}). msgs/s are medians over the rounds; the ratio is the median of each round's own hub / bare ratio, its range beside it. Per round, hub / bare aedes msgs/s: ${r.perRound.map((x) => `${x.target.msgsPerSec} / ${x.bare.msgsPerSec}`).join(', ')}.`);
   s.figure({ what: `${clients} clients: msgs/s (median of ${r.rounds} rounds)`, measured: `${r.target.msgsPerSec}`, anchor, ratio: r.ratio, target: '≥ 1.0× bare aedes', met: r.ratio >= 1.0 });
   s.figure({ what: 'hub / bare aedes, the rounds\' ratios: lowest–highest', measured: `${fmt(r.ratioRange[0], 2)}–${fmt(r.ratioRange[1], 2)}×`, anchor: '' });
-  const perMsg = (x?: { cpuUsPerMsg?: number }) => (x?.cpuUsPerMsg === undefined ? '?' : `${fmt(x.cpuUsPerMsg, 1)} µs`);
+  const perMsg = (us?: number) => (us === undefined ? '?' : `${fmt(us, 1)} µs`);
   if (r.target.cpuUsPerMsg !== undefined && r.bare.cpuUsPerMsg !== undefined) {
-    s.figure({ what: 'the broker\'s CPU per acknowledged message (its thread; median of rounds)', measured: perMsg(r.target), anchor: `bare aedes: ${perMsg(r.bare)}${r.mosquitto ? `; Mosquitto (its process): ${perMsg(r.mosquitto)}` : ''}`, ratio: r.target.cpuUsPerMsg / r.bare.cpuUsPerMsg });
+    s.figure({ what: 'the broker\'s CPU per acknowledged message (its main thread; median of rounds)', measured: perMsg(r.target.cpuUsPerMsg), anchor: `bare aedes: ${perMsg(r.bare.cpuUsPerMsg)}${r.mosquitto ? `; Mosquitto (its process): ${perMsg(r.mosquitto.cpuUsPerMsg)}` : ''}`, ratio: r.target.cpuUsPerMsg / r.bare.cpuUsPerMsg });
+  }
+  if (r.target.processCpuUsPerMsg !== undefined && r.bare.processCpuUsPerMsg !== undefined) {
+    s.figure({ what: 'the same, the whole process (V8\'s GC helper threads included)', measured: perMsg(r.target.processCpuUsPerMsg), anchor: `bare aedes: ${perMsg(r.bare.processCpuUsPerMsg)}`, ratio: r.target.processCpuUsPerMsg / r.bare.processCpuUsPerMsg });
+  }
+  if (r.target.scavengesPer1k !== undefined) {
+    s.figure({ what: 'the hub\'s young-generation collections per 1,000 messages (its /metrics; median of rounds)', measured: fmt(r.target.scavengesPer1k, 2), anchor: r.baseline?.scavengesPer1k !== undefined ? `BENCH_MQTT_BASELINE's build: ${fmt(r.baseline.scavengesPer1k, 2)}` : '', ...(r.baseline?.scavengesPer1k && { ratio: r.target.scavengesPer1k / r.baseline.scavengesPer1k }) });
+  }
+  if (r.baseline) {
+    s.figure({ what: 'BENCH_MQTT_BASELINE\'s build in the same rounds: msgs/s, CPU per message (main thread)', measured: `${r.baseline.msgsPerSec} (${fmt(r.baseline.ratio, 2)}× bare aedes, rounds ${fmt(r.baseline.ratioRange[0], 2)}-${fmt(r.baseline.ratioRange[1], 2)}×); ${perMsg(r.baseline.cpuUsPerMsg)}`, anchor: `this build: ${r.target.msgsPerSec}; ${perMsg(r.target.cpuUsPerMsg)}` });
   }
   s.figure({ what: 'applied to the registry', measured: `${applied} of ${r.target.messages} acknowledged (${fmt((100 * applied) / Math.max(1, r.target.messages))} %)`, anchor: '', target: '100 %', met: applied >= r.target.messages });
+  const writes = r.target.writes ?? 0;
+  const windowSeconds = r.target.writeWindowSeconds ?? NaN;
   s.figure({ what: 'storage file writes/s under ingest', measured: `${fmt(writes / windowSeconds, 2)} (${writes} in ${fmt(windowSeconds, 1)} s)`, anchor: '', target: '≤ 1', met: writes / windowSeconds <= 1 });
+  const apply = await benchIngestApply({ baselineDist: process.env.BENCH_INGEST_BASELINE });
+  s.figure({ what: `the device registry's own work per state message, no sockets (${apply.devices} lights, ${apply.messages / 1000}k messages; heap bytes over batches no GC ran in; µs the median batch)`, measured: `${fmt(apply.target.bytesPerMsg, 0)} B, ${fmt(apply.target.usPerMsg, 2)} µs`, anchor: apply.baseline ? `BENCH_INGEST_BASELINE's build: ${fmt(apply.baseline.bytesPerMsg, 0)} B, ${fmt(apply.baseline.usPerMsg, 2)} µs` : '', ...(apply.baseline && { ratio: apply.target.bytesPerMsg / apply.baseline.bytesPerMsg }) });
   const d = await benchDiscovery(env('BENCH_DISCOVERY_DEVICES', 2000));
   s.figure({ what: `${d.devices} devices announced by discovery at once: time until all known`, measured: `${ms(d.hubMs, 0)} (listed ${d.listed})`, anchor: `the same messages through bare aedes to one subscriber: ${ms(d.bareMs, 0)}`, ratio: d.hubMs / d.bareMs, target: `all ${d.devices} known`, met: d.listed >= d.devices });
 });
