@@ -128,7 +128,7 @@ await section('latency', 'Latency at a real load: open loop, fixed arrival rates
   // The issue blames young-generation scavenges for the tail: the same load with a larger young generation.
   // BENCH_OPENLOOP_SEMI=4,16: the young-generation sizes (MB a semi-space) measured beside the shipped one.
   const semis = (process.env.BENCH_OPENLOOP_SEMI ?? '32').split(',').map(Number).filter((n) => n > 0);
-  if (env('BENCH_OPENLOOP_VARIANTS', 1) > 0) for (const mb of semis) variants.push({ label: `hub, --max-semi-space-size=${mb} (not shipped)`, nodeArgs: ['--max-old-space-size=256', `--max-semi-space-size=${mb}`] });
+  if (env('BENCH_OPENLOOP_VARIANTS', 1) > 0) for (const mb of semis) variants.push({ label: `hub, --max-semi-space-size=${mb} (not shipped)`, nodeArgs: SHIPPED_NODE_FLAGS.map((f) => (f.startsWith('--max-semi-space-size=') ? `--max-semi-space-size=${mb}` : f)) });
   // BENCH_OPENLOOP_NODE_ARGS='--a --b;--c': other node flag sets for this build, each a hub beside the shipped one.
   for (const set of (process.env.BENCH_OPENLOOP_NODE_ARGS ?? '').split(';').map((x) => x.trim()).filter(Boolean)) variants.push({ label: `hub, ${set} (not shipped)`, nodeArgs: set.split(/\s+/) });
   // Another build's dist/bundle/cli.js (a copy of dist made before a change), run beside this one.

@@ -76,7 +76,7 @@ export class DaemonProcess {
 }
 
 /** The node flags the systemd unit ships with: attacks about memory run the daemon under them. */
-export const SHIPPED_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=8'];
+export const SHIPPED_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=8', '--initial-old-space-size=64'];
 
 /**
  * The environment the systemd unit sets for the process beyond the hub's own VOICEHUB_ keys (its
