@@ -299,13 +299,13 @@ async function minorGc(httpUrl: string): Promise<{ count: number; sum: number }>
   return { count, sum };
 }
 
-interface Devices {
+export interface Devices {
   clients: MqttClient[];
   /** Per device: called with the arrival time of each command on its topic. */
   onCommand: Array<((at: number) => void) | null>;
 }
 
-async function connectDevices(mqttUrl: string, topics: string[]): Promise<Devices> {
+export async function connectDevices(mqttUrl: string, topics: string[]): Promise<Devices> {
   const onCommand: Devices['onCommand'] = topics.map(() => null);
   const clients = await Promise.all(topics.map(async (topic, d) => {
     const c = await connectAsync(mqttUrl, { clientId: `load_device_${d}`, reconnectPeriod: 0 });
@@ -333,7 +333,7 @@ type Driven = Omit<OpenLoopRun, 'target' | 'rate' | 'round' | 'seconds'> & { sam
 /** Which device utterance k names: round the 100, shifted every round so client and device do not pair up. */
 const deviceOf = (k: number, n: number) => (k + Math.floor(k / n)) % n;
 
-async function driveOpenLoop(p: DriveParams): Promise<Driven> {
+export async function driveOpenLoop(p: DriveParams): Promise<Driven> {
   const sockets = await Promise.all(p.tokens.map((token) => new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(p.url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
     ws.once('open', () => resolve(ws));
