@@ -265,6 +265,8 @@ if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url) && !proce
   const r = await benchEdge({
     loadSeconds: loadSeconds || 20, afterSeconds: afterSeconds ?? 60,
     voiceClients: Number(process.env.BENCH_EDGE_VOICE ?? 500), deviceClients: Number(process.env.BENCH_EDGE_DEVICES ?? 1000),
-    idleSeconds: Number(process.env.BENCH_EDGE_IDLE ?? 15), ...(process.env.BENCH_EDGE_CLI && { cli: process.env.BENCH_EDGE_CLI }), progress: (l) => process.stderr.write(`${l}\n`) });
+    idleSeconds: Number(process.env.BENCH_EDGE_IDLE ?? 15), ...(process.env.BENCH_EDGE_CLI && { cli: process.env.BENCH_EDGE_CLI }),
+    // BENCH_EDGE_NODE_ARGS='--a --b': the hub under other node flags (a before/after of a unit flag).
+    ...(process.env.BENCH_EDGE_NODE_ARGS && { nodeArgs: process.env.BENCH_EDGE_NODE_ARGS.split(/\s+/) }), progress: (l) => process.stderr.write(`${l}\n`) });
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
 }

@@ -9,6 +9,10 @@
  * arriving at the device's own subscribed client (100 device clients, one per device). Commands are matched
  * to utterances per device in order; each utterance is counted until it is answered and its command arrives.
  * The hub's minor GCs (young-generation scavenges) during each run come from its /metrics.
+ *
+ * In rounds: one tail moved from run to run more than builds differed (a hub 1.65× the bare server in one run,
+ * 0.73× right after), so each hub and the bare server take turns at each rate, several short rounds each, and
+ * the figure is the median of the rounds' own ratios with their range (as the ingest bench does).
  */
 import { readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import { hundredDeviceHome } from './voiceHome.js';
-import { metricValue, processUse, startBareVoiceProcess, startBenchDaemon } from './daemonTarget.js';
+import { metricValue, processUse, startBareVoiceProcess, startBenchDaemon, type BenchDaemon } from './daemonTarget.js';
+import { median } from './stats.js';
 import { quantile } from './report.js';
 import { SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 import { gcProbeFile, type GcPause } from './gcProbe.js';
@@ -24,6 +29,8 @@ import { gcProbeFile, type GcPause } from './gcProbe.js';
 export interface OpenLoopRun {
   target: string;
   rate: number;
+  /** Which round (0-based) of the rate this row is: hubs and the bare server alternate round by round. */
+  round?: number;
   seconds: number;
   sent: number;
   replies: number;
@@ -74,7 +81,10 @@ export interface TailCauses {
 
 export interface OpenLoopOptions {
   rates?: number[];
+  /** Length of one round (one target at one rate), the warm-up included. */
   seconds?: number;
+  /** Rounds per rate: each target (every hub, then the bare server) once a round, in a rotating order. */
+  rounds?: number;
   warmupSeconds?: number;
   clients?: number;
   /**
@@ -97,68 +107,143 @@ export function openLoopConfig(): Record<string, unknown> {
   };
 }
 
+export const BARE_TARGET = 'bare ws server';
+
+/**
+ * Every hub (one process per flag set, started once and kept for all its rounds) and the bare server take
+ * turns at each rate, round after round, the order rotating each round (and each rate), so that no target
+ * always runs first on a machine still settling, or always right after a given other. One row per target per
+ * round (`round`); `openLoopSummary` turns them into the median of the rounds' own ratios. A run's tail
+ * moved from run to run more than builds differed: the rounds put that spread beside the figure.
+ */
 export async function benchOpenLoop(options: OpenLoopOptions = {}): Promise<OpenLoopRun[]> {
   const rates = options.rates ?? [200, 2000];
-  const seconds = options.seconds ?? 10;
+  const seconds = options.seconds ?? 4;
+  const rounds = Math.max(1, options.rounds ?? 3);
   const warmup = options.warmupSeconds ?? 1;
   const clients = options.clients ?? 100;
   const flagSets = options.hubFlags ?? [{ label: 'hub', nodeArgs: SHIPPED_NODE_FLAGS }];
   const runs: OpenLoopRun[] = [];
+  const names = hundredDeviceHome().names;
   const bare = await startBareVoiceProcess();
+  const hubs: Array<{ label: string; hub: BenchDaemon; tokens: string[]; devices: Devices | null; rows: Array<{ row: OpenLoopRun; samples: Samples }> }> = [];
   try {
-    for (const [v, flags] of flagSets.entries()) {
+    for (const flags of flagSets) {
       const hub = await startBenchDaemon(openLoopConfig(), [...flags.nodeArgs, `--import=${new URL('./gcProbe.js', import.meta.url).href}`], flags.cli);
-      const hubRuns: Array<{ row: OpenLoopRun; samples: Samples }> = [];
-      try {
-        const tokens = await hub.tokens(clients, 'open');
-        const names = hundredDeviceHome().names;
-        const devices = await connectDevices(hub.mqttUrl, hundredDeviceHome().devices.map((d) => d.commandTopic!));
-        try {
-          for (const [i, rate] of rates.entries()) {
-            // Hub and bare alternate which goes first, so neither always runs on a machine still settling.
-            const order = (i + v) % 2 === 0 ? ['hub', 'bare'] : ['bare', 'hub'];
-            for (const which of order) {
-              if (which === 'bare' && v > 0) continue; // the bare server's rows are measured once
-              const gcBefore = which === 'hub' ? await minorGc(hub.httpUrl) : null;
-              const heldBefore = which === 'hub' ? await metricValue(hub.httpUrl, 'voicehub_input_held_total') : 0;
-              const pid = which === 'hub' ? hub.pid : bare.pid;
-              const useBefore = await processUse(pid);
-              const { samples, window, ...run } = await driveOpenLoop({
-                url: which === 'hub' ? hub.wsUrl : bare.url, tokens, rate, seconds, warmup, names,
-                devices: which === 'hub' ? devices : null, pid,
-              });
-              const useAfter = await processUse(pid);
-              const setupCpuMs = (useAfter.cpuUs - useBefore.cpuUs - window.cpuUs) / 1000;
-              const row: OpenLoopRun = {
-                target: which === 'hub' ? flags.label : 'bare ws server', rate, seconds, ...run,
-                perUtterance: { cpuUs: window.cpuUs / samples.count, syscalls: window.syscalls / samples.count, setupCpuMs },
-              };
-              if (which === 'hub') hubRuns.push({ row, samples });
-              if (gcBefore) {
-                const after = await minorGc(hub.httpUrl);
-                row.scavenges = { count: after.count - gcBefore.count, totalMs: (after.sum - gcBefore.sum) * 1000 };
-                row.inputsHeld = await metricValue(hub.httpUrl, 'voicehub_input_held_total') - heldBefore;
-                row.rssMB = await hub.rssMB();
-              }
-              runs.push(row);
-              options.progress?.(`open loop ${row.target} ${rate}/s: reply p50 ${row.p50Ms.toFixed(2)} p99 ${row.p99Ms.toFixed(2)} ms${row.commands ? `, command p99 ${row.commands.p99Ms.toFixed(2)} ms, lost ${row.commands.lost}` : ''}; per utterance ${row.perUtterance!.cpuUs.toFixed(0)} µs CPU, ${row.perUtterance!.syscalls.toFixed(2)} syscalls`);
-            }
+      const entry = { label: flags.label, hub, tokens: [] as string[], devices: null as Devices | null, rows: [] as Array<{ row: OpenLoopRun; samples: Samples }> };
+      hubs.push(entry);
+      entry.tokens = await hub.tokens(clients, 'open');
+      entry.devices = await connectDevices(hub.mqttUrl, hundredDeviceHome().devices.map((d) => d.commandTopic!));
+    }
+    const bareTokens = hubs[0]!.tokens;
+    const targets = [...hubs.map((_, i) => i), -1];
+    for (const [r, rate] of rates.entries()) {
+      for (let round = 0; round < rounds; round++) {
+        for (const t of rotate(targets, round + r)) {
+          const h = t >= 0 ? hubs[t]! : null;
+          const gcBefore = h ? await minorGc(h.hub.httpUrl) : null;
+          const heldBefore = h ? await metricValue(h.hub.httpUrl, 'voicehub_input_held_total') : 0;
+          const pid = h ? h.hub.pid : bare.pid;
+          const useBefore = await processUse(pid);
+          const { samples, window, ...run } = await driveOpenLoop({
+            url: h ? h.hub.wsUrl : bare.url, tokens: h ? h.tokens : bareTokens, rate, seconds, warmup, names,
+            devices: h ? h.devices : null, pid,
+          });
+          const useAfter = await processUse(pid);
+          const setupCpuMs = (useAfter.cpuUs - useBefore.cpuUs - window.cpuUs) / 1000;
+          const row: OpenLoopRun = {
+            target: h ? h.label : BARE_TARGET, rate, round, seconds, ...run,
+            perUtterance: { cpuUs: window.cpuUs / samples.count, syscalls: window.syscalls / samples.count, setupCpuMs },
+          };
+          if (h && gcBefore) {
+            h.rows.push({ row, samples });
+            const after = await minorGc(h.hub.httpUrl);
+            row.scavenges = { count: after.count - gcBefore.count, totalMs: (after.sum - gcBefore.sum) * 1000 };
+            row.inputsHeld = await metricValue(h.hub.httpUrl, 'voicehub_input_held_total') - heldBefore;
+            row.rssMB = await h.hub.rssMB();
           }
-        } finally {
-          await Promise.all(devices.clients.map((c) => c.endAsync(true)));
+          runs.push(row);
+          options.progress?.(`open loop ${row.target} ${rate}/s round ${round + 1}/${rounds}: reply p50 ${row.p50Ms.toFixed(2)} p99 ${row.p99Ms.toFixed(2)} ms${row.commands ? `, command p99 ${row.commands.p99Ms.toFixed(2)} ms, lost ${row.commands.lost}` : ''}; per utterance ${row.perUtterance!.cpuUs.toFixed(0)} µs CPU, ${row.perUtterance!.syscalls.toFixed(2)} syscalls`);
         }
-      } finally {
-        await hub.stop();
       }
-      // The probe writes its collections when the hub exits.
-      const pauses = await readFile(gcProbeFile(hub.pid), 'utf8').then((t) => JSON.parse(t) as GcPause[], () => null);
-      await rm(gcProbeFile(hub.pid), { force: true });
-      if (pauses) for (const { row, samples } of hubRuns) row.tail = tailCauses(samples, pauses);
     }
   } finally {
+    for (const h of hubs) {
+      if (h.devices) await Promise.all(h.devices.clients.map((c) => c.endAsync(true)));
+      await h.hub.stop();
+      // The probe writes its collections when the hub exits.
+      const pauses = await readFile(gcProbeFile(h.hub.pid), 'utf8').then((t) => JSON.parse(t) as GcPause[], () => null);
+      await rm(gcProbeFile(h.hub.pid), { force: true });
+      if (pauses) for (const { row, samples } of h.rows) row.tail = tailCauses(samples, pauses);
+    }
     await bare.stop();
   }
   return runs;
+}
+
+/** `xs` started at index `by` (mod its length): round k's order of the targets. */
+export function rotate<T>(xs: readonly T[], by: number): T[] {
+  const k = ((by % xs.length) + xs.length) % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+/** One hub target at one rate over its rounds, each round's p99 set against the bare server's of the same round. */
+export interface OpenLoopSummary {
+  target: string;
+  rate: number;
+  rounds: number;
+  /** Hub reply p99 / bare p99, per round (in round order), their median and range. */
+  replyRatios: number[];
+  replyRatio: number;
+  replyRange: [number, number];
+  /** Hub utterance → command p99 / bare reply p99, the same way (empty when no command was counted). */
+  commandRatios: number[];
+  commandRatio: number;
+  commandRange: [number, number];
+  /** Over all rounds: utterances sent, errors, unanswered, commands owed and lost. */
+  sent: number;
+  errors: number;
+  unanswered: number;
+  commandsOwed: number;
+  commandsLost: number;
+  /** The bare server's over all rounds: errors + unanswered. */
+  bareFailures: number;
+  /** Over all rounds: the slowest 1 %, those a GC pause overlapped, a major one, and all major pauses seen. */
+  slow: number;
+  slowWithGc: number;
+  slowWithMajorGc: number;
+}
+
+/** The rows of `benchOpenLoop` per hub target and rate. Pure: tested in test/unit/bench/openLoopRounds.test.ts. */
+export function openLoopSummary(runs: readonly OpenLoopRun[]): OpenLoopSummary[] {
+  const out: OpenLoopSummary[] = [];
+  const spread = (xs: number[]): [number, number] => (xs.length ? [Math.min(...xs), Math.max(...xs)] : [NaN, NaN]);
+  for (const rate of [...new Set(runs.map((r) => r.rate))]) {
+    const bareOf = new Map(runs.filter((r) => r.rate === rate && r.target === BARE_TARGET).map((r) => [r.round ?? 0, r]));
+    const bares = [...bareOf.values()];
+    for (const target of [...new Set(runs.filter((r) => r.rate === rate && r.target !== BARE_TARGET).map((r) => r.target))]) {
+      const rows = runs.filter((r) => r.rate === rate && r.target === target).sort((a, b) => (a.round ?? 0) - (b.round ?? 0));
+      const replyRatios: number[] = [];
+      const commandRatios: number[] = [];
+      for (const row of rows) {
+        const bare = bareOf.get(row.round ?? 0);
+        if (!bare) continue;
+        replyRatios.push(row.p99Ms / bare.p99Ms);
+        if (row.commands) commandRatios.push(row.commands.p99Ms / bare.p99Ms);
+      }
+      const sum = (f: (r: OpenLoopRun) => number) => rows.reduce((a, r) => a + f(r), 0);
+      out.push({
+        target, rate, rounds: rows.length,
+        replyRatios, replyRatio: median(replyRatios), replyRange: spread(replyRatios),
+        commandRatios, commandRatio: median(commandRatios), commandRange: spread(commandRatios),
+        sent: sum((r) => r.sent), errors: sum((r) => r.errors), unanswered: sum((r) => r.unanswered),
+        commandsOwed: sum((r) => r.commands?.expected ?? 0), commandsLost: sum((r) => r.commands?.lost ?? 0),
+        bareFailures: bares.reduce((a, r) => a + r.errors + r.unanswered, 0),
+        slow: sum((r) => r.tail?.slow ?? 0), slowWithGc: sum((r) => r.tail?.slowWithGc ?? 0), slowWithMajorGc: sum((r) => r.tail?.slowWithMajorGc ?? 0),
+      });
+    }
+  }
+  return out;
 }
 
 /** The measured utterances of one run on the wall clock (epoch ms): scheduled send, reply latency, send lag. */
@@ -214,13 +299,13 @@ async function minorGc(httpUrl: string): Promise<{ count: number; sum: number }>
   return { count, sum };
 }
 
-interface Devices {
+export interface Devices {
   clients: MqttClient[];
   /** Per device: called with the arrival time of each command on its topic. */
   onCommand: Array<((at: number) => void) | null>;
 }
 
-async function connectDevices(mqttUrl: string, topics: string[]): Promise<Devices> {
+export async function connectDevices(mqttUrl: string, topics: string[]): Promise<Devices> {
   const onCommand: Devices['onCommand'] = topics.map(() => null);
   const clients = await Promise.all(topics.map(async (topic, d) => {
     const c = await connectAsync(mqttUrl, { clientId: `load_device_${d}`, reconnectPeriod: 0 });
@@ -243,12 +328,12 @@ interface DriveParams {
   pid: number;
 }
 
-type Driven = Omit<OpenLoopRun, 'target' | 'rate' | 'seconds'> & { samples: Samples; window: { cpuUs: number; syscalls: number } };
+type Driven = Omit<OpenLoopRun, 'target' | 'rate' | 'round' | 'seconds'> & { samples: Samples; window: { cpuUs: number; syscalls: number } };
 
 /** Which device utterance k names: round the 100, shifted every round so client and device do not pair up. */
 const deviceOf = (k: number, n: number) => (k + Math.floor(k / n)) % n;
 
-async function driveOpenLoop(p: DriveParams): Promise<Driven> {
+export async function driveOpenLoop(p: DriveParams): Promise<Driven> {
   const sockets = await Promise.all(p.tokens.map((token) => new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(p.url, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
     ws.once('open', () => resolve(ws));
@@ -375,6 +460,7 @@ async function driveOpenLoop(p: DriveParams): Promise<Driven> {
 // `node dist/test/bench/openLoop.js [seconds] [rate…]`: this bench alone.
 if (process.argv[1] === fileURLToPath(import.meta.url) && !process.env.NODE_TEST_CONTEXT) {
   const [seconds, ...rates] = process.argv.slice(2).map(Number);
-  const runs = await benchOpenLoop({ seconds: seconds || 10, ...(rates.length > 0 && { rates }), progress: (l) => process.stderr.write(`${l}\n`) });
-  process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+  const rounds = Number(process.env.BENCH_OPENLOOP_ROUNDS ?? 3);
+  const runs = await benchOpenLoop({ seconds: seconds || 4, rounds, ...(rates.length > 0 && { rates }), progress: (l) => process.stderr.write(`${l}\n`) });
+  process.stdout.write(`${JSON.stringify({ summary: openLoopSummary(runs), runs }, null, 2)}\n`);
 }

@@ -29,6 +29,14 @@ export interface StartupResult {
    */
   idleAnonMB: number;
   idleFileMB: number;
+  /**
+   * The same after a later start (the data dir and code cache a restart finds): what every boot after the first
+   * holds. A first start also writes the code cache after its warm-up, and the serialiser's freed buffers stay
+   * in malloc's main arena (its [heap] 10-12 MB after a first start, 5-7 after a later one).
+   */
+  laterIdleRssMB: number;
+  laterIdleAnonMB: number;
+  laterIdleFileMB: number;
   /** The anchor: `node` with the unit's flags and environment, idle in a timer, the same parts. */
   nodeIdle: MemoryParts;
   /** CPU the idle hub uses, in % of one core, over `idleSeconds` (a system sample included). */
@@ -149,6 +157,7 @@ export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupR
   const later: number[] = [];
   const laterCpu: number[] = [];
   const keptDir = await makeTempDir('voicehub-bench-later-');
+  let laterIdle: Awaited<ReturnType<typeof timeHub>>;
   try {
     await timeHub(null, keptDir); // warms the file cache so every run measures the same thing, and makes the later starts' data dir
     for (let i = 0; i < runs; i++) {
@@ -162,6 +171,7 @@ export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupR
       later.push(again.ms);
       laterCpu.push(again.cpuMs);
     }
+    laterIdle = await timeHub(0, keptDir);
   } finally {
     await rm(keptDir, { recursive: true, force: true });
   }
@@ -173,5 +183,6 @@ export async function benchStartup(runs = 7, idleSeconds = 60): Promise<StartupR
     runs, nodeBaselineMs, hubListeningMs, ratio: hubListeningMs / nodeBaselineMs, hubCpuToListeningMs: median(hubCpu), nodeBaselineCpuMs: median(baselineCpu),
     laterListeningMs: median(later), laterCpuToListeningMs: median(laterCpu),
     idleRssMB: rssMB, idleAnonMB: parts?.anonMB ?? NaN, idleFileMB: parts?.fileMB ?? NaN, nodeIdle, idleCpuPct: cpuPct, idleSeconds,
+    laterIdleRssMB: laterIdle.rssMB, laterIdleAnonMB: laterIdle.parts?.anonMB ?? NaN, laterIdleFileMB: laterIdle.parts?.fileMB ?? NaN,
   };
 }

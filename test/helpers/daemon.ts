@@ -76,14 +76,14 @@ export class DaemonProcess {
 }
 
 /** The node flags the systemd unit ships with: attacks about memory run the daemon under them. */
-export const SHIPPED_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=8'];
+export const SHIPPED_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=8', '--initial-old-space-size=64'];
 
 /**
  * The environment the systemd unit sets for the process beyond the hub's own VOICEHUB_ keys (its
  * Environment= lines; test/unit/systemd/unitFile.test.ts keeps both of these equal to the unit): every daemon a
  * test or bench starts runs with it, as users' hubs do.
  */
-export const SHIPPED_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const SHIPPED_NODE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
 
 export interface StartOptions {
   config?: string;

@@ -81,7 +81,7 @@ test('the unit asks for what the hub needs: notify, watchdog, restarts, dirs, li
   assert.ok(Number(unit.get('Unit')!.get('StartLimitBurst')?.[0]) >= 1, 'a start limit in [Unit]');
   assert.ok(Number(unit.get('Unit')!.get('StartLimitIntervalSec')?.[0]) > 0);
   assert.ok(Number(one('TimeoutStopSec')) > 10, 'above the hub\'s own 10 s shutdown deadline');
-  assert.equal(one('ExecStart'), '/usr/bin/node --max-old-space-size=256 --max-semi-space-size=8 /opt/voicehub/dist/bundle/cli.js start');
+  assert.equal(one('ExecStart'), '/usr/bin/node --max-old-space-size=256 --max-semi-space-size=8 --initial-old-space-size=64 /opt/voicehub/dist/bundle/cli.js start');
   // The tests and benches run the hub as the unit does: the same node flags and environment.
   assert.equal(one('ExecStart'), `/usr/bin/node ${SHIPPED_NODE_FLAGS.join(' ')} /opt/voicehub/dist/bundle/cli.js start`);
   assert.deepEqual(service.get('Environment')?.filter((e) => !e.startsWith('VOICEHUB_') && e !== 'NODE_ENV=production'),
