@@ -59,6 +59,8 @@ export function createPluginApi(record: PluginRecord, config: Readonly<Record<st
   const devices: DevicesApi = Object.freeze({
     list: () => { need('devices:read'); return deps.devices.list().map(toView); },
     get: (deviceId: string) => { need('devices:read'); const d = deps.devices.get(deviceId); return d ? toView(d) : undefined; },
+    // The devices plugin asks this for every device it commands: a view would copy the whole device for one field.
+    available: (deviceId: string) => { need('devices:read'); return deps.devices.get(deviceId)?.available; },
     resolve: (request: IntentRequest): Targets => {
       need('devices:read');
       const found = deps.intents.resolve(request);

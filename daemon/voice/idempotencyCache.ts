@@ -25,47 +25,75 @@ export interface KeepAs<T, K> {
 const AS_IS: KeepAs<unknown, unknown> = { keep: (value) => value, replay: (kept) => kept };
 
 /**
- * One generation of ids: per scope, id → slot; per slot the run (its promise while it runs, then its kept
- * outcome) and when the id first came, as ms after the generation began (a small integer: no heap number
- * per id; the old entry object, its expiry and its outcome object were some 200 bytes an id of the 20,000).
+ * One generation of ids: id → slot in one map, the slot's scope beside it; per slot the run (its promise while it
+ * runs, then its kept outcome) and when the id first came, as ms after the generation began (a small integer: no
+ * heap number per id; the old entry object, its expiry and its outcome object were some 200 bytes an id of the
+ * 20,000).
+ *
+ * One map for every scope, not a map per scope: 500 clients sharing a 10,000-id generation made 500 small maps
+ * grow and rehash each generation (some 400 bytes an utterance, all of it surviving young-generation
+ * collections), and a lookup hashed twice. Ids are the clients' own and rarely shared between subjects; an id
+ * another scope already holds in this generation goes to `others` (scope → id → slot), so a subject can never
+ * reach another's run.
  */
 class Generation<T, K> {
-  readonly scopes = new Map<string, Map<string, number>>();
+  readonly ids = new Map<string, number>();
+  others: Map<string, Map<string, number>> | null = null;
   readonly slots: Array<Promise<T> | K | undefined> = [];
+  readonly scopes: string[] = [];
   readonly ages: number[] = [];
   /** Ids held (a forgotten one leaves its slot empty, not counted). */
   size = 0;
   constructor(readonly since: number) {}
 
   slotOf(scope: string, id: string): number | undefined {
-    return this.scopes.get(scope)?.get(id);
+    const slot = this.ids.get(id);
+    if (slot !== undefined && this.scopes[slot] === scope) return slot;
+    return this.others === null ? undefined : this.others.get(scope)?.get(id);
   }
 
   add(scope: string, id: string, run: Promise<T>, now: number): number {
-    let ids = this.scopes.get(scope);
-    if (!ids) {
-      ids = new Map();
-      this.scopes.set(scope, ids);
-    }
     const slot = this.slots.length;
-    const before = ids.size;
-    ids.set(id, slot);
-    this.size += ids.size - before;
+    const held = this.ids.get(id);
+    if (held === undefined || this.scopes[held] === scope) {
+      if (held === undefined) this.size++;
+      this.ids.set(id, slot);
+    } else {
+      this.others ??= new Map();
+      let ids = this.others.get(scope);
+      if (!ids) {
+        ids = new Map();
+        this.others.set(scope, ids);
+      }
+      const before = ids.size;
+      ids.set(id, slot);
+      this.size += ids.size - before;
+    }
     this.slots.push(run);
+    this.scopes.push(scope);
     this.ages.push(now - this.since);
     return slot;
   }
 
   /** Drops `id` if its slot still holds `run`; true if it did. */
   drop(scope: string, id: string, run: Promise<T>): boolean {
-    const ids = this.scopes.get(scope);
-    const slot = ids?.get(id);
+    const slot = this.slotOf(scope, id);
     if (slot === undefined || this.slots[slot] !== run) return false;
-    ids!.delete(id);
-    if (ids!.size === 0) this.scopes.delete(scope);
+    if (this.ids.get(id) === slot) this.ids.delete(id);
+    else {
+      const ids = this.others!.get(scope)!;
+      ids.delete(id);
+      if (ids.size === 0) this.others!.delete(scope);
+    }
     this.slots[slot] = undefined;
     this.size--;
     return true;
+  }
+
+  /** Every id held with its slot (compaction). */
+  *entries(): IterableIterator<[string, number]> {
+    yield* this.ids;
+    if (this.others) for (const ids of this.others.values()) yield* ids;
   }
 }
 
@@ -100,8 +128,8 @@ export interface IdempotentRun<T> {
  * (every utterance has one) the cost is a lookup and an insert, and the garbage goes a generation at a
  * time. A hit is checked against its own expiry.
  *
- * Two levels, scope (the token subject) then id: no key string is built and hashed per utterance, and the
- * subject's own string is the same object every time, its hash computed once.
+ * Keyed by id, the scope (the token subject) checked beside it: no key string is built and hashed per
+ * utterance, and the subject's own string is the same object every time, so the check is a pointer compare.
  */
 export class IdempotencyCache<T, K = T> {
   private current: Generation<T, K>;
@@ -161,15 +189,13 @@ export class IdempotencyCache<T, K = T> {
     const shared = new Map<string, string>();
     let changed = 0;
     for (const gen of [this.previous, this.current]) {
-      for (const ids of gen.scopes.values()) {
-        for (const [id, slot] of ids) {
-          const held = gen.slots[slot];
-          if (held === undefined || held instanceof Promise) continue;
-          const small = compact(held as K, id, shared);
-          if (small === undefined) continue;
-          gen.slots[slot] = small;
-          changed++;
-        }
+      for (const [id, slot] of gen.entries()) {
+        const held = gen.slots[slot];
+        if (held === undefined || held instanceof Promise) continue;
+        const small = compact(held as K, id, shared);
+        if (small === undefined) continue;
+        gen.slots[slot] = small;
+        changed++;
       }
     }
     return changed;

@@ -91,6 +91,11 @@ export interface DevicesApi {
   /** One device by id (`devices:read`). */
   get(id: string): DeviceView | undefined;
   /**
+   * A device's availability alone (`devices:read`): as `get(id)?.available`, without copying the device:
+   * `true`/`false` as the device last announced, `null` when it never did, `undefined` for an unknown id.
+   */
+  available(id: string): boolean | null | undefined;
+  /**
    * The devices an intent request targets (its name/area/type slots and the asking client's area), resolved
    * by the intent engine the same way for every plugin (`devices:read`), with the engine's wording for
    * replies. A device intent's request the hub matched already carries this decision (`request.targets`,

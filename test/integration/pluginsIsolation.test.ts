@@ -26,7 +26,7 @@ const WORKER = `export function onRegister(api) {
     store.data.count++;
     store.markDirty();
     await store.flush();
-    return { text: api.respond('done', { what: devices.map((d) => d.id).join(',') + ' ' + store.data.count }) };
+    return { text: api.respond('done', { what: devices.map((d) => d.id).join(',') + ' ' + store.data.count + ' ' + api.devices.available('lamp') + ' ' + api.devices.available('nobody') }) };
   });
   api.intents.handle('Refuse', () => { throw api.refuse('VALUE_OUT_OF_RANGE', 'too much'); });
   api.intents.handle('Peek', () => ({ text: String(api.location) }));
@@ -54,11 +54,11 @@ test('an isolated plugin uses devices, the store, speech, timers and events thro
   assert.equal(info.isolation, 'process');
 
   const reply = await host.handleIntent(request('Act'), call('trace-9', 'session-9'));
-  assert.equal(reply.reply.text, 'did lamp 1');
+  assert.equal(reply.reply.text, 'did lamp 1 true undefined');
   assert.deepEqual(devices.commands, [{ id: 'lamp', command: { command: 'turn_on' }, traceId: 'trace-9', source: 'com.t.worker' }]);
   assert.equal(h2.spoken[0]?.text, 'spoken from the child');
   assert.equal(h2.spoken[0]?.sessionId, 'session-9');
-  assert.equal((await host.handleIntent(request('Act'), call())).reply.text, 'did lamp 2', 'the store kept the count');
+  assert.equal((await host.handleIntent(request('Act'), call())).reply.text, 'did lamp 2 true undefined', 'the store kept the count');
   const stored = await h2.ctx.store.collection<{ count: number }>('plugin-com.t.worker', () => ({ count: -1 }));
   assert.equal(stored.data.count, 2);
 

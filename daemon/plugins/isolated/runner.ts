@@ -158,6 +158,7 @@ function makeApi(): Record<string, unknown> {
   const devicesApi = Object.freeze({
     list: () => { need('devices:read'); return structuredClone(devices); },
     get: (id: string) => { need('devices:read'); const d = devices.find((x) => x.id === id); return d ? structuredClone(d) : undefined; },
+    available: (id: string) => { need('devices:read'); return (devices.find((x) => x.id === id) as { available?: boolean | null } | undefined)?.available; },
     // The request being handled was resolved by the host with the call: answered at once, like in-process.
     // Any other request goes to the intent engine in the hub: a Promise of the Targets (await works for both).
     resolve: (request: object) => {

@@ -64,7 +64,7 @@ function act(api: PluginApi, req: IntentRequest, ctx: HandlerContext): IntentRep
   for (let i = 0; i < targets.ids.length; i++) {
     const id = targets.ids[i]!;
     if (!targets.commands[i]) continue;
-    if (api.devices.get(id)?.available === false) (offline ??= []).push(targets.names[i] ?? id);
+    if (api.devices.available(id) === false) (offline ??= []).push(targets.names[i] ?? id);
     else if (first < 0) first = i;
     else (work ??= [workAt(targets, first)]).push(workAt(targets, i));
   }

@@ -54,6 +54,9 @@ test('devices:read lists and gets devices as views without their MQTT binding; c
   const [view] = api.devices.list();
   assert.equal(view?.id, 'lamp');
   assert.equal('mqtt' in view!, false);
+  // available(id): the one field the devices plugin reads per command, without a copy of the device.
+  assert.equal(api.devices.available('lamp'), true);
+  assert.equal(api.devices.available('nobody'), undefined);
   const targets = api.devices.resolve({ intent: 'HassTurnOn', text: 'turn on the desk lamp', lang: 'en', slots: {} });
   assert.deepEqual(targets.devices.map((d) => d.id), ['lamp']);
   assert.deepEqual(targets.commands, [{ command: 'turn_on' }]);
@@ -67,6 +70,7 @@ test('granted powers work: command carries the trace id and the plugin id, speak
   t.after(() => h.close());
   const { api, devices } = apiWith(h, ['devices:control', 'voice:speak', 'storage', 'geo:read', 'schedule']);
   await api.devices.command('lamp', { command: 'turn_on' }, { traceId: 't-9' });
+  assert.throws(() => api.devices.available('lamp'), denied('devices:read'));
   assert.deepEqual(devices.commands, [{ id: 'lamp', command: { command: 'turn_on' }, traceId: 't-9', source: 'com.test.p' }]);
   assert.throws(() => api.devices.list(), denied('devices:read'));
   api.speak({ sessionId: 's-1' }, 'hello');

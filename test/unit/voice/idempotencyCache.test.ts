@@ -143,3 +143,29 @@ test('an id run again after its TTL is a new run, and the old run can no longer 
   cache.settle(third, 'third');
   assert.equal(await cache.run('s', 'k', async () => 'x').result, 'third');
 });
+
+test('the first subject to use an id forgets it: the others that share the id keep theirs, and a newcomer gets its own', async () => {
+  const clock = new ManualClock();
+  const cache = new IdempotencyCache<string>({ ttlMs: 1000, maxEntries: 100 }, clock);
+  const alice = cache.run('alice', 'u1', () => new Promise<string>(() => {})); // still running
+  const bob = cache.run('bob', 'u1', async () => 'bob 1');
+  cache.settle(bob, await bob.result);
+  assert.equal(cache.size, 2);
+  cache.forget('bob', 'u1', alice.result); // not bob's run: nothing forgotten
+  assert.equal(cache.size, 2);
+  cache.forget('alice', 'u1', alice.result);
+  assert.equal(cache.size, 1);
+  assert.equal(await cache.run('bob', 'u1', async () => 'x').result, 'bob 1', 'bob keeps his');
+  const carol = cache.run('carol', 'u1', async () => 'carol 1');
+  assert.equal(carol.fresh, true);
+  cache.settle(carol, await carol.result);
+  const again = cache.run('alice', 'u1', async () => 'alice 2');
+  assert.equal(again.fresh, true, 'alice forgot hers: it runs');
+  cache.settle(again, await again.result);
+  assert.equal(cache.size, 3);
+  for (const [s, want] of [['alice', 'alice 2'], ['bob', 'bob 1'], ['carol', 'carol 1']] as const) {
+    assert.equal(await cache.run(s, 'u1', async () => 'x').result, want, s);
+  }
+  cache.forget('bob', 'u1', bob.result); // settled: kept
+  assert.equal(await cache.run('bob', 'u1', async () => 'x').result, 'bob 1');
+});

@@ -12,7 +12,7 @@ function plugin(offline: string[]) {
   const api = {
     intents: { addResponses: () => {}, handle: (intent: string, h: Handler) => { handlers.set(intent, h); } },
     devices: {
-      get: (id: string) => ({ id, available: !offline.includes(id) }),
+      available: (id: string) => !offline.includes(id),
       command: async (id: string, command: DeviceCommand) => { sent.push(`${id} ${command.command}`); },
     },
     respond: (key: string, vars: Record<string, unknown>) => `${key}: ${Object.values(vars).join(' | ')}`,
