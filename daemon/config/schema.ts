@@ -22,7 +22,7 @@ const HttpSchema = Type.Object({
     burst: Type.Integer({ minimum: 1, default: 100, description: 'how many may come at once from one address after a quiet spell' }),
     exempt: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8'], description: 'addresses or CIDR ranges never rate limited (a reverse proxy on this machine should limit by itself); add "::1" when http.host listens on IPv6' }),
   }, Strict),
-  headersTimeoutMs: Type.Integer({ minimum: 500, maximum: 60000, default: 5000, description: 'a connection that has not sent a complete request head (or WebSocket upgrade) within this is closed' }),
+  headersTimeoutMs: Type.Integer({ minimum: 500, maximum: 60000, default: 5000, description: 'a connection that has not sent a complete request head (or WebSocket upgrade) within this is closed; a request body must then arrive whole within it as well (else 408, HTTP_BODY_TIMEOUT)' }),
   maxPendingPerAddress: Type.Integer({ minimum: 1, default: 32, description: 'connections from one address still sending their first request head; more are answered 429 and closed at once (addresses in http.rateLimit.exempt are not counted)' }),
 }, Strict);
 
