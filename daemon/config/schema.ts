@@ -50,6 +50,7 @@ const MqttSchema = Type.Object({
   maxQueuedMessages: Type.Integer({ minimum: 1, default: 1000, description: 'QoS 1/2 messages the embedded broker keeps for one persistent session (offline or unacknowledged), as Mosquitto\'s max_queued_messages' }),
   maxQueuedBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'bytes kept for one persistent session, as Mosquitto\'s max_queued_bytes' }),
   commandMaxAgeMs: Type.Integer({ minimum: 0, maximum: 600000, default: 3000, description: 'external broker: a device command the broker has not acknowledged within this is given up (MQTT_UNAVAILABLE) and never sent late; while disconnected a command waits this long for the reconnect, then is refused (0: refused at once)' }),
+  keepaliveSeconds: Type.Integer({ minimum: 1, maximum: 65535, default: 30, description: 'external broker: the MQTT keep-alive the hub asks for; a broker that answers nothing for 1.5 times this (a black-holed path that keeps TCP open) is taken as gone and dialled again' }),
 }, Strict);
 
 const VoiceSchema = Type.Object({

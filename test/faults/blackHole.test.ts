@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MqttClient } from 'mqtt';
+import { join } from 'node:path';
+import { connectAsync, type MqttClient } from 'mqtt';
 import { FakeCloud, type ReceivedEvent } from '../helpers/fakeCloud.js';
-import { startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+import { runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
+import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
 import { cloudConfig, deviceClient, health, until } from '../helpers/cloudHub.js';
 import { BlackHoleRelay } from '../helpers/blackHole.js';
 import { until as untilValue } from '../helpers/until.js';
@@ -67,6 +69,86 @@ test('cloud behind a black hole: the hub notices within two heartbeats (CLOUD_HE
   const seqs = cloud.uniqueSeqs();
   assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), 'no seq missing');
   await until(async () => (await health(hub!)).checks.cloud!.outbox === 0, 15_000, 'the outbox drained');
+  assert.deepEqual(crashLines(hub.lines), []);
+  assert.equal(hub.stderr, '');
+});
+
+interface Sent { value: number; status: number; code?: string; message?: string; phase: 'before' | 'hole' | 'after' }
+
+test('external Mosquitto behind a black hole: the hub notices by its MQTT keep-alive (mqtt.keepaliveSeconds), dials again until the path returns; each command is delivered once, or refused and never delivered late', { timeout: 180_000 }, async (t) => {
+  if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
+  const broker = await Mosquitto.start(t);
+  const relay = await BlackHoleRelay.start(t, broker.port);
+  const hub = await startDaemon({
+    config: [
+      'mqtt: { keepaliveSeconds: 1 }',
+      'devices:',
+      '  - { id: lamp, name: Hall Lamp, area: hall, type: light, schema: json, brightness: true, brightnessScale: 100000, commandTopic: home/lamp/set, stateTopic: home/lamp/state }',
+      '',
+    ].join('\n'),
+    env: { VOICEHUB_MQTT_URL: `mqtt://127.0.0.1:${relay.port}` },
+    nodeArgs: SHIPPED_NODE_FLAGS,
+  });
+  t.after(() => hub.cleanup());
+  await hub.waitForLine((l) => l.msg === 'connected to mqtt broker');
+  const made = await runCli(['token', 'create', '--sub', 'hole-tester', '--scope', 'devices:control'], { cwd: hub.dir, env: { VOICEHUB_DATA_DIR: join(hub.dir, 'data') } });
+  assert.equal(made.code, 0, made.stderr);
+  const token = made.stdout.trim();
+  // The lamp reaches the broker directly: only the hub's path is black-holed.
+  const received: number[] = [];
+  const lamp = await connectAsync(broker.url, { reconnectPeriod: 0, clientId: 'lamp' });
+  t.after(() => lamp.endAsync(true));
+  lamp.on('message', (_topic, payload) => received.push(Number((JSON.parse(payload.toString()) as { brightness: number }).brightness)));
+  await lamp.subscribeAsync('home/lamp/set', { qos: 1 });
+
+  const sent: Sent[] = [];
+  let value = 0;
+  const command = async (phase: Sent['phase']): Promise<Sent> => {
+    const v = ++value;
+    const res = await fetch(`${hub.url}/api/command`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ device: 'lamp', command: 'set_brightness', params: { brightness: v / 1000 } }),
+    });
+    const body = await res.json() as { error?: { code?: string; reason?: string; message?: string } };
+    const entry: Sent = { value: v, status: res.status, phase, ...(body.error ? { code: body.error.reason ?? body.error.code, message: body.error.message } : {}) };
+    sent.push(entry);
+    return entry;
+  };
+  assert.equal((await command('before')).status, 200);
+  const connected = (): number => hub.lines.filter((l) => l.msg === 'connected to mqtt broker').length;
+  const connectsBefore = connected();
+  relay.blackHole();
+  const hole: Array<Promise<Sent>> = [];
+  for (const end = Date.now() + 3_000; Date.now() < end;) {
+    hole.push(command('hole'));
+    await sleep(250);
+  }
+  await untilValue(() => (hub.lines.some((l) => l.msg === 'mqtt broker connection lost; reconnecting') ? true : undefined), 'the hub noticing the black hole by its keep-alive', 30_000);
+  relay.restore();
+  const restored = Date.now();
+  // A dial already in the hole waits out its CONNACK timeout first; then the path is there again.
+  while (connected() === connectsBefore) {
+    if (Date.now() - restored > 60_000) assert.fail('the hub did not reconnect within 60 s of the path returning (a deadline, not a timing claim)');
+    await sleep(100);
+  }
+  t.diagnostic(`reconnected ${Date.now() - restored} ms after the path returned; ${relay.acceptedInHole} dials into the hole`);
+  const outcomes = await Promise.all(hole);
+  for (const s of outcomes) {
+    assert.ok(s.status === 200 || (s.status === 503 && s.code === 'MQTT_UNAVAILABLE'), `a command during the hole is delivered or refused: ${JSON.stringify(s)}`);
+  }
+  for (let i = 0; i < 3; i++) assert.equal((await command('after')).status, 200, 'a command after the reconnect goes out');
+  const marker = await command('after');
+  assert.equal(marker.status, 200);
+  await untilValue(() => (received.includes(marker.value) ? true : undefined), 'the marker command at the lamp', 15_000);
+  await sleep(500); // anything late would come now
+  const counts = new Map<number, number>();
+  for (const v of received) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (const s of sent) {
+    if (s.status === 200) assert.equal(counts.get(s.value) ?? 0, 1, `accepted command ${s.value} (${s.phase}) delivered exactly once`);
+    else if (/did not acknowledge/.test(s.message ?? '')) assert.ok((counts.get(s.value) ?? 0) <= 1, `command ${s.value}, written into the hole and given up, delivered at most once`);
+    else assert.equal(counts.get(s.value) ?? 0, 0, `refused command ${s.value} never delivered (not late): ${JSON.stringify(s)}`);
+  }
+  t.diagnostic(`${sent.length} commands: ${sent.filter((s) => s.status === 200).length} delivered, ${sent.filter((s) => s.status !== 200).length} refused`);
   assert.deepEqual(crashLines(hub.lines), []);
   assert.equal(hub.stderr, '');
 });
