@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { FakeCloud, type ReceivedEvent } from '../helpers/fakeCloud.js';
+import { FakeCloud } from '../helpers/fakeCloud.js';
+import { assertDeliveredOnce, lampCommander, temperatures } from '../helpers/lampCommands.js';
 import { runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
 import { cloudConfig, deviceClient, health, until } from '../helpers/cloudHub.js';
@@ -17,17 +18,6 @@ import { crashLines } from './fuzz.js';
  * again (into the hole, where the handshake must time out too) until the path returns, and then lose
  * nothing. The relay in front of the peer is test/helpers/blackHole.ts. Waits are deadlines, not timing claims.
  */
-
-function temperatures(received: ReceivedEvent[]): number[] {
-  const seen = new Set<number>();
-  const values: number[] = [];
-  for (const e of received) {
-    if (e.kind !== 'device.state' || e.device !== 'temp' || seen.has(e.seq)) continue;
-    seen.add(e.seq);
-    values.push(Number((e.state as { value?: unknown; state?: unknown; temperature?: unknown }).temperature ?? (e.state as { value?: unknown }).value ?? (e.state as { state?: unknown }).state));
-  }
-  return values;
-}
 
 test('cloud behind a black hole: the hub notices within two heartbeats (CLOUD_HEARTBEAT_TIMEOUT), its dials into the hole time out too, and once the path returns every event arrives in order, no seq missing', { timeout: 180_000 }, async (t) => {
   const cloud = await FakeCloud.start();
@@ -73,8 +63,6 @@ test('cloud behind a black hole: the hub notices within two heartbeats (CLOUD_HE
   assert.equal(hub.stderr, '');
 });
 
-interface Sent { value: number; status: number; code?: string; message?: string; phase: 'before' | 'hole' | 'after' }
-
 test('external Mosquitto behind a black hole: the hub notices by its MQTT keep-alive (mqtt.keepaliveSeconds), dials again until the path returns; each command is delivered once, or refused and never delivered late', { timeout: 180_000 }, async (t) => {
   if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
   const broker = await Mosquitto.start(t);
@@ -101,24 +89,12 @@ test('external Mosquitto behind a black hole: the hub notices by its MQTT keep-a
   lamp.on('message', (_topic, payload) => received.push(Number((JSON.parse(payload.toString()) as { brightness: number }).brightness)));
   await lamp.subscribeAsync('home/lamp/set', { qos: 1 });
 
-  const sent: Sent[] = [];
-  let value = 0;
-  const command = async (phase: Sent['phase']): Promise<Sent> => {
-    const v = ++value;
-    const res = await fetch(`${hub.url}/api/command`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ device: 'lamp', command: 'set_brightness', params: { brightness: v / 1000 } }),
-    });
-    const body = await res.json() as { error?: { code?: string; reason?: string; message?: string } };
-    const entry: Sent = { value: v, status: res.status, phase, ...(body.error ? { code: body.error.reason ?? body.error.code, message: body.error.message } : {}) };
-    sent.push(entry);
-    return entry;
-  };
+  const { sent, command } = lampCommander(hub.url, token);
   assert.equal((await command('before')).status, 200);
   const connected = (): number => hub.lines.filter((l) => l.msg === 'connected to mqtt broker').length;
   const connectsBefore = connected();
   relay.blackHole();
-  const hole: Array<Promise<Sent>> = [];
+  const hole: Array<ReturnType<typeof command>> = [];
   for (const end = Date.now() + 3_000; Date.now() < end;) {
     hole.push(command('hole'));
     await sleep(250);
@@ -141,13 +117,7 @@ test('external Mosquitto behind a black hole: the hub notices by its MQTT keep-a
   assert.equal(marker.status, 200);
   await untilValue(() => (received.includes(marker.value) ? true : undefined), 'the marker command at the lamp', 15_000);
   await sleep(500); // anything late would come now
-  const counts = new Map<number, number>();
-  for (const v of received) counts.set(v, (counts.get(v) ?? 0) + 1);
-  for (const s of sent) {
-    if (s.status === 200) assert.equal(counts.get(s.value) ?? 0, 1, `accepted command ${s.value} (${s.phase}) delivered exactly once`);
-    else if (/did not acknowledge/.test(s.message ?? '')) assert.ok((counts.get(s.value) ?? 0) <= 1, `command ${s.value}, written into the hole and given up, delivered at most once`);
-    else assert.equal(counts.get(s.value) ?? 0, 0, `refused command ${s.value} never delivered (not late): ${JSON.stringify(s)}`);
-  }
+  assertDeliveredOnce(sent, received);
   t.diagnostic(`${sent.length} commands: ${sent.filter((s) => s.status === 200).length} delivered, ${sent.filter((s) => s.status !== 200).length} refused`);
   assert.deepEqual(crashLines(hub.lines), []);
   assert.equal(hub.stderr, '');
