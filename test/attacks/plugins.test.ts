@@ -667,9 +667,10 @@ test('issue 18 red team: a chain of api.schedule.after(0) (a tight timer loop) e
   const first = { alpha: await count('alpha'), bravo: await count('bravo') };
   await sleep(1500);
   const later = { alpha: await count('alpha'), bravo: await count('bravo') };
-  // The burst (200) and what refilled while it ran; before, the chain ran about a thousand times a second for ever.
+  // The burst (200) and what refilled while it ran (100 a second: on a loaded machine a slow chain runs longer before
+  // it outruns the refill); before, the chain ran about a thousand times a second for ever.
   for (const name of ['alpha', 'bravo'] as const) {
-    assert.ok(first[name] >= 200 && first[name] <= 400, `${name}: ${first[name]} runs before the budget ended the chain`);
+    assert.ok(first[name] >= 200, `${name}: ${first[name]} runs before the budget ended the chain`);
     assert.equal(later[name], first[name], `${name}: the chain has ended`);
   }
   assert.equal(d.child.exitCode, null);
