@@ -2,6 +2,7 @@ import type { Device } from './model.js';
 import { HA_DEFAULTS as D } from './defaults.js';
 import { MAX_STATE_STRING } from './boundedJson.js';
 import type { DecodedMessage, PayloadFailureCode } from './payload.js';
+import type { ErrorCode } from '../daemon/core/errors.js';
 import { renderValueTemplate, type TemplateFailureCode } from './template.js';
 import { brightnessToPercent, samePayload, toNumber } from './scaling.js';
 
@@ -11,7 +12,7 @@ import { brightnessToPercent, samePayload, toNumber } from './scaling.js';
  * that Home Assistant's JSON schema and Zigbee2MQTT share. Failures are recorded, never thrown.
  */
 
-export type StateFailureCode = PayloadFailureCode | TemplateFailureCode | 'VALUE_INVALID';
+export type StateFailureCode = PayloadFailureCode | TemplateFailureCode | Extract<ErrorCode, 'VALUE_INVALID'>;
 export interface StateFailure { code: StateFailureCode; topic: string; reason: string }
 
 /** The patch being built for one message, and its first failure. */

@@ -153,7 +153,8 @@ export class CloudLink {
         this.fail('CLOUD_FRAME_INVALID', `the cloud sent a frame over ${MAX_CLOUD_FRAME_BYTES} bytes; link closed`);
         ws.terminate();
       }
-      else if (/timeout/i.test(err.message) && !opened) this.fail('CLOUD_HEARTBEAT_TIMEOUT', `the cloud did not finish the handshake within ${2 * heartbeatMs} ms`);
+      // ws says "Opening handshake has timed out" (a black-holed path: TCP accepted, no answer): not /timeout/.
+      else if (/timeout|timed out/i.test(err.message) && !opened) this.fail('CLOUD_HEARTBEAT_TIMEOUT', `the cloud did not finish the handshake within ${2 * heartbeatMs} ms`);
       else this.fail(tls ? 'CLOUD_TLS' : 'CLOUD_UNAVAILABLE', `${tls ? 'TLS: ' : ''}${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`);
     });
     ws.on('open', () => {

@@ -1,4 +1,6 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { userInfo } from 'node:os';
 import type { Stats } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
@@ -13,6 +15,13 @@ import { inspectYaml, MAX_YAML_DEPTH, type NumberSources, type YamlProblem } fro
  * stays near 120 MB, once, before the hub starts.
  */
 export const MAX_CONFIG_BYTES = 256 * 1024;
+/**
+ * How long a config that is a pipe (`--config /dev/stdin`, `<(…)`, a FIFO) may take to be written and closed.
+ * Opening a FIFO blocks until someone opens it for writing, and reading it until they close it: a name of a
+ * FIFO nobody writes held start-up (and `voicehub devices list`) for ever. `VOICEHUB_CONFIG_PIPE_WAIT_MS`
+ * sets another bound (tests).
+ */
+export const CONFIG_PIPE_WAIT_MS = 10_000;
 /** Alias expansions allowed while turning YAML into values: a "billion laughs" file stops here. */
 export const MAX_YAML_ALIASES = 100;
 /** A non-YAML file (a binary, a secret behind a symlink) yields an error per line: show only the first few. */
@@ -70,8 +79,10 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
 
 async function readCapped(file: string): Promise<string> {
   let handle: FileHandle;
+  // A pipe is opened without blocking (no writer yet is not a wait in the thread pool) and read against a deadline.
+  const pipe = (await stat(file).catch(() => null))?.isFIFO() ?? false;
   try {
-    handle = await open(file, 'r');
+    handle = await open(file, pipe ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable (check its permissions)' : code ?? 'cannot be opened';
@@ -86,10 +97,14 @@ async function readCapped(file: string): Promise<string> {
     // Read one byte past the cap: a pipe or device reports no size, and /dev/zero never ends.
     const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
+    if (pipe) {
+      length = await readPipe(file, handle, buffer);
+    } else {
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
     }
     if (length > MAX_CONFIG_BYTES) throw tooLarge(file, null);
     return decodeText(file, buffer.subarray(0, length));
@@ -100,6 +115,35 @@ async function readCapped(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Reads a pipe opened O_NONBLOCK until its writer closes it, the buffer is full, or the deadline. Without a
+ * writer a read says 0 bytes, the same as a writer that has closed: so 0 ends the text only once something
+ * came; until then (and on EAGAIN, a writer with nothing written yet) it looks again every 20 ms.
+ */
+async function readPipe(file: string, handle: FileHandle, buffer: Buffer): Promise<number> {
+  const waitMs = Number(process.env.VOICEHUB_CONFIG_PIPE_WAIT_MS) || CONFIG_PIPE_WAIT_MS;
+  const until = Date.now() + waitMs;
+  let length = 0;
+  while (length < buffer.length) {
+    let bytesRead = -1;
+    try {
+      ({ bytesRead } = await handle.read(buffer, length, buffer.length - length, null));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+    if (bytesRead > 0) {
+      length += bytesRead;
+      continue;
+    }
+    if (bytesRead === 0 && length > 0) break;
+    if (Date.now() >= until) {
+      throw new ConfigError([`${file}: is a pipe ${length === 0 ? 'nobody wrote to' : 'whose writer did not close it'} within ${waitMs} ms (write the config into it and close it, or name a file)`], 'CONFIG_UNREADABLE');
+    }
+    await sleep(20);
+  }
+  return length;
 }
 
 const tooLarge = (file: string, size: number | null) => new ConfigError([

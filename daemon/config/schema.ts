@@ -22,7 +22,7 @@ const HttpSchema = Type.Object({
     burst: Type.Integer({ minimum: 1, default: 100, description: 'how many may come at once from one address after a quiet spell' }),
     exempt: Type.Array(Type.String({ minLength: 1 }), { default: ['127.0.0.0/8'], description: 'addresses or CIDR ranges never rate limited (a reverse proxy on this machine should limit by itself); add "::1" when http.host listens on IPv6' }),
   }, Strict),
-  headersTimeoutMs: Type.Integer({ minimum: 500, maximum: 60000, default: 5000, description: 'a connection that has not sent a complete request head (or WebSocket upgrade) within this is closed' }),
+  headersTimeoutMs: Type.Integer({ minimum: 500, maximum: 60000, default: 5000, description: 'a connection that has not sent a complete request head (or WebSocket upgrade) within this is closed; a request body must then arrive whole within it as well (else 408, HTTP_BODY_TIMEOUT)' }),
   maxPendingPerAddress: Type.Integer({ minimum: 1, default: 32, description: 'connections from one address still sending their first request head; more are answered 429 and closed at once (addresses in http.rateLimit.exempt are not counted)' }),
 }, Strict);
 
@@ -50,6 +50,7 @@ const MqttSchema = Type.Object({
   maxQueuedMessages: Type.Integer({ minimum: 1, default: 1000, description: 'QoS 1/2 messages the embedded broker keeps for one persistent session (offline or unacknowledged), as Mosquitto\'s max_queued_messages' }),
   maxQueuedBytes: Type.Integer({ minimum: 1024, default: 4194304, description: 'bytes kept for one persistent session, as Mosquitto\'s max_queued_bytes' }),
   commandMaxAgeMs: Type.Integer({ minimum: 0, maximum: 600000, default: 3000, description: 'external broker: a device command the broker has not acknowledged within this is given up (MQTT_UNAVAILABLE) and never sent late; while disconnected a command waits this long for the reconnect, then is refused (0: refused at once)' }),
+  keepaliveSeconds: Type.Integer({ minimum: 1, maximum: 65535, default: 30, description: 'external broker: the MQTT keep-alive the hub asks for; a broker that answers nothing for 1.5 times this (a black-holed path that keeps TCP open) is taken as gone and dialled again' }),
 }, Strict);
 
 const VoiceSchema = Type.Object({

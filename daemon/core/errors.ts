@@ -111,6 +111,10 @@ export const ErrorCodes = {
   // Plugin findings left from the round before (issue 18).
   SCHEDULE_TOO_FREQUENT: 'a plugin asked api.schedule.every for a period under 1 s (cron\'s granularity); the job is not made',
   PLUGIN_CHANNEL_THROTTLED: 'an isolated plugin\'s process sent the hub more than its channel budget (1 MiB a second after a 4 MiB burst); the hub reads its channel only as fast as the budget allows',
+  // Red-team findings left from the round before (issue 18).
+  HTTP_BODY_TIMEOUT: 'a request body did not arrive whole within http.headersTimeoutMs of its head; answered 408 and the connection closed',
+  VALUE_INVALID: 'a device reported a state value its kind cannot read (an unknown state word, availability, volume, a bad json_attributes); the value is ignored and logged',
+  SCHEDULE_TIMER_BUDGET: 'a plugin armed more api.schedule.after timers under 1 s than its budget (100 a second after a burst of 200); this one is not made',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

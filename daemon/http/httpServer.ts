@@ -7,6 +7,7 @@ import { EnvironmentError, type HttpErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
 import { answerClientError } from './clientErrors.js';
+import { armBodyDeadline } from './bodyDeadline.js';
 import { PendingConnections } from './pendingConnections.js';
 import { traceIdFrom } from './traceId.js';
 
@@ -167,6 +168,7 @@ export class HttpServer implements Subsystem {
       sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`);
       return;
     }
+    armBodyDeadline(req, res, this.ctx.config.http.headersTimeoutMs);
     const log = this.ctx.log.child({ traceId });
     Promise.resolve()
       .then(() => handler(req, res, { traceId, log, url }))
@@ -216,6 +218,8 @@ function sendError(res: ServerResponse, status: number, code: HttpErrorCode, mes
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  // The body deadline (bodyDeadline.ts) may have answered 408 while the handler still waited on the body.
+  if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   res.end(text);

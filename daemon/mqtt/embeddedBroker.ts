@@ -443,11 +443,13 @@ export class EmbeddedBroker implements MqttTransport {
 
   private onProblem(problem: ConnectionProblem, address: string): void {
     if (problem === 'too-large') this.dropped.tooLarge++;
-    else if (problem === 'malformed') this.dropped.malformed++;
+    else if (problem === 'malformed' || problem === 'bad-string') this.dropped.malformed++;
     else this.dropped.slowConsumer++;
-    this.options.onRefused?.(problem === 'too-large' ? 'too_large' : problem === 'malformed' ? 'malformed' : 'slow_consumer');
+    this.options.onRefused?.(problem === 'too-large' ? 'too_large' : problem === 'slow-consumer' ? 'slow_consumer' : 'malformed');
     const why = problem === 'too-large' ? `packet larger than mqtt.maxPacketBytes (${this.options.maxPacketBytes})${this.largeTopic ? ` (${this.largeTopic.topic.toString()} may be ${this.largeTopic.maxBytes} from a logged-in client)` : ''}`
-      : problem === 'malformed' ? 'malformed packet length' : 'slow consumer: too many bytes waiting to be sent';
+      : problem === 'malformed' ? 'malformed packet length'
+      : problem === 'bad-string' ? 'a topic, filter, client id or user name not UTF-8 or holding U+0000 (MQTT 3.1.1 §1.5.3)'
+      : 'slow consumer: too many bytes waiting to be sent';
     this.options.log.warn({ address }, `mqtt connection closed: ${why}`);
   }
 }

@@ -2,9 +2,10 @@ import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { FrameSizeGuard, type FrameProblem, type LargePacketAllowance } from './frameSizeGuard.js';
 import { HeldInput } from '../core/heldInput.js';
+import { WireStrings } from './wireStrings.js';
 import type { TurnBudget } from '../core/turnBudget.js';
 
-export type ConnectionProblem = FrameProblem | 'slow-consumer';
+export type ConnectionProblem = FrameProblem | 'slow-consumer' | 'bad-string';
 
 export interface GuardOptions {
   /** Largest packet a client may send (`mqtt.maxPacketBytes`). */
@@ -36,6 +37,7 @@ export interface GuardOptions {
  */
 export class GuardedConnection extends Duplex {
   private readonly frames: FrameSizeGuard;
+  private readonly strings = new WireStrings();
   /** Chunks read while waiting for the turn budget, handed to aedes in order when it is their turn. */
   private readonly input: HeldInput;
   /** aedes' side is full (push returned false): the socket stays paused until _read. */
@@ -143,10 +145,10 @@ export class GuardedConnection extends Duplex {
   };
 
   private feedChunk(chunk: Buffer): void {
-    const problem = this.frames.feed(chunk);
+    const problem = this.frames.feed(chunk) ?? (this.strings.feed(chunk) ? 'bad-string' : null);
     if (problem) {
       this.options.onProblem(problem);
-      this.destroy(new Error(problem === 'too-large' ? `packet larger than ${this.options.maxPacketBytes} bytes` : 'malformed packet length'));
+      this.destroy(new Error(problem === 'too-large' ? `packet larger than ${this.options.maxPacketBytes} bytes` : `malformed packet ${problem === 'bad-string' ? 'string' : 'length'}`));
       return;
     }
     if (!this.push(chunk)) {

@@ -68,6 +68,7 @@ export class MqttSubsystem implements Subsystem {
         ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: config.rejectUnauthorized,
         log: ctx.log, clock: ctx.clock, backoff: this.options.backoff, onCommand,
         commandMaxAgeMs: config.commandMaxAgeMs, onCommandDropped: (reason) => dropped.inc({ reason }),
+        keepaliveSeconds: config.keepaliveSeconds,
       })
       : new EmbeddedBroker({
         host: config.host, port: config.port, anonymousFrom: config.anonymousFrom, dataDir: ctx.config.dataDir,

@@ -9,8 +9,19 @@ function cron(): typeof import('node-cron').default {
 }
 import type { Clock } from '../core/context.js';
 import { HubError } from '../core/errors.js';
+import { RateLimiter } from '../core/rateLimiter.js';
 import type { Logger } from '../core/log.js';
 import { MIN_EVERY_MS, type Job } from '../../plugins/sdk/api.js';
+
+/**
+ * A plugin's budget of `after` timers shorter than MIN_EVERY_MS: this many a second, after a burst of
+ * SHORT_TIMER_BURST. `every` is held to one run a second per job; a chain of `after(0)` (each run arming the
+ * next) was not held at all, a tight timer loop of about a thousand runs a second on the hub's thread. A
+ * debounce or a step-by-step fade arms a few dozen a second; past the budget `after` throws
+ * SCHEDULE_TIMER_BUDGET (the chain ends, the plugin's guard logs it) until the budget refills.
+ */
+export const SHORT_TIMERS_PER_SECOND = 100;
+export const SHORT_TIMER_BURST = 200;
 
 /** setTimeout's own limit (2^31−1 ms, ~24.8 days): longer delays are waited in steps, not fired at once. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -32,6 +43,8 @@ export interface JobSetOptions {
  */
 export class JobSet {
   private readonly live = new Set<() => void>();
+  /** Made at the first short timer: most plugins never arm one. */
+  private shortTimers: RateLimiter | null = null;
 
   constructor(private readonly options: JobSetOptions) {}
 
@@ -42,6 +55,12 @@ export class JobSet {
   after(ms: number, fn: () => void | Promise<void>): Job {
     checkFn(fn);
     const delay = checkMs(ms, 0);
+    if (delay < MIN_EVERY_MS) {
+      this.shortTimers ??= new RateLimiter({ perSecond: SHORT_TIMERS_PER_SECOND, burst: SHORT_TIMER_BURST, maxKeys: 1 }, this.options.clock);
+      if (!this.shortTimers.take('')) {
+        throw new HubError('SCHEDULE_TIMER_BUDGET', `api.schedule.after: more than ${SHORT_TIMERS_PER_SECOND} timers under ${MIN_EVERY_MS} ms a second (after a burst of ${SHORT_TIMER_BURST}); react to an event instead of polling`);
+      }
+    }
     const cancelTimer = this.arm(delay, () => {
       this.live.delete(cancel);
       this.options.run('timer', fn);

@@ -1,4 +1,5 @@
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { writeFresh } from '../storage/freshFile.js';
 import type { Store } from '../core/context.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -178,8 +179,9 @@ export class GrammarSpeechToText implements SpeechToText {
     const grammar = buildGrammar(home, EN_SENTENCES, (w) => canSay(w, known));
     const gen = ++this.generation;
     const files = { jsgf: join(this.options.dir, `grammar-${gen}.jsgf`), dict: join(this.options.dir, `grammar-${gen}.dict`) };
-    await writeFile(files.jsgf, grammar.jsgf);
-    await writeFile(files.dict, dictionaryFile(grammar.words, known));
+    // Never through a link planted at the name (the names are predictable): freshFile.ts.
+    await writeFresh(files.jsgf, grammar.jsgf, 0o644);
+    await writeFresh(files.dict, dictionaryFile(grammar.words, known), 0o644);
     if (gen !== this.generation) return; // a newer rebuild finished first
     const old = this.files;
     this.files = files;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeFreshSync } from '../storage/freshFile.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HubError } from '../core/errors.js';
@@ -170,7 +171,7 @@ export class Pocketsphinx {
     if (!this.meanFile) {
       const version = ++this.meanVersion;
       const file = join(cmn.dir, `feat-${version}.params`);
-      writeFileSync(file, featParamsWith(cmn.featParams, this.mean));
+      writeFreshSync(file, featParamsWith(cmn.featParams, this.mean), 0o644);
       // Two back: a recogniser started from it has read it long since (the engine reads it as it starts).
       if (version > 2) rmSync(join(cmn.dir, `feat-${version - 2}.params`), { force: true });
       this.meanFile = file;

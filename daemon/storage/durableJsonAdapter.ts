@@ -5,6 +5,7 @@ import { dirname, basename, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { serialiseInSlices } from './isolatingSerialiser.js';
 import { readDataFile, UnusableDataFile } from './readDataFile.js';
+import { openFreshSync } from './freshFile.js';
 
 /** What a read found: the data, which copy it came from, and any bad copy that was moved aside. */
 export interface RecoveryReport {
@@ -123,14 +124,17 @@ export class DurableJsonAdapter<T> implements Adapter<T> {
 
 const fsyncAsync = promisify(fsync);
 
-/** Opens `<file>.tmp` for a fresh copy; the data dir is made again if something removed it. */
+/**
+ * Opens `<file>.tmp` for a fresh copy, never through a link planted at that name (freshFile.ts); the data dir
+ * is made again if something removed it.
+ */
 function openFresh(path: string): number {
   try {
-    return openSync(path, 'w', 0o600);
+    return openFreshSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    return openSync(path, 'w', 0o600);
+    return openFreshSync(path);
   }
 }
 

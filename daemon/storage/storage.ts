@@ -1,4 +1,5 @@
-import { mkdir, access, constants, writeFile, readFile, unlink } from 'node:fs/promises';
+import { mkdir, access, constants, readFile, unlink } from 'node:fs/promises';
+import { writeFresh } from './freshFile.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Collection, HubContext, Store, Subsystem } from '../core/context.js';
@@ -195,7 +196,7 @@ export class Storage implements Subsystem, Store {
     const started = performance.now();
     this.lastProbeAt = Date.now();
     try {
-      await writeFile(file, token, { mode: 0o600 });
+      await writeFresh(file, token);
       const back = await readFile(file, 'utf8');
       if (back !== token) throw new Error('read back a different value');
       await unlink(file);

@@ -2,6 +2,7 @@ import { test as baseTest, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmod, chown, readFile, symlink, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, SHIPPED_NODE_FLAGS, makeTempDir, runCli, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 
@@ -204,4 +205,37 @@ test('issue 18 fault suite: a YAML collection used as a key is one voicehub: lin
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   assert.deepEqual(lines.filter((l) => !l.startsWith('voicehub: ')), [], r.stderr);
   assert.match(r.stderr, /voicehub: config error: \[ a, b \]: unknown key/);
+});
+
+test('issue 18 red team: --config naming a FIFO nobody writes ends in exit 2 with a clear error (start and a CLI command), no longer a wait for ever; a FIFO written late and --config /dev/stdin still work', async () => {
+  const dir = await makeTempDir();
+  const fifo = join(dir, 'config.fifo');
+  await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`mkfifo ${c}`)))));
+  const env = { VOICEHUB_CONFIG_PIPE_WAIT_MS: '1500' };
+  const silent = await start({ dir, args: ['start', '--config', fifo], env, noWait: true });
+  const killer = setTimeout(() => void silent.stop('SIGKILL'), 30_000);
+  const ended = await silent.exited();
+  clearTimeout(killer);
+  assert.equal(ended.code, 2, silent.stderr);
+  assert.match(silent.stderr, /config\.fifo: is a pipe nobody wrote to within 1500 ms/);
+  noStack(silent.stderr);
+  const list = await runCli(['devices', 'list', '--config', fifo], { cwd: dir, env: { ...env, VOICEHUB_DATA_DIR: join(dir, 'data') } });
+  assert.equal(list.code, 2, list.stderr);
+  assert.match(list.stderr, /is a pipe nobody wrote to/);
+  // Written 300 ms after the hub opened it (the default wait): the hub starts on it.
+  const writer = setTimeout(() => { createWriteStream(fifo).end('mqtt: { connectionsPerSecond: 77 }\n'); }, 300);
+  const late = await start({ dir, args: ['start', '--config', fifo] });
+  clearTimeout(writer);
+  assert.ok(late.lines.some((l) => l.msg === 'listening' || /listening/.test(l.msg)));
+  await late.cleanup();
+  // /dev/stdin as a pipe from a slow writer (a shell's pipe: Node's own 'pipe' stdio is a socket, which no path opens),
+  // in a dir of its own: the hub's cleanup removed the first.
+  const other = await makeTempDir();
+  const child = spawn('/bin/sh', ['-c', '(sleep 0.3; printf "http: { port: 0 }\\n") | exec "$0" "$1" devices list --config /dev/stdin', process.execPath, CLI], {
+    cwd: other, env: { PATH: process.env.PATH ?? '', VOICEHUB_DATA_DIR: join(other, 'data') }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  assert.equal(code, 0, stderr);
 });

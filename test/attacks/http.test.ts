@@ -5,6 +5,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import http from 'node:http';
 import { createToken, startDaemon, makeTempDir, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { sourceRoutes } from '../helpers/routeTable.js';
+import { until } from '../helpers/until.js';
 
 /**
  * Issue 11, HTTP port: the attacks found against the real daemon (the built bundle), kept as regression
@@ -239,5 +240,46 @@ test('issue 18 red team: request smuggling shapes are 400 and closed; odd method
   assert.equal((await fetch(`${d.url}/health`)).status, 200);
   const errors = d.lines.filter((l) => l.level === 'error' || l.level === 'fatal');
   assert.deepEqual(errors, [], `no error line for any of ${answered.length} requests`);
+  assert.equal(d.stderr, '');
+});
+
+test('issue 18 red team: a body sent a byte at a time after a complete head is answered 408 HTTP_BODY_TIMEOUT and closed at http.headersTimeoutMs (was held to the 30 s request timeout), also on a route that never reads its body; a slow but honest small body still works; others are served meanwhile', { timeout: 90_000 }, async () => {
+  const d = await hub({ config: 'http: { headersTimeoutMs: 1000 }\n' });
+  const admin = await createToken(d.dir, 'redteam', 'admin');
+  const port = Number(new URL(d.url).port);
+  const body = '{"device":"no-such-device","command":"turn_on"}';
+  const head = (path: string, length: number) => `POST ${path} HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${admin}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+  const drip = async (raw: RawSocket, text: string, gapMs: number) => {
+    for (const ch of text) {
+      if (raw.isClosed) return;
+      raw.socket.write(ch);
+      await Promise.race([raw.closed, new Promise((resolve) => setTimeout(resolve, gapMs))]);
+    }
+  };
+  // The drip: one byte every 200 ms, 49 bytes = 9.8 s, where the 1 s deadline ends it. A good client is served meanwhile.
+  const slow = await partial(port, head('/api/command', body.length));
+  const dripping = drip(slow, body, 200);
+  const served = await fetch(`${d.url}/health`);
+  assert.equal(served.status, 200, 'the hub serves others while the drip lasts');
+  await Promise.race([slow.closed, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  await dripping;
+  assert.ok(slow.isClosed, 'the drip is closed');
+  assert.match(slow.received, /^HTTP\/1\.1 408 /, slow.received);
+  assert.match(slow.received, /"code":"HTTP_BODY_TIMEOUT"/);
+  // A route that answers without reading its body (GET /health with a body announced) does not keep the connection either.
+  const unread = await partial(port, 'GET /health HTTP/1.1\r\nHost: hub\r\nContent-Length: 1000\r\n\r\n{');
+  await Promise.race([unread.closed, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  assert.ok(unread.isClosed, 'the unread body\'s connection is closed');
+  assert.match(unread.received, /^HTTP\/1\.1 200 /);
+  // Honest and slow: the same body in three pieces 150 ms apart reaches the route (a device it does not know).
+  const honest = await partial(port, head('/api/command', body.length));
+  for (const piece of [body.slice(0, 15), body.slice(15, 30), body.slice(30)]) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    honest.socket.write(piece);
+  }
+  await until(() => (/\r\n\r\n\{/.test(honest.received) ? true : undefined), 'the honest request is answered');
+  assert.doesNotMatch(honest.received, /HTTP_BODY_TIMEOUT|BAD_REQUEST/, honest.received);
+  assert.match(honest.received, /^HTTP\/1\.1 404 /, honest.received);
+  assert.ok(!d.lines.some((l) => /http handler failed/.test(l.msg)), 'no handler failed on the cut body');
   assert.equal(d.stderr, '');
 });

@@ -8,7 +8,7 @@ import { connect, connectAsync, MqttClient, type IClientOptions } from 'mqtt';
 import { makeTempDir, runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
-import { connectPacket, publishPacket, publishStart, rawClient, remainingLength } from '../helpers/rawMqtt.js';
+import { connectPacket, connectWith, publishPacket, publishStart, publishWith, rawClient, remainingLength, subscribeWith, unsubscribeWith } from '../helpers/rawMqtt.js';
 import { rssMB } from '../faults/fuzz.js';
 import { until } from '../helpers/until.js';
 
@@ -454,5 +454,49 @@ test('issue 18 red team: malformed MQTT by hand (remaining length over 4 bytes, 
   await d.waitForLine((l) => /mqtt connection refused: client id over 256 bytes/.test(l.msg));
   await until(() => (echoes.length === closedCases.length ? true : undefined), 'the device\'s own messages all came back');
   assert.ok(await metric(d, 'voicehub_mqtt_dropped_total', 'reason="malformed"') + await metric(d, 'voicehub_mqtt_refused_total', 'reason="malformed"') >= 1, 'the malformed length is counted');
+  assert.equal(d.stderr, '');
+});
+
+test('issue 18 red team: a topic, filter, will topic, client id or user name that is not UTF-8 or holds U+0000 closes the connection (MQTT 3.1.1 §1.5.3), cut anywhere; good multi-byte topics pass; a device goes on', { timeout: 120_000 }, async (t) => {
+  const d = await daemon(t, { nodeArgs: SHIPPED_NODE_FLAGS, config: 'mqtt: { connectionsPerSecond: 1000 }\n' });
+  const url = `mqtt://127.0.0.1:${d.mqttPort}`;
+  const good = await client(t, url, { clientId: 'good-device' });
+  const echoes: string[] = [];
+  good.on('message', (topic) => echoes.push(topic));
+  await good.subscribeAsync(['good/+', '客厅/#'], { qos: 1 });
+  const hex = (h: string) => Buffer.from(h, 'hex');
+  const bad: Array<[string, Buffer]> = [
+    ['U+0000', Buffer.from('a/\0/b')], ['a lone 0xff', hex('612fff')], ['an overlong "/" (c0 af)', hex('61c0af62')],
+    ['a surrogate (ed a0 80)', hex('61eda080')], ['a character cut short (e4 b8)', hex('61e4b8')], ['past U+10FFFF (f4 90 80 80)', hex('f4908080')],
+  ];
+  const cases: Array<[string, Buffer[]]> = [];
+  for (const [what, b] of bad) {
+    cases.push([`PUBLISH topic with ${what}`, [connectPacket('p'), publishWith(b, Buffer.from('x'))]]);
+    cases.push([`SUBSCRIBE filter with ${what}`, [connectPacket('s'), subscribeWith('ok/+', b)]]);
+    cases.push([`UNSUBSCRIBE filter with ${what}`, [connectPacket('u'), unsubscribeWith(b)]]);
+    cases.push([`will topic with ${what}`, [connectWith('w', { willTopic: b })]]);
+    cases.push([`client id with ${what}`, [connectWith(b)]]);
+    cases.push([`user name with ${what}`, [connectWith('n', { username: b, password: Buffer.from('x') })]]);
+  }
+  // The same bytes one at a time: the check follows a packet split anywhere.
+  cases.push(['PUBLISH topic with U+0000, one byte per write', [...Buffer.concat([connectPacket('b'), publishWith('a\0', Buffer.alloc(0))])].map((x) => Buffer.from([x]))]);
+  const problems: string[] = [];
+  for (const [i, [name, chunks]] of cases.entries()) {
+    const raw = await rawClient(t, d.mqttPort!, null);
+    for (const c of chunks) await raw.send(c);
+    await Promise.race([raw.closed, sleep(10_000)]);
+    if (!raw.isClosed()) problems.push(`${name}: not closed`);
+    raw.destroy();
+    if (i % 6 === 0) await good.publishAsync(`good/${i}`, name, { qos: 1 });
+  }
+  assert.deepEqual(problems, []);
+  // Good strings of every UTF-8 length (2, 3 and 4 bytes, and U+FEFF), sent one byte per write, are served.
+  const fine = await rawClient(t, d.mqttPort!, 'fine-ü中💡');
+  for (const x of publishWith('客厅/灯/💡é\ufeff', Buffer.from([0, 0xff]))) await fine.send(Buffer.from([x]));
+  await until(() => (echoes.includes('客厅/灯/💡é\ufeff') ? true : undefined), 'the good multi-byte topic arrives');
+  assert.equal(fine.isClosed(), false);
+  await until(() => (echoes.filter((e) => e.startsWith('good/')).length === Math.ceil(cases.length / 6) ? true : undefined), 'the device\'s own messages all came back');
+  assert.ok(await metric(d, 'voicehub_mqtt_refused_total', 'reason="malformed"') >= cases.length, 'each is counted as malformed');
+  await d.waitForLine((l) => /not UTF-8 or holding U\+0000/.test(l.msg));
   assert.equal(d.stderr, '');
 });

@@ -639,3 +639,39 @@ test('issue 18 finding (channel fuzz): an isolated plugin asking for timers a ba
   assert.equal(refused.msg, 'schedule.after refused by the hub: too many timers and cron jobs at once (at most 256 per plugin)');
   assert.equal(d.child.exitCode, null);
 });
+
+/** Chains api.schedule.after(0) for ever (each run arms the next); "how many loops <name>" says how many runs so far. */
+const LOOP_PLUGIN = (name: string) => `let runs = 0;
+export function onRegister(api) {
+  const loop = () => { runs++; api.schedule.after(0, loop); };
+  api.schedule.after(0, loop);
+  api.intents.addSentences({ lang: 'en', intent: 'Loops${name}', sentences: ['how many loops ${name}'] });
+  api.intents.handle('Loops${name}', () => ({ text: String(runs) }));
+}
+`;
+
+test('issue 18 red team: a chain of api.schedule.after(0) (a tight timer loop) ends at the plugin\'s short-timer budget with SCHEDULE_TIMER_BUDGET, in process and isolated; the hub answers meanwhile', { timeout: 90_000 }, async () => {
+  const dir = await makeTempDir('voicehub-attack-plugins-');
+  const plugins = join(dir, 'plugins');
+  await plugin(plugins, 'inproc.mjs', { id: 'com.attack.loopinproc', intents: ['Loopsalpha'], requiredScopes: ['schedule'] }, LOOP_PLUGIN('alpha'));
+  await plugin(plugins, 'isolated.mjs', { id: 'com.attack.loopisolated', intents: ['Loopsbravo'], requiredScopes: ['schedule'] }, LOOP_PLUGIN('bravo'));
+  const d = await hub(['plugins:', `  dir: ${JSON.stringify(plugins)}`, '  com.attack.loopinproc: { isolation: none, grant: [schedule] }', '  com.attack.loopisolated: { isolation: process, grant: [schedule] }'].join('\n'), dir);
+  await d.waitForLine((l) => /SCHEDULE_TIMER_BUDGET|timers under 1000 ms a second/.test(JSON.stringify(l)) && l.plugin === 'com.attack.loopinproc');
+  await d.waitForLine((l) => /timers under 1000 ms a second/.test(JSON.stringify(l)) && /loopisolated/.test(JSON.stringify(l)));
+  const c = await voice(d);
+  const count = async (name: string) => {
+    const reply = await c.say(`n-${name}-${Date.now()}`, `how many loops ${name}`);
+    assert.equal(reply.type, 'reply', JSON.stringify(reply));
+    return Number((reply as { text?: string }).text);
+  };
+  const first = { alpha: await count('alpha'), bravo: await count('bravo') };
+  await sleep(1500);
+  const later = { alpha: await count('alpha'), bravo: await count('bravo') };
+  // The burst (200) and what refilled while it ran (100 a second: on a loaded machine a slow chain runs longer before
+  // it outruns the refill); before, the chain ran about a thousand times a second for ever.
+  for (const name of ['alpha', 'bravo'] as const) {
+    assert.ok(first[name] >= 200, `${name}: ${first[name]} runs before the budget ended the chain`);
+    assert.equal(later[name], first[name], `${name}: the chain has ended`);
+  }
+  assert.equal(d.child.exitCode, null);
+});

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, link, lstat, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { makeTempDir, runCli, SHIPPED_NODE_FLAGS, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
@@ -363,4 +363,30 @@ test('issue 18 red team: data-dir files that are pipes, directories, /dev/zero, 
   await c.publishAsync('homeassistant/switch/fifo_lamp/config', JSON.stringify({ name: 'Fifo lamp', unique_id: 'fifo_lamp', command_topic: 'fifo/lamp/set', state_topic: 'fifo/lamp/state' }));
   await eventually(async () => ((await apiDevices(d, bearer)).devices.some((x) => x.id.includes('fifo_lamp')) ? true : undefined), 'the device');
   await eventually(async () => ((await stat(join(data, 'devices.json'))).isFile() ? true : undefined), 'devices.json written as a file');
+});
+
+test('issue 18 red team: a symbolic or hard link planted at a data-dir temp name (devices.json.tmp, the health probe\'s .probe) is never written through: the file outside stays as it was, the hub writes its own copy', { timeout: 120_000 }, async () => {
+  const dir = await makeTempDir();
+  const data = join(dir, 'data');
+  const outside = join(dir, 'outside');
+  await mkdir(outside);
+  const bearer = await token(dir, 'admin');
+  const secret = 'a file of the user outside the data dir\n';
+  for (const name of ['probe-target', 'tmp-target', 'hard-target']) await writeFile(join(outside, name), secret);
+  await symlink(join(outside, 'probe-target'), join(data, '.probe'));
+  const d = await daemon({ dir, nodeArgs: SHIPPED_NODE_FLAGS, config: FAST });
+  assert.equal((await health(d)).status, 200, 'the probe wrote its own file');
+  // Planted after start (start clears stale temps): the next write of devices.json meets the link.
+  await symlink(join(outside, 'tmp-target'), join(data, 'devices.json.tmp'));
+  const c = await mqttClient(d);
+  await c.publishAsync('homeassistant/switch/link_lamp/config', JSON.stringify({ name: 'Link lamp', unique_id: 'link_lamp', command_topic: 'link/lamp/set', state_topic: 'link/lamp/state' }));
+  await eventually(async () => ((await readFile(join(data, 'devices.json'), 'utf8').catch(() => '')).includes('link_lamp') ? true : undefined), 'devices.json written with the device');
+  assert.ok((await lstat(join(data, 'devices.json'))).isFile() && !(await lstat(join(data, 'devices.json'))).isSymbolicLink(), 'devices.json is the hub\'s own file, not the link renamed');
+  // A hard link to a file outside (same file system) at the temp name: O_EXCL refuses it as well.
+  await link(join(outside, 'hard-target'), join(data, 'devices.json.tmp'));
+  await c.publishAsync('homeassistant/switch/link_lamp2/config', JSON.stringify({ name: 'Link lamp two', unique_id: 'link_lamp2', command_topic: 'link/lamp2/set', state_topic: 'link/lamp2/state' }));
+  await eventually(async () => ((await readFile(join(data, 'devices.json'), 'utf8').catch(() => '')).includes('link_lamp2') ? true : undefined), 'devices.json written again');
+  for (const name of ['probe-target', 'tmp-target', 'hard-target']) assert.equal(await readFile(join(outside, name), 'utf8'), secret, `${name} untouched`);
+  assert.equal((await apiDevices(d, bearer)).status, 200);
+  assert.equal(d.stderr, '');
 });

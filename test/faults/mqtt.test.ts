@@ -109,3 +109,19 @@ test('MQTT discovery, state and Zigbee2MQTT payloads of any shape: the hub stays
   assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
   console.log(`mqtt fuzz: ${run} runs, ${(await devices()).length} devices known at the end; RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
 });
+
+test('found by the fuzzer (a seed of the state fuzz): a JSON light reporting the state "null" is logged with VALUE_INVALID, a code that was not documented; now it is', { timeout: 60_000 }, async () => {
+  const c = await connectAsync(`mqtt://127.0.0.1:${d.mqttPort}`, { reconnectPeriod: 0, clientId: 'value-invalid' });
+  try {
+    await c.publishAsync('homeassistant/light/nullish/config', JSON.stringify({ name: 'nullish', uniq_id: 'nullish', schema: 'json', stat_t: 'found/nullish', cmd_t: 'found/nullish/set' }), { qos: 1 });
+    for (let tries = 0; !(await devices()).some((x) => String(x.id).includes('nullish')); tries++) {
+      assert.ok(tries < 500, 'the light is known');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await c.publishAsync('found/nullish', JSON.stringify({ state: 'null' }), { qos: 1 });
+    const line = await d.waitForLine((l) => l.code === 'VALUE_INVALID' && /unexpected state "null"/.test(l.msg));
+    assert.deepEqual(undocumentedCodes([line]), []);
+  } finally {
+    await c.endAsync(true);
+  }
+});

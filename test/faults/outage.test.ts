@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { FakeCloud, type ReceivedEvent } from '../helpers/fakeCloud.js';
+import { FakeCloud } from '../helpers/fakeCloud.js';
+import { assertDeliveredOnce, lampCommander, temperatures } from '../helpers/lampCommands.js';
 import { runCli, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { cloudConfig, deviceClient, health, until } from '../helpers/cloudHub.js';
 import { MOSQUITTO, Mosquitto } from '../helpers/mosquitto.js';
@@ -18,17 +19,6 @@ import { LONG, crashLines } from './fuzz.js';
  * kills the broker more often and for longer. Waits are deadlines for a real process, never timing claims:
  * the reconnect times are printed (and belong in the report), not asserted.
  */
-
-function temperatures(received: ReceivedEvent[]): number[] {
-  const seen = new Set<number>();
-  const values: number[] = [];
-  for (const e of received) {
-    if (e.kind !== 'device.state' || e.device !== 'temp' || seen.has(e.seq)) continue;
-    seen.add(e.seq);
-    values.push(Number((e.state as { value?: unknown; state?: unknown; temperature?: unknown }).temperature ?? (e.state as { value?: unknown }).value ?? (e.state as { state?: unknown }).state));
-  }
-  return values;
-}
 
 /** Publishes readings `from`… one by one for `ms`, at most every `everyMs`; returns the next value. */
 async function readingsFor(client: MqttClient, from: number, ms: number, everyMs: number): Promise<number> {
@@ -87,8 +77,6 @@ test('cloud away with a hub restart in the middle of the outage: every event arr
   assert.equal(first.stderr + second.stderr, '');
 });
 
-interface Sent { value: number; status: number; code?: string; message?: string; phase: 'up' | 'outage' }
-
 test('external Mosquitto killed (SIGKILL) and started again, repeatedly: the hub reconnects each time; a command issued meanwhile waits for the reconnect (mqtt.commandMaxAgeMs) and is delivered exactly once, or is refused and never delivered (not late); commands after the reconnect arrive once each', { timeout: LONG ? 900_000 : 240_000 }, async (t) => {
   if (!MOSQUITTO) return t.skip('mosquitto not installed (Debian package mosquitto)');
   const broker = await Mosquitto.start(t);
@@ -121,21 +109,7 @@ test('external Mosquitto killed (SIGKILL) and started again, repeatedly: the hub
   t.after(() => (lamp as MqttClient | null)?.endAsync(true));
   await connectLamp();
 
-  const sent: Sent[] = [];
-  let value = 0;
-  const command = async (phase: Sent['phase']): Promise<Sent> => {
-    const v = ++value;
-    const res = await fetch(`${hub.url}/api/command`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      // A thousandth of a percent per command, so every command's value is its own (the long variant sends hundreds)
-      // and the lamp, at a scale of 100,000, receives the command's number.
-      body: JSON.stringify({ device: 'lamp', command: 'set_brightness', params: { brightness: v / 1000 } }),
-    });
-    const body = await res.json() as { error?: { code?: string; reason?: string; message?: string } };
-    const entry: Sent = { value: v, status: res.status, phase, ...(body.error ? { code: body.error.reason ?? body.error.code, message: body.error.message } : {}) };
-    sent.push(entry);
-    return entry;
-  };
+  const { sent, command } = lampCommander(hub.url, token);
 
   assert.equal((await command('up')).status, 200);
   const cycles = LONG ? 12 : 3;
@@ -148,7 +122,7 @@ test('external Mosquitto killed (SIGKILL) and started again, repeatedly: the hub
     await broker.stop('SIGKILL');
     // Commands straight away and all through the outage, not waiting for each other: each waits for the
     // reconnect for up to mqtt.commandMaxAgeMs (3 s), then is delivered once or refused (checked at the end).
-    const outage: Array<Promise<Sent>> = [];
+    const outage: Array<ReturnType<typeof command>> = [];
     for (let i = 0; i < 3; i++) outage.push(command('outage'));
     await untilValue(() => (hub.lines.filter((l) => l.msg === 'mqtt broker connection lost; reconnecting').length > lostBefore ? true : undefined), 'the hub noticing the broker is gone', 30_000);
     // The longer the outage, the further the hub's backoff has grown; the long variant goes past its cap.
@@ -182,21 +156,7 @@ test('external Mosquitto killed (SIGKILL) and started again, repeatedly: the hub
   const marker = await command('up');
   assert.equal(marker.status, 200);
   await untilValue(() => (received.includes(marker.value) ? true : undefined), 'the marker command at the lamp', 15_000);
-  const counts = new Map<number, number>();
-  for (const v of received) counts.set(v, (counts.get(v) ?? 0) + 1);
-  for (const s of sent) {
-    if (s.status === 200) assert.equal(counts.get(s.value) ?? 0, 1, `accepted command ${s.value} (${s.phase}) delivered exactly once`);
-    else {
-      assert.equal(s.code, 'MQTT_UNAVAILABLE', JSON.stringify(s));
-      if (/did not acknowledge/.test(s.message ?? '')) {
-        // Written on the connection the kill cut (the hub had not noticed yet), resent after the reconnect, and
-        // its PUBACK came after its age: the broker may have had it, as with any QoS 1 message given up. Never twice.
-        assert.ok((counts.get(s.value) ?? 0) <= 1, `command ${s.value}, given up unacknowledged, delivered at most once`);
-      } else {
-        assert.equal(counts.get(s.value) ?? 0, 0, `refused command ${s.value}, never sent, never delivered (not late)`);
-      }
-    }
-  }
+  assertDeliveredOnce(sent, received);
   const refused = sent.filter((s) => s.status !== 200).length;
   const held = sent.filter((s) => s.phase === 'outage' && s.status === 200).length;
   t.diagnostic(`${cycles} SIGKILLs of Mosquitto: reconnect after the broker was back ${reconnectMs.join(', ')} ms (max ${Math.max(...reconnectMs)}); ${sent.length} commands, ${held} asked for during outages held and delivered once, ${refused} refused (past their 3 s), ${sent.length - refused} delivered once each`);

@@ -70,3 +70,38 @@ export async function rawClient(t: { after(fn: () => unknown): void }, port: num
   };
   return { write: (b) => socket.write(b), send, closed, isClosed: () => isClosed, destroy: () => socket.destroy() };
 }
+
+/** A whole packet of the given first byte (type and flags) around `body` [MQTT-2.2]. */
+export function rawPacket(first: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([first, ...remainingLength(body.length)]), body]);
+}
+
+/** A length-prefixed field [MQTT-1.5.3], of raw bytes: a test may put anything there, valid UTF-8 or not. */
+export function field(bytes: Buffer | string): Buffer {
+  const b = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+}
+
+/** CONNECT (level 4, clean) with raw client id, and a will topic / user name when given [MQTT-3.1]. */
+export function connectWith(clientId: Buffer | string, extra: { willTopic?: Buffer | string; username?: Buffer | string; password?: Buffer } = {}): Buffer {
+  const flags = 0x02 | (extra.willTopic !== undefined ? 0x04 : 0) | (extra.username !== undefined ? 0x80 : 0) | (extra.password ? 0x40 : 0);
+  return rawPacket(0x10, Buffer.concat([
+    field('MQTT'), Buffer.from([4, flags, 0, 60]), field(clientId),
+    ...(extra.willTopic !== undefined ? [field(extra.willTopic), field(Buffer.from([0, 0xff, 0xc0]))] : []),
+    ...(extra.username !== undefined ? [field(extra.username)] : []),
+    ...(extra.password ? [field(extra.password)] : []),
+  ]));
+}
+
+/** SUBSCRIBE (QoS 1 each) and UNSUBSCRIBE of raw filters, packet id 1 [MQTT-3.8, MQTT-3.10]. */
+export function subscribeWith(...filters: Array<Buffer | string>): Buffer {
+  return rawPacket(0x82, Buffer.concat([Buffer.from([0, 1]), ...filters.flatMap((f) => [field(f), Buffer.from([1])])]));
+}
+export function unsubscribeWith(...filters: Array<Buffer | string>): Buffer {
+  return rawPacket(0xa2, Buffer.concat([Buffer.from([0, 1]), ...filters.map((f) => field(f))]));
+}
+
+/** QoS 0 PUBLISH with a raw topic. */
+export function publishWith(topic: Buffer | string, payload: Buffer): Buffer {
+  return rawPacket(0x30, Buffer.concat([field(topic), payload]));
+}

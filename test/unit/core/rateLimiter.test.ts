@@ -71,3 +71,22 @@ test('memory is bounded: refilled buckets go first, then the oldest', async () =
   for (let i = 0; i < 1000; i++) limiter.take(`k${i}`);
   assert.ok(limiter.size <= 3);
 });
+
+test('issue 18: the buckets of a spray of keys are dropped once they have refilled, at the next take after one refill time, not only at maxKeys; a key still draining is kept', async () => {
+  const clock = new ManualClock();
+  // Refill time: burst 10 at 5 a second = 2 s.
+  const limiter = new RateLimiter({ perSecond: 5, burst: 10, maxKeys: 100_000 }, clock);
+  for (let i = 0; i < 10; i++) limiter.take('steady');
+  for (let i = 0; i < 20_000; i++) limiter.take(`10.0.${i >> 8}.${i & 255}`);
+  assert.equal(limiter.size, 20_001);
+  await clock.advance(1_000);
+  for (let i = 0; i < 10; i++) limiter.take('x');
+  assert.equal(limiter.size, 20_002, 'within one refill time nothing is swept (the sweep costs a pass at most once per refill time)');
+  await clock.advance(1_100);
+  assert.equal(limiter.size, 20_002, 'nothing runs while nobody asks');
+  // 'steady' spent its 10 tokens 2.1 s ago, so it is full again; 'x' spent its 10 1.1 s ago and has 5.5.
+  assert.equal(limiter.take('y'), true);
+  assert.equal(limiter.size, 2, 'the sprayed and refilled keys are gone: x (draining) and y remain');
+  for (let i = 0; i < 5; i++) assert.equal(limiter.take('x'), true);
+  assert.equal(limiter.take('x'), false, 'x kept its state: its bucket was not forgotten while draining');
+});

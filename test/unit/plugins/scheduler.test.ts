@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HubError } from '../../../daemon/core/errors.js';
 import { silentLogger } from '../../../daemon/core/log.js';
-import { JobSet } from '../../../daemon/plugins/scheduler.js';
+import { JobSet, SHORT_TIMER_BURST, SHORT_TIMERS_PER_SECOND } from '../../../daemon/plugins/scheduler.js';
 import { MIN_EVERY_MS } from '../../../plugins/sdk/api.js';
 import { ManualClock } from '../../helpers/manualClock.js';
 
@@ -90,4 +90,22 @@ test('a cron job runs its function through the plugin\'s guard', async () => {
   jobs.clear();
   assert.equal(fired, true);
   assert.deepEqual(ran, ['cron * * * * * *']);
+});
+
+test('after: timers under MIN_EVERY_MS are held to a budget (SHORT_TIMER_BURST, then SHORT_TIMERS_PER_SECOND): a chain of after(0) ends with SCHEDULE_TIMER_BUDGET; longer delays are not counted; the budget refills (issue 18)', async () => {
+  const { jobs, clock } = jobSet();
+  let runs = 0;
+  let refused: unknown = null;
+  const loop = () => {
+    runs++;
+    try { jobs.after(0, loop); } catch (err) { refused = err; }
+  };
+  jobs.after(0, loop);
+  for (let i = 0; i < 400 && refused === null; i++) await clock.advance(0);
+  assert.ok(refused instanceof HubError && refused.code === 'SCHEDULE_TIMER_BUDGET', String(refused));
+  assert.equal(runs, SHORT_TIMER_BURST, 'the burst, then the chain ends (no time passed on the manual clock)');
+  assert.doesNotThrow(() => jobs.after(MIN_EVERY_MS, () => {}), 'a delay of a second is not counted');
+  assert.throws(() => jobs.after(999, () => {}), (err: unknown) => err instanceof HubError && err.code === 'SCHEDULE_TIMER_BUDGET');
+  await clock.advance(1000 / SHORT_TIMERS_PER_SECOND);
+  assert.doesNotThrow(() => jobs.after(10, () => {}), 'one more after its refill');
 });
