@@ -17,6 +17,7 @@ import { failPublishOnLookupError, type LookupStore } from './lookupFailure.js';
 import { UserDirectory } from './userDirectory.js';
 import { skipOfflineLookupWithoutSessions, type OfflineStore } from './offlineLookup.js';
 import { PendingPublishes } from './pendingPublishes.js';
+import { deliverOvertakenMessages } from './deliverOvertaken.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -193,7 +194,12 @@ export class EmbeddedBroker implements MqttTransport {
     });
     // With no persistent session, a QoS 1 message (each device command) is not looked up for offline queues (offlineLookup.ts).
     if (!options.persistence) this.offline = skipOfflineLookupWithoutSessions(store);
-    broker.on('client', (client) => { this.waiting.delete((client as unknown as { conn: Duplex }).conn); });
+    // A message overtaken on its way (a retained or QoS 1 one by a QoS 0 one) is delivered, not dropped (deliverOvertaken.ts).
+    const deliverOvertaken = deliverOvertakenMessages(broker.id);
+    broker.on('client', (client) => {
+      this.waiting.delete((client as unknown as { conn: Duplex }).conn);
+      deliverOvertaken(client);
+    });
     broker.on('clientError', (client, err) => options.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     broker.on('connectionError', (_client, err) => options.log.debug({ err: err.message }, 'mqtt connection error'));
     // aedes emits 'error' for persistence failures; unhandled it would crash the process.

@@ -166,6 +166,41 @@ test('a hub command handed out at once never overtakes a message still in the br
   assert.equal(received.indexOf('client 2') < received.indexOf('hub 4'), true, received.join(', '));
 });
 
+test('a message overtaken on its way through the broker still reaches the subscriber (aedes\' dedupe would drop it)', { timeout: 30_000 }, async (t) => {
+  // Retained ones are stored first, QoS 1 ones looked up, QoS 0 ones go at once: published in one turn they are
+  // handed out in another order, and aedes drops at a subscriber any message with a counter below one it has
+  // delivered there (deliverOvertaken.ts). Before the fix this subscriber got 3 of these 7.
+  const { ctx, url } = await startBroker(t);
+  const device = await client(t, url, { clientId: 'overtaken' });
+  await device.subscribeAsync('mix/#', { qos: 1 });
+  const shapes = [[1, true], [1, false], [0, false], [0, true], [1, false], [0, false], [1, true]] as const;
+  const received = new Set<string>();
+  const all = new Promise<void>((resolve) => {
+    const deadline = setTimeout(resolve, 5_000);
+    device.on('message', (_topic, payload) => {
+      received.add(payload.toString());
+      if (received.size === shapes.length) { clearTimeout(deadline); resolve(); }
+    });
+  });
+  await Promise.all(shapes.map(([qos, retain], i) => ctx.mqtt.publish('mix/state', `m${i} qos ${qos}${retain ? ' retained' : ''}`, { qos, retain })));
+  await all;
+  assert.deepEqual([...received].sort(), shapes.map(([qos, retain], i) => `m${i} qos ${qos}${retain ? ' retained' : ''}`).sort());
+});
+
+test('a client whose filters overlap gets a copy per matching filter (MQTT 3.1.1 §3.3.5 allows it; nothing is dropped)', async (t) => {
+  const { ctx, url } = await startBroker(t);
+  const device = await client(t, url, { clientId: 'overlap' });
+  await device.subscribeAsync(['overlap/#', 'overlap/+'], { qos: 1 });
+  const copies: string[] = [];
+  const two = new Promise<void>((resolve) => {
+    const deadline = setTimeout(resolve, 5_000);
+    device.on('message', (_topic, payload) => { copies.push(payload.toString()); if (copies.length === 2) { clearTimeout(deadline); resolve(); } });
+  });
+  await ctx.mqtt.publish('overlap/a', 'once', { qos: 1 });
+  await two;
+  assert.deepEqual(copies, ['once', 'once']);
+});
+
 test('retained messages reach late subscribers, in-process and over TCP; voicehub/status is retained online', async (t) => {
   const { ctx, url } = await startBroker(t);
   const device = await client(t, url);
