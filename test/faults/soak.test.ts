@@ -51,6 +51,17 @@ class SeqFollower {
   }
 }
 
+/** One scrape of the hub's /metrics: every unlabelled sample by name. */
+async function scrape(httpUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const space = line.indexOf(' ');
+    if (line.startsWith('voicehub_') && space > 0 && !line.includes('{')) out.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return out;
+}
+
 test(`soak: the combined load (${VOICE_CLIENTS} closed-loop voice clients, ${DEVICE_CLIENTS} device clients reporting every second, ${CONFIGURED + DEVICE_CLIENTS} devices, the cloud link carrying every change) for ${LONG ? '10 minutes' : '20 s'}: 0 errors, nothing unanswered or unapplied${LONG ? ', RSS flat within 5 % after the warm-up' : ''}`, { timeout: LONG ? 1_200_000 : 240_000 }, async () => {
   const cloud = await FakeCloud.start();
   const base = openLoopConfig();
@@ -76,13 +87,24 @@ test(`soak: the combined load (${VOICE_CLIENTS} closed-loop voice clients, ${DEV
     const start = Date.now();
     const rss: Array<{ at: number; mb: number }> = [];
     const heap: Array<{ at: number; mb: number }> = [];
+    // Beside the heap, every 10 s: what the cloud outbox holds and has dropped, and the longest flush so far.
+    const outboxHeld: Array<{ at: number; mb: number }> = [];
+    const droppedSoFar: Array<{ at: number; mb: number }> = [];
+    const flushMax: Array<{ at: number; mb: number }> = [];
     let sampling = true;
     // A hub that died meanwhile is reported by the checks below, not by a throw in a sampler.
     const alive = () => d.child.exitCode === null && d.child.signalCode === null;
     const sampler = (async () => {
       for (let n = 0; sampling; n++) {
         if (alive()) rss.push({ at: (Date.now() - start) / 1000, mb: await hub.rssMB() });
-        if (alive() && n % 5 === 0) heap.push({ at: (Date.now() - start) / 1000, mb: (await metricValue(hub.httpUrl, 'voicehub_nodejs_heap_size_used_bytes').catch(() => NaN)) / 2 ** 20 });
+        if (alive() && n % 5 === 0) {
+          const at = (Date.now() - start) / 1000;
+          const m = await scrape(hub.httpUrl).catch(() => new Map<string, number>());
+          heap.push({ at, mb: (m.get('voicehub_nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20 });
+          outboxHeld.push({ at, mb: m.get('voicehub_cloud_outbox_events') ?? NaN });
+          droppedSoFar.push({ at, mb: (m.get('voicehub_cloud_outbox_dropped_total') ?? NaN) + (m.get('voicehub_cloud_outbox_folded_total') ?? NaN) });
+          flushMax.push({ at, mb: m.get('voicehub_storage_flush_max_seconds') ?? NaN });
+        }
         seqs.take(cloud);
         await sleep(SAMPLE_MS);
       }
@@ -113,13 +135,14 @@ test(`soak: the combined load (${VOICE_CLIENTS} closed-loop voice clients, ${DEV
     const growth = warm.length && last.length ? (peak(last) - peak(warm)) / peak(warm) : Number.NaN;
     // The curve: the peak of every 10 s (30 s in the long run), and the heap in use beside it.
     const step = LONG ? 30 : 10;
-    const curve = (xs: typeof rss) => Array.from({ length: Math.ceil(SECONDS / step) }, (_, i) => within(xs, i * step, (i + 1) * step))
-      .map((w) => (w.length ? peak(w).toFixed(0) : '-')).join(' ');
-    const rates = ticks.map((t, i) => Math.round((t.answered - (ticks[i - 1]?.answered ?? 0)) / ((t.atMs - (ticks[i - 1]?.atMs ?? 0)) / 1000)));
+    const curve = (xs: typeof rss, digits = 0) => Array.from({ length: Math.ceil(SECONDS / step) }, (_, i) => within(xs, i * step, (i + 1) * step))
+      .map((w) => (w.length ? peak(w).toFixed(digits) : '-')).join(' ');
+    const perSecond = (key: 'answered' | 'publishes') => ticks.map((t, i) => Math.round((t[key] - (ticks[i - 1]?.[key] ?? 0)) / ((t.atMs - (ticks[i - 1]?.atMs ?? 0)) / 1000))).join(' ');
     console.log(`soak ${SECONDS} s (${VOICE_CLIENTS} voice clients closed-loop, ${DEVICE_CLIENTS} devices at 1/s): ${r.sent} utterances, ${r.answered} answered `
-      + `(${Math.round(r.answered / (r.elapsedMs / 1000))}/s; per 10 s: ${rates.join(' ')}), ${r.errors} errors ${JSON.stringify(r.errorCodes)}, ${r.unanswered} unanswered; `
-      + `${r.publishes} state publishes acknowledged (${r.publishFailures} failed, ${r.unacked} unacknowledged), ${updates} applied; `
-      + `cloud: ${seqs.events} events in order (${seqs.resent} resent, ${dropped} dropped, ${folded} folded, ${left} left in the outbox); `
+      + `(${Math.round(r.answered / (r.elapsedMs / 1000))}/s; each 10 s: ${perSecond('answered')}), ${r.errors} errors ${JSON.stringify(r.errorCodes)}, ${r.unanswered} unanswered; `
+      + `${r.publishes} state publishes acknowledged (/s each 10 s: ${perSecond('publishes')}; ${r.publishFailures} failed, ${r.unacked} unacknowledged), ${updates} applied; `
+      + `cloud: ${seqs.events} events in order (${seqs.resent} resent, ${dropped} dropped, ${folded} folded, ${left} left in the outbox; outbox held per ${step} s, peak: ${curve(outboxHeld)}; `
+      + `dropped + folded so far: ${curve(droppedSoFar)}; storage flush max so far (s): ${curve(flushMax, 1)}); `
       + `RSS per ${step} s (peak, MB): ${curve(rss)}; heap used per ${step} s (MB): ${curve(heap)}; `
       + `minute after the warm-up peak ${peak(warm).toFixed(1)} (mean ${mean(warm).toFixed(1)}) → last minute peak ${peak(last).toFixed(1)} (mean ${mean(last).toFixed(1)}) MB (${(growth * 100).toFixed(1)} %)`);
 
