@@ -14,14 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { connectAsync, type MqttClient } from 'mqtt';
-import { WebSocket } from 'ws';
-import { benchBridgeDevices, benchTopic } from './mqtt.js';
-import { hundredDeviceHome } from './voiceHome.js';
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { metricValue, startBenchDaemon } from './daemonTarget.js';
 import { openLoopConfig } from './openLoop.js';
 import { WriteCounter } from '../helpers/writeCounter.js';
+import { announceBridgeDevices, runLoad, type LoadParams, type LoadResult } from '../helpers/combinedLoad.js';
 import { SHIPPED_NODE_FLAGS } from '../helpers/daemon.js';
 import type { LoopProbeResult } from './loopProbe.js';
 
@@ -101,16 +98,7 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
   let result: EdgeResult;
   try {
     options.progress?.(`edge: hub started (pid ${hub.pid})`);
-    // The Zigbee2MQTT devices, told the way Zigbee2MQTT would: a retained bridge/devices list.
-    const known = 100 + deviceClients;
-    const c = await connectAsync(hub.mqttUrl, { reconnectPeriod: 0 });
-    let listed = 0;
-    c.on('message', (_t, payload) => { listed = (JSON.parse(payload.toString()) as unknown[]).length; });
-    await c.subscribeAsync('voicehub/bridge/devices');
-    await c.publishAsync('zigbee2mqtt/bridge/devices', benchBridgeDevices(deviceClients), { retain: true, qos: 1 });
-    for (const until = Date.now() + 60_000; listed < known && Date.now() < until;) await sleep(100);
-    await c.endAsync();
-    if (listed < known) throw new Error(`the hub listed ${listed} of ${known} devices`);
+    const listed = await announceBridgeDevices(hub.mqttUrl, deviceClients, 100);
     options.progress?.(`edge: ${listed} devices known`);
     const tokens = await hub.tokens(voiceClients, 'edge');
     await sleep(12_000); // past the first system sample and the first coalesced writes
@@ -188,71 +176,6 @@ export async function benchEdge(options: EdgeOptions = {}): Promise<EdgeResult> 
   // No timer run at all while armed: both signals were handled in one turn (the loop was stuck that long),
   // and the probe has nothing to say; the delay monitor's figure stands alone.
   return { ...result, ...(probe && probe.ticks > 0 && { loopProbe: probe }) };
-}
-
-interface LoadParams { wsUrl: string; mqttUrl: string; tokens: string[]; deviceClients: number; loadSeconds: number }
-interface LoadResult { answered: number; errors: number; publishes: number; elapsedMs: number }
-
-async function runLoad(p: LoadParams): Promise<void> {
-  const devices: MqttClient[] = [];
-  for (let i = 0; i < p.deviceClients; i += 50) {
-    devices.push(...await Promise.all(Array.from({ length: Math.min(50, p.deviceClients - i) }, (_, k) =>
-      connectAsync(p.mqttUrl, { clientId: `bench_${i + k}`, reconnectPeriod: 0, connectTimeout: 20_000 }))));
-  }
-  const sockets = await Promise.all(p.tokens.map((token) => new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(p.wsUrl, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  })));
-  parentPort!.postMessage('loaded');
-  const names = hundredDeviceHome().names;
-  let stopped = false;
-  let answered = 0;
-  let errors = 0;
-  let publishes = 0;
-  sockets.forEach((ws, i) => {
-    let seq = 0;
-    const next = () => {
-      if (stopped) return;
-      const d = (i + seq) % names.length;
-      ws.send(`{"type":"utterance","id":"e${i}-${seq}","text":"turn ${seq % 2 ? 'off' : 'on'} the ${names[d]}"}`);
-      seq++;
-    };
-    ws.on('message', (data: Buffer) => {
-      const kind = data[9]; // r(eply) or e(rror): the answers; state frames are not
-      if (kind !== 0x72 && kind !== 0x65) return;
-      if (kind === 0x65) errors++;
-      else answered++;
-      next();
-    });
-    next();
-  });
-  // Each device reports once a second, at its own phase within the second.
-  const timers = devices.map((c, i) => {
-    let n = 0;
-    const publish = () => {
-      if (stopped) return;
-      void c.publishAsync(benchTopic(i), `{"state":"${n++ % 2 ? 'ON' : 'OFF'}","brightness":${n % 255}}`, { qos: 1 }).then(() => { publishes++; }, () => {});
-    };
-    const start = setTimeout(publish, (i * 1000) / devices.length);
-    const timer = setInterval(publish, 1000);
-    return [start, timer] as const;
-  });
-  const t0 = performance.now();
-  if (process.env.BENCH_EDGE_DEBUG) {
-    const tick = setInterval(() => process.stderr.write(`load: ${answered} answered, ${errors} errors, ${publishes} publishes\n`), 1000);
-    setTimeout(() => clearInterval(tick), p.loadSeconds * 1000);
-  }
-  await sleep(p.loadSeconds * 1000);
-  stopped = true;
-  const elapsedMs = performance.now() - t0;
-  for (const [a, b] of timers) { clearTimeout(a); clearInterval(b); }
-  parentPort!.postMessage({ answered, errors, publishes, elapsedMs } satisfies LoadResult);
-  // The clients stay until the main thread has read the load's figures: their leaving is measured apart.
-  await new Promise<void>((resolve) => parentPort!.on('message', (m) => { if (m === 'leave') resolve(); }));
-  for (const ws of sockets) ws.terminate();
-  await Promise.all(devices.map((c) => c.endAsync(true)));
-  parentPort!.postMessage('left');
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === 'edge-load') {

@@ -8,7 +8,7 @@ import { FakeMessagesApi, type FakeAnswer } from '../helpers/fakeMessagesApi.js'
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { VOICE_ERROR_CODES } from '../../daemon/core/errors.js';
-import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
+import { DOCUMENTED_CODES, crashLines, jsonValue, params, assertMemoryBack, hubMemory, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * A hostile Messages API: the stand-in (a real HTTP server) answers the real daemon's assistant with generated
@@ -106,7 +106,7 @@ const answer: fc.Arbitrary<FakeAnswer> = fc.oneof(
 );
 
 test('Messages-API responses of any shape: a reply or a documented code for every utterance, local commands served throughout, no crash, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
-  const baseline = rssMB(d.child.pid!);
+  const baseline = await hubMemory(d);
   let run = 0;
   const outcomes = new Map<string, number>();
   await fc.assert(fc.asyncProperty(fc.array(answer, { minLength: 1, maxLength: 3 }), async (answers) => {
@@ -127,7 +127,6 @@ test('Messages-API responses of any shape: a reply or a documented code for ever
   for (const line of d.lines) if (typeof line.code === 'string') assert.ok(DOCUMENTED_CODES.has(line.code), `undocumented code in the log: ${JSON.stringify(line)}`);
   assert.deepEqual(crashLines(d.lines), []);
   assert.equal(d.stderr, '');
-  const rss = rssMB(d.child.pid!);
-  assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
-  console.log(`assistant fuzz: ${run} utterances to a hostile Messages API: ${JSON.stringify([...outcomes])}; RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
+  const memory = await assertMemoryBack(d, baseline, 'assistant fuzz');
+  console.log(`assistant fuzz: ${run} utterances to a hostile Messages API: ${JSON.stringify([...outcomes])}; ${memory}`);
 });

@@ -8,7 +8,7 @@ import { cloudConfig } from '../helpers/cloudHub.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT } from './fuzz.js';
+import { DOCUMENTED_CODES, crashLines, deepJson, jsonValue, params, assertMemoryBack, hubMemory, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * A hostile cloud: the fake cloud (a real WebSocket server) sends the real daemon generated frames — acks of
@@ -90,7 +90,7 @@ function codesIn(value: unknown, out: string[] = []): string[] {
 }
 
 test('cloud frames of any shape and size: only documented codes, the link comes back, commands and local clients are served, no crash, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
-  const baseline = rssMB(d.child.pid!);
+  const baseline = await hubMemory(d);
   let run = 0;
   let reconnects = 0;
   await fc.assert(fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 8 }), async (frames) => {
@@ -121,7 +121,6 @@ test('cloud frames of any shape and size: only documented codes, the link comes 
   assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), 'the seqs the cloud holds have no gaps');
   assert.deepEqual(crashLines(d.lines), []);
   assert.equal(d.stderr, '');
-  const rss = rssMB(d.child.pid!);
-  assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
-  console.log(`cloud fuzz: ${run} runs, ${reconnects} reconnects (frames over the cap), ${fromHub.length} results; RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
+  const memory = await assertMemoryBack(d, baseline, 'cloud fuzz');
+  console.log(`cloud fuzz: ${run} runs, ${reconnects} reconnects (frames over the cap), ${fromHub.length} results; ${memory}`);
 });

@@ -253,6 +253,11 @@ test(`SIGKILL at random moments under write load (${ROUNDS} kills): the hub alwa
   const readings = new Set<number>();
   /** Readings seen in the outbox file: each must reach the cloud. */
   const outboxed = new Set<number>();
+  /**
+   * The crash promise for the cloud outbox: readings acknowledged more than the flush interval and the write in
+   * flight before a kill; each one's event must reach the cloud (an event is recorded as its state is applied).
+   */
+  const dueAtCloud = new Set<number>();
   const names = { next: 0 };
   const lossMs: number[] = [];
   const lossByStore = new Map<string, number[]>();
@@ -309,6 +314,7 @@ test(`SIGKILL at random moments under write load (${ROUNDS} kills): the hub alwa
     await d.exited();
     stopped = true;
     await watcher;
+    for (const step of h.device.steps) if (step.at > 0 && step.at <= killAt - FLUSH_MS - WRITE_BOUND_MS) dueAtCloud.add(step.value);
     client.end(true);
     voice.ws.terminate();
     // A QoS 1 publish cut off by the kill never settles (mqtt.js keeps it for a reconnect that never comes);
@@ -336,10 +342,12 @@ test(`SIGKILL at random moments under write load (${ROUNDS} kills): the hub alwa
   for (const v of arrived) assert.ok(readings.has(v), `the cloud got reading ${v}, which was never sent`);
   const missing = [...outboxed].filter((v) => !arrived.has(v));
   assert.deepEqual(missing, [], 'readings in the outbox file that never reached the cloud');
+  const eventsLost = [...dueAtCloud].filter((v) => !arrived.has(v));
+  assert.deepEqual(eventsLost, [], `readings acknowledged more than ${FLUSH_MS} + ${WRITE_BOUND_MS} ms before a kill whose event never reached the cloud`);
 
   const latencies = [...h.device.latencies, ...h.timers.latencies, ...h.list.latencies];
   console.log(`crash: ${ROUNDS} SIGKILLs; ${readings.size} readings, ${h.timers.current} timers and ${h.list.current} list items at the end; ` +
-    `${seqs.length} cloud seqs, ${cloud.received.length} received with resends. Acknowledged → on disk (flush interval ${FLUSH_MS} ms): ` +
+    `${seqs.length} cloud seqs, ${cloud.received.length} received with resends, all ${dueAtCloud.size} readings acknowledged more than ${FLUSH_MS} + ${WRITE_BOUND_MS} ms before a kill among them. Acknowledged → on disk (flush interval ${FLUSH_MS} ms): ` +
     `p50 ${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${Math.max(...latencies)} ms over ${latencies.length} states; ` +
     `lost at a kill: the oldest acknowledged ${Math.max(0, ...lossMs)} ms before it (p50 of kills ${percentile(lossMs, 0.5)} ms; bound ${FLUSH_MS} + ${WRITE_BOUND_MS} ms); ` +
     `per store, worst loss and acknowledged → on disk p99: ${[h.device, h.timers, h.list].map((s) => `${s.name} ${Math.max(0, ...(lossByStore.get(s.name) ?? []))} ms, ${percentile(s.latencies, 0.99)} ms`).join('; ')}`);

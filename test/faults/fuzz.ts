@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import type { MqttClient } from 'mqtt';
 import { ErrorCodes } from '../../daemon/core/errors.js';
@@ -30,6 +32,65 @@ export const DOCUMENTED_CODES = new Set(Object.keys(ErrorCodes));
 export function rssMB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
+
+/**
+ * Issue 18, fuzzing: "memory back near baseline after". A hub's memory is its resident set (from /proc) and
+ * its JS heap in use (`voicehub_nodejs_heap_size_used_bytes`, from its own /metrics). After the runs both must
+ * come back within this tolerance of the figures taken before them:
+ * - RSS at most 1.25 × the baseline + 16 MB: the young generation the unit's flags allow (two 8 MB semi-spaces,
+ *   committed once a load grows it and given back only by the hub's settle when it is quiet), malloc's arenas
+ *   that keep freed buffers, and machine code compiled for the inputs;
+ * - heap in use at most the baseline + 24 MB: garbage the young generation still holds (up to 16 MB) and the
+ *   bounded caches the runs filled (answered ids, rate-limit buckets, sessions' traces).
+ * A leak of a few KB per run grows past either over a long variant's thousands of runs. The hub has up to
+ * 30 s to come back (it settles its heap once quiet: daemon/core/memorySettle.ts): a bound on waiting, not a
+ * timing.
+ */
+export const MEMORY_TOLERANCE = { rssRatio: 1.25, rssSlackMB: 16, heapSlackMB: 24, settleMs: 30_000 } as const;
+
+export interface HubMemory { rssMB: number; heapMB: number }
+
+/** A hub's memory now: RSS from /proc, heap in use from its /metrics. */
+export async function hubMemory(d: { child: { pid?: number }; url: string }): Promise<HubMemory> {
+  const text = await (await fetch(`${d.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('voicehub_nodejs_heap_size_used_bytes '));
+  return { rssMB: rssMB(d.child.pid!), heapMB: Number(line?.slice(line.lastIndexOf(' ') + 1)) / 2 ** 20 };
+}
+
+const nearBaseline = (m: HubMemory, base: HubMemory) =>
+  m.rssMB <= base.rssMB * MEMORY_TOLERANCE.rssRatio + MEMORY_TOLERANCE.rssSlackMB && m.heapMB <= base.heapMB + MEMORY_TOLERANCE.heapSlackMB;
+
+/**
+ * Asserts the hub's memory is back within MEMORY_TOLERANCE of `base`, waiting up to its settle time; returns
+ * the figures (`RSS a → b MB, heap c → d MB`) for the test's log line.
+ */
+export async function assertMemoryBack(d: { child: { pid?: number }; url: string }, base: HubMemory, what: string): Promise<string> {
+  let now = await hubMemory(d);
+  for (const end = Date.now() + MEMORY_TOLERANCE.settleMs; !nearBaseline(now, base) && Date.now() < end; now = await hubMemory(d)) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const figures = `RSS ${base.rssMB.toFixed(0)} → ${now.rssMB.toFixed(0)} MB, heap in use ${base.heapMB.toFixed(1)} → ${now.heapMB.toFixed(1)} MB`;
+  if (!nearBaseline(now, base)) {
+    throw new Error(`${what}: memory not back near its baseline (${figures}; tolerance RSS × ${MEMORY_TOLERANCE.rssRatio} + ${MEMORY_TOLERANCE.rssSlackMB} MB, heap + ${MEMORY_TOLERANCE.heapSlackMB} MB)`);
+  }
+  return figures;
+}
+
+/**
+ * This process's JS heap in use after two full collections (MB): the baseline and the "after" of properties
+ * run in process, where nothing else allocates meanwhile. `gc` is exposed for a fresh context only, as the
+ * hub's settle does.
+ */
+export function heapAfterGcMB(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+/** In process: the heap may keep the properties' bounded caches (compiled templates, the normaliser's tables). */
+export const IN_PROCESS_HEAP_SLACK_MB = 16;
 
 /** Arbitrary JSON of any shape, from small to a few KB, with the keys a handler might look for mixed in. */
 export function jsonValue(keys: readonly string[] = []): fc.Arbitrary<unknown> {

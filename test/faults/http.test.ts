@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
-import { DOCUMENTED_CODES, crashLines, jsonValue, params, rssMB, FUZZ_TIMEOUT, undocumentedCodes } from './fuzz.js';
+import { DOCUMENTED_CODES, crashLines, jsonValue, params, assertMemoryBack, hubMemory, FUZZ_TIMEOUT, undocumentedCodes } from './fuzz.js';
 
 /**
  * Fuzzing the HTTP port of the real daemon with raw bytes over TCP (a client library would refuse much of
@@ -65,7 +65,7 @@ function checkAnswer(answer: string): void {
 }
 
 test('HTTP requests of any method, path, query and headers, and raw bytes: documented answers or a closed connection, /health served after each, no crash', { timeout: FUZZ_TIMEOUT }, async () => {
-  const baseline = rssMB(d.child.pid!);
+  const baseline = await hubMemory(d);
   await fc.assert(fc.asyncProperty(raw, async (bytes) => {
     checkAnswer(await exchange(bytes));
     const health = await fetch(`${d.url}/health`);
@@ -76,7 +76,6 @@ test('HTTP requests of any method, path, query and headers, and raw bytes: docum
   assert.deepEqual(undocumentedCodes(d.lines), [], 'only documented codes in the hub\'s log');
   assert.equal(d.stderr, '');
   assert.equal(d.child.exitCode, null);
-  const rss = rssMB(d.child.pid!);
-  assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
-  console.log(`http fuzz: RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
+  const memory = await assertMemoryBack(d, baseline, 'http fuzz');
+  console.log(`http fuzz: ${memory}`);
 });

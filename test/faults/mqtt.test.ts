@@ -6,7 +6,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess } from '../helpers/daemon.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { brokerRoundTrip, crashLines, deepJson, jsonValue, params, rssMB, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
+import { brokerRoundTrip, crashLines, deepJson, jsonValue, params, assertMemoryBack, hubMemory, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
 import { bridgeDevices, discoveryConfig, discoveryTopic, template } from './generators.js';
 
 /**
@@ -84,7 +84,7 @@ async function devices(): Promise<Array<Record<string, unknown>>> {
 }
 
 test('MQTT discovery, state and Zigbee2MQTT payloads of any shape: the hub stays up, its device list sane, the broker serving, no crash, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
-  const baseline = rssMB(d.child.pid!);
+  const baseline = await hubMemory(d);
   let run = 0;
   await fc.assert(fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 10 }), async (messages) => {
     const n = run++;
@@ -105,9 +105,8 @@ test('MQTT discovery, state and Zigbee2MQTT payloads of any shape: the hub stays
   assert.deepEqual(crashLines(d.lines), []);
   assert.deepEqual(undocumentedCodes(d.lines), [], 'only documented codes in the hub\'s log');
   assert.equal(d.stderr, '');
-  const rss = rssMB(d.child.pid!);
-  assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
-  console.log(`mqtt fuzz: ${run} runs, ${(await devices()).length} devices known at the end; RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
+  const memory = await assertMemoryBack(d, baseline, 'mqtt fuzz');
+  console.log(`mqtt fuzz: ${run} runs, ${(await devices()).length} devices known at the end; ${memory}`);
 });
 
 test('found by the fuzzer (a seed of the state fuzz): a JSON light reporting the state "null" is logged with VALUE_INVALID, a code that was not documented; now it is', { timeout: 60_000 }, async () => {

@@ -9,7 +9,7 @@ import { makeTempDir, startDaemon, SHIPPED_NODE_FLAGS, type DaemonProcess, type 
 import { VoiceClient, type Frame } from '../helpers/voiceClient.js';
 import { voiceToken, writePlugin } from '../helpers/firePlugins.js';
 import { until } from '../helpers/until.js';
-import { DOCUMENTED_CODES, LONG, crashLines, jsonValue, params, rssMB, undocumentedCodes } from './fuzz.js';
+import { DOCUMENTED_CODES, LONG, crashLines, jsonValue, params, assertMemoryBack, hubMemory, undocumentedCodes } from './fuzz.js';
 
 /**
  * Issue 18: the isolated plugin channel fuzzed from the plugin's side. A hostile plugin (`isolation: process`)
@@ -286,7 +286,7 @@ const FUZZ_TEST_TIMEOUT_MS = FUZZ_BUDGET_MS + 4 * 60_000;
 test('a hostile isolated plugin sends the hub generated channel messages (every type, fields of any shape, ids it never got, replies twice, floods): no crash, documented codes only, a good client served after every run, memory near baseline', { timeout: FUZZ_TEST_TIMEOUT_MS }, async () => {
   // The first answer also waits for both plugins' processes to be up.
   expectAnswer(await good.say('warm', 'ask the good plugin'), 'warm-up');
-  const baseline = rssMB(d.child.pid!);
+  const baseline = await hubMemory(d);
   let run = 0;
   let drawn = 0;
   const codes: Record<string, number> = {};
@@ -325,8 +325,7 @@ test('a hostile isolated plugin sends the hub generated channel messages (every 
   for (const l of d.lines) if (l.plugin === HOSTILE_ID && Math.floor(Number(l.time) / 1000) === second) kinds.set(l.msg.slice(0, 50), (kinds.get(l.msg.slice(0, 50)) ?? 0) + 1);
   assert.ok(busiest <= 160, `the hub wrote ${busiest} lines about the hostile plugin in one second: ${JSON.stringify([...kinds])}`);
   assert.equal(d.stderr, '');
-  const rss = rssMB(d.child.pid!);
-  assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
+  const memory = await assertMemoryBack(d, baseline, 'plugin channel fuzz');
   console.log(`plugin channel fuzz: ${run} runs of ${drawn} drawn within ${FUZZ_BUDGET_MS / 60_000} min, answers ${JSON.stringify(codes)}, ${connections} hostile processes, `
-    + `${d.lines.filter((l) => l.plugin === HOSTILE_ID && /killing it/.test(l.msg)).length} killed by the hub; its lines: ${own.length}, longest ${longest} bytes, at most ${busiest} in a second; RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
+    + `${d.lines.filter((l) => l.plugin === HOSTILE_ID && /killing it/.test(l.msg)).length} killed by the hub; its lines: ${own.length}, longest ${longest} bytes, at most ${busiest} in a second; ${memory}`);
 });

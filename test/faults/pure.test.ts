@@ -11,7 +11,7 @@ import { normalize, tokenize } from '../../daemon/intents/normalize.js';
 import { parseDuration, parseNumber, parsePercent, parseTemperature } from '../../daemon/intents/numbers.js';
 import { validateManifest } from '../../daemon/plugins/manifest.js';
 import { isHubError } from '../../daemon/core/errors.js';
-import { DOCUMENTED_CODES, deepJson, jsonValue, params } from './fuzz.js';
+import { DOCUMENTED_CODES, IN_PROCESS_HEAP_SLACK_MB, deepJson, heapAfterGcMB, jsonValue, params } from './fuzz.js';
 import { bridgeDevices, discoveryConfig, discoveryTopic, template } from './generators.js';
 
 /**
@@ -22,6 +22,9 @@ import { bridgeDevices, discoveryConfig, discoveryTopic, template } from './gene
 
 const bytes = fc.oneof(fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)), jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? '')),
   deepJson.map((s) => Buffer.from(s)));
+
+/** The heap with every module loaded, before any property: "memory back near baseline after" (the last test). */
+const heapBefore = heapAfterGcMB();
 
 function documented(code: string): void {
   assert.ok(DOCUMENTED_CODES.has(code), `undocumented code ${code}`);
@@ -127,4 +130,10 @@ test('plugin ids, the one file name a plugin chooses (its document, `plugin-<id>
     const file = resolve(join(dataDir, `plugin-${accepted}.json`));
     assert.ok(file.startsWith(dataDir + sep) && !file.slice(dataDir.length + 1).includes(sep), `${JSON.stringify(pluginId)} names ${file}`);
   }), params(2000));
+});
+
+test('after the in-process properties: this process\'s heap is back near where it started (every cache they filled is bounded)', () => {
+  const heapAfter = heapAfterGcMB();
+  console.log(`pure fuzz: heap in use after full collections ${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)} MB (tolerance + ${IN_PROCESS_HEAP_SLACK_MB} MB)`);
+  assert.ok(heapAfter <= heapBefore + IN_PROCESS_HEAP_SLACK_MB, `heap ${heapBefore.toFixed(1)} → ${heapAfter.toFixed(1)} MB`);
 });

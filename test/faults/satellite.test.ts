@@ -9,7 +9,7 @@ import { WyomingSatelliteStandIn } from '../helpers/wyomingSatellite.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { encodeEvent } from '../../daemon/speech/wyoming/framing.js';
-import { crashLines, deepJson, jsonValue, params, rssMB, splitAt as split, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, assertMemoryBack, hubMemory, splitAt as split, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
 
 /**
  * The hub's other Wyoming side: the satellites it dials (`voice.satellites`, PROTOCOL §8). A hostile satellite
@@ -116,7 +116,7 @@ async function othersServed(n: number): Promise<void> {
 }
 
 test('a hostile Wyoming satellite (events of any shape, lying lengths, garbage, cut anywhere): the hub drops or answers it, dials it again, and serves a good satellite and /voice throughout; no crash, memory near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
-  const baseline = rssMB(d.child.pid!);
+  const baseline = await hubMemory(d);
   let run = 0;
   let dropped = 0;
   await fc.assert(fc.asyncProperty(stream, fc.array(fc.nat(), { maxLength: 6 }), async (bytes, cuts) => {
@@ -142,7 +142,6 @@ test('a hostile Wyoming satellite (events of any shape, lying lengths, garbage, 
   assert.deepEqual(crashLines(d.lines), []);
   assert.deepEqual(undocumentedCodes(d.lines), [], 'only documented codes in the hub\'s log');
   assert.equal(d.stderr, '');
-  const rss = rssMB(d.child.pid!);
-  assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
-  console.log(`satellite fuzz: ${run} runs, ${dropped} dropped and dialled again (${evil.connections} connections); RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
+  const memory = await assertMemoryBack(d, baseline, 'satellite fuzz');
+  console.log(`satellite fuzz: ${run} runs, ${dropped} dropped and dialled again (${evil.connections} connections); ${memory}`);
 });

@@ -7,7 +7,7 @@ import { VoiceClient } from '../helpers/voiceClient.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
 import { VOICE_ERROR_CODES } from '../../daemon/core/errors.js';
-import { crashLines, deepJson, jsonValue, params, rssMB, FUZZ_TIMEOUT, undocumentedCodes } from './fuzz.js';
+import { crashLines, deepJson, jsonValue, params, assertMemoryBack, hubMemory, FUZZ_TIMEOUT, undocumentedCodes } from './fuzz.js';
 
 /**
  * Fuzzing the /voice front door of the real daemon (the bundle, the unit's heap flags): arbitrary text
@@ -95,7 +95,7 @@ async function servedOrClosed(c: VoiceClient): Promise<'served' | 'closed'> {
 }
 
 test('voice frames of any shape, size and order: only documented codes, the hub serves a well-behaved client throughout, no crash, memory back near baseline', { timeout: FUZZ_TIMEOUT }, async () => {
-  const baseline = rssMB(d.child.pid!);
+  const baseline = await hubMemory(d);
   let run = 0;
   const outcomes = { served: 0, closed: 0 };
   await fc.assert(fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 12 }), door, async (frames, { feed, scopes }) => {
@@ -120,8 +120,6 @@ test('voice frames of any shape, size and order: only documented codes, the hub 
   assert.deepEqual(undocumentedCodes(d.lines), [], 'only documented codes in the hub\'s log');
   assert.equal(d.stderr, '');
   assert.equal(d.child.exitCode, null, 'the hub is still running');
-  // Generous: the young generation, buffers freed but not returned, a few hundred sessions' worth of caches.
-  const rss = rssMB(d.child.pid!);
-  assert.ok(rss < baseline * 1.5 + 40, `RSS ${rss.toFixed(0)} MB after fuzzing vs ${baseline.toFixed(0)} MB before`);
-  console.log(`voice fuzz: ${run} clients (${outcomes.served} served on, ${outcomes.closed} closed by the hub); RSS ${baseline.toFixed(0)} → ${rss.toFixed(0)} MB`);
+  const memory = await assertMemoryBack(d, baseline, 'voice fuzz');
+  console.log(`voice fuzz: ${run} clients (${outcomes.served} served on, ${outcomes.closed} closed by the hub); ${memory}`);
 });

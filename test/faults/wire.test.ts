@@ -10,7 +10,7 @@ import { rawWebSocket, wsFrame } from '../helpers/rawWebSocket.js';
 import { VoiceClient } from '../helpers/voiceClient.js';
 import { readKey } from '../../daemon/auth/keys.js';
 import { signToken } from '../../daemon/auth/tokens.js';
-import { brokerRoundTrip, crashLines, params, rssMB, splitAt, undocumentedCodes, FUZZ_TIMEOUT } from './fuzz.js';
+import { assertMemoryBack, brokerRoundTrip, crashLines, hubMemory, params, splitAt, undocumentedCodes, FUZZ_TIMEOUT, type HubMemory } from './fuzz.js';
 
 /**
  * Issue 18, red team: the two binary front doors fuzzed below the client libraries, on raw TCP against one
@@ -27,7 +27,7 @@ let d: DaemonProcess;
 let token: string;
 let device: MqttClient;
 let good: VoiceClient;
-let rssBefore = 0;
+let memoryBefore: HubMemory;
 const t = { after: (fn: () => unknown) => { cleanups.push(fn); } };
 const cleanups: Array<() => unknown> = [];
 
@@ -39,7 +39,7 @@ before(async () => {
   device = await connectAsync(`mqtt://127.0.0.1:${d.mqttPort}`, { reconnectPeriod: 0, clientId: 'well-behaved' });
   await device.subscribeAsync('check/+', { qos: 1 });
   good = await VoiceClient.connect(`ws://127.0.0.1:${d.httpPort}/voice`, await signToken(key, { sub: 'good', scopes: ['voice'] }));
-  rssBefore = rssMB(d.child.pid!);
+  memoryBefore = await hubMemory(d);
 });
 after(async () => {
   for (const c of cleanups) await c();
@@ -133,7 +133,5 @@ test('after the raw wire fuzz: no crash, only documented codes, stderr empty, me
   assert.deepEqual(crashLines(d.lines), []);
   assert.deepEqual(undocumentedCodes(d.lines), []);
   assert.equal(d.stderr, '');
-  const rss = rssMB(d.child.pid!);
-  console.log(`raw wire fuzz: hub RSS ${rssBefore.toFixed(1)} → ${rss.toFixed(1)} MB`);
-  assert.ok(rss < rssBefore + 80, `RSS ${rssBefore.toFixed(1)} → ${rss.toFixed(1)} MB`);
+  console.log(`raw wire fuzz: hub ${await assertMemoryBack(d, memoryBefore, 'raw wire fuzz')}`);
 });
