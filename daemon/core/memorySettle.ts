@@ -1,4 +1,3 @@
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from './log.js';
@@ -15,12 +14,7 @@ import { Counter, getOrCreate, type Registry } from './metrics.js';
  * collection once the process is quiet returns it: idle RSS 92 → 77 MB on the development machine. It
  * costs one mark-compact of the live heap (about 18 MB: a few ms, more on a Pi) when nothing else waits.
  *
- * Quiet: in each of the last two `intervalMs` the hub allocated less than `quietAllocationPerMs` bytes a ms
- * (V8's own memory reducer calls under 1 KB/ms idle), or the process used less than `quietCpuShare` of one
- * core. Either says quiet: the CPU share alone was fragile on a loaded machine, where the process's CPU
- * (its GC threads and a bench's probe timer counted) stayed over 5 % for a whole minute after a load while the
- * hub did nothing, so it never settled (RSS 1.44× idle in one shared-machine run); the allocation is a count
- * the machine's load does not move, and no work the hub does allocates nothing. The collection
+ * Quiet: the process used less than `quietCpuShare` of one core in each of the last two `intervalMs`. The collection
  * runs only when the heap holds more than `spareBytes` committed beyond what is in use. V8 shrinks the young
  * generation at a full collection only when the allocation rate since the previous collection was low (under
  * 1 KB/ms, over about 5 s), hence two quiet windows; after a burst of allocation it may still not, so a collection that gave
@@ -37,8 +31,6 @@ export interface MemorySettleOptions {
   log: Logger;
   intervalMs?: number;
   quietCpuShare?: number;
-  /** Bytes the JS heap may allocate per ms of a window for it to count as quiet. */
-  quietAllocationPerMs?: number;
   spareBytes?: number;
   attempts?: number;
   /**
@@ -49,23 +41,17 @@ export interface MemorySettleOptions {
   whenQuiet?: () => void;
   /** Where `voicehub_memory_settled_total` is counted (the hub's registry). */
   metrics?: Registry;
-  /**
-   * For tests: the process's CPU time in µs, the bytes allocated so far (any monotonic count), the heap's
-   * committed and used bytes, and the collector.
-   */
+  /** For tests: the process's CPU time in µs, the heap's committed and used bytes, and the collector. */
   cpuMicros?: () => number;
-  allocatedBytes?: () => number;
   heap?: () => { committed: number; used: number };
   collect?: () => void;
 }
 
-const DEFAULTS = { intervalMs: 3_000, quietCpuShare: 0.05, quietAllocationPerMs: 1024, spareBytes: 8 * 1024 * 1024, attempts: 3 };
+const DEFAULTS = { intervalMs: 3_000, quietCpuShare: 0.05, spareBytes: 8 * 1024 * 1024, attempts: 3 };
 
 export class MemorySettle {
   private timer: NodeJS.Timeout | null = null;
   private lastCpu = 0;
-  private lastAllocated = 0;
-  private allocation: YoungAllocation | null = null;
   /** Collections run in this quiet spell: the next spell begins when the hub has been busy again. */
   private tries = 0;
   /** Quiet windows in a row. */
@@ -87,9 +73,7 @@ export class MemorySettle {
         collect() { this.reset(); this.inc(settle.runs); },
       }));
     }
-    if (!this.options.allocatedBytes) this.allocation = new YoungAllocation();
     this.lastCpu = this.cpu();
-    this.lastAllocated = this.allocated();
     this.timer = setInterval(() => this.check(), this.options.intervalMs ?? DEFAULTS.intervalMs);
     this.timer.unref();
   }
@@ -98,8 +82,6 @@ export class MemorySettle {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.allocation?.stop();
-    this.allocation = null;
   }
 
   /** One look (the timer calls it): collects when quiet for two windows, with tries left, and holding spare memory. */
@@ -107,12 +89,8 @@ export class MemorySettle {
     const cpu = this.cpu();
     const used = cpu - this.lastCpu;
     this.lastCpu = cpu;
-    const allocated = this.allocated();
-    const allocatedNow = allocated - this.lastAllocated;
-    this.lastAllocated = allocated;
-    const windowMs = this.options.intervalMs ?? DEFAULTS.intervalMs;
-    const quiet = allocatedNow < windowMs * (this.options.quietAllocationPerMs ?? DEFAULTS.quietAllocationPerMs)
-      || used < windowMs * 1000 * (this.options.quietCpuShare ?? DEFAULTS.quietCpuShare);
+    const window = (this.options.intervalMs ?? DEFAULTS.intervalMs) * 1000;
+    const quiet = used < window * (this.options.quietCpuShare ?? DEFAULTS.quietCpuShare);
     if (!quiet) {
       this.tries = 0;
       this.quietRun = 0;
@@ -133,9 +111,8 @@ export class MemorySettle {
     collect();
     this.tries++;
     this.runs++;
-    // The collection itself is CPU (and what whenQuiet built, allocation): not counted against the next window.
+    // The collection itself is CPU: not counted against the next window's quiet.
     this.lastCpu = this.cpu();
-    this.lastAllocated = this.allocated();
     const after = this.heap();
     this.options.log.debug({ committedMB: mb(before.committed), afterMB: mb(after.committed), usedMB: mb(after.used) }, 'heap settled while quiet');
     return true;
@@ -145,11 +122,6 @@ export class MemorySettle {
     if (this.options.cpuMicros) return this.options.cpuMicros();
     const { user, system } = process.cpuUsage();
     return user + system;
-  }
-
-  private allocated(): number {
-    if (this.options.allocatedBytes) return this.options.allocatedBytes();
-    return this.allocation?.read() ?? 0;
   }
 
   private heap(): { committed: number; used: number } {
@@ -179,50 +151,6 @@ export class MemorySettle {
     }
     return this.gc;
   }
-}
-
-/**
- * What the JS heap has allocated since this began, from the young generation: everything is allocated there
- * (but objects too large for it, which count once they fill it anyway), so between two looks it is the
- * growth of the new space's use, plus one capacity per scavenge in between (each began with a full space).
- * An estimate good to a capacity, read every few seconds: the scavenges are counted by a GC observer, one
- * entry per collection, nothing per allocation.
- */
-export class YoungAllocation {
-  private scavenges = 0;
-  private seenScavenges = 0;
-  private lastUsed: number;
-  private total = 0;
-  private readonly observer: PerformanceObserver;
-
-  constructor() {
-    this.lastUsed = newSpace().used;
-    this.observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries() as Array<PerformanceEntry & { detail?: { kind?: number } }>) {
-        if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) this.scavenges++;
-      }
-    });
-    this.observer.observe({ entryTypes: ['gc'] });
-  }
-
-  /** Bytes allocated so far (estimate, monotonic). */
-  read(): number {
-    const { used, capacity } = newSpace();
-    const scavenges = this.scavenges - this.seenScavenges;
-    this.seenScavenges = this.scavenges;
-    this.total += Math.max(0, scavenges * capacity + used - this.lastUsed);
-    this.lastUsed = used;
-    return this.total;
-  }
-
-  stop(): void {
-    this.observer.disconnect();
-  }
-}
-
-function newSpace(): { used: number; capacity: number } {
-  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  return { used: space?.space_used_size ?? 0, capacity: space?.space_size ?? 0 };
 }
 
 /**

@@ -1,27 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemorySettle, YoungAllocation } from '../../../daemon/core/memorySettle.js';
+import { MemorySettle } from '../../../daemon/core/memorySettle.js';
 import { createLogger } from '../../../daemon/core/log.js';
 
 const MB = 1024 * 1024;
 const log = createLogger({ level: 'silent' });
 
-/** Bytes a hub allocates per ms of CPU at work (an utterance: some 22 KB in about 1 ms). */
-const BYTES_PER_CPU_MS = 20_000;
-
-/**
- * A settle with a scripted process: CPU µs used and bytes allocated per window, the heap's committed/used, and
- * a counted collector.
- */
+/** A settle with a scripted process: CPU µs used per window, the heap's committed/used, and a counted collector. */
 function scripted(options: { spare: () => number; shrinksOnTry?: number }) {
   let cpu = 0;
-  let allocated = 0;
   let committed = 20 * MB + options.spare();
   let collections = 0;
   const settle = new MemorySettle({
-    log, intervalMs: 1000, quietCpuShare: 0.05, quietAllocationPerMs: 1024, spareBytes: 8 * MB, attempts: 3,
+    log, intervalMs: 1000, quietCpuShare: 0.05, spareBytes: 8 * MB, attempts: 3,
     cpuMicros: () => cpu,
-    allocatedBytes: () => allocated,
     heap: () => ({ committed, used: 20 * MB }),
     collect: () => {
       collections++;
@@ -30,10 +22,9 @@ function scripted(options: { spare: () => number; shrinksOnTry?: number }) {
   });
   return {
     settle,
-    /** One window: the process used `ms` of CPU in it (and allocated `bytes`, by default as work does), then the timer looks. */
-    window(ms: number, bytes = ms * BYTES_PER_CPU_MS): boolean {
+    /** One window: the process used `ms` of CPU in it, then the timer looks. */
+    window(ms: number): boolean {
       cpu += ms * 1000;
-      allocated += bytes;
       return settle.check();
     },
     grow(bytes: number) { committed += bytes; },
@@ -58,44 +49,6 @@ test('never collects while the hub is busy, and a busy window starts the count a
   assert.equal(p.window(10), false);
   assert.equal(p.collections, 0);
   assert.equal(p.window(10), true);
-});
-
-test('a window counts as quiet when the hub allocated little though the process\'s CPU looks busy (a loaded machine)', () => {
-  const p = scripted({ spare: () => 15 * MB });
-  // 200 ms of CPU a second (GC threads, a probe's timer, a machine slowing every system call) but 0.5 MB allocated.
-  assert.equal(p.window(200, 512 * 1024), false);
-  assert.equal(p.window(200, 512 * 1024), true);
-  assert.equal(p.collections, 1);
-});
-
-test('a window counts as quiet when the CPU is low though the allocation estimate is high; busy only when both are', () => {
-  const p = scripted({ spare: () => 15 * MB });
-  assert.equal(p.window(10, 50 * MB), false);
-  assert.equal(p.window(10, 50 * MB), true, 'the CPU share alone still says quiet, as before');
-  const q = scripted({ spare: () => 15 * MB });
-  for (let i = 0; i < 4; i++) assert.equal(q.window(200, 2 * MB), false, '2 KB/ms and a fifth of a core: busy');
-  assert.equal(q.collections, 0);
-});
-
-test('the allocation estimate counts what the JS heap allocates, scavenges included, and little while idle', async () => {
-  const a = new YoungAllocation();
-  try {
-    const start = a.read();
-    let keep: unknown[] = [];
-    // About 40 MB of short-lived objects: several scavenges of any young generation.
-    for (let i = 0; i < 1_000_000; i++) {
-      keep.push({ i, s: `x${i}` });
-      if (keep.length > 1000) keep = [];
-    }
-    // The GC observer hears of the scavenges in a later task, as it does between the settle's looks.
-    await new Promise((r) => setTimeout(r, 50));
-    const afterWork = a.read();
-    assert.ok(afterWork - start > 20 * MB, `counted ${((afterWork - start) / MB).toFixed(1)} MB`);
-    const idle = a.read();
-    assert.ok(idle - afterWork < 1 * MB, `idle: ${((idle - afterWork) / MB).toFixed(2)} MB`);
-  } finally {
-    a.stop();
-  }
 });
 
 test('little spare memory: no collection', () => {
@@ -147,7 +100,6 @@ test('whenQuiet runs once as each quiet spell begins, before the collection, wit
   const settle = new MemorySettle({
     log, intervalMs: 1000, quietCpuShare: 0.05, spareBytes: 8 * MB, attempts: 3,
     cpuMicros: () => cpu,
-    allocatedBytes: () => (cpu / 1000) * BYTES_PER_CPU_MS,
     heap: () => ({ committed: 20 * MB + spare, used: 20 * MB }),
     collect: () => { order.push('collect'); spare = 0; },
     whenQuiet: () => { order.push('quiet'); },
@@ -171,7 +123,6 @@ test('a whenQuiet that throws is logged and the collection still runs', () => {
   const settle = new MemorySettle({
     log, intervalMs: 1000, spareBytes: 0,
     cpuMicros: () => cpu,
-    allocatedBytes: () => (cpu / 1000) * BYTES_PER_CPU_MS,
     heap: () => ({ committed: 30 * MB, used: 20 * MB }),
     collect: () => { collections++; },
     whenQuiet: () => { throw new Error('bad'); },
