@@ -120,6 +120,14 @@ export class EmbeddedBroker implements MqttTransport {
   /** Bytes of large packets (largeTopic) being received now, by every connection together. */
   private largeInFlight = 0;
   private readonly largeTopic: { topic: Buffer; maxBytes: number; maxMs: number } | null;
+  /** How many clients may have persistent subscriptions (offlineLookup.ts); null with a store of the caller's. */
+  private offline: { readonly persistentClients: number } | null = null;
+  /**
+   * Messages handed out (seen by `emitted`) and aedes' counter when `emitted` began to see them: while every
+   * counter given out since has been handed out, no message is in aedes' publish steps (nothingToStore).
+   */
+  private handedOut = 0;
+  private counterBase = 0;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
     const maxPending = options.maxPendingPublishes ?? DEFAULT_MAX_PENDING_PUBLISHES;
@@ -185,7 +193,7 @@ export class EmbeddedBroker implements MqttTransport {
       if (lookupError()) options.log.error({ err, topic, code: 'MQTT_UNAVAILABLE' }, 'mqtt message refused: the broker\'s store could not look up its subscribers');
     });
     // With no persistent session, a QoS 1 message (each device command) is not looked up for offline queues (offlineLookup.ts).
-    if (!options.persistence) skipOfflineLookupWithoutSessions(store);
+    if (!options.persistence) this.offline = skipOfflineLookupWithoutSessions(store);
     // A message overtaken on its way (a retained or QoS 1 one by a QoS 0 one) is delivered, not dropped (deliverOvertaken.ts).
     const deliverOvertaken = deliverOvertakenMessages(broker.id);
     broker.on('client', (client) => {
@@ -199,6 +207,7 @@ export class EmbeddedBroker implements MqttTransport {
     // Every message the broker hands out passes here, in the same synchronous round as the in-process
     // subscribers (see publish()); it only settles the hub's own publishes.
     await new Promise<void>((resolve) => broker.subscribe('#', this.emitted, resolve));
+    this.counterBase = (broker as unknown as { counter: number }).counter - this.handedOut;
     this.broker = broker;
     this.users = users;
     this.auth = auth;
@@ -267,6 +276,8 @@ export class EmbeddedBroker implements MqttTransport {
     const retain = options.retain ?? false;
     const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     if (retain) this.retained?.admit(HUB_OWNER, topic, bytes, false);
+    // Asked before this message takes its counter: whether every earlier one has been handed out.
+    const direct = this.nothingToStore(broker, qos, retain);
     const counter = ++(broker as unknown as { counter: number }).counter;
     return new Promise((resolve, reject) => {
       this.pending.add(counter, (err) => {
@@ -274,14 +285,34 @@ export class EmbeddedBroker implements MqttTransport {
         if (isCommandPublish(qos, retain)) this.options.onCommand?.();
         resolve();
       });
-      broker.publish({
-        cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false,
-        brokerCounter: counter,
-      } as AedesPublishPacket, (err) => {
+      // The fields aedes-packet gives a packet, so one emitted at once (emitUnstored) is the packet aedes would emit.
+      const packet = {
+        cmd: 'publish', brokerId: broker.id, brokerCounter: counter, topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+        qos, retain, dup: false, messageId: undefined,
+      } as unknown as AedesPublishPacket;
+      const done = (err?: Error | null): void => {
         // Settled already by `emitted` unless aedes failed before handing the message out (its store, closed, too deep).
         this.settle(counter, err ? unavailable(`the embedded MQTT broker could not take the message: ${err.message}`, err) : undefined);
-      });
+      };
+      if (direct) emitUnstored(broker, packet, done);
+      else broker.publish(packet, done);
     });
+  }
+
+  /**
+   * Whether aedes' publish steps before `mq.emit` would do nothing for this message, so it can be handed out
+   * at once (emitUnstored): not retained (nothing to store), QoS 0 or no persistent session that could queue it
+   * while away (offlineLookup.ts: then the lookup answers "no one" and nothing is enqueued), and no message at
+   * all, the hub's or a client's, still in those steps: every counter aedes has given out has been handed out.
+   * So none is overtaken: aedes drops at a subscriber a message whose counter is below one it already delivered
+   * there (its `dedupe`), and the order of counters stays the order of delivery. A counter given to a message
+   * never handed out (a failed store) only turns this path off. The device command of each utterance takes it:
+   * aedes' series of four steps, its state object, the lookup's and the enqueue's promises and their microtask
+   * turns are skipped.
+   */
+  private nothingToStore(broker: Aedes, qos: number, retain: boolean): boolean {
+    if (retain || (qos > 0 && this.offline?.persistentClients !== 0)) return false;
+    return (broker as unknown as { counter: number }).counter - this.counterBase === this.handedOut;
   }
 
   /**
@@ -298,6 +329,7 @@ export class EmbeddedBroker implements MqttTransport {
 
   /** The `#` listener of aedes' emitter (see publish()): settles the hub's own message, passes on the rest. */
   private readonly emitted = (packet: AedesPublishPacket, done: () => void): void => {
+    this.handedOut++;
     if (this.pending.size > 0) this.settle(packet.brokerCounter);
     done();
   };
@@ -467,6 +499,19 @@ function listen(server: Server, host: string, port: number, signal?: AbortSignal
 function firstOfEachThousand(): () => boolean {
   let seen = 0;
   return () => seen++ % 1000 === 0;
+}
+
+/**
+ * aedes' `publish` for a message its store has nothing to do with (EmbeddedBroker.nothingToStore): its packet (the
+ * fields aedes-packet gives it, made by publish()), `mq.emit` to every matching subscriber, then the
+ * broker's 'publish' event, as aedes' last step does. The topic was checked by the hub (isValidTopicName: at most
+ * MAX_TOPIC_LEVELS levels, aedes' own limit). aedes' `published` hook is its default, which the hub never sets.
+ */
+function emitUnstored(broker: Aedes, packet: AedesPublishPacket, done: (err?: Error | null) => void): void {
+  (broker as unknown as { mq: { emit(packet: AedesPublishPacket, cb: (err?: Error | null) => void): void } }).mq.emit(packet, (err) => {
+    if (!err) (broker as unknown as NodeJS.EventEmitter).emit('publish', packet, null);
+    done(err);
+  });
 }
 
 /** A hub publish the broker did not hand out: worth trying again (its store may recover, a restart will). */

@@ -133,6 +133,39 @@ test('await publish() means the hub\'s in-process subscribers have heard it: QoS
   assert.equal(heard.size, 4 + 1200);
 });
 
+test('a hub command handed out at once never overtakes a message still in the broker\'s publish steps (the subscriber would drop the older one)', { timeout: 30_000 }, async (t) => {
+  // aedes drops at a subscriber a message whose counter is below one it already delivered there (its dedupe), so
+  // a message handed out before an older one still being stored or looked up would cost the older one
+  // (embeddedBroker.ts, nothingToStore). A client's QoS 1 publish (aedes' own publish, as for a network client)
+  // and a hub command right after it, in the same turn: the subscriber of both gets both, in that order.
+  const { ctx, url } = await startBroker(t);
+  const device = await client(t, url, { clientId: 'order-device' });
+  await device.subscribeAsync('order/#', { qos: 1 });
+  const received: string[] = [];
+  const want = ['client 1', 'hub 1', 'hub 2', 'client 2', 'hub 3', 'hub 4'];
+  const all = new Promise<void>((resolve) => {
+    device.on('message', (_topic, payload) => {
+      received.push(payload.toString());
+      if (received.length === want.length) resolve();
+    });
+  });
+  const aedes = (ctx.mqtt as unknown as { broker: { publish(packet: object, done: (err?: Error) => void): void } }).broker;
+  const clientPublish = (payload: string) => new Promise<void>((resolve, reject) => aedes.publish(
+    { cmd: 'publish', topic: 'order/state', payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+    (err) => (err ? reject(err) : resolve())));
+  const first = clientPublish('client 1');
+  const hub = [ctx.mqtt.publish('order/set', 'hub 1', { qos: 1 }), ctx.mqtt.publish('order/set', 'hub 2', { qos: 1 })];
+  await Promise.all([first, ...hub]);
+  // Nothing in the steps now: the next command is handed out at once, after which a client's message comes.
+  await ctx.mqtt.publish('order/set', 'hub 3', { qos: 1 });
+  await Promise.all([clientPublish('client 2'), ctx.mqtt.publish('order/set', 'hub 4', { qos: 1 })]);
+  await all;
+  assert.deepEqual(received.filter((m) => m.startsWith('hub')), ['hub 1', 'hub 2', 'hub 3', 'hub 4']);
+  assert.deepEqual(received.filter((m) => m.startsWith('client')), ['client 1', 'client 2']);
+  assert.equal(received.indexOf('client 1') < received.indexOf('hub 1'), true, `published first, delivered first: ${received.join(', ')}`);
+  assert.equal(received.indexOf('client 2') < received.indexOf('hub 4'), true, received.join(', '));
+});
+
 test('a message overtaken on its way through the broker still reaches the subscriber (aedes\' dedupe would drop it)', { timeout: 30_000 }, async (t) => {
   // Retained ones are stored first, QoS 1 ones looked up, QoS 0 ones go at once: published in one turn they are
   // handed out in another order, and aedes drops at a subscriber any message with a counter below one it has
