@@ -137,7 +137,7 @@ export type SystemdEnvProblemCode = Extract<ErrorCode,
   'NOTIFY_SOCKET_INVALID' | 'WATCHDOG_USEC_INVALID' | 'WATCHDOG_PID_INVALID' | 'WATCHDOG_PID_OTHER' | 'WATCHDOG_WITHOUT_SOCKET'>;
 /** Codes the HTTP server and its guard answer with, in `{"error":{"code":…}}` bodies. */
 export type HttpErrorCode = Extract<ErrorCode,
-  'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'RATE_LIMITED' | 'INTERNAL'>;
+  'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'RATE_LIMITED' | 'INTERNAL' | 'HTTP_BODY_TIMEOUT'>;
 
 /** Codes that may be sent to voice clients in an `error` frame (PROTOCOL.md §3). */
 export const VOICE_ERROR_CODES = [

@@ -37,9 +37,9 @@ export class DeviceService implements Subsystem {
     getOrCreate(ctx.metrics, 'voicehub_device_updates_total', () => new Counter({
       name: 'voicehub_device_updates_total', help: 'Device state messages applied to the registry', registers: [ctx.metrics],
       collect() {
-        const counted = appliedCounts.get(ctx.metrics);
-        if (counted && counted.n > 0) this.inc(counted.n);
-        if (counted) counted.n = 0;
+        if (updates.n === 0) return;
+        this.inc(updates.n);
+        updates.n = 0;
       },
     }));
     // Device state comes in bursts and devices report it again: its first write after a quiet spell may wait

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { HubContext, Subsystem } from '../core/context.js';
-import { EnvironmentError, type HttpErrorCode } from '../core/errors.js';
+import { EnvironmentError, ErrorCodes, type HttpErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { AddressRateLimit, rateLimitedMessage } from './addressRateLimit.js';
 import { answerClientError } from './clientErrors.js';
@@ -168,7 +168,8 @@ export class HttpServer implements Subsystem {
       sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`);
       return;
     }
-    armBodyDeadline(req, res, this.ctx.config.http.headersTimeoutMs);
+    const bodyMs = this.ctx.config.http.headersTimeoutMs;
+    armBodyDeadline(req, res, bodyMs, () => sendError(res, 408, 'HTTP_BODY_TIMEOUT', `${ErrorCodes.HTTP_BODY_TIMEOUT} (${bodyMs} ms)`));
     const log = this.ctx.log.child({ traceId });
     Promise.resolve()
       .then(() => handler(req, res, { traceId, log, url }))

@@ -304,8 +304,8 @@ export class EmbeddedBroker implements MqttTransport {
    * at once (emitUnstored): not retained (nothing to store), QoS 0 or no persistent session that could queue it
    * while away (offlineLookup.ts: then the lookup answers "no one" and nothing is enqueued), and no message at
    * all, the hub's or a client's, still in those steps: every counter aedes has given out has been handed out.
-   * So none is overtaken: aedes drops at a subscriber a message whose counter is below one it already delivered
-   * there (its `dedupe`), and the order of counters stays the order of delivery. A counter given to a message
+   * So none is overtaken and the order of counters stays the order of delivery (an overtaken message would no
+   * longer be lost, deliverOvertaken.ts, but would reach a subscriber after a later one). A counter given to a message
    * never handed out (a failed store) only turns this path off. The device command of each utterance takes it:
    * aedes' series of four steps, its state object, the lookup's and the enqueue's promises and their microtask
    * turns are skipped.
